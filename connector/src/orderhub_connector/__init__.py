@@ -1,0 +1,1 @@
+"""OrderHub practice-side connector."""

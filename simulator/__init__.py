@@ -1,0 +1,1 @@
+"""Supplier simulator: real partner servers for demo and tests."""

@@ -1,0 +1,1 @@
+"""OrderHub: the universal ordering portal for hearing-acoustics practices."""
