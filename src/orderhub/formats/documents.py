@@ -1,0 +1,164 @@
+"""The format-neutral order and answer documents every partner format reads and writes.
+
+An :class:`OrderDocument` is what OrderHub sends to a partner; a :class:`PartnerAnswer` is what
+comes back (order response or dispatch notification). The format modules (``opentrans``,
+``edifact``, ``partner_json``, ``order_pdf``) translate between these dataclasses and bytes, so the
+rest of OrderHub never touches XML or EDIFACT.
+
+Conventions shared by all formats:
+
+* ``OrderDocument.order_number`` is OrderHub's order number; partners use it to deduplicate.
+* ``OrderDocument.customer_number`` is the buyer's account number at the partner. Writers fall back
+  to ``buyer.party_id`` when it is empty; parsers fill both from the one value the format carries.
+* Datetimes are timezone-aware. Formats that carry no offset (EDIFACT ``DTM``, openTRANS dates
+  without offset) are read as German local time (Europe/Berlin), see :func:`aware`.
+* Quantities and prices are :class:`~decimal.Decimal`; units are UN/ECE Rec. 20 codes (``C62`` =
+  piece).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+#: Line statuses an answer can carry.
+LINE_STATUSES = ("confirmed", "changed", "rejected", "shipped")
+#: Kinds of partner answers.
+ANSWER_KINDS = ("order_response", "dispatch_notification")
+#: Party roles an order knows.
+PARTY_ROLES = ("buyer", "supplier", "delivery", "invoice")
+
+#: The time zone assumed for date-times that carry no offset.
+LOCAL_TZ = ZoneInfo("Europe/Berlin")
+
+
+@dataclass
+class Party:
+    role: str  # "buyer" | "supplier" | "delivery" | "invoice"
+    party_id: str | None = None  # e.g. customer number at the supplier (buyer), supplier id
+    gln: str | None = None  # 13-digit GLN if known
+    name: str = ""
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "DE"
+    email: str | None = None
+    phone: str | None = None
+    contact: str | None = None
+
+
+@dataclass
+class OrderItem:
+    line_no: int
+    quantity: Decimal
+    unit: str = "C62"
+    supplier_article_number: str = ""
+    gtin: str | None = None
+    hmv_number: str | None = None
+    manufacturer_article_number: str | None = None
+    description: str = ""
+    price: Decimal | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    reference: str = ""
+
+
+@dataclass
+class OrderDocument:
+    order_number: str  # OrderHub order number = the partner's deduplication key
+    order_date: datetime  # timezone-aware
+    buyer: Party
+    supplier: Party
+    delivery: Party | None = None
+    customer_number: str = ""
+    currency: str = "EUR"
+    reference: str = ""
+    note: str = ""
+    sender_id: str = "ORDERHUB"  # EDI interchange ids (GLN or partner id)
+    recipient_id: str = ""
+    items: list[OrderItem] = field(default_factory=list)
+
+    @property
+    def buyer_account(self) -> str:
+        """The buyer's account at the partner: the customer number, else the buyer's party id."""
+        return self.customer_number or (self.buyer.party_id or "")
+
+    @property
+    def total_amount(self) -> Decimal | None:
+        """Sum of quantity × price, or None when any line has no price."""
+        if not self.items or any(item.price is None for item in self.items):
+            return None
+        return sum((item.quantity * item.price for item in self.items), Decimal(0))
+
+
+@dataclass
+class AnswerLine:
+    line_no: int
+    status: str  # "confirmed" | "changed" | "rejected" | "shipped"
+    quantity: Decimal | None = None  # confirmed / shipped quantity
+    supplier_article_number: str | None = None  # set when the partner changed the article
+    delivery_date: date | None = None
+    note: str = ""
+
+
+@dataclass
+class PartnerAnswer:
+    kind: str  # "order_response" | "dispatch_notification"
+    order_number: str
+    document_id: str  # partner's own document number (dedupe key together with kind)
+    issued_at: datetime
+    lines: list[AnswerLine] = field(default_factory=list)
+    delivery_date: date | None = None
+    tracking_numbers: list[str] = field(default_factory=list)
+    carrier: str = ""
+    note: str = ""
+    sender_id: str = ""  # who sent it (partner id / GLN) if the format carries it
+
+
+def aware(value: datetime) -> datetime:
+    """Return ``value`` with a time zone, reading naive values as German local time."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        return value.replace(tzinfo=LOCAL_TZ)
+    return value
+
+
+def utc(value: datetime) -> datetime:
+    return aware(value).astimezone(timezone.utc)
+
+
+def line_status(
+    quantity: Decimal | None,
+    ordered: OrderItem | None,
+    *,
+    article: str | None = None,
+) -> str:
+    """The status of an order-response line derived from quantities, for formats without one.
+
+    Rules (documented in docs/partner-formats.md): quantity 0 → ``rejected``; confirmed quantity
+    or article number different from the ordered line → ``changed``; otherwise ``confirmed``.
+    Without the ordered line only the first rule can be applied.
+    """
+    if quantity is not None and quantity == 0:
+        return "rejected"
+    if ordered is not None:
+        if quantity is not None and quantity != ordered.quantity:
+            return "changed"
+        if article and article != ordered.supplier_article_number:
+            return "changed"
+    return "confirmed"
+
+
+def standards_path(*parts: str, standards_dir: str | os.PathLike | None = None) -> Path:
+    """Locate a file of the official standards (XSD, EDIFACT directory).
+
+    Order: the ``standards_dir`` argument, the ``ORDERHUB_STANDARDS_DIR`` environment variable,
+    then ``<repository root>/../shared/standards``.
+    """
+    if standards_dir is None:
+        standards_dir = os.environ.get("ORDERHUB_STANDARDS_DIR") or (
+            Path(__file__).resolve().parents[3].parent / "shared" / "standards"
+        )
+    return Path(standards_dir).joinpath(*parts)
