@@ -1,0 +1,95 @@
+"""The tenant (company), its login accounts, API tokens, registrations and audit trail."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orderhub.core.models import HashedToken
+
+
+class Company(models.Model):
+    """A registered acoustics business: every other record belongs to exactly one company."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("Name"), max_length=200)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    created_at = models.DateTimeField(_("angelegt"), default=timezone.now)
+    software_name = models.CharField(max_length=100, blank=True)
+    software_version = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("Unternehmen")
+        verbose_name_plural = _("Unternehmen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(models.Model):
+    """Links a Django login to the one company it may act for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+
+class ApiToken(HashedToken):
+    """A company's API token (used by the connector)."""
+
+    PREFIX = "ohc"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
+
+    class Meta(HashedToken.Meta):
+        verbose_name = _("API-Token")
+
+
+class Registration(models.Model):
+    """A registration started by the connector and finished by a person in the browser.
+
+    The poll token is stored as a digest. The API token is created at the first successful poll
+    and never stored in plain text, which is what makes "exactly once" hold.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("offen")
+        COMPLETED = "completed", _("abgeschlossen")
+        COLLECTED = "collected", _("Token abgeholt")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll_digest = models.CharField(max_length=64)
+    snapshot = models.JSONField()
+    software = models.JSONField(default=dict, blank=True)
+    workstation = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.PENDING and timezone.now() >= self.expires_at
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when: one row per change a person or the practice software made."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.CharField(_("wer"), max_length=200)
+    action = models.CharField(_("was"), max_length=100)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["company", "-at"])]

@@ -1,0 +1,95 @@
+"""Registration (SPEC §3.1) in the style of the OAuth device authorization grant."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from orderhub.accounts import audit
+from orderhub.accounts.models import Account, ApiToken, Company, Registration
+from orderhub.core import tokens
+from orderhub.core.problems import Gone, NotFound, Problem
+from orderhub.masterdata import services as masterdata
+from orderhub.masterdata.schemas import MasterDataIn, RegistrationIn
+
+
+class PollTokenMismatch(Problem):
+    status = 403
+    title = "Forbidden"
+
+
+def start_registration(data: RegistrationIn) -> tuple[Registration, str]:
+    masterdata.validate_references(data)
+    poll_token = tokens.new_token("ohr")
+    snapshot = data.model_dump(exclude={"software", "workstation"})
+    registration = Registration.objects.create(
+        poll_digest=tokens.digest(poll_token),
+        snapshot=snapshot,
+        software=data.software.model_dump() if data.software else {},
+        workstation=data.workstation or "",
+        expires_at=timezone.now() + timedelta(hours=settings.REGISTRATION_TTL_HOURS),
+    )
+    return registration, poll_token
+
+
+@transaction.atomic
+def complete_registration(registration: Registration, *, username: str, email: str, password: str):
+    """The person finished the page: create company, login and master data in one transaction."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Registration.Status.PENDING:
+        raise Gone("this registration has already been completed")
+    if registration.is_expired:
+        raise Gone("this registration has expired; please start it again from the practice software")
+    snapshot = MasterDataIn.model_validate(registration.snapshot)
+    company = Company.objects.create(
+        name=snapshot.company.name,
+        software_name=registration.software.get("name", ""),
+        software_version=registration.software.get("version", ""),
+    )
+    user = get_user_model().objects.create_user(username=username, email=email, password=password)
+    Account.objects.create(user=user, company=company)
+    actor = f"Registrierung durch {username}"
+    audit.record(company, actor, "company.registered", object_type="company", object_id=company.pk,
+                 changes={"username": username, "email": email, "workstation": registration.workstation})
+    masterdata.apply_snapshot(company, snapshot, actor)
+    registration.status = Registration.Status.COMPLETED
+    registration.company = company
+    registration.completed_at = timezone.now()
+    registration.save(update_fields=["status", "company", "completed_at"])
+    return company, user
+
+
+def get_open_registration(registration_id) -> Registration:
+    try:
+        return Registration.objects.get(pk=registration_id)
+    except (Registration.DoesNotExist, ValueError):
+        raise NotFound("unknown registration") from None
+
+
+@transaction.atomic
+def collect_token(registration_id, poll_token: str) -> tuple[str, Company] | None:
+    """None while pending; the API token exactly once; Gone afterwards or when expired."""
+    try:
+        registration = Registration.objects.select_for_update().get(pk=registration_id)
+    except (Registration.DoesNotExist, ValueError):
+        raise NotFound("unknown registration") from None
+    if not hmac.compare_digest(registration.poll_digest, tokens.digest(poll_token)):
+        raise PollTokenMismatch("poll_token does not belong to this registration")
+    if registration.status == Registration.Status.COLLECTED:
+        raise Gone("the API token of this registration was already handed out")
+    if registration.status == Registration.Status.PENDING:
+        if registration.is_expired:
+            raise Gone("this registration has expired; please start it again")
+        return None
+    company = registration.company
+    label = f"Schnittstelle {registration.workstation}".strip() if registration.workstation else "Schnittstelle"
+    _, plain = ApiToken.issue(company=company, name=label, created_by="Registrierung")
+    registration.status = Registration.Status.COLLECTED
+    registration.save(update_fields=["status"])
+    audit.record(company, "Registrierung", "api_token.issued", object_type="api_token", changes={"name": label})
+    return plain, company

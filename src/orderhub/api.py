@@ -1,0 +1,110 @@
+"""The REST API (``/api/v1``): one NinjaAPI, thin routers per domain, problem+json for every error."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from orderhub.core.problems import PROBLEM_JSON, Problem
+
+logger = logging.getLogger("orderhub.api")
+
+api = NinjaAPI(
+    title="OrderHub API",
+    version="1",
+    description="Universal ordering portal for hearing-acoustics practices (see SPEC §4).",
+    urls_namespace="api",
+)
+
+
+def problem_response(request: HttpRequest, status: int, title: str, detail: str = "", **extra) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update(extra)
+    return HttpResponse(json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM_JSON)
+
+
+def _field_path(loc) -> str:
+    """('body', 'payload', 'users', 3, 'email') → 'users[3].email'."""
+    parts = list(loc)
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        source = parts.pop(0)
+        if source == "body" and len(parts) > 1:
+            parts.pop(0)  # the endpoint's parameter name
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += f".{p}" if out else str(p)
+    return out or "body"
+
+
+@api.exception_handler(Problem)
+def on_problem(request, exc: Problem):
+    return HttpResponse(json.dumps(exc.body(request.path), ensure_ascii=False, default=str), status=exc.status,
+                        content_type=PROBLEM_JSON)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = []
+    for err in exc.errors:
+        message = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            message = "unknown field (not part of the contract; refused for data minimisation)"
+        errors.append({"field": _field_path(err.get("loc", ())), "message": message})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem_response(request, 422, "Invalid input", detail, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    response = problem_response(request, 401, "Unauthorized",
+                                "A valid bearer token is required (Authorization: Bearer <token>); it may have been revoked.")
+    response["WWW-Authenticate"] = 'Bearer realm="orderhub"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    detail = str(exc)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        detail = f"malformed JSON: {exc.__cause__}"
+    return problem_response(request, exc.status_code, "Bad request" if exc.status_code == 400 else detail, detail)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return problem_response(request, 413, "Payload too large", str(exc) or "request body exceeds the size limit")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return problem_response(request, 404, "Not found", str(exc) or "no such resource")
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    logger.exception("unhandled API error on %s", request.path)
+    return problem_response(request, 500, "Internal server error", "The error was logged; please try again later.")
+
+
+def _register_routers() -> None:
+    from orderhub.accounts.api import router as registrations
+    from orderhub.masterdata.api import router as masterdata
+    from orderhub.partners.api import router as partners
+
+    api.add_router("/registrations", registrations)
+    api.add_router("/masterdata", masterdata)
+    api.add_router("/", partners)
+
+
+_register_routers()

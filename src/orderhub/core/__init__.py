@@ -1,0 +1,1 @@
+"""Small building blocks shared by the domain apps (tokens, encryption, problem details)."""

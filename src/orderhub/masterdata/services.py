@@ -1,0 +1,341 @@
+"""Applying a master-data snapshot (SPEC §3.2) and editing/resolving in the dashboard.
+
+One snapshot is one transaction. The sync compares each record field by field and writes only
+what changed, so an unchanged snapshot performs no writes at all (not even the audit trail).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderhub.accounts import audit
+from orderhub.accounts.models import Company
+from orderhub.core.problems import InvalidInput
+from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee, EmployeeBranch, SyncedRecord
+from orderhub.masterdata.schemas import MasterDataIn
+from orderhub.partners.models import Partner
+
+BATCH = 1000
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    deactivated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "deactivated": self.deactivated,
+                "unchanged": self.unchanged}
+
+
+@dataclass
+class SyncResult:
+    branches: Counts = field(default_factory=Counts)
+    users: Counts = field(default_factory=Counts)
+    customer_numbers: Counts = field(default_factory=Counts)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def wrote_anything(self) -> bool:
+        return any(c.created or c.updated or c.deactivated for c in (self.branches, self.users, self.customer_numbers))
+
+
+def validate_references(snapshot: MasterDataIn) -> dict[str, Partner]:
+    """Cross-record checks the schema cannot express; each error names its field."""
+    seen: set[str] = set()
+    for i, b in enumerate(snapshot.branches):
+        if b.id in seen:
+            raise InvalidInput(f"branches[{i}].id", f"duplicate branch id {b.id!r}")
+        seen.add(b.id)
+    branch_ids = seen
+    seen = set()
+    for i, u in enumerate(snapshot.users):
+        if u.id in seen:
+            raise InvalidInput(f"users[{i}].id", f"duplicate user id {u.id!r}")
+        seen.add(u.id)
+        for j, bid in enumerate(u.branch_ids):
+            if bid not in branch_ids:
+                raise InvalidInput(f"users[{i}].branch_ids[{j}]", f"unknown branch id {bid!r}")
+    partners = {p.slug: p for p in Partner.objects.filter(slug__in={c.partner for c in snapshot.customer_numbers})}
+    keys = set()
+    for i, cn in enumerate(snapshot.customer_numbers):
+        if cn.partner not in partners:
+            raise InvalidInput(f"customer_numbers[{i}].partner", f"unknown partner {cn.partner!r}")
+        if cn.branch_id is not None and cn.branch_id not in branch_ids:
+            raise InvalidInput(f"customer_numbers[{i}].branch_id", f"unknown branch id {cn.branch_id!r}")
+        key = (cn.partner, cn.branch_id)
+        if key in keys:
+            raise InvalidInput(f"customer_numbers[{i}]", "second customer number for the same partner and branch")
+        keys.add(key)
+    return partners
+
+
+class _Reconciler:
+    """Compares incoming values with one record; collects writes instead of performing them."""
+
+    def __init__(self, company: Company, record_type: str, now):
+        self.company = company
+        self.record_type = record_type
+        self.now = now
+        self.open_conflicts: dict[tuple[int, str], Conflict] = {
+            (c.record_id, c.field): c
+            for c in Conflict.objects.filter(company=company, record_type=record_type, resolved_at__isnull=True)
+        }
+        self.new_conflicts: list[Conflict] = []
+        self.changed_conflicts: list[Conflict] = []
+        self.closed_conflicts: list[Conflict] = []
+
+    def reconcile(self, record: SyncedRecord, key: str, incoming: dict[str, Any]) -> bool:
+        """Apply ``incoming`` to ``record`` in memory; True when the record must be saved."""
+        dirty = False
+        for name, value in incoming.items():
+            current = getattr(record, name)
+            override = record.overrides.get(name)
+            if override is None:
+                if current != value:
+                    setattr(record, name, value)
+                    dirty = True
+                continue
+            conflict = self.open_conflicts.get((record.pk, name))
+            if value == current:
+                # The practice software now says what the dashboard says: nothing left to resolve.
+                record.overrides = {k: v for k, v in record.overrides.items() if k != name}
+                dirty = True
+                if conflict:
+                    conflict.resolved_at, conflict.resolution, conflict.resolved_by = self.now, "take_source", "sync"
+                    self.closed_conflicts.append(conflict)
+            elif "acknowledged" in override and override["acknowledged"] == value:
+                continue  # a person already decided to keep the dashboard value over exactly this one
+            elif conflict is None:
+                self.new_conflicts.append(Conflict(
+                    company=self.company, record_type=self.record_type, record_key=key, record_id=record.pk,
+                    field=name, dashboard_value=current, source_value=value, detected_at=self.now,
+                ))
+            elif conflict.source_value != value:
+                conflict.source_value, conflict.detected_at = value, self.now
+                self.changed_conflicts.append(conflict)
+        if not record.is_active:
+            record.is_active = True
+            dirty = True
+        return dirty
+
+    def flush(self) -> bool:
+        if self.new_conflicts:
+            Conflict.objects.bulk_create(self.new_conflicts, batch_size=BATCH)
+        if self.changed_conflicts:
+            Conflict.objects.bulk_update(self.changed_conflicts, ["source_value", "detected_at"], batch_size=BATCH)
+        if self.closed_conflicts:
+            Conflict.objects.bulk_update(self.closed_conflicts, ["resolved_at", "resolution", "resolved_by"], batch_size=BATCH)
+        return bool(self.new_conflicts or self.changed_conflicts or self.closed_conflicts)
+
+
+def _sync_kind(model, company, records_in: list[tuple[str, dict, dict]], existing: dict[str, SyncedRecord],
+               record_type: str, now, counts: Counts) -> tuple[dict[str, SyncedRecord], bool]:
+    """Upsert ``records_in`` = [(key, synced values, extra create kwargs)]; deactivate the rest."""
+    reconciler = _Reconciler(company, record_type, now)
+    to_create, to_update = [], []
+    for key, values, create_kwargs in records_in:
+        record = existing.get(key)
+        if record is None:
+            to_create.append(model(company=company, updated_at=now, **values, **create_kwargs))
+            continue
+        if reconciler.reconcile(record, key, values):
+            record.updated_at = now
+            to_update.append(record)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    incoming_keys = {key for key, _, _ in records_in}
+    to_deactivate = [r for k, r in existing.items()
+                     if k not in incoming_keys and r.is_active and not r.created_in_dashboard]
+    for record in to_deactivate:
+        record.is_active = False
+        record.updated_at = now
+    if to_create:
+        model.objects.bulk_create(to_create, batch_size=BATCH)
+        counts.created = len(to_create)
+    if to_update or to_deactivate:
+        fields = [*model.SYNCED_FIELDS, "overrides", "is_active", "updated_at"]
+        model.objects.bulk_update(to_update + to_deactivate, fields, batch_size=BATCH)
+    counts.deactivated = len(to_deactivate)
+    conflicts_changed = reconciler.flush()
+    result = dict(existing)
+    for record in to_create:
+        result[_key_of(record)] = record
+    return result, conflicts_changed
+
+
+def _key_of(record) -> str:
+    if isinstance(record, CustomerNumber):
+        return customer_number_key(record.partner.slug, record.branch.external_id if record.branch_id else None)
+    return record.external_id
+
+
+def customer_number_key(partner_slug: str, branch_external_id: str | None) -> str:
+    return f"{partner_slug}/{branch_external_id}" if branch_external_id else partner_slug
+
+
+@transaction.atomic
+def apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> SyncResult:
+    """Upsert the full snapshot; all or nothing."""
+    partners = validate_references(snapshot)
+    now = timezone.now()
+    result = SyncResult()
+    wrote = False
+
+    if company.name != snapshot.company.name:
+        old = company.name
+        company.name = snapshot.company.name
+        company.save(update_fields=["name"])
+        audit.record(company, actor, "company.renamed", object_type="company", object_id=company.pk,
+                     changes={"name": [old, company.name]})
+
+    # Branches
+    branches = {b.external_id: b for b in Branch.objects.filter(company=company)}
+    incoming = [
+        (b.id, {"name": b.name, "street": b.street, "postal_code": b.postal_code, "city": b.city,
+                "country": b.country.upper()}, {"external_id": b.id})
+        for b in snapshot.branches
+    ]
+    branches, changed = _sync_kind(Branch, company, incoming, branches, "branch", now, result.branches)
+    wrote |= changed
+
+    # Users and their branch memberships
+    employees = {e.external_id: e for e in Employee.objects.filter(company=company)}
+    incoming = [
+        (u.id, {"name": u.name, "email": u.email or "", "phone": u.phone or "", "is_admin": u.is_admin},
+         {"external_id": u.id})
+        for u in snapshot.users
+    ]
+    employees, changed = _sync_kind(Employee, company, incoming, employees, "user", now, result.users)
+    wrote |= changed
+    memberships = defaultdict(set)
+    for emp_id, branch_id in EmployeeBranch.objects.filter(employee__company=company).values_list("employee_id", "branch_id"):
+        memberships[emp_id].add(branch_id)
+    add, remove_pairs = [], []
+    membership_changed: set[int] = set()
+    for u in snapshot.users:
+        emp = employees[u.id]
+        wanted = {branches[bid].pk for bid in u.branch_ids}
+        have = memberships.get(emp.pk, set())
+        if wanted != have:
+            membership_changed.add(emp.pk)
+            add.extend(EmployeeBranch(employee_id=emp.pk, branch_id=b) for b in wanted - have)
+            remove_pairs.extend((emp.pk, b) for b in have - wanted)
+    if add:
+        EmployeeBranch.objects.bulk_create(add, batch_size=BATCH)
+    for emp_pk, branch_pk in remove_pairs:
+        EmployeeBranch.objects.filter(employee_id=emp_pk, branch_id=branch_pk).delete()
+    # A user whose only change is branch membership counts as updated, once. Created and
+    # already-updated users carry this sync's timestamp.
+    already_counted = {e.pk for e in employees.values() if e.updated_at == now}
+    extra_updates = [pk for pk in membership_changed if pk not in already_counted]
+    if extra_updates:
+        Employee.objects.filter(pk__in=extra_updates).update(updated_at=now)
+        result.users.updated += len(extra_updates)
+        result.users.unchanged -= len(extra_updates)
+
+    # Customer numbers
+    existing_numbers = {
+        _key_of(c): c for c in CustomerNumber.objects.filter(company=company).select_related("partner", "branch")
+    }
+    incoming = []
+    for cn in snapshot.customer_numbers:
+        branch = branches[cn.branch_id] if cn.branch_id else None
+        incoming.append((customer_number_key(cn.partner, cn.branch_id), {"number": cn.customer_number},
+                         {"partner": partners[cn.partner], "branch": branch}))
+    _, changed = _sync_kind(CustomerNumber, company, incoming, existing_numbers, "customer_number", now,
+                            result.customer_numbers)
+    wrote |= changed
+
+    if result.wrote_anything or wrote:
+        audit.record(company, actor, "masterdata.synced", object_type="masterdata", changes={
+            "branches": result.branches.as_dict(), "users": result.users.as_dict(),
+            "customer_numbers": result.customer_numbers.as_dict(),
+        })
+    result.conflicts = list(Conflict.objects.filter(company=company, resolved_at__isnull=True))
+    return result
+
+
+EDITABLE_FIELDS = {
+    Branch: ("name", "street", "postal_code", "city", "country"),
+    Employee: ("name", "email", "phone", "is_admin"),
+    CustomerNumber: ("number",),
+}
+RECORD_TYPES = {Branch: "branch", Employee: "user", CustomerNumber: "customer_number"}
+
+
+@transaction.atomic
+def edit_in_dashboard(record: SyncedRecord, values: dict[str, Any], actor: str) -> dict[str, list]:
+    """A person changed fields in the dashboard: the new values stay in force over later syncs."""
+    model = type(record)
+    record = model.objects.select_for_update().get(pk=record.pk)
+    changes = {}
+    overrides = dict(record.overrides)
+    for name in EDITABLE_FIELDS[model]:
+        if name not in values or getattr(record, name) == values[name]:
+            continue
+        changes[name] = [getattr(record, name), values[name]]
+        setattr(record, name, values[name])
+        overrides.setdefault(name, {})
+        Conflict.objects.filter(record_type=RECORD_TYPES[model], record_id=record.pk, field=name,
+                                resolved_at__isnull=True).update(dashboard_value=values[name])
+    if not changes:
+        return {}
+    record.overrides = overrides
+    record.updated_at = timezone.now()
+    record.save()
+    audit.record(record.company, actor, f"{RECORD_TYPES[model]}.edited", object_type=RECORD_TYPES[model],
+                 object_id=getattr(record, "external_id", record.pk), changes=changes)
+    return changes
+
+
+@transaction.atomic
+def create_customer_number(company: Company, partner: Partner, branch: Branch | None, number: str,
+                           actor: str) -> CustomerNumber:
+    """A person entered a customer number (dashboard or cart); later syncs keep it."""
+    existing = CustomerNumber.objects.select_for_update().filter(company=company, partner=partner, branch=branch).first()
+    if existing is not None:
+        edit_in_dashboard(existing, {"number": number}, actor)
+        if not existing.is_active:
+            CustomerNumber.objects.filter(pk=existing.pk).update(is_active=True)
+        existing.refresh_from_db()
+        return existing
+    record = CustomerNumber.objects.create(company=company, partner=partner, branch=branch, number=number,
+                                           overrides={"number": {}}, created_in_dashboard=True)
+    audit.record(company, actor, "customer_number.created", object_type="customer_number", object_id=record.pk,
+                 changes={"partner": partner.slug, "branch": branch.external_id if branch else None, "number": number})
+    return record
+
+
+@transaction.atomic
+def resolve_conflict(conflict: Conflict, resolution: str, actor: str) -> None:
+    conflict = Conflict.objects.select_for_update().get(pk=conflict.pk)
+    if not conflict.is_open:
+        return
+    model = {v: k for k, v in RECORD_TYPES.items()}[conflict.record_type]
+    record = model.objects.select_for_update().get(pk=conflict.record_id)
+    overrides = dict(record.overrides)
+    if resolution == Conflict.Resolution.TAKE_SOURCE:
+        setattr(record, conflict.field, conflict.source_value)
+        overrides.pop(conflict.field, None)
+    elif resolution == Conflict.Resolution.KEEP_DASHBOARD:
+        overrides[conflict.field] = {"acknowledged": conflict.source_value}
+    else:
+        raise ValueError(f"unknown resolution {resolution!r}")
+    record.overrides = overrides
+    record.updated_at = timezone.now()
+    record.save()
+    conflict.resolved_at, conflict.resolution, conflict.resolved_by = timezone.now(), resolution, actor[:150]
+    conflict.save(update_fields=["resolved_at", "resolution", "resolved_by"])
+    audit.record(record.company, actor, "conflict.resolved", object_type=conflict.record_type,
+                 object_id=conflict.record_key, changes={"field": conflict.field, "resolution": resolution,
+                                                         "dashboard": conflict.dashboard_value,
+                                                         "practice_software": conflict.source_value})

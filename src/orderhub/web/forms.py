@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from orderhub.masterdata.models import Branch, CustomerNumber, Employee
+from orderhub.partners.models import Partner
+
+
+class RegistrationForm(UserCreationForm):
+    email = forms.EmailField(label=_("E-Mail-Adresse"), help_text=_("Eine Adresse, die die Filiale lesen kann."))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+
+class BranchForm(forms.ModelForm):
+    class Meta:
+        model = Branch
+        fields = ("name", "street", "postal_code", "city", "country")
+
+
+class EmployeeForm(forms.ModelForm):
+    class Meta:
+        model = Employee
+        fields = ("name", "email", "phone", "is_admin")
+
+
+class CustomerNumberForm(forms.ModelForm):
+    class Meta:
+        model = CustomerNumber
+        fields = ("number",)
+
+
+class NewCustomerNumberForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=Partner.objects.filter(is_active=True), label=_("Partnerfirma"))
+    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), required=False, label=_("Filiale"),
+                                    empty_label=_("— alle Filialen —"))
+    number = forms.CharField(max_length=64, label=_("Kundennummer"))
+
+    def __init__(self, *args, company, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = Branch.objects.filter(company=company, is_active=True)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label=_("Name"), initial="Schnittstelle")

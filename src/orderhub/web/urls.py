@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from orderhub.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("partner/", views.partner_list, name="partner_list"),
+    path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("registrierung/<uuid:registration_id>/", views.registration, name="registration"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/filialen/", views.branches, name="branches"),
+    path("dashboard/filialen/<int:pk>/", views.branch_edit, name="branch_edit"),
+    path("dashboard/benutzer/", views.users, name="users"),
+    path("dashboard/benutzer/<int:pk>/", views.user_edit, name="user_edit"),
+    path("dashboard/kundennummern/", views.customer_numbers, name="customer_numbers"),
+    path("dashboard/kundennummern/<int:pk>/", views.customer_number_edit, name="customer_number_edit"),
+    path("dashboard/konflikte/", views.conflicts, name="conflicts"),
+    path("dashboard/konflikte/<int:pk>/loesen/", views.conflict_resolve, name="conflict_resolve"),
+    path("dashboard/tokens/", views.api_tokens, name="api_tokens"),
+    path("dashboard/tokens/<int:pk>/widerrufen/", views.api_token_revoke, name="api_token_revoke"),
+    path("dashboard/protokoll/", views.audit_trail, name="audit_trail"),
+]

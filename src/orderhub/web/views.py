@@ -1,0 +1,234 @@
+"""Web pages: registration, login, dashboard (SPEC §3.1, §3.7). Views translate HTTP to services."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orderhub.accounts import audit
+from orderhub.accounts import services as accounts
+from orderhub.accounts.models import ApiToken, AuditEvent, Registration
+from orderhub.core.problems import Problem
+from orderhub.masterdata import services as masterdata
+from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
+from orderhub.partners.models import Partner
+from orderhub.web import forms
+
+
+def company_view(view):
+    """Login required; the view receives the user's company and can only ever see that one."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        account = getattr(request.user, "account", None)
+        if account is None:
+            raise PermissionDenied("this login belongs to no company")
+        request.company = account.company
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def actor(request) -> str:
+    return audit.actor_for_user(request.user)
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "web/home.html", {"partners": Partner.objects.filter(is_active=True)})
+
+
+def partner_list(request):
+    return render(request, "web/partners.html", {"partners": Partner.objects.filter(is_active=True)})
+
+
+def registration(request, registration_id):
+    reg = get_object_or_404(Registration, pk=registration_id)
+    if reg.status != Registration.Status.PENDING:
+        return render(request, "web/registration_done.html", {"registration": reg}, status=410)
+    if reg.is_expired:
+        return render(request, "web/registration_expired.html", {"registration": reg}, status=410)
+    form = forms.RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company, user = accounts.complete_registration(
+                reg, username=form.cleaned_data["username"], email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except Problem as exc:
+            form.add_error(None, exc.detail)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Registrierung abgeschlossen. Die Schnittstelle erhält jetzt ihren Zugang; "
+                                        "Sie können zur Branchensoftware zurückkehren."))
+            return redirect("dashboard")
+    return render(request, "web/registration.html", {
+        "registration": reg, "form": form,
+        "company_name": reg.snapshot["company"]["name"], "branches": reg.snapshot["branches"],
+    })
+
+
+@company_view
+def dashboard(request):
+    c = request.company
+    context = {
+        "branch_count": Branch.objects.filter(company=c, is_active=True).count(),
+        "user_count": Employee.objects.filter(company=c, is_active=True).count(),
+        "number_count": CustomerNumber.objects.filter(company=c, is_active=True).count(),
+        "conflicts": Conflict.objects.filter(company=c, resolved_at__isnull=True)[:20],
+        "recent_events": AuditEvent.objects.filter(company=c)[:8],
+    }
+    context.update(_dashboard_extras(request))
+    return render(request, "web/dashboard.html", context)
+
+
+def _dashboard_extras(request) -> dict:
+    """Hook for the ordering and delivery apps (open carts, failed deliveries)."""
+    from orderhub.web import extras
+
+    return extras.dashboard_context(request.company)
+
+
+def _open_conflicts(company, record_type, records):
+    by_record = {}
+    for c in Conflict.objects.filter(company=company, record_type=record_type, resolved_at__isnull=True,
+                                     record_id__in=[r.pk for r in records]):
+        by_record.setdefault(c.record_id, []).append(c)
+    for r in records:
+        r.open_conflicts = by_record.get(r.pk, [])
+    return records
+
+
+@company_view
+def branches(request):
+    show_inactive = request.GET.get("inaktiv") == "1"
+    qs = Branch.objects.filter(company=request.company).annotate(user_count=Count("employees", filter=Q(employees__is_active=True)))
+    if not show_inactive:
+        qs = qs.filter(is_active=True)
+    page = Paginator(qs, 50).get_page(request.GET.get("seite"))
+    _open_conflicts(request.company, "branch", page.object_list)
+    return render(request, "web/branches.html", {"page": page, "show_inactive": show_inactive})
+
+
+def _edit(request, model, form_class, pk, template, back):
+    record = get_object_or_404(model, pk=pk, company=request.company)
+    form = form_class(request.POST or None, instance=model.objects.get(pk=record.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = masterdata.edit_in_dashboard(record, form.cleaned_data, actor(request))
+        if changes:
+            messages.success(request, _("Gespeichert. Diese Änderung bleibt bei späteren Abgleichen erhalten."))
+        return redirect(back)
+    conflicts = Conflict.objects.filter(company=request.company, record_id=record.pk,
+                                        record_type=masterdata.RECORD_TYPES[model], resolved_at__isnull=True)
+    return render(request, template, {"record": record, "form": form, "conflicts": conflicts,
+                                      "overridden": sorted(record.overrides)})
+
+
+@company_view
+def branch_edit(request, pk):
+    return _edit(request, Branch, forms.BranchForm, pk, "web/branch_edit.html", "branches")
+
+
+@company_view
+def users(request):
+    qs = Employee.objects.filter(company=request.company, is_active=True).prefetch_related("branches")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(external_id=q))
+    page = Paginator(qs, 50).get_page(request.GET.get("seite"))
+    _open_conflicts(request.company, "user", page.object_list)
+    return render(request, "web/users.html", {"page": page, "q": q})
+
+
+@company_view
+def user_edit(request, pk):
+    return _edit(request, Employee, forms.EmployeeForm, pk, "web/user_edit.html", "users")
+
+
+@company_view
+def customer_numbers(request):
+    qs = CustomerNumber.objects.filter(company=request.company, is_active=True).select_related("partner", "branch")
+    new_form = forms.NewCustomerNumberForm(request.POST or None, company=request.company)
+    if request.method == "POST" and new_form.is_valid():
+        masterdata.create_customer_number(request.company, new_form.cleaned_data["partner"],
+                                          new_form.cleaned_data["branch"], new_form.cleaned_data["number"],
+                                          actor(request))
+        messages.success(request, _("Kundennummer gespeichert."))
+        return redirect("customer_numbers")
+    records = list(qs)
+    _open_conflicts(request.company, "customer_number", records)
+    return render(request, "web/customer_numbers.html", {"records": records, "new_form": new_form})
+
+
+@company_view
+def customer_number_edit(request, pk):
+    return _edit(request, CustomerNumber, forms.CustomerNumberForm, pk, "web/customer_number_edit.html",
+                 "customer_numbers")
+
+
+@company_view
+def conflicts(request):
+    qs = Conflict.objects.filter(company=request.company, resolved_at__isnull=True)
+    return render(request, "web/conflicts.html", {"conflicts": qs})
+
+
+@company_view
+@require_POST
+def conflict_resolve(request, pk):
+    conflict = get_object_or_404(Conflict, pk=pk, company=request.company)
+    resolution = request.POST.get("resolution")
+    if resolution not in Conflict.Resolution.values:
+        return HttpResponse(status=400)
+    masterdata.resolve_conflict(conflict, resolution, actor(request))
+    if request.headers.get("HX-Request"):
+        conflict.refresh_from_db()
+        return render(request, "web/_conflict_resolved.html", {"conflict": conflict})
+    messages.success(request, _("Konflikt gelöst."))
+    return redirect(request.POST.get("next") or "conflicts")
+
+
+@company_view
+def api_tokens(request):
+    form = forms.ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        row, new_token = ApiToken.issue(company=request.company, name=form.cleaned_data["name"],
+                                        created_by=request.user.get_username())
+        audit.record(request.company, actor(request), "api_token.issued", object_type="api_token",
+                     object_id=row.pk, changes={"name": row.name})
+        form = forms.ApiTokenForm()
+    tokens = ApiToken.objects.filter(company=request.company)
+    return render(request, "web/api_tokens.html", {"tokens": tokens, "form": form, "new_token": new_token})
+
+
+@company_view
+@require_POST
+def api_token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, company=request.company)
+    if not token.is_revoked:
+        token.revoke()
+        audit.record(request.company, actor(request), "api_token.revoked", object_type="api_token",
+                     object_id=token.pk, changes={"name": token.name})
+        messages.success(request, _("Token widerrufen."))
+    return redirect("api_tokens")
+
+
+@company_view
+def audit_trail(request):
+    page = Paginator(AuditEvent.objects.filter(company=request.company), 50).get_page(request.GET.get("seite"))
+    return render(request, "web/audit.html", {"page": page})
+
+

@@ -1,0 +1,111 @@
+"""Shared fixtures: partners, companies with tokens, and an API client speaking JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from orderhub.accounts.models import Account, ApiToken, Company
+from orderhub.partners.models import Partner, PartnerToken
+
+
+class ApiClient:
+    """A thin JSON wrapper over Django's test client (in-process, real middleware and URL routing)."""
+
+    def __init__(self, token: str | None = None):
+        self.client = Client()
+        self.token = token
+
+    def _headers(self, headers):
+        h = dict(headers or {})
+        if self.token:
+            h.setdefault("Authorization", f"Bearer {self.token}")
+        return h
+
+    def request(self, method: str, path: str, body=None, *, headers=None, raw: bytes | None = None,
+                content_type="application/json"):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        fn = getattr(self.client, method.lower())
+        kwargs = {"headers": self._headers(headers)}
+        if data is not None:
+            kwargs.update(data=data, content_type=content_type)
+        response = fn(path, **kwargs)
+        try:
+            response.json_body = json.loads(response.content) if response.content else None
+        except ValueError:
+            response.json_body = None
+        return response
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body, **kw)
+
+
+@pytest.fixture
+def partners(db):
+    return {
+        "sonora": Partner.objects.create(slug="sonora", name="Sonora Hörsysteme GmbH", channel="opentrans_http"),
+        "audiotec": Partner.objects.create(slug="audiotec", name="Audiotec Hörgeräte AG", channel="edifact"),
+        "otoplast": Partner.objects.create(slug="otoplast", name="Otoplast Zubehör KG", channel="email",
+                                           requires_customer_number=False),
+    }
+
+
+def make_company(name: str):
+    from django.contrib.auth import get_user_model
+
+    company = Company.objects.create(name=name)
+    user = get_user_model().objects.create_user(username=f"login-{company.pk.hex[:8]}", password="Geheim-12345!")
+    Account.objects.create(user=user, company=company)
+    _, token = ApiToken.issue(company=company, name="Test")
+    return company, user, token
+
+
+@pytest.fixture
+def company(db):
+    return make_company("Hörakustik Muster GmbH")
+
+
+@pytest.fixture
+def other_company(db):
+    return make_company("Hörstudio Anders OHG")
+
+
+@pytest.fixture
+def api(company):
+    return ApiClient(company[2])
+
+
+@pytest.fixture
+def anon_api(db):
+    return ApiClient()
+
+
+@pytest.fixture
+def partner_token(partners):
+    _, plain = PartnerToken.issue(partner=partners["sonora"], name="Test")
+    return plain
+
+
+def snapshot(branches=2, users=3, **overrides):
+    data = {
+        "company": {"name": "Hörakustik Muster GmbH"},
+        "branches": [
+            {"id": f"F{i}", "name": f"Filiale {i}", "street": f"Hauptstr. {i}", "postal_code": "10115",
+             "city": "Berlin", "country": "DE"} for i in range(1, branches + 1)
+        ],
+        "users": [
+            {"id": f"U{i}", "name": f"Mitarbeiter {i}", "email": f"u{i}@muster.example", "phone": "+49 30 1234567",
+             "branch_ids": ["F1"], "is_admin": i == 1} for i in range(1, users + 1)
+        ],
+        "customer_numbers": [{"partner": "sonora", "customer_number": "K-4711", "branch_id": None}],
+    }
+    data.update(overrides)
+    return data
