@@ -276,7 +276,7 @@ RECORD_TYPES = {Branch: "branch", Employee: "user", CustomerNumber: "customer_nu
 def edit_in_dashboard(record: SyncedRecord, values: dict[str, Any], actor: str) -> dict[str, list]:
     """A person changed fields in the dashboard: the new values stay in force over later syncs."""
     model = type(record)
-    record = model.objects.select_for_update().get(pk=record.pk)
+    record = model.objects.select_for_update().order_by().get(pk=record.pk)
     changes = {}
     overrides = dict(record.overrides)
     for name in EDITABLE_FIELDS[model]:
@@ -301,7 +301,7 @@ def edit_in_dashboard(record: SyncedRecord, values: dict[str, Any], actor: str) 
 def create_customer_number(company: Company, partner: Partner, branch: Branch | None, number: str,
                            actor: str) -> CustomerNumber:
     """A person entered a customer number (dashboard or cart); later syncs keep it."""
-    existing = CustomerNumber.objects.select_for_update().filter(company=company, partner=partner, branch=branch).first()
+    existing = CustomerNumber.objects.select_for_update().filter(company=company, partner=partner, branch=branch).order_by("pk").first()
     if existing is not None:
         edit_in_dashboard(existing, {"number": number}, actor)
         if not existing.is_active:
@@ -317,11 +317,11 @@ def create_customer_number(company: Company, partner: Partner, branch: Branch | 
 
 @transaction.atomic
 def resolve_conflict(conflict: Conflict, resolution: str, actor: str) -> None:
-    conflict = Conflict.objects.select_for_update().get(pk=conflict.pk)
+    conflict = Conflict.objects.select_for_update().order_by().get(pk=conflict.pk)
     if not conflict.is_open:
         return
     model = {v: k for k, v in RECORD_TYPES.items()}[conflict.record_type]
-    record = model.objects.select_for_update().get(pk=conflict.record_id)
+    record = model.objects.select_for_update().order_by().get(pk=conflict.record_id)
     overrides = dict(record.overrides)
     if resolution == Conflict.Resolution.TAKE_SOURCE:
         setattr(record, conflict.field, conflict.source_value)

@@ -1,0 +1,43 @@
+# OrderHub — two commands on a fresh machine with Python 3.11+: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PORT   ?= 8000
+export ORDERHUB_DATA_DIR ?= $(CURDIR)/var
+UV     := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+
+.PHONY: demo test install bench soak fuzz lint clean messages
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet "uv>=0.5"
+
+$(VENV)/.installed: pyproject.toml uv.lock connector/pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --all-packages --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	PORT=$(PORT) $(VENV)/bin/orderhub demo
+
+test: install
+	$(VENV)/bin/python -m tests.preflight
+	$(VENV)/bin/pytest
+
+bench: install
+	$(VENV)/bin/python -m bench
+
+soak: install
+	$(VENV)/bin/python -m bench.soak
+
+fuzz: install
+	$(VENV)/bin/pytest tests/fuzz -m fuzz --hypothesis-profile=long
+
+messages: install
+	cd src/orderhub && ../../$(VENV)/bin/orderhub makemessages -l en --no-obsolete && ../../$(VENV)/bin/orderhub compilemessages
+
+lint: install
+	$(VENV)/bin/orderhub makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) .tools var .pytest_cache
