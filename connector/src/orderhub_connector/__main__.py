@@ -1,0 +1,7 @@
+"""``python -m orderhub_connector`` — same as the ``orderhub-connector`` script."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,490 @@
+"""The connector's Python API: register, sync, route, check, submit and follow orders.
+
+:class:`Connector` ties the pieces together — config, a :class:`PracticeDataSource`, the
+portal client and the state directory. The CLI is a thin layer over it; practice-software
+vendors can embed it directly. Everything that touches the network goes through
+``self.client``; pass ``transport=`` (or ``client=``) to point it elsewhere in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .client import PortalClient, json_body
+from .config import ConnectorConfig
+from .errors import (
+    FirmNotRouted,
+    InterfaceNotAllowed,
+    PortalProblem,
+    PracticeDataError,
+    RegistrationFailed,
+)
+from .interface import InterfaceCheck, check_interface
+from .payloads import body_digest, build_order_payload, build_snapshot, idempotency_key
+from .practice import JsonFileSource, OrderStatusUpdate, PracticeData, PracticeDataSource
+from .routing import MANUAL, SPECIFIC_INTERFACE, FirmRoute, route_firm, route_firms
+from .state import TOKEN_ENV, Journal, StateFile, token_store
+
+COUNT_KINDS = ("branches", "users", "customer_numbers")
+COUNT_FIELDS = ("created", "updated", "deactivated", "unchanged")
+
+
+@dataclass
+class RegistrationResult:
+    registration_id: str
+    registration_url: str
+    company_id: str | None
+    browser_opened: bool = False
+
+
+@dataclass
+class SyncResult:
+    counts: dict[str, dict[str, int]]
+    conflicts: list[Any] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            c.get(k, 0) for c in self.counts.values() for k in ("created", "updated", "deactivated")
+        )
+
+
+@dataclass
+class OrderResult:
+    external_order_id: str
+    order_id: str
+    number: str | None
+    status: str
+    cart_url: str | None
+    cart_expires_at: str | None
+    issues: list[dict[str, Any]]
+    idempotency_key: str
+    attempts: int = 1
+    browser_opened: bool = False
+
+    @property
+    def needs_cart(self) -> bool:
+        return self.status == "cart"
+
+
+class Connector:
+    """The practice-side connector (Schnittstelle) as a library."""
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        source: PracticeDataSource | None = None,
+        *,
+        client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        open_browser: Callable[[str], Any] = webbrowser.open,
+        echo: Callable[[str], Any] = lambda message: None,
+        sleep: Callable[[float], None] = time.sleep,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.config = config
+        self.source = source or JsonFileSource(config.practice_data, config.status_file)
+        self.open_browser = open_browser
+        self.echo = echo
+        self.sleep = sleep
+        self.today = today
+        self.tokens = token_store(config.token_store, config.state_dir, config.portal_url)
+        self.journal = Journal(config.state_dir)
+        self.registration_state = StateFile(config.state_dir / "registration.json")
+        self.watch_state = StateFile(config.state_dir / "watch.json")
+        self.client = PortalClient(
+            config.portal_url,
+            token=self.api_token,
+            client=client,
+            transport=transport,
+            timeout=config.timeout,
+            retries=config.retries,
+            retry_backoff=config.retry_backoff,
+            sleep=sleep,
+        )
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def api_token(self) -> str | None:
+        """The environment variable wins, so an operator can test a token without storing it."""
+        return os.environ.get(TOKEN_ENV) or self.tokens.load()
+
+    def load(self) -> PracticeData:
+        return self.source.load()
+
+    # --- master data -------------------------------------------------------------------------
+
+    def snapshot(self, data: PracticeData | None = None) -> dict[str, Any]:
+        return build_snapshot(data or self.load())
+
+    def register(self, *, open_browser: bool = True, force: bool = False) -> RegistrationResult:
+        """Start registration, show its URL, and wait for the token (SPEC §3.1)."""
+        if self.api_token() and not force:
+            raise RegistrationFailed(
+                "Diese Installation ist bereits registriert. Neue Filialen oder Mitarbeiter "
+                "mit „orderhub-connector sync“ übertragen; neu registrieren nur mit --force.",
+                "This installation is already registered. Send new branches or employees with "
+                "'orderhub-connector sync'; register again only with --force.",
+            )
+        body = self.snapshot()
+        body["software"] = {
+            "name": self.config.software_name,
+            "version": self.config.software_version,
+        }
+        body["workstation"] = self.config.workstation
+        started = json_body(self.client.request(
+            "POST", "api/v1/registrations", json=body, auth=False, expect=(200, 201)
+        ))
+        try:
+            registration_id = str(started["registration_id"])
+            registration_url = str(started["registration_url"])
+            poll_token = str(started["poll_token"])
+        except (KeyError, TypeError):
+            raise RegistrationFailed(
+                "Das Portal hat eine unvollständige Registrierungsantwort geschickt.",
+                "The portal sent an incomplete registration answer.",
+                details=[str(started)[:300]],
+            ) from None
+        self.echo(
+            "Registrierung im Browser abschließen / complete the registration in the browser:\n"
+            f"  {registration_url}"
+        )
+        opened = False
+        if open_browser:
+            opened = bool(_safe_open(self.open_browser, registration_url))
+        token, company_id = self._poll_registration(
+            registration_id, poll_token, started.get("expires_at")
+        )
+        self.tokens.save(token)
+        self.registration_state.save({
+            "portal_url": self.config.portal_url,
+            "company_id": company_id,
+            "registration_id": registration_id,
+            "registered_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "workstation": self.config.workstation,
+        })
+        return RegistrationResult(registration_id, registration_url, company_id, opened)
+
+    def _poll_registration(
+        self, registration_id: str, poll_token: str, expires_at: Any
+    ) -> tuple[str, str | None]:
+        deadline = time.monotonic() + self.config.registration_timeout
+        expiry = _parse_timestamp(expires_at)
+        if expiry is not None:
+            remaining = (expiry - dt.datetime.now(dt.timezone.utc)).total_seconds()
+            deadline = min(deadline, time.monotonic() + max(remaining, 0))
+        interval = self.config.poll_interval
+        path = f"api/v1/registrations/{registration_id}/token"
+        self.echo("Warte auf Abschluss der Registrierung … / waiting for the registration …")
+        while True:
+            try:
+                response = self.client.request(
+                    "POST", path, json={"poll_token": poll_token}, auth=False, retry=True,
+                    expect=(200, 202, 410, 429),
+                )
+            except PortalProblem as exc:
+                error = exc.problem.raw.get("error") if exc.problem.raw else None
+                if error in ("authorization_pending", "slow_down"):
+                    interval += 5 if error == "slow_down" else 0
+                    response = None
+                else:
+                    raise RegistrationFailed(
+                        "Die Registrierung wurde vom Portal abgelehnt.",
+                        "The portal refused the registration.",
+                        details=exc.lines()[:1] + exc.details,
+                    ) from None
+            if response is not None:
+                if response.status_code == 200:
+                    body = json_body(response)
+                    token = body.get("api_token")
+                    if not token:
+                        raise RegistrationFailed(
+                            "Das Portal hat kein API-Token geschickt.",
+                            "The portal sent no API token.",
+                        )
+                    company = body.get("company_id")
+                    return str(token), (str(company) if company is not None else None)
+                if response.status_code == 410:
+                    raise RegistrationFailed(
+                        "Die Registrierung ist abgelaufen oder ihr Token wurde bereits abgeholt. "
+                        "Bitte „orderhub-connector register“ erneut ausführen.",
+                        "The registration has expired or its token was already collected. "
+                        "Run 'orderhub-connector register' again.",
+                    )
+                if response.status_code == 429:
+                    interval += 5
+                else:
+                    body = json_body(response)
+                    if isinstance(body, dict) and body.get("interval"):
+                        interval = max(interval, float(body["interval"]))
+            if time.monotonic() + interval > deadline:
+                raise RegistrationFailed(
+                    "Die Registrierung wurde nicht rechtzeitig im Browser abgeschlossen.",
+                    "The registration was not completed in the browser in time.",
+                )
+            self.sleep(interval)
+
+    def sync(self) -> SyncResult:
+        """Send the full snapshot (SPEC §3.2); the portal upserts and reports counts."""
+        body = json_body(self.client.request(
+            "PUT", "api/v1/masterdata", json=self.snapshot(), retry=True
+        ))
+        counts = {
+            kind: {f: int((body.get(kind) or {}).get(f, 0)) for f in COUNT_FIELDS}
+            for kind in COUNT_KINDS
+        }
+        return SyncResult(counts=counts, conflicts=list(body.get("conflicts") or []), raw=body)
+
+    # --- routing and the interface check -----------------------------------------------------
+
+    def partners(self) -> dict[str, dict]:
+        """Partner slugs the portal knows (public list, all pages)."""
+        items = self._all_pages("api/v1/partners", auth=False)
+        return {str(item.get("id")): item for item in items}
+
+    def routes(
+        self, *, check_partners: bool = False, data: PracticeData | None = None
+    ) -> list[FirmRoute]:
+        data = data or self.load()
+        known = self.partners() if check_partners else None
+        return route_firms(data.firms, known_partners=known, branch_names=data.branch_names)
+
+    def check(
+        self,
+        branch: str | None,
+        workstation: str | None = None,
+        on_date: dt.date | None = None,
+        *,
+        interface: str | None = None,
+        branch_names: dict[str, str] | None = None,
+    ) -> InterfaceCheck:
+        settings = [self.config.interface(interface)] if interface else self.config.interfaces
+        return check_interface(
+            settings,
+            branch=branch,
+            workstation=workstation or self.config.workstation,
+            on_date=on_date or self.today(),
+            branch_names=branch_names,
+        )
+
+    # --- orders ------------------------------------------------------------------------------
+
+    def prepare_order(self, order_id: str, data: PracticeData | None = None) -> tuple[
+        dict[str, Any], str, FirmRoute
+    ]:
+        """Body, idempotency key and route of a practice order — refusing what must not go."""
+        data = data or self.load()
+        order = data.order(order_id)
+        firm = data.firm(order.firm_id)
+        route = route_firm(firm, branch_names=data.branch_names)
+        if not route.via_orderhub:
+            where_de, where_en = {
+                SPECIFIC_INTERFACE: (
+                    "über die firmenspezifische Schnittstelle", "through the firm-specific interface"
+                ),
+                MANUAL: ("von Hand", "by hand"),
+            }[route.destination]
+            raise FirmNotRouted(
+                f"Bestellung {order.id} wird nicht über OrderHub bestellt: Firma „{firm.name}“ "
+                f"bestellt {where_de}. {route.reason.de}",
+                f"Order {order.id} is not ordered through OrderHub: firm '{firm.name}' orders "
+                f"{where_en}. {route.reason.en}",
+                route=route,
+                details=[str(w) for w in route.warnings],
+            )
+        check = self.check(order.branch_id, branch_names=data.branch_names)
+        if not check.allowed:
+            raise InterfaceNotAllowed(
+                f"Die Schnittstelle darf hier nicht verwendet werden (Filiale {order.branch_id}, "
+                f"Rechner {check.workstation}).",
+                f"The interface may not be used here (branch {order.branch_id}, workstation "
+                f"{check.workstation}).",
+                check=check,
+                details=[str(r) for r in check.reasons],
+            )
+        body = build_order_payload(order, firm)
+        return body, idempotency_key(self.config.portal_url, order.id, body), route
+
+    def submit_order(self, order_id: str, *, open_browser: bool = True) -> OrderResult:
+        """Submit one practice order (SPEC §3.6), safely retryable.
+
+        The key is journaled before the first byte leaves; transport failures are retried with
+        the same key, so a lost answer never turns into a second order.
+        """
+        body, key, _route = self.prepare_order(order_id)
+        self.client.auth_headers()  # not registered: say so before journaling an attempt
+        self.journal.append(
+            "prepared",
+            external_order_id=order_id,
+            idempotency_key=key,
+            portal_url=self.config.portal_url,
+            body_sha256=body_digest(body),
+        )
+        attempts = 1
+
+        def announce_retry(attempt: int) -> None:
+            nonlocal attempts
+            attempts = attempt
+            self.echo(
+                f"Keine Antwort vom Portal, Versuch {attempt} mit demselben Idempotency-Key … / "
+                f"no answer from the portal, attempt {attempt} with the same Idempotency-Key …"
+            )
+
+        try:
+            response = self.client.request(
+                "POST", "api/v1/orders", json=body, headers={"Idempotency-Key": key},
+                retry=True, expect=(200, 201), on_retry=announce_retry,
+            )
+        except Exception as exc:
+            self.journal.append(
+                "failed", external_order_id=order_id, idempotency_key=key,
+                error=type(exc).__name__, message=str(exc),
+            )
+            raise
+        answer = json_body(response)
+        result = OrderResult(
+            external_order_id=order_id,
+            order_id=str(answer.get("id")),
+            number=answer.get("number"),
+            status=str(answer.get("status")),
+            cart_url=answer.get("cart_url"),
+            cart_expires_at=answer.get("cart_expires_at"),
+            issues=list(answer.get("issues") or []),
+            idempotency_key=key,
+            attempts=attempts,
+        )
+        self.journal.append(
+            "answered", external_order_id=order_id, idempotency_key=key,
+            http_status=response.status_code, order_id=result.order_id, number=result.number,
+            status=result.status, cart_url=result.cart_url,
+        )
+        self._hand_over([OrderStatusUpdate(
+            external_order_id=order_id, order_id=result.order_id, number=result.number,
+            status=result.status, updated_at=answer.get("updated_at"), cart_url=result.cart_url,
+            cart_expires_at=result.cart_expires_at, issues=tuple(result.issues),
+        )])
+        if result.needs_cart and result.cart_url and open_browser:
+            result.browser_opened = bool(_safe_open(self.open_browser, result.cart_url))
+        return result
+
+    def order_status(self, order_id: str) -> dict[str, Any]:
+        """One order as the portal has it; accepts a practice order id or a portal id."""
+        portal_id = self.journal.portal_id_for(order_id) or order_id
+        return json_body(self.client.request("GET", f"api/v1/orders/{portal_id}", retry=True))
+
+    def list_orders(self, *, limit: int = 100) -> list[dict[str, Any]]:
+        return self._all_pages("api/v1/orders", limit=limit)
+
+    def poll_updates(self) -> list[OrderStatusUpdate]:
+        """One round of ``watch``: fetch changes since last time and hand them to the source.
+
+        The cursor advances only after the source accepted the updates (at-least-once). Items
+        already handed over at the same ``updated_at`` are skipped, so a portal that filters
+        ``updated_at >= updated_since`` does not produce repeats.
+        """
+        state = self.watch_state.load()
+        since = state.get("updated_since")
+        seen = set(state.get("seen", []))
+        params = {"updated_since": since} if since else {}
+        items = self._all_pages("api/v1/orders", params=params)
+
+        newest, newest_key = since, _ts_key(since)
+        at_newest = set(seen)
+        updates: list[OrderStatusUpdate] = []
+        for item in items:
+            order_id = str(item.get("id"))
+            stamp = item.get("updated_at")
+            marker = f"{order_id}@{stamp}"
+            if marker in seen:
+                continue
+            external = item.get("external_order_id") or self.journal.external_id_for(order_id)
+            updates.append(OrderStatusUpdate(
+                external_order_id=external, order_id=order_id, number=item.get("number"),
+                status=str(item.get("status")), updated_at=stamp,
+                cart_url=item.get("cart_url"), cart_expires_at=item.get("cart_expires_at"),
+                issues=tuple(item.get("issues") or ()),
+            ))
+            key = _ts_key(stamp)
+            if stamp and (newest_key is None or key > newest_key):
+                newest, newest_key, at_newest = stamp, key, {marker}
+            elif stamp and key == newest_key:
+                at_newest.add(marker)
+        if updates:
+            self.source.write_status(updates)
+            self.watch_state.save({"updated_since": newest, "seen": sorted(at_newest)})
+        return updates
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _all_pages(
+        self, path: str, *, params: dict | None = None, auth: bool = True, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor = None
+        seen_cursors: set[str] = set()
+        while True:
+            query = dict(params or {})
+            if cursor:
+                query["cursor"] = cursor
+            body = json_body(self.client.request("GET", path, params=query, auth=auth, retry=True))
+            if isinstance(body, list):  # tolerate an unpaginated list
+                items.extend(body)
+                break
+            items.extend(body.get("items") or [])
+            cursor = body.get("next_cursor")
+            if not cursor or cursor in seen_cursors or (limit and len(items) >= limit):
+                break
+            seen_cursors.add(cursor)
+        return items[:limit] if limit else items
+
+    def _hand_over(self, updates: list[OrderStatusUpdate]) -> None:
+        try:
+            self.source.write_status(updates)
+        except (PracticeDataError, OSError) as exc:
+            self.echo(
+                f"Warnung: Status konnte nicht an die Praxissoftware übergeben werden / "
+                f"warning: status could not be handed to the practice software: {exc}"
+            )
+
+
+def _safe_open(opener: Callable[[str], Any], url: str) -> bool:
+    try:
+        return bool(opener(url))
+    except Exception:  # no browser on this machine: the URL was printed anyway
+        return False
+
+
+def _parse_timestamp(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _ts_key(value: Any) -> tuple[float, str] | None:
+    """Order timestamps by instant where parseable, by text otherwise."""
+    if not value:
+        return None
+    parsed = _parse_timestamp(value)
+    return (parsed.timestamp() if parsed else 0.0, str(value))

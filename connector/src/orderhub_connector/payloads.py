@@ -1,0 +1,143 @@
+"""The bodies the connector sends, built from practice data — exactly SPEC §3.3 and §4.
+
+Nothing personal leaves the practice unless it is named here: the snapshot is assembled field
+by field, never by copying the export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .errors import PracticeDataError
+from .practice import Firm, Order, PracticeData
+
+
+def build_snapshot(data: PracticeData) -> dict[str, Any]:
+    """The master-data snapshot for ``PUT /api/v1/masterdata`` and registration."""
+    return {
+        "company": {"name": data.company.name},
+        "branches": [
+            {
+                "id": b.id,
+                "name": b.name,
+                "street": b.street,
+                "postal_code": b.postal_code,
+                "city": b.city,
+                "country": b.country,
+            }
+            for b in data.branches
+        ],
+        "users": [
+            {
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "phone": u.phone,
+                "branch_ids": list(u.branch_ids),
+                "is_admin": u.is_admin,
+            }
+            for u in data.users
+        ],
+        "customer_numbers": customer_numbers(data),
+    }
+
+
+def customer_numbers(data: PracticeData) -> list[dict[str, Any]]:
+    """Customer numbers of every firm that is an OrderHub partner, company-wide and per branch.
+
+    Two firms may map to the same partner (e.g. a manufacturer and its accessories line); the
+    same number twice is fine, two different numbers for one partner and branch are refused.
+    """
+    found: dict[tuple[str, str | None], tuple[str, str]] = {}
+    problems = []
+    for firm in data.firms:
+        if not firm.partner:
+            continue
+        entries: list[tuple[str | None, str]] = []
+        if firm.customer_number:
+            entries.append((None, firm.customer_number))
+        entries.extend(sorted(firm.branch_customer_numbers.items()))
+        for branch_id, number in entries:
+            key = (firm.partner, branch_id)
+            if key in found and found[key][1] != number:
+                scope = f"Filiale {branch_id}" if branch_id else "Unternehmen"
+                scope_en = f"branch {branch_id}" if branch_id else "company"
+                problems.append(
+                    f"{firm.partner}: {scope} – „{found[key][1]}“ ({found[key][0]}) ≠ "
+                    f"„{number}“ ({firm.id}) / {scope_en}"
+                )
+            found.setdefault(key, (firm.id, number))
+    if problems:
+        raise PracticeDataError(
+            "Widersprüchliche Kundennummern für dieselbe Partnerfirma.",
+            "Conflicting customer numbers for the same partner.",
+            details=problems,
+        )
+    return [
+        {"partner": partner, "customer_number": number, "branch_id": branch_id}
+        for (partner, branch_id), (_firm, number) in found.items()
+    ]
+
+
+def build_order_payload(order: Order, firm: Firm) -> dict[str, Any]:
+    """The body of ``POST /api/v1/orders`` (SPEC §4 "Order submission")."""
+    if not firm.partner:
+        raise PracticeDataError(
+            f"Firma „{firm.name}“ ist keine OrderHub-Partnerfirma.",
+            f"Firm '{firm.name}' is not an OrderHub partner.",
+        )
+    lines = []
+    for line in order.lines:
+        attributes = {}
+        if line.side:
+            attributes["side"] = line.side
+        if line.colour:
+            attributes["color"] = line.colour
+        lines.append({
+            "position": line.position,
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "partner_article_number": line.article_number,
+            "gtin": line.gtin,
+            "hmv_number": line.hmv_number,
+            "manufacturer_article_number": line.manufacturer_article_number,
+            "description": line.description,
+            "attributes": attributes,
+        })
+    return {
+        "external_order_id": order.id,
+        "partner": firm.partner,
+        "branch_id": order.branch_id,
+        "ordered_by": order.ordered_by,
+        "customer_number": firm.customer_number_for(order.branch_id),
+        "reference": order.reference,
+        "note": order.note,
+        "lines": lines,
+    }
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value: sorted keys, no whitespace, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def idempotency_key(portal_url: str, external_order_id: str, body: dict[str, Any]) -> str:
+    """A key that is the same for the same order to the same portal, and only then.
+
+    Derived, not random, so a retry after a crash or a lost answer — even from a fresh
+    process — sends the same key and the portal returns its first answer (SPEC §3.6). A changed
+    body gives a new key; the portal then refuses the reused ``external_order_id`` itself.
+    """
+    material = "\n".join([
+        "orderhub-connector/order/v1",
+        portal_url.rstrip("/"),
+        external_order_id,
+        canonical_json(body),
+    ])
+    return "ohc-" + hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def body_digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()

@@ -1,0 +1,479 @@
+"""What the connector reads from the practice software, and how it writes order status back.
+
+The practice software (Branchensoftware) is reached through a :class:`PracticeDataSource`.
+The shipped implementation, :class:`JsonFileSource`, reads the JSON export documented in
+connector/README.md and writes status changes to a JSON file next to the connector's state;
+a vendor embedding the connector implements the same two methods against its own database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from .errors import PracticeDataError
+
+ORDER_FORMS = ("interface", "email", "fax", "print")
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    id: str
+    name: str
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = "DE"
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    branch_ids: tuple[str, ...] = ()
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class SpecificInterface:
+    """A firm-specific interface in the practice software (it takes precedence when active)."""
+
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Firm:
+    id: str
+    name: str
+    partner: str | None = None
+    order_form: str = "interface"
+    customer_number: str | None = None
+    branch_customer_numbers: dict[str, str] = field(default_factory=dict)
+    specific_interface: SpecificInterface | None = None
+
+    def customer_number_for(self, branch_id: str | None) -> str | None:
+        """Branch-specific number first, then the company's, else none."""
+        if branch_id and self.branch_customer_numbers.get(branch_id):
+            return self.branch_customer_numbers[branch_id]
+        return self.customer_number or None
+
+    @property
+    def has_customer_number(self) -> bool:
+        return bool(self.customer_number) or any(self.branch_customer_numbers.values())
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    position: int
+    quantity: int | float
+    unit: str = "C62"
+    article_number: str | None = None
+    gtin: str | None = None
+    hmv_number: str | None = None
+    manufacturer_article_number: str | None = None
+    description: str = ""
+    side: str | None = None
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    id: str
+    firm_id: str
+    branch_id: str
+    ordered_by: str | None
+    reference: str = ""
+    note: str = ""
+    lines: tuple[OrderLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class PracticeData:
+    company: Company
+    branches: tuple[Branch, ...] = ()
+    users: tuple[User, ...] = ()
+    firms: tuple[Firm, ...] = ()
+    orders: tuple[Order, ...] = ()
+
+    def firm(self, firm_id: str) -> Firm:
+        for firm in self.firms:
+            if firm.id == firm_id:
+                return firm
+        raise PracticeDataError(f"Firma „{firm_id}“ ist unbekannt.", f"Unknown firm '{firm_id}'.")
+
+    def order(self, order_id: str) -> Order:
+        for order in self.orders:
+            if order.id == order_id:
+                return order
+        raise PracticeDataError(
+            f"Bestellung „{order_id}“ ist in den Praxisdaten nicht vorhanden.",
+            f"Order '{order_id}' is not in the practice data.",
+        )
+
+    @property
+    def branch_names(self) -> dict[str, str]:
+        return {b.id: b.name for b in self.branches}
+
+
+@dataclass(frozen=True)
+class OrderStatusUpdate:
+    """One order's state as the portal reports it, handed to the practice software."""
+
+    external_order_id: str | None
+    order_id: str
+    number: str | None
+    status: str
+    updated_at: str | None = None
+    cart_url: str | None = None
+    cart_expires_at: str | None = None
+    issues: tuple[dict, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "external_order_id": self.external_order_id,
+            "order_id": self.order_id,
+            "number": self.number,
+            "status": self.status,
+            "updated_at": self.updated_at,
+            "cart_url": self.cart_url,
+            "cart_expires_at": self.cart_expires_at,
+            "issues": list(self.issues),
+        }
+
+
+@runtime_checkable
+class PracticeDataSource(Protocol):
+    """The practice software as the connector sees it."""
+
+    def load(self) -> PracticeData:
+        """Current master data, firms and orders."""
+        ...
+
+    def write_status(self, updates: Iterable[OrderStatusUpdate]) -> None:
+        """Record order status changes reported by the portal (idempotent per update)."""
+        ...
+
+
+class JsonFileSource:
+    """Reads the JSON export; writes status to ``status_path`` (see README "Status file")."""
+
+    def __init__(self, export_path: str | os.PathLike, status_path: str | os.PathLike) -> None:
+        self.export_path = Path(export_path)
+        self.status_path = Path(status_path)
+
+    def load(self) -> PracticeData:
+        try:
+            with open(self.export_path, encoding="utf-8") as fh:
+                raw = json.load(fh)
+        except FileNotFoundError:
+            raise PracticeDataError(
+                f"Praxisdaten-Export {self.export_path} nicht gefunden.",
+                f"Practice data export {self.export_path} not found.",
+            ) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PracticeDataError(
+                f"Praxisdaten-Export {self.export_path} ist nicht lesbar: {exc}",
+                f"Practice data export {self.export_path} cannot be read: {exc}",
+            ) from None
+        return parse_practice_data(raw, origin=str(self.export_path))
+
+    def read_status(self) -> dict[str, Any]:
+        try:
+            with open(self.status_path, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except FileNotFoundError:
+            return {"orders": {}}
+        except (OSError, json.JSONDecodeError) as exc:
+            raise PracticeDataError(
+                f"Statusdatei {self.status_path} ist nicht lesbar: {exc}",
+                f"Status file {self.status_path} cannot be read: {exc}",
+            ) from None
+        data.setdefault("orders", {})
+        return data
+
+    def write_status(self, updates: Iterable[OrderStatusUpdate]) -> None:
+        data = self.read_status()
+        orders = data["orders"]
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        for update in updates:
+            key = update.external_order_id or f"portal:{update.order_id}"
+            entry = orders.get(key, {})
+            history = entry.get("history", [])
+            if not history or history[-1].get("status") != update.status:
+                history.append({"status": update.status, "at": update.updated_at or now})
+            entry.update(update.as_dict())
+            entry["history"] = history
+            entry["recorded_at"] = now
+            orders[key] = entry
+        atomic_write_json(self.status_path, data)
+
+
+def atomic_write_json(path: Path, data: Any, *, mode: int | None = None) -> None:
+    """Write JSON so a reader never sees half a file (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=True)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# --- parsing the export ---------------------------------------------------------------------
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, where: str, de: str, en: str) -> None:
+        self.items.append(f"{where}: {de} / {en}")
+
+
+def _text(value: Any) -> str | None:
+    """Ids and numbers arrive as strings or numbers; empty means absent."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
+    """Validate the export and build :class:`PracticeData`; reports every problem at once.
+
+    Unknown keys are ignored here and never sent: the snapshot (snapshot.py) picks exactly the
+    SPEC §3.3 fields.
+    """
+    errors = _Errors()
+    if not isinstance(raw, dict):
+        raise PracticeDataError(
+            f"{origin}: die oberste Ebene muss ein JSON-Objekt sein.",
+            f"{origin}: the top level must be a JSON object.",
+        )
+    company_raw = raw.get("company") or {}
+    company_name = _text(company_raw.get("name")) if isinstance(company_raw, dict) else None
+    if not company_name:
+        errors.add("company.name", "fehlt", "missing")
+
+    def records(key: str) -> list[tuple[str, dict]]:
+        value = raw.get(key, [])
+        if not isinstance(value, list):
+            errors.add(key, "muss eine Liste sein", "must be a list")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            where = f"{key}[{i}]"
+            if isinstance(item, dict):
+                out.append((where, item))
+            else:
+                errors.add(where, "muss ein Objekt sein", "must be an object")
+        return out
+
+    def required(where: str, item: dict, key: str) -> str:
+        value = _text(item.get(key))
+        if value is None:
+            errors.add(f"{where}.{key}", "fehlt", "missing")
+            return ""
+        return value
+
+    branches = []
+    for where, item in records("branches"):
+        branches.append(Branch(
+            id=required(where, item, "id"),
+            name=required(where, item, "name"),
+            street=_text(item.get("street")) or "",
+            postal_code=_text(item.get("postal_code")) or "",
+            city=_text(item.get("city")) or "",
+            country=(_text(item.get("country")) or "DE").upper(),
+        ))
+    branch_ids = {b.id for b in branches}
+    _duplicates(errors, "branches", [b.id for b in branches])
+
+    users = []
+    for where, item in records("users"):
+        ids = item.get("branch_ids", [])
+        if not isinstance(ids, list):
+            errors.add(f"{where}.branch_ids", "muss eine Liste sein", "must be a list")
+            ids = []
+        ids = tuple(t for t in (_text(b) for b in ids) if t)
+        for bid in ids:
+            if bid not in branch_ids:
+                errors.add(f"{where}.branch_ids", f"unbekannte Filiale „{bid}“",
+                           f"unknown branch '{bid}'")
+        is_admin = item.get("is_admin", False)
+        if not isinstance(is_admin, bool):
+            errors.add(f"{where}.is_admin", "muss true oder false sein", "must be true or false")
+            is_admin = False
+        users.append(User(
+            id=required(where, item, "id"),
+            name=required(where, item, "name"),
+            email=_text(item.get("email")),
+            phone=_text(item.get("phone")),
+            branch_ids=ids,
+            is_admin=is_admin,
+        ))
+    user_ids = {u.id for u in users}
+    _duplicates(errors, "users", [u.id for u in users])
+
+    firms = []
+    for where, item in records("firms"):
+        order_form = _text(item.get("order_form")) or "interface"
+        if order_form not in ORDER_FORMS:
+            errors.add(f"{where}.order_form", f"„{order_form}“ ist keine Bestellform "
+                       f"({', '.join(ORDER_FORMS)})",
+                       f"'{order_form}' is not an order form ({', '.join(ORDER_FORMS)})")
+        bcn = item.get("branch_customer_numbers") or {}
+        if not isinstance(bcn, dict):
+            errors.add(f"{where}.branch_customer_numbers", "muss ein Objekt sein",
+                       "must be an object")
+            bcn = {}
+        branch_numbers = {}
+        for bid, number in bcn.items():
+            if bid not in branch_ids:
+                errors.add(f"{where}.branch_customer_numbers", f"unbekannte Filiale „{bid}“",
+                           f"unknown branch '{bid}'")
+            if _text(number):
+                branch_numbers[str(bid)] = _text(number)
+        specific = item.get("specific_interface")
+        specific_interface = None
+        if isinstance(specific, dict):
+            active = specific.get("active", True)
+            if not isinstance(active, bool):
+                errors.add(f"{where}.specific_interface.active", "muss true oder false sein",
+                           "must be true or false")
+                active = True
+            specific_interface = SpecificInterface(
+                name=_text(specific.get("name")) or "firmenspezifische Schnittstelle",
+                active=active,
+            )
+        elif specific is not None:
+            errors.add(f"{where}.specific_interface", "muss null oder ein Objekt sein",
+                       "must be null or an object")
+        partner = _text(item.get("partner"))
+        firms.append(Firm(
+            id=required(where, item, "id"),
+            name=required(where, item, "name"),
+            partner=partner.lower() if partner else None,
+            order_form=order_form,
+            customer_number=_text(item.get("customer_number")),
+            branch_customer_numbers=branch_numbers,
+            specific_interface=specific_interface,
+        ))
+    firm_ids = {f.id for f in firms}
+    _duplicates(errors, "firms", [f.id for f in firms])
+
+    orders = []
+    for where, item in records("orders"):
+        firm_id = required(where, item, "firm_id")
+        if firm_id and firm_id not in firm_ids:
+            errors.add(f"{where}.firm_id", f"unbekannte Firma „{firm_id}“",
+                       f"unknown firm '{firm_id}'")
+        branch_id = required(where, item, "branch_id")
+        if branch_id and branch_id not in branch_ids:
+            errors.add(f"{where}.branch_id", f"unbekannte Filiale „{branch_id}“",
+                       f"unknown branch '{branch_id}'")
+        ordered_by = _text(item.get("ordered_by"))
+        if ordered_by and ordered_by not in user_ids:
+            errors.add(f"{where}.ordered_by", f"unbekannter Benutzer „{ordered_by}“",
+                       f"unknown user '{ordered_by}'")
+        lines = []
+        raw_lines = item.get("lines", [])
+        if not isinstance(raw_lines, list) or not raw_lines:
+            errors.add(f"{where}.lines", "muss eine nicht leere Liste sein",
+                       "must be a non-empty list")
+            raw_lines = []
+        for j, line in enumerate(raw_lines, start=1):
+            lwhere = f"{where}.lines[{j - 1}]"
+            if not isinstance(line, dict):
+                errors.add(lwhere, "muss ein Objekt sein", "must be an object")
+                continue
+            lines.append(_parse_line(errors, lwhere, line, default_position=j))
+        _duplicates(errors, f"{where}.lines (position)", [str(li.position) for li in lines])
+        orders.append(Order(
+            id=required(where, item, "id"),
+            firm_id=firm_id,
+            branch_id=branch_id,
+            ordered_by=ordered_by,
+            reference=_text(item.get("reference")) or "",
+            note=str(item.get("note") or ""),
+            lines=tuple(lines),
+        ))
+    _duplicates(errors, "orders", [o.id for o in orders])
+
+    if errors.items:
+        raise PracticeDataError(
+            f"Die Praxisdaten ({origin}) enthalten {len(errors.items)} Fehler.",
+            f"The practice data ({origin}) has {len(errors.items)} error(s).",
+            details=errors.items,
+        )
+    return PracticeData(
+        company=Company(name=company_name or ""),
+        branches=tuple(branches),
+        users=tuple(users),
+        firms=tuple(firms),
+        orders=tuple(orders),
+    )
+
+
+def _parse_line(errors: _Errors, where: str, line: dict, *, default_position: int) -> OrderLine:
+    position = line.get("position", default_position)
+    if not isinstance(position, int) or isinstance(position, bool) or position < 1:
+        errors.add(f"{where}.position", "muss eine positive ganze Zahl sein",
+                   "must be a positive integer")
+        position = default_position
+    quantity = line.get("quantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or quantity <= 0:
+        errors.add(f"{where}.quantity", "muss eine positive Zahl sein", "must be a positive number")
+        quantity = 1
+    elif isinstance(quantity, float) and quantity.is_integer():
+        quantity = int(quantity)
+    parsed = OrderLine(
+        position=position,
+        quantity=quantity,
+        unit=_text(line.get("unit")) or "C62",
+        article_number=_text(line.get("article_number")),
+        gtin=_text(line.get("gtin")),
+        hmv_number=_text(line.get("hmv_number")),
+        manufacturer_article_number=_text(line.get("manufacturer_article_number")),
+        description=str(line.get("description") or ""),
+        side=_text(line.get("side")),
+        colour=_text(line.get("colour")),
+    )
+    if not any((parsed.article_number, parsed.gtin, parsed.hmv_number,
+                parsed.manufacturer_article_number, parsed.description)):
+        errors.add(where, "nennt weder Artikelnummer, GTIN, HMV-Nummer, Herstellernummer noch "
+                   "Beschreibung", "names no article number, GTIN, HMV number, manufacturer "
+                   "number or description")
+    return parsed
+
+
+def _duplicates(errors: _Errors, where: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for value in ids:
+        if value and value in seen:
+            errors.add(where, f"„{value}“ kommt mehrfach vor", f"'{value}' occurs more than once")
+        seen.add(value)
