@@ -1,0 +1,880 @@
+"""EDIFACT D.96A in EANCOM style: ORDERS out, ORDRSP and DESADV in (and out, for the simulator).
+
+pydifact does the character work (release character ``?``, separators); this module decides which
+segments carry what. The envelope (UNA, UNB, UNH … UNT, UNZ) is written and checked here so that
+a truncated or spliced file is refused instead of half-read. The segment order follows the message
+directory in ``shared/standards/edifact-d96a`` (see :mod:`orderhub.formats.edifact_structure`).
+
+Choices worth knowing (partners read them in ``docs/partner-formats.md``):
+
+* Syntax ``UNOC:3`` (ISO 8859-1). Characters outside Latin-1 are transliterated (``č`` → ``c``)
+  or replaced by ``?``; control characters become spaces. Files declared as UNOA/UNOB/UNOC that are
+  valid UTF-8 are read as UTF-8, because many systems write UTF-8 whatever they declare.
+* Date-times (``DTM`` format 203, 102) carry no zone: OrderHub writes and reads German local time.
+* Identifiers (order number, article numbers) are never shortened: too long raises
+  :class:`FormatError`. Free text is split over the components the segment offers and cut
+  beyond that.
+* Party ids: a 13-digit GLN goes into ``NAD`` with agency 9; otherwise the customer number
+  (agency 91, buyer) or the buyer-assigned id (agency 92). With a GLN, the customer number follows
+  as ``RFF+IT`` and the supplier id as ``RFF+IA``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from pydifact.control import Characters
+from pydifact.exceptions import EDISyntaxError, ValidationError
+from pydifact.parser import Parser, TokenIterator
+from pydifact.segments import Segment
+from pydifact.serializer import Serializer
+from pydifact.tokenizer import Tokenizer
+
+from . import FormatError
+from .documents import (
+    AnswerLine,
+    OrderDocument,
+    OrderItem,
+    Party,
+    PartnerAnswer,
+    LOCAL_TZ,
+    aware,
+    line_status,
+)
+
+#: Service string advice OrderHub writes: ``:`` component, ``+`` element, ``.`` decimal mark,
+#: ``?`` release character, space reserved, ``'`` segment terminator.
+CHARACTERS = ":+.? '"
+SYNTAX = ("UNOC", "3")
+MESSAGE_VERSION = ("D", "96A", "UN")
+#: EANCOM association codes written into UNH (D.96A based EANCOM 1997 subsets).
+ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN007"}
+MAX_BYTES = 20 * 1024 * 1024
+
+# Line action codes (data element 1229) in ORDRSP.
+ACTION_FOR_STATUS = {"confirmed": "5", "changed": "3", "rejected": "7"}
+STATUS_FOR_ACTION = {"5": "confirmed", "3": "changed", "6": "changed", "24": "changed",
+                     "1": "changed", "7": "rejected", "2": "rejected", "10": "rejected"}
+# Delivery date qualifiers (2005) read from answers, most specific first.
+_DELIVERY_QUALIFIERS = ("69", "17", "35", "2", "64", "11")
+_TAG = re.compile(r"[A-Z0-9]{3}")
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
+# --------------------------------------------------------------------------- reading the envelope
+
+
+@dataclass
+class RawSegment:
+    """One segment as read: its tag and elements (str, or list of components)."""
+
+    tag: str
+    elements: list
+    position: int  # 1-based position in the interchange, for error messages
+
+    def element(self, index: int) -> str | list:
+        return self.elements[index] if index < len(self.elements) else ""
+
+    def component(self, index: int, sub: int = 0) -> str:
+        value = self.element(index)
+        if isinstance(value, list):
+            value = value[sub] if sub < len(value) else ""
+        elif sub:
+            value = ""
+        return value.strip() if isinstance(value, str) else ""
+
+    def components(self, index: int) -> list[str]:
+        value = self.element(index)
+        return list(value) if isinstance(value, list) else [value]
+
+    def where(self) -> str:
+        return f"segment {self.position} ({self.tag})"
+
+
+@dataclass
+class Message:
+    type: str  # ORDERS, ORDRSP, DESADV …
+    reference: str
+    identifier: list[str]
+    segments: list[RawSegment]  # from UNH to UNT inclusive
+
+
+@dataclass
+class Interchange:
+    sender: str
+    sender_qualifier: str
+    recipient: str
+    recipient_qualifier: str
+    reference: str
+    syntax: str
+    messages: list[Message] = field(default_factory=list)
+
+
+def _decode(data: bytes) -> str:
+    head = data[:200].decode("latin-1")
+    match = re.search(r"UNB.(UNO[A-Z])", head)
+    syntax = match.group(1) if match else "UNOC"
+    if syntax in ("UNOW", "UNOY"):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"{syntax} interchange is not valid UTF-8: {exc.reason} at byte "
+                              f"{exc.start}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+    # Valid UTF-8 with non-ASCII characters: the sender wrote UTF-8 whatever it declared.
+    return text
+
+
+def _characters(text: str) -> tuple[Characters, str]:
+    if not text.startswith("UNA"):
+        return Characters(), text
+    if len(text) < 9:
+        raise FormatError("EDIFACT interchange ends inside the UNA service string advice")
+    chars = text[3:9]
+    separators = [chars[0], chars[1], chars[3], chars[5]]
+    if len(set(separators)) != 4 or any(c.isalnum() or c in "\r\n" for c in separators):
+        raise FormatError(f"UNA service string advice {chars!r} is not usable: separators must "
+                          "be four different non-alphanumeric characters")
+    return Characters.from_str("UNA" + chars), text[9:]
+
+
+def read_segments(data: bytes) -> list[RawSegment]:
+    """Split an interchange into segments. Raises :class:`FormatError` on broken syntax."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise FormatError("EDIFACT interchanges are bytes")
+    data = bytes(data)
+    if len(data) > MAX_BYTES:
+        raise FormatError(f"EDIFACT interchange too large: {len(data)} bytes, limit {MAX_BYTES}")
+    text = _decode(data).lstrip("\ufeff \r\n\t")
+    if not text:
+        raise FormatError("empty EDIFACT interchange")
+    characters, body = _characters(text)
+    body = body.lstrip(" \r\n")
+    segments: list[RawSegment] = []
+    try:
+        tokens = TokenIterator(Tokenizer().get_tokens(body, characters))
+        for position, raw in enumerate(
+                Parser(characters=characters).convert_tokens_to_raw_segments(tokens), 1):
+            tag = raw[0] if raw else ""
+            if not isinstance(tag, str) or not _TAG.fullmatch(tag.strip()):
+                raise FormatError(f"segment {position}: {str(tag)[:20]!r} is not a segment tag")
+            segments.append(RawSegment(tag.strip(), list(raw[1:]), position))
+    except FormatError:
+        raise
+    except (EDISyntaxError, ValidationError, ValueError, TypeError, IndexError,
+            AttributeError, AssertionError) as exc:
+        # pydifact reports syntax problems with several exception types; callers get one.
+        raise FormatError(f"malformed EDIFACT: {exc}") from None
+    if not segments:
+        raise FormatError("EDIFACT interchange contains no segments")
+    return segments
+
+
+def read_interchange(data: bytes) -> Interchange:
+    """Read and check the envelope: UNB … UNZ with complete UNH … UNT messages."""
+    segments = read_segments(data)
+    unb = segments[0]
+    if unb.tag != "UNB":
+        raise FormatError(f"an EDIFACT interchange starts with UNB, not {unb.tag}")
+    if segments[-1].tag != "UNZ":
+        raise FormatError(f"EDIFACT interchange does not end with UNZ but with "
+                          f"{segments[-1].where()}: truncated?")
+    syntax = unb.component(0, 0)
+    if not syntax.startswith("UNO"):
+        raise FormatError(f"UNB: unknown syntax identifier {syntax!r}")
+    interchange = Interchange(
+        sender=unb.component(1, 0), sender_qualifier=unb.component(1, 1),
+        recipient=unb.component(2, 0), recipient_qualifier=unb.component(2, 1),
+        reference=unb.component(4, 0), syntax=syntax,
+    )
+    if not interchange.sender or not interchange.recipient or not interchange.reference:
+        raise FormatError("UNB needs sender, recipient and interchange reference")
+
+    current: list[RawSegment] | None = None
+    for segment in segments[1:-1]:
+        if segment.tag == "UNH":
+            if current is not None:
+                raise FormatError(f"{segment.where()}: new message before UNT of the previous one")
+            current = [segment]
+        elif segment.tag == "UNT":
+            if current is None:
+                raise FormatError(f"{segment.where()}: UNT without UNH")
+            current.append(segment)
+            interchange.messages.append(_message(current))
+            current = None
+        elif segment.tag in ("UNB", "UNZ", "UNG", "UNE"):
+            raise FormatError(f"{segment.where()}: not allowed here (functional groups and "
+                              "nested interchanges are not supported)")
+        elif current is None:
+            raise FormatError(f"{segment.where()}: segment outside a message (UNH … UNT)")
+        else:
+            current.append(segment)
+    if current is not None:
+        raise FormatError("EDIFACT message is not closed by UNT: truncated?")
+    unz = segments[-1]
+    if unz.component(0) != str(len(interchange.messages)):
+        raise FormatError(f"UNZ counts {unz.component(0)!r} messages, the interchange has "
+                          f"{len(interchange.messages)}")
+    if unz.component(1) != interchange.reference:
+        raise FormatError(f"UNZ reference {unz.component(1)!r} does not match UNB reference "
+                          f"{interchange.reference!r}")
+    if not interchange.messages:
+        raise FormatError("EDIFACT interchange contains no message")
+    return interchange
+
+
+def _message(segments: list[RawSegment]) -> Message:
+    unh, unt = segments[0], segments[-1]
+    identifier = [c.strip() for c in unh.components(1)]
+    reference = unh.component(0)
+    if not identifier or not identifier[0]:
+        raise FormatError(f"{unh.where()}: UNH without message type")
+    if unt.component(0) != str(len(segments)):
+        raise FormatError(f"{unt.where()}: UNT counts {unt.component(0)!r} segments, the "
+                          f"message has {len(segments)}")
+    if unt.component(1) != reference:
+        raise FormatError(f"{unt.where()}: UNT reference {unt.component(1)!r} does not match "
+                          f"UNH reference {reference!r}")
+    return Message(type=identifier[0].upper(), reference=reference, identifier=identifier,
+                   segments=segments)
+
+
+def _single(interchange: Interchange, types: tuple[str, ...]) -> Message:
+    if len(interchange.messages) != 1:
+        raise FormatError(f"expected one message per interchange, found "
+                          f"{len(interchange.messages)}")
+    message = interchange.messages[0]
+    if message.type not in types:
+        raise FormatError(f"expected an EDIFACT {' or '.join(types)} message, got {message.type}")
+    return message
+
+
+# --------------------------------------------------------------------------- value helpers
+
+
+def _number(segment: RawSegment, index: int, sub: int, what: str) -> Decimal:
+    text = segment.component(index, sub)
+    if not _NUMBER.fullmatch(text):
+        raise FormatError(f"{segment.where()}: {what} is not a number: {text[:30]!r}", field=what)
+    return Decimal(text.replace(",", "."))
+
+
+def _dtm(segment: RawSegment) -> tuple[str, datetime]:
+    qualifier = segment.component(0, 0)
+    value = segment.component(0, 1)
+    fmt = segment.component(0, 2) or "102"
+    patterns = {"102": "%Y%m%d", "203": "%Y%m%d%H%M", "204": "%Y%m%d%H%M%S", "101": "%y%m%d",
+                "718": None}
+    if fmt not in patterns:
+        raise FormatError(f"{segment.where()}: date format {fmt!r} is not supported "
+                          "(use 102, 203 or 204)", field="DTM")
+    if fmt == "718":  # CCYYMMDD-CCYYMMDD: the end of the range is the promise
+        value, pattern = value.rpartition("-")[2], "%Y%m%d"
+    else:
+        pattern = patterns[fmt]
+    try:
+        if not value.isdigit():
+            raise ValueError(value)
+        parsed = datetime.strptime(value, pattern)
+    except ValueError:
+        raise FormatError(f"{segment.where()}: {value[:20]!r} is not a date in format {fmt}",
+                          field="DTM") from None
+    return qualifier, aware(parsed)
+
+
+def _local(value: datetime) -> datetime:
+    return aware(value).astimezone(LOCAL_TZ)
+
+
+def _text(value: str | None) -> str:
+    """Text EDIFACT UNOC can carry: Latin-1, no control characters."""
+    out = []
+    for char in value or "":
+        if unicodedata.category(char) in ("Cc", "Cs", "Cf", "Zl", "Zp"):
+            out.append(" ")
+            continue
+        try:
+            char.encode("latin-1")
+            out.append(char)
+        except UnicodeEncodeError:
+            base = "".join(c for c in unicodedata.normalize("NFKD", char)
+                           if not unicodedata.combining(c))
+            try:
+                base.encode("latin-1")
+                out.append(base or "?")
+            except UnicodeEncodeError:
+                out.append("?")
+    return "".join(out).strip()
+
+
+def _identifier(value: str | None, limit: int, what: str) -> str:
+    text = _text(value)
+    if len(text) > limit:
+        raise FormatError(f"{what} is longer than the {limit} characters EDIFACT allows here: "
+                          f"{text[:40]!r}…", field=what)
+    return text
+
+
+def _chunks(text: str, size: int, count: int) -> list[str]:
+    return [text[i:i + size] for i in range(0, min(len(text), size * count), size)]
+
+
+def _decimal_text(value: Decimal) -> str:
+    if not value.is_finite():
+        raise FormatError(f"not a finite number: {value}")
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "+0") else text
+
+
+def _is_gln(value: str | None) -> bool:
+    return bool(value) and len(value) == 13 and value.isdigit()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _seg(tag: str, *elements: str | list[str]) -> Segment:
+    """A segment without trailing empty elements (EDIFACT truncation rule)."""
+    trimmed = list(elements)
+    while trimmed and (trimmed[-1] == "" or (isinstance(trimmed[-1], list)
+                                              and not any(trimmed[-1]))):
+        trimmed.pop()
+    return Segment(tag, *trimmed)
+
+
+def _unb(sender: str, recipient: str, prepared: datetime, reference: str) -> Segment:
+    sender = _identifier(sender, 35, "sender_id")
+    recipient = _identifier(recipient, 35, "recipient_id")
+    if not sender:
+        raise FormatError("the interchange needs a sender id", field="sender_id")
+    if not recipient:
+        raise FormatError("the interchange needs a recipient id (GLN or partner id)",
+                          field="recipient_id")
+    reference = _identifier(reference, 14, "interchange_ref")
+    if not reference:
+        raise FormatError("the interchange needs a reference", field="interchange_ref")
+    local = _local(prepared)
+    return Segment(
+        "UNB", list(SYNTAX),
+        [sender, "14" if _is_gln(sender) else "ZZZ"],
+        [recipient, "14" if _is_gln(recipient) else "ZZZ"],
+        [f"{local:%y%m%d}", f"{local:%H%M}"],
+        reference,
+    )
+
+
+def _envelope(unb: Segment, message_type: str, body: list[Segment]) -> bytes:
+    message = [_seg("UNH", "1", [message_type, *MESSAGE_VERSION, ASSOCIATION[message_type]]),
+               *body]
+    message.append(_seg("UNT", str(len(message) + 1), "1"))
+    segments = [unb, *message, _seg("UNZ", "1", unb.elements[4])]
+    text = Serializer(Characters.from_str("UNA" + CHARACTERS)).serialize(
+        segments, with_una_header=True)
+    return text.encode("latin-1", errors="replace")
+
+
+def _dtm_segment(qualifier: str, value: datetime | date) -> Segment:
+    if isinstance(value, datetime):
+        return _seg("DTM", [qualifier, f"{_local(value):%Y%m%d%H%M}", "203"])
+    return _seg("DTM", [qualifier, f"{value:%Y%m%d}", "102"])
+
+
+def _ftx(qualifier: str, text: str) -> list[Segment]:
+    """Free text: one FTX per line, each line in up to five components of 70 characters."""
+    segments = []
+    for line in (text or "").splitlines():
+        line = _text(line)
+        if line:
+            segments.append(_seg("FTX", qualifier, "", "", _chunks(line, 70, 5)))
+    return segments[:99]
+
+
+def _nad(qualifier: str, party: Party, party_id: str, agency: str) -> list[Segment]:
+    identification = [party_id, "", agency] if party_id else ""
+    name = _chunks(_text(party.name), 35, 5)
+    street = _chunks(_text(party.street), 35, 4)
+    country = _text(party.country)
+    segments = [Segment(
+        "NAD", qualifier, identification, "", name or "", street or "",
+        _text(party.city)[:35], "", _text(party.postal_code)[:9],
+        country if len(country) <= 3 else "",
+    )]
+    return segments
+
+
+def _contact(party: Party) -> list[Segment]:
+    segments = []
+    if _text(party.contact) or _text(party.email) or _text(party.phone):
+        segments.append(_seg("CTA", "OC", ["", _text(party.contact)[:35]]))
+        if _text(party.email):
+            segments.append(_seg("COM", [_identifier(party.email, 512, "email"), "EM"]))
+        if _text(party.phone):
+            segments.append(_seg("COM", [_text(party.phone)[:512], "TE"]))
+    return segments
+
+
+def write_orders(doc: OrderDocument, *, interchange_ref: str,
+                 prepared_at: datetime | None = None) -> bytes:
+    """One ORDERS message in one interchange.
+
+    ``prepared_at`` (UNB date/time) defaults to the order date so that a retried delivery of the
+    same order produces the same bytes.
+    """
+    order_number = _identifier(doc.order_number, 35, "order_number")
+    if not order_number:
+        raise FormatError("an order needs an order number", field="order_number")
+    if not doc.items:
+        raise FormatError("an order needs at least one line", field="items")
+    body = [
+        _seg("BGM", "220", order_number, "9"),
+        _dtm_segment("137", doc.order_date),
+        *_ftx("AAI", doc.note),
+    ]
+    if _text(doc.reference):
+        body.append(_seg("RFF", ["CR", _text(doc.reference)[:35]]))
+
+    account = _identifier(doc.buyer_account, 35, "customer_number")
+    buyer_gln = _identifier(doc.buyer.gln, 35, "buyer.gln")
+    if _is_gln(buyer_gln):
+        body += _nad("BY", doc.buyer, buyer_gln, "9")
+        if account:
+            body.append(_seg("RFF", ["IT", account]))
+    else:
+        body += _nad("BY", doc.buyer, account, "91")
+    body += _contact(doc.buyer)
+    for qualifier, party in (("SU", doc.supplier), ("DP", doc.delivery)):
+        if party is None:
+            continue
+        gln = _identifier(party.gln, 35, f"{party.role}.gln")
+        own_id = _identifier(party.party_id, 35, f"{party.role}.party_id")
+        if _is_gln(gln):
+            body += _nad(qualifier, party, gln, "9")
+            if own_id and qualifier == "SU":
+                body.append(_seg("RFF", ["IA", own_id]))
+        else:
+            body += _nad(qualifier, party, own_id, "92")
+        body += _contact(party)
+    if _text(doc.currency):
+        body.append(_seg("CUX", ["2", _identifier(doc.currency.upper(), 3, "currency"), "9"]))
+
+    for item in doc.items:
+        body += _line(item)
+    body += [_seg("UNS", "S"), _seg("CNT", ["2", str(len(doc.items))])]
+    unb = _unb(doc.sender_id, doc.recipient_id, prepared_at or doc.order_date, interchange_ref)
+    return _envelope(unb, "ORDERS", body)
+
+
+def _line(item: OrderItem) -> list[Segment]:
+    if not 0 < item.line_no < 1_000_000:
+        raise FormatError(f"line number {item.line_no} does not fit EDIFACT (1…999999)",
+                          field="line_no")
+    gtin = _identifier(item.gtin, 35, "gtin")
+    segments = [_seg("LIN", str(item.line_no), "", [gtin, "EN"]) if gtin
+                else _seg("LIN", str(item.line_no))]
+    ids = []
+    article = _identifier(item.supplier_article_number, 35, "supplier_article_number")
+    if article:
+        ids.append([article, "SA"])
+    manufacturer = _identifier(item.manufacturer_article_number, 35,
+                               "manufacturer_article_number")
+    if manufacturer:
+        ids.append([manufacturer, "MF"])
+    hmv = _identifier(item.hmv_number, 35, "hmv_number")
+    if hmv:
+        ids.append([hmv, "ZZZ", "HMV"])
+    if ids:
+        segments.append(_seg("PIA", "1", *ids))
+    description = _chunks(_text(item.description), 35, 2 * 99)
+    for i in range(0, len(description), 2):
+        segments.append(_seg("IMD", "F", "", ["", "", "", *description[i:i + 2]]))
+    quantity = ["21", _decimal_text(item.quantity)]
+    unit = _identifier(item.unit, 3, "unit") or "C62"
+    if unit != "C62":
+        quantity.append(unit)
+    segments.append(_seg("QTY", quantity))
+    for key, value in item.attributes.items():
+        key, value = _text(key)[:70], _text(value)
+        if key:
+            segments.append(_seg("FTX", "ZZZ", "", "", [key, *_chunks(value, 70, 4)]))
+    if item.price is not None:
+        segments.append(_seg("PRI", ["AAA", _decimal_text(item.price)]))
+    if _text(item.reference):
+        segments.append(_seg("RFF", ["CR", _text(item.reference)[:35]]))
+    return segments
+
+
+def _answer_parties(sender_id: str, recipient_id: str) -> list[Segment]:
+    segments = []
+    for qualifier, party_id in (("SU", sender_id), ("BY", recipient_id)):
+        party_id = _text(party_id)
+        if party_id:
+            agency = "9" if _is_gln(party_id) else "92"
+            segments.append(_seg("NAD", qualifier, [party_id[:35], "", agency]))
+    return segments
+
+
+def _check_answer(answer: PartnerAnswer, kind: str) -> tuple[str, str]:
+    if answer.kind != kind:
+        raise FormatError(f"expected a {kind} answer, got {answer.kind!r}", field="kind")
+    document_id = _identifier(answer.document_id, 35, "document_id")
+    order_number = _identifier(answer.order_number, 35, "order_number")
+    if not document_id:
+        raise FormatError("the answer needs a document id", field="document_id")
+    if not order_number:
+        raise FormatError("the answer needs an order number", field="order_number")
+    return document_id, order_number
+
+
+def _answer_line_head(line: AnswerLine, action: str = "") -> list[Segment]:
+    if not 0 < line.line_no < 1_000_000:
+        raise FormatError(f"line number {line.line_no} does not fit EDIFACT (1…999999)",
+                          field="line_no")
+    segments = [_seg("LIN", str(line.line_no), action) if action
+                else _seg("LIN", str(line.line_no))]
+    article = _identifier(line.supplier_article_number, 35, "supplier_article_number")
+    if article:
+        segments.append(_seg("PIA", "1", [article, "SA"]))
+    return segments
+
+
+def write_ordrsp(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
+                 interchange_ref: str) -> bytes:
+    """ORDRSP: ``BGM+231``; lines ``LIN+n+<5|3|7>`` with ``QTY+113`` (quantity to be delivered)."""
+    document_id, order_number = _check_answer(answer, "order_response")
+    statuses = {line.status for line in answer.lines}
+    function = ("29" if statuses <= {"confirmed"} else
+                "27" if statuses == {"rejected"} else "4")
+    body = [_seg("BGM", "231", document_id, function), _dtm_segment("137", answer.issued_at)]
+    if answer.delivery_date:
+        body.append(_dtm_segment("69", answer.delivery_date))
+    body += _ftx("AAI", answer.note)
+    body.append(_seg("RFF", ["ON", order_number]))
+    body += _answer_parties(sender_id, recipient_id)
+    for line in answer.lines:
+        if line.status not in ACTION_FOR_STATUS:
+            raise FormatError(f"line {line.line_no}: status {line.status!r} does not belong in an "
+                              "order response", field="status")
+        body += _answer_line_head(line, ACTION_FOR_STATUS[line.status])
+        if line.quantity is not None:
+            body.append(_seg("QTY", ["113", _decimal_text(line.quantity)]))
+        if line.delivery_date:
+            body.append(_dtm_segment("69", line.delivery_date))
+        body += _ftx("AAI", line.note)[:99]
+    body += [_seg("UNS", "S"), _seg("CNT", ["2", str(len(answer.lines))])]
+    unb = _unb(sender_id, recipient_id, answer.issued_at, interchange_ref)
+    return _envelope(unb, "ORDRSP", body)
+
+
+def write_desadv(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
+                 interchange_ref: str) -> bytes:
+    """DESADV: ``BGM+351``, ``RFF+ON`` order number, ``RFF+CN`` per tracking number (at most 9),
+    carrier in ``TDT+20``, one ``CPS`` with ``LIN``/``QTY+12`` per line."""
+    document_id, order_number = _check_answer(answer, "dispatch_notification")
+    tracking = [_identifier(t, 35, "tracking_numbers") for t in answer.tracking_numbers]
+    tracking = [t for t in tracking if t]
+    if len(tracking) > 9:
+        raise FormatError("a DESADV carries at most 9 tracking numbers (RFF+CN)",
+                          field="tracking_numbers")
+    body = [_seg("BGM", "351", document_id, "9"), _dtm_segment("137", answer.issued_at)]
+    if answer.delivery_date:
+        body.append(_dtm_segment("17", answer.delivery_date))
+    body.append(_seg("RFF", ["ON", order_number]))
+    body += [_seg("RFF", ["CN", number]) for number in tracking]
+    body += _answer_parties(sender_id, recipient_id)
+    if _text(answer.carrier):
+        body.append(_seg("TDT", "20", "", "", "", ["", "", "", _text(answer.carrier)[:35]]))
+    body.append(_seg("CPS", "1"))
+    body += _ftx("AAI", answer.note)[:5]
+    for line in answer.lines:
+        body += _answer_line_head(line)
+        if line.quantity is not None:
+            body.append(_seg("QTY", ["12", _decimal_text(line.quantity)]))
+        if line.delivery_date:
+            body.append(_dtm_segment("17", line.delivery_date))
+        body += _ftx("AAI", line.note)[:5]
+    body.append(_seg("CNT", ["2", str(len(answer.lines))]))
+    unb = _unb(sender_id, recipient_id, answer.issued_at, interchange_ref)
+    return _envelope(unb, "DESADV", body)
+
+
+# --------------------------------------------------------------------------- reading messages
+
+
+def _guard(read):
+    """Turn any slip while interpreting segments into a FormatError (never another type)."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return read(*args, **kwargs)
+        except FormatError:
+            raise
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError,
+                InvalidOperation) as exc:
+            raise FormatError(f"malformed EDIFACT message: {exc}") from None
+
+    wrapper.__name__ = read.__name__
+    wrapper.__doc__ = read.__doc__
+    return wrapper
+
+
+def _ftx_text(segment: RawSegment) -> str:
+    return "".join(c for c in segment.components(3) if isinstance(c, str))
+
+
+def _party_from_nad(segment: RawSegment, role: str) -> Party:
+    identifier = segment.component(1, 0)
+    agency = segment.component(1, 2)
+    party = Party(role=role, country="")
+    if identifier and (agency == "9" or (not agency and _is_gln(identifier))):
+        party.gln = identifier
+    elif identifier:
+        party.party_id = identifier
+    party.name = "".join(segment.components(3)).strip() if segment.element(3) else ""
+    party.street = "".join(segment.components(4)).strip() if segment.element(4) else ""
+    party.city = segment.component(5)
+    party.postal_code = segment.component(7)
+    party.country = segment.component(8) or "DE"
+    return party
+
+
+@_guard
+def parse_orders(data: bytes) -> OrderDocument:
+    """Read an ORDERS interchange (one message) into an :class:`OrderDocument`."""
+    interchange = read_interchange(data)
+    message = _single(interchange, ("ORDERS",))
+    doc: OrderDocument | None = None
+    order_number, order_date = "", None
+    parties: dict[str, Party] = {}
+    customer_number = ""
+    notes, reference, currency = [], "", "EUR"
+    items: list[OrderItem] = []
+    party: Party | None = None
+    item: OrderItem | None = None
+    description: list[str] = []
+
+    def finish_item() -> None:
+        if item is not None:
+            item.description = "".join(description).strip()
+            if item.quantity is None:
+                raise FormatError(f"line {item.line_no} has no QTY+21", field="QTY")
+            items.append(item)
+
+    for segment in message.segments[1:-1]:
+        tag = segment.tag
+        if tag == "BGM":
+            order_number = segment.component(1, 0)
+        elif tag == "DTM" and item is None and party is None:
+            qualifier, value = _dtm(segment)
+            if qualifier in ("137", "4"):
+                order_date = value
+        elif tag == "FTX" and item is None:
+            if segment.component(0) in ("AAI", "ZZZ", "PUR", "ORI", "DEL"):
+                notes.append(_ftx_text(segment))
+        elif tag == "RFF" and item is None:
+            qualifier, value = segment.component(0, 0), segment.component(0, 1)
+            if party is None and qualifier == "CR":
+                reference = value
+            elif party is not None and party.role == "buyer" and qualifier in ("IT", "ADE"):
+                customer_number = value
+            elif party is not None and party.role == "supplier" and qualifier == "IA":
+                party.party_id = value
+        elif tag == "NAD" and item is None:
+            role = {"BY": "buyer", "SU": "supplier", "DP": "delivery", "ST": "delivery",
+                    "IV": "invoice"}.get(segment.component(0))
+            party = _party_from_nad(segment, role) if role else None
+            if party is not None:
+                parties.setdefault(role, party)
+        elif tag == "CTA" and party is not None:
+            party.contact = segment.component(1, 1) or segment.component(1, 0) or None
+        elif tag == "COM" and party is not None:
+            kind, value = segment.component(0, 1), segment.component(0, 0)
+            if kind == "EM":
+                party.email = value or None
+            elif kind == "TE":
+                party.phone = value or None
+        elif tag == "CUX" and item is None:
+            currency = segment.component(0, 1) or currency
+        elif tag == "LIN":
+            finish_item()
+            party, description = None, []
+            line_text = segment.component(0)
+            if not line_text.isdigit() or len(line_text) > 9:
+                raise FormatError(f"{segment.where()}: line number {line_text!r} is missing or "
+                                  "not a number", field="LIN")
+            item = OrderItem(line_no=int(line_text), quantity=None)  # type: ignore[arg-type]
+            if segment.component(2, 0) and segment.component(2, 1) in ("EN", "SRV", ""):
+                item.gtin = segment.component(2, 0)
+        elif item is not None and tag == "PIA":
+            for index in range(1, len(segment.elements)):
+                value, kind = segment.component(index, 0), segment.component(index, 1)
+                code_list = segment.component(index, 2)
+                if not value:
+                    continue
+                if code_list == "HMV":
+                    item.hmv_number = value
+                elif kind == "SA":
+                    item.supplier_article_number = value
+                elif kind == "MF":
+                    item.manufacturer_article_number = value
+                elif kind in ("EN", "SRV") and not item.gtin:
+                    item.gtin = value
+        elif item is not None and tag == "IMD":
+            if segment.component(0) in ("F", "A", "E", "") and not segment.component(1):
+                description += segment.components(2)[3:5]
+        elif item is not None and tag == "QTY":
+            if segment.component(0, 0) == "21":
+                item.quantity = _number(segment, 0, 1, "QTY")
+                item.unit = segment.component(0, 2) or "C62"
+        elif item is not None and tag == "FTX":
+            parts = segment.components(3)
+            key = parts[0].strip() if parts else ""
+            if segment.component(0) == "ZZZ" and key:
+                item.attributes[key] = "".join(parts[1:]).strip()
+        elif item is not None and tag == "PRI":
+            if segment.component(0, 0) in ("AAA", "AAB", "CAL", "INF"):
+                item.price = _number(segment, 0, 1, "PRI")
+        elif item is not None and tag == "RFF":
+            if segment.component(0, 0) == "CR":
+                item.reference = segment.component(0, 1)
+        elif tag == "UNS":
+            finish_item()
+            item, party = None, None
+    if item is not None:
+        finish_item()
+
+    if not order_number:
+        raise FormatError("ORDERS has no order number (BGM)", field="BGM")
+    if order_date is None:
+        raise FormatError("ORDERS has no document date (DTM+137)", field="DTM")
+    if not items:
+        raise FormatError("ORDERS has no line items (LIN)", field="LIN")
+    buyer = parties.get("buyer") or Party(role="buyer")
+    customer_number = customer_number or buyer.party_id or ""
+    buyer.party_id = customer_number or None
+    supplier = parties.get("supplier") or Party(role="supplier")
+    doc = OrderDocument(
+        order_number=order_number, order_date=order_date, buyer=buyer, supplier=supplier,
+        delivery=parties.get("delivery"), customer_number=customer_number, currency=currency,
+        reference=reference, note="\n".join(n for n in notes if n),
+        sender_id=interchange.sender, recipient_id=interchange.recipient, items=items,
+    )
+    return doc
+
+
+def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerAnswer:
+    """Read an ORDRSP or DESADV interchange with exactly one message.
+
+    ``order`` lets ORDRSP lines without an action code be classified (see
+    :func:`orderhub.formats.documents.line_status`).
+    """
+    interchange = read_interchange(data)
+    message = _single(interchange, ("ORDRSP", "DESADV"))
+    return _read_answer(interchange, message, order)
+
+
+def parse_answers(data: bytes) -> list[PartnerAnswer]:
+    """Every ORDRSP/DESADV message of an interchange (some partners batch them)."""
+    interchange = read_interchange(data)
+    answers = []
+    for message in interchange.messages:
+        if message.type not in ("ORDRSP", "DESADV"):
+            raise FormatError(f"expected ORDRSP or DESADV messages, got {message.type}")
+        answers.append(_read_answer(interchange, message, None))
+    return answers
+
+
+@_guard
+def _read_answer(interchange: Interchange, message: Message,
+                 order: OrderDocument | None) -> PartnerAnswer:
+    dispatch = message.type == "DESADV"
+    ordered = {i.line_no: i for i in order.items} if order else {}
+    answer = PartnerAnswer(
+        kind="dispatch_notification" if dispatch else "order_response",
+        order_number="", document_id="", issued_at=None,  # type: ignore[arg-type]
+        sender_id=interchange.sender,
+    )
+    notes: list[str] = []
+    line: AnswerLine | None = None
+    actions: dict[int, str] = {}
+    in_package = False
+
+    for segment in message.segments[1:-1]:
+        tag = segment.tag
+        if tag == "BGM":
+            answer.document_id = segment.component(1, 0)
+        elif tag == "DTM":
+            qualifier, value = _dtm(segment)
+            if line is not None:
+                if qualifier in _DELIVERY_QUALIFIERS and line.delivery_date is None:
+                    line.delivery_date = value.date()
+            elif qualifier == "137":
+                answer.issued_at = value
+            elif qualifier in _DELIVERY_QUALIFIERS and answer.delivery_date is None:
+                answer.delivery_date = value.date()
+        elif tag == "RFF":
+            qualifier, value = segment.component(0, 0), segment.component(0, 1)
+            if line is not None:
+                if qualifier == "LI" and value.isdigit() and len(value) <= 9:
+                    line.line_no = int(value)
+            elif qualifier == "ON":
+                answer.order_number = value
+            elif qualifier in ("CN", "AAS", "SRN") and value:
+                answer.tracking_numbers.append(value)
+        elif tag == "FTX":
+            text = _ftx_text(segment)
+            if line is not None:
+                line.note = "\n".join(p for p in (line.note, text) if p)
+            elif not dispatch or in_package:
+                notes.append(text)
+        elif tag == "TDT" and line is None:
+            answer.carrier = segment.component(4, 3) or segment.component(4, 0) or answer.carrier
+        elif tag == "NAD" and line is None and segment.component(0) == "CA":
+            answer.carrier = "".join(segment.components(3)).strip() or answer.carrier
+        elif tag == "CPS":
+            in_package = True
+            line = None
+        elif tag == "LIN":
+            line_text = segment.component(0)
+            line_no = (int(line_text) if line_text.isdigit() and len(line_text) <= 9
+                       else len(answer.lines) + 1)
+            line = AnswerLine(line_no=line_no, status="shipped" if dispatch else "")
+            actions[id(line)] = segment.component(1)
+            answer.lines.append(line)
+        elif tag == "PIA" and line is not None:
+            for index in range(1, len(segment.elements)):
+                if segment.component(index, 1) == "SA" and segment.component(index, 0):
+                    line.supplier_article_number = segment.component(index, 0)
+        elif tag == "QTY" and line is not None:
+            qualifier = segment.component(0, 0)
+            wanted = ("12", "46", "21") if dispatch else ("113", "21", "12")
+            if qualifier in wanted and (line.quantity is None or qualifier == wanted[0]):
+                line.quantity = _number(segment, 0, 1, "QTY")
+        elif tag in ("UNS", "CNT"):
+            line = None
+
+    if not answer.document_id:
+        raise FormatError(f"{message.type} has no document number (BGM)", field="BGM")
+    if answer.issued_at is None:
+        raise FormatError(f"{message.type} has no document date (DTM+137)", field="DTM")
+    if not answer.order_number:
+        raise FormatError(f"{message.type} does not name the order (RFF+ON)", field="RFF")
+    if not dispatch:
+        for line in answer.lines:
+            status = STATUS_FOR_ACTION.get(actions[id(line)])
+            line.status = status or line_status(line.quantity, ordered.get(line.line_no),
+                                                article=line.supplier_article_number)
+    answer.note = "\n".join(n for n in notes if n)
+    return answer
+
+
+__all__ = [
+    "write_orders", "parse_orders", "write_ordrsp", "write_desadv", "parse_answer",
+    "parse_answers", "read_interchange", "read_segments",
+]
