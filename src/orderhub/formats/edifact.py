@@ -62,7 +62,8 @@ STATUS_FOR_ACTION = {"5": "confirmed", "3": "changed", "6": "changed", "24": "ch
 # Delivery date qualifiers (2005) read from answers, most specific first.
 _DELIVERY_QUALIFIERS = ("69", "17", "35", "2", "64", "11")
 _TAG = re.compile(r"[A-Z0-9]{3}")
-_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_NUMBER = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
+_LINE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 # --------------------------------------------------------------------------- reading the envelope
@@ -280,7 +281,7 @@ def _dtm(segment: RawSegment) -> tuple[str, datetime]:
     else:
         pattern = patterns[fmt]
     try:
-        if not value.isdigit():
+        if not re.fullmatch(r"[0-9]+", value):
             raise ValueError(value)
         parsed = datetime.strptime(value, pattern)
     except ValueError:
@@ -334,7 +335,7 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def _is_gln(value: str | None) -> bool:
-    return bool(value) and len(value) == 13 and value.isdigit()
+    return bool(value) and len(value) == 13 and value.isascii() and value.isdigit()
 
 
 # --------------------------------------------------------------------------- writing
@@ -705,7 +706,7 @@ def parse_orders(data: bytes) -> OrderDocument:
             finish_item()
             party, description = None, []
             line_text = segment.component(0)
-            if not line_text.isdigit() or len(line_text) > 9:
+            if not _LINE_NUMBER.fullmatch(line_text):
                 raise FormatError(f"{segment.where()}: line number {line_text!r} is missing or "
                                   "not a number", field="LIN")
             item = OrderItem(line_no=int(line_text), quantity=None)  # type: ignore[arg-type]
@@ -821,7 +822,7 @@ def _read_answer(interchange: Interchange, message: Message,
         elif tag == "RFF":
             qualifier, value = segment.component(0, 0), segment.component(0, 1)
             if line is not None:
-                if qualifier == "LI" and value.isdigit() and len(value) <= 9:
+                if qualifier == "LI" and _LINE_NUMBER.fullmatch(value):
                     line.line_no = int(value)
             elif qualifier == "ON":
                 answer.order_number = value
@@ -842,7 +843,7 @@ def _read_answer(interchange: Interchange, message: Message,
             line = None
         elif tag == "LIN":
             line_text = segment.component(0)
-            line_no = (int(line_text) if line_text.isdigit() and len(line_text) <= 9
+            line_no = (int(line_text) if _LINE_NUMBER.fullmatch(line_text)
                        else len(answer.lines) + 1)
             line = AnswerLine(line_no=line_no, status="shipped" if dispatch else "")
             actions[id(line)] = segment.component(1)

@@ -59,11 +59,12 @@ STATUS_UDX = "UDX.ORDERHUB.STATUS"
 
 _ROOTS = ("ORDER", "ORDERRESPONSE", "DISPATCHNOTIFICATION")
 _COUNTRY_CODED = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
-_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_LINE_NUMBER = re.compile(r"[0-9]{1,9}")
 _DATETIME = re.compile(
-    r"(?P<y>\d{4})(-(?P<m>\d{2})(-(?P<d>\d{2})"
-    r"(T(?P<H>\d{2}):(?P<M>\d{2})(:(?P<S>\d{2})(\.(?P<f>\d+))?)?"
-    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?"
+    r"(?P<y>[0-9]{4})(-(?P<m>[0-9]{2})(-(?P<d>[0-9]{2})"
+    r"(T(?P<H>[0-9]{2}):(?P<M>[0-9]{2})(:(?P<S>[0-9]{2})(\.(?P<f>[0-9]+))?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?"
 )
 # Characters XML 1.0 cannot carry at all.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -502,7 +503,7 @@ def _date(element: etree._Element | None, name: str) -> date | None:
 
 def _line_no(element: etree._Element, position: int) -> int:
     text = _text(_child(element, "LINE_ITEM_ID"))
-    return int(text) if text.isdigit() and len(text) <= 9 else position
+    return int(text) if _LINE_NUMBER.fullmatch(text) else position
 
 
 def _remark_texts(element: etree._Element | None) -> tuple[str, str]:
@@ -769,7 +770,7 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
         if order_id not in order_numbers:
             order_numbers.append(order_id)
         referenced_line = _text(_child(reference, "LINE_ITEM_ID"))
-        line_no = (int(referenced_line) if referenced_line.isdigit() and len(referenced_line) <= 9
+        line_no = (int(referenced_line) if _LINE_NUMBER.fullmatch(referenced_line)
                    else _line_no(item, position))
         quantity = _decimal(
             _required(item, "QUANTITY", f"DISPATCHNOTIFICATION_ITEM {position}"), "QUANTITY")
