@@ -140,3 +140,18 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def run_queued_tasks(limit: int = 1000) -> int:
+    """Run ready django-tasks-db tasks in this process (the test's transaction stays open)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="pytest", excluded_queue_names=[])
+    ran = 0
+    while ran < limit and (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim("pytest")
+        worker.run_task(task)
+        ran += 1
+    return ran

@@ -99,12 +99,15 @@ def on_unexpected(request, exc):
 
 def _register_routers() -> None:
     from orderhub.accounts.api import router as registrations
+    from orderhub.catalog.api import company_router as catalog, partner_router as partner_catalogs
     from orderhub.masterdata.api import router as masterdata
     from orderhub.partners.api import router as partners
 
     api.add_router("/registrations", registrations)
     api.add_router("/masterdata", masterdata)
     api.add_router("/", partners)
+    api.add_router("/catalog", catalog)
+    api.add_router("/partner", partner_catalogs)
 
 
 _register_routers()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "orderhub.accounts",
     "orderhub.masterdata",
     "orderhub.partners",
+    "orderhub.catalog",
     "orderhub.web",
 ]
 

@@ -1,0 +1,235 @@
+"""Identifying an order line in a partner's catalog (SPEC §3.6, §3.10).
+
+Exact identifiers are tried in the contract's order — partner article number, GTIN, HMV number,
+manufacturer article number — each normalised. Only a unique exact hit that no other given
+identifier contradicts is accepted without a person. Everything else yields a reason code and
+ranked candidates (rapidfuzz over description and attributes, plus near-miss article numbers).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from orderhub.catalog.models import Article, CatalogImport, search_text
+from orderhub.formats.identifiers import (
+    InvalidIdentifier,
+    normalize_article_number,
+    normalize_gtin,
+    normalize_hmv,
+)
+from orderhub.partners.models import Partner
+
+IDENTIFIER_ORDER = ("partner_article_number", "gtin", "hmv_number", "manufacturer_article_number")
+LOOKUP_FIELD = {
+    "partner_article_number": "partner_article_key",
+    "gtin": "gtin",
+    "hmv_number": "hmv_number",
+    "manufacturer_article_number": "manufacturer_article_key",
+}
+LABEL = {
+    "partner_article_number": ("Artikelnummer", "article number"),
+    "gtin": ("GTIN", "GTIN"),
+    "hmv_number": ("HMV-Nummer", "HMV number"),
+    "manufacturer_article_number": ("Herstellerartikelnummer", "manufacturer article number"),
+}
+MAX_CANDIDATES = 5
+
+
+@dataclass
+class LineQuery:
+    partner_article_number: str | None = None
+    gtin: str | None = None
+    hmv_number: str | None = None
+    manufacturer_article_number: str | None = None
+    description: str = ""
+    attributes: dict = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    article: Article
+    score: float
+    reason: str
+
+    def as_dict(self) -> dict:
+        a = self.article
+        return {"article_id": a.pk, "partner_article_number": a.partner_article_number,
+                "description": a.short_description, "gtin": a.gtin, "hmv_number": a.hmv_number,
+                "status": a.status, "score": round(self.score, 1), "reason": self.reason}
+
+
+@dataclass
+class Identification:
+    code: str  # "identified" | "article_not_found" | "article_ambiguous" | "article_discontinued" | "identifiers_conflict"
+    article: Article | None = None
+    matched_by: str = ""
+    message_de: str = ""
+    message_en: str = ""
+    candidates: list[Candidate] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def identified(self) -> bool:
+        return self.code == "identified"
+
+
+def _normalise(kind: str, raw: str) -> str:
+    if kind == "gtin":
+        return normalize_gtin(raw)
+    if kind == "hmv_number":
+        return normalize_hmv(raw)
+    key = normalize_article_number(raw)
+    if not key:
+        raise InvalidIdentifier("empty")
+    return key
+
+
+def identify(partner: Partner, line: LineQuery) -> Identification:
+    hits: dict[str, list[Article]] = {}
+    notes: list[str] = []
+    for kind in IDENTIFIER_ORDER:
+        raw = (getattr(line, kind) or "").strip()
+        if not raw:
+            continue
+        try:
+            value = _normalise(kind, raw)
+        except InvalidIdentifier as exc:
+            notes.append(f"{LABEL[kind][0]} {raw!r} ungültig ({exc.reason}) / invalid {LABEL[kind][1]} ({exc.reason})")
+            continue
+        hits[kind] = list(Article.objects.filter(partner=partner, **{LOOKUP_FIELD[kind]: value})[:MAX_CANDIDATES + 1])
+
+    first = next((k for k in IDENTIFIER_ORDER if hits.get(k)), None)
+    if first is None:
+        return Identification(
+            code="article_not_found", notes=notes,
+            message_de="Artikel nicht im Katalog gefunden." + (" " + "; ".join(notes) if notes else ""),
+            message_en="Article not found in the catalog." + (" " + "; ".join(notes) if notes else ""),
+            candidates=fuzzy_candidates(partner, line),
+        )
+    found = hits[first]
+    label_de, label_en = LABEL[first]
+    if len(found) > 1:
+        return Identification(
+            code="article_ambiguous", matched_by=first, notes=notes,
+            message_de=f"{label_de} passt auf {len(found)} Artikel; bitte den richtigen wählen.",
+            message_en=f"The {label_en} matches {len(found)} articles; please pick the right one.",
+            candidates=[Candidate(a, 100.0, f"gleiche {label_de} / same {label_en}") for a in found[:MAX_CANDIDATES]],
+        )
+    article = found[0]
+    contradicting = [k for k, arts in hits.items() if arts and article not in arts]
+    if contradicting:
+        others = [a for k in contradicting for a in hits[k]]
+        names = ", ".join(LABEL[k][0] for k in contradicting)
+        names_en = ", ".join(LABEL[k][1] for k in contradicting)
+        return Identification(
+            code="identifiers_conflict", matched_by=first, notes=notes,
+            message_de=f"{label_de} und {names} zeigen auf verschiedene Artikel.",
+            message_en=f"The {label_en} and the {names_en} point to different articles.",
+            candidates=[Candidate(article, 100.0, f"über {label_de} / by {label_en}")]
+            + [Candidate(a, 100.0, f"über {names} / by {names_en}") for a in others[:MAX_CANDIDATES - 1]],
+        )
+    if article.is_discontinued:
+        alternatives = [c for c in fuzzy_candidates(partner, LineQuery(description=article.short_description,
+                                                                        attributes=article.attributes))
+                        if c.article.pk != article.pk and not c.article.is_discontinued]
+        return Identification(
+            code="article_discontinued", article=article, matched_by=first, notes=notes,
+            message_de=f"Artikel {article.partner_article_number} ist ausgelaufen; bitte eine Alternative wählen.",
+            message_en=f"Article {article.partner_article_number} is discontinued; please pick an alternative.",
+            candidates=alternatives,
+        )
+    return Identification(code="identified", article=article, matched_by=first, notes=notes,
+                          message_de=f"eindeutig über {label_de}", message_en=f"uniquely by {label_en}")
+
+
+# --- fuzzy candidates ---------------------------------------------------------------------------
+
+class _PartnerIndex:
+    """Search strings of one partner's catalog, held per process and rebuilt after an import."""
+
+    def __init__(self, version, ids, texts, keys):
+        self.version, self.ids, self.texts, self.keys = version, ids, texts, keys
+
+
+_indexes: dict[int, _PartnerIndex] = {}
+_lock = threading.Lock()
+
+
+def _catalog_version(partner: Partner):
+    """The latest successful import: one indexed query, so a warm index costs next to nothing."""
+    return (CatalogImport.objects.filter(partner=partner, status=CatalogImport.Status.SUCCEEDED)
+            .order_by("-pk").values_list("pk", "finished_at").first())
+
+
+def invalidate(partner: Partner | None = None) -> None:
+    """Forget cached search strings (after articles changed outside an import, e.g. in tests)."""
+    if partner is None:
+        _indexes.clear()
+    else:
+        _indexes.pop(partner.pk, None)
+
+
+def _index(partner: Partner) -> _PartnerIndex:
+    version = _catalog_version(partner)
+    idx = _indexes.get(partner.pk)
+    if idx is not None and idx.version == version:
+        return idx
+    with _lock:
+        ids, texts, keys = [], [], []
+        for pk, desc, attrs, key in Article.objects.filter(partner=partner).values_list(
+                "pk", "short_description", "attributes", "partner_article_key").iterator(chunk_size=5000):
+            ids.append(pk)
+            texts.append(search_text(desc, attrs))
+            keys.append(key)
+        idx = _PartnerIndex(version, ids, texts, keys)
+        _indexes[partner.pk] = idx
+    return idx
+
+
+def fuzzy_candidates(partner: Partner, line: LineQuery, limit: int = MAX_CANDIDATES) -> list[Candidate]:
+    idx = _index(partner)
+    if not idx.ids:
+        return []
+    scored: dict[int, tuple[float, str]] = {}
+    query = search_text(line.description, line.attributes)
+    if query.strip():
+        for _, score, i in process.extract(query, idx.texts, scorer=fuzz.token_set_ratio, limit=limit * 3,
+                                           score_cutoff=55):
+            scored[idx.ids[i]] = (score, f"ähnliche Bezeichnung ({score:.0f} %) / similar description")
+    for kind in ("partner_article_number", "manufacturer_article_number"):
+        raw = getattr(line, kind)
+        key = normalize_article_number(raw) if raw else ""
+        if len(key) >= 4:
+            for _, score, i in process.extract(key, idx.keys, scorer=fuzz.ratio, limit=limit, score_cutoff=75):
+                if score > scored.get(idx.ids[i], (0, ""))[0]:
+                    scored[idx.ids[i]] = (score, f"ähnliche Artikelnummer ({score:.0f} %) / similar article number")
+    if not scored:
+        return []
+    articles = Article.objects.in_bulk(list(scored))
+    wanted = {k: str(v).lower() for k, v in (line.attributes or {}).items() if v}
+    out = []
+    for pk, (score, reason) in scored.items():
+        article = articles.get(pk)
+        if article is None:
+            continue
+        have = {k: str(v).lower() for k, v in (article.attributes or {}).items()}
+        matches = [k for k in wanted if have.get(_attr_key(k)) == wanted[k]]
+        misses = [k for k in wanted if _attr_key(k) in have and have[_attr_key(k)] != wanted[k]]
+        final = score + 5 * len(matches) - 10 * len(misses) - (15 if article.is_discontinued else 0)
+        if matches:
+            reason += "; passt: " + ", ".join(matches)
+        if misses:
+            reason += "; weicht ab: " + ", ".join(misses)
+        out.append(Candidate(article, max(0.0, min(100.0, final)), reason))
+    out.sort(key=lambda c: (-c.score, c.article.partner_article_number))
+    return out[:limit]
+
+
+ATTRIBUTE_ALIASES = {"color": "colour", "farbe": "colour", "seite": "side"}
+
+
+def _attr_key(key: str) -> str:
+    return ATTRIBUTE_ALIASES.get(key.lower(), key.lower())

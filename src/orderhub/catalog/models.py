@@ -1,0 +1,104 @@
+"""Partner catalogs (SPEC §3.10): articles and the imports that made them.
+
+Identifier columns ``*_key`` hold the normalised form used for exact identification; the
+as-given values are kept for display and for the documents sent back to the partner.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orderhub.partners.models import Partner
+
+
+class CatalogImport(models.Model):
+    """One catalog file applied to one partner: a catalog version."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("wartet")
+        RUNNING = "running", _("läuft")
+        SUCCEEDED = "succeeded", _("erfolgreich")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    class Mode(models.TextChoices):
+        FULL = "full", _("Vollständiger Katalog (ersetzt)")
+        UPDATE = "update", _("Aktualisierung (ändert)")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="catalog_imports")
+    file_name = models.CharField(max_length=255)
+    stored_path = models.CharField(max_length=500, blank=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FULL)
+    strict = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    transaction = models.CharField(max_length=30, blank=True)
+    format_version = models.CharField(max_length=10, blank=True)
+    catalog_version = models.CharField(max_length=50, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    issues = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("lieferbar")
+        DISCONTINUED = "discontinued", _("ausgelaufen")
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="articles")
+    partner_article_number = models.CharField(_("Artikelnummer"), max_length=100)
+    partner_article_key = models.CharField(max_length=100)
+    gtin = models.CharField(_("GTIN"), max_length=14, null=True, blank=True)
+    hmv_number = models.CharField(_("HMV-Nummer"), max_length=10, null=True, blank=True)
+    manufacturer_article_number = models.CharField(_("Herstellerartikelnummer"), max_length=100, blank=True)
+    manufacturer_article_key = models.CharField(max_length=100, blank=True)
+    manufacturer_name = models.CharField(max_length=100, blank=True)
+    short_description = models.CharField(_("Bezeichnung"), max_length=300)
+    long_description = models.TextField(blank=True)
+    order_unit = models.CharField(max_length=10, default="C62")
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    attributes = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.ACTIVE)
+    catalog_import = models.ForeignKey(CatalogImport, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["partner_article_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "partner_article_key"], name="article_unique_key"),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "gtin"], name="article_gtin"),
+            models.Index(fields=["partner", "hmv_number"], name="article_hmv"),
+            models.Index(fields=["partner", "manufacturer_article_key"], name="article_mpn"),
+            models.Index(fields=["partner", "catalog_import"], name="article_import"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_article_number} {self.short_description}"
+
+    @property
+    def search_text(self) -> str:
+        return search_text(self.short_description, self.attributes)
+
+    @property
+    def is_discontinued(self) -> bool:
+        return self.status == self.Status.DISCONTINUED
+
+
+def search_text(description: str, attributes: dict) -> str:
+    parts = [description or ""]
+    parts.extend(str(v) for k, v in sorted((attributes or {}).items()) if v)
+    return " ".join(parts).lower()
+
+

@@ -1,0 +1,177 @@
+"""Applying a catalog file to a partner's articles: all or nothing, streamed in batches.
+
+The file is parsed as it is read; articles are upserted in batches of a few thousand. The whole
+import is one transaction, so a file that turns out broken halfway leaves the previous catalog
+exactly as it was. A full import (T_NEW_CATALOG, CSV) removes articles the new file lacks; an
+update import (T_UPDATE_PRODUCTS, T_UPDATE_PRICES, ``--update``) only changes what it names.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from orderhub.catalog.models import Article, CatalogImport
+from orderhub.formats import FormatError
+from orderhub.formats.catalog import CatalogArticle, ImportIssue, read_catalog
+from orderhub.formats.identifiers import normalize_article_number
+from orderhub.partners.models import Partner
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+MAX_STORED_ISSUES = 500
+UPSERT_FIELDS = [
+    "partner_article_number", "gtin", "hmv_number", "manufacturer_article_number", "manufacturer_article_key",
+    "manufacturer_name", "short_description", "long_description", "order_unit", "price", "currency",
+    "attributes", "status", "catalog_import",
+]
+UPDATE_TRANSACTIONS = {"T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"}
+
+
+def _row(partner: Partner, item: CatalogArticle, job: CatalogImport) -> Article:
+    return Article(
+        partner=partner,
+        partner_article_number=item.partner_article_number[:100],
+        partner_article_key=normalize_article_number(item.partner_article_number)[:100],
+        gtin=item.gtin,
+        hmv_number=item.hmv_number,
+        manufacturer_article_number=(item.manufacturer_article_number or "")[:100],
+        manufacturer_article_key=normalize_article_number(item.manufacturer_article_number)[:100],
+        manufacturer_name=(item.manufacturer_name or "")[:100],
+        short_description=(item.short_description or item.partner_article_number)[:300],
+        long_description=item.long_description or "",
+        order_unit=(item.order_unit or "C62")[:10],
+        price=item.price,
+        currency=(item.currency or "EUR")[:3],
+        attributes=item.attributes or {},
+        status=item.status if item.status in Article.Status.values else Article.Status.ACTIVE,
+        catalog_import=job,
+    )
+
+
+class _Applier:
+    def __init__(self, partner: Partner, job: CatalogImport, update: bool):
+        self.partner, self.job, self.update = partner, job, update
+        self.upserts: dict[str, Article] = {}
+        self.deletes: set[str] = set()
+        self.prices: dict[str, Decimal] = {}
+
+    def add(self, item: CatalogArticle, transaction_name: str) -> None:
+        key = normalize_article_number(item.partner_article_number)
+        if not key:
+            self.job.skipped += 1
+            return
+        if item.mode == "delete":
+            self.deletes.add(key)
+        elif transaction_name == "T_UPDATE_PRICES":
+            if item.price is not None:
+                self.prices[key] = item.price
+        else:
+            self.upserts[key] = _row(self.partner, item, self.job)
+        if len(self.upserts) + len(self.deletes) + len(self.prices) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.upserts:
+            keys = list(self.upserts)
+            existing = set(Article.objects.filter(partner=self.partner, partner_article_key__in=keys)
+                           .values_list("partner_article_key", flat=True))
+            Article.objects.bulk_create(
+                list(self.upserts.values()), batch_size=500, update_conflicts=True,
+                unique_fields=["partner", "partner_article_key"], update_fields=UPSERT_FIELDS,
+            )
+            self.job.updated += len(existing)
+            self.job.created += len(keys) - len(existing)
+            self.upserts.clear()
+        if self.deletes:
+            n, _ = Article.objects.filter(partner=self.partner, partner_article_key__in=list(self.deletes)).delete()
+            self.job.deleted += n
+            self.deletes.clear()
+        if self.prices:
+            rows = list(Article.objects.filter(partner=self.partner, partner_article_key__in=list(self.prices)))
+            for row in rows:
+                row.price = self.prices[row.partner_article_key]
+                row.catalog_import = self.job
+            Article.objects.bulk_update(rows, ["price", "catalog_import"], batch_size=500)
+            self.job.updated += len(rows)
+            missing = len(self.prices) - len(rows)
+            if missing:
+                self.job.skipped += missing
+            self.prices.clear()
+
+
+def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | None], None] | None = None) -> CatalogImport:
+    """Apply ``source`` (path or binary file) as ``job``; returns the finished job (never raises FormatError)."""
+    partner = job.partner
+    job.status, job.started_at = CatalogImport.Status.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    issues: list[dict] = []
+    try:
+        with transaction.atomic():
+            job.created = job.updated = job.deleted = job.skipped = 0
+            update = job.mode == CatalogImport.Mode.UPDATE
+            with read_catalog(source, strict=job.strict, max_bytes=settings.CATALOG_UPLOAD_MAX_BYTES,
+                              progress=progress) as reader:
+                reader.read_header()
+                header = reader.header
+                transaction_name = header.transaction if header else ""
+                if transaction_name in UPDATE_TRANSACTIONS:
+                    update = True
+                applier = _Applier(partner, job, update)
+                for item in reader:
+                    if isinstance(item, ImportIssue):
+                        if len(issues) < MAX_STORED_ISSUES:
+                            issues.append({"line": item.line, "message": item.message,
+                                           "article": item.partner_article_number})
+                        continue
+                    applier.add(item, transaction_name)
+                applier.flush()
+            if not update:
+                removed, _ = Article.objects.filter(partner=partner).exclude(catalog_import=job).delete()
+                job.deleted += removed
+            job.transaction = transaction_name
+            job.format_version = header.format_version if header else ""
+            job.catalog_version = (header.catalog_version if header else "")[:50]
+            job.mode = CatalogImport.Mode.UPDATE if update else CatalogImport.Mode.FULL
+            job.status = CatalogImport.Status.SUCCEEDED
+            job.issues = issues
+            job.finished_at = timezone.now()
+            job.save()
+    except FormatError as exc:
+        CatalogImport.objects.filter(pk=job.pk).update(
+            status=CatalogImport.Status.FAILED, error=str(exc), issues=issues, finished_at=timezone.now(),
+            created=0, updated=0, deleted=0,
+        )
+        job.refresh_from_db()
+    return job
+
+
+def import_file(partner: Partner, path: str | Path, *, update: bool = False, strict: bool = False,
+                created_by: str = "", progress=None) -> CatalogImport:
+    job = CatalogImport.objects.create(
+        partner=partner, file_name=Path(path).name, stored_path=str(path), strict=strict, created_by=created_by,
+        mode=CatalogImport.Mode.UPDATE if update else CatalogImport.Mode.FULL,
+    )
+    return run_import(job, path, progress=progress)
+
+
+def stats() -> list[dict]:
+    from django.db.models import Count, Q
+
+    rows = []
+    for p in Partner.objects.annotate(
+        articles_total=Count("articles"),
+        discontinued=Count("articles", filter=Q(articles__status=Article.Status.DISCONTINUED)),
+    ):
+        last = p.catalog_imports.filter(status=CatalogImport.Status.SUCCEEDED).first()
+        rows.append({"partner": p.slug, "articles": p.articles_total, "discontinued": p.discontinued,
+                     "last_import": last.finished_at.isoformat() if last else None,
+                     "catalog_version": last.catalog_version if last else ""})
+    return rows
