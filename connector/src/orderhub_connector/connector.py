@@ -86,14 +86,14 @@ class Connector:
         *,
         client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
-        open_browser: Callable[[str], Any] = webbrowser.open,
+        open_browser: Callable[[str], Any] | None = None,
         echo: Callable[[str], Any] = lambda message: None,
         sleep: Callable[[float], None] = time.sleep,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.config = config
         self.source = source or JsonFileSource(config.practice_data, config.status_file)
-        self.open_browser = open_browser
+        self.open_browser = open_browser or _open_in_browser
         self.echo = echo
         self.sleep = sleep
         self.today = today
@@ -463,6 +463,10 @@ class Connector:
                 f"Warnung: Status konnte nicht an die Praxissoftware übergeben werden / "
                 f"warning: status could not be handed to the practice software: {exc}"
             )
+
+
+def _open_in_browser(url: str) -> bool:
+    return webbrowser.open(url)
 
 
 def _safe_open(opener: Callable[[str], Any], url: str) -> bool:

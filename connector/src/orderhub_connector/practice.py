@@ -99,6 +99,7 @@ class Order:
     reference: str = ""
     note: str = ""
     lines: tuple[OrderLine, ...] = ()
+    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,12 @@ class PracticeData:
     def order(self, order_id: str) -> Order:
         for order in self.orders:
             if order.id == order_id:
+                if order.problems:
+                    raise PracticeDataError(
+                        f"Bestellung „{order_id}“ ist in den Praxisdaten fehlerhaft.",
+                        f"Order '{order_id}' is faulty in the practice data.",
+                        details=list(order.problems),
+                    )
                 return order
         raise PracticeDataError(
             f"Bestellung „{order_id}“ ist in den Praxisdaten nicht vorhanden.",
@@ -265,6 +272,9 @@ def _text(value: Any) -> str | None:
 def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
     """Validate the export and build :class:`PracticeData`; reports every problem at once.
 
+    Problems with branches, users and firms fail the whole export; problems with one order
+    are kept on that order and reported when it is submitted.
+
     Unknown keys are ignored here and never sent: the snapshot (snapshot.py) picks exactly the
     SPEC §3.3 fields.
     """
@@ -388,31 +398,34 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
 
     orders = []
     for where, item in records("orders"):
-        firm_id = required(where, item, "firm_id")
-        if firm_id and firm_id not in firm_ids:
-            errors.add(f"{where}.firm_id", f"unbekannte Firma „{firm_id}“",
-                       f"unknown firm '{firm_id}'")
-        branch_id = required(where, item, "branch_id")
-        if branch_id and branch_id not in branch_ids:
-            errors.add(f"{where}.branch_id", f"unbekannte Filiale „{branch_id}“",
-                       f"unknown branch '{branch_id}'")
+        # Problems of one order block only that order (see PracticeData.order), never the
+        # master data: an old order naming an employee who has left must not stop a sync.
+        problems = _Errors()
+        firm_id = _text(item.get("firm_id")) or ""
+        if firm_id not in firm_ids:
+            problems.add(f"{where}.firm_id", f"unbekannte Firma „{firm_id}“",
+                         f"unknown firm '{firm_id}'")
+        branch_id = _text(item.get("branch_id")) or ""
+        if branch_id not in branch_ids:
+            problems.add(f"{where}.branch_id", f"unbekannte Filiale „{branch_id}“",
+                         f"unknown branch '{branch_id}'")
         ordered_by = _text(item.get("ordered_by"))
         if ordered_by and ordered_by not in user_ids:
-            errors.add(f"{where}.ordered_by", f"unbekannter Benutzer „{ordered_by}“",
-                       f"unknown user '{ordered_by}'")
+            problems.add(f"{where}.ordered_by", f"unbekannter Benutzer „{ordered_by}“",
+                         f"unknown user '{ordered_by}'")
         lines = []
         raw_lines = item.get("lines", [])
         if not isinstance(raw_lines, list) or not raw_lines:
-            errors.add(f"{where}.lines", "muss eine nicht leere Liste sein",
-                       "must be a non-empty list")
+            problems.add(f"{where}.lines", "muss eine nicht leere Liste sein",
+                         "must be a non-empty list")
             raw_lines = []
         for j, line in enumerate(raw_lines, start=1):
             lwhere = f"{where}.lines[{j - 1}]"
             if not isinstance(line, dict):
-                errors.add(lwhere, "muss ein Objekt sein", "must be an object")
+                problems.add(lwhere, "muss ein Objekt sein", "must be an object")
                 continue
-            lines.append(_parse_line(errors, lwhere, line, default_position=j))
-        _duplicates(errors, f"{where}.lines (position)", [str(li.position) for li in lines])
+            lines.append(_parse_line(problems, lwhere, line, default_position=j))
+        _duplicates(problems, f"{where}.lines (position)", [str(li.position) for li in lines])
         orders.append(Order(
             id=required(where, item, "id"),
             firm_id=firm_id,
@@ -421,6 +434,7 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
             reference=_text(item.get("reference")) or "",
             note=str(item.get("note") or ""),
             lines=tuple(lines),
+            problems=tuple(problems.items),
         ))
     _duplicates(errors, "orders", [o.id for o in orders])
 
