@@ -44,6 +44,7 @@ class FakePortal:
         for slug in ("sonora", "audiotec", "otoplast", "klangwerk")
     ])
     drop_order_answers: int = 0
+    masterdata_error: int | None = None  # answer PUT /masterdata with this status instead
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -208,6 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def put_masterdata(self, request: dict) -> None:
         if not self._authorized(request):
+            return
+        if self.fake.masterdata_error:
+            self._problem(self.fake.masterdata_error, "Server error", "simulated failure")
             return
         snapshot = request["body"] or {}
         keyed = {
