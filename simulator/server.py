@@ -1,0 +1,200 @@
+"""The :class:`Simulator`: starts the configured partner servers and ties them together.
+
+Every channel hands a parsed order to :meth:`Simulator.receive_order`, which records it in the
+ledger and — the first time only — schedules its answers.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from orderhub.formats.documents import OrderDocument
+
+from .answer_sender import AnswerSender
+from .config import PartnerConfig, SimulatorConfig
+from .controls import Controls, RuntimeSettings
+from .drop_partner import DropWatcher
+from .http_partner import PartnerHTTPServer
+from .ledger import Ledger
+
+
+class Simulator:
+    """Supplier simulator, usable in-process::
+
+        with Simulator(SimulatorConfig(partners=[PartnerConfig("sonora", "opentrans", ...)])) as sim:
+            httpx.post(f"{sim.base_url}/opentrans/orders", ...)
+            sim.stats()["partners"]["sonora"]["unique"]
+    """
+
+    def __init__(self, config: SimulatorConfig):
+        self.config = config
+        self.controls = Controls(RuntimeSettings.from_config(config))
+        self.ledger = Ledger([p.slug for p in config.partners])
+        self.stopping = threading.Event()
+        self._temporary_root: Path | None = None
+        self._messages: dict[str, list[dict[str, Any]]] = {p.slug: [] for p in config.partners}
+        self._seen: dict[str, set] = {p.slug: set() for p in config.partners}
+        self._seen_locks = {p.slug: threading.Lock() for p in config.partners}
+        self._lock = threading.Lock()
+        self._http: PartnerHTTPServer | None = None
+        self._http_thread: threading.Thread | None = None
+        self._smtp = None
+        self._drop: DropWatcher | None = None
+        self._answers: AnswerSender | None = None
+        self.drop_root: Path | None = None
+        self.mail_root: Path | None = None
+        self.started = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def start(self) -> Simulator:
+        if self.started:
+            return self
+        config = self.config
+        if config.drop_root is None or config.mail_root is None:
+            self._temporary_root = Path(tempfile.mkdtemp(prefix="orderhub-simulator-"))
+        self.drop_root = Path(config.drop_root) if config.drop_root else self._temporary_root / "drop"
+        self.mail_root = Path(config.mail_root) if config.mail_root else self._temporary_root / "mail"
+        self.drop_root.mkdir(parents=True, exist_ok=True)
+        self.mail_root.mkdir(parents=True, exist_ok=True)
+        try:
+            self._answers = AnswerSender(config, self.controls, self.ledger, self.drop_root)
+            self._answers.start()
+            self._http = PartnerHTTPServer((config.host, config.http_port), self)
+            self._http_thread = threading.Thread(
+                target=self._http.serve_forever, kwargs={"poll_interval": 0.1},
+                name="simulator-http", daemon=True,
+            )
+            self._http_thread.start()
+            if config.partners_of("email"):
+                from .mail_partner import start_smtp
+
+                self._smtp = start_smtp(self, self.mail_root, config.host, config.smtp_port)
+            if config.partners_of("edifact"):
+                self._drop = DropWatcher(self, self.drop_root, config.partners_of("edifact"))
+                self._drop.start()
+        except BaseException:
+            self.stop()
+            raise
+        self.started = True
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self._drop is not None:
+            self._drop.stop()
+        if self._smtp is not None:
+            self._smtp.stop()
+            self._smtp = None
+        if self._http is not None:
+            if self._http_thread is not None and self._http_thread.is_alive():
+                self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+        if self._answers is not None:
+            self._answers.stop()
+            self._answers = None
+        if self._temporary_root is not None:
+            shutil.rmtree(self._temporary_root, ignore_errors=True)
+            self._temporary_root = None
+        self.started = False
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    # -- where to reach it -----------------------------------------------------------------
+    @property
+    def http_port(self) -> int | None:
+        return self._http.server_address[1] if self._http else None
+
+    @property
+    def smtp_port(self) -> int | None:
+        return self._smtp.port if self._smtp else None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.config.host}:{self.http_port}"
+
+    @property
+    def ports(self) -> dict[str, Any]:
+        """What the CLI prints on startup, as one JSON line."""
+        return {
+            "http_port": self.http_port,
+            "smtp_port": self.smtp_port,
+            "http_url": self.base_url if self._http else None,
+            "drop_root": str(self.drop_root) if self.drop_root else None,
+            "mail_root": str(self.mail_root) if self.mail_root else None,
+            "partners": self.partner_kinds(),
+        }
+
+    def partner_kinds(self) -> dict[str, str]:
+        return {p.slug: p.kind for p in self.config.partners}
+
+    # -- the shared receive path -----------------------------------------------------------
+    def receive_order(self, partner: PartnerConfig, order: OrderDocument, *, malformed: bool = False) -> bool:
+        """Record one delivery; schedule answers if it is the first. True if first."""
+        first = self.ledger.record(partner.slug, order.order_number)
+        if first and self._answers is not None:
+            self._answers.submit(partner, order, malformed=malformed)
+        return first
+
+    def record_message(self, slug: str, message: dict[str, Any]) -> None:
+        with self._lock:
+            self._messages[slug].append(message)
+
+    def messages(self, slug: str) -> list[dict[str, Any]]:
+        """E-mails a partner mailbox accepted (order number, attachments, .eml path)."""
+        with self._lock:
+            return list(self._messages[slug])
+
+    def seen_signatures(self, slug: str) -> set:
+        return self._seen[slug]
+
+    def signature_lock(self, slug: str) -> threading.Lock:
+        return self._seen_locks[slug]
+
+    # -- stats and control -----------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        data = self.ledger.snapshot()
+        for slug, partner_stats in data["partners"].items():
+            partner_stats["kind"] = self.config.partner(slug).kind
+            if partner_stats["kind"] == "email":
+                partner_stats["messages"] = len(self.messages(slug))
+        data["answers_pending"] = self._answers.pending if self._answers else 0
+        return data
+
+    def control(self, **changes: Any) -> dict[str, Any]:
+        """Change runtime settings (faults, delays, answers); returns the settings in force."""
+        if changes:
+            return asdict(self.controls.update(changes))
+        return asdict(self.controls.settings)
+
+    def reset(self) -> None:
+        """Forget everything received (counters, mailbox list, seen signatures)."""
+        self.ledger.reset()
+        with self._lock:
+            for slug in self._messages:
+                self._messages[slug].clear()
+        for slug, seen in self._seen.items():
+            with self._seen_locks[slug]:
+                seen.clear()
+
+    def answer_log(self) -> list[dict[str, Any]]:
+        return list(self._answers.log) if self._answers else []
+
+    def wait_for_answers(self, timeout: float = 10.0) -> bool:
+        """Block until every scheduled answer was delivered or given up on."""
+        return self._answers.wait_idle(timeout) if self._answers else True
+
+    def scan_drop_directories(self) -> None:
+        """Pick up EDIFACT files now instead of at the next poll (handy in tests)."""
+        if self._drop is not None:
+            for partner in self._drop.partners:
+                self._drop.scan(partner)
