@@ -1,0 +1,732 @@
+"""BMEcat catalogs: a streaming reader (2005, 1.2, 1.01) and a streaming writer (2005).
+
+Reading uses ``lxml.etree.iterparse`` through :mod:`.safexml` (no DTD loading, no entity
+expansion, no network). Only the elements named in ``_EVENT_TAGS`` produce Python events, and
+each product is removed from the tree as soon as it was turned into a :class:`CatalogArticle`,
+so memory stays flat whatever the number of products.
+
+Element names are matched without regard to the namespace: BMEcat 2005 uses
+``http://www.bmecat.org/bmecat/2005``, 1.2 and 1.01 files usually none (some carry the 1.2
+schema namespaces). 2005 names (PRODUCT, SUPPLIER_PID, PRODUCT_DETAILS, ...) and 1.x names
+(ARTICLE, SUPPLIER_AID, ARTICLE_DETAILS, ...) are both understood. Which elements are read, and
+how features map to attributes, is documented in ``docs/catalog-formats.md``.
+
+``strict=True`` validates BMEcat 2005 against the official XSD, in batches of products so memory
+stays flat and errors keep their line numbers. Articles are only yielded once the batch holding
+their product validated. Strict validation is not available for BMEcat 1.x (no schema is
+shipped); such files are read leniently with an :class:`ImportIssue` saying so.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from . import FormatError, safexml
+from .catalog import (
+    CatalogArticle,
+    CatalogHeader,
+    ImportIssue,
+    _name_key,
+    attribute_key,
+    normalize_attribute_value,
+    parse_price,
+    parse_status,
+)
+from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
+
+__all__ = [
+    "NS_2005",
+    "TRANSACTIONS",
+    "default_standards_dir",
+    "iter_bmecat",
+    "load_schema",
+    "write_bmecat",
+]
+
+NS_2005 = "http://www.bmecat.org/bmecat/2005"
+TRANSACTIONS = ("T_NEW_CATALOG", "T_UPDATE_PRODUCTS", "T_UPDATE_PRICES")
+SCHEMA_RELATIVE_PATH = Path("bmecat-2005") / "bmecat_2005.xsd"
+
+#: Products validated together in strict mode (memory vs. per-call overhead).
+STRICT_BATCH_PRODUCTS = 500
+#: How many schema errors a strict FormatError lists.
+STRICT_ERRORS_LISTED = 10
+
+_PRODUCT_NAMES = ("PRODUCT", "ARTICLE")
+# Direct children of a transaction that can be large or numerous; they are dropped (or, in
+# strict mode, handed to the validator) as soon as they are complete.
+_TRANSACTION_CHILDREN = (
+    "PRODUCT_TO_CATALOGGROUP_MAP",
+    "ARTICLE_TO_CATALOGGROUP_MAP",
+    "CLASSIFICATION_SYSTEM",
+    "CATALOG_GROUP_SYSTEM",
+    "FEATURE_SYSTEM",
+    "FORMULAS",
+    "IPP_DEFINITIONS",
+)
+_EVENT_TAGS = [
+    "{*}" + name
+    for name in ("BMECAT", "HEADER", *TRANSACTIONS, *_PRODUCT_NAMES, *_TRANSACTION_CHILDREN)
+]
+
+# Identifier carriers. INTERNATIONAL_PID without a type is taken as a GTIN.
+_GTIN_PID_TYPES = {"", "gtin", "ean", "gtin8", "gtin12", "gtin13", "gtin14", "ean8", "ean13",
+                   "upc", "upca"}
+_HMV_NAMES = {_name_key(n) for n in (
+    "HMV", "HMV-Nummer", "HMV-Nr", "HMV number", "Hilfsmittelnummer", "Hilfsmittel-Nr",
+    "Hilfsmittelverzeichnisnummer", "Hilfsmittelpositionsnummer", "Positionsnummer HMV",
+)}
+_NET_PRICE_TYPES = ("net_list", "net_customer")
+
+
+@functools.lru_cache(maxsize=1024)
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _local(tag) -> str:
+    if not isinstance(tag, str):  # comments, processing instructions
+        return ""
+    return _local_name(tag)
+
+
+def _text(element) -> str:
+    if element is None:
+        return ""
+    if not len(element):
+        return (element.text or "").strip()
+    return "".join(element.itertext()).strip()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------------------------
+# Schema (strict mode)
+
+
+def default_standards_dir() -> Path:
+    """``$ORDERHUB_STANDARDS_DIR``, else ``<repo>/../shared/standards``."""
+    env = os.environ.get("ORDERHUB_STANDARDS_DIR")
+    if env:
+        return Path(env)
+    repo = Path(__file__).resolve().parents[3]
+    return repo.parent / "shared" / "standards"
+
+
+@functools.lru_cache(maxsize=4)
+def _load_schema_cached(path: str) -> etree.XMLSchema:
+    try:
+        document = etree.parse(path, safexml.parser())
+    except OSError:
+        raise FormatError(
+            f"BMEcat 2005 schema not found at {path}; set ORDERHUB_STANDARDS_DIR"
+        ) from None
+    return etree.XMLSchema(document)
+
+
+def load_schema(standards_dir: str | os.PathLike | None = None) -> etree.XMLSchema:
+    """The BMEcat 2005 XSD, parsed once per path and cached."""
+    base = Path(standards_dir) if standards_dir is not None else default_standards_dir()
+    return _load_schema_cached(str((base / SCHEMA_RELATIVE_PATH).resolve()))
+
+
+_LONG_ENUMERATION = re.compile(r"\{'[^}]{80,}\}")
+
+
+def _clean_schema_message(message: str) -> str:
+    message = message.replace("{" + NS_2005 + "}", "")
+    message = _LONG_ENUMERATION.sub("{…}", message)
+    return message if len(message) <= 240 else message[:239] + "…"
+
+
+class _StrictBatches:
+    """Validates the transaction's children in batches against the XSD.
+
+    Each batch is a small stand-alone BMEcat document (root, header copy, transaction, the
+    batch's elements) — every contiguous run of products is valid wherever the whole file is,
+    as long as a batch only ends right before a product. Copied nodes keep their source line, so
+    errors point into the uploaded file.
+    """
+
+    def __init__(self, schema: etree.XMLSchema):
+        self.schema = schema
+        self.root = None
+        self.header = None
+        self.transaction = None
+        self.elements: list = []
+        self.products = 0
+        self.items: list = []  # items of the products in this batch, released once valid
+        self._seen: set = set()
+
+    def add(self, element, items: list | None) -> None:
+        self.elements.append(copy.deepcopy(element))
+        if items is not None:
+            self.products += 1
+            self.items.extend(items)
+
+    @property
+    def full(self) -> bool:
+        return self.products >= STRICT_BATCH_PRODUCTS
+
+    def validate(self) -> list:
+        """Validate the batch; return its items or raise FormatError listing the errors."""
+        wrapper = etree.Element(self.root.tag, attrib=dict(self.root.attrib),
+                                nsmap=self.root.nsmap)
+        if self.header is not None:
+            wrapper.append(copy.deepcopy(self.header))
+        if self.transaction is not None:
+            txn = etree.SubElement(wrapper, self.transaction.tag,
+                                   attrib=dict(self.transaction.attrib))
+            for element in self.elements:
+                txn.append(element)
+        valid = self.schema.validate(wrapper)
+        errors = []
+        if not valid:
+            for entry in self.schema.error_log:
+                line = entry.line or (self.transaction.sourceline if self.transaction is not None
+                                      else self.root.sourceline)
+                key = (line, entry.message)
+                if key in self._seen:  # header errors repeat in every batch
+                    continue
+                self._seen.add(key)
+                errors.append((line, _clean_schema_message(entry.message)))
+        if errors:
+            raise _schema_error(errors)
+        items, self.items = self.items, []
+        self.elements, self.products = [], 0
+        return items
+
+
+def _schema_error(errors: list[tuple[int, str]]) -> FormatError:
+    errors.sort(key=lambda e: e[0] or 0)
+    listed = "; ".join(f"line {line}: {message}" for line, message in errors[:STRICT_ERRORS_LISTED])
+    more = len(errors) - STRICT_ERRORS_LISTED
+    suffix = f"; and {more} more" if more > 0 else ""
+    return FormatError(
+        f"BMEcat 2005 schema validation failed: {listed}{suffix}", line=errors[0][0] or None
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
+    message = exc.msg or str(exc)
+    lowered = message.lower()
+    if "encoding" in lowered or "utf-8" in lowered or "char 0x" in lowered:
+        text = f"wrong encoding or invalid characters in XML: {message}"
+    elif "document is empty" in lowered or "start tag expected" in lowered:
+        text = f"not an XML document: {message}"
+    elif "entity" in lowered:
+        text = f"XML entities are refused: {message}"
+    else:
+        text = f"XML is malformed or truncated: {message}"
+    return FormatError(text, line=exc.lineno or None)
+
+
+def _refuse_entities(root) -> None:
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise FormatError(
+            "XML documents with entity declarations are refused (DOCTYPE ENTITY: entity "
+            "expansion or external entities)",
+            line=1,
+        )
+
+
+def _header_from(element, transaction: str, version: str) -> CatalogHeader:
+    header = CatalogHeader(transaction=transaction, format_version=version)
+    if element is None:
+        return header
+    language_seen = False
+    for part in element:
+        name = _local(part.tag)
+        if name == "CATALOG":
+            for child in part:
+                child_name = _local(child.tag)
+                if child_name == "LANGUAGE" and not language_seen and _text(child):
+                    header.language = _text(child)
+                    language_seen = True
+                elif child_name == "CATALOG_ID":
+                    header.catalog_id = _text(child)
+                elif child_name == "CATALOG_VERSION":
+                    header.catalog_version = _text(child)
+                elif child_name == "CURRENCY" and _text(child):
+                    header.currency = _text(child)
+        elif name == "SUPPLIER":
+            for child in part:
+                if _local(child.tag) == "SUPPLIER_NAME":
+                    header.supplier_name = _one_line(_text(child))
+    return header
+
+
+def _pick_text(elements: list, language: str) -> str:
+    """The text in the catalog language if several languages are given, else the first."""
+    if not elements:
+        return ""
+    for element in elements:
+        if element.get("lang") in (None, language):
+            return _text(element)
+    return _text(elements[0])
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return parse_price(text)
+    except ValueError:
+        return None
+
+
+def _product_items(element, transaction: str, header: CatalogHeader) -> list:
+    """Turn one PRODUCT/ARTICLE element into an article plus issues (or only issues)."""
+    line = element.sourceline
+    issues: list = []
+    pid = ""
+    shorts: list = []
+    longs: list = []
+    gtin_candidates: list[str] = []
+    hmv_candidates: list[str] = []
+    manufacturer_pid = manufacturer_name = None
+    status_texts: list[str | None] = []
+    attributes: dict[str, str] = {}
+    sides: list[str] = []
+    order_unit = ""
+    price_quantity = None
+    prices: list[tuple[int, Decimal, int, object]] = []  # (type rank, lower bound, order, el)
+    other_price_types: set[str] = set()
+
+    for child in element:
+        name = _local(child.tag)
+        if name in ("SUPPLIER_PID", "SUPPLIER_AID"):
+            pid = _text(child)
+        elif name in ("PRODUCT_DETAILS", "ARTICLE_DETAILS"):
+            for detail in child:
+                detail_name = _local(detail.tag)
+                if detail_name == "DESCRIPTION_SHORT":
+                    shorts.append(detail)
+                elif detail_name == "DESCRIPTION_LONG":
+                    longs.append(detail)
+                elif detail_name == "INTERNATIONAL_PID":
+                    pid_type = _name_key(detail.get("type", ""))
+                    if pid_type in _GTIN_PID_TYPES:
+                        gtin_candidates.append(_text(detail))
+                    elif pid_type in _HMV_NAMES:
+                        hmv_candidates.append(_text(detail))
+                elif detail_name == "EAN":
+                    gtin_candidates.append(_text(detail))
+                elif detail_name in ("MANUFACTURER_PID", "MANUFACTURER_AID"):
+                    manufacturer_pid = _text(detail) or None
+                elif detail_name == "MANUFACTURER_NAME":
+                    manufacturer_name = _one_line(_text(detail)) or None
+                elif detail_name == "SPECIAL_TREATMENT_CLASS":
+                    if _name_key(detail.get("type", "")) in _HMV_NAMES:
+                        hmv_candidates.append(_text(detail))
+                elif detail_name in ("PRODUCT_STATUS", "ARTICLE_STATUS"):
+                    status_texts.extend((detail.get("type"), _text(detail)))
+        elif name in ("PRODUCT_FEATURES", "ARTICLE_FEATURES"):
+            for feature in child:
+                if _local(feature.tag) != "FEATURE":
+                    continue
+                fname = ""
+                values = []
+                for part in feature:
+                    part_name = _local(part.tag)
+                    if part_name == "FNAME" and not fname:
+                        fname = _text(part)
+                    elif part_name == "FVALUE":
+                        values.append(_text(part))
+                values = [v for v in values if v]
+                if not fname or not values:
+                    continue
+                if _name_key(fname) in _HMV_NAMES:
+                    hmv_candidates.append(values[0])
+                    continue
+                key = attribute_key(fname)
+                if key is None:
+                    continue
+                if key == "side":
+                    sides.extend(normalize_attribute_value("side", v) for v in values)
+                elif key not in attributes:
+                    attributes[key] = normalize_attribute_value(key, values[0])
+        elif name in ("PRODUCT_ORDER_DETAILS", "ARTICLE_ORDER_DETAILS"):
+            for detail in child:
+                detail_name = _local(detail.tag)
+                if detail_name == "ORDER_UNIT":
+                    order_unit = _text(detail)
+                elif detail_name == "PRICE_QUANTITY":
+                    price_quantity = _decimal(_text(detail))
+        elif name in ("PRODUCT_PRICE_DETAILS", "ARTICLE_PRICE_DETAILS"):
+            for price in child:
+                if _local(price.tag) not in ("PRODUCT_PRICE", "ARTICLE_PRICE"):
+                    continue
+                price_type = (price.get("price_type") or "").strip().lower()
+                if price_type in _NET_PRICE_TYPES:
+                    rank = _NET_PRICE_TYPES.index(price_type)
+                elif price_type.startswith("net"):
+                    rank = len(_NET_PRICE_TYPES)
+                else:
+                    other_price_types.add(price_type or "?")
+                    continue
+                lower_bound = Decimal(1)
+                for part in price:
+                    if _local(part.tag) == "LOWER_BOUND":
+                        lower_bound = _decimal(_text(part)) or Decimal(1)
+                prices.append((rank, lower_bound, len(prices), price))
+
+    if not pid:
+        what = _local(element.tag)
+        issues.append(ImportIssue(line, f"{what} without supplier article number "
+                                        f"(SUPPLIER_{'PID' if what == 'PRODUCT' else 'AID'}) "
+                                        "skipped"))
+        return issues
+
+    def issue(message: str) -> None:
+        issues.append(ImportIssue(line, message, pid))
+
+    # Mode: fixed by T_NEW_CATALOG ("new") and T_UPDATE_PRICES ("update").
+    if transaction == "T_UPDATE_PRODUCTS":
+        mode = (element.get("mode") or "").strip().lower()
+        if not mode:
+            issue("product without mode attribute in T_UPDATE_PRODUCTS, treated as update")
+            mode = "update"
+        elif mode not in ("new", "update", "delete"):
+            issue(f"unknown product mode {mode!r} (expected new, update or delete); skipped")
+            return issues
+    elif transaction == "T_UPDATE_PRICES":
+        mode = "update"
+    else:
+        mode = "new"
+
+    article = CatalogArticle(partner_article_number=pid, mode=mode, line=line,
+                             currency=header.currency or "EUR")
+    if mode == "delete":
+        return [*issues, article]
+
+    # Price: net_list before net_customer before other net prices; the lowest quantity tier
+    # (LOWER_BOUND) wins; validity dates are not evaluated (first block wins on ties).
+    if prices:
+        _rank, _bound, _order, chosen = min(prices, key=lambda p: (p[0], p[1], p[2]))
+        amount_text = factor_text = None
+        for part in chosen:
+            part_name = _local(part.tag)
+            if part_name == "PRICE_AMOUNT":
+                amount_text = _text(part)
+            elif part_name == "PRICE_CURRENCY" and _text(part):
+                article.currency = _text(part)
+            elif part_name == "PRICE_FACTOR":
+                factor_text = _text(part)
+        if amount_text is not None:
+            try:
+                amount = parse_price(amount_text)
+            except ValueError:
+                issue(f"price {amount_text!r} is not a number; article kept without price")
+            else:
+                factor = _decimal(factor_text) if factor_text else None
+                if factor is not None and factor != 1:
+                    amount = amount * factor
+                if price_quantity is not None and price_quantity not in (0, 1):
+                    amount = amount / price_quantity
+                if amount != amount.quantize(Decimal("0.0001")):
+                    amount = amount.quantize(Decimal("0.0001"))
+                article.price = amount
+    found = ", ".join(sorted(other_price_types))
+    if transaction == "T_UPDATE_PRICES":
+        if article.price is None:
+            issue("price update without a usable net price"
+                  + (f" (found price types: {found})" if not prices and found else "")
+                  + "; skipped")
+            return issues
+        return [*issues, article]
+    if not prices and found:
+        issue(f"no net price (found price types: {found}); article kept without price")
+
+    article.short_description = _one_line(_pick_text(shorts, header.language))
+    article.long_description = _pick_text(longs, header.language)
+    article.manufacturer_article_number = manufacturer_pid
+    article.manufacturer_name = manufacturer_name
+    article.order_unit = order_unit or "C62"
+
+    for raw in gtin_candidates:
+        if not raw:
+            continue
+        try:
+            article.gtin = normalize_gtin(raw)
+            break
+        except InvalidIdentifier as exc:
+            issue(f"GTIN {raw!r}: {exc.reason}; GTIN dropped, article kept")
+    for raw in hmv_candidates:
+        if not raw:
+            continue
+        try:
+            article.hmv_number = normalize_hmv(raw)
+            break
+        except InvalidIdentifier as exc:
+            issue(f"HMV number {raw!r}: {exc.reason}; HMV number dropped, article kept")
+
+    if sides:
+        distinct = set(sides)
+        attributes["side"] = "B" if distinct >= {"L", "R"} else sides[0]
+    article.attributes = {key: value for key, value in attributes.items() if value}
+    if parse_status(*status_texts) == "discontinued":
+        article.status = "discontinued"
+    return [*issues, article]
+
+
+def _drain(parent, stop_at, batches: _StrictBatches | None, pending: deque):
+    """Remove the handled children of ``parent`` before ``stop_at`` (all if None).
+
+    This keeps memory flat. In strict mode the children go to the validator first, products
+    together with their pending items; a full batch is validated right before a product.
+    """
+    while len(parent) and parent[0] is not stop_at:
+        child = parent[0]
+        if batches is not None:
+            if _local(child.tag) in _PRODUCT_NAMES:
+                if batches.full:
+                    yield from batches.validate()
+                batches.add(child, pending.popleft())
+            elif isinstance(child.tag, str):
+                batches.add(child, None)
+        del parent[0]
+
+
+def iter_bmecat(
+    stream: BinaryIO,
+    set_header: Callable[[CatalogHeader], None],
+    *,
+    strict: bool = False,
+    standards_dir: str | os.PathLike | None = None,
+) -> Iterator[CatalogArticle | ImportIssue]:
+    """Yield articles and issues from a BMEcat stream; call ``set_header`` once it is known.
+
+    Used through :func:`orderhub.formats.catalog.read_catalog`.
+    """
+    context = safexml.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS)
+    root = None
+    header_element = None
+    header: CatalogHeader | None = None
+    transaction = None
+    transaction_name = ""
+    version = ""
+    batches: _StrictBatches | None = None
+    pending: deque = deque()  # strict: items of products not yet handed to the validator
+    try:
+        for event, element in context:
+            name = _local(element.tag)
+            if event == "start":
+                if root is None:
+                    if name != "BMECAT" or element.getparent() is not None:
+                        continue
+                    root = element
+                    _refuse_entities(root)
+                    version = (root.get("version") or "").strip()
+                    if not version and etree.QName(root).namespace == NS_2005:
+                        version = "2005"
+                elif name in TRANSACTIONS and element.getparent() is root and transaction is None:
+                    transaction = element
+                    transaction_name = name
+                    header = _header_from(header_element, name, version)
+                    set_header(header)
+                    if strict:
+                        if version.startswith("2005"):
+                            batches = _StrictBatches(load_schema(standards_dir))
+                            batches.root = root
+                            batches.header = header_element
+                            batches.transaction = transaction
+                        else:
+                            yield ImportIssue(
+                                None,
+                                f"strict schema validation is only available for BMEcat 2005; "
+                                f"this BMEcat {version or '1.x'} file was read without it",
+                            )
+                continue
+
+            # "end" events
+            if root is None:
+                continue
+            parent = element.getparent()
+            if transaction is not None and parent is transaction:
+                if name in _PRODUCT_NAMES:
+                    items = _product_items(element, transaction_name, header)
+                    if batches is None:
+                        yield from items
+                    else:
+                        pending.append(items)
+                yield from _drain(transaction, element, batches, pending)
+            elif name == "HEADER" and parent is root:
+                header_element = element
+            elif element is transaction:
+                yield from _drain(transaction, None, batches, pending)
+                if batches is not None:
+                    yield from batches.validate()
+            elif element is root:
+                if batches is not None:
+                    extra = [child for child in root
+                             if isinstance(child.tag, str)
+                             and child is not header_element and child is not transaction]
+                    if extra:
+                        raise _schema_error([
+                            (child.sourceline, f"unexpected element {_local(child.tag)} in BMECAT")
+                            for child in extra
+                        ])
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc) from None
+
+    if root is None:
+        found = context.root
+        what = f"root element <{_local(found.tag)}>" if found is not None else "no root element"
+        raise FormatError(f"not a BMEcat document ({what})", line=1)
+    if transaction is None:
+        raise FormatError(
+            "BMEcat document without T_NEW_CATALOG, T_UPDATE_PRODUCTS or T_UPDATE_PRICES",
+            line=root.sourceline,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+#: Feature names the writer uses (German, as partners' catalogs do); the reader accepts these
+#: and the English names listed in docs/catalog-formats.md.
+FEATURE_NAMES = {
+    "model": "Modell",
+    "style": "Bauform",
+    "side": "Seite",
+    "colour": "Farbe",
+    "receiver_power": "Hörerstärke",
+    "receiver_length": "Hörerlänge",
+    "dome_size": "Domegröße",
+    "battery_size": "Batteriegröße",
+    "category": "Kategorie",
+}
+HMV_FEATURE_NAME = "HMV-Nummer"
+
+_CATALOG_VERSION = re.compile(r"\d{1,3}\.\d{1,3}")
+
+
+def _clip(text: str, limit: int) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _format_amount(value: Decimal) -> str:
+    text = format(value, "f")
+    return text
+
+
+def write_bmecat(
+    header: CatalogHeader,
+    articles: Iterable[CatalogArticle],
+    out: BinaryIO,
+    *,
+    prev_version: int = 0,
+    generator_info: str = "OrderHub",
+) -> int:
+    """Write a BMEcat 2005 document to ``out`` (binary) and return the number of products.
+
+    ``header.transaction`` chooses T_NEW_CATALOG (default), T_UPDATE_PRODUCTS (each product
+    with its ``mode``) or T_UPDATE_PRICES (only SUPPLIER_PID and the price). The output is valid
+    against the official XSD when the articles are sound: free texts are clipped to the XSD
+    maximum lengths; a partner article number over 32 characters raises FormatError. Products
+    are streamed with ``lxml.etree.xmlfile``; nothing accumulates in memory.
+    """
+    transaction = header.transaction if header.transaction in TRANSACTIONS else "T_NEW_CATALOG"
+
+    def q(name: str) -> str:
+        return f"{{{NS_2005}}}{name}"
+
+    count = 0
+    with etree.xmlfile(out, encoding="UTF-8") as xf:
+        xf.write_declaration()
+
+        def leaf(name: str, text: str, attrib: dict | None = None) -> None:
+            with xf.element(q(name), attrib or {}):
+                xf.write(text)
+
+        with xf.element(q("BMECAT"), {"version": "2005"}, nsmap={None: NS_2005}):
+            xf.write("\n")
+            with xf.element(q("HEADER")):
+                leaf("GENERATOR_INFO", _clip(generator_info, 250) or "OrderHub")
+                with xf.element(q("CATALOG")):
+                    leaf("LANGUAGE", header.language or "deu")
+                    leaf("CATALOG_ID", _clip(header.catalog_id, 20) or "CATALOG")
+                    version = header.catalog_version
+                    leaf("CATALOG_VERSION",
+                         version if _CATALOG_VERSION.fullmatch(version or "") else "1.0")
+                    leaf("CURRENCY", header.currency or "EUR")
+                with xf.element(q("SUPPLIER")):
+                    leaf("SUPPLIER_NAME", _clip(header.supplier_name, 50) or "Supplier")
+            txn_attrib = {} if transaction == "T_NEW_CATALOG" else {
+                "prev_version": str(prev_version)}
+            xf.write("\n")
+            with xf.element(q(transaction), txn_attrib):
+                for article in articles:
+                    xf.write("\n")  # one product per line: issues and errors get useful lines
+                    _write_product(xf, leaf, q, article, transaction, header)
+                    count += 1
+                    if count % 1000 == 0:
+                        xf.flush()
+                xf.write("\n")
+            xf.write("\n")
+    return count
+
+
+def _write_product(xf, leaf, q, article: CatalogArticle, transaction: str,
+                   header: CatalogHeader) -> None:
+    pid = (article.partner_article_number or "").strip()
+    if not pid or len(pid) > 32:
+        raise FormatError(
+            f"partner article number {pid!r} cannot be written to BMEcat 2005 "
+            "(1 to 32 characters required)"
+        )
+    attrib = {"mode": article.mode} if transaction == "T_UPDATE_PRODUCTS" else {}
+    with xf.element(q("PRODUCT"), attrib):
+        leaf("SUPPLIER_PID", pid)
+        if transaction != "T_UPDATE_PRICES":
+            with xf.element(q("PRODUCT_DETAILS")):
+                leaf("DESCRIPTION_SHORT", _clip(_one_line(article.short_description), 150) or pid)
+                if article.long_description:
+                    leaf("DESCRIPTION_LONG", _clip(article.long_description, 64000))
+                if article.gtin:
+                    gtin = article.gtin[1:] if len(article.gtin) == 14 and \
+                        article.gtin.startswith("0") else article.gtin
+                    leaf("INTERNATIONAL_PID", gtin, {"type": "gtin"})
+                if article.manufacturer_article_number:
+                    leaf("MANUFACTURER_PID", _clip(article.manufacturer_article_number, 50))
+                if article.manufacturer_name:
+                    leaf("MANUFACTURER_NAME", _clip(article.manufacturer_name, 50))
+                if article.status == "discontinued":
+                    leaf("PRODUCT_STATUS", "ausgelaufen", {"type": "others"})
+            features = [
+                (FEATURE_NAMES[key], value)
+                for key, value in article.attributes.items()
+                if key in FEATURE_NAMES and value
+            ]
+            if article.hmv_number:
+                features.append((HMV_FEATURE_NAME, article.hmv_number))
+            if features:
+                with xf.element(q("PRODUCT_FEATURES")):
+                    for fname, fvalue in features:
+                        with xf.element(q("FEATURE")):
+                            leaf("FNAME", fname)
+                            leaf("FVALUE", _clip(str(fvalue), 60))
+            with xf.element(q("PRODUCT_ORDER_DETAILS")):
+                leaf("ORDER_UNIT", article.order_unit or "C62")
+        with xf.element(q("PRODUCT_PRICE_DETAILS")):
+            with xf.element(q("PRODUCT_PRICE"), {"price_type": "net_list"}):
+                if article.price is not None:
+                    leaf("PRICE_AMOUNT", _format_amount(article.price))
+                leaf("PRICE_CURRENCY", article.currency or header.currency or "EUR")

@@ -1,0 +1,464 @@
+"""Catalog data model and the entry point for reading partner catalogs.
+
+The Django side imports catalogs through :func:`read_catalog` and only ever sees the three
+dataclasses below; which file format a partner sends (BMEcat 2005, BMEcat 1.2/1.01, CSV) is
+decided here from the first bytes.
+
+Reading streams: one article is built at a time and nothing grows with the file, so a
+100,000-product catalog needs no more memory than a small one. The price of streaming is that a
+fatal problem (truncated XML, a byte that fits no encoding, a file over the size limit) can only
+be noticed when the reader gets there — *after* earlier articles were already yielded. Callers
+must therefore buffer or write inside a transaction and keep the previous catalog when
+:class:`~orderhub.formats.FormatError` is raised.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import BinaryIO, Union
+
+from . import FormatError
+
+__all__ = [
+    "ATTRIBUTE_KEYS",
+    "CatalogArticle",
+    "CatalogHeader",
+    "CatalogReader",
+    "ImportIssue",
+    "Progress",
+    "attribute_key",
+    "normalize_attribute_value",
+    "parse_price",
+    "parse_status",
+    "read_catalog",
+]
+
+Progress = Callable[[int, Union[int, None]], None]
+Source = Union[str, os.PathLike, BinaryIO, bytes]
+
+
+@dataclass
+class CatalogHeader:
+    transaction: str  # "T_NEW_CATALOG" | "T_UPDATE_PRODUCTS" | "T_UPDATE_PRICES" | "CSV"
+    catalog_id: str = ""
+    catalog_version: str = ""
+    language: str = "deu"
+    currency: str = "EUR"
+    supplier_name: str = ""
+    format_version: str = ""  # "2005", "1.2", "1.01", "csv"
+
+
+@dataclass
+class CatalogArticle:
+    partner_article_number: str  # SUPPLIER_PID / SUPPLIER_AID, as given (stripped only)
+    short_description: str = ""
+    long_description: str = ""
+    gtin: str | None = None  # normalised 14 digits, or None
+    hmv_number: str | None = None  # normalised 10 digits, or None
+    manufacturer_article_number: str | None = None
+    manufacturer_name: str | None = None
+    order_unit: str = "C62"
+    price: Decimal | None = None  # net list price per order unit
+    currency: str = "EUR"
+    attributes: dict[str, str] = field(default_factory=dict)
+    status: str = "active"  # "active" | "discontinued"
+    mode: str = "new"  # "new" | "update" | "delete"; price-only updates: "update", only price
+    line: int | None = None  # source line of the product element / CSV row
+
+
+@dataclass
+class ImportIssue:
+    line: int | None
+    message: str
+    partner_article_number: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Hearing-acoustics attributes, shared by BMEcat FEATUREs and CSV columns.
+
+#: The attribute keys a :class:`CatalogArticle` may carry.
+ATTRIBUTE_KEYS = (
+    "model",
+    "style",
+    "side",
+    "colour",
+    "receiver_power",
+    "receiver_length",
+    "dome_size",
+    "battery_size",
+    "category",
+)
+
+# Names are compared after :func:`_name_key` (case-folded, umlauts spelled out, only letters and
+# digits), so "Hörer-Stärke", "Hoererstaerke" and "hörerstärke" are the same name.
+_ATTRIBUTE_ALIASES = {
+    "model": ["Modell", "Model", "Modellname", "Model name", "Serie", "Series", "Produktlinie"],
+    "style": ["Bauform", "Style", "Bauart", "Form factor", "Geräteform", "Gehäuseform"],
+    "side": ["Seite", "Side", "Ohrseite", "Ear side", "Ohr", "Ear"],
+    "colour": ["Farbe", "Colour", "Color", "Gehäusefarbe", "Housing colour", "Housing color"],
+    "receiver_power": [
+        "Hörerstärke", "Hörerleistung", "Hörertyp", "Receiver power", "Receiver strength",
+        "Receiver type", "Receiver",
+    ],
+    "receiver_length": [
+        "Hörerlänge", "Hörerkabellänge", "Kabellänge", "Receiver length", "Wire length",
+        "Cable length",
+    ],
+    "dome_size": [
+        "Domegröße", "Dome-Größe", "Schirmchengröße", "Schirmchen", "Dome size", "Dome",
+    ],
+    "battery_size": [
+        "Batteriegröße", "Batterie", "Batterietyp", "Battery size", "Battery", "Battery type",
+        "Energieversorgung", "Power source",
+    ],
+    "category": [
+        "Kategorie", "Category", "Warengruppe", "Produktgruppe", "Artikelgruppe",
+        "Product group",
+    ],
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_key(name: str) -> str:
+    """Comparable form of a column or feature name: ``"Domegröße"`` → ``"domegroesse"``."""
+    text = unicodedata.normalize("NFC", name or "").casefold()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+_ATTRIBUTE_BY_NAME = {
+    _name_key(alias): key
+    for key, aliases in _ATTRIBUTE_ALIASES.items()
+    for alias in (*aliases, key)
+}
+
+
+def attribute_key(name: str) -> str | None:
+    """The attribute key for a FEATURE name or CSV column (German or English), else None."""
+    return _ATTRIBUTE_BY_NAME.get(_name_key(name))
+
+
+_SIDES = {
+    "l": "L", "li": "L", "links": "L", "left": "L",
+    "r": "R", "re": "R", "rechts": "R", "right": "R",
+    "b": "B", "bds": "B", "beidseitig": "B", "beide": "B", "both": "B", "binaural": "B",
+    "lr": "B", "rl": "B",
+}
+_STYLES = {
+    "ric": "RIC", "rite": "RIC", "exhoerer": "RIC", "receiverincanal": "RIC",
+    "bte": "BTE", "hdo": "BTE", "hinterdemohr": "BTE", "behindtheear": "BTE",
+    "ite": "ITE", "ido": "ITE", "indemohr": "ITE", "intheear": "ITE",
+    "itc": "ITC", "cic": "CIC", "iic": "IIC",
+}
+_RECEIVER_POWERS = {
+    "s": "S", "standard": "S", "m": "M", "medium": "M", "p": "P", "power": "P",
+    "hp": "HP", "highpower": "HP", "up": "UP", "ultrapower": "UP", "sp": "HP",
+    "superpower": "HP",
+}
+_BATTERY_SIZES = {
+    "10": "10", "pr70": "10", "312": "312", "pr41": "312", "13": "13", "pr48": "13",
+    "675": "675", "pr44": "675",
+    "akku": "rechargeable", "rechargeable": "rechargeable", "wiederaufladbar": "rechargeable",
+    "liion": "rechargeable", "lithiumionen": "rechargeable", "lithiumion": "rechargeable",
+}
+_DOME_SIZES = {
+    "xs": "XS", "s": "S", "m": "M", "l": "L", "xl": "XL",
+    "klein": "S", "small": "S", "mittel": "M", "medium": "M", "gross": "L", "large": "L",
+}
+
+
+def normalize_attribute_value(key: str, value: str) -> str:
+    """Bring an attribute value to the canonical spelling used for matching.
+
+    Known vocabularies are mapped (``links`` → ``L``, ``HdO`` → ``BTE``, ``PR41`` → ``312``,
+    ``Akku`` → ``rechargeable``); unknown values are kept as given (stripped), colours are
+    lower-cased. Matching is fuzzy on the Django side, so keeping an unknown value beats
+    dropping it.
+    """
+    value = " ".join((value or "").split())
+    if not value:
+        return ""
+    token = _name_key(value)
+    if key == "side":
+        return _SIDES.get(token, value)
+    if key == "style":
+        return _STYLES.get(token, value.upper() if token.isalpha() and len(token) <= 4 else value)
+    if key == "receiver_power":
+        return _RECEIVER_POWERS.get(token, value)
+    if key == "receiver_length":
+        digits = re.sub(r"^(?:laenge|length|l)", "", token)
+        return digits if digits.isdigit() else value
+    if key == "battery_size":
+        token = re.sub(r"^(?:typ|type|groesse|size)", "", token)
+        return _BATTERY_SIZES.get(token, value)
+    if key == "dome_size":
+        return _DOME_SIZES.get(token, value)
+    if key == "colour":
+        return value.lower()  # not casefold(): "weiß" must stay "weiß"
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Prices and status, shared by both readers.
+
+_CURRENCY_NOISE = re.compile(r"(?i)(€|eur|\s|\u00a0|\u202f)")
+_PRICE_FORMS = [
+    # (pattern, thousands separator, decimal separator)
+    (re.compile(r"\d{1,15}(?:\.\d{1,10})?"), "", "."),  # 1234.56, 1.234 (a decimal point)
+    (re.compile(r"\d{1,15},\d{1,10}"), "", ","),  # 1234,56, 1,234 (a decimal comma)
+    (re.compile(r"\d{1,3}(?:\.\d{3}){1,4}(?:,\d{1,10})?"), ".", ","),  # 1.234,56 1.234.567
+    (re.compile(r"\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,10})?"), ",", "."),  # 1,234.56 1,234,567
+]
+
+
+def parse_price(raw: str) -> Decimal:
+    """Parse a net price written the German or the English way.
+
+    Accepted: ``1234.56``, ``1234,56``, ``1.234,56``, ``1,234.56``, ``1.234.567``,
+    ``1 234,56 €``, ``EUR 12,50``. A single separator is always the decimal separator, so
+    ``1.234`` and ``1,234`` both mean 1.234 — write ``1.234,00`` for a thousand and more.
+    Thousands groups must have three digits. Raises ``ValueError`` for anything else,
+    including negative amounts.
+    """
+    text = _CURRENCY_NOISE.sub("", raw or "").removeprefix("+")
+    if not text:
+        raise ValueError("empty price")
+    for pattern, thousands, decimal in _PRICE_FORMS:
+        if pattern.fullmatch(text):
+            if thousands:
+                text = text.replace(thousands, "")
+            try:
+                return Decimal(text.replace(decimal, "."))
+            except InvalidOperation:  # pragma: no cover - the patterns only admit numbers
+                break
+    raise ValueError(f"not a price: {raw!r}")
+
+
+_DISCONTINUED_WORDS = (
+    "discontinued", "ausgelaufen", "auslauf", "eingestellt", "nichtmehrlieferbar",
+    "nichtlieferbar", "inaktiv", "inactive", "deleted", "geloescht", "obsolete", "eol",
+    "endoflife",
+)
+_ACTIVE_WORDS = ("active", "aktiv", "lieferbar", "available", "verfuegbar", "ja", "yes", "1", "")
+
+
+def parse_status(*texts: str | None) -> str | None:
+    """``"discontinued"`` if any text says so, ``"active"`` if the first says active, else None.
+
+    Used for BMEcat ``PRODUCT_STATUS`` (type attribute and text) and the CSV status column.
+    """
+    tokens = [_name_key(t or "") for t in texts]
+    for token in tokens:
+        if token in ("0", "nein", "no") or any(word in token for word in _DISCONTINUED_WORDS):
+            return "discontinued"
+    if tokens and tokens[0] in _ACTIVE_WORDS:
+        return "active"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Reading.
+
+#: Progress is reported at most once per this many bytes (and once at the end).
+PROGRESS_STEP = 1 << 20
+
+
+class _MeteredRaw(io.RawIOBase):
+    """A raw stream that counts bytes, reports progress and enforces ``max_bytes``."""
+
+    def __init__(self, fileobj: BinaryIO, *, max_bytes: int | None, progress: Progress | None,
+                 total: int | None):
+        self._file = fileobj
+        self._max_bytes = max_bytes
+        self._progress = progress
+        self.total = total
+        self.bytes_read = 0
+        self._reported = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._file.read(len(buffer))
+        if data is None:  # pragma: no cover - non-blocking streams are not supported
+            data = b""
+        n = len(data)
+        buffer[:n] = data
+        self.bytes_read += n
+        if self._max_bytes is not None and self.bytes_read > self._max_bytes:
+            raise FormatError(
+                f"file too large: more than {self._max_bytes} bytes (limit); nothing was imported"
+            )
+        if self._progress is not None and (
+            n == 0 or self.bytes_read - self._reported >= PROGRESS_STEP
+        ):
+            self._reported = self.bytes_read
+            self._progress(self.bytes_read, self.total)
+        return n
+
+
+def _size_of(fileobj) -> int | None:
+    try:
+        return os.fstat(fileobj.fileno()).st_size
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        pass
+    try:
+        if fileobj.seekable():
+            here = fileobj.tell()
+            end = fileobj.seek(0, io.SEEK_END)
+            fileobj.seek(here)
+            return end - here
+    except (AttributeError, OSError, ValueError):
+        pass
+    return None
+
+
+class CatalogReader:
+    """Iterator over the :class:`CatalogArticle` and :class:`ImportIssue` items of one file.
+
+    ``header`` is ``None`` until known: after the first item was produced, or after
+    :meth:`read_header` was called (which reads just far enough). Items come in file order.
+    A :class:`~orderhub.formats.FormatError` may be raised at any point of the iteration.
+    Use it as a context manager (or call :meth:`close`) to release a file opened from a path.
+    """
+
+    def __init__(self, items_factory, stream: io.BufferedReader, raw: _MeteredRaw,
+                 *, owned_file: BinaryIO | None = None, format_name: str = ""):
+        self.header: CatalogHeader | None = None
+        self.format_name = format_name  # "bmecat" | "csv"
+        self._stream = stream
+        self._raw = raw
+        self._owned_file = owned_file
+        self._buffer: deque = deque()
+        self._items: Iterator = items_factory(stream, self._set_header)
+
+    def _set_header(self, header: CatalogHeader) -> None:
+        self.header = header
+
+    @property
+    def bytes_read(self) -> int:
+        return self._raw.bytes_read
+
+    @property
+    def total_bytes(self) -> int | None:
+        return self._raw.total
+
+    def read_header(self) -> CatalogHeader:
+        """Read until the header is known and return it; buffered items are not lost."""
+        while self.header is None:
+            try:
+                self._buffer.append(next(self._items))
+            except StopIteration:
+                break
+        if self.header is None:  # pragma: no cover - readers always set a header or raise
+            raise FormatError("catalog has no header")
+        return self.header
+
+    def __iter__(self) -> CatalogReader:
+        return self
+
+    def __next__(self) -> CatalogArticle | ImportIssue:
+        if self._buffer:
+            return self._buffer.popleft()
+        try:
+            return next(self._items)
+        except StopIteration:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+        if self._owned_file is not None:
+            self._owned_file.close()
+            self._owned_file = None
+
+    def __enter__(self) -> CatalogReader:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+_SNIFF_BYTES = 4096
+
+
+def _looks_like_xml(prefix: bytes) -> bool:
+    if prefix.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 BOM: XML or a UTF-16 CSV
+        text = prefix[2:].decode("utf-16-le" if prefix[:1] == b"\xff" else "utf-16-be", "ignore")
+        return text.lstrip().startswith("<")
+    if prefix.startswith(b"\xef\xbb\xbf"):
+        prefix = prefix[3:]
+    return prefix.lstrip().startswith(b"<")
+
+
+def read_catalog(
+    source: Source,
+    *,
+    strict: bool = False,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+    standards_dir: str | os.PathLike | None = None,
+) -> CatalogReader:
+    """Open a partner catalog (BMEcat or CSV, detected from the first bytes) for streaming.
+
+    ``source`` is a path, a binary file object or ``bytes``. ``strict`` validates BMEcat 2005
+    against the official XSD (see :mod:`orderhub.formats.bmecat`) and makes CSV row problems
+    fatal. ``max_bytes`` limits the input size; ``progress(bytes_read, total)`` is called about
+    once per MiB and at the end (``total`` is None when the size is unknown).
+
+    Fatal problems raise :class:`~orderhub.formats.FormatError` — immediately when visible in
+    the first bytes, otherwise during iteration (possibly after items were yielded).
+    """
+    owned = None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        fileobj: BinaryIO = io.BytesIO(bytes(source))
+    elif isinstance(source, (str, os.PathLike)):
+        try:
+            fileobj = owned = open(Path(source), "rb")  # noqa: SIM115 - closed by the reader
+        except OSError as exc:
+            raise FormatError(f"cannot open catalog file: {exc.strerror or exc}") from None
+    else:
+        fileobj = source
+
+    total = _size_of(fileobj)
+    try:
+        if max_bytes is not None and total is not None and total > max_bytes:
+            raise FormatError(
+                f"file too large: {total} bytes, limit {max_bytes}; nothing was imported"
+            )
+        raw = _MeteredRaw(fileobj, max_bytes=max_bytes, progress=progress, total=total)
+        stream = io.BufferedReader(raw, buffer_size=64 * 1024)
+        prefix = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
+        if not prefix.strip(b" \t\r\n\xef\xbb\xbf"):
+            raise FormatError("empty file: no catalog data")
+    except BaseException:
+        if owned is not None:
+            owned.close()
+        raise
+
+    if _looks_like_xml(prefix):
+        from . import bmecat
+
+        def factory(stream, set_header):
+            return bmecat.iter_bmecat(stream, set_header, strict=strict,
+                                      standards_dir=standards_dir)
+        format_name = "bmecat"
+    else:
+        from . import catalog_csv
+
+        def factory(stream, set_header):
+            return catalog_csv.iter_csv(stream, set_header, strict=strict)
+        format_name = "csv"
+    return CatalogReader(factory, stream, raw, owned_file=owned, format_name=format_name)
