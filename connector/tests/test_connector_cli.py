@@ -273,3 +273,16 @@ def test_usage_errors_exit_2(write_config, run):
     with pytest.raises(SystemExit) as info:
         run(write_config(), "check", "--date", "tomorrow")
     assert info.value.code == ExitCode.USAGE
+
+
+def test_watch_keeps_going_through_network_trouble(closed_port, write_config, run, monkeypatch):
+    import orderhub_connector.cli as cli_module
+
+    def stop(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_module.time, "sleep", stop)
+    config = registered(write_config(f"http://127.0.0.1:{closed_port}"))
+    code, _, err = run(config, "watch", "--interval", "1")
+    assert code == ExitCode.OK  # stopped by Ctrl-C, not by the unreachable portal
+    assert "cannot be reached" in err

@@ -71,7 +71,8 @@ def test_status_is_written_back_with_history(tmp_path):
     source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "queued", "2026-03-01T10:00:00Z")])
     source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "confirmed", "2026-03-01T11:00:00Z"),
                          OrderStatusUpdate(None, "8", "OH-8", "sent", "2026-03-01T11:00:01Z")])
-    source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "confirmed", "2026-03-01T11:00:00Z")])
+    confirmed = OrderStatusUpdate("B-1", "7", "OH-7", "confirmed", "2026-03-01T11:00:00Z")
+    source.write_status([confirmed])  # the same update again changes nothing
     data = json.loads((tmp_path / "state" / "order-status.json").read_text(encoding="utf-8"))
     entry = data["orders"]["B-1"]
     assert entry["status"] == "confirmed" and entry["number"] == "OH-7"

@@ -21,7 +21,13 @@ from typing import Any
 from . import __version__
 from .config import CONFIG_ENV, DEFAULT_CONFIG, load_config
 from .connector import COUNT_FIELDS, COUNT_KINDS, Connector
-from .errors import ConnectorError, ExitCode, PracticeDataError
+from .errors import (
+    ConnectorError,
+    ExitCode,
+    PortalServerError,
+    PortalUnreachable,
+    PracticeDataError,
+)
 from .interface import VIA_WORKSTATION
 from .routing import MANUAL, ORDERHUB, SPECIFIC_INTERFACE
 
@@ -342,18 +348,30 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
 def cmd_watch(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     interval = args.interval if args.interval is not None else conn.config.watch_interval
     while True:
-        updates = conn.poll_updates()
-        if out.as_json:
-            out.json([u.as_dict() for u in updates])
-        else:
-            for u in updates:
-                out.line(f"{u.external_order_id or '–'} ({u.number or u.order_id}): {u.status}"
-                         f"  {u.updated_at or ''}".rstrip())
-            if args.once and not updates:
-                out.line("Keine Änderungen. / No changes.")
+        try:
+            updates = conn.poll_updates()
+        except (PortalUnreachable, PortalServerError) as exc:
+            if args.once:
+                raise
+            # A long-running watch outlives network trouble: say so and try again later.
+            for text in exc.lines():
+                print(text, file=sys.stderr)
+            updates = None
+        if updates is not None:
+            if out.as_json:
+                out.json([u.as_dict() for u in updates])
+            else:
+                for u in updates:
+                    out.line(f"{u.external_order_id or '–'} ({u.number or u.order_id}): "
+                             f"{u.status}  {u.updated_at or ''}".rstrip())
+                if args.once and not updates:
+                    out.line("Keine Änderungen. / No changes.")
         if args.once:
             return ExitCode.OK
-        time.sleep(interval)
+        try:
+            time.sleep(interval)
+        except KeyboardInterrupt:  # the normal way to stop watching
+            return ExitCode.OK
 
 
 COMMANDS = {

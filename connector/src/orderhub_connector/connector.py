@@ -87,14 +87,14 @@ class Connector:
         client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         open_browser: Callable[[str], Any] | None = None,
-        echo: Callable[[str], Any] = lambda message: None,
+        echo: Callable[[str], Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.config = config
         self.source = source or JsonFileSource(config.practice_data, config.status_file)
         self.open_browser = open_browser or _open_in_browser
-        self.echo = echo
+        self.echo = echo or (lambda message: None)
         self.sleep = sleep
         self.today = today
         self.tokens = token_store(config.token_store, config.state_dir, config.portal_url)
@@ -206,10 +206,11 @@ class Connector:
                     interval += 5 if error == "slow_down" else 0
                     response = None
                 else:
+                    summary = f"HTTP {exc.status}: {exc.problem.title} {exc.problem.detail}"
                     raise RegistrationFailed(
                         "Die Registrierung wurde vom Portal abgelehnt.",
                         "The portal refused the registration.",
-                        details=exc.lines()[:1] + exc.details,
+                        details=[summary.strip(), *exc.details],
                     ) from None
             if response is not None:
                 if response.status_code == 200:
@@ -297,9 +298,8 @@ class Connector:
         route = route_firm(firm, branch_names=data.branch_names)
         if not route.via_orderhub:
             where_de, where_en = {
-                SPECIFIC_INTERFACE: (
-                    "über die firmenspezifische Schnittstelle", "through the firm-specific interface"
-                ),
+                SPECIFIC_INTERFACE: ("über die firmenspezifische Schnittstelle",
+                                     "through the firm-specific interface"),
                 MANUAL: ("von Hand", "by hand"),
             }[route.destination]
             raise FirmNotRouted(
