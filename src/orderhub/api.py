@@ -100,7 +100,9 @@ def on_unexpected(request, exc):
 def _register_routers() -> None:
     from orderhub.accounts.api import router as registrations
     from orderhub.catalog.api import company_router as catalog, partner_router as partner_catalogs
+    from orderhub.delivery.api import router as partner_documents
     from orderhub.masterdata.api import router as masterdata
+    from orderhub.ordering.api import router as orders
     from orderhub.partners.api import router as partners
 
     api.add_router("/registrations", registrations)
@@ -108,6 +110,8 @@ def _register_routers() -> None:
     api.add_router("/", partners)
     api.add_router("/catalog", catalog)
     api.add_router("/partner", partner_catalogs)
+    api.add_router("/partner", partner_documents)
+    api.add_router("/orders", orders)
 
 
 _register_routers()

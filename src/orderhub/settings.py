@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "orderhub.masterdata",
     "orderhub.partners",
     "orderhub.catalog",
+    "orderhub.ordering",
+    "orderhub.delivery",
     "orderhub.web",
 ]
 
@@ -179,6 +181,12 @@ CREDENTIALS_KEYS = [k for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").s
 REGISTRATION_TTL_HOURS = 24
 CART_TTL_HOURS = 6
 CATALOG_DIR = DATA_DIR / "catalog-uploads"
+EDI_DROP_DIR = Path(os.environ.get("ORDERHUB_EDI_DROP_DIR", str(DATA_DIR / "edi")))
+#: A worker holds a delivery this long; after that another worker assumes it died and retries.
+DELIVERY_LEASE_SECONDS = int(os.environ.get("ORDERHUB_DELIVERY_LEASE_SECONDS", "120"))
+ORDERHUB_EMAIL_FROM = os.environ.get("ORDERHUB_EMAIL_FROM", "bestellungen@orderhub.example")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DOCUMENT_DIR = DATA_DIR / "documents"
 
 LOGGING = {

@@ -1,7 +1,27 @@
-"""Dashboard panels contributed by later domain areas (orders, carts, deliveries)."""
+"""Dashboard panels contributed by the ordering and delivery areas (open carts, failed deliveries)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 
 def dashboard_context(company) -> dict:
-    return {}
+    from orderhub.ordering.models import Order, OrderStatus
+
+    now = timezone.now()
+    carts = list(Order.objects.filter(company=company, status=OrderStatus.CART, cart_expires_at__gt=now)
+                 .select_related("partner").order_by("cart_expires_at")[:20])
+    failed = list(Order.objects.filter(company=company, status=OrderStatus.FAILED).select_related("partner")[:20])
+    recent = list(Order.objects.filter(company=company).select_related("partner").order_by("-updated_at")[:10])
+    return {
+        "tiles": [
+            {"count": len(carts), "label": _("offene Warenkörbe"), "url": reverse("order_list") + "?status=cart",
+             "warn": bool(carts)},
+            {"count": len(failed), "label": _("fehlgeschlagene Zustellungen"),
+             "url": reverse("order_list") + "?status=failed", "warn": bool(failed)},
+        ],
+        "panels": [{"template": "ordering/_dashboard_orders.html",
+                    "data": {"carts": carts, "failed": failed, "recent": recent}}],
+    }

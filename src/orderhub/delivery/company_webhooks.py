@@ -1,0 +1,59 @@
+"""Signed webhooks a company registers to hear about its orders (SPEC §3.9 "signed webhook")."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+import httpx
+from django.utils import timezone
+
+from orderhub.delivery.models import CompanyWebhook
+from orderhub.formats import signing
+from orderhub.ordering.models import Order, OrderEvent
+
+logger = logging.getLogger(__name__)
+MAX_TRIES = 5
+
+
+def order_event_enqueue(order: Order, event: OrderEvent) -> None:
+    """Called inside the transaction that records the event, so the push is as durable as the change."""
+    if CompanyWebhook.objects.filter(company_id=order.company_id, is_active=True).exists():
+        from orderhub.delivery.tasks import notify_company_webhooks
+
+        notify_company_webhooks.enqueue(str(order.pk), event.pk)
+
+
+def payload(order: Order, event: OrderEvent) -> bytes:
+    return json.dumps({
+        "type": "order.status_changed" if event.to_status else "order.updated",
+        "order": {"id": str(order.pk), "number": order.number, "external_order_id": order.external_order_id,
+                  "status": order.status, "updated_at": order.updated_at.isoformat(),
+                  "tracking_numbers": order.tracking_numbers},
+        "event": {"id": event.pk, "at": event.at.isoformat(), "from_status": event.from_status,
+                  "to_status": event.to_status, "reason": event.reason},
+    }, ensure_ascii=False).encode()
+
+
+def send(order_id: str, event_id: int, attempt: int = 1) -> str:
+    order = Order.objects.get(pk=order_id)
+    event = OrderEvent.objects.get(pk=event_id)
+    body = payload(order, event)
+    failures = 0
+    for hook in CompanyWebhook.objects.filter(company_id=order.company_id, is_active=True):
+        headers = {"Content-Type": "application/json", "X-OrderHub-Event": str(event.pk),
+                   **signing.signature_header(hook.secret, body)}
+        try:
+            response = httpx.post(hook.url, content=body, headers=headers, timeout=10)
+            ok = 200 <= response.status_code < 300
+        except httpx.HTTPError as exc:
+            logger.warning("company webhook %s failed: %s", hook.url, exc)
+            ok = False
+        failures += not ok
+    if failures and attempt < MAX_TRIES:
+        from orderhub.delivery.tasks import notify_company_webhooks
+
+        notify_company_webhooks.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** attempt)).enqueue(
+            order_id, event_id)
+    return f"{failures} failed"

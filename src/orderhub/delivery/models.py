@@ -1,0 +1,112 @@
+"""The transactional outbox (SPEC §3.8): one Delivery per order, every attempt, every document."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orderhub.accounts.models import Company
+from orderhub.ordering.models import Order
+from orderhub.partners.models import Partner
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("wartet")
+        IN_PROGRESS = "in_progress", _("wird zugestellt")
+        RETRYING = "retrying", _("neuer Versuch geplant")
+        DELIVERED = "delivered", _("zugestellt")
+        DEAD = "dead", _("aufgegeben")
+        CANCELLED = "cancelled", _("storniert")
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="delivery")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=20)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    #: While a worker holds the delivery; a lease in the past means the worker died.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("Zustellung")
+        verbose_name_plural = _("Zustellungen")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+
+class DeliveryAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("läuft")
+        SUCCESS = "success", _("erfolgreich")
+        RETRY = "retry", _("vorübergehender Fehler")
+        FAILED = "failed", _("dauerhafter Fehler")
+        ABANDONED = "abandoned", _("Worker abgebrochen")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    status_code = models.IntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+
+class Document(models.Model):
+    """Exact bytes sent to or received from a partner for an order."""
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", _("gesendet")
+        INBOUND = "inbound", _("empfangen")
+
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="documents")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    kind = models.CharField(max_length=30)  # order | order_pdf | order_response | dispatch_notification
+    format = models.CharField(max_length=20)  # opentrans | edifact | json | pdf | portal
+    content_type = models.CharField(max_length=100)
+    filename = models.CharField(max_length=200)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    partner_document_id = models.CharField(max_length=100, blank=True)
+    applied = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "kind", "partner_document_id"],
+                                    condition=Q(direction="inbound") & ~Q(partner_document_id=""),
+                                    name="inbound_document_once"),
+        ]
+
+
+class CompanyWebhook(models.Model):
+    """A URL the company wants order events pushed to (signed like partner webhooks)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("URL"))
+    secret = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class PartnerAccount(models.Model):
+    """A login for the supplier portal (/lieferant/), bound to one partner."""
+
+    user = models.OneToOneField(get_user_model(), on_delete=models.CASCADE, related_name="partner_account")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="accounts")

@@ -1,0 +1,63 @@
+"""Order endpoints (SPEC §4): submit, read, list with cursor, cancel, fetch documents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Header, Router, Status
+
+from orderhub.accounts.audit import actor_for_token
+from orderhub.core.auth import company_auth
+from orderhub.core.problems import InvalidInput
+from orderhub.ordering import selectors, services
+from orderhub.ordering.schemas import OrderCreatedOut, OrderIn
+
+router = Router(tags=["orders"], auth=company_auth)
+
+
+@router.post("", response={201: OrderCreatedOut}, summary="Submit an order (Bestellen)")
+def submit_order(request, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise InvalidInput("Idempotency-Key", "header required: a stable key per order submission")
+    if len(key) > 200:
+        raise InvalidInput("Idempotency-Key", "at most 200 characters")
+    status, body = services.submit_order(request.company, payload, key, actor_for_token(request.auth), request)
+    return Status(status, body)
+
+
+@router.get("", summary="Orders changed since a time (oldest change first), cursor paginated")
+def list_orders(request, updated_since: datetime | None = None, status: str | None = None,
+                cursor: str | None = None, limit: int = 100):
+    if not 1 <= limit <= 500:
+        raise InvalidInput("limit", "between 1 and 500")
+    items, next_cursor = selectors.list_orders(request.company, updated_since=updated_since, status=status,
+                                               cursor=cursor, limit=limit)
+    return {"items": [selectors.order_summary(o, request) for o in items], "next_cursor": next_cursor}
+
+
+@router.get("/{order_id}", summary="One order with lines, events and documents")
+def get_order(request, order_id: str):
+    return selectors.order_detail(selectors.get_order(request.company, order_id), request)
+
+
+@router.post("/{order_id}/cancel", summary="Cancel a cart or an order not yet sent")
+def cancel_order(request, order_id: str):
+    order = selectors.get_order(request.company, order_id)
+    services.cancel(order, actor_for_token(request.auth), reason="über die API storniert")
+    order.refresh_from_db()
+    return selectors.order_detail(order, request)
+
+
+@router.get("/{order_id}/documents/{document_id}", url_name="order_document",
+            summary="The exact bytes of a document sent or received for the order")
+def get_document(request, order_id: str, document_id: int):
+    from orderhub.delivery.models import Document
+
+    order = selectors.get_order(request.company, order_id)
+    document = get_object_or_404(Document, pk=document_id, order=order)
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response

@@ -1,0 +1,135 @@
+"""Orders, their lines, their status history, and idempotency keys (SPEC §3.6, §4)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orderhub.accounts.models import Company
+from orderhub.catalog.models import Article
+from orderhub.masterdata.models import Branch, Employee
+from orderhub.partners.models import Partner
+
+
+class OrderStatus(models.TextChoices):
+    CART = "cart", _("Warenkorb")
+    EXPIRED = "expired", _("abgelaufen")
+    QUEUED = "queued", _("in Warteschlange")
+    SENDING = "sending", _("wird gesendet")
+    SENT = "sent", _("gesendet")
+    CONFIRMED = "confirmed", _("bestätigt")
+    PARTIALLY_CONFIRMED = "partially_confirmed", _("teilweise bestätigt")
+    REJECTED = "rejected", _("abgelehnt")
+    SHIPPED = "shipped", _("versandt")
+    FAILED = "failed", _("fehlgeschlagen")
+    CANCELLED = "cancelled", _("storniert")
+
+
+class Order(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="orders")
+    #: OrderHub's order number: what partners see and deduplicate on.
+    number = models.CharField(_("Bestellnummer"), max_length=32, unique=True)
+    external_order_id = models.CharField(_("Bestellnummer der Branchensoftware"), max_length=64)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="orders")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="orders")
+    ordered_by = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="orders")
+    customer_number = models.CharField(_("Kundennummer"), max_length=64, blank=True)
+    reference = models.CharField(_("Referenz"), max_length=200, blank=True)
+    note = models.TextField(_("Bemerkung"), blank=True)
+    status = models.CharField(_("Status"), max_length=20, choices=OrderStatus.choices)
+    created_at = models.DateTimeField(_("angelegt"), default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    cart_expires_at = models.DateTimeField(null=True, blank=True)
+    ordered_at = models.DateTimeField(null=True, blank=True, help_text="when it became queued")
+    tracking_numbers = models.JSONField(default=list, blank=True)
+    carrier = models.CharField(max_length=100, blank=True)
+    delivery_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "external_order_id"], name="order_unique_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["company", "updated_at", "id"], name="order_updated"),
+            models.Index(fields=["status", "cart_expires_at"], name="order_cart_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_cart(self) -> bool:
+        return self.status == OrderStatus.CART
+
+
+class OrderLine(models.Model):
+    class LineStatus(models.TextChoices):
+        OPEN = "open", _("offen")
+        CONFIRMED = "confirmed", _("bestätigt")
+        CHANGED = "changed", _("geändert")
+        REJECTED = "rejected", _("abgelehnt")
+        SHIPPED = "shipped", _("versandt")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit = models.CharField(max_length=10, default="C62")
+    # As the practice software sent them:
+    partner_article_number = models.CharField(max_length=100, blank=True)
+    gtin = models.CharField(max_length=20, blank=True)
+    hmv_number = models.CharField(max_length=20, blank=True)
+    manufacturer_article_number = models.CharField(max_length=100, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    # Identification:
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    matched_by = models.CharField(max_length=40, blank=True)
+    #: The article as ordered, frozen when the order is placed (catalogs change later).
+    article_snapshot = models.JSONField(default=dict, blank=True)
+    issue = models.JSONField(null=True, blank=True)  # {"code", "message", "message_en", "candidates"}
+    removed = models.BooleanField(default=False)
+    # Partner answers:
+    line_status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.OPEN)
+    confirmed_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    changed_article_number = models.CharField(max_length=100, blank=True)
+    delivery_date = models.DateField(null=True, blank=True)
+    answer_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["order", "position"], name="line_unique_position")]
+
+
+class OrderEvent(models.Model):
+    """One entry of an order's timeline: a status change or a notable fact (who, when, why)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=200)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an ``Idempotency-Key``, replayed for the same body, refused for another."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, null=True, on_delete=models.CASCADE)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["company", "key"], name="idempotency_unique_key")]

@@ -1,0 +1,73 @@
+"""Order submission payload (SPEC §4 "Order submission")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, field_validator
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LineIn(Strict):
+    position: int = Field(ge=1, le=9999)
+    quantity: Decimal = Field(gt=0, le=100_000, max_digits=12, decimal_places=3)
+    unit: str = Field("C62", min_length=1, max_length=10)
+    partner_article_number: str | None = Field(None, max_length=100)
+    gtin: str | None = Field(None, max_length=20)
+    hmv_number: str | None = Field(None, max_length=20)
+    manufacturer_article_number: str | None = Field(None, max_length=100)
+    description: str = Field("", max_length=300)
+    attributes: dict[str, str] = Field(default_factory=dict, max_length=20)
+
+
+class OrderIn(Strict):
+    external_order_id: str = Field(min_length=1, max_length=64)
+    partner: str = Field(min_length=1, max_length=50)
+    branch_id: str = Field(min_length=1, max_length=64)
+    ordered_by: str = Field(min_length=1, max_length=64)
+    customer_number: str | None = Field(None, max_length=64)
+    reference: str = Field("", max_length=200)
+    note: str = Field("", max_length=2000)
+    lines: list[LineIn] = Field(min_length=1, max_length=500)
+
+    @field_validator("lines")
+    @classmethod
+    def positions_are_unique(cls, lines: list[LineIn]) -> list[LineIn]:
+        seen = set()
+        for line in lines:
+            if line.position in seen:
+                raise ValueError(f"position {line.position} appears twice")
+            seen.add(line.position)
+        return lines
+
+
+class CandidateOut(Schema):
+    article_id: int
+    partner_article_number: str
+    description: str
+    gtin: str | None = None
+    hmv_number: str | None = None
+    status: str
+    score: float
+    reason: str
+
+
+class IssueOut(Schema):
+    position: int | None
+    code: str
+    message: str
+    message_en: str
+    candidates: list[CandidateOut] = []
+
+
+class OrderCreatedOut(Schema):
+    id: str
+    number: str
+    status: str
+    cart_url: str | None
+    cart_expires_at: str | None
+    issues: list[IssueOut]

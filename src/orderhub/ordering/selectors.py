@@ -1,0 +1,102 @@
+"""Reading orders for the API and the dashboard."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+
+from django.db.models import Q
+from django.urls import reverse
+
+from orderhub.core.problems import InvalidInput, NotFound
+from orderhub.ordering import services
+from orderhub.ordering.models import Order, OrderStatus
+
+
+def get_order(company, order_id) -> Order:
+    """The company's order or NotFound — another company's order is indistinguishable from none."""
+    try:
+        uuid.UUID(str(order_id))
+    except ValueError:
+        raise NotFound("no such order") from None
+    order = Order.objects.select_related("partner", "branch", "ordered_by").filter(pk=order_id, company=company).first()
+    if order is None:
+        raise NotFound("no such order")
+    return services.expire_if_due(order)
+
+
+def encode_cursor(order: Order) -> str:
+    return base64.urlsafe_b64encode(f"{order.updated_at.isoformat()}|{order.pk}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(at), pk
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor", "not a cursor this API handed out") from None
+
+
+def list_orders(company, *, updated_since: datetime | None = None, status: str | None = None,
+                cursor: str | None = None, limit: int = 100):
+    """Oldest change first, so a client polling ``updated_since`` never misses one."""
+    qs = Order.objects.filter(company=company).select_related("partner", "branch", "ordered_by")
+    if status:
+        wanted = [s for s in status.split(",") if s]
+        unknown = set(wanted) - set(OrderStatus.values)
+        if unknown:
+            raise InvalidInput("status", f"unknown status {sorted(unknown)}")
+        qs = qs.filter(status__in=wanted)
+    if updated_since:
+        qs = qs.filter(updated_at__gt=updated_since)
+    if cursor:
+        at, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=pk))
+    page = list(qs.order_by("updated_at", "id")[: limit + 1])
+    next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
+    return page[:limit], next_cursor
+
+
+def order_summary(order: Order, request=None) -> dict:
+    is_cart = order.status == OrderStatus.CART
+    return {
+        "id": str(order.pk), "number": order.number, "external_order_id": order.external_order_id,
+        "partner": order.partner.slug, "branch_id": order.branch.external_id,
+        "ordered_by": order.ordered_by.external_id, "customer_number": order.customer_number or None,
+        "reference": order.reference, "status": order.status,
+        "created_at": order.created_at.isoformat(), "updated_at": order.updated_at.isoformat(),
+        "cart_url": services.cart_url(order, request) if is_cart else None,
+        "cart_expires_at": order.cart_expires_at.isoformat() if is_cart and order.cart_expires_at else None,
+        "tracking_numbers": order.tracking_numbers or [], "carrier": order.carrier or None,
+        "delivery_date": order.delivery_date.isoformat() if order.delivery_date else None,
+    }
+
+
+def order_detail(order: Order, request=None) -> dict:
+    data = order_summary(order, request)
+    data["issues"] = services.issues_of(order) if order.status == OrderStatus.CART else []
+    data["lines"] = [{
+        "position": l.position, "quantity": str(l.quantity), "unit": l.unit,
+        "partner_article_number": l.partner_article_number or None, "gtin": l.gtin or None,
+        "hmv_number": l.hmv_number or None, "manufacturer_article_number": l.manufacturer_article_number or None,
+        "description": l.description, "attributes": l.attributes, "removed": l.removed,
+        "matched_article": ({"article_id": l.article_id, "matched_by": l.matched_by, **l.article_snapshot}
+                            if l.article_snapshot else None),
+        "issue": l.issue, "line_status": l.line_status,
+        "confirmed_quantity": str(l.confirmed_quantity) if l.confirmed_quantity is not None else None,
+        "changed_article_number": l.changed_article_number or None,
+        "delivery_date": l.delivery_date.isoformat() if l.delivery_date else None,
+    } for l in order.lines.all()]
+    data["events"] = [{"at": e.at.isoformat(), "actor": e.actor, "from_status": e.from_status or None,
+                       "to_status": e.to_status or None, "reason": e.reason} for e in order.events.all()]
+    data["documents"] = [{
+        "id": d.pk, "direction": d.direction, "kind": d.kind, "format": d.format, "content_type": d.content_type,
+        "filename": d.filename, "size": d.size, "created_at": d.created_at.isoformat(),
+        "url": reverse("api:order_document", kwargs={"order_id": order.pk, "document_id": d.pk}),
+    } for d in order.documents.all().defer("content")]
+    delivery = getattr(order, "delivery", None)
+    data["delivery"] = ({"status": delivery.status, "attempts": delivery.attempts, "last_error": delivery.last_error or None,
+                         "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == "retrying" else None}
+                        if delivery else None)
+    return data

@@ -1,0 +1,303 @@
+"""Order intake (SPEC §3.6), the cart's edits, ordering from the cart, cancelling and expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from orderhub.catalog import identification
+from orderhub.catalog.models import Article
+from orderhub.core.problems import Conflict, InvalidInput, Problem
+from orderhub.masterdata.models import Branch, CustomerNumber, Employee
+from orderhub.ordering import status as order_status
+from orderhub.ordering.models import IdempotencyKey, Order, OrderLine
+from orderhub.ordering.models import OrderStatus as S
+from orderhub.ordering.schemas import OrderIn
+from orderhub.partners.models import Partner
+
+CUSTOMER_NUMBER_MISSING = {
+    "code": "customer_number_missing",
+    "message": "Für diese Partnerfirma ist keine Kundennummer hinterlegt; bitte im Warenkorb eingeben.",
+    "message_en": "No customer number is on file for this partner; please enter it in the cart.",
+    "candidates": [],
+}
+
+
+def new_order_number() -> str:
+    return f"OH-{timezone.now():%y%m%d}-{secrets.token_hex(5).upper()}"
+
+
+def request_hash(payload: OrderIn) -> str:
+    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def customer_number_for(company, partner: Partner, branch: Branch) -> str:
+    """Branch-level before company-level (SPEC §3.6); '' when none is on file."""
+    numbers = {cn.branch_id: cn.number for cn in CustomerNumber.objects.filter(
+        company=company, partner=partner, is_active=True, branch__in=[branch]).only("branch_id", "number")}
+    if branch.pk in numbers:
+        return numbers[branch.pk]
+    company_level = CustomerNumber.objects.filter(company=company, partner=partner, is_active=True,
+                                                  branch__isnull=True).values_list("number", flat=True).first()
+    return company_level or ""
+
+
+def _issue_for(result: identification.Identification) -> dict:
+    return {"code": result.code, "message": result.message_de, "message_en": result.message_en,
+            "candidates": [c.as_dict() for c in result.candidates]}
+
+
+def article_snapshot(article: Article) -> dict:
+    return {"partner_article_number": article.partner_article_number, "gtin": article.gtin,
+            "hmv_number": article.hmv_number, "manufacturer_article_number": article.manufacturer_article_number,
+            "description": article.short_description, "order_unit": article.order_unit,
+            "price": str(article.price) if article.price is not None else None}
+
+
+def issues_of(order: Order) -> list[dict]:
+    issues = []
+    if order.partner.requires_customer_number and not order.customer_number:
+        issues.append({"position": None, **CUSTOMER_NUMBER_MISSING})
+    for line in order.lines.all():
+        if line.issue and not line.removed:
+            issues.append({"position": line.position, **line.issue})
+    return issues
+
+
+def cart_url(order: Order, request=None) -> str:
+    path = reverse("cart", args=[order.pk])
+    if settings.BASE_URL:
+        return settings.BASE_URL + path
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def created_response(order: Order, request=None) -> dict:
+    is_cart = order.status == S.CART
+    return {
+        "id": str(order.pk), "number": order.number, "status": order.status,
+        "cart_url": cart_url(order, request) if is_cart else None,
+        "cart_expires_at": order.cart_expires_at.isoformat() if is_cart and order.cart_expires_at else None,
+        "issues": issues_of(order) if is_cart else [],
+    }
+
+
+def _resolve_references(company, payload: OrderIn):
+    partner = Partner.objects.filter(slug=payload.partner, is_active=True).first()
+    if partner is None:
+        raise InvalidInput("partner", f"unknown or inactive partner {payload.partner!r}")
+    branch = Branch.objects.filter(company=company, external_id=payload.branch_id, is_active=True).first()
+    if branch is None:
+        raise InvalidInput("branch_id", f"unknown or inactive branch {payload.branch_id!r}")
+    user = Employee.objects.filter(company=company, external_id=payload.ordered_by, is_active=True).first()
+    if user is None:
+        raise InvalidInput("ordered_by", f"unknown or inactive user {payload.ordered_by!r}")
+    return partner, branch, user
+
+
+def submit_order(company, payload: OrderIn, idempotency_key: str, actor: str, request=None) -> tuple[int, dict]:
+    """Accept an order: forwarded at once when complete, otherwise a 6-hour cart. Idempotent."""
+    digest = request_hash(payload)
+    try:
+        with transaction.atomic():
+            key_row = IdempotencyKey.objects.create(company=company, key=idempotency_key, request_hash=digest)
+            partner, branch, user = _resolve_references(company, payload)
+            if Order.objects.filter(company=company, external_order_id=payload.external_order_id).exists():
+                raise _external_id_taken(company, payload.external_order_id)
+            return _create_order(company, payload, partner, branch, user, key_row, actor, request)
+    except IntegrityError:
+        pass  # another request with this key or external order id committed first: answer as it did
+    previous = IdempotencyKey.objects.filter(company=company, key=idempotency_key).first()
+    if previous is None:
+        raise _external_id_taken(company, payload.external_order_id)
+    if previous.request_hash != digest:
+        raise Conflict("this Idempotency-Key was used with a different request body", title="Idempotency key reused")
+    return previous.status_code, previous.response
+
+
+def _external_id_taken(company, external_order_id) -> Problem:
+    existing = Order.objects.filter(company=company, external_order_id=external_order_id).first()
+    return Conflict(f"external_order_id {external_order_id!r} already belongs to order "
+                    f"{existing.number if existing else '(in progress)'}",
+                    title="Order already exists", order_id=str(existing.pk) if existing else None)
+
+
+def _create_order(company, payload: OrderIn, partner, branch, user, key_row, actor, request):
+    now = timezone.now()
+    customer_number = (payload.customer_number or "").strip() or customer_number_for(company, partner, branch)
+    order = Order(company=company, number=new_order_number(), external_order_id=payload.external_order_id,
+                  partner=partner, branch=branch, ordered_by=user, customer_number=customer_number,
+                  reference=payload.reference, note=payload.note, created_at=now, updated_at=now,
+                  status=S.CART)
+    lines, complete = [], bool(customer_number) or not partner.requires_customer_number
+    for line_in in payload.lines:
+        result = identification.identify(partner, identification.LineQuery(
+            partner_article_number=line_in.partner_article_number, gtin=line_in.gtin,
+            hmv_number=line_in.hmv_number, manufacturer_article_number=line_in.manufacturer_article_number,
+            description=line_in.description, attributes=line_in.attributes))
+        line = OrderLine(order=order, position=line_in.position, quantity=line_in.quantity, unit=line_in.unit,
+                         partner_article_number=line_in.partner_article_number or "", gtin=line_in.gtin or "",
+                         hmv_number=line_in.hmv_number or "",
+                         manufacturer_article_number=line_in.manufacturer_article_number or "",
+                         description=line_in.description, attributes=line_in.attributes,
+                         matched_by=result.matched_by)
+        if result.identified:
+            line.article = result.article
+            line.article_snapshot = article_snapshot(result.article)
+        else:
+            line.issue = _issue_for(result)
+            complete = False
+        lines.append(line)
+    if complete:
+        order.status, order.ordered_at = S.QUEUED, now
+    else:
+        order.cart_expires_at = now + timedelta(hours=settings.CART_TTL_HOURS)
+    order.save(force_insert=True)
+    OrderLine.objects.bulk_create(lines)
+    from orderhub.ordering.models import OrderEvent
+
+    reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
+    OrderEvent.objects.create(order=order, at=now, actor=actor[:200], to_status=order.status, reason=reason,
+                              data={"idempotency_key": key_row.key})
+    if complete:
+        _enqueue_delivery(order)
+    response = created_response(order, request)
+    key_row.order, key_row.status_code, key_row.response = order, 201, response
+    key_row.save(update_fields=["order", "status_code", "response"])
+    return 201, response
+
+
+def _enqueue_delivery(order: Order) -> None:
+    from orderhub.delivery.outbox import enqueue_delivery
+
+    enqueue_delivery(order)
+
+
+# --- cart -----------------------------------------------------------------------------------------
+
+class CartClosed(Problem):
+    status = 409
+    title = "Cart closed"
+
+
+def expire_if_due(order: Order, now=None) -> Order:
+    now = now or timezone.now()
+    if order.status == S.CART and order.cart_expires_at and order.cart_expires_at <= now:
+        try:
+            order_status.transition(order, S.EXPIRED, actor="System", reason="Warenkorb nach 6 Stunden abgelaufen")
+        except order_status.TransitionNotAllowed:
+            order.refresh_from_db()
+    return order
+
+
+def expire_due_carts(now=None) -> int:
+    """The periodic task: every cart older than 6 hours becomes ``expired``; nothing is sent."""
+    now = now or timezone.now()
+    expired = 0
+    for order in Order.objects.filter(status=S.CART, cart_expires_at__lte=now).only("pk", "status", "cart_expires_at"):
+        before = order.status
+        expire_if_due(order, now)
+        expired += order.status != before
+    return expired
+
+
+def _open_cart(order: Order) -> Order:
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    expire_if_due(order)
+    if order.status != S.CART:
+        raise CartClosed(f"this cart is {order.get_status_display()} and can no longer be changed")
+    return order
+
+
+@transaction.atomic
+def pick_article(order: Order, line: OrderLine, article: Article, actor: str) -> None:
+    order = _open_cart(order)
+    if article.partner_id != order.partner_id:
+        raise InvalidInput("article_id", "article belongs to another partner's catalog")
+    line.article, line.article_snapshot, line.issue, line.matched_by = article, article_snapshot(article), None, "cart"
+    line.save(update_fields=["article", "article_snapshot", "issue", "matched_by"])
+    order_status.note(order, actor=actor, reason=f"Position {line.position}: {article.partner_article_number} gewählt")
+
+
+@transaction.atomic
+def set_quantity(order: Order, line: OrderLine, quantity, actor: str) -> None:
+    order = _open_cart(order)
+    if quantity is None or quantity <= 0:
+        raise InvalidInput("quantity", "must be greater than 0")
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    order_status.note(order, actor=actor, reason=f"Position {line.position}: Menge {quantity}")
+
+
+@transaction.atomic
+def remove_line(order: Order, line: OrderLine, actor: str, restore: bool = False) -> None:
+    order = _open_cart(order)
+    line.removed = not restore
+    line.save(update_fields=["removed"])
+    order_status.note(order, actor=actor, reason=f"Position {line.position} {'wiederhergestellt' if restore else 'entfernt'}")
+
+
+@transaction.atomic
+def set_customer_number(order: Order, number: str, actor: str, save_to_masterdata: bool = False,
+                        for_branch: bool = False) -> None:
+    order = _open_cart(order)
+    number = number.strip()
+    if not number:
+        raise InvalidInput("customer_number", "must not be empty")
+    Order.objects.filter(pk=order.pk).update(customer_number=number)
+    if save_to_masterdata:
+        from orderhub.masterdata.services import create_customer_number
+
+        create_customer_number(order.company, order.partner, order.branch if for_branch else None, number, actor)
+    order_status.note(order, actor=actor, reason="Kundennummer eingegeben"
+                      + (" und in den Stammdaten gespeichert" if save_to_masterdata else ""))
+
+
+def cart_problems(order: Order) -> list[str]:
+    """What still prevents ordering; the same checks intake makes, re-run on the server."""
+    problems = []
+    if order.partner.requires_customer_number and not order.customer_number:
+        problems.append("Kundennummer fehlt / customer number missing")
+    live = [l for l in order.lines.select_related("article") if not l.removed]
+    if not live:
+        problems.append("Keine Position mehr im Warenkorb / no line left")
+    for line in live:
+        a = line.article
+        if a is None or line.issue:
+            problems.append(f"Position {line.position}: Artikel nicht eindeutig / article not identified")
+        elif a.partner_id != order.partner_id or a.is_discontinued:
+            problems.append(f"Position {line.position}: Artikel nicht bestellbar / article not orderable")
+    return problems
+
+
+@transaction.atomic
+def order_cart(order: Order, actor: str) -> Order:
+    order = _open_cart(order)
+    problems = cart_problems(order)
+    if problems:
+        raise Problem("; ".join(problems), status=422, title="Cart incomplete")
+    order_status.transition(order, S.QUEUED, actor=actor, reason="im Warenkorb bestellt",
+                            fields={"ordered_at": timezone.now()})
+    _enqueue_delivery(order)
+    return order
+
+
+@transaction.atomic
+def cancel(order: Order, actor: str, reason: str = "storniert") -> Order:
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    expire_if_due(order)
+    if order.status not in order_status.CANCELLABLE:
+        raise Conflict(f"order is {order.status}; only carts and orders not yet sent can be cancelled",
+                       title="Cannot cancel")
+    order_status.transition(order, S.CANCELLED, actor=actor, reason=reason)
+    from orderhub.delivery.outbox import cancel_delivery
+
+    cancel_delivery(order)
+    return order

@@ -1,0 +1,82 @@
+"""The order status machine: the one place where an order's status changes (SPEC §4 status list).
+
+Every change is checked against ``TRANSITIONS`` and recorded as an :class:`OrderEvent` with
+time, actor and reason, in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderhub.ordering.models import Order, OrderEvent
+from orderhub.ordering.models import OrderStatus as S
+
+ANSWERED = {S.CONFIRMED, S.PARTIALLY_CONFIRMED, S.REJECTED, S.SHIPPED}
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.CART: {S.QUEUED, S.EXPIRED, S.CANCELLED},
+    S.QUEUED: {S.SENDING, S.CANCELLED, S.FAILED},
+    # A partner may answer before the sender saw its acknowledgement (lost response), hence ANSWERED.
+    S.SENDING: {S.SENT, S.FAILED} | ANSWERED,
+    S.SENT: set(ANSWERED),
+    S.CONFIRMED: {S.PARTIALLY_CONFIRMED, S.REJECTED, S.SHIPPED},
+    S.PARTIALLY_CONFIRMED: {S.CONFIRMED, S.REJECTED, S.SHIPPED},
+    S.FAILED: {S.QUEUED, S.CANCELLED} | ANSWERED,
+    S.SHIPPED: set(),
+    S.REJECTED: set(),
+    S.EXPIRED: set(),
+    S.CANCELLED: set(),
+}
+FINAL = {s for s, nxt in TRANSITIONS.items() if not nxt}
+CANCELLABLE = {S.CART, S.QUEUED, S.FAILED}
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, order: Order, to: str):
+        self.order, self.to = order, to
+        super().__init__(f"order {order.number} cannot go from {order.status} to {to}")
+
+
+def can_transition(current: str, to: str) -> bool:
+    return to in TRANSITIONS.get(current, set())
+
+
+def transition(order: Order, to: str, *, actor: str, reason: str = "", data: dict | None = None,
+               fields: dict | None = None) -> Order:
+    """Move ``order`` to ``to`` (locking its row); raises TransitionNotAllowed.
+
+    ``fields`` are further attribute changes saved in the same write (e.g. ``ordered_at``).
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if not can_transition(locked.status, to):
+            raise TransitionNotAllowed(locked, to)
+        now = timezone.now()
+        previous = locked.status
+        locked.status = to
+        locked.updated_at = now
+        for name, value in (fields or {}).items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", "updated_at", *(fields or {})])
+        event = OrderEvent.objects.create(order=locked, at=now, actor=actor[:200], from_status=previous,
+                                          to_status=to, reason=reason[:500], data=data or {})
+        _announce(locked, event)
+    order.status, order.updated_at = locked.status, locked.updated_at
+    for name, value in (fields or {}).items():
+        setattr(order, name, value)
+    return order
+
+
+def _announce(order: Order, event: OrderEvent) -> None:
+    from orderhub.delivery.company_webhooks import order_event_enqueue
+
+    order_event_enqueue(order, event)
+
+
+def note(order: Order, *, actor: str, reason: str, data: dict | None = None) -> OrderEvent:
+    """Record an event that does not change the status (e.g. a line resolved in the cart)."""
+    now = timezone.now()
+    Order.objects.filter(pk=order.pk).update(updated_at=now)
+    order.updated_at = now
+    return OrderEvent.objects.create(order=order, at=now, actor=actor[:200], reason=reason[:500], data=data or {})
