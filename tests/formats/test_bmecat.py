@@ -1,0 +1,462 @@
+import io
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from orderhub.formats import FormatError
+from orderhub.formats.bmecat import STRICT_BATCH_PRODUCTS, load_schema, write_bmecat
+from orderhub.formats.catalog import (
+    CatalogArticle,
+    CatalogHeader,
+    ImportIssue,
+    normalize_attribute_value,
+    read_catalog,
+)
+from orderhub.formats.catalog_generator import catalog_header, generate_catalog
+
+
+def articles_and_issues(source, **kwargs):
+    reader = read_catalog(source, **kwargs)
+    items = list(reader)
+    articles = [i for i in items if isinstance(i, CatalogArticle)]
+    issues = [i for i in items if isinstance(i, ImportIssue)]
+    return reader, articles, issues
+
+
+def bmecat_bytes(articles, header=None, **kwargs) -> bytes:
+    out = io.BytesIO()
+    write_bmecat(header or catalog_header("SN", len(articles)), articles, out, **kwargs)
+    return out.getvalue()
+
+
+# --- the official BMEcat 2005 example -------------------------------------------------------
+
+
+def test_official_example_imports_leniently(bmecat_examples):
+    reader, articles, issues = articles_and_issues(bmecat_examples[0])
+
+    assert reader.header == CatalogHeader(
+        transaction="T_NEW_CATALOG", catalog_id="CAT1", catalog_version="1.0", language="deu",
+        currency="EUR", supplier_name="SupplyCo Ltd.", format_version="2005",
+    )
+    assert [a.partner_article_number for a in articles] == ["1000"]
+    article = articles[0]
+    assert article.short_description == 'Apple MacBook Pro 13"'
+    assert article.long_description == "Das Kraftpaket unter den Notebooks."
+    assert article.manufacturer_article_number == "MPN"
+    assert article.manufacturer_name == "Microsoft"
+    assert article.order_unit == "BOX"
+    # Two net_customer tiers: the one for the lowest quantity (LOWER_BOUND 1) is the list price.
+    assert article.price == Decimal("1499.5")
+    assert article.currency == "EUR"
+    assert article.status == "active"
+    assert article.mode == "new"
+    assert article.line == 90
+    # The example's GTIN 8712670911213 has a wrong check digit: dropped, reported, kept.
+    assert article.gtin is None
+    assert len(issues) == 1
+    assert issues[0].line == 90
+    assert issues[0].partner_article_number == "1000"
+    assert "check digit" in issues[0].message
+
+
+def test_official_example_is_refused_in_strict_mode_with_lines(bmecat_examples):
+    with pytest.raises(FormatError) as caught:
+        list(read_catalog(bmecat_examples[0], strict=True))
+    error = caught.value
+    assert error.line == 53
+    assert "schema validation failed" in error.message
+    assert "line 53: Element 'USER_DEFINED_EXTENSIONS'" in error.message
+    assert "line 122: Element 'ORDER_UNIT'" in error.message
+    assert "{…}" in error.message  # the 1,000-entry unit enumeration is not spelled out
+
+
+# --- strict mode with generated catalogs ---------------------------------------------------
+
+
+def test_generated_catalog_is_xsd_valid_and_reads_back_in_strict_mode():
+    size = STRICT_BATCH_PRODUCTS + 250  # two validation batches
+    original = list(generate_catalog("SN", size, seed=3))
+    data = bmecat_bytes(original)
+
+    schema = load_schema()
+    assert schema.validate(etree.fromstring(data)), schema.error_log.last_error
+
+    reader, articles, issues = articles_and_issues(data, strict=True)
+    assert issues == []
+    assert reader.header.transaction == "T_NEW_CATALOG"
+    assert reader.header.supplier_name == "Sonora Hörsysteme GmbH"
+    assert len(articles) == size
+    for before, after in zip(original, articles):
+        after_line = after.line
+        after.line = None
+        assert after == before
+        assert after_line is not None
+
+
+def test_strict_mode_refuses_an_invalid_product_with_its_line():
+    data = bmecat_bytes(list(generate_catalog("SN", STRICT_BATCH_PRODUCTS + 100)))
+    lines = data.split(b"\n")
+    # Break the 520th product (second batch): lines 1-4 are declaration, root, header, txn.
+    bad_line = 4 + 520
+    assert lines[bad_line - 1].startswith(b"<PRODUCT>")
+    lines[bad_line - 1] = lines[bad_line - 1].replace(b"<ORDER_UNIT>C62", b"<ORDER_UNIT>XYZ")
+    broken = b"\n".join(lines)
+
+    yielded = []
+    with pytest.raises(FormatError) as caught:
+        for item in read_catalog(broken, strict=True):
+            yielded.append(item)
+    assert caught.value.line == bad_line
+    assert "ORDER_UNIT" in caught.value.message and "XYZ" in caught.value.message
+    # Only articles of batches that validated were handed out.
+    assert len(yielded) <= STRICT_BATCH_PRODUCTS
+    assert all(item.line < bad_line for item in yielded)
+
+
+def test_strict_mode_reports_missing_required_elements():
+    data = b"""<?xml version="1.0"?>
+<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005">
+<HEADER><CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>X</CATALOG_ID>
+<CATALOG_VERSION>1.0</CATALOG_VERSION></CATALOG>
+<SUPPLIER><SUPPLIER_NAME>S</SUPPLIER_NAME></SUPPLIER></HEADER>
+<T_NEW_CATALOG>
+<PRODUCT><SUPPLIER_PID>A-1</SUPPLIER_PID></PRODUCT>
+</T_NEW_CATALOG>
+</BMECAT>"""
+    assert len(list(read_catalog(data))) == 1  # lenient: imported
+    with pytest.raises(FormatError) as caught:
+        list(read_catalog(data, strict=True))
+    assert caught.value.line == 7
+    assert "Missing child element" in caught.value.message
+
+
+def test_strict_mode_validates_price_updates(catalog_data):
+    _reader, articles, _issues = articles_and_issues(
+        catalog_data / "bmecat2005_update_prices.xml", strict=True
+    )
+    assert [a.partner_article_number for a in articles] == [
+        "SN-HA-AURA7-RIC-R-BEIGE", "SN-BAT-312-60"
+    ]
+
+
+def test_strict_mode_is_not_available_for_bmecat_12(catalog_data):
+    _reader, articles, issues = articles_and_issues(
+        catalog_data / "bmecat12_new_catalog.xml", strict=True
+    )
+    assert len(articles) == 3
+    assert issues[0].line is None
+    assert "only available for BMEcat 2005" in issues[0].message
+    assert "1.2" in issues[0].message
+
+
+def test_missing_schema_is_a_clear_error(tmp_path):
+    data = bmecat_bytes(list(generate_catalog("SN", 3)))
+    with pytest.raises(FormatError, match="schema not found"):
+        list(read_catalog(data, strict=True, standards_dir=tmp_path))
+
+
+# --- BMEcat 1.2 without namespace -----------------------------------------------------------
+
+
+def test_bmecat_12_without_namespace(catalog_data):
+    reader, articles, issues = articles_and_issues(catalog_data / "bmecat12_new_catalog.xml")
+    assert issues == []
+    assert reader.header == CatalogHeader(
+        transaction="T_NEW_CATALOG", catalog_id="HK-2024", catalog_version="3.1",
+        language="deu", currency="EUR", supplier_name="Klangwerk Vertrieb GmbH",
+        format_version="1.2",
+    )
+    receiver, hearing_aid, dome = articles
+
+    # ISO-8859-1 umlauts decoded; EAN element; features mapped; unknown feature ignored.
+    assert receiver.partner_article_number == "KW-4711"
+    assert receiver.short_description == "Hörer M, Länge 2, rechts"
+    assert receiver.gtin == "04006381333931"
+    assert receiver.manufacturer_article_number == "0815-R-M2"
+    assert receiver.price == Decimal("54.90")
+    assert receiver.attributes == {"receiver_power": "M", "receiver_length": "2", "side": "R"}
+
+    # HMV number with dots from SPECIAL_TREATMENT_CLASS type="HMV", EAN-8, status text.
+    assert hearing_aid.hmv_number == "1320010042"
+    assert hearing_aid.gtin == "00000096385074"
+    assert hearing_aid.status == "discontinued"
+    assert hearing_aid.attributes == {
+        "style": "BTE", "model": "Klang 100", "colour": "silber", "battery_size": "13",
+        "side": "L",
+    }
+
+    # PRICE_QUANTITY 2: the price per order unit is half the amount.
+    assert dome.order_unit == "PK"
+    assert dome.price == Decimal("9.90")
+    assert dome.attributes == {"dome_size": "M"}
+    assert dome.line == 76
+
+
+def test_bmecat_12_with_schema_namespace():
+    data = b"""<?xml version="1.0" encoding="UTF-8"?>
+<BMECAT version="1.2" xmlns="http://www.bmecat.org/XMLSchema/1.2/bmecat_new_catalog">
+ <HEADER><CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>C</CATALOG_ID>
+ <CATALOG_VERSION>1.0</CATALOG_VERSION></CATALOG></HEADER>
+ <T_NEW_CATALOG><ARTICLE><SUPPLIER_AID>A-1</SUPPLIER_AID>
+ <ARTICLE_DETAILS><DESCRIPTION_SHORT>Filter</DESCRIPTION_SHORT></ARTICLE_DETAILS>
+ <ARTICLE_PRICE_DETAILS><ARTICLE_PRICE price_type="net_list"><PRICE_AMOUNT>6.9</PRICE_AMOUNT>
+ </ARTICLE_PRICE></ARTICLE_PRICE_DETAILS></ARTICLE></T_NEW_CATALOG></BMECAT>"""
+    reader, articles, issues = articles_and_issues(data)
+    assert reader.header.format_version == "1.2"
+    assert [(a.partner_article_number, a.price) for a in articles] == [("A-1", Decimal("6.9"))]
+
+
+# --- update transactions --------------------------------------------------------------------
+
+
+def test_update_products_modes_and_lenient_issues(catalog_data):
+    reader, articles, issues = articles_and_issues(
+        catalog_data / "bmecat2005_update_products.xml"
+    )
+    assert reader.header.transaction == "T_UPDATE_PRODUCTS"
+    assert [(a.partner_article_number, a.mode) for a in articles] == [
+        ("SN-NEW-1", "new"),
+        ("SN-UPD-1", "update"),
+        ("SN-DEL-1", "delete"),
+        ("SN-D-POWER-L", "update"),
+    ]
+    new, update, delete, dome = articles
+
+    # SUPPLIER_PID stripped only; description in the catalog language; UPC; HMV with spaces.
+    assert new.short_description == "Hörsystem Nova 7 RIC links"
+    assert new.gtin == "00036000291452"
+    assert new.hmv_number == "1320030007"
+    assert new.manufacturer_article_number == "00123"
+    assert new.attributes == {
+        "style": "RIC", "side": "L", "colour": "champagne", "receiver_power": "P",
+        "receiver_length": "3", "battery_size": "rechargeable",
+    }
+
+    # Invalid GTIN dropped but article kept; decimal comma accepted; discontinued status.
+    assert update.gtin is None
+    assert update.price == Decimal("12.50")
+    assert update.status == "discontinued"
+
+    assert delete.short_description == ""  # a delete carries only the article number
+
+    # L and R together mean both sides; unparsable price kept as None.
+    assert dome.attributes == {"side": "B", "dome_size": "L"}
+    assert dome.price is None
+
+    by_line = {(i.line, i.partner_article_number): i.message for i in issues}
+    assert "check digit" in by_line[(37, "SN-UPD-1")]
+    assert "without supplier article number" in by_line[(55, None)]
+    assert "unknown product mode 'replace'" in by_line[(58, "SN-ODD-1")]
+    assert "not a number" in by_line[(61, "SN-D-POWER-L")]
+    assert len(issues) == 4
+
+
+def test_update_prices_only_fill_price(catalog_data):
+    reader, articles, issues = articles_and_issues(catalog_data / "bmecat2005_update_prices.xml")
+    assert reader.header.transaction == "T_UPDATE_PRICES"
+    hearing_aid, batteries = articles
+    # net_list wins over net_customer; the LOWER_BOUND 1 tier wins over the 10-piece tier.
+    assert hearing_aid.price == Decimal("620.00")
+    assert hearing_aid.mode == "update"
+    assert hearing_aid.short_description == "" and hearing_aid.gtin is None
+    assert hearing_aid.attributes == {}
+    # PRICE_FACTOR applies; PRICE_CURRENCY overrides the header currency.
+    assert batteries.price == Decimal("27")
+    assert batteries.currency == "CHF"
+    assert len(issues) == 1
+    assert issues[0].partner_article_number == "SN-ACC-TV"
+    assert "gros_list" in issues[0].message and "skipped" in issues[0].message
+
+
+@pytest.mark.parametrize("transaction", ["T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"])
+def test_writer_produces_valid_update_documents(transaction):
+    articles = list(generate_catalog("SN", 6))
+    articles[1].mode = "update"
+    articles[2].mode = "delete"
+    header = CatalogHeader(transaction=transaction, catalog_id="SN-UPD", catalog_version="2.0",
+                           supplier_name="Sonora")
+    data = bmecat_bytes(articles, header, prev_version=1)
+    schema = load_schema()
+    assert schema.validate(etree.fromstring(data)), schema.error_log.last_error
+
+    reader, read, issues = articles_and_issues(data, strict=True)
+    assert issues == []
+    assert reader.header.transaction == transaction
+    if transaction == "T_UPDATE_PRODUCTS":
+        assert [a.mode for a in read] == ["new", "update", "delete", "new", "new", "new"]
+    else:
+        assert {a.mode for a in read} == {"update"}
+        assert [a.price for a in read] == [a.price for a in articles]
+
+
+def test_writer_refuses_overlong_article_numbers():
+    article = CatalogArticle(partner_article_number="X" * 33, short_description="zu lang")
+    with pytest.raises(FormatError, match="32 characters"):
+        bmecat_bytes([article])
+
+
+def test_writer_clips_free_texts_to_schema_limits():
+    article = CatalogArticle(
+        partner_article_number="A-1", short_description="Sehr lang " * 40,
+        manufacturer_name="M" * 80, attributes={"model": "Modell " * 20},
+    )
+    data = bmecat_bytes([article], CatalogHeader(transaction="T_NEW_CATALOG"))
+    schema = load_schema()
+    assert schema.validate(etree.fromstring(data)), schema.error_log.last_error
+
+
+# --- hostile and broken files ---------------------------------------------------------------
+
+
+def test_truncated_xml_is_a_format_error_with_line():
+    data = bmecat_bytes(list(generate_catalog("SN", 20)))
+    truncated = data[: len(data) // 2]
+    with pytest.raises(FormatError) as caught:
+        list(read_catalog(truncated))
+    assert "malformed or truncated" in caught.value.message
+    assert caught.value.line is not None and caught.value.line > 4
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE BMECAT [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<BMECAT version="2005"><HEADER><CATALOG><CATALOG_ID>&lol9;</CATALOG_ID></CATALOG></HEADER>
+<T_NEW_CATALOG><PRODUCT><SUPPLIER_PID>&lol9;</SUPPLIER_PID></PRODUCT></T_NEW_CATALOG></BMECAT>
+"""
+
+
+def test_entity_bomb_is_refused():
+    with pytest.raises(FormatError) as caught:
+        list(read_catalog(BILLION_LAUGHS))
+    assert "entity declarations are refused" in caught.value.message
+
+
+def test_external_entity_is_refused_and_never_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    for target in ("file:///etc/passwd", secret.as_uri()):
+        data = f"""<?xml version="1.0"?>
+<!DOCTYPE BMECAT [ <!ENTITY xxe SYSTEM "{target}"> ]>
+<BMECAT version="2005"><HEADER/><T_NEW_CATALOG><PRODUCT>
+<SUPPLIER_PID>A-1</SUPPLIER_PID>
+<PRODUCT_DETAILS><DESCRIPTION_SHORT>&xxe;</DESCRIPTION_SHORT></PRODUCT_DETAILS>
+</PRODUCT></T_NEW_CATALOG></BMECAT>""".encode()
+        yielded = []
+        with pytest.raises(FormatError) as caught:
+            for item in read_catalog(data):
+                yielded.append(item)
+        assert yielded == []
+        assert "entity" in caught.value.message
+        assert "TOP-SECRET" not in str(caught.value) and "root:" not in str(caught.value)
+
+
+def test_parameter_entity_is_refused():
+    data = b"""<?xml version="1.0"?>
+<!DOCTYPE BMECAT [ <!ENTITY % pe SYSTEM "file:///etc/passwd"> %pe; ]>
+<BMECAT version="2005"><HEADER/><T_NEW_CATALOG/></BMECAT>"""
+    with pytest.raises(FormatError, match="entity"):
+        list(read_catalog(data))
+
+
+def test_external_dtd_reference_is_not_fetched_and_not_needed(bmecat_examples):
+    # The official example references bmecat_2005_tnc.dtd, which does not exist here.
+    assert b"<!DOCTYPE BMECAT SYSTEM" in bmecat_examples[0].read_bytes()
+    assert len(list(read_catalog(bmecat_examples[0]))) == 2
+
+
+def test_wrong_encoding_in_xml():
+    data = (b'<?xml version="1.0" encoding="UTF-8"?>\n<BMECAT version="2005"><HEADER/>'
+            b"<T_NEW_CATALOG><PRODUCT><SUPPLIER_PID>H\xf6rer\x81</SUPPLIER_PID></PRODUCT>"
+            b"</T_NEW_CATALOG></BMECAT>")
+    with pytest.raises(FormatError) as caught:
+        list(read_catalog(data))
+    assert "wrong encoding" in caught.value.message
+    assert caught.value.line == 2
+
+
+def test_oversize_input_is_refused_for_paths_and_streams(tmp_path):
+    data = bmecat_bytes(list(generate_catalog("SN", 50)))
+    path = tmp_path / "big.xml"
+    path.write_bytes(data)
+    with pytest.raises(FormatError, match="too large"):
+        read_catalog(path, max_bytes=10_000)  # size known up front: refused before reading
+
+    class Pipe(io.RawIOBase):  # a non-seekable stream of unknown size
+        def __init__(self):
+            self.inner = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            chunk = self.inner.read(min(len(buffer), 4096))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    with pytest.raises(FormatError, match="too large"):
+        list(read_catalog(Pipe(), max_bytes=10_000))
+    assert len(list(read_catalog(Pipe(), max_bytes=len(data)))) == 50
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty file"),
+        (b"   \n", "empty file"),
+        (b"<html><body>Login</body></html>", "not a BMEcat document"),
+        (b"<?xml version='1.0'?><BMECAT version='2005'><HEADER/></BMECAT>", "without T_NEW"),
+        (b"<BMECAT><HEADER></BMECAT>", "malformed"),
+    ],
+)
+def test_not_a_catalog(data, message):
+    with pytest.raises(FormatError, match=message):
+        list(read_catalog(data))
+
+
+def test_progress_and_header_before_iteration(tmp_path):
+    data = bmecat_bytes(list(generate_catalog("SN", 30)))
+    path = tmp_path / "c.xml"
+    path.write_bytes(data)
+    calls = []
+    with read_catalog(path, progress=lambda done, total: calls.append((done, total))) as reader:
+        assert reader.header is None
+        header = reader.read_header()
+        assert header.catalog_id == "SN-30"
+        items = list(reader)
+    assert len(items) == 30  # nothing lost while reading the header
+    assert items[0].partner_article_number == "SN-HA-AURA3-RIC-L-BEIGE"
+    assert calls and calls[-1] == (len(data), len(data))
+
+
+def test_reader_accepts_binary_file_objects(catalog_data):
+    with open(catalog_data / "bmecat2005_update_prices.xml", "rb") as handle:
+        items = list(read_catalog(handle))
+    assert len(items) == 3
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "expected"),
+    [
+        ("side", "links", "L"), ("side", "Right", "R"), ("side", "beidseitig", "B"),
+        ("style", "HdO", "BTE"), ("style", "Ex-Hörer", "RIC"), ("style", "IdO", "ITE"),
+        ("style", "cic", "CIC"), ("receiver_power", "High Power", "HP"),
+        ("receiver_length", "Länge 4", "4"), ("battery_size", "PR41", "312"),
+        ("battery_size", "Typ 675", "675"), ("battery_size", "Li-Ion", "rechargeable"),
+        ("dome_size", "klein", "S"), ("colour", "  Weiß ", "weiß"),
+        ("model", "Aura  7", "Aura 7"), ("side", "oben", "oben"),
+    ],
+)
+def test_attribute_values_are_normalised(key, raw, expected):
+    assert normalize_attribute_value(key, raw) == expected
