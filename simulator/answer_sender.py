@@ -41,12 +41,15 @@ def answer_sender_id(partner: PartnerConfig, order: OrderDocument) -> str:
     return partner.party_id or order.recipient_id or partner.sender_party_id
 
 
-def encode(partner: PartnerConfig, order: OrderDocument, answer: PartnerAnswer) -> tuple[str, bytes]:
+def encode(
+    partner: PartnerConfig, order: OrderDocument, answer: PartnerAnswer
+) -> tuple[str, bytes]:
     """The answer in the partner's own format: (content type, bytes)."""
     is_response = answer.kind == answers.ORDER_RESPONSE
     if partner.kind == "opentrans":
-        writer = opentrans.write_order_response if is_response else opentrans.write_dispatch_notification
-        return "application/xml", writer(answer)
+        if is_response:
+            return "application/xml", opentrans.write_order_response(answer)
+        return "application/xml", opentrans.write_dispatch_notification(answer)
     if partner.kind in ("webhook", "email"):
         return "application/json", partner_json.write_answer(answer)
     if partner.kind == "edifact":
@@ -81,7 +84,9 @@ def write_atomically(directory: Path, name: str, data: bytes) -> Path:
 
 
 class AnswerSender:
-    def __init__(self, config: SimulatorConfig, controls: Controls, ledger: Ledger, drop_root: Path):
+    def __init__(
+        self, config: SimulatorConfig, controls: Controls, ledger: Ledger, drop_root: Path
+    ):
         self.config = config
         self.controls = controls
         self.ledger = ledger
@@ -138,7 +143,9 @@ class AnswerSender:
         with self._idle:
             return self._idle.wait_for(lambda: not self._pending, timeout)
 
-    def submit(self, partner: PartnerConfig, order: OrderDocument, *, malformed: bool = False) -> None:
+    def submit(
+        self, partner: PartnerConfig, order: OrderDocument, *, malformed: bool = False
+    ) -> None:
         """Schedule the answers to a first-time order (call from any thread)."""
         if not self.controls.settings.answers:
             return
@@ -187,7 +194,8 @@ class AnswerSender:
             self.ledger.count(partner.slug, "answer_failures")
 
     async def _deliver(
-        self, partner: PartnerConfig, order: OrderDocument, answer: PartnerAnswer, *, malformed: bool
+        self, partner: PartnerConfig, order: OrderDocument, answer: PartnerAnswer, *,
+        malformed: bool,
     ) -> None:
         content_type, body = encode(partner, order, answer)
         if partner.kind == "edifact":

@@ -108,7 +108,7 @@ def order_response(
             delivery_date=decision.delivery_date,
             note=decision.note,
         )
-        for item, decision in zip(order.items, decisions)
+        for item, decision in zip(order.items, decisions, strict=True)
     ]
     dates = [d.delivery_date for d in decisions if d.delivery_date]
     return PartnerAnswer(

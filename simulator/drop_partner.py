@@ -104,7 +104,8 @@ class DropWatcher:
             sim.ledger.count(partner.slug, "rejected")
             failed = _move(path, path.parent / "failed")
             failed.with_name(failed.name + ".error.txt").write_text(f"{exc}\n", encoding="utf-8")
-            logger.warning("%s: %s is not a readable ORDERS message: %s", partner.slug, path.name, exc)
+            logger.warning("%s: %s is not a readable ORDERS message: %s",
+                           partner.slug, path.name, exc)
             return
         fault = sim.controls.draw_fault(partner.slug, DROP_FAULT_MODES)
         if fault:

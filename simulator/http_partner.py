@@ -71,12 +71,13 @@ def credentials_match(partner: PartnerConfig, authorization: str | None) -> bool
         return hmac.compare_digest(value.encode(), partner.inbound_token.encode())
     if scheme.lower() == "basic" and partner.username is not None:
         try:
-            user, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
             return False
-        return hmac.compare_digest(user.encode(), partner.username.encode()) and hmac.compare_digest(
-            password.encode(), (partner.password or "").encode()
-        )
+        user, _, password = decoded.partition(":")
+        user_ok = hmac.compare_digest(user.encode(), partner.username.encode())
+        password_ok = hmac.compare_digest(password.encode(), (partner.password or "").encode())
+        return user_ok and password_ok
     return False
 
 
@@ -141,7 +142,8 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
         if slug is not None:
             partners = [p for p in partners if p.slug == slug]
         if not partners:
-            raise RequestRefused(404, f"no {kind} partner {'named ' + slug if slug else 'configured'}")
+            which = f"named {slug}" if slug else "configured"
+            raise RequestRefused(404, f"no {kind} partner {which}")
         return partners
 
     def _receive_opentrans(self, slug: str | None, body: bytes) -> None:
@@ -188,14 +190,12 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
         def parse() -> Any:
             # Replay protection applies to deliveries the partner keeps: a request that a
             # fault turned away may come again with the same signature.
-            with self.sim.signature_lock(partner.slug):
-                try:
-                    signing.verify(
-                        partner.secret.encode(), header, body, seen=self.sim.seen_signatures(partner.slug)
-                    )
-                except signing.SignatureError as exc:
-                    self.sim.ledger.count(partner.slug, "rejected")
-                    raise RequestRefused(401, f"signature rejected: {exc}") from None
+            try:
+                seen = self.sim.seen_signatures(partner.slug)
+                signing.verify(partner.secret.encode(), header, body, seen=seen)
+            except signing.SignatureError as exc:
+                self.sim.ledger.count(partner.slug, "rejected")
+                raise RequestRefused(401, f"signature rejected: {exc}") from None
             return partner_json.parse_order(body)
 
         self._receive(partner, parse, receipt_type="json")

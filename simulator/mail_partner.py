@@ -76,7 +76,9 @@ def read_order(message: email.message.Message) -> tuple[Any, list[dict[str, Any]
         if not filename and part.get_content_disposition() != "attachment":
             continue  # the message text
         payload = part.get_payload(decode=True) or b""
-        attachments.append({"filename": filename, "content_type": content_type, "size": len(payload)})
+        attachments.append(
+            {"filename": filename, "content_type": content_type, "size": len(payload)}
+        )
         if order is not None:
             continue
         name = (filename or "").lower()
@@ -175,7 +177,9 @@ class MailboxHandler:
         transport.abort()
 
 
-def start_smtp(simulator: Simulator, mail_root: Path, host: str, port: int) -> PortPickingController:
+def start_smtp(
+    simulator: Simulator, mail_root: Path, host: str, port: int
+) -> PortPickingController:
     controller = PortPickingController(
         MailboxHandler(simulator, mail_root),
         hostname=host,

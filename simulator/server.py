@@ -9,10 +9,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from orderhub.formats import signing
 from orderhub.formats.documents import OrderDocument
 
 from .answer_sender import AnswerSender
@@ -23,10 +25,38 @@ from .http_partner import PartnerHTTPServer
 from .ledger import Ledger
 
 
+class RecentSignatures:
+    """Replay memory for ``signing.verify(seen=…)``: True if a signature came before.
+
+    Signatures older than twice the verification window are forgotten — their timestamps are
+    refused anyway — so a long benchmark run does not grow this without bound.
+    """
+
+    def __init__(self, keep_seconds: float = 2 * signing.DEFAULT_TOLERANCE):
+        self.keep_seconds = keep_seconds
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, signature: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 1000:
+                cutoff = now - self.keep_seconds
+                self._seen = {k: t for k, t in self._seen.items() if t >= cutoff}
+            replayed = signature in self._seen
+            self._seen.setdefault(signature, now)
+            return replayed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+
 class Simulator:
     """Supplier simulator, usable in-process::
 
-        with Simulator(SimulatorConfig(partners=[PartnerConfig("sonora", "opentrans", ...)])) as sim:
+        config = SimulatorConfig(partners=[PartnerConfig("sonora", "opentrans", ...)])
+        with Simulator(config) as sim:
             httpx.post(f"{sim.base_url}/opentrans/orders", ...)
             sim.stats()["partners"]["sonora"]["unique"]
     """
@@ -38,8 +68,7 @@ class Simulator:
         self.stopping = threading.Event()
         self._temporary_root: Path | None = None
         self._messages: dict[str, list[dict[str, Any]]] = {p.slug: [] for p in config.partners}
-        self._seen: dict[str, set] = {p.slug: set() for p in config.partners}
-        self._seen_locks = {p.slug: threading.Lock() for p in config.partners}
+        self._seen = {p.slug: RecentSignatures() for p in config.partners}
         self._lock = threading.Lock()
         self._http: PartnerHTTPServer | None = None
         self._http_thread: threading.Thread | None = None
@@ -57,8 +86,9 @@ class Simulator:
         config = self.config
         if config.drop_root is None or config.mail_root is None:
             self._temporary_root = Path(tempfile.mkdtemp(prefix="orderhub-simulator-"))
-        self.drop_root = Path(config.drop_root) if config.drop_root else self._temporary_root / "drop"
-        self.mail_root = Path(config.mail_root) if config.mail_root else self._temporary_root / "mail"
+        root = self._temporary_root
+        self.drop_root = Path(config.drop_root) if config.drop_root else root / "drop"
+        self.mail_root = Path(config.mail_root) if config.mail_root else root / "mail"
         self.drop_root.mkdir(parents=True, exist_ok=True)
         self.mail_root.mkdir(parents=True, exist_ok=True)
         try:
@@ -138,7 +168,9 @@ class Simulator:
         return {p.slug: p.kind for p in self.config.partners}
 
     # -- the shared receive path -----------------------------------------------------------
-    def receive_order(self, partner: PartnerConfig, order: OrderDocument, *, malformed: bool = False) -> bool:
+    def receive_order(
+        self, partner: PartnerConfig, order: OrderDocument, *, malformed: bool = False
+    ) -> bool:
         """Record one delivery; schedule answers if it is the first. True if first."""
         first = self.ledger.record(partner.slug, order.order_number)
         if first and self._answers is not None:
@@ -154,11 +186,8 @@ class Simulator:
         with self._lock:
             return list(self._messages[slug])
 
-    def seen_signatures(self, slug: str) -> set:
+    def seen_signatures(self, slug: str) -> RecentSignatures:
         return self._seen[slug]
-
-    def signature_lock(self, slug: str) -> threading.Lock:
-        return self._seen_locks[slug]
 
     # -- stats and control -----------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -182,9 +211,8 @@ class Simulator:
         with self._lock:
             for slug in self._messages:
                 self._messages[slug].clear()
-        for slug, seen in self._seen.items():
-            with self._seen_locks[slug]:
-                seen.clear()
+        for seen in self._seen.values():
+            seen.clear()
 
     def answer_log(self) -> list[dict[str, Any]]:
         return list(self._answers.log) if self._answers else []

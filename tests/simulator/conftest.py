@@ -127,8 +127,8 @@ def make_simulator(tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
     started: list[Simulator] = []
 
     def make(*partners: PartnerConfig, **options) -> Simulator:
-        settings = {**FAST, "drop_root": str(tmp_path / "drop"), "mail_root": str(tmp_path / "mail"),
-                    **options}
+        settings = {**FAST, "drop_root": str(tmp_path / "drop"),
+                    "mail_root": str(tmp_path / "mail"), **options}
         simulator = Simulator(SimulatorConfig(partners=list(partners), **settings)).start()
         started.append(simulator)
         return simulator

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from orderhub.formats import opentrans, partner_json, signing
+from orderhub.formats import FormatError, opentrans, partner_json, signing
 from simulator import PartnerConfig
 
 from .conftest import opentrans_order, order_document, wait_until
@@ -201,7 +201,7 @@ class TestFaults:
         with pytest.raises(ValueError):
             response.json()
         broken, good, dispatch = fake_portal.wait_for(3)
-        with pytest.raises(Exception):
+        with pytest.raises(FormatError):
             opentrans.parse_answer(broken.body)
         assert opentrans.parse_answer(good.body).kind == "order_response"
         assert opentrans.parse_answer(dispatch.body).kind == "dispatch_notification"
@@ -227,3 +227,21 @@ class TestControlApi:
             assert http.post(f"{sim.base_url}/_reset").status_code == 200
             wait_until(lambda: http.get(f"{sim.base_url}/_stats").json()
                        ["partners"]["sonora"]["unique"] == 0)
+
+
+def test_accounting_under_random_faults_matches_what_a_retrying_sender_caused(make_simulator):
+    """Retry until 200: every order is kept once; each reset_after fault adds one duplicate."""
+    sim = make_simulator(SONORA, answers=False, fail_rate=0.5, seed=3,
+                         fail_modes=["5xx", "reset", "reset_after", "malformed"])
+    for n in range(20):
+        while True:
+            try:
+                response = post_order(sim, f"OH-9{n:02d}")
+            except httpx.TransportError:
+                continue
+            if response.status_code == 200:
+                break
+    partner = stats(sim)
+    assert partner["unique"] == 20
+    assert partner["duplicates"] == partner["faults"].get("reset_after", 0)
+    assert partner["faults"].get("5xx", 0) + partner["faults"].get("reset", 0) > 0

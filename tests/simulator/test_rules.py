@@ -17,7 +17,8 @@ from .conftest import order_document
 class TestPartnerSpecs:
     def test_opentrans_with_basic_credentials(self):
         partner = PartnerConfig.parse("sonora:opentrans:tok-1:sonora:pa:ss")
-        assert (partner.slug, partner.kind, partner.portal_token) == ("sonora", "opentrans", "tok-1")
+        assert (partner.slug, partner.kind) == ("sonora", "opentrans")
+        assert partner.portal_token == "tok-1"
         assert partner.inbound_token == "tok-1"
         assert (partner.username, partner.password) == ("sonora", "pa:ss")
 
@@ -36,7 +37,7 @@ class TestPartnerSpecs:
         with pytest.raises(ValueError, match="kind"):
             PartnerConfig.parse("x:fax")
         with pytest.raises(ValueError, match="twice"):
-            SimulatorConfig(partners=[PartnerConfig.parse("a:edifact"), PartnerConfig.parse("a:edifact")])
+            SimulatorConfig(partners=[PartnerConfig.parse("a:edifact")] * 2)
 
     def test_config_mapping(self):
         config = SimulatorConfig.from_mapping({
@@ -64,7 +65,9 @@ class TestFaultDice:
         settings = dict(fail_rate=0.3, fail_modes=["5xx", "reset", "slow"], seed=7)
         first = Controls(RuntimeSettings(**settings))
         second = Controls(RuntimeSettings(**settings))
-        assert [first.draw_fault("a") for _ in range(50)] == [second.draw_fault("a") for _ in range(50)]
+        draws = [first.draw_fault("a") for _ in range(50)]
+        assert draws == [second.draw_fault("a") for _ in range(50)]
+        assert 5 < sum(d is not None for d in draws) < 30
 
     def test_faults_can_target_partners(self):
         controls = Controls(RuntimeSettings())
@@ -99,14 +102,16 @@ class TestAnswerRules:
 
     def respond(self, articles, policy="confirm"):
         order = order_document("OH-7", articles)
-        response = answers.order_response(order, slug="s", sender_id="S", policy=policy, now=self.NOW)
+        response = answers.order_response(order, slug="s", sender_id="S", policy=policy,
+                                          now=self.NOW)
         return order, response
 
     def test_everything_confirmed_by_default(self):
         order, response = self.respond(("A-1", "A-2"))
         assert [line.status for line in response.lines] == ["confirmed", "confirmed"]
         assert [line.quantity for line in response.lines] == [Decimal(2), Decimal(2)]
-        dispatch = answers.dispatch_notification(order, response, slug="s", sender_id="S", now=self.NOW)
+        dispatch = answers.dispatch_notification(order, response, slug="s", sender_id="S",
+                                                 now=self.NOW)
         assert [line.status for line in dispatch.lines] == ["shipped", "shipped"]
         assert dispatch.tracking_numbers == [answers.tracking_number("OH-7")]
 
