@@ -44,6 +44,7 @@ class FakePortal:
         for slug in ("sonora", "audiotec", "otoplast", "klangwerk")
     ])
     drop_order_answers: int = 0
+    conflicts: list[dict] = field(default_factory=list)
     masterdata_error: int | None = None  # answer PUT /masterdata with this status instead
     url: str = ""
 
@@ -221,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
                 f'{c["partner"]}/{c["branch_id"]}': c for c in snapshot.get("customer_numbers", [])
             },
         }
-        answer: dict[str, Any] = {"conflicts": []}
+        answer: dict[str, Any] = {"conflicts": list(self.fake.conflicts)}
         with self.fake.lock:
             for kind, items in keyed.items():
                 old = self.fake.masterdata.get(kind, {})
@@ -275,7 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
         for line in body.get("lines", []):
             if line.get("partner_article_number") not in self.fake.known_articles:
                 issues.append({"position": line.get("position"), "code": "article_not_found",
-                               "message": "article not found",
+                               "message": "Artikel nicht gefunden",
+                               "message_en": "article not found",
                                "candidates": [{"partner_article_number": "SN-R-M-3-R"}]})
         number = f"OH-{len(self.fake.orders) + 1:06d}"
         order = {

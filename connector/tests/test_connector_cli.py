@@ -67,6 +67,16 @@ def test_sync_prints_counts_and_json(portal, write_config, run):
     assert data["conflicts"] == []
 
 
+def test_sync_shows_conflicts(portal, write_config, run):
+    portal.conflicts = [{"id": 1, "record_type": "user", "record_id": "U2", "field": "phone",
+                         "dashboard_value": "+49 30 999", "source_value": "+49 30 1234568",
+                         "detected_at": "2026-03-01T10:00:00+00:00"}]
+    code, out, _ = run(registered(write_config(portal.url)), "sync")
+    assert code == ExitCode.OK
+    assert "1 Konflikt" in out
+    assert "user U2: phone – Dashboard '+49 30 999'" in out and "'+49 30 1234568'" in out
+
+
 def test_snapshot_command_prints_what_would_be_sent(write_config, run):
     code, out, _ = run(write_config(), "snapshot")
     assert code == ExitCode.OK
@@ -196,7 +206,8 @@ def test_order_cart_lists_issues_and_prints_url(portal, write_config, run, no_br
     config = registered(write_config(portal.url))
     code, out, _ = run(config, "order", "B-2026-0002", "--no-browser")
     assert code == ExitCode.OK
-    assert "Warenkorb" in out and "article_not_found" in out and "Pos. 2" in out
+    assert "Warenkorb" in out and "Pos. 2: article_not_found" in out
+    assert "Artikel nicht gefunden / article not found" in out
     assert f"{portal.url}/cart/OH-000001" in out
     assert no_browser == []
 

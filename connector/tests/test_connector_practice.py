@@ -36,6 +36,7 @@ def test_a_faulty_order_blocks_only_itself(demo_data):
     demo_data["orders"][0]["lines"][0]["quantity"] = 0
     demo_data["orders"][0]["ordered_by"] = "U-LEFT"
     demo_data["orders"][1]["firm_id"] = "NOPE"
+    demo_data["orders"][2]["ordered_by"] = None
     data = parse_practice_data(demo_data)  # master data stays usable (sync, routes)
     with pytest.raises(PracticeDataError) as info:
         data.order("B-2026-0001")
@@ -44,7 +45,10 @@ def test_a_faulty_order_blocks_only_itself(demo_data):
     with pytest.raises(PracticeDataError) as info:
         data.order("B-2026-0002")
     assert "unknown firm 'NOPE'" in info.value.details[0]
-    assert data.order("B-2026-0003").id == "B-2026-0003"
+    with pytest.raises(PracticeDataError) as info:
+        data.order("B-2026-0003")
+    assert "orders[2].ordered_by: fehlt" in info.value.details[0]
+    assert data.order("B-2026-0004").id == "B-2026-0004"
 
 
 def test_numeric_ids_are_read_as_text(demo_data):

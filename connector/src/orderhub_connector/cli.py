@@ -202,7 +202,7 @@ def cmd_sync(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                  f"im Dashboard klären / conflict(s) – dashboard values stay in force, please "
                  f"resolve them in the dashboard:")
         for conflict in result.conflicts:
-            out.line(f"  - {_describe(conflict)}")
+            out.line(f"  - {_describe_conflict(conflict)}")
     return ExitCode.OK
 
 
@@ -397,16 +397,22 @@ def _table(rows: list[list[str]]) -> str:
     )
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
+def _describe_conflict(conflict: Any) -> str:
+    if not isinstance(conflict, dict):
+        return str(conflict)
+    if "field" in conflict and ("dashboard_value" in conflict or "source_value" in conflict):
+        record = " ".join(str(conflict[k]) for k in ("record_type", "record_id") if
+                          conflict.get(k) is not None)
+        return (f"{record}: {conflict['field']} – Dashboard {conflict.get('dashboard_value')!r}, "
+                f"Praxissoftware / practice software {conflict.get('source_value')!r}")
+    return ", ".join(f"{k}={v}" for k, v in conflict.items())
 
 
 def _describe_issue(issue: dict[str, Any]) -> str:
     position = issue.get("position")
     where = f"Pos. {position}: " if position is not None else ""
-    text = f"{where}{issue.get('code', '')} – {issue.get('message', '')}"
+    messages = [m for m in (issue.get("message"), issue.get("message_en")) if m]
+    text = f"{where}{issue.get('code', '')} – {' / '.join(dict.fromkeys(messages))}"
     candidates = issue.get("candidates") or []
     if candidates:
         names = []

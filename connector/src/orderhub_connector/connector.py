@@ -421,6 +421,8 @@ class Connector:
                 status=str(item.get("status")), updated_at=stamp,
                 cart_url=item.get("cart_url"), cart_expires_at=item.get("cart_expires_at"),
                 issues=tuple(item.get("issues") or ()),
+                tracking_numbers=tuple(item.get("tracking_numbers") or ()),
+                carrier=item.get("carrier"), delivery_date=item.get("delivery_date"),
             ))
             key = _ts_key(stamp)
             if stamp and (newest_key is None or key > newest_key):

@@ -148,6 +148,9 @@ class OrderStatusUpdate:
     cart_url: str | None = None
     cart_expires_at: str | None = None
     issues: tuple[dict, ...] = ()
+    tracking_numbers: tuple[str, ...] = ()
+    carrier: str | None = None
+    delivery_date: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +162,9 @@ class OrderStatusUpdate:
             "cart_url": self.cart_url,
             "cart_expires_at": self.cart_expires_at,
             "issues": list(self.issues),
+            "tracking_numbers": list(self.tracking_numbers),
+            "carrier": self.carrier,
+            "delivery_date": self.delivery_date,
         }
 
 
@@ -410,7 +416,9 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
             problems.add(f"{where}.branch_id", f"unbekannte Filiale „{branch_id}“",
                          f"unknown branch '{branch_id}'")
         ordered_by = _text(item.get("ordered_by"))
-        if ordered_by and ordered_by not in user_ids:
+        if not ordered_by:
+            problems.add(f"{where}.ordered_by", "fehlt (wer bestellt?)", "missing (who orders?)")
+        elif ordered_by not in user_ids:
             problems.add(f"{where}.ordered_by", f"unbekannter Benutzer „{ordered_by}“",
                          f"unknown user '{ordered_by}'")
         lines = []
