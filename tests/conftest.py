@@ -155,3 +155,30 @@ def run_queued_tasks(limit: int = 1000) -> int:
         worker.run_task(task)
         ran += 1
     return ran
+
+
+# --- Catalogs --------------------------------------------------------------------------------------
+
+@pytest.fixture
+def bmecat_file(tmp_path):
+    """Write a generated BMEcat 2005 catalog; ``make(size, prefix, seed, name)`` returns its path."""
+    from orderhub.formats.bmecat import write_bmecat
+    from orderhub.formats.catalog_generator import catalog_header, generate_catalog
+
+    def make(size=200, prefix="SN", seed=1, name="catalog.xml"):
+        path = tmp_path / name
+        with open(path, "wb") as out:
+            write_bmecat(catalog_header(prefix, size), generate_catalog(prefix, size, seed=seed), out)
+        return path
+    return make
+
+
+@pytest.fixture
+def sonora_catalog(bmecat_file, partners):
+    from orderhub.catalog import identification
+    from orderhub.catalog.services import import_file
+
+    job = import_file(partners["sonora"], bmecat_file(300))
+    assert job.status == "succeeded", job.error
+    identification.invalidate()
+    return partners["sonora"]

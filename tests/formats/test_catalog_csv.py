@@ -34,7 +34,9 @@ def test_semicolon_utf8_with_bom_german_headers(catalog_data):
     assert hearing_aid.manufacturer_article_number == "10-000042"
     assert hearing_aid.short_description == "Hörsystem Aura 7 RIC, rechts, beige"
     # A quoted field with the delimiter and a line break inside.
-    assert hearing_aid.long_description == "Ex-Hörer-Hörsystem; Technologiestufe 7.\nFür das rechte Ohr."
+    assert hearing_aid.long_description == (
+        "Ex-Hörer-Hörsystem; Technologiestufe 7.\nFür das rechte Ohr."
+    )
     assert hearing_aid.price == Decimal("1234.56")  # "1.234,56"
     assert hearing_aid.order_unit == "C62"  # "Stück"
     assert hearing_aid.attributes == {

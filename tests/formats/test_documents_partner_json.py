@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from orderhub.formats import FormatError, partner_json
-from orderhub.formats.documents import OrderDocument, PartnerAnswer
+from orderhub.formats.documents import OrderDocument
 
 DATA = Path(__file__).parent / "data" / "documents"
 

@@ -1,0 +1,32 @@
+import pytest
+
+from tests.conftest import snapshot
+
+
+@pytest.fixture
+def practice(api, partners, sonora_catalog):
+    """A company with master data (branch F1 with a branch-level Sonora number, F2 without) and a catalog."""
+    data = snapshot()
+    data["customer_numbers"] = [{"partner": "sonora", "customer_number": "K-F1", "branch_id": "F1"},
+                                {"partner": "sonora", "customer_number": "K-4711", "branch_id": None}]
+    r = api.put("/api/v1/masterdata", data)
+    assert r.status_code == 200, r.json_body
+    return api
+
+
+def order_body(external_id="B-1", **overrides):
+    body = {
+        "external_order_id": external_id, "partner": "sonora", "branch_id": "F1", "ordered_by": "U1",
+        "customer_number": None, "reference": "Kommission Müller", "note": "",
+        "lines": [
+            {"position": 1, "quantity": 2, "unit": "C62", "partner_article_number": "SN-R-M-3-R",
+             "description": "Hörer M, Länge 3, rechts", "attributes": {"side": "R"}},
+            {"position": 2, "quantity": 1, "partner_article_number": "SN-D-OPEN-M", "description": "Dome offen M"},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def submit(api, body, key="key-1"):
+    return api.post("/api/v1/orders", body, headers={"Idempotency-Key": key})
