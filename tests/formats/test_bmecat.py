@@ -460,3 +460,12 @@ def test_reader_accepts_binary_file_objects(catalog_data):
 )
 def test_attribute_values_are_normalised(key, raw, expected):
     assert normalize_attribute_value(key, raw) == expected
+
+
+def test_undefined_html_entity_is_a_clear_error():
+    data = (b'<BMECAT version="2005"><HEADER/><T_NEW_CATALOG><PRODUCT>\n'
+            b"<SUPPLIER_PID>A&nbsp;1</SUPPLIER_PID></PRODUCT></T_NEW_CATALOG></BMECAT>")
+    with pytest.raises(FormatError) as caught:
+        list(read_catalog(data))
+    assert "Entity 'nbsp' not defined" in caught.value.message
+    assert caught.value.line == 2

@@ -23,9 +23,10 @@ import copy
 import functools
 import os
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
@@ -125,19 +126,28 @@ def default_standards_dir() -> Path:
     return repo.parent / "shared" / "standards"
 
 
-@functools.lru_cache(maxsize=4)
+# lxml schema objects must not be shared between threads (each keeps its own error log), so
+# the parsed XSD is cached per thread.
+_schema_cache = threading.local()
+
+
 def _load_schema_cached(path: str) -> etree.XMLSchema:
-    try:
-        document = etree.parse(path, safexml.parser())
-    except OSError:
-        raise FormatError(
-            f"BMEcat 2005 schema not found at {path}; set ORDERHUB_STANDARDS_DIR"
-        ) from None
-    return etree.XMLSchema(document)
+    cache = getattr(_schema_cache, "schemas", None)
+    if cache is None:
+        cache = _schema_cache.schemas = {}
+    if path not in cache:
+        try:
+            document = etree.parse(path, safexml.parser())
+        except OSError:
+            raise FormatError(
+                f"BMEcat 2005 schema not found at {path}; set ORDERHUB_STANDARDS_DIR"
+            ) from None
+        cache[path] = etree.XMLSchema(document)
+    return cache[path]
 
 
 def load_schema(standards_dir: str | os.PathLike | None = None) -> etree.XMLSchema:
-    """The BMEcat 2005 XSD, parsed once per path and cached."""
+    """The BMEcat 2005 XSD, parsed once per path (and thread) and cached."""
     base = Path(standards_dir) if standards_dir is not None else default_standards_dir()
     return _load_schema_cached(str((base / SCHEMA_RELATIVE_PATH).resolve()))
 
@@ -224,17 +234,23 @@ def _schema_error(errors: list[tuple[int, str]]) -> FormatError:
 
 
 def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
-    message = exc.msg or str(exc)
+    message, line = exc.msg or str(exc), exc.lineno
+    if not line or message.startswith("no element found"):
+        # iterparse sometimes reports a generic message; the log holds the real cause.
+        last = exc.error_log.last_error if exc.error_log else None
+        if last is not None:
+            message, line = last.message, last.line
     lowered = message.lower()
     if "encoding" in lowered or "utf-8" in lowered or "char 0x" in lowered:
         text = f"wrong encoding or invalid characters in XML: {message}"
     elif "document is empty" in lowered or "start tag expected" in lowered:
         text = f"not an XML document: {message}"
     elif "entity" in lowered:
-        text = f"XML entities are refused: {message}"
+        text = ("XML uses an entity that is not allowed (only &lt; &gt; &amp; &quot; &apos; and "
+                f"numeric character references are): {message}")
     else:
         text = f"XML is malformed or truncated: {message}"
-    return FormatError(text, line=exc.lineno or None)
+    return FormatError(text, line=line or None)
 
 
 def _refuse_entities(root) -> None:

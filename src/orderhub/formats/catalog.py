@@ -284,6 +284,7 @@ class _MeteredRaw(io.RawIOBase):
         self.total = total
         self.bytes_read = 0
         self._reported = 0
+        self._finished = False
 
     def readable(self) -> bool:
         return True
@@ -300,9 +301,10 @@ class _MeteredRaw(io.RawIOBase):
                 f"file too large: more than {self._max_bytes} bytes (limit); nothing was imported"
             )
         if self._progress is not None and (
-            n == 0 or self.bytes_read - self._reported >= PROGRESS_STEP
+            (n == 0 and not self._finished) or self.bytes_read - self._reported >= PROGRESS_STEP
         ):
             self._reported = self.bytes_read
+            self._finished = n == 0
             self._progress(self.bytes_read, self.total)
         return n
 

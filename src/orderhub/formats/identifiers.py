@@ -62,7 +62,7 @@ def _is_ascii_digits(value: str) -> bool:
 
 
 def normalize_gtin(raw: str) -> str:
-    """Return the 14-digit GTIN for an EAN-8, UPC-A (12), EAN-13 or GTIN-14 with a valid check digit.
+    """The 14-digit GTIN for an EAN-8, UPC-A (12), EAN-13 or GTIN-14 with a valid check digit.
 
     >>> normalize_gtin("4006381-333931")
     '04006381333931'
@@ -90,7 +90,8 @@ def normalize_gtin(raw: str) -> str:
 def gtin_with_check_digit(body: str) -> str:
     """Append the GS1 check digit to ``body`` (7, 11, 12 or 13 digits), e.g. for generated GTINs."""
     if not _is_ascii_digits(body) or len(body) + 1 not in GTIN_LENGTHS:
-        raise InvalidIdentifier("GTIN body", body, WRONG_LENGTH if body.isdigit() else NOT_NUMERIC)
+        reason = WRONG_LENGTH if _is_ascii_digits(body) else NOT_NUMERIC
+        raise InvalidIdentifier("GTIN body", body, reason)
     return body + ean.calc_check_digit(body)
 
 
