@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -123,10 +123,6 @@ def aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         return value.replace(tzinfo=LOCAL_TZ)
     return value
-
-
-def utc(value: datetime) -> datetime:
-    return aware(value).astimezone(timezone.utc)
 
 
 def line_status(
