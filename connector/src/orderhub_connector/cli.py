@@ -321,13 +321,16 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
             out.line(f"  Warenkorb / cart: {order['cart_url']} (bis / until "
                      f"{order.get('cart_expires_at')})")
         for line in order.get("lines") or []:
-            out.line(f"  {line.get('position')}. {line.get('quantity')} × "
-                     f"{line.get('partner_article_number') or line.get('description') or ''}"
-                     f"  {line.get('status') or ''}".rstrip())
+            article = line.get("partner_article_number") or line.get("description") or ""
+            state = line.get("line_status") or line.get("status") or ""
+            out.line(f"  {line.get('position')}. {_quantity(line.get('quantity'))} × {article}"
+                     f"  {state}".rstrip())
         for event in order.get("events") or []:
-            out.line(f"  {event.get('at') or event.get('created_at') or ''}  "
-                     f"{event.get('status') or event.get('kind') or ''}  "
-                     f"{event.get('message') or event.get('note') or ''}".rstrip())
+            change = event.get("to_status") or event.get("status") or ""
+            if event.get("from_status"):
+                change = f"{event['from_status']} → {change}"
+            note = event.get("reason") or event.get("message") or ""
+            out.line(f"  {event.get('at') or ''}  {change}  {note}".rstrip())
         return ExitCode.OK
     orders = conn.list_orders()
     if out.as_json:
@@ -395,6 +398,12 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(
         "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
     )
+
+
+def _quantity(value: Any) -> str:
+    """"2.000" → "2", "0.500" → "0.5": quantities as a person writes them."""
+    text = str(value if value is not None else "")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _describe_conflict(conflict: Any) -> str:
