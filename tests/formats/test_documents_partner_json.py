@@ -94,6 +94,7 @@ def test_missing_status_is_derived(order):
     (lambda p: p["lines"][1].update(quantity=True), "lines[1].quantity"),
     (lambda p: p["lines"][0].pop("line_no"), "lines[0].line_no"),
     (lambda p: p["lines"][0].update(status="maybe"), "lines[0].status"),
+    (lambda p: p["lines"][0].update(status="shipped"), "lines[0].status"),
     (lambda p: p.update(lines={}), "lines"),
     (lambda p: p.update(tracking_numbers=[1]), "tracking_numbers"),
     (lambda p: p.update(carrier=5), "carrier"),

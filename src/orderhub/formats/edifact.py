@@ -650,7 +650,6 @@ def parse_orders(data: bytes) -> OrderDocument:
     """Read an ORDERS interchange (one message) into an :class:`OrderDocument`."""
     interchange = read_interchange(data)
     message = _single(interchange, ("ORDERS",))
-    doc: OrderDocument | None = None
     order_number, order_date = "", None
     parties: dict[str, Party] = {}
     customer_number = ""
@@ -760,13 +759,12 @@ def parse_orders(data: bytes) -> OrderDocument:
     customer_number = customer_number or buyer.party_id or ""
     buyer.party_id = customer_number or None
     supplier = parties.get("supplier") or Party(role="supplier")
-    doc = OrderDocument(
+    return OrderDocument(
         order_number=order_number, order_date=order_date, buyer=buyer, supplier=supplier,
         delivery=parties.get("delivery"), customer_number=customer_number, currency=currency,
         reference=reference, note="\n".join(n for n in notes if n),
         sender_id=interchange.sender, recipient_id=interchange.recipient, items=items,
     )
-    return doc
 
 
 def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerAnswer:

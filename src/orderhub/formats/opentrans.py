@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -812,6 +813,9 @@ class _LocalOnlyResolver(etree.Resolver):
         return None
 
 
+_VALIDATION_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=4)
 def _schema(path: str) -> etree.XMLSchema:
     schema_parser = parser()
@@ -833,9 +837,10 @@ def validate(data: bytes, *, standards_dir: str | os.PathLike | None = None,
     """Raise :class:`FormatError` listing the first XSD errors (with line numbers), if any."""
     root = parse_bytes(bytes(data))
     xsd = schema(standards_dir)
-    if xsd.validate(root.getroottree()):
-        return
-    errors = list(xsd.error_log)[:max_errors]
+    with _VALIDATION_LOCK:  # one schema object is shared; its error log is per object
+        if xsd.validate(root.getroottree()):
+            return
+        errors = list(xsd.error_log)[:max_errors]
     details = "; ".join(f"line {e.line}: {e.message}" for e in errors)
     raise FormatError(f"openTRANS document does not match the 2.1 XSD: {details}",
                       line=errors[0].line if errors else None)

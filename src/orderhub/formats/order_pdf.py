@@ -47,20 +47,20 @@ def find_font() -> tuple[Path, Path | None] | None:
 class _OrderPDF(FPDF):
     def __init__(self, doc: OrderDocument, *, compress: bool):
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.doc = doc
+        self._order = doc
         self.compress = compress
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(18, 16, 18)
         self.alias_nb_pages()
         font = find_font()
-        self.unicode = font is not None
+        self._unicode = font is not None
         if font is not None:
             regular, bold = font
             self.add_font("Body", "", str(regular))
             self.add_font("Body", "B", str(bold or regular))
-            self.family = "Body"
+            self._font_family = "Body"
         else:
-            self.family = "Helvetica"
+            self._font_family = "Helvetica"
         self.set_title(f"Bestellung {doc.order_number}")
         self.set_author("OrderHub")
         self.set_creator("OrderHub")
@@ -70,19 +70,19 @@ class _OrderPDF(FPDF):
 
     def text_for(self, value: str | None) -> str:
         value = value or ""
-        if self.unicode:
+        if self._unicode:
             return value
         return value.encode("latin-1", errors="replace").decode("latin-1")
 
     def font(self, size: float = 10, bold: bool = False) -> None:
-        self.set_font(self.family, "B" if bold else "", size)
+        self.set_font(self._font_family, "B" if bold else "", size)
 
     def footer(self) -> None:
         self.set_y(-13)
         self.font(7.5)
         self.set_text_color(90)
         self.cell(0, 5, self.text_for(
-            f"Bestellung {self.doc.order_number} · übermittelt über OrderHub · "
+            f"Bestellung {self._order.order_number} · übermittelt über OrderHub · "
             f"Seite {self.page_no()}/{{nb}}"), align="C")
         self.set_text_color(0)
 

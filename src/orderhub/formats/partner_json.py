@@ -338,9 +338,11 @@ def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerA
         if not status:
             status = ("shipped" if kind == "dispatch_notification"
                       else line_status(quantity, ordered.get(line_no), article=article))
-        if status not in LINE_STATUSES:
-            raise FormatError(f"{obj.field('status')} must be one of {', '.join(LINE_STATUSES)}",
-                              field=obj.field("status"))
+        allowed = (("shipped",) if kind == "dispatch_notification"
+                   else tuple(s for s in LINE_STATUSES if s != "shipped"))
+        if status not in allowed:
+            raise FormatError(f"{obj.field('status')} must be {' or '.join(allowed)} in a "
+                              f"{kind.replace('_', ' ')}", field=obj.field("status"))
         lines.append(AnswerLine(line_no=line_no, status=status, quantity=quantity,
                                 supplier_article_number=article,
                                 delivery_date=obj.date("delivery_date"), note=obj.string("note")))
