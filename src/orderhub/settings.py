@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orderhub.catalog",
     "orderhub.ordering",
     "orderhub.delivery",
+    "orderhub.demo",
     "orderhub.web",
 ]
 
@@ -146,6 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise wants it to exist even when empty
 # Static files are served by WhiteNoise straight from the apps (no collectstatic needed for the demo).
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

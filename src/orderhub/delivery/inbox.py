@@ -1,0 +1,59 @@
+"""Picking up EDIFACT answers (ORDRSP, DESADV) that partners drop into ``<root>/<partner>/in``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from orderhub.core.problems import Problem
+from orderhub.delivery.channels.edifact_drop import drop_root
+from orderhub.delivery.inbound import apply_answer
+from orderhub.formats import FormatError, edifact
+from orderhub.partners.models import Partner
+
+logger = logging.getLogger(__name__)
+
+
+def inbox_dir(partner: Partner) -> Path:
+    config = partner.channel_config or {}
+    return drop_root(config) / config.get("partner_dir", "") / "in"
+
+
+def _move(path: Path, folder: str, note: str = "") -> None:
+    target = path.parent / folder
+    target.mkdir(exist_ok=True)
+    os.replace(path, target / path.name)
+    if note:
+        (target / f"{path.name}.error.txt").write_text(note, encoding="utf-8")
+
+
+def pick_up(partner: Partner) -> dict[str, int]:
+    counts = {"applied": 0, "duplicates": 0, "failed": 0}
+    folder = inbox_dir(partner)
+    if not folder.is_dir():
+        return counts
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in {".edi", ".edifact", ".txt"}
+                       and not p.name.startswith(".")):
+        data = path.read_bytes()
+        try:
+            answers = edifact.parse_answers(data)
+            results = [apply_answer(partner, a, fmt="edifact", raw=data, content_type="application/edifact",
+                                    actor=f"Partner {partner.name} (Dateiablage)") for a in answers]
+        except (FormatError, Problem) as exc:
+            logger.warning("EDIFACT answer %s refused: %s", path, exc)
+            _move(path, "failed", str(exc))
+            counts["failed"] += 1
+            continue
+        for r in results:
+            counts["applied" if r.applied else "duplicates"] += 1
+        _move(path, "processed")
+    return counts
+
+
+def pick_up_all() -> dict[str, int]:
+    total = {"applied": 0, "duplicates": 0, "failed": 0}
+    for partner in Partner.objects.filter(channel=Partner.Channel.EDIFACT, is_active=True):
+        for k, v in pick_up(partner).items():
+            total[k] += v
+    return total
