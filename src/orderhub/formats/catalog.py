@@ -293,12 +293,14 @@ class _MeteredRaw(io.RawIOBase):
         data = self._file.read(len(buffer))
         if data is None:  # pragma: no cover - non-blocking streams are not supported
             data = b""
+        if isinstance(data, str):
+            raise TypeError("read_catalog() needs a binary file object (open it with 'rb')")
         n = len(data)
         buffer[:n] = data
         self.bytes_read += n
         if self._max_bytes is not None and self.bytes_read > self._max_bytes:
             raise FormatError(
-                f"file too large: more than {self._max_bytes} bytes (limit); nothing was imported"
+                f"file too large: more than {self._max_bytes} bytes (limit)"
             )
         if self._progress is not None and (
             (n == 0 and not self._finished) or self.bytes_read - self._reported >= PROGRESS_STEP
@@ -438,7 +440,7 @@ def read_catalog(
     try:
         if max_bytes is not None and total is not None and total > max_bytes:
             raise FormatError(
-                f"file too large: {total} bytes, limit {max_bytes}; nothing was imported"
+                f"file too large: {total} bytes (limit {max_bytes})"
             )
         raw = _MeteredRaw(fileobj, max_bytes=max_bytes, progress=progress, total=total)
         stream = io.BufferedReader(raw, buffer_size=64 * 1024)
