@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("orderhub.ordering.urls")),
+    path("", include("orderhub.delivery.supplier_urls")),
     path("", include("orderhub.web.urls")),
 ]

@@ -43,7 +43,7 @@ class SimulatorEndpoints:
     drop_root: Path
 
 
-def configure_partners(sim: SimulatorEndpoints) -> dict[str, str]:
+def configure_partners(sim: SimulatorEndpoints, timeout: float = 10) -> dict[str, str]:
     """Create/update the demo partners to point at the simulator; returns fresh partner tokens."""
     tokens = {}
     with transaction.atomic():
@@ -55,14 +55,14 @@ def configure_partners(sim: SimulatorEndpoints) -> dict[str, str]:
             })
             base = f"http://127.0.0.1:{sim.http_port}"
             if channel == Partner.Channel.OPENTRANS_HTTP:
-                partner.channel_config = {"url": f"{base}/{slug}/opentrans/orders", "timeout": 10}
+                partner.channel_config = {"url": f"{base}/{slug}/opentrans/orders", "timeout": timeout}
                 partner.credentials = {"username": SIM_BASIC[0], "password": SIM_BASIC[1]}
             elif channel == Partner.Channel.WEBHOOK:
-                partner.channel_config = {"url": f"{base}/{slug}/webhook/orders", "timeout": 10}
+                partner.channel_config = {"url": f"{base}/{slug}/webhook/orders", "timeout": timeout}
                 partner.credentials = {"secret": SIM_WEBHOOK_SECRET}
             elif channel == Partner.Channel.EMAIL:
                 partner.channel_config = {"to": f"bestellung@{slug}.example", "smtp_host": "127.0.0.1",
-                                          "smtp_port": sim.smtp_port, "timeout": 10}
+                                          "smtp_port": sim.smtp_port, "timeout": timeout}
             else:
                 partner.channel_config = {"drop_dir": str(sim.drop_root), "partner_dir": slug}
             partner.save()

@@ -34,6 +34,8 @@ def company_view(view):
     def wrapper(request, *args, **kwargs):
         account = getattr(request.user, "account", None)
         if account is None:
+            if getattr(request.user, "partner_account", None) is not None:
+                return redirect("supplier_orders")
             raise PermissionDenied("this login belongs to no company")
         request.company = account.company
         return view(request, *args, **kwargs)

@@ -21,11 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--portal-url", default="http://127.0.0.1:8000")
         parser.add_argument("--catalog-size", type=int, default=2000)
         parser.add_argument("--no-orders", action="store_true")
+        parser.add_argument("--http-timeout", type=float, default=10, help="partner call timeout in seconds")
         parser.add_argument("--write-state", help="write tokens and simulator arguments to this JSON file")
 
     def handle(self, *args, **o):
         sim = seed.SimulatorEndpoints(o["sim_http_port"], o["sim_smtp_port"], Path(o["drop_root"]))
-        tokens = seed.configure_partners(sim)
+        tokens = seed.configure_partners(sim, timeout=o["http_timeout"])
         self.stdout.write("Partnerfirmen eingerichtet: " + ", ".join(tokens))
         seed.import_demo_catalogs(o["catalog_size"], progress=self.stdout.write)
         company, api_token = seed.demo_company()

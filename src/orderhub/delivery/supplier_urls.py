@@ -1,0 +1,9 @@
+from django.urls import path
+
+from orderhub.delivery import supplier_views as views
+
+urlpatterns = [
+    path("lieferant/", views.order_list, name="supplier_orders"),
+    path("lieferant/bestellungen/<str:number>/", views.order_detail, name="supplier_order"),
+    path("lieferant/bestellungen/<str:number>/antwort/", views.answer, name="supplier_answer"),
+]
