@@ -33,8 +33,10 @@ def pick_up(partner: Partner) -> dict[str, int]:
     folder = inbox_dir(partner)
     if not folder.is_dir():
         return counts
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in {".edi", ".edifact", ".txt"}
-                       and not p.name.startswith(".")):
+    files = [p for p in folder.iterdir()
+             if p.is_file() and p.suffix.lower() in {".edi", ".edifact", ".txt"} and not p.name.startswith(".")]
+    # In the order the partner wrote them: an order response before the dispatch notice after it.
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         data = path.read_bytes()
         try:
             answers = edifact.parse_answers(data)
