@@ -70,7 +70,7 @@ def lease_seconds() -> int:
 def _claim(delivery_id: int) -> tuple[Delivery, DeliveryAttempt] | None:
     now = timezone.now()
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update(skip_locked=True).select_related("partner", "order")
+        delivery = (Delivery.objects.select_for_update(skip_locked=True, of=("self",)).select_related("partner", "order")
                     .filter(pk=delivery_id, status__in=OPEN, next_attempt_at__lte=now + timedelta(seconds=1))
                     .first())
         if delivery is None:
@@ -129,7 +129,7 @@ def run_delivery(delivery_id: int) -> str:
 def _record(delivery: Delivery, attempt: DeliveryAttempt, result: DeliveryResult) -> None:
     now = timezone.now()
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("partner", "order").get(pk=delivery.pk)
+        delivery = Delivery.objects.select_for_update(of=("self",)).select_related("partner", "order").get(pk=delivery.pk)
         attempt.finished_at = now
         attempt.status_code = result.status_code
         attempt.detail = result.detail[:500]
@@ -193,7 +193,7 @@ def recover_stale(now=None) -> int:
 @transaction.atomic
 def retry_dead(delivery: Delivery, actor: str) -> Delivery:
     """The manual retry for a dead-lettered delivery (operator or company)."""
-    delivery = Delivery.objects.select_for_update().select_related("order").get(pk=delivery.pk)
+    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("order").get(pk=delivery.pk)
     if delivery.status != Delivery.Status.DEAD:
         return delivery
     order = delivery.order
