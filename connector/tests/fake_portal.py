@@ -37,7 +37,7 @@ class FakePortal:
     pending_polls: int = 2
     expire_registrations: bool = False
     known_articles: set[str] = field(default_factory=lambda: {
-        "SN-R-M-3-R", "SN-R-M-3-L", "SN-DOME-OPEN-8",
+        "SN-R-M-3-R", "SN-R-M-3-L", "SN-D-OPEN-M",
     })
     partners: list[dict] = field(default_factory=lambda: [
         {"id": slug, "name": slug.title(), "requires_customer_number": True}
