@@ -182,3 +182,14 @@ def sonora_catalog(bmecat_file, partners):
     assert job.status == "succeeded", job.error
     identification.invalidate()
     return partners["sonora"]
+
+
+@pytest.fixture
+def practice(api, partners, sonora_catalog):
+    """A company with master data (branch F1 with a branch-level Sonora number, F2 without) and a catalog."""
+    data = snapshot()
+    data["customer_numbers"] = [{"partner": "sonora", "customer_number": "K-F1", "branch_id": "F1"},
+                                {"partner": "sonora", "customer_number": "K-4711", "branch_id": None}]
+    r = api.put("/api/v1/masterdata", data)
+    assert r.status_code == 200, r.json_body
+    return api

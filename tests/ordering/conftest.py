@@ -1,17 +1,4 @@
-import pytest
-
-from tests.conftest import snapshot
-
-
-@pytest.fixture
-def practice(api, partners, sonora_catalog):
-    """A company with master data (branch F1 with a branch-level Sonora number, F2 without) and a catalog."""
-    data = snapshot()
-    data["customer_numbers"] = [{"partner": "sonora", "customer_number": "K-F1", "branch_id": "F1"},
-                                {"partner": "sonora", "customer_number": "K-4711", "branch_id": None}]
-    r = api.put("/api/v1/masterdata", data)
-    assert r.status_code == 200, r.json_body
-    return api
+"""Order payload helpers (the `practice` fixture lives in tests/conftest.py)."""
 
 
 def order_body(external_id="B-1", **overrides):

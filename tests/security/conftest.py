@@ -87,7 +87,13 @@ def _tenant(company_tuple, tag) -> Tenant:
 
 
 @pytest.fixture
-def world(partners, sonora_catalog, company, other_company) -> World:
+def fast_hashing(settings):
+    """Argon2 costs ~0.4 s per password; the isolation world creates several logins."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(fast_hashing, partners, sonora_catalog) -> World:
     from orderhub.accounts.models import ApiToken, AuditEvent
     from orderhub.catalog.models import CatalogImport
     from orderhub.delivery.models import Document
@@ -96,7 +102,8 @@ def world(partners, sonora_catalog, company, other_company) -> World:
     from orderhub.ordering.models import Order
     from orderhub.partners.models import PartnerToken
 
-    a, b = _tenant(company, "A"), _tenant(other_company, "B")
+    a = _tenant(make_company("Hörakustik Geheimhausen GmbH"), "A")
+    b = _tenant(make_company("Hörstudio Neugierig OHG"), "B")
 
     # --- A: master data, a dashboard override and the conflict the next sync raises --------------
     snap_a = snapshot_for("Geheimhausen", sonora_number="K-GEHEIM-4711")

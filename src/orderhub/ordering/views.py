@@ -170,3 +170,38 @@ def order_retry(request, order_id):
         retry_dead(delivery, actor(request))
         messages.success(request, _("Zustellung wird erneut versucht."))
     return redirect("order_detail", order_id=order.pk)
+
+
+@company_view
+def order_export(request):
+    """The order list as CSV (semicolon, UTF-8 with BOM for spreadsheet programs); cells that a
+    spreadsheet would run as a formula are neutralised."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+
+    from orderhub.formats.catalog_csv import neutralize_csv_cell
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    qs = (Order.objects.filter(company=request.company).select_related("partner", "branch", "ordered_by")
+          .order_by("-created_at"))
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    writer = csv.writer(Echo(), delimiter=";")
+    header = ["Bestellnummer", "Bestellnummer Branchensoftware", "Partnerfirma", "Filiale", "Besteller",
+              "Kundennummer", "Referenz", "Status", "angelegt", "Sendungsnummern"]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for o in qs.iterator(chunk_size=500):
+            yield writer.writerow([neutralize_csv_cell(str(v)) for v in (
+                o.number, o.external_order_id, o.partner.name, o.branch.name, o.ordered_by.name, o.customer_number,
+                o.reference, o.get_status_display(), o.created_at.isoformat(), ", ".join(o.tracking_numbers or []))])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="bestellungen.csv"'
+    return response

@@ -48,3 +48,8 @@ class NewCustomerNumberForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, label=_("Name"), initial="Schnittstelle")
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https",
+                         help_text=_("Erhält bei jeder Statusänderung einer Bestellung ein signiertes JSON-Ereignis."))

@@ -21,4 +21,5 @@ urlpatterns = [
     path("dashboard/tokens/", views.api_tokens, name="api_tokens"),
     path("dashboard/tokens/<int:pk>/widerrufen/", views.api_token_revoke, name="api_token_revoke"),
     path("dashboard/protokoll/", views.audit_trail, name="audit_trail"),
+    path("dashboard/webhooks/", views.webhooks, name="webhooks"),
 ]

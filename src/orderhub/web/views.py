@@ -234,3 +234,29 @@ def audit_trail(request):
     return render(request, "web/audit.html", {"page": page})
 
 
+
+
+@company_view
+def webhooks(request):
+    """Signed webhooks the company registers to hear about order changes (in addition to polling)."""
+    import secrets
+
+    from orderhub.delivery.models import CompanyWebhook
+
+    form = forms.WebhookForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and request.POST.get("deactivate"):
+        hook = get_object_or_404(CompanyWebhook, pk=request.POST["deactivate"], company=request.company)
+        hook.is_active = False
+        hook.save(update_fields=["is_active"])
+        audit.record(request.company, actor(request), "webhook.deactivated", object_type="webhook", object_id=hook.pk,
+                     changes={"url": hook.url})
+        return redirect("webhooks")
+    if request.method == "POST" and form.is_valid():
+        new_secret = secrets.token_urlsafe(32)
+        hook = CompanyWebhook.objects.create(company=request.company, url=form.cleaned_data["url"], secret=new_secret)
+        audit.record(request.company, actor(request), "webhook.created", object_type="webhook", object_id=hook.pk,
+                     changes={"url": hook.url})
+        form = forms.WebhookForm()
+    hooks = CompanyWebhook.objects.filter(company=request.company).order_by("-created_at")
+    return render(request, "web/webhooks.html", {"hooks": hooks, "form": form, "new_secret": new_secret})

@@ -1,0 +1,46 @@
+"""Operator views (Django admin): dead-lettered deliveries with a manual retry, attempts, documents."""
+
+from django.contrib import admin, messages
+
+from orderhub.delivery.models import CompanyWebhook, Delivery, DeliveryAttempt, Document, PartnerAccount
+from orderhub.delivery.outbox import retry_dead
+
+
+class AttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["number", "started_at", "finished_at", "channel", "outcome", "status_code", "detail",
+                       "response_excerpt", "worker_id"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["order", "partner", "channel", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "channel", "partner"]
+    search_fields = ["order__number", "order__external_order_id"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    inlines = [AttemptInline]
+    actions = ["retry"]
+
+    @admin.action(description="Zustellung erneut versuchen (nur aufgegebene)")
+    def retry(self, request, queryset):
+        n = 0
+        for delivery in queryset.filter(status=Delivery.Status.DEAD):
+            retry_dead(delivery, f"Betreiber {request.user.get_username()}")
+            n += 1
+        self.message_user(request, f"{n} Zustellung(en) neu eingeplant.", messages.SUCCESS)
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["order", "partner", "direction", "kind", "format", "size", "created_at"]
+    list_filter = ["direction", "kind", "format", "partner"]
+    search_fields = ["order__number", "partner_document_id"]
+    exclude = ["content"]
+    readonly_fields = ["order", "partner", "direction", "kind", "format", "content_type", "filename", "size",
+                       "partner_document_id", "applied", "created_at"]
+
+
+admin.site.register(PartnerAccount)
+admin.site.register(CompanyWebhook, list_display=["company", "url", "is_active", "created_at"])
