@@ -87,20 +87,43 @@ def _normalise(kind: str, raw: str) -> str:
     return key
 
 
-def identify(partner: Partner, line: LineQuery) -> Identification:
-    hits: dict[str, list[Article]] = {}
-    notes: list[str] = []
+def _normalised(line: LineQuery) -> tuple[dict[str, str], list[str]]:
+    """{kind: normalised value} for the identifiers a line carries, and notes on invalid ones."""
+    values, notes = {}, []
     for kind in IDENTIFIER_ORDER:
         raw = (getattr(line, kind) or "").strip()
         if not raw:
             continue
         try:
-            value = _normalise(kind, raw)
+            values[kind] = _normalise(kind, raw)
         except InvalidIdentifier as exc:
             notes.append(f"{LABEL[kind][0]} {raw!r} ungültig ({exc.reason}) / invalid {LABEL[kind][1]} ({exc.reason})")
-            continue
-        hits[kind] = list(Article.objects.filter(partner=partner, **{LOOKUP_FIELD[kind]: value})[:MAX_CANDIDATES + 1])
+    return values, notes
 
+
+def identify(partner: Partner, line: LineQuery) -> Identification:
+    return identify_many(partner, [line])[0]
+
+
+def identify_many(partner: Partner, lines: list[LineQuery]) -> list[Identification]:
+    """Identify all lines of an order with one query per identifier kind, not one per line."""
+    normalised = [_normalised(line) for line in lines]
+    found: dict[tuple[str, str], list[Article]] = {}
+    for kind in IDENTIFIER_ORDER:
+        wanted = {values[kind] for values, _ in normalised if kind in values}
+        if not wanted:
+            continue
+        field_name = LOOKUP_FIELD[kind]
+        for article in Article.objects.filter(partner=partner, **{f"{field_name}__in": wanted}):
+            found.setdefault((kind, getattr(article, field_name)), []).append(article)
+    results = []
+    for line, (values, notes) in zip(lines, normalised):
+        hits = {kind: found.get((kind, value), []) for kind, value in values.items()}
+        results.append(_decide(partner, line, hits, notes))
+    return results
+
+
+def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], notes: list[str]) -> Identification:
     first = next((k for k in IDENTIFIER_ORDER if hits.get(k)), None)
     if first is None:
         return Identification(

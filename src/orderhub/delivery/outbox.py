@@ -33,9 +33,14 @@ WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 OPEN = (Delivery.Status.PENDING, Delivery.Status.RETRYING)
 
 
-def enqueue_delivery(order: Order) -> Delivery:
-    """Call inside the transaction that makes the order ``queued``."""
+def enqueue_delivery(order: Order, *, new_order: bool = False) -> Delivery:
+    """Call inside the transaction that makes the order ``queued`` (``new_order``: it was just created)."""
     now = timezone.now()
+    if new_order:
+        delivery = Delivery.objects.create(order=order, partner=order.partner, channel=order.partner.channel,
+                                           next_attempt_at=now, last_enqueued_at=now)
+        _enqueue_task(delivery, now, touch=False)
+        return delivery
     delivery, created = Delivery.objects.get_or_create(
         order=order, defaults={"partner": order.partner, "channel": order.partner.channel, "next_attempt_at": now})
     if not created:
@@ -45,12 +50,13 @@ def enqueue_delivery(order: Order) -> Delivery:
     return delivery
 
 
-def _enqueue_task(delivery: Delivery, run_after) -> None:
+def _enqueue_task(delivery: Delivery, run_after, touch: bool = True) -> None:
     from orderhub.delivery.tasks import deliver
 
     task = deliver.using(run_after=run_after) if run_after > timezone.now() else deliver
     task.enqueue(delivery.pk)
-    Delivery.objects.filter(pk=delivery.pk).update(last_enqueued_at=timezone.now())
+    if touch:
+        Delivery.objects.filter(pk=delivery.pk).update(last_enqueued_at=timezone.now())
 
 
 def cancel_delivery(order: Order) -> None:

@@ -17,7 +17,7 @@ from orderhub.catalog.models import Article
 from orderhub.core.problems import Conflict, InvalidInput, Problem
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
 from orderhub.ordering import status as order_status
-from orderhub.ordering.models import IdempotencyKey, Order, OrderLine
+from orderhub.ordering.models import IdempotencyKey, Order, OrderEvent, OrderLine
 from orderhub.ordering.models import OrderStatus as S
 from orderhub.ordering.schemas import OrderIn
 from orderhub.partners.models import Partner
@@ -105,18 +105,18 @@ def _resolve_references(company, payload: OrderIn):
 def submit_order(company, payload: OrderIn, idempotency_key: str, actor: str, request=None) -> tuple[int, dict]:
     """Accept an order: forwarded at once when complete, otherwise a 6-hour cart. Idempotent."""
     digest = request_hash(payload)
-    try:
-        with transaction.atomic():
-            key_row = IdempotencyKey.objects.create(company=company, key=idempotency_key, request_hash=digest)
-            partner, branch, user = _resolve_references(company, payload)
-            if Order.objects.filter(company=company, external_order_id=payload.external_order_id).exists():
-                raise _external_id_taken(company, payload.external_order_id)
-            return _create_order(company, payload, partner, branch, user, key_row, actor, request)
-    except IntegrityError:
-        pass  # another request with this key or external order id committed first: answer as it did
     previous = IdempotencyKey.objects.filter(company=company, key=idempotency_key).first()
     if previous is None:
-        raise _external_id_taken(company, payload.external_order_id)
+        try:
+            with transaction.atomic():
+                partner, branch, user = _resolve_references(company, payload)
+                return _create_order(company, payload, digest, idempotency_key, partner, branch, user, actor, request)
+        except IntegrityError:
+            # A concurrent request with this key or this external order id committed first; the
+            # unique constraints made this one roll back entirely. Answer as the winner did.
+            previous = IdempotencyKey.objects.filter(company=company, key=idempotency_key).first()
+            if previous is None:
+                raise _external_id_taken(company, payload.external_order_id) from None
     if previous.request_hash != digest:
         raise Conflict("this Idempotency-Key was used with a different request body", title="Idempotency key reused")
     return previous.status_code, previous.response
@@ -129,19 +129,19 @@ def _external_id_taken(company, external_order_id) -> Problem:
                     title="Order already exists", order_id=str(existing.pk) if existing else None)
 
 
-def _create_order(company, payload: OrderIn, partner, branch, user, key_row, actor, request):
+def _create_order(company, payload: OrderIn, digest, idempotency_key, partner, branch, user, actor, request):
     now = timezone.now()
     customer_number = (payload.customer_number or "").strip() or customer_number_for(company, partner, branch)
     order = Order(company=company, number=new_order_number(), external_order_id=payload.external_order_id,
                   partner=partner, branch=branch, ordered_by=user, customer_number=customer_number,
                   reference=payload.reference, note=payload.note, created_at=now, updated_at=now,
                   status=S.CART)
+    results = identification.identify_many(partner, [identification.LineQuery(
+        partner_article_number=l.partner_article_number, gtin=l.gtin, hmv_number=l.hmv_number,
+        manufacturer_article_number=l.manufacturer_article_number, description=l.description,
+        attributes=l.attributes) for l in payload.lines])
     lines, complete = [], bool(customer_number) or not partner.requires_customer_number
-    for line_in in payload.lines:
-        result = identification.identify(partner, identification.LineQuery(
-            partner_article_number=line_in.partner_article_number, gtin=line_in.gtin,
-            hmv_number=line_in.hmv_number, manufacturer_article_number=line_in.manufacturer_article_number,
-            description=line_in.description, attributes=line_in.attributes))
+    for line_in, result in zip(payload.lines, results):
         line = OrderLine(order=order, position=line_in.position, quantity=line_in.quantity, unit=line_in.unit,
                          partner_article_number=line_in.partner_article_number or "", gtin=line_in.gtin or "",
                          hmv_number=line_in.hmv_number or "",
@@ -159,25 +159,23 @@ def _create_order(company, payload: OrderIn, partner, branch, user, key_row, act
         order.status, order.ordered_at = S.QUEUED, now
     else:
         order.cart_expires_at = now + timedelta(hours=settings.CART_TTL_HOURS)
-    order.save(force_insert=True)
+    order.save(force_insert=True)  # unique (company, external_order_id) guards against a second order
     OrderLine.objects.bulk_create(lines)
-    from orderhub.ordering.models import OrderEvent
-
     reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
     OrderEvent.objects.create(order=order, at=now, actor=actor[:200], to_status=order.status, reason=reason,
-                              data={"idempotency_key": key_row.key})
+                              data={"idempotency_key": idempotency_key})
     if complete:
-        _enqueue_delivery(order)
+        _enqueue_delivery(order, new_order=True)
     response = created_response(order, request)
-    key_row.order, key_row.status_code, key_row.response = order, 201, response
-    key_row.save(update_fields=["order", "status_code", "response"])
+    IdempotencyKey.objects.create(company=company, key=idempotency_key, request_hash=digest, order=order,
+                                  status_code=201, response=response, created_at=now)
     return 201, response
 
 
-def _enqueue_delivery(order: Order) -> None:
+def _enqueue_delivery(order: Order, new_order: bool = False) -> None:
     from orderhub.delivery.outbox import enqueue_delivery
 
-    enqueue_delivery(order)
+    enqueue_delivery(order, new_order=new_order)
 
 
 # --- cart -----------------------------------------------------------------------------------------
