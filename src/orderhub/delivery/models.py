@@ -95,6 +95,15 @@ class Document(models.Model):
         ]
 
 
+def document_response(document: "Document"):
+    """The exact stored bytes as a download (dashboard and API share it)."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
+
+
 class CompanyWebhook(models.Model):
     """A URL the company wants order events pushed to (signed like partner webhooks)."""
 

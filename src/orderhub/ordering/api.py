@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Header, Router, Status
 
@@ -54,10 +53,7 @@ def cancel_order(request, order_id: str):
 @router.get("/{order_id}/documents/{document_id}", url_name="order_document",
             summary="The exact bytes of a document sent or received for the order")
 def get_document(request, order_id: str, document_id: int):
-    from orderhub.delivery.models import Document
+    from orderhub.delivery.models import Document, document_response
 
     order = selectors.get_order(request.company, order_id)
-    document = get_object_or_404(Document, pk=document_id, order=order)
-    response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    return response
+    return document_response(get_object_or_404(Document, pk=document_id, order=order))

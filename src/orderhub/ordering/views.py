@@ -148,15 +148,10 @@ def order_detail(request, order_id):
 
 @company_view
 def order_document(request, order_id, document_id):
-    from django.http import HttpResponse
-
-    from orderhub.delivery.models import Document
+    from orderhub.delivery.models import Document, document_response
 
     order = _order(request, order_id)
-    document = get_object_or_404(Document, pk=document_id, order=order)
-    response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    return response
+    return document_response(get_object_or_404(Document, pk=document_id, order=order))
 
 
 @company_view
