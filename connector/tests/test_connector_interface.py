@@ -67,6 +67,10 @@ def test_start_today_is_allowed():
     assert check(InterfaceSetting(start=TODAY), on=TODAY).allowed
 
 
+def test_start_before_today_is_allowed():
+    assert check(InterfaceSetting(start=TODAY - dt.timedelta(days=1)), on=TODAY).allowed
+
+
 def test_start_tomorrow_is_refused_with_the_date():
     tomorrow = TODAY + dt.timedelta(days=1)
     result = check(InterfaceSetting(start=tomorrow), on=TODAY)

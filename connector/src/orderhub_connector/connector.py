@@ -21,6 +21,7 @@ import httpx
 from .client import PortalClient, json_body
 from .config import ConnectorConfig
 from .errors import (
+    ConnectorError,
     FirmNotRouted,
     InterfaceNotAllowed,
     PortalProblem,
@@ -331,6 +332,12 @@ class Connector:
         """
         body, key, _route = self.prepare_order(order_id)
         self.client.auth_headers()  # not registered: say so before journaling an attempt
+        # Sent before (an earlier run, perhaps one whose answer was lost)? Then the portal answers
+        # as it did the first time (SPEC §3.6), which may be long out of date.
+        sent_before = any(
+            e.get("idempotency_key") == key and e.get("event") == "prepared"
+            for e in self.journal.entries()
+        )
         self.journal.append(
             "prepared",
             external_order_id=order_id,
@@ -376,11 +383,21 @@ class Connector:
             http_status=response.status_code, order_id=result.order_id, number=result.number,
             status=result.status, cart_url=result.cart_url,
         )
-        self._hand_over([OrderStatusUpdate(
+        update = OrderStatusUpdate(
             external_order_id=order_id, order_id=result.order_id, number=result.number,
             status=result.status, updated_at=answer.get("updated_at"), cart_url=result.cart_url,
             cart_expires_at=result.cart_expires_at, issues=tuple(result.issues),
-        )])
+        )
+        if sent_before or attempts > 1:
+            # A repeated answer: hand over (and report) the order as it is now, so a shipped
+            # order is not set back to "queued" and a cart already ordered is not reopened.
+            current = self._current_state(result.order_id, order_id)
+            if current is not None:
+                update = current
+                result.status, result.cart_url = current.status, current.cart_url
+                result.cart_expires_at = current.cart_expires_at
+                result.issues = list(current.issues)
+        self._hand_over([update])
         if result.needs_cart and result.cart_url and open_browser:
             result.browser_opened = bool(_safe_open(self.open_browser, result.cart_url))
         return result
@@ -416,14 +433,7 @@ class Connector:
             if marker in seen:
                 continue
             external = item.get("external_order_id") or self.journal.external_id_for(order_id)
-            updates.append(OrderStatusUpdate(
-                external_order_id=external, order_id=order_id, number=item.get("number"),
-                status=str(item.get("status")), updated_at=stamp,
-                cart_url=item.get("cart_url"), cart_expires_at=item.get("cart_expires_at"),
-                issues=tuple(item.get("issues") or ()),
-                tracking_numbers=tuple(item.get("tracking_numbers") or ()),
-                carrier=item.get("carrier"), delivery_date=item.get("delivery_date"),
-            ))
+            updates.append(_update_from_item(item, external))
             key = _ts_key(stamp)
             if stamp and (newest_key is None or key > newest_key):
                 newest, newest_key, at_newest = stamp, key, {marker}
@@ -435,6 +445,16 @@ class Connector:
         return updates
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _current_state(self, portal_id: str, external_id: str) -> OrderStatusUpdate | None:
+        """The order as the portal has it now, or None if that cannot be fetched."""
+        try:
+            item = json_body(self.client.request("GET", f"api/v1/orders/{portal_id}", retry=True))
+        except ConnectorError:
+            return None
+        if not isinstance(item, dict) or str(item.get("id")) != str(portal_id):
+            return None
+        return _update_from_item(item, item.get("external_order_id") or external_id)
 
     def _all_pages(
         self, path: str, *, params: dict | None = None, auth: bool = True, limit: int | None = None
@@ -465,6 +485,18 @@ class Connector:
                 f"Warnung: Status konnte nicht an die Praxissoftware übergeben werden / "
                 f"warning: status could not be handed to the practice software: {exc}"
             )
+
+
+def _update_from_item(item: dict[str, Any], external_id: str | None) -> OrderStatusUpdate:
+    """An order of ``GET /api/v1/orders[/{id}]`` as an update for the practice software."""
+    return OrderStatusUpdate(
+        external_order_id=external_id, order_id=str(item.get("id")), number=item.get("number"),
+        status=str(item.get("status")), updated_at=item.get("updated_at"),
+        cart_url=item.get("cart_url"), cart_expires_at=item.get("cart_expires_at"),
+        issues=tuple(item.get("issues") or ()),
+        tracking_numbers=tuple(item.get("tracking_numbers") or ()),
+        carrier=item.get("carrier"), delivery_date=item.get("delivery_date"),
+    )
 
 
 def _open_in_browser(url: str) -> bool:

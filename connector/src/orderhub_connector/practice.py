@@ -225,6 +225,8 @@ class JsonFileSource:
         for update in updates:
             key = update.external_order_id or f"portal:{update.order_id}"
             entry = orders.get(key, {})
+            if _older_than(update, entry):
+                continue  # never set an order back to an earlier state the portal already left
             history = entry.get("history", [])
             if not history or history[-1].get("status") != update.status:
                 history.append({"status": update.status, "at": update.updated_at or now})
@@ -233,6 +235,31 @@ class JsonFileSource:
             entry["recorded_at"] = now
             orders[key] = entry
         atomic_write_json(self.status_path, data)
+
+
+def _older_than(update: OrderStatusUpdate, entry: dict[str, Any]) -> bool:
+    """True if ``entry`` already holds a later state of the same portal order than ``update``.
+
+    An update without ``updated_at`` (the answer to a submission) is older than any state the
+    portal reported with a time stamp (``watch``).
+    """
+    recorded = entry.get("updated_at")
+    if not recorded or str(entry.get("order_id")) != str(update.order_id):
+        return False
+    if not update.updated_at:
+        return True
+    new, old = _instant(update.updated_at), _instant(recorded)
+    if new is None or old is None:
+        return False
+    return new < old
+
+
+def _instant(value: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 def atomic_write_json(path: Path, data: Any, *, mode: int | None = None) -> None:
