@@ -99,7 +99,7 @@ class Stack:
                                                    stderr=self.log("simulator"), text=True)
         self.sim_info = json.loads(self.procs["simulator"].stdout.readline())
         self.procs["web"] = subprocess.Popen(
-            [str(BIN / "gunicorn"), "orderhub.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.web_workers),
+            [str(BIN / "gunicorn"), "orderhub.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.web_workers), "--no-control-socket",
              "--timeout", "60"], env=self.env, stdout=self.log("web"), stderr=subprocess.STDOUT)
         for _ in range(self.worker_count):
             self.start_worker()

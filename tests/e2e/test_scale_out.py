@@ -17,7 +17,7 @@ N = 60
 def scaled(tmp_path_factory):
     s = Stack(tmp_path_factory.mktemp("scale"), web_workers=1, workers=2).start()
     second_port = free_port()
-    second = subprocess.Popen([str(BIN / "gunicorn"), "orderhub.wsgi", "-b", f"127.0.0.1:{second_port}", "-w", "1"],
+    second = subprocess.Popen([str(BIN / "gunicorn"), "orderhub.wsgi", "-b", f"127.0.0.1:{second_port}", "-w", "1", "--no-control-socket"],
                               env=s.env, stdout=s.log("web2"), stderr=subprocess.STDOUT)
     s.procs["web2"] = second
     s.wait_http(f"http://127.0.0.1:{second_port}/api/v1/partners")

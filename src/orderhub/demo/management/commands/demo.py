@@ -51,7 +51,7 @@ class Command(BaseCommand):
         procs = {
             "simulator": [sys.executable, "-m", "simulator", *state["simulator_args"], "--mail-root",
                           str(data_dir / "mailbox")],
-            "portal": [gunicorn, "orderhub.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(web_workers),
+            "portal": [gunicorn, "orderhub.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(web_workers), "--no-control-socket",
                        "--access-logfile", str(logs / "access.log")],
             "worker": [sys.executable, "-m", "orderhub.cli", "worker", "--periodic-interval", "5"],
         }
