@@ -14,9 +14,10 @@ token and none. Each response must
 * be 401 with ``WWW-Authenticate`` exactly when the operation needs a token of a kind that was not
   sent, and never 401 when the right kind was sent.
 
-``status_code_conformance`` is deliberately not in the list: the document declares no error
-responses at all (no 401/404/409/410/413/415/422), so it would fail on every error answer and hide
-everything else. ``test_openapi_declares_error_responses`` states that gap as its own failing test.
+``status_code_conformance`` joins the list for an operation as soon as the document declares any 4xx
+for it. Today it declares none at all (no 401/404/409/410/413/415/422), so the check would fail on
+every error answer and hide everything else; ``test_openapi_declares_error_responses`` states that
+gap as its own failing test.
 """
 
 from __future__ import annotations
@@ -161,12 +162,19 @@ def run_operation(app, op: Operation, credential: str, tokens: dict[str, str], r
     operation = schema[op.path][op.method]
     headers = credentials_headers(credential, tokens)
     checks = _checks()
+    if any(str(code).startswith("4") for code in operation.responses.status_codes):
+        # Once the document declares error responses, undeclared status codes are failures too.
+        from schemathesis.specs.openapi.checks import status_code_conformance
+
+        checks.append(status_code_conformance)
     seen: dict[int, int] = {}
 
-    base = dict(deadline=None, database=None, derandomize=True, print_blob=False,
-                suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate, Phase.shrink])
+    base = dict(deadline=None, suppress_health_check=list(HealthCheck),
+                phases=[Phase.explicit, Phase.generate, Phase.shrink])
     if max_examples is not None:
-        base["max_examples"] = max_examples
+        # Bounded run (make test): the same cases every time.
+        base.update(max_examples=max_examples, derandomize=True, database=None, print_blob=False)
+    # else: the active hypothesis profile decides (make fuzz: "long", 500 examples, random).
 
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         strategies = [operation.as_strategy(mode)]

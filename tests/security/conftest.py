@@ -57,6 +57,7 @@ class Tenant:
     token_row: object = None
     conflict: object = None
     document: object = None
+    webhook: object = None
 
 
 @dataclass
@@ -90,6 +91,15 @@ def _tenant(company_tuple, tag) -> Tenant:
 def fast_hashing(settings):
     """Argon2 costs ~0.4 s per password; the isolation world creates several logins."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tenant(fast_hashing, partners) -> Tenant:
+    """One company with master data (F1, F2, U1, U2) and a logged-in browser; no catalog, no orders."""
+    t = _tenant(make_company("Hörstudio Leicht KG"), "L")
+    r = t.api.put("/api/v1/masterdata", snapshot_for("Leicht", sonora_number="K-L-1"))
+    assert r.status_code == 200, r.json_body
+    return t
 
 
 @pytest.fixture
@@ -146,9 +156,16 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
         format="opentrans", content_type="application/xml", filename="order-geheim.xml",
         content=b"<ORDER>GEHEIM-DOCUMENT-BYTES</ORDER>", size=36)
 
+    from orderhub.delivery.models import CompanyWebhook
+
+    # Loopback, closed port: tasks that notify it fail fast and never leave the machine.
+    a.webhook = CompanyWebhook.objects.create(company=a.company, url="http://127.0.0.1:9/geheimhausen-hook",
+                                              secret="webhook-secret-geheimhausen")
+
     a.secrets = [
         "Geheimhausen", "Geheim-Cart", "Geheim-Queued", "Geheim-Sent", "EXT-GEHEIM", "K-GEHEIM-4711",
         "Token-Geheimhausen-Empfang", "geheim-anna", a.user.get_username(), "GEHEIM-DOCUMENT-BYTES",
+        "geheimhausen-hook", "webhook-secret-geheimhausen",
         *(o.number for o in a.orders.values()), *(str(o.pk) for o in a.orders.values()),
     ]
 
@@ -171,6 +188,18 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
     return World(a=a, b=b, partner_tokens=partner_tokens, supplier_logins=supplier_logins,
                  sonora_import=CatalogImport.objects.filter(partner=partners["sonora"]).latest("pk"),
                  registration_id=reg_r.json_body["registration_id"])
+
+
+@pytest.fixture
+def b_cart(world):
+    """B's own cart order, to pair with A's sub-objects (line, document) in nested URLs."""
+    from orderhub.ordering.models import Order
+
+    body = order_body("EXT-B-CART")
+    body["lines"][0]["partner_article_number"] = "SN-NOPE"
+    r = submit(world.b.api, body, key="b-cart")
+    assert r.status_code == 201 and r.json_body["status"] == "cart", r.json_body
+    return Order.objects.get(pk=r.json_body["id"])
 
 
 @pytest.fixture

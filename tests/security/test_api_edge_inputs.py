@@ -12,6 +12,7 @@ import copy
 from urllib.parse import quote
 
 import pytest
+from django.test import Client
 
 from tests.ordering.conftest import order_body, submit
 from tests.security.conftest import snapshot_for
@@ -47,9 +48,9 @@ MASTERDATA_NUL = [("company", "name"), ("branches", 0, "name"), ("branches", 0, 
 
 
 @pytest.mark.parametrize("path", MASTERDATA_NUL, ids=lambda p: ".".join(map(str, p)))
-def test_nul_in_masterdata_is_refused_not_a_crash(world, path):
+def test_nul_in_masterdata_is_refused_not_a_crash(tenant, path):
     body = _with_nul(path)(snapshot_for("Nul", sonora_number="K-NUL"))
-    _assert_handled(world.b.api.put("/api/v1/masterdata", body), allowed=(200, 422))
+    _assert_handled(tenant.api.put("/api/v1/masterdata", body), allowed=(200, 422))
 
 
 @pytest.mark.parametrize("path", [("company", "name"), ("branches", 0, "name"), ("users", 0, "name")],
@@ -65,17 +66,17 @@ ORDER_NUL = [("external_order_id",), ("reference",), ("note",), ("customer_numbe
 
 
 @pytest.mark.parametrize("path", ORDER_NUL, ids=lambda p: ".".join(map(str, p)))
-def test_nul_in_order_is_refused_not_a_crash(world, path):
+def test_nul_in_order_is_refused_not_a_crash(tenant, path):
     body = _with_nul(path)(order_body("EXT-NUL"))
-    _assert_handled(submit(world.b.api, body, key="nul-key"), allowed=(201, 422))
+    _assert_handled(submit(tenant.api, body, key="nul-key"), allowed=(201, 422))
 
 
 @pytest.mark.parametrize("query", [
     f"partner=sonora&q={quote('SN' + NUL)}",
     f"partner={quote('sonora' + NUL)}&q=Dome",
 ], ids=["q", "partner"])
-def test_nul_in_catalog_search_is_not_a_crash(world, query):
-    _assert_handled(world.b.api.get(f"/api/v1/catalog/search?{query}"), allowed=(200, 422))
+def test_nul_in_catalog_search_is_not_a_crash(tenant, query):
+    _assert_handled(tenant.api.get(f"/api/v1/catalog/search?{query}"), allowed=(200, 422))
 
 
 @pytest.mark.parametrize("query", [
@@ -92,37 +93,80 @@ def test_nul_in_catalog_search_is_not_a_crash(world, query):
     "limit=0", "limit=-1", "limit=99999999999999999999999",
 ], ids=["status-nul", "cursor-nul", "cursor-not-uuid", "cursor-year-1", "cursor-garbage", "tz-18h20",
         "tz-23h59", "year-1", "year-9999", "date-only", "limit-0", "limit-negative", "limit-huge"])
-def test_order_list_filters_never_crash(world, query):
-    _assert_handled(world.a.api.get(f"/api/v1/orders?{query}"), allowed=(200, 422))
+def test_order_list_filters_never_crash(tenant, query):
+    submit(tenant.api, order_body("EXT-LIST"), key="list")  # one order, so the filters have rows to work on
+    _assert_handled(tenant.api.get(f"/api/v1/orders?{query}"), allowed=(200, 422))
 
 
-@pytest.mark.parametrize("order_id", [f"{NUL}", "%00", "..%2F..%2Fetc%2Fpasswd", "00000000-0000-0000-0000-000000000000",
+@pytest.mark.parametrize("order_id", [f"{NUL}", "%00", "..%252F..%252Fetc%252Fpasswd", "00000000-0000-0000-0000-000000000000",
                                       "' OR 1=1 --", "x" * 5000])
-def test_odd_order_ids_are_404(world, order_id):
-    _assert_handled(world.a.api.get(f"/api/v1/orders/{quote(order_id, safe='%')}"), allowed=(404,))
+def test_odd_order_ids_are_404(tenant, order_id):
+    _assert_handled(tenant.api.get(f"/api/v1/orders/{quote(order_id, safe='%')}"), allowed=(404,))
 
 
-def test_nul_in_idempotency_key_is_not_a_crash(world):
-    r = submit(world.b.api, order_body("EXT-NUL-KEY"), key=f"key{NUL}x")
+def test_nul_in_idempotency_key_is_not_a_crash(tenant):
+    r = submit(tenant.api, order_body("EXT-NUL-KEY"), key=f"key{NUL}x")
     _assert_handled(r, allowed=(201, 400, 422))
 
 
-def test_nul_in_registration_poll_token_is_not_a_crash(world, anon_api):
-    r = anon_api.post(f"/api/v1/registrations/{world.registration_id}/token", {"poll_token": f"a{NUL}b"})
-    _assert_handled(r, allowed=(400, 404, 410, 422))
+def test_nul_in_registration_poll_token_is_not_a_crash(anon_api, partners):
+    started = anon_api.post("/api/v1/registrations", snapshot_for("Poll", sonora_number="K-P"))
+    assert started.status_code == 201, started.json_body
+    r = anon_api.post(f"/api/v1/registrations/{started.json_body['registration_id']}/token",
+                      {"poll_token": f"a{NUL}b"})
+    _assert_handled(r, allowed=(400, 403, 404, 410, 422))
 
 
-def test_dashboard_forms_with_nul_are_not_a_crash(world):
-    """The same NUL through the dashboard's forms (Django strips NUL in form CharFields; must not 500)."""
+def test_dashboard_forms_with_nul_are_not_a_crash(tenant):
+    """The same NUL through the dashboard's forms and search boxes: never a 500."""
     from orderhub.masterdata.models import Branch
 
-    branch = Branch.objects.get(company=world.b.company, external_id="F1")
-    r = world.b.browser.post(f"/dashboard/filialen/{branch.pk}/", {"name": f"X{NUL}Y", "street": "", "postal_code": "",
+    branch = Branch.objects.get(company=tenant.company, external_id="F1")
+    r = tenant.browser.post(f"/dashboard/filialen/{branch.pk}/", {"name": f"X{NUL}Y", "street": "", "postal_code": "",
                                                                    "city": "", "country": "DE"})
     assert r.status_code < 500
-    r = world.b.browser.get(f"/dashboard/benutzer/?q={quote(NUL)}")
-    assert r.status_code < 500
-    r = world.b.browser.get(f"/dashboard/bestellungen/?q={quote(NUL)}&partner={quote(NUL)}")
-    assert r.status_code < 500
-    r = world.b.browser.post("/dashboard/tokens/", {"name": f"T{NUL}"})
-    assert r.status_code < 500
+    failures = [f"POST branch edit -> {r.status_code}"] if r.status_code >= 500 else []
+    for method, url, data in [
+        ("get", f"/dashboard/benutzer/?q={quote(NUL)}", None),
+        ("get", f"/dashboard/bestellungen/?q={quote(NUL)}&partner={quote(NUL)}&status={quote(NUL)}", None),
+        ("post", "/dashboard/tokens/", {"name": f"T{NUL}"}),
+        ("post", "/dashboard/kundennummern/", {"partner": "1", "number": f"K{NUL}"}),
+        ("post", "/anmelden/", {"username": f"a{NUL}", "password": f"b{NUL}"}),
+    ]:
+        r = getattr(tenant.browser if "anmelden" not in url else Client(), method)(url, data or {})
+        if r.status_code >= 500:
+            failures.append(f"{method.upper()} {url!r} -> {r.status_code}")
+    assert failures == [], failures
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/api/v1/does-not-exist"),
+    ("get", "/api/v1/orders/"),  # trailing slash
+    ("delete", "/api/v1/orders"),
+    ("put", "/api/v1/partners"),
+])
+def test_unrouted_api_requests_answer_problem_json(tenant, method, path):
+    """SPEC §4: every API error is application/problem+json — also 404 for unknown paths and 405."""
+    r = getattr(tenant.api.client, method)(path, headers={"Authorization": f"Bearer {tenant.token}"})
+    assert r.status_code in (404, 405)
+    assert r["Content-Type"].startswith("application/problem+json"), (r["Content-Type"], r.content[:80])
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 100_000 + b"]" * 100_000,  # nesting bomb: RecursionError in json.loads
+    b'{"company": ' * 50_000 + b"{}" + b"}" * 50_000,
+    b'{"company": {"name": "x"}, "branches": [], "x": ' + b"9" * 5000 + b"}",  # int beyond str-digits limit
+    b'{"company": {"name": "x"}, "branches": [], "users": [{"id": "U1", "name": "a", "is_admin": 1e999999}]}',
+    b"\xff\xfe{\x00}\x00",  # UTF-16 with BOM
+    b'{"company": {"name": "\\ud800"}, "branches": []}',  # lone surrogate escape
+    b"",
+    b"null",
+    b'"string"',
+    b"[]",
+], ids=["array-nesting", "object-nesting", "huge-int", "huge-float", "utf16", "lone-surrogate", "empty", "null",
+        "string", "array"])
+def test_malformed_json_bodies_are_4xx(tenant, raw):
+    r = tenant.api.put("/api/v1/masterdata", raw=raw)
+    _assert_handled(r, allowed=(200, 400, 413, 422))
+    r = tenant.api.post("/api/v1/orders", raw=raw, headers={"Idempotency-Key": "malformed"})
+    _assert_handled(r, allowed=(400, 413, 422))
