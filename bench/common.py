@@ -1,0 +1,481 @@
+"""Shared pieces of the benchmarks: the stack, raw database access, figures, results files.
+
+Every benchmark returns a list of :class:`Metric` (what the table shows) plus free-form details
+(curves, raw samples, notes) and writes both to ``bench/results/<name>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+CACHE = REPO / "bench" / ".cache"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test"
+
+# tests/e2e/stack.py is the one harness for real processes; the benchmarks reuse it.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from tests.e2e.stack import PYTHON, Stack  # noqa: E402
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+@dataclass
+class Metric:
+    key: str
+    label: str
+    value: float | None
+    unit: str
+    target: float | None = None
+    better: str = "lower"  # "lower" | "higher"
+    ceiling: float | None = None
+    ceiling_label: str = ""
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times the ceiling's cost the product pays (>= 1 normally)."""
+        if self.value in (None, 0) or self.ceiling in (None, 0):
+            return None
+        return self.value / self.ceiling if self.better == "lower" else self.ceiling / self.value
+
+    @property
+    def verdict(self) -> str:
+        if self.target is None or self.value is None:
+            return ""
+        ok = self.value <= self.target if self.better == "lower" else self.value >= self.target
+        return "ok" if ok else "MISSED"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ratio": self.ratio, "verdict": self.verdict}
+
+
+def percentile(values, q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default), q in 0..100."""
+    data = sorted(values)
+    if not data:
+        return None
+    if len(data) == 1:
+        return data[0]
+    pos = (len(data) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+def summary_ms(seconds: list[float]) -> dict:
+    ms = [s * 1000 for s in seconds]
+    return {"n": len(ms), "p50": percentile(ms, 50), "p90": percentile(ms, 90), "p95": percentile(ms, 95),
+            "p99": percentile(ms, 99), "max": max(ms) if ms else None,
+            "mean": sum(ms) / len(ms) if ms else None}
+
+
+def fmt(value, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        if value.is_integer() and (abs(value) >= 10 or value == 0) and abs(value) < 1e12:
+            text = f"{int(value):,}"
+        elif abs(value) >= 100:
+            text = f"{value:,.0f}"
+        elif abs(value) >= 10:
+            text = f"{value:.1f}"
+        else:
+            text = f"{value:.2f}"
+    else:
+        text = f"{value:,}"
+    return f"{text} {unit}".strip()
+
+
+def say(*args) -> None:
+    print(*args, flush=True)
+
+
+# --- machine and database --------------------------------------------------------------------------
+
+def database_url_from_env() -> str:
+    return os.environ.get("DATABASE_URL", "")
+
+
+def db_kind(url: str | None = None) -> str:
+    url = database_url_from_env() if url is None else url
+    return "postgresql" if url.startswith("postgres") else "sqlite"
+
+
+def _pg(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def machine_info(database_url: str | None = None) -> dict:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    url = database_url_from_env() if database_url is None else database_url
+    db = f"SQLite {sqlite3.sqlite_version}"
+    if url.startswith("postgres"):
+        try:
+            import psycopg
+
+            with psycopg.connect(_pg(url)) as conn:
+                db = "PostgreSQL " + conn.execute("show server_version").fetchone()[0]
+        except Exception as exc:  # noqa: BLE001 - informative only
+            db = f"PostgreSQL (version unknown: {exc})"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "database": db, "kernel": platform.release(),
+            "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+
+
+class RawDB:
+    """A plain DB-API connection to a stack's database (psycopg or sqlite3), for checks and ceilings."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.kind = db_kind(url)
+        if self.kind == "postgresql":
+            import psycopg
+
+            self.conn = psycopg.connect(_pg(url), autocommit=True)
+            self.ph = "%s"
+        else:
+            path = url.removeprefix("sqlite:///")
+            self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA busy_timeout=30000")
+            self.ph = "?"
+
+    def q(self, sql: str, params=()) -> list[tuple]:
+        cur = self.conn.execute(sql.replace("%s", self.ph), params)
+        return cur.fetchall() if cur.description else []
+
+    def one(self, sql: str, params=()):
+        rows = self.q(sql, params)
+        return rows[0][0] if rows else None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --- the stack ---------------------------------------------------------------------------------------
+
+class BenchStack(Stack):
+    """The e2e stack with production-like worker settings and benchmark-owned database names.
+
+    Differences from the test stack: PostgreSQL databases are named ``orderhub_bench_*``; the worker
+    polls and runs periodic jobs at the product defaults (0.2 s, 15 s) and the delivery lease is the
+    default 120 s, instead of the tests' hurried values; ``web_args`` adds gunicorn options.
+    """
+
+    def __init__(self, root: Path, *, web_args: list[str] | None = None, env: dict | None = None, **kw):
+        kw.setdefault("lease_seconds", 120)
+        kw.setdefault("http_timeout", 10)
+        super().__init__(root, **kw)
+        for name in ("ORDERHUB_PERIODIC_SECONDS", "ORDERHUB_WORKER_POLL"):
+            self.env.pop(name, None)
+        self.env.update(env or {})
+        self.web_args = web_args or []
+        self.api_token = None
+
+    def _database(self) -> tuple[str, str | None]:
+        url = os.environ.get("DATABASE_URL", "")
+        if url.startswith("postgres"):
+            import psycopg
+
+            name = f"orderhub_bench_{uuid.uuid4().hex[:10]}"
+            with psycopg.connect(_pg(url), autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            base, _, _ = url.rpartition("/")
+            return f"{base}/{name}", name
+        return f"sqlite:///{self.root / 'bench.sqlite3'}", None
+
+    @property
+    def db_kind(self) -> str:
+        return db_kind(self.database_url)
+
+    def prepare(self) -> "BenchStack":
+        """Only the database part of :meth:`start`: migrate and seed (no processes)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.orderhub("migrate", "-v0")
+        state_file = self.root / "state.json"
+        self.orderhub("seed_demo", "--no-orders", "--catalog-size", str(self.catalog_size),
+                      "--sim-http-port", str(self.sim_http), "--sim-smtp-port", str(self.sim_smtp),
+                      "--drop-root", str(self.root / "edi"), "--portal-url", self.base_url,
+                      "--http-timeout", str(self.http_timeout), "--write-state", str(state_file))
+        self.state = json.loads(state_file.read_text())
+        self.api_token = self.state["api_token"]
+        return self
+
+    def start(self) -> "BenchStack":
+        if self.web_args:
+            # Stack.start builds the gunicorn command itself; splice our options in through the env
+            # variable gunicorn reads for extra command-line arguments.
+            self.env["GUNICORN_CMD_ARGS"] = " ".join(self.web_args)
+        super().start()
+        return self
+
+    def stop_workers(self) -> None:
+        import signal
+
+        for proc in self.workers:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.workers:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.workers = []
+
+    def raw(self) -> RawDB:
+        return RawDB(self.database_url)
+
+    def django_env(self) -> dict:
+        """Environment for an in-process ``django.setup()`` against this stack's database."""
+        return {"DJANGO_SETTINGS_MODULE": "orderhub.settings", "ORDERHUB_DATA_DIR": str(self.root),
+                "DATABASE_URL": self.database_url}
+
+
+def setup_django(stack: BenchStack) -> None:
+    """Django in this process on the stack's database; the outer DATABASE_URL is restored afterwards
+    (the stack drops its PostgreSQL database through it)."""
+    saved = {k: os.environ.get(k) for k in stack.django_env()}
+    os.environ.update(stack.django_env())
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DATABASES  # noqa: B018 - evaluate the settings while the environment points at the stack
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+class bench_root:
+    """A scratch directory for one benchmark's stack; kept (with the logs) when the benchmark fails."""
+
+    def __init__(self, name: str, keep: bool = False):
+        self.path = Path(tempfile.mkdtemp(prefix=f"orderhub-bench-{name}-"))
+        self.keep = keep
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None and not self.keep:
+            shutil.rmtree(self.path, ignore_errors=True)
+        else:
+            say(f"  (scratch directory and logs kept in {self.path})")
+        return False
+
+
+def run_child(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> dict:
+    """Run a subprocess to completion; wall time and its own peak RSS (``wait4``'s ru_maxrss)."""
+    start = time.perf_counter()
+    out_path = Path(tempfile.mkstemp(prefix="bench-child-")[1])
+    with open(out_path, "w+b") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode("utf-8", "replace")
+    out_path.unlink(missing_ok=True)
+    return {"seconds": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "user_s": usage.ru_utime,
+            "sys_s": usage.ru_stime, "returncode": proc.returncode, "output": output[-4000:]}
+
+
+# --- CPU accounting --------------------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _all_pids() -> list[tuple[int, int, str]]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+                out.append((int(entry.name), int(tail.split()[1]), head.split("(", 1)[1]))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    procs = _all_pids()
+    found, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [p for p, pp, _ in procs if pp == parent]
+        found += kids
+        frontier += kids
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by groups of processes between :meth:`start` and :meth:`stop`.
+
+    Groups: ``web`` (gunicorn master and workers), ``workers`` (orderhub worker processes),
+    ``simulator``, ``postgres`` (every postgres process on the machine), ``bench`` (this process:
+    the load generator).
+    """
+
+    def __init__(self, stack: "BenchStack | None" = None):
+        self.stack = stack
+
+    def _groups(self) -> dict[str, list[int]]:
+        groups: dict[str, list[int]] = {}
+        if self.stack is not None:
+            if "web" in self.stack.procs:
+                groups["web"] = descendants(self.stack.procs["web"].pid)
+            groups["workers"] = [p.pid for p in self.stack.workers if p.poll() is None]
+            if "simulator" in self.stack.procs:
+                groups["simulator"] = [self.stack.procs["simulator"].pid]
+        groups["postgres"] = [pid for pid, _, comm in _all_pids() if comm.startswith("postgres")]
+        return groups
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        sample = {name: {pid: _proc_cpu(pid) for pid in pids} for name, pids in self._groups().items()}
+        usage = os.times()
+        sample["bench"] = {0: usage.user + usage.system}
+        return sample
+
+    def start(self) -> "CpuMeter":
+        self.t0, self.s0 = time.perf_counter(), self._sample()
+        return self
+
+    def stop(self) -> dict:
+        wall = time.perf_counter() - self.t0
+        s1 = self._sample()
+        out = {}
+        for name, now in s1.items():
+            before = self.s0.get(name, {})
+            used = sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
+            out[name] = {"cpu_s": round(used, 2), "cores": round(used / wall, 2) if wall else None}
+        out["wall_s"] = round(wall, 2)
+        return out
+
+
+def _stat_busy() -> float:
+    """Busy CPU seconds of the whole machine since boot (all cores)."""
+    parts = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in parts[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process, its reaped children and its live descendants."""
+    total = 0.0
+    for p in descendants(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / _TICK
+            if p == pid:
+                total += (int(fields[13]) + int(fields[14])) / _TICK
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+class MachineLoad:
+    """How busy the machine was while a benchmark ran, and how much of that was someone else.
+
+    ``ours`` is this process tree (benchmark, stack processes, subprocesses), ``postgres`` every
+    postgres process (ours and anybody else's), ``other`` the rest — other sessions' tests, say.
+    A large ``other`` means the figures were taken on a shared, busy machine.
+    """
+
+    def start(self) -> "MachineLoad":
+        self.t0 = time.perf_counter()
+        self.busy0 = _stat_busy()
+        self.ours0 = _tree_cpu(os.getpid())
+        self.pg0 = {pid: _proc_cpu(pid) for pid, _, comm in _all_pids() if comm.startswith("postgres")}
+        return self
+
+    def stop(self) -> dict:
+        wall = time.perf_counter() - self.t0
+        busy = _stat_busy() - self.busy0
+        ours = _tree_cpu(os.getpid()) - self.ours0
+        pg = sum(_proc_cpu(pid) - self.pg0.get(pid, 0.0) for pid, _, comm in _all_pids() if comm.startswith("postgres"))
+        cores = lambda x: round(x / wall, 2) if wall else None  # noqa: E731
+        return {"wall_s": round(wall, 1), "busy_cores": cores(busy), "ours_cores": cores(ours),
+                "postgres_cores": cores(pg), "other_cores": cores(max(0.0, busy - ours - pg)),
+                "loadavg_end": os.getloadavg()}
+
+
+# --- results -----------------------------------------------------------------------------------------
+
+def write_results(name: str, metrics: list[Metric], details: dict, *, quick: bool, database_url: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {"benchmark": name, "quick": quick, "db": db_kind(database_url), "machine": machine_info(database_url),
+            "metrics": [m.as_dict() for m in metrics], "details": details}
+    text = json.dumps(data, indent=2, default=str)
+    path = RESULTS / f"{name}.json"
+    path.write_text(text)
+    suffix = "-quick" if quick else ""
+    (RESULTS / f"{name}.{db_kind(database_url)}{suffix}.json").write_text(text)
+    return path
+
+
+def print_metrics(metrics: list[Metric], db: str) -> None:
+    rows = [("metric", "measured", "target", "ceiling (same run)", "ratio", "")]
+    for m in metrics:
+        target = "—" if m.target is None else ("≤ " if m.better == "lower" else "≥ ") + fmt(float(m.target), m.unit)
+        ceiling = "—" if m.ceiling is None else fmt(float(m.ceiling), m.unit)
+        ratio = "—" if m.ratio is None else f"{m.ratio:.2f}×"
+        rows.append((f"{m.label} [{db}]", fmt(m.value if m.value is None else float(m.value), m.unit), target,
+                     ceiling, ratio, m.verdict))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, r in enumerate(rows):
+        say("  " + "  ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)))
+        if i == 0:
+            say("  " + "  ".join("-" * w for w in widths))
+
+
+def child_env(extra: dict | None = None) -> dict:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.update(extra or {})
+    return env
+
+
+__all__ = ["CACHE", "DEFAULT_PG", "PYTHON", "REPO", "RESULTS", "BenchStack", "Metric", "RawDB", "bench_root",
+           "child_env", "db_kind", "field", "fmt", "machine_info", "percentile", "print_metrics", "run_child",
+           "say", "summary_ms", "write_results"]
