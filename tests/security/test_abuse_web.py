@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.conftest import ApiClient, make_company
+from tests.conftest import make_company
 
 pytestmark = pytest.mark.django_db
 

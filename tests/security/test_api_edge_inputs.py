@@ -8,7 +8,6 @@ both; the API must not crash on either (a 4xx naming the field, or success — r
 from __future__ import annotations
 
 import base64
-import copy
 from urllib.parse import quote
 
 import pytest

@@ -100,7 +100,8 @@ def mutated_json(draw, base: bytes):
         elif target == "line":
             line[draw(st.sampled_from(sorted(line)))] = draw(NASTY_JSON)
         else:
-            payload["lines"] = [*payload["lines"], dict(line, line_no=draw(NASTY_JSON))]
+            lines = payload["lines"] if isinstance(payload.get("lines"), list) else []
+            payload["lines"] = [*lines, dict(line, line_no=draw(NASTY_JSON))]
     payload["document_id"] = draw(st.one_of(st.just(payload.get("document_id")), NASTY_JSON))
     return json.dumps(payload, allow_nan=True).encode()
 
@@ -108,15 +109,15 @@ def mutated_json(draw, base: bytes):
 @st.composite
 def mutated_xml(draw, base: bytes):
     text = base.decode()
-    elements = sorted(set(re.findall(r"<((?:bmecat:)?[A-Z_.]+)>[^<]+</\1>", text)))
     for _ in range(draw(st.integers(1, 3))):
-        name = draw(st.sampled_from(elements))
+        matches = list(re.finditer(r"<((?:bmecat:)?[A-Z_.]+)>[^<]*</\1>", text))
+        if not matches:
+            break
+        m = draw(st.sampled_from(matches))
+        name = m.group(1)
         value = escape(draw(NASTY_TEXT).replace("\x00", "\\0"))
-        occurrence = draw(st.integers(0, 3))
-        matches = list(re.finditer(rf"<{re.escape(name)}>[^<]+</{re.escape(name)}>", text))
-        m = matches[min(occurrence, len(matches) - 1)]
         text = text[:m.start()] + f"<{name}>{value}</{name}>" + text[m.end():]
-    return text.encode()
+    return text.encode("utf-8", "surrogatepass")
 
 
 @st.composite
@@ -267,11 +268,39 @@ def test_hostile_catalogs_end_succeeded_or_failed(world, django_capture_on_commi
 
 
 @pytest.mark.parametrize("body", [
+    b"\x00",  # a single NUL byte (quoted in the "not a catalog" error)
     b"Artikel\x00nummer;Kurzbeschreibung\r\nOT-1;Dome\r\n",  # NUL inside a header name
     b"\x00rtikelnummer;EAN;Kurzbeschreibung\r\nOT-1;;Dome\r\n",  # NUL in a header the error message quotes
     b"Artikelnummer;Kurzbeschreibung\r\nOT-1;Dome\x00offen\r\n",  # NUL in an article's text
     b"Artikelnummer;Kurzbeschreibung\r\nOT-\x001;Dome\r\n",  # NUL in the article number
-], ids=["nul-in-header", "nul-in-quoted-header", "nul-in-description", "nul-in-article-number"])
+], ids=["nul-only", "nul-in-header", "nul-in-quoted-header", "nul-in-description", "nul-in-article-number"])
 def test_catalog_with_nul_characters_ends_succeeded_or_failed(world, django_capture_on_commit_callbacks, body):
     r, job, task_error = import_now(world.partner_tokens["otoplast"], body, django_capture_on_commit_callbacks)
     _assert_import_finished(r, job, task_error, body)
+
+
+@pytest.mark.parametrize("field", ["order_number", "document_id", "note", "carrier", "tracking_numbers",
+                                   "line_note", "supplier_article_number"])
+def test_partner_answer_with_nul_values_is_not_a_crash(world, field):
+    """JSON allows "\\u0000" anywhere; PostgreSQL stores it nowhere (text and jsonb refuse NUL)."""
+    order = world.a.orders["sent"]
+    payload = json.loads(_valid_documents(order.number)["json-dispatch_notification"][1])
+    value = "A\x00B"
+    if field == "tracking_numbers":
+        payload["tracking_numbers"] = [value]
+    elif field == "line_note":
+        payload["lines"][0]["note"] = value
+    elif field == "supplier_article_number":
+        payload["lines"][0]["supplier_article_number"] = value
+    elif field == "order_number":
+        payload["order_number"] = order.number + "\x00"
+    else:
+        payload[field] = value
+    _post_document(ApiClient(world.partner_tokens["sonora"]), "application/json", json.dumps(payload).encode())
+
+
+def test_edifact_answer_with_nul_in_the_order_number_is_not_a_crash(world):
+    order = world.a.orders["sent"]
+    body = _valid_documents(order.number)["edifact-order_response"][1]
+    _post_document(ApiClient(world.partner_tokens["sonora"]), "application/edifact",
+                   body.replace(f"RFF+ON:{order.number}".encode(), f"RFF+ON:{order.number}\x00".encode()))
