@@ -14,7 +14,67 @@ from orderhub.core.problems import PROBLEM_JSON, Problem
 
 logger = logging.getLogger("orderhub.api")
 
-api = NinjaAPI(
+class OrderHubAPI(NinjaAPI):
+    """Adds what Ninja cannot infer to the OpenAPI document: problem+json error responses per
+    operation, raw request bodies of the partner uploads, and binary document downloads."""
+
+    RAW_BODIES = {
+        "/api/v1/partner/documents": ["application/xml", "application/edifact", "application/json"],
+        "/api/v1/partner/catalogs": ["application/xml", "text/csv"],
+    }
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = PROBLEM_SCHEMA
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, operations in schema["paths"].items():
+            for method, op in operations.items():
+                responses = op["responses"] = {str(k): v for k, v in op.get("responses", {}).items()}
+                needed = {"400": "Bad request (e.g. malformed JSON)"}
+                if op.get("security"):
+                    needed["401"] = "Missing, unknown or revoked token"
+                if op.get("parameters") or op.get("requestBody") or method in ("post", "put"):
+                    needed["422"] = "Invalid input; `errors` names each field"
+                if "{" in path:
+                    needed["404"] = "No such resource (or not yours)"
+                if method in ("post", "put"):
+                    needed["409"] = "Conflict"
+                    needed["413"] = "Payload too large"
+                if path.endswith("/token"):
+                    needed["403"] = "poll_token does not belong to this registration"
+                    needed["410"] = "Expired, or the token was already handed out"
+                if path.startswith("/api/v1/partner/"):
+                    needed["403"] = "The order belongs to another partner"
+                    needed["415"] = "Unsupported media type"
+                for status, description in needed.items():
+                    responses.setdefault(status, {"description": description, "content": problem})
+                for status, response in responses.items():
+                    if status.startswith("2") and not response.get("content"):
+                        binary = {"schema": {"type": "string", "format": "binary"}}
+                        response["content"] = {media: binary for media in DOCUMENT_MEDIA_TYPES}
+            if path in self.RAW_BODIES and "post" in operations:
+                operations["post"]["requestBody"] = {"required": True, "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}} for media in self.RAW_BODIES[path]}}
+        return schema
+
+
+#: What a stored partner document can be (the download answers with the document's own type).
+DOCUMENT_MEDIA_TYPES = ["application/xml", "application/edifact", "application/json", "application/pdf",
+                        "application/octet-stream", "text/plain", "text/csv"]
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+api = OrderHubAPI(
     title="OrderHub API",
     version="1",
     description="Universal ordering portal for hearing-acoustics practices (see SPEC §4).",

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from orderhub.accounts import services
+from orderhub.core.middleware import reject_nul
 from orderhub.masterdata.schemas import RegistrationIn
 
 router = Router(tags=["registration"])
@@ -41,6 +42,7 @@ def absolute_url(request, path: str) -> str:
 
 @router.post("", response={201: RegistrationOut}, summary="Start a registration with the master data")
 def start_registration(request, payload: RegistrationIn):
+    reject_nul(request)
     registration, poll_token = services.start_registration(payload)
     return Status(201, {
         "registration_id": registration.pk,
@@ -53,6 +55,7 @@ def start_registration(request, payload: RegistrationIn):
 @router.post("/{registration_id}/token", response={200: TokenOut, 202: PendingOut},
              summary="Poll for the company API token (once)")
 def poll_token(request, registration_id: uuid.UUID, payload: PollIn):
+    reject_nul(request)
     result = services.collect_token(registration_id, payload.poll_token)
     if result is None:
         return Status(202, {"status": "pending"})

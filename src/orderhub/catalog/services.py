@@ -144,9 +144,15 @@ def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | Non
             job.issues = issues
             job.finished_at = timezone.now()
             job.save()
-    except FormatError as exc:
+    except Exception as exc:  # a broken file, or data the database refuses: the job must end, never hang
+        if not isinstance(exc, FormatError):
+            logger.warning("catalog import %s failed: %s", job.pk, exc)
+        error = str(exc).replace("\x00", "\\0")[:2000]
+        if not isinstance(exc, FormatError):
+            error = f"the catalog could not be stored: {type(exc).__name__}: {error}"
+        issues = [{k: (v.replace("\x00", "\\0") if isinstance(v, str) else v) for k, v in i.items()} for i in issues]
         CatalogImport.objects.filter(pk=job.pk).update(
-            status=CatalogImport.Status.FAILED, error=str(exc), issues=issues, finished_at=timezone.now(),
+            status=CatalogImport.Status.FAILED, error=error, issues=issues, finished_at=timezone.now(),
             created=0, updated=0, deleted=0,
         )
         job.refresh_from_db()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from orderhub.accounts.models import ApiToken
+from orderhub.core.middleware import reject_nul
 from orderhub.partners.models import PartnerToken
 
 #: ``last_used_at`` is refreshed at most this often, so reads don't turn into writes.
@@ -28,6 +29,7 @@ class CompanyTokenAuth(HttpBearer):
         if row is None or not row.company.is_active:
             return None
         _touch(row)
+        reject_nul(request)
         request.company = row.company
         return row
 
@@ -40,6 +42,7 @@ class PartnerTokenAuth(HttpBearer):
         if row is None or not row.partner.is_active:
             return None
         _touch(row)
+        reject_nul(request)
         request.partner = row.partner
         return row
 

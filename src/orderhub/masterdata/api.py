@@ -7,7 +7,7 @@ from ninja import Router
 from orderhub.accounts.audit import actor_for_token
 from orderhub.core.auth import company_auth
 from orderhub.masterdata import selectors, services
-from orderhub.masterdata.schemas import MasterDataIn, SyncResultOut
+from orderhub.masterdata.schemas import MasterDataIn, MasterDataOut, SyncResultOut
 
 router = Router(tags=["master data"], auth=company_auth)
 
@@ -23,6 +23,6 @@ def put_masterdata(request, payload: MasterDataIn):
     }
 
 
-@router.get("", summary="The master data in force, dashboard edits included")
+@router.get("", response=MasterDataOut, summary="The master data in force, dashboard edits included")
 def get_masterdata(request):
     return selectors.snapshot_in_force(request.company)

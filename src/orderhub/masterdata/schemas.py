@@ -95,3 +95,11 @@ class SyncResultOut(Schema):
     users: SyncCounts
     customer_numbers: SyncCounts
     conflicts: list[ConflictOut]
+
+
+class MasterDataOut(Schema):
+    company: CompanyIn
+    branches: list[BranchIn]
+    users: list[UserIn]
+    customer_numbers: list[CustomerNumberIn]
+    conflicts: list[ConflictOut]

@@ -11,7 +11,7 @@ from orderhub.accounts.audit import actor_for_token
 from orderhub.core.auth import company_auth
 from orderhub.core.problems import InvalidInput
 from orderhub.ordering import selectors, services
-from orderhub.ordering.schemas import OrderCreatedOut, OrderIn
+from orderhub.ordering.schemas import OrderCreatedOut, OrderDetailOut, OrderIn, OrderListOut
 
 router = Router(tags=["orders"], auth=company_auth)
 
@@ -27,7 +27,7 @@ def submit_order(request, payload: OrderIn, idempotency_key: str | None = Header
     return Status(status, body)
 
 
-@router.get("", summary="Orders changed since a time (oldest change first), cursor paginated")
+@router.get("", response=OrderListOut, summary="Orders changed since a time (oldest change first), cursor paginated")
 def list_orders(request, updated_since: datetime | None = None, status: str | None = None,
                 cursor: str | None = None, limit: int = 100):
     if not 1 <= limit <= 500:
@@ -37,12 +37,12 @@ def list_orders(request, updated_since: datetime | None = None, status: str | No
     return {"items": [selectors.order_summary(o, request) for o in items], "next_cursor": next_cursor}
 
 
-@router.get("/{order_id}", summary="One order with lines, events and documents")
+@router.get("/{order_id}", response=OrderDetailOut, summary="One order with lines, events and documents")
 def get_order(request, order_id: str):
     return selectors.order_detail(selectors.get_order(request.company, order_id), request)
 
 
-@router.post("/{order_id}/cancel", summary="Cancel a cart or an order not yet sent")
+@router.post("/{order_id}/cancel", response=OrderDetailOut, summary="Cancel a cart or an order not yet sent")
 def cancel_order(request, order_id: str):
     order = selectors.get_order(request.company, order_id)
     services.cancel(order, actor_for_token(request.auth), reason="über die API storniert")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
@@ -71,3 +72,35 @@ class OrderCreatedOut(Schema):
     cart_url: str | None
     cart_expires_at: str | None
     issues: list[IssueOut]
+
+
+class OrderSummaryOut(Schema):
+    id: str
+    number: str
+    external_order_id: str
+    partner: str
+    branch_id: str
+    ordered_by: str
+    customer_number: str | None
+    reference: str
+    status: str
+    created_at: str
+    updated_at: str
+    cart_url: str | None
+    cart_expires_at: str | None
+    tracking_numbers: list[str]
+    carrier: str | None
+    delivery_date: str | None
+
+
+class OrderListOut(Schema):
+    items: list[OrderSummaryOut]
+    next_cursor: str | None
+
+
+class OrderDetailOut(OrderSummaryOut):
+    issues: list[IssueOut]
+    lines: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    documents: list[dict[str, Any]]
+    delivery: dict[str, Any] | None

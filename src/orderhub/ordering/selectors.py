@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.db.models import Q
 from django.urls import reverse
@@ -33,9 +34,22 @@ def encode_cursor(order: Order) -> str:
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(at), pk
-    except (ValueError, UnicodeDecodeError):
+        return checked_time(datetime.fromisoformat(at), "cursor"), str(uuid.UUID(pk))
+    except (ValueError, UnicodeDecodeError, InvalidInput):
         raise InvalidInput("cursor", "not a cursor this API handed out") from None
+
+
+def checked_time(value: datetime, field: str) -> datetime:
+    """An aware UTC datetime the database can compare with, or a 422 naming the field."""
+    try:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt_timezone.utc)
+        value = value.astimezone(dt_timezone.utc)
+    except (OverflowError, ValueError):
+        raise InvalidInput(field, "date out of range") from None
+    if not 1900 <= value.year <= 9000:
+        raise InvalidInput(field, "date out of range")
+    return value
 
 
 def list_orders(company, *, updated_since: datetime | None = None, status: str | None = None,
@@ -49,7 +63,7 @@ def list_orders(company, *, updated_since: datetime | None = None, status: str |
             raise InvalidInput("status", f"unknown status {sorted(unknown)}")
         qs = qs.filter(status__in=wanted)
     if updated_since:
-        qs = qs.filter(updated_at__gt=updated_since)
+        qs = qs.filter(updated_at__gt=checked_time(updated_since, "updated_since"))
     if cursor:
         at, pk = decode_cursor(cursor)
         qs = qs.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=pk))

@@ -227,8 +227,8 @@ def pick_article(order: Order, line: OrderLine, article: Article, actor: str) ->
 @transaction.atomic
 def set_quantity(order: Order, line: OrderLine, quantity, actor: str) -> None:
     order = _open_cart(order)
-    if quantity is None or quantity <= 0:
-        raise InvalidInput("quantity", "must be greater than 0")
+    if quantity is None or not quantity.is_finite() or not 0 < quantity <= 100_000:
+        raise InvalidInput("quantity", "a number greater than 0 and at most 100000, up to 3 decimals")
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     order_status.note(order, actor=actor, reason=f"Position {line.position}: Menge {quantity}")
@@ -247,8 +247,8 @@ def set_customer_number(order: Order, number: str, actor: str, save_to_masterdat
                         for_branch: bool = False) -> None:
     order = _open_cart(order)
     number = number.strip()
-    if not number:
-        raise InvalidInput("customer_number", "must not be empty")
+    if not number or len(number) > 64:
+        raise InvalidInput("customer_number", "1 to 64 characters")
     Order.objects.filter(pk=order.pk).update(customer_number=number)
     if save_to_masterdata:
         from orderhub.masterdata.services import create_customer_number

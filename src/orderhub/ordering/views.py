@@ -58,7 +58,11 @@ def _line(order, line_id) -> OrderLine:
 @require_POST
 def cart_pick(request, order_id, line_id):
     def act(order):
-        article = get_object_or_404(Article, pk=request.POST.get("article_id"), partner=order.partner)
+        try:
+            article_id = int(request.POST.get("article_id", ""))
+        except ValueError:
+            raise Problem("no article chosen", status=422, title="Invalid input") from None
+        article = get_object_or_404(Article, pk=article_id, partner=order.partner)
         services.pick_article(order, _line(order, line_id), article, actor(request))
     return _cart_action(request, order_id, act)
 
@@ -68,8 +72,11 @@ def cart_pick(request, order_id, line_id):
 def cart_quantity(request, order_id, line_id):
     def act(order):
         try:
-            quantity = Decimal(request.POST.get("quantity", "").replace(",", "."))
+            quantity = Decimal(request.POST.get("quantity", "").strip().replace(",", "."))
         except InvalidOperation:
+            quantity = None
+        if quantity is not None and (not quantity.is_finite() or quantity > 100_000
+                                     or quantity != quantity.quantize(Decimal("0.001"))):
             quantity = None
         services.set_quantity(order, _line(order, line_id), quantity, actor(request))
     return _cart_action(request, order_id, act)

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -117,7 +118,7 @@ def _open_conflicts(company, record_type, records):
 @company_view
 def branches(request):
     show_inactive = request.GET.get("inaktiv") == "1"
-    qs = Branch.objects.filter(company=request.company).annotate(user_count=Count("employees", filter=Q(employees__is_active=True)))
+    qs = Branch.objects.filter(company=request.company).order_by("name", "pk").annotate(user_count=Count("employees", filter=Q(employees__is_active=True)))
     if not show_inactive:
         qs = qs.filter(is_active=True)
     page = Paginator(qs, 50).get_page(request.GET.get("seite"))
@@ -199,7 +200,11 @@ def conflict_resolve(request, pk):
         conflict.refresh_from_db()
         return render(request, "web/_conflict_resolved.html", {"conflict": conflict})
     messages.success(request, _("Konflikt gelöst."))
-    return redirect(request.POST.get("next") or "conflicts")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "conflicts"
+    return redirect(target)
 
 
 @company_view

@@ -1,0 +1,75 @@
+"""Request hygiene shared by API and pages.
+
+* NUL characters (``\\x00``) never reach the database: PostgreSQL refuses them in text columns,
+  so a request carrying one in its query, headers or body is answered 422 (API) / 400 (pages).
+* Every answer under ``/api/`` is problem+json, also Django's own 404/405 for unrouted paths.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote_to_bytes
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, HttpResponseBadRequest
+
+from orderhub.core.problems import PROBLEM_JSON
+
+#: Bodies streamed by their view (large catalog files) are not inspected here.
+STREAMED_PATHS = ("/api/v1/partner/catalogs",)
+TITLES = {404: "Not found", 405: "Method not allowed"}
+
+
+def _problem(status: int, title: str, detail: str, path: str, **extra) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": path, **extra}
+    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_JSON)
+
+
+def nul_location(request) -> str | None:
+    if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return "query"
+    for name, value in request.headers.items():
+        if "\x00" in value:
+            return f"header {name}"
+    if request.method in ("POST", "PUT", "PATCH") and not request.path.startswith(STREAMED_PATHS):
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return None  # the view answers 413
+        if b"\x00" in body or b"\\u0000" in body:
+            return "body"
+        if request.content_type == "application/x-www-form-urlencoded" and b"%00" in body:
+            return "body"
+    return None
+
+
+class RequestHygieneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        is_api = request.path.startswith("/api/")
+        where = nul_location(request)
+        request.nul_location = where
+        if where and not is_api:
+            return HttpResponseBadRequest(f"NUL characters are not allowed ({where})")
+        # API requests are refused after authentication (see reject_nul), so a missing token is
+        # still a 401 and not a 422.
+        response = self.get_response(request)
+        if (is_api and response.status_code in TITLES
+                and not response.get("Content-Type", "").startswith(PROBLEM_JSON)):
+            problem = _problem(response.status_code, TITLES[response.status_code],
+                               f"{request.method} {request.path} is not part of the API", request.path)
+            if response.has_header("Allow"):
+                problem["Allow"] = response["Allow"]
+            return problem
+        return response
+
+
+def reject_nul(request) -> None:
+    """Called once the API request is authenticated (or by public endpoints)."""
+    from orderhub.core.problems import InvalidInput
+
+    where = getattr(request, "nul_location", None)
+    if where:
+        raise InvalidInput(where, "contains a NUL character, which is not allowed")
