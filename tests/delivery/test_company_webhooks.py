@@ -33,3 +33,15 @@ def test_webhooks_page_shows_the_secret_once(company, practice):
     hook = CompanyWebhook.objects.get(company=company[0])
     assert hook.secret in r.content.decode()
     assert hook.secret not in browser.get("/dashboard/webhooks/").content.decode()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/x", "http://localhost/x", "http://10.1.2.3/x",
+                                 "http://169.254.169.254/latest/meta-data", "http://[::1]/x"])
+def test_webhooks_to_internal_addresses_are_refused(company, practice, url):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(company[1])
+    r = browser.post("/dashboard/webhooks/", {"url": url})
+    assert "Interne Adressen sind nicht erlaubt." in r.content.decode()
+    assert not CompanyWebhook.objects.filter(company=company[0]).exists()
