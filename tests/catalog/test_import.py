@@ -7,10 +7,11 @@ from django.core.management import CommandError, call_command
 
 from orderhub.catalog.models import Article, CatalogImport
 from orderhub.catalog.services import import_file
+from orderhub.formats.documents import SHIPPED_STANDARDS
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "standards" / "bmecat-2005" / "examples"
+EXAMPLES = SHIPPED_STANDARDS / "bmecat-2005" / "examples"
 DATA = Path(__file__).resolve().parents[1] / "formats" / "data" / "catalog"
 
 

@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from orderhub.formats.documents import SHIPPED_STANDARDS
+
 CATALOG_DATA = Path(__file__).parent / "data" / "catalog"
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
+STANDARDS = SHIPPED_STANDARDS
 
 
 @pytest.fixture

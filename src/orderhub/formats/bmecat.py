@@ -118,12 +118,11 @@ def _one_line(text: str) -> str:
 
 
 def default_standards_dir() -> Path:
-    """``$ORDERHUB_STANDARDS_DIR``, else ``<repo>/../shared/standards``."""
+    """``$ORDERHUB_STANDARDS_DIR``, else the copies shipped in ``orderhub/formats/standards``."""
     env = os.environ.get("ORDERHUB_STANDARDS_DIR")
     if env:
         return Path(env)
-    repo = Path(__file__).resolve().parents[3]
-    return repo.parent / "shared" / "standards"
+    return Path(__file__).resolve().parent / "standards"
 
 
 # lxml schema objects must not be shared between threads (each keeps its own error log), so

@@ -151,10 +151,12 @@ def standards_path(*parts: str, standards_dir: str | os.PathLike | None = None) 
     """Locate a file of the official standards (XSD, EDIFACT directory).
 
     Order: the ``standards_dir`` argument, the ``ORDERHUB_STANDARDS_DIR`` environment variable,
-    then ``<repository root>/../shared/standards``.
+    then the copies shipped in ``orderhub/formats/standards``.
     """
     if standards_dir is None:
-        standards_dir = os.environ.get("ORDERHUB_STANDARDS_DIR") or (
-            Path(__file__).resolve().parents[3].parent / "shared" / "standards"
-        )
+        standards_dir = os.environ.get("ORDERHUB_STANDARDS_DIR") or SHIPPED_STANDARDS
     return Path(standards_dir).joinpath(*parts)
+
+
+#: The official schemas and message structures shipped with the package (see its README).
+SHIPPED_STANDARDS = Path(__file__).resolve().parent / "standards"
