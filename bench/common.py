@@ -354,8 +354,8 @@ class CpuMeter:
     """CPU seconds used by groups of processes between :meth:`start` and :meth:`stop`.
 
     Groups: ``web`` (gunicorn master and workers), ``workers`` (orderhub worker processes),
-    ``simulator``, ``postgres`` (every postgres process on the machine), ``bench`` (this process:
-    the load generator).
+    ``simulator``, ``postgres`` (the server processes connected to this stack's database; every
+    postgres process when there is no stack), ``bench`` (this process: the load generator).
     """
 
     def __init__(self, stack: "BenchStack | None" = None):
@@ -369,28 +369,68 @@ class CpuMeter:
             groups["workers"] = [p.pid for p in self.stack.workers if p.poll() is None]
             if "simulator" in self.stack.procs:
                 groups["simulator"] = [self.stack.procs["simulator"].pid]
-        groups["postgres"] = [pid for pid, _, comm in _all_pids() if comm.startswith("postgres")]
+        groups["postgres"] = self._postgres_pids()
         return groups
 
-    def _sample(self) -> dict[str, dict[int, float]]:
-        sample = {name: {pid: _proc_cpu(pid) for pid in pids} for name, pids in self._groups().items()}
-        usage = os.times()
-        sample["bench"] = {0: usage.user + usage.system}
-        return sample
+    def _postgres_pids(self) -> list[int]:
+        """The server processes working for this stack's database (other sessions' use excluded)."""
+        if self.stack is not None and self.stack.db_kind == "postgresql":
+            try:
+                if self._db is None:
+                    self._db = self.stack.raw()
+                return [r[0] for r in self._db.q("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+            except Exception:  # noqa: BLE001 - fall back to every postgres process
+                pass
+        if self.stack is not None and self.stack.db_kind == "sqlite":
+            return []
+        return [pid for pid, _, comm in _all_pids() if comm.startswith("postgres")]
+
+    def _sample(self, first: bool = False) -> None:
+        for name, pids in self._groups().items():
+            base, last = self.base.setdefault(name, {}), self.last.setdefault(name, {})
+            for pid in pids:
+                cpu = _proc_cpu(pid)
+                # A process first seen after the start began after it: all of its CPU counts.
+                base.setdefault(pid, cpu if first else 0.0)
+                last[pid] = max(cpu, last.get(pid, 0.0))
+
+    def _sampler(self) -> None:
+        while not self.stopped.wait(0.5):
+            try:
+                self._sample()
+            except Exception:  # noqa: BLE001 - a lost sample only loses precision
+                pass
 
     def start(self) -> "CpuMeter":
-        self.t0, self.s0 = time.perf_counter(), self._sample()
+        import threading
+
+        self._db = None
+        self.base: dict[str, dict[int, float]] = {}
+        self.last: dict[str, dict[int, float]] = {}
+        self._sample(first=True)
+        self.bench0 = sum(os.times()[:2])
+        self.t0 = time.perf_counter()
+        # Sampled every half second, so processes that end before stop() (a closed database
+        # connection's backend, say) still count.
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sampler, daemon=True)
+        self.thread.start()
         return self
 
     def stop(self) -> dict:
+        self.stopped.set()
+        self.thread.join()
+        self._sample()
         wall = time.perf_counter() - self.t0
-        s1 = self._sample()
         out = {}
-        for name, now in s1.items():
-            before = self.s0.get(name, {})
-            used = sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
+        for name, last in self.last.items():
+            used = sum(cpu - self.base[name].get(pid, 0.0) for pid, cpu in last.items())
             out[name] = {"cpu_s": round(used, 2), "cores": round(used / wall, 2) if wall else None}
+        used = sum(os.times()[:2]) - self.bench0
+        out["bench"] = {"cpu_s": round(used, 2), "cores": round(used / wall, 2) if wall else None}
         out["wall_s"] = round(wall, 2)
+        if self._db is not None:
+            self._db.close()
         return out
 
 
@@ -419,22 +459,46 @@ class MachineLoad:
     """How busy the machine was while a benchmark ran, and how much of that was someone else.
 
     ``ours`` is this process tree (benchmark, stack processes, subprocesses), ``postgres`` every
-    postgres process (ours and anybody else's), ``other`` the rest — other sessions' tests, say.
+    postgres process (ours and anybody else's; sampled every half second, so backends that end
+    before the benchmark does still count), ``other`` the rest — other sessions' tests, say.
     A large ``other`` means the figures were taken on a shared, busy machine.
     """
 
+    def _pg_sample(self) -> None:
+        for pid, _, comm in _all_pids():
+            if comm.startswith("postgres"):
+                cpu = _proc_cpu(pid)
+                self.pg_first.setdefault(pid, 0.0 if self.started else cpu)
+                self.pg_last[pid] = max(cpu, self.pg_last.get(pid, 0.0))
+
+    def _sampler(self) -> None:
+        while not self.stopped.wait(0.5):
+            self._pg_sample()
+
     def start(self) -> "MachineLoad":
+        import threading
+
+        self.pg_first: dict[int, float] = {}
+        self.pg_last: dict[int, float] = {}
+        self.started = False
+        self._pg_sample()
+        self.started = True
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sampler, daemon=True)
+        self.thread.start()
         self.t0 = time.perf_counter()
         self.busy0 = _stat_busy()
         self.ours0 = _tree_cpu(os.getpid())
-        self.pg0 = {pid: _proc_cpu(pid) for pid, _, comm in _all_pids() if comm.startswith("postgres")}
         return self
 
     def stop(self) -> dict:
+        self.stopped.set()
+        self.thread.join()
+        self._pg_sample()
         wall = time.perf_counter() - self.t0
         busy = _stat_busy() - self.busy0
         ours = _tree_cpu(os.getpid()) - self.ours0
-        pg = sum(_proc_cpu(pid) - self.pg0.get(pid, 0.0) for pid, _, comm in _all_pids() if comm.startswith("postgres"))
+        pg = sum(last - self.pg_first.get(pid, 0.0) for pid, last in self.pg_last.items())
         cores = lambda x: round(x / wall, 2) if wall else None  # noqa: E731
         return {"wall_s": round(wall, 1), "busy_cores": cores(busy), "ours_cores": cores(ours),
                 "postgres_cores": cores(pg), "other_cores": cores(max(0.0, busy - ours - pg)),

@@ -128,10 +128,15 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             say(f"  {n} orders queued in {pre.duration:.1f} s")
 
             say(f"[{NAME}] starting {WORKERS} workers; draining")
-            meter = CpuMeter(stack).start()
             t_start = time.perf_counter()
             for _ in range(WORKERS):
                 stack.start_worker()
+            # CPU is counted from the first delivery on, so the workers' start-up (Django import) is left out.
+            db = stack.raw()
+            while not (first_done := db.one("SELECT count(*) FROM ordering_order WHERE status = 'sent'")):
+                time.sleep(0.05)
+            db.close()
+            meter = CpuMeter(stack).start()
             t_done, progress = wait_all_sent(stack, "pre", n, timeout=max(120, n / 5))
             cpu = meter.stop()
             times = sent_event_times(stack, "pre")
@@ -143,7 +148,8 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             missing = len(pre_numbers - set(received))
             details["drain"] = {"steady_rate": steady, "rate_incl_worker_start": with_start,
                                 "seconds_incl_start": t_done - t_start, "first_to_last_s": times[-1] - times[0],
-                                "progress": progress, "cpu": cpu, "received_twice": doubles,
+                                "progress": progress, "cpu": cpu, "sent_before_cpu_count": first_done,
+                                "received_twice": doubles,
                                 "not_received": missing}
             # per-second delivery counts from the sent events (for the plot)
             buckets: dict[int, int] = {}
@@ -182,6 +188,23 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             say(f"  created→sent p50 {lat['p50']:.0f} ms  p95 {lat['p95']:.0f} ms  p99 {lat['p99']:.0f} ms  "
                 f"max {lat['max']:.0f} ms  (n={lat['n']})")
 
+            low = 5 if quick else 10
+            say(f"[{NAME}] latency below saturation: {low} orders/s open loop for {latency_s} s")
+            wall0 = time.time() - time.perf_counter()
+            slow = loadgen.open_loop("127.0.0.1", stack.port, OrderFactory(stack, articles, "low"), rate=low,
+                                     seconds=latency_s)
+            slow_ok = check(slow)
+            wait_all_sent(stack, "low", slow_ok["accepted"], timeout=120)
+            scheduled = {json.loads(o.body)["id"]: wall0 + o.scheduled for o in slow.ok}
+            low_lat = []
+            for order in read_back(stack, list(scheduled)):
+                sent = [e["at"] for e in order["events"] if e["to_status"] == "sent"]
+                if sent:
+                    low_lat.append(_ts(sent[0]) - _ts(order["created_at"]))
+            details["latency_low"] = {"offered": low, "created_to_sent_ms": summary_ms(low_lat)}
+            low_s = details["latency_low"]["created_to_sent_ms"]
+            say(f"  created→sent p50 {low_s['p50']:.0f} ms  p99 {low_s['p99']:.0f} ms (n={low_s['n']})")
+
             say(f"[{NAME}] ceiling: raw POSTs of the same openTRANS bytes to the simulator, {WORKERS} senders")
             stack.stop_workers()
             raw = raw_ceiling(stack, 3 if quick else 8)
@@ -190,6 +213,11 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
         finally:
             stack.stop()
 
+    dcpu = details["drain"]["cpu"]
+    counted = n - details["drain"]["sent_before_cpu_count"]
+    cpu_per = (dcpu["workers"]["cpu_s"] + dcpu["postgres"]["cpu_s"]) / counted * 1000
+    details["cpu_ms_per_delivery"] = {"workers_and_db": cpu_per, "simulator": dcpu["simulator"]["cpu_s"] / counted * 1000,
+                                      "capacity_on_2_idle_cores": 2000 / cpu_per if cpu_per else None}
     metrics = [
         Metric("forwarding.rate", f"forwarding: openTRANS/HTTP, {WORKERS} workers, steady rate ({n:,} queued)",
                steady, "orders/s", 150, "higher", raw["rate"], "raw POSTs to the simulator"),
@@ -197,6 +225,10 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                "higher"),
         Metric("forwarding.p99", f"forwarding: created→sent p99 at {rate} orders/s", lat["p99"], "ms", 2000, "lower"),
         Metric("forwarding.p50", f"forwarding: created→sent p50 at {rate} orders/s", lat["p50"], "ms", None, "lower"),
+        Metric("forwarding.p99_low", f"forwarding: created→sent p99 at {details['latency_low']['offered']} orders/s",
+               details["latency_low"]["created_to_sent_ms"]["p99"], "ms", None, "lower"),
+        Metric("forwarding.cpu_per_delivery", "forwarding: CPU per delivery, workers + database server", cpu_per, "ms",
+               None, "lower", note="load-independent; 2 cores ÷ this = the rate an idle machine could reach"),
     ]
     if details["drain"]["received_twice"] or details["drain"]["not_received"]:
         metrics[0].note = "simulator ledger: orders missing or doubled!"

@@ -244,7 +244,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
     closed_s = 5 if quick else 20
     open_s = 5 if quick else 20
     sweep_s = 4 if quick else 8
-    sweep_rates = [50, 200] if quick else [25, 50, 150, 200, 250, 300, 400]
+    sweep_rates = [50, 200] if quick else [10, 25, 50, 75, 150, 200, 250, 300, 400]
     details: dict = {"web_workers": WEB_WORKERS, "clients": CLIENTS, "lines_per_order": LINES,
                      "task_workers_running": 0}
     with bench_root(NAME, keep) as root:
@@ -320,11 +320,19 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             stack.stop()
 
     db = details["db"]
+    cl = details["closed_loop"]
+    cpu_per_order = (cl["cpu"]["web"]["cpu_s"] + cl["cpu"]["postgres"]["cpu_s"]) / max(1, cl["accepted"]) * 1000
+    raw_cpu = (raw_w["cpu"]["bench"]["cpu_s"] + raw_w["cpu"]["postgres"]["cpu_s"]) / max(1, raw_w["orders"]) * 1000
+    details["cpu_ms_per_order"] = {"server": cpu_per_order, "raw_writes_only": raw_cpu,
+                                   "capacity_on_2_idle_cores": 2000 / cpu_per_order if cpu_per_order else None}
     metrics = [
         Metric("intake.rate", f"intake: sustained rate, closed loop, {CLIENTS} clients, gunicorn -w {WEB_WORKERS}",
                closed_rate, "orders/s", 300, "higher", raw_w["rate"], "raw DB, same rows"),
         Metric("intake.rate_vs_reads", "intake: sustained rate vs raw DB with the same reads too",
                closed_rate, "orders/s", None, "higher", raw_r["rate"], "raw DB, same reads + rows"),
+        Metric("intake.cpu_per_order", "intake: CPU per order, gunicorn + database server (closed loop)",
+               cpu_per_order, "ms", None, "lower", raw_cpu, "raw driver + database server",
+               note="load-independent; 2 cores ÷ this = the rate an idle machine could reach"),
         Metric("intake.p99_at_100", "intake: p99 latency at 100 orders/s open loop", lat["p99"], "ms", 100, "lower"),
         Metric("intake.p50_at_100", "intake: p50 latency at 100 orders/s open loop", lat["p50"], "ms", None, "lower"),
     ]

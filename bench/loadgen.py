@@ -126,5 +126,5 @@ def closed_loop(host: str, port: int, make: Callable[[int], bytes], *, clients: 
 
 
 def open_loop(host: str, port: int, make: Callable[[int], bytes], *, rate: float, seconds: float,
-              timeout: float = 60) -> RunResult:
+              timeout: float = 180) -> RunResult:
     return asyncio.run(_open(host, port, make, rate, seconds, timeout))

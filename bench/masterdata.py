@@ -20,7 +20,7 @@ import uuid
 
 import httpx
 
-from bench.common import BenchStack, Metric, RawDB, bench_root, say
+from bench.common import BenchStack, CpuMeter, Metric, RawDB, bench_root, say
 
 NAME = "masterdata"
 TABLES = ["masterdata_branch", "masterdata_employee", "masterdata_employeebranch", "masterdata_customernumber",
@@ -173,14 +173,16 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 "Authorization": f"Bearer {stack.api_token}", "Content-Type": "application/json"})
             client.get("/api/v1/masterdata").raise_for_status()  # warm the worker (and touch the token once)
 
+            meter = CpuMeter(stack).start()
             t0 = time.perf_counter()
             r = client.put("/api/v1/masterdata", content=raw_body)
             first_s = time.perf_counter() - t0
+            first_cpu = meter.stop()
             if r.status_code != 200:
                 raise RuntimeError(f"first sync answered {r.status_code}: {r.text[:500]}")
             first = r.json()
             say(f"  first sync: {first_s:.2f} s  {_counts(first)}")
-            details["first"] = {"seconds": first_s, "answer": {k: first[k] for k in ("branches", "users",
+            details["first"] = {"seconds": first_s, "cpu": first_cpu, "answer": {k: first[k] for k in ("branches", "users",
                                                                                       "customer_numbers")}}
 
             resync_s, resync_answers, checks = [], [], []
@@ -188,9 +190,11 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 time.sleep(0.3)
                 before = fingerprint(db)
                 version_before = db.one("PRAGMA data_version") if db.kind == "sqlite" else None
+                meter = CpuMeter(stack).start()
                 t0 = time.perf_counter()
                 r = client.put("/api/v1/masterdata", content=raw_body)
                 elapsed = time.perf_counter() - t0
+                cpu = meter.stop()
                 if r.status_code != 200:
                     raise RuntimeError(f"resync answered {r.status_code}: {r.text[:500]}")
                 answer = r.json()
@@ -199,9 +203,10 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 same = before == after and version_before == version_after
                 resync_s.append(elapsed)
                 resync_answers.append(writes_counted(answer))
-                checks.append({"rows_identical": before == after, "db_version_same": version_before == version_after,
+                checks.append({"cpu": cpu, "rows_identical": before == after, "db_version_same": version_before == version_after,
                                "writes_in_answer": writes_counted(answer)})
-                say(f"  unchanged resync {i + 1}: {elapsed:.2f} s  {_counts(answer)}; database untouched: {same}")
+                say(f"  unchanged resync {i + 1}: {elapsed:.2f} s (gunicorn CPU {cpu['web']['cpu_s']:.2f} s, database "
+                    f"server {cpu['postgres']['cpu_s']:.2f} s)  {_counts(answer)}; database untouched: {same}")
             details["resync"] = {"seconds": resync_s, "checks": checks, "fingerprint": after}
 
             say(f"[{NAME}] raw ceilings")
@@ -214,6 +219,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             stack.stop()
 
     resync_median = sorted(resync_s)[len(resync_s) // 2]
+    resync_cpu = sorted(c["cpu"]["web"]["cpu_s"] + c["cpu"]["postgres"]["cpu_s"] for c in checks)[len(checks) // 2]
     zero = all(c["rows_identical"] and c["db_version_same"] and c["writes_in_answer"] == 0 for c in checks)
     label = f"{n_branches:,} branches + {n_users:,} users"
     metrics = [
@@ -221,6 +227,8 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                "raw insert, same rows"),
         Metric("masterdata.resync", f"master data: unchanged resync (median of {resyncs})", resync_median, "s", 1,
                "lower", ceiling_resync, "raw parse + read + compare"),
+        Metric("masterdata.resync_cpu", "master data: unchanged resync, CPU of gunicorn + database server (median)",
+               resync_cpu, "s", None, "lower", note="load-independent"),
         Metric("masterdata.resync_writes", "master data: writes during unchanged resyncs (answer + database)",
                float(sum(resync_answers) + sum(not (c["rows_identical"] and c["db_version_same"]) for c in checks)),
                "writes", 0, "lower", note="database fingerprint and row versions unchanged" if zero else
