@@ -151,7 +151,7 @@ def machine_info(database_url: str | None = None) -> dict:
         commit = ""
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
             "python": platform.python_version(), "database": db, "kernel": platform.release(),
-            "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+            "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime())}
 
 
 class RawDB:

@@ -7,6 +7,7 @@ and the machine load of each run. Paste and comment; the numbers are never typed
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 
@@ -40,8 +41,8 @@ def _c(m: Metric | None) -> str:
 
 
 def main_table() -> list[str]:
-    out = ["| metric | target | SQLite | ceiling (ratio) | PostgreSQL | ceiling (ratio) |",
-           "|---|---|---|---|---|---|"]
+    out = ["| metric | target | SQLite | ceiling (ratio) | PostgreSQL | ceiling (ratio) | the ceiling is |",
+           "|---|---|---|---|---|---|---|"]
     for name in NAMES:
         per_db = {db: load(name, db) for db in DBS}
         keys: list[str] = []
@@ -60,7 +61,8 @@ def main_table() -> list[str]:
                 m = next((_metric(x) for x in (per_db[db] or {}).get("metrics", []) if x["key"] == key), None)
                 cells += [_v(m), _c(m)]
             label = first.label.split(": ", 1)
-            out.append(f"| {label[0]}: {label[1] if len(label) > 1 else ''} | {target} | " + " | ".join(cells) + " |")
+            out.append(f"| {label[0]}: {label[1] if len(label) > 1 else ''} | {target} | " + " | ".join(cells)
+                       + f" | {first.ceiling_label or '—'} |")
     return out
 
 
@@ -161,14 +163,17 @@ def forwarding_table() -> list[str]:
 
 
 def load_table() -> list[str]:
-    out = ["| benchmark | db | duration | cores busy | ours | postgres | other processes |", "|---|---|---|---|---|---|---|"]
+    out = ["| benchmark | db | commit | taken | duration | cores busy | ours | postgres | other processes |",
+           "|---|---|---|---|---|---|---|---|---|"]
     for name in NAMES:
         for db in DBS:
             d = load(name, db)
             if not d or "machine_load" not in d["details"]:
                 continue
             ml = d["details"]["machine_load"]
-            out.append(f"| {name} | {db} | {d['details'].get('benchmark_seconds', 0):.0f} s | {ml['busy_cores']} | "
+            taken = dt.datetime.strptime(d["machine"]["date"], "%Y-%m-%d %H:%M:%S %z").astimezone(dt.timezone.utc)
+            out.append(f"| {name} | {db} | {d['machine']['commit']} | {taken:%H:%M} UTC | "
+                       f"{d['details'].get('benchmark_seconds', 0):.0f} s | {ml['busy_cores']} | "
                        f"{ml['ours_cores']} | {ml['postgres_cores']} | {ml['other_cores']} |")
     return out
 
