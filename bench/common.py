@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -540,6 +540,6 @@ def child_env(extra: dict | None = None) -> dict:
     return env
 
 
-__all__ = ["CACHE", "DEFAULT_PG", "PYTHON", "REPO", "RESULTS", "BenchStack", "Metric", "RawDB", "bench_root",
-           "child_env", "db_kind", "field", "fmt", "machine_info", "percentile", "print_metrics", "run_child",
-           "say", "summary_ms", "write_results"]
+__all__ = ["CACHE", "DEFAULT_PG", "PYTHON", "REPO", "RESULTS", "BenchStack", "CpuMeter", "MachineLoad", "Metric",
+           "RawDB", "bench_root", "child_env", "db_kind", "fmt", "machine_info", "percentile", "print_metrics",
+           "run_child", "say", "setup_django", "summary_ms", "write_results"]
