@@ -56,4 +56,4 @@ def test_two_web_processes_two_workers_each_order_delivered_once(scaled):
     metrics = httpx.get(scaled.base_url + "/metrics", timeout=10).text
     assert re.search(r'orderhub_delivery_attempts_total\{channel="opentrans_http",outcome="success"\} 60', metrics)
     assert 'orderhub_orders{status="sent"} 60' in metrics
-    assert "orderhub_queue_oldest_age_seconds" in metrics or "orderhub_queue_depth" not in metrics
+    assert "orderhub_delivery_oldest_due_age_seconds 0\n" in metrics  # nothing left waiting

@@ -88,10 +88,6 @@ class Article(models.Model):
         return f"{self.partner_article_number} {self.short_description}"
 
     @property
-    def search_text(self) -> str:
-        return search_text(self.short_description, self.attributes)
-
-    @property
     def is_discontinued(self) -> bool:
         return self.status == self.Status.DISCONTINUED
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import httpx
 from django.utils import timezone
 
+from orderhub.delivery.channels.base import http_client
 from orderhub.delivery.models import CompanyWebhook
 from orderhub.formats import signing
 from orderhub.ordering.models import Order, OrderEvent
@@ -45,7 +46,7 @@ def send(order_id: str, event_id: int, attempt: int = 1) -> str:
         headers = {"Content-Type": "application/json", "X-OrderHub-Event": str(event.pk),
                    **signing.signature_header(hook.secret, body)}
         try:
-            response = httpx.post(hook.url, content=body, headers=headers, timeout=10)
+            response = http_client().post(hook.url, content=body, headers=headers, timeout=10)
             ok = 200 <= response.status_code < 300
         except httpx.HTTPError as exc:
             logger.warning("company webhook %s failed: %s", hook.url, exc)

@@ -20,11 +20,13 @@ def build(order: Order) -> OrderDocument:
                      name=partner.name, street=partner.street, postal_code=partner.postal_code, city=partner.city,
                      country=partner.country or "DE")
     items = []
-    for i, line in enumerate((l for l in order.lines.all() if not l.removed), start=1):
+    for line in order.lines.all():
+        if line.removed:
+            continue
         snap = line.article_snapshot or {}
         price = snap.get("price")
         items.append(OrderItem(
-            line_no=line.position, quantity=Decimal(line.quantity).normalize() if line.quantity % 1 == 0 else line.quantity,
+            line_no=line.position, quantity=_plain(line.quantity),
             unit=snap.get("order_unit") or line.unit or "C62",
             supplier_article_number=snap.get("partner_article_number") or line.partner_article_number,
             gtin=snap.get("gtin") or None, hmv_number=snap.get("hmv_number") or None,
@@ -37,3 +39,8 @@ def build(order: Order) -> OrderDocument:
         delivery=delivery, customer_number=order.customer_number, reference=order.reference, note=order.note,
         sender_id="ORDERHUB", recipient_id=partner.gln or partner.edi_id or partner.slug.upper(), items=items,
     )
+
+
+def _plain(quantity: Decimal) -> Decimal:
+    """2.000 → 2 and 1.500 → 1.5 (``normalize`` alone would turn 10 into 1E+1)."""
+    return quantity.to_integral_value() if quantity == quantity.to_integral_value() else quantity.normalize()

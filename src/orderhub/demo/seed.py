@@ -11,9 +11,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from orderhub.accounts.models import Account, ApiToken, Company
 from orderhub.partners.models import Partner, PartnerToken
@@ -66,15 +66,9 @@ def configure_partners(sim: SimulatorEndpoints, timeout: float = 10) -> dict[str
             else:
                 partner.channel_config = {"drop_dir": str(sim.drop_root), "partner_dir": slug}
             partner.save()
-            PartnerToken.objects.filter(partner=partner, name="Simulator").update(revoked_at=partner_now())
+            PartnerToken.objects.filter(partner=partner, name="Simulator").update(revoked_at=timezone.now())
             _, tokens[slug] = PartnerToken.issue(partner=partner, name="Simulator", created_by="demo")
     return tokens
-
-
-def partner_now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 def simulator_args(sim: SimulatorEndpoints, tokens: dict[str, str], portal_url: str) -> list[str]:
@@ -129,7 +123,7 @@ def demo_company() -> tuple[Company, str]:
             Account.objects.create(user=user, company=company)
         company = user.account.company
         apply_snapshot(company, snapshot, "Demo-Einrichtung")
-        ApiToken.objects.filter(company=company, name="Demo").update(revoked_at=partner_now())
+        ApiToken.objects.filter(company=company, name="Demo").update(revoked_at=timezone.now())
         _, token = ApiToken.issue(company=company, name="Demo", created_by="demo")
         supplier = User.objects.filter(username=SUPPLIER_USERNAME).first()
         if supplier is None:

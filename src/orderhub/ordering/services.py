@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,13 +42,9 @@ def request_hash(payload: OrderIn) -> str:
 
 def customer_number_for(company, partner: Partner, branch: Branch) -> str:
     """Branch-level before company-level (SPEC §3.6); '' when none is on file."""
-    numbers = {cn.branch_id: cn.number for cn in CustomerNumber.objects.filter(
-        company=company, partner=partner, is_active=True, branch__in=[branch]).only("branch_id", "number")}
-    if branch.pk in numbers:
-        return numbers[branch.pk]
-    company_level = CustomerNumber.objects.filter(company=company, partner=partner, is_active=True,
-                                                  branch__isnull=True).values_list("number", flat=True).first()
-    return company_level or ""
+    numbers = dict(CustomerNumber.objects.filter(company=company, partner=partner, is_active=True)
+                   .filter(Q(branch=branch) | Q(branch__isnull=True)).values_list("branch_id", "number"))
+    return numbers.get(branch.pk) or numbers.get(None) or ""
 
 
 def _issue_for(result: identification.Identification) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, http_error, http_result
+from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, http_client, http_error, http_result
 from orderhub.formats import opentrans
 from orderhub.formats.documents import OrderDocument
 
@@ -24,7 +24,7 @@ class OpenTransHttp(Channel):
         elif self.credentials.get("username"):
             auth = (self.credentials["username"], self.credentials.get("password", ""))
         try:
-            response = httpx.post(self.config["url"], content=xml, headers=headers, auth=auth, timeout=self.timeout)
+            response = http_client().post(self.config["url"], content=xml, headers=headers, auth=auth, timeout=self.timeout)
         except httpx.HTTPError as exc:
             return http_error(exc)
         return http_result(response)

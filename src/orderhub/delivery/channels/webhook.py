@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, http_error, http_result
+from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, http_client, http_error, http_result
 from orderhub.formats import partner_json, signing
 from orderhub.formats.documents import OrderDocument
 
@@ -20,7 +20,7 @@ class Webhook(Channel):
         headers = {"Content-Type": "application/json", "Idempotency-Key": doc.order_number,
                    **signing.signature_header(self.credentials.get("secret", ""), body)}
         try:
-            response = httpx.post(self.config["url"], content=body, headers=headers, timeout=self.timeout)
+            response = http_client().post(self.config["url"], content=body, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:
             return http_error(exc)
         return http_result(response)
