@@ -206,17 +206,27 @@ def run_fuzzy(partner, queries) -> dict:
         candidates = identification.fuzzy_candidates(partner, q)
         times.append(time.perf_counter() - t0)
         found += bool(candidates)
-    texts = identification._indexes[partner.pk].texts
-    raw = []
+    idx = identification._indexes[partner.pk]
+    texts = idx.texts
+    raw, same_best, same_top5 = [], 0, 0
     for q in queries[1:]:
         query = search_text(q.description, q.attributes)
         t0 = time.perf_counter()
-        process.extract(query, texts, scorer=fuzz.token_set_ratio, limit=15, score_cutoff=55)
+        exhaustive = process.extract(query, texts, scorer=fuzz.token_set_ratio, limit=15, score_cutoff=55)
         raw.append(time.perf_counter() - t0)
+        # Does the token-index shortlist find what scoring every description finds? Scores, not rows:
+        # equally scored descriptions may come in another order.
+        shortlisted = identification._similar_descriptions(idx, query, 15)
+        full_scores = [round(score, 6) for _, score, _ in exhaustive]
+        short_scores = [round(score, 6) for _, score in shortlisted]
+        same_best += full_scores[:1] == short_scores[:1]
+        same_top5 += full_scores[:5] == short_scores[:5]
     # Free the index (it is per process and holds every article's search string).
     identification.invalidate()
+    n = len(queries) - 1
     return {"articles": len(texts), "first_call_s": first, "latency": summary_ms(times),
-            "with_candidates": found, "queries": len(times), "raw_rapidfuzz": summary_ms(raw)}
+            "with_candidates": found, "queries": len(times), "raw_rapidfuzz": summary_ms(raw),
+            "same_best_score_as_exhaustive": same_best / n, "same_top5_scores_as_exhaustive": same_top5 / n}
 
 
 def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
@@ -264,7 +274,9 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 lat = res["latency"]
                 say(f"[{NAME}] fuzzy at {size:,} articles: first call (index build) {res['first_call_s']:.2f} s; "
                     f"p50 {lat['p50']:.1f} ms  p95 {lat['p95']:.1f} ms  p99 {lat['p99']:.1f} ms; raw rapidfuzz p95 "
-                    f"{res['raw_rapidfuzz']['p95']:.1f} ms; {res['with_candidates']}/{res['queries']} with candidates")
+                    f"{res['raw_rapidfuzz']['p95']:.1f} ms; {res['with_candidates']}/{res['queries']} with candidates; "
+                    f"best score as in scoring all: {100 * res['same_best_score_as_exhaustive']:.0f} %, top 5 scores: "
+                    f"{100 * res['same_top5_scores_as_exhaustive']:.0f} %")
 
             # A discontinued article found by its number: alternatives come from the fuzzy search.
             from orderhub.catalog import identification
@@ -301,6 +313,9 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                ex["all"]["p50"], "ms", None, "lower", ex["raw_select"]["p50"], "raw indexed SELECT p50"),
         Metric("identification.fuzzy_p95", f"identification: fuzzy candidates, p95 per line at {big:,} articles",
                fz["latency"]["p95"], "ms", 50, "lower", fz["raw_rapidfuzz"]["p95"], "raw rapidfuzz extract p95"),
+        Metric("identification.fuzzy_agreement",
+               f"identification: fuzzy, queries whose best score equals scoring all {big:,} descriptions",
+               100 * fz["same_best_score_as_exhaustive"], "%", None, "higher"),
         Metric("identification.fuzzy_first", f"identification: fuzzy first call (index build) at {big:,} articles",
                fz["first_call_s"], "s", None, "lower"),
     ]

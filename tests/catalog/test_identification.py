@@ -108,3 +108,30 @@ def test_search_api(catalog, api):
     r = api.get("/api/v1/catalog/search?partner=sonora&q=Dome offen M")
     assert any("Dome" in i["description"] for i in r.json_body["items"])
     assert api.get("/api/v1/catalog/search?partner=nobody&q=x").status_code == 422
+
+
+# --- the token-index shortlist in front of rapidfuzz ----------------------------------------------
+
+NEAR_MISSES = ["Hörer M Länge 3 rechts", "Hörre M Länge 3", "Hörsytem Aura 3 RIC links beige", "Dome offen M",
+               "Dome ofen M", "Hörer S Länge 2 links", "Aura RIC beige"]
+
+
+@pytest.mark.parametrize("query", NEAR_MISSES)
+def test_shortlist_finds_what_scoring_every_description_finds(catalog, monkeypatch, query):
+    """With a shortlist of 25 out of 400 descriptions the best matches are still found, typos included."""
+    index = identification._index(catalog)
+    everything = identification._similar_descriptions(index, query.lower(), 5)
+    monkeypatch.setattr(identification, "PREFILTER_CANDIDATES", 25)
+    assert len(index.shortlist(query.lower())) <= 25
+    shortlisted = identification._similar_descriptions(index, query.lower(), 5)
+    assert everything, query
+    assert [score for _, score in shortlisted] == [score for _, score in everything]
+    assert shortlisted[0][0] in {row for row, score in everything if score == everything[0][1]}
+
+
+def test_shortlist_prefers_rare_words_and_expands_typos():
+    texts = [f"hörsystem nova {i % 7} ric rechts beige" for i in range(3000)] + ["hörsystem aurora ric links graphit"]
+    index = identification._PartnerIndex(None, list(range(len(texts))), texts, [""] * len(texts))
+    assert list(index.shortlist("aurora graphit", size=10)) [:1] == [3000]
+    assert 3000 in index.shortlist("hörsytem auorra", size=10)  # two typos, neither word in the vocabulary
+    assert len(index.shortlist("rasenmäher", size=10)) == 0  # no word in common: nothing to score

@@ -8,9 +8,12 @@ ranked candidates (rapidfuzz over description and attributes, plus near-miss art
 
 from __future__ import annotations
 
+import re
 import threading
+from array import array
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from orderhub.catalog.models import Article, CatalogImport, search_text
@@ -170,11 +173,57 @@ def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], n
 
 # --- fuzzy candidates ---------------------------------------------------------------------------
 
+TOKEN = re.compile(r"[^\W_]+")
+PREFILTER_CANDIDATES = 400  # descriptions scored by rapidfuzz per query, chosen by the token index
+
+
 class _PartnerIndex:
-    """Search strings of one partner's catalog, held per process and rebuilt after an import."""
+    """Search strings of one partner's catalog, held per process and rebuilt after an import.
+
+    Scoring every description with rapidfuzz costs ~1.7 µs each — 350 ms at 200,000 articles. An
+    inverted token index picks the few hundred descriptions that share the most (rare) words with
+    the query, typos included through a fuzzy look-up in the vocabulary, and only those are scored.
+    """
 
     def __init__(self, version, ids, texts, keys):
         self.version, self.ids, self.texts, self.keys = version, ids, texts, keys
+        vocab: dict[str, int] = {}
+        token_ids, doc_ids = array("i"), array("i")
+        for doc, text in enumerate(texts):
+            for token in set(TOKEN.findall(text)):
+                token_ids.append(vocab.setdefault(token, len(vocab)))
+                doc_ids.append(doc)
+        tokens = np.frombuffer(token_ids, dtype=np.int32) if token_ids else np.zeros(0, np.int32)
+        docs = np.frombuffer(doc_ids, dtype=np.int32) if doc_ids else np.zeros(0, np.int32)
+        self.vocab = vocab
+        self.words = list(vocab)
+        self.postings = docs[np.argsort(tokens, kind="stable")]
+        counts = np.bincount(tokens, minlength=len(vocab))
+        self.offsets = np.concatenate(([0], np.cumsum(counts)))
+        self.idf = np.log1p(len(texts) / np.maximum(counts, 1))
+        # A tie-breaker: of equally matching descriptions prefer the shorter (closer) ones.
+        self.length_penalty = np.bincount(docs, minlength=len(texts)).astype(np.float32) * 1e-3
+
+    def _docs(self, token_id: int) -> np.ndarray:
+        return self.postings[self.offsets[token_id]:self.offsets[token_id + 1]]
+
+    def shortlist(self, query: str, size: int | None = None) -> np.ndarray | None:
+        """Row numbers of the descriptions worth scoring, or None when all of them are few enough."""
+        size = size or PREFILTER_CANDIDATES
+        if len(self.texts) <= size:
+            return None
+        scores = np.zeros(len(self.texts), dtype=np.float32)
+        for token in set(TOKEN.findall(query)):
+            token_id = self.vocab.get(token)
+            if token_id is not None:
+                scores[self._docs(token_id)] += self.idf[token_id]
+            elif len(token) >= 3:  # a typo or a variant spelling: the nearest words of the catalog
+                for _, similarity, token_id in process.extract(token, self.words, scorer=fuzz.ratio,
+                                                               limit=3, score_cutoff=70):
+                    scores[self._docs(token_id)] += self.idf[token_id] * similarity / 100
+        scores -= self.length_penalty
+        top = np.argpartition(scores, -size)[-size:]
+        return top[scores[top] > 0]
 
 
 _indexes: dict[int, _PartnerIndex] = {}
@@ -212,6 +261,17 @@ def _index(partner: Partner) -> _PartnerIndex:
     return idx
 
 
+def _similar_descriptions(idx: _PartnerIndex, query: str, limit: int) -> list[tuple[int, float]]:
+    """(row number, token_set_ratio) of the best descriptions, best first."""
+    rows = idx.shortlist(query)
+    if rows is None:
+        return [(i, score) for _, score, i in process.extract(query, idx.texts, scorer=fuzz.token_set_ratio,
+                                                               limit=limit, score_cutoff=55)]
+    texts = [idx.texts[i] for i in rows]
+    return [(int(rows[j]), score) for _, score, j in process.extract(query, texts, scorer=fuzz.token_set_ratio,
+                                                                      limit=limit, score_cutoff=55)]
+
+
 def fuzzy_candidates(partner: Partner, line: LineQuery, limit: int = MAX_CANDIDATES) -> list[Candidate]:
     idx = _index(partner)
     if not idx.ids:
@@ -219,8 +279,7 @@ def fuzzy_candidates(partner: Partner, line: LineQuery, limit: int = MAX_CANDIDA
     scored: dict[int, tuple[float, str]] = {}
     query = search_text(line.description, line.attributes)
     if query.strip():
-        for _, score, i in process.extract(query, idx.texts, scorer=fuzz.token_set_ratio, limit=limit * 3,
-                                           score_cutoff=55):
+        for i, score in _similar_descriptions(idx, query, limit * 3):
             scored[idx.ids[i]] = (score, f"ähnliche Bezeichnung ({score:.0f} %) / similar description")
     for kind in ("partner_article_number", "manufacturer_article_number"):
         raw = getattr(line, kind)
