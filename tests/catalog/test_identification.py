@@ -135,3 +135,16 @@ def test_shortlist_prefers_rare_words_and_expands_typos():
     assert list(index.shortlist("aurora graphit", size=10)) [:1] == [3000]
     assert 3000 in index.shortlist("hörsytem auorra", size=10)  # two typos, neither word in the vocabulary
     assert len(index.shortlist("rasenmäher", size=10)) == 0  # no word in common: nothing to score
+
+
+def test_one_query_for_all_identifier_kinds_returns_what_the_orm_returns(catalog, django_assert_num_queries):
+    a = Article.objects.exclude(price=None).exclude(attributes={}).exclude(gtin=None).first()
+    b = Article.objects.exclude(pk=a.pk).exclude(hmv_number=None).first()
+    with django_assert_num_queries(1):
+        fetched = identification._articles_with_identifiers(
+            catalog.pk, {"partner_article_number": {a.partner_article_key}, "hmv_number": {b.hmv_number}})
+    assert {x.pk for x in fetched} == {a.pk} | set(Article.objects.filter(hmv_number=b.hmv_number).values_list("pk", flat=True))
+    mine = next(x for x in fetched if x.pk == a.pk)
+    for f in Article._meta.concrete_fields:
+        assert (type(getattr(mine, f.attname)), getattr(mine, f.attname)) == (type(getattr(a, f.attname)), getattr(a, f.attname)), f.attname
+    assert not mine.get_deferred_fields()
