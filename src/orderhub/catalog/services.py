@@ -8,6 +8,7 @@ update import (T_UPDATE_PRODUCTS, T_UPDATE_PRICES, ``--update``) only changes wh
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderhub.catalog.models import Article, CatalogImport
+from orderhub.catalog.writer import ArticleWriter
 from orderhub.formats import FormatError
 from orderhub.formats.catalog import CatalogArticle, ImportIssue, read_catalog
 from orderhub.formats.identifiers import normalize_article_number
@@ -25,85 +27,79 @@ from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
 
-BATCH = 2000
+#: Articles collected before they are written (one COPY / executemany per batch).
+BATCH = 5000
 MAX_STORED_ISSUES = 500
-UPSERT_FIELDS = [
-    "partner_article_number", "gtin", "hmv_number", "manufacturer_article_number", "manufacturer_article_key",
-    "manufacturer_name", "short_description", "long_description", "order_unit", "price", "currency",
-    "attributes", "status", "catalog_import",
-]
 UPDATE_TRANSACTIONS = {"T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"}
+_STATUSES = frozenset(Article.Status.values)
+_dumps = json.JSONEncoder().encode  # what JSONField stores: json.dumps with default settings
 
 
-def _row(partner: Partner, item: CatalogArticle, job: CatalogImport) -> Article:
-    return Article(
-        partner=partner,
-        partner_article_number=item.partner_article_number[:100],
-        partner_article_key=normalize_article_number(item.partner_article_number)[:100],
-        gtin=item.gtin,
-        hmv_number=item.hmv_number,
-        manufacturer_article_number=(item.manufacturer_article_number or "")[:100],
-        manufacturer_article_key=normalize_article_number(item.manufacturer_article_number)[:100],
-        manufacturer_name=(item.manufacturer_name or "")[:100],
-        short_description=(item.short_description or item.partner_article_number)[:300],
-        long_description=item.long_description or "",
-        order_unit=(item.order_unit or "C62")[:10],
-        price=item.price,
-        currency=(item.currency or "EUR")[:3],
-        attributes=item.attributes or {},
-        status=item.status if item.status in Article.Status.values else Article.Status.ACTIVE,
-        catalog_import=job,
+def _row(item: CatalogArticle, key: str) -> tuple:
+    """The column values of one article, in :data:`orderhub.catalog.writer.FIELDS` order."""
+    number = item.partner_article_number
+    mpn = item.manufacturer_article_number
+    return (
+        number[:100],
+        key,
+        item.gtin,
+        item.hmv_number,
+        (mpn or "")[:100],
+        normalize_article_number(mpn)[:100],
+        (item.manufacturer_name or "")[:100],
+        (item.short_description or number)[:300],
+        item.long_description or "",
+        (item.order_unit or "C62")[:10],
+        item.price,
+        (item.currency or "EUR")[:3],
+        _dumps(item.attributes or {}),
+        item.status if item.status in _STATUSES else Article.Status.ACTIVE.value,
     )
 
 
 class _Applier:
+    """Collects the items of one import and writes them in batches (file order wins per article)."""
+
     def __init__(self, partner: Partner, job: CatalogImport, update: bool):
         self.partner, self.job, self.update = partner, job, update
-        self.upserts: dict[str, Article] = {}
+        self.writer = ArticleWriter(partner.pk, job.pk)
+        self.upserts: dict[str, tuple] = {}
         self.deletes: set[str] = set()
         self.prices: dict[str, Decimal] = {}
 
     def add(self, item: CatalogArticle, transaction_name: str) -> None:
-        key = normalize_article_number(item.partner_article_number)
+        key = normalize_article_number(item.partner_article_number)[:100]  # as stored
         if not key:
             self.job.skipped += 1
             return
         if item.mode == "delete":
             self.deletes.add(key)
+            self.upserts.pop(key, None)
+            self.prices.pop(key, None)
         elif transaction_name == "T_UPDATE_PRICES":
             if item.price is not None:
                 self.prices[key] = item.price
+                self.deletes.discard(key)
         else:
-            self.upserts[key] = _row(self.partner, item, self.job)
+            self.upserts[key] = _row(item, key)
+            self.deletes.discard(key)
         if len(self.upserts) + len(self.deletes) + len(self.prices) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self.upserts:
-            keys = list(self.upserts)
-            existing = set(Article.objects.filter(partner=self.partner, partner_article_key__in=keys)
-                           .values_list("partner_article_key", flat=True))
-            Article.objects.bulk_create(
-                list(self.upserts.values()), batch_size=500, update_conflicts=True,
-                unique_fields=["partner", "partner_article_key"], update_fields=UPSERT_FIELDS,
-            )
-            self.job.updated += len(existing)
-            self.job.created += len(keys) - len(existing)
+            existed = self.writer.upsert(list(self.upserts.values()))
+            self.job.updated += existed
+            self.job.created += len(self.upserts) - existed
             self.upserts.clear()
         if self.deletes:
             n, _ = Article.objects.filter(partner=self.partner, partner_article_key__in=list(self.deletes)).delete()
             self.job.deleted += n
             self.deletes.clear()
         if self.prices:
-            rows = list(Article.objects.filter(partner=self.partner, partner_article_key__in=list(self.prices)))
-            for row in rows:
-                row.price = self.prices[row.partner_article_key]
-                row.catalog_import = self.job
-            Article.objects.bulk_update(rows, ["price", "catalog_import"], batch_size=500)
-            self.job.updated += len(rows)
-            missing = len(self.prices) - len(rows)
-            if missing:
-                self.job.skipped += missing
+            existed = self.writer.update_prices(self.prices)
+            self.job.updated += existed
+            self.job.skipped += len(self.prices) - existed
             self.prices.clear()
 
 
