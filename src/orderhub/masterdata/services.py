@@ -6,7 +6,9 @@ what changed, so an unchanged snapshot performs no writes at all (not even the a
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,55 +138,146 @@ class _Reconciler:
         return bool(self.new_conflicts or self.changed_conflicts or self.closed_conflicts)
 
 
-def _sync_kind(model, company, records_in: list[tuple[str, dict, dict]], existing: dict[str, SyncedRecord],
-               record_type: str, now, counts: Counts) -> tuple[dict[str, SyncedRecord], bool]:
-    """Upsert ``records_in`` = [(key, synced values, extra create kwargs)]; deactivate the rest."""
-    reconciler = _Reconciler(company, record_type, now)
-    to_create, to_update = [], []
-    for key, values, create_kwargs in records_in:
-        record = existing.get(key)
-        if record is None:
-            to_create.append(model(company=company, updated_at=now, **values, **create_kwargs))
-            continue
-        if reconciler.reconcile(record, key, values):
-            record.updated_at = now
-            to_update.append(record)
-            counts.updated += 1
-        else:
+#: An existing row as read for the compare: (pk, synced values, is_active, created_in_dashboard, has_overrides).
+Row = tuple[int, tuple, bool, bool, bool]
+
+
+def _existing_rows(model, company: Company, key_fields: tuple[str, ...]) -> dict[str, Row]:
+    """The company's records of ``model`` as plain tuples, in two queries (no model instances, no JSON).
+
+    ``has_overrides`` comes from a second query over the few rows a person edited in the dashboard, so
+    the ``overrides`` JSON of the other rows is never decoded.
+    """
+    records = model.objects.filter(company=company).order_by()
+    overridden = set(records.exclude(overrides={}).values_list("pk", flat=True))
+    n_key = len(key_fields)
+    rows: dict[str, Row] = {}
+    for row in records.values_list(*key_fields, "pk", *model.SYNCED_FIELDS, "is_active", "created_in_dashboard"):
+        key = customer_number_key(*row[:n_key]) if n_key > 1 else row[0]
+        pk = row[n_key]
+        rows[key] = (pk, row[n_key + 1:-2], row[-2], row[-1], pk in overridden)
+    return rows
+
+
+def _sync_kind(model, company: Company, incoming: list[tuple[str, tuple, dict]], existing: dict[str, Row],
+               record_type: str, now, counts: Counts) -> tuple[dict[str, int], set[int], bool]:
+    """Upsert ``incoming`` = [(key, synced values in ``model.SYNCED_FIELDS`` order, extra create kwargs)];
+    deactivate the rest. Returns ({key: pk} of every record, pks written by this sync, conflicts changed).
+
+    A record that is active, has no dashboard override and whose stored values equal the incoming
+    tuple is unchanged — the common case, decided by one tuple comparison. Only the others are
+    loaded as model instances and go through the field-by-field :class:`_Reconciler`.
+    """
+    fields = model.SYNCED_FIELDS
+    to_create, to_check = [], {}
+    for key, values, create_kwargs in incoming:
+        row = existing.get(key)
+        if row is None:
+            to_create.append(model(company=company, updated_at=now, **dict(zip(fields, values)), **create_kwargs))
+        elif row[2] and not row[4] and row[1] == values:
             counts.unchanged += 1
-    incoming_keys = {key for key, _, _ in records_in}
-    to_deactivate = [r for k, r in existing.items()
-                     if k not in incoming_keys and r.is_active and not r.created_in_dashboard]
-    for record in to_deactivate:
-        record.is_active = False
-        record.updated_at = now
+        else:
+            to_check[row[0]] = (key, values)
+    incoming_keys = {key for key, _, _ in incoming}
+    to_deactivate = [row[0] for key, row in existing.items()
+                     if key not in incoming_keys and row[2] and not row[3]]
+
+    written: set[int] = set()
+    conflicts_changed = False
+    if to_check:
+        reconciler = _Reconciler(company, record_type, now)
+        to_update = []
+        for batch in _batches(list(to_check)):
+            for record in model.objects.filter(pk__in=batch).order_by():
+                key, values = to_check[record.pk]
+                if reconciler.reconcile(record, key, dict(zip(fields, values))):
+                    record.updated_at = now
+                    to_update.append(record)
+                    counts.updated += 1
+                else:
+                    counts.unchanged += 1
+        if to_update:
+            model.objects.bulk_update(to_update, [*fields, "overrides", "is_active", "updated_at"], batch_size=BATCH)
+            written.update(r.pk for r in to_update)
+        conflicts_changed = reconciler.flush()
+    for batch in _batches(to_deactivate):
+        model.objects.filter(pk__in=batch).update(is_active=False, updated_at=now)
+    counts.deactivated = len(to_deactivate)
+    written.update(to_deactivate)
     if to_create:
         model.objects.bulk_create(to_create, batch_size=BATCH)
         counts.created = len(to_create)
-    if to_update or to_deactivate:
-        fields = [*model.SYNCED_FIELDS, "overrides", "is_active", "updated_at"]
-        model.objects.bulk_update(to_update + to_deactivate, fields, batch_size=BATCH)
-    counts.deactivated = len(to_deactivate)
-    conflicts_changed = reconciler.flush()
-    result = dict(existing)
-    for record in to_create:
-        result[_key_of(record)] = record
-    return result, conflicts_changed
+        written.update(r.pk for r in to_create)
+
+    pks = {key: row[0] for key, row in existing.items()}
+    for (key, _, _), record in zip((i for i in incoming if i[0] not in existing), to_create):
+        pks[key] = record.pk
+    return pks, written, conflicts_changed
 
 
-def _key_of(record) -> str:
-    if isinstance(record, CustomerNumber):
-        return customer_number_key(record.partner.slug, record.branch.external_id if record.branch_id else None)
-    return record.external_id
+def _batches(items: list, size: int = 900):
+    """Slices small enough for SQLite's limit on query parameters."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def customer_number_key(partner_slug: str, branch_external_id: str | None) -> str:
     return f"{partner_slug}/{branch_external_id}" if branch_external_id else partner_slug
 
 
-@transaction.atomic
+def _sync_memberships(company: Company, snapshot: MasterDataIn, branch_pks: dict[str, int],
+                      employee_pks: dict[str, int]) -> set[int]:
+    """Make each user's branch memberships those of the snapshot; returns the users whose set changed."""
+    have: dict[int, set[int]] = defaultdict(set)
+    row_ids: dict[tuple[int, int], int] = {}
+    for row_id, emp_pk, branch_pk in (EmployeeBranch.objects.filter(employee__company=company).order_by()
+                                      .values_list("pk", "employee_id", "branch_id")):
+        have[emp_pk].add(branch_pk)
+        row_ids[emp_pk, branch_pk] = row_id
+    empty: set[int] = set()
+    add, remove = [], []
+    changed: set[int] = set()
+    for u in snapshot.users:
+        emp_pk = employee_pks[u.id]
+        wanted = {branch_pks[bid] for bid in u.branch_ids}
+        current = have.get(emp_pk, empty)
+        if wanted != current:
+            changed.add(emp_pk)
+            add.extend(EmployeeBranch(employee_id=emp_pk, branch_id=b) for b in wanted - current)
+            remove.extend(row_ids[emp_pk, b] for b in current - wanted)
+    if add:
+        EmployeeBranch.objects.bulk_create(add, batch_size=BATCH)
+    for batch in _batches(remove):
+        EmployeeBranch.objects.filter(pk__in=batch).delete()
+    return changed
+
+
+@contextmanager
+def cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector for one bounded piece of work.
+
+    A snapshot of 10,000 users allocates a few hundred thousand short-lived objects; each time
+    enough of them survive, the collector walks every object in the process (Django, the app,
+    the snapshot itself) — which cost as much CPU as the whole sync. Almost nothing here forms
+    reference cycles (reference counting frees it), and whatever does is collected as soon as the
+    collector is back on. It is left off if someone else had already turned it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> SyncResult:
     """Upsert the full snapshot; all or nothing."""
+    with cyclic_gc_paused(), transaction.atomic():
+        return _apply_snapshot(company, snapshot, actor)
+
+
+def _apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> SyncResult:
     partners = validate_references(snapshot)
     now = timezone.now()
     result = SyncResult()
@@ -198,61 +291,35 @@ def apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> Sync
                      changes={"name": [old, company.name]})
 
     # Branches
-    branches = {b.external_id: b for b in Branch.objects.filter(company=company)}
-    incoming = [
-        (b.id, {"name": b.name, "street": b.street, "postal_code": b.postal_code, "city": b.city,
-                "country": b.country.upper()}, {"external_id": b.id})
-        for b in snapshot.branches
-    ]
-    branches, changed = _sync_kind(Branch, company, incoming, branches, "branch", now, result.branches)
+    incoming = [((b.id, (b.name, b.street, b.postal_code, b.city, b.country.upper()), {"external_id": b.id}))
+                for b in snapshot.branches]
+    branch_pks, _, changed = _sync_kind(Branch, company, incoming, _existing_rows(Branch, company, ("external_id",)),
+                                        "branch", now, result.branches)
     wrote |= changed
 
     # Users and their branch memberships
-    employees = {e.external_id: e for e in Employee.objects.filter(company=company)}
-    incoming = [
-        (u.id, {"name": u.name, "email": u.email or "", "phone": u.phone or "", "is_admin": u.is_admin},
-         {"external_id": u.id})
-        for u in snapshot.users
-    ]
-    employees, changed = _sync_kind(Employee, company, incoming, employees, "user", now, result.users)
+    incoming = [(u.id, (u.name, u.email or "", u.phone or "", u.is_admin), {"external_id": u.id})
+                for u in snapshot.users]
+    employee_pks, written, changed = _sync_kind(Employee, company, incoming,
+                                                _existing_rows(Employee, company, ("external_id",)),
+                                                "user", now, result.users)
     wrote |= changed
-    memberships = defaultdict(set)
-    for emp_id, branch_id in EmployeeBranch.objects.filter(employee__company=company).values_list("employee_id", "branch_id"):
-        memberships[emp_id].add(branch_id)
-    add, remove_pairs = [], []
-    membership_changed: set[int] = set()
-    for u in snapshot.users:
-        emp = employees[u.id]
-        wanted = {branches[bid].pk for bid in u.branch_ids}
-        have = memberships.get(emp.pk, set())
-        if wanted != have:
-            membership_changed.add(emp.pk)
-            add.extend(EmployeeBranch(employee_id=emp.pk, branch_id=b) for b in wanted - have)
-            remove_pairs.extend((emp.pk, b) for b in have - wanted)
-    if add:
-        EmployeeBranch.objects.bulk_create(add, batch_size=BATCH)
-    for emp_pk, branch_pk in remove_pairs:
-        EmployeeBranch.objects.filter(employee_id=emp_pk, branch_id=branch_pk).delete()
+    membership_changed = _sync_memberships(company, snapshot, branch_pks, employee_pks)
     # A user whose only change is branch membership counts as updated, once. Created and
     # already-updated users carry this sync's timestamp.
-    already_counted = {e.pk for e in employees.values() if e.updated_at == now}
-    extra_updates = [pk for pk in membership_changed if pk not in already_counted]
-    if extra_updates:
-        Employee.objects.filter(pk__in=extra_updates).update(updated_at=now)
-        result.users.updated += len(extra_updates)
-        result.users.unchanged -= len(extra_updates)
+    extra_updates = [pk for pk in membership_changed if pk not in written]
+    for batch in _batches(extra_updates):
+        Employee.objects.filter(pk__in=batch).update(updated_at=now)
+    result.users.updated += len(extra_updates)
+    result.users.unchanged -= len(extra_updates)
 
     # Customer numbers
-    existing_numbers = {
-        _key_of(c): c for c in CustomerNumber.objects.filter(company=company).select_related("partner", "branch")
-    }
-    incoming = []
-    for cn in snapshot.customer_numbers:
-        branch = branches[cn.branch_id] if cn.branch_id else None
-        incoming.append((customer_number_key(cn.partner, cn.branch_id), {"number": cn.customer_number},
-                         {"partner": partners[cn.partner], "branch": branch}))
-    _, changed = _sync_kind(CustomerNumber, company, incoming, existing_numbers, "customer_number", now,
-                            result.customer_numbers)
+    incoming = [(customer_number_key(cn.partner, cn.branch_id), (cn.customer_number,),
+                 {"partner": partners[cn.partner], "branch_id": branch_pks[cn.branch_id] if cn.branch_id else None})
+                for cn in snapshot.customer_numbers]
+    existing = _existing_rows(CustomerNumber, company, ("partner__slug", "branch__external_id"))
+    _, _, changed = _sync_kind(CustomerNumber, company, incoming, existing, "customer_number", now,
+                               result.customer_numbers)
     wrote |= changed
 
     if result.wrote_anything or wrote:
