@@ -58,3 +58,17 @@ def send(order_id: str, event_id: int, attempt: int = 1) -> str:
         notify_company_webhooks.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** attempt)).enqueue(
             order_id, event_id)
     return f"{failures} failed"
+
+
+def order_events_enqueue(pairs: list[tuple[Order, OrderEvent]]) -> None:
+    """:func:`order_event_enqueue` for many events: one query for the companies with webhooks."""
+    companies = {order.company_id for order, _ in pairs}
+    hooked = set(CompanyWebhook.objects.filter(company_id__in=companies, is_active=True)
+                 .values_list("company_id", flat=True).distinct())
+    if not hooked:
+        return
+    from orderhub.delivery.tasks import notify_company_webhooks
+
+    for order, event in pairs:
+        if order.company_id in hooked:
+            notify_company_webhooks.enqueue(str(order.pk), event.pk)

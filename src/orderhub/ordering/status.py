@@ -80,3 +80,44 @@ def note(order: Order, *, actor: str, reason: str, data: dict | None = None) -> 
     Order.objects.filter(pk=order.pk).update(updated_at=now)
     order.updated_at = now
     return OrderEvent.objects.create(order=order, at=now, actor=actor[:200], reason=reason[:500], data=data or {})
+
+
+def transition_many(changes, to: str, *, actor: str) -> list[Order]:
+    """The bulk variant of :func:`transition` for background work on many orders at once.
+
+    ``changes`` are ``(order, reason, data)`` triples. The rows are locked (in primary-key order, so
+    two callers cannot deadlock), every change is checked against ``TRANSITIONS`` and recorded as
+    an :class:`OrderEvent` in the same transaction, exactly as :func:`transition` does, but with one
+    lock query, one ``UPDATE`` and one ``INSERT`` for all. Unlike :func:`transition` an order that
+    may not move (another process changed it meanwhile) is left alone instead of raising; the
+    orders that did move are returned (the given objects, updated in place).
+    """
+    changes = {order.pk: (order, reason, data) for order, reason, data in changes}
+    if not changes:
+        return []
+    with transaction.atomic():
+        locked = list(Order.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk")
+                      .only("id", "status", "company_id"))
+        movable = [o for o in locked if can_transition(o.status, to)]
+        if not movable:
+            return []
+        now = timezone.now()
+        Order.objects.filter(pk__in=[o.pk for o in movable]).update(status=to, updated_at=now)
+        events = OrderEvent.objects.bulk_create([
+            OrderEvent(order_id=o.pk, at=now, actor=actor[:200], from_status=o.status, to_status=to,
+                       reason=changes[o.pk][1][:500], data=changes[o.pk][2] or {})
+            for o in movable
+        ])
+        moved = []
+        for o in movable:
+            order = changes[o.pk][0]
+            order.status, order.updated_at = to, now
+            moved.append(order)
+        _announce_many(list(zip(moved, events)))
+    return moved
+
+
+def _announce_many(pairs: list) -> None:
+    from orderhub.delivery.company_webhooks import order_events_enqueue
+
+    order_events_enqueue(pairs)

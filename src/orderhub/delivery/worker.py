@@ -1,0 +1,144 @@
+"""The delivery loop of ``orderhub worker``: claim due deliveries in batches, send them concurrently.
+
+One coordinating thread does all database work (claim, prepare, record; see ``outbox``); a small
+thread pool only makes the partner calls, which touch no database. At most ``concurrency``
+attempts are in flight. Outcomes are recorded as they come in, several per transaction, so a slow
+partner does not hold the others' results back (nor past their lease).
+
+Polling: while a claim comes back full (more work is waiting) the next claim follows as soon as
+there is room; otherwise the loop polls every ``interval`` seconds. On ``stop()`` it claims nothing
+more, finishes the attempts in flight, records them and returns (SIGTERM). A worker killed hard
+leaves leases behind, which ``outbox.recover_stale`` turns into retries.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from django.db import close_old_connections
+
+from orderhub.delivery import outbox
+
+logger = logging.getLogger(__name__)
+
+#: Default attempts in flight per worker process, and the most one claim takes.
+CONCURRENCY = 16
+BATCH = 32
+#: Check the database connection (CONN_MAX_AGE, broken connections) at least this often while busy.
+CONNECTION_CHECK_SECONDS = 10.0
+RECORD_TRIES = 3
+#: Outcomes wait at most this long to be recorded together with others.
+RECORD_DELAY = 0.05
+
+
+class DeliveryLoop:
+    def __init__(self, *, concurrency: int = CONCURRENCY, batch: int = BATCH, interval: float = 0.2,
+                 worker_id: str = outbox.WORKER_ID):
+        self.concurrency = max(1, concurrency)
+        self.batch = max(1, batch)
+        self.interval = interval
+        self.worker_id = worker_id
+        self.stopped = threading.Event()
+        self.delivered = 0
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def run(self, until_idle: bool = False) -> None:
+        """Deliver until :meth:`stop` (or, with ``until_idle``, until nothing is due)."""
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="orderhub-send")
+        inflight: dict[Future, outbox.Job] = {}
+        finished: list[outbox.Job] = []  # sent, outcome not yet recorded
+        finished_since = 0.0
+        # While attempts are in flight, claim only sizeable batches and record several outcomes at
+        # once: statements per delivery stay low under load; an idle loop still answers at once.
+        claim_min = min(self.batch, max(1, self.concurrency // 2))
+        record_min = max(1, self.concurrency // 4)
+        next_claim = 0.0
+        checked = time.monotonic()
+        try:
+            while True:
+                stopping = self.stopped.is_set()
+                if stopping and not inflight and not finished:
+                    return
+                now = time.monotonic()
+                room = self.concurrency - len(inflight)
+                claimed = 0
+                if not stopping and now >= next_claim and (not inflight or room >= claim_min):
+                    limit = min(room, self.batch)
+                    claimed, jobs = self._claim(limit)
+                    inflight.update(self._start(pool, jobs))
+                    # A full claim means more is waiting: claim again as soon as there is room.
+                    next_claim = now if claimed >= limit else now + self.interval
+                if finished and (stopping or not inflight or len(finished) >= record_min
+                                 or now - finished_since >= RECORD_DELAY):
+                    self._record(finished)
+                    finished = []
+                if not inflight:
+                    if claimed:
+                        continue
+                    if until_idle:
+                        return
+                    close_old_connections()
+                    checked = time.monotonic()
+                    self.stopped.wait(max(0.0, next_claim - time.monotonic()))
+                    continue
+                deadlines = []
+                if not stopping and self.concurrency - len(inflight) >= claim_min:
+                    deadlines.append(next_claim)
+                if finished:
+                    deadlines.append(finished_since + RECORD_DELAY)
+                timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else self.interval
+                done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = inflight.pop(future)
+                    job.result = future.result()
+                    if not finished:
+                        finished_since = time.monotonic()
+                    finished.append(job)
+                if time.monotonic() - checked > CONNECTION_CHECK_SECONDS:
+                    close_old_connections()
+                    checked = time.monotonic()
+        finally:
+            pool.shutdown(wait=True)
+
+    def _claim(self, limit: int) -> tuple[int, list[outbox.Job]]:
+        try:
+            claimed, jobs = outbox.claim_tasks(limit, worker_id=self.worker_id)
+        except Exception:  # the database went away or is locked: try again after the interval
+            logger.exception("claiming deliveries failed")
+            close_old_connections()
+            return 0, []
+        try:
+            outbox.prepare(jobs)
+        except Exception as exc:  # e.g. the database went away between claim and prepare
+            logger.exception("preparing deliveries failed")
+            for job in jobs:
+                if job.result is None:
+                    job.result = outbox.DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+        return claimed, jobs
+
+    def _start(self, pool: ThreadPoolExecutor, jobs: list[outbox.Job]) -> dict[Future, outbox.Job]:
+        """Send the prepared jobs; record at once those that cannot be sent."""
+        started = {pool.submit(job.send): job for job in jobs if job.result is None}
+        self._record([job for job in jobs if job.result is not None])
+        return started
+
+    def _record(self, jobs: list[outbox.Job]) -> None:
+        if not jobs:
+            return
+        for attempt in range(1, RECORD_TRIES + 1):
+            try:
+                outbox.record(jobs)
+                self.delivered += sum(1 for job in jobs if job.outcome == "delivered")
+                return
+            except Exception:
+                # Left as it is, each delivery is retried after its lease (the partner deduplicates).
+                logger.exception("recording %d delivery outcomes failed (try %d of %d)", len(jobs), attempt,
+                                 RECORD_TRIES)
+                close_old_connections()
+                if attempt < RECORD_TRIES:
+                    time.sleep(0.2 * attempt)
