@@ -82,12 +82,11 @@ class ArticleWriter:
         """Insert or update ``rows`` (tuples in :data:`FIELDS` order, unique keys); returns how many existed."""
         if not rows:
             return 0
+        if self.copy:
+            return self._upsert_copy(rows)
         key_index = FIELDS.index("partner_article_key")
         existed = count_existing(self.partner_id, [r[key_index] for r in rows])
-        if self.copy:
-            self._upsert_copy(rows)
-        else:
-            self._upsert_executemany(rows)
+        self._upsert_executemany(rows)
         return existed
 
     def _conflict_sql(self) -> str:
@@ -117,7 +116,7 @@ class ArticleWriter:
         cursor.execute(f"TRUNCATE {_TEMP_TABLE}")
         self._temp_ready = True
 
-    def _upsert_copy(self, rows: list[tuple]) -> None:
+    def _upsert_copy(self, rows: list[tuple]) -> int:
         columns = ", ".join(_column(f) for f in FIELDS)
         with connection.cursor() as cursor:
             self._ensure_temp_table(cursor)
@@ -125,11 +124,16 @@ class ArticleWriter:
                 write = copy.write_row
                 for row in rows:
                     write(row)
+            # A row the upsert inserted has no xmax yet; an updated row carries this transaction's
+            # id there. So one statement both writes the batch and tells how many rows existed.
             cursor.execute(
-                f"INSERT INTO {self.table} ({self._insert_columns()}) "
-                f"SELECT {columns}, %s, %s FROM {_TEMP_TABLE} {self._conflict_sql()}",
+                f"WITH upserted AS (INSERT INTO {self.table} ({self._insert_columns()}) "
+                f"SELECT {columns}, %s, %s FROM {_TEMP_TABLE} {self._conflict_sql()} "
+                f"RETURNING (xmax = 0) AS inserted) "
+                f"SELECT count(*) FILTER (WHERE NOT inserted) FROM upserted",
                 [self.partner_id, self.import_id],
             )
+            return cursor.fetchone()[0]
 
     # -- price updates ---------------------------------------------------------------------------
 

@@ -20,7 +20,6 @@ shipped); such files are read leniently with an :class:`ImportIssue` saying so.
 from __future__ import annotations
 
 import copy
-import functools
 import os
 import re
 import threading
@@ -90,23 +89,34 @@ _HMV_NAMES = {_name_key(n) for n in (
 _NET_PRICE_TYPES = ("net_list", "net_customer")
 
 
-@functools.lru_cache(maxsize=1024)
-def _local_name(tag: str) -> str:
-    return tag.rpartition("}")[2]
+class _LocalNames(dict):
+    """``{namespace}NAME`` → ``NAME`` (comments and processing instructions → ``""``), memoised.
+
+    A plain dict lookup per element instead of a function call: the reader looks at every
+    element of every product. Only a bounded number of distinct tags is remembered.
+    """
+
+    def __missing__(self, tag) -> str:
+        name = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+        if len(self) < 4096:
+            self[tag] = name
+        return name
+
+
+_LOCAL_NAMES = _LocalNames()
 
 
 def _local(tag) -> str:
-    if not isinstance(tag, str):  # comments, processing instructions
-        return ""
-    return _local_name(tag)
+    return _LOCAL_NAMES[tag]
 
 
 def _text(element) -> str:
     if element is None:
         return ""
-    if not len(element):
-        return (element.text or "").strip()
-    return "".join(element.itertext()).strip()
+    if len(element):
+        return "".join(element.itertext()).strip()
+    text = element.text
+    return text.strip() if text else ""
 
 
 def _one_line(text: str) -> str:
@@ -300,13 +310,100 @@ def _pick_text(elements: list, language: str) -> str:
 
 def _decimal(text: str) -> Decimal | None:
     try:
-        return parse_price(text)
+        return _price(text)
     except ValueError:
         return None
 
 
+# -- fast paths for the values nearly every product has; each falls back to the general function
+# (which also produces the error reasons), so results are the same.
+
+_PLAIN_NUMBER = re.compile(r"\d{1,15}(?:\.\d{1,10})?")
+
+
+def _price(text: str) -> Decimal:
+    """:func:`~.catalog.parse_price`, without its clean-up for the plain ``1234.56`` form."""
+    if _PLAIN_NUMBER.fullmatch(text):
+        return Decimal(text)
+    return parse_price(text)
+
+
+def _gtin(raw: str) -> str:
+    """:func:`~.identifiers.normalize_gtin`, checking a plain 8/12/13/14-digit GTIN inline."""
+    if raw.isascii() and raw.isdigit() and len(raw) in _GTIN_LENGTHS and raw.strip("0"):
+        # GS1 check digit: weights 3, 1, 3, … from the digit left of the check digit.
+        total = 3 * sum(map(int, raw[-2::-2])) + sum(map(int, raw[-3::-2]))
+        if -total % 10 == ord(raw[-1]) - 48:
+            return raw.zfill(14)
+    return normalize_gtin(raw)
+
+
+def _hmv(raw: str) -> str:
+    """:func:`~.identifiers.normalize_hmv`, without its clean-up for plain 10 digits."""
+    if len(raw) == 10 and raw.isascii() and raw.isdigit() and raw.strip("0"):
+        return raw
+    return normalize_hmv(raw)
+
+
+_GTIN_LENGTHS = frozenset((8, 12, 13, 14))
+#: Short texts are memoised (feature names and values repeat across a catalog); long ones never.
+_MEMO_TEXT = 64
+_MEMO_ENTRIES = 4096
+_HMV_FEATURE = "\x00hmv"  # a FEATURE carrying the HMV number
+_IGNORED = "\x00ignored"  # a FEATURE that is not one of the attributes
+_feature_keys: dict[str, str] = {}
+
+
+def _feature_key(fname: str) -> str:
+    """What a FEATURE name means: :data:`_HMV_FEATURE`, an attribute key, or :data:`_IGNORED`."""
+    if _name_key(fname) in _HMV_NAMES:
+        key = _HMV_FEATURE
+    else:
+        key = attribute_key(fname) or _IGNORED
+    if len(fname) <= _MEMO_TEXT and len(_feature_keys) < _MEMO_ENTRIES:
+        _feature_keys[fname] = key
+    return key
+
+
+_feature_values: dict[tuple[str, str], str] = {}
+
+
+def _feature_value(key: str, value: str) -> str:
+    """:func:`~.catalog.normalize_attribute_value`, memoised for short values."""
+    try:
+        return _feature_values[key, value]
+    except KeyError:
+        pass
+    normalized = normalize_attribute_value(key, value)
+    if len(value) <= _MEMO_TEXT and len(_feature_values) < _MEMO_ENTRIES:
+        _feature_values[key, value] = normalized
+    return normalized
+
+
+_TENTH_OF_A_CENT = Decimal("0.0001")
+_ONE = Decimal(1)
+
+# What the reader does with a direct child of a product, and with the children of those.
+(_PID, _DETAILS, _FEATURES, _ORDER_DETAILS, _PRICE_DETAILS) = range(1, 6)
+_PRODUCT_PARTS = {
+    "SUPPLIER_PID": _PID, "SUPPLIER_AID": _PID,
+    "PRODUCT_DETAILS": _DETAILS, "ARTICLE_DETAILS": _DETAILS,
+    "PRODUCT_FEATURES": _FEATURES, "ARTICLE_FEATURES": _FEATURES,
+    "PRODUCT_ORDER_DETAILS": _ORDER_DETAILS, "ARTICLE_ORDER_DETAILS": _ORDER_DETAILS,
+    "PRODUCT_PRICE_DETAILS": _PRICE_DETAILS, "ARTICLE_PRICE_DETAILS": _PRICE_DETAILS,
+}
+(_SHORT, _LONG, _INTERNATIONAL_PID, _EAN, _MPN, _MANUFACTURER, _SPECIAL_TREATMENT,
+ _STATUS) = range(1, 9)
+_DETAIL_PARTS = {
+    "DESCRIPTION_SHORT": _SHORT, "DESCRIPTION_LONG": _LONG, "INTERNATIONAL_PID": _INTERNATIONAL_PID,
+    "EAN": _EAN, "MANUFACTURER_PID": _MPN, "MANUFACTURER_AID": _MPN, "MANUFACTURER_NAME": _MANUFACTURER,
+    "SPECIAL_TREATMENT_CLASS": _SPECIAL_TREATMENT, "PRODUCT_STATUS": _STATUS, "ARTICLE_STATUS": _STATUS,
+}
+
+
 def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     """Turn one PRODUCT/ARTICLE element into an article plus issues (or only issues)."""
+    local = _LOCAL_NAMES
     line = element.sourceline
     issues: list = []
     pid = ""
@@ -324,68 +421,73 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     other_price_types: set[str] = set()
 
     for child in element:
-        name = _local(child.tag)
-        if name in ("SUPPLIER_PID", "SUPPLIER_AID"):
+        part = _PRODUCT_PARTS.get(local[child.tag])
+        if part is None:
+            continue
+        if part == _PID:
             pid = _text(child)
-        elif name in ("PRODUCT_DETAILS", "ARTICLE_DETAILS"):
+        elif part == _DETAILS:
             for detail in child:
-                detail_name = _local(detail.tag)
-                if detail_name == "DESCRIPTION_SHORT":
+                kind = _DETAIL_PARTS.get(local[detail.tag])
+                if kind is None:
+                    continue
+                if kind == _SHORT:
                     shorts.append(detail)
-                elif detail_name == "DESCRIPTION_LONG":
+                elif kind == _LONG:
                     longs.append(detail)
-                elif detail_name == "INTERNATIONAL_PID":
+                elif kind == _INTERNATIONAL_PID:
                     pid_type = _name_key(detail.get("type", ""))
                     if pid_type in _GTIN_PID_TYPES:
                         gtin_candidates.append(_text(detail))
                     elif pid_type in _HMV_NAMES:
                         hmv_candidates.append(_text(detail))
-                elif detail_name == "EAN":
+                elif kind == _EAN:
                     gtin_candidates.append(_text(detail))
-                elif detail_name in ("MANUFACTURER_PID", "MANUFACTURER_AID"):
+                elif kind == _MPN:
                     manufacturer_pid = _text(detail) or None
-                elif detail_name == "MANUFACTURER_NAME":
+                elif kind == _MANUFACTURER:
                     manufacturer_name = _one_line(_text(detail)) or None
-                elif detail_name == "SPECIAL_TREATMENT_CLASS":
+                elif kind == _SPECIAL_TREATMENT:
                     if _name_key(detail.get("type", "")) in _HMV_NAMES:
                         hmv_candidates.append(_text(detail))
-                elif detail_name in ("PRODUCT_STATUS", "ARTICLE_STATUS"):
+                else:  # _STATUS
                     status_texts.extend((detail.get("type"), _text(detail)))
-        elif name in ("PRODUCT_FEATURES", "ARTICLE_FEATURES"):
+        elif part == _FEATURES:
             for feature in child:
-                if _local(feature.tag) != "FEATURE":
+                if local[feature.tag] != "FEATURE":
                     continue
                 fname = ""
                 values = []
-                for part in feature:
-                    part_name = _local(part.tag)
-                    if part_name == "FNAME" and not fname:
-                        fname = _text(part)
+                for fpart in feature:
+                    part_name = local[fpart.tag]
+                    if part_name == "FNAME":
+                        if not fname:
+                            fname = _text(fpart)
                     elif part_name == "FVALUE":
-                        values.append(_text(part))
-                values = [v for v in values if v]
+                        value = _text(fpart)
+                        if value:
+                            values.append(value)
                 if not fname or not values:
                     continue
-                if _name_key(fname) in _HMV_NAMES:
+                key = _feature_keys.get(fname) or _feature_key(fname)
+                if key is _IGNORED:
+                    continue
+                if key is _HMV_FEATURE:
                     hmv_candidates.append(values[0])
-                    continue
-                key = attribute_key(fname)
-                if key is None:
-                    continue
-                if key == "side":
-                    sides.extend(normalize_attribute_value("side", v) for v in values)
+                elif key == "side":
+                    sides.extend(_feature_value("side", v) for v in values)
                 elif key not in attributes:
-                    attributes[key] = normalize_attribute_value(key, values[0])
-        elif name in ("PRODUCT_ORDER_DETAILS", "ARTICLE_ORDER_DETAILS"):
+                    attributes[key] = _feature_value(key, values[0])
+        elif part == _ORDER_DETAILS:
             for detail in child:
-                detail_name = _local(detail.tag)
+                detail_name = local[detail.tag]
                 if detail_name == "ORDER_UNIT":
                     order_unit = _text(detail)
                 elif detail_name == "PRICE_QUANTITY":
                     price_quantity = _decimal(_text(detail))
-        elif name in ("PRODUCT_PRICE_DETAILS", "ARTICLE_PRICE_DETAILS"):
+        else:  # _PRICE_DETAILS
             for price in child:
-                if _local(price.tag) not in ("PRODUCT_PRICE", "ARTICLE_PRICE"):
+                if local[price.tag] not in ("PRODUCT_PRICE", "ARTICLE_PRICE"):
                     continue
                 price_type = (price.get("price_type") or "").strip().lower()
                 if price_type in _NET_PRICE_TYPES:
@@ -395,10 +497,10 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
                 else:
                     other_price_types.add(price_type or "?")
                     continue
-                lower_bound = Decimal(1)
-                for part in price:
-                    if _local(part.tag) == "LOWER_BOUND":
-                        lower_bound = _decimal(_text(part)) or Decimal(1)
+                lower_bound = _ONE
+                for price_part in price:
+                    if local[price_part.tag] == "LOWER_BOUND":
+                        lower_bound = _decimal(_text(price_part)) or _ONE
                 prices.append((rank, lower_bound, len(prices), price))
 
     if not pid:
@@ -433,7 +535,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     # Price: net_list before net_customer before other net prices; the lowest quantity tier
     # (LOWER_BOUND) wins; validity dates are not evaluated (first block wins on ties).
     if prices:
-        _rank, _bound, _order, chosen = min(prices, key=lambda p: (p[0], p[1], p[2]))
+        chosen = min(prices)[3]  # (rank, bound, order) decide; order is unique
         amount_text = factor_text = None
         for part in chosen:
             part_name = _local(part.tag)
@@ -445,7 +547,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
                 factor_text = _text(part)
         if amount_text is not None:
             try:
-                amount = parse_price(amount_text)
+                amount = _price(amount_text)
             except ValueError:
                 issue(f"price {amount_text!r} is not a number; article kept without price")
             else:
@@ -454,8 +556,8 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
                     amount = amount * factor
                 if price_quantity is not None and price_quantity not in (0, 1):
                     amount = amount / price_quantity
-                if amount != amount.quantize(Decimal("0.0001")):
-                    amount = amount.quantize(Decimal("0.0001"))
+                if amount != amount.quantize(_TENTH_OF_A_CENT):
+                    amount = amount.quantize(_TENTH_OF_A_CENT)
                 article.price = amount
     found = ", ".join(sorted(other_price_types))
     if transaction == "T_UPDATE_PRICES":
@@ -478,7 +580,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
         if not raw:
             continue
         try:
-            article.gtin = normalize_gtin(raw)
+            article.gtin = _gtin(raw)
             break
         except InvalidIdentifier as exc:
             issue(f"GTIN {raw!r}: {exc.reason}; GTIN dropped, article kept")
@@ -486,7 +588,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
         if not raw:
             continue
         try:
-            article.hmv_number = normalize_hmv(raw)
+            article.hmv_number = _hmv(raw)
             break
         except InvalidIdentifier as exc:
             issue(f"HMV number {raw!r}: {exc.reason}; HMV number dropped, article kept")
@@ -495,7 +597,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
         distinct = set(sides)
         attributes["side"] = "B" if distinct >= {"L", "R"} else sides[0]
     article.attributes = {key: value for key, value in attributes.items() if value}
-    if parse_status(*status_texts) == "discontinued":
+    if status_texts and parse_status(*status_texts) == "discontinued":
         article.status = "discontinued"
     return [*issues, article]
 
