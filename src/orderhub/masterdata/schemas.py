@@ -18,7 +18,9 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
+
+from orderhub.masterdata.gcpause import cyclic_gc_paused
 
 Id = Field(min_length=1, max_length=64)
 
@@ -91,6 +93,13 @@ class MasterDataIn(Strict):
     branches: list[BranchIn] = Field(max_length=20_000)
     users: list[UserIn] = Field(default_factory=list, max_length=200_000)
     customer_numbers: list[CustomerNumberIn] = Field(default_factory=list, max_length=100_000)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _validate_without_gc_pauses(cls, data, handler: ModelWrapValidatorHandler):
+        """Tens of thousands of objects are built here: see :func:`cyclic_gc_paused`."""
+        with cyclic_gc_paused():
+            return handler(data)
 
 
 class SoftwareIn(Strict):
