@@ -6,10 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class Strict(Schema):
+class Strict(BaseModel):
+    """Inputs are plain pydantic models, validated once.
+
+    Ninja's ``Schema`` runs its wrap validator a second time for every ``extra="forbid"`` model
+    (and so 4× for nested lines); inputs never come from ORM objects, so they need none of it.
+    """
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -8,13 +8,14 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from orderhub.accounts.models import Company
 from orderhub.catalog import identification
 from orderhub.catalog.models import Article
+from orderhub.core import fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
 from orderhub.ordering import status as order_status
@@ -38,13 +39,6 @@ def new_order_number() -> str:
 def request_hash(payload: OrderIn) -> str:
     canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def customer_number_for(company, partner: Partner, branch: Branch) -> str:
-    """Branch-level before company-level (SPEC §3.6); '' when none is on file."""
-    numbers = dict(CustomerNumber.objects.filter(company=company, partner=partner, is_active=True)
-                   .filter(Q(branch=branch) | Q(branch__isnull=True)).values_list("branch_id", "number"))
-    return numbers.get(branch.pk) or numbers.get(None) or ""
 
 
 def _issue_for(result: identification.Identification) -> dict:
@@ -86,37 +80,97 @@ def created_response(order: Order, request=None) -> dict:
     }
 
 
-def _resolve_references(company, payload: OrderIn):
-    partner = Partner.objects.filter(slug=payload.partner, is_active=True).first()
-    if partner is None:
-        raise InvalidInput("partner", f"unknown or inactive partner {payload.partner!r}")
-    branch = Branch.objects.filter(company=company, external_id=payload.branch_id, is_active=True).first()
-    if branch is None:
-        raise InvalidInput("branch_id", f"unknown or inactive branch {payload.branch_id!r}")
-    user = Employee.objects.filter(company=company, external_id=payload.ordered_by, is_active=True).first()
-    if user is None:
-        raise InvalidInput("ordered_by", f"unknown or inactive user {payload.ordered_by!r}")
-    return partner, branch, user
+# --- intake -----------------------------------------------------------------------------------------
+#
+# Reads first, writes last: everything intake needs to know (idempotency key, partner, branch, user,
+# customer numbers, the identified articles) is read before the write transaction starts, so SQLite's
+# write lock (BEGIN IMMEDIATE) is held only for the inserts. The reads are one statement (plus the
+# identification's own); the writes are one INSERT per table. Concurrent duplicates are settled by
+# the unique constraints on (company, key) and (company, external_order_id), not by the reads.
+
+
+class _IntakeReads:
+    """One round trip: the idempotency key's first answer, the partner row, branch and user ids, and
+    the branch-level and company-level customer numbers for that partner."""
+
+    _sql: dict[str, str] = {}
+
+    def __init__(self):
+        self.key_hash = self.key_status = self.key_response = None
+        self.partner = self.branch_id = self.user_id = None
+        self.branch_number = self.company_number = None
+
+    @classmethod
+    def sql(cls, connection) -> str:
+        sql = cls._sql.get(connection.vendor)
+        if sql is None:
+            qn = connection.ops.quote_name
+            pcols = fastsql.select_columns(Partner, "p", connection)
+            numbers = CustomerNumber._meta.db_table
+            sql = cls._sql[connection.vendor] = (
+                "SELECT k.request_hash, k.status_code, k.response, b.id, u.id, "
+                f"(SELECT c.number FROM {numbers} c WHERE c.company_id = %s AND c.partner_id = p.id "
+                "AND c.branch_id = b.id AND c.is_active = %s), "
+                f"(SELECT c.number FROM {numbers} c WHERE c.company_id = %s AND c.partner_id = p.id "
+                f"AND c.branch_id IS NULL AND c.is_active = %s), {pcols} "
+                "FROM (SELECT 1 AS one) one "
+                f"LEFT JOIN {IdempotencyKey._meta.db_table} k ON k.company_id = %s AND k.{qn('key')} = %s "
+                f"LEFT JOIN {Partner._meta.db_table} p ON p.slug = %s AND p.is_active = %s "
+                f"LEFT JOIN {Branch._meta.db_table} b ON b.company_id = %s AND b.external_id = %s AND b.is_active = %s "
+                f"LEFT JOIN {Employee._meta.db_table} u ON u.company_id = %s AND u.external_id = %s AND u.is_active = %s"
+            )
+        return sql
+
+    @classmethod
+    def fetch(cls, company, payload: OrderIn, idempotency_key: str) -> _IntakeReads:
+        connection = connections[router.db_for_read(Order)]
+        cid = Company._meta.pk.get_db_prep_value(company.pk, connection)
+        params = (cid, True, cid, True, cid, idempotency_key, payload.partner, True,
+                  cid, payload.branch_id, True, cid, payload.ordered_by, True)
+        with connection.cursor() as cursor:
+            cursor.execute(cls.sql(connection), params)
+            row = cursor.fetchone()
+        reads = cls()
+        (reads.key_hash, reads.key_status, response, reads.branch_id, reads.user_id,
+         reads.branch_number, reads.company_number) = row[:7]
+        if reads.key_hash is not None:
+            reads.key_response = json.loads(response) if isinstance(response, (str, bytes)) else response
+        if row[7] is not None:
+            reads.partner = fastsql.from_row(Partner, row[7:], connection)
+        return reads
+
+    def references(self, payload: OrderIn):
+        """(partner, branch id, user id), or the first unknown reference as 422."""
+        if self.partner is None:
+            raise InvalidInput("partner", f"unknown or inactive partner {payload.partner!r}")
+        if self.branch_id is None:
+            raise InvalidInput("branch_id", f"unknown or inactive branch {payload.branch_id!r}")
+        if self.user_id is None:
+            raise InvalidInput("ordered_by", f"unknown or inactive user {payload.ordered_by!r}")
+        return self.partner, self.branch_id, self.user_id
 
 
 def submit_order(company, payload: OrderIn, idempotency_key: str, actor: str, request=None) -> tuple[int, dict]:
     """Accept an order: forwarded at once when complete, otherwise a 6-hour cart. Idempotent."""
     digest = request_hash(payload)
-    previous = IdempotencyKey.objects.filter(company=company, key=idempotency_key).first()
-    if previous is None:
+    reads = _IntakeReads.fetch(company, payload, idempotency_key)
+    if reads.key_hash is None:
+        partner, branch_id, user_id = reads.references(payload)
+        prepared = _prepare_order(company, payload, reads, partner, branch_id, user_id, actor, request)
         try:
             with transaction.atomic():
-                partner, branch, user = _resolve_references(company, payload)
-                return _create_order(company, payload, digest, idempotency_key, partner, branch, user, actor, request)
+                return _write_order(company, prepared, digest, idempotency_key, actor)
         except IntegrityError:
             # A concurrent request with this key or this external order id committed first; the
             # unique constraints made this one roll back entirely. Answer as the winner did.
             previous = IdempotencyKey.objects.filter(company=company, key=idempotency_key).first()
             if previous is None:
                 raise _external_id_taken(company, payload.external_order_id) from None
-    if previous.request_hash != digest:
+            reads.key_hash, reads.key_status, reads.key_response = (previous.request_hash, previous.status_code,
+                                                                    previous.response)
+    if reads.key_hash != digest:
         raise Conflict("this Idempotency-Key was used with a different request body", title="Idempotency key reused")
-    return previous.status_code, previous.response
+    return reads.key_status, reads.key_response
 
 
 def _external_id_taken(company, external_order_id) -> Problem:
@@ -126,18 +180,27 @@ def _external_id_taken(company, external_order_id) -> Problem:
                     title="Order already exists", order_id=str(existing.pk) if existing else None)
 
 
-def _create_order(company, payload: OrderIn, digest, idempotency_key, partner, branch, user, actor, request):
+class _Prepared:
+    __slots__ = ("order", "lines", "complete", "response")
+
+
+def _prepare_order(company, payload: OrderIn, reads: _IntakeReads, partner, branch_id, user_id, actor,
+                   request) -> _Prepared:
+    """Everything but the writes: the order and its lines in memory, identified, and the answer."""
     now = timezone.now()
-    customer_number = (payload.customer_number or "").strip() or customer_number_for(company, partner, branch)
+    customer_number = (payload.customer_number or "").strip() or reads.branch_number or reads.company_number or ""
     order = Order(company=company, number=new_order_number(), external_order_id=payload.external_order_id,
-                  partner=partner, branch=branch, ordered_by=user, customer_number=customer_number,
+                  partner=partner, branch_id=branch_id, ordered_by_id=user_id, customer_number=customer_number,
                   reference=payload.reference, note=payload.note, created_at=now, updated_at=now,
                   status=S.CART)
     results = identification.identify_many(partner, [identification.LineQuery(
         partner_article_number=l.partner_article_number, gtin=l.gtin, hmv_number=l.hmv_number,
         manufacturer_article_number=l.manufacturer_article_number, description=l.description,
         attributes=l.attributes) for l in payload.lines])
-    lines, complete = [], bool(customer_number) or not partner.requires_customer_number
+    lines, issues, line_issues = [], [], []
+    complete = bool(customer_number) or not partner.requires_customer_number
+    if not complete:
+        issues.append({"position": None, **CUSTOMER_NUMBER_MISSING})
     for line_in, result in zip(payload.lines, results):
         line = OrderLine(order=order, position=line_in.position, quantity=line_in.quantity, unit=line_in.unit,
                          partner_article_number=line_in.partner_article_number or "", gtin=line_in.gtin or "",
@@ -150,23 +213,39 @@ def _create_order(company, payload: OrderIn, digest, idempotency_key, partner, b
             line.article_snapshot = article_snapshot(result.article)
         else:
             line.issue = _issue_for(result)
+            line_issues.append({"position": line.position, **line.issue})
             complete = False
         lines.append(line)
+    issues.extend(sorted(line_issues, key=lambda i: i["position"]))  # as issues_of() reads them: by position
     if complete:
         order.status, order.ordered_at = S.QUEUED, now
     else:
         order.cart_expires_at = now + timedelta(hours=settings.CART_TTL_HOURS)
-    order.save(force_insert=True)  # unique (company, external_order_id) guards against a second order
-    OrderLine.objects.bulk_create(lines)
+    prepared = _Prepared()
+    prepared.order, prepared.lines, prepared.complete = order, lines, complete
+    # The answer is built from what is about to be written (as issues_of() would read it back).
+    prepared.response = {
+        "id": str(order.pk), "number": order.number, "status": order.status,
+        "cart_url": None if complete else cart_url(order, request),
+        "cart_expires_at": None if complete else order.cart_expires_at.isoformat(),
+        "issues": [] if complete else issues,
+    }
+    return prepared
+
+
+def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -> tuple[int, dict]:
+    """The writes only, one statement per table (inside the caller's transaction)."""
+    order, complete = prepared.order, prepared.complete
+    fastsql.insert([order])  # unique (company, external_order_id) guards against a second order
+    fastsql.insert(prepared.lines)
     reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
-    OrderEvent.objects.create(order=order, at=now, actor=actor[:200], to_status=order.status, reason=reason,
-                              data={"idempotency_key": idempotency_key})
+    fastsql.insert([OrderEvent(order=order, at=order.created_at, actor=actor[:200], to_status=order.status,
+                               reason=reason, data={"idempotency_key": idempotency_key})])
     if complete:
         _enqueue_delivery(order, new_order=True)
-    response = created_response(order, request)
-    IdempotencyKey.objects.create(company=company, key=idempotency_key, request_hash=digest, order=order,
-                                  status_code=201, response=response, created_at=now)
-    return 201, response
+    fastsql.insert([IdempotencyKey(company=company, key=idempotency_key, request_hash=digest, order=order,
+                                   status_code=201, response=prepared.response, created_at=order.created_at)])
+    return 201, prepared.response
 
 
 def _enqueue_delivery(order: Order, new_order: bool = False) -> None:

@@ -1,0 +1,163 @@
+"""The lean intake path: token memory with prompt revocation, reads before writes, one statement per
+table, answers built without reading back (SPEC §3.6, §4)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from orderhub.accounts.models import ApiToken, Company
+from orderhub.core import tokencache
+from orderhub.ordering.models import IdempotencyKey, Order, OrderEvent, OrderLine
+from tests.ordering.conftest import order_body, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_token_memory():
+    tokencache.forget_all()
+    yield
+    tokencache.forget_all()
+
+
+def _works(practice) -> bool:
+    r = practice.get("/api/v1/orders")
+    assert r.status_code in (200, 401), r.status_code
+    return r.status_code == 200
+
+
+# --- the token memory ---------------------------------------------------------------------------------
+
+def test_revoked_token_is_refused_at_once_in_this_process(practice, company):
+    assert _works(practice) and _works(practice)  # the second answer came from the memory
+    ApiToken.objects.get(company=company[0]).revoke()
+    assert not _works(practice)
+    r = submit(practice, order_body())
+    assert r.status_code == 401 and Order.objects.count() == 0
+
+
+def test_deactivated_company_is_refused_at_once(practice, company):
+    assert _works(practice)
+    c = Company.objects.get(pk=company[0].pk)
+    c.is_active = False
+    c.save()
+    assert not _works(practice)
+
+
+def test_revocation_in_another_process_on_this_machine_is_obeyed_at_once(practice, company):
+    assert _works(practice)
+    # Another process revokes: this process's memory is untouched, only the shared stamp file changes.
+    ApiToken.objects.filter(company=company[0]).update(revoked_at=timezone.now())
+    remembered = dict(tokencache._entries)
+    tokencache.bump()
+    tokencache._entries.update(remembered)  # as if bump() had run elsewhere
+    assert not _works(practice)
+
+
+def test_revocation_nobody_announces_is_obeyed_within_the_documented_time(practice, company, monkeypatch):
+    assert tokencache.TTL_SECONDS <= 5
+    assert _works(practice)
+    ApiToken.objects.filter(company=company[0]).update(revoked_at=timezone.now())  # no signal, no stamp
+    assert _works(practice)  # still remembered …
+    later = tokencache.time.monotonic() + tokencache.TTL_SECONDS + 0.01
+    monkeypatch.setattr(tokencache.time, "monotonic", lambda: later)
+    assert not _works(practice)  # … but not longer than TTL_SECONDS
+
+
+def test_unknown_tokens_are_never_remembered(practice, company):
+    from tests.conftest import ApiClient
+
+    assert ApiClient("ohc_unknown").get("/api/v1/orders").status_code == 401
+    assert all(entry[1].company_id == company[0].pk for entry in tokencache._entries.values())
+
+
+def test_request_changes_do_not_leak_into_the_memory(practice, company):
+    assert _works(practice)
+    [(_, token, comp)] = tokencache._entries.values()
+    row, company_copy = tokencache.get(next(iter(tokencache._entries)))
+    company_copy.name = "geändert"
+    assert comp.name != "geändert" and row is not token
+
+
+def test_a_stamp_file_that_cannot_be_written_leaves_the_ttl(practice, settings, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    settings.DATA_DIR = tmp_path / "a-file" / "data"  # cannot be created, even by root
+    tokencache.bump()  # no exception
+    assert _works(practice) and _works(practice)
+
+
+# --- statements ---------------------------------------------------------------------------------------
+
+def _statements(ctx):
+    return [q["sql"].split(None, 1)[0].upper() for q in ctx.captured_queries]
+
+
+def test_a_complete_order_reads_first_then_writes_one_statement_per_table(practice):
+    submit(practice, order_body("B-0"), key="warm")  # token remembered
+    with CaptureQueriesContext(connection) as ctx:
+        r = submit(practice, order_body())
+    assert r.status_code == 201 and r.json_body["status"] == "queued"
+    kinds = [k for k in _statements(ctx) if k not in ("BEGIN", "SAVEPOINT", "RELEASE")]
+    # one read of key/partner/branch/user/customer numbers, the identification's own, then
+    # order, lines, event, delivery, delivery job, idempotency key
+    assert kinds.count("SELECT") <= 3, ctx.captured_queries
+    assert kinds.count("INSERT") == 6, ctx.captured_queries
+    assert "UPDATE" not in kinds
+    first_insert = kinds.index("INSERT")
+    assert "SELECT" not in kinds[first_insert:], "reads inside the write transaction"
+
+
+def test_replay_is_one_read(practice):
+    first = submit(practice, order_body())
+    with CaptureQueriesContext(connection) as ctx:
+        again = submit(practice, order_body())
+    assert again.json_body == first.json_body
+    assert _statements(ctx) == ["SELECT"]
+
+
+def test_cart_answer_is_what_the_order_shows_later(practice, company):
+    from orderhub.masterdata.models import CustomerNumber
+
+    CustomerNumber.objects.filter(company=company[0]).update(is_active=False)
+    body = order_body()
+    body["lines"] = [
+        {"position": 7, "quantity": 1, "partner_article_number": "SN-GIBTS-NICHT-1"},
+        {"position": 2, "quantity": 1, "partner_article_number": "SN-D-OPEN-M"},
+        {"position": 3, "quantity": 1, "partner_article_number": "SN-GIBTS-NICHT-2"},
+    ]
+    r = submit(practice, body)
+    assert r.status_code == 201 and r.json_body["status"] == "cart"
+    assert [(i["position"], i["code"]) for i in r.json_body["issues"]] == [
+        (None, "customer_number_missing"), (3, "article_not_found"), (7, "article_not_found")]
+    detail = practice.get(f"/api/v1/orders/{r.json_body['id']}").json_body
+    assert detail["issues"] == r.json_body["issues"]
+    assert detail["cart_expires_at"] == r.json_body["cart_expires_at"]
+    assert detail["cart_url"] == r.json_body["cart_url"]
+    assert IdempotencyKey.objects.get().response == r.json_body
+
+
+def test_large_orders_are_inserted_in_batches(practice):
+    body = order_body()
+    body["lines"] = [{"position": p, "quantity": "1.5", "partner_article_number": "SN-D-OPEN-M",
+                      "attributes": {"n": str(p)}} for p in range(1, 201)]
+    r = submit(practice, body)
+    assert r.status_code == 201 and r.json_body["status"] == "queued", r.json_body
+    order = Order.objects.get(pk=r.json_body["id"])
+    lines = list(OrderLine.objects.filter(order=order))
+    assert len(lines) == 200 and lines[-1].position == 200 and lines[-1].attributes == {"n": "200"}
+    assert str(lines[0].quantity) == "1.500" and lines[0].article_snapshot["partner_article_number"] == "SN-D-OPEN-M"
+    [event] = OrderEvent.objects.filter(order=order)
+    assert event.to_status == "queued" and event.data == {"idempotency_key": "key-1"}
+    assert order.created_at <= timezone.now() and order.ordered_at == order.created_at
+    assert order.created_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_unknown_references_store_nothing_and_name_the_first_one(practice):
+    r = submit(practice, order_body(partner="nope", branch_id="F99"))
+    assert r.status_code == 422 and [e["field"] for e in r.json_body["errors"]] == ["partner"]
+    r = submit(practice, order_body(branch_id="F99", ordered_by="U99"), key="k2")
+    assert r.status_code == 422 and [e["field"] for e in r.json_body["errors"]] == ["branch_id"]
+    assert Order.objects.count() == 0 and IdempotencyKey.objects.count() == 0
