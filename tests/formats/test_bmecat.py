@@ -469,3 +469,61 @@ def test_undefined_html_entity_is_a_clear_error():
         list(read_catalog(data))
     assert "Entity 'nbsp' not defined" in caught.value.message
     assert caught.value.line == 2
+
+
+# --- the reader's fast paths give what the general functions give -------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from orderhub.formats import bmecat  # noqa: E402
+from orderhub.formats.catalog import parse_price  # noqa: E402
+from orderhub.formats.identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv  # noqa: E402
+
+_FAST = settings(max_examples=300, deadline=None)
+_digits = st.text(alphabet="0123456789", min_size=0, max_size=16)
+_identifier_like = st.one_of(_digits, st.text(alphabet="0123456789 -.x٣", max_size=16),
+                             st.sampled_from(["4006381333931", "4006381333932", "04006381333931", "96385074",
+                                              "036000291452", "00000000", "1320030001", "0000000000", "13.20.03.0001"]))
+
+
+def _outcome(fn, raw):
+    try:
+        return "ok", fn(raw)
+    except (InvalidIdentifier, ValueError) as exc:
+        return "error", str(exc)
+
+
+@_FAST
+@given(_identifier_like)
+def test_inline_gtin_check_matches_normalize_gtin(raw):
+    assert _outcome(bmecat._gtin, raw) == _outcome(normalize_gtin, raw)
+
+
+@_FAST
+@given(_identifier_like)
+def test_inline_hmv_check_matches_normalize_hmv(raw):
+    assert _outcome(bmecat._hmv, raw) == _outcome(normalize_hmv, raw)
+
+
+@_FAST
+@given(st.one_of(st.from_regex(r"\d{1,17}(\.\d{0,12})?", fullmatch=True),
+                 st.text(alphabet="0123456789.,€ -+E", max_size=20)))
+def test_inline_price_parsing_matches_parse_price(raw):
+    assert _outcome(bmecat._price, raw) == _outcome(parse_price, raw)
+
+
+def test_memoised_feature_values_match_and_stay_bounded():
+    for key, raw, expected in [("side", "links", "L"), ("style", "HdO", "BTE"), ("colour", "  Weiß ", "weiß")]:
+        assert bmecat._feature_value(key, raw) == expected == bmecat._feature_value(key, raw)
+    long_value = "Farbe " * 40
+    assert bmecat._feature_value("colour", long_value) == normalize_attribute_value("colour", long_value)
+    assert ("colour", long_value) not in bmecat._feature_values
+    for i in range(bmecat._MEMO_ENTRIES + 10):
+        bmecat._feature_value("model", f"Modell {i}")
+        bmecat._feature_key(f"Merkmal {i}")
+    assert len(bmecat._feature_values) <= bmecat._MEMO_ENTRIES
+    assert len(bmecat._feature_keys) <= bmecat._MEMO_ENTRIES
+    assert bmecat._feature_key("HMV-Nr") is bmecat._HMV_FEATURE
+    assert bmecat._feature_key("Hörer-Stärke") == "receiver_power"
+    assert bmecat._feature_key("Gewicht") is bmecat._IGNORED
