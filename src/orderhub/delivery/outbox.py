@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import DateTimeField, F, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -279,8 +279,7 @@ def record(jobs: list[Job]) -> None:
                 failed.append((delivery.order, f"{why}: {result.detail}"[:500], None))
                 job.outcome = "dead"
             changed.append(delivery)
-        DeliveryAttempt.objects.bulk_update([j.attempt for j in jobs],
-                                            ["finished_at", "outcome", "status_code", "detail", "response_excerpt"])
+        _save_attempts([j.attempt for j in jobs])
         if delivered:
             Delivery.objects.filter(pk__in=delivered).update(status=Delivery.Status.DELIVERED, delivered_at=now,
                                                             last_error="", lease_until=None)
@@ -294,6 +293,23 @@ def record(jobs: list[Job]) -> None:
         order_status.transition_many(failed, S.FAILED, actor="Zustellung")
         if any(job.task_ids for job in jobs):
             finish_tasks({tid: job.outcome for job in jobs for tid in job.task_ids}, now)
+
+
+def _save_attempts(attempts: list[DeliveryAttempt]) -> None:
+    """The outcome columns of finished attempts: one UPDATE by primary key each, sent as one batch.
+
+    (``bulk_update`` builds a CASE expression per row and column: far more CPU for the same.)
+    """
+    names = ["finished_at", "outcome", "status_code", "detail", "response_excerpt"]
+    meta = DeliveryAttempt._meta
+    conn = connections[DeliveryAttempt.objects.db]
+    fields = [meta.get_field(name) for name in names]
+    quote = conn.ops.quote_name
+    sql = (f"UPDATE {quote(meta.db_table)} SET " + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+           + f" WHERE {quote(meta.pk.column)} = %s")
+    rows = [[f.get_db_prep_save(getattr(a, f.attname), conn) for f in fields] + [a.pk] for a in attempts]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def run_delivery(delivery_id: int) -> str:

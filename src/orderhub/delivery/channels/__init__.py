@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from django.utils.module_loading import import_string
+
 from orderhub.delivery.channels.base import Channel
 
 
-def for_partner(partner) -> Channel:
-    from orderhub.delivery.channels import edifact_drop, email, opentrans_http, webhook
+CHANNELS = {
+    "opentrans_http": "orderhub.delivery.channels.opentrans_http.OpenTransHttp",
+    "edifact": "orderhub.delivery.channels.edifact_drop.EdifactDrop",
+    "email": "orderhub.delivery.channels.email.Email",
+    "webhook": "orderhub.delivery.channels.webhook.Webhook",
+}
 
-    channels = {
-        "opentrans_http": opentrans_http.OpenTransHttp,
-        "edifact": edifact_drop.EdifactDrop,
-        "email": email.Email,
-        "webhook": webhook.Webhook,
-    }
-    return channels[partner.channel](partner.channel_config or {}, partner.credentials)
+
+def for_partner(partner) -> Channel:
+    # Imported on first use: the e-mail channel's PDF library alone takes seconds to import.
+    return import_string(CHANNELS[partner.channel])(partner.channel_config or {}, partner.credentials)
