@@ -682,7 +682,11 @@ def iter_bmecat(
                         yield from items
                     else:
                         pending.append(items)
-                yield from _drain(transaction, element, batches, pending)
+                if batches is None:  # lenient: drop what came before, without a generator
+                    while transaction[0] is not element:
+                        del transaction[0]
+                else:
+                    yield from _drain(transaction, element, batches, pending)
             elif name == "HEADER" and parent is root:
                 header_element = element
             elif element is transaction:
