@@ -102,9 +102,13 @@ def test_a_complete_order_reads_first_then_writes_one_statement_per_table(practi
     assert r.status_code == 201 and r.json_body["status"] == "queued"
     kinds = [k for k in _statements(ctx) if k not in ("BEGIN", "SAVEPOINT", "RELEASE")]
     # one read of key/partner/branch/user/customer numbers, the identification's own, then
-    # order, lines, event, delivery, delivery job, idempotency key
+    # order, lines, event, idempotency key (one round trip on PostgreSQL), delivery, delivery job
     assert kinds.count("SELECT") <= 3, ctx.captured_queries
-    assert kinds.count("INSERT") == 6, ctx.captured_queries
+    tables = [part.split()[0].strip('"') for q in ctx.captured_queries for part in q["sql"].split("INSERT INTO ")[1:]]
+    assert sorted(tables) == sorted(["ordering_order", "ordering_orderline", "ordering_orderevent",
+                                     "ordering_idempotencykey", "delivery_delivery",
+                                     "django_tasks_database_dbtaskresult"]), tables
+    assert kinds.count("INSERT") == (3 if connection.vendor == "postgresql" else 6), ctx.captured_queries
     assert "UPDATE" not in kinds
     first_insert = kinds.index("INSERT")
     assert "SELECT" not in kinds[first_insert:], "reads inside the write transaction"

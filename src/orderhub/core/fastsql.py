@@ -6,6 +6,7 @@ once per model, row count and database vendor, and only values that need convert
 database (dates, decimals, UUIDs, JSON, …) go through the field's ``get_db_prep_save``; plain
 strings, integers and booleans are passed as they are. Semantics are those of
 ``bulk_create`` without returned ids: no signals, primary keys of auto fields stay unset.
+On PostgreSQL several INSERTs go to the server in one round trip.
 """
 
 from __future__ import annotations
@@ -46,13 +47,10 @@ def _plan(model, connection):
     return plan
 
 
-def insert(objs: list, using: str | None = None) -> None:
-    """INSERT ``objs`` (instances of one model): one statement, or a few when the driver's limit on
-    parameters per statement requires batches (as ``bulk_create`` does)."""
-    if not objs:
-        return
+def _statements(objs: list, connection):
+    """(sql, params) for INSERTing ``objs`` (one model): one statement, or a few when the driver's
+    limit on parameters per statement requires batches (as ``bulk_create`` does)."""
     model = type(objs[0])
-    connection = connections[using or router.db_for_write(model)]
     head, preps, row, fields = _plan(model, connection)
     size = max(1, connection.ops.bulk_batch_size(fields, objs)) if len(objs) > 1 else 1
     for start in range(0, len(objs), size):
@@ -70,11 +68,36 @@ def insert(objs: list, using: str | None = None) -> None:
                 if field is not None and value is not None:
                     value = field.get_db_prep_save(value, connection)
                 append(value)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        yield sql, params
+
+
+def _one_round_trip(connection) -> bool:
+    """PostgreSQL with client-side binding (Django's default) runs several statements in one call."""
+    return connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
+        "server_side_binding")
+
+
+def insert(*groups: list, using: str | None = None) -> None:
+    """INSERT each group of model instances (a list of one model each), in this order.
+
+    One statement per group and table; on PostgreSQL all of them are sent in one round trip. Use
+    inside a transaction when the groups belong together.
+    """
+    groups = [g for g in groups if g]
+    if not groups:
+        return
+    connection = connections[using or router.db_for_write(type(groups[0][0]))]
+    statements = [st for g in groups for st in _statements(g, connection)]
+    with connection.cursor() as cursor:
+        if len(statements) > 1 and _one_round_trip(connection):
+            cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+    for g in groups:
+        for obj in g:
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def select_columns(model, alias: str, connection) -> str:

@@ -236,15 +236,16 @@ def _prepare_order(company, payload: OrderIn, reads: _IntakeReads, partner, bran
 def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -> tuple[int, dict]:
     """The writes only, one statement per table (inside the caller's transaction)."""
     order, complete = prepared.order, prepared.complete
-    fastsql.insert([order])  # unique (company, external_order_id) guards against a second order
-    fastsql.insert(prepared.lines)
     reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
-    fastsql.insert([OrderEvent(order=order, at=order.created_at, actor=actor[:200], to_status=order.status,
-                               reason=reason, data={"idempotency_key": idempotency_key})])
+    event = OrderEvent(order=order, at=order.created_at, actor=actor[:200], to_status=order.status, reason=reason,
+                       data={"idempotency_key": idempotency_key})
+    key = IdempotencyKey(company=company, key=idempotency_key, request_hash=digest, order=order, status_code=201,
+                         response=prepared.response, created_at=order.created_at)
+    # Unique (company, external_order_id) and (company, key) guard against a second order; one
+    # round trip on PostgreSQL.
+    fastsql.insert([order], prepared.lines, [event], [key])
     if complete:
         _enqueue_delivery(order, new_order=True)
-    fastsql.insert([IdempotencyKey(company=company, key=idempotency_key, request_hash=digest, order=order,
-                                   status_code=201, response=prepared.response, created_at=order.created_at)])
     return 201, prepared.response
 
 
