@@ -181,7 +181,8 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             if r.status_code != 200:
                 raise RuntimeError(f"first sync answered {r.status_code}: {r.text[:500]}")
             first = r.json()
-            say(f"  first sync: {first_s:.2f} s  {_counts(first)}")
+            say(f"  first sync: {first_s:.2f} s (gunicorn CPU {first_cpu['web']['cpu_s']:.2f} s, database server "
+                f"{first_cpu['postgres']['cpu_s']:.2f} s)  {_counts(first)}")
             details["first"] = {"seconds": first_s, "cpu": first_cpu, "answer": {k: first[k] for k in ("branches", "users",
                                                                                       "customer_numbers")}}
 

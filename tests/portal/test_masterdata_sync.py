@@ -213,3 +213,12 @@ def test_garbage_collector_is_back_on_after_a_sync_and_after_a_refused_one(api, 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("body", [b"[]", b"null", b'"snapshot"', b"1"])
+def test_a_body_that_is_not_an_object_is_refused_as_before(api, partners, body):
+    r = api.put("/api/v1/masterdata", raw=body)
+    assert r.status_code == 422 and r["Content-Type"] == "application/problem+json"
+    assert r.json_body["errors"] == [{"field": "payload", "message": (
+        "Input should be a valid dictionary or object to extract fields from")}]
+    assert gc.isenabled()

@@ -47,7 +47,8 @@ validate_email = _EmailValidator()
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # from_attributes as in Ninja's Schema: the same behaviour and error messages as before.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, from_attributes=True)
 
 
 class CompanyIn(Strict):

@@ -1,7 +1,13 @@
 """Applying a master-data snapshot (SPEC §3.2) and editing/resolving in the dashboard.
 
-One snapshot is one transaction. The sync compares each record field by field and writes only
+One snapshot is one transaction. The sync compares each record with what is stored and writes only
 what changed, so an unchanged snapshot performs no writes at all (not even the audit trail).
+
+It is built for chains with thousands of users, where an unchanged resync must stay cheap: stored
+rows are read as tuples (a handful of queries per table, no model instances), an active record
+without dashboard overrides whose values equal the incoming ones is settled by one tuple
+comparison, and only the rest — new, changed, deactivated, or edited in the dashboard — go through
+the field-by-field reconciliation with its overrides and conflicts.
 """
 
 from __future__ import annotations
