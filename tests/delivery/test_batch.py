@@ -176,3 +176,31 @@ def test_concurrent_batch_claims_never_hand_a_delivery_to_two_workers(http_partn
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
     for name, pks in claimed.items():
         assert set(Delivery.objects.filter(pk__in=pks).values_list("worker_id", flat=True)) <= {name}
+
+
+@pytest.mark.django_db
+def test_a_broken_task_does_not_block_the_queue(http_partner, practice, recorder, monkeypatch):
+    ids = submit_many(practice, 4)
+    from orderhub.delivery.tasks import deliver
+
+    deliver.enqueue("not-a-delivery-id")
+    poison = Delivery.objects.get(order_id=ids[1]).pk
+    real = outbox._claim_locked
+
+    def claim_locked(delivery_ids, limit, worker_id):
+        if delivery_ids and poison in delivery_ids:
+            raise RuntimeError("broken data")
+        return real(delivery_ids, limit, worker_id)
+
+    monkeypatch.setattr(outbox, "_claim_locked", claim_locked)
+    loop = DeliveryLoop(concurrency=4, batch=8, interval=0)
+    # After a failed claim the loop claims one task at a time; the one that keeps failing is given up.
+    for _ in range(20):
+        loop.run(until_idle=True)
+        if Delivery.objects.filter(status="delivered").count() == 3:
+            break
+    assert Counter(Delivery.objects.values_list("status", flat=True)) == {"delivered": 3, "pending": 1}
+    assert Delivery.objects.get(pk=poison).status == "pending"  # recover_stale re-enqueues it later
+    assert DBTaskResult.objects.get(args_kwargs__args=[poison]).status == "FAILED"
+    assert DBTaskResult.objects.get(args_kwargs__args=["not-a-delivery-id"]).return_value == "invalid"
+    assert len(recorder.requests) == 3

@@ -57,3 +57,38 @@ def test_two_web_processes_two_workers_each_order_delivered_once(scaled):
     assert re.search(r'orderhub_delivery_attempts_total\{channel="opentrans_http",outcome="success"\} 60', metrics)
     assert 'orderhub_orders{status="sent"} 60' in metrics
     assert "orderhub_delivery_oldest_due_age_seconds 0\n" in metrics  # nothing left waiting
+
+
+def test_sigterm_finishes_the_deliveries_in_flight_then_exits(scaled):
+    """A worker stopped with SIGTERM claims nothing more, records what it sent, and exits cleanly."""
+    import signal
+
+    lines = [{"position": 1, "quantity": 1, "partner_article_number": "SN-R-M-3-R"}]
+    ids = []
+    for i in range(30):
+        body = {"external_order_id": f"TERM-{i}", "partner": "sonora", "branch_id": "F1", "ordered_by": "U1",
+                "lines": lines}
+        r = scaled.api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"term-{i}"})
+        assert r.status_code == 201
+        ids.append(r.json()["id"])
+    workers = list(scaled.workers)
+    for proc in workers:
+        proc.send_signal(signal.SIGTERM)
+    for proc in workers:
+        assert proc.wait(30) == 0
+    scaled.workers = []
+    out = scaled.orderhub("shell", "-c", "from orderhub.delivery.models import Delivery as D, DeliveryAttempt as A;"
+                          " print(D.objects.filter(status='in_progress').count(),"
+                          " A.objects.filter(outcome='running').count())").stdout
+    assert out.strip().splitlines()[-1] == "0 0", out  # nothing left half-done
+    scaled.start_worker()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        orders = [scaled.order(i) for i in ids]
+        if all(o["status"] == "sent" for o in orders):
+            break
+        time.sleep(0.5)
+    assert all(o["status"] == "sent" for o in orders)
+    received = scaled.sim_stats()["sonora"]["received"]
+    assert all(received[o["number"]] == 1 for o in orders)
+    assert all(o["delivery"]["attempts"] == 1 for o in orders)

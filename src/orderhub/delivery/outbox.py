@@ -350,8 +350,14 @@ def claim_tasks(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list[Jo
         if not rows:
             return 0, []
         tasks_of: dict = {}
+        invalid = []
         for row in rows:
-            tasks_of.setdefault(row.args_kwargs["args"][0], []).append(row.pk)
+            try:
+                tasks_of.setdefault(int(row.args_kwargs["args"][0]), []).append(row.pk)
+            except (KeyError, IndexError, TypeError, ValueError):
+                invalid.append(row.pk)
+        if invalid:
+            finish_tasks(dict.fromkeys(invalid, "invalid"), now, started=True)
         jobs = _claim_locked(list(tasks_of), None, worker_id)
         running = []
         for job in jobs:
@@ -364,6 +370,23 @@ def claim_tasks(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list[Jo
         if skipped:
             finish_tasks(dict.fromkeys(skipped, "skipped"), now, started=True)
     return len(rows), jobs
+
+
+def fail_first_task(exc: BaseException) -> None:
+    """Mark the first ready ``deliver`` task failed: it keeps the claim from working and must not block the queue.
+
+    Its delivery (if any) is not lost: :func:`recover_stale` gives an open delivery without a task a
+    new one after the grace period.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        row = (DBTaskResult.objects.ready().filter(queue_name=DELIVERY_QUEUE, task_path=DELIVER_TASK,
+                                                   backend_name="default")
+               .select_for_update(skip_locked=True).first())
+        if row is not None:
+            row.set_failed(exc)
+            logger.error("deliver task %s failed for good: %s", row.pk, exc)
 
 
 def finish_tasks(outcomes: dict, now, started: bool = False) -> None:

@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from orderhub.delivery import outbox
 
@@ -30,8 +30,16 @@ BATCH = 32
 #: Check the database connection (CONN_MAX_AGE, broken connections) at least this often while busy.
 CONNECTION_CHECK_SECONDS = 10.0
 RECORD_TRIES = 3
+#: A claim of one task that fails this often in a row: that task is marked failed.
+POISON_AFTER = 5
 #: Outcomes wait at most this long to be recorded together with others.
 RECORD_DELAY = 0.05
+
+
+def _check_connection() -> None:
+    """Drop an expired or broken database connection (never one inside a transaction, e.g. a test's)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class DeliveryLoop:
@@ -43,6 +51,7 @@ class DeliveryLoop:
         self.worker_id = worker_id
         self.stopped = threading.Event()
         self.delivered = 0
+        self.claim_failures = 0
 
     def stop(self) -> None:
         self.stopped.set()
@@ -82,7 +91,7 @@ class DeliveryLoop:
                         continue
                     if until_idle:
                         return
-                    close_old_connections()
+                    _check_connection()
                     checked = time.monotonic()
                     self.stopped.wait(max(0.0, next_claim - time.monotonic()))
                     continue
@@ -100,17 +109,28 @@ class DeliveryLoop:
                         finished_since = time.monotonic()
                     finished.append(job)
                 if time.monotonic() - checked > CONNECTION_CHECK_SECONDS:
-                    close_old_connections()
+                    _check_connection()
                     checked = time.monotonic()
         finally:
             pool.shutdown(wait=True)
 
     def _claim(self, limit: int) -> tuple[int, list[outbox.Job]]:
+        if self.claim_failures:
+            limit = 1  # one bad task must not keep a whole batch from being claimed
         try:
             claimed, jobs = outbox.claim_tasks(limit, worker_id=self.worker_id)
-        except Exception:  # the database went away or is locked: try again after the interval
+            self.claim_failures = 0
+        except Exception as exc:  # the database went away or is locked, or a task is broken: try again
             logger.exception("claiming deliveries failed")
-            close_old_connections()
+            _check_connection()
+            self.claim_failures += 1
+            if self.claim_failures >= POISON_AFTER:
+                self.claim_failures = 0
+                try:
+                    outbox.fail_first_task(exc)
+                except Exception:
+                    logger.exception("giving up a deliver task failed")
+                    _check_connection()
             return 0, []
         try:
             outbox.prepare(jobs)
@@ -139,6 +159,6 @@ class DeliveryLoop:
                 # Left as it is, each delivery is retried after its lease (the partner deduplicates).
                 logger.exception("recording %d delivery outcomes failed (try %d of %d)", len(jobs), attempt,
                                  RECORD_TRIES)
-                close_old_connections()
+                _check_connection()
                 if attempt < RECORD_TRIES:
                     time.sleep(0.2 * attempt)
