@@ -84,7 +84,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             res = import_once(stack, PARTNERS[len(sizes) - 1], files[big])
             details["reimport"] = {"size": big, "import": res}
             say(f"  {big:>7} products again (all updates): {res['seconds']:.1f} s, peak RSS "
-                f"{res['peak_rss_mb']:.0f} MB — {res['report']}")
+                f"{res['peak_rss_mb']:.0f} MB (CPU {res['user_s'] + res['sys_s']:.1f} s) — {res['report']}")
             db = stack.raw()
             details["articles_in_db"] = db.one("SELECT count(*) FROM catalog_article")
             db.close()
