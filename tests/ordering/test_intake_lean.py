@@ -165,3 +165,34 @@ def test_unknown_references_store_nothing_and_name_the_first_one(practice):
     r = submit(practice, order_body(branch_id="F99", ordered_by="U99"), key="k2")
     assert r.status_code == 422 and [e["field"] for e in r.json_body["errors"]] == ["branch_id"]
     assert Order.objects.count() == 0 and IdempotencyKey.objects.count() == 0
+
+
+def test_lean_inserts_store_exactly_what_the_orm_would(practice, company):
+    from decimal import Decimal
+
+    from orderhub.core import fastsql
+    from orderhub.masterdata.models import Branch, Employee
+    from orderhub.partners.models import Partner
+
+    now = timezone.now().replace(microsecond=123456)
+    order = Order(company=company[0], number="OH-TEST-1", external_order_id="E-1 'quoted' \\ % %s",
+                  partner=Partner.objects.get(slug="sonora"), branch=Branch.objects.get(external_id="F1"),
+                  ordered_by=Employee.objects.get(external_id="U1"), customer_number="", reference='a "b" ü €',
+                  note="line\nbreak", status="cart", created_at=now, updated_at=now, cart_expires_at=now,
+                  tracking_numbers=[])
+    tricky = {"quote": "it's \"x\"", "backslash": "\\", "percent": "%s %(x)s", "ümlaut": "ß", "n": "1"}
+    lines = [OrderLine(order=order, position=1, quantity=Decimal("0.001"), description="%s", attributes=tricky,
+                       issue=None),
+             OrderLine(order=order, position=2, quantity=Decimal("99999.5"), attributes={}, issue={"code": "x",
+                       "candidates": [{"score": 97.5, "article_id": 3}]}, article_snapshot={"price": None})]
+    fastsql.insert([order], lines)
+    stored = Order.objects.get(pk=order.pk)
+    for name in ("number", "external_order_id", "reference", "note", "created_at", "cart_expires_at",
+                 "tracking_numbers", "ordered_at", "branch_id", "company_id", "partner_id"):
+        assert getattr(stored, name) == getattr(order, name), name
+    one, two = OrderLine.objects.filter(order=order).order_by("position")
+    assert one.quantity == Decimal("0.001") and one.description == "%s" and one.attributes == tricky
+    assert one.issue is None and OrderLine.objects.filter(order=order, issue__isnull=True).count() == 1
+    assert two.quantity == Decimal("99999.5") and two.attributes == {} and two.article_snapshot == {"price": None}
+    assert two.issue == {"code": "x", "candidates": [{"score": 97.5, "article_id": 3}]}
+    assert one.line_status == "open" and one.removed is False and one.confirmed_quantity is None
