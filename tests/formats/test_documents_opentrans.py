@@ -328,3 +328,29 @@ def test_schema_resolver_refuses_remote_urls():
 def test_standards_dir_can_be_given(tmp_path):
     with pytest.raises(FormatError, match="cannot load"):
         opentrans.validate(opentrans.write_order(minimal_order()), standards_dir=tmp_path)
+
+
+def test_schema_loaded_and_used_by_many_threads_at_once(order):
+    """A worker's sender pool and the simulator's request threads validate concurrently from the
+    start: the schema is compiled once, never in two threads at the same time."""
+    import threading
+
+    data = opentrans.write_order(order)
+    opentrans._schema.cache_clear()
+    start, errors = threading.Barrier(12), []
+
+    def validate():
+        start.wait()
+        try:
+            for _ in range(3):
+                opentrans.validate(data)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=validate) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert opentrans._schema.cache_info().misses == 1

@@ -829,7 +829,10 @@ def _schema(path: str) -> etree.XMLSchema:
 def schema(standards_dir: str | os.PathLike | None = None) -> etree.XMLSchema:
     """The openTRANS 2.1 XSD, loaded once per location."""
     path = standards_path("opentrans-2.1", "opentrans_2_1.xsd", standards_dir=standards_dir)
-    return _schema(str(Path(path).resolve()))
+    # libxml2 must not compile a schema in several threads at once: the first deliveries of a worker
+    # (a pool of senders) or the simulator's first requests crashed it ("Internal error", segfault).
+    with _VALIDATION_LOCK:
+        return _schema(str(Path(path).resolve()))
 
 
 def validate(data: bytes, *, standards_dir: str | os.PathLike | None = None,
