@@ -138,6 +138,7 @@ def default_standards_dir() -> Path:
 # lxml schema objects must not be shared between threads (each keeps its own error log), so
 # the parsed XSD is cached per thread.
 _schema_cache = threading.local()
+_COMPILE_LOCK = threading.Lock()
 
 
 def _load_schema_cached(path: str) -> etree.XMLSchema:
@@ -151,7 +152,8 @@ def _load_schema_cached(path: str) -> etree.XMLSchema:
             raise FormatError(
                 f"BMEcat 2005 schema not found at {path}; set ORDERHUB_STANDARDS_DIR"
             ) from None
-        cache[path] = etree.XMLSchema(document)
+        with _COMPILE_LOCK:  # libxml2 must not compile schemas in two threads at once
+            cache[path] = etree.XMLSchema(document)
     return cache[path]
 
 
