@@ -2,7 +2,9 @@
 
 ``python -m bench.profile intake [--n 300]`` — POST /api/v1/orders through the whole Django stack
 (middleware, Ninja, intake, identification) with Django's test client; ``forwarding`` — the
-delivery task body (claim, render openTRANS, store, POST to a simulator, record) for queued orders;
+single-delivery task body (claim, render openTRANS, store, POST to a simulator, record) for queued
+orders — the path of a ``deliver`` job run on its own; the workers' batch loop (``delivery/worker.py``)
+is measured by ``python -m bench forwarding``;
 ``masterdata`` — PUT /api/v1/masterdata with 1,000 branches / 10,000 users, first and unchanged;
 ``catalog`` — ``catalog.services.import_file`` for a generated BMEcat file (first import, then again).
 
