@@ -20,6 +20,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.db import transaction
 
 from orderhub.core.fastsql import clone
 
@@ -87,13 +88,20 @@ def bump() -> None:
         pass  # read-only data directory: the TTL still bounds the delay
 
 
+def _bump_now_and_after_commit() -> None:
+    # Now, and again once the change is committed: a process that read the token between the two
+    # (it was still valid in the database then) would otherwise trust it for another TTL.
+    bump()
+    transaction.on_commit(bump)
+
+
 def _on_token_saved(sender, instance, **kwargs) -> None:
     if instance.revoked_at is not None:
-        bump()
+        _bump_now_and_after_commit()
 
 
 def _on_changed(sender, instance=None, **kwargs) -> None:
-    bump()
+    _bump_now_and_after_commit()
 
 
 def connect_signals() -> None:
