@@ -57,6 +57,20 @@ def test_revocation_in_another_process_on_this_machine_is_obeyed_at_once(practic
     assert not _works(practice)
 
 
+def test_revocation_is_announced_again_when_it_commits(practice, company, django_capture_on_commit_callbacks):
+    """Another process may read the token between the revoking save and its commit, while the row is
+    still valid; the second announcement at commit makes it forget that read."""
+    assert _works(practice)
+    with django_capture_on_commit_callbacks() as callbacks:
+        ApiToken.objects.get(company=company[0]).revoke()
+        before_commit = tokencache._stamp()
+    assert tokencache.bump in callbacks
+    for callback in callbacks:
+        callback()
+    assert tokencache._stamp() != before_commit
+    assert not _works(practice)
+
+
 def test_revocation_nobody_announces_is_obeyed_within_the_documented_time(practice, company, monkeypatch):
     assert tokencache.TTL_SECONDS <= 5
     assert _works(practice)
