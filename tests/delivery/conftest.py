@@ -58,3 +58,13 @@ def mark_sent(order):
     order_status.transition(order, "sending", actor="test")
     order_status.transition(order, "sent", actor="test")
     return order
+
+
+@pytest.fixture
+def http_partner(partners, recorder):
+    """Sonora delivering openTRANS over HTTP to the recorder, with credentials."""
+    sonora = partners["sonora"]
+    sonora.channel_config = {"url": recorder.url, "timeout": 5}
+    sonora.credentials = {"username": "oh", "password": "geheim"}
+    sonora.save()
+    return sonora

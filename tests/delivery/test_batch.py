@@ -18,15 +18,6 @@ from orderhub.ordering.models import Order, OrderEvent
 from tests.ordering.conftest import order_body, submit
 
 
-@pytest.fixture
-def http_partner(partners, recorder):
-    sonora = partners["sonora"]
-    sonora.channel_config = {"url": recorder.url, "timeout": 5}
-    sonora.credentials = {"username": "oh", "password": "geheim"}
-    sonora.save()
-    return sonora
-
-
 def submit_many(practice, n, prefix="BATCH"):
     ids = []
     for i in range(n):

@@ -15,15 +15,6 @@ from tests.conftest import run_queued_tasks
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def http_partner(partners, recorder):
-    sonora = partners["sonora"]
-    sonora.channel_config = {"url": recorder.url, "timeout": 5}
-    sonora.credentials = {"username": "oh", "password": "geheim"}
-    sonora.save()
-    return sonora
-
-
 def test_backoff_grows_exponentially_with_jitter_and_a_cap(partners):
     p = partners["sonora"]  # defaults: first retry 30 s, cap 1 h
     rng = random.Random(1)

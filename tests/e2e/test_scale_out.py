@@ -27,6 +27,19 @@ def scaled(tmp_path_factory):
     s.stop()
 
 
+def wait_until_sent(stack, ids, seconds=60):
+    """The orders once all of them are ``sent`` (fails after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    orders = []
+    while time.monotonic() < deadline:
+        orders = [stack.order(i) for i in ids]
+        if all(o["status"] == "sent" for o in orders):
+            break
+        time.sleep(0.5)
+    assert all(o["status"] == "sent" for o in orders)
+    return orders
+
+
 def test_two_web_processes_two_workers_each_order_delivered_once(scaled):
     scaled.sim_control(answers=False)
     lines = [{"position": 1, "quantity": 1, "partner_article_number": "SN-R-M-3-R"}]
@@ -38,14 +51,7 @@ def test_two_web_processes_two_workers_each_order_delivered_once(scaled):
         r = client.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"scale-{i}"})
         assert r.status_code == 201 and r.json()["status"] == "queued"
         ids.append(r.json()["id"])
-    deadline = time.monotonic() + 60
-    orders = []
-    while time.monotonic() < deadline:
-        orders = [scaled.order(i) for i in ids]
-        if all(o["status"] == "sent" for o in orders):
-            break
-        time.sleep(0.5)
-    assert all(o["status"] == "sent" for o in orders)
+    orders = wait_until_sent(scaled, ids)
     received = scaled.sim_stats()["sonora"]["received"]
     assert received == {o["number"]: 1 for o in orders}  # every order exactly once, nothing extra
     assert all(o["delivery"]["attempts"] == 1 for o in orders)
@@ -82,13 +88,7 @@ def test_sigterm_finishes_the_deliveries_in_flight_then_exits(scaled):
                           " A.objects.filter(outcome='running').count())").stdout
     assert out.strip().splitlines()[-1] == "0 0", out  # nothing left half-done
     scaled.start_worker()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        orders = [scaled.order(i) for i in ids]
-        if all(o["status"] == "sent" for o in orders):
-            break
-        time.sleep(0.5)
-    assert all(o["status"] == "sent" for o in orders)
+    orders = wait_until_sent(scaled, ids)
     received = scaled.sim_stats()["sonora"]["received"]
     assert all(received[o["number"]] == 1 for o in orders)
     assert all(o["delivery"]["attempts"] == 1 for o in orders)
