@@ -70,16 +70,6 @@ def cart_url(order: Order, request=None) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def created_response(order: Order, request=None) -> dict:
-    is_cart = order.status == S.CART
-    return {
-        "id": str(order.pk), "number": order.number, "status": order.status,
-        "cart_url": cart_url(order, request) if is_cart else None,
-        "cart_expires_at": order.cart_expires_at.isoformat() if is_cart and order.cart_expires_at else None,
-        "issues": issues_of(order) if is_cart else [],
-    }
-
-
 # --- intake -----------------------------------------------------------------------------------------
 #
 # Reads first, writes last: everything intake needs to know (idempotency key, partner, branch, user,
