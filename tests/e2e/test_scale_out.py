@@ -81,7 +81,7 @@ def test_sigterm_finishes_the_deliveries_in_flight_then_exits(scaled):
     for proc in workers:
         proc.send_signal(signal.SIGTERM)
     for proc in workers:
-        assert proc.wait(30) == 0
+        assert proc.wait(60) == 0  # in-flight records may wait out SQLite's 20 s busy timeout on a loaded machine
     scaled.workers = []
     out = scaled.orderhub("shell", "-c", "from orderhub.delivery.models import Delivery as D, DeliveryAttempt as A;"
                           " print(D.objects.filter(status='in_progress').count(),"
