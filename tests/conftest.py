@@ -6,9 +6,16 @@ import json
 
 import pytest
 from django.test import Client
+from hypothesis import settings
 
 from orderhub.accounts.models import Account, ApiToken, Company
 from orderhub.partners.models import Partner, PartnerToken
+
+# ``make test`` is deterministic: every property test runs the same examples on every machine and
+# run (derandomize, no example database). Random exploration is ``make fuzz`` (profile "long",
+# registered in tests/fuzz/conftest.py, chosen with --hypothesis-profile, which overrides this).
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.load_profile("deterministic")
 
 
 class ApiClient:

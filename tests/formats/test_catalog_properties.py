@@ -54,11 +54,38 @@ def test_bmecat_round_trip(items):
         (a.partner_article_number, a.short_description, a.gtin, a.price, a.status) for a in items]
 
 
+def _cp1252_unambiguous(text: str) -> bool:
+    try:
+        raw = text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    if raw.isascii():
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def test_csv_windows_1252_rule():
+    """The hypothesis case from main's flaky run, as the reader's rule: a Windows-1252 line whose
+    bytes are valid UTF-8 is read as UTF-8 until a line proves the file Windows-1252; from then on
+    every line is Windows-1252."""
+    header = "Artikelnummer;Kurzbeschreibung\r\n".encode()
+    ambiguous = "AB-1;Ã¤\r\n".encode("cp1252")        # b"\xc3\xa4": also UTF-8 "ä"
+    proof = "AB-2;Hörer\r\n".encode("cp1252")         # b"\xf6r": not UTF-8
+    back = [a.short_description for a in _read(header + ambiguous + proof + ambiguous.replace(b"1", b"3"))]
+    assert back == ["ä", "Hörer", "Ã¤"]
+
+
 @ROUND
 @given(articles(), st.sampled_from([";", ","]), st.sampled_from(["utf-8", "cp1252"]))
 def test_csv_round_trip(items, delimiter, encoding):
     if encoding == "cp1252":
-        items = [a for a in items if a.short_description.encode("cp1252", "ignore").decode("cp1252") == a.short_description]
+        # Only text Windows-1252 can carry, and not the reader's documented ambiguity (bytes that
+        # are also valid UTF-8, e.g. "Ã¤": read as UTF-8; see test_csv_windows_1252_rule).
+        items = [a for a in items if _cp1252_unambiguous(a.short_description)]
         if not items:
             return
     out = io.BytesIO()

@@ -5,9 +5,14 @@ without BOM) or Windows-1252, German or English column names, German or English 
 prices. The reader accepts all of these and streams row by row; the column names it knows are
 listed in ``docs/catalog-formats.md`` and in ``COLUMN_ALIASES`` below.
 
-Encoding is decided per line: strict UTF-8 first, Windows-1252 as the fallback. Pure files of
-either kind decode correctly this way (Windows-1252 umlauts are never valid UTF-8 sequences);
-a line whose bytes are valid in neither is a fatal "wrong encoding" error with its line number.
+Encoding is decided line by line while streaming: strict UTF-8 first, Windows-1252 as the
+fallback, and once a line needed Windows-1252 the rest of the file is read as Windows-1252. A
+single Windows-1252 umlaut or ß between ASCII characters is never a valid UTF-8 sequence, so real
+files of either kind decode correctly. The one ambiguity is the reader's rule: a line *before* the
+first Windows-1252-only line whose bytes also form valid UTF-8 (a capital letter À–ô directly
+followed by a character among € ‚ ƒ … ¿, e.g. "Ã¤" — itself the look of mojibake, not German
+text) is read as UTF-8. A line whose bytes are valid in neither is a fatal "wrong encoding"
+error with its line number.
 """
 
 from __future__ import annotations
@@ -125,6 +130,7 @@ def _unneutralize(value: str) -> str:
 def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
     """Physical lines as text; UTF-8 first, Windows-1252 as fallback, else a FormatError."""
     number = 0
+    windows_1252 = False
     while True:
         raw = stream.readline(MAX_LINE_BYTES + 1)
         if not raw:
@@ -143,9 +149,13 @@ def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
                 )
             if raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
+        if not windows_1252:
+            try:
+                yield raw.decode("utf-8")
+                continue
+            except UnicodeDecodeError:
+                windows_1252 = True
+        if windows_1252:
             try:
                 yield raw.decode("cp1252")
             except UnicodeDecodeError as exc:
