@@ -21,6 +21,7 @@ demo: install
 	PORT=$(PORT) $(VENV)/bin/orderhub demo
 
 test: install
+	.ci/install-chromium
 	$(VENV)/bin/python -m tests.preflight
 	$(VENV)/bin/pytest
 
