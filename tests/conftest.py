@@ -6,7 +6,7 @@ import json
 
 import pytest
 from django.test import Client
-from hypothesis import settings
+from hypothesis import settings as hypothesis_settings
 
 from orderhub.accounts.models import Account, ApiToken, Company
 from orderhub.partners.models import Partner, PartnerToken
@@ -14,8 +14,22 @@ from orderhub.partners.models import Partner, PartnerToken
 # ``make test`` is deterministic: every property test runs the same examples on every machine and
 # run (derandomize, no example database). Random exploration is ``make fuzz`` (profile "long",
 # registered in tests/fuzz/conftest.py, chosen with --hypothesis-profile, which overrides this).
-settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
-settings.load_profile("deterministic")
+@pytest.fixture(autouse=True)
+def search_index(tmp_path, settings):
+    """Every test gets its own search index directory; stale indexes are rebuilt inline, because the
+    test's data lives in a transaction that no background thread sees."""
+    from orderhub.catalog.search import index, terms
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    settings.SEARCH_REFRESH_INLINE = True
+    index.forget()
+    terms.forget_lexicon()
+    yield settings.SEARCH_INDEX_DIR
+    index.forget()
+
+
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile("deterministic")
 
 
 class ApiClient:
@@ -187,7 +201,6 @@ def sonora_catalog(bmecat_file, partners):
 
     job = import_file(partners["sonora"], bmecat_file(300))
     assert job.status == "succeeded", job.error
-    identification.invalidate()
     return partners["sonora"]
 
 

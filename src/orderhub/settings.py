@@ -191,6 +191,11 @@ CREDENTIALS_KEYS = [k for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").s
 REGISTRATION_TTL_HOURS = 24
 CART_TTL_HOURS = 6
 CATALOG_DIR = DATA_DIR / "catalog-uploads"
+#: Each machine's copy of the catalog search index (tantivy); rebuilt from the database when missing.
+SEARCH_INDEX_DIR = Path(os.environ.get("ORDERHUB_SEARCH_INDEX_DIR", str(DATA_DIR / "search")))
+#: Rebuild a stale index on the calling thread instead of in the background (the test suite, whose
+#: data lives in a transaction that no other thread sees).
+SEARCH_REFRESH_INLINE = env_flag("ORDERHUB_SEARCH_REFRESH_INLINE")
 EDI_DROP_DIR = Path(os.environ.get("ORDERHUB_EDI_DROP_DIR", str(DATA_DIR / "edi")))
 #: A worker holds a delivery this long; after that another worker assumes it died and retries.
 DELIVERY_LEASE_SECONDS = int(os.environ.get("ORDERHUB_DELIVERY_LEASE_SECONDS", "120"))

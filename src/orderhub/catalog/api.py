@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from orderhub.catalog import identification
+from orderhub.catalog import search as catalog_search
 from orderhub.catalog.models import CatalogImport
 from orderhub.catalog.tasks import run_catalog_import
 from orderhub.core.auth import company_auth, partner_auth
@@ -79,8 +80,12 @@ class SearchHit(Schema):
     gtin: str | None
     hmv_number: str | None
     status: str
+    order_unit: str
+    price: str | None
+    currency: str
     score: float
     reason: str
+    reason_en: str
 
 
 class SearchOut(Schema):
@@ -89,28 +94,40 @@ class SearchOut(Schema):
 
 
 @company_router.get("/search", response=SearchOut, summary="Search a partner's catalog")
-def search(request, partner: str, q: str):
+def search(request, partner: str, q: str, cursor: str | None = None, limit: int = 10):
     p = Partner.objects.filter(slug=partner, is_active=True).first()
     if p is None:
         raise InvalidInput("partner", f"unknown partner {partner!r}")
     q = q.strip()[:200]
     if not q:
         raise InvalidInput("q", "empty search")
-    return {"items": [c.as_dict() for c in search_articles(p, q)], "next_cursor": None}
+    if not 1 <= limit <= catalog_search.PAGE_MAX:
+        raise InvalidInput("limit", f"between 1 and {catalog_search.PAGE_MAX}")
+    try:
+        hits, next_cursor = search_articles(p, q, limit=limit, cursor=cursor)
+    except catalog_search.InvalidCursor as exc:
+        raise InvalidInput("cursor", str(exc)) from None
+    return {"items": [c.as_dict() for c in hits], "next_cursor": next_cursor}
 
 
-def search_articles(partner: Partner, q: str, limit: int = 10):
-    """Exact identifiers first (any kind), then fuzzy description matches."""
-    query = identification.LineQuery(partner_article_number=q, gtin=q if q.replace(" ", "").isdigit() else None,
-                                     hmv_number=q if q.replace(".", "").replace(" ", "").isdigit() else None,
-                                     manufacturer_article_number=q, description=q)
-    result = identification.identify(partner, query)
-    hits = []
-    if result.article is not None:
-        hits.append(identification.Candidate(result.article, 100.0, result.message_de))
+def search_articles(partner: Partner, q: str, limit: int = 10, cursor: str | None = None):
+    """What a person typed (cart, API): exact identifiers of any kind first, then the ranked search.
+
+    Returns (candidates, next_cursor).
+    """
+    hits: list[identification.Candidate] = []
+    if cursor is None:
+        query = identification.LineQuery(
+            partner_article_number=q, gtin=q if q.replace(" ", "").isdigit() else None,
+            hmv_number=q if q.replace(".", "").replace(" ", "").isdigit() else None,
+            manufacturer_article_number=q)
+        exact = identification.identify(partner, query)
+        if exact.article is not None:
+            hits.append(identification.Candidate(exact.article, 100.0, exact.message_de, exact.message_en))
+    page = catalog_search.search(partner, q, limit=limit, cursor=cursor)
     seen = {c.article.pk for c in hits}
-    for c in result.candidates + identification.fuzzy_candidates(partner, identification.LineQuery(description=q), limit):
-        if c.article.pk not in seen:
-            hits.append(c)
-            seen.add(c.article.pk)
-    return hits[:limit]
+    for h in page.hits:
+        if h.article.pk not in seen:
+            hits.append(identification.Candidate(h.article, h.score, h.reason, h.reason_en))
+            seen.add(h.article.pk)
+    return hits[:limit] if cursor is None else hits, page.next_cursor

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CatalogConfig(AppConfig):
     name = "orderhub.catalog"
     verbose_name = _("Kataloge")
+
+    def ready(self):
+        from orderhub.catalog.search import signals  # noqa: F401 - connects the receivers

@@ -3,21 +3,18 @@
 Exact identifiers are tried in the contract's order — partner article number, GTIN, HMV number,
 manufacturer article number — each normalised. Only a unique exact hit that no other given
 identifier contradicts is accepted without a person. Everything else yields a reason code and
-ranked candidates (rapidfuzz over description and attributes, plus near-miss article numbers).
+ranked candidates from the catalog search (``catalog.search``: description, attributes and
+near-miss article numbers).
 """
 
 from __future__ import annotations
 
-import re
-import threading
-from array import array
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.db import connections, router
-from rapidfuzz import fuzz, process
 
-from orderhub.catalog.models import Article, CatalogImport, search_text
+from orderhub.catalog import search
+from orderhub.catalog.models import Article
 from orderhub.core import fastsql
 from orderhub.formats.identifiers import (
     InvalidIdentifier,
@@ -58,12 +55,15 @@ class Candidate:
     article: Article
     score: float
     reason: str
+    reason_en: str = ""
 
     def as_dict(self) -> dict:
         a = self.article
         return {"article_id": a.pk, "partner_article_number": a.partner_article_number,
                 "description": a.short_description, "gtin": a.gtin, "hmv_number": a.hmv_number,
-                "status": a.status, "score": round(self.score, 1), "reason": self.reason}
+                "status": a.status, "order_unit": a.order_unit,
+                "price": str(a.price) if a.price is not None else None, "currency": a.currency,
+                "score": round(self.score, 1), "reason": self.reason, "reason_en": self.reason_en or self.reason}
 
 
 @dataclass
@@ -167,7 +167,7 @@ def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], n
             code="article_ambiguous", matched_by=first, notes=notes,
             message_de=f"{label_de} passt auf {len(found)} Artikel; bitte den richtigen wählen.",
             message_en=f"The {label_en} matches {len(found)} articles; please pick the right one.",
-            candidates=[Candidate(a, 100.0, f"gleiche {label_de} / same {label_en}") for a in found[:MAX_CANDIDATES]],
+            candidates=[Candidate(a, 100.0, f"gleiche {label_de}", f"same {label_en}") for a in found[:MAX_CANDIDATES]],
         )
     article = found[0]
     contradicting = [k for k, arts in hits.items() if arts and article not in arts]
@@ -179,8 +179,8 @@ def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], n
             code="identifiers_conflict", matched_by=first, notes=notes,
             message_de=f"{label_de} und {names} zeigen auf verschiedene Artikel.",
             message_en=f"The {label_en} and the {names_en} point to different articles.",
-            candidates=[Candidate(article, 100.0, f"über {label_de} / by {label_en}")]
-            + [Candidate(a, 100.0, f"über {names} / by {names_en}") for a in others[:MAX_CANDIDATES - 1]],
+            candidates=[Candidate(article, 100.0, f"über {label_de}", f"by {label_en}")]
+            + [Candidate(a, 100.0, f"über {names}", f"by {names_en}") for a in others[:MAX_CANDIDATES - 1]],
         )
     if article.is_discontinued:
         alternatives = [c for c in fuzzy_candidates(partner, LineQuery(description=article.short_description,
@@ -196,147 +196,10 @@ def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], n
                           message_de=f"eindeutig über {label_de}", message_en=f"uniquely by {label_en}")
 
 
-# --- fuzzy candidates ---------------------------------------------------------------------------
-
-TOKEN = re.compile(r"[^\W_]+")
-PREFILTER_CANDIDATES = 400  # descriptions scored by rapidfuzz per query, chosen by the token index
-
-
-class _PartnerIndex:
-    """Search strings of one partner's catalog, held per process and rebuilt after an import.
-
-    Scoring every description with rapidfuzz costs ~1.7 µs each — 350 ms at 200,000 articles. An
-    inverted token index picks the few hundred descriptions that share the most (rare) words with
-    the query, typos included through a fuzzy look-up in the vocabulary, and only those are scored.
-    """
-
-    def __init__(self, version, ids, texts, keys):
-        self.version, self.ids, self.texts, self.keys = version, ids, texts, keys
-        vocab: dict[str, int] = {}
-        token_ids, doc_ids = array("i"), array("i")
-        for doc, text in enumerate(texts):
-            for token in set(TOKEN.findall(text)):
-                token_ids.append(vocab.setdefault(token, len(vocab)))
-                doc_ids.append(doc)
-        tokens = np.frombuffer(token_ids, dtype=np.int32) if token_ids else np.zeros(0, np.int32)
-        docs = np.frombuffer(doc_ids, dtype=np.int32) if doc_ids else np.zeros(0, np.int32)
-        self.vocab = vocab
-        self.words = list(vocab)
-        self.postings = docs[np.argsort(tokens, kind="stable")]
-        counts = np.bincount(tokens, minlength=len(vocab))
-        self.offsets = np.concatenate(([0], np.cumsum(counts)))
-        self.idf = np.log1p(len(texts) / np.maximum(counts, 1))
-        # A tie-breaker: of equally matching descriptions prefer the shorter (closer) ones.
-        self.length_penalty = np.bincount(docs, minlength=len(texts)).astype(np.float32) * 1e-3
-
-    def _docs(self, token_id: int) -> np.ndarray:
-        return self.postings[self.offsets[token_id]:self.offsets[token_id + 1]]
-
-    def shortlist(self, query: str, size: int | None = None) -> np.ndarray | None:
-        """Row numbers of the descriptions worth scoring, or None when all of them are few enough."""
-        size = size or PREFILTER_CANDIDATES
-        if len(self.texts) <= size:
-            return None
-        scores = np.zeros(len(self.texts), dtype=np.float32)
-        for token in set(TOKEN.findall(query)):
-            token_id = self.vocab.get(token)
-            if token_id is not None:
-                scores[self._docs(token_id)] += self.idf[token_id]
-            elif len(token) >= 3:  # a typo or a variant spelling: the nearest words of the catalog
-                for _, similarity, token_id in process.extract(token, self.words, scorer=fuzz.ratio,
-                                                               limit=3, score_cutoff=70):
-                    scores[self._docs(token_id)] += self.idf[token_id] * similarity / 100
-        scores -= self.length_penalty
-        top = np.argpartition(scores, -size)[-size:]
-        return top[scores[top] > 0]
-
-
-_indexes: dict[int, _PartnerIndex] = {}
-_lock = threading.Lock()
-
-
-def _catalog_version(partner: Partner):
-    """The latest successful import: one indexed query, so a warm index costs next to nothing."""
-    return (CatalogImport.objects.filter(partner=partner, status=CatalogImport.Status.SUCCEEDED)
-            .order_by("-pk").values_list("pk", "finished_at").first())
-
-
-def invalidate(partner: Partner | None = None) -> None:
-    """Forget cached search strings (after articles changed outside an import, e.g. in tests)."""
-    if partner is None:
-        _indexes.clear()
-    else:
-        _indexes.pop(partner.pk, None)
-
-
-def _index(partner: Partner) -> _PartnerIndex:
-    version = _catalog_version(partner)
-    idx = _indexes.get(partner.pk)
-    if idx is not None and idx.version == version:
-        return idx
-    with _lock:
-        ids, texts, keys = [], [], []
-        for pk, desc, attrs, key in Article.objects.filter(partner=partner).values_list(
-                "pk", "short_description", "attributes", "partner_article_key").iterator(chunk_size=5000):
-            ids.append(pk)
-            texts.append(search_text(desc, attrs))
-            keys.append(key)
-        idx = _PartnerIndex(version, ids, texts, keys)
-        _indexes[partner.pk] = idx
-    return idx
-
-
-def _similar_descriptions(idx: _PartnerIndex, query: str, limit: int) -> list[tuple[int, float]]:
-    """(row number, token_set_ratio) of the best descriptions, best first."""
-    rows = idx.shortlist(query)
-    if rows is None:
-        return [(i, score) for _, score, i in process.extract(query, idx.texts, scorer=fuzz.token_set_ratio,
-                                                               limit=limit, score_cutoff=55)]
-    texts = [idx.texts[i] for i in rows]
-    return [(int(rows[j]), score) for _, score, j in process.extract(query, texts, scorer=fuzz.token_set_ratio,
-                                                                      limit=limit, score_cutoff=55)]
-
+# --- ranked candidates ----------------------------------------------------------------------------
 
 def fuzzy_candidates(partner: Partner, line: LineQuery, limit: int = MAX_CANDIDATES) -> list[Candidate]:
-    idx = _index(partner)
-    if not idx.ids:
-        return []
-    scored: dict[int, tuple[float, str]] = {}
-    query = search_text(line.description, line.attributes)
-    if query.strip():
-        for i, score in _similar_descriptions(idx, query, limit * 3):
-            scored[idx.ids[i]] = (score, f"ähnliche Bezeichnung ({score:.0f} %) / similar description")
-    for kind in ("partner_article_number", "manufacturer_article_number"):
-        raw = getattr(line, kind)
-        key = normalize_article_number(raw) if raw else ""
-        if len(key) >= 4:
-            for _, score, i in process.extract(key, idx.keys, scorer=fuzz.ratio, limit=limit, score_cutoff=75):
-                if score > scored.get(idx.ids[i], (0, ""))[0]:
-                    scored[idx.ids[i]] = (score, f"ähnliche Artikelnummer ({score:.0f} %) / similar article number")
-    if not scored:
-        return []
-    articles = Article.objects.in_bulk(list(scored))
-    wanted = {k: str(v).lower() for k, v in (line.attributes or {}).items() if v}
-    out = []
-    for pk, (score, reason) in scored.items():
-        article = articles.get(pk)
-        if article is None:
-            continue
-        have = {k: str(v).lower() for k, v in (article.attributes or {}).items()}
-        matches = [k for k in wanted if have.get(_attr_key(k)) == wanted[k]]
-        misses = [k for k in wanted if _attr_key(k) in have and have[_attr_key(k)] != wanted[k]]
-        final = score + 5 * len(matches) - 10 * len(misses) - (15 if article.is_discontinued else 0)
-        if matches:
-            reason += "; passt: " + ", ".join(matches)
-        if misses:
-            reason += "; weicht ab: " + ", ".join(misses)
-        out.append(Candidate(article, max(0.0, min(100.0, final)), reason))
-    out.sort(key=lambda c: (-c.score, c.article.partner_article_number))
-    return out[:limit]
-
-
-ATTRIBUTE_ALIASES = {"color": "colour", "farbe": "colour", "seite": "side"}
-
-
-def _attr_key(key: str) -> str:
-    return ATTRIBUTE_ALIASES.get(key.lower(), key.lower())
+    """Articles a person may mean by this line, best first (``catalog.search``)."""
+    numbers = tuple(n for n in (line.partner_article_number, line.manufacturer_article_number) if n)
+    return [Candidate(h.article, h.score, h.reason, h.reason_en)
+            for h in search.candidates(partner, line.description, line.attributes, numbers, limit)]

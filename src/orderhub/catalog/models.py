@@ -98,3 +98,64 @@ def search_text(description: str, attributes: dict) -> str:
     return " ".join(parts).lower()
 
 
+
+
+class CatalogChange(models.Model):
+    """What the search index of a partner must catch up with, in order (see ``catalog.search``).
+
+    ``article`` set: that article was created, edited or deleted one by one (admin, API). Empty: a
+    catalog import replaced the partner's articles and every machine rebuilds its index. Each
+    machine's index remembers the last change it applied, so several machines keep their own
+    copies without talking to each other.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    article_id = models.BigIntegerField(null=True, blank=True)  # no FK: the article may be gone
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["partner", "id"], name="catalog_change_partner")]
+
+
+class TradeTerm(models.Model):
+    """One entry of the trade lexicon: terms that mean the same thing (seeded from lexicon.py)."""
+
+    terms = models.TextField(_("Begriffe"), help_text=_("Gleichbedeutende Begriffe, durch Komma getrennt, "
+                                                       "z. B. „Dome, Schirmchen, Tip“."))
+    note = models.CharField(_("Bedeutung"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        verbose_name = _("Fachbegriff")
+        verbose_name_plural = _("Fachwortschatz")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    def term_list(self) -> list[str]:
+        return [t.strip() for t in self.terms.split(",") if t.strip()]
+
+
+class ArticleMapping(models.Model):
+    """A person's choice in a cart, remembered ("Artikelzuordnung"): this practice line is that article.
+
+    ``line_key`` is the practice side's identifiers and description of the line in comparable
+    form (``catalog.mappings.line_key``); the next order of the company for the partner with the
+    same line is identified by the mapping without a cart.
+    """
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="article_mappings")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    line_key = models.CharField(max_length=64)
+    line_label = models.CharField(max_length=400)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    created_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_count = models.PositiveIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["company", "partner", "line_key"],
+                                               name="article_mapping_unique_line")]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orderhub.catalog.api import search_articles
+from orderhub.catalog.search import InvalidCursor
 from orderhub.catalog.models import Article
 from orderhub.core.problems import Problem
 from orderhub.ordering import selectors, services
@@ -102,8 +103,15 @@ def cart_search(request, order_id, line_id):
     order = _order(request, order_id)
     line = _line(order, line_id)
     q = request.GET.get("q", "").strip()[:200]
-    hits = search_articles(order.partner, q) if q else []
-    return render(request, "ordering/_search_results.html", {"order": order, "line": line, "hits": hits, "q": q})
+    cursor = request.GET.get("cursor") or None
+    hits, next_cursor = [], None
+    if q:
+        try:
+            hits, next_cursor = search_articles(order.partner, q, cursor=cursor)
+        except InvalidCursor:
+            hits, cursor = [], None
+    return render(request, "ordering/_search_results.html", {"order": order, "line": line, "hits": hits, "q": q,
+                                                             "cursor": cursor, "next_cursor": next_cursor})
 
 
 @company_view

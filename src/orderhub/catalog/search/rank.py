@@ -1,0 +1,214 @@
+"""Ranking: tantivy finds the candidates, this decides their order and the score people see.
+
+The order, most important first:
+
+1. an article whose side contradicts the query's side is never above one that does not;
+2. an exact article number or the exact catalog text is first;
+3. the share of the query's words the article holds (weighted by how rare each word is), as a
+   word, a word inside a compound, a synonym of the trade lexicon, a prefix while typing or a
+   typo — each a little less than the one before; or how well the query fits an article number
+   as its prefix or fragment;
+4. stated attributes (colour, size, power, length, pack size) that match, minus those that
+   contradict; then articles with fewer words the query does not mention; discontinued last.
+
+The score shown is that share in percent: 100 % only for an exact number or text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from orderhub.catalog.search import text
+from orderhub.catalog.search import terms as T
+
+WORD, PART, SYNONYM, PREFIX, TYPO = 1.0, 0.95, 0.9, 0.85, 0.8
+SIDE_NAMES = {"R": ("rechts", "right"), "L": ("links", "left")}
+ATTRIBUTE_NAMES = {"side": ("Seite", "side"), "colour": ("Farbe", "colour"), "size": ("Größe", "size"),
+                   "power": ("Leistung", "power"), "length": ("Länge", "length"),
+                   "pack_size": ("Packungsgröße", "pack size"), "battery": ("Batteriegröße", "battery size"),
+                   "model": ("Modell", "model"), "style": ("Bauform", "style")}
+MIN_SCORE = 0.34
+
+
+@dataclass
+class QueryWord:
+    word: str
+    stem: str
+    forms: frozenset[str]      # the word and its stem
+    parts: tuple[str, ...]     # known words inside it ("hörgeräteschlauch" → horgerat, schlauch)
+    synonyms: frozenset[str]   # lexicon terms of its groups (also of the nearest lexicon word)
+    weight: float
+    last: bool = False         # the word being typed: a prefix of one letter counts
+
+
+@dataclass
+class Ranked:
+    article_id: int
+    score: float               # 0..1
+    exact: bool
+    side_conflict: bool
+    reason_de: str
+    reason_en: str
+
+
+def prepare(q: T.QueryForms, lex: T.Lexicon, doc_freq, num_docs: int) -> list[QueryWord]:
+    out = []
+    lex_forms = list(lex.by_word)
+    seen = set()
+    for w in q.words:
+        if w in seen:
+            continue
+        seen.add(w)
+        s = text.stem(w)
+        forms = {w, s}
+        parts = text.compound_parts(w, lex.known)
+        syn = lex.synonyms(s) | lex.synonyms(w)
+        if not syn and len(w) >= 5 and w.isalpha() and lex_forms:
+            best = process.extractOne(s, lex_forms, scorer=OSA.normalized_similarity, score_cutoff=0.8)
+            if best is not None:
+                syn = {best[0]} | lex.synonyms(best[0])
+        df = max(doc_freq(s), doc_freq(w))
+        weight = math.log(1 + (num_docs + 1) / (df + 1)) if num_docs else 1.0
+        out.append(QueryWord(w, s, frozenset(forms), parts, frozenset(syn - forms), max(weight, 0.2)))
+    if out and q.words and out[-1].word == q.words[-1]:
+        out[-1].last = True
+    return out
+
+
+def _word_match(qw: QueryWord, doc: T.ArticleForms, doc_words: set[str]) -> float:
+    if qw.forms & doc_words or qw.forms & doc.stems:
+        return WORD
+    if qw.forms & doc.parts:
+        return PART
+    if qw.synonyms & (doc.stems | doc.parts | doc_words):
+        return SYNONYM
+    w = qw.word
+    if qw.parts:  # a compound typed whose parts the article has: as much as they cover of it
+        found = [p for p in qw.parts if p in doc_words or p in doc.stems or p in doc.parts]
+        if found:
+            return PART * min(1.0, sum(len(p) for p in found) / len(w))
+    if w.isdigit():
+        return 0.6 if any(d.isdigit() and d.startswith(w) for d in doc_words) else 0.0
+    if (len(w) >= 2 or qw.last) and any(d.startswith(w) and d != w for d in doc_words | doc.parts):
+        return PREFIX
+    if len(w) >= 4:
+        best = 0.0
+        for d in doc_words | doc.parts:
+            if abs(len(d) - len(w)) <= 2 and d.isalpha():
+                best = max(best, OSA.normalized_similarity(w, d))
+                if len(d) > len(w):  # a typo in a prefix still being typed
+                    best = max(best, OSA.normalized_similarity(w, d[:len(w)]) - 0.05)
+        if best >= 0.75:
+            return TYPO * best
+    return 0.0
+
+
+def _number_match(key: str, keys: tuple[str, ...]) -> tuple[float, bool]:
+    key = key.lower()
+    best, exact = 0.0, False
+    for k in keys:
+        if key == k:
+            return 1.0, True
+        if k.startswith(key):
+            best = max(best, 0.9 + 0.09 * len(key) / len(k))
+        elif len(key) >= 3 and key in k:
+            best = max(best, 0.85 + 0.05 * len(key) / len(k))
+        elif len(key) >= 5:
+            r = OSA.normalized_similarity(key, k)
+            if r >= 0.8:
+                best = max(best, 0.75 * r)
+    return best, exact
+
+
+def _stated_attributes(q: T.QueryForms, docs: list[T.ArticleForms]) -> dict[str, set[str]]:
+    """Attributes the query states: the line's own, its side, and query words that are values of
+    an attribute among the candidates ("silber" is a colour, "M" a size or power)."""
+    stated: dict[str, set[str]] = {k: {v} for k, v in q.attributes.items()}
+    words = set(q.words)
+    values: dict[str, set[str]] = {}
+    for d in docs:
+        for k, v in d.attributes.items():
+            if k != "side":
+                values.setdefault(k, set()).add(v)
+    for k, vs in values.items():
+        if k in stated:
+            continue
+        hit = {v for v in vs if v and set(v.split()) <= words}
+        if hit:
+            stated[k] = hit
+    if q.side:
+        stated["side"] = {q.side}
+    return stated
+
+
+def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lexicon) -> list[Ranked]:
+    """``rows``: (pk, description, attributes, partner_key, manufacturer_key, status, bm25 rank)."""
+    docs = [T.article_forms(r[1], r[2], tuple(k.lower() for k in (r[3], r[4]) if k), lex.known) for r in rows]
+    stated = _stated_attributes(q, docs)
+    total = sum(w.weight for w in qwords) or 1.0
+    out = []
+    for row, doc in zip(rows, docs):
+        pk, description, _, _, _, status, bm25_rank = row
+        doc_words = set(doc.words)
+        matched = [(w, _word_match(w, doc, doc_words)) for w in qwords]
+        coverage = sum(w.weight * m for w, m in matched) / total if qwords else 0.0
+        number, exact_number = _number_match(q.key, doc.keys) if q.key and (
+            q.looks_like_number or not qwords) else (0.0, False)
+        exact_text = bool(q.folded_text) and q.folded_text == " ".join(text.words(description))
+        base = max(coverage, number)
+        if base < MIN_SCORE and not exact_text:
+            continue
+        matches, misses = [], []
+        side_conflict = False
+        for key, values in stated.items():
+            have = doc.side if key == "side" else doc.attributes.get(key)
+            if not have:
+                continue
+            if have in values:
+                matches.append(key)
+            else:
+                misses.append(key)
+                side_conflict |= key == "side"
+        desc_words = set(text.words(description))
+        covered = {d for d in desc_words if any(d in w.forms or d.startswith(w.word) for w in qwords)}
+        precision = len(covered) / len(desc_words) if desc_words else 0.0
+        score = (base + 0.04 * len(matches) - 0.12 * len(misses) + 0.03 * precision
+                 - (0.08 if status == "discontinued" else 0.0))
+        exact = exact_number or exact_text
+        if side_conflict:
+            score = min(score, 0.5)
+        de, en = _reason(exact_number, exact_text, number >= coverage and number > 0, base, matches, misses,
+                         matched)
+        out.append(Ranked(pk, 1.0 if exact and not misses else max(0.0, min(score, 0.99)), exact,
+                          side_conflict, de, en))
+        out[-1].sort_key = (side_conflict, not exact, -score, bm25_rank)  # type: ignore[attr-defined]
+    out.sort(key=lambda r: r.sort_key)  # type: ignore[attr-defined]
+    return out
+
+
+def _reason(exact_number, exact_text, by_number, base, matches, misses, matched) -> tuple[str, str]:
+    if exact_number:
+        de, en = ["Artikelnummer stimmt überein"], ["same article number"]
+    elif exact_text:
+        de, en = ["Bezeichnung stimmt überein"], ["same description"]
+    elif by_number:
+        de, en = [f"Artikelnummer passt zu {base * 100:.0f} %"], [f"article number fits {base * 100:.0f} %"]
+    else:
+        de, en = [f"Bezeichnung passt zu {base * 100:.0f} %"], [f"description fits {base * 100:.0f} %"]
+        if any(0 < m < PREFIX for _, m in matched):
+            de.append("mit Tippfehler")
+            en.append("with a typo")
+        if any(m == SYNONYM for _, m in matched):
+            de.append("über Fachbegriff")
+            en.append("by a trade term")
+    if matches:
+        de.append("passt: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[0] for k in matches))
+        en.append("matches: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[1] for k in matches))
+    if misses:
+        de.append("weicht ab: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[0] for k in misses))
+        en.append("differs: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[1] for k in misses))
+    return "; ".join(de), "; ".join(en)
