@@ -65,6 +65,17 @@ def render() -> str:
     out += ["# HELP orderhub_delivery_oldest_due_age_seconds How long the most overdue delivery has waited.",
             "# TYPE orderhub_delivery_oldest_due_age_seconds gauge"]
     _line(out, "orderhub_delivery_oldest_due_age_seconds", round((now - oldest_due).total_seconds(), 3) if oldest_due else 0)
+    from orderhub.ordering.selectors import straight_through
+
+    flow = straight_through(days=1)
+    out += ["# HELP orderhub_orders_last_day Orders of the last 24 hours by path (straight through or cart).",
+            "# TYPE orderhub_orders_last_day gauge"]
+    _line(out, "orderhub_orders_last_day", flow["without_cart"], path="straight_through")
+    _line(out, "orderhub_orders_last_day", flow["orders"] - flow["without_cart"], path="cart")
+    out += ["# HELP orderhub_cart_reasons_last_day Carts of the last 24 hours by reason (an order can have several).",
+            "# TYPE orderhub_cart_reasons_last_day gauge"]
+    for code, n in flow["reasons"].items():
+        _line(out, "orderhub_cart_reasons_last_day", n, reason=code)
     return "\n".join(out) + "\n"
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from orderhub.core.problems import InvalidInput, NotFound
 from orderhub.ordering import services
-from orderhub.ordering.models import Order, OrderStatus
+from orderhub.ordering.models import Order, OrderEvent, OrderStatus
 
 
 def get_order(company, order_id) -> Order:
@@ -114,3 +115,25 @@ def order_detail(order: Order, request=None) -> dict:
                          "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == "retrying" else None}
                         if delivery else None)
     return data
+
+
+def straight_through(company=None, days: int = 30) -> dict:
+    """Orders of the last ``days`` days that needed no cart, and why the others needed one.
+
+    {"orders", "without_cart", "rate" (0..1 or None), "reasons": {issue code: orders}}.
+    """
+    since = timezone.now() - timedelta(days=days)
+    orders = Order.objects.filter(created_at__gte=since)
+    events = OrderEvent.objects.filter(at__gte=since, from_status="", to_status=OrderStatus.CART)
+    if company is not None:
+        orders = orders.filter(company=company)
+        events = events.filter(order__company=company)
+    total = orders.count()
+    with_cart = orders.exclude(cart_expires_at=None).count()
+    reasons: dict[str, int] = {}
+    for data in events.values_list("data", flat=True).iterator(chunk_size=2000):
+        for code in (data or {}).get("cart_reasons", ()):
+            reasons[code] = reasons.get(code, 0) + 1
+    return {"orders": total, "without_cart": total - with_cart,
+            "rate": (total - with_cart) / total if total else None,
+            "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}

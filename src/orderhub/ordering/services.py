@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orderhub.accounts.models import Company
-from orderhub.catalog import identification
+from orderhub.catalog import identification, mappings
 from orderhub.catalog.models import Article
 from orderhub.core import fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
@@ -30,6 +30,9 @@ CUSTOMER_NUMBER_MISSING = {
     "message_en": "No customer number is on file for this partner; please enter it in the cart.",
     "candidates": [],
 }
+
+
+MATCHED_BY_MAPPING = "article_mapping"
 
 
 def new_order_number() -> str:
@@ -187,6 +190,13 @@ def _prepare_order(company, payload: OrderIn, reads: _IntakeReads, partner, bran
         partner_article_number=l.partner_article_number, gtin=l.gtin, hmv_number=l.hmv_number,
         manufacturer_article_number=l.manufacturer_article_number, description=l.description,
         attributes=l.attributes) for l in payload.lines])
+    unresolved = [i for i, r in enumerate(results) if r.code in ("article_not_found", "article_ambiguous")]
+    if unresolved:  # a person's earlier choice for the same line (catalog.mappings)
+        mapped = mappings.lookup(company, partner, [payload.lines[i] for i in unresolved])
+        for n, article in mapped.items():
+            results[unresolved[n]] = identification.Identification(
+                code="identified", article=article, matched_by=MATCHED_BY_MAPPING,
+                message_de="über gespeicherte Zuordnung", message_en="by a saved article mapping")
     lines, issues, line_issues = [], [], []
     complete = bool(customer_number) or not partner.requires_customer_number
     if not complete:
@@ -227,8 +237,14 @@ def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -
     """The writes only, one statement per table (inside the caller's transaction)."""
     order, complete = prepared.order, prepared.complete
     reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
+    by_mapping = [str(line.position) for line in prepared.lines if line.matched_by == MATCHED_BY_MAPPING]
+    if by_mapping:
+        reason += f"; Position {', '.join(by_mapping)} über gespeicherte Zuordnung"
+    data = {"idempotency_key": idempotency_key}
+    if not complete:  # why a person was needed (straight-through rate, selectors.straight_through)
+        data["cart_reasons"] = sorted({i["code"] for i in prepared.response["issues"]})
     event = OrderEvent(order=order, at=order.created_at, actor=actor[:200], to_status=order.status, reason=reason,
-                       data={"idempotency_key": idempotency_key})
+                       data=data)
     key = IdempotencyKey(company=company, key=idempotency_key, request_hash=digest, order=order, status_code=201,
                          response=prepared.response, created_at=order.created_at)
     # Unique (company, external_order_id) and (company, key) guard against a second order; one
@@ -288,6 +304,7 @@ def pick_article(order: Order, line: OrderLine, article: Article, actor: str) ->
         raise InvalidInput("article_id", "article belongs to another partner's catalog")
     line.article, line.article_snapshot, line.issue, line.matched_by = article, article_snapshot(article), None, "cart"
     line.save(update_fields=["article", "article_snapshot", "issue", "matched_by"])
+    mappings.remember(order.company, order.partner, line, article, actor)
     order_status.note(order, actor=actor, reason=f"Position {line.position}: {article.partner_article_number} gewählt")
 
 

@@ -21,5 +21,7 @@ urlpatterns = [
     path("dashboard/tokens/", views.api_tokens, name="api_tokens"),
     path("dashboard/tokens/<int:pk>/widerrufen/", views.api_token_revoke, name="api_token_revoke"),
     path("dashboard/protokoll/", views.audit_trail, name="audit_trail"),
+    path("dashboard/zuordnungen/", views.article_mappings, name="article_mappings"),
+    path("dashboard/zuordnungen/<int:pk>/loeschen/", views.article_mapping_delete, name="article_mapping_delete"),
     path("dashboard/webhooks/", views.webhooks, name="webhooks"),
 ]

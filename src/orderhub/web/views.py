@@ -16,6 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orderhub.catalog import mappings as catalog_mappings
+from orderhub.catalog.models import ArticleMapping
 from orderhub.accounts import audit
 from orderhub.accounts import services as accounts
 from orderhub.accounts.models import ApiToken, AuditEvent, Registration
@@ -264,3 +266,21 @@ def webhooks(request):
         form = forms.WebhookForm()
     hooks = CompanyWebhook.objects.filter(company=request.company).order_by("-created_at")
     return render(request, "web/webhooks.html", {"hooks": hooks, "form": form, "new_secret": new_secret})
+
+
+@company_view
+def article_mappings(request):
+    qs = (ArticleMapping.objects.filter(company=request.company).select_related("partner", "article")
+          .order_by("partner__name", "line_label", "pk"))
+    page = Paginator(qs, 50).get_page(request.GET.get("seite"))
+    return render(request, "web/article_mappings.html", {"page": page})
+
+
+@company_view
+@require_POST
+def article_mapping_delete(request, pk):
+    mapping = get_object_or_404(ArticleMapping, pk=pk, company=request.company)
+    catalog_mappings.forget(mapping, actor(request))
+    messages.success(request, _("Zuordnung gelöscht. Die nächste Bestellung dieser Position öffnet wieder "
+                                "einen Warenkorb."))
+    return redirect("article_mappings")
