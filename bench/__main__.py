@@ -19,7 +19,7 @@ import traceback
 from bench.common import DEFAULT_PG, PYTHON, REPO, RESULTS, MachineLoad, Metric, db_kind, machine_info, print_metrics, say, \
     write_results
 
-BENCHMARKS = ["masterdata", "catalog_import", "identification", "intake", "forwarding"]
+BENCHMARKS = ["masterdata", "catalog_import", "identification", "search", "intake", "forwarding"]
 
 
 def run_one(name: str, quick: bool, keep: bool) -> int:

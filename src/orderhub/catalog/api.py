@@ -110,6 +110,9 @@ def search(request, partner: str, q: str, cursor: str | None = None, limit: int 
     return {"items": [c.as_dict() for c in hits], "next_cursor": next_cursor}
 
 
+_NUMBER_SEPARATORS = str.maketrans("", "", " .-/")
+
+
 def search_articles(partner: Partner, q: str, limit: int = 10, cursor: str | None = None):
     """What a person typed (cart, API): exact identifiers of any kind first, then the ranked search.
 
@@ -117,11 +120,11 @@ def search_articles(partner: Partner, q: str, limit: int = 10, cursor: str | Non
     """
     hits: list[identification.Candidate] = []
     if cursor is None:
-        query = identification.LineQuery(
-            partner_article_number=q, gtin=q if q.replace(" ", "").isdigit() else None,
-            hmv_number=q if q.replace(".", "").replace(" ", "").isdigit() else None,
-            manufacturer_article_number=q)
-        exact = identification.identify(partner, query)
+        digits = q.translate(_NUMBER_SEPARATORS)  # a GTIN or HMV number, written any way
+        number = digits if digits.isdigit() else None
+        query = identification.LineQuery(partner_article_number=q, gtin=number, hmv_number=number,
+                                         manufacturer_article_number=q)
+        exact = identification.identify(partner, query, candidates=False)
         if exact.article is not None:
             hits.append(identification.Candidate(exact.article, 100.0, exact.message_de, exact.message_en))
     page = catalog_search.search(partner, q, limit=limit, cursor=cursor)

@@ -106,12 +106,16 @@ def _normalised(line: LineQuery) -> tuple[dict[str, str], list[str]]:
     return values, notes
 
 
-def identify(partner: Partner, line: LineQuery) -> Identification:
-    return identify_many(partner, [line])[0]
+def identify(partner: Partner, line: LineQuery, *, candidates: bool = True) -> Identification:
+    return identify_many(partner, [line], candidates=candidates)[0]
 
 
-def identify_many(partner: Partner, lines: list[LineQuery]) -> list[Identification]:
-    """Identify all lines of an order with one query per identifier kind, not one per line."""
+def identify_many(partner: Partner, lines: list[LineQuery], *, candidates: bool = True) -> list[Identification]:
+    """Identify all lines of an order with one query per identifier kind, not one per line.
+
+    ``candidates=False``: exact identifiers only, no ranked candidates for what they do not settle
+    (the catalog search, which ranks on its own).
+    """
     normalised = [_normalised(line) for line in lines]
     wanted = {kind: {values[kind] for values, _ in normalised if kind in values} for kind in IDENTIFIER_ORDER}
     wanted = {kind: values for kind, values in wanted.items() if values}
@@ -126,7 +130,7 @@ def identify_many(partner: Partner, lines: list[LineQuery]) -> list[Identificati
     results = []
     for line, (values, notes) in zip(lines, normalised):
         hits = {kind: found.get((kind, value), []) for kind, value in values.items()}
-        results.append(_decide(partner, line, hits, notes))
+        results.append(_decide(partner, line, hits, notes, candidates))
     return results
 
 
@@ -151,14 +155,15 @@ def _articles_with_identifiers(partner_id: int, wanted: dict[str, set[str]]) -> 
         return [fastsql.from_row(Article, row, connection) for row in cursor.fetchall()]
 
 
-def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], notes: list[str]) -> Identification:
+def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], notes: list[str],
+            candidates: bool = True) -> Identification:
     first = next((k for k in IDENTIFIER_ORDER if hits.get(k)), None)
     if first is None:
         return Identification(
             code="article_not_found", notes=notes,
             message_de="Artikel nicht im Katalog gefunden." + (" " + "; ".join(notes) if notes else ""),
             message_en="Article not found in the catalog." + (" " + "; ".join(notes) if notes else ""),
-            candidates=fuzzy_candidates(partner, line),
+            candidates=fuzzy_candidates(partner, line) if candidates else [],
         )
     found = hits[first]
     label_de, label_en = LABEL[first]
@@ -182,6 +187,8 @@ def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], n
             candidates=[Candidate(article, 100.0, f"über {label_de}", f"by {label_en}")]
             + [Candidate(a, 100.0, f"über {names}", f"by {names_en}") for a in others[:MAX_CANDIDATES - 1]],
         )
+    if article.is_discontinued and not candidates:
+        return Identification(code="article_discontinued", article=article, matched_by=first, notes=notes)
     if article.is_discontinued:
         alternatives = [c for c in fuzzy_candidates(partner, LineQuery(description=article.short_description,
                                                                         attributes=article.attributes))

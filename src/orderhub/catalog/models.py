@@ -92,14 +92,6 @@ class Article(models.Model):
         return self.status == self.Status.DISCONTINUED
 
 
-def search_text(description: str, attributes: dict) -> str:
-    parts = [description or ""]
-    parts.extend(str(v) for k, v in sorted((attributes or {}).items()) if v)
-    return " ".join(parts).lower()
-
-
-
-
 class CatalogChange(models.Model):
     """What the search index of a partner must catch up with, in order (see ``catalog.search``).
 

@@ -22,7 +22,7 @@ from orderhub.catalog.search import index, rank
 from orderhub.catalog.search import terms as T
 from orderhub.catalog.search import text
 
-RECALL = 200          # articles tantivy hands to the ranking
+RECALL = 150          # articles tantivy hands to the ranking
 PAGE_MAX = 50
 
 
@@ -65,6 +65,9 @@ def _tantivy_query(q: T.QueryForms, qwords: list[rank.QueryWord]) -> tantivy.Que
             add(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=1 if len(w.word) < 8 else 2), 1.0)
         if len(w.word) >= 3 and w.word.isalpha():
             add(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=0, prefix=True), 1.0)
+        if len(w.word) >= 5 and w.word.isalpha():  # the end or middle of a compound
+            pattern = "|".join(sorted({w.word, w.stem}))
+            add(tantivy.Query.regex_query(S, "terms", f".+({pattern}).*"), 0.8)
     for a, b in zip(q.words, q.words[1:]):
         add(tantivy.Query.term_query(S, "terms", a + b), 1.5)
     key = q.key.lower()

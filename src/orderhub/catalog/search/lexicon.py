@@ -56,7 +56,8 @@ SHIPPED: list[tuple[tuple[str, ...], str]] = [
     (("groß", "large"), "Größe"),
     # Receiver power
     (("Standard", "Normal"), "Hörerleistung"),
-    (("Ultra Power", "UP", "Superpower", "SP"), "Hörerleistung"),
+    (("Ultra Power", "UP"), "Hörerleistung"),
+    (("Super Power", "Superpower", "SP", "Power"), "Hörerleistung / HdO-Bauform"),
     (("High Power", "HP"), "Hörerleistung"),
     (("Länge", "length", "Lg"), "Hörerlänge"),
     (("Größe", "size", "Gr"), "Größe"),

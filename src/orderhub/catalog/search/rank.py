@@ -25,7 +25,7 @@ from rapidfuzz.distance import OSA
 from orderhub.catalog.search import text
 from orderhub.catalog.search import terms as T
 
-WORD, PART, SYNONYM, PREFIX, TYPO = 1.0, 0.95, 0.9, 0.85, 0.8
+WORD, PART, SYNONYM, PREFIX, INFIX, TYPO, NEAR_SYNONYM = 1.0, 0.95, 0.9, 0.85, 0.85, 0.8, 0.7
 SIDE_NAMES = {"R": ("rechts", "right"), "L": ("links", "left")}
 ATTRIBUTE_NAMES = {"side": ("Seite", "side"), "colour": ("Farbe", "colour"), "size": ("Größe", "size"),
                    "power": ("Leistung", "power"), "length": ("Länge", "length"),
@@ -40,8 +40,9 @@ class QueryWord:
     stem: str
     forms: frozenset[str]      # the word and its stem
     parts: tuple[str, ...]     # known words inside it ("hörgeräteschlauch" → horgerat, schlauch)
-    synonyms: frozenset[str]   # lexicon terms of its groups (also of the nearest lexicon word)
+    synonyms: frozenset[str]   # lexicon terms of its groups
     weight: float
+    near_synonyms: frozenset[str] = frozenset()  # of the lexicon word nearest to a typo
     last: bool = False         # the word being typed: a prefix of one letter counts
 
 
@@ -67,44 +68,53 @@ def prepare(q: T.QueryForms, lex: T.Lexicon, doc_freq, num_docs: int) -> list[Qu
         forms = {w, s}
         parts = text.compound_parts(w, lex.known)
         syn = lex.synonyms(s) | lex.synonyms(w)
+        near: set[str] = set()
         if not syn and len(w) >= 5 and w.isalpha() and lex_forms:
             best = process.extractOne(s, lex_forms, scorer=OSA.normalized_similarity, score_cutoff=0.8)
             if best is not None:
-                syn = {best[0]} | lex.synonyms(best[0])
+                near = {best[0]} | lex.synonyms(best[0])
         df = max(doc_freq(s), doc_freq(w))
         weight = math.log(1 + (num_docs + 1) / (df + 1)) if num_docs else 1.0
-        out.append(QueryWord(w, s, frozenset(forms), parts, frozenset(syn - forms), max(weight, 0.2)))
+        out.append(QueryWord(w, s, frozenset(forms), parts, frozenset(syn - forms), max(weight, 0.2),
+                             near_synonyms=frozenset(near - forms)))
     if out and q.words and out[-1].word == q.words[-1]:
         out[-1].last = True
     return out
 
 
 def _word_match(qw: QueryWord, doc: T.ArticleForms, doc_words: set[str]) -> float:
+    """How well the article holds this query word: the best of the ways it can (1 = the word itself)."""
     if qw.forms & doc_words or qw.forms & doc.stems:
         return WORD
     if qw.forms & doc.parts:
         return PART
-    if qw.synonyms & (doc.stems | doc.parts | doc_words):
-        return SYNONYM
+    held = doc.stems | doc.parts | doc_words
+    best = SYNONYM if qw.synonyms & held else 0.0
+    if not best and qw.near_synonyms & (doc.stems | doc_words):  # whole words only
+        best = NEAR_SYNONYM
     w = qw.word
+    if w.isdigit():
+        return max(best, 0.6 if any(d.isdigit() and d.startswith(w) for d in doc_words) else 0.0)
+    candidates = doc_words | doc.parts
     if qw.parts:  # a compound typed whose parts the article has: as much as they cover of it
         found = [p for p in qw.parts if p in doc_words or p in doc.stems or p in doc.parts]
         if found:
-            return PART * min(1.0, sum(len(p) for p in found) / len(w))
-    if w.isdigit():
-        return 0.6 if any(d.isdigit() and d.startswith(w) for d in doc_words) else 0.0
-    if (len(w) >= 2 or qw.last) and any(d.startswith(w) and d != w for d in doc_words | doc.parts):
-        return PREFIX
-    if len(w) >= 4:
-        best = 0.0
-        for d in doc_words | doc.parts:
+            best = max(best, PART * min(1.0, sum(len(p) for p in found) / len(w)))
+    if (len(w) >= 2 or qw.last) and any(d.startswith(w) and d != w for d in candidates):
+        best = max(best, PREFIX)
+    if len(w) >= 5 and w.isalpha() and any(w in d or qw.stem in d for d in doc_words):
+        best = max(best, INFIX)  # the end or middle of a compound ("kapseln" in "trockenkapseln")
+    if best < TYPO and len(w) >= 4:
+        typo = 0.0
+        for d in candidates:
             if abs(len(d) - len(w)) <= 2 and d.isalpha():
-                best = max(best, OSA.normalized_similarity(w, d))
+                # a whole word of the article before a part of one
+                typo = max(typo, OSA.normalized_similarity(w, d) - (0 if d in doc_words else 0.03))
                 if len(d) > len(w):  # a typo in a prefix still being typed
-                    best = max(best, OSA.normalized_similarity(w, d[:len(w)]) - 0.05)
-        if best >= 0.75:
-            return TYPO * best
-    return 0.0
+                    typo = max(typo, OSA.normalized_similarity(w, d[:len(w)]) - 0.05)
+        if typo >= 0.75:
+            best = max(best, TYPO * typo)
+    return best
 
 
 def _number_match(key: str, keys: tuple[str, ...]) -> tuple[float, bool]:
@@ -150,12 +160,15 @@ def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lex
     docs = [T.article_forms(r[1], r[2], tuple(k.lower() for k in (r[3], r[4]) if k), lex.known) for r in rows]
     stated = _stated_attributes(q, docs)
     total = sum(w.weight for w in qwords) or 1.0
+    code_like = q.looks_like_number and len(q.raw.split()) == 1 and any(c in q.raw for c in "-/.")
     out = []
     for row, doc in zip(rows, docs):
         pk, description, _, _, _, status, bm25_rank = row
         doc_words = set(doc.words)
         matched = [(w, _word_match(w, doc, doc_words)) for w in qwords]
         coverage = sum(w.weight * m for w, m in matched) / total if qwords else 0.0
+        if code_like:  # the words of "HE-SP-2-L" are pieces of a code, weak evidence as text
+            coverage *= 0.8
         number, exact_number = _number_match(q.key, doc.keys) if q.key and (
             q.looks_like_number or not qwords) else (0.0, False)
         exact_text = bool(q.folded_text) and q.folded_text == " ".join(text.words(description))
@@ -170,8 +183,8 @@ def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lex
                 continue
             if have in values:
                 matches.append(key)
-            else:
-                misses.append(key)
+            elif key == "side" or not any(set(v.split()) & set(have.split()) for v in values):
+                misses.append(key)  # "2,2 mm" does not contradict a stated "2"; "M" contradicts "S"
                 side_conflict |= key == "side"
         desc_words = set(text.words(description))
         covered = {d for d in desc_words if any(d in w.forms or d.startswith(w.word) for w in qwords)}

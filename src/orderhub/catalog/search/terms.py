@@ -6,6 +6,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from orderhub.catalog.search import text
 from orderhub.catalog.search.lexicon import SHIPPED
@@ -22,6 +23,7 @@ ATTRIBUTE_KEYS = {"color": "colour", "farbe": "colour", "seite": "side", "groess
 _WHOLE_WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=10_000)
 def attribute_key(key: str) -> str:
     k = str(key).strip().lower()
     return ATTRIBUTE_KEYS.get(k, k)
@@ -29,9 +31,19 @@ def attribute_key(key: str) -> str:
 
 def attribute_value(key: str, value) -> str:
     """Comparable value: sides as R/L, everything else folded."""
+    return _attribute_value(key, str(value))
+
+
+@lru_cache(maxsize=200_000)
+def _attribute_value(key: str, value: str) -> str:
     if key == "side":
         return text.side_of(str(value)) or text.fold(str(value)).strip()
     return " ".join(text.words(str(value)))
+
+
+# Attributes that are no words of the article: the side (a hard attribute of its own) and the
+# supplier's classification code.
+NOT_WORDS = frozenset({"side", "category"})
 
 
 def normalised_attributes(attributes: dict | None) -> dict[str, str]:
@@ -153,7 +165,7 @@ def article_forms(description: str, attributes: dict | None, keys: tuple[str, ..
     attrs = normalised_attributes(attributes)
     ws = text.words(description)
     for key, value in attrs.items():
-        if key != "side":
+        if key not in NOT_WORDS:
             ws.extend(value.split())
     stems = {text.stem(w) for w in ws}
     parts: set[str] = set()

@@ -50,15 +50,35 @@ def fold(text: str) -> str:
     return _DIGRAPH.sub(lambda m: _DIGRAPH_MAP[m.group(0)], text)
 
 
+_RAW_TOKEN = re.compile(r"[^\W_]+")
+
+
+_DECIMAL = re.compile(r"(\d+)[,.](\d+)")
+
+
 def words(text: str) -> list[str]:
-    """The folded words of a text, letter/digit runs split off as words of their own as well."""
+    """The folded words of a text, letter/digit runs split off as words of their own as well.
+
+    A decimal number is also one word of its own ("2,2" and "2.2" → 2d2), so "Schlauch 2,2" does
+    not equal "Schlauch 2,0".
+    """
     out: list[str] = []
-    for word in _WORD.findall(fold(text)):
+    for token in _RAW_TOKEN.findall(text or ""):
+        out.extend(_token_words(token))
+    if text and ("," in text or "." in text):
+        out.extend(f"{a}d{b}" for a, b in _DECIMAL.findall(text))
+    return out
+
+
+@lru_cache(maxsize=500_000)
+def _token_words(token: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for word in _WORD.findall(fold(token)):
         out.append(word)
         parts = _LETTERS_DIGITS.findall(word)
         if len(parts) > 1:
             out.extend(parts)
-    return out
+    return tuple(out)
 
 
 _stemmer = snowballstemmer.stemmer("german")
