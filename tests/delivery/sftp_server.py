@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import asyncssh
+from asyncssh.constants import FXF_WRITE
 
 
 class _Auth(asyncssh.SSHServer):
@@ -44,6 +45,23 @@ class _Auth(asyncssh.SSHServer):
         return ok
 
 
+class _RecordingSFTPServer(asyncssh.SFTPServer):
+    """asyncssh's own file server, chrooted; notes every write-open and rename for assertions."""
+
+    def __init__(self, chan, server: "SftpServer"):
+        super().__init__(chan, chroot=str(server.root))
+        self._ops = server.ops
+
+    def open(self, path, pflags, attrs):
+        if pflags & FXF_WRITE:
+            self._ops.append(("write", path.decode()))
+        return super().open(path, pflags, attrs)
+
+    def rename(self, oldpath, newpath):
+        self._ops.append(("rename", oldpath.decode(), newpath.decode()))
+        return super().rename(oldpath, newpath)
+
+
 class SftpServer:
     def __init__(self, root: Path, *, username: str = "orderhub", password: str | None = None,
                  client_keys: list[asyncssh.SSHKey] | None = None, host_key: asyncssh.SSHKey | None = None):
@@ -52,6 +70,7 @@ class SftpServer:
         self.client_keys = list(client_keys or [])
         self.host_key = host_key or asyncssh.generate_private_key("ssh-ed25519")
         self.logins: list[tuple[str, str, bool]] = []
+        self.ops: list[tuple[str, ...]] = []
         self.port = 0
         self.loop = asyncio.new_event_loop()
         self._acceptor = None
@@ -65,7 +84,7 @@ class SftpServer:
         self.root.mkdir(parents=True, exist_ok=True)
         self._acceptor = await asyncssh.listen(
             "127.0.0.1", 0, server_host_keys=[self.host_key], server_factory=lambda: _Auth(self),
-            sftp_factory=lambda chan: asyncssh.SFTPServer(chan, chroot=str(self.root)),
+            sftp_factory=lambda chan: _RecordingSFTPServer(chan, self),
             allow_scp=False, config=[], login_timeout=10)
         self.port = self._acceptor.get_port()
 
