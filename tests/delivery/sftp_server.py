@@ -21,7 +21,7 @@ from asyncssh.constants import FXF_WRITE
 
 
 class _Auth(asyncssh.SSHServer):
-    def __init__(self, server: "SftpServer"):
+    def __init__(self, server: SftpServer):
         self.server = server
 
     def begin_auth(self, username: str) -> bool:
@@ -48,7 +48,7 @@ class _Auth(asyncssh.SSHServer):
 class _RecordingSFTPServer(asyncssh.SFTPServer):
     """asyncssh's own file server, chrooted; notes every write-open and rename for assertions."""
 
-    def __init__(self, chan, server: "SftpServer"):
+    def __init__(self, chan, server: SftpServer):
         super().__init__(chan, chroot=str(server.root))
         self._ops = server.ops
 
@@ -63,8 +63,15 @@ class _RecordingSFTPServer(asyncssh.SFTPServer):
 
 
 class SftpServer:
-    def __init__(self, root: Path, *, username: str = "orderhub", password: str | None = None,
-                 client_keys: list[asyncssh.SSHKey] | None = None, host_key: asyncssh.SSHKey | None = None):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        username: str = "orderhub",
+        password: str | None = None,
+        client_keys: list[asyncssh.SSHKey] | None = None,
+        host_key: asyncssh.SSHKey | None = None,
+    ):
         self.root = Path(root)
         self.username, self.password = username, password
         self.client_keys = list(client_keys or [])
@@ -83,12 +90,18 @@ class SftpServer:
     async def listen(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         self._acceptor = await asyncssh.listen(
-            "127.0.0.1", 0, server_host_keys=[self.host_key], server_factory=lambda: _Auth(self),
+            "127.0.0.1",
+            0,
+            server_host_keys=[self.host_key],
+            server_factory=lambda: _Auth(self),
             sftp_factory=lambda chan: _RecordingSFTPServer(chan, self),
-            allow_scp=False, config=[], login_timeout=10)
+            allow_scp=False,
+            config=[],
+            login_timeout=10,
+        )
         self.port = self._acceptor.get_port()
 
-    def start(self) -> "SftpServer":
+    def start(self) -> SftpServer:
         ready = threading.Event()
 
         def run():

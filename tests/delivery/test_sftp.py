@@ -49,8 +49,14 @@ def server(sftp_root, client_key):
 
 
 def channel_config(server, **extra):
-    return {"host": "127.0.0.1", "port": server.port, "username": "orderhub",
-            "host_key_fingerprint": server.fingerprint, "timeout": 5, **extra}
+    return {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "username": "orderhub",
+        "host_key_fingerprint": server.fingerprint,
+        "timeout": 5,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -74,16 +80,21 @@ def delivered(order):
 
 
 def edifact_answers(data: bytes, slug="sonora"):
-    """The partner's ORDRSP and DESADV for an uploaded ORDERS file, written by the simulator's rules."""
+    """The partner's ORDRSP and DESADV for an uploaded ORDERS file, by the simulator's rules."""
     doc = edifact.parse_orders(data)
     response = sim_answers.order_response(doc, slug=slug, sender_id="SONORA", policy="confirm")
     dispatch = sim_answers.dispatch_notification(doc, response, slug=slug, sender_id="SONORA")
-    ordrsp = edifact.write_ordrsp(response, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="1")
-    desadv = edifact.write_desadv(dispatch, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="2")
+    ordrsp = edifact.write_ordrsp(
+        response, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="1"
+    )
+    desadv = edifact.write_desadv(
+        dispatch, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="2"
+    )
     return ordrsp, desadv, dispatch
 
 
-# --- delivery --------------------------------------------------------------------------------------
+# --- delivery -------------------------------------------------------------------------------------
+
 
 def test_order_appears_atomically_under_its_order_number(queued, server, sftp_root):
     delivery = delivered(queued)
@@ -138,7 +149,10 @@ def test_wrong_host_key_is_a_permanent_failure_before_any_login(queued, server, 
     delivery = delivered(queued)
     assert delivery.status == "dead" and delivery.attempts == 1
     assert "Host-Schlüssel" in delivery.last_error and "Host key" in delivery.last_error
-    assert f"erwartet {other}" in delivery.last_error and f"got {server.fingerprint}" in delivery.last_error
+    assert (
+        f"erwartet {other}" in delivery.last_error
+        and f"got {server.fingerprint}" in delivery.last_error
+    )
     attempt = delivery.attempt_log.get()
     assert attempt.outcome == "failed" and "sftp-fingerprint" in attempt.response_excerpt
     assert run_queued_tasks() == 0  # no retry scheduled: no retry storm
@@ -150,7 +164,9 @@ def test_wrong_host_key_is_a_permanent_failure_before_any_login(queued, server, 
 
 def test_missing_fingerprint_is_refused_too(queued, server):
     partner = queued.partner
-    partner.channel_config = {k: v for k, v in partner.channel_config.items() if k != "host_key_fingerprint"}
+    partner.channel_config = {
+        k: v for k, v in partner.channel_config.items() if k != "host_key_fingerprint"
+    }
     partner.save()
     delivery = delivered(queued)
     assert delivery.status == "dead" and "kein Host-Schlüssel" in delivery.last_error
@@ -164,7 +180,10 @@ def test_key_authentication(partners, practice, sftp_root, client_key, passphras
         sonora = partners["sonora"]
         sonora.channel, sonora.channel_config = "sftp", channel_config(server)
         pem = client_key.export_private_key("openssh", passphrase).decode()
-        sonora.credentials = {"private_key": pem, **({"passphrase": passphrase} if passphrase else {})}
+        sonora.credentials = {
+            "private_key": pem,
+            **({"passphrase": passphrase} if passphrase else {}),
+        }
         sonora.save()
         assert "PRIVATE KEY" not in sonora.credentials_encrypted  # encrypted at rest
         order = Order.objects.get(pk=submit(practice, order_body()).json_body["id"])
@@ -192,8 +211,10 @@ def test_refused_login_is_permanent(queued, server):
 
 def test_wrong_passphrase_is_permanent(queued, client_key):
     partner = queued.partner
-    partner.credentials = {"private_key": client_key.export_private_key("openssh", "richtig").decode(),
-                           "passphrase": "falsch"}
+    partner.credentials = {
+        "private_key": client_key.export_private_key("openssh", "richtig").decode(),
+        "passphrase": "falsch",
+    }
     partner.save()
     delivery = delivered(queued)
     assert delivery.status == "dead" and "Passphrase" in delivery.last_error
@@ -229,7 +250,11 @@ def test_a_server_that_never_answers_times_out_as_temporary(queued):
     thread.start()
     try:
         partner = queued.partner
-        partner.channel_config = {**partner.channel_config, "port": silent.getsockname()[1], "timeout": 1}
+        partner.channel_config = {
+            **partner.channel_config,
+            "port": silent.getsockname()[1],
+            "timeout": 1,
+        }
         partner.save()
         started = time.monotonic()
         delivery = delivered(queued)
@@ -243,11 +268,14 @@ def test_a_server_that_never_answers_times_out_as_temporary(queued):
         silent.close()
 
 
-# --- answers ---------------------------------------------------------------------------------------
+# --- answers --------------------------------------------------------------------------------------
+
 
 def test_answers_are_picked_up_applied_and_moved_to_done(queued, sftp_root):
     assert delivered(queued).status == "delivered"
-    ordrsp, desadv, dispatch = edifact_answers((sftp_root / "in" / f"{queued.number}.edi").read_bytes())
+    ordrsp, desadv, dispatch = edifact_answers(
+        (sftp_root / "in" / f"{queued.number}.edi").read_bytes()
+    )
     # Same second, and DESADV sorts first by name: the order response is still applied first.
     (sftp_root / "out" / f"DESADV_{queued.number}.edi").write_bytes(desadv)
     (sftp_root / "out" / f"ORDRSP_{queued.number}.edi").write_bytes(ordrsp)
@@ -256,9 +284,14 @@ def test_answers_are_picked_up_applied_and_moved_to_done(queued, sftp_root):
     queued.refresh_from_db()
     assert queued.status == "shipped"
     assert queued.tracking_numbers == dispatch.tracking_numbers and queued.tracking_numbers
-    assert [e.to_status for e in queued.events.order_by("id") if e.to_status][-2:] == ["confirmed", "shipped"]
+    assert [e.to_status for e in queued.events.order_by("id") if e.to_status][-2:] == [
+        "confirmed",
+        "shipped",
+    ]
     assert sorted(p.name for p in (sftp_root / "out" / "done").iterdir()) == [
-        f"DESADV_{queued.number}.edi", f"ORDRSP_{queued.number}.edi"]
+        f"DESADV_{queued.number}.edi",
+        f"ORDRSP_{queued.number}.edi",
+    ]
     assert [p.name for p in (sftp_root / "out").iterdir()] == ["done"]
     assert Document.objects.filter(order=queued, direction="inbound").count() == 2
     # A partner that drops the same file again: read as a duplicate, applied once.
@@ -272,7 +305,9 @@ def test_a_broken_answer_is_moved_aside_and_the_next_one_applied(queued, sftp_ro
     assert delivered(queued).status == "delivered"
     ordrsp, _, _ = edifact_answers((sftp_root / "in" / f"{queued.number}.edi").read_bytes())
     (sftp_root / "out" / "A_BROKEN.edi").write_bytes(sim_answers.corrupt(ordrsp))
-    (sftp_root / "out" / "B_UNKNOWN.edi").write_bytes(ordrsp.replace(queued.number.encode(), b"OH-000000-NOPE"))
+    (sftp_root / "out" / "B_UNKNOWN.edi").write_bytes(
+        ordrsp.replace(queued.number.encode(), b"OH-000000-NOPE")
+    )
     (sftp_root / "out" / "C_ORDRSP.edi").write_bytes(ordrsp)
     counts = sftp_inbox.pick_up_all(force=True)
     assert (counts["applied"], counts["failed"]) == (1, 2)
@@ -280,7 +315,11 @@ def test_a_broken_answer_is_moved_aside_and_the_next_one_applied(queued, sftp_ro
     assert queued.status == "confirmed"
     error = sftp_root / "out" / "error"
     assert sorted(p.name for p in error.iterdir()) == [
-        "A_BROKEN.edi", "A_BROKEN.edi.error.txt", "B_UNKNOWN.edi", "B_UNKNOWN.edi.error.txt"]
+        "A_BROKEN.edi",
+        "A_BROKEN.edi.error.txt",
+        "B_UNKNOWN.edi",
+        "B_UNKNOWN.edi.error.txt",
+    ]
     note = (error / "A_BROKEN.edi.error.txt").read_text()
     assert "wurde nicht verarbeitet" in note and "was not applied" in note
     assert "OH-000000-NOPE" in (error / "B_UNKNOWN.edi.error.txt").read_text()
@@ -290,7 +329,9 @@ def test_a_broken_answer_is_moved_aside_and_the_next_one_applied(queued, sftp_ro
 def test_opentrans_answers_from_the_outbox(queued, sftp_root):
     assert delivered(queued).status == "delivered"
     _, _, dispatch = edifact_answers((sftp_root / "in" / f"{queued.number}.edi").read_bytes())
-    (sftp_root / "out" / "dispatch.xml").write_bytes(opentrans.write_dispatch_notification(dispatch))
+    (sftp_root / "out" / "dispatch.xml").write_bytes(
+        opentrans.write_dispatch_notification(dispatch)
+    )
     assert sftp_inbox.pick_up_all(force=True)["applied"] == 1
     queued.refresh_from_db()
     assert queued.status == "shipped" and queued.tracking_numbers == dispatch.tracking_numbers
@@ -301,8 +342,9 @@ def test_pick_up_waits_poll_seconds_and_survives_an_unreachable_partner(queued, 
     sftp_inbox._last_poll.clear()
     assert sftp_inbox.pick_up_all()["unreachable"] == 0
     logins = len(server.logins)
-    assert sftp_inbox.pick_up_all() == {k: 0 for k in ("applied", "duplicates", "failed", "deferred",
-                                                       "unreachable")}
+    assert sftp_inbox.pick_up_all() == {
+        k: 0 for k in ("applied", "duplicates", "failed", "deferred", "unreachable")
+    }
     assert len(server.logins) == logins  # within poll_seconds (60): not connected again
     partner = queued.partner
     partner.channel_config = {**partner.channel_config, "host_key_fingerprint": "SHA256:wrong"}
@@ -310,11 +352,13 @@ def test_pick_up_waits_poll_seconds_and_survives_an_unreachable_partner(queued, 
     assert sftp_inbox.pick_up_all(force=True)["unreachable"] == 1
 
 
-# --- first-use fingerprint -------------------------------------------------------------------------
+# --- first-use fingerprint ------------------------------------------------------------------------
+
 
 def test_fingerprint_command_shows_and_stores_only_when_confirmed(sftp_partner, server):
-    sftp_partner.channel_config = {k: v for k, v in sftp_partner.channel_config.items()
-                                   if k != "host_key_fingerprint"}
+    sftp_partner.channel_config = {
+        k: v for k, v in sftp_partner.channel_config.items() if k != "host_key_fingerprint"
+    }
     sftp_partner.save()
     out = io.StringIO()
     call_command("partner", "sftp-fingerprint", "--partner", "sonora", stdout=out)
@@ -323,10 +367,24 @@ def test_fingerprint_command_shows_and_stores_only_when_confirmed(sftp_partner, 
     sftp_partner.refresh_from_db()
     assert "host_key_fingerprint" not in sftp_partner.channel_config
     with pytest.raises(CommandError, match="nothing stored"):
-        call_command("partner", "sftp-fingerprint", "--partner", "sonora", "--confirm", "SHA256:other",
-                     stdout=io.StringIO())
-    call_command("partner", "sftp-fingerprint", "--partner", "sonora", "--confirm", server.fingerprint,
-                 stdout=io.StringIO())
+        call_command(
+            "partner",
+            "sftp-fingerprint",
+            "--partner",
+            "sonora",
+            "--confirm",
+            "SHA256:other",
+            stdout=io.StringIO(),
+        )
+    call_command(
+        "partner",
+        "sftp-fingerprint",
+        "--partner",
+        "sonora",
+        "--confirm",
+        server.fingerprint,
+        stdout=io.StringIO(),
+    )
     sftp_partner.refresh_from_db()
     assert sftp_partner.channel_config["host_key_fingerprint"] == server.fingerprint
     assert server.logins == []  # fetching the host key never logs in

@@ -22,8 +22,10 @@ from simulator import answers as sim_answers
 pytestmark = pytest.mark.slow
 
 PASSWORD = "E2E-Sftp-Geheim"
-LINES = [{"position": 1, "quantity": 2, "partner_article_number": "SN-R-M-3-R"},
-         {"position": 2, "quantity": 1, "partner_article_number": "SN-D-OPEN-M"}]
+LINES = [
+    {"position": 1, "quantity": 2, "partner_article_number": "SN-R-M-3-R"},
+    {"position": 2, "quantity": 1, "partner_article_number": "SN-D-OPEN-M"},
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +33,24 @@ def sftp_server(stack):
     root = stack.root / "sftp-root"
     for folder in ("in", "out"):
         (root / folder).mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "tests.delivery.sftp_server", "--root", str(root),
-                             "--username", "orderhub", "--password", PASSWORD],
-                            stdout=subprocess.PIPE, stderr=stack.log("sftp"), text=True,
-                            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.delivery.sftp_server",
+            "--root",
+            str(root),
+            "--username",
+            "orderhub",
+            "--password",
+            PASSWORD,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=stack.log("sftp"),
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     info = json.loads(proc.stdout.readline())
     yield {"root": root, **info}
     proc.terminate()
@@ -42,11 +58,19 @@ def sftp_server(stack):
 
 
 def configure(stack, slug: str, port: int) -> None:
-    """The partner switched to SFTP by the operator (channel and encrypted password; no host key yet)."""
-    config = {"host": "127.0.0.1", "port": port, "username": "orderhub", "timeout": 5, "poll_seconds": 1}
-    code = (f"from orderhub.partners.models import Partner; p = Partner.objects.get(slug={slug!r}); "
-            f"p.channel = 'sftp'; p.channel_config = {config!r}; p.credentials = {{'password': {PASSWORD!r}}}; "
-            "p.save()")
+    """The partner switched to SFTP by the operator (channel, encrypted password, no host key)."""
+    config = {
+        "host": "127.0.0.1",
+        "port": port,
+        "username": "orderhub",
+        "timeout": 5,
+        "poll_seconds": 1,
+    }
+    code = (
+        f"from orderhub.partners.models import Partner; p = Partner.objects.get(slug={slug!r}); "
+        f"p.channel = 'sftp'; p.channel_config = {config!r}; "
+        f"p.credentials = {{'password': {PASSWORD!r}}}; p.save()"
+    )
     stack.orderhub("shell", "-c", code)
 
 
@@ -60,8 +84,14 @@ def test_order_over_sftp_is_confirmed_and_shipped(stack, sftp_server):
     configure(stack, "sonora", sftp_server["port"])
     shown = stack.orderhub("partner", "sftp-fingerprint", "--partner", "sonora")
     assert shown.stdout.splitlines()[0] == sftp_server["fingerprint"]
-    stored = stack.orderhub("partner", "sftp-fingerprint", "--partner", "sonora",
-                            "--confirm", sftp_server["fingerprint"])
+    stored = stack.orderhub(
+        "partner",
+        "sftp-fingerprint",
+        "--partner",
+        "sonora",
+        "--confirm",
+        sftp_server["fingerprint"],
+    )
     assert "Stored for sonora" in stored.stdout
 
     created = stack.submit("E2E-SFTP-1", "sonora", LINES)
@@ -75,10 +105,20 @@ def test_order_over_sftp_is_confirmed_and_shipped(stack, sftp_server):
     response = sim_answers.order_response(doc, slug="sonora", sender_id="SONORA", policy="confirm")
     dispatch = sim_answers.dispatch_notification(doc, response, slug="sonora", sender_id="SONORA")
     outbox = sftp_server["root"] / "out"
-    write_atomically(outbox, f"ORDRSP_{order['number']}.edi", edifact.write_ordrsp(
-        response, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="1"))
-    write_atomically(outbox, f"DESADV_{order['number']}.edi", edifact.write_desadv(
-        dispatch, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="2"))
+    write_atomically(
+        outbox,
+        f"ORDRSP_{order['number']}.edi",
+        edifact.write_ordrsp(
+            response, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="1"
+        ),
+    )
+    write_atomically(
+        outbox,
+        f"DESADV_{order['number']}.edi",
+        edifact.write_desadv(
+            dispatch, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="2"
+        ),
+    )
 
     order = stack.wait_for(created["id"], {"shipped"}, timeout=60)
     assert order["tracking_numbers"] == dispatch.tracking_numbers
@@ -91,18 +131,25 @@ def test_order_over_sftp_is_confirmed_and_shipped(stack, sftp_server):
     deadline = time.monotonic() + 10
     while len(list(done.iterdir())) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert sorted(p.name for p in done.iterdir()) == [f"DESADV_{order['number']}.edi",
-                                                      f"ORDRSP_{order['number']}.edi"]
+    assert sorted(p.name for p in done.iterdir()) == [
+        f"DESADV_{order['number']}.edi",
+        f"ORDRSP_{order['number']}.edi",
+    ]
 
 
 def test_wrong_host_key_refuses_the_delivery_once(stack, sftp_server):
     configure(stack, "audiotec", sftp_server["port"])
-    code = ("from orderhub.partners.models import Partner; p = Partner.objects.get(slug='audiotec'); "
-            "p.channel_config = {**p.channel_config, "
-            "'host_key_fingerprint': 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}; p.save()")
+    code = (
+        "from orderhub.partners.models import Partner; p = Partner.objects.get(slug='audiotec'); "
+        "p.channel_config = {**p.channel_config, "
+        "'host_key_fingerprint': 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'}; p.save()"
+    )
     stack.orderhub("shell", "-c", code)
-    created = stack.submit("E2E-SFTP-2", "audiotec", [{"position": 1, "quantity": 1,
-                                                        "partner_article_number": "AT-R-S-0-L"}])
+    created = stack.submit(
+        "E2E-SFTP-2",
+        "audiotec",
+        [{"position": 1, "quantity": 1, "partner_article_number": "AT-R-S-0-L"}],
+    )
     order = stack.wait_for(created["id"], {"failed"}, timeout=60)
     time.sleep(3)  # several periodic rounds and worker polls: nothing retries it
     order = stack.order(created["id"])

@@ -42,14 +42,18 @@ def _read(data: bytes):
 
 
 def _note(exc: Exception, name: str) -> str:
-    return (f"Die Antwortdatei {name} wurde nicht verarbeitet: {exc}\n"
-            f"The answer file {name} was not applied: {exc}\n")
+    return (
+        f"Die Antwortdatei {name} wurde nicht verarbeitet: {exc}\n"
+        f"The answer file {name} was not applied: {exc}\n"
+    )
 
 
 def pick_up(partner: Partner) -> dict[str, int]:
     """Read the partner's outbox once; connection problems raise :class:`sftp.SftpError`."""
-    config, counts = partner.channel_config or {}, {"applied": 0, "duplicates": 0, "failed": 0,
-                                                    "deferred": 0}
+    config, counts = (
+        partner.channel_config or {},
+        {"applied": 0, "duplicates": 0, "failed": 0, "deferred": 0},
+    )
     answers_dir = sftp.setting(config, "answers_dir")
     done_dir, error_dir = sftp.setting(config, "done_dir"), sftp.setting(config, "error_dir")
     with sftp.Session(config, partner.credentials) as session:
@@ -70,7 +74,7 @@ def pick_up(partner: Partner) -> dict[str, int]:
                 logger.warning("SFTP answer %s of %s not read: %s", path, partner.slug, exc)
                 counts["deferred"] += 1
                 continue
-            except Exception as exc:  # noqa: BLE001 - whatever a parser says about a file is its fault
+            except Exception as exc:  # noqa: BLE001 - what a parser says about a file is its fault
                 read.append(((mtime, 9, name), path, b"", exc))
                 continue
             read.append(((mtime, rank, name), path, data, parsed))
@@ -82,8 +86,17 @@ def pick_up(partner: Partner) -> dict[str, int]:
             fmt, content_type, answers = parsed
             try:
                 with transaction.atomic():
-                    results = [apply_answer(partner, a, fmt=fmt, raw=data, content_type=content_type,
-                                            actor=f"Partner {partner.name} (SFTP)") for a in answers]
+                    results = [
+                        apply_answer(
+                            partner,
+                            a,
+                            fmt=fmt,
+                            raw=data,
+                            content_type=content_type,
+                            actor=f"Partner {partner.name} (SFTP)",
+                        )
+                        for a in answers
+                    ]
             except (FormatError, Problem) as exc:
                 logger.warning("SFTP answer %s of %s refused: %s", path, partner.slug, exc)
                 _move_aside(session, path, error_dir, _note(exc, name), counts)
@@ -98,7 +111,9 @@ def pick_up(partner: Partner) -> dict[str, int]:
                 session.makedirs(done_dir)
                 session.move(path, done_dir)
             except Exception as exc:  # applied; a later round finds it again and sees a duplicate
-                logger.warning("SFTP answer %s of %s applied but not moved: %s", path, partner.slug, exc)
+                logger.warning(
+                    "SFTP answer %s of %s applied but not moved: %s", path, partner.slug, exc
+                )
     return counts
 
 
@@ -113,7 +128,7 @@ def _move_aside(session: sftp.Session, path: str, error_dir: str, note: str, cou
 
 
 def pick_up_all(*, force: bool = False) -> dict[str, int]:
-    """Every active SFTP partner whose ``poll_seconds`` have passed since this process last looked."""
+    """Every active SFTP partner whose ``poll_seconds`` passed since this process last looked."""
     total = {"applied": 0, "duplicates": 0, "failed": 0, "deferred": 0, "unreachable": 0}
     now = time.monotonic()
     for partner in Partner.objects.filter(channel=Partner.Channel.SFTP, is_active=True):

@@ -35,9 +35,17 @@ from orderhub.formats.documents import OrderDocument
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {"port": 22, "upload_dir": "in", "answers_dir": "out", "done_dir": "out/done",
-            "error_dir": "out/error", "format": "edifact", "timeout": 30, "poll_seconds": 60,
-            "max_files": 200}
+DEFAULTS = {
+    "port": 22,
+    "upload_dir": "in",
+    "answers_dir": "out",
+    "done_dir": "out/done",
+    "error_dir": "out/error",
+    "format": "edifact",
+    "timeout": 30,
+    "poll_seconds": 60,
+    "max_files": 200,
+}
 ANSWER_SUFFIXES = (".edi", ".edifact", ".txt", ".xml")
 
 
@@ -86,20 +94,25 @@ def target(config: dict, credentials: dict, *, need_fingerprint: bool = True) ->
     username = config.get("username") or credentials.get("username") or ""
     fingerprint = (config.get("host_key_fingerprint") or "").strip()
     if not host or not username:
-        raise PermanentSftpError("SFTP-Kanal unvollständig: host und username fehlen in der Kanalkonfiguration.",
-                                 "SFTP channel incomplete: host and username are missing in the channel "
-                                 "configuration.")
+        raise PermanentSftpError(
+            "SFTP-Kanal unvollständig: host und username fehlen in der Kanalkonfiguration.",
+            "SFTP channel incomplete: host and username are missing in the channel configuration.",
+        )
     if need_fingerprint and not fingerprint.startswith("SHA256:"):
         raise HostKeyMismatch(
             f"Für {host} ist kein Host-Schlüssel hinterlegt (host_key_fingerprint, SHA256:…); "
-            "Zustellung abgelehnt. Bitte mit »orderhub partner sftp-fingerprint« prüfen und hinterlegen.",
+            "Zustellung abgelehnt. Bitte mit »orderhub partner sftp-fingerprint« prüfen und "
+            "hinterlegen.",
             f"No host key is pinned for {host} (host_key_fingerprint, SHA256:…); delivery refused. "
-            "Check and store it with 'orderhub partner sftp-fingerprint'.")
-    return Target(host, int(setting(config, "port")), username, fingerprint, float(setting(config, "timeout")))
+            "Check and store it with 'orderhub partner sftp-fingerprint'.",
+        )
+    return Target(
+        host, int(setting(config, "port")), username, fingerprint, float(setting(config, "timeout"))
+    )
 
 
 class _PinnedClient(asyncssh.SSHClient):
-    """Accepts exactly the server host key whose SHA256 fingerprint is pinned; records the one seen."""
+    """Accepts exactly the host key whose SHA256 fingerprint is pinned; records the one seen."""
 
     def __init__(self, expected: str):
         self.expected = expected
@@ -114,17 +127,23 @@ def _auth_options(credentials: dict) -> dict:
     options: dict = {"client_keys": None, "password": None}
     if credentials.get("private_key"):
         try:
-            key = asyncssh.import_private_key(credentials["private_key"], credentials.get("passphrase") or None)
+            key = asyncssh.import_private_key(
+                credentials["private_key"], credentials.get("passphrase") or None
+            )
         except (asyncssh.KeyImportError, ValueError, TypeError) as exc:
             raise PermanentSftpError(
-                f"Der hinterlegte private SSH-Schlüssel ist nicht lesbar (Passphrase falsch?): {exc}",
-                f"The stored SSH private key cannot be read (wrong passphrase?): {exc}") from None
+                f"Der hinterlegte private SSH-Schlüssel ist nicht lesbar (Passphrase falsch?): "
+                f"{exc}",
+                f"The stored SSH private key cannot be read (wrong passphrase?): {exc}",
+            ) from None
         options["client_keys"] = [key]
     if credentials.get("password"):
         options["password"] = credentials["password"]
     if options["client_keys"] is None and options["password"] is None:
-        raise PermanentSftpError("Für den SFTP-Kanal sind weder Passwort noch privater Schlüssel hinterlegt.",
-                                 "The SFTP channel has neither a password nor a private key stored.")
+        raise PermanentSftpError(
+            "Für den SFTP-Kanal sind weder Passwort noch privater Schlüssel hinterlegt.",
+            "The SFTP channel has neither a password nor a private key stored.",
+        )
     return options
 
 
@@ -142,18 +161,29 @@ class Session:
         assert self.loop is not None
         return self.loop.run_until_complete(asyncio.wait_for(coro, timeout or self.target.timeout))
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         t = self.target
         options = _auth_options(self.credentials)
         self.loop = asyncio.new_event_loop()
         client = _PinnedClient(t.fingerprint)
         try:
-            self.conn, _ = self._run(asyncssh.create_connection(
-                lambda: client, t.host, t.port, username=t.username,
-                known_hosts=lambda h, a, p: ([], [], []), agent_path=None, config=[],
-                connect_timeout=t.timeout, login_timeout=t.timeout, keepalive_interval=0,
-                server_host_key_algs=self.config.get("host_key_algorithms") or (), **options),
-                t.timeout * 2)
+            self.conn, _ = self._run(
+                asyncssh.create_connection(
+                    lambda: client,
+                    t.host,
+                    t.port,
+                    username=t.username,
+                    known_hosts=lambda h, a, p: ([], [], []),
+                    agent_path=None,
+                    config=[],
+                    connect_timeout=t.timeout,
+                    login_timeout=t.timeout,
+                    keepalive_interval=0,
+                    server_host_key_algs=self.config.get("host_key_algorithms") or (),
+                    **options,
+                ),
+                t.timeout * 2,
+            )
             self.sftp = self._run(self.conn.start_sftp_client())
         except Exception as exc:
             self.__exit__(None, None, None)
@@ -179,9 +209,11 @@ class Session:
     def step(self, coro):
         try:
             return self._run(coro)
-        except (asyncio.TimeoutError, TimeoutError):
-            raise TemporarySftpError(f"Zeitüberschreitung bei {self.target.where}.",
-                                     f"Timed out talking to {self.target.where}.") from None
+        except TimeoutError:
+            raise TemporarySftpError(
+                f"Zeitüberschreitung bei {self.target.where}.",
+                f"Timed out talking to {self.target.where}.",
+            ) from None
 
     def exists(self, path: str) -> bool:
         return self.step(self.sftp.exists(path))
@@ -238,6 +270,7 @@ class Session:
         async def read() -> bytes:
             async with self.sftp.open(path, "rb") as fh:
                 return await fh.read()
+
         return self.step(read())
 
     def makedirs(self, path: str) -> None:
@@ -262,25 +295,33 @@ def _translate(exc: BaseException, t: Target, client: _PinnedClient) -> BaseExce
     if isinstance(exc, asyncssh.HostKeyNotVerifiable):
         seen = client.seen or "?"
         return HostKeyMismatch(
-            f"Host-Schlüssel von {t.where} stimmt nicht (erwartet {t.fingerprint}, erhalten {seen}): "
+            f"Host-Schlüssel von {t.where} stimmt nicht "
+            f"(erwartet {t.fingerprint}, erhalten {seen}): "
             "Zustellung abgelehnt, keine Wiederholung.",
             f"Host key of {t.where} does not match (expected {t.fingerprint}, got {seen}): "
             "delivery refused, not retried.",
-            hint="Wurde der Server getauscht, den neuen Fingerabdruck mit dem Partner prüfen und mit "
-                 "»orderhub partner sftp-fingerprint --partner … --confirm SHA256:…« hinterlegen, dann die "
-                 "Zustellung erneut anstoßen. / If the server was replaced, verify the new fingerprint "
-                 "with the partner, store it with 'orderhub partner sftp-fingerprint --partner … "
-                 "--confirm SHA256:…' and retry the delivery.")
+            hint="Wurde der Server getauscht, den neuen Fingerabdruck mit dem Partner prüfen "
+            "und mit »orderhub partner sftp-fingerprint --partner … --confirm SHA256:…« "
+            "hinterlegen, dann die Zustellung erneut anstoßen. / "
+            "If the server was replaced, verify the new fingerprint "
+            "with the partner, store it with 'orderhub partner sftp-fingerprint --partner … "
+            "--confirm SHA256:…' and retry the delivery.",
+        )
     if isinstance(exc, asyncssh.PermissionDenied):
         return PermanentSftpError(
             f"Anmeldung an {t.where} als {t.username} abgelehnt: Passwort oder Schlüssel prüfen.",
-            f"Login to {t.where} as {t.username} refused: check the password or key.")
+            f"Login to {t.where} as {t.username} refused: check the password or key.",
+        )
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
-        return TemporarySftpError(f"Zeitüberschreitung beim Verbinden mit {t.where}.",
-                                  f"Timed out connecting to {t.where}.")
+        return TemporarySftpError(
+            f"Zeitüberschreitung beim Verbinden mit {t.where}.",
+            f"Timed out connecting to {t.where}.",
+        )
     if isinstance(exc, (OSError, asyncssh.Error, EOFError, ConnectionError)):
-        return TemporarySftpError(f"Keine SFTP-Verbindung zu {t.where}: {type(exc).__name__}: {exc}",
-                                  f"No SFTP connection to {t.where}: {type(exc).__name__}: {exc}")
+        return TemporarySftpError(
+            f"Keine SFTP-Verbindung zu {t.where}: {type(exc).__name__}: {exc}",
+            f"No SFTP connection to {t.where}: {type(exc).__name__}: {exc}",
+        )
     return exc
 
 
@@ -299,8 +340,9 @@ def fetch_host_key(config: dict) -> tuple[str, list[str]]:
     except Exception as exc:
         raise _translate(exc, t, _PinnedClient("")) from None
     if key is None:
-        raise TemporarySftpError(f"{t.where} hat keinen Host-Schlüssel gezeigt.",
-                                 f"{t.where} presented no host key.")
+        raise TemporarySftpError(
+            f"{t.where} hat keinen Host-Schlüssel gezeigt.", f"{t.where} presented no host key."
+        )
     return key.get_fingerprint("sha256"), [a.decode() for a in key.sig_algorithms]
 
 
@@ -318,7 +360,7 @@ class Sftp(Channel):
         return EdifactDrop(self.config, {}).render(doc)
 
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
-        rendered = [d for d in documents if d.kind == "order"][0]
+        rendered = next(d for d in documents if d.kind == "order")
         directory = setting(self.config, "upload_dir")
         try:
             with Session(self.config, self.credentials) as session:
@@ -329,10 +371,13 @@ class Sftp(Channel):
                 return DeliveryResult.permanent(str(exc), excerpt=exc.hint)
             return DeliveryResult.temporary(str(exc), excerpt=exc.hint)
         except asyncssh.SFTPError as exc:
-            return DeliveryResult.temporary(f"SFTP-Fehler / SFTP error: {exc.reason or exc} ({exc.code})")
+            return DeliveryResult.temporary(
+                f"SFTP-Fehler / SFTP error: {exc.reason or exc} ({exc.code})"
+            )
         except (asyncssh.Error, OSError, EOFError) as exc:  # connection lost mid-transfer
-            return DeliveryResult.temporary(f"SFTP-Verbindung abgebrochen / SFTP connection lost: "
-                                            f"{type(exc).__name__}: {exc}")
+            return DeliveryResult.temporary(
+                f"SFTP-Verbindung abgebrochen / SFTP connection lost: {type(exc).__name__}: {exc}"
+            )
         path = posixpath.join(directory, rendered.filename)
         if outcome == "exists":
             return DeliveryResult.success(f"already on {where}: {path}")
