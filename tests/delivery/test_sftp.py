@@ -403,3 +403,15 @@ def test_retry_by_hand_after_the_fingerprint_is_fixed(queued, server, sftp_root)
     delivery.refresh_from_db()
     assert delivery.status == "delivered"
     assert (sftp_root / "in" / f"{queued.number}.edi").exists()
+
+
+def test_the_periodic_job_reads_the_sftp_outbox(queued, sftp_root):
+    from orderhub.delivery import periodic
+
+    assert delivered(queued).status == "delivered"
+    ordrsp, _, _ = edifact_answers((sftp_root / "in" / f"{queued.number}.edi").read_bytes())
+    (sftp_root / "out" / "ORDRSP.edi").write_bytes(ordrsp)
+    sftp_inbox._last_poll.clear()
+    assert periodic.run_once()["sftp_inbox"]["applied"] == 1
+    queued.refresh_from_db()
+    assert queued.status == "confirmed"
