@@ -415,3 +415,22 @@ def test_the_periodic_job_reads_the_sftp_outbox(queued, sftp_root):
     assert periodic.run_once()["sftp_inbox"]["applied"] == 1
     queued.refresh_from_db()
     assert queued.status == "confirmed"
+
+
+def test_a_delivery_ends_within_its_lease(queued, settings):
+    """Each step has ``timeout``; the whole session ends within 3/4 of the delivery lease."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    try:
+        settings.DELIVERY_LEASE_SECONDS = 2
+        partner = queued.partner
+        partner.channel_config = {**partner.channel_config, "port": silent.getsockname()[1],
+                                  "timeout": 30}
+        partner.save()
+        started = time.monotonic()
+        delivery = delivered(queued)
+        assert time.monotonic() - started < 8
+        assert delivery.status == "retrying" and "Timed out" in delivery.last_error
+    finally:
+        silent.close()

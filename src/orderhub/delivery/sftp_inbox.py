@@ -56,8 +56,10 @@ def pick_up(partner: Partner) -> dict[str, int]:
     )
     answers_dir = sftp.setting(config, "answers_dir")
     done_dir, error_dir = sftp.setting(config, "done_dir"), sftp.setting(config, "error_dir")
-    with sftp.Session(config, partner.credentials) as session:
-        deadline = time.monotonic() + max(60.0, 4 * session.target.timeout)
+    timeout = float(sftp.setting(config, "timeout"))
+    reading = max(60.0, 4 * timeout)
+    with sftp.Session(config, partner.credentials, budget=2 * reading + 2 * timeout) as session:
+        deadline = time.monotonic() + reading
         files = session.list_answers(answers_dir, int(sftp.setting(config, "max_files")))
         read: list[tuple[tuple, str, bytes, tuple | Exception]] = []
         for name, mtime, size in files:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import asyncssh
 from asyncssh.constants import FILEXFER_TYPE_REGULAR
+from django.conf import settings
 
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
 from orderhub.formats.documents import OrderDocument
@@ -148,18 +149,30 @@ def _auth_options(credentials: dict) -> dict:
 
 
 class Session:
-    """A blocking SFTP session: each method runs one bounded step on the session's own loop."""
+    """A blocking SFTP session: each method runs one bounded step on the session's own loop.
 
-    def __init__(self, config: dict, credentials: dict):
+    Every step has the channel's ``timeout``, and the whole session a ``budget`` (seconds): a
+    delivery must end well within its lease, or another worker would take it over meanwhile.
+    """
+
+    def __init__(self, config: dict, credentials: dict, budget: float | None = None):
         self.config, self.credentials = config, credentials
         self.target = target(config, credentials)
+        budget = budget if budget is not None else 10 * self.target.timeout
+        self.deadline = time.monotonic() + budget
         self.loop: asyncio.AbstractEventLoop | None = None
         self.conn = None
         self.sftp: asyncssh.SFTPClient | None = None
 
     def _run(self, coro, timeout: float | None = None):
         assert self.loop is not None
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout or self.target.timeout))
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            if hasattr(coro, "close"):
+                coro.close()
+            raise TimeoutError("session budget used up")
+        timeout = min(timeout or self.target.timeout, remaining)
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
     def __enter__(self) -> Session:
         t = self.target
@@ -363,7 +376,8 @@ class Sftp(Channel):
         rendered = next(d for d in documents if d.kind == "order")
         directory = setting(self.config, "upload_dir")
         try:
-            with Session(self.config, self.credentials) as session:
+            budget = 0.75 * settings.DELIVERY_LEASE_SECONDS
+            with Session(self.config, self.credentials, budget) as session:
                 where = session.target.where
                 outcome = session.upload_atomic(directory, rendered.filename, rendered.content)
         except SftpError as exc:
