@@ -271,7 +271,7 @@ class Session:
         found = []
         for entry in entries:
             name = entry.filename
-            if name.startswith(".") or not name.lower().endswith(ANSWER_SUFFIXES):
+            if name.startswith(".") or "/" in name or not name.lower().endswith(ANSWER_SUFFIXES):
                 continue
             if entry.attrs.type not in (None, FILEXFER_TYPE_REGULAR):
                 continue
