@@ -1,4 +1,5 @@
-"""Work every worker does now and then: expire carts, recover stale deliveries, read EDI inboxes.
+"""Work every worker does now and then: expire carts, recover stale deliveries, read EDI inboxes
+(drop directories and SFTP outboxes).
 
 Each job is safe to run in several workers at once (row locks with SKIP LOCKED, idempotent moves).
 """
@@ -14,11 +15,11 @@ logger = logging.getLogger(__name__)
 
 
 def run_once() -> dict:
-    from orderhub.delivery import inbox, outbox
+    from orderhub.delivery import inbox, outbox, sftp_inbox
     from orderhub.ordering.services import expire_due_carts
 
     return {"expired_carts": expire_due_carts(), "recovered_deliveries": outbox.recover_stale(),
-            "edifact_inbox": inbox.pick_up_all()}
+            "edifact_inbox": inbox.pick_up_all(), "sftp_inbox": sftp_inbox.pick_up_all()}
 
 
 class PeriodicThread(threading.Thread):
@@ -32,8 +33,7 @@ class PeriodicThread(threading.Thread):
             try:
                 close_old_connections()
                 result = run_once()
-                if any(v for v in result.values() if not isinstance(v, dict)) or any(
-                        result["edifact_inbox"].values()):
+                if any(any(v.values()) if isinstance(v, dict) else v for v in result.values()):
                     logger.info("periodic: %s", result)
             except Exception:  # keep the worker alive; the next round tries again
                 logger.exception("periodic jobs failed")

@@ -17,6 +17,7 @@ class Partner(models.Model):
         EDIFACT = "edifact", _("EDIFACT ORDERS D.96A (Dateiablage)")
         EMAIL = "email", _("E-Mail mit PDF und openTRANS")
         WEBHOOK = "webhook", _("JSON-Webhook (HMAC-signiert)")
+        SFTP = "sftp", _("EDIFACT oder openTRANS per SFTP")
 
     slug = models.SlugField(_("Kürzel"), unique=True, max_length=50)
     name = models.CharField(_("Name"), max_length=200)
@@ -31,9 +32,11 @@ class Partner(models.Model):
     website = models.URLField(blank=True)
 
     channel = models.CharField(_("Kanal"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
-    #: Non-secret channel settings: endpoint URL, e-mail address, drop directory, timeouts.
+    #: Non-secret channel settings: endpoint URL, e-mail address, drop directory, SFTP host and
+    #: pinned host key fingerprint, timeouts.
     channel_config = models.JSONField(default=dict, blank=True)
-    #: Secrets (passwords, tokens, webhook secrets) encrypted at rest; see orderhub.core.crypto.
+    #: Secrets (passwords, tokens, webhook secrets, SSH private keys) encrypted at rest; see
+    #: orderhub.core.crypto.
     credentials_encrypted = models.TextField(blank=True, editable=False)
 
     # Delivery retry policy (SPEC §3.8); defaults from the issue, configurable per partner.

@@ -12,6 +12,7 @@ CHANNELS = {
     "edifact": "orderhub.delivery.channels.edifact_drop.EdifactDrop",
     "email": "orderhub.delivery.channels.email.Email",
     "webhook": "orderhub.delivery.channels.webhook.Webhook",
+    "sftp": "orderhub.delivery.channels.sftp.Sftp",
 }
 
 
