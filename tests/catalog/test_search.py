@@ -144,3 +144,19 @@ def _admin_form(article, changes):
     data = {k: ("" if v is None else v) for k, v in data.items()}
     data.update(changes)
     return data
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_machine_without_a_copy_answers_at_once_and_builds_it_in_the_background(bmecat_file, partners,
+                                                                                   settings, tmp_path):
+    import time
+
+    import_file(partners["sonora"], bmecat_file(300, seed=7))
+    settings.SEARCH_REFRESH_INLINE = False
+    settings.SEARCH_INDEX_DIR = tmp_path / "new-machine"
+    index.forget()
+    assert numbers(partners["sonora"], "Batterie 312") == []  # no copy yet: answered, not built here
+    deadline = time.monotonic() + 60
+    while not numbers(partners["sonora"], "Batterie 312") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert numbers(partners["sonora"], "Batterie 312")[0].startswith("SN-BAT-312")

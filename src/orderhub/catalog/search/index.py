@@ -29,7 +29,7 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 
 from orderhub.catalog.models import Article, CatalogChange
 from orderhub.catalog.search import terms as T
@@ -237,7 +237,7 @@ def _rebuild_in_background(partner_id: int) -> None:
         except Exception:  # noqa: BLE001 - logged; the next search tries again
             log.exception("search index of partner %s: rebuild failed", partner_id)
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connection
             with _open_lock:
                 _rebuilding.discard(partner_id)
 
