@@ -45,3 +45,38 @@ def test_webhooks_to_internal_addresses_are_refused(company, practice, url):
     r = browser.post("/dashboard/webhooks/", {"url": url})
     assert "Interne Adressen sind nicht erlaubt." in r.content.decode()
     assert not CompanyWebhook.objects.filter(company=company[0]).exists()
+
+
+def test_a_failing_hook_is_retried_a_bounded_number_of_times_and_a_working_one_gets_each_event_once(
+        company, practice, recorder):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from orderhub.delivery import company_webhooks
+    from tests.delivery.conftest import Recorder
+
+    failing = Recorder()
+    try:
+        failing.codes = [500] * 20
+        CompanyWebhook.objects.create(company=company[0], url=recorder.url, secret="ok")
+        CompanyWebhook.objects.create(company=company[0], url=failing.url, secret="bad")
+        from tests.ordering.conftest import order_body, submit
+
+        order_id = submit(practice, order_body()).json_body["id"]
+        for _round in range(10):  # run every retry at once, whatever its run_after
+            DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+            if not run_queued_tasks():
+                break
+        created = [json.loads(r["body"]) for r in recorder.requests
+                   if json.loads(r["body"])["order"]["id"] == order_id]
+        statuses = [e["event"]["to_status"] for e in created]
+        assert statuses[0] == "queued", "the new order is announced"
+        ids = [e["event"]["id"] for e in created]
+        assert len(ids) == len(set(ids)), "the working hook got every event once, retries went elsewhere"
+        tries = [json.loads(r["body"])["event"]["id"] for r in failing.requests
+                 if json.loads(r["body"])["order"]["id"] == order_id]
+        for event_id in set(ids):
+            assert tries.count(event_id) == company_webhooks.MAX_TRIES, "bounded retries of the failing hook"
+        assert not DBTaskResult.objects.filter(status="READY", task_path__endswith="notify_company_webhooks").exists()
+    finally:
+        failing.close()

@@ -250,9 +250,17 @@ def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -
     # Unique (company, external_order_id) and (company, key) guard against a second order; one
     # round trip on PostgreSQL.
     fastsql.insert([order], prepared.lines, [event], [key])
+    _announce(order, event)
     if complete:
         _enqueue_delivery(order, new_order=True)
     return 201, prepared.response
+
+
+def _announce(order: Order, event: OrderEvent) -> None:
+    """The company's webhooks hear about the new order too (status changes announce themselves)."""
+    from orderhub.delivery.company_webhooks import order_event_enqueue
+
+    order_event_enqueue(order, event)
 
 
 def _enqueue_delivery(order: Order, new_order: bool = False) -> None:
