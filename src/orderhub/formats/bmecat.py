@@ -264,14 +264,9 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
     return FormatError(text, line=line or None)
 
 
-def _refuse_entities(root) -> None:
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise FormatError(
-            "XML documents with entity declarations are refused (DOCTYPE ENTITY: entity "
-            "expansion or external entities)",
-            line=1,
-        )
+def _refuse_entities(root) -> frozenset[str]:
+    """The declared entity names; their use is refused element by element as elements end."""
+    return safexml.declared_entities(root.getroottree())
 
 
 def _header_from(element, transaction: str, version: str) -> CatalogHeader:
@@ -633,6 +628,11 @@ def iter_bmecat(
 
     Used through :func:`orderhub.formats.catalog.read_catalog`.
     """
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        head = peek(1 << 16)
+        if b"<!DOCTYPE" in head[:4096]:
+            safexml.refuse_parameter_entity_use(head)
     context = safexml.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS)
     root = None
     header_element = None
@@ -642,6 +642,8 @@ def iter_bmecat(
     version = ""
     batches: _StrictBatches | None = None
     pending: deque = deque()  # strict: items of products not yet handed to the validator
+    entity_names: frozenset[str] = frozenset()
+    check_entities = False  # a DOCTYPE with an internal subset: look for entity references
     try:
         for event, element in context:
             name = _local(element.tag)
@@ -650,7 +652,8 @@ def iter_bmecat(
                     if name != "BMECAT" or element.getparent() is not None:
                         continue
                     root = element
-                    _refuse_entities(root)
+                    entity_names = _refuse_entities(root)
+                    check_entities = root.getroottree().docinfo.internalDTD is not None
                     version = (root.get("version") or "").strip()
                     if not version and etree.QName(root).namespace == NS_2005:
                         version = "2005"
@@ -677,6 +680,8 @@ def iter_bmecat(
             if root is None:
                 continue
             parent = element.getparent()
+            if check_entities:
+                safexml.refuse_entity_references(element, entity_names)
             if transaction is not None and parent is transaction:
                 if name in _PRODUCT_NAMES:
                     items = _product_items(element, transaction_name, header)
