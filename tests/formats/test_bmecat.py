@@ -46,7 +46,7 @@ def test_official_example_imports_leniently(bmecat_examples):
     assert article.long_description == "Das Kraftpaket unter den Notebooks."
     assert article.manufacturer_article_number == "MPN"
     assert article.manufacturer_name == "Microsoft"
-    assert article.order_unit == "BOX"
+    assert article.order_unit == "BX"  # "BOX" is no Rec 20 code: read as the name of a box
     # Two net_customer tiers: the one for the lowest quantity (LOWER_BOUND 1) is the list price.
     assert article.price == Decimal("1499.5")
     assert article.currency == "EUR"

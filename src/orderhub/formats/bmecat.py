@@ -43,6 +43,7 @@ from .catalog import (
     parse_status,
 )
 from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
+from .units import unit_code
 
 __all__ = [
     "NS_2005",
@@ -571,7 +572,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     article.long_description = _pick_text(longs, header.language)
     article.manufacturer_article_number = manufacturer_pid
     article.manufacturer_name = manufacturer_name
-    article.order_unit = order_unit or "C62"
+    _set_unit(article, order_unit, issue)
 
     for raw in gtin_candidates:
         if not raw:
@@ -597,6 +598,18 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     if status_texts and parse_status(*status_texts) == "discontinued":
         article.status = "discontinued"
     return [*issues, article]
+
+
+def _set_unit(article: CatalogArticle, text: str, issue: Callable[[str], None]) -> None:
+    """ORDER_UNIT → Rec 20 code (``units.unit_code``); an unknown unit is kept and reported."""
+    code = unit_code(text)
+    if code is None:
+        article.order_unit = _one_line(text)[:10]
+        issue(f"order unit {text!r} is neither a UN/ECE Rec 20 code nor a known unit name "
+              "(docs/catalog-formats.md); the article cannot be ordered electronically until "
+              "the catalog names its unit")
+    else:
+        article.order_unit = code
 
 
 def _drain(parent, stop_at, batches: _StrictBatches | None, pending: deque):

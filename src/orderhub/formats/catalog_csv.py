@@ -37,6 +37,7 @@ from .catalog import (
     parse_status,
 )
 from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
+from .units import unit_code
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -91,12 +92,6 @@ _FIELD_BY_NAME = {
     for alias in (*aliases, field_name)
 }
 
-_UNITS = {
-    "stk": "C62", "stck": "C62", "stueck": "C62", "st": "C62", "piece": "C62", "pcs": "C62",
-    "pce": "C62", "ea": "C62", "c62": "C62",
-    "pk": "PK", "pck": "PK", "packung": "PK", "pack": "PK", "pckg": "PK",
-    "pr": "PR", "paar": "PR", "pair": "PR",
-}
 _MODES = {
     "": "new", "new": "new", "neu": "new", "n": "new", "insert": "new",
     "update": "update", "u": "update", "aenderung": "update", "aendern": "update",
@@ -176,10 +171,6 @@ def _sniff_delimiter(header_line: str) -> str:
             counts[char] += 1
     best = max(counts, key=lambda d: (counts[d], d == ";"))
     return best if counts[best] else ";"
-
-
-def _parse_unit(value: str) -> str:
-    return _UNITS.get(_name_key(value), value.upper())
 
 
 def iter_csv(
@@ -295,7 +286,14 @@ def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
     article.manufacturer_article_number = get(fields.get("manufacturer_article_number")) or None
     article.manufacturer_name = get(fields.get("manufacturer_name")) or None
     unit = get(fields.get("order_unit"))
-    article.order_unit = _parse_unit(unit) if unit else "C62"
+    code = unit_code(unit)
+    if code is None:
+        article.order_unit = " ".join(unit.split())[:10]
+        issue(f"order unit {unit!r} is neither a UN/ECE Rec 20 code nor a known unit name "
+              "(docs/catalog-formats.md); the article cannot be ordered electronically until "
+              "the catalog names its unit")
+    else:
+        article.order_unit = code
 
     gtin = get(fields.get("gtin"))
     if gtin:

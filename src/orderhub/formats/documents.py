@@ -102,6 +102,7 @@ class AnswerLine:
     supplier_article_number: str | None = None  # set when the partner changed the article
     delivery_date: date | None = None
     note: str = ""
+    unit: str = "C62"  # Rec 20 code of the quantity (answers echo the order line's unit)
 
 
 @dataclass

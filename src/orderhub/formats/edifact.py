@@ -35,6 +35,7 @@ from pydifact.serializer import Serializer
 from pydifact.tokenizer import Tokenizer
 
 from . import FormatError
+from .units import unit_code
 from .documents import (
     AnswerLine,
     OrderDocument,
@@ -496,7 +497,7 @@ def _line(item: OrderItem) -> list[Segment]:
     for i in range(0, len(description), 2):
         segments.append(_seg("IMD", "F", "", ["", "", "", *description[i:i + 2]]))
     quantity = ["21", _decimal_text(item.quantity)]
-    unit = _identifier(item.unit, 3, "unit") or "C62"
+    unit = _unit(item.unit, item.line_no)
     if unit != "C62":
         quantity.append(unit)
     segments.append(_seg("QTY", quantity))
@@ -509,6 +510,25 @@ def _line(item: OrderItem) -> list[Segment]:
     if _text(item.reference):
         segments.append(_seg("RFF", ["CR", _text(item.reference)[:35]]))
     return segments
+
+
+def _unit(unit: str | None, line_no: int) -> str:
+    """The Rec 20 code (at most 3 characters, element 6411) for a line's unit."""
+    code = unit_code(unit)
+    if code is None or len(code) > 3:
+        raise FormatError(
+            f"line {line_no}: order unit {_text(unit)!r} is not a UN/ECE Recommendation 20 "
+            "code of at most 3 characters; fix the unit in the partner's catalog "
+            "(docs/catalog-formats.md)", field="unit")
+    return code
+
+
+def _quantity(qualifier: str, value: Decimal, unit: str | None, line_no: int) -> Segment:
+    code = _unit(unit, line_no)
+    parts = [qualifier, _decimal_text(value)]
+    if code != "C62":
+        parts.append(code)
+    return _seg("QTY", parts)
 
 
 def _answer_parties(sender_id: str, recipient_id: str) -> list[Segment]:
@@ -564,7 +584,7 @@ def write_ordrsp(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
                               "order response", field="status")
         body += _answer_line_head(line, ACTION_FOR_STATUS[line.status])
         if line.quantity is not None:
-            body.append(_seg("QTY", ["113", _decimal_text(line.quantity)]))
+            body.append(_quantity("113", line.quantity, line.unit, line.line_no))
         if line.delivery_date:
             body.append(_dtm_segment("69", line.delivery_date))
         body += _ftx("AAI", line.note)[:99]
@@ -596,7 +616,7 @@ def write_desadv(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
     for line in answer.lines:
         body += _answer_line_head(line)
         if line.quantity is not None:
-            body.append(_seg("QTY", ["12", _decimal_text(line.quantity)]))
+            body.append(_quantity("12", line.quantity, line.unit, line.line_no))
         if line.delivery_date:
             body.append(_dtm_segment("17", line.delivery_date))
         body += _ftx("AAI", line.note)[:5]
@@ -855,6 +875,7 @@ def _read_answer(interchange: Interchange, message: Message,
             wanted = ("12", "46", "21") if dispatch else ("113", "21", "12")
             if qualifier in wanted and (line.quantity is None or qualifier == wanted[0]):
                 line.quantity = _number(segment, 0, 1, "QTY")
+                line.unit = segment.component(0, 2) or "C62"
         elif tag in ("UNS", "CNT"):
             line = None
 

@@ -44,6 +44,7 @@ from .documents import (
     standards_path,
 )
 from .safexml import parse_bytes, parser
+from .units import unit_code
 
 OT_NS = "http://www.opentrans.org/XMLSchema/2.1"
 BMECAT_NS = "http://www.bmecat.org/bmecat/2005"
@@ -224,7 +225,25 @@ def write_order(doc: OrderDocument) -> bytes:
     total = doc.total_amount
     if total is not None:
         _sub(summary, "TOTAL_AMOUNT", _number(total))
-    return _serialize(root)
+    data = _serialize(root)
+    # Never hand a partner an ORDER its schema refuses: check it here, before any channel sends.
+    try:
+        validate(data)
+    except FormatError as exc:
+        raise FormatError(f"the openTRANS ORDER {order_id} would not be valid, so it is not "
+                          f"sent: {exc.message}", field=exc.field) from None
+    return data
+
+
+def order_unit(unit: str | None, line_no: int) -> str:
+    """The Rec 20 code for an order line's unit, or FormatError naming the line."""
+    code = unit_code(unit)
+    if code is None:
+        raise FormatError(
+            f"line {line_no}: order unit {_clean(unit)!r} is not a UN/ECE Recommendation 20 "
+            "code; fix the unit in the partner's catalog (docs/catalog-formats.md)",
+            field="unit")
+    return code
 
 
 def _write_order_item(item_list: etree._Element, item: OrderItem,
@@ -263,7 +282,7 @@ def _write_order_item(item_list: etree._Element, item: OrderItem,
             _sub(feature, "FNAME", name, bme=True)
             _sub(feature, "FVALUE", value, bme=True)
     _sub(element, "QUANTITY", _number(item.quantity))
-    _sub(element, "ORDER_UNIT", _clean(item.unit) or "C62", bme=True)
+    _sub(element, "ORDER_UNIT", order_unit(item.unit, item.line_no), bme=True)
     if item.price is not None:
         price = _sub(element, "PRODUCT_PRICE_FIX")
         _sub(price, "PRICE_AMOUNT", _number(item.price), bme=True)
@@ -337,7 +356,7 @@ def write_order_response(answer: PartnerAnswer) -> bytes:
                  _identifier(line.supplier_article_number, 32, "supplier_article_number"),
                  bme=True, type="supplier_specific")
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
-        _sub(item, "ORDER_UNIT", "C62", bme=True)
+        _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
         if line.delivery_date:
             _delivery_date(item, line.delivery_date)
         _remarks(item, note=line.note)
@@ -389,7 +408,7 @@ def write_dispatch_notification(answer: PartnerAnswer) -> bytes:
                  _identifier(line.supplier_article_number, 32, "supplier_article_number"),
                  bme=True, type="supplier_specific")
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
-        _sub(item, "ORDER_UNIT", "C62", bme=True)
+        _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
         reference = _sub(item, "ORDER_REFERENCE")
         _sub(reference, "ORDER_ID", order_id)
         _sub(reference, "LINE_ITEM_ID", str(line.line_no))
@@ -718,6 +737,7 @@ def _read_order_response(root: etree._Element, order: OrderDocument | None) -> P
         lines.append(AnswerLine(
             line_no=line_no, status=status, quantity=quantity, supplier_article_number=article,
             delivery_date=_date(_child(item, "DELIVERY_DATE"), "DELIVERY_DATE"), note=line_note,
+            unit=_text(_child(item, "ORDER_UNIT")) or "C62",
         ))
     return PartnerAnswer(
         kind="order_response",
@@ -779,7 +799,7 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
         lines.append(AnswerLine(
             line_no=line_no, status="shipped", quantity=quantity,
             supplier_article_number=_text(_path(item, "PRODUCT_ID", "SUPPLIER_PID")) or None,
-            note=line_note,
+            note=line_note, unit=_text(_child(item, "ORDER_UNIT")) or "C62",
         ))
     if not order_numbers:
         raise FormatError("DISPATCHNOTIFICATION has no items", field="DISPATCHNOTIFICATION_ITEM",

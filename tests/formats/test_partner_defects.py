@@ -1,0 +1,112 @@
+"""One named test per class of defect found with documents written by others (issue 12).
+
+The corpus under ``data/wild`` (test_wild_corpus.py) shows them on real files; these tests pin
+each class with the smallest document that has it.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orderhub.formats import FormatError, edifact, opentrans, partner_json
+from orderhub.formats.catalog import read_catalog
+from orderhub.formats.units import UNIT_NAMES, unit_code
+
+DATA = Path(__file__).parent / "data" / "documents"
+
+
+@pytest.fixture
+def order():
+    return partner_json.parse_order((DATA / "order.json").read_bytes())
+
+
+def _bmecat_1(unit: str) -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<BMECAT version="1.2"><HEADER><CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>C</CATALOG_ID>
+<CATALOG_VERSION>1.0</CATALOG_VERSION></CATALOG></HEADER><T_NEW_CATALOG>
+<ARTICLE><SUPPLIER_AID>U-1</SUPPLIER_AID><ARTICLE_DETAILS><DESCRIPTION_SHORT>x</DESCRIPTION_SHORT>
+</ARTICLE_DETAILS><ARTICLE_ORDER_DETAILS><ORDER_UNIT>{unit}</ORDER_UNIT>
+</ARTICLE_ORDER_DETAILS></ARTICLE></T_NEW_CATALOG></BMECAT>""".encode()
+
+
+# -- free-text order units ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Stück", "C62"), ("Stk", "C62"), ("Stk.", "C62"), ("ST", "C62"), ("PCE", "C62"),
+    ("Packung", "PK"), ("Pack", "PK"), ("Paar", "PR"), ("Karton", "CT"), ("Set", "SET"),
+    ("Beutel", "BG"), ("Rolle", "RO"), ("Flasche", "BO"), ("Liter", "LTR"), ("ml", "MLT"),
+    ("m", "MTR"), ("C62", "C62"), ("pr", "PR"), ("", "C62"),
+])
+def test_free_text_order_unit_is_mapped_to_rec20_at_import(text, code):
+    [article] = list(read_catalog(_bmecat_1(text)))
+    assert article.order_unit == code
+    rows = f"Artikelnummer;Bezeichnung;Einheit\nU-1;x;{text}\n".encode()
+    [article] = list(read_catalog(rows))
+    assert article.order_unit == code
+
+
+def test_every_unit_of_the_table_is_a_schema_code():
+    from orderhub.formats.units import rec20_codes
+
+    assert set(UNIT_NAMES) <= rec20_codes()
+    assert unit_code("Blister") is None
+
+
+def test_unknown_order_unit_is_an_import_issue():
+    items = list(read_catalog(_bmecat_1("Blister")))
+    issues = [i for i in items if not hasattr(i, "order_unit")]
+    [article] = [i for i in items if hasattr(i, "order_unit")]
+    assert article.order_unit == "Blister"
+    assert len(issues) == 1 and "Blister" in issues[0].message and "Rec 20" in issues[0].message
+    csv_items = list(read_catalog("Artikelnummer;Einheit\nU-2;Blister\n".encode()))
+    assert any("Blister" in getattr(i, "message", "") for i in csv_items)
+
+
+def test_order_with_unit_that_is_no_code_is_never_sent(order):
+    order.items[0].unit = "Blister"
+    with pytest.raises(FormatError, match="not a UN/ECE Recommendation 20 code"):
+        opentrans.write_order(order)
+    with pytest.raises(FormatError, match="at most 3 characters"):
+        edifact.write_orders(order, interchange_ref="X1")
+
+
+def test_order_with_free_text_unit_is_written_with_its_code(order):
+    order.items[0].unit = "Packung"
+    data = opentrans.write_order(order)  # validated against the XSD inside write_order
+    assert b">PK</bmecat:ORDER_UNIT>" in data or b">PK</ORDER_UNIT>" in data
+    assert b"QTY+21:" in edifact.write_orders(order, interchange_ref="X1")
+    assert ":PK'" in edifact.write_orders(order, interchange_ref="X1").decode("latin-1")
+
+
+def test_opentrans_order_is_validated_before_it_is_handed_to_a_channel(order, monkeypatch):
+    real = opentrans._serialize
+
+    def broken(root):  # a writer bug: an element the XSD does not allow
+        data = real(root)
+        return data.replace(b"</ORDER_HEADER>", b"<NOT_IN_THE_XSD/></ORDER_HEADER>")
+
+    monkeypatch.setattr(opentrans, "_serialize", broken)
+    with pytest.raises(FormatError, match="would not be valid, so it is not sent"):
+        opentrans.write_order(copy.deepcopy(order))
+
+
+def test_answer_echoes_the_order_unit():
+    from orderhub.formats.documents import AnswerLine, PartnerAnswer
+    from datetime import datetime
+
+    from orderhub.formats.documents import aware
+
+    answer = PartnerAnswer(kind="order_response", order_number="OH-1", document_id="R1",
+                           issued_at=aware(datetime(2026, 1, 5, 10, 0)),
+                           lines=[AnswerLine(line_no=1, status="confirmed",
+                                             quantity=Decimal(2), unit="PR")])
+    edi = edifact.write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
+    assert "QTY+113:2:PR'" in edi.decode("latin-1")
+    assert edifact.parse_answer(edi).lines[0].unit == "PR"
+    xml = opentrans.write_order_response(answer)
+    assert opentrans.parse_answer(xml).lines[0].unit == "PR"
