@@ -133,12 +133,15 @@ def test_strict_mode_reports_missing_required_elements():
 
 
 def test_strict_mode_validates_price_updates(catalog_data):
-    _reader, articles, _issues = articles_and_issues(
+    _reader, articles, issues = articles_and_issues(
         catalog_data / "bmecat2005_update_prices.xml", strict=True
     )
+    # SN-ACC-TV has only a gross list price: taken by the price rule, with an issue saying so.
     assert [a.partner_article_number for a in articles] == [
-        "SN-HA-AURA7-RIC-R-BEIGE", "SN-BAT-312-60"
+        "SN-HA-AURA7-RIC-R-BEIGE", "SN-BAT-312-60", "SN-ACC-TV"
     ]
+    assert articles[2].price_type == "gros_list"
+    assert any("gros_list" in i.message for i in issues)
 
 
 def test_strict_mode_is_not_available_for_bmecat_12(catalog_data):
@@ -256,18 +259,21 @@ def test_update_products_modes_and_lenient_issues(catalog_data):
 def test_update_prices_only_fill_price(catalog_data):
     reader, articles, issues = articles_and_issues(catalog_data / "bmecat2005_update_prices.xml")
     assert reader.header.transaction == "T_UPDATE_PRICES"
-    hearing_aid, batteries = articles
-    # net_list wins over net_customer; the LOWER_BOUND 1 tier wins over the 10-piece tier.
-    assert hearing_aid.price == Decimal("620.00")
+    hearing_aid, batteries, gross_only = articles
+    # The price rule (docs/catalog-formats.md): net_customer wins over net_list; within one
+    # type the LOWER_BOUND 1 tier wins over the 10-piece tier.
+    assert hearing_aid.price == Decimal("500.00") and hearing_aid.price_type == "net_customer"
     assert hearing_aid.mode == "update"
     assert hearing_aid.short_description == "" and hearing_aid.gtin is None
     assert hearing_aid.attributes == {}
     # PRICE_FACTOR applies; PRICE_CURRENCY overrides the header currency.
     assert batteries.price == Decimal("27")
     assert batteries.currency == "CHF"
+    # Only a gross list price: used, and said so.
+    assert gross_only.price == Decimal("261.61") and gross_only.price_type == "gros_list"
     assert len(issues) == 1
     assert issues[0].partner_article_number == "SN-ACC-TV"
-    assert "gros_list" in issues[0].message and "skipped" in issues[0].message
+    assert "gros_list" in issues[0].message and "no net price" in issues[0].message
 
 
 @pytest.mark.parametrize("transaction", ["T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"])
@@ -443,7 +449,7 @@ def test_progress_and_header_before_iteration(tmp_path):
 def test_reader_accepts_binary_file_objects(catalog_data):
     with open(catalog_data / "bmecat2005_update_prices.xml", "rb") as handle:
         items = list(read_catalog(handle))
-    assert len(items) == 3
+    assert len(items) == 4  # three articles, one issue
 
 
 @pytest.mark.parametrize(

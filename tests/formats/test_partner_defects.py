@@ -110,3 +110,91 @@ def test_answer_echoes_the_order_unit():
     assert edifact.parse_answer(edi).lines[0].unit == "PR"
     xml = opentrans.write_order_response(answer)
     assert opentrans.parse_answer(xml).lines[0].unit == "PR"
+
+
+# -- prices ------------------------------------------------------------------------------------
+
+
+def _bmecat_prices(prices: str, order_details: str = "") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005"><HEADER><CATALOG>
+<LANGUAGE>deu</LANGUAGE><CATALOG_ID>C</CATALOG_ID><CATALOG_VERSION>1.0</CATALOG_VERSION>
+<CURRENCY>EUR</CURRENCY></CATALOG></HEADER><T_NEW_CATALOG><PRODUCT>
+<SUPPLIER_PID>P-1</SUPPLIER_PID><PRODUCT_DETAILS><DESCRIPTION_SHORT>x</DESCRIPTION_SHORT>
+</PRODUCT_DETAILS><PRODUCT_ORDER_DETAILS><ORDER_UNIT>C62</ORDER_UNIT>{order_details}
+</PRODUCT_ORDER_DETAILS><PRODUCT_PRICE_DETAILS>{prices}</PRODUCT_PRICE_DETAILS>
+</PRODUCT></T_NEW_CATALOG></BMECAT>""".encode()
+
+
+def _split(items):
+    items = list(items)
+    articles = [i for i in items if hasattr(i, "order_unit")]
+    issues = [i for i in items if not hasattr(i, "order_unit")]
+    return articles, issues
+
+
+def test_price_keeps_four_decimals_and_the_price_quantity():
+    data = _bmecat_prices('<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>17.779'
+                          '</PRICE_AMOUNT></PRODUCT_PRICE>',
+                          "<PRICE_QUANTITY>100</PRICE_QUANTITY>")
+    [article], issues = _split(read_catalog(data))
+    assert issues == []
+    assert article.price_amount == Decimal("17.779")
+    assert article.price_quantity == Decimal(100)
+    assert article.price == Decimal("0.17779")  # one piece, not rounded to 0.18 or 0.1778
+
+
+@pytest.mark.parametrize("types, chosen", [
+    (("gros_list", "nrp", "net_list", "net_customer"), "net_customer"),
+    (("gros_list", "nrp", "net_list"), "net_list"),
+    (("gros_list", "nrp"), "nrp"),
+    (("gros_list",), "gros_list"),
+])
+def test_price_type_is_chosen_by_the_documented_rule(types, chosen):
+    amounts = {"net_customer": "10.5", "net_list": "12", "nrp": "20", "gros_list": "14.28"}
+    prices = "".join(f'<PRODUCT_PRICE price_type="{t}"><PRICE_AMOUNT>{amounts[t]}'
+                     "</PRICE_AMOUNT></PRODUCT_PRICE>" for t in types)
+    [article], issues = _split(read_catalog(_bmecat_prices(prices)))
+    assert article.price_type == chosen and article.price == Decimal(amounts[chosen])
+    assert bool(issues) == (chosen in ("nrp", "gros_list"))  # no net price: said so
+
+
+def test_lowest_lower_bound_wins_within_one_price_type():
+    prices = ('<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>9</PRICE_AMOUNT>'
+              "<LOWER_BOUND>10</LOWER_BOUND></PRODUCT_PRICE>"
+              '<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>11</PRICE_AMOUNT>'
+              "<LOWER_BOUND>1</LOWER_BOUND></PRODUCT_PRICE>")
+    [article], _ = _split(read_catalog(_bmecat_prices(prices)))
+    assert article.price == Decimal(11)
+
+
+def test_price_element_without_amount_is_an_issue():
+    prices = '<PRODUCT_PRICE price_type="net_list"><PRICE_CURRENCY>EUR</PRICE_CURRENCY></PRODUCT_PRICE>'
+    [article], [issue] = _split(read_catalog(_bmecat_prices(prices)))
+    assert article.price is None
+    assert "without PRICE_AMOUNT" in issue.message and issue.partner_article_number == "P-1"
+
+
+@pytest.mark.parametrize("header, price_type", [
+    ("EK", "net_customer"), ("Einkaufspreis", "net_customer"), ("EK netto", "net_customer"),
+    ("Listenpreis", "net_list"), ("Preis", "net_list"), ("UVP", "nrp"),
+    ("Bruttopreis", "gros_list"),
+])
+def test_csv_german_price_headers_name_the_price_type(header, price_type):
+    [article] = list(read_catalog(f"Artikelnummer;{header}\nA-1;12,3456\n".encode()))
+    assert article.price == Decimal("12.3456") and article.price_type == price_type
+
+
+def test_csv_with_several_price_columns_takes_the_rule_order():
+    data = "Artikelnummer;UVP;Listenpreis;EK netto\nA-1;30;20;15\nA-2;30;20;\n".encode()
+    first, second = list(read_catalog(data))
+    assert (first.price, first.price_type) == (Decimal(15), "net_customer")
+    assert (second.price, second.price_type) == (Decimal(20), "net_list")
+
+
+# -- silent losses -----------------------------------------------------------------------------
+
+
+def test_csv_header_order_number_is_the_article_number():
+    [article] = list(read_catalog(b"Order number,Description,Price\nX-9,Dome,1.25\n"))
+    assert article.partner_article_number == "X-9" and article.price == Decimal("1.25")
