@@ -213,7 +213,9 @@ def test_partner_ordrsp_in_another_style(order):
     answer = edifact.parse_answer(data, order=order)
     assert answer.document_id == "AB-9001" and answer.order_number == "OH-2026-000123"
     assert answer.sender_id == "4012345000009"
-    assert answer.delivery_date == date(2026, 1, 21)
+    # DTM+2 is the date the buyer asked for, not a promise: kept, but not the delivery date.
+    assert answer.delivery_date is None
+    assert answer.dates == {"requested": date(2026, 1, 21)}
     assert [(l.line_no, l.status, l.quantity) for l in answer.lines] == [
         (1, "confirmed", Decimal(2)), (2, "changed", Decimal("0.5")), (3, "rejected", None)]
     assert answer.lines[1].supplier_article_number == "DOME-8-NEU"

@@ -198,3 +198,138 @@ def test_csv_with_several_price_columns_takes_the_rule_order():
 def test_csv_header_order_number_is_the_article_number():
     [article] = list(read_catalog(b"Order number,Description,Price\nX-9,Dome,1.25\n"))
     assert article.partner_article_number == "X-9" and article.price == Decimal("1.25")
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+
+def _ordrsp_xml(date_text: str, delivery: str = "") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<ORDERRESPONSE xmlns="http://www.opentrans.org/XMLSchema/2.1" version="2.1">
+<ORDERRESPONSE_HEADER><ORDERRESPONSE_INFO><ORDER_ID>OH-1</ORDER_ID>
+<ORDERRESPONSE_DATE>{date_text}</ORDERRESPONSE_DATE>{delivery}</ORDERRESPONSE_INFO>
+</ORDERRESPONSE_HEADER><ORDERRESPONSE_ITEM_LIST><ORDERRESPONSE_ITEM>
+<LINE_ITEM_ID>1</LINE_ITEM_ID><QUANTITY>2</QUANTITY></ORDERRESPONSE_ITEM>
+</ORDERRESPONSE_ITEM_LIST></ORDERRESPONSE>""".encode()
+
+
+@pytest.mark.parametrize("text, day", [
+    ("20200901", date(2020, 9, 1)), ("20200901T1430", date(2020, 9, 1)),
+    ("20200901T143000+0200", date(2020, 9, 1)), ("01.09.2020", date(2020, 9, 1)),
+    ("2020-09-01T14:30:00+02:00", date(2020, 9, 1)),
+])
+def test_opentrans_answer_dates_in_basic_format_are_read(text, day):
+    delivery = (f"<DELIVERY_DATE><DELIVERY_START_DATE>{text}</DELIVERY_START_DATE>"
+                f"<DELIVERY_END_DATE>{text}</DELIVERY_END_DATE></DELIVERY_DATE>")
+    answer = opentrans.parse_answer(_ordrsp_xml(text, delivery))
+    assert answer.issued_at.date() == day and answer.delivery_date == day
+
+
+def _edi(message_type: str, body: str, unb_date: str = "200901:1015") -> bytes:
+    segments = [s for s in body.strip().split("\n") if s]
+    count = len(segments) + 2
+    association = {"ORDRSP": "EAN005", "DESADV": "EAN005"}[message_type]
+    return (f"UNA:+.? 'UNB+UNOC:3+4012345000009:14+ORDERHUB:ZZZ+{unb_date}+R1'"
+            f"UNH+1+{message_type}:D:96A:UN:{association}'" + "".join(segments)
+            + f"UNT+{count}+1'UNZ+1+R1'").encode()
+
+
+def test_edifact_answer_dates_are_chosen_by_qualifier_not_file_order():
+    data = _edi("ORDRSP", """
+BGM+231+AB-1+29'
+DTM+137:20200901:102'
+DTM+2:20200905:102'
+DTM+11:20200907:102'
+DTM+69:20200910:102'
+RFF+ON:OH-1'
+LIN+1+5'
+QTY+113:2'
+DTM+2:20200905:102'
+DTM+69:20200912:102'
+""")
+    answer = edifact.parse_answer(data)
+    assert answer.delivery_date == date(2020, 9, 10)  # DTM+69, not the first DTM
+    assert answer.dates == {"requested": date(2020, 9, 5), "despatched": date(2020, 9, 7),
+                            "promised": date(2020, 9, 10)}
+    assert answer.lines[0].delivery_date == date(2020, 9, 12)
+    assert answer.lines[0].dates["requested"] == date(2020, 9, 5)
+
+
+def test_edifact_requested_date_is_never_reported_as_promised():
+    data = _edi("ORDRSP", "BGM+231+AB-1+29'\nDTM+137:20200901:102'\nDTM+2:20200905:102'\n"
+                          "RFF+ON:OH-1'\nLIN+1+5'\nQTY+113:2'\n")
+    answer = edifact.parse_answer(data)
+    assert answer.delivery_date is None and answer.dates["requested"] == date(2020, 9, 5)
+
+
+def test_desadv_despatch_date_is_not_the_delivery_date_and_estimated_arrival_is():
+    data = _edi("DESADV", "BGM+351+LS-1+9'\nDTM+137:20200901:102'\nDTM+11:20200902:102'\n"
+                          "DTM+132:20200904:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n")
+    answer = edifact.parse_answer(data)
+    assert answer.delivery_date == date(2020, 9, 4)
+    assert answer.dates["despatched"] == date(2020, 9, 2)
+
+
+# -- dispatch notifications --------------------------------------------------------------------
+
+
+def test_desadv_without_document_date_takes_despatch_date_then_unb_date():
+    body = "BGM+351+LS-1+9'\nDTM+11:20200902:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n"
+    assert edifact.parse_answer(_edi("DESADV", body)).issued_at.date() == date(2020, 9, 2)
+    body = "BGM+351+LS-1+9'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n"
+    issued = edifact.parse_answer(_edi("DESADV", body)).issued_at
+    assert (issued.date(), issued.hour, issued.minute) == (date(2020, 9, 1), 10, 15)
+    with pytest.raises(FormatError, match="DTM\\+137"):  # an ORDRSP still needs its date
+        edifact.parse_answer(_edi("ORDRSP", "BGM+231+AB-1+29'\nRFF+ON:OH-1'\n"))
+
+
+def test_desadv_package_sscc_is_a_tracking_number():
+    data = _edi("DESADV", """
+BGM+351+LS-1+9'
+DTM+137:20200901:102'
+RFF+ON:OH-1'
+NAD+CA+++DPD Deutschland'
+CPS+1'
+PAC+1++CT'
+GIN+BJ+340123450000000017+340123450000000024'
+LIN+1++4012345000016:SRV'
+PIA+1+1001:SA'
+QTY+12:2'
+""")
+    answer = edifact.parse_answer(data)
+    assert answer.tracking_numbers == ["340123450000000017", "340123450000000024"]
+    assert answer.carrier == "DPD Deutschland"
+    assert answer.lines[0].supplier_article_number == "1001"
+
+
+def _dispatch_xml(parties: str = "", remarks: str = "") -> bytes:
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<DISPATCHNOTIFICATION xmlns="http://www.opentrans.org/XMLSchema/2.1"
+ xmlns:bmecat="http://www.bmecat.org/bmecat/2005" version="2.1">
+<DISPATCHNOTIFICATION_HEADER><DISPATCHNOTIFICATION_INFO>
+<DISPATCHNOTIFICATION_ID>LS-1</DISPATCHNOTIFICATION_ID>
+<DISPATCHNOTIFICATION_DATE>2020-09-01</DISPATCHNOTIFICATION_DATE>
+<PARTIES>{parties}</PARTIES>{remarks}
+</DISPATCHNOTIFICATION_INFO></DISPATCHNOTIFICATION_HEADER><DISPATCHNOTIFICATION_ITEM_LIST>
+<DISPATCHNOTIFICATION_ITEM><LINE_ITEM_ID>1</LINE_ITEM_ID><QUANTITY>1</QUANTITY>
+<ORDER_REFERENCE><ORDER_ID>OH-1</ORDER_ID></ORDER_REFERENCE></DISPATCHNOTIFICATION_ITEM>
+</DISPATCHNOTIFICATION_ITEM_LIST></DISPATCHNOTIFICATION>""".encode()
+
+
+def test_opentrans_carrier_from_contact_name_or_deliverer_code_remark():
+    party = ("<PARTY><bmecat:PARTY_ID type=\"supplier_specific\">D1</bmecat:PARTY_ID>"
+             "<PARTY_ROLE>deliverer</PARTY_ROLE><ADDRESS><CONTACT_DETAILS>"
+             "<bmecat:CONTACT_NAME>UPS</bmecat:CONTACT_NAME></CONTACT_DETAILS></ADDRESS></PARTY>")
+    assert opentrans.parse_answer(_dispatch_xml(parties=party)).carrier == "UPS"
+    remark = '<REMARKS type="delivererCode">GLS</REMARKS>'
+    assert opentrans.parse_answer(_dispatch_xml(remarks=remark)).carrier == "GLS"
+
+
+def test_opentrans_1_0_is_refused_saying_so():
+    data = b"""<?xml version="1.0"?><ORDERRESPONSE version="1.0"><ORDERRESPONSE_HEADER>
+<ORDERRESPONSE_INFO><ORDER_ID>1</ORDER_ID></ORDERRESPONSE_INFO></ORDERRESPONSE_HEADER>
+</ORDERRESPONSE>"""
+    with pytest.raises(FormatError, match="openTRANS 1.0 document; OrderHub reads openTRANS 2.1"):
+        opentrans.parse_answer(data)

@@ -68,6 +68,14 @@ _DATETIME = re.compile(
     r"(T(?P<H>[0-9]{2}):(?P<M>[0-9]{2})(:(?P<S>[0-9]{2})(\.(?P<f>[0-9]+))?)?"
     r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?"
 )
+# ISO 8601 basic format (20200901, 20200901T1430, 20200901T143000+0200) and the German
+# 01.09.2020, both written by partner systems although the XSD wants the extended format.
+_DATETIME_BASIC = re.compile(
+    r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})"
+    r"([T ]?(?P<H>[0-9]{2}):?(?P<M>[0-9]{2})(:?(?P<S>[0-9]{2})(\.(?P<f>[0-9]+))?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+_DATE_GERMAN = re.compile(r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4})")
 # Characters XML 1.0 cannot carry at all.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -432,6 +440,14 @@ def _load(data: bytes, expected: tuple[str, ...]) -> etree._Element:
     if name not in expected:
         raise FormatError(f"expected an openTRANS {' or '.join(expected)} document, "
                           f"got root element <{name}>", line=root.sourceline)
+    version = (root.get("version") or "").strip()
+    if version.startswith("1.") or (namespace is None and not version and any(
+            etree.QName(e).localname in ("ARTICLE_ID", "SUPPLIER_AID", "BUYER_AID")
+            for e in root.iter() if isinstance(e.tag, str))):
+        raise FormatError(
+            f"this is an openTRANS {version or '1.x'} document; OrderHub reads openTRANS 2.1 "
+            f"only — please send {name} in openTRANS 2.1 (namespace {OT_NS})",
+            line=root.sourceline, field="version")
     if namespace not in (OT_NS, None):
         raise FormatError(f"root element <{name}> is not in the openTRANS 2.1 namespace "
                           f"{OT_NS} but in {namespace}", line=root.sourceline)
@@ -485,7 +501,8 @@ def _decimal(element: etree._Element, name: str) -> Decimal:
 
 def _datetime(element: etree._Element, name: str) -> datetime:
     text = _text(element)
-    match = _DATETIME.fullmatch(text)
+    match = (_DATETIME.fullmatch(text) or _DATETIME_BASIC.fullmatch(text)
+             or _DATE_GERMAN.fullmatch(text))
     if not match:
         raise FormatError(f"{name} is not a date/time: {text[:40]!r}", field=name,
                           line=element.sourceline)
@@ -493,10 +510,12 @@ def _datetime(element: etree._Element, name: str) -> datetime:
     try:
         value = datetime(
             int(parts["y"]), int(parts["m"] or 1), int(parts["d"] or 1),
-            int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0),
-            int((parts["f"] or "0")[:6].ljust(6, "0")),
+            int(parts.get("H") or 0), int(parts.get("M") or 0), int(parts.get("S") or 0),
+            int((parts.get("f") or "0")[:6].ljust(6, "0")),
         )
-        tz = parts["tz"]
+        tz = (parts.get("tz") or "").replace(":", "")
+        if len(tz) == 5:
+            tz = f"{tz[:3]}:{tz[3:]}"
         if tz == "Z":
             value = value.replace(tzinfo=timezone.utc)
         elif tz:
@@ -751,6 +770,24 @@ def _read_order_response(root: etree._Element, order: OrderDocument | None) -> P
     )
 
 
+def _carrier(info: etree._Element) -> str:
+    """The carrier: the deliverer party's NAME, else its CONTACT_DETAILS/CONTACT_NAME, else a
+    ``REMARKS type="delivererCode"`` (or ``deliverer``/``carrier``)."""
+    for party in _children(_child(info, "PARTIES"), "PARTY"):
+        if "deliverer" in [_text(r) for r in _children(party, "PARTY_ROLE")]:
+            address = _child(party, "ADDRESS")
+            name = _text(_child(address, "NAME")) or _text(
+                _path(address, "CONTACT_DETAILS", "CONTACT_NAME"))
+            if name:
+                return name
+    for remark in _children(info, "REMARKS"):
+        if (remark.get("type") or "").strip().lower() in ("deliverercode", "deliverer",
+                                                          "carrier"):
+            if _text(remark):
+                return _text(remark)
+    return ""
+
+
 def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
     info = _path(root, "DISPATCHNOTIFICATION_HEADER", "DISPATCHNOTIFICATION_INFO")
     if info is None:
@@ -763,11 +800,7 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
                           field="DISPATCHNOTIFICATION_DATE", line=info.sourceline)
     issued_at = _datetime(date_element, "DISPATCHNOTIFICATION_DATE")
     by_role = _parties_by_role(info)
-    carrier = ""
-    for party in _children(_child(info, "PARTIES"), "PARTY"):
-        if "deliverer" in [_text(r) for r in _children(party, "PARTY_ROLE")]:
-            carrier = _text(_path(party, "ADDRESS", "NAME"))
-            break
+    carrier = _carrier(info)
     tracking = []
     shipment_id = _text(_child(info, "SHIPMENT_ID"))
     if shipment_id:
