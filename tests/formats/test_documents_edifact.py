@@ -77,7 +77,7 @@ def test_orders_envelope_and_header(order):
     assert "RFF+IA:sonora" in seg
     assert "NAD+DP+F1::92++Filiale Mitte+Hauptstraße 1+Berlin++10115+DE" in seg
     assert "CTA+OC+:Anna Beispiel" in seg and "COM+anna@muster.example:EM" in seg
-    assert "LIN+1++4012345678901:EN" in seg
+    assert "LIN+1++4012345678901:EN" in seg  # 13 digits: EN; 14: SRV
     assert "PIA+1+SN-R-312:SA+HR-M-R:MF+13.20.01.1234:ZZZ:HMV" in seg
     assert "IMD+F++:::Hörer M, rechts" in seg
     assert "QTY+21:2" in seg and "QTY+21:1:PR" in seg

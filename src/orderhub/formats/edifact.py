@@ -53,7 +53,7 @@ CHARACTERS = ":+.? '"
 SYNTAX = ("UNOC", "3")
 MESSAGE_VERSION = ("D", "96A", "UN")
 #: EANCOM association codes written into UNH (D.96A based EANCOM 1997 subsets).
-ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN007"}
+ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN005"}
 MAX_BYTES = 20 * 1024 * 1024
 
 # Line action codes (data element 1229) in ORDRSP.
@@ -490,8 +490,10 @@ def _line(item: OrderItem) -> list[Segment]:
         raise FormatError(f"line number {item.line_no} does not fit EDIFACT (1…999999)",
                           field="line_no")
     gtin = _identifier(item.gtin, 35, "gtin")
-    segments = [_seg("LIN", str(item.line_no), "", [gtin, "EN"]) if gtin
-                else _seg("LIN", str(item.line_no))]
+    # A 14-digit GTIN (how OrderHub keeps them) has EANCOM item type "SRV" (GTIN); "EN" is
+    # the EAN-13/EAN-8 article number.
+    segments = [_seg("LIN", str(item.line_no), "", [gtin, "SRV" if len(gtin) == 14 else "EN"])
+                if gtin else _seg("LIN", str(item.line_no))]
     ids = []
     article = _identifier(item.supplier_article_number, 35, "supplier_article_number")
     if article:
@@ -741,8 +743,13 @@ def parse_orders(data: bytes) -> OrderDocument:
                 raise FormatError(f"{segment.where()}: line number {line_text!r} is missing or "
                                   "not a number", field="LIN")
             item = OrderItem(line_no=int(line_text), quantity=None)  # type: ignore[arg-type]
-            if segment.component(2, 0) and segment.component(2, 1) in ("EN", "SRV", ""):
-                item.gtin = segment.component(2, 0)
+            item_id, kind = segment.component(2, 0), segment.component(2, 1)
+            if item_id and kind in ("EN", "SRV", "UP", ""):
+                item.gtin = item_id
+            elif item_id and kind in ("SA", "SRS"):  # supplier's article number in LIN itself
+                item.supplier_article_number = item_id
+            elif item_id and kind == "MF":
+                item.manufacturer_article_number = item_id
         elif item is not None and tag == "PIA":
             for index in range(1, len(segment.elements)):
                 value, kind = segment.component(index, 0), segment.component(index, 1)
@@ -751,7 +758,7 @@ def parse_orders(data: bytes) -> OrderDocument:
                     continue
                 if code_list == "HMV":
                     item.hmv_number = value
-                elif kind == "SA":
+                elif kind in ("SA", "SRS"):
                     item.supplier_article_number = value
                 elif kind == "MF":
                     item.manufacturer_article_number = value
