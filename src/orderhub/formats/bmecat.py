@@ -40,6 +40,7 @@ from .catalog import (
     attribute_key,
     normalize_attribute_value,
     PRICE_TYPE_RANK,
+    canonical_price_type,
     parse_price,
     parse_status,
     price_type_rank,
@@ -576,7 +577,7 @@ def _set_price(article: CatalogArticle, prices: list, price_quantity: Decimal | 
     """
     candidates = []
     for order, price in enumerate(prices):
-        price_type = (price.get("price_type") or "").strip().lower()
+        price_type = canonical_price_type(price.get("price_type") or "")
         parts = _price_parts(price)
         amount_text = parts.get("PRICE_AMOUNT")
         if not amount_text:

@@ -226,9 +226,32 @@ OTHER_NET_RANK, OTHER_RANK = 2, 6
 UNIT_PRICE_PLACES = Decimal("0.000001")
 
 
+#: German (and other) price type names found in catalogs and CSV headers, read as the BMEcat
+#: type they stand for (compared case-folded, umlauts spelled out, only letters and digits).
+PRICE_TYPE_NAMES = {
+    "net_customer": ("EK", "EK netto", "EK ohne MwSt", "EK_ohne_MWST", "EK exkl. MwSt",
+                     "Einkaufspreis", "Einkaufspreis netto", "Netto-EK", "Nettoeinkaufspreis",
+                     "Kundenpreis", "Kundennettopreis", "Ihr Preis"),
+    "net_list": ("Listenpreis", "Listenpreis netto", "Netto-Listenpreis", "Nettolistenpreis",
+                 "Nettopreis", "LP netto", "Preis netto"),
+    "nrp": ("UVP", "unverbindliche Preisempfehlung", "empf. VK", "empfohlener VK",
+            "Verkaufspreis", "VK", "RRP", "MSRP"),
+    "gros_list": ("Bruttolistenpreis", "Listenpreis brutto", "Bruttopreis", "VK brutto",
+                  "EK brutto"),
+}
+_PRICE_TYPE_BY_NAME = {_name_key(name): canonical for canonical, names in PRICE_TYPE_NAMES.items()
+                       for name in names}
+
+
+def canonical_price_type(price_type: str) -> str:
+    """``EK_ohne_MWST`` → ``net_customer``; BMEcat types and unknown names stay (lower-cased)."""
+    text = (price_type or "").strip()
+    return _PRICE_TYPE_BY_NAME.get(_name_key(text), text.lower())
+
+
 def price_type_rank(price_type: str) -> int:
     """Rank of a BMEcat ``price_type`` by :data:`PRICE_TYPE_RANK` (lower is preferred)."""
-    price_type = (price_type or "").strip().lower()
+    price_type = canonical_price_type(price_type)
     if price_type in PRICE_TYPE_RANK:
         return PRICE_TYPE_RANK[price_type]
     return OTHER_NET_RANK if price_type.startswith("net") else OTHER_RANK

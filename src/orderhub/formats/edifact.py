@@ -156,6 +156,10 @@ def read_segments(data: bytes) -> list[RawSegment]:
     text = _decode(data).lstrip("\ufeff \r\n\t")
     if not text:
         raise FormatError("empty EDIFACT interchange")
+    if not re.search(r"UNB.UNO[WY]", text[:200]):
+        # Line breaks carry no data in UNOA…UNOC: some systems wrap an interchange into lines of
+        # 80 characters, even inside a segment. They are dropped (UNOW/UNOY text keeps them).
+        text = text.replace("\r", "").replace("\n", "")
     characters, body = _characters(text)
     body = body.lstrip(" \r\n")
     segments: list[RawSegment] = []
@@ -223,9 +227,12 @@ def read_interchange(data: bytes) -> Interchange:
             current.append(segment)
             interchange.messages.append(_message(current))
             current = None
-        elif segment.tag in ("UNB", "UNZ", "UNG", "UNE"):
-            raise FormatError(f"{segment.where()}: not allowed here (functional groups and "
-                              "nested interchanges are not supported)")
+        elif segment.tag in ("UNB", "UNZ"):
+            raise FormatError(f"{segment.where()}: a second interchange in the same file; send "
+                              "one interchange (UNB … UNZ) per file or request")
+        elif segment.tag in ("UNG", "UNE"):
+            raise FormatError(f"{segment.where()}: functional groups (UNG … UNE) are not "
+                              "supported; send the messages directly in the interchange")
         elif current is None:
             raise FormatError(f"{segment.where()}: segment outside a message (UNH … UNT)")
         else:
