@@ -299,3 +299,18 @@ def test_orders_bots_single_message(name, number):
 def test_orders_refused_with_a_clear_reason(name, message):
     with pytest.raises(FormatError, match=message.replace("(", r"\(")):
         orders(name)
+
+
+@pytest.mark.parametrize("name, number, gtin, description", [
+    ("bmecat2005_weidmueller_1609801044.xml", "1609801044", "04008190397111", "Klemmenmarkierung"),
+    ("bmecat2005_weidmueller_7760056069.xml", "7760056069", "04032248855865", "Relais"),
+])
+def test_bmecat2005_vendor_catalog_with_price_element_without_amount(name, number, gtin,
+                                                                      description):
+    header, [article], [issue] = catalog(name)
+    assert header.format_version == "2005" and header.language == "deu"
+    assert (article.partner_article_number, article.gtin) == (number, gtin)
+    assert article.short_description == description  # the deu text of deu/eng
+    assert article.order_unit == "C62"
+    assert article.price is None  # the vendor left the amount out …
+    assert "without PRICE_AMOUNT" in issue.message  # … and the import says so
