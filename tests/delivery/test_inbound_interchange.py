@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def _answer(order_number, kind, doc_id, status):
     return PartnerAnswer(kind=kind, order_number=order_number, document_id=doc_id,
                          issued_at=datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc),
-                         lines=[AnswerLine(1, status, Decimal(2)), AnswerLine(2, status, Decimal(1))],
+                         lines=[AnswerLine(1, status, Decimal(2)),
+                                AnswerLine(2, status, Decimal(1))],
                          tracking_numbers=["JJD0001"] if kind == "dispatch_notification" else [],
                          delivery_date=date(2026, 1, 9))
 

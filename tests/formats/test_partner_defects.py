@@ -169,7 +169,8 @@ def test_lowest_lower_bound_wins_within_one_price_type():
 
 
 def test_price_element_without_amount_is_an_issue():
-    prices = '<PRODUCT_PRICE price_type="net_list"><PRICE_CURRENCY>EUR</PRICE_CURRENCY></PRODUCT_PRICE>'
+    prices = ('<PRODUCT_PRICE price_type="net_list"><PRICE_CURRENCY>EUR</PRICE_CURRENCY>'
+              "</PRODUCT_PRICE>")
     [article], [issue] = _split(read_catalog(_bmecat_prices(prices)))
     assert article.price is None
     assert "without PRICE_AMOUNT" in issue.message and issue.partner_article_number == "P-1"
@@ -333,3 +334,11 @@ def test_opentrans_1_0_is_refused_saying_so():
 </ORDERRESPONSE>"""
     with pytest.raises(FormatError, match="openTRANS 1.0 document; OrderHub reads openTRANS 2.1"):
         opentrans.parse_answer(data)
+
+
+def test_edifact_answer_with_byte_order_mark_and_crlf_is_read():
+    data = _edi("DESADV", "BGM+351+LS-9+9'\nDTM+137:20200901:102'\nRFF+ON:OH-1'\nCPS+1'\n"
+                          "LIN+1'\nQTY+12:2'\n")
+    data = b"\xef\xbb\xbf" + data.replace(b"'", b"'\r\n")
+    [answer] = edifact.parse_answers(data)
+    assert (answer.document_id, answer.lines[0].quantity) == ("LS-9", Decimal(2))

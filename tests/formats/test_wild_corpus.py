@@ -37,11 +37,13 @@ def test_corpus_has_sources_for_every_file():
 
 def test_bmecat101_with_udx_declarations_in_the_doctype():
     header, articles, issues = catalog("bmecat101_pilz_new_catalog_ok.xml")
-    assert (header.format_version, header.currency, header.catalog_version) == ("1.01", "DEM", "120")
+    assert (header.format_version, header.currency, header.catalog_version) == (
+        "1.01", "DEM", "120")
     assert [a.partner_article_number for a in articles] == ["54-Charlie-R", "54-Dennis-B"]
     charlie = articles[0]
     assert charlie.short_description == "Freizeithemd Charlie"
-    assert (charlie.price, charlie.price_type, charlie.currency) == (Decimal("17.23"), "net_customer", "DEM")
+    assert (charlie.price, charlie.price_type, charlie.currency) == (
+        Decimal("17.23"), "net_customer", "DEM")
     assert charlie.order_unit == "PK" and charlie.manufacturer_article_number == "123-RD-67-U"
     assert charlie.attributes == {"colour": "rot"}
     assert issues == []
@@ -130,7 +132,8 @@ def test_bmecat2005_2_minimal_document_without_products():
 
 
 def test_bmecat_fragment_without_root_is_refused_clearly():
-    with pytest.raises(FormatError, match=r"not a BMEcat document \(root element <PRODUCT_FEATURES>\)"):
+    with pytest.raises(FormatError,
+                       match=r"not a BMEcat document \(root element <PRODUCT_FEATURES>\)"):
         catalog("bmecat2005_naugrimm_product_features.xml")
 
 
@@ -195,7 +198,8 @@ def test_opentrans_orders_read_on_the_partner_side(name, prices):
 
 
 def test_opentrans_order_with_item_delivery_date():
-    order = opentrans.parse_order((WILD / "opentrans_naugrimm_order_item_delivery_date.xml").read_bytes())
+    data = (WILD / "opentrans_naugrimm_order_item_delivery_date.xml").read_bytes()
+    order = opentrans.parse_order(data)
     [item] = order.items
     assert (item.supplier_article_number, item.quantity, item.unit) == (
         "product-number-1", Decimal(10), "C62")

@@ -178,7 +178,8 @@ def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) 
                                                 "delivery_date", "answer_note"])
     data = {"document_id": document.pk, "partner_document_id": document.partner_document_id, "kind": answer.kind}
     if answer.dates:  # every date the partner gave, by meaning (requested, despatched, …)
-        data["dates"] = {meaning: value.isoformat() for meaning, value in sorted(answer.dates.items())}
+        data["dates"] = {meaning: value.isoformat()
+                         for meaning, value in sorted(answer.dates.items())}
     if answer.kind == "dispatch_notification":
         order.tracking_numbers = sorted(set(order.tracking_numbers or []) | set(answer.tracking_numbers))
         order.carrier = answer.carrier or order.carrier
