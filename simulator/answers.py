@@ -107,6 +107,7 @@ def order_response(
             supplier_article_number=item.supplier_article_number,
             delivery_date=decision.delivery_date,
             note=decision.note,
+            unit=item.unit or "C62",  # the answer is in the unit that was ordered
         )
         for item, decision in zip(order.items, decisions, strict=True)
     ]
@@ -140,6 +141,7 @@ def dispatch_notification(
             supplier_article_number=line.supplier_article_number,
             delivery_date=delivery,
             note="",
+            unit=line.unit,
         )
         for line in response.lines
         if line.status != "rejected"

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from decimal import Decimal
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -47,7 +49,7 @@ def test_full_import_replaces_and_update_changes(bmecat_file, partners, tmp_path
     assert job.status == "succeeded", job.error
     assert Article.objects.filter(partner=sonora).count() == 100
     first.refresh_from_db()
-    assert str(first.price) == "1234.50" and first.short_description == "Neu"
+    assert first.price == Decimal("1234.50") and first.short_description == "Neu"
 
 
 @pytest.mark.parametrize("content, message", [
@@ -97,3 +99,28 @@ def test_partner_uploads_catalog_through_api_and_polls(bmecat_file, partners, pa
     assert Article.objects.filter(partner=partners["sonora"]).count() == 50
     # A company token is not a partner token.
     assert ApiClient("ohc_nope").post("/api/v1/partner/catalogs", raw=b"x").status_code == 401
+
+
+def test_duplicate_article_numbers_inside_one_catalog_are_an_issue_and_the_last_wins(
+        tmp_path, partners):
+    path = tmp_path / "dupes.csv"
+    path.write_text("Artikelnummer;Bezeichnung;Preis\nD-1;erst;1,00\nD-2;anders;2,00\n"
+                    "d-1;zweit;3,00\n", encoding="utf-8")
+    job = import_file(partners["sonora"], path)
+    assert job.status == "succeeded", job.error
+    [issue] = job.issues
+    assert issue["line"] == 4 and "more than once" in issue["message"]
+    assert "line 2" in issue["message"] and "last entry wins" in issue["message"]
+    article = Article.objects.get(partner=partners["sonora"], partner_article_key="D1")
+    assert article.short_description == "zweit" and article.price == Decimal("3")
+
+
+def test_price_quantity_and_four_decimals_are_stored(tmp_path, partners):
+    path = tmp_path / "prices.csv"
+    path.write_text("Artikelnummer;EK netto;UVP;Preiseinheit\nP-1;17,779;29,90;100\n",
+                    encoding="utf-8")
+    job = import_file(partners["sonora"], path)
+    assert job.status == "succeeded", job.error
+    article = Article.objects.get(partner=partners["sonora"], partner_article_key="P1")
+    assert article.price_amount == Decimal("17.779") and article.price_quantity == 100
+    assert article.price == Decimal("0.17779") and article.price_type == "net_customer"

@@ -62,7 +62,7 @@ def expected(path) -> dict[str, tuple]:
                 normalize_article_number(item.manufacturer_article_number)[:100],
                 (item.manufacturer_name or "")[:100], (item.short_description or item.partner_article_number)[:300],
                 item.long_description or "", item.order_unit or "C62",
-                item.price.quantize(Decimal("0.01")) if item.price is not None else None,
+                item.price.quantize(Decimal("0.000001")) if item.price is not None else None,
                 item.currency or "EUR", item.attributes or {}, item.status,
             )
     return out
@@ -74,7 +74,7 @@ def test_rows_are_stored_as_the_orm_would_store_them(tmp_path, partners):
     articles[0].gtin = None
     articles[1].attributes = {}
     articles[2].price = None
-    articles[3].price = Decimal("1234.5678")  # more decimals than the column keeps
+    articles[3].price = Decimal("1234.5678")  # 4 decimals: kept (the column keeps 6)
     articles[4].long_description = "Zeile 1\nZeile 2 „Anführung“ & <Winkel> ' \""
     articles[5].attributes = {"colour": "weiß", "model": "Nova 7 G2", "side": "L"}
     articles[6].status = "discontinued"
@@ -84,7 +84,7 @@ def test_rows_are_stored_as_the_orm_would_store_them(tmp_path, partners):
     assert (job.created, job.updated, job.deleted) == (150, 0, 0)
     assert stored(sonora) == expected(path)
     assert Article.objects.get(partner=sonora, partner_article_key=normalize_article_number(
-        articles[3].partner_article_number)).price == Decimal("1234.57")
+        articles[3].partner_article_number)).price == Decimal("1234.5678")
     assert set(Article.objects.filter(partner=sonora).values_list("catalog_import", flat=True)) == {job.pk}
 
 

@@ -46,7 +46,7 @@ def test_official_example_imports_leniently(bmecat_examples):
     assert article.long_description == "Das Kraftpaket unter den Notebooks."
     assert article.manufacturer_article_number == "MPN"
     assert article.manufacturer_name == "Microsoft"
-    assert article.order_unit == "BOX"
+    assert article.order_unit == "BX"  # "BOX" is no Rec 20 code: read as the name of a box
     # Two net_customer tiers: the one for the lowest quantity (LOWER_BOUND 1) is the list price.
     assert article.price == Decimal("1499.5")
     assert article.currency == "EUR"
@@ -133,12 +133,15 @@ def test_strict_mode_reports_missing_required_elements():
 
 
 def test_strict_mode_validates_price_updates(catalog_data):
-    _reader, articles, _issues = articles_and_issues(
+    _reader, articles, issues = articles_and_issues(
         catalog_data / "bmecat2005_update_prices.xml", strict=True
     )
+    # SN-ACC-TV has only a gross list price: taken by the price rule, with an issue saying so.
     assert [a.partner_article_number for a in articles] == [
-        "SN-HA-AURA7-RIC-R-BEIGE", "SN-BAT-312-60"
+        "SN-HA-AURA7-RIC-R-BEIGE", "SN-BAT-312-60", "SN-ACC-TV"
     ]
+    assert articles[2].price_type == "gros_list"
+    assert any("gros_list" in i.message for i in issues)
 
 
 def test_strict_mode_is_not_available_for_bmecat_12(catalog_data):
@@ -256,18 +259,21 @@ def test_update_products_modes_and_lenient_issues(catalog_data):
 def test_update_prices_only_fill_price(catalog_data):
     reader, articles, issues = articles_and_issues(catalog_data / "bmecat2005_update_prices.xml")
     assert reader.header.transaction == "T_UPDATE_PRICES"
-    hearing_aid, batteries = articles
-    # net_list wins over net_customer; the LOWER_BOUND 1 tier wins over the 10-piece tier.
-    assert hearing_aid.price == Decimal("620.00")
+    hearing_aid, batteries, gross_only = articles
+    # The price rule (docs/catalog-formats.md): net_customer wins over net_list; within one
+    # type the LOWER_BOUND 1 tier wins over the 10-piece tier.
+    assert hearing_aid.price == Decimal("500.00") and hearing_aid.price_type == "net_customer"
     assert hearing_aid.mode == "update"
     assert hearing_aid.short_description == "" and hearing_aid.gtin is None
     assert hearing_aid.attributes == {}
     # PRICE_FACTOR applies; PRICE_CURRENCY overrides the header currency.
     assert batteries.price == Decimal("27")
     assert batteries.currency == "CHF"
+    # Only a gross list price: used, and said so.
+    assert gross_only.price == Decimal("261.61") and gross_only.price_type == "gros_list"
     assert len(issues) == 1
     assert issues[0].partner_article_number == "SN-ACC-TV"
-    assert "gros_list" in issues[0].message and "skipped" in issues[0].message
+    assert "gros_list" in issues[0].message and "no net price" in issues[0].message
 
 
 @pytest.mark.parametrize("transaction", ["T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"])
@@ -340,7 +346,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 def test_entity_bomb_is_refused():
     with pytest.raises(FormatError) as caught:
         list(read_catalog(BILLION_LAUGHS))
-    assert "entity declarations are refused" in caught.value.message
+    assert "entity" in caught.value.message
 
 
 def test_external_entity_is_refused_and_never_read(tmp_path):
@@ -443,7 +449,7 @@ def test_progress_and_header_before_iteration(tmp_path):
 def test_reader_accepts_binary_file_objects(catalog_data):
     with open(catalog_data / "bmecat2005_update_prices.xml", "rb") as handle:
         items = list(read_catalog(handle))
-    assert len(items) == 3
+    assert len(items) == 4  # three articles, one issue
 
 
 @pytest.mark.parametrize(
@@ -527,3 +533,49 @@ def test_memoised_feature_values_match_and_stay_bounded():
     assert bmecat._feature_key("HMV-Nr") is bmecat._HMV_FEATURE
     assert bmecat._feature_key("Hörer-Stärke") == "receiver_power"
     assert bmecat._feature_key("Gewicht") is bmecat._IGNORED
+
+
+BMECAT_1_WITH_INTERNAL_SUBSET = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE BMECAT SYSTEM "bmecat_new_catalog_1_2.dtd" [
+<!-- user defined extensions -->
+<!ENTITY % USERDEFINES "UDX.HA.COLOUR?, UDX.HA.BATTERY?">
+<!ENTITY unused "never referenced">
+<!ELEMENT UDX.HA.COLOUR (#PCDATA)>
+<!ELEMENT UDX.HA.BATTERY (#PCDATA)>
+]>
+<BMECAT version="1.2"><HEADER><CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>C</CATALOG_ID>
+<CATALOG_VERSION>1.0</CATALOG_VERSION></CATALOG></HEADER>
+<T_NEW_CATALOG><ARTICLE><SUPPLIER_AID>UDX-1</SUPPLIER_AID>
+<ARTICLE_DETAILS><DESCRIPTION_SHORT>H\xf6rer</DESCRIPTION_SHORT></ARTICLE_DETAILS>
+<USER_DEFINED_EXTENSIONS><UDX.HA.COLOUR>beige</UDX.HA.COLOUR></USER_DEFINED_EXTENSIONS>
+</ARTICLE></T_NEW_CATALOG></BMECAT>"""
+
+
+def test_bmecat1_doctype_internal_subset_declarations_are_read():
+    items = list(read_catalog(BMECAT_1_WITH_INTERNAL_SUBSET))
+    assert [a.partner_article_number for a in items] == ["UDX-1"]
+    assert items[0].short_description == "H\u00f6rer"
+
+
+def test_bmecat_declared_entity_that_is_used_is_refused():
+    data = BMECAT_1_WITH_INTERNAL_SUBSET.replace(b"H\xf6rer", b"&unused;")
+    with pytest.raises(FormatError, match="uses the entity &unused;"):
+        list(read_catalog(data))
+
+
+def test_bmecat_declared_entity_used_in_an_attribute_is_refused():
+    data = BMECAT_1_WITH_INTERNAL_SUBSET.replace(b"<DESCRIPTION_SHORT>",
+                                                 b'<DESCRIPTION_SHORT lang="&unused;">')
+    with pytest.raises(FormatError, match="entity &unused;"):
+        list(read_catalog(data))
+
+
+def test_opentrans_doctype_declaration_without_use_is_read():
+    from orderhub.formats import safexml
+
+    root = safexml.parse_bytes(b'<!DOCTYPE A [ <!ENTITY x "y"> <!ENTITY % p "q"> ]><A>1</A>')
+    assert root.text == "1"
+    with pytest.raises(FormatError, match="entity"):
+        safexml.parse_bytes(b'<!DOCTYPE A [ <!ENTITY x "y"> ]><A>&x;</A>')
+    with pytest.raises(FormatError, match="parameter entity %p;"):
+        safexml.parse_bytes(b'<!DOCTYPE A [ <!ENTITY % p "<!ENTITY x \'y\'>"> %p; ]><A>1</A>')

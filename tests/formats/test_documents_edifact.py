@@ -77,7 +77,7 @@ def test_orders_envelope_and_header(order):
     assert "RFF+IA:sonora" in seg
     assert "NAD+DP+F1::92++Filiale Mitte+Hauptstraße 1+Berlin++10115+DE" in seg
     assert "CTA+OC+:Anna Beispiel" in seg and "COM+anna@muster.example:EM" in seg
-    assert "LIN+1++4012345678901:EN" in seg
+    assert "LIN+1++4012345678901:EN" in seg  # 13 digits: EN; 14: SRV
     assert "PIA+1+SN-R-312:SA+HR-M-R:MF+13.20.01.1234:ZZZ:HMV" in seg
     assert "IMD+F++:::Hörer M, rechts" in seg
     assert "QTY+21:2" in seg and "QTY+21:1:PR" in seg
@@ -213,7 +213,9 @@ def test_partner_ordrsp_in_another_style(order):
     answer = edifact.parse_answer(data, order=order)
     assert answer.document_id == "AB-9001" and answer.order_number == "OH-2026-000123"
     assert answer.sender_id == "4012345000009"
-    assert answer.delivery_date == date(2026, 1, 21)
+    # DTM+2 is the date the buyer asked for, not a promise: kept, but not the delivery date.
+    assert answer.delivery_date is None
+    assert answer.dates == {"requested": date(2026, 1, 21)}
     assert [(l.line_no, l.status, l.quantity) for l in answer.lines] == [
         (1, "confirmed", Decimal(2)), (2, "changed", Decimal("0.5")), (3, "rejected", None)]
     assert answer.lines[1].supplier_article_number == "DOME-8-NEU"

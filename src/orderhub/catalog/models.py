@@ -66,7 +66,13 @@ class Article(models.Model):
     short_description = models.CharField(_("Bezeichnung"), max_length=300)
     long_description = models.TextField(blank=True)
     order_unit = models.CharField(max_length=10, default="C62")
-    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    #: Price of ONE order unit (amount × factor ÷ price quantity), kept to 6 decimal places.
+    price = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    #: The amount as the catalog states it, for ``price_quantity`` order units.
+    price_amount = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    price_quantity = models.DecimalField(max_digits=12, decimal_places=4, default=1)
+    #: BMEcat price type the price was chosen from (net_customer, net_list, nrp, gros_list, …).
+    price_type = models.CharField(max_length=20, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.ACTIVE)

@@ -51,6 +51,9 @@ def _row(item: CatalogArticle, key: str) -> tuple:
         item.long_description or "",
         (item.order_unit or "C62")[:10],
         item.price,
+        item.price_amount,
+        item.price_quantity if item.price_quantity is not None else Decimal(1),
+        (item.price_type or "")[:20],
         (item.currency or "EUR")[:3],
         _dumps(item.attributes or {}),
         item.status if item.status in _STATUSES else Article.Status.ACTIVE.value,
@@ -65,7 +68,7 @@ class _Applier:
         self.writer = ArticleWriter(partner.pk, job.pk)
         self.upserts: dict[str, tuple] = {}
         self.deletes: set[str] = set()
-        self.prices: dict[str, Decimal] = {}
+        self.prices: dict[str, tuple] = {}
 
     def add(self, item: CatalogArticle, transaction_name: str) -> None:
         key = normalize_article_number(item.partner_article_number)[:100]  # as stored
@@ -78,7 +81,8 @@ class _Applier:
             self.prices.pop(key, None)
         elif transaction_name == "T_UPDATE_PRICES":
             if item.price is not None:
-                self.prices[key] = item.price
+                self.prices[key] = (item.price, item.price_amount,
+                                    item.price_quantity or Decimal(1), (item.price_type or "")[:20])
                 self.deletes.discard(key)
         else:
             self.upserts[key] = _row(item, key)
@@ -103,6 +107,20 @@ class _Applier:
             self.prices.clear()
 
 
+def _duplicate(seen: dict[str, int | None], item: CatalogArticle) -> str:
+    """The issue text when the catalog names this article number a second time, else ""."""
+    key = normalize_article_number(item.partner_article_number)[:100]
+    if not key:
+        return ""
+    if key not in seen:
+        seen[key] = item.line
+        return ""
+    first = seen[key]
+    where = f" (first at line {first})" if first else ""
+    return (f"article number {item.partner_article_number!r} appears more than once in this "
+            f"catalog{where}; the last entry wins")
+
+
 def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | None], None] | None = None) -> CatalogImport:
     """Apply ``source`` (path or binary file) as ``job``; returns the finished job (never raises FormatError)."""
     partner = job.partner
@@ -121,12 +139,17 @@ def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | Non
                 if transaction_name in UPDATE_TRANSACTIONS:
                     update = True
                 applier = _Applier(partner, job, update)
+                seen: dict[str, int | None] = {}  # article key → line of its first entry
                 for item in reader:
                     if isinstance(item, ImportIssue):
                         if len(issues) < MAX_STORED_ISSUES:
                             issues.append({"line": item.line, "message": item.message,
                                            "article": item.partner_article_number})
                         continue
+                    duplicate = _duplicate(seen, item)
+                    if duplicate and len(issues) < MAX_STORED_ISSUES:
+                        issues.append({"line": item.line, "message": duplicate,
+                                       "article": item.partner_article_number})
                     applier.add(item, transaction_name)
                 applier.flush()
             if not update:

@@ -27,13 +27,16 @@ from orderhub.catalog.models import Article
 FIELDS = (
     "partner_article_number", "partner_article_key", "gtin", "hmv_number", "manufacturer_article_number",
     "manufacturer_article_key", "manufacturer_name", "short_description", "long_description", "order_unit",
-    "price", "currency", "attributes", "status",
+    "price", "price_amount", "price_quantity", "price_type", "currency", "attributes", "status",
 )
+#: The price columns a T_UPDATE_PRICES import sets, in the order of its value tuples.
+PRICE_FIELDS = ("price", "price_amount", "price_quantity", "price_type")
 #: Columns changed when an article already exists (everything but the key and the partner).
 UPDATED_FIELDS = tuple(f for f in FIELDS if f != "partner_article_key") + ("catalog_import",)
 
 # PostgreSQL types of the temporary table's columns (the casts into the real table are implicit).
-_PG_TYPES = {"price": "numeric", "attributes": "jsonb"}
+_PG_TYPES = {"price": "numeric", "price_amount": "numeric", "price_quantity": "numeric",
+             "attributes": "jsonb"}
 _TEMP_TABLE = "orderhub_catalog_rows"
 
 
@@ -137,14 +140,17 @@ class ArticleWriter:
 
     # -- price updates ---------------------------------------------------------------------------
 
-    def update_prices(self, prices: dict[str, Decimal]) -> int:
-        """Set the price of existing articles (by key); returns how many articles existed."""
+    def update_prices(self, prices: dict[str, tuple]) -> int:
+        """Set the prices of existing articles (key → values in :data:`PRICE_FIELDS` order);
+        returns how many articles existed."""
         if not prices:
             return 0
         existed = count_existing(self.partner_id, list(prices))
-        sql = (f"UPDATE {self.table} SET {_column('price')} = %s, {_column('catalog_import')} = %s "
+        sets = ", ".join(f"{_column(f)} = %s" for f in PRICE_FIELDS)
+        sql = (f"UPDATE {self.table} SET {sets}, {_column('catalog_import')} = %s "
                f"WHERE {_column('partner')} = %s AND {_column('partner_article_key')} = %s")
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [(price, self.import_id, self.partner_id, key) for key, price in prices.items()])
+            cursor.executemany(sql, [(*values, self.import_id, self.partner_id, key)
+                                     for key, values in prices.items()])
         return existed
 

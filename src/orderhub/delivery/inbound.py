@@ -1,9 +1,17 @@
-"""Answers from partners (SPEC §3.9): parse, find the order, apply once, record the document."""
+"""Answers from partners (SPEC §3.9): parse, find the order, apply once, record the document.
+
+One rule for every way an answer arrives (``POST /api/v1/partner/documents``, the EDIFACT drop
+directory): a document is applied **all or nothing per interchange**. An EDIFACT interchange
+with several ORDRSP/DESADV messages is parsed completely first; if any message cannot be read,
+or names an order that is unknown or belongs to another partner, nothing of the interchange is
+applied and the whole file is refused with the reason. Messages applied before (same partner
+document id) count as duplicates, so the corrected interchange can simply be sent again.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,12 +27,17 @@ from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
 
+def _one(parse):
+    return lambda body: [parse(body)]
+
+
+#: Media type → (format, parser returning every answer the document carries).
 FORMATS = {
-    "application/xml": ("opentrans", opentrans.parse_answer),
-    "text/xml": ("opentrans", opentrans.parse_answer),
-    "application/edifact": ("edifact", edifact.parse_answer),
-    "application/edi-edifact": ("edifact", edifact.parse_answer),
-    "application/json": ("json", partner_json.parse_answer),
+    "application/xml": ("opentrans", _one(opentrans.parse_answer)),
+    "text/xml": ("opentrans", _one(opentrans.parse_answer)),
+    "application/edifact": ("edifact", edifact.parse_answers),
+    "application/edi-edifact": ("edifact", edifact.parse_answers),
+    "application/json": ("json", _one(partner_json.parse_answer)),
 }
 
 
@@ -48,9 +61,11 @@ class Applied:
     document: Document
     order: Order
     applied: bool
+    #: The further messages of the same interchange (EDIFACT batches), in file order.
+    others: list[Applied] = field(default_factory=list)
 
 
-def parse(content_type: str, body: bytes) -> tuple[str, PartnerAnswer]:
+def parse(content_type: str, body: bytes) -> tuple[str, list[PartnerAnswer]]:
     media = (content_type or "").split(";")[0].strip().lower()
     if media not in FORMATS:
         raise UnsupportedMediaType(f"send application/xml (openTRANS), application/edifact or application/json, "
@@ -66,8 +81,34 @@ def parse(content_type: str, body: bytes) -> tuple[str, PartnerAnswer]:
 
 
 def receive(partner: Partner, content_type: str, body: bytes) -> Applied:
-    fmt, answer = parse(content_type, body)
-    return apply_answer(partner, answer, fmt=fmt, raw=body, content_type=content_type.split(";")[0])
+    """Apply a document from the partner API; several messages: see the module docstring."""
+    fmt, answers = parse(content_type, body)
+    results = apply_interchange(partner, answers, fmt=fmt, raw=body,
+                                content_type=content_type.split(";")[0])
+    first = results[0]
+    first.others = results[1:]
+    return first
+
+
+def apply_interchange(partner: Partner, answers: list[PartnerAnswer], *, fmt: str, raw: bytes,
+                      content_type: str, actor: str | None = None) -> list[Applied]:
+    """Apply every answer of one interchange, all or nothing (one database transaction)."""
+    if not answers:
+        raise MalformedDocument("the document carries no order response or dispatch notification")
+    results: list[Applied] = []
+    with transaction.atomic():
+        for number, answer in enumerate(answers, 1):
+            try:
+                results.append(apply_answer(partner, answer, fmt=fmt, raw=raw,
+                                            content_type=content_type, actor=actor))
+            except Problem as exc:
+                if len(answers) > 1:
+                    exc.detail = (f"message {number} of {len(answers)} "
+                                  f"({answer.document_id or answer.kind}): {exc.detail}; nothing "
+                                  "of this interchange was applied")
+                    exc.args = (exc.detail,)
+                raise
+    return results
 
 
 def _find_order(partner: Partner, number: str) -> Order:
@@ -136,6 +177,9 @@ def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) 
         OrderLine.objects.bulk_update(changed, ["line_status", "confirmed_quantity", "changed_article_number",
                                                 "delivery_date", "answer_note"])
     data = {"document_id": document.pk, "partner_document_id": document.partner_document_id, "kind": answer.kind}
+    if answer.dates:  # every date the partner gave, by meaning (requested, despatched, …)
+        data["dates"] = {meaning: value.isoformat()
+                         for meaning, value in sorted(answer.dates.items())}
     if answer.kind == "dispatch_notification":
         order.tracking_numbers = sorted(set(order.tracking_numbers or []) | set(answer.tracking_numbers))
         order.carrier = answer.carrier or order.carrier

@@ -1,4 +1,9 @@
-"""Picking up EDIFACT answers (ORDRSP, DESADV) that partners drop into ``<root>/<partner>/in``."""
+"""Picking up EDIFACT answers (ORDRSP, DESADV) that partners drop into ``<root>/<partner>/in``.
+
+A file is one interchange and is applied all or nothing (:func:`inbound.apply_interchange`, the
+rule of the partner API too): a refused file goes to ``failed/`` with a ``.error.txt`` and has
+changed nothing; an applied one goes to ``processed/``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels.edifact_drop import drop_root
-from orderhub.delivery.inbound import apply_answer
+from orderhub.delivery.inbound import apply_interchange
 from orderhub.formats import FormatError, edifact
 from orderhub.partners.models import Partner
 
@@ -39,9 +44,11 @@ def pick_up(partner: Partner) -> dict[str, int]:
     for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         data = path.read_bytes()
         try:
+            # The same rule as the partner API: all or nothing per interchange (see inbound).
             answers = edifact.parse_answers(data)
-            results = [apply_answer(partner, a, fmt="edifact", raw=data, content_type="application/edifact",
-                                    actor=f"Partner {partner.name} (Dateiablage)") for a in answers]
+            results = apply_interchange(partner, answers, fmt="edifact", raw=data,
+                                        content_type="application/edifact",
+                                        actor=f"Partner {partner.name} (Dateiablage)")
         except (FormatError, Problem) as exc:
             logger.warning("EDIFACT answer %s refused: %s", path, exc)
             _move(path, "failed", str(exc))

@@ -39,10 +39,15 @@ from .catalog import (
     _name_key,
     attribute_key,
     normalize_attribute_value,
+    PRICE_TYPE_RANK,
+    canonical_price_type,
     parse_price,
     parse_status,
+    price_type_rank,
+    unit_price,
 )
 from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
+from .units import unit_code
 
 __all__ = [
     "NS_2005",
@@ -86,7 +91,6 @@ _HMV_NAMES = {_name_key(n) for n in (
     "HMV", "HMV-Nummer", "HMV-Nr", "HMV number", "Hilfsmittelnummer", "Hilfsmittel-Nr",
     "Hilfsmittelverzeichnisnummer", "Hilfsmittelpositionsnummer", "Positionsnummer HMV",
 )}
-_NET_PRICE_TYPES = ("net_list", "net_customer")
 
 
 class _LocalNames(dict):
@@ -264,14 +268,9 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
     return FormatError(text, line=line or None)
 
 
-def _refuse_entities(root) -> None:
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise FormatError(
-            "XML documents with entity declarations are refused (DOCTYPE ENTITY: entity "
-            "expansion or external entities)",
-            line=1,
-        )
+def _refuse_entities(root) -> frozenset[str]:
+    """The declared entity names; their use is refused element by element as elements end."""
+    return safexml.declared_entities(root.getroottree())
 
 
 def _header_from(element, transaction: str, version: str) -> CatalogHeader:
@@ -382,7 +381,6 @@ def _feature_value(key: str, value: str) -> str:
     return normalized
 
 
-_TENTH_OF_A_CENT = Decimal("0.0001")
 _ONE = Decimal(1)
 
 # What the reader does with a direct child of a product, and with the children of those.
@@ -419,8 +417,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     sides: list[str] = []
     order_unit = ""
     price_quantity = None
-    prices: list[tuple[int, Decimal, int, object]] = []  # (type rank, lower bound, order, el)
-    other_price_types: set[str] = set()
+    prices: list = []  # PRODUCT_PRICE / ARTICLE_PRICE elements
 
     for child in element:
         part = _PRODUCT_PARTS.get(local[child.tag])
@@ -489,21 +486,8 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
                     price_quantity = _decimal(_text(detail))
         else:  # _PRICE_DETAILS
             for price in child:
-                if local[price.tag] not in ("PRODUCT_PRICE", "ARTICLE_PRICE"):
-                    continue
-                price_type = (price.get("price_type") or "").strip().lower()
-                if price_type in _NET_PRICE_TYPES:
-                    rank = _NET_PRICE_TYPES.index(price_type)
-                elif price_type.startswith("net"):
-                    rank = len(_NET_PRICE_TYPES)
-                else:
-                    other_price_types.add(price_type or "?")
-                    continue
-                lower_bound = _ONE
-                for price_part in price:
-                    if local[price_part.tag] == "LOWER_BOUND":
-                        lower_bound = _decimal(_text(price_part)) or _ONE
-                prices.append((rank, lower_bound, len(prices), price))
+                if local[price.tag] in ("PRODUCT_PRICE", "ARTICLE_PRICE"):
+                    prices.append(price)
 
     if not pid:
         what = _local(element.tag)
@@ -534,49 +518,19 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     if mode == "delete":
         return [*issues, article]
 
-    # Price: net_list before net_customer before other net prices; the lowest quantity tier
-    # (LOWER_BOUND) wins; validity dates are not evaluated (first block wins on ties).
-    if prices:
-        chosen = min(prices)[3]  # (rank, bound, order) decide; order is unique
-        amount_text = factor_text = None
-        for part in chosen:
-            part_name = _local(part.tag)
-            if part_name == "PRICE_AMOUNT":
-                amount_text = _text(part)
-            elif part_name == "PRICE_CURRENCY" and _text(part):
-                article.currency = _text(part)
-            elif part_name == "PRICE_FACTOR":
-                factor_text = _text(part)
-        if amount_text is not None:
-            try:
-                amount = _price(amount_text)
-            except ValueError:
-                issue(f"price {amount_text!r} is not a number; article kept without price")
-            else:
-                factor = _decimal(factor_text) if factor_text else None
-                if factor is not None and factor != 1:
-                    amount = amount * factor
-                if price_quantity is not None and price_quantity not in (0, 1):
-                    amount = amount / price_quantity
-                if amount != amount.quantize(_TENTH_OF_A_CENT):
-                    amount = amount.quantize(_TENTH_OF_A_CENT)
-                article.price = amount
-    found = ", ".join(sorted(other_price_types))
+    if prices or transaction == "T_UPDATE_PRICES":
+        _set_price(article, prices, price_quantity, issue)
     if transaction == "T_UPDATE_PRICES":
         if article.price is None:
-            issue("price update without a usable net price"
-                  + (f" (found price types: {found})" if not prices and found else "")
-                  + "; skipped")
+            issue("price update without a usable price; skipped")
             return issues
         return [*issues, article]
-    if not prices and found:
-        issue(f"no net price (found price types: {found}); article kept without price")
 
     article.short_description = _one_line(_pick_text(shorts, header.language))
     article.long_description = _pick_text(longs, header.language)
     article.manufacturer_article_number = manufacturer_pid
     article.manufacturer_name = manufacturer_name
-    article.order_unit = order_unit or "C62"
+    _set_unit(article, order_unit, issue)
 
     for raw in gtin_candidates:
         if not raw:
@@ -602,6 +556,68 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     if status_texts and parse_status(*status_texts) == "discontinued":
         article.status = "discontinued"
     return [*issues, article]
+
+
+def _price_parts(price) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    for part in price:
+        name = _local(part.tag)
+        if name in ("PRICE_AMOUNT", "PRICE_CURRENCY", "PRICE_FACTOR", "LOWER_BOUND") \
+                and name not in parts:
+            parts[name] = _text(part)
+    return parts
+
+
+def _set_price(article: CatalogArticle, prices: list, price_quantity: Decimal | None,
+               issue: Callable[[str], None]) -> None:
+    """Choose one price by :data:`~.catalog.PRICE_TYPE_RANK`, then the lowest LOWER_BOUND.
+
+    The amount is kept as written (``price_amount``, for ``PRICE_QUANTITY`` units) and as the
+    price of one order unit (``price``, × PRICE_FACTOR ÷ PRICE_QUANTITY, 6 decimals).
+    """
+    candidates = []
+    for order, price in enumerate(prices):
+        price_type = canonical_price_type(price.get("price_type") or "")
+        parts = _price_parts(price)
+        amount_text = parts.get("PRICE_AMOUNT")
+        if not amount_text:
+            issue(f"price element ({price_type or 'no price_type'}) without PRICE_AMOUNT "
+                  "ignored")
+            continue
+        try:
+            amount = _price(amount_text)
+        except ValueError:
+            issue(f"price {amount_text!r} is not a number; price ignored"
+                  + ("" if len(prices) > 1 else ", article kept without price"))
+            continue
+        bound = _decimal(parts.get("LOWER_BOUND", "")) or _ONE
+        candidates.append((price_type_rank(price_type), bound, order, price_type, amount, parts))
+    if not candidates:  # every price element already gave its issue
+        return
+    rank, _, _, price_type, amount, parts = min(candidates)
+    if rank > PRICE_TYPE_RANK["net_list"] + 1:
+        issue(f"no net price: price type {price_type or '(none)'} used "
+              "(docs/catalog-formats.md, price rule)")
+    if parts.get("PRICE_CURRENCY"):
+        article.currency = parts["PRICE_CURRENCY"]
+    factor = _decimal(parts["PRICE_FACTOR"]) if parts.get("PRICE_FACTOR") else None
+    quantity = price_quantity if price_quantity not in (None, 0) else _ONE
+    article.price_type = price_type[:20]
+    article.price_amount = amount
+    article.price_quantity = quantity
+    article.price = unit_price(amount, quantity, factor)
+
+
+def _set_unit(article: CatalogArticle, text: str, issue: Callable[[str], None]) -> None:
+    """ORDER_UNIT → Rec 20 code (``units.unit_code``); an unknown unit is kept and reported."""
+    code = unit_code(text)
+    if code is None:
+        article.order_unit = _one_line(text)[:10]
+        issue(f"order unit {text!r} is neither a UN/ECE Rec 20 code nor a known unit name "
+              "(docs/catalog-formats.md); the article cannot be ordered electronically until "
+              "the catalog names its unit")
+    else:
+        article.order_unit = code
 
 
 def _drain(parent, stop_at, batches: _StrictBatches | None, pending: deque):
@@ -633,6 +649,11 @@ def iter_bmecat(
 
     Used through :func:`orderhub.formats.catalog.read_catalog`.
     """
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        head = peek(1 << 16)
+        if b"<!DOCTYPE" in head[:4096]:
+            safexml.refuse_parameter_entity_use(head)
     context = safexml.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS)
     root = None
     header_element = None
@@ -642,6 +663,8 @@ def iter_bmecat(
     version = ""
     batches: _StrictBatches | None = None
     pending: deque = deque()  # strict: items of products not yet handed to the validator
+    entity_names: frozenset[str] = frozenset()
+    check_entities = False  # a DOCTYPE with an internal subset: look for entity references
     try:
         for event, element in context:
             name = _local(element.tag)
@@ -650,7 +673,8 @@ def iter_bmecat(
                     if name != "BMECAT" or element.getparent() is not None:
                         continue
                     root = element
-                    _refuse_entities(root)
+                    entity_names = _refuse_entities(root)
+                    check_entities = root.getroottree().docinfo.internalDTD is not None
                     version = (root.get("version") or "").strip()
                     if not version and etree.QName(root).namespace == NS_2005:
                         version = "2005"
@@ -677,6 +701,8 @@ def iter_bmecat(
             if root is None:
                 continue
             parent = element.getparent()
+            if check_entities:
+                safexml.refuse_entity_references(element, entity_names)
             if transaction is not None and parent is transaction:
                 if name in _PRODUCT_NAMES:
                     items = _product_items(element, transaction_name, header)
@@ -807,6 +833,9 @@ def write_bmecat(
     return count
 
 
+_WRITABLE_PRICE_TYPES = frozenset(PRICE_TYPE_RANK)
+
+
 def _write_product(xf, leaf, q, article: CatalogArticle, transaction: str,
                    header: CatalogHeader) -> None:
     pid = (article.partner_article_number or "").strip()
@@ -849,7 +878,9 @@ def _write_product(xf, leaf, q, article: CatalogArticle, transaction: str,
             with xf.element(q("PRODUCT_ORDER_DETAILS")):
                 leaf("ORDER_UNIT", article.order_unit or "C62")
         with xf.element(q("PRODUCT_PRICE_DETAILS")):
-            with xf.element(q("PRODUCT_PRICE"), {"price_type": "net_list"}):
+            price_type = article.price_type if article.price_type in _WRITABLE_PRICE_TYPES \
+                else "net_list"
+            with xf.element(q("PRODUCT_PRICE"), {"price_type": price_type}):
                 if article.price is not None:
                     leaf("PRICE_AMOUNT", _format_amount(article.price))
                 leaf("PRICE_CURRENCY", article.currency or header.currency or "EUR")

@@ -67,7 +67,10 @@ class CatalogArticle:
     manufacturer_article_number: str | None = None
     manufacturer_name: str | None = None
     order_unit: str = "C62"
-    price: Decimal | None = None  # net list price per order unit
+    price: Decimal | None = None  # price of ONE order unit (see price_amount / price_quantity)
+    price_amount: Decimal | None = None  # the amount as written, for price_quantity units
+    price_quantity: Decimal = Decimal(1)  # BMEcat PRICE_QUANTITY / CSV "Preiseinheit"
+    price_type: str = ""  # BMEcat price type chosen (see PRICE_TYPE_RANK)
     currency: str = "EUR"
     attributes: dict[str, str] = field(default_factory=dict)
     status: str = "active"  # "active" | "discontinued"
@@ -210,6 +213,61 @@ def normalize_attribute_value(key: str, value: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Prices and status, shared by both readers.
+
+#: Which price a catalog article gets when the catalog offers several (lower rank wins): the
+#: buyer's own net price, then the net list price, other net prices, the recommended retail price
+#: (nrp, "UVP"), gross prices; any other type last. Within a type the lowest quantity tier
+#: (LOWER_BOUND) wins, then file order. Documented in docs/catalog-formats.md.
+PRICE_TYPE_RANK = {"net_customer": 0, "net_list": 1, "nrp": 3, "gros_customer": 4,
+                   "gros_list": 5}
+#: Rank of any other ``net_*`` type, and of any other type at all.
+OTHER_NET_RANK, OTHER_RANK = 2, 6
+#: Decimal places kept for the price of one order unit.
+UNIT_PRICE_PLACES = Decimal("0.000001")
+
+
+#: German (and other) price type names found in catalogs and CSV headers, read as the BMEcat
+#: type they stand for (compared case-folded, umlauts spelled out, only letters and digits).
+PRICE_TYPE_NAMES = {
+    "net_customer": ("EK", "EK netto", "EK ohne MwSt", "EK_ohne_MWST", "EK exkl. MwSt",
+                     "Einkaufspreis", "Einkaufspreis netto", "Netto-EK", "Nettoeinkaufspreis",
+                     "Kundenpreis", "Kundennettopreis", "Ihr Preis"),
+    "net_list": ("Listenpreis", "Listenpreis netto", "Netto-Listenpreis", "Nettolistenpreis",
+                 "Nettopreis", "LP netto", "Preis netto"),
+    "nrp": ("UVP", "unverbindliche Preisempfehlung", "empf. VK", "empfohlener VK",
+            "Verkaufspreis", "VK", "RRP", "MSRP"),
+    "gros_list": ("Bruttolistenpreis", "Listenpreis brutto", "Bruttopreis", "VK brutto",
+                  "EK brutto"),
+}
+_PRICE_TYPE_BY_NAME = {_name_key(name): canonical for canonical, names in PRICE_TYPE_NAMES.items()
+                       for name in names}
+
+
+def canonical_price_type(price_type: str) -> str:
+    """``EK_ohne_MWST`` → ``net_customer``; BMEcat types and unknown names stay (lower-cased)."""
+    text = (price_type or "").strip()
+    return _PRICE_TYPE_BY_NAME.get(_name_key(text), text.lower())
+
+
+def price_type_rank(price_type: str) -> int:
+    """Rank of a BMEcat ``price_type`` by :data:`PRICE_TYPE_RANK` (lower is preferred)."""
+    price_type = canonical_price_type(price_type)
+    if price_type in PRICE_TYPE_RANK:
+        return PRICE_TYPE_RANK[price_type]
+    return OTHER_NET_RANK if price_type.startswith("net") else OTHER_RANK
+
+
+def unit_price(amount: Decimal, quantity: Decimal | None, factor: Decimal | None = None
+               ) -> Decimal:
+    """The price of one order unit: ``amount × factor ÷ quantity``, to 6 decimal places."""
+    value = amount
+    if factor is not None and factor != 1:
+        value = value * factor
+    if quantity is not None and quantity not in (0, 1):
+        value = value / quantity
+    if value != value.quantize(UNIT_PRICE_PLACES):
+        value = value.quantize(UNIT_PRICE_PLACES)
+    return value
 
 _CURRENCY_NOISE = re.compile(r"(?i)(€|eur|\s|\u00a0|\u202f)")
 _PRICE_FORMS = [

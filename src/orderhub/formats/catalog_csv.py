@@ -34,9 +34,12 @@ from .catalog import (
     attribute_key,
     normalize_attribute_value,
     parse_price,
+    price_type_rank,
+    unit_price,
     parse_status,
 )
 from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
+from .units import unit_code
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -56,6 +59,8 @@ COLUMN_ALIASES: dict[str, list[str]] = {
         "Artikelnummer", "Artikel-Nr", "Artikelnr", "ArtNr", "Art-Nr", "Bestellnummer",
         "Lieferantenartikelnummer", "article_number", "article number", "supplier_pid",
         "supplier_aid", "partner_article_number", "sku", "item number",
+        "Order number", "Order no", "Order No.", "ordering number", "Bestell-Nr", "Best.-Nr.",
+        "Bestellnr",
     ],
     "gtin": ["EAN", "GTIN", "EAN/GTIN", "GTIN/EAN", "EAN-Code", "EAN13", "Barcode"],
     "hmv_number": [
@@ -76,13 +81,42 @@ COLUMN_ALIASES: dict[str, list[str]] = {
         "Langbeschreibung", "Langtext", "long_description", "description_long",
     ],
     "order_unit": ["Einheit", "Bestelleinheit", "Mengeneinheit", "ME", "unit", "order_unit"],
-    "price": [
-        "Preis", "Nettopreis", "Listenpreis", "Netto-Listenpreis", "EK", "Einkaufspreis",
-        "price", "net_price", "list_price",
+    "price_quantity": [
+        "Preiseinheit", "Preismenge", "PE", "Preis je", "Preis pro", "price_quantity",
+        "price quantity", "price unit", "per",
     ],
     "currency": ["Währung", "currency"],
     "status": ["Status", "Artikelstatus", "status"],
     "mode": ["Aktion", "Modus", "mode", "action"],
+}
+
+#: Price columns per BMEcat price type. When a file has several, the rule of
+#: :data:`~.catalog.PRICE_TYPE_RANK` chooses (net_customer > net_list > nrp > gros_list), the
+#: first non-empty cell of a row in that order wins.
+PRICE_COLUMNS: dict[str, list[str]] = {
+    "net_customer": [
+        "EK", "Einkaufspreis", "EK netto", "EK-Preis", "Netto-EK", "EK ohne MwSt",
+        "EK-Preis netto", "Einkaufspreis netto", "Kundenpreis", "Ihr Preis", "net_customer",
+        "customer price", "purchase price", "net purchase price",
+    ],
+    "net_list": [
+        "Preis", "Nettopreis", "Listenpreis", "Netto-Listenpreis", "Listenpreis netto",
+        "Nettolistenpreis", "price", "net_price", "net price", "list_price", "list price",
+        "net_list", "net list price",
+    ],
+    "nrp": [
+        "UVP", "unverbindliche Preisempfehlung", "empf. VK", "empfohlener VK", "VK",
+        "Verkaufspreis", "nrp", "RRP", "MSRP", "retail price",
+    ],
+    "gros_list": [
+        "Bruttopreis", "Bruttolistenpreis", "Listenpreis brutto", "VK brutto", "gros_list",
+        "gross price", "gross list price",
+    ],
+}
+_PRICE_TYPE_BY_NAME = {
+    _name_key(alias): price_type
+    for price_type, aliases in PRICE_COLUMNS.items()
+    for alias in aliases
 }
 
 _FIELD_BY_NAME = {
@@ -91,12 +125,6 @@ _FIELD_BY_NAME = {
     for alias in (*aliases, field_name)
 }
 
-_UNITS = {
-    "stk": "C62", "stck": "C62", "stueck": "C62", "st": "C62", "piece": "C62", "pcs": "C62",
-    "pce": "C62", "ea": "C62", "c62": "C62",
-    "pk": "PK", "pck": "PK", "packung": "PK", "pack": "PK", "pckg": "PK",
-    "pr": "PR", "paar": "PR", "pair": "PR",
-}
 _MODES = {
     "": "new", "new": "new", "neu": "new", "n": "new", "insert": "new",
     "update": "update", "u": "update", "aenderung": "update", "aendern": "update",
@@ -178,10 +206,6 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ";"
 
 
-def _parse_unit(value: str) -> str:
-    return _UNITS.get(_name_key(value), value.upper())
-
-
 def iter_csv(
     stream: BinaryIO,
     set_header: Callable[[CatalogHeader], None],
@@ -216,12 +240,17 @@ def iter_csv(
 
     fields: dict[str, int] = {}
     attributes: dict[str, int] = {}
+    prices: list[tuple[int, str, int]] = []  # (rank, price type, column)
     ignored: list[str] = []
     for index, name in enumerate(columns):
         label = name.strip().lstrip("\ufeff")
         field_name = _FIELD_BY_NAME.get(_name_key(label))
-        key = attribute_key(label) if field_name is None else None
-        if field_name is not None and field_name not in fields:
+        price_type = _PRICE_TYPE_BY_NAME.get(_name_key(label)) if field_name is None else None
+        key = attribute_key(label) if field_name is None and price_type is None else None
+        if price_type is not None:
+            if not any(t == price_type for _, t, _ in prices):
+                prices.append((price_type_rank(price_type), price_type, index))
+        elif field_name is not None and field_name not in fields:
             fields[field_name] = index
         elif key is not None and key not in attributes:
             attributes[key] = index
@@ -253,7 +282,7 @@ def iter_csv(
         previous_end = reader.line_num + offset
         if not any(cell.strip() for cell in row):
             continue
-        items = _row_items(row, line, width, fields, attributes, header)
+        items = _row_items(row, line, width, fields, attributes, header, sorted(prices))
         if strict:
             for item in items:
                 if isinstance(item, ImportIssue):
@@ -261,8 +290,34 @@ def iter_csv(
         yield from items
 
 
+def _set_price(article: CatalogArticle, cells: list[tuple[str, str]], quantity_text: str,
+               issue: Callable[[str], None]) -> None:
+    """The first usable price cell in price-rule order (``cells`` come sorted by rank)."""
+    quantity = None
+    if quantity_text:
+        try:
+            quantity = parse_price(quantity_text)
+        except ValueError:
+            issue(f"price quantity {quantity_text!r} is not a number; 1 assumed")
+    for price_type, text in cells:
+        if not text:
+            continue
+        try:
+            amount = parse_price(text)
+        except ValueError:
+            issue(f"price {text!r} is not a number ({price_type}); price ignored")
+            continue
+        quantity = quantity if quantity not in (None, 0) else Decimal(1)
+        article.price_type = price_type
+        article.price_amount = amount
+        article.price_quantity = quantity
+        article.price = unit_price(amount, quantity)
+        return
+
+
 def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
-               attributes: dict[str, int], header: CatalogHeader) -> list:
+               attributes: dict[str, int], header: CatalogHeader,
+               prices: list[tuple[int, str, int]] = ()) -> list:
     if len(row) > width and any(cell.strip() for cell in row[width:]):
         return [ImportIssue(line, f"row has {len(row)} fields but the header has {width} "
                                   "(unquoted separator in a text?); row skipped")]
@@ -295,7 +350,14 @@ def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
     article.manufacturer_article_number = get(fields.get("manufacturer_article_number")) or None
     article.manufacturer_name = get(fields.get("manufacturer_name")) or None
     unit = get(fields.get("order_unit"))
-    article.order_unit = _parse_unit(unit) if unit else "C62"
+    code = unit_code(unit)
+    if code is None:
+        article.order_unit = " ".join(unit.split())[:10]
+        issue(f"order unit {unit!r} is neither a UN/ECE Rec 20 code nor a known unit name "
+              "(docs/catalog-formats.md); the article cannot be ordered electronically until "
+              "the catalog names its unit")
+    else:
+        article.order_unit = code
 
     gtin = get(fields.get("gtin"))
     if gtin:
@@ -309,12 +371,8 @@ def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
             article.hmv_number = normalize_hmv(hmv)
         except InvalidIdentifier as exc:
             issue(f"HMV number {hmv!r}: {exc.reason}; HMV number dropped, article kept")
-    price = get(fields.get("price"))
-    if price:
-        try:
-            article.price = parse_price(price)
-        except ValueError:
-            issue(f"price {price!r} is not a number; article kept without price")
+    _set_price(article, [(price_type, get(index)) for _, price_type, index in prices],
+               get(fields.get("price_quantity")), issue)
     status_text = get(fields.get("status"))
     status = parse_status(status_text)
     if status is None:

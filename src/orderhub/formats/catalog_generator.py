@@ -294,6 +294,7 @@ def generate_catalog(
         range(size), _interleaved()
     ):
         number = f"{prefix}-{suffix}"
+        price = _price(base, seed, number)
         yield CatalogArticle(
             partner_article_number=number,
             short_description=short,
@@ -303,7 +304,9 @@ def generate_catalog(
             manufacturer_article_number=f"{FAMILY_NUMBERS[family]}-{index:06d}",
             manufacturer_name=manufacturer,
             order_unit="C62",
-            price=_price(base, seed, number),
+            price=price,
+            price_amount=price,
+            price_type="net_list",
             currency="EUR",
             attributes=dict(attributes),
             status="discontinued" if _unit(seed, number) < DISCONTINUED_SHARE else "active",

@@ -102,6 +102,9 @@ class AnswerLine:
     supplier_article_number: str | None = None  # set when the partner changed the article
     delivery_date: date | None = None
     note: str = ""
+    unit: str = "C62"  # Rec 20 code of the quantity (answers echo the order line's unit)
+    #: Every date the line carries, by meaning ("requested", "promised", "despatched", …).
+    dates: dict[str, date] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -116,6 +119,10 @@ class PartnerAnswer:
     carrier: str = ""
     note: str = ""
     sender_id: str = ""  # who sent it (partner id / GLN) if the format carries it
+    #: Every date the answer carries, by meaning (``edifact.DATE_MEANINGS``): the requested,
+    #: promised, despatch and estimated-arrival dates stay apart; ``delivery_date`` is the one
+    #: chosen by the documented rule.
+    dates: dict[str, date] = field(default_factory=dict, compare=False)
 
 
 def aware(value: datetime) -> datetime:

@@ -35,6 +35,7 @@ from pydifact.serializer import Serializer
 from pydifact.tokenizer import Tokenizer
 
 from . import FormatError
+from .units import unit_code
 from .documents import (
     AnswerLine,
     OrderDocument,
@@ -52,15 +53,13 @@ CHARACTERS = ":+.? '"
 SYNTAX = ("UNOC", "3")
 MESSAGE_VERSION = ("D", "96A", "UN")
 #: EANCOM association codes written into UNH (D.96A based EANCOM 1997 subsets).
-ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN007"}
+ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN005"}
 MAX_BYTES = 20 * 1024 * 1024
 
 # Line action codes (data element 1229) in ORDRSP.
 ACTION_FOR_STATUS = {"confirmed": "5", "changed": "3", "rejected": "7"}
 STATUS_FOR_ACTION = {"5": "confirmed", "3": "changed", "6": "changed", "24": "changed",
                      "1": "changed", "7": "rejected", "2": "rejected", "10": "rejected"}
-# Delivery date qualifiers (2005) read from answers, most specific first.
-_DELIVERY_QUALIFIERS = ("69", "17", "35", "2", "64", "11")
 _TAG = re.compile(r"[A-Z0-9]{3}")
 _NUMBER = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 _LINE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -113,6 +112,7 @@ class Interchange:
     reference: str
     syntax: str
     messages: list[Message] = field(default_factory=list)
+    prepared: datetime | None = None  # UNB date/time of preparation (local time)
 
 
 def _decode(data: bytes) -> str:
@@ -156,6 +156,10 @@ def read_segments(data: bytes) -> list[RawSegment]:
     text = _decode(data).lstrip("\ufeff \r\n\t")
     if not text:
         raise FormatError("empty EDIFACT interchange")
+    if not re.search(r"UNB.UNO[WY]", text[:200]):
+        # Line breaks carry no data in UNOA…UNOC: some systems wrap an interchange into lines of
+        # 80 characters, even inside a segment. They are dropped (UNOW/UNOY text keeps them).
+        text = text.replace("\r", "").replace("\n", "")
     characters, body = _characters(text)
     body = body.lstrip(" \r\n")
     segments: list[RawSegment] = []
@@ -178,6 +182,18 @@ def read_segments(data: bytes) -> list[RawSegment]:
     return segments
 
 
+def _unb_date(unb: RawSegment) -> datetime | None:
+    """UNB S004 (YYMMDD or CCYYMMDD : HHMM) as local time, None when absent or unreadable."""
+    day, time = unb.component(3, 0), unb.component(3, 1) or "0000"
+    pattern = {6: "%y%m%d", 8: "%Y%m%d"}.get(len(day))
+    if pattern is None or not day.isdigit() or not (time.isdigit() and len(time) == 4):
+        return None
+    try:
+        return aware(datetime.strptime(day + time, pattern + "%H%M"))
+    except ValueError:
+        return None
+
+
 def read_interchange(data: bytes) -> Interchange:
     """Read and check the envelope: UNB … UNZ with complete UNH … UNT messages."""
     segments = read_segments(data)
@@ -197,6 +213,7 @@ def read_interchange(data: bytes) -> Interchange:
     )
     if not interchange.sender or not interchange.recipient or not interchange.reference:
         raise FormatError("UNB needs sender, recipient and interchange reference")
+    interchange.prepared = _unb_date(unb)
 
     current: list[RawSegment] | None = None
     for segment in segments[1:-1]:
@@ -210,9 +227,12 @@ def read_interchange(data: bytes) -> Interchange:
             current.append(segment)
             interchange.messages.append(_message(current))
             current = None
-        elif segment.tag in ("UNB", "UNZ", "UNG", "UNE"):
-            raise FormatError(f"{segment.where()}: not allowed here (functional groups and "
-                              "nested interchanges are not supported)")
+        elif segment.tag in ("UNB", "UNZ"):
+            raise FormatError(f"{segment.where()}: a second interchange in the same file; send "
+                              "one interchange (UNB … UNZ) per file or request")
+        elif segment.tag in ("UNG", "UNE"):
+            raise FormatError(f"{segment.where()}: functional groups (UNG … UNE) are not "
+                              "supported; send the messages directly in the interchange")
         elif current is None:
             raise FormatError(f"{segment.where()}: segment outside a message (UNH … UNT)")
         else:
@@ -477,8 +497,10 @@ def _line(item: OrderItem) -> list[Segment]:
         raise FormatError(f"line number {item.line_no} does not fit EDIFACT (1…999999)",
                           field="line_no")
     gtin = _identifier(item.gtin, 35, "gtin")
-    segments = [_seg("LIN", str(item.line_no), "", [gtin, "EN"]) if gtin
-                else _seg("LIN", str(item.line_no))]
+    # A 14-digit GTIN (how OrderHub keeps them) has EANCOM item type "SRV" (GTIN); "EN" is
+    # the EAN-13/EAN-8 article number.
+    segments = [_seg("LIN", str(item.line_no), "", [gtin, "SRV" if len(gtin) == 14 else "EN"])
+                if gtin else _seg("LIN", str(item.line_no))]
     ids = []
     article = _identifier(item.supplier_article_number, 35, "supplier_article_number")
     if article:
@@ -496,7 +518,7 @@ def _line(item: OrderItem) -> list[Segment]:
     for i in range(0, len(description), 2):
         segments.append(_seg("IMD", "F", "", ["", "", "", *description[i:i + 2]]))
     quantity = ["21", _decimal_text(item.quantity)]
-    unit = _identifier(item.unit, 3, "unit") or "C62"
+    unit = _unit(item.unit, item.line_no)
     if unit != "C62":
         quantity.append(unit)
     segments.append(_seg("QTY", quantity))
@@ -509,6 +531,25 @@ def _line(item: OrderItem) -> list[Segment]:
     if _text(item.reference):
         segments.append(_seg("RFF", ["CR", _text(item.reference)[:35]]))
     return segments
+
+
+def _unit(unit: str | None, line_no: int) -> str:
+    """The Rec 20 code (at most 3 characters, element 6411) for a line's unit."""
+    code = unit_code(unit)
+    if code is None or len(code) > 3:
+        raise FormatError(
+            f"line {line_no}: order unit {_text(unit)!r} is not a UN/ECE Recommendation 20 "
+            "code of at most 3 characters; fix the unit in the partner's catalog "
+            "(docs/catalog-formats.md)", field="unit")
+    return code
+
+
+def _quantity(qualifier: str, value: Decimal, unit: str | None, line_no: int) -> Segment:
+    code = _unit(unit, line_no)
+    parts = [qualifier, _decimal_text(value)]
+    if code != "C62":
+        parts.append(code)
+    return _seg("QTY", parts)
 
 
 def _answer_parties(sender_id: str, recipient_id: str) -> list[Segment]:
@@ -564,7 +605,7 @@ def write_ordrsp(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
                               "order response", field="status")
         body += _answer_line_head(line, ACTION_FOR_STATUS[line.status])
         if line.quantity is not None:
-            body.append(_seg("QTY", ["113", _decimal_text(line.quantity)]))
+            body.append(_quantity("113", line.quantity, line.unit, line.line_no))
         if line.delivery_date:
             body.append(_dtm_segment("69", line.delivery_date))
         body += _ftx("AAI", line.note)[:99]
@@ -596,7 +637,7 @@ def write_desadv(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
     for line in answer.lines:
         body += _answer_line_head(line)
         if line.quantity is not None:
-            body.append(_seg("QTY", ["12", _decimal_text(line.quantity)]))
+            body.append(_quantity("12", line.quantity, line.unit, line.line_no))
         if line.delivery_date:
             body.append(_dtm_segment("17", line.delivery_date))
         body += _ftx("AAI", line.note)[:5]
@@ -709,8 +750,13 @@ def parse_orders(data: bytes) -> OrderDocument:
                 raise FormatError(f"{segment.where()}: line number {line_text!r} is missing or "
                                   "not a number", field="LIN")
             item = OrderItem(line_no=int(line_text), quantity=None)  # type: ignore[arg-type]
-            if segment.component(2, 0) and segment.component(2, 1) in ("EN", "SRV", ""):
-                item.gtin = segment.component(2, 0)
+            item_id, kind = segment.component(2, 0), segment.component(2, 1)
+            if item_id and kind in ("EN", "SRV", "UP", ""):
+                item.gtin = item_id
+            elif item_id and kind in ("SA", "SRS"):  # supplier's article number in LIN itself
+                item.supplier_article_number = item_id
+            elif item_id and kind == "MF":
+                item.manufacturer_article_number = item_id
         elif item is not None and tag == "PIA":
             for index in range(1, len(segment.elements)):
                 value, kind = segment.component(index, 0), segment.component(index, 1)
@@ -719,7 +765,7 @@ def parse_orders(data: bytes) -> OrderDocument:
                     continue
                 if code_list == "HMV":
                     item.hmv_number = value
-                elif kind == "SA":
+                elif kind in ("SA", "SRS"):
                     item.supplier_article_number = value
                 elif kind == "MF":
                     item.manufacturer_article_number = value
@@ -789,88 +835,186 @@ def parse_answers(data: bytes) -> list[PartnerAnswer]:
     return answers
 
 
+#: What a DTM qualifier (2005) in an answer means; dates are kept under these names.
+DATE_MEANINGS = {
+    "2": "requested", "10": "requested_shipment", "69": "promised", "17": "estimated_delivery",
+    "132": "estimated_arrival", "64": "earliest_delivery", "63": "latest_delivery",
+    "11": "despatched", "35": "delivered", "137": "document", "171": "reference",
+}
+#: Which dated meaning becomes the delivery date, most specific first, per answer kind.
+#: A requested date (DTM+2) is never reported as the partner's promise, a despatch date
+#: (DTM+11) never as the delivery date.
+DELIVERY_DATE_RULE = {
+    "ORDRSP": ("promised", "estimated_delivery", "estimated_arrival", "latest_delivery",
+               "earliest_delivery"),
+    "DESADV": ("estimated_arrival", "estimated_delivery", "delivered", "promised",
+               "latest_delivery", "earliest_delivery"),
+}
+
+
+class _AnswerReader:
+    """Reads one ORDRSP/DESADV message: one method per segment (group) that carries data."""
+
+    def __init__(self, interchange: Interchange, message: Message):
+        self.interchange = interchange
+        self.message = message
+        self.dispatch = message.type == "DESADV"
+        self.answer = PartnerAnswer(
+            kind="dispatch_notification" if self.dispatch else "order_response",
+            order_number="", document_id="", issued_at=None,  # type: ignore[arg-type]
+            sender_id=interchange.sender,
+        )
+        self.notes: list[str] = []
+        self.line: AnswerLine | None = None
+        self.actions: dict[int, str] = {}
+        self.in_package = False
+        self.header_dates: dict[str, datetime] = {}
+        self.line_dates: dict[int, dict[str, datetime]] = {}
+
+    def read(self) -> PartnerAnswer:
+        for segment in self.message.segments[1:-1]:
+            handler = getattr(self, f"_{segment.tag.lower()}", None)
+            if handler is not None:
+                handler(segment)
+        return self.answer
+
+    # -- header and line segments
+
+    def _bgm(self, segment: RawSegment) -> None:
+        self.answer.document_id = segment.component(1, 0)
+
+    def _dtm(self, segment: RawSegment) -> None:
+        qualifier, value = _dtm(segment)
+        meaning = DATE_MEANINGS.get(qualifier)
+        if meaning is None:
+            return
+        if self.line is not None:
+            self.line_dates.setdefault(id(self.line), {}).setdefault(meaning, value)
+        else:
+            self.header_dates.setdefault(meaning, value)
+
+    def _rff(self, segment: RawSegment) -> None:
+        qualifier, value = segment.component(0, 0), segment.component(0, 1)
+        if self.line is not None:
+            if qualifier == "LI" and _LINE_NUMBER.fullmatch(value):
+                self.line.line_no = int(value)
+            elif qualifier == "ON" and value and not self.answer.order_number:
+                self.answer.order_number = value
+        elif qualifier == "ON":
+            self.answer.order_number = value
+        elif qualifier in ("CN", "AAS", "SRN") and value:
+            self._tracking(value)
+
+    def _tracking(self, value: str) -> None:
+        if value not in self.answer.tracking_numbers:
+            self.answer.tracking_numbers.append(value)
+
+    def _ftx(self, segment: RawSegment) -> None:
+        text = _ftx_text(segment)
+        if self.line is not None:
+            self.line.note = "\n".join(p for p in (self.line.note, text) if p)
+        elif not self.dispatch or self.in_package:
+            self.notes.append(text)
+
+    def _tdt(self, segment: RawSegment) -> None:
+        if self.line is None:
+            carrier = segment.component(4, 3) or segment.component(4, 0)
+            self.answer.carrier = carrier or self.answer.carrier
+
+    def _nad(self, segment: RawSegment) -> None:
+        if self.line is None and segment.component(0) == "CA":
+            name = "".join(segment.components(3)).strip() or segment.component(1, 0)
+            self.answer.carrier = name or self.answer.carrier
+
+    def _cps(self, segment: RawSegment) -> None:
+        self.in_package = True
+        self.line = None
+
+    def _gin(self, segment: RawSegment) -> None:
+        # GIN+BJ: serial shipping container codes (SSCC) of the packages, used for tracking.
+        if segment.component(0) != "BJ":
+            return
+        for index in range(1, len(segment.elements)):
+            for sub in (0, 1):
+                value = segment.component(index, sub)
+                if value:
+                    self._tracking(value)
+
+    def _lin(self, segment: RawSegment) -> None:
+        line_text = segment.component(0)
+        line_no = (int(line_text) if _LINE_NUMBER.fullmatch(line_text)
+                   else len(self.answer.lines) + 1)
+        self.line = AnswerLine(line_no=line_no, status="shipped" if self.dispatch else "")
+        self.actions[id(self.line)] = segment.component(1)
+        item_id, kind = segment.component(2, 0), segment.component(2, 1)
+        if item_id and kind in ("SA", "SRS"):
+            self.line.supplier_article_number = item_id
+        self.answer.lines.append(self.line)
+
+    def _pia(self, segment: RawSegment) -> None:
+        if self.line is None:
+            return
+        for index in range(1, len(segment.elements)):
+            if segment.component(index, 1) in ("SA", "SRS") and segment.component(index, 0):
+                self.line.supplier_article_number = segment.component(index, 0)
+
+    def _qty(self, segment: RawSegment) -> None:
+        if self.line is None:
+            return
+        qualifier = segment.component(0, 0)
+        wanted = ("12", "46", "21") if self.dispatch else ("113", "21", "12")
+        if qualifier in wanted and (self.line.quantity is None or qualifier == wanted[0]):
+            self.line.quantity = _number(segment, 0, 1, "QTY")
+            self.line.unit = segment.component(0, 2) or "C62"
+
+    def _uns(self, segment: RawSegment) -> None:
+        self.line = None
+
+    _cnt = _uns
+
+    # -- after the last segment
+
+    def delivery_date(self, dates: dict[str, datetime]) -> date | None:
+        for meaning in DELIVERY_DATE_RULE[self.message.type]:
+            if meaning in dates:
+                return dates[meaning].date()
+        return None
+
+    def finish(self, order: OrderDocument | None) -> PartnerAnswer:
+        answer, kind = self.answer, self.message.type
+        if not answer.document_id:
+            raise FormatError(f"{kind} has no document number (BGM)", field="BGM")
+        dates = self.header_dates
+        answer.issued_at = dates.get("document")
+        if answer.issued_at is None and self.dispatch:
+            # Some DESADV carry only the despatch date; the interchange date is the fallback.
+            answer.issued_at = dates.get("despatched") or self.interchange.prepared
+        if answer.issued_at is None:
+            raise FormatError(f"{kind} has no document date (DTM+137)", field="DTM")
+        if not answer.order_number:
+            raise FormatError(f"{kind} does not name the order (RFF+ON)", field="RFF")
+        answer.delivery_date = self.delivery_date(dates)
+        answer.dates = {meaning: value.date() for meaning, value in dates.items()
+                        if meaning != "document"}
+        ordered = {i.line_no: i for i in order.items} if order else {}
+        for line in answer.lines:
+            line_dates = self.line_dates.get(id(line), {})
+            line.delivery_date = self.delivery_date(line_dates)
+            line.dates = {meaning: value.date() for meaning, value in line_dates.items()}
+            if not self.dispatch:
+                status = STATUS_FOR_ACTION.get(self.actions[id(line)])
+                line.status = status or line_status(line.quantity, ordered.get(line.line_no),
+                                                    article=line.supplier_article_number)
+        answer.note = "\n".join(n for n in self.notes if n)
+        return answer
+
+
 @_guard
 def _read_answer(interchange: Interchange, message: Message,
                  order: OrderDocument | None) -> PartnerAnswer:
-    dispatch = message.type == "DESADV"
-    ordered = {i.line_no: i for i in order.items} if order else {}
-    answer = PartnerAnswer(
-        kind="dispatch_notification" if dispatch else "order_response",
-        order_number="", document_id="", issued_at=None,  # type: ignore[arg-type]
-        sender_id=interchange.sender,
-    )
-    notes: list[str] = []
-    line: AnswerLine | None = None
-    actions: dict[int, str] = {}
-    in_package = False
-
-    for segment in message.segments[1:-1]:
-        tag = segment.tag
-        if tag == "BGM":
-            answer.document_id = segment.component(1, 0)
-        elif tag == "DTM":
-            qualifier, value = _dtm(segment)
-            if line is not None:
-                if qualifier in _DELIVERY_QUALIFIERS and line.delivery_date is None:
-                    line.delivery_date = value.date()
-            elif qualifier == "137":
-                answer.issued_at = value
-            elif qualifier in _DELIVERY_QUALIFIERS and answer.delivery_date is None:
-                answer.delivery_date = value.date()
-        elif tag == "RFF":
-            qualifier, value = segment.component(0, 0), segment.component(0, 1)
-            if line is not None:
-                if qualifier == "LI" and _LINE_NUMBER.fullmatch(value):
-                    line.line_no = int(value)
-            elif qualifier == "ON":
-                answer.order_number = value
-            elif qualifier in ("CN", "AAS", "SRN") and value:
-                answer.tracking_numbers.append(value)
-        elif tag == "FTX":
-            text = _ftx_text(segment)
-            if line is not None:
-                line.note = "\n".join(p for p in (line.note, text) if p)
-            elif not dispatch or in_package:
-                notes.append(text)
-        elif tag == "TDT" and line is None:
-            answer.carrier = segment.component(4, 3) or segment.component(4, 0) or answer.carrier
-        elif tag == "NAD" and line is None and segment.component(0) == "CA":
-            answer.carrier = "".join(segment.components(3)).strip() or answer.carrier
-        elif tag == "CPS":
-            in_package = True
-            line = None
-        elif tag == "LIN":
-            line_text = segment.component(0)
-            line_no = (int(line_text) if _LINE_NUMBER.fullmatch(line_text)
-                       else len(answer.lines) + 1)
-            line = AnswerLine(line_no=line_no, status="shipped" if dispatch else "")
-            actions[id(line)] = segment.component(1)
-            answer.lines.append(line)
-        elif tag == "PIA" and line is not None:
-            for index in range(1, len(segment.elements)):
-                if segment.component(index, 1) == "SA" and segment.component(index, 0):
-                    line.supplier_article_number = segment.component(index, 0)
-        elif tag == "QTY" and line is not None:
-            qualifier = segment.component(0, 0)
-            wanted = ("12", "46", "21") if dispatch else ("113", "21", "12")
-            if qualifier in wanted and (line.quantity is None or qualifier == wanted[0]):
-                line.quantity = _number(segment, 0, 1, "QTY")
-        elif tag in ("UNS", "CNT"):
-            line = None
-
-    if not answer.document_id:
-        raise FormatError(f"{message.type} has no document number (BGM)", field="BGM")
-    if answer.issued_at is None:
-        raise FormatError(f"{message.type} has no document date (DTM+137)", field="DTM")
-    if not answer.order_number:
-        raise FormatError(f"{message.type} does not name the order (RFF+ON)", field="RFF")
-    if not dispatch:
-        for line in answer.lines:
-            status = STATUS_FOR_ACTION.get(actions[id(line)])
-            line.status = status or line_status(line.quantity, ordered.get(line.line_no),
-                                                article=line.supplier_article_number)
-    answer.note = "\n".join(n for n in notes if n)
-    return answer
+    reader = _AnswerReader(interchange, message)
+    reader.read()
+    return reader.finish(order)
 
 
 __all__ = [

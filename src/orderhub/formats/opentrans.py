@@ -44,6 +44,7 @@ from .documents import (
     standards_path,
 )
 from .safexml import parse_bytes, parser
+from .units import unit_code
 
 OT_NS = "http://www.opentrans.org/XMLSchema/2.1"
 BMECAT_NS = "http://www.bmecat.org/bmecat/2005"
@@ -67,6 +68,14 @@ _DATETIME = re.compile(
     r"(T(?P<H>[0-9]{2}):(?P<M>[0-9]{2})(:(?P<S>[0-9]{2})(\.(?P<f>[0-9]+))?)?"
     r"(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?"
 )
+# ISO 8601 basic format (20200901, 20200901T1430, 20200901T143000+0200) and the German
+# 01.09.2020, both written by partner systems although the XSD wants the extended format.
+_DATETIME_BASIC = re.compile(
+    r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})"
+    r"([T ]?(?P<H>[0-9]{2}):?(?P<M>[0-9]{2})(:?(?P<S>[0-9]{2})(\.(?P<f>[0-9]+))?)?"
+    r"(?P<tz>Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+_DATE_GERMAN = re.compile(r"(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4})")
 # Characters XML 1.0 cannot carry at all.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -224,7 +233,25 @@ def write_order(doc: OrderDocument) -> bytes:
     total = doc.total_amount
     if total is not None:
         _sub(summary, "TOTAL_AMOUNT", _number(total))
-    return _serialize(root)
+    data = _serialize(root)
+    # Never hand a partner an ORDER its schema refuses: check it here, before any channel sends.
+    try:
+        validate(data)
+    except FormatError as exc:
+        raise FormatError(f"the openTRANS ORDER {order_id} would not be valid, so it is not "
+                          f"sent: {exc.message}", field=exc.field) from None
+    return data
+
+
+def order_unit(unit: str | None, line_no: int) -> str:
+    """The Rec 20 code for an order line's unit, or FormatError naming the line."""
+    code = unit_code(unit)
+    if code is None:
+        raise FormatError(
+            f"line {line_no}: order unit {_clean(unit)!r} is not a UN/ECE Recommendation 20 "
+            "code; fix the unit in the partner's catalog (docs/catalog-formats.md)",
+            field="unit")
+    return code
 
 
 def _write_order_item(item_list: etree._Element, item: OrderItem,
@@ -263,7 +290,7 @@ def _write_order_item(item_list: etree._Element, item: OrderItem,
             _sub(feature, "FNAME", name, bme=True)
             _sub(feature, "FVALUE", value, bme=True)
     _sub(element, "QUANTITY", _number(item.quantity))
-    _sub(element, "ORDER_UNIT", _clean(item.unit) or "C62", bme=True)
+    _sub(element, "ORDER_UNIT", order_unit(item.unit, item.line_no), bme=True)
     if item.price is not None:
         price = _sub(element, "PRODUCT_PRICE_FIX")
         _sub(price, "PRICE_AMOUNT", _number(item.price), bme=True)
@@ -337,7 +364,7 @@ def write_order_response(answer: PartnerAnswer) -> bytes:
                  _identifier(line.supplier_article_number, 32, "supplier_article_number"),
                  bme=True, type="supplier_specific")
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
-        _sub(item, "ORDER_UNIT", "C62", bme=True)
+        _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
         if line.delivery_date:
             _delivery_date(item, line.delivery_date)
         _remarks(item, note=line.note)
@@ -389,7 +416,7 @@ def write_dispatch_notification(answer: PartnerAnswer) -> bytes:
                  _identifier(line.supplier_article_number, 32, "supplier_article_number"),
                  bme=True, type="supplier_specific")
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
-        _sub(item, "ORDER_UNIT", "C62", bme=True)
+        _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
         reference = _sub(item, "ORDER_REFERENCE")
         _sub(reference, "ORDER_ID", order_id)
         _sub(reference, "LINE_ITEM_ID", str(line.line_no))
@@ -413,6 +440,14 @@ def _load(data: bytes, expected: tuple[str, ...]) -> etree._Element:
     if name not in expected:
         raise FormatError(f"expected an openTRANS {' or '.join(expected)} document, "
                           f"got root element <{name}>", line=root.sourceline)
+    version = (root.get("version") or "").strip()
+    if version.startswith("1.") or (namespace is None and not version and any(
+            etree.QName(e).localname in ("ARTICLE_ID", "SUPPLIER_AID", "BUYER_AID")
+            for e in root.iter() if isinstance(e.tag, str))):
+        raise FormatError(
+            f"this is an openTRANS {version or '1.x'} document; OrderHub reads openTRANS 2.1 "
+            f"only — please send {name} in openTRANS 2.1 (namespace {OT_NS})",
+            line=root.sourceline, field="version")
     if namespace not in (OT_NS, None):
         raise FormatError(f"root element <{name}> is not in the openTRANS 2.1 namespace "
                           f"{OT_NS} but in {namespace}", line=root.sourceline)
@@ -466,7 +501,8 @@ def _decimal(element: etree._Element, name: str) -> Decimal:
 
 def _datetime(element: etree._Element, name: str) -> datetime:
     text = _text(element)
-    match = _DATETIME.fullmatch(text)
+    match = (_DATETIME.fullmatch(text) or _DATETIME_BASIC.fullmatch(text)
+             or _DATE_GERMAN.fullmatch(text))
     if not match:
         raise FormatError(f"{name} is not a date/time: {text[:40]!r}", field=name,
                           line=element.sourceline)
@@ -474,10 +510,12 @@ def _datetime(element: etree._Element, name: str) -> datetime:
     try:
         value = datetime(
             int(parts["y"]), int(parts["m"] or 1), int(parts["d"] or 1),
-            int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0),
-            int((parts["f"] or "0")[:6].ljust(6, "0")),
+            int(parts.get("H") or 0), int(parts.get("M") or 0), int(parts.get("S") or 0),
+            int((parts.get("f") or "0")[:6].ljust(6, "0")),
         )
-        tz = parts["tz"]
+        tz = (parts.get("tz") or "").replace(":", "")
+        if len(tz) == 5:
+            tz = f"{tz[:3]}:{tz[3:]}"
         if tz == "Z":
             value = value.replace(tzinfo=timezone.utc)
         elif tz:
@@ -718,6 +756,7 @@ def _read_order_response(root: etree._Element, order: OrderDocument | None) -> P
         lines.append(AnswerLine(
             line_no=line_no, status=status, quantity=quantity, supplier_article_number=article,
             delivery_date=_date(_child(item, "DELIVERY_DATE"), "DELIVERY_DATE"), note=line_note,
+            unit=_text(_child(item, "ORDER_UNIT")) or "C62",
         ))
     return PartnerAnswer(
         kind="order_response",
@@ -729,6 +768,24 @@ def _read_order_response(root: etree._Element, order: OrderDocument | None) -> P
         note=note,
         sender_id=_supplier_id(info, _parties_by_role(info)),
     )
+
+
+def _carrier(info: etree._Element) -> str:
+    """The carrier: the deliverer party's NAME, else its CONTACT_DETAILS/CONTACT_NAME, else a
+    ``REMARKS type="delivererCode"`` (or ``deliverer``/``carrier``)."""
+    for party in _children(_child(info, "PARTIES"), "PARTY"):
+        if "deliverer" in [_text(r) for r in _children(party, "PARTY_ROLE")]:
+            address = _child(party, "ADDRESS")
+            name = _text(_child(address, "NAME")) or _text(
+                _path(address, "CONTACT_DETAILS", "CONTACT_NAME"))
+            if name:
+                return name
+    for remark in _children(info, "REMARKS"):
+        if (remark.get("type") or "").strip().lower() in ("deliverercode", "deliverer",
+                                                          "carrier"):
+            if _text(remark):
+                return _text(remark)
+    return ""
 
 
 def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
@@ -743,11 +800,7 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
                           field="DISPATCHNOTIFICATION_DATE", line=info.sourceline)
     issued_at = _datetime(date_element, "DISPATCHNOTIFICATION_DATE")
     by_role = _parties_by_role(info)
-    carrier = ""
-    for party in _children(_child(info, "PARTIES"), "PARTY"):
-        if "deliverer" in [_text(r) for r in _children(party, "PARTY_ROLE")]:
-            carrier = _text(_path(party, "ADDRESS", "NAME"))
-            break
+    carrier = _carrier(info)
     tracking = []
     shipment_id = _text(_child(info, "SHIPMENT_ID"))
     if shipment_id:
@@ -779,7 +832,7 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
         lines.append(AnswerLine(
             line_no=line_no, status="shipped", quantity=quantity,
             supplier_article_number=_text(_path(item, "PRODUCT_ID", "SUPPLIER_PID")) or None,
-            note=line_note,
+            note=line_note, unit=_text(_child(item, "ORDER_UNIT")) or "C62",
         ))
     if not order_numbers:
         raise FormatError("DISPATCHNOTIFICATION has no items", field="DISPATCHNOTIFICATION_ITEM",

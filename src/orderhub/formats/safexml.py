@@ -1,11 +1,15 @@
 """Hardened lxml parsing: no DTD loading, no entity expansion, no network, size limits.
 
+A DOCTYPE with an internal subset is read (BMEcat 1.x declares its UDX elements there); only
+the *use* of an entity is refused.
+
 Partner files come from outside. A billion-laughs document or an external entity must fail
 with a clear error instead of eating memory or reaching the network.
 """
 
 from __future__ import annotations
 
+import re
 from typing import IO
 
 from lxml import etree
@@ -29,12 +33,84 @@ def parser(**overrides) -> etree.XMLParser:
     return etree.XMLParser(**options)
 
 
-def reject_doctype_entities(docinfo_or_tree) -> None:
-    """Refuse documents that declare entities: legitimate partner documents never need them."""
+_PREDEFINED = frozenset(("lt", "gt", "amp", "quot", "apos"))
+
+
+def declared_entities(docinfo_or_tree) -> frozenset[str]:
+    """Names of the entities the internal DTD subset declares (general and parameter).
+
+    Declaring an entity is harmless as long as nothing expands it: BMEcat 1.x files declare
+    ``<!ENTITY % USERDEFINES …>`` and ``<!ELEMENT UDX.… >`` for their user-defined extensions,
+    and such declarations are accepted. The parser never loads external DTDs or entities
+    (``load_dtd=False``, ``no_network=True``) and keeps references unexpanded
+    (``resolve_entities=False``); :func:`refuse_entity_references` then refuses a document whose
+    content or attributes *use* an entity.
+    """
     docinfo = getattr(docinfo_or_tree, "docinfo", docinfo_or_tree)
     dtd = docinfo.internalDTD
-    if dtd is not None and list(dtd.iterentities()):
-        raise FormatError("XML documents with entity declarations are refused (DOCTYPE ENTITY)")
+    if dtd is None:
+        return frozenset()
+    return frozenset(e.name for e in dtd.iterentities() if e.name not in _PREDEFINED)
+
+
+def refuse_entity_references(element, names: frozenset[str] | set[str] = frozenset()) -> None:
+    """Raise FormatError if ``element`` (with its subtree) references an entity.
+
+    Content references stay ``etree._Entity`` nodes because entities are not resolved;
+    attribute values are expanded by lxml on access, so when the DTD declares entities
+    (``names``) the serialised subtree is searched for ``&name;`` as well.
+    """
+    for node in element.iter(etree.Entity):
+        raise FormatError(
+            f"the XML document uses the entity &{node.name}; — entity expansion is refused "
+            "(declarations alone are accepted)",
+            line=node.sourceline or element.sourceline,
+        )
+    if names:
+        text = etree.tostring(element, encoding="unicode", with_tail=False)
+        for name in sorted(names):
+            if f"&{name};" in text:
+                raise FormatError(
+                    f"the XML document uses the entity &{name}; in an attribute — entity "
+                    "expansion is refused (declarations alone are accepted)",
+                    line=element.sourceline,
+                )
+
+
+_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(?P<subset>.*?)\]\s*>", re.S)
+_LITERALS = re.compile(rb"\"[^\"]*\"|'[^']*'|<!--.*?-->", re.S)
+_PE_REFERENCE = re.compile(rb"%\s*([A-Za-z_:][\w.:-]*)\s*;")
+
+
+def refuse_parameter_entity_use(head: bytes) -> None:
+    """Refuse a DOCTYPE internal subset that *uses* a parameter entity (``%name;``).
+
+    libxml2 expands internal parameter entities inside the DTD whatever the options say, and an
+    external one would make the document depend on a file OrderHub never reads. Declaring one
+    (``<!ENTITY % USERDEFINES "…">`` for the external BMEcat DTD) is fine. ``head`` is the start
+    of the document; a subset longer than ``head`` is checked as far as it goes.
+    """
+    start = head.find(b"<!DOCTYPE")
+    if start < 0:
+        return
+    match = _SUBSET.search(head, start)
+    subset = match.group("subset") if match else head[start:]
+    reference = _PE_REFERENCE.search(_LITERALS.sub(b"", subset))
+    if reference:
+        name = reference.group(1).decode("ascii", "replace")
+        raise FormatError(
+            f"the XML document uses the parameter entity %{name}; in its DOCTYPE — entity "
+            "expansion and external entities are refused (declarations alone are accepted)",
+            line=1,
+        )
+
+
+def reject_doctype_entities(docinfo_or_tree) -> None:
+    """Refuse a parsed document that references an entity (declarations alone are fine)."""
+    root = docinfo_or_tree.getroot() if hasattr(docinfo_or_tree, "getroot") else None
+    names = declared_entities(docinfo_or_tree)
+    if root is not None and (names or root.getroottree().docinfo.internalDTD is not None):
+        refuse_entity_references(root, names)
 
 
 def parse_bytes(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._Element:
@@ -47,6 +123,8 @@ def parse_bytes(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._E
         tree = etree.fromstring(data, parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         raise FormatError(f"malformed XML: {exc.msg}", line=exc.lineno) from None
+    if tree.docinfo.internalDTD is not None:
+        refuse_parameter_entity_use(data[:1 << 20])
     reject_doctype_entities(tree)
     return tree.getroot()
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('catalog', '0001_initial'),
+        ('catalog', '0002_article_prices'),
         ('partners', '0001_initial'),
     ]
 
