@@ -62,7 +62,7 @@ class Candidate:
         return {"article_id": a.pk, "partner_article_number": a.partner_article_number,
                 "description": a.short_description, "gtin": a.gtin, "hmv_number": a.hmv_number,
                 "status": a.status, "order_unit": a.order_unit,
-                "price": str(a.price) if a.price is not None else None, "currency": a.currency,
+                "price": a.price_text, "currency": a.currency,
                 "score": round(self.score, 1), "reason": self.reason, "reason_en": self.reason_en or self.reason}
 
 

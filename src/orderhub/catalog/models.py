@@ -97,6 +97,22 @@ class Article(models.Model):
     def is_discontinued(self) -> bool:
         return self.status == self.Status.DISCONTINUED
 
+    @property
+    def price_text(self) -> str | None:
+        """The unit price as people read it: at least 2 decimals, no trailing zeros beyond ("17.779")."""
+        return price_text(self.price)
+
+
+def price_text(value) -> str | None:
+    if value is None:
+        return None
+    from decimal import Decimal
+
+    d = Decimal(value).normalize()
+    if d.as_tuple().exponent > -2:
+        d = d.quantize(Decimal("0.01"))
+    return f"{d:f}"
+
 
 class CatalogChange(models.Model):
     """What the search index of a partner must catch up with, in order (see ``catalog.search``).

@@ -53,7 +53,7 @@ def article_snapshot(article: Article) -> dict:
     return {"partner_article_number": article.partner_article_number, "gtin": article.gtin,
             "hmv_number": article.hmv_number, "manufacturer_article_number": article.manufacturer_article_number,
             "description": article.short_description, "order_unit": article.order_unit,
-            "price": str(article.price) if article.price is not None else None}
+            "price": article.price_text}
 
 
 def issues_of(order: Order) -> list[dict]:
