@@ -27,7 +27,8 @@ from bench.common import BenchStack, Metric, bench_root, say, setup_django, summ
 NAME = "identification"
 COLUMNS = ["partner_id", "partner_article_number", "partner_article_key", "gtin", "hmv_number",
            "manufacturer_article_number", "manufacturer_article_key", "manufacturer_name", "short_description",
-           "long_description", "order_unit", "price", "currency", "attributes", "status", "catalog_import_id"]
+           "long_description", "order_unit", "price", "currency", "attributes", "status", "catalog_import_id",
+           "price_quantity", "price_type"]
 
 
 def make_partner(slug: str, name: str):
@@ -62,7 +63,7 @@ def bulk_load(partner, job, prefix: str, size: int, keep=None) -> tuple[float, d
                    a.gtin, a.hmv_number, a.manufacturer_article_number or "",
                    normalize_article_number(a.manufacturer_article_number), a.manufacturer_name or "",
                    a.short_description, a.long_description or "", a.order_unit, a.price, a.currency,
-                   json.dumps(a.attributes, ensure_ascii=False), a.status, job.pk)
+                   json.dumps(a.attributes, ensure_ascii=False), a.status, job.pk, 1, "net_customer")
 
     with transaction.atomic():
         with connection.cursor() as cursor:

@@ -28,7 +28,8 @@ from bench.common import PYTHON, REPO, BenchStack, Metric, bench_root, say, setu
 NAME = "search"
 COLUMNS = ["partner_id", "partner_article_number", "partner_article_key", "gtin", "hmv_number",
            "manufacturer_article_number", "manufacturer_article_key", "manufacturer_name", "short_description",
-           "long_description", "order_unit", "price", "currency", "attributes", "status", "catalog_import_id"]
+           "long_description", "order_unit", "price", "currency", "attributes", "status", "catalog_import_id",
+           "price_quantity", "price_type"]
 
 
 def load_partner(slug: str, articles) -> tuple[object, int, float]:
@@ -63,7 +64,7 @@ def load_partner(slug: str, articles) -> tuple[object, int, float]:
                    normalize_article_number(a.get("manufacturer_article_number")), a.get("manufacturer_name") or "",
                    a["short_description"], "", a.get("order_unit") or "C62",
                    a.get("price"), "EUR", json.dumps(a.get("attributes") or {}, ensure_ascii=False),
-                   a.get("status", "active"), job.pk)
+                   a.get("status", "active"), job.pk, 1, "net_customer")
 
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -22,7 +22,8 @@ from orderhub.catalog.search import index, rank
 from orderhub.catalog.search import terms as T
 from orderhub.catalog.search import text
 
-RECALL = 150          # articles tantivy hands to the ranking
+RECALL = 120          # articles tantivy hands to the ranking
+COMMON_SHARE, COMMON_MIN = 0.02, 2000  # a word held by more articles than this only ranks
 PAGE_MAX = 50
 
 
@@ -46,40 +47,70 @@ class InvalidCursor(ValueError):
     pass
 
 
-def _tantivy_query(q: T.QueryForms, qwords: list[rank.QueryWord]) -> tantivy.Query:
+def _tantivy_query(q: T.QueryForms, qwords: list[rank.QueryWord], df, num_docs: int) -> tantivy.Query:
+    """Candidates by words, stems, parts, synonyms, typos, prefixes, compound ends and numbers.
+
+    Speed at a million articles comes from three rules: expansions (typos, prefixes, compound ends)
+    only for words the catalog does not hold as they are (and prefixes for the word being typed);
+    words that most articles hold ("HdO", "beige", "3") only rank the articles that hold one of
+    the rarer words; and expansions bring in candidates only when no word of the query is in the
+    catalog as it is, otherwise they rank too.
+    """
     S = index.SCHEMA
     should = tantivy.Occur.Should
-    clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    common_df = max(COMMON_MIN, int(num_docs * COMMON_SHARE))
+    rare: list[tantivy.Query] = []
+    common: list[tantivy.Query] = []
+    expansions: list[tantivy.Query] = []
 
-    def add(query, boost):
-        clauses.append((should, tantivy.Query.boost_query(query, boost)))
+    def term(field, value, boost, frequency=None):
+        n = df(value) if frequency is None else frequency
+        if n == 0:
+            return
+        query = tantivy.Query.boost_query(tantivy.Query.term_query(S, field, value), boost)
+        (common if field == "terms" and n > common_df else rare).append(query)
+
+    def expansion(query, boost):
+        expansions.append(tantivy.Query.boost_query(query, boost))
 
     for w in qwords:
         for f in w.forms:
-            add(tantivy.Query.term_query(S, "terms", f), 2.0)
+            term("terms", f, 2.0)
         for f in w.parts:
-            add(tantivy.Query.term_query(S, "terms", f), 1.0)
-        for f in list(w.synonyms)[:12]:
-            add(tantivy.Query.term_query(S, "terms", f), 1.0)
-        if len(w.word) >= 4 and not w.word.isdigit():
-            add(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=1 if len(w.word) < 8 else 2), 1.0)
-        if len(w.word) >= 3 and w.word.isalpha():
-            add(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=0, prefix=True), 1.0)
-        if len(w.word) >= 5 and w.word.isalpha():  # the end or middle of a compound
+            term("terms", f, 1.0)
+        for f in sorted(w.synonyms)[:12]:
+            term("terms", f, 1.0)
+        known = w.df > 0
+        if not known and len(w.word) >= 4 and not w.word.isdigit():
+            expansion(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=1), 1.0)
+        if (w.last or not known) and len(w.word) >= 3 and w.word.isalpha():
+            expansion(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=0, prefix=True), 1.0)
+        if not known and len(w.word) >= 5 and w.word.isalpha():  # the end or middle of a compound
             pattern = "|".join(sorted({w.word, w.stem}))
-            add(tantivy.Query.regex_query(S, "terms", f".+({pattern}).*"), 0.8)
+            expansion(tantivy.Query.regex_query(S, "terms", f".+({pattern}).*"), 0.8)
     for a, b in zip(q.words, q.words[1:]):
-        add(tantivy.Query.term_query(S, "terms", a + b), 1.5)
+        term("terms", a + b, 1.5)
     key = q.key.lower()
     if key and (q.looks_like_number or not qwords):
-        add(tantivy.Query.term_query(S, "keys", key), 8.0)
+        term("keys", key, 8.0)
         if len(key) >= 2:
-            add(tantivy.Query.fuzzy_term_query(S, "keys", key, distance=0, prefix=True), 4.0)
+            expansion(tantivy.Query.fuzzy_term_query(S, "keys", key, distance=0, prefix=True), 4.0)
         for g in dict.fromkeys(T.key_grams(key)):
-            add(tantivy.Query.term_query(S, "keygrams", g), 0.5)
+            term("keygrams", g, 0.5, frequency=1)
     if q.side:
-        add(tantivy.Query.term_query(S, "terms", f"side{q.side.lower()}"), 0.5)
-    return tantivy.Query.boolean_query(clauses)
+        common.append(tantivy.Query.boost_query(
+            tantivy.Query.term_query(S, "terms", f"side{q.side.lower()}"), 0.5))
+    # Typos, prefixes and compound ends widen the candidates only when no rarer word of the query
+    # is in the catalog as it is; otherwise they rank ("aura 3 hdo lnks": "lnks" ≈ "links" is in
+    # half the catalog, "aura" in a few hundred articles).
+    if rare:
+        common += expansions
+    else:
+        rare = expansions
+    if not rare:
+        return tantivy.Query.boolean_query([(should, c) for c in common])
+    recall = tantivy.Query.boolean_query([(should, r) for r in rare])
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, recall)] + [(should, c) for c in common])
 
 
 def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]:
@@ -90,7 +121,8 @@ def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]
     lex = T.lexicon()
     num_docs = searcher.num_docs
     qwords = rank.prepare(q, lex, lambda t: searcher.doc_freq("terms", t), num_docs)
-    result = searcher.search(_tantivy_query(q, qwords), recall, count=False)
+    result = searcher.search(_tantivy_query(q, qwords, lambda t: searcher.doc_freq("terms", t), num_docs),
+                             recall, count=False)
     if not result.hits:
         return []
     ids = [int(v) for v in searcher.fast_field_values("id", [addr for _, addr in result.hits])]
@@ -102,8 +134,13 @@ def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]
 
 def _hits(ranked: list[rank.Ranked]) -> list[Hit]:
     articles = Article.objects.in_bulk([r.article_id for r in ranked])
-    return [Hit(articles[r.article_id], round(r.score * 100, 1), r.reason_de, r.reason_en, r.exact,
-                r.side_conflict) for r in ranked if r.article_id in articles]
+    return [Hit(articles[r.article_id], round(r.score * 100, 1), *_reasons(r), r.exact, r.side_conflict)
+            for r in ranked if r.article_id in articles]
+
+
+def _reasons(r: rank.Ranked) -> tuple[str, str]:
+    rank.explain(r)
+    return r.reason_de, r.reason_en
 
 
 def _cursor(offset: int, query: str) -> str:

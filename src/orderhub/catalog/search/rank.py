@@ -43,6 +43,7 @@ class QueryWord:
     synonyms: frozenset[str]   # lexicon terms of its groups
     weight: float
     near_synonyms: frozenset[str] = frozenset()  # of the lexicon word nearest to a typo
+    df: int = 0                # articles holding the word or its stem
     last: bool = False         # the word being typed: a prefix of one letter counts
 
 
@@ -76,7 +77,7 @@ def prepare(q: T.QueryForms, lex: T.Lexicon, doc_freq, num_docs: int) -> list[Qu
         df = max(doc_freq(s), doc_freq(w))
         weight = math.log(1 + (num_docs + 1) / (df + 1)) if num_docs else 1.0
         out.append(QueryWord(w, s, frozenset(forms), parts, frozenset(syn - forms), max(weight, 0.2),
-                             near_synonyms=frozenset(near - forms)))
+                             near_synonyms=frozenset(near - forms), df=df))
     if out and q.words and out[-1].word == q.words[-1]:
         out[-1].last = True
     return out
@@ -100,9 +101,9 @@ def _word_match(qw: QueryWord, doc: T.ArticleForms, doc_words: set[str]) -> floa
         found = [p for p in qw.parts if p in doc_words or p in doc.stems or p in doc.parts]
         if found:
             best = max(best, PART * min(1.0, sum(len(p) for p in found) / len(w)))
-    if (len(w) >= 2 or qw.last) and any(d.startswith(w) and d != w for d in candidates):
-        best = max(best, PREFIX)
-    if len(w) >= 5 and w.isalpha() and any(w in d or qw.stem in d for d in doc_words):
+    if (len(w) >= 2 or qw.last) and " " + w in doc.joined_all:
+        best = max(best, PREFIX)  # (the word itself has returned above)
+    if len(w) >= 5 and w.isalpha() and (w in doc.joined_words or qw.stem in doc.joined_words):
         best = max(best, INFIX)  # the end or middle of a compound ("kapseln" in "trockenkapseln")
     if best < TYPO and len(w) >= 4:
         typo = 0.0
@@ -159,8 +160,11 @@ def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lex
     """``rows``: (pk, description, attributes, partner_key, manufacturer_key, status, bm25 rank)."""
     docs = [T.article_forms(r[1], r[2], tuple(k.lower() for k in (r[3], r[4]) if k), lex.known) for r in rows]
     stated = _stated_attributes(q, docs)
+    stated_words = {k: [set(v.split()) for v in values] for k, values in stated.items()}
     total = sum(w.weight for w in qwords) or 1.0
     code_like = q.looks_like_number and len(q.raw.split()) == 1 and any(c in q.raw for c in "-/.")
+    query_forms = frozenset().union(*(w.forms for w in qwords)) if qwords else frozenset()
+    query_prefixes = tuple(w.word for w in qwords)
     out = []
     for row, doc in zip(rows, docs):
         pk, description, _, _, _, status, bm25_rank = row
@@ -171,7 +175,7 @@ def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lex
             coverage *= 0.8
         number, exact_number = _number_match(q.key, doc.keys) if q.key and (
             q.looks_like_number or not qwords) else (0.0, False)
-        exact_text = bool(q.folded_text) and q.folded_text == " ".join(text.words(description))
+        exact_text = bool(q.folded_text) and q.folded_text == doc.description_text
         base = max(coverage, number)
         if base < MIN_SCORE and not exact_text:
             continue
@@ -183,24 +187,32 @@ def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lex
                 continue
             if have in values:
                 matches.append(key)
-            elif key == "side" or not any(set(v.split()) & set(have.split()) for v in values):
+            elif key == "side" or not any(v & set(have.split()) for v in stated_words[key]):
                 misses.append(key)  # "2,2 mm" does not contradict a stated "2"; "M" contradicts "S"
                 side_conflict |= key == "side"
-        desc_words = set(text.words(description))
-        covered = {d for d in desc_words if any(d in w.forms or d.startswith(w.word) for w in qwords)}
-        precision = len(covered) / len(desc_words) if desc_words else 0.0
+        desc_words = doc.description_words
+        covered = sum(1 for d in desc_words if d in query_forms or d.startswith(query_prefixes))
+        precision = covered / len(desc_words) if desc_words else 0.0
         score = (base + 0.04 * len(matches) - 0.12 * len(misses) + 0.03 * precision
                  - (0.08 if status == "discontinued" else 0.0))
         exact = exact_number or exact_text
         if side_conflict:
             score = min(score, 0.5)
-        de, en = _reason(exact_number, exact_text, number >= coverage and number > 0, base, matches, misses,
-                         matched)
-        out.append(Ranked(pk, 1.0 if exact and not misses else max(0.0, min(score, 0.99)), exact,
-                          side_conflict, de, en))
-        out[-1].sort_key = (side_conflict, not exact, -score, bm25_rank)  # type: ignore[attr-defined]
+        ranked = Ranked(pk, 1.0 if exact and not misses else max(0.0, min(score, 0.99)), exact, side_conflict,
+                        "", "")
+        ranked.sort_key = (side_conflict, not exact, -score, bm25_rank)  # type: ignore[attr-defined]
+        ranked.why = (exact_number, exact_text, number >= coverage and number > 0, base, matches,  # type: ignore[attr-defined]
+                      misses, [m for _, m in matched])
+        out.append(ranked)
     out.sort(key=lambda r: r.sort_key)  # type: ignore[attr-defined]
     return out
+
+
+def explain(ranked: Ranked) -> Ranked:
+    """Fill in the reason (German and English) — only for the results a person sees."""
+    if not ranked.reason_de:
+        ranked.reason_de, ranked.reason_en = _reason(*ranked.why)  # type: ignore[attr-defined]
+    return ranked
 
 
 def _reason(exact_number, exact_text, by_number, base, matches, misses, matched) -> tuple[str, str]:
@@ -212,10 +224,10 @@ def _reason(exact_number, exact_text, by_number, base, matches, misses, matched)
         de, en = [f"Artikelnummer passt zu {base * 100:.0f} %"], [f"article number fits {base * 100:.0f} %"]
     else:
         de, en = [f"Bezeichnung passt zu {base * 100:.0f} %"], [f"description fits {base * 100:.0f} %"]
-        if any(0 < m < PREFIX for _, m in matched):
+        if any(0 < m < PREFIX for m in matched):
             de.append("mit Tippfehler")
             en.append("with a typo")
-        if any(m == SYNONYM for _, m in matched):
+        if any(m == SYNONYM for m in matched):
             de.append("über Fachbegriff")
             en.append("by a trade term")
     if matches:

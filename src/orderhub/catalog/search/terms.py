@@ -152,6 +152,10 @@ class ArticleForms:
     keys: tuple[str, ...]            # normalised article numbers (partner, manufacturer)
     attributes: dict[str, str]
     side: str | None
+    description_words: tuple[str, ...] = ()   # of the description alone
+    description_text: str = ""                # those words joined: exact text equality
+    joined_words: str = ""                    # " w1 w2 …": substring tests in one C call
+    joined_all: str = ""                      # words and parts, the same way
 
     def index_terms(self) -> str:
         terms = set(self.words) | self.stems | self.parts
@@ -164,6 +168,7 @@ def article_forms(description: str, attributes: dict | None, keys: tuple[str, ..
                   known: frozenset[str]) -> ArticleForms:
     attrs = normalised_attributes(attributes)
     ws = text.words(description)
+    description_words = tuple(ws)
     for key, value in attrs.items():
         if key not in NOT_WORDS:
             ws.extend(value.split())
@@ -180,7 +185,9 @@ def article_forms(description: str, attributes: dict | None, keys: tuple[str, ..
     side = attrs.get("side")
     if side not in ("R", "L"):
         side = _side_in_words(ws)
-    return ArticleForms(ws, stems, parts, tuple(k for k in keys if k), attrs, side)
+    joined_words = " " + " ".join(ws)
+    return ArticleForms(ws, stems, parts, tuple(k for k in keys if k), attrs, side, description_words,
+                        " ".join(description_words), joined_words, joined_words + " " + " ".join(parts))
 
 
 def _side_in_words(ws: list[str]) -> str | None:
