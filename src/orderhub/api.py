@@ -160,7 +160,7 @@ def on_unexpected(request, exc):
 def _register_routers() -> None:
     from orderhub.accounts.api import router as registrations
     from orderhub.catalog.api import company_router as catalog, partner_router as partner_catalogs
-    from orderhub.delivery.api import router as partner_documents
+    from orderhub.delivery.api import order_documents, router as partner_documents
     from orderhub.masterdata.api import router as masterdata
     from orderhub.ordering.api import router as orders
     from orderhub.partners.api import router as partners
@@ -172,6 +172,7 @@ def _register_routers() -> None:
     api.add_router("/partner", partner_catalogs)
     api.add_router("/partner", partner_documents)
     api.add_router("/orders", orders)
+    api.add_router("/orders", order_documents)
 
 
 _register_routers()

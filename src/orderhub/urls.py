@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from orderhub.api import api
-from orderhub.core.metrics import metrics_view
+from orderhub.web.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -57,7 +57,7 @@ def test_a_discontinued_article_is_not_taken_from_a_mapping(api, practice):
 
 
 def test_straight_through_rate_and_reasons(api, practice):
-    from orderhub.core import metrics
+    from orderhub.web import metrics
     from orderhub.ordering.selectors import straight_through
 
     submit(api, "B-1")

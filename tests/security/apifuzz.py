@@ -51,7 +51,7 @@ class Operation:
 def ninja_operations() -> list[Operation]:
     """Every operation the NinjaAPI object routes (included in the schema or not), with its auth."""
     from orderhub.api import api
-    from orderhub.core.auth import CompanyTokenAuth, PartnerTokenAuth
+    from orderhub.authentication import CompanyTokenAuth, PartnerTokenAuth
 
     found = []
     for bound in api._get_bound_routers():  # routers as mounted, with inherited auth applied

@@ -52,6 +52,8 @@ PAGES = {
     "dashboard/tokens/": "company",
     "dashboard/tokens/<int:pk>/widerrufen/": "company",
     "dashboard/protokoll/": "company",
+    "dashboard/zuordnungen/": "company",
+    "dashboard/zuordnungen/<int:pk>/loeschen/": "company",
     "dashboard/bestellungen/": "company",
     "dashboard/bestellungen/export.csv": "company",
     "dashboard/webhooks/": "company",
@@ -203,6 +205,11 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
     number = CustomerNumber.objects.filter(company=a.company).first()
     article = line.order.partner.articles.first()
     b_order = b_cart or cart
+    from orderhub.catalog.models import ArticleMapping
+
+    mapping, _ = ArticleMapping.objects.get_or_create(
+        company=a.company, partner=line.order.partner, line_key="a" * 64,
+        defaults={"line_label": "Hörer GEHEIM-A", "article": article, "created_by": "Benutzer a"})
     probes = {
         "dashboard/": [("get", "/dashboard/", None, "list")],
         "dashboard/filialen/": [("get", "/dashboard/filialen/", None, "list"),
@@ -234,6 +241,10 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
             ("post", f"/dashboard/tokens/{a.token_row.pk}/widerrufen/", {}, "object")],
         "dashboard/protokoll/": [("get", "/dashboard/protokoll/", None, "list"),
                                  ("get", "/dashboard/protokoll/?seite=999", None, "list")],
+        "dashboard/zuordnungen/": [("get", "/dashboard/zuordnungen/", None, "list")],
+        "dashboard/zuordnungen/<int:pk>/loeschen/": [
+            ("get", f"/dashboard/zuordnungen/{mapping.pk}/loeschen/", None, "object"),
+            ("post", f"/dashboard/zuordnungen/{mapping.pk}/loeschen/", {}, "object")],
         "dashboard/bestellungen/": [
             ("get", "/dashboard/bestellungen/", None, "list"),
             ("get", f"/dashboard/bestellungen/?q={cart.number}", None, "list"),

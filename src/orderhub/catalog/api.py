@@ -13,7 +13,7 @@ from orderhub.catalog import identification
 from orderhub.catalog import search as catalog_search
 from orderhub.catalog.models import CatalogImport
 from orderhub.catalog.tasks import run_catalog_import
-from orderhub.core.auth import company_auth, partner_auth
+from orderhub.authentication import company_auth, partner_auth
 from orderhub.core.problems import InvalidInput, Problem
 from orderhub.partners.models import Partner
 

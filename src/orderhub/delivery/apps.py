@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DeliveryConfig(AppConfig):
     name = "orderhub.delivery"
     verbose_name = _("Zustellung")
+
+    def ready(self):
+        from orderhub.delivery import receivers  # noqa: F401 - connects the receivers

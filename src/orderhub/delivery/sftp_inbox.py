@@ -36,8 +36,8 @@ _last_poll: dict[int, float] = {}
 def _read(data: bytes):
     """(format, content type, answers) of one file: openTRANS XML or an EDIFACT interchange."""
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
-        fmt, answer = parse("application/xml", data)
-        return fmt, "application/xml", [answer]
+        fmt, answers = parse("application/xml", data)
+        return fmt, "application/xml", answers
     return "edifact", "application/edifact", edifact.parse_answers(data)
 
 

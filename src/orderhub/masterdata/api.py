@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import Router
 
 from orderhub.accounts.audit import actor_for_token
-from orderhub.core.auth import company_auth
+from orderhub.authentication import company_auth
 from orderhub.masterdata import selectors, services
 from orderhub.masterdata.schemas import MasterDataIn, MasterDataOut, SyncResultOut
 

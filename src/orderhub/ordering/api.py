@@ -6,11 +6,10 @@ import json
 from datetime import datetime
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Header, Router
 
 from orderhub.accounts.audit import actor_for_token
-from orderhub.core.auth import company_auth
+from orderhub.authentication import company_auth
 from orderhub.core.problems import InvalidInput
 from orderhub.ordering import selectors, services
 from orderhub.ordering.schemas import OrderCreatedOut, OrderDetailOut, OrderIn, OrderListOut
@@ -52,12 +51,3 @@ def cancel_order(request, order_id: str):
     services.cancel(order, actor_for_token(request.auth), reason="über die API storniert")
     order.refresh_from_db()
     return selectors.order_detail(order, request)
-
-
-@router.get("/{order_id}/documents/{document_id}", url_name="order_document",
-            summary="The exact bytes of a document sent or received for the order")
-def get_document(request, order_id: str, document_id: int):
-    from orderhub.delivery.models import Document, document_response
-
-    order = selectors.get_order(request.company, order_id)
-    return document_response(get_object_or_404(Document, pk=document_id, order=order))

@@ -18,6 +18,7 @@ from orderhub.catalog.models import Article
 from orderhub.core import fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
+from orderhub.ordering import signals
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import IdempotencyKey, Order, OrderEvent, OrderLine
 from orderhub.ordering.models import OrderStatus as S
@@ -257,16 +258,12 @@ def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -
 
 
 def _announce(order: Order, event: OrderEvent) -> None:
-    """The company's webhooks hear about the new order too (status changes announce themselves)."""
-    from orderhub.delivery.company_webhooks import order_event_enqueue
-
-    order_event_enqueue(order, event)
+    """The new order is announced like a status change (the company's webhooks hear about it)."""
+    signals.order_events.send(sender=Order, pairs=[(order, event)])
 
 
 def _enqueue_delivery(order: Order, new_order: bool = False) -> None:
-    from orderhub.delivery.outbox import enqueue_delivery
-
-    enqueue_delivery(order, new_order=new_order)
+    signals.order_ready.send(sender=Order, order=order, new_order=new_order)
 
 
 # --- cart -----------------------------------------------------------------------------------------
@@ -387,7 +384,5 @@ def cancel(order: Order, actor: str, reason: str = "storniert") -> Order:
         raise Conflict(f"order is {order.status}; only carts and orders not yet sent can be cancelled",
                        title="Cannot cancel")
     order_status.transition(order, S.CANCELLED, actor=actor, reason=reason)
-    from orderhub.delivery.outbox import cancel_delivery
-
-    cancel_delivery(order)
+    signals.order_cancelled.send(sender=Order, order=order)
     return order

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from orderhub.ordering import signals
 from orderhub.ordering.models import Order, OrderEvent
 from orderhub.ordering.models import OrderStatus as S
 
@@ -69,9 +70,7 @@ def transition(order: Order, to: str, *, actor: str, reason: str = "", data: dic
 
 
 def _announce(order: Order, event: OrderEvent) -> None:
-    from orderhub.delivery.company_webhooks import order_event_enqueue
-
-    order_event_enqueue(order, event)
+    signals.order_events.send(sender=Order, pairs=[(order, event)])
 
 
 def note(order: Order, *, actor: str, reason: str, data: dict | None = None) -> OrderEvent:
@@ -119,6 +118,4 @@ def transition_many(changes, to: str, *, actor: str) -> list[Order]:
 
 
 def _announce_many(pairs: list) -> None:
-    from orderhub.delivery.company_webhooks import order_events_enqueue
-
-    order_events_enqueue(pairs)
+    signals.order_events.send(sender=Order, pairs=pairs)

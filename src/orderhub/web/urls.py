@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orderhub.web import views
+from orderhub.web import orders, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,12 @@ urlpatterns = [
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("registrierung/<uuid:registration_id>/", views.registration, name="registration"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/bestellungen/", orders.order_list, name="order_list"),
+    path("dashboard/bestellungen/export.csv", orders.order_export, name="order_export"),
+    path("dashboard/bestellungen/<uuid:order_id>/", orders.order_detail, name="order_detail"),
+    path("dashboard/bestellungen/<uuid:order_id>/erneut/", orders.order_retry, name="order_retry"),
+    path("dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/", orders.order_document,
+         name="order_document"),
     path("dashboard/filialen/", views.branches, name="branches"),
     path("dashboard/filialen/<int:pk>/", views.branch_edit, name="branch_edit"),
     path("dashboard/benutzer/", views.users, name="users"),

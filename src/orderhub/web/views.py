@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -16,37 +12,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orderhub.catalog import mappings as catalog_mappings
-from orderhub.catalog.models import ArticleMapping
 from orderhub.accounts import audit
 from orderhub.accounts import services as accounts
+from orderhub.accounts.decorators import actor, company_view
 from orderhub.accounts.models import ApiToken, AuditEvent, Registration
+from orderhub.catalog import mappings as catalog_mappings
+from orderhub.catalog.models import ArticleMapping
 from orderhub.core.problems import Problem
 from orderhub.masterdata import services as masterdata
 from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
 from orderhub.partners.models import Partner
 from orderhub.web import forms
-
-
-def company_view(view):
-    """Login required; the view receives the user's company and can only ever see that one."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        account = getattr(request.user, "account", None)
-        if account is None:
-            if getattr(request.user, "partner_account", None) is not None:
-                return redirect("supplier_orders")
-            raise PermissionDenied("this login belongs to no company")
-        request.company = account.company
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def actor(request) -> str:
-    return audit.actor_for_user(request.user)
 
 
 def home(request):

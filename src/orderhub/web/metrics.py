@@ -12,6 +12,11 @@ import os
 from django.db.models import Count, Min
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from orderhub.delivery.models import Delivery, DeliveryAttempt
+from orderhub.ordering.models import Order, OrderStatus
+from orderhub.ordering.selectors import straight_through
 
 
 def _allowed(request) -> bool:
@@ -28,11 +33,6 @@ def _line(out: list[str], name: str, value, **labels) -> None:
 
 
 def render() -> str:
-    from django_tasks_db.models import DBTaskResult
-
-    from orderhub.delivery.models import Delivery, DeliveryAttempt
-    from orderhub.ordering.models import Order, OrderStatus
-
     now = timezone.now()
     out: list[str] = []
     out += ["# HELP orderhub_orders Orders by current status.", "# TYPE orderhub_orders gauge"]
@@ -65,8 +65,6 @@ def render() -> str:
     out += ["# HELP orderhub_delivery_oldest_due_age_seconds How long the most overdue delivery has waited.",
             "# TYPE orderhub_delivery_oldest_due_age_seconds gauge"]
     _line(out, "orderhub_delivery_oldest_due_age_seconds", round((now - oldest_due).total_seconds(), 3) if oldest_due else 0)
-    from orderhub.ordering.selectors import straight_through
-
     flow = straight_through(days=1)
     out += ["# HELP orderhub_orders_last_day Orders of the last 24 hours by path (straight through or cart).",
             "# TYPE orderhub_orders_last_day gauge"]

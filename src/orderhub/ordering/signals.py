@@ -1,0 +1,15 @@
+"""What the ordering area announces; the areas above it (delivery, notifications) subscribe.
+
+Every signal is sent inside the transaction that makes the change, so a receiver that writes
+(an outbox row, a queued task) is as durable as the change itself — and rolled back with it.
+Ordering never imports its listeners (the layer contract in ``.importlinter`` enforces it).
+"""
+
+from django.dispatch import Signal
+
+#: Events were recorded for orders: ``pairs`` = [(order, event), …] (status changes, new orders).
+order_events = Signal()
+#: An order became ``queued``: ``order``, ``new_order`` (True when it was just created).
+order_ready = Signal()
+#: A not yet sent order was cancelled: ``order``.
+order_cancelled = Signal()

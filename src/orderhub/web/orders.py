@@ -1,0 +1,111 @@
+"""The dashboard's order pages (SPEC §3.7): list, detail with documents and delivery attempts,
+retry, CSV export. Here, above ordering and delivery, because a page shows both."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orderhub.accounts.decorators import actor, company_view
+from orderhub.core.problems import Problem
+from orderhub.delivery.models import Document, document_response
+from orderhub.delivery.outbox import retry_dead
+from orderhub.ordering import selectors, services
+from orderhub.ordering.models import Order, OrderStatus
+from orderhub.partners.models import Partner
+
+
+def _order(request, order_id) -> Order:
+    try:
+        return selectors.get_order(request.company, order_id)
+    except Problem:
+        raise Http404("no such order") from None
+
+
+@company_view
+def order_list(request):
+    qs = Order.objects.filter(company=request.company).select_related("partner", "branch")
+    status = request.GET.get("status", "")
+    partner = request.GET.get("partner", "")
+    q = request.GET.get("q", "").strip()
+    if status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    if partner:
+        qs = qs.filter(partner__slug=partner)
+    if q:
+        qs = qs.filter(number__icontains=q) | qs.filter(external_order_id__icontains=q)
+    for order in qs.filter(status=OrderStatus.CART, cart_expires_at__lte=timezone.now()):
+        services.expire_if_due(order)
+    page = Paginator(qs.order_by("-created_at"), 50).get_page(request.GET.get("seite"))
+
+    return render(request, "ordering/order_list.html", {
+        "page": page, "statuses": OrderStatus.choices, "status": status, "partner": partner, "q": q,
+        "partners": Partner.objects.filter(is_active=True)})
+
+
+@company_view
+def order_detail(request, order_id):
+    order = _order(request, order_id)
+    return render(request, "ordering/order_detail.html", {
+        "order": order, "lines": order.lines.all(), "events": order.events.all(),
+        "documents": order.documents.all().defer("content"),
+        "delivery": getattr(order, "delivery", None),
+        "attempts": order.delivery.attempt_log.all() if hasattr(order, "delivery") else [],
+    })
+
+
+@company_view
+def order_document(request, order_id, document_id):
+    order = _order(request, order_id)
+    return document_response(get_object_or_404(Document, pk=document_id, order=order))
+
+
+@company_view
+@require_POST
+def order_retry(request, order_id):
+    order = _order(request, order_id)
+    delivery = getattr(order, "delivery", None)
+    if delivery is not None:
+        retry_dead(delivery, actor(request))
+        messages.success(request, _("Zustellung wird erneut versucht."))
+    return redirect("order_detail", order_id=order.pk)
+
+
+@company_view
+def order_export(request):
+    """The order list as CSV (semicolon, UTF-8 with BOM for spreadsheet programs); cells that a
+    spreadsheet would run as a formula are neutralised."""
+    import csv
+
+    from django.http import StreamingHttpResponse
+
+    from orderhub.formats.catalog_csv import neutralize_csv_cell
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    qs = (Order.objects.filter(company=request.company).select_related("partner", "branch", "ordered_by")
+          .order_by("-created_at"))
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    writer = csv.writer(Echo(), delimiter=";")
+    header = ["Bestellnummer", "Bestellnummer Branchensoftware", "Partnerfirma", "Filiale", "Besteller",
+              "Kundennummer", "Referenz", "Status", "angelegt", "Sendungsnummern"]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for o in qs.iterator(chunk_size=500):
+            yield writer.writerow([neutralize_csv_cell(str(v)) for v in (
+                o.number, o.external_order_id, o.partner.name, o.branch.name, o.ordered_by.name, o.customer_number,
+                o.reference, o.get_status_display(), o.created_at.isoformat(), ", ".join(o.tracking_numbers or []))])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="bestellungen.csv"'
+    return response
