@@ -5,7 +5,7 @@ PORT   ?= 8000
 export ORDERHUB_DATA_DIR ?= $(CURDIR)/var
 UV     := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: demo test install bench soak fuzz lint clean messages
+.PHONY: demo test check install bench soak fuzz lint clean messages
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -37,8 +37,16 @@ fuzz: install
 messages: install
 	cd src/orderhub && ../../$(VENV)/bin/orderhub makemessages -l en --no-obsolete && ../../$(VENV)/bin/orderhub compilemessages
 
-lint: install
+# The code checks itself: lint, formatting, types (strict for formats and the connector),
+# the layer contract (.importlinter) and migrations that match the models. .ci/run runs it first.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/orderhub makemigrations --check --dry-run
+
+lint: check
 
 clean:
 	rm -rf $(VENV) .tools var .pytest_cache
