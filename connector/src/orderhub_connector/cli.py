@@ -250,7 +250,9 @@ def cmd_interfaces(conn: Connector, args: argparse.Namespace, out: Output) -> in
             s.name,
             s.branch or "alle / all",
             " / ".join(s.via_label),
-            s.workstation if s.configured_via == VIA_WORKSTATION else "alle / all",
+            # A workstation setting always names one (InterfaceSetting.__post_init__).
+            s.workstation if s.configured_via == VIA_WORKSTATION and s.workstation
+            else "alle / all",
             "clientseitig / client",
             s.start.isoformat() if s.start else "sofort / at once",
         ])
@@ -272,11 +274,12 @@ def cmd_check(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                     f"{check.date:%d.%m.%Y}")
         where_en = (f"branch {args.branch or '–'}, workstation {check.workstation}, "
                     f"{check.date.isoformat()}")
-        if check.allowed:
+        allowed_by = check.allowed_by  # not None exactly when check.allowed
+        if allowed_by is not None:
             out.line(f"Die Schnittstelle darf verwendet werden ({where_de}; Einstellung "
-                     f"„{check.allowed_by.name}“).")
+                     f"„{allowed_by.name}“).")
             out.line(f"The interface may be used ({where_en}; setting "
-                     f"'{check.allowed_by.name}').")
+                     f"'{allowed_by.name}').")
         else:
             out.line(f"Die Schnittstelle darf hier NICHT verwendet werden ({where_de}):")
             for reason in check.reasons:

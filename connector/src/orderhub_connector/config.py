@@ -55,6 +55,13 @@ class ConnectorConfig:
     interfaces: list[InterfaceSetting] = field(default_factory=list)
     source_path: Path | None = None
 
+    @property
+    def status_path(self) -> Path:
+        """``status_file``, which ``__post_init__`` always sets."""
+        if self.status_file is None:
+            return self.state_dir / "order-status.json"
+        return self.status_file
+
     def __post_init__(self) -> None:
         self.portal_url = self.portal_url.rstrip("/")
         self.practice_data = Path(self.practice_data)
@@ -89,7 +96,7 @@ class ConnectorConfig:
         )
 
 
-def resolve_config_path(path: str | os.PathLike | None = None) -> Path:
+def resolve_config_path(path: str | os.PathLike[str] | None = None) -> Path:
     if path:
         return Path(path)
     if os.environ.get(CONFIG_ENV):
@@ -97,7 +104,7 @@ def resolve_config_path(path: str | os.PathLike | None = None) -> Path:
     return Path(DEFAULT_CONFIG)
 
 
-def load_config(path: str | os.PathLike | None = None) -> ConnectorConfig:
+def load_config(path: str | os.PathLike[str] | None = None) -> ConnectorConfig:
     """Read and validate the TOML file; every problem is a bilingual :class:`ConfigError`."""
     config_path = resolve_config_path(path)
     try:
@@ -151,7 +158,7 @@ def config_from_mapping(
     if not isinstance(software, dict):
         raise ConfigError("[software] muss eine Tabelle sein.", "[software] must be a table.")
 
-    raw_interfaces: list[dict] = []
+    raw_interfaces: list[dict[str, Any]] = []
     if "interface" in data:
         if not isinstance(data["interface"], dict):
             raise ConfigError("[interface] muss eine Tabelle sein.",

@@ -93,7 +93,7 @@ class Connector:
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.config = config
-        self.source = source or JsonFileSource(config.practice_data, config.status_file)
+        self.source = source or JsonFileSource(config.practice_data, config.status_path)
         self.open_browser = open_browser or _open_in_browser
         self.echo = echo or (lambda message: None)
         self.sleep = sleep
@@ -257,7 +257,7 @@ class Connector:
 
     # --- routing and the interface check -----------------------------------------------------
 
-    def partners(self) -> dict[str, dict]:
+    def partners(self) -> dict[str, dict[str, Any]]:
         """Partner slugs the portal knows (public list, all pages)."""
         items = self._all_pages("api/v1/partners", auth=False)
         return {str(item.get("id")): item for item in items}
@@ -405,7 +405,9 @@ class Connector:
     def order_status(self, order_id: str) -> dict[str, Any]:
         """One order as the portal has it; accepts a practice order id or a portal id."""
         portal_id = self.journal.portal_id_for(order_id) or order_id
-        return json_body(self.client.request("GET", f"api/v1/orders/{portal_id}", retry=True))
+        response = self.client.request("GET", f"api/v1/orders/{portal_id}", retry=True)
+        order: dict[str, Any] = json_body(response)
+        return order
 
     def list_orders(self, *, limit: int = 100) -> list[dict[str, Any]]:
         return self._all_pages("api/v1/orders", limit=limit)
@@ -435,9 +437,9 @@ class Connector:
             external = item.get("external_order_id") or self.journal.external_id_for(order_id)
             updates.append(_update_from_item(item, external))
             key = _ts_key(stamp)
-            if stamp and (newest_key is None or key > newest_key):
+            if key is not None and (newest_key is None or key > newest_key):  # stamp is set
                 newest, newest_key, at_newest = stamp, key, {marker}
-            elif stamp and key == newest_key:
+            elif key is not None and key == newest_key:
                 at_newest.add(marker)
         if updates:
             self.source.write_status(updates)
@@ -457,7 +459,12 @@ class Connector:
         return _update_from_item(item, item.get("external_order_id") or external_id)
 
     def _all_pages(
-        self, path: str, *, params: dict | None = None, auth: bool = True, limit: int | None = None
+        self,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        auth: bool = True,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         cursor = None

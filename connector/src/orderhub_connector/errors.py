@@ -173,7 +173,7 @@ def parse_problem(status: int, body: Any) -> Problem:
 
 def _field_errors(value: Any) -> list[FieldError]:
     if isinstance(value, dict):
-        out = []
+        out: list[FieldError] = []
         for name, messages in value.items():
             msgs = messages if isinstance(messages, list) else [messages]
             out.extend(FieldError(str(name), str(m)) for m in msgs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import ConfigError, Message
 
@@ -64,7 +65,7 @@ class InterfaceSetting:
     def via_label(self) -> tuple[str, str]:
         return _VIA_LABEL[self.configured_via]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "branch": self.branch,
@@ -111,7 +112,7 @@ class InterfaceCheck:
             return []
         return [r for v in self.verdicts for r in v.reasons]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "allowed": self.allowed,
             "branch": self.branch,

@@ -147,7 +147,7 @@ class OrderStatusUpdate:
     updated_at: str | None = None
     cart_url: str | None = None
     cart_expires_at: str | None = None
-    issues: tuple[dict, ...] = ()
+    issues: tuple[dict[str, Any], ...] = ()
     tracking_numbers: tuple[str, ...] = ()
     carrier: str | None = None
     delivery_date: str | None = None
@@ -184,7 +184,9 @@ class PracticeDataSource(Protocol):
 class JsonFileSource:
     """Reads the JSON export; writes status to ``status_path`` (see README "Status file")."""
 
-    def __init__(self, export_path: str | os.PathLike, status_path: str | os.PathLike) -> None:
+    def __init__(
+        self, export_path: str | os.PathLike[str], status_path: str | os.PathLike[str]
+    ) -> None:
         self.export_path = Path(export_path)
         self.status_path = Path(status_path)
 
@@ -207,7 +209,7 @@ class JsonFileSource:
     def read_status(self) -> dict[str, Any]:
         try:
             with open(self.status_path, encoding="utf-8") as fh:
-                data = json.load(fh)
+                data: dict[str, Any] = json.load(fh)
         except FileNotFoundError:
             return {"orders": {}}
         except (OSError, json.JSONDecodeError) as exc:
@@ -322,12 +324,12 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
     if not company_name:
         errors.add("company.name", "fehlt", "missing")
 
-    def records(key: str) -> list[tuple[str, dict]]:
+    def records(key: str) -> list[tuple[str, dict[str, Any]]]:
         value = raw.get(key, [])
         if not isinstance(value, list):
             errors.add(key, "muss eine Liste sein", "must be a list")
             return []
-        out = []
+        out: list[tuple[str, dict[str, Any]]] = []
         for i, item in enumerate(value):
             where = f"{key}[{i}]"
             if isinstance(item, dict):
@@ -336,7 +338,7 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
                 errors.add(where, "muss ein Objekt sein", "must be an object")
         return out
 
-    def required(where: str, item: dict, key: str) -> str:
+    def required(where: str, item: dict[str, Any], key: str) -> str:
         value = _text(item.get(key))
         if value is None:
             errors.add(f"{where}.{key}", "fehlt", "missing")
@@ -394,13 +396,14 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
             errors.add(f"{where}.branch_customer_numbers", "muss ein Objekt sein",
                        "must be an object")
             bcn = {}
-        branch_numbers = {}
+        branch_numbers: dict[str, str] = {}
         for bid, number in bcn.items():
             if bid not in branch_ids:
                 errors.add(f"{where}.branch_customer_numbers", f"unbekannte Filiale „{bid}“",
                            f"unknown branch '{bid}'")
-            if _text(number):
-                branch_numbers[str(bid)] = _text(number)
+            number_text = _text(number)
+            if number_text:
+                branch_numbers[str(bid)] = number_text
         specific = item.get("specific_interface")
         specific_interface = None
         if isinstance(specific, dict):
@@ -488,7 +491,9 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
     )
 
 
-def _parse_line(errors: _Errors, where: str, line: dict, *, default_position: int) -> OrderLine:
+def _parse_line(
+    errors: _Errors, where: str, line: dict[str, Any], *, default_position: int
+) -> OrderLine:
     position = line.get("position", default_position)
     if not isinstance(position, int) or isinstance(position, bool) or position < 1:
         errors.add(f"{where}.position", "muss eine positive ganze Zahl sein",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .errors import Message
 from .practice import Firm
@@ -41,7 +42,7 @@ class FirmRoute:
     def via_orderhub(self) -> bool:
         return self.destination == ORDERHUB
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["warnings"] = [asdict(w) for w in self.warnings]
         return data
@@ -50,7 +51,7 @@ class FirmRoute:
 def route_firm(
     firm: Firm,
     *,
-    known_partners: Mapping[str, dict] | None = None,
+    known_partners: Mapping[str, dict[str, Any]] | None = None,
     branch_names: Mapping[str, str] | None = None,
 ) -> FirmRoute:
     """Decide where ``firm``'s orders go.
@@ -165,7 +166,7 @@ def route_firm(
 def route_firms(
     firms: Iterable[Firm],
     *,
-    known_partners: Mapping[str, dict] | None = None,
+    known_partners: Mapping[str, dict[str, Any]] | None = None,
     branch_names: Mapping[str, str] | None = None,
 ) -> list[FirmRoute]:
     return [

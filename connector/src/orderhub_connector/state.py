@@ -88,7 +88,9 @@ class KeyringTokenStore:
         self.username = portal_url
 
     def load(self) -> str | None:
-        return self._keyring.get_password(KEYRING_SERVICE, self.username)
+        # keyring is optional and untyped here: get_password is documented as str | None.
+        password: str | None = self._keyring.get_password(KEYRING_SERVICE, self.username)
+        return password
 
     def save(self, token: str) -> None:
         self._keyring.set_password(KEYRING_SERVICE, self.username, token)
@@ -156,14 +158,19 @@ class Journal:
     def external_id_for(self, portal_order_id: str) -> str | None:
         for entry in reversed(self.answers()):
             if str(entry.get("order_id")) == str(portal_order_id):
-                return entry.get("external_order_id")
+                external: str | None = entry.get("external_order_id")
+                return external
         return None
 
     def keys_for(self, external_order_id: str) -> list[str]:
-        keys = []
+        keys: list[str] = []
         for entry in self.entries():
             key = entry.get("idempotency_key")
-            if entry.get("external_order_id") == external_order_id and key not in keys:
+            if (
+                isinstance(key, str)
+                and entry.get("external_order_id") == external_order_id
+                and key not in keys
+            ):
                 keys.append(key)
         return keys
 

@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from lxml import etree
 
@@ -48,6 +48,9 @@ from .catalog import (
 )
 from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
 from .units import unit_code
+
+if TYPE_CHECKING:
+    from lxml.etree._serializer import _IncrementalFileWriter
 
 __all__ = [
     "NS_2005",
@@ -93,14 +96,14 @@ _HMV_NAMES = {_name_key(n) for n in (
 )}
 
 
-class _LocalNames(dict):
+class _LocalNames(dict[object, str]):
     """``{namespace}NAME`` → ``NAME`` (comments and processing instructions → ``""``), memoised.
 
     A plain dict lookup per element instead of a function call: the reader looks at every
     element of every product. Only a bounded number of distinct tags is remembered.
     """
 
-    def __missing__(self, tag) -> str:
+    def __missing__(self, tag: object) -> str:
         name = tag.rpartition("}")[2] if isinstance(tag, str) else ""
         if len(self) < 4096:
             self[tag] = name
@@ -110,11 +113,11 @@ class _LocalNames(dict):
 _LOCAL_NAMES = _LocalNames()
 
 
-def _local(tag) -> str:
+def _local(tag: object) -> str:
     return _LOCAL_NAMES[tag]
 
 
-def _text(element) -> str:
+def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
     if len(element):
@@ -146,7 +149,7 @@ _COMPILE_LOCK = threading.Lock()
 
 
 def _load_schema_cached(path: str) -> etree.XMLSchema:
-    cache = getattr(_schema_cache, "schemas", None)
+    cache: dict[str, etree.XMLSchema] | None = getattr(_schema_cache, "schemas", None)
     if cache is None:
         cache = _schema_cache.schemas = {}
     if path not in cache:
@@ -161,7 +164,7 @@ def _load_schema_cached(path: str) -> etree.XMLSchema:
     return cache[path]
 
 
-def load_schema(standards_dir: str | os.PathLike | None = None) -> etree.XMLSchema:
+def load_schema(standards_dir: str | os.PathLike[str] | None = None) -> etree.XMLSchema:
     """The BMEcat 2005 XSD, parsed once per path (and thread) and cached."""
     base = Path(standards_dir) if standards_dir is not None else default_standards_dir()
     return _load_schema_cached(str((base / SCHEMA_RELATIVE_PATH).resolve()))
@@ -185,17 +188,19 @@ class _StrictBatches:
     errors point into the uploaded file.
     """
 
-    def __init__(self, schema: etree.XMLSchema):
+    def __init__(self, schema: etree.XMLSchema, root: etree._Element) -> None:
         self.schema = schema
-        self.root = None
-        self.header = None
-        self.transaction = None
-        self.elements: list = []
+        self.root = root
+        self.header: etree._Element | None = None
+        self.transaction: etree._Element | None = None
+        self.elements: list[etree._Element] = []
         self.products = 0
-        self.items: list = []  # items of the products in this batch, released once valid
-        self._seen: set = set()
+        # items of the products in this batch, released once valid
+        self.items: list[CatalogArticle | ImportIssue] = []
+        self._seen: set[tuple[int | None, str]] = set()
 
-    def add(self, element, items: list | None) -> None:
+    def add(self, element: etree._Element, items: list[CatalogArticle | ImportIssue] | None
+            ) -> None:
         self.elements.append(copy.deepcopy(element))
         if items is not None:
             self.products += 1
@@ -205,7 +210,7 @@ class _StrictBatches:
     def full(self) -> bool:
         return self.products >= STRICT_BATCH_PRODUCTS
 
-    def validate(self) -> list:
+    def validate(self) -> list[CatalogArticle | ImportIssue]:
         """Validate the batch; return its items or raise FormatError listing the errors."""
         wrapper = etree.Element(self.root.tag, attrib=dict(self.root.attrib),
                                 nsmap=self.root.nsmap)
@@ -217,7 +222,7 @@ class _StrictBatches:
             for element in self.elements:
                 txn.append(element)
         valid = self.schema.validate(wrapper)
-        errors = []
+        errors: list[tuple[int | None, str]] = []
         if not valid:
             for entry in self.schema.error_log:
                 line = entry.line or (self.transaction.sourceline if self.transaction is not None
@@ -234,7 +239,7 @@ class _StrictBatches:
         return items
 
 
-def _schema_error(errors: list[tuple[int, str]]) -> FormatError:
+def _schema_error(errors: list[tuple[int | None, str]]) -> FormatError:
     errors.sort(key=lambda e: e[0] or 0)
     listed = "; ".join(f"line {line}: {message}" for line, message in errors[:STRICT_ERRORS_LISTED])
     more = len(errors) - STRICT_ERRORS_LISTED
@@ -268,12 +273,12 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
     return FormatError(text, line=line or None)
 
 
-def _refuse_entities(root) -> frozenset[str]:
+def _refuse_entities(root: etree._Element) -> frozenset[str]:
     """The declared entity names; their use is refused element by element as elements end."""
     return safexml.declared_entities(root.getroottree())
 
 
-def _header_from(element, transaction: str, version: str) -> CatalogHeader:
+def _header_from(element: etree._Element | None, transaction: str, version: str) -> CatalogHeader:
     header = CatalogHeader(transaction=transaction, format_version=version)
     if element is None:
         return header
@@ -299,7 +304,7 @@ def _header_from(element, transaction: str, version: str) -> CatalogHeader:
     return header
 
 
-def _pick_text(elements: list, language: str) -> str:
+def _pick_text(elements: list[etree._Element], language: str) -> str:
     """The text in the catalog language if several languages are given, else the first."""
     if not elements:
         return ""
@@ -401,14 +406,15 @@ _DETAIL_PARTS = {
 }
 
 
-def _product_items(element, transaction: str, header: CatalogHeader) -> list:
+def _product_items(element: etree._Element, transaction: str, header: CatalogHeader
+                   ) -> list[CatalogArticle | ImportIssue]:
     """Turn one PRODUCT/ARTICLE element into an article plus issues (or only issues)."""
     local = _LOCAL_NAMES
     line = element.sourceline
-    issues: list = []
+    issues: list[CatalogArticle | ImportIssue] = []
     pid = ""
-    shorts: list = []
-    longs: list = []
+    shorts: list[etree._Element] = []
+    longs: list[etree._Element] = []
     gtin_candidates: list[str] = []
     hmv_candidates: list[str] = []
     manufacturer_pid = manufacturer_name = None
@@ -417,7 +423,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     sides: list[str] = []
     order_unit = ""
     price_quantity = None
-    prices: list = []  # PRODUCT_PRICE / ARTICLE_PRICE elements
+    prices: list[etree._Element] = []  # PRODUCT_PRICE / ARTICLE_PRICE elements
 
     for child in element:
         part = _PRODUCT_PARTS.get(local[child.tag])
@@ -558,7 +564,7 @@ def _product_items(element, transaction: str, header: CatalogHeader) -> list:
     return [*issues, article]
 
 
-def _price_parts(price) -> dict[str, str]:
+def _price_parts(price: etree._Element) -> dict[str, str]:
     parts: dict[str, str] = {}
     for part in price:
         name = _local(part.tag)
@@ -568,8 +574,8 @@ def _price_parts(price) -> dict[str, str]:
     return parts
 
 
-def _set_price(article: CatalogArticle, prices: list, price_quantity: Decimal | None,
-               issue: Callable[[str], None]) -> None:
+def _set_price(article: CatalogArticle, prices: list[etree._Element],
+               price_quantity: Decimal | None, issue: Callable[[str], None]) -> None:
     """Choose one price by :data:`~.catalog.PRICE_TYPE_RANK`, then the lowest LOWER_BOUND.
 
     The amount is kept as written (``price_amount``, for ``PRICE_QUANTITY`` units) and as the
@@ -620,7 +626,12 @@ def _set_unit(article: CatalogArticle, text: str, issue: Callable[[str], None]) 
         article.order_unit = code
 
 
-def _drain(parent, stop_at, batches: _StrictBatches | None, pending: deque):
+def _drain(
+    parent: etree._Element,
+    stop_at: etree._Element | None,
+    batches: _StrictBatches | None,
+    pending: deque[list[CatalogArticle | ImportIssue]],
+) -> Iterator[CatalogArticle | ImportIssue]:
     """Remove the handled children of ``parent`` before ``stop_at`` (all if None).
 
     This keeps memory flat. In strict mode the children go to the validator first, products
@@ -643,7 +654,7 @@ def iter_bmecat(
     set_header: Callable[[CatalogHeader], None],
     *,
     strict: bool = False,
-    standards_dir: str | os.PathLike | None = None,
+    standards_dir: str | os.PathLike[str] | None = None,
 ) -> Iterator[CatalogArticle | ImportIssue]:
     """Yield articles and issues from a BMEcat stream; call ``set_header`` once it is known.
 
@@ -655,14 +666,15 @@ def iter_bmecat(
         if b"<!DOCTYPE" in head[:4096]:
             safexml.refuse_parameter_entity_use(head)
     context = safexml.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS)
-    root = None
-    header_element = None
+    root: etree._Element | None = None
+    header_element: etree._Element | None = None
     header: CatalogHeader | None = None
-    transaction = None
+    transaction: etree._Element | None = None
     transaction_name = ""
     version = ""
     batches: _StrictBatches | None = None
-    pending: deque = deque()  # strict: items of products not yet handed to the validator
+    # strict: items of products not yet handed to the validator
+    pending: deque[list[CatalogArticle | ImportIssue]] = deque()
     entity_names: frozenset[str] = frozenset()
     check_entities = False  # a DOCTYPE with an internal subset: look for entity references
     try:
@@ -685,8 +697,7 @@ def iter_bmecat(
                     set_header(header)
                     if strict:
                         if version.startswith("2005"):
-                            batches = _StrictBatches(load_schema(standards_dir))
-                            batches.root = root
+                            batches = _StrictBatches(load_schema(standards_dir), root)
                             batches.header = header_element
                             batches.transaction = transaction
                         else:
@@ -703,7 +714,8 @@ def iter_bmecat(
             parent = element.getparent()
             if check_entities:
                 safexml.refuse_entity_references(element, entity_names)
-            if transaction is not None and parent is transaction:
+            # header is set together with transaction
+            if transaction is not None and header is not None and parent is transaction:
                 if name in _PRODUCT_NAMES:
                     items = _product_items(element, transaction_name, header)
                     if batches is None:
@@ -801,7 +813,7 @@ def write_bmecat(
     with etree.xmlfile(out, encoding="UTF-8") as xf:
         xf.write_declaration()
 
-        def leaf(name: str, text: str, attrib: dict | None = None) -> None:
+        def leaf(name: str, text: str, attrib: dict[str, str] | None = None) -> None:
             with xf.element(q(name), attrib or {}):
                 xf.write(text)
 
@@ -836,8 +848,12 @@ def write_bmecat(
 _WRITABLE_PRICE_TYPES = frozenset(PRICE_TYPE_RANK)
 
 
-def _write_product(xf, leaf, q, article: CatalogArticle, transaction: str,
-                   header: CatalogHeader) -> None:
+class _Leaf(Protocol):
+    def __call__(self, name: str, text: str, attrib: dict[str, str] | None = None) -> None: ...
+
+
+def _write_product(xf: _IncrementalFileWriter, leaf: _Leaf, q: Callable[[str], str],
+                   article: CatalogArticle, transaction: str, header: CatalogHeader) -> None:
     pid = (article.partner_article_number or "").strip()
     if not pid or len(pid) > 32:
         raise FormatError(

@@ -24,9 +24,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO, Union
 
 from . import FormatError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = [
     "ATTRIBUTE_KEYS",
@@ -43,7 +46,7 @@ __all__ = [
 ]
 
 Progress = Callable[[int, Union[int, None]], None]
-Source = Union[str, os.PathLike, BinaryIO, bytes]
+Source = Union[str, os.PathLike[str], BinaryIO, bytes]
 
 
 @dataclass
@@ -347,14 +350,15 @@ class _MeteredRaw(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
-        data = self._file.read(len(buffer))
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
+        data = self._file.read(len(view))
         if data is None:  # pragma: no cover - non-blocking streams are not supported
             data = b""
         if isinstance(data, str):
             raise TypeError("read_catalog() needs a binary file object (open it with 'rb')")
         n = len(data)
-        buffer[:n] = data
+        view[:n] = data
         self.bytes_read += n
         if self._max_bytes is not None and self.bytes_read > self._max_bytes:
             raise FormatError(
@@ -369,7 +373,7 @@ class _MeteredRaw(io.RawIOBase):
         return n
 
 
-def _size_of(fileobj) -> int | None:
+def _size_of(fileobj: BinaryIO) -> int | None:
     try:
         return os.fstat(fileobj.fileno()).st_size
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
@@ -385,6 +389,12 @@ def _size_of(fileobj) -> int | None:
     return None
 
 
+#: Reads items from the buffered stream and calls back with the header once known.
+ItemsFactory = Callable[
+    [BinaryIO, Callable[[CatalogHeader], None]], Iterator[Union[CatalogArticle, ImportIssue]]
+]
+
+
 class CatalogReader:
     """Iterator over the :class:`CatalogArticle` and :class:`ImportIssue` items of one file.
 
@@ -394,15 +404,18 @@ class CatalogReader:
     Use it as a context manager (or call :meth:`close`) to release a file opened from a path.
     """
 
-    def __init__(self, items_factory, stream: io.BufferedReader, raw: _MeteredRaw,
-                 *, owned_file: BinaryIO | None = None, format_name: str = ""):
+    def __init__(self, items_factory: ItemsFactory, stream: io.BufferedReader[_MeteredRaw],
+                 raw: _MeteredRaw, *, owned_file: BinaryIO | None = None,
+                 format_name: str = "") -> None:
         self.header: CatalogHeader | None = None
         self.format_name = format_name  # "bmecat" | "csv"
         self._stream = stream
         self._raw = raw
         self._owned_file = owned_file
-        self._buffer: deque = deque()
-        self._items: Iterator = items_factory(stream, self._set_header)
+        self._buffer: deque[CatalogArticle | ImportIssue] = deque()
+        self._items: Iterator[CatalogArticle | ImportIssue] = items_factory(
+            stream, self._set_header
+        )
 
     def _set_header(self, header: CatalogHeader) -> None:
         self.header = header
@@ -449,7 +462,7 @@ class CatalogReader:
     def __enter__(self) -> CatalogReader:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -471,7 +484,7 @@ def read_catalog(
     strict: bool = False,
     max_bytes: int | None = None,
     progress: Progress | None = None,
-    standards_dir: str | os.PathLike | None = None,
+    standards_dir: str | os.PathLike[str] | None = None,
 ) -> CatalogReader:
     """Open a partner catalog (BMEcat or CSV, detected from the first bytes) for streaming.
 
@@ -513,14 +526,16 @@ def read_catalog(
     if _looks_like_xml(prefix):
         from . import bmecat
 
-        def factory(stream, set_header):
+        def factory(stream: BinaryIO, set_header: Callable[[CatalogHeader], None]
+                    ) -> Iterator[CatalogArticle | ImportIssue]:
             return bmecat.iter_bmecat(stream, set_header, strict=strict,
                                       standards_dir=standards_dir)
         format_name = "bmecat"
     else:
         from . import catalog_csv
 
-        def factory(stream, set_header):
+        def factory(stream: BinaryIO, set_header: Callable[[CatalogHeader], None]
+                    ) -> Iterator[CatalogArticle | ImportIssue]:
             return catalog_csv.iter_csv(stream, set_header, strict=strict)
         format_name = "csv"
     return CatalogReader(factory, stream, raw, owned_file=owned, format_name=format_name)

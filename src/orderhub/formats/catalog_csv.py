@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -226,9 +226,10 @@ def iter_csv(
     if header_line is None:
         raise FormatError("empty CSV file: no header row", line=1)
     delimiter = _sniff_delimiter(header_line)
+    first_line = header_line  # a str here; the closure would not see the narrowing
 
-    def all_lines():
-        yield header_line
+    def all_lines() -> Iterator[str]:
+        yield first_line
         yield from lines
 
     reader = csv.reader(all_lines(), delimiter=delimiter, quotechar='"', strict=False)
@@ -317,7 +318,8 @@ def _set_price(article: CatalogArticle, cells: list[tuple[str, str]], quantity_t
 
 def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
                attributes: dict[str, int], header: CatalogHeader,
-               prices: list[tuple[int, str, int]] = ()) -> list:
+               prices: Sequence[tuple[int, str, int]] = ()
+               ) -> list[CatalogArticle | ImportIssue]:
     if len(row) > width and any(cell.strip() for cell in row[width:]):
         return [ImportIssue(line, f"row has {len(row)} fields but the header has {width} "
                                   "(unquoted separator in a text?); row skipped")]
@@ -330,7 +332,7 @@ def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
     pid = get(fields["partner_article_number"])
     if not pid:
         return [ImportIssue(line, "row without article number skipped")]
-    issues: list = []
+    issues: list[ImportIssue] = []
 
     def issue(message: str) -> None:
         issues.append(ImportIssue(line, message, pid))
@@ -419,15 +421,15 @@ _STATUS_WORDS = {"active": "aktiv", "discontinued": "ausgelaufen"}
 def _cell(article: CatalogArticle, name: str, decimal_comma: bool) -> str:
     if name in ATTRIBUTE_KEYS:
         return article.attributes.get(name, "")
-    value = getattr(article, name)
+    value: object = getattr(article, name)
     if value is None:
         return ""
     if name == "price":
         text = format(value, "f") if isinstance(value, Decimal) else str(value)
         return text.replace(".", ",") if decimal_comma else text
-    if name == "gtin" and len(value) == 14 and value.startswith("0"):
+    if name == "gtin" and isinstance(value, str) and len(value) == 14 and value.startswith("0"):
         return value[1:]
-    if name == "status":
+    if name == "status" and isinstance(value, str):
         return _STATUS_WORDS.get(value, value)
     return str(value)
 

@@ -139,9 +139,10 @@ def _price(base: float, seed: int, key: str, spread: float = 0.04) -> Decimal:
 
 
 # Each family yields (family, number suffix, short, long, attributes, base price, hmv).
+_FamilyItem = tuple[str, str, str, str, dict[str, str], float, str | None]
 
 
-def _hearing_aids() -> Iterator[tuple]:
+def _hearing_aids() -> Iterator[_FamilyItem]:
     for generation in count(1):
         for core in (True, False):
             for series_index, series in enumerate(SERIES):
@@ -182,7 +183,7 @@ def _hearing_aids() -> Iterator[tuple]:
                                 )
 
 
-def _receivers() -> Iterator[tuple]:
+def _receivers() -> Iterator[_FamilyItem]:
     for generation in count(1):
         gen = "" if generation == 1 else f"G{generation}-"
         for power, (power_name, base) in RECEIVER_POWERS.items():
@@ -203,7 +204,7 @@ def _receivers() -> Iterator[tuple]:
                     )
 
 
-def _domes() -> Iterator[tuple]:
+def _domes() -> Iterator[_FamilyItem]:
     for dome, (name, base) in DOME_TYPES.items():
         for size in ("S", "M", "L"):
             yield ("D", f"D-{dome}-{size}", f"Dome {name}, Größe {size}, 10 Stück",
@@ -212,7 +213,7 @@ def _domes() -> Iterator[tuple]:
                    {"dome_size": size, "category": "dome"}, base, None)
 
 
-def _earmolds() -> Iterator[tuple]:
+def _earmolds() -> Iterator[_FamilyItem]:
     for material, (material_name, base) in EARMOLD_MATERIALS.items():
         for shape, (shape_name, factor) in EARMOLD_SHAPES.items():
             for side, (side_short, side_long) in SIDES.items():
@@ -223,13 +224,13 @@ def _earmolds() -> Iterator[tuple]:
                        {"side": side, "category": "earmold"}, base * factor, None)
 
 
-def _lab_materials() -> Iterator[tuple]:
+def _lab_materials() -> Iterator[_FamilyItem]:
     for code, text, base in LAB_MATERIALS:
         yield ("MAT", f"MAT-{code}", text, text + ".", {"category": "earmold_material"},
                base, None)
 
 
-def _batteries() -> Iterator[tuple]:
+def _batteries() -> Iterator[_FamilyItem]:
     for pack in BATTERY_PACKS:
         for size, (tab, base) in BATTERIES.items():
             yield ("BAT", f"BAT-{size}-{pack}", f"Zink-Luft-Batterie {size}, {pack} Stück",
@@ -239,7 +240,7 @@ def _batteries() -> Iterator[tuple]:
                    base * (pack / 6) * (0.85 if pack == 60 else 1.0), None)
 
 
-def _accessories() -> Iterator[tuple]:
+def _accessories() -> Iterator[_FamilyItem]:
     for code, text, base, hmv, battery in ACCESSORIES:
         attributes = {"category": "accessory"}
         if battery:
@@ -247,7 +248,7 @@ def _accessories() -> Iterator[tuple]:
         yield ("ACC", f"ACC-{code}", text, text + ".", attributes, base, hmv)
 
 
-def _interleaved() -> Iterator[tuple]:
+def _interleaved() -> Iterator[_FamilyItem]:
     """Smooth weighted round robin over the families, independent of the requested size."""
     families = {
         "HA": _hearing_aids(), "R": _receivers(), "OTO": _earmolds(), "D": _domes(),
@@ -338,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
 
-    def all_articles():
+    def all_articles() -> Iterator[CatalogArticle]:
         if first is not None:
             yield first
             yield from articles

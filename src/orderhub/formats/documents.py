@@ -89,9 +89,14 @@ class OrderDocument:
     @property
     def total_amount(self) -> Decimal | None:
         """Sum of quantity × price, or None when any line has no price."""
-        if not self.items or any(item.price is None for item in self.items):
+        if not self.items:
             return None
-        return sum((item.quantity * item.price for item in self.items), Decimal(0))
+        total = Decimal(0)
+        for item in self.items:
+            if item.price is None:
+                return None
+            total += item.quantity * item.price
+        return total
 
 
 @dataclass
@@ -154,7 +159,7 @@ def line_status(
     return "confirmed"
 
 
-def standards_path(*parts: str, standards_dir: str | os.PathLike | None = None) -> Path:
+def standards_path(*parts: str, standards_dir: str | os.PathLike[str] | None = None) -> Path:
     """Locate a file of the official standards (XSD, EDIFACT directory).
 
     Order: the ``standards_dir`` argument, the ``ORDERHUB_STANDARDS_DIR`` environment variable,

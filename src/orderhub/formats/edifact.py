@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import ParamSpec, TypeVar
 
-from pydifact.control import Characters
+from pydifact.control.characters import Characters
 from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser, TokenIterator
 from pydifact.segments import Segment
@@ -73,10 +75,10 @@ class RawSegment:
     """One segment as read: its tag and elements (str, or list of components)."""
 
     tag: str
-    elements: list
+    elements: list[str | list[str]]
     position: int  # 1-based position in the interchange, for error messages
 
-    def element(self, index: int) -> str | list:
+    def element(self, index: int) -> str | list[str]:
         return self.elements[index] if index < len(self.elements) else ""
 
     def component(self, index: int, sub: int = 0) -> str:
@@ -135,7 +137,8 @@ def _decode(data: bytes) -> str:
 
 def _characters(text: str) -> tuple[Characters, str]:
     if not text.startswith("UNA"):
-        return Characters(), text
+        # pydifact leaves Characters.__init__ unannotated (all its parameters are optional).
+        return Characters(), text  # type: ignore[no-untyped-call]
     if len(text) < 9:
         raise FormatError("EDIFACT interchange ends inside the UNA service string advice")
     chars = text[3:9]
@@ -292,14 +295,13 @@ def _dtm(segment: RawSegment) -> tuple[str, datetime]:
     value = segment.component(0, 1)
     fmt = segment.component(0, 2) or "102"
     patterns = {"102": "%Y%m%d", "203": "%Y%m%d%H%M", "204": "%Y%m%d%H%M%S", "101": "%y%m%d",
-                "718": None}
+                "718": "%Y%m%d"}
     if fmt not in patterns:
         raise FormatError(f"{segment.where()}: date format {fmt!r} is not supported "
                           "(use 102, 203 or 204)", field="DTM")
     if fmt == "718":  # CCYYMMDD-CCYYMMDD: the end of the range is the promise
-        value, pattern = value.rpartition("-")[2], "%Y%m%d"
-    else:
-        pattern = patterns[fmt]
+        value = value.rpartition("-")[2]
+    pattern = patterns[fmt]
     try:
         if not re.fullmatch(r"[0-9]+", value):
             raise ValueError(value)
@@ -355,7 +357,7 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def _is_gln(value: str | None) -> bool:
-    return bool(value) and len(value) == 13 and value.isascii() and value.isdigit()
+    return value is not None and len(value) == 13 and value.isascii() and value.isdigit()
 
 
 # --------------------------------------------------------------------------- writing
@@ -649,10 +651,14 @@ def write_desadv(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
 # --------------------------------------------------------------------------- reading messages
 
 
-def _guard(read):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guard(read: Callable[_P, _R]) -> Callable[_P, _R]:
     """Turn any slip while interpreting segments into a FormatError (never another type)."""
 
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return read(*args, **kwargs)
         except FormatError:
@@ -691,10 +697,12 @@ def parse_orders(data: bytes) -> OrderDocument:
     """Read an ORDERS interchange (one message) into an :class:`OrderDocument`."""
     interchange = read_interchange(data)
     message = _single(interchange, ("ORDERS",))
-    order_number, order_date = "", None
+    order_number = ""
+    order_date: datetime | None = None
     parties: dict[str, Party] = {}
     customer_number = ""
-    notes, reference, currency = [], "", "EUR"
+    notes: list[str] = []
+    reference, currency = "", "EUR"
     items: list[OrderItem] = []
     party: Party | None = None
     item: OrderItem | None = None
@@ -712,9 +720,9 @@ def parse_orders(data: bytes) -> OrderDocument:
         if tag == "BGM":
             order_number = segment.component(1, 0)
         elif tag == "DTM" and item is None and party is None:
-            qualifier, value = _dtm(segment)
+            qualifier, stamp = _dtm(segment)
             if qualifier in ("137", "4"):
-                order_date = value
+                order_date = stamp
         elif tag == "FTX" and item is None:
             if segment.component(0) in ("AAI", "ZZZ", "PUR", "ORI", "DEL"):
                 notes.append(_ftx_text(segment))
@@ -729,9 +737,11 @@ def parse_orders(data: bytes) -> OrderDocument:
         elif tag == "NAD" and item is None:
             role = {"BY": "buyer", "SU": "supplier", "DP": "delivery", "ST": "delivery",
                     "IV": "invoice"}.get(segment.component(0))
-            party = _party_from_nad(segment, role) if role else None
-            if party is not None:
+            if role:
+                party = _party_from_nad(segment, role)
                 parties.setdefault(role, party)
+            else:
+                party = None
         elif tag == "CTA" and party is not None:
             party.contact = segment.component(1, 1) or segment.component(1, 0) or None
         elif tag == "COM" and party is not None:
@@ -985,12 +995,13 @@ class _AnswerReader:
         if not answer.document_id:
             raise FormatError(f"{kind} has no document number (BGM)", field="BGM")
         dates = self.header_dates
-        answer.issued_at = dates.get("document")
-        if answer.issued_at is None and self.dispatch:
+        issued_at = dates.get("document")
+        if issued_at is None and self.dispatch:
             # Some DESADV carry only the despatch date; the interchange date is the fallback.
-            answer.issued_at = dates.get("despatched") or self.interchange.prepared
-        if answer.issued_at is None:
+            issued_at = dates.get("despatched") or self.interchange.prepared
+        if issued_at is None:
             raise FormatError(f"{kind} has no document date (DTM+137)", field="DTM")
+        answer.issued_at = issued_at
         if not answer.order_number:
             raise FormatError(f"{kind} does not name the order (RFF+ON)", field="RFF")
         answer.delivery_date = self.delivery_date(dates)

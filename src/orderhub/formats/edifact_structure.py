@@ -17,6 +17,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lxml import etree
+
 from . import FormatError
 from .documents import standards_path
 from .edifact import read_interchange
@@ -43,12 +45,15 @@ class Node:
         return self.children[0].id if self.children else self.id
 
 
-def _node(element) -> Node:
+def _node(element: etree._Element) -> Node:
     children = tuple(_node(child) for child in element if child.tag in ("segment", "group"))
+    node_id = element.get("id")
     if element.tag == "group" and not children:
-        raise FormatError(f"segment group {element.get('id')} has no segments")
+        raise FormatError(f"segment group {node_id} has no segments")
+    if node_id is None:
+        raise FormatError("EDIFACT message structure: a segment or group has no id")
     return Node(
-        id=element.get("id"),
+        id=node_id,
         max_repeat=int(element.get("maxrepeat", "1")),
         required=element.get("required") == "true",
         children=children,
@@ -66,7 +71,7 @@ def _load(path: str) -> tuple[Node, ...]:
 
 
 def structure(message: str = "ORDERS", *,
-              standards_dir: str | os.PathLike | None = None) -> tuple[Node, ...]:
+              standards_dir: str | os.PathLike[str] | None = None) -> tuple[Node, ...]:
     """The top-level items of a message type's structure."""
     message = message.upper()
     if message not in MESSAGES:
@@ -137,7 +142,7 @@ class _Walker:
 
 
 def check_segment_tags(tags: list[str], message: str = "ORDERS", *,
-                       standards_dir: str | os.PathLike | None = None) -> list[str]:
+                       standards_dir: str | os.PathLike[str] | None = None) -> list[str]:
     """Violations of the message structure by a list of segment tags from UNH to UNT."""
     walker = _Walker(list(tags), message.upper())
     walker.walk(structure(message, standards_dir=standards_dir), [], "")
@@ -148,7 +153,7 @@ def check_segment_tags(tags: list[str], message: str = "ORDERS", *,
 
 
 def check_structure(data: bytes, message: str = "ORDERS", *,
-                    standards_dir: str | os.PathLike | None = None) -> list[str]:
+                    standards_dir: str | os.PathLike[str] | None = None) -> list[str]:
     """Check every message of an interchange against the ``message`` structure.
 
     Returns a list of violations (empty = conforms). An interchange that cannot even be read

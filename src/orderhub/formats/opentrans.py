@@ -89,7 +89,7 @@ def _clean(value: str | None) -> str:
 
 def _sub(parent: etree._Element, name: str, text: str | None = None, *, bme: bool = False,
          **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{BMECAT_NS if bme else OT_NS}}}{name}", **attrs)
+    element = etree.SubElement(parent, f"{{{BMECAT_NS if bme else OT_NS}}}{name}", attrib=attrs)
     if text is not None:
         element.text = text
     return element
@@ -547,7 +547,8 @@ def _line_no(element: etree._Element, position: int) -> int:
 
 def _remark_texts(element: etree._Element | None) -> tuple[str, str]:
     """(note, reference) from REMARKS children; several notes are joined by newlines."""
-    notes, references = [], []
+    notes: list[str] = []
+    references: list[str] = []
     for remark in _children(element, "REMARKS"):
         text = _text(remark)
         if text:
@@ -860,7 +861,7 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
 class _LocalOnlyResolver(etree.Resolver):
     """Refuse anything but local files while loading the XSD and its imports."""
 
-    def resolve(self, url, pubid, context):
+    def resolve(self, url: str | None, pubid: str | None, context: object) -> None:
         if url and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", url) and not url.startswith("file:"):
             raise FormatError(f"refusing to fetch {url} while loading the openTRANS schema")
         return None
@@ -879,7 +880,7 @@ def _schema(path: str) -> etree.XMLSchema:
         raise FormatError(f"cannot load the openTRANS schema {path}: {exc}") from None
 
 
-def schema(standards_dir: str | os.PathLike | None = None) -> etree.XMLSchema:
+def schema(standards_dir: str | os.PathLike[str] | None = None) -> etree.XMLSchema:
     """The openTRANS 2.1 XSD, loaded once per location."""
     path = standards_path("opentrans-2.1", "opentrans_2_1.xsd", standards_dir=standards_dir)
     # libxml2 must not compile a schema in several threads at once: the first deliveries of a worker
@@ -888,7 +889,7 @@ def schema(standards_dir: str | os.PathLike | None = None) -> etree.XMLSchema:
         return _schema(str(Path(path).resolve()))
 
 
-def validate(data: bytes, *, standards_dir: str | os.PathLike | None = None,
+def validate(data: bytes, *, standards_dir: str | os.PathLike[str] | None = None,
              max_errors: int = 5) -> None:
     """Raise :class:`FormatError` listing the first XSD errors (with line numbers), if any."""
     root = parse_bytes(bytes(data))

@@ -13,7 +13,7 @@ import json
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal, NoReturn, overload
 
 from . import FormatError
 from .documents import (
@@ -160,6 +160,11 @@ class _Object:
     def optional_string(self, name: str) -> str | None:
         return self.string(name, default="") or None
 
+    # A required member is never None: raw() raises instead (hence the overloads).
+    @overload
+    def decimal(self, name: str, *, required: Literal[True]) -> Decimal: ...
+    @overload
+    def decimal(self, name: str, *, required: bool = False) -> Decimal | None: ...
     def decimal(self, name: str, *, required: bool = False) -> Decimal | None:
         value = self.raw(name, required)
         if value is None:
@@ -176,6 +181,10 @@ class _Object:
                               field=self.field(name))
         return number
 
+    @overload
+    def integer(self, name: str, *, required: Literal[True]) -> int: ...
+    @overload
+    def integer(self, name: str, *, required: bool = False) -> int | None: ...
     def integer(self, name: str, *, required: bool = False) -> int | None:
         value = self.raw(name, required)
         if value is None:
@@ -186,6 +195,10 @@ class _Object:
             raise FormatError(f"{self.field(name)} must be an integer", field=self.field(name))
         return value
 
+    @overload
+    def datetime(self, name: str, *, required: Literal[True]) -> datetime: ...
+    @overload
+    def datetime(self, name: str, *, required: bool = False) -> datetime | None: ...
     def datetime(self, name: str, *, required: bool = False) -> datetime | None:
         value = self.string(name, required=required)
         if not value:
@@ -218,14 +231,18 @@ class _Object:
             raise FormatError(f"{self.field(name)} must be an array", field=self.field(name))
         return value
 
-    def object(self, name: str, *, required: bool = False) -> "_Object | None":
+    @overload
+    def object(self, name: str, *, required: Literal[True]) -> _Object: ...
+    @overload
+    def object(self, name: str, *, required: bool = False) -> _Object | None: ...
+    def object(self, name: str, *, required: bool = False) -> _Object | None:
         value = self.raw(name, required)
         if value is None:
             return None
         return _Object(value, self.field(name))
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> NoReturn:
     raise FormatError(f"{name} is not a number JSON allows")
 
 
@@ -250,6 +267,10 @@ def _load(data: bytes) -> _Object:
     return _Object(value, "")
 
 
+@overload
+def _read_party(obj: _Object, role: str, *, required: Literal[True]) -> Party: ...
+@overload
+def _read_party(obj: _Object | None, role: str, *, required: bool) -> Party | None: ...
 def _read_party(obj: _Object | None, role: str, *, required: bool) -> Party | None:
     if obj is None:
         if required:

@@ -67,7 +67,8 @@ def rec20_codes() -> frozenset[str]:
     tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     for simple in tree.iter(f"{xs}simpleType"):
         if simple.get("name") == "dtPUNIT":
-            return frozenset(e.get("value") for e in simple.iter(f"{xs}enumeration"))
+            values = (e.get("value") for e in simple.iter(f"{xs}enumeration"))
+            return frozenset(v for v in values if v is not None)
     raise RuntimeError(f"dtPUNIT not found in {path}")  # pragma: no cover
 
 
