@@ -24,6 +24,16 @@ class BranchForm(forms.ModelForm):
         model = Branch
         fields = ("name", "street", "postal_code", "city", "country")
 
+    def clean_country(self):
+        from orderhub.masterdata.schemas import normalise_country
+
+        try:
+            return normalise_country(self.cleaned_data["country"])
+        except ValueError:
+            raise forms.ValidationError(
+                _("Zweistelliger Ländercode (A–Z), z. B. DE. / Two-letter country code (A–Z), e.g. DE.")
+            ) from None
+
 
 class EmployeeForm(forms.ModelForm):
     class Meta:
