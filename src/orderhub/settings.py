@@ -1,7 +1,9 @@
 """Settings come from the environment (twelve-factor); the defaults run the embedded demo.
 
 DATABASE_URL        default: SQLite file under ORDERHUB_DATA_DIR (./var)
-SECRET_KEY          required when DEBUG is off
+SECRET_KEY          required (50+ characters) unless ORDERHUB_DEVELOPMENT=1 or DEBUG=1
+ORDERHUB_CREDENTIALS_KEYS  required likewise: keys for partner credentials, not the SECRET_KEY
+ORDERHUB_DEVELOPMENT "1": development/demo/test run on built-in keys (`make` sets it)
 DEBUG               "1" for development (default off)
 ALLOWED_HOSTS       comma separated (default: localhost,127.0.0.1)
 ORDERHUB_BASE_URL   absolute URL used in registration and cart links
@@ -14,6 +16,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -28,8 +31,25 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("DEBUG")
-# The development key is flagged by `manage.py check --deploy` (it starts with "django-insecure").
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-orderhub-development-key-set-SECRET_KEY-in-production"
+#: An explicit development run (`make demo`, `make test`, DEBUG=1): built-in keys are allowed.
+#: Without it the process refuses to start on a missing or development SECRET_KEY (issue 14, fault 7).
+DEVELOPMENT = DEBUG or env_flag("ORDERHUB_DEVELOPMENT")
+#: The development key is flagged by `manage.py check --deploy` (it starts with "django-insecure").
+DEVELOPMENT_SECRET_KEY = "django-insecure-orderhub-development-key-set-SECRET_KEY-in-production"
+
+
+def _real_secret(value: str) -> bool:
+    """Django's own bar for a production key (check --deploy, security.W009)."""
+    return len(value) >= 50 and len(set(value)) >= 5 and not value.startswith("django-insecure")
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not _real_secret(SECRET_KEY):
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or not a real key (50+ random characters). Set it, or set "
+            "ORDERHUB_DEVELOPMENT=1 for a development run on the built-in key.")
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 BASE_URL = os.environ.get("ORDERHUB_BASE_URL", "").rstrip("/")
@@ -184,8 +204,20 @@ if env_flag("ORDERHUB_SECURE"):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Partner credentials are encrypted at rest with keys derived from this (rotate by listing several).
-CREDENTIALS_KEYS = [k for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",") if k] or [SECRET_KEY]
+# Partner credentials are encrypted at rest with keys of their own (newest first; rotate by
+# prepending). Required in production and never the SECRET_KEY; values encrypted by earlier releases
+# with the SECRET_KEY still decrypt (CREDENTIALS_LEGACY_KEYS) and are re-encrypted when next saved.
+CREDENTIALS_KEYS = [k.strip() for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",") if k.strip()]
+if not CREDENTIALS_KEYS:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "ORDERHUB_CREDENTIALS_KEYS is not set: partner credentials need a key of their own "
+            "(32+ random characters), not the SECRET_KEY. Set ORDERHUB_DEVELOPMENT=1 for development.")
+    CREDENTIALS_KEYS = ["orderhub-development-credentials-key:" + SECRET_KEY]
+elif not DEVELOPMENT and any(len(k) < 32 or k == SECRET_KEY for k in CREDENTIALS_KEYS):
+    raise ImproperlyConfigured(
+        "ORDERHUB_CREDENTIALS_KEYS: every key needs 32+ characters and must differ from SECRET_KEY.")
+CREDENTIALS_LEGACY_KEYS = [SECRET_KEY]
 
 # OrderHub domain settings
 REGISTRATION_TTL_HOURS = 24
