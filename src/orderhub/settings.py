@@ -150,10 +150,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): 5 failures per username+IP lock for 15 minutes.
+# Login throttling (django-axes): 5 failures per username+IP lock that pair for 15 minutes; 20
+# failures for one username from any addresses lock the account for 15 minutes
+# (orderhub.accounts.throttle, docs/deployment.md).
 AXES_FAILURE_LIMIT = int(os.environ.get("ORDERHUB_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("ORDERHUB_LOGIN_ACCOUNT_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = float(os.environ.get("ORDERHUB_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "orderhub.accounts.throttle.AccountAwareHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
