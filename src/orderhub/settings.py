@@ -223,6 +223,12 @@ elif not DEVELOPMENT and any(len(k) < 32 or k == SECRET_KEY for k in CREDENTIALS
         "ORDERHUB_CREDENTIALS_KEYS: every key needs 32+ characters and must differ from SECRET_KEY.")
 CREDENTIALS_LEGACY_KEYS = [SECRET_KEY]
 
+#: Outgoing requests (partners, webhooks) only to public addresses (orderhub.core.netguard), unless
+#: this is set (demo, test suite: partners on 127.0.0.1) or the network is listed.
+ALLOW_PRIVATE_URLS = env_flag("ORDERHUB_ALLOW_PRIVATE_URLS") or env_flag("ORDERHUB_ALLOW_PRIVATE_WEBHOOKS")
+ALLOWED_PRIVATE_NETWORKS = [n.strip() for n in os.environ.get("ORDERHUB_ALLOWED_PRIVATE_NETWORKS", "").split(",")
+                            if n.strip()]
+
 # OrderHub domain settings
 REGISTRATION_TTL_HOURS = 24
 CART_TTL_HOURS = 6
