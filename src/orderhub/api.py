@@ -6,6 +6,7 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -31,7 +32,8 @@ class OrderHubAPI(NinjaAPI):
         for path, operations in schema["paths"].items():
             for method, op in operations.items():
                 responses = op["responses"] = {str(k): v for k, v in op.get("responses", {}).items()}
-                needed = {"400": "Bad request (e.g. malformed JSON)"}
+                needed = {"400": "Bad request (e.g. malformed JSON)",
+                          "503": "Database unreachable for the moment; retry after `Retry-After` seconds"}
                 if op.get("security"):
                     needed["401"] = "Missing, unknown or revoked token"
                 if op.get("parameters") or op.get("requestBody") or method in ("post", "put"):
@@ -149,6 +151,14 @@ def on_too_big(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return problem_response(request, 404, "Not found", str(exc) or "no such resource")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    from orderhub.core.outage import unavailable_response
+
+    return unavailable_response(request, exc)
 
 
 @api.exception_handler(Exception)

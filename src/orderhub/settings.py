@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "orderhub.core.outage.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "orderhub.core.middleware.RequestHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,10 +118,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE avoids upgrade deadlocks. Connections
     # are kept like PostgreSQL's (DB_CONN_MAX_AGE): opening one costs three PRAGMAs per request.
+    # ORDERHUB_SQLITE_BUSY_SECONDS: how long a statement waits for another writer's lock.
+    _busy = float(os.environ.get("ORDERHUB_SQLITE_BUSY_SECONDS", "20"))
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "timeout": _busy,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                        f"PRAGMA busy_timeout={int(_busy * 1000)};",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_flag("ORDERHUB_TEST_FILE_DB") else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -228,6 +232,9 @@ CREDENTIALS_LEGACY_KEYS = [SECRET_KEY]
 ALLOW_PRIVATE_URLS = env_flag("ORDERHUB_ALLOW_PRIVATE_URLS") or env_flag("ORDERHUB_ALLOW_PRIVATE_WEBHOOKS")
 ALLOWED_PRIVATE_NETWORKS = [n.strip() for n in os.environ.get("ORDERHUB_ALLOWED_PRIVATE_NETWORKS", "").split(",")
                             if n.strip()]
+
+#: Seconds a client is told to wait (Retry-After) while the database is unreachable (503).
+RETRY_AFTER_SECONDS = int(os.environ.get("ORDERHUB_RETRY_AFTER_SECONDS", "5"))
 
 # OrderHub domain settings
 REGISTRATION_TTL_HOURS = 24
