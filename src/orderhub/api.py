@@ -43,6 +43,8 @@ class OrderHubAPI(NinjaAPI):
                 if method in ("post", "put"):
                     needed["409"] = "Conflict"
                     needed["413"] = "Payload too large"
+                if path == "/api/v1/registrations" and method == "post":
+                    needed["429"] = "Too many registrations from this address or in total; see Retry-After"
                 if path.endswith("/token"):
                     needed["403"] = "poll_token does not belong to this registration"
                     needed["410"] = "Expired, or the token was already handed out"
@@ -111,8 +113,11 @@ def _field_path(loc) -> str:
 
 @api.exception_handler(Problem)
 def on_problem(request, exc: Problem):
-    return HttpResponse(json.dumps(exc.body(request.path), ensure_ascii=False, default=str), status=exc.status,
-                        content_type=PROBLEM_JSON)
+    response = HttpResponse(json.dumps(exc.body(request.path), ensure_ascii=False, default=str),
+                            status=exc.status, content_type=PROBLEM_JSON)
+    if "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -238,6 +238,12 @@ RETRY_AFTER_SECONDS = int(os.environ.get("ORDERHUB_RETRY_AFTER_SECONDS", "5"))
 
 # OrderHub domain settings
 REGISTRATION_TTL_HOURS = 24
+#: Unauthenticated registrations (docs/deployment.md "Limits"): per client address and in total
+#: per hour, body size, and how long personal data of finished/expired registrations is kept.
+REGISTRATION_RATE_PER_IP = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_IP_HOUR", "20"))
+REGISTRATION_RATE_GLOBAL = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_HOUR", "500"))
+REGISTRATION_MAX_BYTES = int(os.environ.get("ORDERHUB_REGISTRATION_MAX_BYTES", str(8 * 1024 * 1024)))
+REGISTRATION_PURGE_DAYS = int(os.environ.get("ORDERHUB_REGISTRATION_PURGE_DAYS", "7"))
 CART_TTL_HOURS = 6
 CATALOG_DIR = DATA_DIR / "catalog-uploads"
 #: Each machine's copy of the catalog search index (tantivy); rebuilt from the database when missing.

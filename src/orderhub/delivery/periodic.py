@@ -1,4 +1,5 @@
-"""Work every worker does now and then: expire carts, recover stale deliveries, read EDI inboxes.
+"""Work every worker does now and then: expire carts, recover stale deliveries, read EDI inboxes,
+purge registrations' personal data after REGISTRATION_PURGE_DAYS.
 
 Each job is safe to run in several workers at once (row locks with SKIP LOCKED, idempotent moves).
 """
@@ -14,11 +15,12 @@ logger = logging.getLogger(__name__)
 
 
 def run_once() -> dict:
+    from orderhub.accounts.services import purge_registrations
     from orderhub.delivery import inbox, outbox
     from orderhub.ordering.services import expire_due_carts
 
     return {"expired_carts": expire_due_carts(), "recovered_deliveries": outbox.recover_stale(),
-            "edifact_inbox": inbox.pick_up_all()}
+            "edifact_inbox": inbox.pick_up_all(), "registrations_purged": purge_registrations()}
 
 
 class PeriodicThread(threading.Thread):
@@ -33,7 +35,7 @@ class PeriodicThread(threading.Thread):
                 close_old_connections()
                 result = run_once()
                 if any(v for v in result.values() if not isinstance(v, dict)) or any(
-                        result["edifact_inbox"].values()):
+                        result["edifact_inbox"].values()) or any(result["registrations_purged"].values()):
                     logger.info("periodic: %s", result)
             except Exception:  # keep the worker alive; the next round tries again
                 logger.exception("periodic jobs failed")

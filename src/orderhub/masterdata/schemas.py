@@ -127,7 +127,18 @@ class SoftwareIn(Strict):
     version: str = Field("", max_length=50)
 
 
+#: What a stranger may send unauthenticated (issue 14, fault 2): sized to real practices — the largest
+#: chains have some hundred branches and a few thousand employees; 1,000 / 20,000 leave room.
+REGISTRATION_MAX_BRANCHES = 1_000
+REGISTRATION_MAX_USERS = 20_000
+REGISTRATION_MAX_CUSTOMER_NUMBERS = 10_000
+
+
 class RegistrationIn(MasterDataIn):
+    branches: list[BranchIn] = Field(max_length=REGISTRATION_MAX_BRANCHES)
+    users: list[UserIn] = Field(default_factory=list, max_length=REGISTRATION_MAX_USERS)
+    customer_numbers: list[CustomerNumberIn] = Field(default_factory=list,
+                                                     max_length=REGISTRATION_MAX_CUSTOMER_NUMBERS)
     software: SoftwareIn | None = None
     workstation: str | None = Field(None, max_length=100)
 
