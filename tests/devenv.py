@@ -1,4 +1,4 @@
-"""Loaded before Django (``-p tests.devenv`` in pyproject): the suite is an explicit development run.
+"""Loaded before Django (``-p tests.devenv`` in pyproject): the suite is a development run.
 
 Production refuses to start on built-in keys; the suite and the processes it starts (e2e stacks,
 simulator) run with ``ORDERHUB_DEVELOPMENT=1``, and partners on 127.0.0.1 are allowed

@@ -33,7 +33,8 @@ class OrderHubAPI(NinjaAPI):
             for method, op in operations.items():
                 responses = op["responses"] = {str(k): v for k, v in op.get("responses", {}).items()}
                 needed = {"400": "Bad request (e.g. malformed JSON)",
-                          "503": "Database unreachable for the moment; retry after `Retry-After` seconds"}
+                          "503": "Database unreachable for the moment; retry after "
+                                 "`Retry-After` seconds"}
                 if op.get("security"):
                     needed["401"] = "Missing, unknown or revoked token"
                 if op.get("parameters") or op.get("requestBody") or method in ("post", "put"):
@@ -44,7 +45,8 @@ class OrderHubAPI(NinjaAPI):
                     needed["409"] = "Conflict"
                     needed["413"] = "Payload too large"
                 if path == "/api/v1/registrations" and method == "post":
-                    needed["429"] = "Too many registrations from this address or in total; see Retry-After"
+                    needed["429"] = ("Too many registrations from this address or in total; "
+                                     "see Retry-After")
                 if path.endswith("/token"):
                     needed["403"] = "poll_token does not belong to this registration"
                     needed["410"] = "Expired, or the token was already handed out"

@@ -32,7 +32,8 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 DEBUG = env_flag("DEBUG")
 #: An explicit development run (`make demo`, `make test`, DEBUG=1): built-in keys are allowed.
-#: Without it the process refuses to start on a missing or development SECRET_KEY (issue 14, fault 7).
+#: Without it the process refuses to start on a missing or development SECRET_KEY (issue 14,
+#: fault 7).
 DEVELOPMENT = DEBUG or env_flag("ORDERHUB_DEVELOPMENT")
 #: The development key is flagged by `manage.py check --deploy` (it starts with "django-insecure").
 DEVELOPMENT_SECRET_KEY = "django-insecure-orderhub-development-key-set-SECRET_KEY-in-production"
@@ -238,23 +239,28 @@ if env_flag("ORDERHUB_SECURE"):
 # Partner credentials are encrypted at rest with keys of their own (newest first; rotate by
 # prepending). Required in production and never the SECRET_KEY; values encrypted by earlier releases
 # with the SECRET_KEY still decrypt (CREDENTIALS_LEGACY_KEYS) and are re-encrypted when next saved.
-CREDENTIALS_KEYS = [k.strip() for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",") if k.strip()]
+CREDENTIALS_KEYS = [k.strip() for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",")
+                    if k.strip()]
 if not CREDENTIALS_KEYS:
     if not DEVELOPMENT:
         raise ImproperlyConfigured(
             "ORDERHUB_CREDENTIALS_KEYS is not set: partner credentials need a key of their own "
-            "(32+ random characters), not the SECRET_KEY. Set ORDERHUB_DEVELOPMENT=1 for development.")
+            "(32+ random characters), not the SECRET_KEY. Set ORDERHUB_DEVELOPMENT=1 for "
+            "development.")
     CREDENTIALS_KEYS = ["orderhub-development-credentials-key:" + SECRET_KEY]
 elif not DEVELOPMENT and any(len(k) < 32 or k == SECRET_KEY for k in CREDENTIALS_KEYS):
     raise ImproperlyConfigured(
-        "ORDERHUB_CREDENTIALS_KEYS: every key needs 32+ characters and must differ from SECRET_KEY.")
+        "ORDERHUB_CREDENTIALS_KEYS: every key needs 32+ characters and must differ from "
+        "SECRET_KEY.")
 CREDENTIALS_LEGACY_KEYS = [SECRET_KEY]
 
 #: Outgoing requests (partners, webhooks) only to public addresses (orderhub.core.netguard), unless
 #: this is set (demo, test suite: partners on 127.0.0.1) or the network is listed.
-ALLOW_PRIVATE_URLS = env_flag("ORDERHUB_ALLOW_PRIVATE_URLS") or env_flag("ORDERHUB_ALLOW_PRIVATE_WEBHOOKS")
-ALLOWED_PRIVATE_NETWORKS = [n.strip() for n in os.environ.get("ORDERHUB_ALLOWED_PRIVATE_NETWORKS", "").split(",")
-                            if n.strip()]
+ALLOW_PRIVATE_URLS = (env_flag("ORDERHUB_ALLOW_PRIVATE_URLS")
+                      or env_flag("ORDERHUB_ALLOW_PRIVATE_WEBHOOKS"))
+ALLOWED_PRIVATE_NETWORKS = [
+    n.strip() for n in os.environ.get("ORDERHUB_ALLOWED_PRIVATE_NETWORKS", "").split(",")
+    if n.strip()]
 
 #: Seconds a client is told to wait (Retry-After) while the database is unreachable (503).
 RETRY_AFTER_SECONDS = int(os.environ.get("ORDERHUB_RETRY_AFTER_SECONDS", "5"))
@@ -265,7 +271,8 @@ REGISTRATION_TTL_HOURS = 24
 #: per hour, body size, and how long personal data of finished/expired registrations is kept.
 REGISTRATION_RATE_PER_IP = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_IP_HOUR", "20"))
 REGISTRATION_RATE_GLOBAL = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_HOUR", "500"))
-REGISTRATION_MAX_BYTES = int(os.environ.get("ORDERHUB_REGISTRATION_MAX_BYTES", str(8 * 1024 * 1024)))
+REGISTRATION_MAX_BYTES = int(os.environ.get("ORDERHUB_REGISTRATION_MAX_BYTES",
+                                            str(8 * 1024 * 1024)))
 REGISTRATION_PURGE_DAYS = int(os.environ.get("ORDERHUB_REGISTRATION_PURGE_DAYS", "7"))
 CART_TTL_HOURS = 6
 CATALOG_DIR = DATA_DIR / "catalog-uploads"

@@ -41,10 +41,12 @@ def test_csp_pages_have_no_inline_script_or_event_handlers():
 
 def test_no_server_header_from_gunicorn(tmp_path):
     port = free_port()
-    env = {**os.environ, "ORDERHUB_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {**os.environ, "ORDERHUB_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen([str(gunicorn), "orderhub.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-                             "--no-control-socket"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--no-control-socket"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -70,7 +72,8 @@ def test_csp_pages_work_in_the_browser_without_violations(live_server, page, com
     user.set_password("Geheim-12345!")
     user.save()
     violations = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("console", lambda m: violations.append(m.text)
+            if "Content Security Policy" in m.text else None)
     page.goto(live_server.url + "/anmelden/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", "Geheim-12345!")

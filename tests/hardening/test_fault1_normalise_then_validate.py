@@ -35,7 +35,8 @@ def test_fault1_registration_snapshot_is_validated_after_normalising(anon_api, p
     data = snapshot()
     data["branches"][0]["country"] = "hß"
     r = anon_api.post("/api/v1/registrations", data)
-    assert r.status_code == 422 and "branches[0].country" in [e["field"] for e in r.json_body["errors"]]
+    assert r.status_code == 422
+    assert "branches[0].country" in [e["field"] for e in r.json_body["errors"]]
     assert RegistrationIn.model_validate(snapshot()).branches[0].country == "DE"
 
 
@@ -51,7 +52,8 @@ def test_fault1_get_never_500s_for_stored_data_the_input_rule_refuses(api, partn
 def test_fault1_dashboard_form_uses_the_same_rule(partners, company):
     from orderhub.web.forms import BranchForm
 
-    form = BranchForm(data={"name": "Mitte", "street": "", "postal_code": "", "city": "", "country": "hß"})
+    empty = {"street": "", "postal_code": "", "city": ""}
+    form = BranchForm(data={"name": "Mitte", **empty, "country": "hß"})
     assert not form.is_valid() and "country" in form.errors
-    form = BranchForm(data={"name": "Mitte", "street": "", "postal_code": "", "city": "", "country": "de"})
+    form = BranchForm(data={"name": "Mitte", **empty, "country": "de"})
     assert form.is_valid() and form.cleaned_data["country"] == "DE"

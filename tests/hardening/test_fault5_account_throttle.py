@@ -1,4 +1,4 @@
-"""Issue 14, fault 5: guesses spread over many addresses lock the account, not only username + IP."""
+"""Issue 14, fault 5: guesses spread over many addresses lock the account, not only user + IP."""
 
 import pytest
 from django.test import Client

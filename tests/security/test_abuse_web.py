@@ -210,8 +210,9 @@ def test_api_tokens_are_stored_hashed(company):
 def _orderhub_check(tmp_path: Path, **env_overrides) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DEBUG", "SECRET_KEY", "ORDERHUB_SECURE", "ALLOWED_HOSTS", "DATABASE_URL",
-                        "DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS", "ORDERHUB_CREDENTIALS_KEYS",
-                        "ORDERHUB_DEVELOPMENT", "ORDERHUB_ALLOW_PRIVATE_URLS"}}
+                        "DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS",
+                        "ORDERHUB_CREDENTIALS_KEYS", "ORDERHUB_DEVELOPMENT",
+                        "ORDERHUB_ALLOW_PRIVATE_URLS"}}
     env.update(ORDERHUB_DATA_DIR=str(tmp_path / "data"), **env_overrides)
     orderhub = Path(sys.executable).with_name("orderhub")
     return subprocess.run([str(orderhub), "check", "--deploy", "--fail-level", "WARNING"], env=env,

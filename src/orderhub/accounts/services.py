@@ -43,7 +43,8 @@ def check_registration_limits(client_digest: str, body_bytes: int) -> None:
             f"a registration snapshot may have at most {settings.REGISTRATION_MAX_BYTES} bytes")
     since = timezone.now() - timedelta(hours=1)
     recent = Registration.objects.filter(created_at__gte=since)
-    if client_digest and recent.filter(client_digest=client_digest).count() >= settings.REGISTRATION_RATE_PER_IP:
+    per_ip = settings.REGISTRATION_RATE_PER_IP
+    if client_digest and recent.filter(client_digest=client_digest).count() >= per_ip:
         raise TooManyRegistrations(
             f"at most {settings.REGISTRATION_RATE_PER_IP} registrations per hour from one address; "
             "please try again later", retry_after=3600)
@@ -78,10 +79,12 @@ def purge_registrations(now=None, days: int | None = None) -> dict:
     now = now or timezone.now()
     days = settings.REGISTRATION_PURGE_DAYS if days is None else days
     cutoff = now - timedelta(days=days)
-    deleted, _ = Registration.objects.filter(status=Registration.Status.PENDING, expires_at__lt=cutoff).delete()
-    erased = (Registration.objects.filter(status__in=[Registration.Status.COMPLETED, Registration.Status.COLLECTED],
-                                          completed_at__lt=cutoff, purged_at__isnull=True)
-              .update(snapshot={}, software={}, workstation="", client_digest="", purged_at=now))
+    status = Registration.Status
+    deleted, _ = Registration.objects.filter(status=status.PENDING, expires_at__lt=cutoff).delete()
+    finished = Registration.objects.filter(status__in=[status.COMPLETED, status.COLLECTED],
+                                           completed_at__lt=cutoff, purged_at__isnull=True)
+    erased = finished.update(snapshot={}, software={}, workstation="", client_digest="",
+                             purged_at=now)
     return {"deleted": deleted, "erased": erased}
 
 

@@ -35,7 +35,8 @@ class PeriodicThread(threading.Thread):
                 close_old_connections()
                 result = run_once()
                 if any(v for v in result.values() if not isinstance(v, dict)) or any(
-                        result["edifact_inbox"].values()) or any(result["registrations_purged"].values()):
+                        result["edifact_inbox"].values()) or any(
+                        result["registrations_purged"].values()):
                     logger.info("periodic: %s", result)
             except Exception:  # keep the worker alive; the next round tries again
                 logger.exception("periodic jobs failed")

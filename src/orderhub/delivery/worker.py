@@ -161,9 +161,11 @@ class DeliveryLoop:
             # the traceback once, then one line per try.
             self.outage_failures += 1
             if self.outage_failures == 1:
-                logger.exception("claiming deliveries failed: database unavailable; retrying with backoff")
+                logger.exception("claiming deliveries failed: database unavailable; "
+                                 "retrying with backoff")
             else:
-                logger.warning("database still unavailable (try %d, next in %.1f s): %s", self.outage_failures,
+                logger.warning("database still unavailable (try %d, next in %.1f s): %s",
+                               self.outage_failures,
                                backoff(self.outage_failures, base=self.interval), exc)
             try:
                 _check_connection()

@@ -127,8 +127,9 @@ class SoftwareIn(Strict):
     version: str = Field("", max_length=50)
 
 
-#: What a stranger may send unauthenticated (issue 14, fault 2): sized to real practices — the largest
-#: chains have some hundred branches and a few thousand employees; 1,000 / 20,000 leave room.
+#: What a stranger may send unauthenticated (issue 14, fault 2): sized to real practices — the
+#: largest chains have some hundred branches and a few thousand employees; 1,000 / 20,000 leave
+#: room.
 REGISTRATION_MAX_BRANCHES = 1_000
 REGISTRATION_MAX_USERS = 20_000
 REGISTRATION_MAX_CUSTOMER_NUMBERS = 10_000

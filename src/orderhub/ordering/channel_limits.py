@@ -43,7 +43,8 @@ EDIFACT = ChannelLimits("EDIFACT", max_length={
     "lines[].hmv_number": 35, "lines[].manufacturer_article_number": 35, "lines[].unit": 3,
 })
 EMAIL = ChannelLimits("E-Mail", single_line=frozenset({
-    "customer_number", "company.name", "branch.name", "branch.street", "branch.postal_code", "branch.city",
+    "customer_number", "company.name", "branch.name", "branch.street", "branch.postal_code",
+    "branch.city",
 }))
 #: By partner channel (``Partner.channel``). A new channel with limits declares them here.
 LIMITS: dict[str, ChannelLimits] = {"edifact": EDIFACT, "email": EMAIL}
@@ -63,14 +64,14 @@ def violations(channel: str, values: dict[str, str | None]) -> list[FieldError]:
     for path, value in values.items():
         if not value:
             continue
-        rule = path.split("[", 1)[0] + ("[]." + path.split(".", 1)[1] if path.startswith("lines[") else "")
+        rule = f"lines[].{path.split('.', 1)[1]}" if path.startswith("lines[") else path
         most = limits.max_length.get(rule)
         if most is not None and len(value) > most:
-            errors.append(FieldError(path, f"{len(value)} characters; the partner's {limits.label} channel "
-                                           f"carries at most {most}"))
+            errors.append(FieldError(path, f"{len(value)} characters; the partner's {limits.label} "
+                                           f"channel carries at most {most}"))
         if rule in limits.single_line and any(c in value for c in LINE_BREAKS):
-            errors.append(FieldError(path, f"contains a line break, which the partner's {limits.label} "
-                                           "channel cannot carry"))
+            errors.append(FieldError(path, "contains a line break, which the partner's "
+                                           f"{limits.label} channel cannot carry"))
     return errors
 
 
@@ -88,8 +89,8 @@ def _values(order, lines, branch=None) -> dict[str, str | None]:
                                                            or line.partner_article_number)
         values[f"lines[{index}].gtin"] = snap.get("gtin") or line.gtin
         values[f"lines[{index}].hmv_number"] = snap.get("hmv_number") or line.hmv_number
-        values[f"lines[{index}].manufacturer_article_number"] = (snap.get("manufacturer_article_number")
-                                                                 or line.manufacturer_article_number)
+        values[f"lines[{index}].manufacturer_article_number"] = (
+            snap.get("manufacturer_article_number") or line.manufacturer_article_number)
         values[f"lines[{index}].unit"] = snap.get("order_unit") or line.unit
     return values
 
@@ -103,7 +104,7 @@ def _branch_for(order, limits: ChannelLimits):
 
 
 def check_intake(order, lines) -> None:
-    """Raise a 422 naming every field the partner's channel cannot carry (before anything is written)."""
+    """Raise a 422 naming every field the partner's channel cannot carry (nothing written yet)."""
     limits = LIMITS.get(order.partner.channel)
     if limits is None:
         return

@@ -151,7 +151,7 @@ def submit_order(company, payload: OrderIn, idempotency_key: str, actor: str, re
     if reads.key_hash is None:
         partner, branch_id, user_id = reads.references(payload)
         prepared = _prepare_order(company, payload, reads, partner, branch_id, user_id, actor, request)
-        channel_limits.check_intake(prepared.order, prepared.lines)  # 422 before anything is written
+        channel_limits.check_intake(prepared.order, prepared.lines)  # 422 before any write
         try:
             with transaction.atomic():
                 return _write_order(company, prepared, digest, idempotency_key, actor)

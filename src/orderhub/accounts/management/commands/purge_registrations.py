@@ -13,9 +13,11 @@ class Command(BaseCommand):
     help = "Delete expired registrations and erase the snapshot of finished ones after N days."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=None,
-                            help="days after expiry / completion (default: REGISTRATION_PURGE_DAYS, 7)")
+        parser.add_argument(
+            "--days", type=int, default=None,
+            help="days after expiry / completion (default: REGISTRATION_PURGE_DAYS, 7)")
 
     def handle(self, *args, days, **options):
         result = purge_registrations(days=days)
-        self.stdout.write(f"registrations deleted: {result['deleted']}, personal data erased: {result['erased']}")
+        self.stdout.write(f"registrations deleted: {result['deleted']}, "
+                          f"personal data erased: {result['erased']}")

@@ -119,7 +119,8 @@ class Command(BaseCommand):
         self.stdout.flush()
         thread = None
         if loop:
-            thread = threading.Thread(target=loop.run_forever, name="orderhub-delivery", daemon=True)
+            thread = threading.Thread(target=loop.run_forever, name="orderhub-delivery",
+                                      daemon=True)
             thread.start()
         forced = False
         try:

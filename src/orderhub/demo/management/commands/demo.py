@@ -82,8 +82,9 @@ Strg-C beendet / Ctrl-C stops."""))
             while True:
                 time.sleep(1)
                 worker = running["worker"]
-                if worker.poll() is not None:  # the worker survives outages; if it still ends, restart it
-                    self.stderr.write(f"worker exited ({worker.returncode}); starting it again — see {logs}")
+                if worker.poll() is not None:  # it survives outages; if it still ends: restart
+                    self.stderr.write(f"worker exited ({worker.returncode}); starting it again "
+                                      f"— see {logs}")
                     running["worker"] = subprocess.Popen(procs["worker"], env=env,
                                                          stdout=open(logs / "worker.log", "ab"),
                                                          stderr=subprocess.STDOUT)
