@@ -238,7 +238,7 @@ if env_flag("ORDERHUB_SECURE"):
 
 # Partner credentials are encrypted at rest with keys of their own (newest first; rotate by
 # prepending). Required in production and never the SECRET_KEY; values encrypted by earlier releases
-# with the SECRET_KEY still decrypt (CREDENTIALS_LEGACY_KEYS) and are re-encrypted when next saved.
+# with the SECRET_KEY still decrypt (CREDENTIALS_LEGACY_KEYS); new values use CREDENTIALS_KEYS[0].
 CREDENTIALS_KEYS = [k.strip() for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",")
                     if k.strip()]
 if not CREDENTIALS_KEYS:
