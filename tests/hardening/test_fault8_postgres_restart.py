@@ -96,7 +96,7 @@ def test_fault8_postgresql_restart_under_load(tmp_path, monkeypatch, throwaway_p
         time.sleep(3)
         stop()
         time.sleep(8)
-        assert all(w.poll() is None for w in stack.workers), "a worker exited while PostgreSQL was down"
+        assert all(w.poll() is None for w in stack.workers), "a worker exited while PG was down"
         start()
         time.sleep(5)
         stop_load.set()
@@ -110,7 +110,8 @@ def test_fault8_postgresql_restart_under_load(tmp_path, monkeypatch, throwaway_p
         received = stack.sim_stats()["sonora"]["received"]
         numbers = {o["number"] for o in accepted}
         assert set(received) == numbers  # every accepted order, and nothing else
-        print({"accepted": len(accepted), "statuses": {s: statuses.count(s) for s in set(statuses)}})
+        counts = {s: statuses.count(s) for s in set(statuses)}
+        print({"accepted": len(accepted), "statuses": counts})
     finally:
         stop_load.set()
         stack.stop()
