@@ -55,6 +55,8 @@ PAGES = {
     "dashboard/bestellungen/": "company",
     "dashboard/bestellungen/export.csv": "company",
     "dashboard/webhooks/": "company",
+    "dashboard/zuordnungen/": "company",
+    "dashboard/zuordnungen/<int:pk>/loeschen/": "company",
     "dashboard/bestellungen/<uuid:order_id>/": "company",
     "dashboard/bestellungen/<uuid:order_id>/erneut/": "company",
     "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": "company",
@@ -203,6 +205,11 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
     number = CustomerNumber.objects.filter(company=a.company).first()
     article = line.order.partner.articles.first()
     b_order = b_cart or cart
+    from orderhub.catalog.models import ArticleMapping
+
+    mapping, _ = ArticleMapping.objects.get_or_create(
+        company=a.company, partner=line.order.partner, line_key="isolation-probe",
+        defaults={"line_label": "Zuordnung A", "article": article, "created_by": "Test"})
     probes = {
         "dashboard/": [("get", "/dashboard/", None, "list")],
         "dashboard/filialen/": [("get", "/dashboard/filialen/", None, "list"),
@@ -245,6 +252,9 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         "dashboard/webhooks/": [
             ("get", "/dashboard/webhooks/", None, "list"),
             ("post", "/dashboard/webhooks/", {"deactivate": a.webhook.pk}, "object")],
+        "dashboard/zuordnungen/": [("get", "/dashboard/zuordnungen/", None, "list")],
+        "dashboard/zuordnungen/<int:pk>/loeschen/": [
+            ("post", f"/dashboard/zuordnungen/{mapping.pk}/loeschen/", {}, "object")],
         "dashboard/bestellungen/<uuid:order_id>/": [
             ("get", f"/dashboard/bestellungen/{o.pk}/", None, "object") for o in (cart, queued, sent)],
         "dashboard/bestellungen/<uuid:order_id>/erneut/": [
