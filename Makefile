@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PORT   ?= 8000
 export ORDERHUB_DATA_DIR ?= $(CURDIR)/var
+# make runs are development runs: built-in keys, partners on 127.0.0.1 (docs/deployment.md).
+export ORDERHUB_DEVELOPMENT ?= 1
+export ORDERHUB_ALLOW_PRIVATE_URLS ?= 1
 UV     := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
 .PHONY: demo test check install bench soak fuzz lint clean messages

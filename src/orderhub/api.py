@@ -6,6 +6,7 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -31,7 +32,9 @@ class OrderHubAPI(NinjaAPI):
         for path, operations in schema["paths"].items():
             for method, op in operations.items():
                 responses = op["responses"] = {str(k): v for k, v in op.get("responses", {}).items()}
-                needed = {"400": "Bad request (e.g. malformed JSON)"}
+                needed = {"400": "Bad request (e.g. malformed JSON)",
+                          "503": "Database unreachable for the moment; retry after "
+                                 "`Retry-After` seconds"}
                 if op.get("security"):
                     needed["401"] = "Missing, unknown or revoked token"
                 if op.get("parameters") or op.get("requestBody") or method in ("post", "put"):
@@ -41,6 +44,9 @@ class OrderHubAPI(NinjaAPI):
                 if method in ("post", "put"):
                     needed["409"] = "Conflict"
                     needed["413"] = "Payload too large"
+                if path == "/api/v1/registrations" and method == "post":
+                    needed["429"] = ("Too many registrations from this address or in total; "
+                                     "see Retry-After")
                 if path.endswith("/token"):
                     needed["403"] = "poll_token does not belong to this registration"
                     needed["410"] = "Expired, or the token was already handed out"
@@ -109,8 +115,11 @@ def _field_path(loc) -> str:
 
 @api.exception_handler(Problem)
 def on_problem(request, exc: Problem):
-    return HttpResponse(json.dumps(exc.body(request.path), ensure_ascii=False, default=str), status=exc.status,
-                        content_type=PROBLEM_JSON)
+    response = HttpResponse(json.dumps(exc.body(request.path), ensure_ascii=False, default=str),
+                            status=exc.status, content_type=PROBLEM_JSON)
+    if "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -149,6 +158,14 @@ def on_too_big(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return problem_response(request, 404, "Not found", str(exc) or "no such resource")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    from orderhub.core.outage import unavailable_response
+
+    return unavailable_response(request, exc)
 
 
 @api.exception_handler(Exception)

@@ -1,7 +1,9 @@
 """Settings come from the environment (twelve-factor); the defaults run the embedded demo.
 
 DATABASE_URL        default: SQLite file under ORDERHUB_DATA_DIR (./var)
-SECRET_KEY          required when DEBUG is off
+SECRET_KEY          required (50+ characters) unless ORDERHUB_DEVELOPMENT=1 or DEBUG=1
+ORDERHUB_CREDENTIALS_KEYS  required likewise: keys for partner credentials, not the SECRET_KEY
+ORDERHUB_DEVELOPMENT "1": development/demo/test run on built-in keys (`make` sets it)
 DEBUG               "1" for development (default off)
 ALLOWED_HOSTS       comma separated (default: localhost,127.0.0.1)
 ORDERHUB_BASE_URL   absolute URL used in registration and cart links
@@ -14,6 +16,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -28,8 +31,26 @@ def env_flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_flag("DEBUG")
-# The development key is flagged by `manage.py check --deploy` (it starts with "django-insecure").
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-orderhub-development-key-set-SECRET_KEY-in-production"
+#: An explicit development run (`make demo`, `make test`, DEBUG=1): built-in keys are allowed.
+#: Without it the process refuses to start on a missing or development SECRET_KEY (issue 14,
+#: fault 7).
+DEVELOPMENT = DEBUG or env_flag("ORDERHUB_DEVELOPMENT")
+#: The development key is flagged by `manage.py check --deploy` (it starts with "django-insecure").
+DEVELOPMENT_SECRET_KEY = "django-insecure-orderhub-development-key-set-SECRET_KEY-in-production"
+
+
+def _real_secret(value: str) -> bool:
+    """Django's own bar for a production key (check --deploy, security.W009)."""
+    return len(value) >= 50 and len(set(value)) >= 5 and not value.startswith("django-insecure")
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not _real_secret(SECRET_KEY):
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or not a real key (50+ random characters). Set it, or set "
+            "ORDERHUB_DEVELOPMENT=1 for a development run on the built-in key.")
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 BASE_URL = os.environ.get("ORDERHUB_BASE_URL", "").rstrip("/")
@@ -44,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
     "orderhub.accounts",
     "orderhub.masterdata",
     "orderhub.partners",
@@ -56,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "orderhub.core.outage.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "orderhub.core.middleware.RequestHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -97,10 +121,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE avoids upgrade deadlocks. Connections
     # are kept like PostgreSQL's (DB_CONN_MAX_AGE): opening one costs three PRAGMAs per request.
+    # ORDERHUB_SQLITE_BUSY_SECONDS: how long a statement waits for another writer's lock.
+    _busy = float(os.environ.get("ORDERHUB_SQLITE_BUSY_SECONDS", "20"))
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "timeout": _busy,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                        f"PRAGMA busy_timeout={int(_busy * 1000)};",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_flag("ORDERHUB_TEST_FILE_DB") else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -130,10 +157,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): 5 failures per username+IP lock for 15 minutes.
+# Login throttling (django-axes): 5 failures per username+IP lock that pair for 15 minutes; 20
+# failures for one username from any addresses lock the account for 15 minutes
+# (orderhub.accounts.throttle, docs/deployment.md).
 AXES_FAILURE_LIMIT = int(os.environ.get("ORDERHUB_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("ORDERHUB_LOGIN_ACCOUNT_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = float(os.environ.get("ORDERHUB_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "orderhub.accounts.throttle.AccountAwareHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -168,6 +199,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ORDERHUB_MAX_BODY_BYTES", str(
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CATALOG_UPLOAD_MAX_BYTES = int(os.environ.get("ORDERHUB_MAX_CATALOG_BYTES", str(512 * 1024 * 1024)))
 
+# Content-Security-Policy (django-csp): pages load scripts and styles only from the portal itself
+# (htmx and orderhub.js are static files; no inline script, style or event handler). The interactive
+# API docs (Swagger UI from a CDN) are left out; the OpenAPI document itself is JSON.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
@@ -184,11 +236,44 @@ if env_flag("ORDERHUB_SECURE"):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Partner credentials are encrypted at rest with keys derived from this (rotate by listing several).
-CREDENTIALS_KEYS = [k for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",") if k] or [SECRET_KEY]
+# Partner credentials are encrypted at rest with keys of their own (newest first; rotate by
+# prepending). Required in production and never the SECRET_KEY; values encrypted by earlier releases
+# with the SECRET_KEY still decrypt (CREDENTIALS_LEGACY_KEYS); new values use CREDENTIALS_KEYS[0].
+CREDENTIALS_KEYS = [k.strip() for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",")
+                    if k.strip()]
+if not CREDENTIALS_KEYS:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "ORDERHUB_CREDENTIALS_KEYS is not set: partner credentials need a key of their own "
+            "(32+ random characters), not the SECRET_KEY. Set ORDERHUB_DEVELOPMENT=1 for "
+            "development.")
+    CREDENTIALS_KEYS = ["orderhub-development-credentials-key:" + SECRET_KEY]
+elif not DEVELOPMENT and any(len(k) < 32 or k == SECRET_KEY for k in CREDENTIALS_KEYS):
+    raise ImproperlyConfigured(
+        "ORDERHUB_CREDENTIALS_KEYS: every key needs 32+ characters and must differ from "
+        "SECRET_KEY.")
+CREDENTIALS_LEGACY_KEYS = [SECRET_KEY]
+
+#: Outgoing requests (partners, webhooks) only to public addresses (orderhub.core.netguard), unless
+#: this is set (demo, test suite: partners on 127.0.0.1) or the network is listed.
+ALLOW_PRIVATE_URLS = (env_flag("ORDERHUB_ALLOW_PRIVATE_URLS")
+                      or env_flag("ORDERHUB_ALLOW_PRIVATE_WEBHOOKS"))
+ALLOWED_PRIVATE_NETWORKS = [
+    n.strip() for n in os.environ.get("ORDERHUB_ALLOWED_PRIVATE_NETWORKS", "").split(",")
+    if n.strip()]
+
+#: Seconds a client is told to wait (Retry-After) while the database is unreachable (503).
+RETRY_AFTER_SECONDS = int(os.environ.get("ORDERHUB_RETRY_AFTER_SECONDS", "5"))
 
 # OrderHub domain settings
 REGISTRATION_TTL_HOURS = 24
+#: Unauthenticated registrations (docs/deployment.md "Limits"): per client address and in total
+#: per hour, body size, and how long personal data of finished/expired registrations is kept.
+REGISTRATION_RATE_PER_IP = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_IP_HOUR", "20"))
+REGISTRATION_RATE_GLOBAL = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_HOUR", "500"))
+REGISTRATION_MAX_BYTES = int(os.environ.get("ORDERHUB_REGISTRATION_MAX_BYTES",
+                                            str(8 * 1024 * 1024)))
+REGISTRATION_PURGE_DAYS = int(os.environ.get("ORDERHUB_REGISTRATION_PURGE_DAYS", "7"))
 CART_TTL_HOURS = 6
 CATALOG_DIR = DATA_DIR / "catalog-uploads"
 #: Each machine's copy of the catalog search index (tantivy); rebuilt from the database when missing.

@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include("orderhub.delivery.supplier_urls")),
     path("", include("orderhub.web.urls")),
 ]
+
+handler500 = "orderhub.core.outage.server_error"

@@ -210,7 +210,9 @@ def test_api_tokens_are_stored_hashed(company):
 def _orderhub_check(tmp_path: Path, **env_overrides) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if k not in {"DEBUG", "SECRET_KEY", "ORDERHUB_SECURE", "ALLOWED_HOSTS", "DATABASE_URL",
-                        "DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS", "ORDERHUB_CREDENTIALS_KEYS"}}
+                        "DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS",
+                        "ORDERHUB_CREDENTIALS_KEYS", "ORDERHUB_DEVELOPMENT",
+                        "ORDERHUB_ALLOW_PRIVATE_URLS"}}
     env.update(ORDERHUB_DATA_DIR=str(tmp_path / "data"), **env_overrides)
     orderhub = Path(sys.executable).with_name("orderhub")
     return subprocess.run([str(orderhub), "check", "--deploy", "--fail-level", "WARNING"], env=env,
@@ -219,6 +221,7 @@ def _orderhub_check(tmp_path: Path, **env_overrides) -> subprocess.CompletedProc
 
 def test_check_deploy_is_clean_for_production_settings(tmp_path):
     result = _orderhub_check(tmp_path, SECRET_KEY=secrets.token_urlsafe(64), ORDERHUB_SECURE="1",
+                             ORDERHUB_CREDENTIALS_KEYS=secrets.token_urlsafe(40),
                              ALLOWED_HOSTS="orders.example.com", ORDERHUB_BASE_URL="https://orders.example.com")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout + result.stderr
@@ -226,7 +229,7 @@ def test_check_deploy_is_clean_for_production_settings(tmp_path):
 
 def test_check_deploy_flags_development_settings(tmp_path):
     """Control: the check above would notice a missing SECRET_KEY or ORDERHUB_SECURE."""
-    result = _orderhub_check(tmp_path, ALLOWED_HOSTS="orders.example.com")
+    result = _orderhub_check(tmp_path, ALLOWED_HOSTS="orders.example.com", ORDERHUB_DEVELOPMENT="1")
     assert result.returncode != 0
     out = result.stdout + result.stderr
     assert "security.W009" in out  # SECRET_KEY

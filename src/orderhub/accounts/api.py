@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from orderhub.accounts import services
+from orderhub.core.clientip import client_digest
 from orderhub.core.middleware import reject_nul
 from orderhub.masterdata.schemas import RegistrationIn
 
@@ -43,7 +44,9 @@ def absolute_url(request, path: str) -> str:
 @router.post("", response={201: RegistrationOut}, summary="Start a registration with the master data")
 def start_registration(request, payload: RegistrationIn):
     reject_nul(request)
-    registration, poll_token = services.start_registration(payload)
+    digest = client_digest(request)
+    services.check_registration_limits(digest, len(request.body))
+    registration, poll_token = services.start_registration(payload, digest)
     return Status(201, {
         "registration_id": registration.pk,
         "registration_url": absolute_url(request, reverse("registration", args=[registration.pk])),

@@ -73,6 +73,13 @@ class Registration(models.Model):
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.CASCADE)
+    #: Keyed digest of the client address (rate limit per address; never the address itself).
+    client_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    #: When the personal data (snapshot, workstation, client digest) was removed (see purge).
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="registration_created_idx")]
 
     @property
     def is_expired(self) -> bool:

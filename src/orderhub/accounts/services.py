@@ -23,7 +23,37 @@ class PollTokenMismatch(Problem):
     title = "Forbidden"
 
 
-def start_registration(data: RegistrationIn) -> tuple[Registration, str]:
+class TooManyRegistrations(Problem):
+    status = 429
+    title = "Too many requests"
+
+
+class RegistrationTooLarge(Problem):
+    status = 413
+    title = "Payload too large"
+
+
+def check_registration_limits(client_digest: str, body_bytes: int) -> None:
+    """Limits for the one endpoint a stranger can write to (issue 14, fault 2; docs/deployment.md).
+
+    Counted in the database, so they hold across all web processes and machines.
+    """
+    if body_bytes > settings.REGISTRATION_MAX_BYTES:
+        raise RegistrationTooLarge(
+            f"a registration snapshot may have at most {settings.REGISTRATION_MAX_BYTES} bytes")
+    since = timezone.now() - timedelta(hours=1)
+    recent = Registration.objects.filter(created_at__gte=since)
+    per_ip = settings.REGISTRATION_RATE_PER_IP
+    if client_digest and recent.filter(client_digest=client_digest).count() >= per_ip:
+        raise TooManyRegistrations(
+            f"at most {settings.REGISTRATION_RATE_PER_IP} registrations per hour from one address; "
+            "please try again later", retry_after=3600)
+    if recent.count() >= settings.REGISTRATION_RATE_GLOBAL:
+        raise TooManyRegistrations("too many registrations at the moment; please try again later",
+                                   retry_after=600)
+
+
+def start_registration(data: RegistrationIn, client_digest: str = "") -> tuple[Registration, str]:
     masterdata.validate_references(data)
     poll_token = tokens.new_token("ohr")
     snapshot = data.model_dump(exclude={"software", "workstation"})
@@ -32,9 +62,30 @@ def start_registration(data: RegistrationIn) -> tuple[Registration, str]:
         snapshot=snapshot,
         software=data.software.model_dump() if data.software else {},
         workstation=data.workstation or "",
+        client_digest=client_digest,
         expires_at=timezone.now() + timedelta(hours=settings.REGISTRATION_TTL_HOURS),
     )
     return registration, poll_token
+
+
+def purge_registrations(now=None, days: int | None = None) -> dict:
+    """Remove registrations' personal data after ``REGISTRATION_PURGE_DAYS`` (default 7).
+
+    * expired and never finished: the row is deleted ``days`` after it expired;
+    * finished (completed / token collected): the snapshot (employees' names, e-mail addresses,
+      phone numbers), software, workstation and client digest are erased ``days`` after completion;
+      the row stays (id, status, company, times), so a late poll is still answered 410.
+    """
+    now = now or timezone.now()
+    days = settings.REGISTRATION_PURGE_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    status = Registration.Status
+    deleted, _ = Registration.objects.filter(status=status.PENDING, expires_at__lt=cutoff).delete()
+    finished = Registration.objects.filter(status__in=[status.COMPLETED, status.COLLECTED],
+                                           completed_at__lt=cutoff, purged_at__isnull=True)
+    erased = finished.update(snapshot={}, software={}, workstation="", client_digest="",
+                             purged_at=now)
+    return {"deleted": deleted, "erased": erased}
 
 
 @transaction.atomic

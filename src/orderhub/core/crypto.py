@@ -1,7 +1,8 @@
 """Encryption at rest for partner credentials (Fernet, keys derived from settings).
 
 ``CREDENTIALS_KEYS`` lists secrets newest first; values encrypted with an older key still
-decrypt, so keys can be rotated without a migration.
+decrypt, so keys can be rotated without a migration. ``CREDENTIALS_LEGACY_KEYS`` (the SECRET_KEY,
+which encrypted credentials before they had keys of their own) only decrypt, never encrypt.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from django.conf import settings
 
 def _fernet() -> MultiFernet:
     keys = []
-    for secret in settings.CREDENTIALS_KEYS:
+    secrets = list(settings.CREDENTIALS_KEYS)
+    secrets += [k for k in getattr(settings, "CREDENTIALS_LEGACY_KEYS", []) if k not in secrets]
+    for secret in secrets:
         raw = hashlib.sha256(("orderhub-credentials:" + secret).encode()).digest()
         keys.append(Fernet(base64.urlsafe_b64encode(raw)))
     return MultiFernet(keys)

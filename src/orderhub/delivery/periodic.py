@@ -1,5 +1,6 @@
 """Work every worker does now and then: expire carts, recover stale deliveries, read EDI inboxes
-(drop directories and SFTP outboxes).
+(drop directories and SFTP outboxes), purge registrations' personal data after
+REGISTRATION_PURGE_DAYS.
 
 Each job is safe to run in several workers at once (row locks with SKIP LOCKED, idempotent moves).
 """
@@ -15,11 +16,13 @@ logger = logging.getLogger(__name__)
 
 
 def run_once() -> dict:
+    from orderhub.accounts.services import purge_registrations
     from orderhub.delivery import inbox, outbox, sftp_inbox
     from orderhub.ordering.services import expire_due_carts
 
     return {"expired_carts": expire_due_carts(), "recovered_deliveries": outbox.recover_stale(),
-            "edifact_inbox": inbox.pick_up_all(), "sftp_inbox": sftp_inbox.pick_up_all()}
+            "edifact_inbox": inbox.pick_up_all(), "sftp_inbox": sftp_inbox.pick_up_all(),
+            "registrations_purged": purge_registrations()}
 
 
 class PeriodicThread(threading.Thread):

@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from orderhub.delivery import outbox
 
@@ -34,6 +34,14 @@ RECORD_TRIES = 3
 POISON_AFTER = 5
 #: Outcomes wait at most this long to be recorded together with others.
 RECORD_DELAY = 0.05
+#: While the database is unreachable, claims back off exponentially up to this many seconds.
+MAX_BACKOFF = 10.0
+#: Errors that mean "the database is unreachable or locked", not "this task is broken".
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+
+def backoff(failures: int, base: float = 0.5, cap: float = MAX_BACKOFF) -> float:
+    return min(cap, base * 2 ** max(0, failures - 1))
 
 
 def _check_connection() -> None:
@@ -52,6 +60,28 @@ class DeliveryLoop:
         self.stopped = threading.Event()
         self.delivered = 0
         self.claim_failures = 0
+        self.outage_failures = 0  # claims in a row that failed because the database was unreachable
+        self.restarts = 0
+
+    def run_forever(self) -> None:
+        """:meth:`run` until :meth:`stop`; an error that escapes it is logged and the loop restarts
+        after a backoff, so a database outage never ends the worker (issue 14, fault 8)."""
+        failures = 0
+        while not self.stopped.is_set():
+            started = time.monotonic()
+            try:
+                self.run()
+                return
+            except Exception:
+                failures = 1 if time.monotonic() - started > 60 else failures + 1
+                delay = backoff(failures)
+                self.restarts += 1
+                logger.exception("delivery loop failed; restarting in %.1f s", delay)
+                try:
+                    _check_connection()
+                except Exception:
+                    logger.warning("closing the database connection failed", exc_info=True)
+                self.stopped.wait(delay)
 
     def stop(self) -> None:
         self.stopped.set()
@@ -82,6 +112,8 @@ class DeliveryLoop:
                     inflight.update(self._start(pool, jobs))
                     # A full claim means more is waiting: claim again as soon as there is room.
                     next_claim = now if claimed >= limit else now + self.interval
+                    if self.outage_failures:  # the database is away: wait longer each time
+                        next_claim = now + backoff(self.outage_failures, base=self.interval)
                 if finished and (stopping or not inflight or len(finished) >= record_min
                                  or now - finished_since >= RECORD_DELAY):
                     self._record(finished)
@@ -120,7 +152,27 @@ class DeliveryLoop:
         try:
             claimed, jobs = outbox.claim_tasks(limit, worker_id=self.worker_id)
             self.claim_failures = 0
-        except Exception as exc:  # the database went away or is locked, or a task is broken: try again
+            if self.outage_failures:
+                logger.warning("database reachable again after %d failed claims; delivering",
+                               self.outage_failures)
+            self.outage_failures = 0
+        except OUTAGE_ERRORS as exc:
+            # The database is down, restarting or locked: no task is to blame. Retry with backoff;
+            # the traceback once, then one line per try.
+            self.outage_failures += 1
+            if self.outage_failures == 1:
+                logger.exception("claiming deliveries failed: database unavailable; "
+                                 "retrying with backoff")
+            else:
+                logger.warning("database still unavailable (try %d, next in %.1f s): %s",
+                               self.outage_failures,
+                               backoff(self.outage_failures, base=self.interval), exc)
+            try:
+                _check_connection()
+            except Exception:
+                logger.warning("closing the database connection failed", exc_info=True)
+            return 0, []
+        except Exception as exc:  # a task is broken: try again, one at a time, then give it up
             logger.exception("claiming deliveries failed")
             _check_connection()
             self.claim_failures += 1

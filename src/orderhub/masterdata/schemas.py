@@ -45,6 +45,20 @@ class _EmailValidator(EmailValidator):
 
 validate_email = _EmailValidator()
 
+COUNTRY_RE = re.compile(r"[A-Z]{2}")
+
+
+def normalise_country(value: str) -> str:
+    """The one rule for a branch's country, used by the API and the dashboard form alike.
+
+    Validated *after* normalising: ``"hß".upper()`` is ``"HSS"``, three letters, which the column
+    (and every later read) could not hold. Only two ASCII letters (ISO 3166-1 alpha-2) pass.
+    """
+    normalised = value.strip().upper()
+    if not COUNTRY_RE.fullmatch(normalised):
+        raise ValueError("must be a two-letter ISO 3166-1 country code (A-Z), e.g. DE")
+    return normalised
+
 
 class Strict(BaseModel):
     # from_attributes as in Ninja's Schema: the same behaviour and error messages as before.
@@ -62,6 +76,11 @@ class BranchIn(Strict):
     postal_code: str = Field("", max_length=20)
     city: str = Field("", max_length=100)
     country: str = Field("DE", min_length=2, max_length=2)
+
+    @field_validator("country")
+    @classmethod
+    def country_is_valid(cls, value: str) -> str:
+        return normalise_country(value)
 
 
 class UserIn(Strict):
@@ -108,7 +127,19 @@ class SoftwareIn(Strict):
     version: str = Field("", max_length=50)
 
 
+#: What a stranger may send unauthenticated (issue 14, fault 2): sized to real practices — the
+#: largest chains have some hundred branches and a few thousand employees; 1,000 / 20,000 leave
+#: room.
+REGISTRATION_MAX_BRANCHES = 1_000
+REGISTRATION_MAX_USERS = 20_000
+REGISTRATION_MAX_CUSTOMER_NUMBERS = 10_000
+
+
 class RegistrationIn(MasterDataIn):
+    branches: list[BranchIn] = Field(max_length=REGISTRATION_MAX_BRANCHES)
+    users: list[UserIn] = Field(default_factory=list, max_length=REGISTRATION_MAX_USERS)
+    customer_numbers: list[CustomerNumberIn] = Field(default_factory=list,
+                                                     max_length=REGISTRATION_MAX_CUSTOMER_NUMBERS)
     software: SoftwareIn | None = None
     workstation: str | None = Field(None, max_length=100)
 
@@ -137,9 +168,40 @@ class SyncResultOut(Schema):
     conflicts: list[ConflictOut]
 
 
+# The answers describe what is stored; they are not validated again like input. A rule tightened
+# after data was stored must never turn every later GET into a 500 (issue 14, fault 1).
+
+class CompanyOut(Schema):
+    name: str
+
+
+class BranchOut(Schema):
+    id: str
+    name: str
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+
+
+class UserOut(Schema):
+    id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    branch_ids: list[str] = []
+    is_admin: bool = False
+
+
+class CustomerNumberOut(Schema):
+    partner: str
+    customer_number: str
+    branch_id: str | None = None
+
+
 class MasterDataOut(Schema):
-    company: CompanyIn
-    branches: list[BranchIn]
-    users: list[UserIn]
-    customer_numbers: list[CustomerNumberIn]
+    company: CompanyOut
+    branches: list[BranchOut]
+    users: list[UserOut]
+    customer_numbers: list[CustomerNumberOut]
     conflicts: list[ConflictOut]

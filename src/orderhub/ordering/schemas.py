@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+#: Attribute names and values are short words (side, colour, model); a limit on every stored text.
+AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+AttributeValue = Annotated[str, StringConstraints(max_length=200)]
 
 
 class Strict(BaseModel):
@@ -28,7 +32,7 @@ class LineIn(Strict):
     hmv_number: str | None = Field(None, max_length=20)
     manufacturer_article_number: str | None = Field(None, max_length=100)
     description: str = Field("", max_length=300)
-    attributes: dict[str, str] = Field(default_factory=dict, max_length=20)
+    attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=20)
 
 
 class OrderIn(Strict):

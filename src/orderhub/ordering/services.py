@@ -18,7 +18,7 @@ from orderhub.catalog.models import Article
 from orderhub.core import fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
-from orderhub.ordering import signals
+from orderhub.ordering import channel_limits, signals
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import IdempotencyKey, Order, OrderEvent, OrderLine
 from orderhub.ordering.models import OrderStatus as S
@@ -151,6 +151,7 @@ def submit_order(company, payload: OrderIn, idempotency_key: str, actor: str, re
     if reads.key_hash is None:
         partner, branch_id, user_id = reads.references(payload)
         prepared = _prepare_order(company, payload, reads, partner, branch_id, user_id, actor, request)
+        channel_limits.check_intake(prepared.order, prepared.lines)  # 422 before any write
         try:
             with transaction.atomic():
                 return _write_order(company, prepared, digest, idempotency_key, actor)
@@ -361,6 +362,7 @@ def cart_problems(order: Order) -> list[str]:
             problems.append(f"Position {line.position}: Artikel nicht eindeutig / article not identified")
         elif a.partner_id != order.partner_id or a.is_discontinued:
             problems.append(f"Position {line.position}: Artikel nicht bestellbar / article not orderable")
+    problems.extend(channel_limits.cart_problems(order))
     return problems
 
 

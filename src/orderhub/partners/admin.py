@@ -29,6 +29,19 @@ class PartnerForm(forms.ModelForm):
             raise forms.ValidationError("a JSON object is expected")
         return value
 
+    def clean_channel_config(self):
+        """A partner URL must be public, like a webhook's (orderhub.core.netguard, SSRF)."""
+        from orderhub.core.netguard import UnsafeURL, check_url
+
+        config = self.cleaned_data.get("channel_config") or {}
+        url = config.get("url") if isinstance(config, dict) else None
+        if url:
+            try:
+                check_url(str(url))
+            except UnsafeURL as exc:
+                raise forms.ValidationError(f"url: {exc}") from None
+        return config
+
     def save(self, commit=True):
         partner = super().save(commit=False)
         if self.cleaned_data.get("credentials") is not None:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import os
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
@@ -23,6 +21,16 @@ class BranchForm(forms.ModelForm):
     class Meta:
         model = Branch
         fields = ("name", "street", "postal_code", "city", "country")
+
+    def clean_country(self):
+        from orderhub.masterdata.schemas import normalise_country
+
+        try:
+            return normalise_country(self.cleaned_data["country"])
+        except ValueError:
+            raise forms.ValidationError(_(
+                "Zweistelliger Ländercode (A–Z), z. B. DE. / "
+                "Two-letter country code (A–Z), e.g. DE.")) from None
 
 
 class EmployeeForm(forms.ModelForm):
@@ -57,22 +65,12 @@ class WebhookForm(forms.Form):
                          help_text=_("Erhält bei jeder Statusänderung einer Bestellung ein signiertes JSON-Ereignis."))
 
     def clean_url(self):
-        """Refuse addresses inside the portal's own network (loopback, private, link-local)."""
-        import ipaddress
-        from urllib.parse import urlsplit
-
-        from django.conf import settings
+        """Refuse addresses inside the portal's own network, after resolving the name."""
+        from orderhub.core.netguard import UnsafeURL, check_url
 
         url = self.cleaned_data["url"]
-        host = (urlsplit(url).hostname or "").strip("[]").lower()
-        if settings.DEBUG or os.environ.get("ORDERHUB_ALLOW_PRIVATE_WEBHOOKS") == "1":
-            return url
-        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-            raise forms.ValidationError(_("Interne Adressen sind nicht erlaubt."))
         try:
-            ip = ipaddress.ip_address(host)
-        except ValueError:
-            return url
-        if not ip.is_global:
-            raise forms.ValidationError(_("Interne Adressen sind nicht erlaubt."))
+            check_url(url)
+        except UnsafeURL:
+            raise forms.ValidationError(_("Interne Adressen sind nicht erlaubt.")) from None
         return url

@@ -84,7 +84,11 @@ def http_client() -> httpx.Client:
         with _clients_lock:
             client = _clients.get(pid)
             if client is None:
-                client = _clients[pid] = httpx.Client(limits=httpx.Limits(max_keepalive_connections=20))
+                # Every outgoing request is checked and pinned to a public address (SSRF).
+                from orderhub.core.netguard import PinnedTransport
+
+                transport = PinnedTransport(limits=httpx.Limits(max_keepalive_connections=20))
+                client = _clients[pid] = httpx.Client(transport=transport)
     return client
 
 
@@ -99,4 +103,8 @@ def http_result(response: httpx.Response) -> DeliveryResult:
 
 
 def http_error(exc: httpx.HTTPError) -> DeliveryResult:
+    from orderhub.core.netguard import UnsafeURL
+
+    if isinstance(exc, UnsafeURL):  # an internal address does not become public by retrying
+        return DeliveryResult.permanent(f"refused to send: {exc}"[:500])
     return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}"[:500])

@@ -18,13 +18,17 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
 from orderhub.delivery.outbox import DELIVERY_QUEUE
 from orderhub.delivery.periodic import PeriodicThread, run_once
-from orderhub.delivery.worker import BATCH, CONCURRENCY, DeliveryLoop
+from orderhub.delivery.worker import BATCH, CONCURRENCY, DeliveryLoop, backoff
+
+logger = logging.getLogger("orderhub.worker")
 
 
 class TaskWorker(Worker):
@@ -37,6 +41,30 @@ class TaskWorker(Worker):
     def shutdown(self, signum, frame) -> None:
         self.on_stop()
         super().shutdown(signum, frame)
+
+    def run(self) -> None:
+        """django-tasks-db's loop, kept alive: an error that escapes it (the database went away, a
+        lock outlasted the busy timeout) is logged and the loop starts again after a backoff
+        (0.5 s doubling to 30 s), so the process stays up through outages (issue 14, fault 8)."""
+        failures = 0
+        while self.running:
+            started = time.monotonic()
+            try:
+                super().run()
+                return
+            except Exception:
+                if self.batch:
+                    raise
+                failures = 1 if time.monotonic() - started > 60 else failures + 1
+                delay = backoff(failures, cap=30.0)
+                logger.exception("task worker loop failed; retrying in %.1f s", delay)
+                self.running_task = False
+                self.startup_delay = False
+                try:
+                    close_old_connections()
+                except Exception:
+                    logger.warning("closing the database connection failed", exc_info=True)
+                time.sleep(delay)
 
 
 class Command(BaseCommand):
@@ -91,7 +119,8 @@ class Command(BaseCommand):
         self.stdout.flush()
         thread = None
         if loop:
-            thread = threading.Thread(target=loop.run, name="orderhub-delivery", daemon=True)
+            thread = threading.Thread(target=loop.run_forever, name="orderhub-delivery",
+                                      daemon=True)
             thread.start()
         forced = False
         try:

@@ -42,8 +42,10 @@ class Command(BaseCommand):
         state = json.loads(state_file.read_text())
         self._connector_token(state["api_token"])
 
+        # A development run: built-in keys, partners (the simulator) on 127.0.0.1.
         env = {**os.environ, "ORDERHUB_DATA_DIR": str(data_dir), "ORDERHUB_BASE_URL": base_url,
-               "DJANGO_SETTINGS_MODULE": "orderhub.settings"}
+               "DJANGO_SETTINGS_MODULE": "orderhub.settings", "ORDERHUB_DEVELOPMENT": "1",
+               "ORDERHUB_ALLOW_PRIVATE_URLS": "1"}
         bindir = Path(sys.executable).parent
         gunicorn = shutil.which("gunicorn", path=str(bindir)) or "gunicorn"
         logs = data_dir / "logs"
@@ -77,8 +79,17 @@ OrderHub läuft / is running:
   Schnittstelle     .venv/bin/orderhub-connector --config connector/demo/orderhub-connector.toml routes
   Logs              {logs}
 Strg-C beendet / Ctrl-C stops."""))
-            while all(p.poll() is None for p in running.values()):
+            while True:
                 time.sleep(1)
+                worker = running["worker"]
+                if worker.poll() is not None:  # it survives outages; if it still ends: restart
+                    self.stderr.write(f"worker exited ({worker.returncode}); starting it again "
+                                      f"— see {logs}")
+                    running["worker"] = subprocess.Popen(procs["worker"], env=env,
+                                                         stdout=open(logs / "worker.log", "ab"),
+                                                         stderr=subprocess.STDOUT)
+                if any(p.poll() is not None for n, p in running.items() if n != "worker"):
+                    break
             dead = [n for n, p in running.items() if p.poll() is not None]
             self.stderr.write(f"stopped unexpectedly: {', '.join(dead)} — see {logs}")
         except KeyboardInterrupt:
