@@ -47,7 +47,9 @@ EMAIL = ChannelLimits("E-Mail", single_line=frozenset({
     "branch.city",
 }))
 #: By partner channel (``Partner.channel``). A new channel with limits declares them here.
-LIMITS: dict[str, ChannelLimits] = {"edifact": EDIFACT, "email": EMAIL}
+#: SFTP files are EDIFACT unless the partner chose openTRANS; the EDIFACT limits (the stricter)
+#: apply to both for now.
+LIMITS: dict[str, ChannelLimits] = {"edifact": EDIFACT, "sftp": EDIFACT, "email": EMAIL}
 
 
 class ChannelCannotCarry(Problem):
