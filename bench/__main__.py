@@ -16,8 +16,19 @@ import sys
 import time
 import traceback
 
-from bench.common import DEFAULT_PG, PYTHON, REPO, RESULTS, MachineLoad, Metric, db_kind, machine_info, print_metrics, say, \
-    write_results
+from bench.common import (
+    DEFAULT_PG,
+    PYTHON,
+    REPO,
+    RESULTS,
+    MachineLoad,
+    Metric,
+    db_kind,
+    machine_info,
+    print_metrics,
+    say,
+    write_results,
+)
 
 BENCHMARKS = ["masterdata", "catalog_import", "identification", "search", "intake", "forwarding"]
 
@@ -28,15 +39,17 @@ def run_one(name: str, quick: bool, keep: bool) -> int:
     load = MachineLoad().start()
     try:
         metrics, details = module.run(quick=quick, keep=keep)
-    except Exception:  # noqa: BLE001 - recorded in the results file and the table
+    except Exception:
         traceback.print_exc()
         metrics = [Metric(f"{name}.failed", f"{name}: FAILED (see output)", None, "")]
         details = {"error": traceback.format_exc()}
     details["benchmark_seconds"] = round(time.perf_counter() - started, 1)
     details["machine_load"] = load.stop()
     ml = details["machine_load"]
-    say(f"[{name}] machine load during the run: {ml['busy_cores']} cores busy — ours {ml['ours_cores']}, "
-        f"postgres {ml['postgres_cores']}, other processes {ml['other_cores']}")
+    say(
+        f"[{name}] machine load during the run: {ml['busy_cores']} cores busy — ours {ml['ours_cores']}, "
+        f"postgres {ml['postgres_cores']}, other processes {ml['other_cores']}"
+    )
     url = os.environ.get("DATABASE_URL", "")
     path = write_results(name, metrics, details, quick=quick, database_url=url)
     say(f"[{name}] done in {details['benchmark_seconds']} s; results in {path.relative_to(REPO)}")
@@ -63,8 +76,10 @@ def wait_quiet(limit: float, threshold: float = 0.3) -> dict:
 def print_table(names: list[str]) -> None:
     say("")
     info = machine_info()
-    say(f"OrderHub benchmarks — {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, "
-        f"Python {info['python']}, {info['database']}, commit {info['commit']}")
+    say(
+        f"OrderHub benchmarks — {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, "
+        f"Python {info['python']}, {info['database']}, commit {info['commit']}"
+    )
     rows = [("metric", "db", "measured", "target", "ceiling (same run)", "ratio", "")]
     for name in names:
         path = RESULTS / f"{name}.json"
@@ -76,36 +91,69 @@ def print_table(names: list[str]) -> None:
             metric = Metric(**{k: m[k] for k in Metric.__dataclass_fields__})
             from bench.common import fmt
 
-            target = "—" if metric.target is None else ("≤ " if metric.better == "lower" else "≥ ") + fmt(
-                float(metric.target), metric.unit)
+            target = (
+                "—"
+                if metric.target is None
+                else ("≤ " if metric.better == "lower" else "≥ ")
+                + fmt(float(metric.target), metric.unit)
+            )
             ceiling = "—" if metric.ceiling is None else fmt(float(metric.ceiling), metric.unit)
             ratio = "—" if metric.ratio is None else f"{metric.ratio:.2f}×"
             value = fmt(None if metric.value is None else float(metric.value), metric.unit)
-            rows.append((metric.label, data["db"] + (" (quick)" if data["quick"] else ""), value, target, ceiling,
-                         ratio, metric.verdict))
+            rows.append(
+                (
+                    metric.label,
+                    data["db"] + (" (quick)" if data["quick"] else ""),
+                    value,
+                    target,
+                    ceiling,
+                    ratio,
+                    metric.verdict,
+                )
+            )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, r in enumerate(rows):
         say("  ".join(c.ljust(widths[j]) if j < 2 else c.rjust(widths[j]) for j, c in enumerate(r)))
         if i == 0:
             say("  ".join("-" * w for w in widths))
-    say("ratio = product cost / ceiling cost (time ÷ time, or rate ÷ rate inverted); "
-        "details in bench/results/<name>.json and docs/performance.md")
+    say(
+        "ratio = product cost / ceiling cost (time ÷ time, or rate ÷ rate inverted); "
+        "details in bench/results/<name>.json and docs/performance.md"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", choices=[[], *BENCHMARKS], metavar="NAME",
-                        help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}")
-    parser.add_argument("--quick", action="store_true", help="small sizes and short runs: a smoke test")
-    parser.add_argument("--db", choices=["env", "sqlite", "postgresql"], default="env",
-                        help="database: DATABASE_URL if set, else SQLite (env, default); or force one "
-                             f"(postgresql uses DATABASE_URL when it points at PostgreSQL, else {DEFAULT_PG})")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        choices=[[], *BENCHMARKS],
+        metavar="NAME",
+        help=f"benchmarks to run (default: all): {', '.join(BENCHMARKS)}",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes and short runs: a smoke test"
+    )
+    parser.add_argument(
+        "--db",
+        choices=["env", "sqlite", "postgresql"],
+        default="env",
+        help="database: DATABASE_URL if set, else SQLite (env, default); or force one "
+        f"(postgresql uses DATABASE_URL when it points at PostgreSQL, else {DEFAULT_PG})",
+    )
     parser.add_argument("--keep", action="store_true", help="keep scratch directories and logs")
-    parser.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
-                        help="before each benchmark wait up to SECONDS until other processes leave the CPUs "
-                             "idle (for figures on a shared machine)")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each benchmark wait up to SECONDS until other processes leave the CPUs "
+        "idle (for figures on a shared machine)",
+    )
     parser.add_argument("--in-process", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--table", action="store_true", help="only print the table of the last results")
+    parser.add_argument(
+        "--table", action="store_true", help="only print the table of the last results"
+    )
     args = parser.parse_args(argv)
     names = args.names or BENCHMARKS
 
@@ -127,7 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [PYTHON, "-m", "bench", name, "--in-process", "--db", "env"]
         cmd += ["--quick"] if args.quick else []
         cmd += ["--keep"] if args.keep else []
-        failed += subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"}).returncode != 0
+        failed += (
+            subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"}).returncode
+            != 0
+        )
     print_table(names)
     from bench import plots
 

@@ -18,8 +18,14 @@ def raw_lxml(path: str) -> int:
     from lxml import etree
 
     n = 0
-    for _, element in etree.iterparse(path, events=("end",), tag=("{*}PRODUCT", "PRODUCT"),
-                                      resolve_entities=False, no_network=True, huge_tree=False):
+    for _, element in etree.iterparse(
+        path,
+        events=("end",),
+        tag=("{*}PRODUCT", "PRODUCT"),
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+    ):
         n += 1
         element.clear(keep_tail=False)
         parent = element.getparent()

@@ -16,7 +16,17 @@ import json
 import os
 from pathlib import Path
 
-from bench.common import CACHE, PYTHON, REPO, BenchStack, Metric, bench_root, child_env, run_child, say
+from bench.common import (
+    CACHE,
+    PYTHON,
+    REPO,
+    BenchStack,
+    Metric,
+    bench_root,
+    child_env,
+    run_child,
+    say,
+)
 
 NAME = "catalog_import"
 PARTNERS = ["sonora", "audiotec", "otoplast", "klangwerk"]
@@ -32,7 +42,9 @@ def catalog_file(size: int, prefix: str = "SN", seed: int = 1) -> Path:
     if not path.exists():
         tmp = path.with_suffix(".tmp")
         with open(tmp, "wb") as out:
-            write_bmecat(catalog_header(prefix, size), generate_catalog(prefix, size, seed=seed), out)
+            write_bmecat(
+                catalog_header(prefix, size), generate_catalog(prefix, size, seed=seed), out
+            )
         os.replace(tmp, path)
     return path
 
@@ -42,12 +54,26 @@ def parse_ceiling(mode: str, path: Path) -> dict:
     if res["returncode"] != 0:
         raise RuntimeError(f"{mode} parse failed: {res['output']}")
     inner = json.loads(res["output"].strip().splitlines()[-1])
-    return {"seconds": res["seconds"], "inner_seconds": inner["seconds"], "products": inner["products"],
-            "peak_rss_mb": res["peak_rss_mb"]}
+    return {
+        "seconds": res["seconds"],
+        "inner_seconds": inner["seconds"],
+        "products": inner["products"],
+        "peak_rss_mb": res["peak_rss_mb"],
+    }
 
 
 def import_once(stack: BenchStack, partner: str, path: Path) -> dict:
-    cmd = [PYTHON, "-m", "orderhub.cli", "catalog", "import", "--partner", partner, str(path), "--no-progress"]
+    cmd = [
+        PYTHON,
+        "-m",
+        "orderhub.cli",
+        "catalog",
+        "import",
+        "--partner",
+        partner,
+        str(path),
+        "--no-progress",
+    ]
     res = run_child(cmd, env=stack.env, cwd=REPO)
     if res["returncode"] != 0:
         raise RuntimeError(f"import failed ({res['returncode']}): {res['output']}")
@@ -73,18 +99,29 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 res = import_once(stack, partner, path)
                 lx = parse_ceiling("lxml", path)
                 rd = parse_ceiling("reader", path)
-                run_ = {"size": size, "bytes": path.stat().st_size, "partner": partner, "mode": "first import",
-                        "import": res, "raw_lxml": lx, "reader_only": rd}
+                run_ = {
+                    "size": size,
+                    "bytes": path.stat().st_size,
+                    "partner": partner,
+                    "mode": "first import",
+                    "import": res,
+                    "raw_lxml": lx,
+                    "reader_only": rd,
+                }
                 details["runs"].append(run_)
-                say(f"  {size:>7} products: import {res['seconds']:.1f} s, peak RSS {res['peak_rss_mb']:.0f} MB "
+                say(
+                    f"  {size:>7} products: import {res['seconds']:.1f} s, peak RSS {res['peak_rss_mb']:.0f} MB "
                     f"(CPU {res['user_s'] + res['sys_s']:.1f} s) | raw lxml {lx['seconds']:.1f} s / "
-                    f"{lx['peak_rss_mb']:.0f} MB | reader only {rd['seconds']:.1f} s / {rd['peak_rss_mb']:.0f} MB")
+                    f"{lx['peak_rss_mb']:.0f} MB | reader only {rd['seconds']:.1f} s / {rd['peak_rss_mb']:.0f} MB"
+                )
                 say(f"          {res['report']}")
             big = sizes[-1]
             res = import_once(stack, PARTNERS[len(sizes) - 1], files[big])
             details["reimport"] = {"size": big, "import": res}
-            say(f"  {big:>7} products again (all updates): {res['seconds']:.1f} s, peak RSS "
-                f"{res['peak_rss_mb']:.0f} MB (CPU {res['user_s'] + res['sys_s']:.1f} s) — {res['report']}")
+            say(
+                f"  {big:>7} products again (all updates): {res['seconds']:.1f} s, peak RSS "
+                f"{res['peak_rss_mb']:.0f} MB (CPU {res['user_s'] + res['sys_s']:.1f} s) — {res['report']}"
+            )
             db = stack.raw()
             details["articles_in_db"] = db.one("SELECT count(*) FROM catalog_article")
             db.close()
@@ -94,20 +131,58 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
     small, large = details["runs"][0], details["runs"][-1]
     label = f"{large['size']:,}"
     metrics = [
-        Metric("catalog.import_time", f"catalog import: {label} products (BMEcat, CLI, first import)",
-               large["import"]["seconds"], "s", 20 if not quick else None, "lower", large["raw_lxml"]["seconds"],
-               "raw lxml iterparse"),
-        Metric("catalog.import_rate", f"catalog import: rate at {label} products",
-               large["size"] / large["import"]["seconds"], "products/s", None, "higher",
-               large["size"] / large["raw_lxml"]["seconds"], "raw lxml iterparse"),
-        Metric("catalog.peak_rss", f"catalog import: peak RSS at {label} products", large["import"]["peak_rss_mb"],
-               "MB", 300, "lower", large["raw_lxml"]["peak_rss_mb"], "raw lxml iterparse"),
-        Metric("catalog.rss_growth", f"catalog import: peak RSS {label} ÷ peak RSS {small['size']:,}",
-               large["import"]["peak_rss_mb"] / small["import"]["peak_rss_mb"], "×", 1.2, "lower",
-               large["raw_lxml"]["peak_rss_mb"] / small["raw_lxml"]["peak_rss_mb"], "raw lxml iterparse"),
-        Metric("catalog.reimport_time", f"catalog import: {label} products again (all updates)",
-               details["reimport"]["import"]["seconds"], "s", None, "lower", large["reader_only"]["seconds"],
-               "OrderHub reader, no DB"),
+        Metric(
+            "catalog.import_time",
+            f"catalog import: {label} products (BMEcat, CLI, first import)",
+            large["import"]["seconds"],
+            "s",
+            20 if not quick else None,
+            "lower",
+            large["raw_lxml"]["seconds"],
+            "raw lxml iterparse",
+        ),
+        Metric(
+            "catalog.import_rate",
+            f"catalog import: rate at {label} products",
+            large["size"] / large["import"]["seconds"],
+            "products/s",
+            None,
+            "higher",
+            large["size"] / large["raw_lxml"]["seconds"],
+            "raw lxml iterparse",
+        ),
+        Metric(
+            "catalog.peak_rss",
+            f"catalog import: peak RSS at {label} products",
+            large["import"]["peak_rss_mb"],
+            "MB",
+            300,
+            "lower",
+            large["raw_lxml"]["peak_rss_mb"],
+            "raw lxml iterparse",
+        ),
+        Metric(
+            "catalog.rss_growth",
+            f"catalog import: peak RSS {label} ÷ peak RSS {small['size']:,}",
+            large["import"]["peak_rss_mb"] / small["import"]["peak_rss_mb"],
+            "×",
+            1.2,
+            "lower",
+            large["raw_lxml"]["peak_rss_mb"] / small["raw_lxml"]["peak_rss_mb"],
+            "raw lxml iterparse",
+        ),
+        Metric(
+            "catalog.reimport_time",
+            f"catalog import: {label} products again (all updates)",
+            details["reimport"]["import"]["seconds"],
+            "s",
+            None,
+            "lower",
+            large["reader_only"]["seconds"],
+            "OrderHub reader, no DB",
+        ),
     ]
-    details["note"] = f"database {details['db']}; each size into a partner holding only the 20 seeded articles"
+    details["note"] = (
+        f"database {details['db']}; each size into a partner holding only the 20 seeded articles"
+    )
     return metrics, details

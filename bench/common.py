@@ -29,8 +29,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 from tests.e2e.stack import PYTHON, Stack  # noqa: E402
 
-
 # --- figures ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Metric:
@@ -77,9 +77,15 @@ def percentile(values, q: float) -> float | None:
 
 def summary_ms(seconds: list[float]) -> dict:
     ms = [s * 1000 for s in seconds]
-    return {"n": len(ms), "p50": percentile(ms, 50), "p90": percentile(ms, 90), "p95": percentile(ms, 95),
-            "p99": percentile(ms, 99), "max": max(ms) if ms else None,
-            "mean": sum(ms) / len(ms) if ms else None}
+    return {
+        "n": len(ms),
+        "p50": percentile(ms, 50),
+        "p90": percentile(ms, 90),
+        "p95": percentile(ms, 95),
+        "p99": percentile(ms, 99),
+        "max": max(ms) if ms else None,
+        "mean": sum(ms) / len(ms) if ms else None,
+    }
 
 
 def fmt(value, unit: str = "") -> str:
@@ -104,6 +110,7 @@ def say(*args) -> None:
 
 
 # --- machine and database --------------------------------------------------------------------------
+
 
 def database_url_from_env() -> str:
     return os.environ.get("DATABASE_URL", "")
@@ -142,16 +149,24 @@ def machine_info(database_url: str | None = None) -> dict:
 
             with psycopg.connect(_pg(url)) as conn:
                 db = "PostgreSQL " + conn.execute("show server_version").fetchone()[0]
-        except Exception as exc:  # noqa: BLE001 - informative only
+        except Exception as exc:
             db = f"PostgreSQL (version unknown: {exc})"
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
     except OSError:
         commit = ""
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "database": db, "kernel": platform.release(),
-            "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime())}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "database": db,
+        "kernel": platform.release(),
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime()),
+    }
 
 
 class RawDB:
@@ -185,6 +200,7 @@ class RawDB:
 
 # --- the stack ---------------------------------------------------------------------------------------
 
+
 class BenchStack(Stack):
     """The e2e stack with production-like worker settings and benchmark-owned database names.
 
@@ -193,7 +209,9 @@ class BenchStack(Stack):
     default 120 s, instead of the tests' hurried values; ``web_args`` adds gunicorn options.
     """
 
-    def __init__(self, root: Path, *, web_args: list[str] | None = None, env: dict | None = None, **kw):
+    def __init__(
+        self, root: Path, *, web_args: list[str] | None = None, env: dict | None = None, **kw
+    ):
         kw.setdefault("lease_seconds", 120)
         kw.setdefault("http_timeout", 10)
         super().__init__(root, **kw)
@@ -219,20 +237,34 @@ class BenchStack(Stack):
     def db_kind(self) -> str:
         return db_kind(self.database_url)
 
-    def prepare(self) -> "BenchStack":
+    def prepare(self) -> BenchStack:
         """Only the database part of :meth:`start`: migrate and seed (no processes)."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.orderhub("migrate", "-v0")
         state_file = self.root / "state.json"
-        self.orderhub("seed_demo", "--no-orders", "--catalog-size", str(self.catalog_size),
-                      "--sim-http-port", str(self.sim_http), "--sim-smtp-port", str(self.sim_smtp),
-                      "--drop-root", str(self.root / "edi"), "--portal-url", self.base_url,
-                      "--http-timeout", str(self.http_timeout), "--write-state", str(state_file))
+        self.orderhub(
+            "seed_demo",
+            "--no-orders",
+            "--catalog-size",
+            str(self.catalog_size),
+            "--sim-http-port",
+            str(self.sim_http),
+            "--sim-smtp-port",
+            str(self.sim_smtp),
+            "--drop-root",
+            str(self.root / "edi"),
+            "--portal-url",
+            self.base_url,
+            "--http-timeout",
+            str(self.http_timeout),
+            "--write-state",
+            str(state_file),
+        )
         self.state = json.loads(state_file.read_text())
         self.api_token = self.state["api_token"]
         return self
 
-    def start(self) -> "BenchStack":
+    def start(self) -> BenchStack:
         if self.web_args:
             # Stack.start builds the gunicorn command itself; splice our options in through the env
             # variable gunicorn reads for extra command-line arguments.
@@ -258,8 +290,11 @@ class BenchStack(Stack):
 
     def django_env(self) -> dict:
         """Environment for an in-process ``django.setup()`` against this stack's database."""
-        return {"DJANGO_SETTINGS_MODULE": "orderhub.settings", "ORDERHUB_DATA_DIR": str(self.root),
-                "DATABASE_URL": self.database_url}
+        return {
+            "DJANGO_SETTINGS_MODULE": "orderhub.settings",
+            "ORDERHUB_DATA_DIR": str(self.root),
+            "DATABASE_URL": self.database_url,
+        }
 
 
 def setup_django(stack: BenchStack) -> None:
@@ -310,8 +345,14 @@ def run_child(cmd: list[str], env: dict | None = None, cwd: Path | None = None) 
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
     out_path.unlink(missing_ok=True)
-    return {"seconds": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "user_s": usage.ru_utime,
-            "sys_s": usage.ru_stime, "returncode": proc.returncode, "output": output[-4000:]}
+    return {
+        "seconds": wall,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "user_s": usage.ru_utime,
+        "sys_s": usage.ru_stime,
+        "returncode": proc.returncode,
+        "output": output[-4000:],
+    }
 
 
 # --- CPU accounting --------------------------------------------------------------------------------
@@ -358,7 +399,7 @@ class CpuMeter:
     postgres process when there is no stack), ``bench`` (this process: the load generator).
     """
 
-    def __init__(self, stack: "BenchStack | None" = None):
+    def __init__(self, stack: BenchStack | None = None):
         self.stack = stack
 
     def _groups(self) -> dict[str, list[int]]:
@@ -378,8 +419,13 @@ class CpuMeter:
             try:
                 if self._db is None:
                     self._db = self.stack.raw()
-                return [r[0] for r in self._db.q("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
-            except Exception:  # noqa: BLE001 - fall back to every postgres process
+                return [
+                    r[0]
+                    for r in self._db.q(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    )
+                ]
+            except Exception:
                 pass
         if self.stack is not None and self.stack.db_kind == "sqlite":
             return []
@@ -398,10 +444,10 @@ class CpuMeter:
         while not self.stopped.wait(0.5):
             try:
                 self._sample()
-            except Exception:  # noqa: BLE001 - a lost sample only loses precision
+            except Exception:
                 pass
 
-    def start(self) -> "CpuMeter":
+    def start(self) -> CpuMeter:
         import threading
 
         self._db = None
@@ -437,7 +483,7 @@ class CpuMeter:
 def _stat_busy() -> float:
     """Busy CPU seconds of the whole machine since boot (all cores)."""
     parts = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in parts[:8])
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in parts[:8])
     return (user + nice + system + irq + softirq + steal) / _TICK
 
 
@@ -475,7 +521,7 @@ class MachineLoad:
         while not self.stopped.wait(0.5):
             self._pg_sample()
 
-    def start(self) -> "MachineLoad":
+    def start(self) -> MachineLoad:
         import threading
 
         self.pg_first: dict[int, float] = {}
@@ -500,17 +546,31 @@ class MachineLoad:
         ours = _tree_cpu(os.getpid()) - self.ours0
         pg = sum(last - self.pg_first.get(pid, 0.0) for pid, last in self.pg_last.items())
         cores = lambda x: round(x / wall, 2) if wall else None  # noqa: E731
-        return {"wall_s": round(wall, 1), "busy_cores": cores(busy), "ours_cores": cores(ours),
-                "postgres_cores": cores(pg), "other_cores": cores(max(0.0, busy - ours - pg)),
-                "loadavg_end": os.getloadavg()}
+        return {
+            "wall_s": round(wall, 1),
+            "busy_cores": cores(busy),
+            "ours_cores": cores(ours),
+            "postgres_cores": cores(pg),
+            "other_cores": cores(max(0.0, busy - ours - pg)),
+            "loadavg_end": os.getloadavg(),
+        }
 
 
 # --- results -----------------------------------------------------------------------------------------
 
-def write_results(name: str, metrics: list[Metric], details: dict, *, quick: bool, database_url: str) -> Path:
+
+def write_results(
+    name: str, metrics: list[Metric], details: dict, *, quick: bool, database_url: str
+) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    data = {"benchmark": name, "quick": quick, "db": db_kind(database_url), "machine": machine_info(database_url),
-            "metrics": [m.as_dict() for m in metrics], "details": details}
+    data = {
+        "benchmark": name,
+        "quick": quick,
+        "db": db_kind(database_url),
+        "machine": machine_info(database_url),
+        "metrics": [m.as_dict() for m in metrics],
+        "details": details,
+    }
     text = json.dumps(data, indent=2, default=str)
     path = RESULTS / f"{name}.json"
     path.write_text(text)
@@ -522,14 +582,31 @@ def write_results(name: str, metrics: list[Metric], details: dict, *, quick: boo
 def print_metrics(metrics: list[Metric], db: str) -> None:
     rows = [("metric", "measured", "target", "ceiling (same run)", "ratio", "")]
     for m in metrics:
-        target = "—" if m.target is None else ("≤ " if m.better == "lower" else "≥ ") + fmt(float(m.target), m.unit)
+        target = (
+            "—"
+            if m.target is None
+            else ("≤ " if m.better == "lower" else "≥ ") + fmt(float(m.target), m.unit)
+        )
         ceiling = "—" if m.ceiling is None else fmt(float(m.ceiling), m.unit)
         ratio = "—" if m.ratio is None else f"{m.ratio:.2f}×"
-        rows.append((f"{m.label} [{db}]", fmt(m.value if m.value is None else float(m.value), m.unit), target,
-                     ceiling, ratio, m.verdict))
+        rows.append(
+            (
+                f"{m.label} [{db}]",
+                fmt(m.value if m.value is None else float(m.value), m.unit),
+                target,
+                ceiling,
+                ratio,
+                m.verdict,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for i, r in enumerate(rows):
-        say("  " + "  ".join(c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)))
+        say(
+            "  "
+            + "  ".join(
+                c.ljust(widths[j]) if j == 0 else c.rjust(widths[j]) for j, c in enumerate(r)
+            )
+        )
         if i == 0:
             say("  " + "  ".join("-" * w for w in widths))
 
@@ -540,6 +617,27 @@ def child_env(extra: dict | None = None) -> dict:
     return env
 
 
-__all__ = ["CACHE", "DEFAULT_PG", "PYTHON", "REPO", "RESULTS", "BenchStack", "CpuMeter", "MachineLoad", "Metric",
-           "RawDB", "bench_root", "child_env", "db_kind", "fmt", "machine_info", "percentile", "print_metrics",
-           "run_child", "say", "setup_django", "summary_ms", "write_results"]
+__all__ = [
+    "CACHE",
+    "DEFAULT_PG",
+    "PYTHON",
+    "REPO",
+    "RESULTS",
+    "BenchStack",
+    "CpuMeter",
+    "MachineLoad",
+    "Metric",
+    "RawDB",
+    "bench_root",
+    "child_env",
+    "db_kind",
+    "fmt",
+    "machine_info",
+    "percentile",
+    "print_metrics",
+    "run_child",
+    "say",
+    "setup_django",
+    "summary_ms",
+    "write_results",
+]

@@ -25,10 +25,26 @@ import time
 from bench.common import BenchStack, Metric, bench_root, say, setup_django, summary_ms
 
 NAME = "identification"
-COLUMNS = ["partner_id", "partner_article_number", "partner_article_key", "gtin", "hmv_number",
-           "manufacturer_article_number", "manufacturer_article_key", "manufacturer_name", "short_description",
-           "long_description", "order_unit", "price", "currency", "attributes", "status", "catalog_import_id",
-           "price_quantity", "price_type"]
+COLUMNS = [
+    "partner_id",
+    "partner_article_number",
+    "partner_article_key",
+    "gtin",
+    "hmv_number",
+    "manufacturer_article_number",
+    "manufacturer_article_key",
+    "manufacturer_name",
+    "short_description",
+    "long_description",
+    "order_unit",
+    "price",
+    "currency",
+    "attributes",
+    "status",
+    "catalog_import_id",
+    "price_quantity",
+    "price_type",
+]
 
 
 def make_partner(slug: str, name: str):
@@ -37,10 +53,16 @@ def make_partner(slug: str, name: str):
     from orderhub.catalog.models import CatalogImport
     from orderhub.partners.models import Partner
 
-    partner = Partner.objects.create(slug=slug, name=name, channel=Partner.Channel.EMAIL,
-                                     requires_customer_number=False)
-    job = CatalogImport.objects.create(partner=partner, file_name=f"{slug}.xml", status="succeeded",
-                                       finished_at=timezone.now(), created_by="bench")
+    partner = Partner.objects.create(
+        slug=slug, name=name, channel=Partner.Channel.EMAIL, requires_customer_number=False
+    )
+    job = CatalogImport.objects.create(
+        partner=partner,
+        file_name=f"{slug}.xml",
+        status="succeeded",
+        finished_at=timezone.now(),
+        created_by="bench",
+    )
     return partner, job
 
 
@@ -59,30 +81,46 @@ def bulk_load(partner, job, prefix: str, size: int, keep=None) -> tuple[float, d
         for i, a in enumerate(generate_catalog(prefix, size, seed=1, manufacturer=partner.name)):
             if i in keep:
                 kept[i] = a
-            yield (partner.pk, a.partner_article_number, normalize_article_number(a.partner_article_number),
-                   a.gtin, a.hmv_number, a.manufacturer_article_number or "",
-                   normalize_article_number(a.manufacturer_article_number), a.manufacturer_name or "",
-                   a.short_description, a.long_description or "", a.order_unit, a.price, a.currency,
-                   json.dumps(a.attributes, ensure_ascii=False), a.status, job.pk, 1, "net_customer")
+            yield (
+                partner.pk,
+                a.partner_article_number,
+                normalize_article_number(a.partner_article_number),
+                a.gtin,
+                a.hmv_number,
+                a.manufacturer_article_number or "",
+                normalize_article_number(a.manufacturer_article_number),
+                a.manufacturer_name or "",
+                a.short_description,
+                a.long_description or "",
+                a.order_unit,
+                a.price,
+                a.currency,
+                json.dumps(a.attributes, ensure_ascii=False),
+                a.status,
+                job.pk,
+                1,
+                "net_customer",
+            )
 
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-                with raw.copy(f"COPY catalog_article ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                    for row in rows():
-                        copy.write_row(row)
-            else:
-                sql = (f"INSERT INTO catalog_article ({', '.join(COLUMNS)}) "
-                       f"VALUES ({', '.join(['%s'] * len(COLUMNS))})")
-                batch = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY catalog_article ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows():
-                    batch.append(row[:11] + (str(row[11]),) + row[12:])
-                    if len(batch) >= 20_000:
-                        cursor.executemany(sql, batch)
-                        batch.clear()
-                if batch:
+                    copy.write_row(row)
+        else:
+            sql = (
+                f"INSERT INTO catalog_article ({', '.join(COLUMNS)}) "
+                f"VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+            )
+            batch = []
+            for row in rows():
+                batch.append(row[:11] + (str(row[11]),) + row[12:])
+                if len(batch) >= 20_000:
                     cursor.executemany(sql, batch)
+                    batch.clear()
+            if batch:
+                cursor.executemany(sql, batch)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE catalog_article")  # what autovacuum would do after such a load
@@ -90,6 +128,7 @@ def bulk_load(partner, job, prefix: str, size: int, keep=None) -> tuple[float, d
 
 
 # --- exact ---------------------------------------------------------------------------------------------
+
 
 def _typed_like_a_person(number: str, rng: random.Random) -> str:
     """The same article number as another program might send it."""
@@ -112,9 +151,21 @@ def exact_queries(articles: dict, n: int, rng: random.Random) -> list[tuple[str,
         if kind == "hmv_number" and not a.hmv_number:
             kind = "partner_article_number"
         if kind == "partner_article_number":
-            out.append((kind, LineQuery(partner_article_number=_typed_like_a_person(a.partner_article_number, rng))))
+            out.append(
+                (
+                    kind,
+                    LineQuery(
+                        partner_article_number=_typed_like_a_person(a.partner_article_number, rng)
+                    ),
+                )
+            )
         elif kind == "gtin":
-            out.append((kind, LineQuery(gtin=a.gtin.lstrip("0") if len(a.gtin.lstrip("0")) == 13 else a.gtin)))
+            out.append(
+                (
+                    kind,
+                    LineQuery(gtin=a.gtin.lstrip("0") if len(a.gtin.lstrip("0")) == 13 else a.gtin),
+                )
+            )
         else:
             h = a.hmv_number
             out.append((kind, LineQuery(hmv_number=f"{h[:2]}.{h[2:4]}.{h[4:6]}.{h[6:]}")))
@@ -138,7 +189,11 @@ def run_exact(partner, queries) -> dict:
         cpu.append(time.thread_time() - c0)
         codes[result.code] = codes.get(result.code, 0) + 1
     # Ceiling: the raw SELECT for the same normalised value, same connection, plain cursor.
-    lookups = {"partner_article_number": "partner_article_key", "gtin": "gtin", "hmv_number": "hmv_number"}
+    lookups = {
+        "partner_article_number": "partner_article_key",
+        "gtin": "gtin",
+        "hmv_number": "hmv_number",
+    }
     raw_times = []
     cols = "id, " + ", ".join(COLUMNS)
     with connection.cursor() as cursor:
@@ -147,22 +202,34 @@ def run_exact(partner, queries) -> dict:
         for kind, q in queries:
             value = identification._normalise(kind, getattr(q, kind))
             t0 = time.perf_counter()
-            raw.execute(f"SELECT {cols} FROM catalog_article WHERE partner_id = {ph} AND {lookups[kind]} = {ph} "
-                        f"LIMIT 6", (partner.pk, value))
+            raw.execute(
+                f"SELECT {cols} FROM catalog_article WHERE partner_id = {ph} AND {lookups[kind]} = {ph} "
+                f"LIMIT 6",
+                (partner.pk, value),
+            )
             raw.fetchall()
             raw_times.append(time.perf_counter() - t0)
     all_times = [t for ts in times.values() for t in ts]
     # CPU time of this thread per call: unlike wall time, not inflated when another process takes
     # the core away (the database's own work on PostgreSQL is in the server process, not here).
-    return {"all": summary_ms(all_times), "cpu_ms": summary_ms(cpu),
-            "by_kind": {k: summary_ms(v) for k, v in times.items()},
-            "codes": codes, "raw_select": summary_ms(raw_times)}
+    return {
+        "all": summary_ms(all_times),
+        "cpu_ms": summary_ms(cpu),
+        "by_kind": {k: summary_ms(v) for k, v in times.items()},
+        "codes": codes,
+        "raw_select": summary_ms(raw_times),
+    }
 
 
 # --- fuzzy ---------------------------------------------------------------------------------------------
 
-TYPO_WORDS = {"hörsystem": ["Hörsytem", "HG", "Hörgerät", ""], "hörer": ["Hoerer", "Hörer", "Lautsprecher"],
-              "rechts": ["re", "rechts", "R"], "links": ["li", "links", "L"], "länge": ["Länge", "L", "Gr."]}
+TYPO_WORDS = {
+    "hörsystem": ["Hörsytem", "HG", "Hörgerät", ""],
+    "hörer": ["Hoerer", "Hörer", "Lautsprecher"],
+    "rechts": ["re", "rechts", "R"],
+    "links": ["li", "links", "L"],
+    "länge": ["Länge", "L", "Gr."],
+}
 
 
 def fuzzy_queries(articles: list, n: int, rng: random.Random) -> list:
@@ -173,8 +240,12 @@ def fuzzy_queries(articles: list, n: int, rng: random.Random) -> list:
     for _ in range(n):
         a = rng.choice(articles)
         words = a.short_description.replace(",", "").split()
-        words = [rng.choice(TYPO_WORDS[w.lower()]) if w.lower() in TYPO_WORDS and rng.random() < 0.6 else w
-                 for w in words]
+        words = [
+            rng.choice(TYPO_WORDS[w.lower()])
+            if w.lower() in TYPO_WORDS and rng.random() < 0.6
+            else w
+            for w in words
+        ]
         words = [w for w in words if w]
         if len(words) > 3 and rng.random() < 0.5:
             del words[rng.randrange(1, len(words))]
@@ -183,7 +254,7 @@ def fuzzy_queries(articles: list, n: int, rng: random.Random) -> list:
             w = words[i]
             if len(w) > 3:
                 j = rng.randrange(len(w) - 1)
-                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
         attributes = {}
         if rng.random() < 0.5:
             attributes = {k: v for k, v in a.attributes.items() if k in ("side", "colour")}
@@ -210,8 +281,14 @@ def run_fuzzy(partner, queries) -> dict:
         candidates = identification.fuzzy_candidates(partner, q)
         times.append(time.perf_counter() - t0)
         found += bool(candidates)
-    return {"articles": Article.objects.filter(partner=partner).count(), "index_build_s": build,
-            "first_call_s": first, "latency": summary_ms(times), "with_candidates": found, "queries": len(times)}
+    return {
+        "articles": Article.objects.filter(partner=partner).count(),
+        "index_build_s": build,
+        "first_call_s": first,
+        "latency": summary_ms(times),
+        "with_candidates": found,
+        "queries": len(times),
+    }
 
 
 def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
@@ -234,15 +311,21 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             partner, job = make_partner("bench-exact", "Bench Exact GmbH")
             seconds, kept = bulk_load(partner, job, "SN", exact_size, sample)
             details["loads"][exact_size] = seconds
-            say(f"  loaded {exact_size:,} articles in {seconds:.1f} s ({exact_size / seconds:,.0f}/s)")
+            say(
+                f"  loaded {exact_size:,} articles in {seconds:.1f} s ({exact_size / seconds:,.0f}/s)"
+            )
 
             say(f"[{NAME}] exact identification, {n_exact} lines at {exact_size:,} articles")
             exact = run_exact(partner, exact_queries(kept, n_exact, rng))
             details["exact"] = exact
-            say(f"  p50 {exact['all']['p50']:.2f} ms  p95 {exact['all']['p95']:.2f} ms  p99 "
-                f"{exact['all']['p99']:.2f} ms; raw SELECT p99 {exact['raw_select']['p99']:.2f} ms; {exact['codes']}")
-            say(f"  CPU time of this thread per line: p50 {exact['cpu_ms']['p50']:.2f} ms  p99 "
-                f"{exact['cpu_ms']['p99']:.2f} ms")
+            say(
+                f"  p50 {exact['all']['p50']:.2f} ms  p95 {exact['all']['p95']:.2f} ms  p99 "
+                f"{exact['all']['p99']:.2f} ms; raw SELECT p99 {exact['raw_select']['p99']:.2f} ms; {exact['codes']}"
+            )
+            say(
+                f"  CPU time of this thread per line: p50 {exact['cpu_ms']['p50']:.2f} ms  p99 "
+                f"{exact['cpu_ms']['p99']:.2f} ms"
+            )
             for kind, s in exact["by_kind"].items():
                 say(f"    {kind}: p50 {s['p50']:.2f} ms  p99 {s['p99']:.2f} ms (n={s['n']})")
 
@@ -257,9 +340,11 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 details["fuzzy"][size] = res
                 details["fuzzy"][size]["examples"] = [q.description for q in queries[1:6]]
                 lat = res["latency"]
-                say(f"[{NAME}] candidates at {size:,} articles: index build {res['index_build_s']:.1f} s, first call "
+                say(
+                    f"[{NAME}] candidates at {size:,} articles: index build {res['index_build_s']:.1f} s, first call "
                     f"{res['first_call_s'] * 1000:.0f} ms; p50 {lat['p50']:.1f} ms  p95 {lat['p95']:.1f} ms  p99 "
-                    f"{lat['p99']:.1f} ms; {res['with_candidates']}/{res['queries']} with candidates")
+                    f"{lat['p99']:.1f} ms; {res['with_candidates']}/{res['queries']} with candidates"
+                )
 
             # A discontinued article found by its number: alternatives come from the search.
             from orderhub.catalog import identification
@@ -268,23 +353,36 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             index.record_rebuild(partner.pk)
             index.rebuild(partner.pk)
 
-            discontinued = [a for a in kept.values() if a.status == "discontinued"][: 5 if quick else 8]
+            discontinued = [a for a in kept.values() if a.status == "discontinued"][
+                : 5 if quick else 8
+            ]
             if discontinued:
                 t0 = time.perf_counter()
-                identification.identify(partner, identification.LineQuery(
-                    partner_article_number=discontinued[0].partner_article_number))
+                identification.identify(
+                    partner,
+                    identification.LineQuery(
+                        partner_article_number=discontinued[0].partner_article_number
+                    ),
+                )
                 build = time.perf_counter() - t0
                 times = []
                 for a in discontinued[1:]:
                     t0 = time.perf_counter()
-                    r = identification.identify(partner, identification.LineQuery(
-                        partner_article_number=a.partner_article_number))
+                    r = identification.identify(
+                        partner,
+                        identification.LineQuery(partner_article_number=a.partner_article_number),
+                    )
                     times.append(time.perf_counter() - t0)
                     assert r.code == "article_discontinued", r.code
-                details["discontinued"] = {"articles": exact_size, "first_call_s": build,
-                                           "latency": summary_ms(times)}
-                say(f"[{NAME}] discontinued hit at {exact_size:,}: first call {build * 1000:.0f} ms, then "
-                    f"p50 {summary_ms(times)['p50']:.0f} ms per line (alternatives from the search)")
+                details["discontinued"] = {
+                    "articles": exact_size,
+                    "first_call_s": build,
+                    "latency": summary_ms(times),
+                }
+                say(
+                    f"[{NAME}] discontinued hit at {exact_size:,}: first call {build * 1000:.0f} ms, then "
+                    f"p50 {summary_ms(times)['p50']:.0f} ms per line (alternatives from the search)"
+                )
             connection.close()
         finally:
             stack.stop()
@@ -293,19 +391,54 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
     fz = details["fuzzy"][big]
     ex = details["exact"]
     metrics = [
-        Metric("identification.exact_p99", f"identification: exact, p99 per line at {exact_size:,} articles",
-               ex["all"]["p99"], "ms", 2, "lower", ex["raw_select"]["p99"], "raw indexed SELECT p99"),
-        Metric("identification.exact_p50", f"identification: exact, p50 per line at {exact_size:,} articles",
-               ex["all"]["p50"], "ms", None, "lower", ex["raw_select"]["p50"], "raw indexed SELECT p50"),
-        Metric("identification.fuzzy_p95", f"identification: candidates, p95 per line at {big:,} articles",
-               fz["latency"]["p95"], "ms", 50, "lower"),
-        Metric("identification.fuzzy_first", f"identification: first candidates call at {big:,} articles",
-               fz["first_call_s"] * 1000, "ms", 100, "lower"),
+        Metric(
+            "identification.exact_p99",
+            f"identification: exact, p99 per line at {exact_size:,} articles",
+            ex["all"]["p99"],
+            "ms",
+            2,
+            "lower",
+            ex["raw_select"]["p99"],
+            "raw indexed SELECT p99",
+        ),
+        Metric(
+            "identification.exact_p50",
+            f"identification: exact, p50 per line at {exact_size:,} articles",
+            ex["all"]["p50"],
+            "ms",
+            None,
+            "lower",
+            ex["raw_select"]["p50"],
+            "raw indexed SELECT p50",
+        ),
+        Metric(
+            "identification.fuzzy_p95",
+            f"identification: candidates, p95 per line at {big:,} articles",
+            fz["latency"]["p95"],
+            "ms",
+            50,
+            "lower",
+        ),
+        Metric(
+            "identification.fuzzy_first",
+            f"identification: first candidates call at {big:,} articles",
+            fz["first_call_s"] * 1000,
+            "ms",
+            100,
+            "lower",
+        ),
     ]
     if "discontinued" in details:
         d = details["discontinued"]
-        metrics.append(Metric("identification.discontinued_p50",
-                              f"identification: discontinued hit (with alternatives), p50 at {exact_size:,}",
-                              d["latency"]["p50"], "ms", None, "lower"))
+        metrics.append(
+            Metric(
+                "identification.discontinued_p50",
+                f"identification: discontinued hit (with alternatives), p50 at {exact_size:,}",
+                d["latency"]["p50"],
+                "ms",
+                None,
+                "lower",
+            )
+        )
     details["note"] = f"database {details['db']}; in-process; articles bulk-loaded"
     return metrics, details

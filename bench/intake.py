@@ -42,36 +42,67 @@ class OrderFactory:
     def body(self, i: int) -> bytes:
         rng = random.Random(f"{self.phase}-{i}")
         picks = rng.sample(self.articles, LINES)
-        return json.dumps({
-            "external_order_id": f"{self.phase}-{i}", "partner": "sonora", "branch_id": "F1", "ordered_by": "U1",
-            "reference": f"Bench {i}",
-            "lines": [{"position": p + 1, "quantity": rng.randint(1, 10), "partner_article_number": a}
-                      for p, a in enumerate(picks)],
-        }).encode()
+        return json.dumps(
+            {
+                "external_order_id": f"{self.phase}-{i}",
+                "partner": "sonora",
+                "branch_id": "F1",
+                "ordered_by": "U1",
+                "reference": f"Bench {i}",
+                "lines": [
+                    {"position": p + 1, "quantity": rng.randint(1, 10), "partner_article_number": a}
+                    for p, a in enumerate(picks)
+                ],
+            }
+        ).encode()
 
     def __call__(self, i: int) -> bytes:
-        return loadgen.build_request(self.host, self.port, "POST", "/api/v1/orders", self.body(i), {
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
-            "Idempotency-Key": f"{self.phase}-{i}"})
+        return loadgen.build_request(
+            self.host,
+            self.port,
+            "POST",
+            "/api/v1/orders",
+            self.body(i),
+            {
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": f"{self.phase}-{i}",
+            },
+        )
 
 
 def check(result: loadgen.RunResult) -> dict:
     bad = [o for o in result.outcomes if o.status != 201 or b'"queued"' not in o.body]
     sample = bad[0].body[:300].decode("utf-8", "replace") if bad else ""
-    return {"requests": len(result.outcomes), "accepted": len(result.outcomes) - len(bad), "bad": len(bad),
-            "errors": result.errors[:5], "bad_sample": f"{bad[0].status if bad else ''} {sample}".strip()}
+    return {
+        "requests": len(result.outcomes),
+        "accepted": len(result.outcomes) - len(bad),
+        "bad": len(bad),
+        "errors": result.errors[:5],
+        "bad_sample": f"{bad[0].status if bad else ''} {sample}".strip(),
+    }
 
 
 def active_articles(db: RawDB) -> list[str]:
-    return [r[0] for r in db.q(
-        "SELECT a.partner_article_number FROM catalog_article a JOIN partners_partner p ON p.id = a.partner_id "
-        "WHERE p.slug = 'sonora' AND a.status = 'active' ORDER BY a.id")]
+    return [
+        r[0]
+        for r in db.q(
+            "SELECT a.partner_article_number FROM catalog_article a JOIN partners_partner p ON p.id = a.partner_id "
+            "WHERE p.slug = 'sonora' AND a.status = 'active' ORDER BY a.id"
+        )
+    ]
 
 
 # --- the raw-database ceiling --------------------------------------------------------------------------
 
-TEMPLATE_TABLES = ["ordering_idempotencykey", "ordering_order", "ordering_orderline", "ordering_orderevent",
-                   "delivery_delivery", "django_tasks_database_dbtaskresult"]
+TEMPLATE_TABLES = [
+    "ordering_idempotencykey",
+    "ordering_order",
+    "ordering_orderline",
+    "ordering_orderevent",
+    "delivery_delivery",
+    "django_tasks_database_dbtaskresult",
+]
 
 
 class RawIntake:
@@ -83,13 +114,20 @@ class RawIntake:
         self.token_digest = hashlib.sha256(token.encode()).hexdigest()
         self.templates: dict[str, list[dict]] = {}
         oid = order_id if db.kind == "postgresql" else order_id.replace("-", "")
-        for table, where in [("ordering_order", "id = %s"), ("ordering_orderline", "order_id = %s"),
-                             ("ordering_orderevent", "order_id = %s"), ("delivery_delivery", "order_id = %s"),
-                             ("ordering_idempotencykey", "order_id = %s")]:
+        for table, where in [
+            ("ordering_order", "id = %s"),
+            ("ordering_orderline", "order_id = %s"),
+            ("ordering_orderevent", "order_id = %s"),
+            ("delivery_delivery", "order_id = %s"),
+            ("ordering_idempotencykey", "order_id = %s"),
+        ]:
             self.templates[table] = self._rows(db, table, where, (oid,))
         delivery_id = self.templates["delivery_delivery"][0]["id"]
-        tasks = [r for r in self._rows(db, "django_tasks_database_dbtaskresult", "1 = 1", ())
-                 if _loads(r["args_kwargs"])["args"] == [delivery_id]]
+        tasks = [
+            r
+            for r in self._rows(db, "django_tasks_database_dbtaskresult", "1 = 1", ())
+            if _loads(r["args_kwargs"])["args"] == [delivery_id]
+        ]
         self.templates["django_tasks_database_dbtaskresult"] = tasks[:1]
         missing = [t for t in TEMPLATE_TABLES if not self.templates.get(t)]
         if missing:
@@ -99,8 +137,10 @@ class RawIntake:
         self.branch_id = order["branch_id"]
         from orderhub.formats.identifiers import normalize_article_number
 
-        self.article_keys = [normalize_article_number(line["partner_article_number"])
-                             for line in self.templates["ordering_orderline"]]
+        self.article_keys = [
+            normalize_article_number(line["partner_article_number"])
+            for line in self.templates["ordering_orderline"]
+        ]
 
     @staticmethod
     def _rows(db: RawDB, table: str, where: str, params) -> list[dict]:
@@ -131,30 +171,49 @@ class RawIntake:
         cur = conn.cursor()
         cur.execute("BEGIN" if pg else "BEGIN IMMEDIATE")
         if self.with_reads:
-            cur.execute(f"SELECT t.id, c.id FROM accounts_apitoken t JOIN accounts_company c ON c.id = t.company_id "
-                        f"WHERE t.digest = {ph}", (self.token_digest,))
+            cur.execute(
+                f"SELECT t.id, c.id FROM accounts_apitoken t JOIN accounts_company c ON c.id = t.company_id "
+                f"WHERE t.digest = {ph}",
+                (self.token_digest,),
+            )
             cur.fetchall()
-            cur.execute(f"SELECT * FROM partners_partner WHERE slug = {ph} AND is_active", ("sonora",))
+            cur.execute(
+                f"SELECT * FROM partners_partner WHERE slug = {ph} AND is_active", ("sonora",)
+            )
             cur.fetchall()
-            cur.execute(f"SELECT * FROM masterdata_branch WHERE company_id = {ph} AND external_id = {ph}",
-                        (self.company_id, "F1"))
+            cur.execute(
+                f"SELECT * FROM masterdata_branch WHERE company_id = {ph} AND external_id = {ph}",
+                (self.company_id, "F1"),
+            )
             cur.fetchall()
-            cur.execute(f"SELECT * FROM masterdata_employee WHERE company_id = {ph} AND external_id = {ph}",
-                        (self.company_id, "U1"))
+            cur.execute(
+                f"SELECT * FROM masterdata_employee WHERE company_id = {ph} AND external_id = {ph}",
+                (self.company_id, "U1"),
+            )
             cur.fetchall()
-            cur.execute(f"SELECT 1 FROM ordering_order WHERE company_id = {ph} AND external_order_id = {ph} LIMIT 1",
-                        (self.company_id, f"raw-{n}"))
+            cur.execute(
+                f"SELECT 1 FROM ordering_order WHERE company_id = {ph} AND external_order_id = {ph} LIMIT 1",
+                (self.company_id, f"raw-{n}"),
+            )
             cur.fetchall()
-            cur.execute(f"SELECT branch_id, number FROM masterdata_customernumber WHERE company_id = {ph} "
-                        f"AND partner_id = {ph} AND is_active AND branch_id = {ph}",
-                        (self.company_id, self.partner_id, self.branch_id))
+            cur.execute(
+                f"SELECT branch_id, number FROM masterdata_customernumber WHERE company_id = {ph} "
+                f"AND partner_id = {ph} AND is_active AND branch_id = {ph}",
+                (self.company_id, self.partner_id, self.branch_id),
+            )
             cur.fetchall()
-            cur.execute(f"SELECT number FROM masterdata_customernumber WHERE company_id = {ph} AND partner_id = {ph} "
-                        f"AND is_active AND branch_id IS NULL LIMIT 1", (self.company_id, self.partner_id))
+            cur.execute(
+                f"SELECT number FROM masterdata_customernumber WHERE company_id = {ph} AND partner_id = {ph} "
+                f"AND is_active AND branch_id IS NULL LIMIT 1",
+                (self.company_id, self.partner_id),
+            )
             cur.fetchall()
             for key in self.article_keys:
-                cur.execute(f"SELECT * FROM catalog_article WHERE partner_id = {ph} AND partner_article_key = {ph} "
-                            f"LIMIT 6", (self.partner_id, key))
+                cur.execute(
+                    f"SELECT * FROM catalog_article WHERE partner_id = {ph} AND partner_article_key = {ph} "
+                    f"LIMIT 6",
+                    (self.partner_id, key),
+                )
                 cur.fetchall()
         t = self.templates
         key_row = {k: v for k, v in t["ordering_idempotencykey"][0].items() if k != "id"}
@@ -162,7 +221,11 @@ class RawIntake:
         key_id = self._insert(cur, "ordering_idempotencykey", key_row, returning=True)
         order_id = uuid.uuid4()
         order = dict(t["ordering_order"][0])
-        order.update(id=order_id if pg else order_id.hex, number=f"RAW-{n}"[:32], external_order_id=f"raw-{n}")
+        order.update(
+            id=order_id if pg else order_id.hex,
+            number=f"RAW-{n}"[:32],
+            external_order_id=f"raw-{n}",
+        )
         self._insert(cur, "ordering_order", order)
         for line in t["ordering_orderline"]:
             row = {k: v for k, v in line.items() if k != "id"}
@@ -177,13 +240,23 @@ class RawIntake:
         delivery_id = self._insert(cur, "delivery_delivery", delivery, returning=True)
         task = dict(t["django_tasks_database_dbtaskresult"][0])
         task_id = uuid.uuid4()
-        task.update(id=task_id if pg else task_id.hex,
-                    args_kwargs=_dumps_like(task["args_kwargs"], {"args": [delivery_id], "kwargs": {}}))
+        task.update(
+            id=task_id if pg else task_id.hex,
+            args_kwargs=_dumps_like(task["args_kwargs"], {"args": [delivery_id], "kwargs": {}}),
+        )
         self._insert(cur, "django_tasks_database_dbtaskresult", task)
-        cur.execute(f"UPDATE delivery_delivery SET last_enqueued_at = last_enqueued_at WHERE id = {ph}", (delivery_id,))
-        response = _dumps_like(t["ordering_idempotencykey"][0]["response"], {"id": str(order_id), "status": "queued"})
-        cur.execute(f"UPDATE ordering_idempotencykey SET order_id = {ph}, status_code = 201, response = {ph} "
-                    f"WHERE id = {ph}", (order["id"], self._adapt(response), key_id))
+        cur.execute(
+            f"UPDATE delivery_delivery SET last_enqueued_at = last_enqueued_at WHERE id = {ph}",
+            (delivery_id,),
+        )
+        response = _dumps_like(
+            t["ordering_idempotencykey"][0]["response"], {"id": str(order_id), "status": "queued"}
+        )
+        cur.execute(
+            f"UPDATE ordering_idempotencykey SET order_id = {ph}, status_code = 201, response = {ph} "
+            f"WHERE id = {ph}",
+            (order["id"], self._adapt(response), key_id),
+        )
         cur.execute("COMMIT")
 
 
@@ -195,7 +268,9 @@ def _dumps_like(template, value):
     return json.dumps(value) if isinstance(template, str) else value
 
 
-def raw_ceiling(stack: BenchStack, order_id: str, *, clients: int, seconds: float, with_reads: bool) -> dict:
+def raw_ceiling(
+    stack: BenchStack, order_id: str, *, clients: int, seconds: float, with_reads: bool
+) -> dict:
     template_db = stack.raw()
     raw = RawIntake(template_db, order_id, stack.api_token, with_reads)
     template_db.close()
@@ -215,11 +290,11 @@ def raw_ceiling(stack: BenchStack, order_id: str, *, clients: int, seconds: floa
                 try:
                     raw.one_order(db.conn, f"{tag}{c}-{i}")
                     done[c] += 1
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     errors.append(f"{type(exc).__name__}: {exc}")
                     try:
                         db.conn.execute("ROLLBACK")
-                    except Exception:  # noqa: BLE001
+                    except Exception:
                         pass
                     if len(errors) > 20:
                         return
@@ -234,19 +309,30 @@ def raw_ceiling(stack: BenchStack, order_id: str, *, clients: int, seconds: floa
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
-    return {"orders": sum(done), "seconds": wall, "rate": sum(done) / wall, "errors": errors[:5],
-            "with_reads": with_reads, "clients": clients}
+    return {
+        "orders": sum(done),
+        "seconds": wall,
+        "rate": sum(done) / wall,
+        "errors": errors[:5],
+        "with_reads": with_reads,
+        "clients": clients,
+    }
 
 
 # --- the benchmark -------------------------------------------------------------------------------------
+
 
 def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
     closed_s = 5 if quick else 20
     open_s = 5 if quick else 20
     sweep_s = 4 if quick else 8
     sweep_rates = [50, 200] if quick else [10, 25, 50, 75, 150, 200, 250, 300, 400]
-    details: dict = {"web_workers": WEB_WORKERS, "clients": CLIENTS, "lines_per_order": LINES,
-                     "task_workers_running": 0}
+    details: dict = {
+        "web_workers": WEB_WORKERS,
+        "clients": CLIENTS,
+        "lines_per_order": LINES,
+        "task_workers_running": 0,
+    }
     with bench_root(NAME, keep) as root:
         stack = BenchStack(root, web_workers=WEB_WORKERS, workers=0, catalog_size=2000)
         say(f"[{NAME}] starting stack: gunicorn -w {WEB_WORKERS}, no task workers, {stack.db_kind}")
@@ -257,46 +343,94 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             articles = active_articles(db)
             db.close()
             say(f"[{NAME}] warm-up")
-            warm = loadgen.closed_loop("127.0.0.1", stack.port, OrderFactory(stack, articles, "warm"),
-                                       clients=CLIENTS, total=200 if quick else 600)
+            warm = loadgen.closed_loop(
+                "127.0.0.1",
+                stack.port,
+                OrderFactory(stack, articles, "warm"),
+                clients=CLIENTS,
+                total=200 if quick else 600,
+            )
             details["warmup"] = check(warm)
             if details["warmup"]["bad"]:
                 raise RuntimeError(f"warm-up orders refused: {details['warmup']}")
 
             say(f"[{NAME}] closed loop: {CLIENTS} clients for {closed_s} s")
             meter = CpuMeter(stack).start()
-            closed = loadgen.closed_loop("127.0.0.1", stack.port, OrderFactory(stack, articles, "closed"),
-                                         clients=CLIENTS, seconds=closed_s)
+            closed = loadgen.closed_loop(
+                "127.0.0.1",
+                stack.port,
+                OrderFactory(stack, articles, "closed"),
+                clients=CLIENTS,
+                seconds=closed_s,
+            )
             cpu = meter.stop()
             closed_ok = check(closed)
             closed_rate = closed_ok["accepted"] / closed.duration
-            details["closed_loop"] = {**closed_ok, "seconds": closed.duration, "rate": closed_rate,
-                                      "latency_ms": summary_ms([o.latency for o in closed.outcomes]), "cpu": cpu}
-            say(f"  {closed_rate:.1f} orders/s, p50 {details['closed_loop']['latency_ms']['p50']:.1f} ms; "
-                f"CPU cores used: " + ", ".join(f"{k} {v['cores']}" for k, v in cpu.items() if isinstance(v, dict)))
+            details["closed_loop"] = {
+                **closed_ok,
+                "seconds": closed.duration,
+                "rate": closed_rate,
+                "latency_ms": summary_ms([o.latency for o in closed.outcomes]),
+                "cpu": cpu,
+            }
+            say(
+                f"  {closed_rate:.1f} orders/s, p50 {details['closed_loop']['latency_ms']['p50']:.1f} ms; "
+                f"CPU cores used: "
+                + ", ".join(f"{k} {v['cores']}" for k, v in cpu.items() if isinstance(v, dict))
+            )
 
             say(f"[{NAME}] open loop: 100 orders/s for {open_s} s")
             meter = CpuMeter(stack).start()
-            opened = loadgen.open_loop("127.0.0.1", stack.port, OrderFactory(stack, articles, "open100"),
-                                       rate=100, seconds=open_s)
+            opened = loadgen.open_loop(
+                "127.0.0.1",
+                stack.port,
+                OrderFactory(stack, articles, "open100"),
+                rate=100,
+                seconds=open_s,
+            )
             cpu = meter.stop()
             open_ok = check(opened)
             lat = summary_ms([o.latency for o in opened.outcomes])
-            details["open_loop_100"] = {**open_ok, "offered": 100, "achieved": open_ok["accepted"] / opened.duration,
-                                        "latency_ms": lat, "cpu": cpu}
-            say(f"  p50 {lat['p50']:.1f} ms  p95 {lat['p95']:.1f} ms  p99 {lat['p99']:.1f} ms  max {lat['max']:.1f} ms")
+            details["open_loop_100"] = {
+                **open_ok,
+                "offered": 100,
+                "achieved": open_ok["accepted"] / opened.duration,
+                "latency_ms": lat,
+                "cpu": cpu,
+            }
+            say(
+                f"  p50 {lat['p50']:.1f} ms  p95 {lat['p95']:.1f} ms  p99 {lat['p99']:.1f} ms  max {lat['max']:.1f} ms"
+            )
 
-            sweep = [{"offered": 100, "achieved": details["open_loop_100"]["achieved"], **lat,
-                      "bad": open_ok["bad"]}]
+            sweep = [
+                {
+                    "offered": 100,
+                    "achieved": details["open_loop_100"]["achieved"],
+                    **lat,
+                    "bad": open_ok["bad"],
+                }
+            ]
             for rate in sweep_rates:
-                res = loadgen.open_loop("127.0.0.1", stack.port, OrderFactory(stack, articles, f"sweep{rate}"),
-                                        rate=rate, seconds=sweep_s)
+                res = loadgen.open_loop(
+                    "127.0.0.1",
+                    stack.port,
+                    OrderFactory(stack, articles, f"sweep{rate}"),
+                    rate=rate,
+                    seconds=sweep_s,
+                )
                 ok = check(res)
                 s = summary_ms([o.latency for o in res.outcomes])
-                point = {"offered": rate, "achieved": ok["accepted"] / res.duration, **s, "bad": ok["bad"]}
+                point = {
+                    "offered": rate,
+                    "achieved": ok["accepted"] / res.duration,
+                    **s,
+                    "bad": ok["bad"],
+                }
                 sweep.append(point)
-                say(f"  offered {rate}/s: achieved {point['achieved']:.0f}/s, p50 {s['p50']:.0f} ms, "
-                    f"p99 {s['p99']:.0f} ms, refused {ok['bad']}")
+                say(
+                    f"  offered {rate}/s: achieved {point['achieved']:.0f}/s, p50 {s['p50']:.0f} ms, "
+                    f"p99 {s['p99']:.0f} ms, refused {ok['bad']}"
+                )
                 if point["achieved"] < 0.85 * rate:
                     say("  saturated; sweep stops here")
                     break
@@ -306,14 +440,20 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             template = json.loads(closed.ok[0].body)["id"]
             say(f"[{NAME}] raw-database ceiling: same rows, {CLIENTS} threads, plain driver")
             meter = CpuMeter(stack).start()
-            raw_w = raw_ceiling(stack, template, clients=CLIENTS, seconds=5 if quick else 10, with_reads=False)
+            raw_w = raw_ceiling(
+                stack, template, clients=CLIENTS, seconds=5 if quick else 10, with_reads=False
+            )
             raw_w["cpu"] = meter.stop()
             meter = CpuMeter(stack).start()
-            raw_r = raw_ceiling(stack, template, clients=CLIENTS, seconds=5 if quick else 10, with_reads=True)
+            raw_r = raw_ceiling(
+                stack, template, clients=CLIENTS, seconds=5 if quick else 10, with_reads=True
+            )
             raw_r["cpu"] = meter.stop()
             details["raw_writes_only"], details["raw_reads_and_writes"] = raw_w, raw_r
-            say(f"  writes only: {raw_w['rate']:.0f} orders/s; with the same reads: {raw_r['rate']:.0f} orders/s "
-                f"(framework cost {raw_w['rate'] / closed_rate:.1f}× / {raw_r['rate'] / closed_rate:.1f}×)")
+            say(
+                f"  writes only: {raw_w['rate']:.0f} orders/s; with the same reads: {raw_r['rate']:.0f} orders/s "
+                f"(framework cost {raw_w['rate'] / closed_rate:.1f}× / {raw_r['rate'] / closed_rate:.1f}×)"
+            )
             if raw_w["errors"] or raw_r["errors"]:
                 say(f"  raw errors: {raw_w['errors'] or raw_r['errors']}")
         finally:
@@ -321,23 +461,72 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
 
     db = details["db"]
     cl = details["closed_loop"]
-    cpu_per_order = (cl["cpu"]["web"]["cpu_s"] + cl["cpu"]["postgres"]["cpu_s"]) / max(1, cl["accepted"]) * 1000
-    raw_cpu = (raw_w["cpu"]["bench"]["cpu_s"] + raw_w["cpu"]["postgres"]["cpu_s"]) / max(1, raw_w["orders"]) * 1000
-    details["cpu_ms_per_order"] = {"server": cpu_per_order, "raw_writes_only": raw_cpu,
-                                   "capacity_on_2_idle_cores": 2000 / cpu_per_order if cpu_per_order else None}
+    cpu_per_order = (
+        (cl["cpu"]["web"]["cpu_s"] + cl["cpu"]["postgres"]["cpu_s"]) / max(1, cl["accepted"]) * 1000
+    )
+    raw_cpu = (
+        (raw_w["cpu"]["bench"]["cpu_s"] + raw_w["cpu"]["postgres"]["cpu_s"])
+        / max(1, raw_w["orders"])
+        * 1000
+    )
+    details["cpu_ms_per_order"] = {
+        "server": cpu_per_order,
+        "raw_writes_only": raw_cpu,
+        "capacity_on_2_idle_cores": 2000 / cpu_per_order if cpu_per_order else None,
+    }
     metrics = [
-        Metric("intake.rate", f"intake: sustained rate, closed loop, {CLIENTS} clients, gunicorn -w {WEB_WORKERS}",
-               closed_rate, "orders/s", 300, "higher", raw_w["rate"], "raw DB, same rows"),
-        Metric("intake.rate_vs_reads", "intake: sustained rate vs raw DB with the same reads too",
-               closed_rate, "orders/s", None, "higher", raw_r["rate"], "raw DB, same reads + rows"),
-        Metric("intake.cpu_per_order", "intake: CPU per order, gunicorn + database server (closed loop)",
-               cpu_per_order, "ms", None, "lower", raw_cpu, "raw driver + database server",
-               note="load-independent; 2 cores ÷ this = the rate an idle machine could reach"),
-        Metric("intake.p99_at_100", "intake: p99 latency at 100 orders/s open loop", lat["p99"], "ms", 100, "lower"),
-        Metric("intake.p50_at_100", "intake: p50 latency at 100 orders/s open loop", lat["p50"], "ms", None, "lower"),
+        Metric(
+            "intake.rate",
+            f"intake: sustained rate, closed loop, {CLIENTS} clients, gunicorn -w {WEB_WORKERS}",
+            closed_rate,
+            "orders/s",
+            300,
+            "higher",
+            raw_w["rate"],
+            "raw DB, same rows",
+        ),
+        Metric(
+            "intake.rate_vs_reads",
+            "intake: sustained rate vs raw DB with the same reads too",
+            closed_rate,
+            "orders/s",
+            None,
+            "higher",
+            raw_r["rate"],
+            "raw DB, same reads + rows",
+        ),
+        Metric(
+            "intake.cpu_per_order",
+            "intake: CPU per order, gunicorn + database server (closed loop)",
+            cpu_per_order,
+            "ms",
+            None,
+            "lower",
+            raw_cpu,
+            "raw driver + database server",
+            note="load-independent; 2 cores ÷ this = the rate an idle machine could reach",
+        ),
+        Metric(
+            "intake.p99_at_100",
+            "intake: p99 latency at 100 orders/s open loop",
+            lat["p99"],
+            "ms",
+            100,
+            "lower",
+        ),
+        Metric(
+            "intake.p50_at_100",
+            "intake: p50 latency at 100 orders/s open loop",
+            lat["p50"],
+            "ms",
+            None,
+            "lower",
+        ),
     ]
     if details["closed_loop"]["bad"] or details["open_loop_100"]["bad"]:
         metrics[0].note = "some requests were refused or failed; see details"
-    details["note"] = (f"database {db}; client (this process) and server share the machine's cores; "
-                       "task workers stopped during intake")
+    details["note"] = (
+        f"database {db}; client (this process) and server share the machine's cores; "
+        "task workers stopped during intake"
+    )
     return metrics, details

@@ -51,9 +51,15 @@ class RunResult:
         return self.finished - self.started
 
 
-def build_request(host: str, port: int, method: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
-    head = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
-            f"Content-Length: {len(body)}"]
+def build_request(
+    host: str, port: int, method: str, path: str, body: bytes, headers: dict[str, str]
+) -> bytes:
+    head = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ]
     head += [f"{k}: {v}" for k, v in headers.items()]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
@@ -65,7 +71,9 @@ async def send(host: str, port: int, raw: bytes, timeout: float = 60) -> tuple[i
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
         status = int(head[9:12])
         m = _LENGTH.search(head)
-        body = await asyncio.wait_for(reader.readexactly(int(m.group(1))) if m else reader.read(), timeout)
+        body = await asyncio.wait_for(
+            reader.readexactly(int(m.group(1))) if m else reader.read(), timeout
+        )
         return status, body
     finally:
         writer.close()
@@ -75,15 +83,22 @@ async def _one(host, port, raw, scheduled, result: RunResult, timeout: float) ->
     started = time.perf_counter()
     try:
         status, body = await send(host, port, raw, timeout)
-    except Exception as exc:  # noqa: BLE001 - counted, the run goes on
+    except Exception as exc:
         result.errors.append(f"{type(exc).__name__}: {exc}")
         result.outcomes.append(Outcome(scheduled, started, time.perf_counter(), 0, b""))
         return
     result.outcomes.append(Outcome(scheduled, started, time.perf_counter(), status, body))
 
 
-async def _closed(host, port, make: Callable[[int], bytes], clients: int, seconds: float | None,
-                  total: int | None, timeout: float) -> RunResult:
+async def _closed(
+    host,
+    port,
+    make: Callable[[int], bytes],
+    clients: int,
+    seconds: float | None,
+    total: int | None,
+    timeout: float,
+) -> RunResult:
     result = RunResult()
     counter = iter(range(10**12))
     result.started = time.perf_counter()
@@ -104,7 +119,9 @@ async def _closed(host, port, make: Callable[[int], bytes], clients: int, second
     return result
 
 
-async def _open(host, port, make: Callable[[int], bytes], rate: float, seconds: float, timeout: float) -> RunResult:
+async def _open(
+    host, port, make: Callable[[int], bytes], rate: float, seconds: float, timeout: float
+) -> RunResult:
     result = RunResult()
     n = int(rate * seconds)
     tasks = []
@@ -120,11 +137,26 @@ async def _open(host, port, make: Callable[[int], bytes], rate: float, seconds: 
     return result
 
 
-def closed_loop(host: str, port: int, make: Callable[[int], bytes], *, clients: int, seconds: float | None = None,
-                total: int | None = None, timeout: float = 60) -> RunResult:
+def closed_loop(
+    host: str,
+    port: int,
+    make: Callable[[int], bytes],
+    *,
+    clients: int,
+    seconds: float | None = None,
+    total: int | None = None,
+    timeout: float = 60,
+) -> RunResult:
     return asyncio.run(_closed(host, port, make, clients, seconds, total, timeout))
 
 
-def open_loop(host: str, port: int, make: Callable[[int], bytes], *, rate: float, seconds: float,
-              timeout: float = 180) -> RunResult:
+def open_loop(
+    host: str,
+    port: int,
+    make: Callable[[int], bytes],
+    *,
+    rate: float,
+    seconds: float,
+    timeout: float = 180,
+) -> RunResult:
     return asyncio.run(_open(host, port, make, rate, seconds, timeout))

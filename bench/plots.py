@@ -37,17 +37,35 @@ def plot_catalog(plt, out: Path) -> Path | None:
     for db, d in data.items():
         runs = d["details"]["runs"]
         sizes = [r["size"] / 1000 for r in runs]
-        left.plot(sizes, [r["import"]["seconds"] for r in runs], STYLE[db], label=f"orderhub catalog import ({db})")
-        right.plot(sizes, [r["import"]["peak_rss_mb"] for r in runs], STYLE[db], label=f"import ({db})")
+        left.plot(
+            sizes,
+            [r["import"]["seconds"] for r in runs],
+            STYLE[db],
+            label=f"orderhub catalog import ({db})",
+        )
+        right.plot(
+            sizes, [r["import"]["peak_rss_mb"] for r in runs], STYLE[db], label=f"import ({db})"
+        )
     runs = next(iter(data.values()))["details"]["runs"]
     sizes = [r["size"] / 1000 for r in runs]
-    left.plot(sizes, [r["reader_only"]["seconds"] for r in runs], "--^", label="OrderHub reader, no DB")
+    left.plot(
+        sizes, [r["reader_only"]["seconds"] for r in runs], "--^", label="OrderHub reader, no DB"
+    )
     left.plot(sizes, [r["raw_lxml"]["seconds"] for r in runs], ":v", label="raw lxml iterparse")
-    right.plot(sizes, [r["raw_lxml"]["peak_rss_mb"] for r in runs], ":v", label="raw lxml iterparse")
+    right.plot(
+        sizes, [r["raw_lxml"]["peak_rss_mb"] for r in runs], ":v", label="raw lxml iterparse"
+    )
     left.axhline(20, color="red", lw=0.8, ls="--", label="target at 100k: 20 s")
     right.axhline(300, color="red", lw=0.8, ls="--", label="target: 300 MB")
-    left.set(xlabel="products (thousands)", ylabel="wall time (s)", title="BMEcat import time vs size")
-    right.set(xlabel="products (thousands)", ylabel="peak RSS (MB)", title="Import peak memory vs size", ylim=(0, 320))
+    left.set(
+        xlabel="products (thousands)", ylabel="wall time (s)", title="BMEcat import time vs size"
+    )
+    right.set(
+        xlabel="products (thousands)",
+        ylabel="peak RSS (MB)",
+        title="Import peak memory vs size",
+        ylim=(0, 320),
+    )
     for ax in (left, right):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -62,17 +80,33 @@ def plot_fuzzy(plt, out: Path) -> Path | None:
     for db, d in data.items():
         fz = d["details"]["fuzzy"]
         sizes = sorted(int(k) for k in fz)
-        ax.plot([s / 1000 for s in sizes], [fz[str(s)]["latency"]["p95"] for s in sizes], STYLE[db],
-                label=f"fuzzy_candidates p95 ({db})")
-        ax.plot([s / 1000 for s in sizes], [fz[str(s)]["latency"]["p50"] for s in sizes], STYLE[db], alpha=0.4,
-                label=f"fuzzy_candidates p50 ({db})")
+        ax.plot(
+            [s / 1000 for s in sizes],
+            [fz[str(s)]["latency"]["p95"] for s in sizes],
+            STYLE[db],
+            label=f"fuzzy_candidates p95 ({db})",
+        )
+        ax.plot(
+            [s / 1000 for s in sizes],
+            [fz[str(s)]["latency"]["p50"] for s in sizes],
+            STYLE[db],
+            alpha=0.4,
+            label=f"fuzzy_candidates p50 ({db})",
+        )
     d = next(iter(data.values()))["details"]["fuzzy"]
     sizes = sorted(int(k) for k in d)
-    ax.plot([s / 1000 for s in sizes], [d[str(s)]["raw_rapidfuzz"]["p95"] for s in sizes], ":v",
-            label="raw rapidfuzz extract p95")
+    ax.plot(
+        [s / 1000 for s in sizes],
+        [d[str(s)]["raw_rapidfuzz"]["p95"] for s in sizes],
+        ":v",
+        label="raw rapidfuzz extract p95",
+    )
     ax.axhline(50, color="red", lw=0.8, ls="--", label="target at 200k: p95 50 ms")
-    ax.set(xlabel="articles of the partner (thousands)", ylabel="ms per line",
-           title="Fuzzy candidates: latency vs catalog size")
+    ax.set(
+        xlabel="articles of the partner (thousands)",
+        ylabel="ms per line",
+        title="Fuzzy candidates: latency vs catalog size",
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return _save(fig, out / "fuzzy_vs_size.png")
@@ -91,11 +125,19 @@ def plot_intake(plt, out: Path) -> Path | None:
         right.plot(offered, [p["achieved"] for p in sweep], STYLE[db], label=f"achieved ({db})")
     left.axhline(100, color="red", lw=0.8, ls="--", label="target p99 at 100/s: 100 ms")
     left.set_yscale("log")
-    left.set(xlabel="offered orders/s (open loop)", ylabel="latency (ms, log)", title="Intake latency vs offered rate")
+    left.set(
+        xlabel="offered orders/s (open loop)",
+        ylabel="latency (ms, log)",
+        title="Intake latency vs offered rate",
+    )
     top = max(p["offered"] for d in data.values() for p in d["details"]["sweep"])
     right.plot([0, top], [0, top], color="grey", lw=0.8, ls=":", label="offered = achieved")
     right.axhline(300, color="red", lw=0.8, ls="--", label="target sustained: 300/s")
-    right.set(xlabel="offered orders/s (open loop)", ylabel="accepted orders/s", title="Intake throughput vs offered")
+    right.set(
+        xlabel="offered orders/s (open loop)",
+        ylabel="accepted orders/s",
+        title="Intake throughput vs offered",
+    )
     for ax in (left, right):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -109,10 +151,15 @@ def plot_forwarding(plt, out: Path) -> Path | None:
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for db, d in data.items():
         per_second = d["details"]["drain"]["per_second"]
-        ax.plot(range(len(per_second)), per_second, STYLE[db][0], label=f"delivered per second ({db})")
+        ax.plot(
+            range(len(per_second)), per_second, STYLE[db][0], label=f"delivered per second ({db})"
+        )
     ax.axhline(150, color="red", lw=0.8, ls="--", label="target: 150 orders/s")
-    ax.set(xlabel="seconds since the first delivery", ylabel="orders sent per second",
-           title="Forwarding: draining the queue with 2 workers")
+    ax.set(
+        xlabel="seconds since the first delivery",
+        ylabel="orders sent per second",
+        title="Forwarding: draining the queue with 2 workers",
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return _save(fig, out / "forwarding_drain.png")
@@ -125,7 +172,9 @@ def _save(fig, path: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.plots", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.plots", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     try:
@@ -134,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        say("matplotlib is not installed: no PNG plots (the figures are in bench/results/*.json and in the "
-            "tables of docs/performance.md). It is a dev dependency: `make install` brings it.")
+        say(
+            "matplotlib is not installed: no PNG plots (the figures are in bench/results/*.json and in the "
+            "tables of docs/performance.md). It is a dev dependency: `make install` brings it."
+        )
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     for fn in (plot_catalog, plot_fuzzy, plot_intake, plot_forwarding):

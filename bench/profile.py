@@ -82,8 +82,12 @@ def _profile_intake(stack: BenchStack, n: int, active_articles) -> None:
         factory = OrderFactory(stack, articles, "prof")
 
         def post(i):
-            r = client.post("/api/v1/orders", data=factory.body(i), content_type="application/json",
-                            HTTP_IDEMPOTENCY_KEY=f"prof-{i}")
+            r = client.post(
+                "/api/v1/orders",
+                data=factory.body(i),
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"prof-{i}",
+            )
             assert r.status_code == 201, r.content[:300]
 
         for i in range(20):  # warm caches (URL resolver, schema, templates)
@@ -97,8 +101,10 @@ def _profile_intake(stack: BenchStack, n: int, active_articles) -> None:
                 post(i)
             prof.disable()
         wall = time.perf_counter() - start
-        say(f"intake in one process: {n} orders in {wall:.2f} s = {wall / n * 1000:.1f} ms per order "
-            f"(under cProfile), {counter.count / n:.1f} SQL statements per order: {dict(counter.kinds)}")
+        say(
+            f"intake in one process: {n} orders in {wall:.2f} s = {wall / n * 1000:.1f} ms per order "
+            f"(under cProfile), {counter.count / n:.1f} SQL statements per order: {dict(counter.kinds)}"
+        )
         _report(prof, "intake", n, "orders")
 
 
@@ -109,9 +115,18 @@ def profile_forwarding(n: int) -> None:
         stack = BenchStack(root, catalog_size=2000)
         stack.prepare()
         # The simulator is needed to receive; start it as Stack.start would (answers off).
-        sim_cmd = [PYTHON, "-m", "simulator", *stack.state["simulator_args"], "--mail-root", str(root / "mail"),
-                   "--no-answers"]
-        sim = subprocess.Popen(sim_cmd, env=stack.env, stdout=subprocess.PIPE, stderr=stack.log("simulator"), text=True)
+        sim_cmd = [
+            PYTHON,
+            "-m",
+            "simulator",
+            *stack.state["simulator_args"],
+            "--mail-root",
+            str(root / "mail"),
+            "--no-answers",
+        ]
+        sim = subprocess.Popen(
+            sim_cmd, env=stack.env, stdout=subprocess.PIPE, stderr=stack.log("simulator"), text=True
+        )
         sim.stdout.readline()
         try:
             db = stack.raw()
@@ -128,8 +143,12 @@ def profile_forwarding(n: int) -> None:
             client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {stack.api_token}")
             factory = OrderFactory(stack, articles, "fwd")
             for i in range(n + 10):
-                r = client.post("/api/v1/orders", data=factory.body(i), content_type="application/json",
-                                HTTP_IDEMPOTENCY_KEY=f"fwd-{i}")
+                r = client.post(
+                    "/api/v1/orders",
+                    data=factory.body(i),
+                    content_type="application/json",
+                    HTTP_IDEMPOTENCY_KEY=f"fwd-{i}",
+                )
                 assert r.status_code == 201
             ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
             for pk in ids[:10]:
@@ -142,9 +161,11 @@ def profile_forwarding(n: int) -> None:
                 outcomes = Counter(run_delivery(pk) for pk in ids[10:])
                 prof.disable()
             wall = time.perf_counter() - start
-            say(f"delivery in one process: {n} orders in {wall:.2f} s = {wall / n * 1000:.1f} ms per delivery "
+            say(
+                f"delivery in one process: {n} orders in {wall:.2f} s = {wall / n * 1000:.1f} ms per delivery "
                 f"(under cProfile; the simulator's time included), outcomes {dict(outcomes)}, "
-                f"{counter.count / n:.1f} SQL statements per delivery: {dict(counter.kinds)}")
+                f"{counter.count / n:.1f} SQL statements per delivery: {dict(counter.kinds)}"
+            )
             _report(prof, "forwarding", n, "deliveries")
         finally:
             sim.terminate()
@@ -173,8 +194,10 @@ def profile_masterdata(branches: int, users: int) -> None:
                     r = client.put("/api/v1/masterdata", data=body, content_type="application/json")
                     prof.disable()
                 assert r.status_code == 200, r.content[:300]
-                say(f"masterdata {label} sync in one process: {time.perf_counter() - start:.2f} s under cProfile, "
-                    f"{counter.count} SQL statements {dict(counter.kinds)}")
+                say(
+                    f"masterdata {label} sync in one process: {time.perf_counter() - start:.2f} s under cProfile, "
+                    f"{counter.count} SQL statements {dict(counter.kinds)}"
+                )
                 _report(prof, f"masterdata-{label}", 1, "sync")
         finally:
             stack._drop_database()
@@ -201,9 +224,11 @@ def profile_catalog(size: int) -> None:
                     prof.enable()
                     job = import_file(Partner.objects.get(slug=slug), path)
                     prof.disable()
-                say(f"catalog import ({label}) of {size} products in one process: "
+                say(
+                    f"catalog import ({label}) of {size} products in one process: "
                     f"{time.perf_counter() - start:.1f} s under cProfile, {job.status}, {job.created} created, "
-                    f"{job.updated} updated; {counter.count} SQL statements {dict(counter.kinds)}")
+                    f"{job.updated} updated; {counter.count} SQL statements {dict(counter.kinds)}"
+                )
                 _report(prof, f"catalog-{label}", size, "products")
             connection.close()
         finally:
@@ -211,9 +236,13 @@ def profile_catalog(size: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.profile", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("target", choices=["intake", "forwarding", "masterdata", "catalog"])
-    parser.add_argument("--n", type=int, default=300, help="orders (intake, forwarding) or products (catalog)")
+    parser.add_argument(
+        "--n", type=int, default=300, help="orders (intake, forwarding) or products (catalog)"
+    )
     args = parser.parse_args(argv)
     if args.target == "intake":
         profile_intake(args.n)

@@ -26,10 +26,26 @@ import time
 from bench.common import PYTHON, REPO, BenchStack, Metric, bench_root, say, setup_django, summary_ms
 
 NAME = "search"
-COLUMNS = ["partner_id", "partner_article_number", "partner_article_key", "gtin", "hmv_number",
-           "manufacturer_article_number", "manufacturer_article_key", "manufacturer_name", "short_description",
-           "long_description", "order_unit", "price", "currency", "attributes", "status", "catalog_import_id",
-           "price_quantity", "price_type"]
+COLUMNS = [
+    "partner_id",
+    "partner_article_number",
+    "partner_article_key",
+    "gtin",
+    "hmv_number",
+    "manufacturer_article_number",
+    "manufacturer_article_key",
+    "manufacturer_name",
+    "short_description",
+    "long_description",
+    "order_unit",
+    "price",
+    "currency",
+    "attributes",
+    "status",
+    "catalog_import_id",
+    "price_quantity",
+    "price_type",
+]
 
 
 def load_partner(slug: str, articles) -> tuple[object, int, float]:
@@ -38,7 +54,12 @@ def load_partner(slug: str, articles) -> tuple[object, int, float]:
     from django.utils import timezone
 
     from orderhub.catalog.models import CatalogImport
-    from orderhub.formats.identifiers import InvalidIdentifier, normalize_article_number, normalize_gtin, normalize_hmv
+    from orderhub.formats.identifiers import (
+        InvalidIdentifier,
+        normalize_article_number,
+        normalize_gtin,
+        normalize_hmv,
+    )
     from orderhub.partners.models import Partner
 
     def normal(fn, value):  # as the import stores them
@@ -47,10 +68,19 @@ def load_partner(slug: str, articles) -> tuple[object, int, float]:
         except InvalidIdentifier:
             return None
 
-    partner = Partner.objects.create(slug=slug, name=f"Bench {slug}", channel=Partner.Channel.EMAIL,
-                                     requires_customer_number=False)
-    job = CatalogImport.objects.create(partner=partner, file_name=f"{slug}.xml", status="succeeded",
-                                       finished_at=timezone.now(), created_by="bench")
+    partner = Partner.objects.create(
+        slug=slug,
+        name=f"Bench {slug}",
+        channel=Partner.Channel.EMAIL,
+        requires_customer_number=False,
+    )
+    job = CatalogImport.objects.create(
+        partner=partner,
+        file_name=f"{slug}.xml",
+        status="succeeded",
+        finished_at=timezone.now(),
+        created_by="bench",
+    )
     started = time.perf_counter()
     count = 0
 
@@ -58,17 +88,32 @@ def load_partner(slug: str, articles) -> tuple[object, int, float]:
         nonlocal count
         for a in articles:
             count += 1
-            yield (partner.pk, a["partner_article_number"], normalize_article_number(a["partner_article_number"]),
-                   normal(normalize_gtin, a.get("gtin")), normal(normalize_hmv, a.get("hmv_number")),
-                   a.get("manufacturer_article_number") or "",
-                   normalize_article_number(a.get("manufacturer_article_number")), a.get("manufacturer_name") or "",
-                   a["short_description"], "", a.get("order_unit") or "C62",
-                   a.get("price"), "EUR", json.dumps(a.get("attributes") or {}, ensure_ascii=False),
-                   a.get("status", "active"), job.pk, 1, "net_customer")
+            yield (
+                partner.pk,
+                a["partner_article_number"],
+                normalize_article_number(a["partner_article_number"]),
+                normal(normalize_gtin, a.get("gtin")),
+                normal(normalize_hmv, a.get("hmv_number")),
+                a.get("manufacturer_article_number") or "",
+                normalize_article_number(a.get("manufacturer_article_number")),
+                a.get("manufacturer_name") or "",
+                a["short_description"],
+                "",
+                a.get("order_unit") or "C62",
+                a.get("price"),
+                "EUR",
+                json.dumps(a.get("attributes") or {}, ensure_ascii=False),
+                a.get("status", "active"),
+                job.pk,
+                1,
+                "net_customer",
+            )
 
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY catalog_article ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            with cursor.cursor.copy(
+                f"COPY catalog_article ({', '.join(COLUMNS)}) FROM STDIN"
+            ) as copy:
                 for row in rows():
                     copy.write_row(row)
         else:
@@ -98,8 +143,10 @@ class ProductSearch:
         index.record_rebuild(self.partner.pk)
         index.rebuild(self.partner.pk)
         self.index_seconds = time.perf_counter() - t0
-        say(f"  {self.count:,} articles loaded in {self.load_seconds:.1f} s, index built in "
-            f"{self.index_seconds:.1f} s")
+        say(
+            f"  {self.count:,} articles loaded in {self.load_seconds:.1f} s, index built in "
+            f"{self.index_seconds:.1f} s"
+        )
 
     def __call__(self, query: str) -> list[str]:
         from orderhub.catalog.api import search_articles
@@ -138,10 +185,22 @@ print(json.dumps({"first_s": first, "rss_before_mb": before, "rss_after_mb": rss
 
 def probe(stack: BenchStack, slug: str) -> dict:
     """A fresh process (as a web process after a restart): first search, then all queries twice."""
-    env = {**os.environ, **stack.django_env(), "DJANGO_SETTINGS_MODULE": "orderhub.settings",
-           "ORDERHUB_SEARCH_INDEX_DIR": os.environ["ORDERHUB_SEARCH_INDEX_DIR"], "PYTHONPATH": str(REPO)}
-    out = subprocess.run([PYTHON, "-c", PROBE, slug], env=env, cwd=REPO, capture_output=True, text=True,
-                         timeout=900, check=False)
+    env = {
+        **os.environ,
+        **stack.django_env(),
+        "DJANGO_SETTINGS_MODULE": "orderhub.settings",
+        "ORDERHUB_SEARCH_INDEX_DIR": os.environ["ORDERHUB_SEARCH_INDEX_DIR"],
+        "PYTHONPATH": str(REPO),
+    }
+    out = subprocess.run(
+        [PYTHON, "-c", PROBE, slug],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     if out.returncode != 0:
         raise RuntimeError(f"probe failed: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -166,8 +225,12 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             settings.SEARCH_INDEX_DIR = root / "search-index"
 
             say(f"[{NAME}] relevance on the labelled catalog ({len(catalog()):,} articles)")
-            m, d = relevance.run(lambda articles: ProductSearch("relevance", articles), name="orderhub",
-                                 out=say, misses=10)
+            m, d = relevance.run(
+                lambda articles: ProductSearch("relevance", articles),
+                name="orderhub",
+                out=say,
+                misses=10,
+            )
             metrics += m
             details["relevance"] = d
 
@@ -180,8 +243,9 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
 
             # The baseline orders every row by similarity: at this size minutes per query over the
             # whole set, so its latency is measured on a sample below, not its relevance.
-            m_big, d_big = relevance.run(big_factory, name="orderhub", size=size, baseline=False, out=say,
-                                         misses=10)
+            m_big, d_big = relevance.run(
+                big_factory, name="orderhub", size=size, baseline=False, out=say, misses=10
+            )
             details["relevance_at_size"] = d_big
             fn = engine["fn"]
             details["index_build_s"] = fn.index_seconds
@@ -205,9 +269,11 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                     cpu.append(time.thread_time() - c0)
             warm = summary_ms(times)
             details["warm"], details["warm_cpu"] = warm, summary_ms(cpu)
-            say(f"  warm: p50 {warm['p50']:.1f} ms  p95 {warm['p95']:.1f} ms  p99 {warm['p99']:.1f} ms "
+            say(
+                f"  warm: p50 {warm['p50']:.1f} ms  p95 {warm['p95']:.1f} ms  p99 {warm['p99']:.1f} ms "
                 f"(n={warm['n']}); CPU of this thread p50 {details['warm_cpu']['p50']:.1f} ms  p95 "
-                f"{details['warm_cpu']['p95']:.1f} ms (tantivy's own threads not counted)")
+                f"{details['warm_cpu']['p95']:.1f} ms (tantivy's own threads not counted)"
+            )
 
             restart = probe(stack, "big")
             say(f"  first search of a fresh process: {restart['first_s'] * 1000:.0f} ms")
@@ -222,7 +288,9 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             t0 = time.perf_counter()
             fn(queries[1])
             after_import = time.perf_counter() - t0
-            say(f"  rebuild after an import {rebuild_s:.1f} s; first search after it {after_import * 1000:.0f} ms")
+            say(
+                f"  rebuild after an import {rebuild_s:.1f} s; first search after it {after_import * 1000:.0f} ms"
+            )
 
             # The other design at the same size: pg_trgm similarity over the same rows (latency).
             from bench.relevance.pg_trgm_baseline import PgTrgmBaseline, PgTrgmUnavailable
@@ -236,21 +304,32 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                         baseline(q)
                         trgm.append(time.perf_counter() - t0)
                 details["pg_trgm_at_size"] = summary_ms(trgm)
-                say(f"  pg_trgm over the same {size:,} rows: p50 {details['pg_trgm_at_size']['p50']:.0f} ms  "
-                    f"p95 {details['pg_trgm_at_size']['p95']:.0f} ms per query (n={len(trgm)})")
+                say(
+                    f"  pg_trgm over the same {size:,} rows: p50 {details['pg_trgm_at_size']['p50']:.0f} ms  "
+                    f"p95 {details['pg_trgm_at_size']['p95']:.0f} ms per query (n={len(trgm)})"
+                )
             except PgTrgmUnavailable as exc:
                 say(f"  pg_trgm baseline not measured: {exc}")
 
-            empty, _, _ = load_partner("empty", [])
+            _empty, _, _ = load_partner("empty", [])
             full_mem = probe(stack, "big")
             empty_mem = probe(stack, "empty")
             rss_delta = full_mem["rss_after_mb"] - empty_mem["rss_after_mb"]
-            say(f"  RSS after all queries twice: {full_mem['rss_after_mb']:.0f} MB with {size:,} articles, "
-                f"{empty_mem['rss_after_mb']:.0f} MB with an empty catalog (difference {rss_delta:.0f} MB)")
-            details.update(restart_first_s=restart["first_s"], rebuild_s=rebuild_s, after_import_s=after_import,
-                           rss_full_mb=full_mem["rss_after_mb"], rss_empty_mb=empty_mem["rss_after_mb"],
-                           index_mb=sum(f.stat().st_size for f in (root / "search-index").rglob("*")
-                                        if f.is_file()) / 2**20)
+            say(
+                f"  RSS after all queries twice: {full_mem['rss_after_mb']:.0f} MB with {size:,} articles, "
+                f"{empty_mem['rss_after_mb']:.0f} MB with an empty catalog (difference {rss_delta:.0f} MB)"
+            )
+            details.update(
+                restart_first_s=restart["first_s"],
+                rebuild_s=rebuild_s,
+                after_import_s=after_import,
+                rss_full_mb=full_mem["rss_after_mb"],
+                rss_empty_mb=empty_mem["rss_after_mb"],
+                index_mb=sum(
+                    f.stat().st_size for f in (root / "search-index").rglob("*") if f.is_file()
+                )
+                / 2**20,
+            )
             say(f"  index on disk: {details['index_mb']:.0f} MB")
             from django.db import connection
 
@@ -259,22 +338,74 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             stack.stop()
 
     metrics += [
-        Metric("search.p95", f"search: p95 per query at {size:,} articles (warm)", warm["p95"], "ms", 20, "lower"),
-        Metric("search.p50", f"search: p50 per query at {size:,} articles (warm)", warm["p50"], "ms", None, "lower"),
-        Metric("search.first_after_restart", f"search: first query of a fresh process at {size:,}",
-               restart["first_s"] * 1000, "ms", 100, "lower"),
-        Metric("search.first_after_import", f"search: first query after an import at {size:,}",
-               after_import * 1000, "ms", 100, "lower"),
-        Metric("search.rss_delta", f"search: web process RSS with {size:,} articles minus with none",
-               rss_delta, "MB", 30, "lower"),
-        Metric("search.index_build", f"search: index build (rebuild after an import) at {size:,}",
-               details["rebuild_s"], "s", None, "lower"),
-        Metric("search.cpu_p95", f"search: CPU of the searching thread, p95 at {size:,}",
-               details["warm_cpu"]["p95"], "ms", None, "lower"),
+        Metric(
+            "search.p95",
+            f"search: p95 per query at {size:,} articles (warm)",
+            warm["p95"],
+            "ms",
+            20,
+            "lower",
+        ),
+        Metric(
+            "search.p50",
+            f"search: p50 per query at {size:,} articles (warm)",
+            warm["p50"],
+            "ms",
+            None,
+            "lower",
+        ),
+        Metric(
+            "search.first_after_restart",
+            f"search: first query of a fresh process at {size:,}",
+            restart["first_s"] * 1000,
+            "ms",
+            100,
+            "lower",
+        ),
+        Metric(
+            "search.first_after_import",
+            f"search: first query after an import at {size:,}",
+            after_import * 1000,
+            "ms",
+            100,
+            "lower",
+        ),
+        Metric(
+            "search.rss_delta",
+            f"search: web process RSS with {size:,} articles minus with none",
+            rss_delta,
+            "MB",
+            30,
+            "lower",
+        ),
+        Metric(
+            "search.index_build",
+            f"search: index build (rebuild after an import) at {size:,}",
+            details["rebuild_s"],
+            "s",
+            None,
+            "lower",
+        ),
+        Metric(
+            "search.cpu_p95",
+            f"search: CPU of the searching thread, p95 at {size:,}",
+            details["warm_cpu"]["p95"],
+            "ms",
+            None,
+            "lower",
+        ),
     ]
     if "pg_trgm_at_size" in details:
-        metrics.append(Metric("search.pg_trgm_p50", f"search: pg_trgm similarity over the same {size:,} rows, p50",
-                              details["pg_trgm_at_size"]["p50"], "ms", None, "lower"))
+        metrics.append(
+            Metric(
+                "search.pg_trgm_p50",
+                f"search: pg_trgm similarity over the same {size:,} rows, p50",
+                details["pg_trgm_at_size"]["p50"],
+                "ms",
+                None,
+                "lower",
+            )
+        )
     return metrics, details
 
 

@@ -52,9 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     config = SimulatorConfig.from_file(args.config) if args.config else SimulatorConfig()
     config.partners.extend(PartnerConfig.parse(spec) for spec in args.partner)
-    for option in ("portal_url", "host", "http_port", "smtp_port", "drop_root", "mail_root",
-                   "answer_delay", "ship_delay", "answer_policy", "answer_attempts", "fail_rate",
-                   "seed", "timeout_hold", "slow_delay"):
+    for option in (
+        "portal_url",
+        "host",
+        "http_port",
+        "smtp_port",
+        "drop_root",
+        "mail_root",
+        "answer_delay",
+        "ship_delay",
+        "answer_policy",
+        "answer_attempts",
+        "fail_rate",
+        "seed",
+        "timeout_hold",
+        "slow_delay",
+    ):
         value = getattr(args, option)
         if value is not None:
             setattr(config, option, value)
@@ -70,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=args.log_level.upper(), stream=sys.stderr,
+        level=args.log_level.upper(),
+        stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP line

@@ -176,7 +176,9 @@ class AnswerSender:
             await asyncio.sleep(settings.answer_delay)
             sender_id = answer_sender_id(partner, order)
             response = answers.order_response(
-                order, slug=partner.slug, sender_id=sender_id,
+                order,
+                slug=partner.slug,
+                sender_id=sender_id,
                 policy=self.controls.settings.answer_policy,
             )
             await self._deliver(partner, order, response, malformed=malformed)
@@ -194,7 +196,11 @@ class AnswerSender:
             self.ledger.count(partner.slug, "answer_failures")
 
     async def _deliver(
-        self, partner: PartnerConfig, order: OrderDocument, answer: PartnerAnswer, *,
+        self,
+        partner: PartnerConfig,
+        order: OrderDocument,
+        answer: PartnerAnswer,
+        *,
         malformed: bool,
     ) -> None:
         content_type, body = encode(partner, order, answer)
@@ -247,30 +253,46 @@ class AnswerSender:
             if isinstance(outcome, int) and outcome < 500 and outcome not in RETRYABLE_STATUS:
                 logger.warning(
                     "%s: portal refused %s %s with HTTP %s",
-                    slug, answer.kind, answer.document_id, outcome,
+                    slug,
+                    answer.kind,
+                    answer.document_id,
+                    outcome,
                 )
                 break
             if attempt < attempts:
                 self.ledger.count(slug, "answer_retries")
                 logger.info(
                     "%s: posting %s failed (%s), retry %d in %.2fs",
-                    slug, answer.document_id, outcome, attempt, delay,
+                    slug,
+                    answer.document_id,
+                    outcome,
+                    attempt,
+                    delay,
                 )
-                await asyncio.sleep(min(delay, self.config.answer_backoff_max)
-                                    * random.uniform(0.5, 1.0))
+                await asyncio.sleep(
+                    min(delay, self.config.answer_backoff_max) * random.uniform(0.5, 1.0)
+                )
                 delay *= 2
         self.ledger.count(slug, "answer_failures")
         self._log(partner, answer, "failed", outcome, attempt)
         return False
 
-    def _log(self, partner: PartnerConfig, answer: PartnerAnswer, outcome: str,
-             detail: Any = None, attempts: int = 1) -> None:
-        self.log.append({
-            "partner": partner.slug,
-            "order_number": answer.order_number,
-            "kind": answer.kind,
-            "document_id": answer.document_id,
-            "outcome": outcome,
-            "detail": detail,
-            "attempts": attempts,
-        })
+    def _log(
+        self,
+        partner: PartnerConfig,
+        answer: PartnerAnswer,
+        outcome: str,
+        detail: Any = None,
+        attempts: int = 1,
+    ) -> None:
+        self.log.append(
+            {
+                "partner": partner.slug,
+                "order_number": answer.order_number,
+                "kind": answer.kind,
+                "document_id": answer.document_id,
+                "outcome": outcome,
+                "detail": detail,
+                "attempts": attempts,
+            }
+        )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from orderhub.formats.documents import AnswerLine, OrderDocument, PartnerAnswer
@@ -86,9 +86,9 @@ def decide_lines(order: OrderDocument, policy: str, today: date) -> list[LineDec
         if reject:
             decisions.append(LineDecision("rejected", Decimal(0), None, "Artikel nicht lieferbar"))
         elif partial:
-            decisions.append(LineDecision(
-                "changed", _half(quantity), today + timedelta(days=7), "Teillieferung"
-            ))
+            decisions.append(
+                LineDecision("changed", _half(quantity), today + timedelta(days=7), "Teillieferung")
+            )
         else:
             decisions.append(LineDecision("confirmed", quantity, confirmed_date, ""))
     return decisions
@@ -97,7 +97,7 @@ def decide_lines(order: OrderDocument, policy: str, today: date) -> list[LineDec
 def order_response(
     order: OrderDocument, *, slug: str, sender_id: str, policy: str, now: datetime | None = None
 ) -> PartnerAnswer:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     decisions = decide_lines(order, policy, now.date())
     lines = [
         AnswerLine(
@@ -127,11 +127,15 @@ def order_response(
 
 
 def dispatch_notification(
-    order: OrderDocument, response: PartnerAnswer, *, slug: str, sender_id: str,
+    order: OrderDocument,
+    response: PartnerAnswer,
+    *,
+    slug: str,
+    sender_id: str,
     now: datetime | None = None,
 ) -> PartnerAnswer | None:
     """The shipment for every line the response did not reject; None when nothing ships."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     delivery = now.date() + timedelta(days=1)
     lines = [
         AnswerLine(

@@ -84,8 +84,14 @@ class PartnerConfig:
                 )
             username = rest[1] if len(rest) >= 3 else None
             password = ":".join(rest[2:]) if len(rest) >= 3 else None
-            return cls(slug, kind, portal_token=token, inbound_token=token,
-                       username=username, password=password)
+            return cls(
+                slug,
+                kind,
+                portal_token=token,
+                inbound_token=token,
+                username=username,
+                password=password,
+            )
         if kind == "webhook":
             if len(rest) < 2:
                 raise ValueError(f"--partner {spec!r}: expected slug:webhook:TOKEN:SECRET")

@@ -88,9 +88,7 @@ def _check(settings: RuntimeSettings) -> None:
         raise ValueError("fail_rate must be between 0 and 1")
     bad = [m for m in settings.fail_modes if m not in FAULT_MODES]
     if bad:
-        raise ValueError(
-            f"unknown fault modes {', '.join(bad)}; known: {', '.join(FAULT_MODES)}"
-        )
+        raise ValueError(f"unknown fault modes {', '.join(bad)}; known: {', '.join(FAULT_MODES)}")
     if settings.answer_policy not in ANSWER_POLICIES:
         raise ValueError(f"answer_policy must be one of {', '.join(ANSWER_POLICIES)}")
     for name in ("answer_delay", "ship_delay", "timeout_hold", "slow_delay"):

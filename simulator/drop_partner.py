@@ -81,7 +81,8 @@ class DropWatcher:
         out = self.drop_root / partner.slug / "out"
         try:
             entries = sorted(
-                entry for entry in out.iterdir()
+                entry
+                for entry in out.iterdir()
                 if entry.is_file() and entry.suffix.lower() == ".edi"
             )
         except FileNotFoundError:
@@ -104,13 +105,19 @@ class DropWatcher:
             sim.ledger.count(partner.slug, "rejected")
             failed = _move(path, path.parent / "failed")
             failed.with_name(failed.name + ".error.txt").write_text(f"{exc}\n", encoding="utf-8")
-            logger.warning("%s: %s is not a readable ORDERS message: %s",
-                           partner.slug, path.name, exc)
+            logger.warning(
+                "%s: %s is not a readable ORDERS message: %s", partner.slug, path.name, exc
+            )
             return
         fault = sim.controls.draw_fault(partner.slug, DROP_FAULT_MODES)
         if fault:
             sim.ledger.fault(partner.slug, fault)
         _move(path, path.parent / "processed")
         first = sim.receive_order(partner, order, malformed=fault == "malformed")
-        logger.info("%s: picked up %s, order %s (%s)", partner.slug, path.name, order.order_number,
-                    "new" if first else "duplicate")
+        logger.info(
+            "%s: picked up %s, order %s (%s)",
+            partner.slug,
+            path.name,
+            order.order_number,
+            "new" if first else "duplicate",
+        )

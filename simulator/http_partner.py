@@ -91,11 +91,11 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
     def sim(self) -> Simulator:
         return self.server.simulator
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s %s", self.address_string(), format % args)
 
     # -- routing -------------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
         if path == "/_stats":
             self._send_json(200, self.sim.stats())
@@ -108,7 +108,7 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
         else:
             self._send_json(404, {"error": f"no such resource: {path}"})
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
         try:
             body = self._read_body()
@@ -156,7 +156,8 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
             for p in candidates:
                 self.sim.ledger.count(p.slug, "rejected")
             raise RequestRefused(
-                401, "missing or wrong credentials",
+                401,
+                "missing or wrong credentials",
                 {"WWW-Authenticate": 'Basic realm="supplier simulator"'},
             )
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -276,8 +277,9 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
             raise RequestRefused(413, f"body larger than {limit} bytes")
         return self.rfile.read(length) if length else b""
 
-    def _send_bytes(self, status: int, body: bytes, content_type: str,
-                    headers: dict[str, str] | None = None) -> None:
+    def _send_bytes(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))

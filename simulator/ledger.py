@@ -13,11 +13,11 @@ from typing import Any
 
 #: Counters shown per partner besides ``received``/``unique``/``duplicates``.
 COUNTERS = (
-    "answers_sent",       # answer documents the portal accepted (or files written)
-    "answer_failures",    # answer documents given up on (4xx, or retries exhausted)
-    "answer_retries",     # failed attempts that were retried
+    "answers_sent",  # answer documents the portal accepted (or files written)
+    "answer_failures",  # answer documents given up on (4xx, or retries exhausted)
+    "answer_retries",  # failed attempts that were retried
     "answers_malformed",  # deliberately broken answer documents sent (fault "malformed")
-    "rejected",           # requests refused: bad credentials, bad signature, invalid document
+    "rejected",  # requests refused: bad credentials, bad signature, invalid document
 )
 
 

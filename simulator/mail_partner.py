@@ -58,7 +58,8 @@ def mail_partner_for(partners: list[PartnerConfig], address: str) -> PartnerConf
     local, _, domain = address.partition("@")
     for partner in partners:
         if address == partner.mailbox_address or partner.slug.lower() in (
-            local, domain.split(".")[0]
+            local,
+            domain.split(".")[0],
         ):
             return partner
     return partners[0] if len(partners) == 1 else None
@@ -101,13 +102,13 @@ class MailboxHandler:
     def _partner(self, address: str) -> PartnerConfig | None:
         return mail_partner_for(self.sim.config.partners_of("email"), address)
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self._partner(address) is None:
             return "550 5.1.1 No such partner mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         sim = self.sim
         partner = self._partner(envelope.rcpt_tos[0])
         assert partner is not None  # RCPT let only known mailboxes through
@@ -136,17 +137,24 @@ class MailboxHandler:
         if fault == "slow":
             await asyncio.sleep(settings.slow_delay)
         path = self._store(partner, raw)
-        sim.record_message(partner.slug, {
-            "order_number": order.order_number,
-            "subject": str(message.get("Subject", "")),
-            "from": envelope.mail_from,
-            "to": list(envelope.rcpt_tos),
-            "attachments": attachments,
-            "path": str(path),
-        })
+        sim.record_message(
+            partner.slug,
+            {
+                "order_number": order.order_number,
+                "subject": str(message.get("Subject", "")),
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "attachments": attachments,
+                "path": str(path),
+            },
+        )
         first = sim.receive_order(partner, order, malformed=fault == "malformed")
-        logger.info("%s: mail with order %s (%s)", partner.slug, order.order_number,
-                    "new" if first else "duplicate")
+        logger.info(
+            "%s: mail with order %s (%s)",
+            partner.slug,
+            order.order_number,
+            "new" if first else "duplicate",
+        )
         if fault == "reset_after":
             self._drop(server)
         return "250 2.0.0 Order received"

@@ -55,10 +55,10 @@ class RecentSignatures:
 class Simulator:
     """Supplier simulator, usable in-process::
 
-        config = SimulatorConfig(partners=[PartnerConfig("sonora", "opentrans", ...)])
-        with Simulator(config) as sim:
-            httpx.post(f"{sim.base_url}/opentrans/orders", ...)
-            sim.stats()["partners"]["sonora"]["unique"]
+    config = SimulatorConfig(partners=[PartnerConfig("sonora", "opentrans", ...)])
+    with Simulator(config) as sim:
+        httpx.post(f"{sim.base_url}/opentrans/orders", ...)
+        sim.stats()["partners"]["sonora"]["unique"]
     """
 
     def __init__(self, config: SimulatorConfig):
@@ -96,8 +96,10 @@ class Simulator:
             self._answers.start()
             self._http = PartnerHTTPServer((config.host, config.http_port), self)
             self._http_thread = threading.Thread(
-                target=self._http.serve_forever, kwargs={"poll_interval": 0.1},
-                name="simulator-http", daemon=True,
+                target=self._http.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="simulator-http",
+                daemon=True,
             )
             self._http_thread.start()
             if config.partners_of("email"):

@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from orderhub.accounts.models import Account, ApiToken, Company
 from orderhub.partners.models import Partner, PartnerToken
 
+
 # ``make test`` is deterministic: every property test runs the same examples on every machine and
 # run (derandomize, no example database). Random exploration is ``make fuzz`` (profile "long",
 # registered in tests/fuzz/conftest.py, chosen with --hypothesis-profile, which overrides this).
@@ -28,7 +29,9 @@ def search_index(tmp_path, settings):
     index.forget()
 
 
-hypothesis_settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile(
+    "deterministic", derandomize=True, database=None, print_blob=True
+)
 hypothesis_settings.load_profile("deterministic")
 
 
@@ -45,8 +48,16 @@ class ApiClient:
             h.setdefault("Authorization", f"Bearer {self.token}")
         return h
 
-    def request(self, method: str, path: str, body=None, *, headers=None, raw: bytes | None = None,
-                content_type="application/json"):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        *,
+        headers=None,
+        raw: bytes | None = None,
+        content_type="application/json",
+    ):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         fn = getattr(self.client, method.lower())
         kwargs = {"headers": self._headers(headers)}
@@ -72,10 +83,18 @@ class ApiClient:
 @pytest.fixture
 def partners(db):
     return {
-        "sonora": Partner.objects.create(slug="sonora", name="Sonora Hörsysteme GmbH", channel="opentrans_http"),
-        "audiotec": Partner.objects.create(slug="audiotec", name="Audiotec Hörgeräte AG", channel="edifact"),
-        "otoplast": Partner.objects.create(slug="otoplast", name="Otoplast Zubehör KG", channel="email",
-                                           requires_customer_number=False),
+        "sonora": Partner.objects.create(
+            slug="sonora", name="Sonora Hörsysteme GmbH", channel="opentrans_http"
+        ),
+        "audiotec": Partner.objects.create(
+            slug="audiotec", name="Audiotec Hörgeräte AG", channel="edifact"
+        ),
+        "otoplast": Partner.objects.create(
+            slug="otoplast",
+            name="Otoplast Zubehör KG",
+            channel="email",
+            requires_customer_number=False,
+        ),
     }
 
 
@@ -83,7 +102,9 @@ def make_company(name: str):
     from django.contrib.auth import get_user_model
 
     company = Company.objects.create(name=name)
-    user = get_user_model().objects.create_user(username=f"login-{company.pk.hex[:8]}", password="Geheim-12345!")
+    user = get_user_model().objects.create_user(
+        username=f"login-{company.pk.hex[:8]}", password="Geheim-12345!"
+    )
     Account.objects.create(user=user, company=company)
     _, token = ApiToken.issue(company=company, name="Test")
     return company, user, token
@@ -119,12 +140,26 @@ def snapshot(branches=2, users=3, **overrides):
     data = {
         "company": {"name": "Hörakustik Muster GmbH"},
         "branches": [
-            {"id": f"F{i}", "name": f"Filiale {i}", "street": f"Hauptstr. {i}", "postal_code": "10115",
-             "city": "Berlin", "country": "DE"} for i in range(1, branches + 1)
+            {
+                "id": f"F{i}",
+                "name": f"Filiale {i}",
+                "street": f"Hauptstr. {i}",
+                "postal_code": "10115",
+                "city": "Berlin",
+                "country": "DE",
+            }
+            for i in range(1, branches + 1)
         ],
         "users": [
-            {"id": f"U{i}", "name": f"Mitarbeiter {i}", "email": f"u{i}@muster.example", "phone": "+49 30 1234567",
-             "branch_ids": ["F1"], "is_admin": i == 1} for i in range(1, users + 1)
+            {
+                "id": f"U{i}",
+                "name": f"Mitarbeiter {i}",
+                "email": f"u{i}@muster.example",
+                "phone": "+49 30 1234567",
+                "branch_ids": ["F1"],
+                "is_admin": i == 1,
+            }
+            for i in range(1, users + 1)
         ],
         "customer_numbers": [{"partner": "sonora", "customer_number": "K-4711", "branch_id": None}],
     }
@@ -135,8 +170,16 @@ def snapshot(branches=2, users=3, **overrides):
 # --- Browser (Debian's chromium through Playwright; never a downloaded browser) -------------------
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -168,8 +211,16 @@ def run_queued_tasks(limit: int = 1000) -> int:
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="pytest", excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="pytest",
+        excluded_queue_names=[],
+    )
     ran = 0
     while ran < limit and (task := DBTaskResult.objects.ready().first()) is not None:
         task.claim("pytest")
@@ -180,6 +231,7 @@ def run_queued_tasks(limit: int = 1000) -> int:
 
 # --- Catalogs --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def bmecat_file(tmp_path):
     """Write a generated BMEcat 2005 catalog; ``make(size, prefix, seed, name)`` returns its path."""
@@ -189,14 +241,16 @@ def bmecat_file(tmp_path):
     def make(size=200, prefix="SN", seed=1, name="catalog.xml"):
         path = tmp_path / name
         with open(path, "wb") as out:
-            write_bmecat(catalog_header(prefix, size), generate_catalog(prefix, size, seed=seed), out)
+            write_bmecat(
+                catalog_header(prefix, size), generate_catalog(prefix, size, seed=seed), out
+            )
         return path
+
     return make
 
 
 @pytest.fixture
 def sonora_catalog(bmecat_file, partners):
-    from orderhub.catalog import identification
     from orderhub.catalog.services import import_file
 
     job = import_file(partners["sonora"], bmecat_file(300))
@@ -208,8 +262,10 @@ def sonora_catalog(bmecat_file, partners):
 def practice(api, partners, sonora_catalog):
     """A company with master data (branch F1 with a branch-level Sonora number, F2 without) and a catalog."""
     data = snapshot()
-    data["customer_numbers"] = [{"partner": "sonora", "customer_number": "K-F1", "branch_id": "F1"},
-                                {"partner": "sonora", "customer_number": "K-4711", "branch_id": None}]
+    data["customer_numbers"] = [
+        {"partner": "sonora", "customer_number": "K-F1", "branch_id": "F1"},
+        {"partner": "sonora", "customer_number": "K-4711", "branch_id": None},
+    ]
     r = api.put("/api/v1/masterdata", data)
     assert r.status_code == 200, r.json_body
     return api

@@ -6,7 +6,9 @@ import sys
 
 problems = []
 if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
-    problems.append("Debian's chromium is missing: apt-get install -y chromium (browser tests never download one)")
+    problems.append(
+        "Debian's chromium is missing: apt-get install -y chromium (browser tests never download one)"
+    )
 url = os.environ.get("DATABASE_URL", "")
 if url.startswith("postgres"):
     import psycopg
@@ -18,4 +20,6 @@ if url.startswith("postgres"):
 if problems:
     print("Cannot run the test suite:\n- " + "\n- ".join(problems), file=sys.stderr)
     sys.exit(2)
-print(f"preflight ok: database={'PostgreSQL' if url.startswith('postgres') else 'SQLite'}, chromium present")
+print(
+    f"preflight ok: database={'PostgreSQL' if url.startswith('postgres') else 'SQLite'}, chromium present"
+)

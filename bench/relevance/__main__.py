@@ -28,12 +28,17 @@ ENGINE = None
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.relevance", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--baseline-only", action="store_true", help="score only the pg_trgm baseline")
     ap.add_argument("--check", action="store_true", help="validate the labelled set and exit")
     ap.add_argument("--size", type=int, default=None, help="scale the catalog to N articles")
-    ap.add_argument("--baseline-identifiers", action="store_true",
-                    help="add a baseline column with GTIN, HMV and manufacturer number in the text")
+    ap.add_argument(
+        "--baseline-identifiers",
+        action="store_true",
+        help="add a baseline column with GTIN, HMV and manufacturer number in the text",
+    )
     ap.add_argument("--misses", type=int, default=15, help="misses to list per engine (0: none)")
     ap.add_argument("--json", default=None, help="also write the figures and misses to this file")
     args = ap.parse_args(argv)
@@ -48,7 +53,9 @@ def main(argv=None) -> int:
             for a in itertools.islice(scaled_catalog(args.size), base, None):
                 nums.append(a["partner_article_number"])
                 if len(texts) < 100_000:  # every distractor template, many model names
-                    texts.append(a["short_description"] + " " + " ".join(map(str, a["attributes"].values())))
+                    texts.append(
+                        a["short_description"] + " " + " ".join(map(str, a["attributes"].values()))
+                    )
             kw = {"scaled_numbers": nums, "scaled_texts": texts}
             print(f"distractors: {len(nums):,} ({time.perf_counter() - t0:.1f} s)")
         problems = check(queries, **kw)
@@ -64,13 +71,21 @@ def main(argv=None) -> int:
 
     factory = None if args.baseline_only else ENGINE
     if factory is None and not args.baseline_only:
-        print("[relevance] no product engine wired in (bench/relevance/__main__.py ENGINE): baseline only")
-    metrics, details = run(factory, size=args.size, misses=args.misses,
-                            baseline_identifiers=args.baseline_identifiers)
+        print(
+            "[relevance] no product engine wired in (bench/relevance/__main__.py ENGINE): baseline only"
+        )
+    metrics, details = run(
+        factory, size=args.size, misses=args.misses, baseline_identifiers=args.baseline_identifiers
+    )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"metrics": [m.as_dict() for m in metrics], "details": details}, fh, ensure_ascii=False,
-                      indent=1, default=str)
+            json.dump(
+                {"metrics": [m.as_dict() for m in metrics], "details": details},
+                fh,
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
     return 0
 
 

@@ -39,15 +39,24 @@ def article_text(article: dict, *, identifiers: bool = False) -> str:
     parts.extend(str(v) for _, v in sorted(article["attributes"].items()) if v)
     parts.append(article["partner_article_number"])
     if identifiers:  # not the issue's baseline: GTIN, HMV and manufacturer number in the text too
-        parts.extend(x for x in (article.get("gtin"), article.get("hmv_number"),
-                                 article.get("manufacturer_article_number")) if x)
+        parts.extend(
+            x
+            for x in (
+                article.get("gtin"),
+                article.get("hmv_number"),
+                article.get("manufacturer_article_number"),
+            )
+            if x
+        )
     return " ".join(parts).lower()
 
 
 class PgTrgmBaseline:
     """A scratch table with the catalog; ``search(q)`` returns the 10 best article numbers."""
 
-    def __init__(self, articles, *, url: str | None = None, identifiers: bool = False, limit: int = 10):
+    def __init__(
+        self, articles, *, url: str | None = None, identifiers: bool = False, limit: int = 10
+    ):
         import psycopg
 
         self.url = database_url(url)
@@ -60,9 +69,11 @@ class PgTrgmBaseline:
         try:
             self._ensure_extension()
             self.rows = self._load(articles, identifiers)
-            self.sql = (f"SELECT partner_article_number FROM {self.table} "
-                        f"ORDER BY greatest(similarity(text, %(q)s), word_similarity(%(q)s, text)) DESC, "
-                        f"partner_article_number LIMIT {int(limit)}")
+            self.sql = (
+                f"SELECT partner_article_number FROM {self.table} "
+                f"ORDER BY greatest(similarity(text, %(q)s), word_similarity(%(q)s, text)) DESC, "
+                f"partner_article_number LIMIT {int(limit)}"
+            )
         except BaseException:
             self.close()
             raise
@@ -72,25 +83,34 @@ class PgTrgmBaseline:
 
         if self.conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").fetchone():
             return
-        if not self.conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'").fetchone():
+        if not self.conn.execute(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+        ).fetchone():
             raise PgTrgmUnavailable(
                 f"the PostgreSQL server at {self.url} does not have the pg_trgm extension installed "
-                "(package postgresql-contrib); the baseline cannot run")
+                "(package postgresql-contrib); the baseline cannot run"
+            )
         try:
             self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         except psycopg.errors.UniqueViolation:  # created concurrently by someone else: fine
             pass
         except psycopg.Error as exc:
-            raise PgTrgmUnavailable(f"CREATE EXTENSION pg_trgm failed on {self.url}: {exc}") from exc
+            raise PgTrgmUnavailable(
+                f"CREATE EXTENSION pg_trgm failed on {self.url}: {exc}"
+            ) from exc
 
     def _load(self, articles, identifiers: bool) -> int:
         self.conn.execute(f"DROP TABLE IF EXISTS {self.table}")
-        self.conn.execute(f"CREATE UNLOGGED TABLE {self.table} (partner_article_number text PRIMARY KEY, text text NOT NULL)")
+        self.conn.execute(
+            f"CREATE UNLOGGED TABLE {self.table} (partner_article_number text PRIMARY KEY, text text NOT NULL)"
+        )
         n = 0
         with self.conn.cursor() as cur:
             with cur.copy(f"COPY {self.table} (partner_article_number, text) FROM STDIN") as copy:
                 for a in articles:
-                    copy.write_row((a["partner_article_number"], article_text(a, identifiers=identifiers)))
+                    copy.write_row(
+                        (a["partner_article_number"], article_text(a, identifiers=identifiers))
+                    )
                     n += 1
         self.conn.execute(f"ANALYZE {self.table}")
         return n
@@ -109,7 +129,7 @@ class PgTrgmBaseline:
         finally:
             conn.close()
 
-    def __enter__(self) -> "PgTrgmBaseline":
+    def __enter__(self) -> PgTrgmBaseline:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -46,8 +46,13 @@ def closed_port() -> int:
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """Write a config (and a copy of the demo practice data) into tmp_path."""
 
-    def write(portal_url: str = "http://127.0.0.1:9", *, extra: str = "",
-              interface: str | None = None, practice: dict | None = None) -> Path:
+    def write(
+        portal_url: str = "http://127.0.0.1:9",
+        *,
+        extra: str = "",
+        interface: str | None = None,
+        practice: dict | None = None,
+    ) -> Path:
         data_path = tmp_path / "practice.json"
         if practice is None:
             shutil.copy(DEMO / "practice.json", data_path)
@@ -74,8 +79,9 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
 def make_connector(write_config: Callable[..., Path]) -> Iterator[Callable[..., Connector]]:
     made: list[Connector] = []
 
-    def make(portal_url: str = "http://127.0.0.1:9", *, token: str | None = None,
-             **kwargs) -> Connector:
+    def make(
+        portal_url: str = "http://127.0.0.1:9", *, token: str | None = None, **kwargs
+    ) -> Connector:
         opened = kwargs.pop("opened", None)
         config = load_config(write_config(portal_url, **kwargs))
         conn = Connector(

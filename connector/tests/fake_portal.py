@@ -36,13 +36,19 @@ class FakePortal:
     issued_token: str = "tok-valid"
     pending_polls: int = 2
     expire_registrations: bool = False
-    known_articles: set[str] = field(default_factory=lambda: {
-        "SN-R-M-3-R", "SN-R-M-3-L", "SN-D-OPEN-M",
-    })
-    partners: list[dict] = field(default_factory=lambda: [
-        {"id": slug, "name": slug.title(), "requires_customer_number": True}
-        for slug in ("sonora", "audiotec", "otoplast", "klangwerk")
-    ])
+    known_articles: set[str] = field(
+        default_factory=lambda: {
+            "SN-R-M-3-R",
+            "SN-R-M-3-L",
+            "SN-D-OPEN-M",
+        }
+    )
+    partners: list[dict] = field(
+        default_factory=lambda: [
+            {"id": slug, "name": slug.title(), "requires_customer_number": True}
+            for slug in ("sonora", "audiotec", "otoplast", "klangwerk")
+        ]
+    )
     drop_order_answers: int = 0
     conflicts: list[dict] = field(default_factory=list)
     masterdata_error: int | None = None  # answer PUT /masterdata with this status instead
@@ -80,8 +86,9 @@ class FakePortal:
     # --- helpers for tests -------------------------------------------------------------------
 
     def calls(self, method: str, path_prefix: str) -> list[dict[str, Any]]:
-        return [r for r in self.requests
-                if r["method"] == method and r["path"].startswith(path_prefix)]
+        return [
+            r for r in self.requests if r["method"] == method and r["path"].startswith(path_prefix)
+        ]
 
     def touch(self, order: dict[str, Any], status: str) -> None:
         """Change an order's status as a partner answer would."""
@@ -145,8 +152,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     def _problem(self, status: int, title: str, detail: str = "", **extra: Any) -> None:
-        self._json(status, {"type": "about:blank", "title": title, "status": status,
-                            "detail": detail, **extra}, "application/problem+json")
+        self._json(
+            status,
+            {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra},
+            "application/problem+json",
+        )
 
     def _authorized(self, request: dict) -> bool:
         header = request["headers"].get("authorization", "")
@@ -172,24 +182,33 @@ class _Handler(BaseHTTPRequestHandler):
     def start_registration(self, request: dict) -> None:
         body = request["body"] or {}
         if "company" not in body or "software" not in body or "workstation" not in body:
-            self._problem(422, "Validation error", "incomplete registration",
-                          errors=[{"field": "company", "message": "required"}])
+            self._problem(
+                422,
+                "Validation error",
+                "incomplete registration",
+                errors=[{"field": "company", "message": "required"}],
+            )
             return
         with self.fake.lock:
             reg_id = f"reg-{len(self.fake.registrations) + 1}"
             poll = f"poll-{reg_id}"
             self.fake.registrations[reg_id] = Registration(poll, self.fake.pending_polls)
-        self._json(201, {
-            "registration_id": reg_id,
-            "registration_url": f"{self.fake.url}/register/{reg_id}",
-            "poll_token": poll,
-            "expires_at": "2099-01-01T00:00:00Z",
-        })
+        self._json(
+            201,
+            {
+                "registration_id": reg_id,
+                "registration_url": f"{self.fake.url}/register/{reg_id}",
+                "poll_token": poll,
+                "expires_at": "2099-01-01T00:00:00Z",
+            },
+        )
 
     def poll_registration(self, request: dict, reg_id: str) -> None:
         registration = self.fake.registrations.get(reg_id)
-        if registration is None or (request["body"] or {}).get("poll_token") != \
-                registration.poll_token:
+        if (
+            registration is None
+            or (request["body"] or {}).get("poll_token") != registration.poll_token
+        ):
             self._problem(400, "Invalid poll token", "unknown registration or poll token")
             return
         with self.fake.lock:
@@ -219,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             "branches": {b["id"]: b for b in snapshot.get("branches", [])},
             "users": {u["id"]: u for u in snapshot.get("users", [])},
             "customer_numbers": {
-                f'{c["partner"]}/{c["branch_id"]}': c for c in snapshot.get("customer_numbers", [])
+                f"{c['partner']}/{c['branch_id']}": c for c in snapshot.get("customer_numbers", [])
             },
         }
         answer: dict[str, Any] = {"conflicts": list(self.fake.conflicts)}
@@ -253,16 +272,21 @@ class _Handler(BaseHTTPRequestHandler):
                 conflict = False
                 if known is None:
                     order = self._create_order(body)
-                    answer = {k: order[k] for k in ("id", "number", "status", "cart_url",
-                                                    "cart_expires_at", "issues")}
+                    answer = {
+                        k: order[k]
+                        for k in ("id", "number", "status", "cart_url", "cart_expires_at", "issues")
+                    }
                     self.fake.idempotency[key] = (digest, 201, answer)
                 if self.fake.drop_order_answers > 0:
                     self.fake.drop_order_answers -= 1
                     cut = True
                 status, answer = self.fake.idempotency[key][1:]
         if conflict:
-            self._problem(409, "Idempotency key reused",
-                          "This Idempotency-Key was used with a different body.")
+            self._problem(
+                409,
+                "Idempotency key reused",
+                "This Idempotency-Key was used with a different body.",
+            )
         elif cut:
             self._cut()
         else:
@@ -271,14 +295,25 @@ class _Handler(BaseHTTPRequestHandler):
     def _create_order(self, body: dict) -> dict:
         issues = []
         if not body.get("customer_number"):
-            issues.append({"position": None, "code": "customer_number_missing",
-                           "message": "customer number missing", "candidates": []})
+            issues.append(
+                {
+                    "position": None,
+                    "code": "customer_number_missing",
+                    "message": "customer number missing",
+                    "candidates": [],
+                }
+            )
         for line in body.get("lines", []):
             if line.get("partner_article_number") not in self.fake.known_articles:
-                issues.append({"position": line.get("position"), "code": "article_not_found",
-                               "message": "Artikel nicht gefunden",
-                               "message_en": "article not found",
-                               "candidates": [{"partner_article_number": "SN-R-M-3-R"}]})
+                issues.append(
+                    {
+                        "position": line.get("position"),
+                        "code": "article_not_found",
+                        "message": "Artikel nicht gefunden",
+                        "message_en": "article not found",
+                        "candidates": [{"partner_article_number": "SN-R-M-3-R"}],
+                    }
+                )
         number = f"OH-{len(self.fake.orders) + 1:06d}"
         order = {
             "id": str(len(self.fake.orders) + 1),
@@ -312,14 +347,29 @@ class _Handler(BaseHTTPRequestHandler):
             if since:  # ">=" on purpose: the connector must not hand over repeats
                 items = [o for o in items if o["updated_at"] >= since]
             offset = int(request["query"].get("cursor") or 0)
-            page = items[offset:offset + PAGE_SIZE]
+            page = items[offset : offset + PAGE_SIZE]
             more = offset + PAGE_SIZE < len(items)
-        self._json(200, {
-            "items": [{k: o[k] for k in ("id", "number", "external_order_id", "status",
-                                         "updated_at", "cart_url", "cart_expires_at")}
-                      for o in page],
-            "next_cursor": str(offset + PAGE_SIZE) if more else None,
-        })
+        self._json(
+            200,
+            {
+                "items": [
+                    {
+                        k: o[k]
+                        for k in (
+                            "id",
+                            "number",
+                            "external_order_id",
+                            "status",
+                            "updated_at",
+                            "cart_url",
+                            "cart_expires_at",
+                        )
+                    }
+                    for o in page
+                ],
+                "next_cursor": str(offset + PAGE_SIZE) if more else None,
+            },
+        )
 
 
 ROUTES = {

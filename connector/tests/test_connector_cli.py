@@ -62,15 +62,22 @@ def test_sync_prints_counts_and_json(portal, write_config, run):
     assert "Filialen / branches" in out and "created" in out
     code, out, _ = run(config, "sync", "--json")
     data = json.loads(out)
-    assert data["counts"]["users"] == {"created": 0, "updated": 0, "deactivated": 0,
-                                       "unchanged": 4}
+    assert data["counts"]["users"] == {"created": 0, "updated": 0, "deactivated": 0, "unchanged": 4}
     assert data["conflicts"] == []
 
 
 def test_sync_shows_conflicts(portal, write_config, run):
-    portal.conflicts = [{"id": 1, "record_type": "user", "record_id": "U2", "field": "phone",
-                         "dashboard_value": "+49 30 999", "source_value": "+49 30 1234568",
-                         "detected_at": "2026-03-01T10:00:00+00:00"}]
+    portal.conflicts = [
+        {
+            "id": 1,
+            "record_type": "user",
+            "record_id": "U2",
+            "field": "phone",
+            "dashboard_value": "+49 30 999",
+            "source_value": "+49 30 1234568",
+            "detected_at": "2026-03-01T10:00:00+00:00",
+        }
+    ]
     code, out, _ = run(registered(write_config(portal.url)), "sync")
     assert code == ExitCode.OK
     assert "1 Konflikt" in out
@@ -121,7 +128,9 @@ def test_interfaces_list_and_workstation_filter(write_config, run):
     code, out, _ = run(config, "interfaces", "--with-workstation-settings", "--json")
     listed = json.loads(out)
     assert [(i["name"], i["workstation"]) for i in listed] == [
-        ("OrderHub", "EMPFANG-PC"), ("Werkstatt", "WERKSTATT-PC")]
+        ("OrderHub", "EMPFANG-PC"),
+        ("Werkstatt", "WERKSTATT-PC"),
+    ]
     code, out, _ = run(config, "interfaces", "--with-workstation-settings")
     assert "WERKSTATT-PC" in out and "Nord" not in out
 
@@ -130,12 +139,23 @@ def test_check_exit_codes_and_reasons(write_config, run):
     config = write_config(interface=INTERFACES)
     code, out, _ = run(config, "check", "--branch", "F1", "--workstation", "empfang-pc")
     assert code == ExitCode.OK and "darf verwendet werden" in out
-    code, out, _ = run(config, "check", "--branch", "F1", "--workstation", "LABOR",
-                       "--interface", "Nord", "--date", "2999-01-01")
+    code, out, _ = run(
+        config,
+        "check",
+        "--branch",
+        "F1",
+        "--workstation",
+        "LABOR",
+        "--interface",
+        "Nord",
+        "--date",
+        "2999-01-01",
+    )
     assert code == ExitCode.INTERFACE_NOT_ALLOWED
     assert "F2 (Filiale Nord)" in out and "F1 (Filiale Mitte)" in out
-    code, out, _ = run(config, "check", "--branch", "F2", "--interface", "Nord",
-                       "--date", "2998-12-31", "--json")
+    code, out, _ = run(
+        config, "check", "--branch", "F2", "--interface", "Nord", "--date", "2998-12-31", "--json"
+    )
     data = json.loads(out)
     assert code == ExitCode.INTERFACE_NOT_ALLOWED and data["allowed"] is False
     assert data["settings"][0]["reasons"][0]["code"] == "not_started"
@@ -187,8 +207,7 @@ def test_order_for_firm_not_routed_through_orderhub(portal, write_config, run):
 
 
 def test_order_where_the_interface_may_not_be_used(portal, write_config, run):
-    config = registered(write_config(portal.url, interface=(
-        '[interface]\nbranch = "F2"\n')))
+    config = registered(write_config(portal.url, interface=('[interface]\nbranch = "F2"\n')))
     code, _, err = run(config, "order", "B-2026-0001")
     assert code == ExitCode.INTERFACE_NOT_ALLOWED
     assert "F2 (Filiale Nord)" in err and "F1 (Filiale Mitte)" in err

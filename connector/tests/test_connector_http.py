@@ -17,7 +17,6 @@ from orderhub_connector.errors import (
     TokenInvalid,
 )
 
-
 # --- registration ---------------------------------------------------------------------------
 
 
@@ -29,8 +28,14 @@ def test_register_polls_until_the_token_and_stores_it(portal, make_connector):
     assert result.company_id == "C-1"
     assert opened == [result.registration_url]
     start = portal.calls("POST", "/api/v1/registrations")[0]["body"]
-    assert set(start) == {"company", "branches", "users", "customer_numbers", "software",
-                          "workstation"}
+    assert set(start) == {
+        "company",
+        "branches",
+        "users",
+        "customer_numbers",
+        "software",
+        "workstation",
+    }
     assert start["workstation"] == "EMPFANG-PC"
     polls = portal.calls("POST", "/api/v1/registrations/reg-1/token")
     assert len(polls) == 3  # pending, pending, token
@@ -70,14 +75,17 @@ def test_expired_or_collected_registration_is_a_clear_error(portal, make_connect
 def test_sync_reports_counts_per_kind(portal, make_connector, demo_data):
     conn = make_connector(portal.url, token="tok-valid")
     first = conn.sync()
-    assert first.counts["branches"] == {"created": 3, "updated": 0, "deactivated": 0,
-                                        "unchanged": 0}
+    assert first.counts["branches"] == {
+        "created": 3,
+        "updated": 0,
+        "deactivated": 0,
+        "unchanged": 0,
+    }
     assert first.counts["users"]["created"] == 4
     assert first.counts["customer_numbers"]["created"] == 4
     again = conn.sync()
     assert not again.changed
-    assert again.counts["users"] == {"created": 0, "updated": 0, "deactivated": 0,
-                                     "unchanged": 4}
+    assert again.counts["users"] == {"created": 0, "updated": 0, "deactivated": 0, "unchanged": 4}
 
     demo_data["users"].pop()  # an employee left
     demo_data["branches"][0]["street"] = "Hauptstr. 2"  # a branch moved
@@ -134,8 +142,11 @@ def test_same_order_twice_is_one_order_with_the_same_answer(portal, make_connect
     conn = make_connector(portal.url, token="tok-valid")
     first = conn.submit_order("B-2026-0001")
     second = conn.submit_order("B-2026-0001")
-    assert (first.order_id, first.number, first.idempotency_key) == \
-        (second.order_id, second.number, second.idempotency_key)
+    assert (first.order_id, first.number, first.idempotency_key) == (
+        second.order_id,
+        second.number,
+        second.idempotency_key,
+    )
     assert len(portal.orders) == 1
 
 
@@ -167,8 +178,11 @@ def test_rerun_after_giving_up_still_finds_the_first_order(portal, make_connecto
 
 
 def test_order_refused_before_sending_when_interface_not_allowed_here(portal, make_connector):
-    conn = make_connector(portal.url, token="tok-valid", interface=(
-        '[interface]\nconfigured_via = "workstation"\nworkstation = "WERKSTATT-PC"\n'))
+    conn = make_connector(
+        portal.url,
+        token="tok-valid",
+        interface=('[interface]\nconfigured_via = "workstation"\nworkstation = "WERKSTATT-PC"\n'),
+    )
     with pytest.raises(InterfaceNotAllowed) as info:
         conn.submit_order("B-2026-0001")
     assert "WERKSTATT-PC" in " ".join(info.value.details)
@@ -204,13 +218,19 @@ def test_poll_updates_follows_cursors_and_hands_changes_over_once(portal, make_c
     conn = make_connector(portal.url, token="tok-valid")
     for order_id in ("B-2026-0001", "B-2026-0002"):
         conn.submit_order(order_id)
-    portal.orders.append({**portal.orders[0], "id": "99", "number": "OH-000099",
-                          "external_order_id": None, "updated_at": portal._tick()})
+    portal.orders.append(
+        {
+            **portal.orders[0],
+            "id": "99",
+            "number": "OH-000099",
+            "external_order_id": None,
+            "updated_at": portal._tick(),
+        }
+    )
 
     first = conn.poll_updates()
     assert [u.order_id for u in first] == ["1", "2", "99"]  # three items over two pages
-    assert [r["query"].get("cursor") for r in portal.calls("GET", "/api/v1/orders")] == [
-        None, "2"]
+    assert [r["query"].get("cursor") for r in portal.calls("GET", "/api/v1/orders")] == [None, "2"]
     assert conn.poll_updates() == []  # the portal repeats the newest (>=); not handed over again
 
     portal.touch(portal.orders[0], "confirmed")

@@ -14,8 +14,13 @@ TODAY = dt.date(2026, 3, 1)
 
 
 def check(setting: InterfaceSetting, *, branch="F1", workstation="EMPFANG-PC", on=TODAY):
-    return check_interface([setting], branch=branch, workstation=workstation, on_date=on,
-                           branch_names={"F1": "Filiale Mitte", "F2": "Filiale Nord"})
+    return check_interface(
+        [setting],
+        branch=branch,
+        workstation=workstation,
+        on_date=on,
+        branch_names={"F1": "Filiale Mitte", "F2": "Filiale Nord"},
+    )
 
 
 def codes(result) -> list[str]:
@@ -85,8 +90,12 @@ def test_empty_start_is_allowed_at_once():
 
 
 def test_all_reasons_are_reported_together():
-    setting = InterfaceSetting(branch="F1", configured_via="workstation", workstation="A",
-                               start=TODAY + dt.timedelta(days=7))
+    setting = InterfaceSetting(
+        branch="F1",
+        configured_via="workstation",
+        workstation="A",
+        start=TODAY + dt.timedelta(days=7),
+    )
     result = check(setting, branch="F2", workstation="B")
     assert codes(result) == ["other_branch", "other_workstation", "not_started"]
 
@@ -94,8 +103,9 @@ def test_all_reasons_are_reported_together():
 def test_any_of_several_settings_may_allow():
     settings = [
         InterfaceSetting(name="Empfang", configured_via="workstation", workstation="EMPFANG-PC"),
-        InterfaceSetting(name="Werkstatt", configured_via="workstation", workstation="WERKSTATT-PC",
-                         branch="F2"),
+        InterfaceSetting(
+            name="Werkstatt", configured_via="workstation", workstation="WERKSTATT-PC", branch="F2"
+        ),
     ]
     allowed = check_interface(settings, branch="F2", workstation="werkstatt-pc", on_date=TODAY)
     assert allowed.allowed and allowed.allowed_by.name == "Werkstatt"
@@ -122,19 +132,39 @@ def test_unknown_configured_via_is_rejected():
 
 
 def base(**extra):
-    return {"portal_url": "http://127.0.0.1:1", "practice_data": "p.json",
-            "workstation": "EMPFANG-PC", **extra}
+    return {
+        "portal_url": "http://127.0.0.1:1",
+        "practice_data": "p.json",
+        "workstation": "EMPFANG-PC",
+        **extra,
+    }
 
 
 def test_config_reads_interface_and_interfaces_list():
-    config = config_from_mapping(base(
-        interface={"branch": "", "configured_via": "workstation", "usage": "client",
-                   "start": ""},
-        interfaces=[{"name": "Nord", "branch": "F2", "configured_via": "branch_administration",
-                     "start": "2026-04-01"},
-                    {"name": "Labor", "configured_via": "workstation", "workstation": "LABOR-1",
-                     "start": dt.date(2026, 5, 1)}],
-    ))
+    config = config_from_mapping(
+        base(
+            interface={
+                "branch": "",
+                "configured_via": "workstation",
+                "usage": "client",
+                "start": "",
+            },
+            interfaces=[
+                {
+                    "name": "Nord",
+                    "branch": "F2",
+                    "configured_via": "branch_administration",
+                    "start": "2026-04-01",
+                },
+                {
+                    "name": "Labor",
+                    "configured_via": "workstation",
+                    "workstation": "LABOR-1",
+                    "start": dt.date(2026, 5, 1),
+                },
+            ],
+        )
+    )
     first, nord, labor = config.interfaces
     assert first.name == "OrderHub" and first.branch is None and first.start is None
     # configured via workstation settings without a name: the setting belongs to this computer

@@ -24,8 +24,12 @@ def test_snapshot_has_exactly_the_spec_fields(demo_data):
     for number in snapshot["customer_numbers"]:
         assert set(number) == {"partner", "customer_number", "branch_id"}
     assert snapshot["users"][0] == {
-        "id": "U1", "name": "Anna Beispiel", "email": "anna@muster.example",
-        "phone": "+49 30 1234567", "branch_ids": ["F1", "F2", "F3"], "is_admin": True,
+        "id": "U1",
+        "name": "Anna Beispiel",
+        "email": "anna@muster.example",
+        "phone": "+49 30 1234567",
+        "branch_ids": ["F1", "F2", "F3"],
+        "is_admin": True,
     }
 
 
@@ -50,8 +54,15 @@ def test_customer_numbers_come_from_partner_firms_company_and_branch(demo_data):
 
 
 def test_conflicting_customer_numbers_for_one_partner_are_refused(demo_data):
-    demo_data["firms"].append({"id": "FA-101", "name": "Sonora Zubehör", "partner": "sonora",
-                               "order_form": "interface", "customer_number": "K-9999"})
+    demo_data["firms"].append(
+        {
+            "id": "FA-101",
+            "name": "Sonora Zubehör",
+            "partner": "sonora",
+            "order_form": "interface",
+            "customer_number": "K-9999",
+        }
+    )
     with pytest.raises(PracticeDataError) as info:
         build_snapshot(parse_practice_data(demo_data))
     assert "K-9999" in " ".join(info.value.details)
@@ -65,15 +76,29 @@ def order_body(demo_data, order_id="B-2026-0001"):
 
 def test_order_body_maps_the_practice_order(demo_data):
     body = order_body(demo_data)
-    assert set(body) == {"external_order_id", "partner", "branch_id", "ordered_by",
-                         "customer_number", "reference", "note", "lines"}
+    assert set(body) == {
+        "external_order_id",
+        "partner",
+        "branch_id",
+        "ordered_by",
+        "customer_number",
+        "reference",
+        "note",
+        "lines",
+    }
     assert body["external_order_id"] == "B-2026-0001"
     assert body["partner"] == "sonora" and body["customer_number"] == "K-4711"
     line = body["lines"][0]
     assert line == {
-        "position": 1, "quantity": 2, "unit": "C62", "partner_article_number": "SN-R-M-3-R",
-        "gtin": None, "hmv_number": None, "manufacturer_article_number": None,
-        "description": "Hörer M, rechts", "attributes": {"side": "R", "color": "beige"},
+        "position": 1,
+        "quantity": 2,
+        "unit": "C62",
+        "partner_article_number": "SN-R-M-3-R",
+        "gtin": None,
+        "hmv_number": None,
+        "manufacturer_article_number": None,
+        "description": "Hörer M, rechts",
+        "attributes": {"side": "R", "color": "beige"},
     }
     assert body["lines"][2]["attributes"] == {}
 
@@ -96,8 +121,9 @@ def test_idempotency_key_is_stable_for_the_same_order(demo_data):
 def test_idempotency_key_ignores_key_order_in_the_body(demo_data):
     body = order_body(demo_data)
     reordered = dict(reversed(list(body.items())))
-    assert idempotency_key(PORTAL, "B-2026-0001", body) == \
-        idempotency_key(PORTAL, "B-2026-0001", reordered)
+    assert idempotency_key(PORTAL, "B-2026-0001", body) == idempotency_key(
+        PORTAL, "B-2026-0001", reordered
+    )
 
 
 def test_idempotency_key_changes_with_a_changed_line(demo_data):

@@ -27,8 +27,12 @@ def test_all_master_data_problems_are_reported_at_once(demo_data):
         parse_practice_data(demo_data, origin="practice.json")
     details = "\n".join(info.value.details)
     assert len(info.value.details) == 4
-    for expected in ("users[0].branch_ids", "users[1].is_admin", "firms[0].order_form",
-                     "branches[1].name"):
+    for expected in (
+        "users[0].branch_ids",
+        "users[1].is_admin",
+        "firms[0].order_form",
+        "branches[1].name",
+    ):
         assert expected in details
 
 
@@ -73,8 +77,12 @@ def test_missing_and_broken_export_files(tmp_path):
 def test_status_is_written_back_with_history(tmp_path):
     source = JsonFileSource(tmp_path / "practice.json", tmp_path / "state" / "order-status.json")
     source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "queued", "2026-03-01T10:00:00Z")])
-    source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "confirmed", "2026-03-01T11:00:00Z"),
-                         OrderStatusUpdate(None, "8", "OH-8", "sent", "2026-03-01T11:00:01Z")])
+    source.write_status(
+        [
+            OrderStatusUpdate("B-1", "7", "OH-7", "confirmed", "2026-03-01T11:00:00Z"),
+            OrderStatusUpdate(None, "8", "OH-8", "sent", "2026-03-01T11:00:01Z"),
+        ]
+    )
     confirmed = OrderStatusUpdate("B-1", "7", "OH-7", "confirmed", "2026-03-01T11:00:00Z")
     source.write_status([confirmed])  # the same update again changes nothing
     data = json.loads((tmp_path / "state" / "order-status.json").read_text(encoding="utf-8"))

@@ -23,8 +23,9 @@ def test_resubmitting_a_shipped_order_keeps_shipped_in_the_status_file(portal, m
     again = conn.submit_order("B-2026-0001")  # the portal answers "queued", as the first time
     assert again.order_id == first.order_id and len(portal.orders) == 1
     assert again.status == "shipped"  # reported as it is now
-    assert [r["path"] for r in portal.calls("GET", "/api/v1/orders/")][-1] == \
-        f"/api/v1/orders/{first.order_id}"
+    assert [r["path"] for r in portal.calls("GET", "/api/v1/orders/")][
+        -1
+    ] == f"/api/v1/orders/{first.order_id}"
     entry = status_of(conn, "B-2026-0001")
     assert entry["status"] == "shipped"
     assert [h["status"] for h in entry["history"]] == ["queued", "shipped"]
@@ -60,7 +61,9 @@ def test_lost_answer_reports_the_order_as_it_is_after_the_retry(portal, make_con
     assert status_of(conn, "B-2026-0001")["status"] == "queued"
 
 
-def test_resubmission_falls_back_to_the_answer_when_the_order_cannot_be_read(portal, make_connector):
+def test_resubmission_falls_back_to_the_answer_when_the_order_cannot_be_read(
+    portal, make_connector
+):
     conn = make_connector(portal.url, token="tok-valid")
     conn.submit_order("B-2026-0001")
     portal.orders[0]["id"] = "moved"  # GET /api/v1/orders/1 now answers 404
@@ -74,12 +77,20 @@ def test_status_file_never_goes_back_to_an_earlier_state(tmp_path):
     source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "shipped", "2026-03-01T12:00:00Z")])
     # a late submission answer (no time stamp) and an older watch result change nothing …
     source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "queued")])
-    source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "sent", "2026-03-01T11:00:00+00:00")])
-    entry = json.loads((tmp_path / "order-status.json").read_text(encoding="utf-8"))["orders"]["B-1"]
+    source.write_status(
+        [OrderStatusUpdate("B-1", "7", "OH-7", "sent", "2026-03-01T11:00:00+00:00")]
+    )
+    entry = json.loads((tmp_path / "order-status.json").read_text(encoding="utf-8"))["orders"][
+        "B-1"
+    ]
     assert entry["status"] == "shipped"
     assert [h["status"] for h in entry["history"]] == ["queued", "shipped"]
     # … a newer one does, and so does another portal order for the same practice order id.
-    source.write_status([OrderStatusUpdate("B-1", "7", "OH-7", "cancelled", "2026-03-01T13:00:00Z")])
+    source.write_status(
+        [OrderStatusUpdate("B-1", "7", "OH-7", "cancelled", "2026-03-01T13:00:00Z")]
+    )
     source.write_status([OrderStatusUpdate("B-1", "9", "OH-9", "queued")])
-    entry = json.loads((tmp_path / "order-status.json").read_text(encoding="utf-8"))["orders"]["B-1"]
+    entry = json.loads((tmp_path / "order-status.json").read_text(encoding="utf-8"))["orders"][
+        "B-1"
+    ]
     assert (entry["order_id"], entry["status"]) == ("9", "queued")

@@ -28,8 +28,13 @@ def test_branch_customer_numbers_alone_are_enough():
 
 
 def test_active_specific_interface_keeps_precedence_and_warns():
-    firm = Firm("B", "Audiotec", partner="audiotec", customer_number="AT-1",
-                specific_interface=SpecificInterface("Audiotec Direkt", active=True))
+    firm = Firm(
+        "B",
+        "Audiotec",
+        partner="audiotec",
+        customer_number="AT-1",
+        specific_interface=SpecificInterface("Audiotec Direkt", active=True),
+    )
     route = route_firm(firm)
     assert route.destination == SPECIFIC_INTERFACE
     assert warning_codes(route) == ["specific_interface_shadows_orderhub"]
@@ -37,8 +42,13 @@ def test_active_specific_interface_keeps_precedence_and_warns():
 
 
 def test_deactivated_specific_interface_lets_orderhub_take_over():
-    firm = Firm("B", "Audiotec", partner="audiotec", customer_number="AT-1",
-                specific_interface=SpecificInterface("Audiotec Direkt", active=False))
+    firm = Firm(
+        "B",
+        "Audiotec",
+        partner="audiotec",
+        customer_number="AT-1",
+        specific_interface=SpecificInterface("Audiotec Direkt", active=False),
+    )
     route = route_firm(firm)
     assert route.destination == ORDERHUB
     assert "deactivated" in route.reason.en
@@ -58,8 +68,9 @@ def test_partner_without_customer_number_is_not_routed_and_warned():
 
 @pytest.mark.parametrize("form", ["email", "fax", "print"])
 def test_partner_with_other_order_form_is_manual_and_warned(form):
-    route = route_firm(Firm("D", "Klangwerk", partner="klangwerk", order_form=form,
-                            customer_number="KW-1"))
+    route = route_firm(
+        Firm("D", "Klangwerk", partner="klangwerk", order_form=form, customer_number="KW-1")
+    )
     assert route.destination == MANUAL
     assert warning_codes(route) == ["order_form_not_interface"]
 
@@ -85,8 +96,10 @@ def test_partner_unknown_to_the_portal_is_warned_only_when_checked():
 
 def test_demo_firms_route_as_documented(demo_data):
     data = parse_practice_data(demo_data)
-    routes = {r.partner or r.firm_id: r for r in
-              (route_firm(f, branch_names=data.branch_names) for f in data.firms)}
+    routes = {
+        r.partner or r.firm_id: r
+        for r in (route_firm(f, branch_names=data.branch_names) for f in data.firms)
+    }
     assert routes["sonora"].destination == ORDERHUB and routes["sonora"].warnings == ()
     assert routes["audiotec"].destination == SPECIFIC_INTERFACE
     assert warning_codes(routes["audiotec"]) == ["specific_interface_shadows_orderhub"]

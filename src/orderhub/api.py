@@ -15,6 +15,7 @@ from orderhub.core.problems import PROBLEM_JSON, Problem
 
 logger = logging.getLogger("orderhub.api")
 
+
 class OrderHubAPI(NinjaAPI):
     """Adds what Ninja cannot infer to the OpenAPI document: problem+json error responses per
     operation, raw request bodies of the partner uploads, and binary document downloads."""
@@ -31,10 +32,13 @@ class OrderHubAPI(NinjaAPI):
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for path, operations in schema["paths"].items():
             for method, op in operations.items():
-                responses = op["responses"] = {str(k): v for k, v in op.get("responses", {}).items()}
-                needed = {"400": "Bad request (e.g. malformed JSON)",
-                          "503": "Database unreachable for the moment; retry after "
-                                 "`Retry-After` seconds"}
+                responses = op["responses"] = {
+                    str(k): v for k, v in op.get("responses", {}).items()
+                }
+                needed = {
+                    "400": "Bad request (e.g. malformed JSON)",
+                    "503": "Database unreachable for the moment; retry after `Retry-After` seconds",
+                }
                 if op.get("security"):
                     needed["401"] = "Missing, unknown or revoked token"
                 if op.get("parameters") or op.get("requestBody") or method in ("post", "put"):
@@ -45,8 +49,9 @@ class OrderHubAPI(NinjaAPI):
                     needed["409"] = "Conflict"
                     needed["413"] = "Payload too large"
                 if path == "/api/v1/registrations" and method == "post":
-                    needed["429"] = ("Too many registrations from this address or in total; "
-                                     "see Retry-After")
+                    needed["429"] = (
+                        "Too many registrations from this address or in total; see Retry-After"
+                    )
                 if path.endswith("/token"):
                     needed["403"] = "poll_token does not belong to this registration"
                     needed["410"] = "Expired, or the token was already handed out"
@@ -60,23 +65,43 @@ class OrderHubAPI(NinjaAPI):
                         binary = {"schema": {"type": "string", "format": "binary"}}
                         response["content"] = {media: binary for media in DOCUMENT_MEDIA_TYPES}
             if path in self.RAW_BODIES and "post" in operations:
-                operations["post"]["requestBody"] = {"required": True, "content": {
-                    media: {"schema": {"type": "string", "format": "binary"}} for media in self.RAW_BODIES[path]}}
+                operations["post"]["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        media: {"schema": {"type": "string", "format": "binary"}}
+                        for media in self.RAW_BODIES[path]
+                    },
+                }
         return schema
 
 
 #: What a stored partner document can be (the download answers with the document's own type).
-DOCUMENT_MEDIA_TYPES = ["application/xml", "application/edifact", "application/json", "application/pdf",
-                        "application/octet-stream", "text/plain", "text/csv"]
+DOCUMENT_MEDIA_TYPES = [
+    "application/xml",
+    "application/edifact",
+    "application/json",
+    "application/pdf",
+    "application/octet-stream",
+    "text/plain",
+    "text/csv",
+]
 
 PROBLEM_SCHEMA = {
     "type": "object",
     "required": ["type", "title", "status"],
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "instance": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "message": {"type": "string"}}}},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
 }
 
@@ -88,13 +113,17 @@ api = OrderHubAPI(
 )
 
 
-def problem_response(request: HttpRequest, status: int, title: str, detail: str = "", **extra) -> HttpResponse:
+def problem_response(
+    request: HttpRequest, status: int, title: str, detail: str = "", **extra
+) -> HttpResponse:
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body["instance"] = request.path
     body.update(extra)
-    return HttpResponse(json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM_JSON)
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM_JSON
+    )
 
 
 def _field_path(loc) -> str:
@@ -115,8 +144,11 @@ def _field_path(loc) -> str:
 
 @api.exception_handler(Problem)
 def on_problem(request, exc: Problem):
-    response = HttpResponse(json.dumps(exc.body(request.path), ensure_ascii=False, default=str),
-                            status=exc.status, content_type=PROBLEM_JSON)
+    response = HttpResponse(
+        json.dumps(exc.body(request.path), ensure_ascii=False, default=str),
+        status=exc.status,
+        content_type=PROBLEM_JSON,
+    )
     if "retry_after" in exc.extra:
         response["Retry-After"] = str(exc.extra["retry_after"])
     return response
@@ -136,8 +168,12 @@ def on_validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
-    response = problem_response(request, 401, "Unauthorized",
-                                "A valid bearer token is required (Authorization: Bearer <token>); it may have been revoked.")
+    response = problem_response(
+        request,
+        401,
+        "Unauthorized",
+        "A valid bearer token is required (Authorization: Bearer <token>); it may have been revoked.",
+    )
     response["WWW-Authenticate"] = 'Bearer realm="orderhub"'
     return response
 
@@ -147,12 +183,16 @@ def on_http_error(request, exc: HttpError):
     detail = str(exc)
     if exc.status_code == 400 and exc.__cause__ is not None:
         detail = f"malformed JSON: {exc.__cause__}"
-    return problem_response(request, exc.status_code, "Bad request" if exc.status_code == 400 else detail, detail)
+    return problem_response(
+        request, exc.status_code, "Bad request" if exc.status_code == 400 else detail, detail
+    )
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
-    return problem_response(request, 413, "Payload too large", str(exc) or "request body exceeds the size limit")
+    return problem_response(
+        request, 413, "Payload too large", str(exc) or "request body exceeds the size limit"
+    )
 
 
 @api.exception_handler(Http404)
@@ -171,13 +211,17 @@ def on_database_unavailable(request, exc):
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     logger.exception("unhandled API error on %s", request.path)
-    return problem_response(request, 500, "Internal server error", "The error was logged; please try again later.")
+    return problem_response(
+        request, 500, "Internal server error", "The error was logged; please try again later."
+    )
 
 
 def _register_routers() -> None:
     from orderhub.accounts.api import router as registrations
-    from orderhub.catalog.api import company_router as catalog, partner_router as partner_catalogs
-    from orderhub.delivery.api import order_documents, router as partner_documents
+    from orderhub.catalog.api import company_router as catalog
+    from orderhub.catalog.api import partner_router as partner_catalogs
+    from orderhub.delivery.api import order_documents
+    from orderhub.delivery.api import router as partner_documents
     from orderhub.masterdata.api import router as masterdata
     from orderhub.ordering.api import router as orders
     from orderhub.partners.api import router as partners

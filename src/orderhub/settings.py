@@ -49,10 +49,17 @@ if not _real_secret(SECRET_KEY):
     if not DEVELOPMENT:
         raise ImproperlyConfigured(
             "SECRET_KEY is missing or not a real key (50+ random characters). Set it, or set "
-            "ORDERHUB_DEVELOPMENT=1 for a development run on the built-in key.")
+            "ORDERHUB_DEVELOPMENT=1 for a development run on the built-in key."
+        )
     SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 BASE_URL = os.environ.get("ORDERHUB_BASE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
@@ -127,9 +134,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": _busy,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                        f"PRAGMA busy_timeout={int(_busy * 1000)};",
+        f"PRAGMA busy_timeout={int(_busy * 1000)};",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")} if env_flag("ORDERHUB_TEST_FILE_DB") else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": str(DATA_DIR / "test.sqlite3")} if env_flag("ORDERHUB_TEST_FILE_DB") else {}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -149,7 +158,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -190,7 +202,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise wants it to exist e
 # Static files are served by WhiteNoise straight from the apps (no collectstatic needed for the demo).
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "media"}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "media"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -239,28 +254,33 @@ if env_flag("ORDERHUB_SECURE"):
 # Partner credentials are encrypted at rest with keys of their own (newest first; rotate by
 # prepending). Required in production and never the SECRET_KEY; values encrypted by earlier releases
 # with the SECRET_KEY still decrypt (CREDENTIALS_LEGACY_KEYS); new values use CREDENTIALS_KEYS[0].
-CREDENTIALS_KEYS = [k.strip() for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",")
-                    if k.strip()]
+CREDENTIALS_KEYS = [
+    k.strip() for k in os.environ.get("ORDERHUB_CREDENTIALS_KEYS", "").split(",") if k.strip()
+]
 if not CREDENTIALS_KEYS:
     if not DEVELOPMENT:
         raise ImproperlyConfigured(
             "ORDERHUB_CREDENTIALS_KEYS is not set: partner credentials need a key of their own "
             "(32+ random characters), not the SECRET_KEY. Set ORDERHUB_DEVELOPMENT=1 for "
-            "development.")
+            "development."
+        )
     CREDENTIALS_KEYS = ["orderhub-development-credentials-key:" + SECRET_KEY]
 elif not DEVELOPMENT and any(len(k) < 32 or k == SECRET_KEY for k in CREDENTIALS_KEYS):
     raise ImproperlyConfigured(
-        "ORDERHUB_CREDENTIALS_KEYS: every key needs 32+ characters and must differ from "
-        "SECRET_KEY.")
+        "ORDERHUB_CREDENTIALS_KEYS: every key needs 32+ characters and must differ from SECRET_KEY."
+    )
 CREDENTIALS_LEGACY_KEYS = [SECRET_KEY]
 
 #: Outgoing requests (partners, webhooks) only to public addresses (orderhub.core.netguard), unless
 #: this is set (demo, test suite: partners on 127.0.0.1) or the network is listed.
-ALLOW_PRIVATE_URLS = (env_flag("ORDERHUB_ALLOW_PRIVATE_URLS")
-                      or env_flag("ORDERHUB_ALLOW_PRIVATE_WEBHOOKS"))
+ALLOW_PRIVATE_URLS = env_flag("ORDERHUB_ALLOW_PRIVATE_URLS") or env_flag(
+    "ORDERHUB_ALLOW_PRIVATE_WEBHOOKS"
+)
 ALLOWED_PRIVATE_NETWORKS = [
-    n.strip() for n in os.environ.get("ORDERHUB_ALLOWED_PRIVATE_NETWORKS", "").split(",")
-    if n.strip()]
+    n.strip()
+    for n in os.environ.get("ORDERHUB_ALLOWED_PRIVATE_NETWORKS", "").split(",")
+    if n.strip()
+]
 
 #: Seconds a client is told to wait (Retry-After) while the database is unreachable (503).
 RETRY_AFTER_SECONDS = int(os.environ.get("ORDERHUB_RETRY_AFTER_SECONDS", "5"))
@@ -271,8 +291,9 @@ REGISTRATION_TTL_HOURS = 24
 #: per hour, body size, and how long personal data of finished/expired registrations is kept.
 REGISTRATION_RATE_PER_IP = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_IP_HOUR", "20"))
 REGISTRATION_RATE_GLOBAL = int(os.environ.get("ORDERHUB_REGISTRATIONS_PER_HOUR", "500"))
-REGISTRATION_MAX_BYTES = int(os.environ.get("ORDERHUB_REGISTRATION_MAX_BYTES",
-                                            str(8 * 1024 * 1024)))
+REGISTRATION_MAX_BYTES = int(
+    os.environ.get("ORDERHUB_REGISTRATION_MAX_BYTES", str(8 * 1024 * 1024))
+)
 REGISTRATION_PURGE_DAYS = int(os.environ.get("ORDERHUB_REGISTRATION_PURGE_DAYS", "7"))
 CART_TTL_HOURS = 6
 CATALOG_DIR = DATA_DIR / "catalog-uploads"

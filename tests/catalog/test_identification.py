@@ -24,7 +24,11 @@ def test_partner_article_number_is_normalised(catalog):
     a = article("SN-R-M-3-R")
     for raw in ("SN-R-M-3-R", "sn r m 3 r", " SNRM3R "):
         result = identify(catalog, LineQuery(partner_article_number=raw))
-        assert result.identified and result.article == a and result.matched_by == "partner_article_number"
+        assert (
+            result.identified
+            and result.article == a
+            and result.matched_by == "partner_article_number"
+        )
 
 
 def test_gtin_in_every_length_and_with_check_digit_verified(catalog):
@@ -40,8 +44,11 @@ def test_gtin_in_every_length_and_with_check_digit_verified(catalog):
 
 
 def test_hmv_number_with_dots_identifies_a_unique_article(catalog):
-    hmv = next(h for h, in Article.objects.values_list("hmv_number").distinct()
-               if h and Article.objects.filter(hmv_number=h).count() == 1)
+    hmv = next(
+        h
+        for (h,) in Article.objects.values_list("hmv_number").distinct()
+        if h and Article.objects.filter(hmv_number=h).count() == 1
+    )
     a = Article.objects.get(hmv_number=hmv)
     dotted = f"{hmv[:2]}.{hmv[2:4]}.{hmv[4:6]}.{hmv[6:]}"
     result = identify(catalog, LineQuery(hmv_number=dotted))
@@ -54,19 +61,24 @@ def test_hmv_shared_by_variants_is_ambiguous_with_candidates(catalog):
     assert result.code == "article_ambiguous"
     assert len(result.candidates) >= 2 and a in [c.article for c in result.candidates]
     # The article number breaks the tie.
-    assert identify(catalog, LineQuery(partner_article_number=a.partner_article_number,
-                                       hmv_number=a.hmv_number)).identified
+    assert identify(
+        catalog, LineQuery(partner_article_number=a.partner_article_number, hmv_number=a.hmv_number)
+    ).identified
 
 
 def test_manufacturer_article_number(catalog):
     a = Article.objects.exclude(manufacturer_article_number="").first()
-    result = identify(catalog, LineQuery(manufacturer_article_number=a.manufacturer_article_number.lower()))
+    result = identify(
+        catalog, LineQuery(manufacturer_article_number=a.manufacturer_article_number.lower())
+    )
     assert result.article == a and result.matched_by == "manufacturer_article_number"
 
 
 def test_conflicting_identifiers_are_not_accepted(catalog):
     a, b = article("SN-R-M-3-R"), article("SN-R-M-3-L")
-    result = identify(catalog, LineQuery(partner_article_number=a.partner_article_number, gtin=b.gtin))
+    result = identify(
+        catalog, LineQuery(partner_article_number=a.partner_article_number, gtin=b.gtin)
+    )
     assert result.code == "identifiers_conflict"
     assert {c.article for c in result.candidates} == {a, b}
 
@@ -91,12 +103,18 @@ def test_description_and_attributes_rank_candidates(catalog):
     assert result.code == "article_not_found"
     top = result.candidates[0]
     attrs = top.article.attributes
-    assert (attrs["receiver_power"], attrs["receiver_length"], attrs["side"]) == ("M", "3", "R"), top.as_dict()
-    assert "passt: Seite" in top.reason and "matches: side" in top.reason_en and 0 < top.score <= 100
+    assert (attrs["receiver_power"], attrs["receiver_length"], attrs["side"]) == ("M", "3", "R"), (
+        top.as_dict()
+    )
+    assert (
+        "passt: Seite" in top.reason and "matches: side" in top.reason_en and 0 < top.score <= 100
+    )
 
 
 def test_nothing_at_all(catalog):
-    result = identify(catalog, LineQuery(partner_article_number="XYZ-UNKNOWN-99999", description="Rasenmäher"))
+    result = identify(
+        catalog, LineQuery(partner_article_number="XYZ-UNKNOWN-99999", description="Rasenmäher")
+    )
     assert result.code == "article_not_found" and result.candidates == []
 
 
@@ -111,10 +129,15 @@ def test_search_api(catalog, api):
 
 # --- near misses: typos, missing words, side -----------------------------------------------------
 
-NEAR_MISSES = [("Hörer M Länge 3 rechts", "SN-R-M-3-R"), ("Hörre M Länge 3", "SN-R-M-3-"),
-               ("Hörsytem Aura 3 RIC links beige", "SN-HA-AURA3-RIC-L-BEIGE"), ("Dome offen M", "SN-D-OPEN-M"),
-               ("Dome ofen M", "SN-D-OPEN-M"), ("Hörer S Länge 2 links", "SN-R-S-2-L"),
-               ("Aura RIC beige", "SN-HA-AURA")]
+NEAR_MISSES = [
+    ("Hörer M Länge 3 rechts", "SN-R-M-3-R"),
+    ("Hörre M Länge 3", "SN-R-M-3-"),
+    ("Hörsytem Aura 3 RIC links beige", "SN-HA-AURA3-RIC-L-BEIGE"),
+    ("Dome offen M", "SN-D-OPEN-M"),
+    ("Dome ofen M", "SN-D-OPEN-M"),
+    ("Hörer S Länge 2 links", "SN-R-S-2-L"),
+    ("Aura RIC beige", "SN-HA-AURA"),
+]
 
 
 @pytest.mark.parametrize(("query", "expected"), NEAR_MISSES)
@@ -122,17 +145,27 @@ def test_near_misses_rank_the_meant_article_first(catalog, query, expected):
     result = identify(catalog, LineQuery(description=query))
     assert result.code == "article_not_found"
     assert result.candidates[0].article.partner_article_number.startswith(expected), [
-        c.as_dict() for c in result.candidates]
+        c.as_dict() for c in result.candidates
+    ]
 
 
-def test_one_query_for_all_identifier_kinds_returns_what_the_orm_returns(catalog, django_assert_num_queries):
+def test_one_query_for_all_identifier_kinds_returns_what_the_orm_returns(
+    catalog, django_assert_num_queries
+):
     a = Article.objects.exclude(price=None).exclude(attributes={}).exclude(gtin=None).first()
     b = Article.objects.exclude(pk=a.pk).exclude(hmv_number=None).first()
     with django_assert_num_queries(1):
         fetched = identification._articles_with_identifiers(
-            catalog.pk, {"partner_article_number": {a.partner_article_key}, "hmv_number": {b.hmv_number}})
-    assert {x.pk for x in fetched} == {a.pk} | set(Article.objects.filter(hmv_number=b.hmv_number).values_list("pk", flat=True))
+            catalog.pk,
+            {"partner_article_number": {a.partner_article_key}, "hmv_number": {b.hmv_number}},
+        )
+    assert {x.pk for x in fetched} == {a.pk} | set(
+        Article.objects.filter(hmv_number=b.hmv_number).values_list("pk", flat=True)
+    )
     mine = next(x for x in fetched if x.pk == a.pk)
     for f in Article._meta.concrete_fields:
-        assert (type(getattr(mine, f.attname)), getattr(mine, f.attname)) == (type(getattr(a, f.attname)), getattr(a, f.attname)), f.attname
+        assert (type(getattr(mine, f.attname)), getattr(mine, f.attname)) == (
+            type(getattr(a, f.attname)),
+            getattr(a, f.attname),
+        ), f.attname
     assert not mine.get_deferred_fields()

@@ -1,8 +1,7 @@
 """Catalog import into the database: full replaces, update changes, broken files change nothing."""
 
-from pathlib import Path
-
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -44,7 +43,10 @@ def test_full_import_replaces_and_update_changes(bmecat_file, partners, tmp_path
 
     first = Article.objects.filter(partner=sonora).order_by("pk").first()
     update = tmp_path / "prices.csv"
-    update.write_text(f"Artikelnummer;Bezeichnung;Preis\n{first.partner_article_number};Neu;1.234,50\n", encoding="utf-8")
+    update.write_text(
+        f"Artikelnummer;Bezeichnung;Preis\n{first.partner_article_number};Neu;1.234,50\n",
+        encoding="utf-8",
+    )
     job = import_file(sonora, update, update=True)
     assert job.status == "succeeded", job.error
     assert Article.objects.filter(partner=sonora).count() == 100
@@ -52,18 +54,31 @@ def test_full_import_replaces_and_update_changes(bmecat_file, partners, tmp_path
     assert first.price == Decimal("1234.50") and first.short_description == "Neu"
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "truncated"),
-    (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-     b'<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005"><HEADER/>&lol2;</BMECAT>', "entit"),
-    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-     b'<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005">&xxe;</BMECAT>', "entit"),
-    ("Artikelnummer;Bezeichnung\nSN-1;H\xf6rer\n".encode("utf-16"), "encod"),
-])
-def test_broken_file_fails_clearly_and_keeps_previous_catalog(bmecat_file, partners, tmp_path, content, message):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "truncated"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            b'<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005"><HEADER/>&lol2;</BMECAT>',
+            "entit",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            b'<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005">&xxe;</BMECAT>',
+            "entit",
+        ),
+        ("Artikelnummer;Bezeichnung\nSN-1;H\xf6rer\n".encode("utf-16"), "encod"),
+    ],
+)
+def test_broken_file_fails_clearly_and_keeps_previous_catalog(
+    bmecat_file, partners, tmp_path, content, message
+):
     sonora = partners["sonora"]
     import_file(sonora, bmecat_file(150))
-    before = sorted(Article.objects.filter(partner=sonora).values_list("partner_article_key", "price"))
+    before = sorted(
+        Article.objects.filter(partner=sonora).values_list("partner_article_key", "price")
+    )
     broken = tmp_path / "broken.xml"
     if content is None:
         full = bmecat_file(400, name="full.xml").read_bytes()
@@ -72,7 +87,10 @@ def test_broken_file_fails_clearly_and_keeps_previous_catalog(bmecat_file, partn
     job = import_file(sonora, broken)
     assert job.status == CatalogImport.Status.FAILED
     assert message in job.error.lower(), job.error
-    assert sorted(Article.objects.filter(partner=sonora).values_list("partner_article_key", "price")) == before
+    assert (
+        sorted(Article.objects.filter(partner=sonora).values_list("partner_article_key", "price"))
+        == before
+    )
 
 
 def test_cli_failure_says_so_and_exits_nonzero(partners, tmp_path):
@@ -84,13 +102,18 @@ def test_cli_failure_says_so_and_exits_nonzero(partners, tmp_path):
         call_command("catalog", "import", "--partner", "nobody", str(broken), "--no-progress")
 
 
-def test_partner_uploads_catalog_through_api_and_polls(bmecat_file, partners, partner_token,
-                                                       django_capture_on_commit_callbacks):
+def test_partner_uploads_catalog_through_api_and_polls(
+    bmecat_file, partners, partner_token, django_capture_on_commit_callbacks
+):
     from tests.conftest import ApiClient, run_queued_tasks
 
     client = ApiClient(partner_token)
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post("/api/v1/partner/catalogs", raw=bmecat_file(50).read_bytes(), content_type="application/xml")
+        r = client.post(
+            "/api/v1/partner/catalogs",
+            raw=bmecat_file(50).read_bytes(),
+            content_type="application/xml",
+        )
     assert r.status_code == 202, r.json_body
     assert r.json_body["status"] == "queued"
     assert run_queued_tasks() == 1
@@ -102,10 +125,13 @@ def test_partner_uploads_catalog_through_api_and_polls(bmecat_file, partners, pa
 
 
 def test_duplicate_article_numbers_inside_one_catalog_are_an_issue_and_the_last_wins(
-        tmp_path, partners):
+    tmp_path, partners
+):
     path = tmp_path / "dupes.csv"
-    path.write_text("Artikelnummer;Bezeichnung;Preis\nD-1;erst;1,00\nD-2;anders;2,00\n"
-                    "d-1;zweit;3,00\n", encoding="utf-8")
+    path.write_text(
+        "Artikelnummer;Bezeichnung;Preis\nD-1;erst;1,00\nD-2;anders;2,00\nd-1;zweit;3,00\n",
+        encoding="utf-8",
+    )
     job = import_file(partners["sonora"], path)
     assert job.status == "succeeded", job.error
     [issue] = job.issues
@@ -117,8 +143,9 @@ def test_duplicate_article_numbers_inside_one_catalog_are_an_issue_and_the_last_
 
 def test_price_quantity_and_four_decimals_are_stored(tmp_path, partners):
     path = tmp_path / "prices.csv"
-    path.write_text("Artikelnummer;EK netto;UVP;Preiseinheit\nP-1;17,779;29,90;100\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Artikelnummer;EK netto;UVP;Preiseinheit\nP-1;17,779;29,90;100\n", encoding="utf-8"
+    )
     job = import_file(partners["sonora"], path)
     assert job.status == "succeeded", job.error
     article = Article.objects.get(partner=partners["sonora"], partner_article_key="P1")

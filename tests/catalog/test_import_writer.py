@@ -21,9 +21,22 @@ from orderhub.formats.identifiers import normalize_article_number
 
 pytestmark = pytest.mark.django_db
 
-COMPARED = ("partner_article_number", "partner_article_key", "gtin", "hmv_number", "manufacturer_article_number",
-            "manufacturer_article_key", "manufacturer_name", "short_description", "long_description", "order_unit",
-            "price", "currency", "attributes", "status")
+COMPARED = (
+    "partner_article_number",
+    "partner_article_key",
+    "gtin",
+    "hmv_number",
+    "manufacturer_article_number",
+    "manufacturer_article_key",
+    "manufacturer_name",
+    "short_description",
+    "long_description",
+    "order_unit",
+    "price",
+    "currency",
+    "attributes",
+    "status",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +46,9 @@ def small_batches(monkeypatch):
 
 def catalog(tmp_path, articles, *, transaction="T_NEW_CATALOG", name="catalog.xml"):
     path = tmp_path / name
-    header = CatalogHeader(transaction=transaction, catalog_id="T", catalog_version="1.0",
-                           supplier_name="Sonora")
+    header = CatalogHeader(
+        transaction=transaction, catalog_id="T", catalog_version="1.0", supplier_name="Sonora"
+    )
     with open(path, "wb") as out:
         write_bmecat(header, articles, out)
     return path
@@ -45,7 +59,10 @@ def generated(size, seed=1):
 
 
 def stored(partner) -> dict[str, tuple]:
-    return {row[1]: row for row in Article.objects.filter(partner=partner).order_by("pk").values_list(*COMPARED)}
+    return {
+        row[1]: row
+        for row in Article.objects.filter(partner=partner).order_by("pk").values_list(*COMPARED)
+    }
 
 
 def expected(path) -> dict[str, tuple]:
@@ -57,13 +74,20 @@ def expected(path) -> dict[str, tuple]:
                 continue
             key = normalize_article_number(item.partner_article_number)[:100]
             out[key] = (
-                item.partner_article_number[:100], key, item.gtin, item.hmv_number,
+                item.partner_article_number[:100],
+                key,
+                item.gtin,
+                item.hmv_number,
                 (item.manufacturer_article_number or "")[:100],
                 normalize_article_number(item.manufacturer_article_number)[:100],
-                (item.manufacturer_name or "")[:100], (item.short_description or item.partner_article_number)[:300],
-                item.long_description or "", item.order_unit or "C62",
+                (item.manufacturer_name or "")[:100],
+                (item.short_description or item.partner_article_number)[:300],
+                item.long_description or "",
+                item.order_unit or "C62",
                 item.price.quantize(Decimal("0.000001")) if item.price is not None else None,
-                item.currency or "EUR", item.attributes or {}, item.status,
+                item.currency or "EUR",
+                item.attributes or {},
+                item.status,
             )
     return out
 
@@ -83,9 +107,13 @@ def test_rows_are_stored_as_the_orm_would_store_them(tmp_path, partners):
     assert job.status == CatalogImport.Status.SUCCEEDED, job.error
     assert (job.created, job.updated, job.deleted) == (150, 0, 0)
     assert stored(sonora) == expected(path)
-    assert Article.objects.get(partner=sonora, partner_article_key=normalize_article_number(
-        articles[3].partner_article_number)).price == Decimal("1234.5678")
-    assert set(Article.objects.filter(partner=sonora).values_list("catalog_import", flat=True)) == {job.pk}
+    assert Article.objects.get(
+        partner=sonora,
+        partner_article_key=normalize_article_number(articles[3].partner_article_number),
+    ).price == Decimal("1234.5678")
+    assert set(Article.objects.filter(partner=sonora).values_list("catalog_import", flat=True)) == {
+        job.pk
+    }
 
 
 def test_reimport_updates_every_column_and_removes_what_is_missing(tmp_path, partners):
@@ -99,8 +127,14 @@ def test_reimport_updates_every_column_and_removes_what_is_missing(tmp_path, par
     changed[0].attributes = {"colour": "rot"}
     changed[1].gtin = None
     changed[2].manufacturer_article_number = "NEU-4711"
-    changed += [CatalogArticle(partner_article_number=f"SN-NEU-{i}", short_description=f"Neu {i}",
-                               price=Decimal("9.99")) for i in range(15)]
+    changed += [
+        CatalogArticle(
+            partner_article_number=f"SN-NEU-{i}",
+            short_description=f"Neu {i}",
+            price=Decimal("9.99"),
+        )
+        for i in range(15)
+    ]
     path = catalog(tmp_path, changed, name="second.xml")
     job = import_file(sonora, path)
     assert job.status == CatalogImport.Status.SUCCEEDED, job.error
@@ -116,22 +150,37 @@ def test_update_import_applies_new_update_and_delete_in_file_order(tmp_path, par
     numbers = [a.partner_article_number for a in base]
 
     def item(number, mode, description="geändert"):
-        return CatalogArticle(partner_article_number=number, short_description=description, mode=mode,
-                              price=Decimal("1.00"))
+        return CatalogArticle(
+            partner_article_number=number,
+            short_description=description,
+            mode=mode,
+            price=Decimal("1.00"),
+        )
 
     items = [item(n, "delete") for n in numbers[:50]]  # more than one batch of deletes
     items += [item(numbers[60], "update"), item("SN-NEU-1", "new")]
-    items += [item(numbers[70], "delete"), item(numbers[70], "new", "wieder da")]  # the last word wins
+    items += [
+        item(numbers[70], "delete"),
+        item(numbers[70], "new", "wieder da"),
+    ]  # the last word wins
     items += [item("SN-NEU-2", "new"), item("SN-NEU-2", "delete")]
     path = catalog(tmp_path, items, transaction="T_UPDATE_PRODUCTS", name="update.xml")
     job = import_file(sonora, path)
     assert job.status == CatalogImport.Status.SUCCEEDED, job.error
     assert job.mode == CatalogImport.Mode.UPDATE
     assert (job.created, job.updated, job.deleted) == (1, 2, 50)
-    keys = set(Article.objects.filter(partner=sonora).values_list("partner_article_number", flat=True))
+    keys = set(
+        Article.objects.filter(partner=sonora).values_list("partner_article_number", flat=True)
+    )
     assert keys == {*numbers[50:], "SN-NEU-1"}
-    assert Article.objects.get(partner=sonora, partner_article_number=numbers[70]).short_description == "wieder da"
-    assert Article.objects.get(partner=sonora, partner_article_number=numbers[60]).short_description == "geändert"
+    assert (
+        Article.objects.get(partner=sonora, partner_article_number=numbers[70]).short_description
+        == "wieder da"
+    )
+    assert (
+        Article.objects.get(partner=sonora, partner_article_number=numbers[60]).short_description
+        == "geändert"
+    )
     untouched = Article.objects.get(partner=sonora, partner_article_number=numbers[99])
     assert untouched.short_description == base[99].short_description
 
@@ -141,10 +190,20 @@ def test_price_update_changes_only_prices_and_skips_unknown_articles(tmp_path, p
     base = generated(90)
     import_file(sonora, catalog(tmp_path, base, name="base.xml"))
     before = stored(sonora)
-    prices = [CatalogArticle(partner_article_number=a.partner_article_number, price=Decimal(i) + Decimal("0.5"),
-                             mode="update") for i, a in enumerate(base[:80])]
-    prices.append(CatalogArticle(partner_article_number="SN-UNBEKANNT", price=Decimal("1"), mode="update"))
-    job = import_file(sonora, catalog(tmp_path, prices, transaction="T_UPDATE_PRICES", name="prices.xml"))
+    prices = [
+        CatalogArticle(
+            partner_article_number=a.partner_article_number,
+            price=Decimal(i) + Decimal("0.5"),
+            mode="update",
+        )
+        for i, a in enumerate(base[:80])
+    ]
+    prices.append(
+        CatalogArticle(partner_article_number="SN-UNBEKANNT", price=Decimal("1"), mode="update")
+    )
+    job = import_file(
+        sonora, catalog(tmp_path, prices, transaction="T_UPDATE_PRICES", name="prices.xml")
+    )
     assert job.status == CatalogImport.Status.SUCCEEDED, job.error
     assert (job.created, job.updated, job.deleted, job.skipped) == (0, 80, 0, 1)
     after = stored(sonora)
@@ -153,7 +212,10 @@ def test_price_update_changes_only_prices_and_skips_unknown_articles(tmp_path, p
         key = normalize_article_number(a.partner_article_number)
         want = Decimal(i) + Decimal("0.5") if i < 80 else before[key][price]
         assert after[key][price] == want
-        assert after[key][:price] + after[key][price + 1:] == before[key][:price] + before[key][price + 1:]
+        assert (
+            after[key][:price] + after[key][price + 1 :]
+            == before[key][:price] + before[key][price + 1 :]
+        )
     assert Article.objects.filter(partner=sonora, catalog_import=job).count() == 80
 
 
@@ -161,7 +223,9 @@ def test_broken_file_after_several_batches_rolls_everything_back(tmp_path, partn
     sonora = partners["sonora"]
     import_file(sonora, catalog(tmp_path, generated(120), name="base.xml"))
     before = stored(sonora)
-    jobs_before = CatalogImport.objects.filter(partner=sonora, status=CatalogImport.Status.SUCCEEDED).count()
+    jobs_before = CatalogImport.objects.filter(
+        partner=sonora, status=CatalogImport.Status.SUCCEEDED
+    ).count()
 
     full = catalog(tmp_path, generated(300, seed=3), name="full.xml").read_bytes()
     broken = tmp_path / "broken.xml"
@@ -172,7 +236,10 @@ def test_broken_file_after_several_batches_rolls_everything_back(tmp_path, partn
     assert (job.created, job.updated, job.deleted) == (0, 0, 0)
     assert stored(sonora) == before
     assert not Article.objects.filter(catalog_import=job).exists()
-    assert CatalogImport.objects.filter(partner=sonora, status=CatalogImport.Status.SUCCEEDED).count() == jobs_before
+    assert (
+        CatalogImport.objects.filter(partner=sonora, status=CatalogImport.Status.SUCCEEDED).count()
+        == jobs_before
+    )
 
 
 def test_database_error_in_a_later_batch_rolls_everything_back(tmp_path, partners, monkeypatch):
@@ -212,19 +279,28 @@ def test_the_import_stays_usable_after_a_failed_one(tmp_path, partners):
 
 def test_duplicate_articles_in_one_file_keep_the_last(tmp_path, partners):
     sonora = partners["sonora"]
-    items = [CatalogArticle(partner_article_number="SN-1", short_description="erste"),
-             CatalogArticle(partner_article_number="sn 1", short_description="zweite (gleicher Schlüssel)")]
+    items = [
+        CatalogArticle(partner_article_number="SN-1", short_description="erste"),
+        CatalogArticle(
+            partner_article_number="sn 1", short_description="zweite (gleicher Schlüssel)"
+        ),
+    ]
     job = import_file(sonora, catalog(tmp_path, items))
     assert job.status == CatalogImport.Status.SUCCEEDED, job.error
     assert (job.created, job.updated) == (1, 0)
     article = Article.objects.get(partner=sonora)
-    assert (article.partner_article_number, article.short_description) == ("sn 1", "zweite (gleicher Schlüssel)")
+    assert (article.partner_article_number, article.short_description) == (
+        "sn 1",
+        "zweite (gleicher Schlüssel)",
+    )
 
 
 def test_csv_import_uses_the_same_write_path(partners):
     sonora = partners["sonora"]
-    rows = "\n".join(f"SN-{i};Artikel {i};{i},50;4006381333931" if i == 1 else f"SN-{i};Artikel {i};{i},50;"
-                     for i in range(1, 101))
+    rows = "\n".join(
+        f"SN-{i};Artikel {i};{i},50;4006381333931" if i == 1 else f"SN-{i};Artikel {i};{i},50;"
+        for i in range(1, 101)
+    )
     data = ("Artikelnummer;Bezeichnung;Preis;GTIN\n" + rows + "\n").encode()
     job = CatalogImport.objects.create(partner=sonora, file_name="c.csv")
     job = services.run_import(job, io.BytesIO(data))
@@ -240,8 +316,12 @@ def test_the_catalog_version_the_search_index_follows(tmp_path, partners):
     sonora = partners["sonora"]
 
     def version():
-        return (CatalogImport.objects.filter(partner=sonora, status=CatalogImport.Status.SUCCEEDED)
-                .order_by("-pk").values_list("pk", "finished_at").first())
+        return (
+            CatalogImport.objects.filter(partner=sonora, status=CatalogImport.Status.SUCCEEDED)
+            .order_by("-pk")
+            .values_list("pk", "finished_at")
+            .first()
+        )
 
     first = import_file(sonora, catalog(tmp_path, generated(50), name="a.xml"))
     assert first.finished_at is not None and version() == (first.pk, first.finished_at)

@@ -9,13 +9,28 @@ from orderhub.ordering.models import Order
 
 pytestmark = pytest.mark.django_db
 
-LINE = {"position": 1, "quantity": 2, "unit": "C62", "partner_article_number": "ALT-4711",
-        "description": "Hörer Medium Länge drei rechte Seite", "attributes": {"side": "R"}}
+LINE = {
+    "position": 1,
+    "quantity": 2,
+    "unit": "C62",
+    "partner_article_number": "ALT-4711",
+    "description": "Hörer Medium Länge drei rechte Seite",
+    "attributes": {"side": "R"},
+}
 
 
 def submit(api, external_id, line=LINE):
-    r = api.post("/api/v1/orders", {"external_order_id": external_id, "partner": "sonora", "branch_id": "F1",
-                                    "ordered_by": "U1", "lines": [line]}, headers={"Idempotency-Key": external_id})
+    r = api.post(
+        "/api/v1/orders",
+        {
+            "external_order_id": external_id,
+            "partner": "sonora",
+            "branch_id": "F1",
+            "ordered_by": "U1",
+            "lines": [line],
+        },
+        headers={"Idempotency-Key": external_id},
+    )
     assert r.status_code == 201, r.json_body
     return r.json_body
 
@@ -42,6 +57,7 @@ def test_a_pick_in_the_cart_identifies_the_same_line_next_time_until_deleted(api
     assert other_side["status"] == "cart", "another side is another line"
 
     from orderhub.catalog import mappings
+
     mappings.forget(mapping, "Benutzer anna")
     assert submit(api, "B-4")["status"] == "cart"
 
@@ -57,14 +73,18 @@ def test_a_discontinued_article_is_not_taken_from_a_mapping(api, practice):
 
 
 def test_straight_through_rate_and_reasons(api, practice):
-    from orderhub.web import metrics
     from orderhub.ordering.selectors import straight_through
+    from orderhub.web import metrics
 
     submit(api, "B-1")
     submit(api, "B-2", {**LINE, "partner_article_number": "SN-R-M-3-R"})
     company = Order.objects.first().company
     flow = straight_through(company)
-    assert flow["orders"] == 2 and flow["without_cart"] == 1 and flow["reasons"] == {"article_not_found": 1}
+    assert (
+        flow["orders"] == 2
+        and flow["without_cart"] == 1
+        and flow["reasons"] == {"article_not_found": 1}
+    )
     text = metrics.render()
     assert 'orderhub_orders_last_day{path="straight_through"} 1' in text
     assert 'orderhub_cart_reasons_last_day{reason="article_not_found"} 1' in text

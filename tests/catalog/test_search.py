@@ -36,12 +36,25 @@ def failures(partner, expectations):
 
 
 def test_words_inside_compounds_plurals_and_typos_find_the_article(catalog):
-    assert failures(catalog, [
-        ("Batterie", "SN-BAT-"), ("Batterie 312", "SN-BAT-312-"), ("Batterien", "SN-BAT-"),
-        ("Zink Luft 312", "SN-BAT-312-"), ("Batterei", "SN-BAT-"), ("Filter", "SN-ACC-FILTER"),
-        ("Vollschale", "SN-OTO-"), ("Kralle", "SN-OTO-"), ("Hoerer", "SN-R-"),
-        ("HdO", "SN-HA-"), ("zinkluft batterie 675", "SN-BAT-675-"),
-    ]) == []
+    assert (
+        failures(
+            catalog,
+            [
+                ("Batterie", "SN-BAT-"),
+                ("Batterie 312", "SN-BAT-312-"),
+                ("Batterien", "SN-BAT-"),
+                ("Zink Luft 312", "SN-BAT-312-"),
+                ("Batterei", "SN-BAT-"),
+                ("Filter", "SN-ACC-FILTER"),
+                ("Vollschale", "SN-OTO-"),
+                ("Kralle", "SN-OTO-"),
+                ("Hoerer", "SN-R-"),
+                ("HdO", "SN-HA-"),
+                ("zinkluft batterie 675", "SN-BAT-675-"),
+            ],
+        )
+        == []
+    )
 
 
 def test_umlaut_spellings_are_the_same_word(catalog):
@@ -68,7 +81,11 @@ def test_side_is_never_contradicted_at_the_top(catalog):
     hit = top(catalog, "Aura 3 HdO links silber")
     assert hit.article.attributes["side"] == "L" and hit.article.attributes["colour"] == "silber"
     assert "HdO" in hit.article.short_description and "Aura 3" in hit.article.short_description
-    for query, side in [("Hörer M Länge 3 li", "L"), ("Aura 5 RIC rechts", "R"), ("Otoplastik Kralle links", "L")]:
+    for query, side in [
+        ("Hörer M Länge 3 li", "L"),
+        ("Aura 5 RIC rechts", "R"),
+        ("Otoplastik Kralle links", "L"),
+    ]:
         hits = search.search(catalog, query).hits
         assert hits[0].article.attributes["side"] == side, query
         sides = [h.article.attributes.get("side") for h in hits]
@@ -85,7 +102,8 @@ def test_trade_synonyms_find_the_same_thing(catalog):
     assert numbers(catalog, "Schirmchen offen M")[0] == "SN-D-OPEN-M"
     hit = top(catalog, "BTE Aura 3 links silber")  # BTE = HdO (the exact one may be discontinued)
     assert hit.article.partner_article_number.startswith("SN-HA-AURA3-BTE") and "-L-SILBER" in (
-        hit.article.partner_article_number)
+        hit.article.partner_article_number
+    )
     assert numbers(catalog, "PR41 Batterie")[0].startswith("SN-BAT-312")
     assert numbers(catalog, "Wachsschutz")[0].startswith("SN-ACC-FILTER")
     assert len(terms.static_lexicon().groups) >= 60
@@ -101,7 +119,9 @@ def test_more_than_ten_results_are_reachable_with_the_cursor(catalog):
     first = search.search(catalog, "Hörer G5")
     assert len(first.hits) == 10 and first.next_cursor
     second = search.search(catalog, "Hörer G5", cursor=first.next_cursor)
-    assert second.hits and not {h.article.pk for h in first.hits} & {h.article.pk for h in second.hits}
+    assert second.hits and not {h.article.pk for h in first.hits} & {
+        h.article.pk for h in second.hits
+    }
     with pytest.raises(search.InvalidCursor):
         search.search(catalog, "Dome", cursor=first.next_cursor)
 
@@ -109,8 +129,10 @@ def test_more_than_ten_results_are_reachable_with_the_cursor(catalog):
 def test_an_admin_edit_is_found_by_its_new_text(catalog, admin_client):
     article = Article.objects.get(partner_article_number="SN-ACC-TV")
     assert not numbers(catalog, "Fernsehsender")
-    r = admin_client.post(f"/admin/catalog/article/{article.pk}/change/", _admin_form(article, {
-        "short_description": "Fernsehsender für Hörsysteme, Bluetooth"}))
+    r = admin_client.post(
+        f"/admin/catalog/article/{article.pk}/change/",
+        _admin_form(article, {"short_description": "Fernsehsender für Hörsysteme, Bluetooth"}),
+    )
     assert r.status_code == 302, r.content[:2000]
     assert numbers(catalog, "Fernsehsender")[0] == "SN-ACC-TV"
     Article.objects.filter(pk=article.pk).delete() if False else article.delete()
@@ -137,7 +159,9 @@ def test_search_api_pages_with_cursor_and_shows_unit_and_price(catalog, api):
 
 
 def _admin_form(article, changes):
-    data = {f.name: getattr(article, f.attname) for f in Article._meta.concrete_fields if f.name != "id"}
+    data = {
+        f.name: getattr(article, f.attname) for f in Article._meta.concrete_fields if f.name != "id"
+    }
     data["partner"] = article.partner_id
     data["catalog_import"] = article.catalog_import_id or ""
     data["attributes"] = __import__("json").dumps(article.attributes)
@@ -147,15 +171,18 @@ def _admin_form(article, changes):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_machine_without_a_copy_answers_at_once_and_builds_it_in_the_background(bmecat_file, partners,
-                                                                                   settings, tmp_path):
+def test_a_machine_without_a_copy_answers_at_once_and_builds_it_in_the_background(
+    bmecat_file, partners, settings, tmp_path
+):
     import time
 
     import_file(partners["sonora"], bmecat_file(300, seed=7))
     settings.SEARCH_REFRESH_INLINE = False
     settings.SEARCH_INDEX_DIR = tmp_path / "new-machine"
     index.forget()
-    assert numbers(partners["sonora"], "Batterie 312") == []  # no copy yet: answered, not built here
+    assert (
+        numbers(partners["sonora"], "Batterie 312") == []
+    )  # no copy yet: answered, not built here
     deadline = time.monotonic() + 60
     while not numbers(partners["sonora"], "Batterie 312") and time.monotonic() < deadline:
         time.sleep(0.2)

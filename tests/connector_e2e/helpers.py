@@ -45,9 +45,17 @@ def _toml_value(value: Any) -> str:
 class Install:
     """A connector installation in ``root``; ``run`` calls the CLI with its config."""
 
-    def __init__(self, root: Path, portal_url: str, data: dict[str, Any], *, token: str | None = None,
-                 workstation: str = "EMPFANG-PC", interface: dict[str, Any] | None = None,
-                 **settings: Any) -> None:
+    def __init__(
+        self,
+        root: Path,
+        portal_url: str,
+        data: dict[str, Any],
+        *,
+        token: str | None = None,
+        workstation: str = "EMPFANG-PC",
+        interface: dict[str, Any] | None = None,
+        **settings: Any,
+    ) -> None:
         self.root = root
         root.mkdir(parents=True)
         self.data_path = root / "practice.json"
@@ -59,13 +67,35 @@ class Install:
         self.portal_url = portal_url
         self.write_data(data)
         # Short pauses so the tests run quickly; everything else as a practice would configure it.
-        config = {"portal_url": portal_url, "practice_data": "practice.json", "state_dir": "state",
-                  "workstation": workstation, "timeout": 20, "retries": 3, "retry_backoff": 0.1,
-                  "poll_interval": 0.3, "registration_timeout": 120, **settings}
-        interface = interface or {"name": "OrderHub", "branch": "", "configured_via": "workstation",
-                                  "workstation": workstation, "usage": "client", "start": ""}
+        config = {
+            "portal_url": portal_url,
+            "practice_data": "practice.json",
+            "state_dir": "state",
+            "workstation": workstation,
+            "timeout": 20,
+            "retries": 3,
+            "retry_backoff": 0.1,
+            "poll_interval": 0.3,
+            "registration_timeout": 120,
+            **settings,
+        }
+        interface = interface or {
+            "name": "OrderHub",
+            "branch": "",
+            "configured_via": "workstation",
+            "workstation": workstation,
+            "usage": "client",
+            "start": "",
+        }
         lines = [f"{k} = {_toml_value(v)}" for k, v in config.items()]
-        lines += ["", "[software]", 'name = "Testpraxis-Software"', 'version = "2026.1"', "", "[interface]"]
+        lines += [
+            "",
+            "[software]",
+            'name = "Testpraxis-Software"',
+            'version = "2026.1"',
+            "",
+            "[interface]",
+        ]
         lines += [f"{k} = {_toml_value(v)}" for k, v in interface.items()]
         self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         # The "browser": records the URL instead of opening anything.
@@ -103,14 +133,22 @@ class Install:
         path = self.state_dir / "journal.jsonl"
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [
+            json.loads(line)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
 
     def opened_urls(self) -> list[str]:
         return self.opened_log.read_text().split() if self.opened_log.exists() else []
 
     # -- running the CLI ----------------------------------------------------------------------
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in ("ORDERHUB_CONNECTOR_TOKEN", "ORDERHUB_CONNECTOR_CONFIG")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("ORDERHUB_CONNECTOR_TOKEN", "ORDERHUB_CONNECTOR_CONFIG")
+        }
         env.update(BROWSER=f"{self.fake_browser} %s", PYTHONUNBUFFERED="1", LANG="C.UTF-8")
         env.pop("DISPLAY", None)
         env.pop("WAYLAND_DISPLAY", None)
@@ -120,17 +158,29 @@ class Install:
         return [CONNECTOR, "--config", str(self.config_path), *args]
 
     def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-        return subprocess.run(self.command(*args), env=self.env(), cwd=self.root, capture_output=True,
-                              text=True, timeout=timeout)
+        return subprocess.run(
+            self.command(*args),
+            env=self.env(),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def run_json(self, *args: str, expect: int = 0, timeout: float = 60) -> Any:
         result = self.run(*args, "--json", timeout=timeout)
         assert result.returncode == expect, (result.returncode, result.stdout, result.stderr)
         return json.loads(result.stdout)
 
-    def popen(self, *args: str) -> "Running":
-        proc = subprocess.Popen(self.command(*args), env=self.env(), cwd=self.root, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+    def popen(self, *args: str) -> Running:
+        proc = subprocess.Popen(
+            self.command(*args),
+            env=self.env(),
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         return Running(proc)
 
 
@@ -161,8 +211,10 @@ class Running:
                 return line
             if line is None or time.monotonic() > deadline:
                 self.kill()
-                raise AssertionError(f"no line with {needle!r}; stdout={''.join(self.stdout)!r} "
-                                     f"stderr={self.stderr!r}")
+                raise AssertionError(
+                    f"no line with {needle!r}; stdout={''.join(self.stdout)!r} "
+                    f"stderr={self.stderr!r}"
+                )
 
     def wait(self, timeout: float = 60) -> int:
         try:
@@ -185,6 +237,7 @@ class Running:
 
 
 # -- a network drop -------------------------------------------------------------------------------
+
 
 def _read_until(sock: socket.socket, marker: bytes, buf: bytes = b"") -> tuple[bytes, bytes]:
     while marker not in buf:
@@ -241,7 +294,9 @@ class DropFirstOrderProxy:
         self.server.close()
 
     def order_posts(self) -> list[dict[str, str]]:
-        return [h for m, t, h in self.requests if m == "POST" and t.split("?")[0] == "/api/v1/orders"]
+        return [
+            h for m, t, h in self.requests if m == "POST" and t.split("?")[0] == "/api/v1/orders"
+        ]
 
     def _serve(self) -> None:
         while True:
@@ -253,13 +308,19 @@ class DropFirstOrderProxy:
 
     def _handle(self, client: socket.socket) -> None:
         try:
-            with client, socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30) as upstream:
+            with (
+                client,
+                socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30) as upstream,
+            ):
                 client.settimeout(30)
                 method, target, headers, raw = _read_request(client)
                 with self._lock:
                     self.requests.append((method, target, headers))
-                    drop = (method == "POST" and target.split("?")[0] == "/api/v1/orders"
-                            and not self.withheld)
+                    drop = (
+                        method == "POST"
+                        and target.split("?")[0] == "/api/v1/orders"
+                        and not self.withheld
+                    )
                     if drop:
                         self.withheld.append(b"")  # claimed: only the first submission is dropped
                 upstream.sendall(raw)

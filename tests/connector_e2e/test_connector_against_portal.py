@@ -36,13 +36,18 @@ class Practice:
         self.install = install
         self.stack = stack
         self.registration = registration
-        self.api = httpx.Client(base_url=stack.base_url, timeout=30,
-                                headers={"Authorization": f"Bearer {install.token}"})
+        self.api = httpx.Client(
+            base_url=stack.base_url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {install.token}"},
+        )
 
     def orders_for(self, external_order_id: str) -> list[dict]:
         items, cursor = [], None
         while True:
-            body = self.api.get("/api/v1/orders", params={"cursor": cursor} if cursor else {}).json()
+            body = self.api.get(
+                "/api/v1/orders", params={"cursor": cursor} if cursor else {}
+            ).json()
             items += body["items"]
             cursor = body["next_cursor"]
             if not cursor:
@@ -56,14 +61,28 @@ class Practice:
             if order["status"] in statuses or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-        assert order["status"] in statuses, f"{order['number']} is {order['status']}; logs in {self.stack.root}"
+        assert order["status"] in statuses, (
+            f"{order['number']} is {order['status']}; logs in {self.stack.root}"
+        )
         return order
 
-    def variant(self, name: str, *, data: dict | None = None, portal_url: str | None = None,
-                token: str | None = None, **kw) -> Install:
+    def variant(
+        self,
+        name: str,
+        *,
+        data: dict | None = None,
+        portal_url: str | None = None,
+        token: str | None = None,
+        **kw,
+    ) -> Install:
         """Another installation of the same practice (another state directory / settings)."""
-        return Install(self.install.root.parent / name, portal_url or self.stack.base_url,
-                       data or self.install.data(), token=token or self.install.token, **kw)
+        return Install(
+            self.install.root.parent / name,
+            portal_url or self.stack.base_url,
+            data or self.install.data(),
+            token=token or self.install.token,
+            **kw,
+        )
 
 
 def with_order(data: dict, order_id: str, **changes) -> dict:
@@ -85,7 +104,9 @@ def login(page, base_url: str, next_url: str | None = None) -> None:
 def practice(stack, browser, tmp_path_factory):
     """Register a NEW company: ``orderhub-connector register --no-browser``; a person completes
     the printed URL in the browser; the CLI, polling, receives the token."""
-    install = Install(tmp_path_factory.mktemp("practice") / "empfang", stack.base_url, demo_practice(COMPANY))
+    install = Install(
+        tmp_path_factory.mktemp("practice") / "empfang", stack.base_url, demo_practice(COMPANY)
+    )
     running = install.popen("register", "--no-browser")
     url = running.wait_for_line("/registrierung/").strip()
     context = browser.new_context(locale="de-DE")
@@ -93,7 +114,9 @@ def practice(stack, browser, tmp_path_factory):
     try:
         page = context.new_page()
         page.goto(url)
-        page_text = page.locator("main").inner_text() if page.locator("main").count() else page.content()
+        page_text = (
+            page.locator("main").inner_text() if page.locator("main").count() else page.content()
+        )
         heading = page.get_by_role("heading", name="Jetzt registrieren").is_visible()
         page.get_by_label("Benutzername").fill(LOGIN)
         page.get_by_label("E-Mail-Adresse").fill(EMAIL)
@@ -104,8 +127,14 @@ def practice(stack, browser, tmp_path_factory):
     finally:
         context.close()
     rc = running.wait(timeout=60)
-    registration = {"url": url, "rc": rc, "stdout": running.output, "stderr": running.stderr,
-                    "page_text": page_text, "heading": heading}
+    registration = {
+        "url": url,
+        "rc": rc,
+        "stdout": running.output,
+        "stderr": running.stderr,
+        "page_text": page_text,
+        "heading": heading,
+    }
     assert rc == 0, registration
     p = Practice(install, stack, registration)
     yield p
@@ -114,7 +143,10 @@ def practice(stack, browser, tmp_path_factory):
 
 # --- 1. register ------------------------------------------------------------------------------
 
-def test_register_in_the_browser_delivers_the_token_once_to_a_file_only_the_owner_reads(practice, stack):
+
+def test_register_in_the_browser_delivers_the_token_once_to_a_file_only_the_owner_reads(
+    practice, stack
+):
     reg, install = practice.registration, practice.install
     # The URL was printed (not opened: --no-browser) and points at this portal.
     assert reg["url"].startswith(f"{stack.base_url}/registrierung/")
@@ -149,6 +181,7 @@ def test_register_in_the_browser_delivers_the_token_once_to_a_file_only_the_owne
 
 # --- 2. sync ----------------------------------------------------------------------------------
 
+
 def test_sync_again_after_a_new_branch_and_a_new_employee(practice):
     install = practice.install
     first = install.run_json("sync")
@@ -161,10 +194,27 @@ def test_sync_again_after_a_new_branch_and_a_new_employee(practice):
     assert first["conflicts"] == []
 
     def add(data):
-        data["branches"].append({"id": "F4", "name": "Filiale Spandau", "street": "Carl-Schurz-Str. 8",
-                                 "postal_code": "13597", "city": "Berlin", "country": "DE"})
-        data["users"].append({"id": "U5", "name": "Emil Hörer", "email": "filiale-spandau@probe.example",
-                              "phone": "+49 30 3333333", "branch_ids": ["F4"], "is_admin": False})
+        data["branches"].append(
+            {
+                "id": "F4",
+                "name": "Filiale Spandau",
+                "street": "Carl-Schurz-Str. 8",
+                "postal_code": "13597",
+                "city": "Berlin",
+                "country": "DE",
+            }
+        )
+        data["users"].append(
+            {
+                "id": "U5",
+                "name": "Emil Hörer",
+                "email": "filiale-spandau@probe.example",
+                "phone": "+49 30 3333333",
+                "branch_ids": ["F4"],
+                "is_admin": False,
+            }
+        )
+
     install.edit_data(add)
 
     second = install.run_json("sync")
@@ -189,12 +239,16 @@ def test_sync_again_after_a_new_branch_and_a_new_employee(practice):
 
 # --- 3. routes --------------------------------------------------------------------------------
 
+
 def test_routes_with_a_shadowing_firm_specific_interface(practice):
     install = practice.variant("routes")  # its own copy of the practice data
     routes = {r["firm_id"]: r for r in install.run_json("routes", "--check-partners")}
     audiotec = routes["FA-200"]
     assert audiotec["destination"] == "specific_interface"
-    assert "Audiotec Direkt" in audiotec["reason"]["de"] and "Audiotec Direkt" in audiotec["reason"]["en"]
+    assert (
+        "Audiotec Direkt" in audiotec["reason"]["de"]
+        and "Audiotec Direkt" in audiotec["reason"]["en"]
+    )
     assert "specific_interface_shadows_orderhub" in [w["code"] for w in audiotec["warnings"]]
     assert routes["FA-100"]["destination"] == "orderhub"
     # every demo partner slug is known to the real portal
@@ -206,20 +260,26 @@ def test_routes_with_a_shadowing_firm_specific_interface(practice):
     # While Audiotec Direkt is active an Audiotec order is refused before anything is sent.
     refused = install.run("order", "B-2026-0003", "--no-browser")
     assert refused.returncode == 9, refused
-    assert "firmenspezifische Schnittstelle" in refused.stderr and "firm-specific interface" in refused.stderr
+    assert (
+        "firmenspezifische Schnittstelle" in refused.stderr
+        and "firm-specific interface" in refused.stderr
+    )
     assert practice.orders_for("B-2026-0003") == []
 
     # The practice deactivates Audiotec Direkt: from now on OrderHub is used for Audiotec.
     install.edit_data(lambda d: d["firms"][1]["specific_interface"].update(active=False))
     routes = {r["firm_id"]: r for r in install.run_json("routes")}
     assert routes["FA-200"]["destination"] == "orderhub"
-    assert "specific_interface_shadows_orderhub" not in [w["code"] for w in routes["FA-200"]["warnings"]]
+    assert "specific_interface_shadows_orderhub" not in [
+        w["code"] for w in routes["FA-200"]["warnings"]
+    ]
     accepted = install.run_json("order", "B-2026-0003", "--no-browser")
     assert accepted["status"] == "queued", accepted
     assert [o["id"] for o in practice.orders_for("B-2026-0003")] == [accepted["order_id"]]
 
 
 # --- 4. a complete order ----------------------------------------------------------------------
+
 
 def test_complete_order_is_queued_without_a_browser_and_then_delivered(practice, stack):
     install = practice.install
@@ -230,12 +290,17 @@ def test_complete_order_is_queued_without_a_browser_and_then_delivered(practice,
 
     [order] = practice.orders_for("B-2026-0001")
     assert order["number"] in result.stdout
-    assert order["partner"] == "sonora" and order["branch_id"] == "F1" and order["ordered_by"] == "U2"
+    assert (
+        order["partner"] == "sonora" and order["branch_id"] == "F1" and order["ordered_by"] == "U2"
+    )
     assert order["customer_number"] == "K-4711"
     delivered = practice.wait_for(order["id"], SENT_OR_LATER)
     lines = {line["position"]: line for line in delivered["lines"]}
     assert {p: lines[p]["matched_article"]["partner_article_number"] for p in lines} == {
-        1: "SN-R-M-3-R", 2: "SN-R-M-3-L", 3: "SN-D-OPEN-M"}
+        1: "SN-R-M-3-R",
+        2: "SN-R-M-3-L",
+        3: "SN-D-OPEN-M",
+    }
     assert stack.sim_stats()["sonora"]["received"].get(order["number"]) == 1
 
     journal = [(e["event"], e["external_order_id"]) for e in install.journal()]
@@ -247,13 +312,16 @@ def test_complete_order_is_queued_without_a_browser_and_then_delivered(practice,
 
 # --- 5. an incomplete order -------------------------------------------------------------------
 
+
 def test_incomplete_order_prints_the_cart_url_and_respects_no_browser(practice, stack, browser):
     install = practice.install
     result = install.run("order", "B-2026-0002", "--no-browser")
     assert result.returncode == 0, result
     assert "Warenkorb" in result.stdout
     assert "Pos. 2: article_not_found" in result.stdout
-    cart_lines = [line for line in result.stdout.splitlines() if line.startswith("Warenkorb / cart: ")]
+    cart_lines = [
+        line for line in result.stdout.splitlines() if line.startswith("Warenkorb / cart: ")
+    ]
     assert len(cart_lines) == 1, result.stdout
     cart_url = cart_lines[0].removeprefix("Warenkorb / cart: ").strip()
     assert cart_url.startswith(stack.base_url + "/")
@@ -289,18 +357,26 @@ def test_incomplete_order_prints_the_cart_url_and_respects_no_browser(practice, 
 
     # "Bestellen" once more after the cart was ordered: no cart is opened again.
     after = install.run_json("order", "B-2026-0002")
-    assert after["order_id"] == order["id"] and after["status"] != "cart" and after["cart_url"] is None
+    assert (
+        after["order_id"] == order["id"] and after["status"] != "cart" and after["cart_url"] is None
+    )
     assert install.opened_urls() == [cart_url]
     assert install.status_file()["orders"]["B-2026-0002"]["status"] == after["status"]
 
 
 # --- 6. a network drop ------------------------------------------------------------------------
 
+
 def test_retry_after_a_network_drop_still_makes_one_order(practice, stack):
     proxy = DropFirstOrderProxy(stack.port)
     try:
-        data = with_order(practice.install.data(), "B-2026-0006", branch_id="F3", ordered_by="U4",
-                          reference="Lager Potsdam")
+        data = with_order(
+            practice.install.data(),
+            "B-2026-0006",
+            branch_id="F3",
+            ordered_by="U4",
+            reference="Lager Potsdam",
+        )
         install = practice.variant("behind-proxy", data=data, portal_url=proxy.url)
 
         result = install.run("order", "B-2026-0006", "--json")
@@ -320,7 +396,9 @@ def test_retry_after_a_network_drop_still_makes_one_order(practice, stack):
         # Exactly one order; the connector reports it.
         orders = practice.orders_for("B-2026-0006")
         assert [o["id"] for o in orders] == [first_answer["id"]] == [answer["order_id"]]
-        assert orders[0]["number"] == answer["number"] and orders[0]["customer_number"] == "K-4711-P"
+        assert (
+            orders[0]["number"] == answer["number"] and orders[0]["customer_number"] == "K-4711-P"
+        )
         assert [e["event"] for e in install.journal()] == ["prepared", "answered"]
         assert install.status_file()["orders"]["B-2026-0006"]["number"] == answer["number"]
 
@@ -334,6 +412,7 @@ def test_retry_after_a_network_drop_still_makes_one_order(practice, stack):
 
 
 # --- 7. errors a practice understands -------------------------------------------------------
+
 
 def test_revoked_token_exits_7(practice, stack, browser):
     # The admin creates a token for a second workstation in the dashboard …
@@ -353,7 +432,9 @@ def test_revoked_token_exits_7(practice, stack, browser):
         assert works.returncode == 0, works
 
         # … and revokes it again.
-        page.get_by_role("row").filter(has_text="Werkstatt-PC").get_by_role("button", name="Widerrufen").click()
+        page.get_by_role("row").filter(has_text="Werkstatt-PC").get_by_role(
+            "button", name="Widerrufen"
+        ).click()
         page.get_by_text("Token widerrufen.").wait_for()
     finally:
         context.close()
@@ -372,12 +453,18 @@ def test_revoked_token_exits_7(practice, stack, browser):
 def test_unreachable_portal_exits_5_and_sends_nothing(practice):
     data = with_order(practice.install.data(), "B-2026-0008")
     closed = free_port()  # nothing listens there
-    install = practice.variant("offline", data=data, portal_url=f"http://127.0.0.1:{closed}", retries=1)
+    install = practice.variant(
+        "offline", data=data, portal_url=f"http://127.0.0.1:{closed}", retries=1
+    )
     for args in (("sync",), ("status",), ("order", "B-2026-0008", "--no-browser")):
         result = install.run(*args)
         assert result.returncode == 5, (args, result)
-        assert "Fehler: Das OrderHub-Portal" in result.stderr and "nicht erreichbar" in result.stderr
-        assert "Error: The OrderHub portal" in result.stderr and "cannot be reached" in result.stderr
+        assert (
+            "Fehler: Das OrderHub-Portal" in result.stderr and "nicht erreichbar" in result.stderr
+        )
+        assert (
+            "Error: The OrderHub portal" in result.stderr and "cannot be reached" in result.stderr
+        )
     assert [e["event"] for e in install.journal()] == ["prepared", "failed"]
     assert practice.orders_for("B-2026-0008") == []
 
@@ -385,16 +472,27 @@ def test_unreachable_portal_exits_5_and_sends_nothing(practice):
 def test_interface_not_enabled_here_exits_8_and_sends_nothing(practice):
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     data = with_order(practice.install.data(), "B-2026-0009")
-    install = practice.variant("not-yet", data=data, interface={
-        "name": "OrderHub", "branch": "F1", "configured_via": "workstation", "workstation": "EMPFANG-PC",
-        "usage": "client", "start": tomorrow.isoformat()})
+    install = practice.variant(
+        "not-yet",
+        data=data,
+        interface={
+            "name": "OrderHub",
+            "branch": "F1",
+            "configured_via": "workstation",
+            "workstation": "EMPFANG-PC",
+            "usage": "client",
+            "start": tomorrow.isoformat(),
+        },
+    )
 
     before = install.run("check", "--branch", "F1")
     assert before.returncode == 8, before
     assert f"enabled from {tomorrow.isoformat()}" in before.stdout
     assert f"ab {tomorrow:%d.%m.%Y}" in before.stdout
     assert install.run("check", "--branch", "F1", "--date", tomorrow.isoformat()).returncode == 0
-    elsewhere = install.run("check", "--branch", "F2", "--workstation", "LABOR-PC", "--date", tomorrow.isoformat())
+    elsewhere = install.run(
+        "check", "--branch", "F2", "--workstation", "LABOR-PC", "--date", tomorrow.isoformat()
+    )
     assert elsewhere.returncode == 8 and "F2" in elsewhere.stdout and "LABOR-PC" in elsewhere.stdout
 
     refused = install.run("order", "B-2026-0009", "--no-browser")
@@ -407,7 +505,7 @@ def test_interface_not_enabled_here_exits_8_and_sends_nothing(practice):
 
 def test_firm_not_routed_through_orderhub_exits_9_and_sends_nothing(practice):
     install = practice.install
-    by_email = install.run("order", "B-2026-0004", "--no-browser")   # Klangwerk: order form e-mail
+    by_email = install.run("order", "B-2026-0004", "--no-browser")  # Klangwerk: order form e-mail
     assert by_email.returncode == 9, by_email
     assert "Klangwerk Audiologie GmbH" in by_email.stderr and "by hand" in by_email.stderr
     no_number = install.run("order", "B-2026-0005", "--no-browser")  # Otoplast: no customer number
@@ -417,6 +515,7 @@ def test_firm_not_routed_through_orderhub_exits_9_and_sends_nothing(practice):
 
 
 # --- 8. status back into the practice software ------------------------------------------------
+
 
 def test_status_and_watch_once_write_the_order_status_back(practice):
     install = practice.install

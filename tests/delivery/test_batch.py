@@ -39,7 +39,10 @@ def test_batch_claims_are_disjoint_and_leased(http_partner, practice):
     assert len(set(ids)) == 5
     for d in Delivery.objects.filter(pk__in=ids):
         assert d.status == "in_progress" and d.attempts == 1 and d.lease_until > timezone.now()
-    assert Counter(Delivery.objects.filter(pk__in=ids).values_list("worker_id", flat=True)) == {"w1": 3, "w2": 2}
+    assert Counter(Delivery.objects.filter(pk__in=ids).values_list("worker_id", flat=True)) == {
+        "w1": 3,
+        "w2": 2,
+    }
     assert set(Order.objects.values_list("status", flat=True)) == {"sending"}
     assert DeliveryAttempt.objects.filter(outcome="running").count() == 5
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"RUNNING"}
@@ -51,11 +54,15 @@ def test_batch_claims_are_disjoint_and_leased(http_partner, practice):
 def test_a_task_whose_delivery_is_not_due_finishes_as_skipped(http_partner, practice):
     submit_many(practice, 2)
     later = Delivery.objects.order_by("pk").first()
-    Delivery.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    Delivery.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
     taken, jobs = outbox.claim_tasks(10)
     assert taken == 2 and [j.delivery.pk for j in jobs] != [later.pk] and len(jobs) == 1
     assert Counter(DBTaskResult.objects.values_list("status", "return_value")) == {
-        ("RUNNING", None): 1, ("SUCCESSFUL", "skipped"): 1}
+        ("RUNNING", None): 1,
+        ("SUCCESSFUL", "skipped"): 1,
+    }
     assert Order.objects.get(delivery=later).status == "queued"
 
 
@@ -70,19 +77,27 @@ def test_loop_sends_a_batch_concurrently_and_records_everything(http_partner, pr
     assert statuses == {"delivered": 10, "retrying": 1, "dead": 1}
     assert len(recorder.requests) == 12
     assert len({r["headers"]["Idempotency-Key"] for r in recorder.requests}) == 12
-    assert Counter(Order.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent": 10, "sending": 1,
-                                                                                         "failed": 1}
+    assert Counter(Order.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        "sent": 10,
+        "sending": 1,
+        "failed": 1,
+    }
     for d in deliveries:
         (attempt,) = d.attempt_log.all()
         assert attempt.finished_at and attempt.channel == "opentrans_http" and attempt.status_code
-        assert attempt.outcome == {"delivered": "success", "retrying": "retry", "dead": "failed"}[d.status]
+        assert (
+            attempt.outcome
+            == {"delivered": "success", "retrying": "retry", "dead": "failed"}[d.status]
+        )
         assert attempt.response_excerpt  # the partner's answer is kept
     sent_events = OrderEvent.objects.filter(order_id__in=ids, to_status="sent")
     assert sent_events.count() == 10 and all(e.data == {"attempt": 1} for e in sent_events)
     retrying = next(d for d in deliveries if d.status == "retrying")
     assert retrying.next_attempt_at > timezone.now() + timedelta(seconds=10)  # backoff
     assert DBTaskResult.objects.filter(status="READY", args_kwargs__args=[retrying.pk]).count() == 1
-    done = Counter(DBTaskResult.objects.filter(status="SUCCESSFUL").values_list("return_value", flat=True))
+    done = Counter(
+        DBTaskResult.objects.filter(status="SUCCESSFUL").values_list("return_value", flat=True)
+    )
     assert done == {"delivered": 10, "retry": 1, "dead": 1}
     assert Document.objects.filter(order_id__in=ids, direction="outbound").count() == 12
 
@@ -109,7 +124,10 @@ def test_outcome_after_a_lost_lease_is_recorded_as_abandoned(http_partner, pract
     submit_many(practice, 1)
     _, (job,) = outbox.claim_tasks(5)
     outbox.prepare([job])
-    assert outbox.recover_stale(now=timezone.now() + timedelta(seconds=outbox.lease_seconds() + 1)) == 1
+    assert (
+        outbox.recover_stale(now=timezone.now() + timedelta(seconds=outbox.lease_seconds() + 1))
+        == 1
+    )
     job.result = outbox.DeliveryResult.success("HTTP 200", 200)
     outbox.record([job])
     delivery = Delivery.objects.get(pk=job.delivery.pk)
@@ -122,8 +140,9 @@ def test_outcome_after_a_lost_lease_is_recorded_as_abandoned(http_partner, pract
 def test_transition_many_checks_every_change_and_records_events(practice):
     a, b, c = (Order.objects.get(pk=i) for i in submit_many(practice, 3))
     order_status.transition(c, "cancelled", actor="test")
-    moved = order_status.transition_many([(a, "r-a", {"x": 1}), (b, "r-b", None), (c, "r-c", None)], "sending",
-                                         actor="Zustellung")
+    moved = order_status.transition_many(
+        [(a, "r-a", {"x": 1}), (b, "r-b", None), (c, "r-c", None)], "sending", actor="Zustellung"
+    )
     assert {o.pk for o in moved} == {a.pk, b.pk} and a.status == b.status == "sending"
     assert Order.objects.get(pk=c.pk).status == "cancelled"
     e = OrderEvent.objects.get(order=a, to_status="sending")
@@ -133,8 +152,12 @@ def test_transition_many_checks_every_change_and_records_events(practice):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_batch_claims_never_hand_a_delivery_to_two_workers(http_partner, practice):
-    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
-        pytest.skip("shared-cache in-memory SQLite reports table locks instead of waiting; e2e covers SQLite")
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        ("file:memorydb", ":memory:")
+    ):
+        pytest.skip(
+            "shared-cache in-memory SQLite reports table locks instead of waiting; e2e covers SQLite"
+        )
     submit_many(practice, 40, prefix="RACE")
     claimed: dict[str, list[int]] = {}
     errors = []
@@ -149,7 +172,7 @@ def test_concurrent_batch_claims_never_hand_a_delivery_to_two_workers(http_partn
                 if not taken:
                     break
                 mine.extend(j.delivery.pk for j in jobs)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             close_old_connections()
@@ -166,7 +189,9 @@ def test_concurrent_batch_claims_never_hand_a_delivery_to_two_workers(http_partn
     assert DeliveryAttempt.objects.count() == 40
     assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
     for name, pks in claimed.items():
-        assert set(Delivery.objects.filter(pk__in=pks).values_list("worker_id", flat=True)) <= {name}
+        assert set(Delivery.objects.filter(pk__in=pks).values_list("worker_id", flat=True)) <= {
+            name
+        }
 
 
 @pytest.mark.django_db
@@ -190,8 +215,13 @@ def test_a_broken_task_does_not_block_the_queue(http_partner, practice, recorder
         loop.run(until_idle=True)
         if Delivery.objects.filter(status="delivered").count() == 3:
             break
-    assert Counter(Delivery.objects.values_list("status", flat=True)) == {"delivered": 3, "pending": 1}
+    assert Counter(Delivery.objects.values_list("status", flat=True)) == {
+        "delivered": 3,
+        "pending": 1,
+    }
     assert Delivery.objects.get(pk=poison).status == "pending"  # recover_stale re-enqueues it later
     assert DBTaskResult.objects.get(args_kwargs__args=[poison]).status == "FAILED"
-    assert DBTaskResult.objects.get(args_kwargs__args=["not-a-delivery-id"]).return_value == "invalid"
+    assert (
+        DBTaskResult.objects.get(args_kwargs__args=["not-a-delivery-id"]).return_value == "invalid"
+    )
     assert len(recorder.requests) == 3

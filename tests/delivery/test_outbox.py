@@ -49,7 +49,9 @@ def test_retry_after_5xx_sends_the_identical_document(http_partner, queued_order
     assert "503" in delivery.attempt_log.first().detail
 
 
-def test_permanent_refusal_dead_letters_at_once_with_the_reason(http_partner, queued_order, recorder):
+def test_permanent_refusal_dead_letters_at_once_with_the_reason(
+    http_partner, queued_order, recorder
+):
     recorder.codes = [400]
     run_queued_tasks()
     delivery = Delivery.objects.get(order=queued_order)
@@ -64,7 +66,9 @@ def test_permanent_refusal_dead_letters_at_once_with_the_reason(http_partner, qu
 
 def test_transient_errors_dead_letter_after_the_horizon(http_partner, queued_order, recorder):
     recorder.codes = [503]
-    Delivery.objects.filter(order=queued_order).update(first_attempt_at=timezone.now() - timedelta(hours=47, minutes=59, seconds=50))
+    Delivery.objects.filter(order=queued_order).update(
+        first_attempt_at=timezone.now() - timedelta(hours=47, minutes=59, seconds=50)
+    )
     run_queued_tasks()
     delivery = Delivery.objects.get(order=queued_order)
     assert delivery.status == "dead"
@@ -84,7 +88,10 @@ def test_stale_lease_of_a_dead_worker_is_recovered(http_partner, queued_order, r
     claimed = outbox._claim(Delivery.objects.get(order=queued_order).pk)
     assert claimed is not None  # a worker took it ... and died before sending
     assert outbox.recover_stale(now=timezone.now()) == 0
-    assert outbox.recover_stale(now=timezone.now() + timedelta(seconds=outbox.lease_seconds() + 1)) == 1
+    assert (
+        outbox.recover_stale(now=timezone.now() + timedelta(seconds=outbox.lease_seconds() + 1))
+        == 1
+    )
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())

@@ -425,8 +425,11 @@ def test_a_delivery_ends_within_its_lease(queued, settings):
     try:
         settings.DELIVERY_LEASE_SECONDS = 2
         partner = queued.partner
-        partner.channel_config = {**partner.channel_config, "port": silent.getsockname()[1],
-                                  "timeout": 30}
+        partner.channel_config = {
+            **partner.channel_config,
+            "port": silent.getsockname()[1],
+            "timeout": 30,
+        }
         partner.save()
         started = time.monotonic()
         delivery = delivered(queued)

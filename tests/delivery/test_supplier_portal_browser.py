@@ -12,7 +12,9 @@ from tests.ordering.conftest import order_body, submit
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_partner_confirms_and_ships_in_the_supplier_portal(live_server, page, practice, partners, company, other_company):
+def test_partner_confirms_and_ships_in_the_supplier_portal(
+    live_server, page, practice, partners, company, other_company
+):
     supplier = get_user_model().objects.create_user("sonora-portal", password="Lieferant-12345!")
     PartnerAccount.objects.create(user=supplier, partner=partners["sonora"])
     order = mark_sent(Order.objects.get(pk=submit(practice, order_body()).json_body["id"]))

@@ -36,22 +36,42 @@ def free_ports(n: int) -> list[int]:
 
 
 class Stack:
-    def __init__(self, root: Path, *, web_workers: int = 2, workers: int = 1, sim_args: list[str] | None = None,
-                 http_timeout: float = 5, lease_seconds: int = 8, catalog_size: int = 300):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        web_workers: int = 2,
+        workers: int = 1,
+        sim_args: list[str] | None = None,
+        http_timeout: float = 5,
+        lease_seconds: int = 8,
+        catalog_size: int = 300,
+    ):
         self.root = root
         self.web_workers, self.worker_count = web_workers, workers
         self.extra_sim_args = sim_args or []
-        self.http_timeout, self.lease_seconds, self.catalog_size = http_timeout, lease_seconds, catalog_size
+        self.http_timeout, self.lease_seconds, self.catalog_size = (
+            http_timeout,
+            lease_seconds,
+            catalog_size,
+        )
         self.port, self.sim_http, self.sim_smtp = free_ports(3)
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.sim_url = f"http://127.0.0.1:{self.sim_http}"
         self.procs: dict[str, subprocess.Popen] = {}
         self.workers: list[subprocess.Popen] = []
         self.database_url, self._pg_name = self._database()
-        self.env = {**os.environ, "ORDERHUB_DATA_DIR": str(root), "DATABASE_URL": self.database_url,
-                    "ORDERHUB_BASE_URL": self.base_url, "ORDERHUB_DELIVERY_LEASE_SECONDS": str(lease_seconds),
-                    "ORDERHUB_PERIODIC_SECONDS": "1", "ORDERHUB_WORKER_POLL": "0.1",
-                    "DJANGO_SETTINGS_MODULE": "orderhub.settings", "PYTHONUNBUFFERED": "1"}
+        self.env = {
+            **os.environ,
+            "ORDERHUB_DATA_DIR": str(root),
+            "DATABASE_URL": self.database_url,
+            "ORDERHUB_BASE_URL": self.base_url,
+            "ORDERHUB_DELIVERY_LEASE_SECONDS": str(lease_seconds),
+            "ORDERHUB_PERIODIC_SECONDS": "1",
+            "ORDERHUB_WORKER_POLL": "0.1",
+            "DJANGO_SETTINGS_MODULE": "orderhub.settings",
+            "PYTHONUNBUFFERED": "1",
+        }
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     # -- database -------------------------------------------------------------------------------
@@ -61,7 +81,9 @@ class Stack:
             import psycopg
 
             name = f"orderhub_e2e_{uuid.uuid4().hex[:10]}"
-            with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+            with psycopg.connect(
+                url.replace("postgres://", "postgresql://", 1), autocommit=True
+            ) as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')
             base, _, _ = url.rpartition("/")
             return f"{base}/{name}", name
@@ -77,40 +99,92 @@ class Stack:
 
     # -- processes ------------------------------------------------------------------------------
     def orderhub(self, *args: str, check=True, **kw) -> subprocess.CompletedProcess:
-        return subprocess.run([PYTHON, "-m", "orderhub.cli", *args], env=self.env, check=check,
-                              capture_output=True, text=True, **kw)
+        return subprocess.run(
+            [PYTHON, "-m", "orderhub.cli", *args],
+            env=self.env,
+            check=check,
+            capture_output=True,
+            text=True,
+            **kw,
+        )
 
     def log(self, name: str):
         return open(self.root / f"{name}.log", "ab")
 
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         self.root.mkdir(parents=True, exist_ok=True)
         self.orderhub("migrate", "-v0")
         state_file = self.root / "state.json"
-        self.orderhub("seed_demo", "--no-orders", "--catalog-size", str(self.catalog_size),
-                      "--sim-http-port", str(self.sim_http), "--sim-smtp-port", str(self.sim_smtp),
-                      "--drop-root", str(self.root / "edi"), "--portal-url", self.base_url,
-                      "--http-timeout", str(self.http_timeout), "--write-state", str(state_file))
+        self.orderhub(
+            "seed_demo",
+            "--no-orders",
+            "--catalog-size",
+            str(self.catalog_size),
+            "--sim-http-port",
+            str(self.sim_http),
+            "--sim-smtp-port",
+            str(self.sim_smtp),
+            "--drop-root",
+            str(self.root / "edi"),
+            "--portal-url",
+            self.base_url,
+            "--http-timeout",
+            str(self.http_timeout),
+            "--write-state",
+            str(state_file),
+        )
         self.state = json.loads(state_file.read_text())
         self.api_token = self.state["api_token"]
-        sim_cmd = [PYTHON, "-m", "simulator", *self.state["simulator_args"], "--mail-root", str(self.root / "mail"),
-                   "--answer-delay", "0.2", "--ship-delay", "0.3", *self.extra_sim_args]
-        self.procs["simulator"] = subprocess.Popen(sim_cmd, env=self.env, stdout=subprocess.PIPE,
-                                                   stderr=self.log("simulator"), text=True)
+        sim_cmd = [
+            PYTHON,
+            "-m",
+            "simulator",
+            *self.state["simulator_args"],
+            "--mail-root",
+            str(self.root / "mail"),
+            "--answer-delay",
+            "0.2",
+            "--ship-delay",
+            "0.3",
+            *self.extra_sim_args,
+        ]
+        self.procs["simulator"] = subprocess.Popen(
+            sim_cmd, env=self.env, stdout=subprocess.PIPE, stderr=self.log("simulator"), text=True
+        )
         self.sim_info = json.loads(self.procs["simulator"].stdout.readline())
         self.procs["web"] = subprocess.Popen(
-            [str(BIN / "gunicorn"), "orderhub.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.web_workers), "--no-control-socket",
-             "--timeout", "60"], env=self.env, stdout=self.log("web"), stderr=subprocess.STDOUT)
+            [
+                str(BIN / "gunicorn"),
+                "orderhub.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(self.web_workers),
+                "--no-control-socket",
+                "--timeout",
+                "60",
+            ],
+            env=self.env,
+            stdout=self.log("web"),
+            stderr=subprocess.STDOUT,
+        )
         for _ in range(self.worker_count):
             self.start_worker()
         self.wait_http(self.base_url + "/api/v1/partners")
-        self.api = httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {self.api_token}"},
-                                timeout=30)
+        self.api = httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {self.api_token}"},
+            timeout=30,
+        )
         return self
 
     def start_worker(self) -> subprocess.Popen:
-        proc = subprocess.Popen([PYTHON, "-m", "orderhub.cli", "worker"], env=self.env,
-                                stdout=self.log("worker"), stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [PYTHON, "-m", "orderhub.cli", "worker"],
+            env=self.env,
+            stdout=self.log("worker"),
+            stderr=subprocess.STDOUT,
+        )
         self.workers.append(proc)
         return proc
 
@@ -148,9 +222,17 @@ class Stack:
         httpx.post(self.sim_url + "/_control", json=changes, timeout=10).raise_for_status()
 
     def submit(self, external_id: str, partner: str, lines: list[dict], **extra) -> dict:
-        body = {"external_order_id": external_id, "partner": partner, "branch_id": "F1", "ordered_by": "U1",
-                "lines": lines, **extra}
-        r = self.api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"e2e-{external_id}"})
+        body = {
+            "external_order_id": external_id,
+            "partner": partner,
+            "branch_id": "F1",
+            "ordered_by": "U1",
+            "lines": lines,
+            **extra,
+        }
+        r = self.api.post(
+            "/api/v1/orders", json=body, headers={"Idempotency-Key": f"e2e-{external_id}"}
+        )
         assert r.status_code == 201, r.text
         return r.json()
 
@@ -163,5 +245,7 @@ class Stack:
         while order["status"] not in statuses and time.monotonic() < deadline:
             time.sleep(0.2)
             order = self.order(order_id)
-        assert order["status"] in statuses, f"{order['number']} is {order['status']}; logs in {self.root}"
+        assert order["status"] in statuses, (
+            f"{order['number']} is {order['status']}; logs in {self.root}"
+        )
         return order

@@ -2,6 +2,7 @@
 the order is ``confirmed``, then ``shipped`` — for each of the four channels."""
 
 import email
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,10 @@ from orderhub.formats import edifact_structure, opentrans, partner_json
 pytestmark = pytest.mark.slow
 
 LINES = {
-    "sonora": [{"position": 1, "quantity": 2, "partner_article_number": "SN-R-M-3-R"},
-               {"position": 2, "quantity": 1, "partner_article_number": "SN-D-OPEN-M"}],
+    "sonora": [
+        {"position": 1, "quantity": 2, "partner_article_number": "SN-R-M-3-R"},
+        {"position": 2, "quantity": 1, "partner_article_number": "SN-D-OPEN-M"},
+    ],
     "audiotec": [{"position": 1, "quantity": 1, "partner_article_number": "AT-R-S-0-L"}],
     "otoplast": [{"position": 1, "quantity": 3, "partner_article_number": "OP-D-OPEN-S"}],
     "klangwerk": [{"position": 1, "quantity": 1, "partner_article_number": "KW-R-S-0-R"}],
@@ -21,8 +24,12 @@ LINES = {
 
 @pytest.mark.parametrize("partner", ["sonora", "audiotec", "otoplast", "klangwerk"])
 def test_order_is_delivered_confirmed_and_shipped(stack, partner):
-    created = stack.submit(f"E2E-{partner}", partner, LINES[partner],
-                           customer_number="K-E2E" if partner == "klangwerk" else None)
+    created = stack.submit(
+        f"E2E-{partner}",
+        partner,
+        LINES[partner],
+        customer_number="K-E2E" if partner == "klangwerk" else None,
+    )
     assert created["status"] == "queued", created
     order = stack.wait_for(created["id"], {"shipped"}, timeout=60)
 
@@ -43,7 +50,13 @@ def test_order_is_delivered_confirmed_and_shipped(stack, partner):
         assert opentrans.parse_order(content).order_number == order["number"]
     elif sent[0]["format"] == "edifact":
         assert edifact_structure.check_structure(content, "ORDERS") == []
-        picked_up = Path(stack.sim_info["drop_root"]) / partner / "out" / "processed" / f"{order['number']}.edi"
+        picked_up = (
+            Path(stack.sim_info["drop_root"])
+            / partner
+            / "out"
+            / "processed"
+            / f"{order['number']}.edi"
+        )
         assert picked_up.read_bytes() == content
     else:
         assert partner_json.parse_order(content).order_number == order["number"]
@@ -64,23 +77,38 @@ def test_partner_answers_for_unknown_or_foreign_orders_are_refused(stack):
     created = stack.submit("E2E-foreign", "sonora", LINES["sonora"])
     order = stack.wait_for(created["id"], {"shipped"}, timeout=60)
     tokens = stack.state["partner_tokens"]
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from orderhub.formats.documents import AnswerLine, PartnerAnswer
 
     def post(token, answer, content_type="application/json", raw=None):
         body = raw if raw is not None else partner_json.write_answer(answer)
-        return httpx.post(stack.base_url + "/api/v1/partner/documents", content=body,
-                          headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}, timeout=10)
+        return httpx.post(
+            stack.base_url + "/api/v1/partner/documents",
+            content=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+            timeout=10,
+        )
 
-    answer = PartnerAnswer(kind="order_response", order_number=order["number"], document_id="X-1",
-                           issued_at=datetime.now(timezone.utc), lines=[AnswerLine(line_no=1, status="rejected")])
+    answer = PartnerAnswer(
+        kind="order_response",
+        order_number=order["number"],
+        document_id="X-1",
+        issued_at=datetime.now(UTC),
+        lines=[AnswerLine(line_no=1, status="rejected")],
+    )
     r = post(tokens["klangwerk"], answer)
     assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
     answer.order_number = "OH-000000-NOPE"
     assert post(tokens["sonora"], answer).status_code == 404
-    assert post(tokens["sonora"], None, "application/xml", b"<ORDERRESPONSE><broken").status_code == 400
-    assert post(tokens["sonora"], None, "application/edifact", b"UNB+UNOC:3+X'garbage").status_code == 400
+    assert (
+        post(tokens["sonora"], None, "application/xml", b"<ORDERRESPONSE><broken").status_code
+        == 400
+    )
+    assert (
+        post(tokens["sonora"], None, "application/edifact", b"UNB+UNOC:3+X'garbage").status_code
+        == 400
+    )
     assert post("ohp_wrong", None, "application/json", b"{}").status_code == 401
     after = stack.order(created["id"])
     assert after["status"] == "shipped" and after["events"] == order["events"]

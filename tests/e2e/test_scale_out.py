@@ -17,12 +17,27 @@ N = 60
 def scaled(tmp_path_factory):
     s = Stack(tmp_path_factory.mktemp("scale"), web_workers=1, workers=2).start()
     second_port = free_port()
-    second = subprocess.Popen([str(BIN / "gunicorn"), "orderhub.wsgi", "-b", f"127.0.0.1:{second_port}", "-w", "1", "--no-control-socket"],
-                              env=s.env, stdout=s.log("web2"), stderr=subprocess.STDOUT)
+    second = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "orderhub.wsgi",
+            "-b",
+            f"127.0.0.1:{second_port}",
+            "-w",
+            "1",
+            "--no-control-socket",
+        ],
+        env=s.env,
+        stdout=s.log("web2"),
+        stderr=subprocess.STDOUT,
+    )
     s.procs["web2"] = second
     s.wait_http(f"http://127.0.0.1:{second_port}/api/v1/partners")
-    s.second = httpx.Client(base_url=f"http://127.0.0.1:{second_port}", timeout=30,
-                            headers={"Authorization": f"Bearer {s.api_token}"})
+    s.second = httpx.Client(
+        base_url=f"http://127.0.0.1:{second_port}",
+        timeout=30,
+        headers={"Authorization": f"Bearer {s.api_token}"},
+    )
     yield s
     s.stop()
 
@@ -46,8 +61,13 @@ def test_two_web_processes_two_workers_each_order_delivered_once(scaled):
     ids = []
     for i in range(N):
         client = scaled.api if i % 2 else scaled.second
-        body = {"external_order_id": f"SCALE-{i}", "partner": "sonora", "branch_id": "F1", "ordered_by": "U1",
-                "lines": lines}
+        body = {
+            "external_order_id": f"SCALE-{i}",
+            "partner": "sonora",
+            "branch_id": "F1",
+            "ordered_by": "U1",
+            "lines": lines,
+        }
         r = client.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"scale-{i}"})
         assert r.status_code == 201 and r.json()["status"] == "queued"
         ids.append(r.json()["id"])
@@ -56,11 +76,18 @@ def test_two_web_processes_two_workers_each_order_delivered_once(scaled):
     assert received == {o["number"]: 1 for o in orders}  # every order exactly once, nothing extra
     assert all(o["delivery"]["attempts"] == 1 for o in orders)
     # Both workers took part (the work was shared, not serialised behind one).
-    out = scaled.orderhub("shell", "-c", "from orderhub.delivery.models import DeliveryAttempt as A;"
-                          " print(sorted(set(A.objects.values_list('worker_id', flat=True))))").stdout
+    out = scaled.orderhub(
+        "shell",
+        "-c",
+        "from orderhub.delivery.models import DeliveryAttempt as A;"
+        " print(sorted(set(A.objects.values_list('worker_id', flat=True))))",
+    ).stdout
     assert len(eval(out.strip().splitlines()[-1])) == 2, out
     metrics = httpx.get(scaled.base_url + "/metrics", timeout=10).text
-    assert re.search(r'orderhub_delivery_attempts_total\{channel="opentrans_http",outcome="success"\} 60', metrics)
+    assert re.search(
+        r'orderhub_delivery_attempts_total\{channel="opentrans_http",outcome="success"\} 60',
+        metrics,
+    )
     assert 'orderhub_orders{status="sent"} 60' in metrics
     assert "orderhub_delivery_oldest_due_age_seconds 0\n" in metrics  # nothing left waiting
 
@@ -72,8 +99,13 @@ def test_sigterm_finishes_the_deliveries_in_flight_then_exits(scaled):
     lines = [{"position": 1, "quantity": 1, "partner_article_number": "SN-R-M-3-R"}]
     ids = []
     for i in range(30):
-        body = {"external_order_id": f"TERM-{i}", "partner": "sonora", "branch_id": "F1", "ordered_by": "U1",
-                "lines": lines}
+        body = {
+            "external_order_id": f"TERM-{i}",
+            "partner": "sonora",
+            "branch_id": "F1",
+            "ordered_by": "U1",
+            "lines": lines,
+        }
         r = scaled.api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"term-{i}"})
         assert r.status_code == 201
         ids.append(r.json()["id"])
@@ -81,11 +113,17 @@ def test_sigterm_finishes_the_deliveries_in_flight_then_exits(scaled):
     for proc in workers:
         proc.send_signal(signal.SIGTERM)
     for proc in workers:
-        assert proc.wait(60) == 0  # in-flight records may wait out SQLite's 20 s busy timeout on a loaded machine
+        assert (
+            proc.wait(60) == 0
+        )  # in-flight records may wait out SQLite's 20 s busy timeout on a loaded machine
     scaled.workers = []
-    out = scaled.orderhub("shell", "-c", "from orderhub.delivery.models import Delivery as D, DeliveryAttempt as A;"
-                          " print(D.objects.filter(status='in_progress').count(),"
-                          " A.objects.filter(outcome='running').count())").stdout
+    out = scaled.orderhub(
+        "shell",
+        "-c",
+        "from orderhub.delivery.models import Delivery as D, DeliveryAttempt as A;"
+        " print(D.objects.filter(status='in_progress').count(),"
+        " A.objects.filter(outcome='running').count())",
+    ).stdout
     assert out.strip().splitlines()[-1] == "0 0", out  # nothing left half-done
     scaled.start_worker()
     orders = wait_until_sent(scaled, ids)

@@ -30,8 +30,16 @@ import edi_parser.grammars.edifact.edifact as _envelope_grammar
 from edi_parser import api
 from edi_parser.core import inmessage
 
-_SYNTAX_CODECS = {"unoa": "ascii", "unob": "ascii", "unoc": "latin-1", "unod": "iso8859-2",
-                  "unoe": "iso8859-5", "unof": "iso8859-7", "unow": "utf-8", "unoy": "utf-8"}
+_SYNTAX_CODECS = {
+    "unoa": "ascii",
+    "unob": "ascii",
+    "unoc": "latin-1",
+    "unod": "iso8859-2",
+    "unoe": "iso8859-5",
+    "unof": "iso8859-7",
+    "unow": "utf-8",
+    "unoy": "utf-8",
+}
 
 
 def _codec(name: str):
@@ -71,8 +79,14 @@ def install() -> None:
 def bots_errors(data: bytes) -> list[str]:
     """Bots' complaints about an interchange (empty when it parses in strict mode)."""
     install()
-    result = api.parse_edi(data, "edifact", "edifact", field_validation_mode="strict",
-                           checkunknownentities=True, allow_flexible_optional_order=False)
+    result = api.parse_edi(
+        data,
+        "edifact",
+        "edifact",
+        field_validation_mode="strict",
+        checkunknownentities=True,
+        allow_flexible_optional_order=False,
+    )
     errors = [e.strip() for e in result["errors"]]
     if not errors and not result["success"]:
         errors = ["Bots could not parse the interchange"]
@@ -82,7 +96,13 @@ def bots_errors(data: bytes) -> list[str]:
 def bots_tree(data: bytes) -> dict:
     """The parsed tree (for assertions on what Bots read)."""
     install()
-    result = api.parse_edi(data, "edifact", "edifact", field_validation_mode="strict",
-                           checkunknownentities=True, allow_flexible_optional_order=False)
+    result = api.parse_edi(
+        data,
+        "edifact",
+        "edifact",
+        field_validation_mode="strict",
+        checkunknownentities=True,
+        allow_flexible_optional_order=False,
+    )
     assert result["success"], result["errors"]
     return result["data"]

@@ -37,8 +37,13 @@ def test_official_example_imports_leniently(bmecat_examples):
     reader, articles, issues = articles_and_issues(bmecat_examples[0])
 
     assert reader.header == CatalogHeader(
-        transaction="T_NEW_CATALOG", catalog_id="CAT1", catalog_version="1.0", language="deu",
-        currency="EUR", supplier_name="SupplyCo Ltd.", format_version="2005",
+        transaction="T_NEW_CATALOG",
+        catalog_id="CAT1",
+        catalog_version="1.0",
+        language="deu",
+        currency="EUR",
+        supplier_name="SupplyCo Ltd.",
+        format_version="2005",
     )
     assert [a.partner_article_number for a in articles] == ["1000"]
     article = articles[0]
@@ -138,7 +143,9 @@ def test_strict_mode_validates_price_updates(catalog_data):
     )
     # SN-ACC-TV has only a gross list price: taken by the price rule, with an issue saying so.
     assert [a.partner_article_number for a in articles] == [
-        "SN-HA-AURA7-RIC-R-BEIGE", "SN-BAT-312-60", "SN-ACC-TV"
+        "SN-HA-AURA7-RIC-R-BEIGE",
+        "SN-BAT-312-60",
+        "SN-ACC-TV",
     ]
     assert articles[2].price_type == "gros_list"
     assert any("gros_list" in i.message for i in issues)
@@ -167,8 +174,12 @@ def test_bmecat_12_without_namespace(catalog_data):
     reader, articles, issues = articles_and_issues(catalog_data / "bmecat12_new_catalog.xml")
     assert issues == []
     assert reader.header == CatalogHeader(
-        transaction="T_NEW_CATALOG", catalog_id="HK-2024", catalog_version="3.1",
-        language="deu", currency="EUR", supplier_name="Klangwerk Vertrieb GmbH",
+        transaction="T_NEW_CATALOG",
+        catalog_id="HK-2024",
+        catalog_version="3.1",
+        language="deu",
+        currency="EUR",
+        supplier_name="Klangwerk Vertrieb GmbH",
         format_version="1.2",
     )
     receiver, hearing_aid, dome = articles
@@ -186,7 +197,10 @@ def test_bmecat_12_without_namespace(catalog_data):
     assert hearing_aid.gtin == "00000096385074"
     assert hearing_aid.status == "discontinued"
     assert hearing_aid.attributes == {
-        "style": "BTE", "model": "Klang 100", "colour": "silber", "battery_size": "13",
+        "style": "BTE",
+        "model": "Klang 100",
+        "colour": "silber",
+        "battery_size": "13",
         "side": "L",
     }
 
@@ -206,7 +220,7 @@ def test_bmecat_12_with_schema_namespace():
  <ARTICLE_DETAILS><DESCRIPTION_SHORT>Filter</DESCRIPTION_SHORT></ARTICLE_DETAILS>
  <ARTICLE_PRICE_DETAILS><ARTICLE_PRICE price_type="net_list"><PRICE_AMOUNT>6.9</PRICE_AMOUNT>
  </ARTICLE_PRICE></ARTICLE_PRICE_DETAILS></ARTICLE></T_NEW_CATALOG></BMECAT>"""
-    reader, articles, issues = articles_and_issues(data)
+    reader, articles, _issues = articles_and_issues(data)
     assert reader.header.format_version == "1.2"
     assert [(a.partner_article_number, a.price) for a in articles] == [("A-1", Decimal("6.9"))]
 
@@ -215,9 +229,7 @@ def test_bmecat_12_with_schema_namespace():
 
 
 def test_update_products_modes_and_lenient_issues(catalog_data):
-    reader, articles, issues = articles_and_issues(
-        catalog_data / "bmecat2005_update_products.xml"
-    )
+    reader, articles, issues = articles_and_issues(catalog_data / "bmecat2005_update_products.xml")
     assert reader.header.transaction == "T_UPDATE_PRODUCTS"
     assert [(a.partner_article_number, a.mode) for a in articles] == [
         ("SN-NEW-1", "new"),
@@ -233,8 +245,12 @@ def test_update_products_modes_and_lenient_issues(catalog_data):
     assert new.hmv_number == "1320030007"
     assert new.manufacturer_article_number == "00123"
     assert new.attributes == {
-        "style": "RIC", "side": "L", "colour": "champagne", "receiver_power": "P",
-        "receiver_length": "3", "battery_size": "rechargeable",
+        "style": "RIC",
+        "side": "L",
+        "colour": "champagne",
+        "receiver_power": "P",
+        "receiver_length": "3",
+        "battery_size": "rechargeable",
     }
 
     # Invalid GTIN dropped but article kept; decimal comma accepted; discontinued status.
@@ -281,8 +297,9 @@ def test_writer_produces_valid_update_documents(transaction):
     articles = list(generate_catalog("SN", 6))
     articles[1].mode = "update"
     articles[2].mode = "delete"
-    header = CatalogHeader(transaction=transaction, catalog_id="SN-UPD", catalog_version="2.0",
-                           supplier_name="Sonora")
+    header = CatalogHeader(
+        transaction=transaction, catalog_id="SN-UPD", catalog_version="2.0", supplier_name="Sonora"
+    )
     data = bmecat_bytes(articles, header, prev_version=1)
     schema = load_schema()
     assert schema.validate(etree.fromstring(data)), schema.error_log.last_error
@@ -305,8 +322,10 @@ def test_writer_refuses_overlong_article_numbers():
 
 def test_writer_clips_free_texts_to_schema_limits():
     article = CatalogArticle(
-        partner_article_number="A-1", short_description="Sehr lang " * 40,
-        manufacturer_name="M" * 80, attributes={"model": "Modell " * 20},
+        partner_article_number="A-1",
+        short_description="Sehr lang " * 40,
+        manufacturer_name="M" * 80,
+        attributes={"model": "Modell " * 20},
     )
     data = bmecat_bytes([article], CatalogHeader(transaction="T_NEW_CATALOG"))
     schema = load_schema()
@@ -383,9 +402,11 @@ def test_external_dtd_reference_is_not_fetched_and_not_needed(bmecat_examples):
 
 
 def test_wrong_encoding_in_xml():
-    data = (b'<?xml version="1.0" encoding="UTF-8"?>\n<BMECAT version="2005"><HEADER/>'
-            b"<T_NEW_CATALOG><PRODUCT><SUPPLIER_PID>H\xf6rer\x81</SUPPLIER_PID></PRODUCT>"
-            b"</T_NEW_CATALOG></BMECAT>")
+    data = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<BMECAT version="2005"><HEADER/>'
+        b"<T_NEW_CATALOG><PRODUCT><SUPPLIER_PID>H\xf6rer\x81</SUPPLIER_PID></PRODUCT>"
+        b"</T_NEW_CATALOG></BMECAT>"
+    )
     with pytest.raises(FormatError) as caught:
         list(read_catalog(data))
     assert "wrong encoding" in caught.value.message
@@ -455,13 +476,22 @@ def test_reader_accepts_binary_file_objects(catalog_data):
 @pytest.mark.parametrize(
     ("key", "raw", "expected"),
     [
-        ("side", "links", "L"), ("side", "Right", "R"), ("side", "beidseitig", "B"),
-        ("style", "HdO", "BTE"), ("style", "Ex-Hörer", "RIC"), ("style", "IdO", "ITE"),
-        ("style", "cic", "CIC"), ("receiver_power", "High Power", "HP"),
-        ("receiver_length", "Länge 4", "4"), ("battery_size", "PR41", "312"),
-        ("battery_size", "Typ 675", "675"), ("battery_size", "Li-Ion", "rechargeable"),
-        ("dome_size", "klein", "S"), ("colour", "  Weiß ", "weiß"),
-        ("model", "Aura  7", "Aura 7"), ("side", "oben", "oben"),
+        ("side", "links", "L"),
+        ("side", "Right", "R"),
+        ("side", "beidseitig", "B"),
+        ("style", "HdO", "BTE"),
+        ("style", "Ex-Hörer", "RIC"),
+        ("style", "IdO", "ITE"),
+        ("style", "cic", "CIC"),
+        ("receiver_power", "High Power", "HP"),
+        ("receiver_length", "Länge 4", "4"),
+        ("battery_size", "PR41", "312"),
+        ("battery_size", "Typ 675", "675"),
+        ("battery_size", "Li-Ion", "rechargeable"),
+        ("dome_size", "klein", "S"),
+        ("colour", "  Weiß ", "weiß"),
+        ("model", "Aura  7", "Aura 7"),
+        ("side", "oben", "oben"),
     ],
 )
 def test_attribute_values_are_normalised(key, raw, expected):
@@ -469,8 +499,10 @@ def test_attribute_values_are_normalised(key, raw, expected):
 
 
 def test_undefined_html_entity_is_a_clear_error():
-    data = (b'<BMECAT version="2005"><HEADER/><T_NEW_CATALOG><PRODUCT>\n'
-            b"<SUPPLIER_PID>A&nbsp;1</SUPPLIER_PID></PRODUCT></T_NEW_CATALOG></BMECAT>")
+    data = (
+        b'<BMECAT version="2005"><HEADER/><T_NEW_CATALOG><PRODUCT>\n'
+        b"<SUPPLIER_PID>A&nbsp;1</SUPPLIER_PID></PRODUCT></T_NEW_CATALOG></BMECAT>"
+    )
     with pytest.raises(FormatError) as caught:
         list(read_catalog(data))
     assert "Entity 'nbsp' not defined" in caught.value.message
@@ -488,9 +520,23 @@ from orderhub.formats.identifiers import InvalidIdentifier, normalize_gtin, norm
 
 _FAST = settings(max_examples=300, deadline=None)
 _digits = st.text(alphabet="0123456789", min_size=0, max_size=16)
-_identifier_like = st.one_of(_digits, st.text(alphabet="0123456789 -.x٣", max_size=16),
-                             st.sampled_from(["4006381333931", "4006381333932", "04006381333931", "96385074",
-                                              "036000291452", "00000000", "1320030001", "0000000000", "13.20.03.0001"]))
+_identifier_like = st.one_of(
+    _digits,
+    st.text(alphabet="0123456789 -.x٣", max_size=16),
+    st.sampled_from(
+        [
+            "4006381333931",
+            "4006381333932",
+            "04006381333931",
+            "96385074",
+            "036000291452",
+            "00000000",
+            "1320030001",
+            "0000000000",
+            "13.20.03.0001",
+        ]
+    ),
+)
 
 
 def _outcome(fn, raw):
@@ -513,17 +559,27 @@ def test_inline_hmv_check_matches_normalize_hmv(raw):
 
 
 @_FAST
-@given(st.one_of(st.from_regex(r"\d{1,17}(\.\d{0,12})?", fullmatch=True),
-                 st.text(alphabet="0123456789.,€ -+E", max_size=20)))
+@given(
+    st.one_of(
+        st.from_regex(r"\d{1,17}(\.\d{0,12})?", fullmatch=True),
+        st.text(alphabet="0123456789.,€ -+E", max_size=20),
+    )
+)
 def test_inline_price_parsing_matches_parse_price(raw):
     assert _outcome(bmecat._price, raw) == _outcome(parse_price, raw)
 
 
 def test_memoised_feature_values_match_and_stay_bounded():
-    for key, raw, expected in [("side", "links", "L"), ("style", "HdO", "BTE"), ("colour", "  Weiß ", "weiß")]:
+    for key, raw, expected in [
+        ("side", "links", "L"),
+        ("style", "HdO", "BTE"),
+        ("colour", "  Weiß ", "weiß"),
+    ]:
         assert bmecat._feature_value(key, raw) == expected == bmecat._feature_value(key, raw)
     long_value = "Farbe " * 40
-    assert bmecat._feature_value("colour", long_value) == normalize_attribute_value("colour", long_value)
+    assert bmecat._feature_value("colour", long_value) == normalize_attribute_value(
+        "colour", long_value
+    )
     assert ("colour", long_value) not in bmecat._feature_values
     for i in range(bmecat._MEMO_ENTRIES + 10):
         bmecat._feature_value("model", f"Modell {i}")
@@ -564,8 +620,9 @@ def test_bmecat_declared_entity_that_is_used_is_refused():
 
 
 def test_bmecat_declared_entity_used_in_an_attribute_is_refused():
-    data = BMECAT_1_WITH_INTERNAL_SUBSET.replace(b"<DESCRIPTION_SHORT>",
-                                                 b'<DESCRIPTION_SHORT lang="&unused;">')
+    data = BMECAT_1_WITH_INTERNAL_SUBSET.replace(
+        b"<DESCRIPTION_SHORT>", b'<DESCRIPTION_SHORT lang="&unused;">'
+    )
     with pytest.raises(FormatError, match="entity &unused;"):
         list(read_catalog(data))
 
@@ -578,4 +635,4 @@ def test_opentrans_doctype_declaration_without_use_is_read():
     with pytest.raises(FormatError, match="entity"):
         safexml.parse_bytes(b'<!DOCTYPE A [ <!ENTITY x "y"> ]><A>&x;</A>')
     with pytest.raises(FormatError, match="parameter entity %p;"):
-        safexml.parse_bytes(b'<!DOCTYPE A [ <!ENTITY % p "<!ENTITY x \'y\'>"> %p; ]><A>1</A>')
+        safexml.parse_bytes(b"<!DOCTYPE A [ <!ENTITY % p \"<!ENTITY x 'y'>\"> %p; ]><A>1</A>")

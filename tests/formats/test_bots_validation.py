@@ -60,33 +60,40 @@ def test_bots_reads_what_we_meant(order):
 @pytest.mark.parametrize("policy", ["confirm", "partial", "reject"])
 def test_simulator_ordrsp_and_desadv_parse_with_bots_strict(order, policy):
     order.items[0].unit = "PR"
-    response = answers.order_response(order, slug="audiotec", sender_id="4012345000009",
-                                      policy=policy)
-    data = edifact.write_ordrsp(response, sender_id="4012345000009", recipient_id="ORDERHUB",
-                                interchange_ref="200")
+    response = answers.order_response(
+        order, slug="audiotec", sender_id="4012345000009", policy=policy
+    )
+    data = edifact.write_ordrsp(
+        response, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="200"
+    )
     assert bots_errors(data) == []
-    dispatch = answers.dispatch_notification(order, response, slug="audiotec",
-                                             sender_id="4012345000009")
+    dispatch = answers.dispatch_notification(
+        order, response, slug="audiotec", sender_id="4012345000009"
+    )
     if dispatch is not None:
-        data = edifact.write_desadv(dispatch, sender_id="4012345000009",
-                                    recipient_id="ORDERHUB", interchange_ref="201")
+        data = edifact.write_desadv(
+            dispatch, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="201"
+        )
         assert bots_errors(data) == []
 
 
 def test_answers_with_every_field_parse_with_bots_strict():
     response = partner_json.parse_answer((DATA / "order_response.json").read_bytes())
-    response.lines.append(AnswerLine(len(response.lines) + 1, "rejected", Decimal(0),
-                                     note="nicht lieferbar " * 20))
+    response.lines.append(
+        AnswerLine(len(response.lines) + 1, "rejected", Decimal(0), note="nicht lieferbar " * 20)
+    )
     response.note = "Hinweis ? + : ' " * 10
-    data = edifact.write_ordrsp(response, sender_id="4012345000009", recipient_id="ORDERHUB",
-                                interchange_ref="300")
+    data = edifact.write_ordrsp(
+        response, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="300"
+    )
     assert bots_errors(data) == []
     dispatch = partner_json.parse_answer((DATA / "dispatch_notification.json").read_bytes())
     dispatch.tracking_numbers = [f"JJD00039000765432{i}" for i in range(9)]
     dispatch.delivery_date = date(2026, 2, 1)
     dispatch.carrier = "DHL Paket GmbH"
-    data = edifact.write_desadv(dispatch, sender_id="4012345000009", recipient_id="ORDERHUB",
-                                interchange_ref="301")
+    data = edifact.write_desadv(
+        dispatch, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="301"
+    )
     assert bots_errors(data) == []
 
 

@@ -25,7 +25,10 @@ def test_semicolon_utf8_with_bom_german_headers(catalog_data):
     assert reader.header.transaction == "CSV"
     assert reader.header.format_version == "csv"
     assert [a.partner_article_number for a in articles] == [
-        "SN-HA-AURA7-RIC-R-BEIGE", "SN-R-M-3-R", "SN-D-OPEN-M", "SN-BAT-312-60"
+        "SN-HA-AURA7-RIC-R-BEIGE",
+        "SN-R-M-3-R",
+        "SN-D-OPEN-M",
+        "SN-BAT-312-60",
     ]
     hearing_aid, receiver, dome, batteries = articles
 
@@ -40,7 +43,10 @@ def test_semicolon_utf8_with_bom_german_headers(catalog_data):
     assert hearing_aid.price == Decimal("1234.56")  # "1.234,56"
     assert hearing_aid.order_unit == "C62"  # "Stück"
     assert hearing_aid.attributes == {
-        "style": "RIC", "side": "R", "colour": "beige", "battery_size": "rechargeable"
+        "style": "RIC",
+        "side": "R",
+        "colour": "beige",
+        "battery_size": "rechargeable",
     }
     assert hearing_aid.line == 2
 
@@ -81,7 +87,10 @@ def test_comma_windows_1252_english_headers(catalog_data):
     assert receiver.price == Decimal("1234.56")
     assert receiver.manufacturer_name == "Klangwerk"
     assert receiver.attributes == {
-        "side": "R", "receiver_power": "M", "receiver_length": "2", "category": "receiver"
+        "side": "R",
+        "receiver_power": "M",
+        "receiver_length": "2",
+        "category": "receiver",
     }
     assert dome.short_description == "Dome Größe L (10 Stück)"
     assert dome.price == Decimal("1234.50")  # "1,234.50"
@@ -157,11 +166,15 @@ def test_strict_csv_turns_row_issues_into_errors():
 
 
 def test_action_column_and_tab_delimiter():
-    data = (b"Artikelnummer\tAktion\tPreis\n"
-            b"A-1\tneu\t1,00\nA-2\tL\xc3\xb6schen\t\nA-3\t\xc3\xa4ndern\t2,00\nA-4\tirgendwas\t\n")
+    data = (
+        b"Artikelnummer\tAktion\tPreis\n"
+        b"A-1\tneu\t1,00\nA-2\tL\xc3\xb6schen\t\nA-3\t\xc3\xa4ndern\t2,00\nA-4\tirgendwas\t\n"
+    )
     _reader, articles, issues = read(data)
     assert [(a.partner_article_number, a.mode) for a in articles] == [
-        ("A-1", "new"), ("A-2", "delete"), ("A-3", "update")
+        ("A-1", "new"),
+        ("A-2", "delete"),
+        ("A-3", "update"),
     ]
     assert len(issues) == 1 and "unknown action 'irgendwas'" in issues[0].message
 
@@ -171,7 +184,7 @@ def test_action_column_and_tab_delimiter():
 )
 def test_write_csv_round_trip(delimiter, encoding):
     original = list(generate_catalog("SN", 120, seed=7))
-    original[0].short_description = "=HYPERLINK(\"http://evil\")"
+    original[0].short_description = '=HYPERLINK("http://evil")'
     original[1].long_description = "-20 % Aktion; solange Vorrat reicht\nzweite Zeile"
     out = io.BytesIO()
     assert write_csv(original, out, delimiter=delimiter, encoding=encoding) == 120
@@ -197,8 +210,15 @@ def test_write_csv_uses_decimal_comma_with_semicolons():
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("=1+2", "'=1+2"), ("+49 30 123", "'+49 30 123"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tx", "'\tx"), ("\rx", "'\rx"), ("Hörer", "Hörer"), ("", ""), ("a=b", "a=b"),
+        ("=1+2", "'=1+2"),
+        ("+49 30 123", "'+49 30 123"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Hörer", "Hörer"),
+        ("", ""),
+        ("a=b", "a=b"),
     ],
 )
 def test_neutralize_csv_cell(value, expected):
@@ -208,9 +228,15 @@ def test_neutralize_csv_cell(value, expected):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("1.234,56", "1234.56"), ("1234,56", "1234.56"), ("1234.56", "1234.56"),
-        ("1,234.56", "1234.56"), ("1.234.567", "1234567"), ("1 234,56 €", "1234.56"),
-        ("EUR 12,50", "12.50"), ("0,99", "0.99"), ("7", "7"),
+        ("1.234,56", "1234.56"),
+        ("1234,56", "1234.56"),
+        ("1234.56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("1.234.567", "1234567"),
+        ("1 234,56 €", "1234.56"),
+        ("EUR 12,50", "12.50"),
+        ("0,99", "0.99"),
+        ("7", "7"),
     ],
 )
 def test_parse_price(raw, expected):

@@ -43,8 +43,15 @@ def test_seed_changes_prices_but_not_identifiers():
 
 def test_documented_article_numbers_exist_in_a_small_catalog():
     numbers = {a.partner_article_number for a in generate_catalog("SN", 300)}
-    for documented in ("SN-HA-AURA7-RIC-R-BEIGE", "SN-R-M-3-R", "SN-BAT-312-60", "SN-D-OPEN-M",
-                       "SN-ACC-TV", "SN-OTO-SIL-SCHALE-R", "SN-MAT-ABF-SOFT"):
+    for documented in (
+        "SN-HA-AURA7-RIC-R-BEIGE",
+        "SN-R-M-3-R",
+        "SN-BAT-312-60",
+        "SN-D-OPEN-M",
+        "SN-ACC-TV",
+        "SN-OTO-SIL-SCHALE-R",
+        "SN-MAT-ABF-SOFT",
+    ):
         assert documented in numbers
 
 
@@ -79,8 +86,9 @@ def test_assortment_mix_and_discontinued_share(catalog_20k):
     assert categories["hearing_aid"] > categories["receiver"] > categories["earmold"]
     discontinued = sum(a.status == "discontinued" for a in catalog_20k)
     assert 0.01 < discontinued / len(catalog_20k) < 0.03
-    accessories_with_hmv = [a for a in catalog_20k
-                            if a.attributes["category"] == "accessory" and a.hmv_number]
+    accessories_with_hmv = [
+        a for a in catalog_20k if a.attributes["category"] == "accessory" and a.hmv_number
+    ]
     assert 1 <= len(accessories_with_hmv) <= 5
 
 

@@ -24,19 +24,39 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 ROUND = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Readers fold runs of whitespace into one space (as found in real files), so generate it folded.
-text = st.text(alphabet=st.characters(categories=("L", "N", "P", "S", "Zs"), exclude_characters="\ufeff"),
-               min_size=1, max_size=40).map(lambda s: " ".join(s.split())).filter(bool)
+text = (
+    st.text(
+        alphabet=st.characters(categories=("L", "N", "P", "S", "Zs"), exclude_characters="\ufeff"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 article_number = st.from_regex(r"[A-Z]{2}-[A-Z0-9]{1,6}(-[A-Z0-9]{1,4}){0,3}", fullmatch=True)
-gtin = st.from_regex(r"400[0-9]{9}", fullmatch=True).map(gtin_with_check_digit).map(lambda g: g.rjust(14, "0"))
+gtin = (
+    st.from_regex(r"400[0-9]{9}", fullmatch=True)
+    .map(gtin_with_check_digit)
+    .map(lambda g: g.rjust(14, "0"))
+)
 price = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
 
 
 @st.composite
 def articles(draw):
-    numbers = draw(st.lists(article_number, min_size=1, max_size=8, unique_by=normalize_article_number))
-    return [CatalogArticle(partner_article_number=n, short_description=draw(text), gtin=draw(st.none() | gtin),
-                           price=draw(st.none() | price), status=draw(st.sampled_from(["active", "discontinued"])))
-            for n in numbers]
+    numbers = draw(
+        st.lists(article_number, min_size=1, max_size=8, unique_by=normalize_article_number)
+    )
+    return [
+        CatalogArticle(
+            partner_article_number=n,
+            short_description=draw(text),
+            gtin=draw(st.none() | gtin),
+            price=draw(st.none() | price),
+            status=draw(st.sampled_from(["active", "discontinued"])),
+        )
+        for n in numbers
+    ]
 
 
 def _read(data: bytes):
@@ -48,10 +68,15 @@ def _read(data: bytes):
 @given(articles())
 def test_bmecat_round_trip(items):
     out = io.BytesIO()
-    write_bmecat(CatalogHeader(transaction="T_NEW_CATALOG", catalog_id="P", catalog_version="1.0"), items, out)
+    write_bmecat(
+        CatalogHeader(transaction="T_NEW_CATALOG", catalog_id="P", catalog_version="1.0"),
+        items,
+        out,
+    )
     back = _read(out.getvalue())
-    assert [(a.partner_article_number, a.short_description, a.gtin, a.price, a.status) for a in back] == [
-        (a.partner_article_number, a.short_description, a.gtin, a.price, a.status) for a in items]
+    assert [
+        (a.partner_article_number, a.short_description, a.gtin, a.price, a.status) for a in back
+    ] == [(a.partner_article_number, a.short_description, a.gtin, a.price, a.status) for a in items]
 
 
 def _cp1252_unambiguous(text: str) -> bool:
@@ -72,10 +97,13 @@ def test_csv_windows_1252_rule():
     """The hypothesis case from main's flaky run, as the reader's rule: a Windows-1252 line whose
     bytes are valid UTF-8 is read as UTF-8 until a line proves the file Windows-1252; from then on
     every line is Windows-1252."""
-    header = "Artikelnummer;Kurzbeschreibung\r\n".encode()
-    ambiguous = "AB-1;Ã¤\r\n".encode("cp1252")        # b"\xc3\xa4": also UTF-8 "ä"
-    proof = "AB-2;Hörer\r\n".encode("cp1252")         # b"\xf6r": not UTF-8
-    back = [a.short_description for a in _read(header + ambiguous + proof + ambiguous.replace(b"1", b"3"))]
+    header = b"Artikelnummer;Kurzbeschreibung\r\n"
+    ambiguous = "AB-1;Ã¤\r\n".encode("cp1252")  # b"\xc3\xa4": also UTF-8 "ä"
+    proof = "AB-2;Hörer\r\n".encode("cp1252")  # b"\xf6r": not UTF-8
+    back = [
+        a.short_description
+        for a in _read(header + ambiguous + proof + ambiguous.replace(b"1", b"3"))
+    ]
     assert back == ["ä", "Hörer", "Ã¤"]
 
 
@@ -92,7 +120,8 @@ def test_csv_round_trip(items, delimiter, encoding):
     write_csv(items, out, delimiter=delimiter, encoding=encoding)
     back = _read(out.getvalue())
     assert [(a.partner_article_number, a.short_description, a.gtin, a.price) for a in back] == [
-        (a.partner_article_number, a.short_description, a.gtin, a.price) for a in items]
+        (a.partner_article_number, a.short_description, a.gtin, a.price) for a in items
+    ]
 
 
 @FUZZ
@@ -123,4 +152,4 @@ def test_identifier_normalisation_never_crashes(raw):
 @given(st.text(max_size=30))
 def test_neutralised_csv_cells_never_start_a_formula(value):
     cell = neutralize_csv_cell(value)
-    assert not cell[:1] in ("=", "+", "-", "@", "\t", "\r")
+    assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")

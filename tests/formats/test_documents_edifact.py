@@ -51,13 +51,15 @@ def segments(data: bytes) -> list[str]:
 
 
 def ordrsp(answer: PartnerAnswer) -> bytes:
-    return edifact.write_ordrsp(answer, sender_id="4012345000009", recipient_id="ORDERHUB",
-                                interchange_ref="R0001")
+    return edifact.write_ordrsp(
+        answer, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="R0001"
+    )
 
 
 def desadv(answer: PartnerAnswer) -> bytes:
-    return edifact.write_desadv(answer, sender_id="4012345000009", recipient_id="ORDERHUB",
-                                interchange_ref="D0001")
+    return edifact.write_desadv(
+        answer, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="D0001"
+    )
 
 
 # --------------------------------------------------------------------------- ORDERS
@@ -112,7 +114,7 @@ def test_long_texts_are_split_over_components_and_segments(order):
     assert len(description) > 70
     data = edifact.write_orders(order, interchange_ref="1")
     seg = segments(data)
-    line_two = seg[seg.index("LIN+2"):]
+    line_two = seg[seg.index("LIN+2") :]
     assert sum(1 for s in line_two if s.startswith("IMD+")) == -(-len(description) // 70)
     assert edifact.parse_orders(data).items[1].description == description
 
@@ -142,16 +144,23 @@ def test_buyer_with_gln_sends_customer_number_as_rff_it(order):
 
 
 def test_the_same_order_gives_the_same_bytes(order):
-    assert edifact.write_orders(order, interchange_ref="1") == \
-        edifact.write_orders(copy.deepcopy(order), interchange_ref="1")
+    assert edifact.write_orders(order, interchange_ref="1") == edifact.write_orders(
+        copy.deepcopy(order), interchange_ref="1"
+    )
 
 
-@pytest.mark.parametrize("change, field", [
-    (lambda o: setattr(o, "order_number", "X" * 36), "order_number"),
-    (lambda o: setattr(o, "recipient_id", ""), "recipient_id"),
-    (lambda o: setattr(o.items[0], "supplier_article_number", "A" * 36), "supplier_article_number"),
-    (lambda o: setattr(o.items[0], "line_no", 1_000_000), "line_no"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda o: setattr(o, "order_number", "X" * 36), "order_number"),
+        (lambda o: setattr(o, "recipient_id", ""), "recipient_id"),
+        (
+            lambda o: setattr(o.items[0], "supplier_article_number", "A" * 36),
+            "supplier_article_number",
+        ),
+        (lambda o: setattr(o.items[0], "line_no", 1_000_000), "line_no"),
+    ],
+)
 def test_orders_writer_refuses_what_edifact_cannot_carry(order, change, field):
     change(order)
     with pytest.raises(FormatError) as error:
@@ -217,7 +226,10 @@ def test_partner_ordrsp_in_another_style(order):
     assert answer.delivery_date is None
     assert answer.dates == {"requested": date(2026, 1, 21)}
     assert [(l.line_no, l.status, l.quantity) for l in answer.lines] == [
-        (1, "confirmed", Decimal(2)), (2, "changed", Decimal("0.5")), (3, "rejected", None)]
+        (1, "confirmed", Decimal(2)),
+        (2, "changed", Decimal("0.5")),
+        (3, "rejected", None),
+    ]
     assert answer.lines[1].supplier_article_number == "DOME-8-NEU"
     assert answer.lines[1].delivery_date == date(2026, 1, 23)
     assert answer.lines[2].note == "nicht mehr lieferbar"
@@ -242,7 +254,7 @@ def test_utf8_declared_as_unoc_is_read_as_utf8(dispatch):
 def test_several_messages_in_one_interchange(response, dispatch):
     first, second = segments(ordrsp(response)), segments(desadv(dispatch))
     body = first[1:-1] + second[1:-1]
-    data = ("UNA:+.? '" + "'".join([first[0], *body, f"UNZ+2+{first[0].split('+')[-1]}"]) + "'")
+    data = "UNA:+.? '" + "'".join([first[0], *body, f"UNZ+2+{first[0].split('+')[-1]}"]) + "'"
     with pytest.raises(FormatError, match="one message"):
         edifact.parse_answer(data.encode("latin-1"))
     kinds = [a.kind for a in edifact.parse_answers(data.encode("latin-1"))]
@@ -252,13 +264,21 @@ def test_several_messages_in_one_interchange(response, dispatch):
 # --------------------------------------------------------------------------- malformed input
 
 
-@pytest.mark.parametrize("data", [
-    b"", b"   ", b"\x00\x01\x02garbage", b"UNA", b"UNA:::::'UNB", b"hello world'",
-    b"UNB+UNOC:3+A+B+260101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+220+X+9'",  # no UNT/UNZ
-    b"UNB+UNOC:3+A+B+260101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+220+X+9?",  # release at end
-    b"UNB+UNOC:3+A+B+260101:1200+1'bad+1'UNZ+0+1'",
-    b"UNB+UNOC:3+A+B+260101:1200+1'UNZ+0+1'",  # no message
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"   ",
+        b"\x00\x01\x02garbage",
+        b"UNA",
+        b"UNA:::::'UNB",
+        b"hello world'",
+        b"UNB+UNOC:3+A+B+260101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+220+X+9'",  # no UNT/UNZ
+        b"UNB+UNOC:3+A+B+260101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+220+X+9?",  # release at end
+        b"UNB+UNOC:3+A+B+260101:1200+1'bad+1'UNZ+0+1'",
+        b"UNB+UNOC:3+A+B+260101:1200+1'UNZ+0+1'",  # no message
+    ],
+)
 def test_broken_interchanges_are_format_errors(data):
     for parse in (edifact.parse_orders, edifact.parse_answer):
         with pytest.raises(FormatError):
@@ -321,36 +341,44 @@ def test_missing_bgm_is_reported():
 def test_too_many_repeats_are_reported():
     tags = ["UNH", "BGM"] + ["DTM"] * 36 + ["UNS", "UNT"]
     assert check_segment_tags(tags, "ORDERS") == [
-        "ORDERS: segment 38 (DTM): segment DTM repeated more than 35 time(s)"]
+        "ORDERS: segment 38 (DTM): segment DTM repeated more than 35 time(s)"
+    ]
     line_group = ["LIN"] + ["PIA"] * 26 + ["QTY"]
     assert check_segment_tags(["UNH", "BGM", "DTM", *line_group, "UNS", "UNT"], "ORDERS") == [
-        "ORDERS: segment 30 (PIA): segment PIA in SG25 repeated more than 25 time(s)"]
+        "ORDERS: segment 30 (PIA): segment PIA in SG25 repeated more than 25 time(s)"
+    ]
     # A detail segment after a later one in the same group is out of order, not a repeat.
     assert check_segment_tags(["UNH", "BGM", "DTM", "LIN", "QTY", "PIA", "UNS", "UNT"]) == [
-        "ORDERS: segment 6 (PIA): unexpected segment PIA in SG25"]
+        "ORDERS: segment 6 (PIA): unexpected segment PIA in SG25"
+    ]
 
 
 def test_misplaced_segments_are_reported():
     # A header segment among the lines, and NAD after the summary section.
     assert check_segment_tags(["UNH", "BGM", "DTM", "LIN", "QTY", "BGM", "UNS", "UNT"]) == [
-        "ORDERS: segment 6 (BGM): unexpected segment BGM in SG25"]
+        "ORDERS: segment 6 (BGM): unexpected segment BGM in SG25"
+    ]
     assert check_segment_tags(["UNH", "BGM", "DTM", "LIN", "QTY", "UNS", "NAD", "UNT"]) == [
-        "ORDERS: segment 7 (NAD): unexpected segment NAD in message"]
+        "ORDERS: segment 7 (NAD): unexpected segment NAD in message"
+    ]
     # Line details before any LIN have no group to belong to.
     assert check_segment_tags(["UNH", "BGM", "DTM", "QTY", "LIN", "UNS", "UNT"]) == [
-        "ORDERS: segment 4 (QTY): unexpected segment QTY in message"]
+        "ORDERS: segment 4 (QTY): unexpected segment QTY in message"
+    ]
 
 
 def test_missing_summary_and_trailer():
     assert check_segment_tags(["UNH", "BGM", "DTM", "LIN"]) == [
         "ORDERS: required segment UNS missing at the end",
-        "ORDERS: required segment UNT missing at the end"]
+        "ORDERS: required segment UNT missing at the end",
+    ]
 
 
 def test_generated_message_with_a_segment_moved_is_caught(order):
     data = edifact.write_orders(order, interchange_ref="1")
     moved = data.replace(b"BGM+220+OH-2026-000123+9'", b"").replace(
-        b"UNS+S'", b"BGM+220+OH-2026-000123+9'UNS+S'")
+        b"UNS+S'", b"BGM+220+OH-2026-000123+9'UNS+S'"
+    )
     violations = check_structure(moved, "ORDERS")
     assert any("required segment BGM missing" in v for v in violations)
     assert any("unexpected segment BGM" in v for v in violations)

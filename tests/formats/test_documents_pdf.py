@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,7 +29,7 @@ def _literal(raw: bytes) -> bytes:
         if byte == 0x5C:  # backslash
             nxt = raw[i + 1]
             if 0x30 <= nxt <= 0x37:
-                digits = re.match(rb"[0-7]{1,3}", raw[i + 1:i + 4]).group()
+                digits = re.match(rb"[0-7]{1,3}", raw[i + 1 : i + 4]).group()
                 out.append(int(digits, 8) & 0xFF)
                 i += 1 + len(digits)
                 continue
@@ -43,8 +43,9 @@ def _literal(raw: bytes) -> bytes:
 
 def extract_text(pdf: bytes) -> str:
     """Text of an uncompressed fpdf2 PDF, decoded like a viewer does: font → ToUnicode CMap."""
-    objects = {int(m.group(1)): m.group(2) for m in
-               re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+    objects = {
+        int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)
+    }
     maps: dict[bytes, dict[int, str]] = {}
     for name, ref in re.findall(rb"/(F\d+) (\d+) 0 R", pdf):
         font = objects[int(ref)]
@@ -64,8 +65,12 @@ def extract_text(pdf: bytes) -> str:
             raw = _literal(match.group(2))
             cmap = maps.get(font) or {}
             if cmap:
-                text.append("".join(cmap.get(int.from_bytes(raw[i:i + 2], "big"), "?")
-                                    for i in range(0, len(raw) - 1, 2)))
+                text.append(
+                    "".join(
+                        cmap.get(int.from_bytes(raw[i : i + 2], "big"), "?")
+                        for i in range(0, len(raw) - 1, 2)
+                    )
+                )
             else:
                 text.append(raw.decode("latin-1"))
         text.append("\n")
@@ -79,10 +84,25 @@ def test_pdf_is_a_pdf(order):
 
 def test_pdf_text_is_extractable_with_umlauts(order):
     text = extract_text(order_pdf.render_order_pdf(order, compress=False))
-    for expected in ("Bestellung", "OH-2026-000123", "Hörer M, rechts", "Kundennummer", "K-4711",
-                     "Besteller", "Lieferadresse", "Filiale Mitte", "Hauptstraße 1",
-                     "SN-R-312", "GTIN 4012345678901", "HMV 13.20.01.1234", "Stück", "Paar",
-                     "Kommission Müller", "side: R", "15.01.2026 10:30"):
+    for expected in (
+        "Bestellung",
+        "OH-2026-000123",
+        "Hörer M, rechts",
+        "Kundennummer",
+        "K-4711",
+        "Besteller",
+        "Lieferadresse",
+        "Filiale Mitte",
+        "Hauptstraße 1",
+        "SN-R-312",
+        "GTIN 4012345678901",
+        "HMV 13.20.01.1234",
+        "Stück",
+        "Paar",
+        "Kommission Müller",
+        "side: R",
+        "15.01.2026 10:30",
+    ):
         assert expected in text, expected
 
 
@@ -102,13 +122,20 @@ def test_pdf_falls_back_to_core_fonts(order, monkeypatch):
 
 
 def test_long_orders_flow_onto_more_pages(order):
-    order.items = [OrderItem(line_no=n, quantity=Decimal(1), supplier_article_number=f"A-{n}",
-                             description="Hörer " * 12) for n in range(1, 60)]
+    order.items = [
+        OrderItem(
+            line_no=n,
+            quantity=Decimal(1),
+            supplier_article_number=f"A-{n}",
+            description="Hörer " * 12,
+        )
+        for n in range(1, 60)
+    ]
     data = order_pdf.render_order_pdf(order, compress=False)
     assert data.count(b"/Type /Page\n") >= 2
     assert "Seite 2/" in extract_text(data)
 
 
 def test_same_order_renders_the_same_bytes(order):
-    order.order_date = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)
+    order.order_date = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
     assert order_pdf.render_order_pdf(order) == order_pdf.render_order_pdf(order)

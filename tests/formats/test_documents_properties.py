@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,10 +15,8 @@ from orderhub.formats.documents import LOCAL_TZ, OrderDocument, OrderItem, Party
 from orderhub.formats.edifact_structure import check_structure
 
 DATA = Path(__file__).parent / "data" / "documents"
-FUZZ = settings(max_examples=200, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
-ROUND_TRIP = settings(max_examples=100, deadline=None,
-                      suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROUND_TRIP = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 SAMPLES = {
     "order.json": (DATA / "order.json").read_bytes(),
@@ -32,9 +30,15 @@ SAMPLES["order.xml"] = opentrans.write_order(_order)
 SAMPLES["orders.edi"] = edifact.write_orders(_order, interchange_ref="1")
 
 PARSERS = [
-    opentrans.parse_order, opentrans.parse_answer, opentrans.validate,
-    edifact.parse_orders, edifact.parse_answer, edifact.parse_answers, check_structure,
-    partner_json.parse_order, partner_json.parse_answer,
+    opentrans.parse_order,
+    opentrans.parse_answer,
+    opentrans.validate,
+    edifact.parse_orders,
+    edifact.parse_answer,
+    edifact.parse_answers,
+    check_structure,
+    partner_json.parse_order,
+    partner_json.parse_answer,
 ]
 
 
@@ -45,14 +49,31 @@ def mutated(draw, sample: bytes) -> bytes:
     for _ in range(draw(st.integers(1, 4))):
         position = draw(st.integers(0, len(data)))
         action = draw(st.sampled_from(["delete", "insert", "replace", "truncate"]))
-        chunk = draw(st.binary(min_size=1, max_size=6) | st.sampled_from(
-            [b"'", b"+", b":", b"?", b"<", b">", b"&", b'"', b"UNH+", b"LIN+", b"\x00", b"9" * 12]))
+        chunk = draw(
+            st.binary(min_size=1, max_size=6)
+            | st.sampled_from(
+                [
+                    b"'",
+                    b"+",
+                    b":",
+                    b"?",
+                    b"<",
+                    b">",
+                    b"&",
+                    b'"',
+                    b"UNH+",
+                    b"LIN+",
+                    b"\x00",
+                    b"9" * 12,
+                ]
+            )
+        )
         if action == "delete":
-            del data[position:position + len(chunk)]
+            del data[position : position + len(chunk)]
         elif action == "insert":
             data[position:position] = chunk
         elif action == "replace":
-            data[position:position + len(chunk)] = chunk
+            data[position : position + len(chunk)] = chunk
         else:
             del data[position:]
     return bytes(data)
@@ -97,8 +118,11 @@ def optional(strategy: st.SearchStrategy) -> st.SearchStrategy:
     return st.none() | strategy.filter(bool)
 
 
-identifiers = st.text(st.sampled_from("ABCDEFGHKLMNPRSTUVXYZ0123456789-./+:'? "), min_size=1,
-                      max_size=32).map(str.strip).filter(bool)
+identifiers = (
+    st.text(st.sampled_from("ABCDEFGHKLMNPRSTUVXYZ0123456789-./+:'? "), min_size=1, max_size=32)
+    .map(str.strip)
+    .filter(bool)
+)
 glns = st.text(st.sampled_from("0123456789"), min_size=13, max_size=13)
 
 
@@ -123,8 +147,15 @@ def parties(draw, role: str) -> Party:
 def items(draw, line_no: int) -> OrderItem:
     return OrderItem(
         line_no=line_no,
-        quantity=draw(st.decimals(min_value=Decimal("0.001"), max_value=Decimal(99999),
-                                  places=3, allow_nan=False, allow_infinity=False)),
+        quantity=draw(
+            st.decimals(
+                min_value=Decimal("0.001"),
+                max_value=Decimal(99999),
+                places=3,
+                allow_nan=False,
+                allow_infinity=False,
+            )
+        ),
         unit=draw(st.sampled_from(["C62", "PR", "SET"])),
         supplier_article_number=draw(identifiers | st.just("")),
         gtin=draw(optional(st.text(st.sampled_from("0123456789"), min_size=8, max_size=14))),
@@ -146,10 +177,14 @@ def orders(draw) -> OrderDocument:
     if delivery is not None and delivery.gln:
         delivery.party_id = None  # EDIFACT carries one id for the delivery party
     count = draw(st.integers(1, 4))
-    line_numbers = draw(st.lists(st.integers(1, 999_999), min_size=count, max_size=count,
-                                 unique=True))
-    when = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
-                             timezones=st.just(timezone.utc)))
+    line_numbers = draw(
+        st.lists(st.integers(1, 999_999), min_size=count, max_size=count, unique=True)
+    )
+    when = draw(
+        st.datetimes(
+            min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+        )
+    )
     return OrderDocument(
         order_number=draw(identifiers),
         order_date=when.replace(second=0, microsecond=0),
@@ -181,8 +216,8 @@ def test_order_round_trips_through_json_opentrans_and_edifact(doc):
     opentrans.validate(data)
     # openTRANS has no interchange envelope: the recipient is the supplier's id.
     expected = dataclasses.replace(
-        doc, sender_id="ORDERHUB",
-        recipient_id=doc.supplier.gln or doc.supplier.party_id or "")
+        doc, sender_id="ORDERHUB", recipient_id=doc.supplier.gln or doc.supplier.party_id or ""
+    )
     assert opentrans.parse_order(data) == expected
 
     # DTM carries German local time without offset: the repeated hour in October is ambiguous.

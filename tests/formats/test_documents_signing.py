@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -34,16 +34,24 @@ def test_signature_is_hmac_sha256_over_timestamp_dot_body():
 
 def test_valid_signature_returns_the_timestamp():
     assert verify(SECRET, header(), BODY, now=NOW + 10) == NOW
-    assert verify(SECRET.decode(), header(), BODY, now=datetime.fromtimestamp(NOW, timezone.utc))
+    assert verify(SECRET.decode(), header(), BODY, now=datetime.fromtimestamp(NOW, UTC))
 
 
 def test_signature_error_is_a_format_error():
     assert issubclass(SignatureError, FormatError)
 
 
-@pytest.mark.parametrize("value", [
-    None, "", "garbage", "t=abc,v1=00", f"t={NOW}", "v1=" + "0" * 64,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "garbage",
+        "t=abc,v1=00",
+        f"t={NOW}",
+        "v1=" + "0" * 64,
+    ],
+)
 def test_malformed_headers(value):
     with pytest.raises(SignatureError):
         verify(SECRET, value, BODY, now=NOW)
@@ -94,7 +102,7 @@ def test_replayed_signature_with_a_callable():
 def test_forged_requests_do_not_fill_the_replay_store():
     seen: set[str] = set()
     with pytest.raises(SignatureError):
-        verify(SECRET, "t=%d,v1=%s" % (NOW, "a" * 64), BODY, now=NOW, seen=seen)
+        verify(SECRET, f"t={NOW:d},v1={'a' * 64}", BODY, now=NOW, seen=seen)
     assert seen == set()
 
 

@@ -36,12 +36,30 @@ def _bmecat_1(unit: str) -> bytes:
 # -- free-text order units ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, code", [
-    ("Stück", "C62"), ("Stk", "C62"), ("Stk.", "C62"), ("ST", "C62"), ("PCE", "C62"),
-    ("Packung", "PK"), ("Pack", "PK"), ("Paar", "PR"), ("Karton", "CT"), ("Set", "SET"),
-    ("Beutel", "BG"), ("Rolle", "RO"), ("Flasche", "BO"), ("Liter", "LTR"), ("ml", "MLT"),
-    ("m", "MTR"), ("C62", "C62"), ("pr", "PR"), ("", "C62"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Stück", "C62"),
+        ("Stk", "C62"),
+        ("Stk.", "C62"),
+        ("ST", "C62"),
+        ("PCE", "C62"),
+        ("Packung", "PK"),
+        ("Pack", "PK"),
+        ("Paar", "PR"),
+        ("Karton", "CT"),
+        ("Set", "SET"),
+        ("Beutel", "BG"),
+        ("Rolle", "RO"),
+        ("Flasche", "BO"),
+        ("Liter", "LTR"),
+        ("ml", "MLT"),
+        ("m", "MTR"),
+        ("C62", "C62"),
+        ("pr", "PR"),
+        ("", "C62"),
+    ],
+)
 def test_free_text_order_unit_is_mapped_to_rec20_at_import(text, code):
     [article] = list(read_catalog(_bmecat_1(text)))
     assert article.order_unit == code
@@ -63,7 +81,7 @@ def test_unknown_order_unit_is_an_import_issue():
     [article] = [i for i in items if hasattr(i, "order_unit")]
     assert article.order_unit == "Blister"
     assert len(issues) == 1 and "Blister" in issues[0].message and "Rec 20" in issues[0].message
-    csv_items = list(read_catalog("Artikelnummer;Einheit\nU-2;Blister\n".encode()))
+    csv_items = list(read_catalog(b"Artikelnummer;Einheit\nU-2;Blister\n"))
     assert any("Blister" in getattr(i, "message", "") for i in csv_items)
 
 
@@ -96,15 +114,17 @@ def test_opentrans_order_is_validated_before_it_is_handed_to_a_channel(order, mo
 
 
 def test_answer_echoes_the_order_unit():
-    from orderhub.formats.documents import AnswerLine, PartnerAnswer
     from datetime import datetime
 
-    from orderhub.formats.documents import aware
+    from orderhub.formats.documents import AnswerLine, PartnerAnswer, aware
 
-    answer = PartnerAnswer(kind="order_response", order_number="OH-1", document_id="R1",
-                           issued_at=aware(datetime(2026, 1, 5, 10, 0)),
-                           lines=[AnswerLine(line_no=1, status="confirmed",
-                                             quantity=Decimal(2), unit="PR")])
+    answer = PartnerAnswer(
+        kind="order_response",
+        order_number="OH-1",
+        document_id="R1",
+        issued_at=aware(datetime(2026, 1, 5, 10, 0)),
+        lines=[AnswerLine(line_no=1, status="confirmed", quantity=Decimal(2), unit="PR")],
+    )
     edi = edifact.write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
     assert "QTY+113:2:PR'" in edi.decode("latin-1")
     assert edifact.parse_answer(edi).lines[0].unit == "PR"
@@ -134,9 +154,10 @@ def _split(items):
 
 
 def test_price_keeps_four_decimals_and_the_price_quantity():
-    data = _bmecat_prices('<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>17.779'
-                          '</PRICE_AMOUNT></PRODUCT_PRICE>',
-                          "<PRICE_QUANTITY>100</PRICE_QUANTITY>")
+    data = _bmecat_prices(
+        '<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>17.779</PRICE_AMOUNT></PRODUCT_PRICE>',
+        "<PRICE_QUANTITY>100</PRICE_QUANTITY>",
+    )
     [article], issues = _split(read_catalog(data))
     assert issues == []
     assert article.price_amount == Decimal("17.779")
@@ -144,50 +165,65 @@ def test_price_keeps_four_decimals_and_the_price_quantity():
     assert article.price == Decimal("0.17779")  # one piece, not rounded to 0.18 or 0.1778
 
 
-@pytest.mark.parametrize("types, chosen", [
-    (("gros_list", "nrp", "net_list", "net_customer"), "net_customer"),
-    (("gros_list", "nrp", "net_list"), "net_list"),
-    (("gros_list", "nrp"), "nrp"),
-    (("gros_list",), "gros_list"),
-])
+@pytest.mark.parametrize(
+    "types, chosen",
+    [
+        (("gros_list", "nrp", "net_list", "net_customer"), "net_customer"),
+        (("gros_list", "nrp", "net_list"), "net_list"),
+        (("gros_list", "nrp"), "nrp"),
+        (("gros_list",), "gros_list"),
+    ],
+)
 def test_price_type_is_chosen_by_the_documented_rule(types, chosen):
     amounts = {"net_customer": "10.5", "net_list": "12", "nrp": "20", "gros_list": "14.28"}
-    prices = "".join(f'<PRODUCT_PRICE price_type="{t}"><PRICE_AMOUNT>{amounts[t]}'
-                     "</PRICE_AMOUNT></PRODUCT_PRICE>" for t in types)
+    prices = "".join(
+        f'<PRODUCT_PRICE price_type="{t}"><PRICE_AMOUNT>{amounts[t]}</PRICE_AMOUNT></PRODUCT_PRICE>'
+        for t in types
+    )
     [article], issues = _split(read_catalog(_bmecat_prices(prices)))
     assert article.price_type == chosen and article.price == Decimal(amounts[chosen])
     assert bool(issues) == (chosen in ("nrp", "gros_list"))  # no net price: said so
 
 
 def test_lowest_lower_bound_wins_within_one_price_type():
-    prices = ('<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>9</PRICE_AMOUNT>'
-              "<LOWER_BOUND>10</LOWER_BOUND></PRODUCT_PRICE>"
-              '<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>11</PRICE_AMOUNT>'
-              "<LOWER_BOUND>1</LOWER_BOUND></PRODUCT_PRICE>")
+    prices = (
+        '<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>9</PRICE_AMOUNT>'
+        "<LOWER_BOUND>10</LOWER_BOUND></PRODUCT_PRICE>"
+        '<PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>11</PRICE_AMOUNT>'
+        "<LOWER_BOUND>1</LOWER_BOUND></PRODUCT_PRICE>"
+    )
     [article], _ = _split(read_catalog(_bmecat_prices(prices)))
     assert article.price == Decimal(11)
 
 
 def test_price_element_without_amount_is_an_issue():
-    prices = ('<PRODUCT_PRICE price_type="net_list"><PRICE_CURRENCY>EUR</PRICE_CURRENCY>'
-              "</PRODUCT_PRICE>")
+    prices = (
+        '<PRODUCT_PRICE price_type="net_list"><PRICE_CURRENCY>EUR</PRICE_CURRENCY></PRODUCT_PRICE>'
+    )
     [article], [issue] = _split(read_catalog(_bmecat_prices(prices)))
     assert article.price is None
     assert "without PRICE_AMOUNT" in issue.message and issue.partner_article_number == "P-1"
 
 
-@pytest.mark.parametrize("header, price_type", [
-    ("EK", "net_customer"), ("Einkaufspreis", "net_customer"), ("EK netto", "net_customer"),
-    ("Listenpreis", "net_list"), ("Preis", "net_list"), ("UVP", "nrp"),
-    ("Bruttopreis", "gros_list"),
-])
+@pytest.mark.parametrize(
+    "header, price_type",
+    [
+        ("EK", "net_customer"),
+        ("Einkaufspreis", "net_customer"),
+        ("EK netto", "net_customer"),
+        ("Listenpreis", "net_list"),
+        ("Preis", "net_list"),
+        ("UVP", "nrp"),
+        ("Bruttopreis", "gros_list"),
+    ],
+)
 def test_csv_german_price_headers_name_the_price_type(header, price_type):
     [article] = list(read_catalog(f"Artikelnummer;{header}\nA-1;12,3456\n".encode()))
     assert article.price == Decimal("12.3456") and article.price_type == price_type
 
 
 def test_csv_with_several_price_columns_takes_the_rule_order():
-    data = "Artikelnummer;UVP;Listenpreis;EK netto\nA-1;30;20;15\nA-2;30;20;\n".encode()
+    data = b"Artikelnummer;UVP;Listenpreis;EK netto\nA-1;30;20;15\nA-2;30;20;\n"
     first, second = list(read_catalog(data))
     assert (first.price, first.price_type) == (Decimal(15), "net_customer")
     assert (second.price, second.price_type) == (Decimal(20), "net_list")
@@ -216,14 +252,21 @@ def _ordrsp_xml(date_text: str, delivery: str = "") -> bytes:
 </ORDERRESPONSE_ITEM_LIST></ORDERRESPONSE>""".encode()
 
 
-@pytest.mark.parametrize("text, day", [
-    ("20200901", date(2020, 9, 1)), ("20200901T1430", date(2020, 9, 1)),
-    ("20200901T143000+0200", date(2020, 9, 1)), ("01.09.2020", date(2020, 9, 1)),
-    ("2020-09-01T14:30:00+02:00", date(2020, 9, 1)),
-])
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("20200901", date(2020, 9, 1)),
+        ("20200901T1430", date(2020, 9, 1)),
+        ("20200901T143000+0200", date(2020, 9, 1)),
+        ("01.09.2020", date(2020, 9, 1)),
+        ("2020-09-01T14:30:00+02:00", date(2020, 9, 1)),
+    ],
+)
 def test_opentrans_answer_dates_in_basic_format_are_read(text, day):
-    delivery = (f"<DELIVERY_DATE><DELIVERY_START_DATE>{text}</DELIVERY_START_DATE>"
-                f"<DELIVERY_END_DATE>{text}</DELIVERY_END_DATE></DELIVERY_DATE>")
+    delivery = (
+        f"<DELIVERY_DATE><DELIVERY_START_DATE>{text}</DELIVERY_START_DATE>"
+        f"<DELIVERY_END_DATE>{text}</DELIVERY_END_DATE></DELIVERY_DATE>"
+    )
     answer = opentrans.parse_answer(_ordrsp_xml(text, delivery))
     assert answer.issued_at.date() == day and answer.delivery_date == day
 
@@ -232,13 +275,18 @@ def _edi(message_type: str, body: str, unb_date: str = "200901:1015") -> bytes:
     segments = [s for s in body.strip().split("\n") if s]
     count = len(segments) + 2
     association = {"ORDRSP": "EAN005", "DESADV": "EAN005"}[message_type]
-    return (f"UNA:+.? 'UNB+UNOC:3+4012345000009:14+ORDERHUB:ZZZ+{unb_date}+R1'"
-            f"UNH+1+{message_type}:D:96A:UN:{association}'" + "".join(segments)
-            + f"UNT+{count}+1'UNZ+1+R1'").encode()
+    return (
+        f"UNA:+.? 'UNB+UNOC:3+4012345000009:14+ORDERHUB:ZZZ+{unb_date}+R1'"
+        f"UNH+1+{message_type}:D:96A:UN:{association}'"
+        + "".join(segments)
+        + f"UNT+{count}+1'UNZ+1+R1'"
+    ).encode()
 
 
 def test_edifact_answer_dates_are_chosen_by_qualifier_not_file_order():
-    data = _edi("ORDRSP", """
+    data = _edi(
+        "ORDRSP",
+        """
 BGM+231+AB-1+29'
 DTM+137:20200901:102'
 DTM+2:20200905:102'
@@ -249,25 +297,35 @@ LIN+1+5'
 QTY+113:2'
 DTM+2:20200905:102'
 DTM+69:20200912:102'
-""")
+""",
+    )
     answer = edifact.parse_answer(data)
     assert answer.delivery_date == date(2020, 9, 10)  # DTM+69, not the first DTM
-    assert answer.dates == {"requested": date(2020, 9, 5), "despatched": date(2020, 9, 7),
-                            "promised": date(2020, 9, 10)}
+    assert answer.dates == {
+        "requested": date(2020, 9, 5),
+        "despatched": date(2020, 9, 7),
+        "promised": date(2020, 9, 10),
+    }
     assert answer.lines[0].delivery_date == date(2020, 9, 12)
     assert answer.lines[0].dates["requested"] == date(2020, 9, 5)
 
 
 def test_edifact_requested_date_is_never_reported_as_promised():
-    data = _edi("ORDRSP", "BGM+231+AB-1+29'\nDTM+137:20200901:102'\nDTM+2:20200905:102'\n"
-                          "RFF+ON:OH-1'\nLIN+1+5'\nQTY+113:2'\n")
+    data = _edi(
+        "ORDRSP",
+        "BGM+231+AB-1+29'\nDTM+137:20200901:102'\nDTM+2:20200905:102'\n"
+        "RFF+ON:OH-1'\nLIN+1+5'\nQTY+113:2'\n",
+    )
     answer = edifact.parse_answer(data)
     assert answer.delivery_date is None and answer.dates["requested"] == date(2020, 9, 5)
 
 
 def test_desadv_despatch_date_is_not_the_delivery_date_and_estimated_arrival_is():
-    data = _edi("DESADV", "BGM+351+LS-1+9'\nDTM+137:20200901:102'\nDTM+11:20200902:102'\n"
-                          "DTM+132:20200904:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n")
+    data = _edi(
+        "DESADV",
+        "BGM+351+LS-1+9'\nDTM+137:20200901:102'\nDTM+11:20200902:102'\n"
+        "DTM+132:20200904:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n",
+    )
     answer = edifact.parse_answer(data)
     assert answer.delivery_date == date(2020, 9, 4)
     assert answer.dates["despatched"] == date(2020, 9, 2)
@@ -287,7 +345,9 @@ def test_desadv_without_document_date_takes_despatch_date_then_unb_date():
 
 
 def test_desadv_package_sscc_is_a_tracking_number():
-    data = _edi("DESADV", """
+    data = _edi(
+        "DESADV",
+        """
 BGM+351+LS-1+9'
 DTM+137:20200901:102'
 RFF+ON:OH-1'
@@ -298,7 +358,8 @@ GIN+BJ+340123450000000017+340123450000000024'
 LIN+1++4012345000016:SRV'
 PIA+1+1001:SA'
 QTY+12:2'
-""")
+""",
+    )
     answer = edifact.parse_answer(data)
     assert answer.tracking_numbers == ["340123450000000017", "340123450000000024"]
     assert answer.carrier == "DPD Deutschland"
@@ -320,9 +381,11 @@ def _dispatch_xml(parties: str = "", remarks: str = "") -> bytes:
 
 
 def test_opentrans_carrier_from_contact_name_or_deliverer_code_remark():
-    party = ("<PARTY><bmecat:PARTY_ID type=\"supplier_specific\">D1</bmecat:PARTY_ID>"
-             "<PARTY_ROLE>deliverer</PARTY_ROLE><ADDRESS><CONTACT_DETAILS>"
-             "<bmecat:CONTACT_NAME>UPS</bmecat:CONTACT_NAME></CONTACT_DETAILS></ADDRESS></PARTY>")
+    party = (
+        '<PARTY><bmecat:PARTY_ID type="supplier_specific">D1</bmecat:PARTY_ID>'
+        "<PARTY_ROLE>deliverer</PARTY_ROLE><ADDRESS><CONTACT_DETAILS>"
+        "<bmecat:CONTACT_NAME>UPS</bmecat:CONTACT_NAME></CONTACT_DETAILS></ADDRESS></PARTY>"
+    )
     assert opentrans.parse_answer(_dispatch_xml(parties=party)).carrier == "UPS"
     remark = '<REMARKS type="delivererCode">GLS</REMARKS>'
     assert opentrans.parse_answer(_dispatch_xml(remarks=remark)).carrier == "GLS"
@@ -337,8 +400,10 @@ def test_opentrans_1_0_is_refused_saying_so():
 
 
 def test_edifact_answer_with_byte_order_mark_and_crlf_is_read():
-    data = _edi("DESADV", "BGM+351+LS-9+9'\nDTM+137:20200901:102'\nRFF+ON:OH-1'\nCPS+1'\n"
-                          "LIN+1'\nQTY+12:2'\n")
+    data = _edi(
+        "DESADV",
+        "BGM+351+LS-9+9'\nDTM+137:20200901:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n",
+    )
     data = b"\xef\xbb\xbf" + data.replace(b"'", b"'\r\n")
     [answer] = edifact.parse_answers(data)
     assert (answer.document_id, answer.lines[0].quantity) == ("LS-9", Decimal(2))

@@ -12,8 +12,11 @@ OFFICIAL = Path(__file__).resolve().parents[2].parent / "shared" / "standards"
 def test_shipped_standards_equal_the_official_files():
     if not OFFICIAL.is_dir():
         pytest.skip(f"{OFFICIAL} not present on this machine")
-    shipped = sorted(p.relative_to(SHIPPED_STANDARDS) for p in SHIPPED_STANDARDS.rglob("*")
-                     if p.is_file() and p.name != "README.md")
+    shipped = sorted(
+        p.relative_to(SHIPPED_STANDARDS)
+        for p in SHIPPED_STANDARDS.rglob("*")
+        if p.is_file() and p.name != "README.md"
+    )
     assert len(shipped) >= 15
     for rel in shipped:
         assert (SHIPPED_STANDARDS / rel).read_bytes() == (OFFICIAL / rel).read_bytes(), rel

@@ -38,26 +38,38 @@ def test_corpus_has_sources_for_every_file():
 def test_bmecat101_with_udx_declarations_in_the_doctype():
     header, articles, issues = catalog("bmecat101_pilz_new_catalog_ok.xml")
     assert (header.format_version, header.currency, header.catalog_version) == (
-        "1.01", "DEM", "120")
+        "1.01",
+        "DEM",
+        "120",
+    )
     assert [a.partner_article_number for a in articles] == ["54-Charlie-R", "54-Dennis-B"]
     charlie = articles[0]
     assert charlie.short_description == "Freizeithemd Charlie"
     assert (charlie.price, charlie.price_type, charlie.currency) == (
-        Decimal("17.23"), "net_customer", "DEM")
+        Decimal("17.23"),
+        "net_customer",
+        "DEM",
+    )
     assert charlie.order_unit == "PK" and charlie.manufacturer_article_number == "123-RD-67-U"
     assert charlie.attributes == {"colour": "rot"}
     assert issues == []
 
 
-@pytest.mark.parametrize("name, version", [
-    ("bmecat12_olivere_new_catalog.xml", "1.2"),
-    ("bmecat2005_olivere_new_catalog.xml", "2005"),
-    ("bmecat2005_olivere_blank_classification.xml", "2005"),
-])
+@pytest.mark.parametrize(
+    "name, version",
+    [
+        ("bmecat12_olivere_new_catalog.xml", "1.2"),
+        ("bmecat2005_olivere_new_catalog.xml", "2005"),
+        ("bmecat2005_olivere_blank_classification.xml", "2005"),
+    ],
+)
 def test_bmecat_olivere_new_catalog(name, version):
     header, [article], issues = catalog(name)
     assert (header.format_version, header.catalog_id, header.supplier_name) == (
-        version, "CAT1", "SupplyCo Ltd.")
+        version,
+        "CAT1",
+        "SupplyCo Ltd.",
+    )
     assert article.partner_article_number == "1000"
     assert article.short_description == 'Apple MacBook Pro 13"'
     assert (article.price, article.price_type) == (Decimal("1499.5"), "net_customer")
@@ -72,7 +84,10 @@ def test_bmecat12_olivere_update_prices():
     header, [article], issues = catalog("bmecat12_olivere_update_prices.xml")
     assert header.transaction == "T_UPDATE_PRICES"
     assert (article.partner_article_number, article.mode, article.price) == (
-        "1000", "update", Decimal("1499.5"))
+        "1000",
+        "update",
+        Decimal("1499.5"),
+    )
     assert issues == []
 
 
@@ -80,7 +95,9 @@ def test_bmecat12_olivere_update_products_with_delete():
     header, articles, _ = catalog("bmecat12_olivere_update_products.xml")
     assert header.transaction == "T_UPDATE_PRODUCTS"
     assert [(a.partner_article_number, a.mode) for a in articles] == [
-        ("1000", "update"), ("2000", "delete")]
+        ("1000", "update"),
+        ("2000", "delete"),
+    ]
 
 
 def test_bmecat12_pilz_price_per_100_and_german_price_type_name():
@@ -92,19 +109,29 @@ def test_bmecat12_pilz_price_per_100_and_german_price_type_name():
     assert article.order_unit == "C62" and article.manufacturer_article_number == "09876"
 
 
-@pytest.mark.parametrize("name", ["bmecat_pilz_double_entries.xml",
-                                  "bmecat_pilz_strict_validation.xml"])
+@pytest.mark.parametrize(
+    "name", ["bmecat_pilz_double_entries.xml", "bmecat_pilz_strict_validation.xml"]
+)
 def test_bmecat12_pilz_contorion_catalog(name):
     header, [article], issues = catalog(name)
     assert header.supplier_name == "Contorion GmbH"
     assert article.partner_article_number == "12345" and article.short_description == "Test Article"
     assert (article.price, article.price_quantity, article.price_type) == (
-        Decimal("0.105"), Decimal(100), "net_customer")
+        Decimal("0.105"),
+        Decimal(100),
+        "net_customer",
+    )
     assert any("12345678901234" in i.message for i in issues)  # invalid GTIN reported
 
 
-@pytest.mark.parametrize("name", ["bmecat_pilz_price_validity.xml", "bmecat_pilz_udx_features.xml",
-                                  "bmecat_pilz_date_without_type.xml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bmecat_pilz_price_validity.xml",
+        "bmecat_pilz_udx_features.xml",
+        "bmecat_pilz_date_without_type.xml",
+    ],
+)
 def test_bmecat12_pilz_fischer_price_with_three_decimals(name):
     header, [article], issues = catalog(name)
     assert header.supplier_name == "fischerwerke_de" and header.catalog_version == "20.12.2017"
@@ -121,19 +148,24 @@ def test_bmecat12_pilz_ks_tools_with_doctype_subset_and_unknown_price_type():
     assert article.partner_article_number == "100.1180" and article.gtin == "04042146228586"
     assert article.price == Decimal("255.97") and article.price_type == "udp_dummy"
     assert [i.message for i in issues] == [
-        "no net price: price type udp_dummy used (docs/catalog-formats.md, price rule)"]
+        "no net price: price type udp_dummy used (docs/catalog-formats.md, price rule)"
+    ]
 
 
 def test_bmecat2005_2_minimal_document_without_products():
     header, articles, issues = catalog("bmecat2005_naugrimm_minimal.xml")
     assert (header.format_version, header.catalog_id, header.supplier_name) == (
-        "2005.2", "MY_CATALOG", "TestSupplier")
+        "2005.2",
+        "MY_CATALOG",
+        "TestSupplier",
+    )
     assert articles == [] and issues == []
 
 
 def test_bmecat_fragment_without_root_is_refused_clearly():
-    with pytest.raises(FormatError,
-                       match=r"not a BMEcat document \(root element <PRODUCT_FEATURES>\)"):
+    with pytest.raises(
+        FormatError, match=r"not a BMEcat document \(root element <PRODUCT_FEATURES>\)"
+    ):
         catalog("bmecat2005_naugrimm_product_features.xml")
 
 
@@ -147,13 +179,18 @@ def ot(name: str):
 def test_opentrans_dispatchnotification_carrier_from_deliverer_code_remark():
     answer = ot("opentrans_naugrimm_dispatchnotification.xml")
     assert (answer.kind, answer.order_number, answer.document_id) == (
-        "dispatch_notification", "GWAHJV-160131-1470", "39076516")
+        "dispatch_notification",
+        "GWAHJV-160131-1470",
+        "39076516",
+    )
     assert answer.issued_at.date() == date(2016, 1, 31)
     assert answer.tracking_numbers == ["1Z7318301287125572", "00000000305474401482"]
     assert answer.carrier == "Trans-O-Flex GmbH & Co. KG"
     assert [(l.line_no, l.status, l.quantity, l.supplier_article_number) for l in answer.lines] == [
-        (1, "shipped", Decimal(1), "123002"), (2, "shipped", Decimal(2), "123001"),
-        (3, "shipped", Decimal(3), "123003")]
+        (1, "shipped", Decimal(1), "123002"),
+        (2, "shipped", Decimal(2), "123001"),
+        (3, "shipped", Decimal(3), "123003"),
+    ]
 
 
 def test_opentrans_orderresponse_with_delivery_date():
@@ -162,8 +199,10 @@ def test_opentrans_orderresponse_with_delivery_date():
     assert answer.issued_at == datetime.fromisoformat("2018-06-25T11:31:21+02:00")
     assert answer.delivery_date == date(2018, 6, 27)
     assert [(l.line_no, l.status, l.quantity, l.supplier_article_number) for l in answer.lines] == [
-        (1, "confirmed", Decimal(1), "123002"), (2, "confirmed", Decimal(2), "123001"),
-        (3, "confirmed", Decimal(3), "123003")]
+        (1, "confirmed", Decimal(1), "123002"),
+        (2, "confirmed", Decimal(2), "123001"),
+        (3, "confirmed", Decimal(3), "123003"),
+    ]
 
 
 def test_opentrans_minimal_orderresponse():
@@ -171,7 +210,11 @@ def test_opentrans_minimal_orderresponse():
     assert answer.order_number == "order-id-1" and answer.issued_at.date() == date(2020, 1, 27)
     [line] = answer.lines
     assert (line.status, line.quantity, line.unit, line.supplier_article_number) == (
-        "confirmed", Decimal(5), "C62", "product-number-1")
+        "confirmed",
+        Decimal(5),
+        "C62",
+        "product-number-1",
+    )
 
 
 def test_opentrans_dispatchnotification_with_package_and_deliverer_party():
@@ -184,17 +227,21 @@ def test_opentrans_dispatchnotification_with_package_and_deliverer_party():
     assert (line.quantity, line.supplier_article_number) == (Decimal(4000), "SG8")
 
 
-@pytest.mark.parametrize("name, prices", [
-    ("opentrans_naugrimm_order.xml", ["868.0", "136.0", "386.0"]),
-    ("opentrans_naugrimm_order_project.xml", ["868.0", "136.0", "72.0"]),
-])
+@pytest.mark.parametrize(
+    "name, prices",
+    [
+        ("opentrans_naugrimm_order.xml", ["868.0", "136.0", "386.0"]),
+        ("opentrans_naugrimm_order_project.xml", ["868.0", "136.0", "72.0"]),
+    ],
+)
 def test_opentrans_orders_read_on_the_partner_side(name, prices):
     order = opentrans.parse_order((WILD / name).read_bytes())
     assert order.order_number == "ORDER_180801-004" and order.customer_number == "123456"
     assert [(i.supplier_article_number, i.quantity, i.price, i.gtin) for i in order.items] == [
         ("123002", Decimal(1), Decimal(prices[0]), "0190198870803"),
         ("123003", Decimal(2), Decimal(prices[1]), "8806084080233"),
-        ("123001", Decimal(3), Decimal(prices[2]), "0888793383537")]
+        ("123001", Decimal(3), Decimal(prices[2]), "0888793383537"),
+    ]
 
 
 def test_opentrans_order_with_item_delivery_date():
@@ -202,7 +249,10 @@ def test_opentrans_order_with_item_delivery_date():
     order = opentrans.parse_order(data)
     [item] = order.items
     assert (item.supplier_article_number, item.quantity, item.unit) == (
-        "product-number-1", Decimal(10), "C62")
+        "product-number-1",
+        Decimal(10),
+        "C62",
+    )
 
 
 def test_opentrans_order_with_signature_and_unusual_unit():
@@ -247,8 +297,12 @@ def test_desadv_with_packages_sscc_and_all_dates():
 def test_desadv_with_batch_number_and_many_date_qualifiers():
     [answer] = edi("desadv_bots_batch_number.edi")
     assert (answer.document_id, answer.order_number) == ("DOCNUM", "BYORDNUM")
-    assert set(answer.dates) == {"estimated_delivery", "earliest_delivery", "latest_delivery",
-                                 "requested"}
+    assert set(answer.dates) == {
+        "estimated_delivery",
+        "earliest_delivery",
+        "latest_delivery",
+        "requested",
+    }
     [line] = answer.lines
     assert (line.line_no, line.quantity, line.status) == (123, Decimal(123), "shipped")
 
@@ -262,7 +316,9 @@ def test_desadv_without_document_date_uses_the_despatch_date(name):
     assert answer.delivery_date is None  # a despatch date is not a delivery date
     # RFF+LI in the line names the buyer's order line.
     assert [(l.line_no, l.quantity) for l in answer.lines] == [
-        (6877871, Decimal(1)), (6905456, Decimal(1))]
+        (6877871, Decimal(1)),
+        (6905456, Decimal(1)),
+    ]
 
 
 # -- EDIFACT orders (the partner side: the simulator reads these) ------------------------------
@@ -282,10 +338,13 @@ def test_orders_eancom_d01b_with_lin_supplier_numbers():
     assert order.items[0].unit == "GBND"  # as sent (a 4-letter code no UN/ECE list has)
 
 
-@pytest.mark.parametrize("name, number", [
-    ("orders_bots_single.edi", "T0000000001"),
-    ("orders_bots_wrapped_lines.edi", "T0000000015"),  # wrapped into 80-character lines
-])
+@pytest.mark.parametrize(
+    "name, number",
+    [
+        ("orders_bots_single.edi", "T0000000001"),
+        ("orders_bots_wrapped_lines.edi", "T0000000015"),  # wrapped into 80-character lines
+    ],
+)
 def test_orders_bots_single_message(name, number):
     order = orders(name)
     assert order.order_number == number and order.order_date.date() == date(2005, 8, 19)
@@ -293,24 +352,39 @@ def test_orders_bots_single_message(name, number):
     assert (item.gtin, item.quantity) == ("2000100873151", Decimal(1))
 
 
-@pytest.mark.parametrize("name, message", [
-    ("orders_bots_orders96.edi", "expected one message per interchange, found 2"),
-    ("orders_bots_two_interchanges.edi", "a second interchange in the same file"),
-    ("orders_pydifact_ean008.edi", "does not end with UNZ"),  # the test file is cut short
-    ("orders_pydifact_plain.edi", "does not end with UNZ"),
-    ("orders_pydifact_wikipedia_de.edi", "UNZ reference '1234567' does not match UNB reference"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("orders_bots_orders96.edi", "expected one message per interchange, found 2"),
+        ("orders_bots_two_interchanges.edi", "a second interchange in the same file"),
+        ("orders_pydifact_ean008.edi", "does not end with UNZ"),  # the test file is cut short
+        ("orders_pydifact_plain.edi", "does not end with UNZ"),
+        (
+            "orders_pydifact_wikipedia_de.edi",
+            "UNZ reference '1234567' does not match UNB reference",
+        ),
+    ],
+)
 def test_orders_refused_with_a_clear_reason(name, message):
     with pytest.raises(FormatError, match=message.replace("(", r"\(")):
         orders(name)
 
 
-@pytest.mark.parametrize("name, number, gtin, description", [
-    ("bmecat2005_weidmueller_1609801044.xml", "1609801044", "04008190397111", "Klemmenmarkierung"),
-    ("bmecat2005_weidmueller_7760056069.xml", "7760056069", "04032248855865", "Relais"),
-])
-def test_bmecat2005_vendor_catalog_with_price_element_without_amount(name, number, gtin,
-                                                                      description):
+@pytest.mark.parametrize(
+    "name, number, gtin, description",
+    [
+        (
+            "bmecat2005_weidmueller_1609801044.xml",
+            "1609801044",
+            "04008190397111",
+            "Klemmenmarkierung",
+        ),
+        ("bmecat2005_weidmueller_7760056069.xml", "7760056069", "04032248855865", "Relais"),
+    ],
+)
+def test_bmecat2005_vendor_catalog_with_price_element_without_amount(
+    name, number, gtin, description
+):
     header, [article], [issue] = catalog(name)
     assert header.format_version == "2005" and header.language == "deu"
     assert (article.partner_article_number, article.gtin) == (number, gtin)

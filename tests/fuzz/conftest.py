@@ -13,8 +13,13 @@ from hypothesis import HealthCheck, settings
 
 from tests.security.conftest import b_cart, fast_hashing, world, wsgi_app  # noqa: F401 - fixtures
 
-settings.register_profile("long", max_examples=500, deadline=None, suppress_health_check=list(HealthCheck),
-                          print_blob=True)
+settings.register_profile(
+    "long",
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=True,
+)
 
 
 def pytest_configure(config):
@@ -26,5 +31,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="long fuzz run: `make fuzz` (hypothesis profile 'long')")
     for item in items:
-        if item.get_closest_marker("fuzz") is not None and "tests/fuzz/" in str(item.fspath).replace("\\", "/"):
+        if item.get_closest_marker("fuzz") is not None and "tests/fuzz/" in str(
+            item.fspath
+        ).replace("\\", "/"):
             item.add_marker(skip)

@@ -33,20 +33,37 @@ def test_csp_pages_have_no_inline_script_or_event_handlers():
     offenders = []
     for path in root.rglob("*.html"):
         text = path.read_text()
-        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\son[a-z]+=", text) \
-                or re.search(r"\sstyle=", text):
+        if (
+            re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)
+            or re.search(r"\son[a-z]+=", text)
+            or re.search(r"\sstyle=", text)
+        ):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
 
 
 def test_no_server_header_from_gunicorn(tmp_path):
     port = free_port()
-    env = {**os.environ, "ORDERHUB_DATA_DIR": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "ORDERHUB_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "orderhub.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-                             "--no-control-socket"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "orderhub.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+            "--no-control-socket",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -57,7 +74,7 @@ def test_no_server_header_from_gunicorn(tmp_path):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-        assert "server" not in {k.lower() for k in r.headers.keys()}, r.headers
+        assert "server" not in {k.lower() for k in r.headers}, r.headers
         assert "Content-Security-Policy" in r.headers
     finally:
         proc.terminate()
@@ -72,8 +89,10 @@ def test_csp_pages_work_in_the_browser_without_violations(live_server, page, com
     user.set_password("Geheim-12345!")
     user.save()
     violations = []
-    page.on("console", lambda m: violations.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto(live_server.url + "/anmelden/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", "Geheim-12345!")

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(anon_api, data=None, ip="198.51.100.7"):
-    r = anon_api.client.post("/api/v1/registrations", data=json.dumps(data or snapshot()),
-                             content_type="application/json", REMOTE_ADDR=ip)
+    r = anon_api.client.post(
+        "/api/v1/registrations",
+        data=json.dumps(data or snapshot()),
+        content_type="application/json",
+        REMOTE_ADDR=ip,
+    )
     r.json_body = json.loads(r.content) if r.content else None
     return r
 
@@ -64,9 +68,13 @@ def test_fault2_snapshot_size_and_item_counts_are_bounded(anon_api, partners, se
     assert not Registration.objects.exists()
 
 
-@pytest.mark.parametrize("field, value", [
-    ("workstation", "x" * 101), ("software", {"name": "x" * 101}),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("workstation", "x" * 101),
+        ("software", {"name": "x" * 101}),
+    ],
+)
 def test_fault2_every_stored_text_has_a_length_limit(anon_api, partners, field, value):
     data = snapshot()
     data[field] = value
@@ -74,22 +82,35 @@ def test_fault2_every_stored_text_has_a_length_limit(anon_api, partners, field, 
 
 
 def test_fault2_order_attribute_values_have_a_length_limit(practice):
-    body = {"external_order_id": "B-1", "partner": "sonora", "branch_id": "F1", "ordered_by": "U1",
-            "lines": [{"position": 1, "quantity": 1, "partner_article_number": "SN-R-M-3-R",
-                       "attributes": {"side": "R" * 10_000}}]}
+    body = {
+        "external_order_id": "B-1",
+        "partner": "sonora",
+        "branch_id": "F1",
+        "ordered_by": "U1",
+        "lines": [
+            {
+                "position": 1,
+                "quantity": 1,
+                "partner_article_number": "SN-R-M-3-R",
+                "attributes": {"side": "R" * 10_000},
+            }
+        ],
+    }
     r = practice.post("/api/v1/orders", body, headers={"Idempotency-Key": "k1"})
     assert r.status_code == 422
     assert any("attributes" in e["field"] for e in r.json_body["errors"])
 
 
-def test_fault2_expired_and_finished_registrations_lose_their_personal_data(anon_api, partners,
-                                                                            settings):
+def test_fault2_expired_and_finished_registrations_lose_their_personal_data(
+    anon_api, partners, settings
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     for i in range(3):
         assert _post(anon_api, ip=f"198.51.100.{i + 1}").status_code == 201
     expired, finished, fresh = Registration.objects.order_by("created_at")
-    complete_registration(finished, username="praxis", email="a@praxis.example",
-                          password="Geheim-12345!")
+    complete_registration(
+        finished, username="praxis", email="a@praxis.example", password="Geheim-12345!"
+    )
     now = timezone.now()
     Registration.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(days=8))
     Registration.objects.filter(pk=finished.pk).update(completed_at=now - timedelta(days=8))

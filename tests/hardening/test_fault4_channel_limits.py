@@ -3,17 +3,21 @@ field), not accepted and then retried for 48 hours."""
 
 import pytest
 
-from orderhub.ordering.models import Order
 from orderhub.ordering import services
+from orderhub.ordering.models import Order
 from tests.conftest import snapshot
 
 pytestmark = pytest.mark.django_db
 
 
 def _order(partner, n=1, **extra):
-    body = {"external_order_id": f"B-{partner}-{n}", "partner": partner, "branch_id": "F1",
-            "ordered_by": "U1",
-            "lines": [{"position": 1, "quantity": 1, "partner_article_number": "AT-1"}]}
+    body = {
+        "external_order_id": f"B-{partner}-{n}",
+        "partner": partner,
+        "branch_id": "F1",
+        "ordered_by": "U1",
+        "lines": [{"position": 1, "quantity": 1, "partner_article_number": "AT-1"}],
+    }
     body.update(extra)
     return body
 
@@ -37,8 +41,9 @@ def test_fault4_edifact_customer_number_longer_than_35_is_a_422(practice, length
 
 def test_fault4_customer_number_from_master_data_is_checked_too(practice):
     data = snapshot()
-    data["customer_numbers"] = [{"partner": "audiotec", "customer_number": "A" * 40,
-                                 "branch_id": None}]
+    data["customer_numbers"] = [
+        {"partner": "audiotec", "customer_number": "A" * 40, "branch_id": None}
+    ]
     assert practice.put("/api/v1/masterdata", data).status_code == 200
     r = _submit(practice, _order("audiotec"))
     assert r.status_code == 422 and r.json_body["errors"][0]["field"] == "customer_number"
@@ -46,12 +51,15 @@ def test_fault4_customer_number_from_master_data_is_checked_too(practice):
 
 def test_fault4_edifact_article_numbers_longer_than_35_are_named_per_line(practice):
     body = _order("audiotec", customer_number="K-1")
-    body["lines"].append({"position": 2, "quantity": 1, "partner_article_number": "X" * 36,
-                          "unit": "PIECE"})
+    body["lines"].append(
+        {"position": 2, "quantity": 1, "partner_article_number": "X" * 36, "unit": "PIECE"}
+    )
     r = _submit(practice, body)
     assert r.status_code == 422
-    assert {e["field"] for e in r.json_body["errors"]} == {"lines[1].partner_article_number",
-                                                           "lines[1].unit"}
+    assert {e["field"] for e in r.json_body["errors"]} == {
+        "lines[1].partner_article_number",
+        "lines[1].unit",
+    }
 
 
 def test_fault4_email_partner_refuses_a_company_name_with_a_line_break(practice):
@@ -61,8 +69,12 @@ def test_fault4_email_partner_refuses_a_company_name_with_a_line_break(practice)
     r = _submit(practice, _order("otoplast"))
     assert r.status_code == 422 and r.json_body["errors"][0]["field"] == "company.name"
     # Other channels carry it (openTRANS escapes it in XML).
-    r = _submit(practice, _order("sonora", lines=[{"position": 1, "quantity": 1,
-                                                   "partner_article_number": "SN-R-M-3-R"}]))
+    r = _submit(
+        practice,
+        _order(
+            "sonora", lines=[{"position": 1, "quantity": 1, "partner_article_number": "SN-R-M-3-R"}]
+        ),
+    )
     assert r.status_code == 201, r.json_body
 
 

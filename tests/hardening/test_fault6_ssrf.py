@@ -32,20 +32,36 @@ def dns(monkeypatch):
     def fake(host, port, *args, **kwargs):
         if host not in table:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                 (a, port)) for a in table[host]]
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in table[host]
+        ]
 
     monkeypatch.setattr(netguard, "getaddrinfo", fake)
     return table
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/x", "http://localhost/x", "http://foo.localhost./x", "http://LOCALHOST./x",
-    "http://[::127.0.0.1]/x", "http://[64:ff9b::7f00:1]/x", "http://[::ffff:10.0.0.1]/x",
-    "http://[::ffff:7f00:1]/x", "http://[2002:7f00:1::]/x", "http://[fe80::1]/x", "http://[::1]/x",
-    "http://169.254.169.254/latest/meta-data", "http://100.64.0.1/x", "http://0.0.0.0/x",
-    "http://[64:ff9b:1::a00:1]/x", "ftp://partner.example/x",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/x",
+        "http://localhost/x",
+        "http://foo.localhost./x",
+        "http://LOCALHOST./x",
+        "http://[::127.0.0.1]/x",
+        "http://[64:ff9b::7f00:1]/x",
+        "http://[::ffff:10.0.0.1]/x",
+        "http://[::ffff:7f00:1]/x",
+        "http://[2002:7f00:1::]/x",
+        "http://[fe80::1]/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://100.64.0.1/x",
+        "http://0.0.0.0/x",
+        "http://[64:ff9b:1::a00:1]/x",
+        "ftp://partner.example/x",
+    ],
+)
 def test_fault6_internal_addresses_in_every_spelling_are_refused(guarded, dns, url):
     with pytest.raises(UnsafeURL):
         check_url(url)
@@ -122,7 +138,8 @@ def test_fault6_connect_time_check_pins_the_checked_address(guarded, dns, record
     from orderhub.delivery.channels.base import Rendered
 
     result = Webhook({"url": f"http://partner.example:{recorder}/in"}, {"secret": "s"}).deliver(
-        Doc(), [Rendered("order", "json", "application/json", "OH-1.json", b"{}")])
+        Doc(), [Rendered("order", "json", "application/json", "OH-1.json", b"{}")]
+    )
     assert not result.ok and not result.retryable and "internal address" in result.detail
     assert len(_Recorder.seen) == 1
 
@@ -130,7 +147,14 @@ def test_fault6_connect_time_check_pins_the_checked_address(guarded, dns, record
 def test_fault6_partner_admin_form_refuses_internal_urls(guarded, dns):
     from orderhub.partners.admin import PartnerForm
 
-    form = PartnerForm(data={"slug": "evil", "name": "Evil", "channel": "opentrans_http",
-                             "channel_config": '{"url": "http://[::ffff:169.254.169.254]/"}',
-                             "requires_customer_number": "on", "is_active": "on"})
+    form = PartnerForm(
+        data={
+            "slug": "evil",
+            "name": "Evil",
+            "channel": "opentrans_http",
+            "channel_config": '{"url": "http://[::ffff:169.254.169.254]/"}',
+            "requires_customer_number": "on",
+            "is_active": "on",
+        }
+    )
     assert not form.is_valid() and "channel_config" in form.errors

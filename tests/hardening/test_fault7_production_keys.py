@@ -13,16 +13,24 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-SCRUB = {"DEBUG", "SECRET_KEY", "ORDERHUB_CREDENTIALS_KEYS", "ORDERHUB_DEVELOPMENT", "DATABASE_URL",
-         "DJANGO_SETTINGS_MODULE", "ORDERHUB_ALLOW_PRIVATE_URLS"}
+SCRUB = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ORDERHUB_CREDENTIALS_KEYS",
+    "ORDERHUB_DEVELOPMENT",
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "ORDERHUB_ALLOW_PRIVATE_URLS",
+}
 
 
 def _check(tmp_path: Path, **env_overrides) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in SCRUB}
     env.update(ORDERHUB_DATA_DIR=str(tmp_path / "data"), **env_overrides)
     orderhub = Path(sys.executable).with_name("orderhub")
-    return subprocess.run([str(orderhub), "check"], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [str(orderhub), "check"], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_fault7_production_refuses_to_start_without_secret_key(tmp_path):
@@ -33,8 +41,9 @@ def test_fault7_production_refuses_to_start_without_secret_key(tmp_path):
 
 def test_fault7_production_refuses_the_development_key_and_short_keys(tmp_path):
     for key in ("django-insecure-orderhub-development-key-set-SECRET_KEY-in-production", "short"):
-        result = _check(tmp_path, SECRET_KEY=key,
-                        ORDERHUB_CREDENTIALS_KEYS=secrets.token_urlsafe(40))
+        result = _check(
+            tmp_path, SECRET_KEY=key, ORDERHUB_CREDENTIALS_KEYS=secrets.token_urlsafe(40)
+        )
         assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 

@@ -9,14 +9,13 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from tests.conftest import snapshot
-
 # --- web: 503 + Retry-After ---------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_fault8_api_answers_503_with_retry_after_when_the_database_is_unreachable(api, partners,
-                                                                                  monkeypatch):
+def test_fault8_api_answers_503_with_retry_after_when_the_database_is_unreachable(
+    api, partners, monkeypatch
+):
     from orderhub.masterdata import selectors
 
     def down(company):
@@ -84,8 +83,9 @@ def test_fault8_worker_survives_a_long_sqlite_lock_and_deliveries_resume(tmp_pat
         stack.wait_for(before["id"], {"sent", "confirmed", "shipped"})
         worker = stack.workers[0]
 
-        db = sqlite3.connect(stack.database_url.removeprefix("sqlite:///"), timeout=30,
-                             isolation_level=None)
+        db = sqlite3.connect(
+            stack.database_url.removeprefix("sqlite:///"), timeout=30, isolation_level=None
+        )
         db.execute("BEGIN EXCLUSIVE")  # nobody else can read or write (WAL readers included)
         time.sleep(hold)
         assert worker.poll() is None, "the worker exited during the lock"

@@ -71,13 +71,21 @@ def test_fault8_postgresql_restart_under_load(tmp_path, monkeypatch, throwaway_p
     accepted, statuses, stop_load = [], [], threading.Event()
 
     def load():
-        client = httpx.Client(base_url=stack.base_url, timeout=30,
-                              headers={"Authorization": f"Bearer {stack.api_token}"})
+        client = httpx.Client(
+            base_url=stack.base_url,
+            timeout=30,
+            headers={"Authorization": f"Bearer {stack.api_token}"},
+        )
         n = 0
         while not stop_load.is_set():
             n += 1
-            body = {"external_order_id": f"PG-{n}", "partner": "sonora", "branch_id": "F1",
-                    "ordered_by": "U1", "lines": lines}
+            body = {
+                "external_order_id": f"PG-{n}",
+                "partner": "sonora",
+                "branch_id": "F1",
+                "ordered_by": "U1",
+                "lines": lines,
+            }
             try:
                 r = client.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"pg-{n}"})
             except httpx.HTTPError as exc:

@@ -30,7 +30,9 @@ def test_concurrent_duplicates_become_one_order(practice, same_key):
             client = ApiClient(token)
             barrier.wait()
             key = "same" if same_key else f"key-{i}"
-            r = client.post("/api/v1/orders", order_body("B-RACE"), headers={"Idempotency-Key": key})
+            r = client.post(
+                "/api/v1/orders", order_body("B-RACE"), headers={"Idempotency-Key": key}
+            )
             answers[i] = (r.status_code, r.json_body)
         finally:
             connections.close_all()

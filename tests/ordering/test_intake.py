@@ -21,10 +21,17 @@ def test_complete_order_is_queued_and_its_delivery_job_committed_with_it(practic
     order = Order.objects.get(pk=body["id"])
     assert order.customer_number == "K-F1"  # branch-level before company-level
     assert order.delivery.status == "pending"
-    assert DBTaskResult.objects.filter(task_path="orderhub.delivery.tasks.deliver",
-                                       args_kwargs__args=[order.delivery.pk]).count() == 1
+    assert (
+        DBTaskResult.objects.filter(
+            task_path="orderhub.delivery.tasks.deliver", args_kwargs__args=[order.delivery.pk]
+        ).count()
+        == 1
+    )
     detail = practice.get(f"/api/v1/orders/{order.pk}").json_body
-    assert [l["matched_article"]["partner_article_number"] for l in detail["lines"]] == ["SN-R-M-3-R", "SN-D-OPEN-M"]
+    assert [l["matched_article"]["partner_article_number"] for l in detail["lines"]] == [
+        "SN-R-M-3-R",
+        "SN-D-OPEN-M",
+    ]
     assert detail["events"][0]["to_status"] == "queued"
 
 
@@ -35,19 +42,39 @@ def test_company_level_customer_number_and_the_orders_own(practice):
     assert Order.objects.get(pk=r.json_body["id"]).customer_number == "EIGENE-1"
 
 
-@pytest.mark.parametrize("line, code", [
-    ({"partner_article_number": "SN-GIBTS-NICHT-42", "description": "Rasenmäher"}, "article_not_found"),
-    ({"hmv_number": None, "partner_article_number": None, "description": "", "gtin": None,
-      "hmv_number_from": "SN-HA-AURA3-RIC-L-BEIGE"}, "article_ambiguous"),
-    ({"partner_article_number": "DISCONTINUED"}, "article_discontinued"),
-])
+@pytest.mark.parametrize(
+    "line, code",
+    [
+        (
+            {"partner_article_number": "SN-GIBTS-NICHT-42", "description": "Rasenmäher"},
+            "article_not_found",
+        ),
+        (
+            {
+                "hmv_number": None,
+                "partner_article_number": None,
+                "description": "",
+                "gtin": None,
+                "hmv_number_from": "SN-HA-AURA3-RIC-L-BEIGE",
+            },
+            "article_ambiguous",
+        ),
+        ({"partner_article_number": "DISCONTINUED"}, "article_discontinued"),
+    ],
+)
 def test_each_line_reason_opens_a_cart(practice, line, code):
     from orderhub.catalog.models import Article
 
     if "hmv_number_from" in line:
-        line = {"hmv_number": Article.objects.get(partner_article_number=line.pop("hmv_number_from")).hmv_number}
+        line = {
+            "hmv_number": Article.objects.get(
+                partner_article_number=line.pop("hmv_number_from")
+            ).hmv_number
+        }
     if line.get("partner_article_number") == "DISCONTINUED":
-        line["partner_article_number"] = Article.objects.filter(status="discontinued").first().partner_article_number
+        line["partner_article_number"] = (
+            Article.objects.filter(status="discontinued").first().partner_article_number
+        )
     body = order_body()
     body["lines"][1] = {"position": 2, "quantity": 1, **line}
     r = submit(practice, body)
@@ -98,17 +125,20 @@ def test_same_external_order_id_never_becomes_two_orders(practice):
     assert Order.objects.filter(external_order_id="B-7").count() == 1
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda b: b["lines"][0].update(quantity=-1), "lines[0].quantity"),
-    (lambda b: b["lines"][0].update(quantity=0), "lines[0].quantity"),
-    (lambda b: b.update(lines=[]), "lines"),
-    (lambda b: b.update(partner="unbekannt"), "partner"),
-    (lambda b: b.update(branch_id="F99"), "branch_id"),
-    (lambda b: b.update(ordered_by="U99"), "ordered_by"),
-    (lambda b: b["lines"][1].update(position=1), "lines"),
-    (lambda b: b["lines"][0].update(colour="blau"), "lines[0].colour"),
-    (lambda b: b["lines"][0].update(quantity="viele"), "lines[0].quantity"),
-])
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda b: b["lines"][0].update(quantity=-1), "lines[0].quantity"),
+        (lambda b: b["lines"][0].update(quantity=0), "lines[0].quantity"),
+        (lambda b: b.update(lines=[]), "lines"),
+        (lambda b: b.update(partner="unbekannt"), "partner"),
+        (lambda b: b.update(branch_id="F99"), "branch_id"),
+        (lambda b: b.update(ordered_by="U99"), "ordered_by"),
+        (lambda b: b["lines"][1].update(position=1), "lines"),
+        (lambda b: b["lines"][0].update(colour="blau"), "lines[0].colour"),
+        (lambda b: b["lines"][0].update(quantity="viele"), "lines[0].quantity"),
+    ],
+)
 def test_malformed_orders_get_422_and_store_nothing(practice, mutate, field):
     body = order_body()
     mutate(body)
@@ -116,7 +146,11 @@ def test_malformed_orders_get_422_and_store_nothing(practice, mutate, field):
     assert r.status_code == 422, r.json_body
     assert r["Content-Type"] == "application/problem+json"
     assert field in [e["field"] for e in r.json_body["errors"]]
-    assert Order.objects.count() == 0 and OrderLine.objects.count() == 0 and IdempotencyKey.objects.count() == 0
+    assert (
+        Order.objects.count() == 0
+        and OrderLine.objects.count() == 0
+        and IdempotencyKey.objects.count() == 0
+    )
 
 
 def test_idempotency_key_is_required(practice):
@@ -157,17 +191,24 @@ def test_list_orders_with_updated_since_and_cursor(practice):
     ids = [submit(practice, order_body(f"B-{i}"), key=f"k{i}").json_body["id"] for i in range(5)]
     seen, cursor = [], None
     while True:
-        page = practice.get("/api/v1/orders?limit=2" + (f"&cursor={cursor}" if cursor else "")).json_body
+        page = practice.get(
+            "/api/v1/orders?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        ).json_body
         seen += [o["id"] for o in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
             break
     assert seen == ids
     since = Order.objects.get(pk=ids[2]).updated_at.isoformat()
-    later = practice.get("/api/v1/orders", ).json_body
+    later = practice.get(
+        "/api/v1/orders",
+    ).json_body
     assert len(later["items"]) == 5
-    r = practice.client.get("/api/v1/orders", {"updated_since": since},
-                            headers={"Authorization": f"Bearer {practice.token}"})
+    r = practice.client.get(
+        "/api/v1/orders",
+        {"updated_since": since},
+        headers={"Authorization": f"Bearer {practice.token}"},
+    )
     assert [o["id"] for o in r.json()["items"]] == ids[3:]
     assert practice.get("/api/v1/orders?cursor=bogus").status_code == 422
     assert practice.get("/api/v1/orders?status=nonsense").status_code == 422

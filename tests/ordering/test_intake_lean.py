@@ -31,6 +31,7 @@ def _works(practice) -> bool:
 
 # --- the token memory ---------------------------------------------------------------------------------
 
+
 def test_revoked_token_is_refused_at_once_in_this_process(practice, company):
     assert _works(practice) and _works(practice)  # the second answer came from the memory
     ApiToken.objects.get(company=company[0]).revoke()
@@ -57,7 +58,9 @@ def test_revocation_in_another_process_on_this_machine_is_obeyed_at_once(practic
     assert not _works(practice)
 
 
-def test_revocation_is_announced_again_when_it_commits(practice, company, django_capture_on_commit_callbacks):
+def test_revocation_is_announced_again_when_it_commits(
+    practice, company, django_capture_on_commit_callbacks
+):
     """Another process may read the token between the revoking save and its commit, while the row is
     still valid; the second announcement at commit makes it forget that read."""
     assert _works(practice)
@@ -71,10 +74,14 @@ def test_revocation_is_announced_again_when_it_commits(practice, company, django
     assert not _works(practice)
 
 
-def test_revocation_nobody_announces_is_obeyed_within_the_documented_time(practice, company, monkeypatch):
+def test_revocation_nobody_announces_is_obeyed_within_the_documented_time(
+    practice, company, monkeypatch
+):
     assert tokencache.TTL_SECONDS <= 5
     assert _works(practice)
-    ApiToken.objects.filter(company=company[0]).update(revoked_at=timezone.now())  # no signal, no stamp
+    ApiToken.objects.filter(company=company[0]).update(
+        revoked_at=timezone.now()
+    )  # no signal, no stamp
     assert _works(practice)  # still remembered …
     later = tokencache.time.monotonic() + tokencache.TTL_SECONDS + 0.01
     monkeypatch.setattr(tokencache.time, "monotonic", lambda: later)
@@ -105,6 +112,7 @@ def test_a_stamp_file_that_cannot_be_written_leaves_the_ttl(practice, settings, 
 
 # --- statements ---------------------------------------------------------------------------------------
 
+
 def _statements(ctx):
     return [q["sql"].split(None, 1)[0].upper() for q in ctx.captured_queries]
 
@@ -118,11 +126,24 @@ def test_a_complete_order_reads_first_then_writes_one_statement_per_table(practi
     # one read of key/partner/branch/user/customer numbers, the identification's own, then
     # order, lines, event, idempotency key (one round trip on PostgreSQL), delivery, delivery job
     assert kinds.count("SELECT") <= 3, ctx.captured_queries
-    tables = [part.split()[0].strip('"') for q in ctx.captured_queries for part in q["sql"].split("INSERT INTO ")[1:]]
-    assert sorted(tables) == sorted(["ordering_order", "ordering_orderline", "ordering_orderevent",
-                                     "ordering_idempotencykey", "delivery_delivery",
-                                     "django_tasks_database_dbtaskresult"]), tables
-    assert kinds.count("INSERT") == (3 if connection.vendor == "postgresql" else 6), ctx.captured_queries
+    tables = [
+        part.split()[0].strip('"')
+        for q in ctx.captured_queries
+        for part in q["sql"].split("INSERT INTO ")[1:]
+    ]
+    assert sorted(tables) == sorted(
+        [
+            "ordering_order",
+            "ordering_orderline",
+            "ordering_orderevent",
+            "ordering_idempotencykey",
+            "delivery_delivery",
+            "django_tasks_database_dbtaskresult",
+        ]
+    ), tables
+    assert kinds.count("INSERT") == (3 if connection.vendor == "postgresql" else 6), (
+        ctx.captured_queries
+    )
     assert "UPDATE" not in kinds
     first_insert = kinds.index("INSERT")
     assert "SELECT" not in kinds[first_insert:], "reads inside the write transaction"
@@ -149,7 +170,10 @@ def test_cart_answer_is_what_the_order_shows_later(practice, company):
     r = submit(practice, body)
     assert r.status_code == 201 and r.json_body["status"] == "cart"
     assert [(i["position"], i["code"]) for i in r.json_body["issues"]] == [
-        (None, "customer_number_missing"), (3, "article_not_found"), (7, "article_not_found")]
+        (None, "customer_number_missing"),
+        (3, "article_not_found"),
+        (7, "article_not_found"),
+    ]
     detail = practice.get(f"/api/v1/orders/{r.json_body['id']}").json_body
     assert detail["issues"] == r.json_body["issues"]
     assert detail["cart_expires_at"] == r.json_body["cart_expires_at"]
@@ -159,14 +183,24 @@ def test_cart_answer_is_what_the_order_shows_later(practice, company):
 
 def test_large_orders_are_inserted_in_batches(practice):
     body = order_body()
-    body["lines"] = [{"position": p, "quantity": "1.5", "partner_article_number": "SN-D-OPEN-M",
-                      "attributes": {"n": str(p)}} for p in range(1, 201)]
+    body["lines"] = [
+        {
+            "position": p,
+            "quantity": "1.5",
+            "partner_article_number": "SN-D-OPEN-M",
+            "attributes": {"n": str(p)},
+        }
+        for p in range(1, 201)
+    ]
     r = submit(practice, body)
     assert r.status_code == 201 and r.json_body["status"] == "queued", r.json_body
     order = Order.objects.get(pk=r.json_body["id"])
     lines = list(OrderLine.objects.filter(order=order))
     assert len(lines) == 200 and lines[-1].position == 200 and lines[-1].attributes == {"n": "200"}
-    assert str(lines[0].quantity) == "1.500" and lines[0].article_snapshot["partner_article_number"] == "SN-D-OPEN-M"
+    assert (
+        str(lines[0].quantity) == "1.500"
+        and lines[0].article_snapshot["partner_article_number"] == "SN-D-OPEN-M"
+    )
     [event] = OrderEvent.objects.filter(order=order)
     assert event.to_status == "queued" and event.data == {"idempotency_key": "key-1"}
     assert order.created_at <= timezone.now() and order.ordered_at == order.created_at
@@ -189,24 +223,72 @@ def test_lean_inserts_store_exactly_what_the_orm_would(practice, company):
     from orderhub.partners.models import Partner
 
     now = timezone.now().replace(microsecond=123456)
-    order = Order(company=company[0], number="OH-TEST-1", external_order_id="E-1 'quoted' \\ % %s",
-                  partner=Partner.objects.get(slug="sonora"), branch=Branch.objects.get(external_id="F1"),
-                  ordered_by=Employee.objects.get(external_id="U1"), customer_number="", reference='a "b" ü €',
-                  note="line\nbreak", status="cart", created_at=now, updated_at=now, cart_expires_at=now,
-                  tracking_numbers=[])
-    tricky = {"quote": "it's \"x\"", "backslash": "\\", "percent": "%s %(x)s", "ümlaut": "ß", "n": "1"}
-    lines = [OrderLine(order=order, position=1, quantity=Decimal("0.001"), description="%s", attributes=tricky,
-                       issue=None),
-             OrderLine(order=order, position=2, quantity=Decimal("99999.5"), attributes={}, issue={"code": "x",
-                       "candidates": [{"score": 97.5, "article_id": 3}]}, article_snapshot={"price": None})]
+    order = Order(
+        company=company[0],
+        number="OH-TEST-1",
+        external_order_id="E-1 'quoted' \\ % %s",
+        partner=Partner.objects.get(slug="sonora"),
+        branch=Branch.objects.get(external_id="F1"),
+        ordered_by=Employee.objects.get(external_id="U1"),
+        customer_number="",
+        reference='a "b" ü €',
+        note="line\nbreak",
+        status="cart",
+        created_at=now,
+        updated_at=now,
+        cart_expires_at=now,
+        tracking_numbers=[],
+    )
+    tricky = {
+        "quote": 'it\'s "x"',
+        "backslash": "\\",
+        "percent": "%s %(x)s",
+        "ümlaut": "ß",
+        "n": "1",
+    }
+    lines = [
+        OrderLine(
+            order=order,
+            position=1,
+            quantity=Decimal("0.001"),
+            description="%s",
+            attributes=tricky,
+            issue=None,
+        ),
+        OrderLine(
+            order=order,
+            position=2,
+            quantity=Decimal("99999.5"),
+            attributes={},
+            issue={"code": "x", "candidates": [{"score": 97.5, "article_id": 3}]},
+            article_snapshot={"price": None},
+        ),
+    ]
     fastsql.insert([order], lines)
     stored = Order.objects.get(pk=order.pk)
-    for name in ("number", "external_order_id", "reference", "note", "created_at", "cart_expires_at",
-                 "tracking_numbers", "ordered_at", "branch_id", "company_id", "partner_id"):
+    for name in (
+        "number",
+        "external_order_id",
+        "reference",
+        "note",
+        "created_at",
+        "cart_expires_at",
+        "tracking_numbers",
+        "ordered_at",
+        "branch_id",
+        "company_id",
+        "partner_id",
+    ):
         assert getattr(stored, name) == getattr(order, name), name
     one, two = OrderLine.objects.filter(order=order).order_by("position")
     assert one.quantity == Decimal("0.001") and one.description == "%s" and one.attributes == tricky
-    assert one.issue is None and OrderLine.objects.filter(order=order, issue__isnull=True).count() == 1
-    assert two.quantity == Decimal("99999.5") and two.attributes == {} and two.article_snapshot == {"price": None}
+    assert (
+        one.issue is None and OrderLine.objects.filter(order=order, issue__isnull=True).count() == 1
+    )
+    assert (
+        two.quantity == Decimal("99999.5")
+        and two.attributes == {}
+        and two.article_snapshot == {"price": None}
+    )
     assert two.issue == {"code": "x", "candidates": [{"score": 97.5, "article_id": 3}]}
     assert one.line_status == "open" and one.removed is False and one.confirmed_quantity is None

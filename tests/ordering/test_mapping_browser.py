@@ -9,13 +9,22 @@ from tests.ordering.conftest import order_body
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LINE = {"position": 1, "quantity": 1, "partner_article_number": "ALT-HOERER-M3R",
-        "description": "Hörer M, Länge 3, rechts (Altbestand)", "attributes": {"side": "R"}}
+LINE = {
+    "position": 1,
+    "quantity": 1,
+    "partner_article_number": "ALT-HOERER-M3R",
+    "description": "Hörer M, Länge 3, rechts (Altbestand)",
+    "attributes": {"side": "R"},
+}
 
 
-def test_picked_candidate_is_remembered_and_forgotten(live_server, page, company, partners, sonora_catalog):
+def test_picked_candidate_is_remembered_and_forgotten(
+    live_server, page, company, partners, sonora_catalog
+):
     _, login, token = company
-    api = httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=20)
+    api = httpx.Client(
+        base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=20
+    )
     assert api.put("/api/v1/masterdata", json=snapshot()).status_code == 200
 
     def submit(key):
@@ -35,7 +44,9 @@ def test_picked_candidate_is_remembered_and_forgotten(live_server, page, company
     page.get_by_label("Passwort").fill("Geheim-12345!")
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(f"**/warenkorb/{first['id']}/")
-    page.locator("#line-1 tr", has_text="SN-R-M-3-R").get_by_role("button", name="Übernehmen").click()
+    page.locator("#line-1 tr", has_text="SN-R-M-3-R").get_by_role(
+        "button", name="Übernehmen"
+    ).click()
     page.locator("#line-1 .ok").wait_for()
 
     second = submit("MAP-2")

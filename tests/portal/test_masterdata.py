@@ -28,7 +28,9 @@ def test_first_sync_creates_and_second_identical_sync_writes_nothing(api, partne
         r = api.put("/api/v1/masterdata", snapshot())
     assert r.json_body["branches"] == ZERO | {"unchanged": 2}
     assert r.json_body["users"] == ZERO | {"unchanged": 3}
-    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    writes = [
+        q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
     assert writes == []
     assert AuditEvent.objects.count() == events
 
@@ -51,7 +53,9 @@ def test_changes_new_records_and_missing_records_are_counted(api, partners):
     assert got["branches"][0]["name"] == "Filiale Mitte"
 
     # A user coming back is reactivated.
-    r = api.put("/api/v1/masterdata", snapshot(branches=3, users=3) | {"branches": data["branches"]})
+    r = api.put(
+        "/api/v1/masterdata", snapshot(branches=3, users=3) | {"branches": data["branches"]}
+    )
     assert Employee.objects.get(external_id="U3").is_active is True
 
 
@@ -64,8 +68,13 @@ def test_dashboard_edit_survives_sync_and_shows_conflict(api, partners, company)
     assert r.json_body["branches"]["unchanged"] == 2
     [conflict] = r.json_body["conflicts"]
     assert conflict | {"id": 0, "detected_at": ""} == {
-        "id": 0, "record_type": "branch", "record_id": "F1", "field": "name",
-        "dashboard_value": "Filiale am Markt", "source_value": "Filiale 1", "detected_at": "",
+        "id": 0,
+        "record_type": "branch",
+        "record_id": "F1",
+        "field": "name",
+        "dashboard_value": "Filiale am Markt",
+        "source_value": "Filiale 1",
+        "detected_at": "",
     }
     assert Branch.objects.get(external_id="F1").name == "Filiale am Markt"
 
@@ -84,32 +93,47 @@ def test_dashboard_edit_survives_sync_and_shows_conflict(api, partners, company)
     assert [c["source_value"] for c in r.json_body["conflicts"]] == ["Filiale Nord"]
 
     # Take the practice software's value: it wins and the field syncs normally again.
-    services.resolve_conflict(Conflict.objects.get(resolved_at__isnull=True), "take_source", "Benutzer anna")
+    services.resolve_conflict(
+        Conflict.objects.get(resolved_at__isnull=True), "take_source", "Benutzer anna"
+    )
     assert Branch.objects.get(external_id="F1").name == "Filiale Nord"
     data["branches"][0]["name"] = "Filiale Nord-Ost"
     r = api.put("/api/v1/masterdata", data)
-    assert r.json_body["conflicts"] == [] and Branch.objects.get(external_id="F1").name == "Filiale Nord-Ost"
+    assert (
+        r.json_body["conflicts"] == []
+        and Branch.objects.get(external_id="F1").name == "Filiale Nord-Ost"
+    )
 
 
 def test_dashboard_customer_number_is_not_deactivated_by_sync(api, partners, company):
     api.put("/api/v1/masterdata", snapshot())
-    services.create_customer_number(company[0], partners["audiotec"], None, "AT-99", "Benutzer anna")
+    services.create_customer_number(
+        company[0], partners["audiotec"], None, "AT-99", "Benutzer anna"
+    )
     r = api.put("/api/v1/masterdata", snapshot())
     assert r.json_body["customer_numbers"]["deactivated"] == 0
     assert CustomerNumber.objects.get(partner__slug="audiotec").is_active
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda d: d["users"][0].update(birthday="1970-01-01"), "users[0].birthday"),
-    (lambda d: d["branches"][1].update(name=42), "branches[1].name"),
-    (lambda d: d["users"][2].update(email="not-an-email"), "users[2].email"),
-    (lambda d: d["users"][0].update(branch_ids=["F9"]), "users[0].branch_ids[0]"),
-    (lambda d: d["customer_numbers"][0].update(partner="nobody"), "customer_numbers[0].partner"),
-    (lambda d: d["branches"].append(dict(d["branches"][0])), "branches[3].id"),
-    (lambda d: d.pop("company"), "company"),
-    (lambda d: d["users"][0].update(is_admin="maybe"), "users[0].is_admin"),
-])
-def test_bad_snapshot_is_refused_with_the_field_and_nothing_is_written(api, partners, mutate, field):
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d["users"][0].update(birthday="1970-01-01"), "users[0].birthday"),
+        (lambda d: d["branches"][1].update(name=42), "branches[1].name"),
+        (lambda d: d["users"][2].update(email="not-an-email"), "users[2].email"),
+        (lambda d: d["users"][0].update(branch_ids=["F9"]), "users[0].branch_ids[0]"),
+        (
+            lambda d: d["customer_numbers"][0].update(partner="nobody"),
+            "customer_numbers[0].partner",
+        ),
+        (lambda d: d["branches"].append(dict(d["branches"][0])), "branches[3].id"),
+        (lambda d: d.pop("company"), "company"),
+        (lambda d: d["users"][0].update(is_admin="maybe"), "users[0].is_admin"),
+    ],
+)
+def test_bad_snapshot_is_refused_with_the_field_and_nothing_is_written(
+    api, partners, mutate, field
+):
     api.put("/api/v1/masterdata", snapshot())
     before = (Branch.objects.count(), Employee.objects.count(), AuditEvent.objects.count())
     data = copy.deepcopy(snapshot(branches=3))
@@ -164,5 +188,8 @@ def test_public_partner_list(anon_api, partners):
     r = anon_api.get("/api/v1/partners")
     assert r.status_code == 200
     assert {p["id"]: p["requires_customer_number"] for p in r.json_body["items"]} == {
-        "sonora": True, "audiotec": True, "otoplast": False}
+        "sonora": True,
+        "audiotec": True,
+        "otoplast": False,
+    }
     assert r.json_body["next_cursor"] is None

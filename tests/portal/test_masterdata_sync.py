@@ -26,7 +26,9 @@ def writes_of(queries) -> list[str]:
 
 
 def memberships(user_id: str) -> list[str]:
-    return sorted(Employee.objects.get(external_id=user_id).branches.values_list("external_id", flat=True))
+    return sorted(
+        Employee.objects.get(external_id=user_id).branches.values_list("external_id", flat=True)
+    )
 
 
 def test_membership_only_changes_add_and_remove_and_count_once(api, partners):
@@ -41,7 +43,11 @@ def test_membership_only_changes_add_and_remove_and_count_once(api, partners):
     data["users"][2]["branch_ids"] = []  # removed F1
     r = api.put("/api/v1/masterdata", data)
     assert r.json_body["users"] == ZERO | {"updated": 3}
-    assert memberships("U1") == ["F2"] and memberships("U2") == ["F1", "F3"] and memberships("U3") == []
+    assert (
+        memberships("U1") == ["F2"]
+        and memberships("U2") == ["F1", "F3"]
+        and memberships("U3") == []
+    )
     assert EmployeeBranch.objects.count() == 3
 
     # A user whose fields and memberships both changed counts once.
@@ -78,14 +84,20 @@ def test_deactivated_record_sent_again_unchanged_is_reactivated(api, partners):
     assert CustomerNumber.objects.get().is_active
 
 
-def test_dashboard_value_equal_to_source_clears_the_override_then_syncs_quietly(api, partners, company):
+def test_dashboard_value_equal_to_source_clears_the_override_then_syncs_quietly(
+    api, partners, company
+):
     api.put("/api/v1/masterdata", snapshot())
     user = Employee.objects.get(external_id="U2")
     services.edit_in_dashboard(user, {"phone": "+49 30 999"}, "Benutzer anna")
     r = api.put("/api/v1/masterdata", snapshot())
     assert r.json_body["users"] == ZERO | {"unchanged": 3}
     [conflict] = r.json_body["conflicts"]
-    assert (conflict["record_id"], conflict["field"], conflict["source_value"]) == ("U2", "phone", "+49 30 1234567")
+    assert (conflict["record_id"], conflict["field"], conflict["source_value"]) == (
+        "U2",
+        "phone",
+        "+49 30 1234567",
+    )
 
     # The practice software now sends what the dashboard says: override gone, conflict closed.
     data = snapshot()
@@ -106,10 +118,14 @@ def test_dashboard_value_equal_to_source_clears_the_override_then_syncs_quietly(
     assert Employee.objects.get(external_id="U2").phone == "+49 30 111"
 
 
-def test_overridden_record_is_compared_field_by_field_even_when_values_match(api, partners, company):
+def test_overridden_record_is_compared_field_by_field_even_when_values_match(
+    api, partners, company
+):
     """A record with an override never takes the quick path: its other fields still sync."""
     api.put("/api/v1/masterdata", snapshot())
-    services.edit_in_dashboard(Branch.objects.get(external_id="F1"), {"name": "Am Markt"}, "Benutzer anna")
+    services.edit_in_dashboard(
+        Branch.objects.get(external_id="F1"), {"name": "Am Markt"}, "Benutzer anna"
+    )
     data = snapshot()
     data["branches"][0]["city"] = "Potsdam"
     r = api.put("/api/v1/masterdata", data)
@@ -126,12 +142,17 @@ def test_overridden_record_is_compared_field_by_field_even_when_values_match(api
 
 
 def test_branch_customer_numbers_upsert_by_partner_and_branch(api, partners):
-    numbers = [{"partner": "sonora", "customer_number": "K-1", "branch_id": None},
-               {"partner": "sonora", "customer_number": "K-1-F2", "branch_id": "F2"},
-               {"partner": "audiotec", "customer_number": "AT-1", "branch_id": "F1"}]
+    numbers = [
+        {"partner": "sonora", "customer_number": "K-1", "branch_id": None},
+        {"partner": "sonora", "customer_number": "K-1-F2", "branch_id": "F2"},
+        {"partner": "audiotec", "customer_number": "AT-1", "branch_id": "F1"},
+    ]
     r = api.put("/api/v1/masterdata", snapshot(customer_numbers=numbers))
     assert r.json_body["customer_numbers"] == ZERO | {"created": 3}
-    assert CustomerNumber.objects.get(partner__slug="sonora", branch__external_id="F2").number == "K-1-F2"
+    assert (
+        CustomerNumber.objects.get(partner__slug="sonora", branch__external_id="F2").number
+        == "K-1-F2"
+    )
 
     with CaptureQueriesContext(connection) as queries:
         r = api.put("/api/v1/masterdata", snapshot(customer_numbers=numbers))
@@ -141,8 +162,16 @@ def test_branch_customer_numbers_upsert_by_partner_and_branch(api, partners):
     numbers[1]["customer_number"] = "K-2-F2"
     del numbers[2]
     r = api.put("/api/v1/masterdata", snapshot(customer_numbers=numbers))
-    assert r.json_body["customer_numbers"] == {"created": 0, "updated": 1, "deactivated": 1, "unchanged": 1}
-    assert CustomerNumber.objects.get(partner__slug="sonora", branch__external_id="F2").number == "K-2-F2"
+    assert r.json_body["customer_numbers"] == {
+        "created": 0,
+        "updated": 1,
+        "deactivated": 1,
+        "unchanged": 1,
+    }
+    assert (
+        CustomerNumber.objects.get(partner__slug="sonora", branch__external_id="F2").number
+        == "K-2-F2"
+    )
     assert not CustomerNumber.objects.get(partner__slug="audiotec").is_active
 
 
@@ -156,7 +185,9 @@ def test_unchanged_resync_reads_in_a_fixed_number_of_queries(api, partners):
             r = api.put("/api/v1/masterdata", data)
         assert r.json_body["users"] == ZERO | {"unchanged": users}
         assert writes_of(queries) == []
-        counts.append(sum("masterdata_" in q["sql"] for q in queries))  # not the token lookup (may be cached)
+        counts.append(
+            sum("masterdata_" in q["sql"] for q in queries)
+        )  # not the token lookup (may be cached)
     assert counts[0] == counts[1] and counts[1] <= 10
 
 
@@ -175,12 +206,30 @@ def test_each_email_is_validated_once(api, partners, monkeypatch):
     assert sorted(calls) == sorted(f"u{i}@muster.example" for i in range(1, 8))
 
 
-@pytest.mark.parametrize("address", [
-    "anna@muster.example", "a.b+c@sub.muster.example", "x@localhost", "x@[127.0.0.1]", "x@[::1]",
-    "x@[300.1.1.1]", "no-at-sign", "@muster.example", "anna@", "anna@-muster.example", "anna@muster",
-    "an na@muster.example", '"quoted name"@muster.example', "anna@muster..example", "anna@mÜster.example",
-    "anna@" + "a" * 64 + ".example", "a" * 310 + "@muster.example", "anna@muster.example\n", "ANNA@MUSTER.EXAMPLE",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "anna@muster.example",
+        "a.b+c@sub.muster.example",
+        "x@localhost",
+        "x@[127.0.0.1]",
+        "x@[::1]",
+        "x@[300.1.1.1]",
+        "no-at-sign",
+        "@muster.example",
+        "anna@",
+        "anna@-muster.example",
+        "anna@muster",
+        "an na@muster.example",
+        '"quoted name"@muster.example',
+        "anna@muster..example",
+        "anna@mÜster.example",
+        "anna@" + "a" * 64 + ".example",
+        "a" * 310 + "@muster.example",
+        "anna@muster.example\n",
+        "ANNA@MUSTER.EXAMPLE",
+    ],
+)
 def test_email_check_agrees_with_djangos(address):
     def verdict(check):
         try:
@@ -219,6 +268,10 @@ def test_garbage_collector_is_back_on_after_a_sync_and_after_a_refused_one(api, 
 def test_a_body_that_is_not_an_object_is_refused_as_before(api, partners, body):
     r = api.put("/api/v1/masterdata", raw=body)
     assert r.status_code == 422 and r["Content-Type"] == "application/problem+json"
-    assert r.json_body["errors"] == [{"field": "payload", "message": (
-        "Input should be a valid dictionary or object to extract fields from")}]
+    assert r.json_body["errors"] == [
+        {
+            "field": "payload",
+            "message": ("Input should be a valid dictionary or object to extract fields from"),
+        }
+    ]
     assert gc.isenabled()

@@ -13,15 +13,26 @@ pytestmark = pytest.mark.django_db
 
 
 def start(anon_api, **extra):
-    body = snapshot() | {"software": {"name": "AMPAREX", "version": "2026.4"}, "workstation": "EMPFANG-1"} | extra
+    body = (
+        snapshot()
+        | {"software": {"name": "AMPAREX", "version": "2026.4"}, "workstation": "EMPFANG-1"}
+        | extra
+    )
     r = anon_api.post("/api/v1/registrations", body)
     assert r.status_code == 201, r.json_body
     return r.json_body
 
 
 def finish_in_browser(client, url, username="muster-admin"):
-    return client.post(url, {"username": username, "email": "filiale@muster.example",
-                             "password1": "Hoergeraet-2026!", "password2": "Hoergeraet-2026!"})
+    return client.post(
+        url,
+        {
+            "username": username,
+            "email": "filiale@muster.example",
+            "password1": "Hoergeraet-2026!",
+            "password2": "Hoergeraet-2026!",
+        },
+    )
 
 
 def test_registration_flow_hands_out_the_token_exactly_once(anon_api, partners):
@@ -57,14 +68,20 @@ def test_registration_flow_hands_out_the_token_exactly_once(anon_api, partners):
 
 def test_wrong_poll_token_is_refused(anon_api, partners):
     reg = start(anon_api)
-    r = anon_api.post(f"/api/v1/registrations/{reg['registration_id']}/token", {"poll_token": "ohr_guess"})
+    r = anon_api.post(
+        f"/api/v1/registrations/{reg['registration_id']}/token", {"poll_token": "ohr_guess"}
+    )
     assert r.status_code == 403
 
 
 def test_expired_registration_is_refused_on_page_and_poll(anon_api, partners):
     reg = start(anon_api)
-    Registration.objects.filter(pk=reg["registration_id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
-    r = anon_api.post(f"/api/v1/registrations/{reg['registration_id']}/token", {"poll_token": reg["poll_token"]})
+    Registration.objects.filter(pk=reg["registration_id"]).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    r = anon_api.post(
+        f"/api/v1/registrations/{reg['registration_id']}/token", {"poll_token": reg["poll_token"]}
+    )
     assert r.status_code == 410 and "expired" in r.json_body["detail"]
     page = anon_api.client.get(reg["registration_url"])
     assert page.status_code == 410 and "abgelaufen" in page.content.decode()
@@ -91,6 +108,8 @@ def test_registration_rejects_unknown_personal_fields(anon_api, partners):
 
 def test_weak_password_is_refused_on_the_page(anon_api, partners):
     reg = start(anon_api)
-    r = anon_api.client.post(reg["registration_url"], {"username": "x", "email": "a@b.example",
-                                                       "password1": "123", "password2": "123"})
+    r = anon_api.client.post(
+        reg["registration_url"],
+        {"username": "x", "email": "a@b.example", "password1": "123", "password2": "123"},
+    )
     assert r.status_code == 200 and Company.objects.count() == 0

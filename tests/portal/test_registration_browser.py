@@ -47,15 +47,19 @@ def test_registration_sync_edit_and_conflict_in_the_browser(live_server, page, p
 
     # The next sync keeps the edit and reports the conflict ...
     third = api.put("/api/v1/masterdata", json=snapshot(), headers=auth).json()
-    assert [(c["record_id"], c["dashboard_value"], c["source_value"]) for c in third["conflicts"]] == [
-        ("F1", "Filiale am Markt", "Filiale 1")]
+    assert [
+        (c["record_id"], c["dashboard_value"], c["source_value"]) for c in third["conflicts"]
+    ] == [("F1", "Filiale am Markt", "Filiale 1")]
     got = api.get("/api/v1/masterdata", headers=auth).json()
     assert got["branches"][0]["name"] == "Filiale am Markt"
 
     # ... which the dashboard shows and a person resolves.
     page.get_by_role("link", name="Konflikte", exact=True).click()
     row = page.locator("tr.conflict")
-    assert row.get_by_text("Filiale am Markt").is_visible() and row.get_by_text("Filiale 1").is_visible()
+    assert (
+        row.get_by_text("Filiale am Markt").is_visible()
+        and row.get_by_text("Filiale 1").is_visible()
+    )
     row.get_by_role("button", name="Dashboard-Wert behalten").click()
     page.locator("tr.resolved").wait_for()
     fourth = api.put("/api/v1/masterdata", json=snapshot(), headers=auth).json()

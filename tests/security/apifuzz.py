@@ -69,13 +69,17 @@ def ninja_operations() -> list[Operation]:
                         kinds.add(f"unknown:{type(cb).__name__}")
                 auth = "public" if not kinds else "+".join(sorted(kinds))
                 for method in op.methods:
-                    found.append(Operation(method.upper(), full.replace("<", "{").replace(">", "}"), auth))
+                    found.append(
+                        Operation(method.upper(), full.replace("<", "{").replace(">", "}"), auth)
+                    )
     return sorted(found, key=lambda o: (o.path, o.method))
 
 
 def document_operations(document: dict) -> set[tuple[str, str]]:
     methods = {"get", "put", "post", "delete", "patch", "head", "options"}
-    return {(m.upper(), path) for path, item in document["paths"].items() for m in item if m in methods}
+    return {
+        (m.upper(), path) for path, item in document["paths"].items() for m in item if m in methods
+    }
 
 
 def load_schema(app):
@@ -87,13 +91,12 @@ def load_schema(app):
 
 def _checks():
     from schemathesis.checks import not_a_server_error
+    from schemathesis.core.parameters import ParameterLocation
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
         negative_data_rejection,
         response_schema_conformance,
     )
-
-    from schemathesis.core.parameters import ParameterLocation
 
     enforced = {ParameterLocation.BODY, ParameterLocation.PATH}
 
@@ -112,8 +115,12 @@ def _checks():
             return None
         return negative_data_rejection(ctx, response, case)
 
-    return [not_a_server_error, response_schema_conformance, content_type_conformance,
-            body_or_path_negative_data_rejection]
+    return [
+        not_a_server_error,
+        response_schema_conformance,
+        content_type_conformance,
+        body_or_path_negative_data_rejection,
+    ]
 
 
 def _sent_kind(authorization: str | None, tokens: dict[str, str]) -> str:
@@ -133,9 +140,13 @@ def assert_contract(op: Operation, response, tokens: dict[str, str]) -> None:
     assert status < 500, where
     if status >= 400:
         content_type = (response.headers.get("content-type") or [""])[0]
-        assert content_type.startswith(PROBLEM_JSON), f"error is not problem+json ({content_type}): {where}"
+        assert content_type.startswith(PROBLEM_JSON), (
+            f"error is not problem+json ({content_type}): {where}"
+        )
         body = json.loads(response.content)
-        assert body.get("status") == status and isinstance(body.get("title"), str) and body["title"], where
+        assert (
+            body.get("status") == status and isinstance(body.get("title"), str) and body["title"]
+        ), where
     if op.auth == "public":
         assert status != 401, f"public operation asked for a token: {where}"
     elif sent == op.auth:
@@ -153,8 +164,16 @@ def credentials_headers(credential: str, tokens: dict[str, str]) -> dict[str, st
     return {}
 
 
-def run_operation(app, op: Operation, credential: str, tokens: dict[str, str], real_path_parameters: list[dict],
-                  *, max_examples: int | None, semantic=None) -> dict[int, int]:
+def run_operation(
+    app,
+    op: Operation,
+    credential: str,
+    tokens: dict[str, str],
+    real_path_parameters: list[dict],
+    *,
+    max_examples: int | None,
+    semantic=None,
+) -> dict[int, int]:
     """Fuzz one operation with one credential, positive then negative cases; returns status counts."""
     from schemathesis.generation.modes import GenerationMode
 
@@ -169,8 +188,11 @@ def run_operation(app, op: Operation, credential: str, tokens: dict[str, str], r
         checks.append(status_code_conformance)
     seen: dict[int, int] = {}
 
-    base = dict(deadline=None, suppress_health_check=list(HealthCheck),
-                phases=[Phase.explicit, Phase.generate, Phase.shrink])
+    base = dict(
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+    )
     if max_examples is not None:
         # Bounded run (make test): the same cases every time.
         base.update(max_examples=max_examples, derandomize=True, database=None, print_blob=False)
@@ -180,7 +202,9 @@ def run_operation(app, op: Operation, credential: str, tokens: dict[str, str], r
         strategies = [operation.as_strategy(mode)]
         if mode is GenerationMode.POSITIVE:
             # Real ids reach the code behind the 404 (detail rendering, cancellation, documents...).
-            strategies += [operation.as_strategy(mode, path_parameters=p) for p in real_path_parameters]
+            strategies += [
+                operation.as_strategy(mode, path_parameters=p) for p in real_path_parameters
+            ]
             if semantic is not None:
                 strategies += semantic(op, operation)
 
@@ -196,7 +220,11 @@ def run_operation(app, op: Operation, credential: str, tokens: dict[str, str], r
             fuzz()
         except Unsatisfiable:
             # Nothing to negate: the operation takes no parameters and no body.
-            if mode is GenerationMode.POSITIVE or operation.body or list(operation.iter_parameters()):
+            if (
+                mode is GenerationMode.POSITIVE
+                or operation.body
+                or list(operation.iter_parameters())
+            ):
                 raise
     return seen
 
@@ -215,7 +243,9 @@ def real_path_parameters(op: Operation, world) -> list[dict]:
     return []
 
 
-def fuzz_all_credentials(app, op: Operation, world, max_examples: int | None, mismatched_examples: int | None):
+def fuzz_all_credentials(
+    app, op: Operation, world, max_examples: int | None, mismatched_examples: int | None
+):
     """Run every credential against ``op``; report all credentials that failed, not just the first."""
     tokens = {"company": world.a.token, "partner": world.partner_tokens["sonora"]}
     semantic = functools.partial(semantic_strategies, vocabulary=Vocabulary.of(world))
@@ -223,19 +253,28 @@ def fuzz_all_credentials(app, op: Operation, world, max_examples: int | None, mi
     for credential in CREDENTIALS:
         matching = credential == op.auth or (op.auth == "public" and credential == "none")
         try:
-            run_operation(app, op, credential, tokens, real_path_parameters(op, world) if matching else [],
-                          max_examples=max_examples if matching else mismatched_examples,
-                          semantic=semantic if matching else None)
-        except Exception as exc:  # noqa: BLE001 - collected and re-raised below
+            run_operation(
+                app,
+                op,
+                credential,
+                tokens,
+                real_path_parameters(op, world) if matching else [],
+                max_examples=max_examples if matching else mismatched_examples,
+                semantic=semantic if matching else None,
+            )
+        except Exception as exc:
             failures.append((credential, exc))
     if len(failures) == 1:
         raise failures[0][1]
     if failures:
-        raise ExceptionGroup(f"{op.label}: failures with credentials {[c for c, _ in failures]}",
-                             [e for _, e in failures])
+        raise ExceptionGroup(
+            f"{op.label}: failures with credentials {[c for c, _ in failures]}",
+            [e for _, e in failures],
+        )
 
 
 # --- Semantic cases: valid-looking payloads that reach identification, intake and sync -------------
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -253,11 +292,20 @@ class Vocabulary:
     def of(cls, world) -> Vocabulary:
         from orderhub.catalog.models import Article
 
-        rows = list(Article.objects.filter(partner__slug="sonora").order_by("pk")
-                    .values_list("partner_article_number", "gtin", "hmv_number", "short_description")[:40])
-        return cls(partners=("sonora", "audiotec", "otoplast"), branch_ids=("F1", "F2"), user_ids=("U1", "U2"),
-                   article_numbers=tuple(r[0] for r in rows), gtins=tuple(r[1] for r in rows if r[1]),
-                   hmv_numbers=tuple(r[2] for r in rows if r[2]), descriptions=tuple(r[3] for r in rows))
+        rows = list(
+            Article.objects.filter(partner__slug="sonora")
+            .order_by("pk")
+            .values_list("partner_article_number", "gtin", "hmv_number", "short_description")[:40]
+        )
+        return cls(
+            partners=("sonora", "audiotec", "otoplast"),
+            branch_ids=("F1", "F2"),
+            user_ids=("U1", "U2"),
+            article_numbers=tuple(r[0] for r in rows),
+            gtins=tuple(r[1] for r in rows if r[1]),
+            hmv_numbers=tuple(r[2] for r in rows if r[2]),
+            descriptions=tuple(r[3] for r in rows),
+        )
 
 
 def _text(max_size=40):
@@ -271,58 +319,115 @@ def _one_of_or_text(values, max_size=40):
 
 def order_bodies(v: Vocabulary):
     line = st.fixed_dictionaries(
-        {"quantity": st.one_of(st.integers(1, 100), st.decimals(min_value="0.001", max_value="100000", places=3,
-                                                                allow_nan=False, allow_infinity=False).map(str)),
-         "partner_article_number": st.one_of(st.none(), _one_of_or_text(v.article_numbers, 100)),
-         "gtin": st.one_of(st.none(), _one_of_or_text(v.gtins, 20), st.from_regex(r"\A[0-9]{8,14}\Z")),
-         "hmv_number": st.one_of(st.none(), _one_of_or_text(v.hmv_numbers, 20)),
-         "description": st.one_of(_one_of_or_text(v.descriptions, 300), st.just("")),
-         "attributes": st.dictionaries(st.sampled_from(["side", "color", "length", "power", "x"]), _text(20),
-                                       max_size=4)},
-        optional={"unit": st.sampled_from(["C62", "PK", "PR", "XYZ"]),
-                  "manufacturer_article_number": st.one_of(st.none(), _text(100))})
+        {
+            "quantity": st.one_of(
+                st.integers(1, 100),
+                st.decimals(
+                    min_value="0.001",
+                    max_value="100000",
+                    places=3,
+                    allow_nan=False,
+                    allow_infinity=False,
+                ).map(str),
+            ),
+            "partner_article_number": st.one_of(st.none(), _one_of_or_text(v.article_numbers, 100)),
+            "gtin": st.one_of(
+                st.none(), _one_of_or_text(v.gtins, 20), st.from_regex(r"\A[0-9]{8,14}\Z")
+            ),
+            "hmv_number": st.one_of(st.none(), _one_of_or_text(v.hmv_numbers, 20)),
+            "description": st.one_of(_one_of_or_text(v.descriptions, 300), st.just("")),
+            "attributes": st.dictionaries(
+                st.sampled_from(["side", "color", "length", "power", "x"]), _text(20), max_size=4
+            ),
+        },
+        optional={
+            "unit": st.sampled_from(["C62", "PK", "PR", "XYZ"]),
+            "manufacturer_article_number": st.one_of(st.none(), _text(100)),
+        },
+    )
     return st.fixed_dictionaries(
-        {"external_order_id": st.text(min_size=1, max_size=64).filter(str.strip),
-         "partner": _one_of_or_text(v.partners, 50).filter(str.strip),
-         "branch_id": _one_of_or_text(v.branch_ids, 64).filter(str.strip),
-         "ordered_by": _one_of_or_text(v.user_ids, 64).filter(str.strip),
-         "customer_number": st.one_of(st.none(), _text(64)),
-         "reference": _text(200), "note": _text(200),
-         "lines": st.lists(line, min_size=1, max_size=6).map(
-             lambda ls: [{"position": i, **l} for i, l in enumerate(ls, 1)])})
+        {
+            "external_order_id": st.text(min_size=1, max_size=64).filter(str.strip),
+            "partner": _one_of_or_text(v.partners, 50).filter(str.strip),
+            "branch_id": _one_of_or_text(v.branch_ids, 64).filter(str.strip),
+            "ordered_by": _one_of_or_text(v.user_ids, 64).filter(str.strip),
+            "customer_number": st.one_of(st.none(), _text(64)),
+            "reference": _text(200),
+            "note": _text(200),
+            "lines": st.lists(line, min_size=1, max_size=6).map(
+                lambda ls: [{"position": i, **l} for i, l in enumerate(ls, 1)]
+            ),
+        }
+    )
 
 
 def masterdata_bodies(v: Vocabulary):
     ids = st.sampled_from(["F1", "F2", "F3", "F-\u00e4", "x" * 64])
-    branch = st.fixed_dictionaries({"id": ids, "name": st.text(min_size=1, max_size=200).filter(str.strip)},
-                                   optional={"street": _text(200), "postal_code": _text(20), "city": _text(100),
-                                             "country": st.sampled_from(["DE", "AT", "CH", "de", "ÄÖ"])})
+    branch = st.fixed_dictionaries(
+        {"id": ids, "name": st.text(min_size=1, max_size=200).filter(str.strip)},
+        optional={
+            "street": _text(200),
+            "postal_code": _text(20),
+            "city": _text(100),
+            "country": st.sampled_from(["DE", "AT", "CH", "de", "ÄÖ"]),
+        },
+    )
     user = st.fixed_dictionaries(
-        {"id": st.sampled_from(["U1", "U2", "U3", "U-\u00df"]), "name": st.text(min_size=1, max_size=200).filter(str.strip)},
-        optional={"email": st.one_of(st.none(), st.emails(), _text(40)), "phone": st.one_of(st.none(), _text(50)),
-                  "branch_ids": st.lists(ids, max_size=3), "is_admin": st.booleans()})
-    number = st.fixed_dictionaries({"partner": _one_of_or_text(v.partners, 50).filter(str.strip),
-                                    "customer_number": st.text(min_size=1, max_size=64).filter(str.strip)},
-                                   optional={"branch_id": st.one_of(st.none(), ids)})
-    return st.fixed_dictionaries({"company": st.fixed_dictionaries({"name": st.text(min_size=1, max_size=200)
-                                                                              .filter(str.strip)}),
-                                  "branches": st.lists(branch, max_size=4, unique_by=lambda b: b["id"]),
-                                  "users": st.lists(user, max_size=4, unique_by=lambda u: u["id"]),
-                                  "customer_numbers": st.lists(number, max_size=3)})
+        {
+            "id": st.sampled_from(["U1", "U2", "U3", "U-\u00df"]),
+            "name": st.text(min_size=1, max_size=200).filter(str.strip),
+        },
+        optional={
+            "email": st.one_of(st.none(), st.emails(), _text(40)),
+            "phone": st.one_of(st.none(), _text(50)),
+            "branch_ids": st.lists(ids, max_size=3),
+            "is_admin": st.booleans(),
+        },
+    )
+    number = st.fixed_dictionaries(
+        {
+            "partner": _one_of_or_text(v.partners, 50).filter(str.strip),
+            "customer_number": st.text(min_size=1, max_size=64).filter(str.strip),
+        },
+        optional={"branch_id": st.one_of(st.none(), ids)},
+    )
+    return st.fixed_dictionaries(
+        {
+            "company": st.fixed_dictionaries(
+                {"name": st.text(min_size=1, max_size=200).filter(str.strip)}
+            ),
+            "branches": st.lists(branch, max_size=4, unique_by=lambda b: b["id"]),
+            "users": st.lists(user, max_size=4, unique_by=lambda u: u["id"]),
+            "customer_numbers": st.lists(number, max_size=3),
+        }
+    )
 
 
 def semantic_strategies(op: Operation, operation, *, vocabulary: Vocabulary) -> list:
     v = vocabulary
     json_case = functools.partial(operation.Case, media_type="application/json")
     if op.label == "POST /api/v1/orders":
-        return [st.builds(lambda body, key: json_case(body=body, headers={"Idempotency-Key": key}),
-                          order_bodies(v), st.text(min_size=1, max_size=40).filter(str.strip)
-                          .filter(lambda k: k.isprintable() and k.isascii()))]
+        return [
+            st.builds(
+                lambda body, key: json_case(body=body, headers={"Idempotency-Key": key}),
+                order_bodies(v),
+                st.text(min_size=1, max_size=40)
+                .filter(str.strip)
+                .filter(lambda k: k.isprintable() and k.isascii()),
+            )
+        ]
     if op.label in ("PUT /api/v1/masterdata", "POST /api/v1/registrations"):
         return [st.builds(lambda body: json_case(body=body), masterdata_bodies(v))]
     if op.label == "GET /api/v1/catalog/search":
-        return [st.builds(lambda p, q: operation.Case(query={"partner": p, "q": q}),
-                          _one_of_or_text(v.partners), st.one_of(_one_of_or_text(v.article_numbers),
-                                                                 _one_of_or_text(v.descriptions, 200),
-                                                                 _one_of_or_text(v.gtins)))]
+        return [
+            st.builds(
+                lambda p, q: operation.Case(query={"partner": p, "q": q}),
+                _one_of_or_text(v.partners),
+                st.one_of(
+                    _one_of_or_text(v.article_numbers),
+                    _one_of_or_text(v.descriptions, 200),
+                    _one_of_or_text(v.gtins),
+                ),
+            )
+        ]
     return []

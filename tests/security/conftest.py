@@ -27,16 +27,40 @@ def snapshot_for(tag: str, *, sonora_number: str) -> dict:
     return {
         "company": {"name": f"Hörakustik {tag} GmbH"},
         "branches": [
-            {"id": "F1", "name": f"Filiale {tag}-Mitte", "street": f"{tag}-Straße 1", "postal_code": "10115",
-             "city": "Berlin", "country": "DE"},
-            {"id": "F2", "name": f"Filiale {tag}-Nord", "street": f"{tag}-Weg 2", "postal_code": "20095",
-             "city": "Hamburg", "country": "DE"},
+            {
+                "id": "F1",
+                "name": f"Filiale {tag}-Mitte",
+                "street": f"{tag}-Straße 1",
+                "postal_code": "10115",
+                "city": "Berlin",
+                "country": "DE",
+            },
+            {
+                "id": "F2",
+                "name": f"Filiale {tag}-Nord",
+                "street": f"{tag}-Weg 2",
+                "postal_code": "20095",
+                "city": "Hamburg",
+                "country": "DE",
+            },
         ],
         "users": [
-            {"id": "U1", "name": f"Alma {tag}-Aaltonen", "email": f"alma.{tag.lower()}@practice.example",
-             "phone": "+49 30 1234567", "branch_ids": ["F1"], "is_admin": True},
-            {"id": "U2", "name": f"Bert {tag}-Brandt", "email": f"bert.{tag.lower()}@practice.example",
-             "phone": None, "branch_ids": ["F1", "F2"], "is_admin": False},
+            {
+                "id": "U1",
+                "name": f"Alma {tag}-Aaltonen",
+                "email": f"alma.{tag.lower()}@practice.example",
+                "phone": "+49 30 1234567",
+                "branch_ids": ["F1"],
+                "is_admin": True,
+            },
+            {
+                "id": "U2",
+                "name": f"Bert {tag}-Brandt",
+                "email": f"bert.{tag.lower()}@practice.example",
+                "phone": None,
+                "branch_ids": ["F1", "F2"],
+                "is_admin": False,
+            },
         ],
         "customer_numbers": [
             {"partner": "sonora", "customer_number": sonora_number, "branch_id": None},
@@ -52,7 +76,9 @@ class Tenant:
     token: str
     api: ApiClient
     browser: Client
-    secrets: list[str] = field(default_factory=list)  # identifiers that must never show up for others
+    secrets: list[str] = field(
+        default_factory=list
+    )  # identifiers that must never show up for others
     orders: dict = field(default_factory=dict)  # "cart" | "queued" | "sent" -> Order
     token_row: object = None
     conflict: object = None
@@ -120,7 +146,9 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
     r = a.api.put("/api/v1/masterdata", snap_a)
     assert r.status_code == 200, r.json_body
     branch = Branch.objects.get(company=a.company, external_id="F2")
-    masterdata.edit_in_dashboard(branch, {"name": "Filiale Geheimhausen-Dashboardname"}, "Benutzer geheim-anna")
+    masterdata.edit_in_dashboard(
+        branch, {"name": "Filiale Geheimhausen-Dashboardname"}, "Benutzer geheim-anna"
+    )
     snap_a["branches"][1]["name"] = "Filiale Geheimhausen-Quellname"
     r = a.api.put("/api/v1/masterdata", snap_a)
     assert r.status_code == 200 and r.json_body["conflicts"], r.json_body
@@ -129,11 +157,17 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
     a.conflict = Conflict.objects.get(company=a.company, resolved_at__isnull=True)
 
     # --- A: a named token (as the dashboard issues it) --------------------------------------------
-    a.token_row, _ = ApiToken.issue(company=a.company, name="Token-Geheimhausen-Empfang",
-                                    created_by=a.user.get_username())
-    AuditEvent.objects.create(company=a.company, actor="Benutzer geheim-anna", action="api_token.issued",
-                              object_type="api_token", object_id=str(a.token_row.pk),
-                              changes={"name": a.token_row.name})
+    a.token_row, _ = ApiToken.issue(
+        company=a.company, name="Token-Geheimhausen-Empfang", created_by=a.user.get_username()
+    )
+    AuditEvent.objects.create(
+        company=a.company,
+        actor="Benutzer geheim-anna",
+        action="api_token.issued",
+        object_type="api_token",
+        object_id=str(a.token_row.pk),
+        changes={"name": a.token_row.name},
+    )
 
     # --- A: orders in three states ----------------------------------------------------------------
     cart_body = order_body("EXT-GEHEIM-CART", reference="Kommission Geheim-Cart")
@@ -142,31 +176,59 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
     assert r.status_code == 201 and r.json_body["status"] == "cart", r.json_body
     a.orders["cart"] = Order.objects.get(pk=r.json_body["id"])
 
-    r = submit(a.api, order_body("EXT-GEHEIM-QUEUED", reference="Kommission Geheim-Queued"), key="idem-geheim-q")
+    r = submit(
+        a.api,
+        order_body("EXT-GEHEIM-QUEUED", reference="Kommission Geheim-Queued"),
+        key="idem-geheim-q",
+    )
     assert r.status_code == 201 and r.json_body["status"] == "queued", r.json_body
     a.orders["queued"] = Order.objects.get(pk=r.json_body["id"])
 
-    r = submit(a.api, order_body("EXT-GEHEIM-SENT", reference="Kommission Geheim-Sent"), key="idem-geheim-s")
+    r = submit(
+        a.api,
+        order_body("EXT-GEHEIM-SENT", reference="Kommission Geheim-Sent"),
+        key="idem-geheim-s",
+    )
     assert r.status_code == 201, r.json_body
     Order.objects.filter(pk=r.json_body["id"]).update(status="sent")
     a.orders["sent"] = Order.objects.get(pk=r.json_body["id"])
 
     a.document = Document.objects.create(
-        order=a.orders["queued"], partner=partners["sonora"], direction="outbound", kind="order",
-        format="opentrans", content_type="application/xml", filename="order-geheim.xml",
-        content=b"<ORDER>GEHEIM-DOCUMENT-BYTES</ORDER>", size=36)
+        order=a.orders["queued"],
+        partner=partners["sonora"],
+        direction="outbound",
+        kind="order",
+        format="opentrans",
+        content_type="application/xml",
+        filename="order-geheim.xml",
+        content=b"<ORDER>GEHEIM-DOCUMENT-BYTES</ORDER>",
+        size=36,
+    )
 
     from orderhub.delivery.models import CompanyWebhook
 
     # Loopback, closed port: tasks that notify it fail fast and never leave the machine.
-    a.webhook = CompanyWebhook.objects.create(company=a.company, url="http://127.0.0.1:9/geheimhausen-hook",
-                                              secret="webhook-secret-geheimhausen")
+    a.webhook = CompanyWebhook.objects.create(
+        company=a.company,
+        url="http://127.0.0.1:9/geheimhausen-hook",
+        secret="webhook-secret-geheimhausen",
+    )
 
     a.secrets = [
-        "Geheimhausen", "Geheim-Cart", "Geheim-Queued", "Geheim-Sent", "EXT-GEHEIM", "K-GEHEIM-4711",
-        "Token-Geheimhausen-Empfang", "geheim-anna", a.user.get_username(), "GEHEIM-DOCUMENT-BYTES",
-        "geheimhausen-hook", "webhook-secret-geheimhausen",
-        *(o.number for o in a.orders.values()), *(str(o.pk) for o in a.orders.values()),
+        "Geheimhausen",
+        "Geheim-Cart",
+        "Geheim-Queued",
+        "Geheim-Sent",
+        "EXT-GEHEIM",
+        "K-GEHEIM-4711",
+        "Token-Geheimhausen-Empfang",
+        "geheim-anna",
+        a.user.get_username(),
+        "GEHEIM-DOCUMENT-BYTES",
+        "geheimhausen-hook",
+        "webhook-secret-geheimhausen",
+        *(o.number for o in a.orders.values()),
+        *(str(o.pk) for o in a.orders.values()),
     ]
 
     # --- B: master data with the same practice-software ids (F1, U1, ...) -------------------------
@@ -174,20 +236,32 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
     assert r.status_code == 200, r.json_body
 
     # --- partners ----------------------------------------------------------------------------------
-    partner_tokens = {slug: PartnerToken.issue(partner=p, name=f"Test {slug}")[1] for slug, p in partners.items()}
-    supplier_logins = {slug: _supplier_login(p, f"lieferant-{slug}") for slug, p in partners.items()}
+    partner_tokens = {
+        slug: PartnerToken.issue(partner=p, name=f"Test {slug}")[1] for slug, p in partners.items()
+    }
+    supplier_logins = {
+        slug: _supplier_login(p, f"lieferant-{slug}") for slug, p in partners.items()
+    }
 
     # --- A registration completed (its page is reachable by anyone who has the link) -------------
     from orderhub.accounts.models import Registration
 
-    reg_r = ApiClient().post("/api/v1/registrations", snapshot_for("Registriert", sonora_number="K-REG-1"))
+    reg_r = ApiClient().post(
+        "/api/v1/registrations", snapshot_for("Registriert", sonora_number="K-REG-1")
+    )
     assert reg_r.status_code == 201, reg_r.json_body
-    Registration.objects.filter(pk=reg_r.json_body["registration_id"]).update(status="completed",
-                                                                                company=a.company)
+    Registration.objects.filter(pk=reg_r.json_body["registration_id"]).update(
+        status="completed", company=a.company
+    )
 
-    return World(a=a, b=b, partner_tokens=partner_tokens, supplier_logins=supplier_logins,
-                 sonora_import=CatalogImport.objects.filter(partner=partners["sonora"]).latest("pk"),
-                 registration_id=reg_r.json_body["registration_id"])
+    return World(
+        a=a,
+        b=b,
+        partner_tokens=partner_tokens,
+        supplier_logins=supplier_logins,
+        sonora_import=CatalogImport.objects.filter(partner=partners["sonora"]).latest("pk"),
+        registration_id=reg_r.json_body["registration_id"],
+    )
 
 
 @pytest.fixture

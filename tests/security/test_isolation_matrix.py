@@ -16,6 +16,7 @@ other suppliers' logins try to read and change it:
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 
 import pytest
 from django.test import Client
@@ -97,12 +98,14 @@ API = {
 
 def resolver_routes() -> dict[str, str]:
     """route pattern -> url name, for every Django URL pattern."""
+
     def walk(patterns, prefix=""):
         for p in patterns:
             if isinstance(p, URLResolver):
                 yield from walk(p.url_patterns, prefix + str(p.pattern))
             else:
                 yield prefix + str(p.pattern), p.name
+
     return dict(walk(get_resolver().url_patterns))
 
 
@@ -127,11 +130,15 @@ def classify_page(route: str) -> str | None:
 def test_every_route_and_operation_is_classified():
     routes = resolver_routes()
     unclassified = sorted(r for r in routes if classify_page(r) is None)
-    assert unclassified == [], f"classify these routes in tests/security/test_isolation_matrix.py: {unclassified}"
+    assert unclassified == [], (
+        f"classify these routes in tests/security/test_isolation_matrix.py: {unclassified}"
+    )
 
     operations = {(o.method, o.path): o.auth for o in apifuzz.ninja_operations()}
     missing = sorted(set(operations) - set(API))
-    assert missing == [], f"classify these API operations in tests/security/test_isolation_matrix.py: {missing}"
+    assert missing == [], (
+        f"classify these API operations in tests/security/test_isolation_matrix.py: {missing}"
+    )
     # The classification agrees with the authentication the router really applies.
     wrong = {op: (API[op], auth) for op, auth in operations.items() if API[op] != auth}
     assert wrong == {}, f"(classified, actual) auth differs: {wrong}"
@@ -139,8 +146,12 @@ def test_every_route_and_operation_is_classified():
 
 def test_login_protected_routes_send_anonymous_visitors_to_the_login(world):
     anonymous = Client()
-    urls = [u for route, probes in page_probes(world).items()
-            if PAGES.get(route) in ("company", "supplier") for _, u, _, _ in probes[:1]]
+    urls = [
+        u
+        for route, probes in page_probes(world).items()
+        if PAGES.get(route) in ("company", "supplier")
+        for _, u, _, _ in probes[:1]
+    ]
     assert urls
     for url in urls:
         r = anonymous.get(url)
@@ -149,8 +160,11 @@ def test_login_protected_routes_send_anonymous_visitors_to_the_login(world):
 
 def test_admin_is_closed_to_company_and_supplier_logins(world):
     routes = [r for r in resolver_routes() if r.startswith("admin/")]
-    concrete = ["/admin/"] + ["/" + r for r in routes if "<" not in r and r not in ("admin/", "admin/login/",
-                                                                                  "admin/logout/", "admin/jsi18n/")]
+    concrete = ["/admin/"] + [
+        "/" + r
+        for r in routes
+        if "<" not in r and r not in ("admin/", "admin/login/", "admin/logout/", "admin/jsi18n/")
+    ]
     for login in (world.a.user, world.supplier_logins["sonora"]):
         c = Client()
         c.force_login(login)
@@ -162,6 +176,7 @@ def test_admin_is_closed_to_company_and_supplier_logins(world):
 
 
 # --- A's state, before and after -----------------------------------------------------------------
+
 
 def state_of(tenant) -> dict:
     from orderhub.accounts.models import ApiToken, AuditEvent
@@ -175,11 +190,15 @@ def state_of(tenant) -> dict:
         "employees": list(Employee.objects.filter(company=c).order_by("pk").values()),
         "numbers": list(CustomerNumber.objects.filter(company=c).order_by("pk").values()),
         "conflicts": list(Conflict.objects.filter(company=c).order_by("pk").values()),
-        "tokens": list(ApiToken.objects.filter(company=c).order_by("pk").values("pk", "name", "revoked_at")),
+        "tokens": list(
+            ApiToken.objects.filter(company=c).order_by("pk").values("pk", "name", "revoked_at")
+        ),
         "orders": list(Order.objects.filter(company=c).order_by("pk").values()),
         "lines": list(OrderLine.objects.filter(order__company=c).order_by("pk").values()),
         "deliveries": list(Delivery.objects.filter(order__company=c).order_by("pk").values()),
-        "documents": list(Document.objects.filter(order__company=c).order_by("pk").values("pk", "size")),
+        "documents": list(
+            Document.objects.filter(order__company=c).order_by("pk").values("pk", "size")
+        ),
         "audit": AuditEvent.objects.filter(company=c).count(),
     }
 
@@ -192,6 +211,7 @@ def leaked(body, secrets, *, request_url: str = "") -> list[str]:
 
 
 # --- pages with B's session --------------------------------------------------------------------
+
 
 def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | None, str]]]:
     """route -> [(method, url, form data, kind)]; kind: "object" (refuse) | "list" (answer without A's data)."""
@@ -208,86 +228,181 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
     from orderhub.catalog.models import ArticleMapping
 
     mapping, _ = ArticleMapping.objects.get_or_create(
-        company=a.company, partner=line.order.partner, line_key="a" * 64,
-        defaults={"line_label": "Hörer GEHEIM-A", "article": article, "created_by": "Benutzer a"})
+        company=a.company,
+        partner=line.order.partner,
+        line_key="a" * 64,
+        defaults={"line_label": "Hörer GEHEIM-A", "article": article, "created_by": "Benutzer a"},
+    )
     probes = {
         "dashboard/": [("get", "/dashboard/", None, "list")],
-        "dashboard/filialen/": [("get", "/dashboard/filialen/", None, "list"),
-                                ("get", "/dashboard/filialen/?inaktiv=1&seite=2", None, "list")],
+        "dashboard/filialen/": [
+            ("get", "/dashboard/filialen/", None, "list"),
+            ("get", "/dashboard/filialen/?inaktiv=1&seite=2", None, "list"),
+        ],
         "dashboard/filialen/<int:pk>/": [
             ("get", f"/dashboard/filialen/{branch.pk}/", None, "object"),
-            ("post", f"/dashboard/filialen/{branch.pk}/", {"name": "Gekapert", "country": "DE"}, "object")],
-        "dashboard/benutzer/": [("get", "/dashboard/benutzer/", None, "list"),
-                                ("get", "/dashboard/benutzer/?q=Alma", None, "list"),
-                                ("get", "/dashboard/benutzer/?q=U1", None, "list")],
+            (
+                "post",
+                f"/dashboard/filialen/{branch.pk}/",
+                {"name": "Gekapert", "country": "DE"},
+                "object",
+            ),
+        ],
+        "dashboard/benutzer/": [
+            ("get", "/dashboard/benutzer/", None, "list"),
+            ("get", "/dashboard/benutzer/?q=Alma", None, "list"),
+            ("get", "/dashboard/benutzer/?q=U1", None, "list"),
+        ],
         "dashboard/benutzer/<int:pk>/": [
             ("get", f"/dashboard/benutzer/{employee.pk}/", None, "object"),
-            ("post", f"/dashboard/benutzer/{employee.pk}/", {"name": "Gekapert"}, "object")],
+            ("post", f"/dashboard/benutzer/{employee.pk}/", {"name": "Gekapert"}, "object"),
+        ],
         "dashboard/kundennummern/": [
             ("get", "/dashboard/kundennummern/", None, "list"),
             # B's own form, but naming A's branch: must not be accepted for it.
-            ("post", "/dashboard/kundennummern/", {"partner": line.order.partner.pk, "branch": branch.pk,
-                                                   "number": "B-AUF-A-FILIALE"}, "list")],
+            (
+                "post",
+                "/dashboard/kundennummern/",
+                {
+                    "partner": line.order.partner.pk,
+                    "branch": branch.pk,
+                    "number": "B-AUF-A-FILIALE",
+                },
+                "list",
+            ),
+        ],
         "dashboard/kundennummern/<int:pk>/": [
             ("get", f"/dashboard/kundennummern/{number.pk}/", None, "object"),
-            ("post", f"/dashboard/kundennummern/{number.pk}/", {"number": "GEKAPERT"}, "object")],
+            ("post", f"/dashboard/kundennummern/{number.pk}/", {"number": "GEKAPERT"}, "object"),
+        ],
         "dashboard/konflikte/": [("get", "/dashboard/konflikte/", None, "list")],
         "dashboard/konflikte/<int:pk>/loesen/": [
             ("get", f"/dashboard/konflikte/{a.conflict.pk}/loesen/", None, "object"),
-            ("post", f"/dashboard/konflikte/{a.conflict.pk}/loesen/", {"resolution": "take_source"}, "object")],
+            (
+                "post",
+                f"/dashboard/konflikte/{a.conflict.pk}/loesen/",
+                {"resolution": "take_source"},
+                "object",
+            ),
+        ],
         "dashboard/tokens/": [("get", "/dashboard/tokens/", None, "list")],
         "dashboard/tokens/<int:pk>/widerrufen/": [
             ("get", f"/dashboard/tokens/{a.token_row.pk}/widerrufen/", None, "object"),
-            ("post", f"/dashboard/tokens/{a.token_row.pk}/widerrufen/", {}, "object")],
-        "dashboard/protokoll/": [("get", "/dashboard/protokoll/", None, "list"),
-                                 ("get", "/dashboard/protokoll/?seite=999", None, "list")],
+            ("post", f"/dashboard/tokens/{a.token_row.pk}/widerrufen/", {}, "object"),
+        ],
+        "dashboard/protokoll/": [
+            ("get", "/dashboard/protokoll/", None, "list"),
+            ("get", "/dashboard/protokoll/?seite=999", None, "list"),
+        ],
         "dashboard/zuordnungen/": [("get", "/dashboard/zuordnungen/", None, "list")],
         "dashboard/zuordnungen/<int:pk>/loeschen/": [
             ("get", f"/dashboard/zuordnungen/{mapping.pk}/loeschen/", None, "object"),
-            ("post", f"/dashboard/zuordnungen/{mapping.pk}/loeschen/", {}, "object")],
+            ("post", f"/dashboard/zuordnungen/{mapping.pk}/loeschen/", {}, "object"),
+        ],
         "dashboard/bestellungen/": [
             ("get", "/dashboard/bestellungen/", None, "list"),
             ("get", f"/dashboard/bestellungen/?q={cart.number}", None, "list"),
-            ("get", "/dashboard/bestellungen/?q=EXT-GEHEIM&status=cart&partner=sonora", None, "list"),
-            ("get", "/dashboard/bestellungen/?status=queued", None, "list")],
+            (
+                "get",
+                "/dashboard/bestellungen/?q=EXT-GEHEIM&status=cart&partner=sonora",
+                None,
+                "list",
+            ),
+            ("get", "/dashboard/bestellungen/?status=queued", None, "list"),
+        ],
         "dashboard/bestellungen/export.csv": [
             ("get", "/dashboard/bestellungen/export.csv", None, "list"),
-            ("get", "/dashboard/bestellungen/export.csv?status=cart", None, "list")],
+            ("get", "/dashboard/bestellungen/export.csv?status=cart", None, "list"),
+        ],
         "dashboard/webhooks/": [
             ("get", "/dashboard/webhooks/", None, "list"),
-            ("post", "/dashboard/webhooks/", {"deactivate": a.webhook.pk}, "object")],
+            ("post", "/dashboard/webhooks/", {"deactivate": a.webhook.pk}, "object"),
+        ],
         "dashboard/bestellungen/<uuid:order_id>/": [
-            ("get", f"/dashboard/bestellungen/{o.pk}/", None, "object") for o in (cart, queued, sent)],
+            ("get", f"/dashboard/bestellungen/{o.pk}/", None, "object")
+            for o in (cart, queued, sent)
+        ],
         "dashboard/bestellungen/<uuid:order_id>/erneut/": [
             ("get", f"/dashboard/bestellungen/{queued.pk}/erneut/", None, "object"),
-            ("post", f"/dashboard/bestellungen/{queued.pk}/erneut/", {}, "object")],
+            ("post", f"/dashboard/bestellungen/{queued.pk}/erneut/", {}, "object"),
+        ],
         "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": [
-            ("get", f"/dashboard/bestellungen/{queued.pk}/dokumente/{a.document.pk}/", None, "object"),
-            ("get", f"/dashboard/bestellungen/{b_order.pk}/dokumente/{a.document.pk}/", None, "object")],
-        "warenkorb/<uuid:order_id>/": [("get", f"/warenkorb/{o.pk}/", None, "object") for o in (cart, queued)],
+            (
+                "get",
+                f"/dashboard/bestellungen/{queued.pk}/dokumente/{a.document.pk}/",
+                None,
+                "object",
+            ),
+            (
+                "get",
+                f"/dashboard/bestellungen/{b_order.pk}/dokumente/{a.document.pk}/",
+                None,
+                "object",
+            ),
+        ],
+        "warenkorb/<uuid:order_id>/": [
+            ("get", f"/warenkorb/{o.pk}/", None, "object") for o in (cart, queued)
+        ],
         "warenkorb/<uuid:order_id>/bestellen/": [
             ("get", f"/warenkorb/{cart.pk}/bestellen/", None, "object"),
-            ("post", f"/warenkorb/{cart.pk}/bestellen/", {}, "object")],
+            ("post", f"/warenkorb/{cart.pk}/bestellen/", {}, "object"),
+        ],
         "warenkorb/<uuid:order_id>/kundennummer/": [
-            ("post", f"/warenkorb/{cart.pk}/kundennummer/", {"customer_number": "GEKAPERT", "save": "1",
-                                                            "scope": "branch"}, "object")],
+            (
+                "post",
+                f"/warenkorb/{cart.pk}/kundennummer/",
+                {"customer_number": "GEKAPERT", "save": "1", "scope": "branch"},
+                "object",
+            )
+        ],
         "warenkorb/<uuid:order_id>/position/<int:line_id>/waehlen/": [
-            ("post", f"/warenkorb/{cart.pk}/position/{line.pk}/waehlen/", {"article_id": article.pk}, "object"),
-            ("post", f"/warenkorb/{b_order.pk}/position/{line.pk}/waehlen/", {"article_id": article.pk}, "object")],
+            (
+                "post",
+                f"/warenkorb/{cart.pk}/position/{line.pk}/waehlen/",
+                {"article_id": article.pk},
+                "object",
+            ),
+            (
+                "post",
+                f"/warenkorb/{b_order.pk}/position/{line.pk}/waehlen/",
+                {"article_id": article.pk},
+                "object",
+            ),
+        ],
         "warenkorb/<uuid:order_id>/position/<int:line_id>/menge/": [
-            ("post", f"/warenkorb/{cart.pk}/position/{line.pk}/menge/", {"quantity": "99"}, "object"),
-            ("post", f"/warenkorb/{b_order.pk}/position/{line.pk}/menge/", {"quantity": "99"}, "object")],
+            (
+                "post",
+                f"/warenkorb/{cart.pk}/position/{line.pk}/menge/",
+                {"quantity": "99"},
+                "object",
+            ),
+            (
+                "post",
+                f"/warenkorb/{b_order.pk}/position/{line.pk}/menge/",
+                {"quantity": "99"},
+                "object",
+            ),
+        ],
         "warenkorb/<uuid:order_id>/position/<int:line_id>/entfernen/": [
             ("post", f"/warenkorb/{cart.pk}/position/{line.pk}/entfernen/", {}, "object"),
-            ("post", f"/warenkorb/{b_order.pk}/position/{line.pk}/entfernen/", {}, "object")],
+            ("post", f"/warenkorb/{b_order.pk}/position/{line.pk}/entfernen/", {}, "object"),
+        ],
         "warenkorb/<uuid:order_id>/position/<int:line_id>/suche/": [
             ("get", f"/warenkorb/{cart.pk}/position/{line.pk}/suche/?q=Dome", None, "object"),
-            ("get", f"/warenkorb/{b_order.pk}/position/{line.pk}/suche/?q=Dome", None, "object")],
+            ("get", f"/warenkorb/{b_order.pk}/position/{line.pk}/suche/?q=Dome", None, "object"),
+        ],
         "lieferant/": [("get", "/lieferant/", None, "list")],
         "lieferant/bestellungen/<str:number>/": [
-            ("get", f"/lieferant/bestellungen/{sent.number}/", None, "object")],
+            ("get", f"/lieferant/bestellungen/{sent.number}/", None, "object")
+        ],
         "lieferant/bestellungen/<str:number>/antwort/": [
-            ("post", f"/lieferant/bestellungen/{sent.number}/antwort/", {"action": "reject"}, "object")],
+            (
+                "post",
+                f"/lieferant/bestellungen/{sent.number}/antwort/",
+                {"action": "reject"},
+                "object",
+            )
+        ],
     }
     return probes
 
@@ -316,19 +431,27 @@ def test_company_pages_with_another_companys_session(world, b_cart):
     routes = resolver_routes()
     probes = page_probes(world, b_cart)
     company_routes = {r for r in routes if PAGES.get(r) == "company"}
-    assert company_routes - set(probes) == set(), f"no probe for {sorted(company_routes - set(probes))}"
+    assert company_routes - set(probes) == set(), (
+        f"no probe for {sorted(company_routes - set(probes))}"
+    )
 
     before = state_of(world.a)
-    failures = _run_page_probes(world.b.browser, probes, world.a.secrets, kinds=("company",),
-                                routes=company_routes)
+    failures = _run_page_probes(
+        world.b.browser, probes, world.a.secrets, kinds=("company",), routes=company_routes
+    )
     assert failures == [], "\n".join(failures)
     assert state_of(world.a) == before, "company B changed company A's data through the dashboard"
 
     from orderhub.masterdata.models import CustomerNumber
 
-    assert not CustomerNumber.objects.filter(number="B-AUF-A-FILIALE", branch__company=world.a.company).exists()
-    assert not CustomerNumber.objects.filter(number="B-AUF-A-FILIALE").exclude(
-        company=world.b.company).exists()
+    assert not CustomerNumber.objects.filter(
+        number="B-AUF-A-FILIALE", branch__company=world.a.company
+    ).exists()
+    assert (
+        not CustomerNumber.objects.filter(number="B-AUF-A-FILIALE")
+        .exclude(company=world.b.company)
+        .exists()
+    )
 
 
 def test_company_pages_with_a_supplier_login(world):
@@ -362,7 +485,9 @@ def test_public_pages_show_no_company_data(world):
     # The registration link of a finished registration shows nothing of the company any more.
     r = anonymous.get(f"/registrierung/{world.registration_id}/")
     if r.status_code != 410 or leaked(r.content, secrets):
-        failures.append(f"finished registration page -> {r.status_code}, leaked {leaked(r.content, secrets)}")
+        failures.append(
+            f"finished registration page -> {r.status_code}, leaked {leaked(r.content, secrets)}"
+        )
     r = anonymous.get(f"/registrierung/{uuid.uuid4()}/")
     if r.status_code != 404:
         failures.append(f"unknown registration page -> {r.status_code}")
@@ -384,6 +509,7 @@ def test_metrics_are_for_the_operator_only(world):
 
 # --- API with B's token ------------------------------------------------------------------------
 
+
 def api_probes(world, b_cart) -> dict[tuple[str, str], list[tuple[str, str, object, dict, str]]]:
     """(method, path) -> [(method, url, json body, headers, kind)];
     kind: "object" (404), "list" (2xx without A's data), "own" (B acts on B; A unaffected), "refuse" (4xx)."""
@@ -396,38 +522,79 @@ def api_probes(world, b_cart) -> dict[tuple[str, str], list[tuple[str, str, obje
     return {
         ("GET", "/api/v1/partners"): [("get", "/api/v1/partners", None, {}, "list")],
         ("POST", "/api/v1/registrations"): [
-            ("post", "/api/v1/registrations", snapshot_for("Neugierig", sonora_number="K-NEU-2"), {}, "own")],
+            (
+                "post",
+                "/api/v1/registrations",
+                snapshot_for("Neugierig", sonora_number="K-NEU-2"),
+                {},
+                "own",
+            )
+        ],
         ("POST", "/api/v1/registrations/{registration_id}/token"): [
-            ("post", f"/api/v1/registrations/{world.registration_id}/token", {"poll_token": "geraten"}, {},
-             "refuse")],
+            (
+                "post",
+                f"/api/v1/registrations/{world.registration_id}/token",
+                {"poll_token": "geraten"},
+                {},
+                "refuse",
+            )
+        ],
         ("GET", "/api/v1/masterdata"): [("get", "/api/v1/masterdata", None, {}, "list")],
         ("PUT", "/api/v1/masterdata"): [
             # Same practice-software ids as A (F1, F2, U1, U2): B's records, never A's.
-            ("put", "/api/v1/masterdata", snapshot_for("Neugierig", sonora_number="K-NEU-3"), {}, "own")],
+            (
+                "put",
+                "/api/v1/masterdata",
+                snapshot_for("Neugierig", sonora_number="K-NEU-3"),
+                {},
+                "own",
+            )
+        ],
         ("GET", "/api/v1/catalog/search"): [
             ("get", "/api/v1/catalog/search?partner=sonora&q=EXT-GEHEIM-CART", None, {}, "list"),
-            ("get", f"/api/v1/catalog/search?partner=sonora&q={cart.number}", None, {}, "list")],
+            ("get", f"/api/v1/catalog/search?partner=sonora&q={cart.number}", None, {}, "list"),
+        ],
         ("GET", "/api/v1/orders"): [
             ("get", "/api/v1/orders", None, {}, "list"),
-            ("get", "/api/v1/orders?status=cart,queued,sent&updated_since=2000-01-01T00:00:00Z", None, {}, "list"),
-            ("get", "/api/v1/orders?limit=500", None, {}, "list")],
+            (
+                "get",
+                "/api/v1/orders?status=cart,queued,sent&updated_since=2000-01-01T00:00:00Z",
+                None,
+                {},
+                "list",
+            ),
+            ("get", "/api/v1/orders?limit=500", None, {}, "list"),
+        ],
         ("POST", "/api/v1/orders"): [
             # A's idempotency key and A's external order id, sent by B: B gets its own new order.
             ("post", "/api/v1/orders", a_cart_body, {"Idempotency-Key": "idem-geheim-cart"}, "own"),
-            ("post", "/api/v1/orders", order_body("EXT-GEHEIM-QUEUED"), {"Idempotency-Key": "idem-geheim-q"}, "own")],
+            (
+                "post",
+                "/api/v1/orders",
+                order_body("EXT-GEHEIM-QUEUED"),
+                {"Idempotency-Key": "idem-geheim-q"},
+                "own",
+            ),
+        ],
         ("GET", "/api/v1/orders/{order_id}"): [
-            ("get", f"/api/v1/orders/{o.pk}", None, {}, "object") for o in (cart, queued, sent)],
+            ("get", f"/api/v1/orders/{o.pk}", None, {}, "object") for o in (cart, queued, sent)
+        ],
         ("POST", "/api/v1/orders/{order_id}/cancel"): [
-            ("post", f"/api/v1/orders/{o.pk}/cancel", None, {}, "object") for o in (cart, queued)],
+            ("post", f"/api/v1/orders/{o.pk}/cancel", None, {}, "object") for o in (cart, queued)
+        ],
         ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): [
             ("get", f"/api/v1/orders/{queued.pk}/documents/{a.document.pk}", None, {}, "object"),
-            ("get", f"/api/v1/orders/{b_cart.pk}/documents/{a.document.pk}", None, {}, "object")],
+            ("get", f"/api/v1/orders/{b_cart.pk}/documents/{a.document.pk}", None, {}, "object"),
+        ],
         ("POST", "/api/v1/partner/catalogs"): [
-            ("post", "/api/v1/partner/catalogs", None, {}, "refuse")],
+            ("post", "/api/v1/partner/catalogs", None, {}, "refuse")
+        ],
         ("GET", "/api/v1/partner/catalogs/{import_id}"): [
-            ("get", f"/api/v1/partner/catalogs/{world.sonora_import.pk}", None, {}, "refuse")],
+            ("get", f"/api/v1/partner/catalogs/{world.sonora_import.pk}", None, {}, "refuse")
+        ],
         ("POST", "/api/v1/partner/documents"): [
-            ("post", "/api/v1/partner/documents", {"order_number": sent.number}, {}, "refuse")],
+            ("post", "/api/v1/partner/documents", {"order_number": sent.number}, {}, "refuse")
+        ],
     }
 
 
@@ -436,12 +603,18 @@ def _run_api_probes(client: ApiClient, probes, secrets):
     for op, entries in probes.items():
         for method, url, body, headers, kind in entries:
             r = client.request(method.upper(), url, body, headers=headers)
-            expected = {"object": lambda s: s == 404, "list": lambda s: s == 200,
-                        "own": lambda s: s in (200, 201, 409, 422), "refuse": lambda s: 400 <= s < 500}[kind]
+            expected = {
+                "object": lambda s: s == 404,
+                "list": lambda s: s == 200,
+                "own": lambda s: s in (200, 201, 409, 422),
+                "refuse": lambda s: 400 <= s < 500,
+            }[kind]
             found = leaked(r.content, secrets, request_url=url)
             if not expected(r.status_code) or found or r.status_code >= 500:
-                failures.append(f"{method.upper()} {url} ({op[1]}) -> {r.status_code}, leaked {found}: "
-                                f"{r.content[:200]!r}")
+                failures.append(
+                    f"{method.upper()} {url} ({op[1]}) -> {r.status_code}, leaked {found}: "
+                    f"{r.content[:200]!r}"
+                )
     return failures
 
 
@@ -476,17 +649,22 @@ def test_revoked_and_deactivated_credentials_are_refused(world):
     from orderhub.accounts.models import ApiToken
     from orderhub.partners.models import Partner
 
-    ApiToken.objects.get(company=world.a.company, name="Test").revoke()  # the token world.a.api uses
+    ApiToken.objects.get(
+        company=world.a.company, name="Test"
+    ).revoke()  # the token world.a.api uses
     assert world.a.api.get("/api/v1/orders").status_code == 401
     world.b.company.is_active = False
     world.b.company.save()
     assert world.b.api.get("/api/v1/masterdata").status_code == 401
     Partner.objects.filter(slug="audiotec").update(is_active=False)
-    r = ApiClient(world.partner_tokens["audiotec"]).get(f"/api/v1/partner/catalogs/{world.sonora_import.pk}")
+    r = ApiClient(world.partner_tokens["audiotec"]).get(
+        f"/api/v1/partner/catalogs/{world.sonora_import.pk}"
+    )
     assert r.status_code == 401
 
 
 # --- partners against each other --------------------------------------------------------------------
+
 
 def test_partner_cannot_read_another_partners_import_job(world):
     job = world.sonora_import
@@ -500,7 +678,7 @@ def test_partner_cannot_read_another_partners_import_job(world):
 
 @pytest.mark.parametrize("fmt", ["json", "opentrans"])
 def test_partner_cannot_answer_another_partners_order(world, fmt):
-    from datetime import datetime, timezone
+    from datetime import datetime
     from decimal import Decimal
 
     from orderhub.delivery.models import Document
@@ -508,14 +686,22 @@ def test_partner_cannot_answer_another_partners_order(world, fmt):
     from orderhub.formats.documents import AnswerLine, PartnerAnswer
 
     order = world.a.orders["sent"]  # sent to sonora
-    answer = PartnerAnswer(kind="order_response", order_number=order.number, document_id="FREMD-1",
-                           issued_at=datetime.now(timezone.utc),
-                           lines=[AnswerLine(line_no=1, status="rejected", quantity=Decimal(0))])
-    body, content_type = ((partner_json.write_answer(answer), "application/json") if fmt == "json"
-                          else (opentrans.write_order_response(answer), "application/xml"))
+    answer = PartnerAnswer(
+        kind="order_response",
+        order_number=order.number,
+        document_id="FREMD-1",
+        issued_at=datetime.now(UTC),
+        lines=[AnswerLine(line_no=1, status="rejected", quantity=Decimal(0))],
+    )
+    body, content_type = (
+        (partner_json.write_answer(answer), "application/json")
+        if fmt == "json"
+        else (opentrans.write_order_response(answer), "application/xml")
+    )
     for slug in ("audiotec", "otoplast"):
-        r = ApiClient(world.partner_tokens[slug]).post("/api/v1/partner/documents", raw=body,
-                                                       content_type=content_type)
+        r = ApiClient(world.partner_tokens[slug]).post(
+            "/api/v1/partner/documents", raw=body, content_type=content_type
+        )
         assert r.status_code == 403, (slug, r.status_code, r.content[:300])
         assert r["Content-Type"].startswith("application/problem+json")
         assert leaked(r.content, [order.customer_number, "Geheimhausen", str(order.pk)]) == []
@@ -526,9 +712,11 @@ def test_partner_cannot_answer_another_partners_order(world, fmt):
     # A dispatch notification is just as foreign.
     answer.kind, answer.document_id = "dispatch_notification", "FREMD-2"
     answer.lines = [AnswerLine(line_no=1, status="shipped", quantity=Decimal(2))]
-    r = ApiClient(world.partner_tokens["audiotec"]).post("/api/v1/partner/documents",
-                                                         raw=partner_json.write_answer(answer),
-                                                         content_type="application/json")
+    r = ApiClient(world.partner_tokens["audiotec"]).post(
+        "/api/v1/partner/documents",
+        raw=partner_json.write_answer(answer),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     order.refresh_from_db()
     assert order.status == "sent"
@@ -536,13 +724,16 @@ def test_partner_cannot_answer_another_partners_order(world, fmt):
     # Control: the right partner may answer.
     answer.kind, answer.document_id = "order_response", "EIGEN-1"
     answer.lines = [AnswerLine(line_no=1, status="confirmed", quantity=Decimal(2))]
-    r = ApiClient(world.partner_tokens["sonora"]).post("/api/v1/partner/documents",
-                                                       raw=partner_json.write_answer(answer),
-                                                       content_type="application/json")
+    r = ApiClient(world.partner_tokens["sonora"]).post(
+        "/api/v1/partner/documents",
+        raw=partner_json.write_answer(answer),
+        content_type="application/json",
+    )
     assert r.status_code == 202, r.content[:300]
 
 
 # --- supplier portal ------------------------------------------------------------------------------
+
 
 def test_supplier_portal_shows_a_partner_only_its_own_orders(world):
     from orderhub.ordering.models import Order
@@ -563,10 +754,14 @@ def test_supplier_portal_shows_a_partner_only_its_own_orders(world):
     for status in ("", "sent", "confirmed"):
         r = other.get(f"/lieferant/?status={status}")
         if leaked(r.content, world.a.secrets):
-            failures.append(f"/lieferant/?status={status} leaked {leaked(r.content, world.a.secrets)}")
+            failures.append(
+                f"/lieferant/?status={status} leaked {leaked(r.content, world.a.secrets)}"
+            )
     for action in ("confirm", "ship"):
-        r = other.post(f"/lieferant/bestellungen/{sent.number}/antwort/", {"action": action,
-                                                                           "tracking_numbers": "X1"})
+        r = other.post(
+            f"/lieferant/bestellungen/{sent.number}/antwort/",
+            {"action": action, "tracking_numbers": "X1"},
+        )
         if r.status_code != 404:
             failures.append(f"answer {action} as otoplast -> {r.status_code}")
     assert failures == [], "\n".join(failures)

@@ -57,14 +57,24 @@ def test_json_endpoints_refuse_bodies_over_the_limit(world, small_limit, anon_ap
     _assert_413(anon_api.post("/api/v1/registrations", raw=body))
     assert Registration.objects.count() == registrations
 
-    order = {"external_order_id": "BIG", "partner": "sonora", "branch_id": "F1", "ordered_by": "U1",
-             "note": "x" * (small_limit + 1), "lines": [{"position": 1, "quantity": 1, "description": "a"}]}
+    order = {
+        "external_order_id": "BIG",
+        "partner": "sonora",
+        "branch_id": "F1",
+        "ordered_by": "U1",
+        "note": "x" * (small_limit + 1),
+        "lines": [{"position": 1, "quantity": 1, "description": "a"}],
+    }
     orders = Order.objects.count()
     _assert_413(world.b.api.post("/api/v1/orders", order, headers={"Idempotency-Key": "big"}))
     assert Order.objects.count() == orders
 
-    _assert_413(anon_api.post(f"/api/v1/registrations/{world.registration_id}/token",
-                              {"poll_token": "x" * (small_limit + 1)}))
+    _assert_413(
+        anon_api.post(
+            f"/api/v1/registrations/{world.registration_id}/token",
+            {"poll_token": "x" * (small_limit + 1)},
+        )
+    )
 
 
 def test_a_body_just_under_the_limit_is_not_refused_for_size(world, small_limit):
@@ -79,8 +89,13 @@ def test_partner_document_over_10_mb_is_refused(world):
     before = Document.objects.count()
     big = b"<ORDERRESPONSE>" + b" " * (10 * MB) + b"</ORDERRESPONSE>"
     _assert_413(client.post("/api/v1/partner/documents", raw=big, content_type="application/xml"))
-    _assert_413(client.post("/api/v1/partner/documents", raw=b"{" + b" " * (10 * MB) + b"}",
-                            content_type="application/json"))
+    _assert_413(
+        client.post(
+            "/api/v1/partner/documents",
+            raw=b"{" + b" " * (10 * MB) + b"}",
+            content_type="application/json",
+        )
+    )
     assert Document.objects.count() == before
     # At exactly 10 MB the size is fine (the document is refused for what it is, not for its size).
     exact = b"<x>" + b" " * (10 * MB - 7) + b"</x>"
@@ -89,7 +104,9 @@ def test_partner_document_over_10_mb_is_refused(world):
     assert r.status_code != 413 and 400 <= r.status_code < 500
 
 
-def test_catalog_over_the_limit_is_refused_and_leaves_nothing(world, settings, django_capture_on_commit_callbacks):
+def test_catalog_over_the_limit_is_refused_and_leaves_nothing(
+    world, settings, django_capture_on_commit_callbacks
+):
     from orderhub.catalog.models import CatalogImport
 
     settings.CATALOG_UPLOAD_MAX_BYTES = 1 * MB
@@ -102,7 +119,9 @@ def test_catalog_over_the_limit_is_refused_and_leaves_nothing(world, settings, d
     _assert_413(r)
     assert callbacks == []
     assert CatalogImport.objects.count() == jobs_before
-    assert set(settings.CATALOG_DIR.iterdir()) == files_before, "the refused upload left a file behind"
+    assert set(settings.CATALOG_DIR.iterdir()) == files_before, (
+        "the refused upload left a file behind"
+    )
 
 
 def test_oversize_form_posts_are_client_errors(world, small_limit):

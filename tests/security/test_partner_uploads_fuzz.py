@@ -17,7 +17,7 @@ import io
 import json
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -31,8 +31,13 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 ALLOWED_DOCUMENT_STATUSES = {202, 400, 403, 404, 409, 413, 415, 422}
-FUZZ_SETTINGS = dict(deadline=None, database=None, derandomize=True, print_blob=False,
-                     suppress_health_check=list(HealthCheck))
+FUZZ_SETTINGS = dict(
+    deadline=None,
+    database=None,
+    derandomize=True,
+    print_blob=False,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 def _settings(examples: int | None = None):
@@ -46,32 +51,82 @@ def _settings(examples: int | None = None):
 
 
 NASTY_TEXT = st.one_of(
-    st.sampled_from([
-        "", " ", "0", "-1", "-0", "1e30", "1E+400", "99999999999999999999.999", "0.0000000001", "NaN", "Infinity",
-        "2026-02-30", "0000-00-00", "0001-01-01", "9999-12-31", "2026-13-01", "20261301", "2026-01-01T25:61:00",
-        "2026-01-01T00:00:00+18:20", "\x00", "a\x00b", "<x>", "&amp;", "]]>", "'", "?", "+", ":", "\u202e", "\ud7ff",
-        "x" * 5000, "1" * 400, "١٢٣",  # Arabic-Indic digits
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "-0",
+            "1e30",
+            "1E+400",
+            "99999999999999999999.999",
+            "0.0000000001",
+            "NaN",
+            "Infinity",
+            "2026-02-30",
+            "0000-00-00",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-13-01",
+            "20261301",
+            "2026-01-01T25:61:00",
+            "2026-01-01T00:00:00+18:20",
+            "\x00",
+            "a\x00b",
+            "<x>",
+            "&amp;",
+            "]]>",
+            "'",
+            "?",
+            "+",
+            ":",
+            "\u202e",
+            "\ud7ff",
+            "x" * 5000,
+            "1" * 400,
+            "١٢٣",  # Arabic-Indic digits
+        ]
+    ),
     st.text(max_size=30),
-    st.integers(-(2 ** 70), 2 ** 70).map(str),
+    st.integers(-(2**70), 2**70).map(str),
     st.decimals(allow_nan=False, allow_infinity=False).map(str),
 )
-NASTY_JSON = st.one_of(NASTY_TEXT, st.none(), st.booleans(), st.integers(-(2 ** 70), 2 ** 70),
-                       st.floats(allow_nan=False, allow_infinity=False), st.lists(NASTY_TEXT, max_size=3),
-                       st.dictionaries(st.text(max_size=5), NASTY_TEXT, max_size=2))
+NASTY_JSON = st.one_of(
+    NASTY_TEXT,
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.lists(NASTY_TEXT, max_size=3),
+    st.dictionaries(st.text(max_size=5), NASTY_TEXT, max_size=2),
+)
 
 
 def _answer(order_number: str, kind: str):
     from orderhub.formats.documents import AnswerLine, PartnerAnswer
 
     status = "shipped" if kind == "dispatch_notification" else "confirmed"
-    return PartnerAnswer(kind=kind, order_number=order_number, document_id="FUZZ-1",
-                         issued_at=datetime(2026, 5, 4, 12, 0, tzinfo=timezone.utc),
-                         delivery_date=date(2026, 5, 10), tracking_numbers=["T-1"] if status == "shipped" else [],
-                         carrier="DHL" if status == "shipped" else "",
-                         lines=[AnswerLine(line_no=1, status=status, quantity=Decimal(2), delivery_date=date(2026, 5, 9),
-                                           supplier_article_number="SN-X", note="ok"),
-                                AnswerLine(line_no=2, status=status, quantity=Decimal(1))])
+    return PartnerAnswer(
+        kind=kind,
+        order_number=order_number,
+        document_id="FUZZ-1",
+        issued_at=datetime(2026, 5, 4, 12, 0, tzinfo=UTC),
+        delivery_date=date(2026, 5, 10),
+        tracking_numbers=["T-1"] if status == "shipped" else [],
+        carrier="DHL" if status == "shipped" else "",
+        lines=[
+            AnswerLine(
+                line_no=1,
+                status=status,
+                quantity=Decimal(2),
+                delivery_date=date(2026, 5, 9),
+                supplier_article_number="SN-X",
+                note="ok",
+            ),
+            AnswerLine(line_no=2, status=status, quantity=Decimal(1)),
+        ],
+    )
 
 
 def _valid_documents(order_number: str) -> dict[str, tuple[str, bytes]]:
@@ -81,11 +136,17 @@ def _valid_documents(order_number: str) -> dict[str, tuple[str, bytes]]:
     for kind in ("order_response", "dispatch_notification"):
         a = _answer(order_number, kind)
         docs[f"json-{kind}"] = ("application/json", partner_json.write_answer(a))
-        writer = opentrans.write_order_response if kind == "order_response" else opentrans.write_dispatch_notification
+        writer = (
+            opentrans.write_order_response
+            if kind == "order_response"
+            else opentrans.write_dispatch_notification
+        )
         docs[f"opentrans-{kind}"] = ("application/xml", writer(a))
         writer = edifact.write_ordrsp if kind == "order_response" else edifact.write_desadv
-        docs[f"edifact-{kind}"] = ("application/edifact",
-                                   writer(a, sender_id="4000001000005", recipient_id="ORDERHUB", interchange_ref="7"))
+        docs[f"edifact-{kind}"] = (
+            "application/edifact",
+            writer(a, sender_id="4000001000005", recipient_id="ORDERHUB", interchange_ref="7"),
+        )
     return docs
 
 
@@ -116,7 +177,7 @@ def mutated_xml(draw, base: bytes):
         m = draw(st.sampled_from(matches))
         name = m.group(1)
         value = escape(draw(NASTY_TEXT).replace("\x00", "\\0"))
-        text = text[:m.start()] + f"<{name}>{value}</{name}>" + text[m.end():]
+        text = text[: m.start()] + f"<{name}>{value}</{name}>" + text[m.end() :]
     return text.encode("utf-8", "surrogatepass")
 
 
@@ -140,19 +201,30 @@ def _bytes_mutation(base: bytes):
     return st.one_of(
         st.integers(1, max(1, len(base) - 1)).map(lambda n: base[:n]),  # truncated
         st.tuples(st.integers(0, len(base) - 1), st.binary(min_size=1, max_size=8)).map(
-            lambda t: base[:t[0]] + t[1] + base[t[0] + len(t[1]):]),  # overwritten bytes
+            lambda t: base[: t[0]] + t[1] + base[t[0] + len(t[1]) :]
+        ),  # overwritten bytes
     )
 
 
 def _post_document(client, content_type, body):
     # ``generic`` sends the bytes as they are (``post`` would try to encode multipart or charset bodies).
-    r = client.client.generic("POST", "/api/v1/partner/documents", data=body, content_type=content_type,
-                              headers={"Authorization": f"Bearer {client.token}"})
+    r = client.client.generic(
+        "POST",
+        "/api/v1/partner/documents",
+        data=body,
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {client.token}"},
+    )
     try:
         r.json_body = json.loads(r.content)
     except ValueError:
         r.json_body = None
-    assert r.status_code in ALLOWED_DOCUMENT_STATUSES, (r.status_code, content_type, body[:300], r.content[:400])
+    assert r.status_code in ALLOWED_DOCUMENT_STATUSES, (
+        r.status_code,
+        content_type,
+        body[:300],
+        r.content[:400],
+    )
     if r.status_code >= 400:
         assert r["Content-Type"].startswith("application/problem+json"), r["Content-Type"]
         assert r.json_body["status"] == r.status_code
@@ -163,10 +235,19 @@ def _post_document(client, content_type, body):
 def test_hostile_values_in_valid_partner_documents(world, family):
     client = ApiClient(world.partner_tokens["sonora"])
     numbers = [world.a.orders["sent"].number, world.a.orders["queued"].number]
-    docs = {name: doc for n in numbers for name, doc in _valid_documents(n).items() if name.startswith(family)}
+    docs = {
+        name: doc
+        for n in numbers
+        for name, doc in _valid_documents(n).items()
+        if name.startswith(family)
+    }
     mutate = {"json": mutated_json, "opentrans": mutated_xml, "edifact": mutated_edifact}[family]
-    cases = st.one_of(*[st.tuples(st.just(ct), st.one_of(mutate(body), _bytes_mutation(body)))
-                        for ct, body in docs.values()])
+    cases = st.one_of(
+        *[
+            st.tuples(st.just(ct), st.one_of(mutate(body), _bytes_mutation(body)))
+            for ct, body in docs.values()
+        ]
+    )
 
     @given(case=cases)
     @_settings(EXAMPLES)
@@ -179,11 +260,23 @@ def test_hostile_values_in_valid_partner_documents(world, family):
 def test_arbitrary_bytes_as_partner_document(world):
     client = ApiClient(world.partner_tokens["sonora"])
 
-    @given(body=st.binary(max_size=3000),
-           content_type=st.sampled_from(["application/xml", "text/xml", "application/edifact",
-                                         "application/edi-edifact", "application/json",
-                                         "application/json; charset=latin-1", "text/plain", "",
-                                         "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"]))
+    @given(
+        body=st.binary(max_size=3000),
+        content_type=st.sampled_from(
+            [
+                "application/xml",
+                "text/xml",
+                "application/edifact",
+                "application/edi-edifact",
+                "application/json",
+                "application/json; charset=latin-1",
+                "text/plain",
+                "",
+                "multipart/form-data; boundary=x",
+                "application/x-www-form-urlencoded",
+            ]
+        ),
+    )
     @_settings(EXAMPLES)
     def fuzz(body, content_type):
         _post_document(client, content_type, body)
@@ -214,8 +307,9 @@ def import_now(token: str, body: bytes, capture, query: str = ""):
     from orderhub.catalog.models import CatalogImport
 
     with capture(execute=True):
-        r = ApiClient(token).post(f"/api/v1/partner/catalogs{query}", raw=body,
-                                  content_type="application/octet-stream")
+        r = ApiClient(token).post(
+            f"/api/v1/partner/catalogs{query}", raw=body, content_type="application/octet-stream"
+        )
     if r.status_code != 202:
         return r, None, None
     from django_tasks_db.models import DBTaskResult
@@ -225,11 +319,14 @@ def import_now(token: str, body: bytes, capture, query: str = ""):
         with transaction.atomic():
             run_queued_tasks()
             # The worker records a task's exception instead of raising it.
-            failed = DBTaskResult.objects.filter(status="FAILED", task_path__contains="catalog").order_by(
-                "-finished_at").first()
+            failed = (
+                DBTaskResult.objects.filter(status="FAILED", task_path__contains="catalog")
+                .order_by("-finished_at")
+                .first()
+            )
             if failed is not None and str(r.json_body["import_id"]) in str(failed.args_kwargs):
                 task_error = RuntimeError(failed.traceback.strip().splitlines()[-1])
-    except Exception as exc:  # noqa: BLE001 - reported below
+    except Exception as exc:
         task_error = exc
     return r, CatalogImport.objects.get(pk=r.json_body["import_id"]), task_error
 
@@ -240,7 +337,8 @@ def _assert_import_finished(r, job, task_error, body=b""):
         return
     assert job.status in ("succeeded", "failed"), (
         f"import job left {job.status!r} (a poller would wait forever); the task raised "
-        f"{type(task_error).__name__ if task_error else None}: {str(task_error)[:300]}; body {body[:120]!r}")
+        f"{type(task_error).__name__ if task_error else None}: {str(task_error)[:300]}; body {body[:120]!r}"
+    )
     if job.status == "failed":
         assert job.error.strip(), "failed import without an error message"
 
@@ -252,7 +350,12 @@ def test_hostile_catalogs_end_succeeded_or_failed(world, django_capture_on_commi
         st.binary(max_size=2000),
         *[mutated_xml(seeds[0]), _bytes_mutation(seeds[0]), _bytes_mutation(seeds[1])],
         st.lists(NASTY_TEXT, min_size=3, max_size=25).map(
-            lambda cells: seeds[1].split(b"\r\n")[0] + b"\r\n" + ";".join(cells).encode("utf-8", "surrogatepass")),
+            lambda cells: (
+                seeds[1].split(b"\r\n")[0]
+                + b"\r\n"
+                + ";".join(cells).encode("utf-8", "surrogatepass")
+            )
+        ),
     )
 
     @given(body=catalogs, mode=st.sampled_from(["", "?mode=update", "?strict=true"]))
@@ -267,20 +370,44 @@ def test_hostile_catalogs_end_succeeded_or_failed(world, django_capture_on_commi
     fuzz()
 
 
-@pytest.mark.parametrize("body", [
-    b"\x00",  # a single NUL byte (quoted in the "not a catalog" error)
-    b"Artikel\x00nummer;Kurzbeschreibung\r\nOT-1;Dome\r\n",  # NUL inside a header name
-    b"\x00rtikelnummer;EAN;Kurzbeschreibung\r\nOT-1;;Dome\r\n",  # NUL in a header the error message quotes
-    b"Artikelnummer;Kurzbeschreibung\r\nOT-1;Dome\x00offen\r\n",  # NUL in an article's text
-    b"Artikelnummer;Kurzbeschreibung\r\nOT-\x001;Dome\r\n",  # NUL in the article number
-], ids=["nul-only", "nul-in-header", "nul-in-quoted-header", "nul-in-description", "nul-in-article-number"])
-def test_catalog_with_nul_characters_ends_succeeded_or_failed(world, django_capture_on_commit_callbacks, body):
-    r, job, task_error = import_now(world.partner_tokens["otoplast"], body, django_capture_on_commit_callbacks)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x00",  # a single NUL byte (quoted in the "not a catalog" error)
+        b"Artikel\x00nummer;Kurzbeschreibung\r\nOT-1;Dome\r\n",  # NUL inside a header name
+        b"\x00rtikelnummer;EAN;Kurzbeschreibung\r\nOT-1;;Dome\r\n",  # NUL in a header the error message quotes
+        b"Artikelnummer;Kurzbeschreibung\r\nOT-1;Dome\x00offen\r\n",  # NUL in an article's text
+        b"Artikelnummer;Kurzbeschreibung\r\nOT-\x001;Dome\r\n",  # NUL in the article number
+    ],
+    ids=[
+        "nul-only",
+        "nul-in-header",
+        "nul-in-quoted-header",
+        "nul-in-description",
+        "nul-in-article-number",
+    ],
+)
+def test_catalog_with_nul_characters_ends_succeeded_or_failed(
+    world, django_capture_on_commit_callbacks, body
+):
+    r, job, task_error = import_now(
+        world.partner_tokens["otoplast"], body, django_capture_on_commit_callbacks
+    )
     _assert_import_finished(r, job, task_error, body)
 
 
-@pytest.mark.parametrize("field", ["order_number", "document_id", "note", "carrier", "tracking_numbers",
-                                   "line_note", "supplier_article_number"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "order_number",
+        "document_id",
+        "note",
+        "carrier",
+        "tracking_numbers",
+        "line_note",
+        "supplier_article_number",
+    ],
+)
 def test_partner_answer_with_nul_values_is_not_a_crash(world, field):
     """JSON allows "\\u0000" anywhere; PostgreSQL stores it nowhere (text and jsonb refuse NUL)."""
     order = world.a.orders["sent"]
@@ -296,11 +423,16 @@ def test_partner_answer_with_nul_values_is_not_a_crash(world, field):
         payload["order_number"] = order.number + "\x00"
     else:
         payload[field] = value
-    _post_document(ApiClient(world.partner_tokens["sonora"]), "application/json", json.dumps(payload).encode())
+    _post_document(
+        ApiClient(world.partner_tokens["sonora"]), "application/json", json.dumps(payload).encode()
+    )
 
 
 def test_edifact_answer_with_nul_in_the_order_number_is_not_a_crash(world):
     order = world.a.orders["sent"]
     body = _valid_documents(order.number)["edifact-order_response"][1]
-    _post_document(ApiClient(world.partner_tokens["sonora"]), "application/edifact",
-                   body.replace(f"RFF+ON:{order.number}".encode(), f"RFF+ON:{order.number}\x00".encode()))
+    _post_document(
+        ApiClient(world.partner_tokens["sonora"]),
+        "application/edifact",
+        body.replace(f"RFF+ON:{order.number}".encode(), f"RFF+ON:{order.number}\x00".encode()),
+    )

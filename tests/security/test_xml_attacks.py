@@ -13,7 +13,7 @@ import io
 import re
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -40,7 +40,7 @@ def trap_server():
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             body = f'<!ENTITY leak "{MARKER}">'.encode()
             self.send_response(200)
@@ -64,20 +64,45 @@ def trap_server():
 
 def _attacks(secret_file, trap_url, root: str) -> dict[str, tuple[str, str, bool]]:
     """name -> (DOCTYPE block, replacement text for one element, must_be_refused)."""
-    laughs = ['<!ENTITY lol "lol">'] + [f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-                                         for i in range(1, 10)]
+    laughs = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    ]
     return {
         "billion-laughs": (f"<!DOCTYPE {root} [{''.join(laughs)}]>", "&lol9;", True),
-        "quadratic-blowup": (f'<!DOCTYPE {root} [<!ENTITY a "{"A" * 50_000}">]>', "&a;" * 20_000, True),
-        "external-entity-file": (f'<!DOCTYPE {root} [<!ENTITY xxe SYSTEM "file://{secret_file}">]>', "&xxe;", True),
-        "external-entity-passwd": (f'<!DOCTYPE {root} [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "&xxe;", True),
-        "external-entity-http": (f'<!DOCTYPE {root} [<!ENTITY xxe SYSTEM "{trap_url}/entity">]>', "&xxe;", True),
-        "parameter-entity-oob": (f'<!DOCTYPE {root} [<!ENTITY % dtd SYSTEM "{trap_url}/evil.dtd"> %dtd;]>',
-                                 "&leak;", True),
+        "quadratic-blowup": (
+            f'<!DOCTYPE {root} [<!ENTITY a "{"A" * 50_000}">]>',
+            "&a;" * 20_000,
+            True,
+        ),
+        "external-entity-file": (
+            f'<!DOCTYPE {root} [<!ENTITY xxe SYSTEM "file://{secret_file}">]>',
+            "&xxe;",
+            True,
+        ),
+        "external-entity-passwd": (
+            f'<!DOCTYPE {root} [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+            "&xxe;",
+            True,
+        ),
+        "external-entity-http": (
+            f'<!DOCTYPE {root} [<!ENTITY xxe SYSTEM "{trap_url}/entity">]>',
+            "&xxe;",
+            True,
+        ),
+        "parameter-entity-oob": (
+            f'<!DOCTYPE {root} [<!ENTITY % dtd SYSTEM "{trap_url}/evil.dtd"> %dtd;]>',
+            "&leak;",
+            True,
+        ),
         # No entity declared: may be accepted, but nothing may be fetched or included.
         "external-dtd": (f'<!DOCTYPE {root} SYSTEM "{trap_url}/external.dtd">', None, False),
-        "xinclude": ("", f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://{secret_file}" '
-                         f'parse="text"/>', False),
+        "xinclude": (
+            "",
+            f'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file://{secret_file}" '
+            f'parse="text"/>',
+            False,
+        ),
     }
 
 
@@ -86,8 +111,12 @@ def _inject(document: bytes, doctype: str, element: str, replacement: str | None
     if doctype:
         text = re.sub(r"(<\?xml[^>]*\?>\s*)", lambda m: m.group(1) + doctype + "\n", text, count=1)
     if replacement is not None:
-        text = re.sub(rf"(<{element}>)[^<]*(</{element}>)", lambda m: m.group(1) + replacement + m.group(2), text,
-                      count=1)
+        text = re.sub(
+            rf"(<{element}>)[^<]*(</{element}>)",
+            lambda m: m.group(1) + replacement + m.group(2),
+            text,
+            count=1,
+        )
     return text.encode()
 
 
@@ -99,13 +128,18 @@ def _leaked_anywhere(*texts) -> list[str]:
         if model._meta.app_label in ("contenttypes", "auth", "sessions", "admin"):
             continue
         for row in model.objects.all().values():
-            blob = " ".join(bytes(v).decode("utf-8", "replace") if isinstance(v, (bytes, memoryview)) else str(v)
-                            for v in row.values())
+            blob = " ".join(
+                bytes(v).decode("utf-8", "replace")
+                if isinstance(v, (bytes, memoryview))
+                else str(v)
+                for v in row.values()
+            )
             found += [f"{model._meta.label}: {m}" for m in markers if m in blob]
     return found
 
 
 # --- partner documents (/api/v1/partner/documents) -----------------------------------------------
+
 
 @pytest.fixture
 def sent_order_answer(world):
@@ -113,24 +147,40 @@ def sent_order_answer(world):
     from orderhub.formats.documents import AnswerLine, PartnerAnswer
 
     order = world.a.orders["sent"]
-    answer = PartnerAnswer(kind="order_response", order_number=order.number, document_id="AB-XXE-1",
-                           issued_at=datetime.now(timezone.utc),
-                           lines=[AnswerLine(line_no=1, status="confirmed", quantity=Decimal(2), note="Notiz")])
+    answer = PartnerAnswer(
+        kind="order_response",
+        order_number=order.number,
+        document_id="AB-XXE-1",
+        issued_at=datetime.now(UTC),
+        lines=[AnswerLine(line_no=1, status="confirmed", quantity=Decimal(2), note="Notiz")],
+    )
     return order, opentrans.write_order_response(answer)
 
 
-ATTACK_NAMES = ["billion-laughs", "quadratic-blowup", "external-entity-file", "external-entity-passwd",
-                "external-entity-http", "parameter-entity-oob", "external-dtd", "xinclude"]
+ATTACK_NAMES = [
+    "billion-laughs",
+    "quadratic-blowup",
+    "external-entity-file",
+    "external-entity-passwd",
+    "external-entity-http",
+    "parameter-entity-oob",
+    "external-dtd",
+    "xinclude",
+]
 
 
-def test_partner_documents_with_entities_are_refused(world, sent_order_answer, secret_file, trap_server):
+def test_partner_documents_with_entities_are_refused(
+    world, sent_order_answer, secret_file, trap_server
+):
     from orderhub.delivery.models import Document
 
     order, valid = sent_order_answer
     client = ApiClient(world.partner_tokens["sonora"])
     failures = []
     for attack in ATTACK_NAMES:
-        doctype, replacement, must_refuse = _attacks(secret_file, trap_server.url, "ORDERRESPONSE")[attack]
+        doctype, replacement, must_refuse = _attacks(secret_file, trap_server.url, "ORDERRESPONSE")[
+            attack
+        ]
         element = "LINE_ITEM_ID" if attack == "xinclude" else "SUPPLIER_ORDER_ID"
         if attack == "xinclude":
             replacement = "1" + replacement
@@ -145,10 +195,16 @@ def test_partner_documents_with_entities_are_refused(world, sent_order_answer, s
                 failures.append(f"{where} after {elapsed:.1f}s")
             if must_refuse:
                 order.refresh_from_db()
-                if not (400 <= r.status_code < 500 and r["Content-Type"].startswith("application/problem+json")
-                        and re.search(r"entit|DOCTYPE", (r.json_body or {}).get("detail", ""), re.I)):
+                if not (
+                    400 <= r.status_code < 500
+                    and r["Content-Type"].startswith("application/problem+json")
+                    and re.search(r"entit|DOCTYPE", (r.json_body or {}).get("detail", ""), re.I)
+                ):
                     failures.append(f"not refused with a clear 4xx: {where}")
-                if order.status != "sent" or Document.objects.filter(order=order, direction="inbound").exists():
+                if (
+                    order.status != "sent"
+                    or Document.objects.filter(order=order, direction="inbound").exists()
+                ):
                     failures.append(f"the refused document changed the order: {where}")
             if trap_server.hits:
                 failures.append(f"{attack}: the XML parser fetched {trap_server.hits}")
@@ -160,6 +216,7 @@ def test_partner_documents_with_entities_are_refused(world, sent_order_answer, s
 
 
 # --- catalog uploads (/api/v1/partner/catalogs) --------------------------------------------------
+
 
 def _small_bmecat(prefix="SN", size=3) -> bytes:
     from orderhub.formats.bmecat import write_bmecat
@@ -175,15 +232,18 @@ def upload_catalog(token: str, body: bytes, capture, query: str = ""):
     from orderhub.catalog.models import CatalogImport
 
     with capture(execute=True):
-        r = ApiClient(token).post(f"/api/v1/partner/catalogs{query}", raw=body, content_type="application/xml")
+        r = ApiClient(token).post(
+            f"/api/v1/partner/catalogs{query}", raw=body, content_type="application/xml"
+        )
     if r.status_code != 202:
         return r, None
     run_queued_tasks()
     return r, CatalogImport.objects.get(pk=r.json_body["import_id"])
 
 
-def test_catalogs_with_entities_fail_the_import(world, secret_file, trap_server,
-                                               django_capture_on_commit_callbacks):
+def test_catalogs_with_entities_fail_the_import(
+    world, secret_file, trap_server, django_capture_on_commit_callbacks
+):
     from orderhub.catalog.models import Article
 
     token = world.partner_tokens["sonora"]
@@ -193,8 +253,11 @@ def test_catalogs_with_entities_fail_the_import(world, secret_file, trap_server,
         if attack == "xinclude":
             replacement = "Hörer " + replacement
         body = _inject(_small_bmecat(), doctype, "DESCRIPTION_SHORT", replacement)
-        before = sorted(Article.objects.filter(partner__slug="sonora").values_list("partner_article_number",
-                                                                                    flat=True))
+        before = sorted(
+            Article.objects.filter(partner__slug="sonora").values_list(
+                "partner_article_number", flat=True
+            )
+        )
         started = time.monotonic()
         r, job = upload_catalog(token, body, django_capture_on_commit_callbacks)
         elapsed = time.monotonic() - started
@@ -211,8 +274,11 @@ def test_catalogs_with_entities_fail_the_import(world, secret_file, trap_server,
                 polled = ApiClient(token).get(f"/api/v1/partner/catalogs/{job.pk}").json_body
                 if polled["status"] != job.status or polled["error"] != job.error:
                     failures.append(f"polling shows {polled}: {where}")
-            after = sorted(Article.objects.filter(partner__slug="sonora").values_list("partner_article_number",
-                                                                                       flat=True))
+            after = sorted(
+                Article.objects.filter(partner__slug="sonora").values_list(
+                    "partner_article_number", flat=True
+                )
+            )
             if after != before:
                 failures.append(f"a refused catalog changed the articles: {where}")
         elif job is None or job.status not in ("succeeded", "failed"):
@@ -227,13 +293,18 @@ def test_catalogs_with_entities_fail_the_import(world, secret_file, trap_server,
 
 
 @pytest.mark.parametrize("attack", ["billion-laughs", "external-entity-file"])
-def test_strict_catalog_validation_does_not_resolve_entities(world, secret_file, trap_server, attack,
-                                                             django_capture_on_commit_callbacks):
+def test_strict_catalog_validation_does_not_resolve_entities(
+    world, secret_file, trap_server, attack, django_capture_on_commit_callbacks
+):
     """``strict=true`` validates against the XSD (a second parser): it must be just as closed."""
     doctype, replacement, _ = _attacks(secret_file, trap_server.url, "BMECAT")[attack]
     body = _inject(_small_bmecat(), doctype, "DESCRIPTION_SHORT", replacement)
-    r, job = upload_catalog(world.partner_tokens["sonora"], body, django_capture_on_commit_callbacks,
-                            query="?strict=true")
+    r, job = upload_catalog(
+        world.partner_tokens["sonora"],
+        body,
+        django_capture_on_commit_callbacks,
+        query="?strict=true",
+    )
     assert r.status_code < 500
     if job is not None:
         assert job.status == "failed", (job.status, job.error)

@@ -40,8 +40,9 @@ def opentrans_order(order_number: str, articles: tuple[str, ...] = ("SN-R-312",)
         OT_ITEM.format(line_no=n, article=article, quantity="2")
         for n, article in enumerate(articles, start=1)
     )
-    tail = tail.replace("<TOTAL_ITEM_NUM>1</TOTAL_ITEM_NUM>",
-                        f"<TOTAL_ITEM_NUM>{len(articles)}</TOTAL_ITEM_NUM>")
+    tail = tail.replace(
+        "<TOTAL_ITEM_NUM>1</TOTAL_ITEM_NUM>", f"<TOTAL_ITEM_NUM>{len(articles)}</TOTAL_ITEM_NUM>"
+    )
     document = head + "<ORDER_ITEM_LIST>\n" + items + "  </ORDER_ITEM_LIST>" + tail
     return document.replace("order-id-1", order_number).encode("utf-8")
 
@@ -91,13 +92,17 @@ def fake_portal() -> Iterator[FakePortal]:
         def log_message(self, *args):
             pass
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with portal.lock:
-                portal.received.append(Received(
-                    self.path, {k.lower(): v for k, v in self.headers.items()}, body,
-                    time.monotonic(),
-                ))
+                portal.received.append(
+                    Received(
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                        time.monotonic(),
+                    )
+                )
                 status = portal.script.pop(0) if portal.script else 202
             payload = json.dumps({"document_id": "x", "order_number": "y", "applied": True})
             data = payload.encode()
@@ -109,8 +114,9 @@ def fake_portal() -> Iterator[FakePortal]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     portal.url = f"http://127.0.0.1:{server.server_address[1]}"
     yield portal
@@ -118,8 +124,15 @@ def fake_portal() -> Iterator[FakePortal]:
     server.server_close()
 
 
-FAST = dict(answer_delay=0.05, ship_delay=0.05, answer_backoff=0.02, answer_attempts=4,
-            drop_poll_interval=0.05, timeout_hold=3.0, slow_delay=0.2)
+FAST = dict(
+    answer_delay=0.05,
+    ship_delay=0.05,
+    answer_backoff=0.02,
+    answer_attempts=4,
+    drop_poll_interval=0.05,
+    timeout_hold=3.0,
+    slow_delay=0.2,
+)
 
 
 @pytest.fixture
@@ -127,8 +140,12 @@ def make_simulator(tmp_path: Path) -> Iterator[Callable[..., Simulator]]:
     started: list[Simulator] = []
 
     def make(*partners: PartnerConfig, **options) -> Simulator:
-        settings = {**FAST, "drop_root": str(tmp_path / "drop"),
-                    "mail_root": str(tmp_path / "mail"), **options}
+        settings = {
+            **FAST,
+            "drop_root": str(tmp_path / "drop"),
+            "mail_root": str(tmp_path / "mail"),
+            **options,
+        }
         simulator = Simulator(SimulatorConfig(partners=list(partners), **settings)).start()
         started.append(simulator)
         return simulator

@@ -17,12 +17,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_cli_prints_ports_and_serves(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--log-level", "WARNING",
-         "--partner", "sonora:opentrans:tok:sonora:geheim",
-         "--partner", "otoplast:email:tok2",
-         "--partner", "audiotec:edifact",
-         "--drop-root", str(tmp_path / "drop"), "--no-answers"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "--log-level",
+            "WARNING",
+            "--partner",
+            "sonora:opentrans:tok:sonora:geheim",
+            "--partner",
+            "otoplast:email:tok2",
+            "--partner",
+            "audiotec:edifact",
+            "--drop-root",
+            str(tmp_path / "drop"),
+            "--no-answers",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         ports = json.loads(process.stdout.readline())
@@ -31,9 +45,12 @@ def test_cli_prints_ports_and_serves(tmp_path):
         assert (tmp_path / "drop" / "audiotec" / "out").is_dir()
         base = f"http://127.0.0.1:{ports['http_port']}"
         with httpx.Client(trust_env=False, timeout=5) as http:
-            response = http.post(f"{base}/opentrans/orders", content=opentrans_order("OH-70"),
-                                 headers={"Content-Type": "application/xml"},
-                                 auth=("sonora", "geheim"))
+            response = http.post(
+                f"{base}/opentrans/orders",
+                content=opentrans_order("OH-70"),
+                headers={"Content-Type": "application/xml"},
+                auth=("sonora", "geheim"),
+            )
             assert response.status_code == 200
             stats = http.get(f"{base}/_stats").json()
         assert stats["partners"]["sonora"]["received"] == {"OH-70": 1}
@@ -44,6 +61,11 @@ def test_cli_prints_ports_and_serves(tmp_path):
 
 
 def test_cli_refuses_bad_partner_spec():
-    result = subprocess.run([sys.executable, "-m", "simulator", "--partner", "x:fax"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator", "--partner", "x:fax"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2 and "kind" in result.stderr

@@ -12,8 +12,14 @@ from simulator import PartnerConfig
 
 from .conftest import opentrans_order, order_document, wait_until
 
-SONORA = PartnerConfig("sonora", "opentrans", portal_token="sonora-token", inbound_token="in-token",
-                       username="sonora", password="geheim")
+SONORA = PartnerConfig(
+    "sonora",
+    "opentrans",
+    portal_token="sonora-token",
+    inbound_token="in-token",
+    username="sonora",
+    password="geheim",
+)
 KLANGWERK = PartnerConfig("klangwerk", "webhook", portal_token="kw-token", secret="kw-secret")
 XML = {"Content-Type": "application/xml"}
 
@@ -24,8 +30,13 @@ def client(**kwargs) -> httpx.Client:
 
 def post_order(sim, order_number="OH-1", *, auth=("sonora", "geheim"), timeout=5.0, **kwargs):
     with client(timeout=timeout) as http:
-        return http.post(f"{sim.base_url}/opentrans/orders", content=opentrans_order(order_number),
-                         headers=XML, auth=auth, **kwargs)
+        return http.post(
+            f"{sim.base_url}/opentrans/orders",
+            content=opentrans_order(order_number),
+            headers=XML,
+            auth=auth,
+            **kwargs,
+        )
 
 
 def stats(sim, slug="sonora"):
@@ -37,8 +48,12 @@ class TestOpenTrans:
         sim = make_simulator(SONORA, answers=False)
         first = post_order(sim, "OH-1")
         assert first.status_code == 200
-        assert first.json() == {"status": "received", "partner": "sonora", "order_number": "OH-1",
-                                "duplicate": False}
+        assert first.json() == {
+            "status": "received",
+            "partner": "sonora",
+            "order_number": "OH-1",
+            "duplicate": False,
+        }
         again = post_order(sim, "OH-1")
         assert again.status_code == 200 and again.json()["duplicate"] is True
         assert stats(sim)["received"] == {"OH-1": 2}
@@ -47,9 +62,11 @@ class TestOpenTrans:
     def test_bearer_token_and_partner_path_work_too(self, make_simulator):
         sim = make_simulator(SONORA, answers=False)
         with client() as http:
-            response = http.post(f"{sim.base_url}/sonora/opentrans/orders",
-                                 content=opentrans_order("OH-2"),
-                                 headers={**XML, "Authorization": "Bearer in-token"})
+            response = http.post(
+                f"{sim.base_url}/sonora/opentrans/orders",
+                content=opentrans_order("OH-2"),
+                headers={**XML, "Authorization": "Bearer in-token"},
+            )
         assert response.status_code == 200
 
     @pytest.mark.parametrize("auth", [None, ("sonora", "falsch"), ("fremd", "geheim")])
@@ -62,19 +79,27 @@ class TestOpenTrans:
     def test_invalid_document_gets_400(self, make_simulator):
         sim = make_simulator(SONORA, answers=False)
         with client() as http:
-            broken = http.post(f"{sim.base_url}/opentrans/orders", content=b"<ORDER>", headers=XML,
-                               auth=("sonora", "geheim"))
+            broken = http.post(
+                f"{sim.base_url}/opentrans/orders",
+                content=b"<ORDER>",
+                headers=XML,
+                auth=("sonora", "geheim"),
+            )
             not_schema_valid = http.post(
-                f"{sim.base_url}/opentrans/orders", headers=XML, auth=("sonora", "geheim"),
-                content=opentrans_order("OH-3").replace(b"<QUANTITY>", b"<AMOUNT>")
+                f"{sim.base_url}/opentrans/orders",
+                headers=XML,
+                auth=("sonora", "geheim"),
+                content=opentrans_order("OH-3")
+                .replace(b"<QUANTITY>", b"<AMOUNT>")
                 .replace(b"</QUANTITY>", b"</AMOUNT>"),
             )
         assert broken.status_code == 400 and "invalid order document" in broken.json()["error"]
         assert not_schema_valid.status_code == 400
         assert stats(sim)["unique"] == 0
 
-    def test_answers_reach_the_portal_in_order_with_the_partner_token(self, make_simulator,
-                                                                    fake_portal):
+    def test_answers_reach_the_portal_in_order_with_the_partner_token(
+        self, make_simulator, fake_portal
+    ):
         sim = make_simulator(SONORA, portal_url=fake_portal.url)
         assert post_order(sim, "OH-10").status_code == 200
         assert post_order(sim, "OH-10").status_code == 200  # a duplicate is not answered again
@@ -125,8 +150,9 @@ class TestWebhook:
         sim = make_simulator(KLANGWERK, portal_url=fake_portal.url)
         body = webhook_body("OH-20")
         with client() as http:
-            response = http.post(f"{sim.base_url}/webhook/orders", content=body,
-                                 headers=signed("kw-secret", body))
+            response = http.post(
+                f"{sim.base_url}/webhook/orders", content=body, headers=signed("kw-secret", body)
+            )
         assert response.status_code == 200
         assert stats(sim, "klangwerk")["received"] == {"OH-20": 1}
         first, second = fake_portal.wait_for(2)
@@ -143,8 +169,12 @@ class TestWebhook:
         url = f"{sim.base_url}/webhook/orders"
         with client() as http:
             assert http.post(url, content=body, headers=signed("wrong", body)).status_code == 401
-            assert http.post(url, content=body, headers={"Content-Type": "application/json"}
-                             ).status_code == 401
+            assert (
+                http.post(
+                    url, content=body, headers={"Content-Type": "application/json"}
+                ).status_code
+                == 401
+            )
             assert http.post(url, content=body + b" ", headers=headers).status_code == 401
             assert http.post(url, content=body, headers=headers).status_code == 200
             replay = http.post(url, content=body, headers=headers)
@@ -193,8 +223,9 @@ class TestFaults:
         assert stats(sim)["unique"] == 1
 
     def test_malformed_receipt_and_malformed_answer(self, make_simulator, fake_portal):
-        sim = make_simulator(SONORA, portal_url=fake_portal.url, fail_rate=1.0,
-                             fail_modes=["malformed"])
+        sim = make_simulator(
+            SONORA, portal_url=fake_portal.url, fail_rate=1.0, fail_modes=["malformed"]
+        )
         fake_portal.script = [400]  # the portal refuses the broken document
         response = post_order(sim, "OH-31")
         assert response.status_code == 200
@@ -213,8 +244,10 @@ class TestControlApi:
     def test_control_stats_and_reset_over_http(self, make_simulator):
         sim = make_simulator(SONORA, answers=False)
         with client() as http:
-            changed = http.post(f"{sim.base_url}/_control",
-                                json={"fail_rate": 1.0, "fail_modes": ["5xx"], "seed": 1})
+            changed = http.post(
+                f"{sim.base_url}/_control",
+                json={"fail_rate": 1.0, "fail_modes": ["5xx"], "seed": 1},
+            )
             assert changed.status_code == 200 and changed.json()["fail_rate"] == 1.0
             assert post_order(sim).status_code == 503
             assert http.post(f"{sim.base_url}/_control", json={"fail_rate": 0}).status_code == 200
@@ -222,17 +255,26 @@ class TestControlApi:
             body = http.get(f"{sim.base_url}/_stats").json()
             assert body["partners"]["sonora"]["received"] == {"OH-40": 1}
             assert {"unique", "duplicates", "answers_sent", "answer_failures"} <= set(
-                body["partners"]["sonora"])
+                body["partners"]["sonora"]
+            )
             assert http.post(f"{sim.base_url}/_control", json={"fail_rate": 5}).status_code == 400
             assert http.post(f"{sim.base_url}/_reset").status_code == 200
-            wait_until(lambda: http.get(f"{sim.base_url}/_stats").json()
-                       ["partners"]["sonora"]["unique"] == 0)
+            wait_until(
+                lambda: (
+                    http.get(f"{sim.base_url}/_stats").json()["partners"]["sonora"]["unique"] == 0
+                )
+            )
 
 
 def test_accounting_under_random_faults_matches_what_a_retrying_sender_caused(make_simulator):
     """Retry until 200: every order is kept once; each reset_after fault adds one duplicate."""
-    sim = make_simulator(SONORA, answers=False, fail_rate=0.5, seed=3,
-                         fail_modes=["5xx", "reset", "reset_after", "malformed"])
+    sim = make_simulator(
+        SONORA,
+        answers=False,
+        fail_rate=0.5,
+        seed=3,
+        fail_modes=["5xx", "reset", "reset_after", "malformed"],
+    )
     for n in range(20):
         while True:
             try:

@@ -22,11 +22,16 @@ def order_mail(order_number: str, *, with_xml: bool = True) -> EmailMessage:
     message["To"] = "orders@otoplast.example"
     message["Subject"] = f"Bestellung {order_number}"
     message.set_content(f"Bestellung {order_number}, siehe Anhang.")
-    message.add_attachment(b"%PDF-1.4 simulated", maintype="application", subtype="pdf",
-                           filename=f"{order_number}.pdf")
+    message.add_attachment(
+        b"%PDF-1.4 simulated", maintype="application", subtype="pdf", filename=f"{order_number}.pdf"
+    )
     if with_xml:
-        message.add_attachment(opentrans_order(order_number), maintype="application",
-                               subtype="xml", filename=f"{order_number}.xml")
+        message.add_attachment(
+            opentrans_order(order_number),
+            maintype="application",
+            subtype="xml",
+            filename=f"{order_number}.xml",
+        )
     return message
 
 
@@ -42,13 +47,17 @@ def test_mail_with_order_attachment_is_recorded_stored_and_answered(make_simulat
     assert partner["received"] == {"OH-50": 1} and partner["messages"] == 1
     (stored,) = sim.messages("otoplast")
     assert [(a["filename"], a["content_type"]) for a in stored["attachments"]] == [
-        ("OH-50.pdf", "application/pdf"), ("OH-50.xml", "application/xml")]
+        ("OH-50.pdf", "application/pdf"),
+        ("OH-50.xml", "application/xml"),
+    ]
     assert Path(stored["path"]).parent.name == "new"
     assert b"Bestellung OH-50" in Path(stored["path"]).read_bytes()
     response, dispatch = fake_portal.wait_for(2)
     assert response.headers["authorization"] == "Bearer oto-token"
     assert [json.loads(p.body)["kind"] for p in (response, dispatch)] == [
-        "order_response", "dispatch_notification"]
+        "order_response",
+        "dispatch_notification",
+    ]
 
 
 def test_duplicate_mail_is_counted(make_simulator):
@@ -68,8 +77,9 @@ def test_mail_without_order_attachment_is_refused(make_simulator):
 
 
 def test_unknown_mailbox_is_refused(make_simulator):
-    sim = make_simulator(OTOPLAST, PartnerConfig("hansaton", "email", portal_token="t"),
-                         answers=False)
+    sim = make_simulator(
+        OTOPLAST, PartnerConfig("hansaton", "email", portal_token="t"), answers=False
+    )
     message = order_mail("OH-53")
     del message["To"]
     message["To"] = "nobody@elsewhere.example"

@@ -23,7 +23,10 @@ ORDERS_WITH_LIN_ITEM_NUMBERS = (
 def test_orders_lin_item_numbers_sa_and_srs_are_read():
     order = edifact.parse_orders(ORDERS_WITH_LIN_ITEM_NUMBERS)
     assert [(i.supplier_article_number, i.gtin, i.unit) for i in order.items] == [
-        ("1001", None, "C62"), ("1002", None, "PR"), ("1003", "4012345000016", "C62")]
+        ("1001", None, "C62"),
+        ("1002", None, "PR"),
+        ("1003", "4012345000016", "C62"),
+    ]
 
 
 def test_our_orders_write_14_digit_gtins_with_item_type_srv():
@@ -32,8 +35,9 @@ def test_our_orders_write_14_digit_gtins_with_item_type_srv():
     text = edifact.write_orders(order, interchange_ref="1").decode("latin-1")
     assert "LIN+1++04012345000016:SRV'" in text and ":EN'" not in text
     order.items[0].gtin = "4012345000016"
-    assert "LIN+1++4012345000016:EN'" in edifact.write_orders(
-        order, interchange_ref="1").decode("latin-1")
+    assert "LIN+1++4012345000016:EN'" in edifact.write_orders(order, interchange_ref="1").decode(
+        "latin-1"
+    )
 
 
 def test_desadv_uses_association_ean005_of_d96a():

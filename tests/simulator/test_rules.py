@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -40,11 +40,13 @@ class TestPartnerSpecs:
             SimulatorConfig(partners=[PartnerConfig.parse("a:edifact")] * 2)
 
     def test_config_mapping(self):
-        config = SimulatorConfig.from_mapping({
-            "portal_url": "http://127.0.0.1:8000/",
-            "partners": ["audiotec:edifact", {"slug": "sonora", "kind": "opentrans"}],
-            "fail_rate": 0.5,
-        })
+        config = SimulatorConfig.from_mapping(
+            {
+                "portal_url": "http://127.0.0.1:8000/",
+                "partners": ["audiotec:edifact", {"slug": "sonora", "kind": "opentrans"}],
+                "fail_rate": 0.5,
+            }
+        )
         assert config.portal_url == "http://127.0.0.1:8000"
         assert [p.slug for p in config.partners] == ["audiotec", "sonora"]
         with pytest.raises(ValueError, match="unknown"):
@@ -77,8 +79,12 @@ class TestFaultDice:
 
     def test_bad_control_values_are_refused(self):
         controls = Controls(RuntimeSettings())
-        for bad in ({"fail_rate": 2}, {"fail_modes": ["explode"]}, {"answer_policy": "maybe"},
-                    {"colour": "red"}):
+        for bad in (
+            {"fail_rate": 2},
+            {"fail_modes": ["explode"]},
+            {"answer_policy": "maybe"},
+            {"colour": "red"},
+        ):
             with pytest.raises(ValueError):
                 controls.update(bad)
         assert controls.settings.fail_rate == 0
@@ -98,20 +104,22 @@ def test_ledger_counts_unique_orders_and_duplicates():
 
 
 class TestAnswerRules:
-    NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+    NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
     def respond(self, articles, policy="confirm"):
         order = order_document("OH-7", articles)
-        response = answers.order_response(order, slug="s", sender_id="S", policy=policy,
-                                          now=self.NOW)
+        response = answers.order_response(
+            order, slug="s", sender_id="S", policy=policy, now=self.NOW
+        )
         return order, response
 
     def test_everything_confirmed_by_default(self):
         order, response = self.respond(("A-1", "A-2"))
         assert [line.status for line in response.lines] == ["confirmed", "confirmed"]
         assert [line.quantity for line in response.lines] == [Decimal(2), Decimal(2)]
-        dispatch = answers.dispatch_notification(order, response, slug="s", sender_id="S",
-                                                 now=self.NOW)
+        dispatch = answers.dispatch_notification(
+            order, response, slug="s", sender_id="S", now=self.NOW
+        )
         assert [line.status for line in dispatch.lines] == ["shipped", "shipped"]
         assert dispatch.tracking_numbers == [answers.tracking_number("OH-7")]
 

@@ -7,18 +7,18 @@ Depends on httpx and the standard library only.
 
 __version__ = "0.1.0"
 
-from .config import ConnectorConfig, load_config  # noqa: E402
-from .connector import Connector, OrderResult, RegistrationResult, SyncResult  # noqa: E402
-from .errors import ConnectorError, ExitCode, Message  # noqa: E402
-from .interface import InterfaceCheck, InterfaceSetting, check_interface  # noqa: E402
-from .practice import (  # noqa: E402
+from .config import ConnectorConfig, load_config
+from .connector import Connector, OrderResult, RegistrationResult, SyncResult
+from .errors import ConnectorError, ExitCode, Message
+from .interface import InterfaceCheck, InterfaceSetting, check_interface
+from .practice import (
     JsonFileSource,
     OrderStatusUpdate,
     PracticeData,
     PracticeDataSource,
     parse_practice_data,
 )
-from .routing import FirmRoute, route_firm  # noqa: E402
+from .routing import FirmRoute, route_firm
 
 __all__ = [
     "Connector",

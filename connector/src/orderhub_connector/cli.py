@@ -46,16 +46,25 @@ _KIND = {
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", metavar="PATH", default=argparse.SUPPRESS,
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
         help=f"Konfigurationsdatei / config file (default: ${CONFIG_ENV} or ./{DEFAULT_CONFIG})",
     )
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="Traceback bei unerwarteten Fehlern / traceback on unexpected errors")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="Traceback bei unerwarteten Fehlern / traceback on unexpected errors",
+    )
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="Ausgabe als JSON / output JSON")
     browser = argparse.ArgumentParser(add_help=False)
-    browser.add_argument("--no-browser", action="store_true",
-                         help="URL nur ausgeben, keinen Browser öffnen / print the URL only")
+    browser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="URL nur ausgeben, keinen Browser öffnen / print the URL only",
+    )
 
     parser = argparse.ArgumentParser(
         prog="orderhub-connector",
@@ -65,49 +74,95 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("register", parents=[common, as_json, browser],
-                       help="Jetzt registrieren / register this practice")
-    p.add_argument("--force", action="store_true",
-                   help="auch wenn bereits ein Token gespeichert ist / even if a token is stored")
+    p = sub.add_parser(
+        "register",
+        parents=[common, as_json, browser],
+        help="Jetzt registrieren / register this practice",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="auch wenn bereits ein Token gespeichert ist / even if a token is stored",
+    )
 
-    sub.add_parser("sync", parents=[common, as_json],
-                   help="Registrierung aktualisieren / send the master-data snapshot")
-    sub.add_parser("snapshot", parents=[common],
-                   help="zeigt, was übertragen wird / print the snapshot that would be sent")
+    sub.add_parser(
+        "sync",
+        parents=[common, as_json],
+        help="Registrierung aktualisieren / send the master-data snapshot",
+    )
+    sub.add_parser(
+        "snapshot",
+        parents=[common],
+        help="zeigt, was übertragen wird / print the snapshot that would be sent",
+    )
 
-    p = sub.add_parser("routes", parents=[common, as_json],
-                       help="Bestellweg je Firma / where each firm's orders go")
-    p.add_argument("--check-partners", action="store_true",
-                   help="Partner-Kürzel gegen das Portal prüfen / check partner slugs online")
+    p = sub.add_parser(
+        "routes",
+        parents=[common, as_json],
+        help="Bestellweg je Firma / where each firm's orders go",
+    )
+    p.add_argument(
+        "--check-partners",
+        action="store_true",
+        help="Partner-Kürzel gegen das Portal prüfen / check partner slugs online",
+    )
 
-    p = sub.add_parser("interfaces", parents=[common, as_json],
-                       help="konfigurierte Schnittstellen / configured interfaces")
-    p.add_argument("--with-workstation-settings", action="store_true",
-                   help="nur „Mit Arbeitsplatz-Einstellungen“ / only workstation-configured ones")
+    p = sub.add_parser(
+        "interfaces",
+        parents=[common, as_json],
+        help="konfigurierte Schnittstellen / configured interfaces",
+    )
+    p.add_argument(
+        "--with-workstation-settings",
+        action="store_true",
+        help="nur „Mit Arbeitsplatz-Einstellungen“ / only workstation-configured ones",
+    )
 
-    p = sub.add_parser("check", parents=[common, as_json],
-                       help="darf die Schnittstelle hier verwendet werden? / may it be used here?")
+    p = sub.add_parser(
+        "check",
+        parents=[common, as_json],
+        help="darf die Schnittstelle hier verwendet werden? / may it be used here?",
+    )
     p.add_argument("--branch", metavar="B", help="Filial-ID / branch id")
-    p.add_argument("--workstation", metavar="W",
-                   help="Rechnername (Standard: dieser Rechner) / workstation (default: this one)")
-    p.add_argument("--date", metavar="YYYY-MM-DD", type=_date,
-                   help="Datum (Standard: heute) / date (default: today)")
-    p.add_argument("--interface", metavar="NAME",
-                   help="nur diese Schnittstelle prüfen / check only this interface")
+    p.add_argument(
+        "--workstation",
+        metavar="W",
+        help="Rechnername (Standard: dieser Rechner) / workstation (default: this one)",
+    )
+    p.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        type=_date,
+        help="Datum (Standard: heute) / date (default: today)",
+    )
+    p.add_argument(
+        "--interface",
+        metavar="NAME",
+        help="nur diese Schnittstelle prüfen / check only this interface",
+    )
 
-    p = sub.add_parser("order", parents=[common, as_json, browser],
-                       help="Bestellen / submit an order from the practice data")
+    p = sub.add_parser(
+        "order",
+        parents=[common, as_json, browser],
+        help="Bestellen / submit an order from the practice data",
+    )
     p.add_argument("order_id", metavar="ORDER_ID")
 
-    p = sub.add_parser("status", parents=[common, as_json],
-                       help="Bestellstatus / order status")
+    p = sub.add_parser("status", parents=[common, as_json], help="Bestellstatus / order status")
     p.add_argument("order_id", metavar="ORDER_ID", nargs="?")
 
-    p = sub.add_parser("watch", parents=[common, as_json],
-                       help="Statusänderungen verfolgen / follow order status changes")
+    p = sub.add_parser(
+        "watch",
+        parents=[common, as_json],
+        help="Statusänderungen verfolgen / follow order status changes",
+    )
     p.add_argument("--once", action="store_true", help="eine Runde / one round only")
-    p.add_argument("--interval", type=float, metavar="SECONDS",
-                   help="Abstand der Abfragen / seconds between rounds")
+    p.add_argument(
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help="Abstand der Abfragen / seconds between rounds",
+    )
     return parser
 
 
@@ -140,10 +195,12 @@ def main(argv: Sequence[str] | None = None, *, connector: Connector | None = Non
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if getattr(args, "debug", False):
             traceback.print_exc()
-        out.error(ConnectorError(
-            f"Unerwarteter Fehler: {type(exc).__name__}: {exc}",
-            f"Unexpected error: {type(exc).__name__}: {exc}",
-        ))
+        out.error(
+            ConnectorError(
+                f"Unerwarteter Fehler: {type(exc).__name__}: {exc}",
+                f"Unexpected error: {type(exc).__name__}: {exc}",
+            )
+        )
         return int(ExitCode.UNEXPECTED)
 
 
@@ -177,8 +234,10 @@ def cmd_register(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json(asdict(result))
     else:
-        out.line("Registrierung abgeschlossen, API-Token gespeichert. / Registration complete, "
-                 "API token stored.")
+        out.line(
+            "Registrierung abgeschlossen, API-Token gespeichert. / Registration complete, "
+            "API token stored."
+        )
         if result.company_id:
             out.line(f"Unternehmen / company: {result.company_id}")
     return ExitCode.OK
@@ -191,16 +250,20 @@ def cmd_sync(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     header = ["", *COUNT_FIELDS]
     rows = [[_KIND[k], *(str(result.counts[k][f]) for f in COUNT_FIELDS)] for k in COUNT_KINDS]
-    out.line("Stammdaten übertragen / master data sent "
-             "(neu/created, geändert/updated, deaktiviert/deactivated, unverändert/unchanged):")
+    out.line(
+        "Stammdaten übertragen / master data sent "
+        "(neu/created, geändert/updated, deaktiviert/deactivated, unverändert/unchanged):"
+    )
     out.line(_table([header, *rows]))
     if not result.changed:
         out.line("Keine Änderungen. / No changes.")
     if result.conflicts:
         out.line()
-        out.line(f"{len(result.conflicts)} Konflikt(e) – die Dashboard-Werte bleiben gültig, bitte "
-                 f"im Dashboard klären / conflict(s) – dashboard values stay in force, please "
-                 f"resolve them in the dashboard:")
+        out.line(
+            f"{len(result.conflicts)} Konflikt(e) – die Dashboard-Werte bleiben gültig, bitte "
+            f"im Dashboard klären / conflict(s) – dashboard values stay in force, please "
+            f"resolve them in the dashboard:"
+        )
         for conflict in result.conflicts:
             out.line(f"  - {_describe_conflict(conflict)}")
     return ExitCode.OK
@@ -227,8 +290,10 @@ def cmd_routes(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     warned = sum(1 for r in routes if r.warnings)
     via = sum(1 for r in routes if r.via_orderhub)
     out.line()
-    out.line(f"{via} von {len(routes)} Firmen über OrderHub, {warned} mit Warnungen / "
-             f"{via} of {len(routes)} firms through OrderHub, {warned} with warnings.")
+    out.line(
+        f"{via} von {len(routes)} Firmen über OrderHub, {warned} mit Warnungen / "
+        f"{via} of {len(routes)} firms through OrderHub, {warned} with warnings."
+    )
     return ExitCode.OK
 
 
@@ -240,22 +305,34 @@ def cmd_interfaces(conn: Connector, args: argparse.Namespace, out: Output) -> in
         out.json([s.as_dict() for s in settings])
         return ExitCode.OK
     if not settings:
-        out.line("Keine passenden Schnittstellen konfiguriert. / No matching interfaces "
-                 "configured.")
+        out.line(
+            "Keine passenden Schnittstellen konfiguriert. / No matching interfaces configured."
+        )
         return ExitCode.OK
-    rows = [["Name", "Filiale / branch", "Konfiguriert über / configured via",
-             "Arbeitsplatz / workstation", "Verwendung / usage", "Start"]]
+    rows = [
+        [
+            "Name",
+            "Filiale / branch",
+            "Konfiguriert über / configured via",
+            "Arbeitsplatz / workstation",
+            "Verwendung / usage",
+            "Start",
+        ]
+    ]
     for s in settings:
-        rows.append([
-            s.name,
-            s.branch or "alle / all",
-            " / ".join(s.via_label),
-            # A workstation setting always names one (InterfaceSetting.__post_init__).
-            s.workstation if s.configured_via == VIA_WORKSTATION and s.workstation
-            else "alle / all",
-            "clientseitig / client",
-            s.start.isoformat() if s.start else "sofort / at once",
-        ])
+        rows.append(
+            [
+                s.name,
+                s.branch or "alle / all",
+                " / ".join(s.via_label),
+                # A workstation setting always names one (InterfaceSetting.__post_init__).
+                s.workstation
+                if s.configured_via == VIA_WORKSTATION and s.workstation
+                else "alle / all",
+                "clientseitig / client",
+                s.start.isoformat() if s.start else "sofort / at once",
+            ]
+        )
     out.line(_table(rows))
     return ExitCode.OK
 
@@ -265,21 +342,26 @@ def cmd_check(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         names = conn.load().branch_names
     except PracticeDataError:
         names = {}  # the check itself needs no practice data; names only make it friendlier
-    check = conn.check(args.branch, args.workstation, args.date, interface=args.interface,
-                       branch_names=names)
+    check = conn.check(
+        args.branch, args.workstation, args.date, interface=args.interface, branch_names=names
+    )
     if out.as_json:
         out.json(check.as_dict())
     else:
-        where_de = (f"Filiale {args.branch or '–'}, Rechner {check.workstation}, "
-                    f"{check.date:%d.%m.%Y}")
-        where_en = (f"branch {args.branch or '–'}, workstation {check.workstation}, "
-                    f"{check.date.isoformat()}")
+        where_de = (
+            f"Filiale {args.branch or '–'}, Rechner {check.workstation}, {check.date:%d.%m.%Y}"
+        )
+        where_en = (
+            f"branch {args.branch or '–'}, workstation {check.workstation}, "
+            f"{check.date.isoformat()}"
+        )
         allowed_by = check.allowed_by  # not None exactly when check.allowed
         if allowed_by is not None:
-            out.line(f"Die Schnittstelle darf verwendet werden ({where_de}; Einstellung "
-                     f"„{allowed_by.name}“).")
-            out.line(f"The interface may be used ({where_en}; setting "
-                     f"'{allowed_by.name}').")
+            out.line(
+                f"Die Schnittstelle darf verwendet werden ({where_de}; Einstellung "
+                f"„{allowed_by.name}“)."
+            )
+            out.line(f"The interface may be used ({where_en}; setting '{allowed_by.name}').")
         else:
             out.line(f"Die Schnittstelle darf hier NICHT verwendet werden ({where_de}):")
             for reason in check.reasons:
@@ -297,17 +379,22 @@ def cmd_order(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     number = result.number or result.order_id
     if result.needs_cart:
-        out.line(f"Bestellung {result.external_order_id} → Warenkorb {number}: bitte im Browser "
-                 f"vervollständigen (gültig bis {result.cart_expires_at or '?'}).")
-        out.line(f"Order {result.external_order_id} → cart {number}: please complete it in the "
-                 f"browser (valid until {result.cart_expires_at or '?'}).")
+        out.line(
+            f"Bestellung {result.external_order_id} → Warenkorb {number}: bitte im Browser "
+            f"vervollständigen (gültig bis {result.cart_expires_at or '?'})."
+        )
+        out.line(
+            f"Order {result.external_order_id} → cart {number}: please complete it in the "
+            f"browser (valid until {result.cart_expires_at or '?'})."
+        )
         for issue in result.issues:
             out.line(f"  - {_describe_issue(issue)}")
         if result.cart_url:
             out.line(f"Warenkorb / cart: {result.cart_url}")
     else:
-        out.line(f"Bestellung {result.external_order_id} angenommen: {number}, Status "
-                 f"{result.status}.")
+        out.line(
+            f"Bestellung {result.external_order_id} angenommen: {number}, Status {result.status}."
+        )
         out.line(f"Order {result.external_order_id} accepted: {number}, status {result.status}.")
     return ExitCode.OK
 
@@ -318,16 +405,22 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         if out.as_json:
             out.json(order)
             return ExitCode.OK
-        out.line(f"{order.get('number') or order.get('id')}  "
-                 f"({order.get('external_order_id') or args.order_id}): {order.get('status')}")
+        out.line(
+            f"{order.get('number') or order.get('id')}  "
+            f"({order.get('external_order_id') or args.order_id}): {order.get('status')}"
+        )
         if order.get("cart_url"):
-            out.line(f"  Warenkorb / cart: {order['cart_url']} (bis / until "
-                     f"{order.get('cart_expires_at')})")
+            out.line(
+                f"  Warenkorb / cart: {order['cart_url']} (bis / until "
+                f"{order.get('cart_expires_at')})"
+            )
         for line in order.get("lines") or []:
             article = line.get("partner_article_number") or line.get("description") or ""
             state = line.get("line_status") or line.get("status") or ""
-            out.line(f"  {line.get('position')}. {_quantity(line.get('quantity'))} × {article}"
-                     f"  {state}".rstrip())
+            out.line(
+                f"  {line.get('position')}. {_quantity(line.get('quantity'))} × {article}"
+                f"  {state}".rstrip()
+            )
         for event in order.get("events") or []:
             change = event.get("to_status") or event.get("status") or ""
             if event.get("from_status"):
@@ -344,9 +437,14 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     rows = [["Nummer / number", "Praxis-ID / practice id", "Status", "Geändert / updated"]]
     for order in orders:
-        rows.append([str(order.get("number") or order.get("id")),
-                     str(order.get("external_order_id") or ""), str(order.get("status")),
-                     str(order.get("updated_at") or "")])
+        rows.append(
+            [
+                str(order.get("number") or order.get("id")),
+                str(order.get("external_order_id") or ""),
+                str(order.get("status")),
+                str(order.get("updated_at") or ""),
+            ]
+        )
     out.line(_table(rows))
     return ExitCode.OK
 
@@ -368,8 +466,10 @@ def cmd_watch(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                 out.json([u.as_dict() for u in updates])
             else:
                 for u in updates:
-                    out.line(f"{u.external_order_id or '–'} ({u.number or u.order_id}): "
-                             f"{u.status}  {u.updated_at or ''}".rstrip())
+                    out.line(
+                        f"{u.external_order_id or '–'} ({u.number or u.order_id}): "
+                        f"{u.status}  {u.updated_at or ''}".rstrip()
+                    )
                 if args.once and not updates:
                     out.line("Keine Änderungen. / No changes.")
         if args.once:
@@ -404,7 +504,7 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def _quantity(value: Any) -> str:
-    """"2.000" → "2", "0.500" → "0.5": quantities as a person writes them."""
+    """ "2.000" → "2", "0.500" → "0.5": quantities as a person writes them."""
     text = str(value if value is not None else "")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -413,10 +513,13 @@ def _describe_conflict(conflict: Any) -> str:
     if not isinstance(conflict, dict):
         return str(conflict)
     if "field" in conflict and ("dashboard_value" in conflict or "source_value" in conflict):
-        record = " ".join(str(conflict[k]) for k in ("record_type", "record_id") if
-                          conflict.get(k) is not None)
-        return (f"{record}: {conflict['field']} – Dashboard {conflict.get('dashboard_value')!r}, "
-                f"Praxissoftware / practice software {conflict.get('source_value')!r}")
+        record = " ".join(
+            str(conflict[k]) for k in ("record_type", "record_id") if conflict.get(k) is not None
+        )
+        return (
+            f"{record}: {conflict['field']} – Dashboard {conflict.get('dashboard_value')!r}, "
+            f"Praxissoftware / practice software {conflict.get('source_value')!r}"
+        )
     return ", ".join(f"{k}={v}" for k, v in conflict.items())
 
 
@@ -430,8 +533,14 @@ def _describe_issue(issue: dict[str, Any]) -> str:
         names = []
         for c in candidates[:5]:
             if isinstance(c, dict):
-                names.append(str(c.get("partner_article_number") or c.get("article_number")
-                                 or c.get("id") or c))
+                names.append(
+                    str(
+                        c.get("partner_article_number")
+                        or c.get("article_number")
+                        or c.get("id")
+                        or c
+                    )
+                )
             else:
                 names.append(str(c))
         text += f" (Vorschläge / candidates: {', '.join(names)})"

@@ -23,9 +23,21 @@ DEFAULT_CONFIG = "orderhub-connector.toml"
 TOKEN_STORES = ("file", "keyring")
 
 _TOP_LEVEL_KEYS = {
-    "portal_url", "practice_data", "state_dir", "status_file", "workstation", "token_store",
-    "timeout", "retries", "retry_backoff", "poll_interval", "registration_timeout",
-    "watch_interval", "software", "interface", "interfaces",
+    "portal_url",
+    "practice_data",
+    "state_dir",
+    "status_file",
+    "workstation",
+    "token_store",
+    "timeout",
+    "retries",
+    "retry_backoff",
+    "poll_interval",
+    "registration_timeout",
+    "watch_interval",
+    "software",
+    "interface",
+    "interfaces",
 }
 _INTERFACE_KEYS = {"name", "branch", "configured_via", "workstation", "usage", "start"}
 
@@ -114,16 +126,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> ConnectorConfig:
         raise ConfigError(
             f"Konfigurationsdatei {config_path} nicht gefunden (--config PATH oder "
             f"{CONFIG_ENV} setzen).",
-            f"Configuration file {config_path} not found (pass --config PATH or set "
-            f"{CONFIG_ENV}).",
+            f"Configuration file {config_path} not found (pass --config PATH or set {CONFIG_ENV}).",
         ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(
             f"Konfigurationsdatei {config_path} ist nicht lesbar: {exc}",
             f"Configuration file {config_path} cannot be read: {exc}",
         ) from None
-    return config_from_mapping(data, base_dir=config_path.resolve().parent,
-                               source_path=config_path)
+    return config_from_mapping(data, base_dir=config_path.resolve().parent, source_path=config_path)
 
 
 def config_from_mapping(
@@ -161,20 +171,24 @@ def config_from_mapping(
     raw_interfaces: list[dict[str, Any]] = []
     if "interface" in data:
         if not isinstance(data["interface"], dict):
-            raise ConfigError("[interface] muss eine Tabelle sein.",
-                              "[interface] must be a table.")
+            raise ConfigError("[interface] muss eine Tabelle sein.", "[interface] must be a table.")
         raw_interfaces.append(data["interface"])
     extra = data.get("interfaces", [])
     if not isinstance(extra, list) or not all(isinstance(i, dict) for i in extra):
-        raise ConfigError("[[interfaces]] muss eine Liste von Tabellen sein.",
-                          "[[interfaces]] must be an array of tables.")
+        raise ConfigError(
+            "[[interfaces]] muss eine Liste von Tabellen sein.",
+            "[[interfaces]] must be an array of tables.",
+        )
     for entry in extra:
         if not entry.get("name"):
-            raise ConfigError("Jede [[interfaces]]-Tabelle braucht einen Namen (name).",
-                              "Every [[interfaces]] table needs a name.")
+            raise ConfigError(
+                "Jede [[interfaces]]-Tabelle braucht einen Namen (name).",
+                "Every [[interfaces]] table needs a name.",
+            )
         raw_interfaces.append(entry)
-    interfaces = [_interface_from_mapping(raw, default_workstation=workstation)
-                  for raw in raw_interfaces]
+    interfaces = [
+        _interface_from_mapping(raw, default_workstation=workstation) for raw in raw_interfaces
+    ]
 
     try:
         return ConnectorConfig(

@@ -151,9 +151,11 @@ class Connector:
             "version": self.config.software_version,
         }
         body["workstation"] = self.config.workstation
-        started = json_body(self.client.request(
-            "POST", "api/v1/registrations", json=body, auth=False, expect=(200, 201)
-        ))
+        started = json_body(
+            self.client.request(
+                "POST", "api/v1/registrations", json=body, auth=False, expect=(200, 201)
+            )
+        )
         try:
             registration_id = str(started["registration_id"])
             registration_url = str(started["registration_url"])
@@ -175,13 +177,15 @@ class Connector:
             registration_id, poll_token, started.get("expires_at")
         )
         self.tokens.save(token)
-        self.registration_state.save({
-            "portal_url": self.config.portal_url,
-            "company_id": company_id,
-            "registration_id": registration_id,
-            "registered_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "workstation": self.config.workstation,
-        })
+        self.registration_state.save(
+            {
+                "portal_url": self.config.portal_url,
+                "company_id": company_id,
+                "registration_id": registration_id,
+                "registered_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "workstation": self.config.workstation,
+            }
+        )
         return RegistrationResult(registration_id, registration_url, company_id, opened)
 
     def _poll_registration(
@@ -190,7 +194,7 @@ class Connector:
         deadline = time.monotonic() + self.config.registration_timeout
         expiry = _parse_timestamp(expires_at)
         if expiry is not None:
-            remaining = (expiry - dt.datetime.now(dt.timezone.utc)).total_seconds()
+            remaining = (expiry - dt.datetime.now(dt.UTC)).total_seconds()
             deadline = min(deadline, time.monotonic() + max(remaining, 0))
         interval = self.config.poll_interval
         path = f"api/v1/registrations/{registration_id}/token"
@@ -198,7 +202,11 @@ class Connector:
         while True:
             try:
                 response = self.client.request(
-                    "POST", path, json={"poll_token": poll_token}, auth=False, retry=True,
+                    "POST",
+                    path,
+                    json={"poll_token": poll_token},
+                    auth=False,
+                    retry=True,
                     expect=(200, 202, 410, 429),
                 )
             except PortalProblem as exc:
@@ -246,9 +254,9 @@ class Connector:
 
     def sync(self) -> SyncResult:
         """Send the full snapshot (SPEC §3.2); the portal upserts and reports counts."""
-        body = json_body(self.client.request(
-            "PUT", "api/v1/masterdata", json=self.snapshot(), retry=True
-        ))
+        body = json_body(
+            self.client.request("PUT", "api/v1/masterdata", json=self.snapshot(), retry=True)
+        )
         counts = {
             kind: {f: int((body.get(kind) or {}).get(f, 0)) for f in COUNT_FIELDS}
             for kind in COUNT_KINDS
@@ -289,9 +297,9 @@ class Connector:
 
     # --- orders ------------------------------------------------------------------------------
 
-    def prepare_order(self, order_id: str, data: PracticeData | None = None) -> tuple[
-        dict[str, Any], str, FirmRoute
-    ]:
+    def prepare_order(
+        self, order_id: str, data: PracticeData | None = None
+    ) -> tuple[dict[str, Any], str, FirmRoute]:
         """Body, idempotency key and route of a practice order — refusing what must not go."""
         data = data or self.load()
         order = data.order(order_id)
@@ -299,8 +307,10 @@ class Connector:
         route = route_firm(firm, branch_names=data.branch_names)
         if not route.via_orderhub:
             where_de, where_en = {
-                SPECIFIC_INTERFACE: ("über die firmenspezifische Schnittstelle",
-                                     "through the firm-specific interface"),
+                SPECIFIC_INTERFACE: (
+                    "über die firmenspezifische Schnittstelle",
+                    "through the firm-specific interface",
+                ),
                 MANUAL: ("von Hand", "by hand"),
             }[route.destination]
             raise FirmNotRouted(
@@ -357,13 +367,21 @@ class Connector:
 
         try:
             response = self.client.request(
-                "POST", "api/v1/orders", json=body, headers={"Idempotency-Key": key},
-                retry=True, expect=(200, 201), on_retry=announce_retry,
+                "POST",
+                "api/v1/orders",
+                json=body,
+                headers={"Idempotency-Key": key},
+                retry=True,
+                expect=(200, 201),
+                on_retry=announce_retry,
             )
         except Exception as exc:
             self.journal.append(
-                "failed", external_order_id=order_id, idempotency_key=key,
-                error=type(exc).__name__, message=str(exc),
+                "failed",
+                external_order_id=order_id,
+                idempotency_key=key,
+                error=type(exc).__name__,
+                message=str(exc),
             )
             raise
         answer = json_body(response)
@@ -379,14 +397,24 @@ class Connector:
             attempts=attempts,
         )
         self.journal.append(
-            "answered", external_order_id=order_id, idempotency_key=key,
-            http_status=response.status_code, order_id=result.order_id, number=result.number,
-            status=result.status, cart_url=result.cart_url,
+            "answered",
+            external_order_id=order_id,
+            idempotency_key=key,
+            http_status=response.status_code,
+            order_id=result.order_id,
+            number=result.number,
+            status=result.status,
+            cart_url=result.cart_url,
         )
         update = OrderStatusUpdate(
-            external_order_id=order_id, order_id=result.order_id, number=result.number,
-            status=result.status, updated_at=answer.get("updated_at"), cart_url=result.cart_url,
-            cart_expires_at=result.cart_expires_at, issues=tuple(result.issues),
+            external_order_id=order_id,
+            order_id=result.order_id,
+            number=result.number,
+            status=result.status,
+            updated_at=answer.get("updated_at"),
+            cart_url=result.cart_url,
+            cart_expires_at=result.cart_expires_at,
+            issues=tuple(result.issues),
         )
         if sent_before or attempts > 1:
             # A repeated answer: hand over (and report) the order as it is now, so a shipped
@@ -497,12 +525,17 @@ class Connector:
 def _update_from_item(item: dict[str, Any], external_id: str | None) -> OrderStatusUpdate:
     """An order of ``GET /api/v1/orders[/{id}]`` as an update for the practice software."""
     return OrderStatusUpdate(
-        external_order_id=external_id, order_id=str(item.get("id")), number=item.get("number"),
-        status=str(item.get("status")), updated_at=item.get("updated_at"),
-        cart_url=item.get("cart_url"), cart_expires_at=item.get("cart_expires_at"),
+        external_order_id=external_id,
+        order_id=str(item.get("id")),
+        number=item.get("number"),
+        status=str(item.get("status")),
+        updated_at=item.get("updated_at"),
+        cart_url=item.get("cart_url"),
+        cart_expires_at=item.get("cart_expires_at"),
         issues=tuple(item.get("issues") or ()),
         tracking_numbers=tuple(item.get("tracking_numbers") or ()),
-        carrier=item.get("carrier"), delivery_date=item.get("delivery_date"),
+        carrier=item.get("carrier"),
+        delivery_date=item.get("delivery_date"),
     )
 
 
@@ -524,7 +557,7 @@ def _parse_timestamp(value: Any) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def _ts_key(value: Any) -> tuple[float, str] | None:

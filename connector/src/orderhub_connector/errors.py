@@ -185,13 +185,9 @@ def _field_errors(value: Any) -> list[FieldError]:
         if not isinstance(item, dict):
             out.append(FieldError("", str(item)))
             continue
-        name = next(
-            (item[k] for k in ("field", "name", "pointer", "loc", "path") if k in item), ""
-        )
+        name = next((item[k] for k in ("field", "name", "pointer", "loc", "path") if k in item), "")
         if isinstance(name, list):
             name = ".".join(str(part) for part in name)
-        message = next(
-            (item[k] for k in ("message", "msg", "reason", "detail") if k in item), ""
-        )
+        message = next((item[k] for k in ("message", "msg", "reason", "detail") if k in item), "")
         out.append(FieldError(str(name), str(message)))
     return out

@@ -171,38 +171,46 @@ def evaluate_setting(
     reasons: list[Message] = []
     if setting.branch:
         if not branch:
-            reasons.append(Message(
-                "branch_required",
-                f"„{setting.name}“ ist auf Filiale {_branch_label(setting.branch, names)} "
-                f"beschränkt; es wurde keine Filiale angegeben.",
-                f"'{setting.name}' is restricted to branch "
-                f"{_branch_label(setting.branch, names)}; no branch was given.",
-            ))
+            reasons.append(
+                Message(
+                    "branch_required",
+                    f"„{setting.name}“ ist auf Filiale {_branch_label(setting.branch, names)} "
+                    f"beschränkt; es wurde keine Filiale angegeben.",
+                    f"'{setting.name}' is restricted to branch "
+                    f"{_branch_label(setting.branch, names)}; no branch was given.",
+                )
+            )
         elif setting.branch != branch:
-            reasons.append(Message(
-                "other_branch",
-                f"„{setting.name}“ ist auf Filiale {_branch_label(setting.branch, names)} "
-                f"beschränkt, nicht Filiale {_branch_label(branch, names)}.",
-                f"'{setting.name}' is restricted to branch {_branch_label(setting.branch, names)}, "
-                f"not branch {_branch_label(branch, names)}.",
-            ))
+            reasons.append(
+                Message(
+                    "other_branch",
+                    f"„{setting.name}“ ist auf Filiale {_branch_label(setting.branch, names)} "
+                    f"beschränkt, nicht Filiale {_branch_label(branch, names)}.",
+                    f"'{setting.name}' is restricted to branch {_branch_label(setting.branch, names)}, "
+                    f"not branch {_branch_label(branch, names)}.",
+                )
+            )
     if setting.configured_via == VIA_WORKSTATION:
         assert setting.workstation  # guaranteed by InterfaceSetting.__post_init__
         if not _same_workstation(setting.workstation, workstation):
-            reasons.append(Message(
-                "other_workstation",
-                f"„{setting.name}“ ist über die Arbeitsplatz-Einstellungen von Rechner "
-                f"„{setting.workstation}“ eingerichtet und gilt nur dort, nicht auf "
-                f"„{workstation}“.",
-                f"'{setting.name}' is configured through the workstation settings of "
-                f"'{setting.workstation}' and applies only there, not on '{workstation}'.",
-            ))
+            reasons.append(
+                Message(
+                    "other_workstation",
+                    f"„{setting.name}“ ist über die Arbeitsplatz-Einstellungen von Rechner "
+                    f"„{setting.workstation}“ eingerichtet und gilt nur dort, nicht auf "
+                    f"„{workstation}“.",
+                    f"'{setting.name}' is configured through the workstation settings of "
+                    f"'{setting.workstation}' and applies only there, not on '{workstation}'.",
+                )
+            )
     if setting.start and on_date < setting.start:
-        reasons.append(Message(
-            "not_started",
-            f"„{setting.name}“ ist erst ab {setting.start:%d.%m.%Y} freigeschaltet.",
-            f"'{setting.name}' is enabled from {setting.start.isoformat()}.",
-        ))
+        reasons.append(
+            Message(
+                "not_started",
+                f"„{setting.name}“ ist erst ab {setting.start:%d.%m.%Y} freigeschaltet.",
+                f"'{setting.name}' is enabled from {setting.start.isoformat()}.",
+            )
+        )
     return SettingVerdict(setting, tuple(reasons))
 
 

@@ -95,17 +95,19 @@ def build_order_payload(order: Order, firm: Firm) -> dict[str, Any]:
             attributes["side"] = line.side
         if line.colour:
             attributes["color"] = line.colour
-        lines.append({
-            "position": line.position,
-            "quantity": line.quantity,
-            "unit": line.unit,
-            "partner_article_number": line.article_number,
-            "gtin": line.gtin,
-            "hmv_number": line.hmv_number,
-            "manufacturer_article_number": line.manufacturer_article_number,
-            "description": line.description,
-            "attributes": attributes,
-        })
+        lines.append(
+            {
+                "position": line.position,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "partner_article_number": line.article_number,
+                "gtin": line.gtin,
+                "hmv_number": line.hmv_number,
+                "manufacturer_article_number": line.manufacturer_article_number,
+                "description": line.description,
+                "attributes": attributes,
+            }
+        )
     return {
         "external_order_id": order.id,
         "partner": firm.partner,
@@ -130,12 +132,14 @@ def idempotency_key(portal_url: str, external_order_id: str, body: dict[str, Any
     process — sends the same key and the portal returns its first answer (SPEC §3.6). A changed
     body gives a new key; the portal then refuses the reused ``external_order_id`` itself.
     """
-    material = "\n".join([
-        "orderhub-connector/order/v1",
-        portal_url.rstrip("/"),
-        external_order_id,
-        canonical_json(body),
-    ])
+    material = "\n".join(
+        [
+            "orderhub-connector/order/v1",
+            portal_url.rstrip("/"),
+            external_order_id,
+            canonical_json(body),
+        ]
+    )
     return "ohc-" + hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

@@ -223,7 +223,7 @@ class JsonFileSource:
     def write_status(self, updates: Iterable[OrderStatusUpdate]) -> None:
         data = self.read_status()
         orders = data["orders"]
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         for update in updates:
             key = update.external_order_id or f"portal:{update.order_id}"
             entry = orders.get(key, {})
@@ -261,7 +261,7 @@ def _instant(value: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def atomic_write_json(path: Path, data: Any, *, mode: int | None = None) -> None:
@@ -347,14 +347,16 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
 
     branches = []
     for where, item in records("branches"):
-        branches.append(Branch(
-            id=required(where, item, "id"),
-            name=required(where, item, "name"),
-            street=_text(item.get("street")) or "",
-            postal_code=_text(item.get("postal_code")) or "",
-            city=_text(item.get("city")) or "",
-            country=(_text(item.get("country")) or "DE").upper(),
-        ))
+        branches.append(
+            Branch(
+                id=required(where, item, "id"),
+                name=required(where, item, "name"),
+                street=_text(item.get("street")) or "",
+                postal_code=_text(item.get("postal_code")) or "",
+                city=_text(item.get("city")) or "",
+                country=(_text(item.get("country")) or "DE").upper(),
+            )
+        )
     branch_ids = {b.id for b in branches}
     _duplicates(errors, "branches", [b.id for b in branches])
 
@@ -367,20 +369,23 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
         ids = tuple(t for t in (_text(b) for b in ids) if t)
         for bid in ids:
             if bid not in branch_ids:
-                errors.add(f"{where}.branch_ids", f"unbekannte Filiale „{bid}“",
-                           f"unknown branch '{bid}'")
+                errors.add(
+                    f"{where}.branch_ids", f"unbekannte Filiale „{bid}“", f"unknown branch '{bid}'"
+                )
         is_admin = item.get("is_admin", False)
         if not isinstance(is_admin, bool):
             errors.add(f"{where}.is_admin", "muss true oder false sein", "must be true or false")
             is_admin = False
-        users.append(User(
-            id=required(where, item, "id"),
-            name=required(where, item, "name"),
-            email=_text(item.get("email")),
-            phone=_text(item.get("phone")),
-            branch_ids=ids,
-            is_admin=is_admin,
-        ))
+        users.append(
+            User(
+                id=required(where, item, "id"),
+                name=required(where, item, "name"),
+                email=_text(item.get("email")),
+                phone=_text(item.get("phone")),
+                branch_ids=ids,
+                is_admin=is_admin,
+            )
+        )
     user_ids = {u.id for u in users}
     _duplicates(errors, "users", [u.id for u in users])
 
@@ -388,19 +393,25 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
     for where, item in records("firms"):
         order_form = _text(item.get("order_form")) or "interface"
         if order_form not in ORDER_FORMS:
-            errors.add(f"{where}.order_form", f"„{order_form}“ ist keine Bestellform "
-                       f"({', '.join(ORDER_FORMS)})",
-                       f"'{order_form}' is not an order form ({', '.join(ORDER_FORMS)})")
+            errors.add(
+                f"{where}.order_form",
+                f"„{order_form}“ ist keine Bestellform ({', '.join(ORDER_FORMS)})",
+                f"'{order_form}' is not an order form ({', '.join(ORDER_FORMS)})",
+            )
         bcn = item.get("branch_customer_numbers") or {}
         if not isinstance(bcn, dict):
-            errors.add(f"{where}.branch_customer_numbers", "muss ein Objekt sein",
-                       "must be an object")
+            errors.add(
+                f"{where}.branch_customer_numbers", "muss ein Objekt sein", "must be an object"
+            )
             bcn = {}
         branch_numbers: dict[str, str] = {}
         for bid, number in bcn.items():
             if bid not in branch_ids:
-                errors.add(f"{where}.branch_customer_numbers", f"unbekannte Filiale „{bid}“",
-                           f"unknown branch '{bid}'")
+                errors.add(
+                    f"{where}.branch_customer_numbers",
+                    f"unbekannte Filiale „{bid}“",
+                    f"unknown branch '{bid}'",
+                )
             number_text = _text(number)
             if number_text:
                 branch_numbers[str(bid)] = number_text
@@ -409,26 +420,34 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
         if isinstance(specific, dict):
             active = specific.get("active", True)
             if not isinstance(active, bool):
-                errors.add(f"{where}.specific_interface.active", "muss true oder false sein",
-                           "must be true or false")
+                errors.add(
+                    f"{where}.specific_interface.active",
+                    "muss true oder false sein",
+                    "must be true or false",
+                )
                 active = True
             specific_interface = SpecificInterface(
                 name=_text(specific.get("name")) or "firmenspezifische Schnittstelle",
                 active=active,
             )
         elif specific is not None:
-            errors.add(f"{where}.specific_interface", "muss null oder ein Objekt sein",
-                       "must be null or an object")
+            errors.add(
+                f"{where}.specific_interface",
+                "muss null oder ein Objekt sein",
+                "must be null or an object",
+            )
         partner = _text(item.get("partner"))
-        firms.append(Firm(
-            id=required(where, item, "id"),
-            name=required(where, item, "name"),
-            partner=partner.lower() if partner else None,
-            order_form=order_form,
-            customer_number=_text(item.get("customer_number")),
-            branch_customer_numbers=branch_numbers,
-            specific_interface=specific_interface,
-        ))
+        firms.append(
+            Firm(
+                id=required(where, item, "id"),
+                name=required(where, item, "name"),
+                partner=partner.lower() if partner else None,
+                order_form=order_form,
+                customer_number=_text(item.get("customer_number")),
+                branch_customer_numbers=branch_numbers,
+                specific_interface=specific_interface,
+            )
+        )
     firm_ids = {f.id for f in firms}
     _duplicates(errors, "firms", [f.id for f in firms])
 
@@ -439,23 +458,31 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
         problems = _Errors()
         firm_id = _text(item.get("firm_id")) or ""
         if firm_id not in firm_ids:
-            problems.add(f"{where}.firm_id", f"unbekannte Firma „{firm_id}“",
-                         f"unknown firm '{firm_id}'")
+            problems.add(
+                f"{where}.firm_id", f"unbekannte Firma „{firm_id}“", f"unknown firm '{firm_id}'"
+            )
         branch_id = _text(item.get("branch_id")) or ""
         if branch_id not in branch_ids:
-            problems.add(f"{where}.branch_id", f"unbekannte Filiale „{branch_id}“",
-                         f"unknown branch '{branch_id}'")
+            problems.add(
+                f"{where}.branch_id",
+                f"unbekannte Filiale „{branch_id}“",
+                f"unknown branch '{branch_id}'",
+            )
         ordered_by = _text(item.get("ordered_by"))
         if not ordered_by:
             problems.add(f"{where}.ordered_by", "fehlt (wer bestellt?)", "missing (who orders?)")
         elif ordered_by not in user_ids:
-            problems.add(f"{where}.ordered_by", f"unbekannter Benutzer „{ordered_by}“",
-                         f"unknown user '{ordered_by}'")
+            problems.add(
+                f"{where}.ordered_by",
+                f"unbekannter Benutzer „{ordered_by}“",
+                f"unknown user '{ordered_by}'",
+            )
         lines = []
         raw_lines = item.get("lines", [])
         if not isinstance(raw_lines, list) or not raw_lines:
-            problems.add(f"{where}.lines", "muss eine nicht leere Liste sein",
-                         "must be a non-empty list")
+            problems.add(
+                f"{where}.lines", "muss eine nicht leere Liste sein", "must be a non-empty list"
+            )
             raw_lines = []
         for j, line in enumerate(raw_lines, start=1):
             lwhere = f"{where}.lines[{j - 1}]"
@@ -464,16 +491,18 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
                 continue
             lines.append(_parse_line(problems, lwhere, line, default_position=j))
         _duplicates(problems, f"{where}.lines (position)", [str(li.position) for li in lines])
-        orders.append(Order(
-            id=required(where, item, "id"),
-            firm_id=firm_id,
-            branch_id=branch_id,
-            ordered_by=ordered_by,
-            reference=_text(item.get("reference")) or "",
-            note=str(item.get("note") or ""),
-            lines=tuple(lines),
-            problems=tuple(problems.items),
-        ))
+        orders.append(
+            Order(
+                id=required(where, item, "id"),
+                firm_id=firm_id,
+                branch_id=branch_id,
+                ordered_by=ordered_by,
+                reference=_text(item.get("reference")) or "",
+                note=str(item.get("note") or ""),
+                lines=tuple(lines),
+                problems=tuple(problems.items),
+            )
+        )
     _duplicates(errors, "orders", [o.id for o in orders])
 
     if errors.items:
@@ -496,8 +525,9 @@ def _parse_line(
 ) -> OrderLine:
     position = line.get("position", default_position)
     if not isinstance(position, int) or isinstance(position, bool) or position < 1:
-        errors.add(f"{where}.position", "muss eine positive ganze Zahl sein",
-                   "must be a positive integer")
+        errors.add(
+            f"{where}.position", "muss eine positive ganze Zahl sein", "must be a positive integer"
+        )
         position = default_position
     quantity = line.get("quantity")
     if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or quantity <= 0:
@@ -517,11 +547,20 @@ def _parse_line(
         side=_text(line.get("side")),
         colour=_text(line.get("colour")),
     )
-    if not any((parsed.article_number, parsed.gtin, parsed.hmv_number,
-                parsed.manufacturer_article_number, parsed.description)):
-        errors.add(where, "nennt weder Artikelnummer, GTIN, HMV-Nummer, Herstellernummer noch "
-                   "Beschreibung", "names no article number, GTIN, HMV number, manufacturer "
-                   "number or description")
+    if not any(
+        (
+            parsed.article_number,
+            parsed.gtin,
+            parsed.hmv_number,
+            parsed.manufacturer_article_number,
+            parsed.description,
+        )
+    ):
+        errors.add(
+            where,
+            "nennt weder Artikelnummer, GTIN, HMV-Nummer, Herstellernummer noch Beschreibung",
+            "names no article number, GTIN, HMV number, manufacturer number or description",
+        )
     return parsed
 
 

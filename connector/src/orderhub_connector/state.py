@@ -35,7 +35,7 @@ def ensure_state_dir(path: Path) -> Path:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 class TokenStore(Protocol):
@@ -82,7 +82,7 @@ class KeyringTokenStore:
     """The token in the OS keyring (Windows Credential Locker, macOS Keychain, Secret Service)."""
 
     def __init__(self, portal_url: str) -> None:
-        import keyring  # noqa: PLC0415 — optional dependency
+        import keyring
 
         self._keyring = keyring
         self.username = portal_url
@@ -109,7 +109,7 @@ def token_store(kind: str, state_dir: Path, portal_url: str) -> TokenStore:
             return KeyringTokenStore(portal_url)
         except ImportError:
             print(
-                "Hinweis: token_store = \"keyring\", aber das Paket „keyring“ ist nicht "
+                'Hinweis: token_store = "keyring", aber das Paket „keyring“ ist nicht '
                 "installiert; das Token wird in einer Datei (0600) gespeichert. / Note: "
                 "token_store = \"keyring\" but 'keyring' is not installed; the token is stored "
                 "in a 0600 file.",

@@ -10,6 +10,11 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Account)
-admin.site.register(ApiToken, list_display=["company", "name", "hint", "created_at", "revoked_at"],
-                    readonly_fields=["digest", "hint"])
-admin.site.register(AuditEvent, list_display=["company", "at", "actor", "action", "object_type", "object_id"])
+admin.site.register(
+    ApiToken,
+    list_display=["company", "name", "hint", "created_at", "revoked_at"],
+    readonly_fields=["digest", "hint"],
+)
+admin.site.register(
+    AuditEvent, list_display=["company", "at", "actor", "action", "object_type", "object_id"]
+)

@@ -41,22 +41,32 @@ def absolute_url(request, path: str) -> str:
     return f"{settings.BASE_URL}{path}" if settings.BASE_URL else request.build_absolute_uri(path)
 
 
-@router.post("", response={201: RegistrationOut}, summary="Start a registration with the master data")
+@router.post(
+    "", response={201: RegistrationOut}, summary="Start a registration with the master data"
+)
 def start_registration(request, payload: RegistrationIn):
     reject_nul(request)
     digest = client_digest(request)
     services.check_registration_limits(digest, len(request.body))
     registration, poll_token = services.start_registration(payload, digest)
-    return Status(201, {
-        "registration_id": registration.pk,
-        "registration_url": absolute_url(request, reverse("registration", args=[registration.pk])),
-        "poll_token": poll_token,
-        "expires_at": registration.expires_at.isoformat(),
-    })
+    return Status(
+        201,
+        {
+            "registration_id": registration.pk,
+            "registration_url": absolute_url(
+                request, reverse("registration", args=[registration.pk])
+            ),
+            "poll_token": poll_token,
+            "expires_at": registration.expires_at.isoformat(),
+        },
+    )
 
 
-@router.post("/{registration_id}/token", response={200: TokenOut, 202: PendingOut},
-             summary="Poll for the company API token (once)")
+@router.post(
+    "/{registration_id}/token",
+    response={200: TokenOut, 202: PendingOut},
+    summary="Poll for the company API token (once)",
+)
 def poll_token(request, registration_id: uuid.UUID, payload: PollIn):
     reject_nul(request)
     result = services.collect_token(registration_id, payload.poll_token)

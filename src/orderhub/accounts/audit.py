@@ -5,11 +5,22 @@ from __future__ import annotations
 from orderhub.accounts.models import AuditEvent, Company
 
 
-def record(company: Company, actor: str, action: str, *, object_type: str = "", object_id: str = "",
-           changes: dict | None = None) -> AuditEvent:
+def record(
+    company: Company,
+    actor: str,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    changes: dict | None = None,
+) -> AuditEvent:
     return AuditEvent.objects.create(
-        company=company, actor=actor[:200], action=action, object_type=object_type,
-        object_id=str(object_id)[:100], changes=changes or {},
+        company=company,
+        actor=actor[:200],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:100],
+        changes=changes or {},
     )
 
 

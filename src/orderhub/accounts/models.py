@@ -33,7 +33,9 @@ class Company(models.Model):
 class Account(models.Model):
     """Links a Django login to the one company it may act for."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
+    )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="accounts")
 
     def __str__(self) -> str:

@@ -40,17 +40,21 @@ def check_registration_limits(client_digest: str, body_bytes: int) -> None:
     """
     if body_bytes > settings.REGISTRATION_MAX_BYTES:
         raise RegistrationTooLarge(
-            f"a registration snapshot may have at most {settings.REGISTRATION_MAX_BYTES} bytes")
+            f"a registration snapshot may have at most {settings.REGISTRATION_MAX_BYTES} bytes"
+        )
     since = timezone.now() - timedelta(hours=1)
     recent = Registration.objects.filter(created_at__gte=since)
     per_ip = settings.REGISTRATION_RATE_PER_IP
     if client_digest and recent.filter(client_digest=client_digest).count() >= per_ip:
         raise TooManyRegistrations(
             f"at most {settings.REGISTRATION_RATE_PER_IP} registrations per hour from one address; "
-            "please try again later", retry_after=3600)
+            "please try again later",
+            retry_after=3600,
+        )
     if recent.count() >= settings.REGISTRATION_RATE_GLOBAL:
-        raise TooManyRegistrations("too many registrations at the moment; please try again later",
-                                   retry_after=600)
+        raise TooManyRegistrations(
+            "too many registrations at the moment; please try again later", retry_after=600
+        )
 
 
 def start_registration(data: RegistrationIn, client_digest: str = "") -> tuple[Registration, str]:
@@ -81,10 +85,14 @@ def purge_registrations(now=None, days: int | None = None) -> dict:
     cutoff = now - timedelta(days=days)
     status = Registration.Status
     deleted, _ = Registration.objects.filter(status=status.PENDING, expires_at__lt=cutoff).delete()
-    finished = Registration.objects.filter(status__in=[status.COMPLETED, status.COLLECTED],
-                                           completed_at__lt=cutoff, purged_at__isnull=True)
-    erased = finished.update(snapshot={}, software={}, workstation="", client_digest="",
-                             purged_at=now)
+    finished = Registration.objects.filter(
+        status__in=[status.COMPLETED, status.COLLECTED],
+        completed_at__lt=cutoff,
+        purged_at__isnull=True,
+    )
+    erased = finished.update(
+        snapshot={}, software={}, workstation="", client_digest="", purged_at=now
+    )
     return {"deleted": deleted, "erased": erased}
 
 
@@ -95,7 +103,9 @@ def complete_registration(registration: Registration, *, username: str, email: s
     if registration.status != Registration.Status.PENDING:
         raise Gone("this registration has already been completed")
     if registration.is_expired:
-        raise Gone("this registration has expired; please start it again from the practice software")
+        raise Gone(
+            "this registration has expired; please start it again from the practice software"
+        )
     snapshot = MasterDataIn.model_validate(registration.snapshot)
     company = Company.objects.create(
         name=snapshot.company.name,
@@ -105,8 +115,14 @@ def complete_registration(registration: Registration, *, username: str, email: s
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     Account.objects.create(user=user, company=company)
     actor = f"Registrierung durch {username}"
-    audit.record(company, actor, "company.registered", object_type="company", object_id=company.pk,
-                 changes={"username": username, "email": email, "workstation": registration.workstation})
+    audit.record(
+        company,
+        actor,
+        "company.registered",
+        object_type="company",
+        object_id=company.pk,
+        changes={"username": username, "email": email, "workstation": registration.workstation},
+    )
     masterdata.apply_snapshot(company, snapshot, actor)
     registration.status = Registration.Status.COMPLETED
     registration.company = company
@@ -138,9 +154,19 @@ def collect_token(registration_id, poll_token: str) -> tuple[str, Company] | Non
             raise Gone("this registration has expired; please start it again")
         return None
     company = registration.company
-    label = f"Schnittstelle {registration.workstation}".strip() if registration.workstation else "Schnittstelle"
+    label = (
+        f"Schnittstelle {registration.workstation}".strip()
+        if registration.workstation
+        else "Schnittstelle"
+    )
     _, plain = ApiToken.issue(company=company, name=label, created_by="Registrierung")
     registration.status = Registration.Status.COLLECTED
     registration.save(update_fields=["status"])
-    audit.record(company, "Registrierung", "api_token.issued", object_type="api_token", changes={"name": label})
+    audit.record(
+        company,
+        "Registrierung",
+        "api_token.issued",
+        object_type="api_token",
+        changes={"name": label},
+    )
     return plain, company

@@ -15,14 +15,13 @@ limit so that ``floor(account × pair_limit / account_limit) ≥ pair_limit`` ex
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.db.models import Sum
-from django.utils import timezone
-
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
 
 
 def account_failures(username: str, since) -> int:

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from orderhub.authentication import company_auth, partner_auth
 from orderhub.catalog import identification
 from orderhub.catalog import search as catalog_search
 from orderhub.catalog.models import CatalogImport
 from orderhub.catalog.tasks import run_catalog_import
-from orderhub.authentication import company_auth, partner_auth
 from orderhub.core.problems import InvalidInput, Problem
 from orderhub.partners.models import Partner
 
@@ -37,12 +37,23 @@ class ImportOut(Schema):
 
 
 def _import_out(job: CatalogImport) -> dict:
-    return {"import_id": job.pk, "status": job.status, "mode": job.mode,
-            "url": f"/api/v1/partner/catalogs/{job.pk}", "created": job.created, "updated": job.updated,
-            "deleted": job.deleted, "skipped": job.skipped, "issues": job.issues[:100], "error": job.error}
+    return {
+        "import_id": job.pk,
+        "status": job.status,
+        "mode": job.mode,
+        "url": f"/api/v1/partner/catalogs/{job.pk}",
+        "created": job.created,
+        "updated": job.updated,
+        "deleted": job.deleted,
+        "skipped": job.skipped,
+        "issues": job.issues[:100],
+        "error": job.error,
+    }
 
 
-@partner_router.post("/catalogs", response={202: ImportOut}, summary="Upload a catalog (BMEcat or CSV, raw body)")
+@partner_router.post(
+    "/catalogs", response={202: ImportOut}, summary="Upload a catalog (BMEcat or CSV, raw body)"
+)
 def upload_catalog(request, mode: str = "full", strict: bool = False):
     if mode not in CatalogImport.Mode.values:
         raise InvalidInput("mode", "must be 'full' or 'update'")
@@ -55,20 +66,31 @@ def upload_catalog(request, mode: str = "full", strict: bool = False):
             if size > settings.CATALOG_UPLOAD_MAX_BYTES:
                 out.close()
                 path.unlink(missing_ok=True)
-                raise Problem(f"catalog exceeds {settings.CATALOG_UPLOAD_MAX_BYTES} bytes", status=413,
-                              title="Payload too large")
+                raise Problem(
+                    f"catalog exceeds {settings.CATALOG_UPLOAD_MAX_BYTES} bytes",
+                    status=413,
+                    title="Payload too large",
+                )
             out.write(chunk)
     if size == 0:
         path.unlink(missing_ok=True)
         raise InvalidInput("body", "empty upload; send the catalog file as the request body")
     with transaction.atomic():
-        job = CatalogImport.objects.create(partner=request.partner, file_name=path.name, stored_path=str(path),
-                                           mode=mode, strict=strict, created_by=f"Partner-Token {request.auth.name}")
+        job = CatalogImport.objects.create(
+            partner=request.partner,
+            file_name=path.name,
+            stored_path=str(path),
+            mode=mode,
+            strict=strict,
+            created_by=f"Partner-Token {request.auth.name}",
+        )
         transaction.on_commit(lambda: run_catalog_import.enqueue(job.pk))
     return Status(202, _import_out(job))
 
 
-@partner_router.get("/catalogs/{import_id}", response=ImportOut, summary="State of a catalog import")
+@partner_router.get(
+    "/catalogs/{import_id}", response=ImportOut, summary="State of a catalog import"
+)
 def get_import(request, import_id: int):
     return _import_out(get_object_or_404(CatalogImport, pk=import_id, partner=request.partner))
 
@@ -122,11 +144,14 @@ def search_articles(partner: Partner, q: str, limit: int = 10, cursor: str | Non
     if cursor is None:
         digits = q.translate(_NUMBER_SEPARATORS)  # a GTIN or HMV number, written any way
         number = digits if digits.isdigit() else None
-        query = identification.LineQuery(partner_article_number=q, gtin=number, hmv_number=number,
-                                         manufacturer_article_number=q)
+        query = identification.LineQuery(
+            partner_article_number=q, gtin=number, hmv_number=number, manufacturer_article_number=q
+        )
         exact = identification.identify(partner, query, candidates=False)
         if exact.article is not None:
-            hits.append(identification.Candidate(exact.article, 100.0, exact.message_de, exact.message_en))
+            hits.append(
+                identification.Candidate(exact.article, 100.0, exact.message_de, exact.message_en)
+            )
     page = catalog_search.search(partner, q, limit=limit, cursor=cursor)
     seen = {c.article.pk for c in hits}
     for h in page.hits:

@@ -59,11 +59,20 @@ class Candidate:
 
     def as_dict(self) -> dict:
         a = self.article
-        return {"article_id": a.pk, "partner_article_number": a.partner_article_number,
-                "description": a.short_description, "gtin": a.gtin, "hmv_number": a.hmv_number,
-                "status": a.status, "order_unit": a.order_unit,
-                "price": a.price_text, "currency": a.currency,
-                "score": round(self.score, 1), "reason": self.reason, "reason_en": self.reason_en or self.reason}
+        return {
+            "article_id": a.pk,
+            "partner_article_number": a.partner_article_number,
+            "description": a.short_description,
+            "gtin": a.gtin,
+            "hmv_number": a.hmv_number,
+            "status": a.status,
+            "order_unit": a.order_unit,
+            "price": a.price_text,
+            "currency": a.currency,
+            "score": round(self.score, 1),
+            "reason": self.reason,
+            "reason_en": self.reason_en or self.reason,
+        }
 
 
 @dataclass
@@ -102,7 +111,9 @@ def _normalised(line: LineQuery) -> tuple[dict[str, str], list[str]]:
         try:
             values[kind] = _normalise(kind, raw)
         except InvalidIdentifier as exc:
-            notes.append(f"{LABEL[kind][0]} {raw!r} ungültig ({exc.reason}) / invalid {LABEL[kind][1]} ({exc.reason})")
+            notes.append(
+                f"{LABEL[kind][0]} {raw!r} ungültig ({exc.reason}) / invalid {LABEL[kind][1]} ({exc.reason})"
+            )
     return values, notes
 
 
@@ -110,14 +121,19 @@ def identify(partner: Partner, line: LineQuery, *, candidates: bool = True) -> I
     return identify_many(partner, [line], candidates=candidates)[0]
 
 
-def identify_many(partner: Partner, lines: list[LineQuery], *, candidates: bool = True) -> list[Identification]:
+def identify_many(
+    partner: Partner, lines: list[LineQuery], *, candidates: bool = True
+) -> list[Identification]:
     """Identify all lines of an order with one query per identifier kind, not one per line.
 
     ``candidates=False``: exact identifiers only, no ranked candidates for what they do not settle
     (the catalog search, which ranks on its own).
     """
     normalised = [_normalised(line) for line in lines]
-    wanted = {kind: {values[kind] for values, _ in normalised if kind in values} for kind in IDENTIFIER_ORDER}
+    wanted = {
+        kind: {values[kind] for values, _ in normalised if kind in values}
+        for kind in IDENTIFIER_ORDER
+    }
     wanted = {kind: values for kind, values in wanted.items() if values}
     found: dict[tuple[str, str], list[Article]] = {}
     for article in _articles_with_identifiers(partner.pk, wanted) if wanted else ():
@@ -148,31 +164,46 @@ def _articles_with_identifiers(partner_id: int, wanted: dict[str, set[str]]) -> 
         column = quote(Article._meta.get_field(LOOKUP_FIELD[kind]).column)
         clauses.append(f"a.{column} IN ({', '.join(['%s'] * len(values))})")
         params.extend(sorted(values))
-    sql = (f"SELECT {fastsql.select_columns(Article, 'a', connection)} FROM {quote(Article._meta.db_table)} a "
-           f"WHERE a.{quote(Article._meta.get_field('partner').column)} = %s AND ({' OR '.join(clauses)})")
+    sql = (
+        f"SELECT {fastsql.select_columns(Article, 'a', connection)} FROM {quote(Article._meta.db_table)} a "
+        f"WHERE a.{quote(Article._meta.get_field('partner').column)} = %s AND ({' OR '.join(clauses)})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [fastsql.from_row(Article, row, connection) for row in cursor.fetchall()]
 
 
-def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], notes: list[str],
-            candidates: bool = True) -> Identification:
+def _decide(
+    partner: Partner,
+    line: LineQuery,
+    hits: dict[str, list[Article]],
+    notes: list[str],
+    candidates: bool = True,
+) -> Identification:
     first = next((k for k in IDENTIFIER_ORDER if hits.get(k)), None)
     if first is None:
         return Identification(
-            code="article_not_found", notes=notes,
-            message_de="Artikel nicht im Katalog gefunden." + (" " + "; ".join(notes) if notes else ""),
-            message_en="Article not found in the catalog." + (" " + "; ".join(notes) if notes else ""),
+            code="article_not_found",
+            notes=notes,
+            message_de="Artikel nicht im Katalog gefunden."
+            + (" " + "; ".join(notes) if notes else ""),
+            message_en="Article not found in the catalog."
+            + (" " + "; ".join(notes) if notes else ""),
             candidates=fuzzy_candidates(partner, line) if candidates else [],
         )
     found = hits[first]
     label_de, label_en = LABEL[first]
     if len(found) > 1:
         return Identification(
-            code="article_ambiguous", matched_by=first, notes=notes,
+            code="article_ambiguous",
+            matched_by=first,
+            notes=notes,
             message_de=f"{label_de} passt auf {len(found)} Artikel; bitte den richtigen wählen.",
             message_en=f"The {label_en} matches {len(found)} articles; please pick the right one.",
-            candidates=[Candidate(a, 100.0, f"gleiche {label_de}", f"same {label_en}") for a in found[:MAX_CANDIDATES]],
+            candidates=[
+                Candidate(a, 100.0, f"gleiche {label_de}", f"same {label_en}")
+                for a in found[:MAX_CANDIDATES]
+            ],
         )
     article = found[0]
     contradicting = [k for k, arts in hits.items() if arts and article not in arts]
@@ -181,32 +212,58 @@ def _decide(partner: Partner, line: LineQuery, hits: dict[str, list[Article]], n
         names = ", ".join(LABEL[k][0] for k in contradicting)
         names_en = ", ".join(LABEL[k][1] for k in contradicting)
         return Identification(
-            code="identifiers_conflict", matched_by=first, notes=notes,
+            code="identifiers_conflict",
+            matched_by=first,
+            notes=notes,
             message_de=f"{label_de} und {names} zeigen auf verschiedene Artikel.",
             message_en=f"The {label_en} and the {names_en} point to different articles.",
             candidates=[Candidate(article, 100.0, f"über {label_de}", f"by {label_en}")]
-            + [Candidate(a, 100.0, f"über {names}", f"by {names_en}") for a in others[:MAX_CANDIDATES - 1]],
+            + [
+                Candidate(a, 100.0, f"über {names}", f"by {names_en}")
+                for a in others[: MAX_CANDIDATES - 1]
+            ],
         )
     if article.is_discontinued and not candidates:
-        return Identification(code="article_discontinued", article=article, matched_by=first, notes=notes)
-    if article.is_discontinued:
-        alternatives = [c for c in fuzzy_candidates(partner, LineQuery(description=article.short_description,
-                                                                        attributes=article.attributes))
-                        if c.article.pk != article.pk and not c.article.is_discontinued]
         return Identification(
-            code="article_discontinued", article=article, matched_by=first, notes=notes,
+            code="article_discontinued", article=article, matched_by=first, notes=notes
+        )
+    if article.is_discontinued:
+        alternatives = [
+            c
+            for c in fuzzy_candidates(
+                partner,
+                LineQuery(description=article.short_description, attributes=article.attributes),
+            )
+            if c.article.pk != article.pk and not c.article.is_discontinued
+        ]
+        return Identification(
+            code="article_discontinued",
+            article=article,
+            matched_by=first,
+            notes=notes,
             message_de=f"Artikel {article.partner_article_number} ist ausgelaufen; bitte eine Alternative wählen.",
             message_en=f"Article {article.partner_article_number} is discontinued; please pick an alternative.",
             candidates=alternatives,
         )
-    return Identification(code="identified", article=article, matched_by=first, notes=notes,
-                          message_de=f"eindeutig über {label_de}", message_en=f"uniquely by {label_en}")
+    return Identification(
+        code="identified",
+        article=article,
+        matched_by=first,
+        notes=notes,
+        message_de=f"eindeutig über {label_de}",
+        message_en=f"uniquely by {label_en}",
+    )
 
 
 # --- ranked candidates ----------------------------------------------------------------------------
 
-def fuzzy_candidates(partner: Partner, line: LineQuery, limit: int = MAX_CANDIDATES) -> list[Candidate]:
+
+def fuzzy_candidates(
+    partner: Partner, line: LineQuery, limit: int = MAX_CANDIDATES
+) -> list[Candidate]:
     """Articles a person may mean by this line, best first (``catalog.search``)."""
     numbers = tuple(n for n in (line.partner_article_number, line.manufacturer_article_number) if n)
-    return [Candidate(h.article, h.score, h.reason, h.reason_en)
-            for h in search.candidates(partner, line.description, line.attributes, numbers, limit)]
+    return [
+        Candidate(h.article, h.score, h.reason, h.reason_en)
+        for h in search.candidates(partner, line.description, line.attributes, numbers, limit)
+    ]

@@ -29,23 +29,42 @@ def _digits(value: str | None) -> str:
     return "".join(c for c in (value or "") if c.isdigit()).lstrip("0")
 
 
-def line_key(partner_article_number="", gtin="", hmv_number="", manufacturer_article_number="",
-             description="", attributes=None) -> tuple[str, str]:
+def line_key(
+    partner_article_number="",
+    gtin="",
+    hmv_number="",
+    manufacturer_article_number="",
+    description="",
+    attributes=None,
+) -> tuple[str, str]:
     """(key, label) of a practice-side line; the label is what the dashboard shows."""
     attrs = terms.normalised_attributes(attributes)
-    parts = [normalize_article_number(partner_article_number), _digits(gtin), _digits(hmv_number),
-             normalize_article_number(manufacturer_article_number), " ".join(text.words(description)),
-             ";".join(f"{k}={v}" for k, v in sorted(attrs.items()))]
+    parts = [
+        normalize_article_number(partner_article_number),
+        _digits(gtin),
+        _digits(hmv_number),
+        normalize_article_number(manufacturer_article_number),
+        " ".join(text.words(description)),
+        ";".join(f"{k}={v}" for k, v in sorted(attrs.items())),
+    ]
     key = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     shown = [description.strip()] if description and description.strip() else []
-    shown += [v for v in (partner_article_number, gtin, hmv_number, manufacturer_article_number) if v]
+    shown += [
+        v for v in (partner_article_number, gtin, hmv_number, manufacturer_article_number) if v
+    ]
     shown += [f"{k}: {v}" for k, v in sorted((attributes or {}).items()) if v]
     return key, " · ".join(shown)[:400]
 
 
 def key_of(line) -> tuple[str, str]:
-    return line_key(line.partner_article_number, line.gtin, line.hmv_number, line.manufacturer_article_number,
-                    line.description, line.attributes)
+    return line_key(
+        line.partner_article_number,
+        line.gtin,
+        line.hmv_number,
+        line.manufacturer_article_number,
+        line.description,
+        line.attributes,
+    )
 
 
 def remember(company, partner, line, article: Article, actor: str) -> ArticleMapping | None:
@@ -54,26 +73,51 @@ def remember(company, partner, line, article: Article, actor: str) -> ArticleMap
     if not label:
         return None
     with transaction.atomic():
-        mapping = ArticleMapping.objects.select_for_update().filter(company=company, partner=partner,
-                                                                    line_key=key).first()
+        mapping = (
+            ArticleMapping.objects.select_for_update()
+            .filter(company=company, partner=partner, line_key=key)
+            .first()
+        )
         if mapping is not None and mapping.article_id == article.pk:
             return mapping
         if mapping is None:
             try:
                 with transaction.atomic():
-                    mapping = ArticleMapping.objects.create(company=company, partner=partner, line_key=key,
-                                                            line_label=label, article=article,
-                                                            created_by=actor[:200])
+                    mapping = ArticleMapping.objects.create(
+                        company=company,
+                        partner=partner,
+                        line_key=key,
+                        line_label=label,
+                        article=article,
+                        created_by=actor[:200],
+                    )
             except IntegrityError:  # the same line resolved at the same moment elsewhere
                 mapping = ArticleMapping.objects.get(company=company, partner=partner, line_key=key)
-                mapping.article, mapping.created_by, mapping.created_at = article, actor[:200], timezone.now()
+                mapping.article, mapping.created_by, mapping.created_at = (
+                    article,
+                    actor[:200],
+                    timezone.now(),
+                )
                 mapping.save(update_fields=["article", "created_by", "created_at"])
         else:
-            mapping.article, mapping.created_by, mapping.created_at = article, actor[:200], timezone.now()
+            mapping.article, mapping.created_by, mapping.created_at = (
+                article,
+                actor[:200],
+                timezone.now(),
+            )
             mapping.save(update_fields=["article", "created_by", "created_at"])
-        audit.record(company, actor, "article_mapping.saved", object_type="article_mapping", object_id=mapping.pk,
-                     changes={"partner": partner.slug, "line": label,
-                              "article": article.partner_article_number})
+        audit.record(
+            company,
+            actor,
+            "article_mapping.saved",
+            object_type="article_mapping",
+            object_id=mapping.pk,
+            changes={
+                "partner": partner.slug,
+                "line": label,
+                "article": article.partner_article_number,
+            },
+        )
     return mapping
 
 
@@ -82,22 +126,35 @@ def lookup(company, partner, lines) -> dict[int, Article]:
     keys = {i: key_of(line)[0] for i, line in enumerate(lines)}
     if not keys:
         return {}
-    found = {m.line_key: m for m in ArticleMapping.objects.filter(
-        company=company, partner=partner, line_key__in=set(keys.values())).select_related("article")}
+    found = {
+        m.line_key: m
+        for m in ArticleMapping.objects.filter(
+            company=company, partner=partner, line_key__in=set(keys.values())
+        ).select_related("article")
+    }
     out = {}
     for i, key in keys.items():
         m = found.get(key)
         if m is not None and m.article.partner_id == partner.pk and not m.article.is_discontinued:
             out[i] = m.article
     if out:
-        ArticleMapping.objects.filter(company=company, partner=partner,
-                                      line_key__in={keys[i] for i in out}).update(
-            used_count=F("used_count") + 1, last_used_at=timezone.now())
+        ArticleMapping.objects.filter(
+            company=company, partner=partner, line_key__in={keys[i] for i in out}
+        ).update(used_count=F("used_count") + 1, last_used_at=timezone.now())
     return out
 
 
 def forget(mapping: ArticleMapping, actor: str) -> None:
-    audit.record(mapping.company, actor, "article_mapping.deleted", object_type="article_mapping",
-                 object_id=mapping.pk, changes={"partner": mapping.partner.slug, "line": mapping.line_label,
-                                                "article": mapping.article.partner_article_number})
+    audit.record(
+        mapping.company,
+        actor,
+        "article_mapping.deleted",
+        object_type="article_mapping",
+        object_id=mapping.pk,
+        changes={
+            "partner": mapping.partner.slug,
+            "line": mapping.line_label,
+            "article": mapping.article.partner_article_number,
+        },
+    )
     mapping.delete()

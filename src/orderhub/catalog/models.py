@@ -60,7 +60,9 @@ class Article(models.Model):
     partner_article_key = models.CharField(max_length=100)
     gtin = models.CharField(_("GTIN"), max_length=14, null=True, blank=True)
     hmv_number = models.CharField(_("HMV-Nummer"), max_length=10, null=True, blank=True)
-    manufacturer_article_number = models.CharField(_("Herstellerartikelnummer"), max_length=100, blank=True)
+    manufacturer_article_number = models.CharField(
+        _("Herstellerartikelnummer"), max_length=100, blank=True
+    )
     manufacturer_article_key = models.CharField(max_length=100, blank=True)
     manufacturer_name = models.CharField(max_length=100, blank=True)
     short_description = models.CharField(_("Bezeichnung"), max_length=300)
@@ -76,12 +78,16 @@ class Article(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.ACTIVE)
-    catalog_import = models.ForeignKey(CatalogImport, null=True, on_delete=models.SET_NULL, related_name="+")
+    catalog_import = models.ForeignKey(
+        CatalogImport, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["partner_article_number"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "partner_article_key"], name="article_unique_key"),
+            models.UniqueConstraint(
+                fields=["partner", "partner_article_key"], name="article_unique_key"
+            ),
         ]
         indexes = [
             models.Index(fields=["partner", "gtin"], name="article_gtin"),
@@ -134,8 +140,12 @@ class CatalogChange(models.Model):
 class TradeTerm(models.Model):
     """One entry of the trade lexicon: terms that mean the same thing (seeded from lexicon.py)."""
 
-    terms = models.TextField(_("Begriffe"), help_text=_("Gleichbedeutende Begriffe, durch Komma getrennt, "
-                                                       "z. B. „Dome, Schirmchen, Tip“."))
+    terms = models.TextField(
+        _("Begriffe"),
+        help_text=_(
+            "Gleichbedeutende Begriffe, durch Komma getrennt, z. B. „Dome, Schirmchen, Tip“."
+        ),
+    )
     note = models.CharField(_("Bedeutung"), max_length=200, blank=True)
     is_active = models.BooleanField(_("aktiv"), default=True)
 
@@ -159,7 +169,9 @@ class ArticleMapping(models.Model):
     same line is identified by the mapping without a cart.
     """
 
-    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="article_mappings")
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="article_mappings"
+    )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
     line_key = models.CharField(max_length=64)
     line_label = models.CharField(max_length=400)
@@ -171,5 +183,8 @@ class ArticleMapping(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["company", "partner", "line_key"],
-                                               name="article_mapping_unique_line")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "partner", "line_key"], name="article_mapping_unique_line"
+            )
+        ]

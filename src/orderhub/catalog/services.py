@@ -81,8 +81,12 @@ class _Applier:
             self.prices.pop(key, None)
         elif transaction_name == "T_UPDATE_PRICES":
             if item.price is not None:
-                self.prices[key] = (item.price, item.price_amount,
-                                    item.price_quantity or Decimal(1), (item.price_type or "")[:20])
+                self.prices[key] = (
+                    item.price,
+                    item.price_amount,
+                    item.price_quantity or Decimal(1),
+                    (item.price_type or "")[:20],
+                )
                 self.deletes.discard(key)
         else:
             self.upserts[key] = _row(item, key)
@@ -97,7 +101,9 @@ class _Applier:
             self.job.created += len(self.upserts) - existed
             self.upserts.clear()
         if self.deletes:
-            n, _ = Article.objects.filter(partner=self.partner, partner_article_key__in=list(self.deletes)).delete()
+            n, _ = Article.objects.filter(
+                partner=self.partner, partner_article_key__in=list(self.deletes)
+            ).delete()
             self.job.deleted += n
             self.deletes.clear()
         if self.prices:
@@ -117,11 +123,15 @@ def _duplicate(seen: dict[str, int | None], item: CatalogArticle) -> str:
         return ""
     first = seen[key]
     where = f" (first at line {first})" if first else ""
-    return (f"article number {item.partner_article_number!r} appears more than once in this "
-            f"catalog{where}; the last entry wins")
+    return (
+        f"article number {item.partner_article_number!r} appears more than once in this "
+        f"catalog{where}; the last entry wins"
+    )
 
 
-def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | None], None] | None = None) -> CatalogImport:
+def run_import(
+    job: CatalogImport, source, *, progress: Callable[[int, int | None], None] | None = None
+) -> CatalogImport:
     """Apply ``source`` (path or binary file) as ``job``; returns the finished job (never raises FormatError)."""
     partner = job.partner
     job.status, job.started_at = CatalogImport.Status.RUNNING, timezone.now()
@@ -131,8 +141,12 @@ def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | Non
         with transaction.atomic():
             job.created = job.updated = job.deleted = job.skipped = 0
             update = job.mode == CatalogImport.Mode.UPDATE
-            with read_catalog(source, strict=job.strict, max_bytes=settings.CATALOG_UPLOAD_MAX_BYTES,
-                              progress=progress) as reader:
+            with read_catalog(
+                source,
+                strict=job.strict,
+                max_bytes=settings.CATALOG_UPLOAD_MAX_BYTES,
+                progress=progress,
+            ) as reader:
                 reader.read_header()
                 header = reader.header
                 transaction_name = header.transaction if header else ""
@@ -143,17 +157,29 @@ def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | Non
                 for item in reader:
                     if isinstance(item, ImportIssue):
                         if len(issues) < MAX_STORED_ISSUES:
-                            issues.append({"line": item.line, "message": item.message,
-                                           "article": item.partner_article_number})
+                            issues.append(
+                                {
+                                    "line": item.line,
+                                    "message": item.message,
+                                    "article": item.partner_article_number,
+                                }
+                            )
                         continue
                     duplicate = _duplicate(seen, item)
                     if duplicate and len(issues) < MAX_STORED_ISSUES:
-                        issues.append({"line": item.line, "message": duplicate,
-                                       "article": item.partner_article_number})
+                        issues.append(
+                            {
+                                "line": item.line,
+                                "message": duplicate,
+                                "article": item.partner_article_number,
+                            }
+                        )
                     applier.add(item, transaction_name)
                 applier.flush()
             if not update:
-                removed, _ = Article.objects.filter(partner=partner).exclude(catalog_import=job).delete()
+                removed, _ = (
+                    Article.objects.filter(partner=partner).exclude(catalog_import=job).delete()
+                )
                 job.deleted += removed
             job.transaction = transaction_name
             job.format_version = header.format_version if header else ""
@@ -163,25 +189,46 @@ def run_import(job: CatalogImport, source, *, progress: Callable[[int, int | Non
             job.issues = issues
             job.finished_at = timezone.now()
             job.save()
-    except Exception as exc:  # a broken file, or data the database refuses: the job must end, never hang
+    except (
+        Exception
+    ) as exc:  # a broken file, or data the database refuses: the job must end, never hang
         if not isinstance(exc, FormatError):
             logger.warning("catalog import %s failed: %s", job.pk, exc)
         error = str(exc).replace("\x00", "\\0")[:2000]
         if not isinstance(exc, FormatError):
             error = f"the catalog could not be stored: {type(exc).__name__}: {error}"
-        issues = [{k: (v.replace("\x00", "\\0") if isinstance(v, str) else v) for k, v in i.items()} for i in issues]
+        issues = [
+            {k: (v.replace("\x00", "\\0") if isinstance(v, str) else v) for k, v in i.items()}
+            for i in issues
+        ]
         CatalogImport.objects.filter(pk=job.pk).update(
-            status=CatalogImport.Status.FAILED, error=error, issues=issues, finished_at=timezone.now(),
-            created=0, updated=0, deleted=0,
+            status=CatalogImport.Status.FAILED,
+            error=error,
+            issues=issues,
+            finished_at=timezone.now(),
+            created=0,
+            updated=0,
+            deleted=0,
         )
         job.refresh_from_db()
     return job
 
 
-def import_file(partner: Partner, path: str | Path, *, update: bool = False, strict: bool = False,
-                created_by: str = "", progress=None) -> CatalogImport:
+def import_file(
+    partner: Partner,
+    path: str | Path,
+    *,
+    update: bool = False,
+    strict: bool = False,
+    created_by: str = "",
+    progress=None,
+) -> CatalogImport:
     job = CatalogImport.objects.create(
-        partner=partner, file_name=Path(path).name, stored_path=str(path), strict=strict, created_by=created_by,
+        partner=partner,
+        file_name=Path(path).name,
+        stored_path=str(path),
+        strict=strict,
+        created_by=created_by,
         mode=CatalogImport.Mode.UPDATE if update else CatalogImport.Mode.FULL,
     )
     return run_import(job, path, progress=progress)
@@ -196,7 +243,13 @@ def stats() -> list[dict]:
         discontinued=Count("articles", filter=Q(articles__status=Article.Status.DISCONTINUED)),
     ):
         last = p.catalog_imports.filter(status=CatalogImport.Status.SUCCEEDED).first()
-        rows.append({"partner": p.slug, "articles": p.articles_total, "discontinued": p.discontinued,
-                     "last_import": last.finished_at.isoformat() if last else None,
-                     "catalog_version": last.catalog_version if last else ""})
+        rows.append(
+            {
+                "partner": p.slug,
+                "articles": p.articles_total,
+                "discontinued": p.discontinued,
+                "last_import": last.finished_at.isoformat() if last else None,
+                "catalog_version": last.catalog_version if last else "",
+            }
+        )
     return rows

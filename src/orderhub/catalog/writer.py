@@ -17,7 +17,6 @@ ORM would have stored (``attributes`` serialised with ``json.dumps`` like ``JSON
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from django.db import connection
 
@@ -25,9 +24,23 @@ from orderhub.catalog.models import Article
 
 #: The columns of one upserted row, in the order of :func:`row` (partner and import last).
 FIELDS = (
-    "partner_article_number", "partner_article_key", "gtin", "hmv_number", "manufacturer_article_number",
-    "manufacturer_article_key", "manufacturer_name", "short_description", "long_description", "order_unit",
-    "price", "price_amount", "price_quantity", "price_type", "currency", "attributes", "status",
+    "partner_article_number",
+    "partner_article_key",
+    "gtin",
+    "hmv_number",
+    "manufacturer_article_number",
+    "manufacturer_article_key",
+    "manufacturer_name",
+    "short_description",
+    "long_description",
+    "order_unit",
+    "price",
+    "price_amount",
+    "price_quantity",
+    "price_type",
+    "currency",
+    "attributes",
+    "status",
 )
 #: The price columns a T_UPDATE_PRICES import sets, in the order of its value tuples.
 PRICE_FIELDS = ("price", "price_amount", "price_quantity", "price_type")
@@ -35,8 +48,12 @@ PRICE_FIELDS = ("price", "price_amount", "price_quantity", "price_type")
 UPDATED_FIELDS = tuple(f for f in FIELDS if f != "partner_article_key") + ("catalog_import",)
 
 # PostgreSQL types of the temporary table's columns (the casts into the real table are implicit).
-_PG_TYPES = {"price": "numeric", "price_amount": "numeric", "price_quantity": "numeric",
-             "attributes": "jsonb"}
+_PG_TYPES = {
+    "price": "numeric",
+    "price_amount": "numeric",
+    "price_quantity": "numeric",
+    "attributes": "jsonb",
+}
 _TEMP_TABLE = "orderhub_catalog_rows"
 
 
@@ -60,7 +77,7 @@ def count_existing(partner_id: int, keys: Sequence[str]) -> int:
             return cursor.fetchone()[0]
         total = 0
         for start in range(0, len(keys), _IN_CHUNK):
-            chunk = keys[start:start + _IN_CHUNK]
+            chunk = keys[start : start + _IN_CHUNK]
             cursor.execute(f"{where} IN ({', '.join(['%s'] * len(chunk))})", [partner_id, *chunk])
             total += cursor.fetchone()[0]
         return total
@@ -76,7 +93,9 @@ class ArticleWriter:
         self.copy = False
         if self.postgres:
             with connection.cursor() as cursor:
-                self.copy = hasattr(cursor.cursor, "copy")  # psycopg 3 (psycopg2 has no Cursor.copy)
+                self.copy = hasattr(
+                    cursor.cursor, "copy"
+                )  # psycopg 3 (psycopg2 has no Cursor.copy)
         self._temp_ready = False
 
     # -- upserts ---------------------------------------------------------------------------------
@@ -101,8 +120,10 @@ class ArticleWriter:
         return ", ".join(_column(f) for f in (*FIELDS, "partner", "catalog_import"))
 
     def _upsert_executemany(self, rows: list[tuple]) -> None:
-        marks = ", ".join("%s::jsonb" if (self.postgres and f == "attributes") else "%s"
-                          for f in (*FIELDS, "partner", "catalog_import"))
+        marks = ", ".join(
+            "%s::jsonb" if (self.postgres and f == "attributes") else "%s"
+            for f in (*FIELDS, "partner", "catalog_import")
+        )
         sql = f"INSERT INTO {self.table} ({self._insert_columns()}) VALUES ({marks}) {self._conflict_sql()}"
         tail = (self.partner_id, self.import_id)
         with connection.cursor() as cursor:
@@ -115,7 +136,9 @@ class ArticleWriter:
             cursor.execute(f"TRUNCATE {_TEMP_TABLE}")
             return
         columns = ", ".join(f"{_column(f)} {_PG_TYPES.get(f, 'text')}" for f in FIELDS)
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TEMP_TABLE} ({columns}) ON COMMIT DROP")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_TEMP_TABLE} ({columns}) ON COMMIT DROP"
+        )
         cursor.execute(f"TRUNCATE {_TEMP_TABLE}")
         self._temp_ready = True
 
@@ -147,10 +170,13 @@ class ArticleWriter:
             return 0
         existed = count_existing(self.partner_id, list(prices))
         sets = ", ".join(f"{_column(f)} = %s" for f in PRICE_FIELDS)
-        sql = (f"UPDATE {self.table} SET {sets}, {_column('catalog_import')} = %s "
-               f"WHERE {_column('partner')} = %s AND {_column('partner_article_key')} = %s")
+        sql = (
+            f"UPDATE {self.table} SET {sets}, {_column('catalog_import')} = %s "
+            f"WHERE {_column('partner')} = %s AND {_column('partner_article_key')} = %s"
+        )
         with connection.cursor() as cursor:
-            cursor.executemany(sql, [(*values, self.import_id, self.partner_id, key)
-                                     for key, values in prices.items()])
+            cursor.executemany(
+                sql,
+                [(*values, self.import_id, self.partner_id, key) for key, values in prices.items()],
+            )
         return existed
-

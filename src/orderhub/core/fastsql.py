@@ -19,8 +19,17 @@ from django.db import models as m
 from django.db.models.base import ModelState
 
 #: Field classes whose Python values the drivers take unchanged (SQLite and psycopg alike).
-_PLAIN = (m.CharField, m.TextField, m.SlugField, m.BooleanField, m.IntegerField, m.BigIntegerField,
-          m.PositiveIntegerField, m.PositiveSmallIntegerField, m.SmallIntegerField)
+_PLAIN = (
+    m.CharField,
+    m.TextField,
+    m.SlugField,
+    m.BooleanField,
+    m.IntegerField,
+    m.BigIntegerField,
+    m.PositiveIntegerField,
+    m.PositiveSmallIntegerField,
+    m.SmallIntegerField,
+)
 _AUTO = (m.AutoField, m.BigAutoField, m.SmallAutoField)
 
 _insert_plans: dict[tuple, tuple] = {}
@@ -38,15 +47,23 @@ def _plan(model, connection):
     key = (model, connection.alias)
     plan = _insert_plans.get(key)
     if plan is None:
-        fields = [f for f in model._meta.concrete_fields if not (f.primary_key and type(f) in _AUTO)]
+        fields = [
+            f for f in model._meta.concrete_fields if not (f.primary_key and type(f) in _AUTO)
+        ]
         for f in fields:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                raise TypeError(f"{model.__name__}.{f.name}: auto_now fields are not supported here")
+                raise TypeError(
+                    f"{model.__name__}.{f.name}: auto_now fields are not supported here"
+                )
         qn = connection.ops.quote_name
         columns = ", ".join(qn(f.column) for f in fields)
         preps = [(f.attname, None if _is_plain(f) else f) for f in fields]
-        plan = _insert_plans[key] = (f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ", preps,
-                                     "(" + ", ".join(["%s"] * len(fields)) + ")", fields)
+        plan = _insert_plans[key] = (
+            f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ",
+            preps,
+            "(" + ", ".join(["%s"] * len(fields)) + ")",
+            fields,
+        )
     return plan
 
 
@@ -81,9 +98,14 @@ def _json_plan(model, connection):
             qn = connection.ops.quote_name
             table = qn(model._meta.db_table)
             columns = ", ".join(qn(f.column) for f in fields)
-            sql = (f"INSERT INTO {table} ({columns}) SELECT {columns} "
-                   f"FROM json_populate_recordset(NULL::{table}, %s::json)")
-            _json_plans[key] = (sql, [(f.column, f.attname, kind, f) for f, kind in zip(fields, kinds)])
+            sql = (
+                f"INSERT INTO {table} ({columns}) SELECT {columns} "
+                f"FROM json_populate_recordset(NULL::{table}, %s::json)"
+            )
+            _json_plans[key] = (
+                sql,
+                [(f.column, f.attname, kind, f) for f, kind in zip(fields, kinds)],
+            )
     return _json_plans[key]
 
 
@@ -117,7 +139,7 @@ def _statements(objs: list, connection):
     head, preps, row, fields = _plan(model, connection)
     size = max(1, connection.ops.bulk_batch_size(fields, objs)) if len(objs) > 1 else 1
     for start in range(0, len(objs), size):
-        batch = objs[start:start + size]
+        batch = objs[start : start + size]
         sql_key = (model, connection.alias, len(batch))
         sql = _sql.get(sql_key)
         if sql is None:
@@ -136,8 +158,9 @@ def _statements(objs: list, connection):
 
 def _one_round_trip(connection) -> bool:
     """PostgreSQL with client-side binding (Django's default) runs several statements in one call."""
-    return connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
-        "server_side_binding")
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "OPTIONS", {}
+    ).get("server_side_binding")
 
 
 def insert(*groups: list, using: str | None = None) -> None:
@@ -153,7 +176,10 @@ def insert(*groups: list, using: str | None = None) -> None:
     statements = [st for g in groups for st in _statements(g, connection)]
     with connection.cursor() as cursor:
         if len(statements) > 1 and _one_round_trip(connection):
-            cursor.execute("; ".join(sql for sql, _ in statements), [p for _, params in statements for p in params])
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements),
+                [p for _, params in statements for p in params],
+            )
         else:
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -177,7 +203,9 @@ def from_row(model, values, connection):
         converters = []
         for f in model._meta.concrete_fields:
             col = f.get_col(model._meta.db_table)
-            converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+            converters.append(
+                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            )
         _converters[key] = converters
     converted = []
     for value, (col, conv) in zip(values, converters):
@@ -185,7 +213,9 @@ def from_row(model, values, connection):
             for c in conv:
                 value = c(value, col, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], converted)
+    return model.from_db(
+        connection.alias, [f.attname for f in model._meta.concrete_fields], converted
+    )
 
 
 def clone(obj):

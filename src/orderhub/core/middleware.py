@@ -21,7 +21,14 @@ TITLES = {404: "Not found", 405: "Method not allowed"}
 
 
 def _problem(status: int, title: str, detail: str, path: str, **extra) -> HttpResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": path, **extra}
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": path,
+        **extra,
+    }
     return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_JSON)
 
 
@@ -56,10 +63,17 @@ class RequestHygieneMiddleware:
         # API requests are refused after authentication (see reject_nul), so a missing token is
         # still a 401 and not a 422.
         response = self.get_response(request)
-        if (is_api and response.status_code in TITLES
-                and not response.get("Content-Type", "").startswith(PROBLEM_JSON)):
-            problem = _problem(response.status_code, TITLES[response.status_code],
-                               f"{request.method} {request.path} is not part of the API", request.path)
+        if (
+            is_api
+            and response.status_code in TITLES
+            and not response.get("Content-Type", "").startswith(PROBLEM_JSON)
+        ):
+            problem = _problem(
+                response.status_code,
+                TITLES[response.status_code],
+                f"{request.method} {request.path} is not part of the API",
+                request.path,
+            )
             if response.has_header("Allow"):
                 problem["Allow"] = response["Allow"]
             return problem

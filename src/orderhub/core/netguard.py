@@ -40,8 +40,11 @@ class UnsafeURL(httpx.ConnectError):
 
 
 def _allowed_networks() -> list:
-    return [ipaddress.ip_network(n.strip(), strict=False)
-            for n in getattr(settings, "ALLOWED_PRIVATE_NETWORKS", []) if n.strip()]
+    return [
+        ipaddress.ip_network(n.strip(), strict=False)
+        for n in getattr(settings, "ALLOWED_PRIVATE_NETWORKS", [])
+        if n.strip()
+    ]
 
 
 def _private_allowed() -> bool:

@@ -39,10 +39,14 @@ def retry_after() -> int:
 def unavailable_response(request, exc: BaseException) -> HttpResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
     if request.path.startswith("/api/"):
-        body = {"type": "about:blank", "title": "Service unavailable", "status": 503,
-                "detail": "The database is unreachable at the moment; nothing was changed by this "
-                          "request. Please retry after the number of seconds in Retry-After.",
-                "instance": request.path}
+        body = {
+            "type": "about:blank",
+            "title": "Service unavailable",
+            "status": 503,
+            "detail": "The database is unreachable at the moment; nothing was changed by this "
+            "request. Please retry after the number of seconds in Retry-After.",
+            "instance": request.path,
+        }
         response = HttpResponse(json.dumps(body), status=503, content_type=PROBLEM_JSON)
     else:
         response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")

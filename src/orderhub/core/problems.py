@@ -20,8 +20,15 @@ class Problem(Exception):
     title = "Bad request"
     type = "about:blank"
 
-    def __init__(self, detail: str = "", *, status: int | None = None, title: str | None = None,
-                 errors: list[FieldError] | None = None, **extra):
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        status: int | None = None,
+        title: str | None = None,
+        errors: list[FieldError] | None = None,
+        **extra,
+    ):
         super().__init__(detail or title or self.title)
         self.detail = detail
         if status is not None:

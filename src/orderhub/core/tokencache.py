@@ -107,7 +107,15 @@ def _on_changed(sender, instance=None, **kwargs) -> None:
 def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
-    post_save.connect(_on_token_saved, sender="accounts.ApiToken", dispatch_uid="tokencache-token-saved")
-    post_delete.connect(_on_changed, sender="accounts.ApiToken", dispatch_uid="tokencache-token-deleted")
-    post_save.connect(_on_changed, sender="accounts.Company", dispatch_uid="tokencache-company-saved")
-    post_delete.connect(_on_changed, sender="accounts.Company", dispatch_uid="tokencache-company-deleted")
+    post_save.connect(
+        _on_token_saved, sender="accounts.ApiToken", dispatch_uid="tokencache-token-saved"
+    )
+    post_delete.connect(
+        _on_changed, sender="accounts.ApiToken", dispatch_uid="tokencache-token-deleted"
+    )
+    post_save.connect(
+        _on_changed, sender="accounts.Company", dispatch_uid="tokencache-company-saved"
+    )
+    post_delete.connect(
+        _on_changed, sender="accounts.Company", dispatch_uid="tokencache-company-deleted"
+    )

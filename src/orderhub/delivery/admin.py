@@ -2,7 +2,13 @@
 
 from django.contrib import admin, messages
 
-from orderhub.delivery.models import CompanyWebhook, Delivery, DeliveryAttempt, Document, PartnerAccount
+from orderhub.delivery.models import (
+    CompanyWebhook,
+    Delivery,
+    DeliveryAttempt,
+    Document,
+    PartnerAccount,
+)
 from orderhub.delivery.outbox import retry_dead
 
 
@@ -10,13 +16,30 @@ class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["number", "started_at", "finished_at", "channel", "outcome", "status_code", "detail",
-                       "response_excerpt", "worker_id"]
+    readonly_fields = [
+        "number",
+        "started_at",
+        "finished_at",
+        "channel",
+        "outcome",
+        "status_code",
+        "detail",
+        "response_excerpt",
+        "worker_id",
+    ]
 
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["order", "partner", "channel", "status", "attempts", "next_attempt_at", "last_error"]
+    list_display = [
+        "order",
+        "partner",
+        "channel",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
     list_filter = ["status", "channel", "partner"]
     search_fields = ["order__number", "order__external_order_id"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
@@ -38,8 +61,19 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["direction", "kind", "format", "partner"]
     search_fields = ["order__number", "partner_document_id"]
     exclude = ["content"]
-    readonly_fields = ["order", "partner", "direction", "kind", "format", "content_type", "filename", "size",
-                       "partner_document_id", "applied", "created_at"]
+    readonly_fields = [
+        "order",
+        "partner",
+        "direction",
+        "kind",
+        "format",
+        "content_type",
+        "filename",
+        "size",
+        "partner_document_id",
+        "applied",
+        "created_at",
+    ]
 
 
 admin.site.register(PartnerAccount)

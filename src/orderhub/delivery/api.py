@@ -25,21 +25,36 @@ class ReceivedOut(Schema):
     status: str
 
 
-@router.post("/documents", response={202: ReceivedOut},
-             summary="Order response or dispatch notification (openTRANS XML, EDIFACT or JSON, raw body)")
+@router.post(
+    "/documents",
+    response={202: ReceivedOut},
+    summary="Order response or dispatch notification (openTRANS XML, EDIFACT or JSON, raw body)",
+)
 def post_document(request):
     body = request.body
     if not body.strip():
         raise InvalidInput("body", "empty document")
     if len(body) > MAX_DOCUMENT_BYTES:
         raise Problem("document too large", status=413, title="Payload too large")
-    result = inbound.receive(request.partner, request.content_type or request.headers.get("Content-Type", ""), body)
-    return Status(202, {"document_id": result.document.pk, "order_number": result.order.number,
-                        "applied": result.applied, "status": result.order.status})
+    result = inbound.receive(
+        request.partner, request.content_type or request.headers.get("Content-Type", ""), body
+    )
+    return Status(
+        202,
+        {
+            "document_id": result.document.pk,
+            "order_number": result.order.number,
+            "applied": result.applied,
+            "status": result.order.status,
+        },
+    )
 
 
-@order_documents.get("/{order_id}/documents/{document_id}", url_name="order_document",
-            summary="The exact bytes of a document sent or received for the order")
+@order_documents.get(
+    "/{order_id}/documents/{document_id}",
+    url_name="order_document",
+    summary="The exact bytes of a document sent or received for the order",
+)
 def get_document(request, order_id: str, document_id: int):
     order = selectors.get_order(request.company, order_id)
     return document_response(get_object_or_404(Document, pk=document_id, order=order))

@@ -24,20 +24,37 @@ def order_event_enqueue(order: Order, event: OrderEvent) -> None:
         from orderhub.delivery.tasks import notify_company_webhooks
 
         # An event written in bulk (intake) has no id in memory: the order's first event is it.
-        event_id = event.pk or (OrderEvent.objects.filter(order_id=order.pk).order_by("pk")
-                                .values_list("pk", flat=True).first())
+        event_id = event.pk or (
+            OrderEvent.objects.filter(order_id=order.pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
         notify_company_webhooks.enqueue(str(order.pk), event_id)
 
 
 def payload(order: Order, event: OrderEvent) -> bytes:
-    return json.dumps({
-        "type": "order.status_changed" if event.to_status else "order.updated",
-        "order": {"id": str(order.pk), "number": order.number, "external_order_id": order.external_order_id,
-                  "status": order.status, "updated_at": order.updated_at.isoformat(),
-                  "tracking_numbers": order.tracking_numbers},
-        "event": {"id": event.pk, "at": event.at.isoformat(), "from_status": event.from_status,
-                  "to_status": event.to_status, "reason": event.reason},
-    }, ensure_ascii=False).encode()
+    return json.dumps(
+        {
+            "type": "order.status_changed" if event.to_status else "order.updated",
+            "order": {
+                "id": str(order.pk),
+                "number": order.number,
+                "external_order_id": order.external_order_id,
+                "status": order.status,
+                "updated_at": order.updated_at.isoformat(),
+                "tracking_numbers": order.tracking_numbers,
+            },
+            "event": {
+                "id": event.pk,
+                "at": event.at.isoformat(),
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "reason": event.reason,
+            },
+        },
+        ensure_ascii=False,
+    ).encode()
 
 
 def send(order_id: str, event_id: int, attempt: int = 1, hook_ids: list[int] | None = None) -> str:
@@ -55,8 +72,12 @@ def send(order_id: str, event_id: int, attempt: int = 1, hook_ids: list[int] | N
         hooks = hooks.filter(pk__in=hook_ids)
     failed: list[int] = []
     for hook in hooks:
-        headers = {"Content-Type": "application/json", "X-OrderHub-Event": str(event.pk),
-                   "X-OrderHub-Attempt": str(attempt), **signing.signature_header(hook.secret, body)}
+        headers = {
+            "Content-Type": "application/json",
+            "X-OrderHub-Event": str(event.pk),
+            "X-OrderHub-Attempt": str(attempt),
+            **signing.signature_header(hook.secret, body),
+        }
         try:
             response = http_client().post(hook.url, content=body, headers=headers, timeout=10)
             ok = 200 <= response.status_code < 300
@@ -68,19 +89,28 @@ def send(order_id: str, event_id: int, attempt: int = 1, hook_ids: list[int] | N
     if failed and attempt < MAX_TRIES:
         from orderhub.delivery.tasks import notify_company_webhooks
 
-        notify_company_webhooks.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** attempt)).enqueue(
-            order_id, event_id, attempt + 1, failed)
+        notify_company_webhooks.using(
+            run_after=timezone.now() + timedelta(seconds=30 * 2**attempt)
+        ).enqueue(order_id, event_id, attempt + 1, failed)
     elif failed:
-        logger.error("company webhooks %s gave up on event %s of order %s after %s attempts", failed, event_id,
-                     order.number, attempt)
+        logger.error(
+            "company webhooks %s gave up on event %s of order %s after %s attempts",
+            failed,
+            event_id,
+            order.number,
+            attempt,
+        )
     return f"{len(failed)} failed (attempt {attempt})"
 
 
 def order_events_enqueue(pairs: list[tuple[Order, OrderEvent]]) -> None:
     """:func:`order_event_enqueue` for many events: one query for the companies with webhooks."""
     companies = {order.company_id for order, _ in pairs}
-    hooked = set(CompanyWebhook.objects.filter(company_id__in=companies, is_active=True)
-                 .values_list("company_id", flat=True).distinct())
+    hooked = set(
+        CompanyWebhook.objects.filter(company_id__in=companies, is_active=True)
+        .values_list("company_id", flat=True)
+        .distinct()
+    )
     if not hooked:
         return
     from orderhub.delivery.tasks import notify_company_webhooks

@@ -27,6 +27,7 @@ from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
 
+
 def _one(parse):
     return lambda body: [parse(body)]
 
@@ -68,8 +69,10 @@ class Applied:
 def parse(content_type: str, body: bytes) -> tuple[str, list[PartnerAnswer]]:
     media = (content_type or "").split(";")[0].strip().lower()
     if media not in FORMATS:
-        raise UnsupportedMediaType(f"send application/xml (openTRANS), application/edifact or application/json, "
-                                   f"not {media or 'nothing'}")
+        raise UnsupportedMediaType(
+            f"send application/xml (openTRANS), application/edifact or application/json, "
+            f"not {media or 'nothing'}"
+        )
     fmt, parser = FORMATS[media]
     try:
         return fmt, parser(body)
@@ -83,15 +86,23 @@ def parse(content_type: str, body: bytes) -> tuple[str, list[PartnerAnswer]]:
 def receive(partner: Partner, content_type: str, body: bytes) -> Applied:
     """Apply a document from the partner API; several messages: see the module docstring."""
     fmt, answers = parse(content_type, body)
-    results = apply_interchange(partner, answers, fmt=fmt, raw=body,
-                                content_type=content_type.split(";")[0])
+    results = apply_interchange(
+        partner, answers, fmt=fmt, raw=body, content_type=content_type.split(";")[0]
+    )
     first = results[0]
     first.others = results[1:]
     return first
 
 
-def apply_interchange(partner: Partner, answers: list[PartnerAnswer], *, fmt: str, raw: bytes,
-                      content_type: str, actor: str | None = None) -> list[Applied]:
+def apply_interchange(
+    partner: Partner,
+    answers: list[PartnerAnswer],
+    *,
+    fmt: str,
+    raw: bytes,
+    content_type: str,
+    actor: str | None = None,
+) -> list[Applied]:
     """Apply every answer of one interchange, all or nothing (one database transaction)."""
     if not answers:
         raise MalformedDocument("the document carries no order response or dispatch notification")
@@ -99,13 +110,18 @@ def apply_interchange(partner: Partner, answers: list[PartnerAnswer], *, fmt: st
     with transaction.atomic():
         for number, answer in enumerate(answers, 1):
             try:
-                results.append(apply_answer(partner, answer, fmt=fmt, raw=raw,
-                                            content_type=content_type, actor=actor))
+                results.append(
+                    apply_answer(
+                        partner, answer, fmt=fmt, raw=raw, content_type=content_type, actor=actor
+                    )
+                )
             except Problem as exc:
                 if len(answers) > 1:
-                    exc.detail = (f"message {number} of {len(answers)} "
-                                  f"({answer.document_id or answer.kind}): {exc.detail}; nothing "
-                                  "of this interchange was applied")
+                    exc.detail = (
+                        f"message {number} of {len(answers)} "
+                        f"({answer.document_id or answer.kind}): {exc.detail}; nothing "
+                        "of this interchange was applied"
+                    )
                     exc.args = (exc.detail,)
                 raise
     return results
@@ -120,8 +136,15 @@ def _find_order(partner: Partner, number: str) -> Order:
     return order
 
 
-def apply_answer(partner: Partner, answer: PartnerAnswer, *, fmt: str, raw: bytes, content_type: str,
-                 actor: str | None = None) -> Applied:
+def apply_answer(
+    partner: Partner,
+    answer: PartnerAnswer,
+    *,
+    fmt: str,
+    raw: bytes,
+    content_type: str,
+    actor: str | None = None,
+) -> Applied:
     actor = actor or f"Partner {partner.name}"
     order = _find_order(partner, answer.order_number)
     doc_id = (answer.document_id or "")[:100]
@@ -132,10 +155,18 @@ def apply_answer(partner: Partner, answer: PartnerAnswer, *, fmt: str, raw: byte
         with transaction.atomic():
             order = Order.objects.select_for_update().get(pk=order.pk)
             document = Document.objects.create(
-                order=order, partner=partner, direction=Document.Direction.INBOUND, kind=answer.kind, format=fmt,
+                order=order,
+                partner=partner,
+                direction=Document.Direction.INBOUND,
+                kind=answer.kind,
+                format=fmt,
                 content_type=content_type or "application/octet-stream",
-                filename=f"{answer.kind}-{doc_id or order.number}.{ {'edifact': 'edi', 'opentrans': 'xml'}.get(fmt, fmt)}",
-                content=raw, size=len(raw), partner_document_id=doc_id, applied=True)
+                filename=f"{answer.kind}-{doc_id or order.number}.{ {'edifact': 'edi', 'opentrans': 'xml'}.get(fmt, fmt) }",
+                content=raw,
+                size=len(raw),
+                partner_document_id=doc_id,
+                applied=True,
+            )
             _apply(order, answer, actor, document)
     except IntegrityError:
         existing = _existing(partner, answer.kind, doc_id)
@@ -148,8 +179,9 @@ def apply_answer(partner: Partner, answer: PartnerAnswer, *, fmt: str, raw: byte
 def _existing(partner, kind, doc_id):
     if not doc_id:
         return None
-    return Document.objects.filter(partner=partner, direction=Document.Direction.INBOUND, kind=kind,
-                                   partner_document_id=doc_id).first()
+    return Document.objects.filter(
+        partner=partner, direction=Document.Direction.INBOUND, kind=kind, partner_document_id=doc_id
+    ).first()
 
 
 def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) -> None:
@@ -160,13 +192,25 @@ def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) 
         if line is None:
             continue
         if answer.kind == "dispatch_notification":
-            line.line_status = OrderLine.LineStatus.SHIPPED if line.line_status != OrderLine.LineStatus.REJECTED else line.line_status
+            line.line_status = (
+                OrderLine.LineStatus.SHIPPED
+                if line.line_status != OrderLine.LineStatus.REJECTED
+                else line.line_status
+            )
         else:
-            line.line_status = a.status if a.status in OrderLine.LineStatus.values else OrderLine.LineStatus.CONFIRMED
-            line.confirmed_quantity = a.quantity if a.quantity is not None else (
-                0 if a.status == "rejected" else line.quantity)
-        if a.supplier_article_number and a.supplier_article_number != (line.article_snapshot or {}).get(
-                "partner_article_number", line.partner_article_number):
+            line.line_status = (
+                a.status
+                if a.status in OrderLine.LineStatus.values
+                else OrderLine.LineStatus.CONFIRMED
+            )
+            line.confirmed_quantity = (
+                a.quantity
+                if a.quantity is not None
+                else (0 if a.status == "rejected" else line.quantity)
+            )
+        if a.supplier_article_number and a.supplier_article_number != (
+            line.article_snapshot or {}
+        ).get("partner_article_number", line.partner_article_number):
             line.changed_article_number = a.supplier_article_number[:100]
         if a.delivery_date or answer.delivery_date:
             line.delivery_date = a.delivery_date or answer.delivery_date
@@ -174,20 +218,37 @@ def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) 
             line.answer_note = a.note[:500]
         changed.append(line)
     if changed:
-        OrderLine.objects.bulk_update(changed, ["line_status", "confirmed_quantity", "changed_article_number",
-                                                "delivery_date", "answer_note"])
-    data = {"document_id": document.pk, "partner_document_id": document.partner_document_id, "kind": answer.kind}
+        OrderLine.objects.bulk_update(
+            changed,
+            [
+                "line_status",
+                "confirmed_quantity",
+                "changed_article_number",
+                "delivery_date",
+                "answer_note",
+            ],
+        )
+    data = {
+        "document_id": document.pk,
+        "partner_document_id": document.partner_document_id,
+        "kind": answer.kind,
+    }
     if answer.dates:  # every date the partner gave, by meaning (requested, despatched, …)
-        data["dates"] = {meaning: value.isoformat()
-                         for meaning, value in sorted(answer.dates.items())}
+        data["dates"] = {
+            meaning: value.isoformat() for meaning, value in sorted(answer.dates.items())
+        }
     if answer.kind == "dispatch_notification":
-        order.tracking_numbers = sorted(set(order.tracking_numbers or []) | set(answer.tracking_numbers))
+        order.tracking_numbers = sorted(
+            set(order.tracking_numbers or []) | set(answer.tracking_numbers)
+        )
         order.carrier = answer.carrier or order.carrier
         fields = {"tracking_numbers": order.tracking_numbers, "carrier": order.carrier}
         if answer.delivery_date:
             fields["delivery_date"] = answer.delivery_date
         target = S.SHIPPED
-        reason = "Versandmeldung" + (f": {', '.join(answer.tracking_numbers)}" if answer.tracking_numbers else "")
+        reason = "Versandmeldung" + (
+            f": {', '.join(answer.tracking_numbers)}" if answer.tracking_numbers else ""
+        )
     else:
         statuses = {l.line_status for l in order.lines.filter(removed=False)}
         if statuses == {OrderLine.LineStatus.REJECTED}:
@@ -203,6 +264,8 @@ def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) 
             setattr(order, name, value)
         order.updated_at = timezone.now()
         order.save(update_fields=[*fields, "updated_at"])
-        order_status.note(order, actor=actor, reason=f"{reason} (Status bleibt {order.status})", data=data)
+        order_status.note(
+            order, actor=actor, reason=f"{reason} (Status bleibt {order.status})", data=data
+        )
         return
     order_status.transition(order, target, actor=actor, reason=reason, data=data, fields=fields)

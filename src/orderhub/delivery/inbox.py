@@ -38,17 +38,27 @@ def pick_up(partner: Partner) -> dict[str, int]:
     folder = inbox_dir(partner)
     if not folder.is_dir():
         return counts
-    files = [p for p in folder.iterdir()
-             if p.is_file() and p.suffix.lower() in {".edi", ".edifact", ".txt"} and not p.name.startswith(".")]
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in {".edi", ".edifact", ".txt"}
+        and not p.name.startswith(".")
+    ]
     # In the order the partner wrote them: an order response before the dispatch notice after it.
     for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
         data = path.read_bytes()
         try:
             # The same rule as the partner API: all or nothing per interchange (see inbound).
             answers = edifact.parse_answers(data)
-            results = apply_interchange(partner, answers, fmt="edifact", raw=data,
-                                        content_type="application/edifact",
-                                        actor=f"Partner {partner.name} (Dateiablage)")
+            results = apply_interchange(
+                partner,
+                answers,
+                fmt="edifact",
+                raw=data,
+                content_type="application/edifact",
+                actor=f"Partner {partner.name} (Dateiablage)",
+            )
         except (FormatError, Problem) as exc:
             logger.warning("EDIFACT answer %s refused: %s", path, exc)
             _move(path, "failed", str(exc))

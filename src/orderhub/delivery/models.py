@@ -73,10 +73,14 @@ class Document(models.Model):
         OUTBOUND = "outbound", _("gesendet")
         INBOUND = "inbound", _("empfangen")
 
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="documents")
     direction = models.CharField(max_length=8, choices=Direction.choices)
-    kind = models.CharField(max_length=30)  # order | order_pdf | order_response | dispatch_notification
+    kind = models.CharField(
+        max_length=30
+    )  # order | order_pdf | order_response | dispatch_notification
     format = models.CharField(max_length=20)  # opentrans | edifact | json | pdf | portal
     content_type = models.CharField(max_length=100)
     filename = models.CharField(max_length=200)
@@ -89,13 +93,15 @@ class Document(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["partner", "kind", "partner_document_id"],
-                                    condition=Q(direction="inbound") & ~Q(partner_document_id=""),
-                                    name="inbound_document_once"),
+            models.UniqueConstraint(
+                fields=["partner", "kind", "partner_document_id"],
+                condition=Q(direction="inbound") & ~Q(partner_document_id=""),
+                name="inbound_document_once",
+            ),
         ]
 
 
-def document_response(document: "Document"):
+def document_response(document: Document):
     """The exact stored bytes as a download (dashboard and API share it)."""
     from django.http import HttpResponse
 
@@ -117,5 +123,7 @@ class CompanyWebhook(models.Model):
 class PartnerAccount(models.Model):
     """A login for the supplier portal (/lieferant/), bound to one partner."""
 
-    user = models.OneToOneField(get_user_model(), on_delete=models.CASCADE, related_name="partner_account")
+    user = models.OneToOneField(
+        get_user_model(), on_delete=models.CASCADE, related_name="partner_account"
+    )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="accounts")

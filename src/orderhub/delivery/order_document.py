@@ -10,37 +10,77 @@ from orderhub.ordering.models import Order
 
 def build(order: Order) -> OrderDocument:
     company, branch, partner, user = order.company, order.branch, order.partner, order.ordered_by
-    buyer = Party(role="buyer", party_id=order.customer_number or None, name=company.name, street=branch.street,
-                  postal_code=branch.postal_code, city=branch.city, country=branch.country or "DE",
-                  email=user.email or None, phone=user.phone or None, contact=user.name)
-    delivery = Party(role="delivery", party_id=order.customer_number or None, name=f"{company.name} — {branch.name}",
-                     street=branch.street, postal_code=branch.postal_code, city=branch.city,
-                     country=branch.country or "DE")
-    supplier = Party(role="supplier", party_id=partner.edi_id or partner.slug, gln=partner.gln or None,
-                     name=partner.name, street=partner.street, postal_code=partner.postal_code, city=partner.city,
-                     country=partner.country or "DE")
+    buyer = Party(
+        role="buyer",
+        party_id=order.customer_number or None,
+        name=company.name,
+        street=branch.street,
+        postal_code=branch.postal_code,
+        city=branch.city,
+        country=branch.country or "DE",
+        email=user.email or None,
+        phone=user.phone or None,
+        contact=user.name,
+    )
+    delivery = Party(
+        role="delivery",
+        party_id=order.customer_number or None,
+        name=f"{company.name} — {branch.name}",
+        street=branch.street,
+        postal_code=branch.postal_code,
+        city=branch.city,
+        country=branch.country or "DE",
+    )
+    supplier = Party(
+        role="supplier",
+        party_id=partner.edi_id or partner.slug,
+        gln=partner.gln or None,
+        name=partner.name,
+        street=partner.street,
+        postal_code=partner.postal_code,
+        city=partner.city,
+        country=partner.country or "DE",
+    )
     items = []
     for line in order.lines.all():
         if line.removed:
             continue
         snap = line.article_snapshot or {}
         price = snap.get("price")
-        items.append(OrderItem(
-            line_no=line.position, quantity=_plain(line.quantity),
-            unit=snap.get("order_unit") or line.unit or "C62",
-            supplier_article_number=snap.get("partner_article_number") or line.partner_article_number,
-            gtin=snap.get("gtin") or None, hmv_number=snap.get("hmv_number") or None,
-            manufacturer_article_number=snap.get("manufacturer_article_number") or None,
-            description=snap.get("description") or line.description,
-            price=Decimal(price) if price else None, attributes=dict(line.attributes or {}),
-        ))
+        items.append(
+            OrderItem(
+                line_no=line.position,
+                quantity=_plain(line.quantity),
+                unit=snap.get("order_unit") or line.unit or "C62",
+                supplier_article_number=snap.get("partner_article_number")
+                or line.partner_article_number,
+                gtin=snap.get("gtin") or None,
+                hmv_number=snap.get("hmv_number") or None,
+                manufacturer_article_number=snap.get("manufacturer_article_number") or None,
+                description=snap.get("description") or line.description,
+                price=Decimal(price) if price else None,
+                attributes=dict(line.attributes or {}),
+            )
+        )
     return OrderDocument(
-        order_number=order.number, order_date=order.ordered_at or order.created_at, buyer=buyer, supplier=supplier,
-        delivery=delivery, customer_number=order.customer_number, reference=order.reference, note=order.note,
-        sender_id="ORDERHUB", recipient_id=partner.gln or partner.edi_id or partner.slug.upper(), items=items,
+        order_number=order.number,
+        order_date=order.ordered_at or order.created_at,
+        buyer=buyer,
+        supplier=supplier,
+        delivery=delivery,
+        customer_number=order.customer_number,
+        reference=order.reference,
+        note=order.note,
+        sender_id="ORDERHUB",
+        recipient_id=partner.gln or partner.edi_id or partner.slug.upper(),
+        items=items,
     )
 
 
 def _plain(quantity: Decimal) -> Decimal:
     """2.000 → 2 and 1.500 → 1.5 (``normalize`` alone would turn 10 into 1E+1)."""
-    return quantity.to_integral_value() if quantity == quantity.to_integral_value() else quantity.normalize()
+    return (
+        quantity.to_integral_value()
+        if quantity == quantity.to_integral_value()
+        else quantity.normalize()
+    )

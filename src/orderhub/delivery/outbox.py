@@ -51,14 +51,29 @@ def enqueue_delivery(order: Order, *, new_order: bool = False) -> Delivery:
     """Call inside the transaction that makes the order ``queued`` (``new_order``: it was just created)."""
     now = timezone.now()
     if new_order:
-        delivery = Delivery.objects.create(order=order, partner=order.partner, channel=order.partner.channel,
-                                           next_attempt_at=now, last_enqueued_at=now)
+        delivery = Delivery.objects.create(
+            order=order,
+            partner=order.partner,
+            channel=order.partner.channel,
+            next_attempt_at=now,
+            last_enqueued_at=now,
+        )
         _enqueue_task(delivery, now, touch=False)
         return delivery
     delivery, created = Delivery.objects.get_or_create(
-        order=order, defaults={"partner": order.partner, "channel": order.partner.channel, "next_attempt_at": now})
+        order=order,
+        defaults={
+            "partner": order.partner,
+            "channel": order.partner.channel,
+            "next_attempt_at": now,
+        },
+    )
     if not created:
-        delivery.status, delivery.next_attempt_at, delivery.lease_until = Delivery.Status.PENDING, now, None
+        delivery.status, delivery.next_attempt_at, delivery.lease_until = (
+            Delivery.Status.PENDING,
+            now,
+            None,
+        )
         delivery.save(update_fields=["status", "next_attempt_at", "lease_until"])
     _enqueue_task(delivery, now)
     return delivery
@@ -89,6 +104,7 @@ def lease_seconds() -> int:
 
 # --- one attempt of one delivery, in three steps: claim, prepare + send, record ------------------------
 
+
 @dataclass
 class Job:
     """One claimed attempt: the leased delivery (order, partner loaded), its attempt row, its task rows."""
@@ -108,15 +124,19 @@ class Job:
         """The partner call; touches no database, so it may run in any thread."""
         try:
             return self.channel.deliver(self.doc, self.rendered)
-        except Exception as exc:  # a bug or bad configuration must not lose the order: record and retry
+        except (
+            Exception
+        ) as exc:  # a bug or bad configuration must not lose the order: record and retry
             logger.exception("delivery %s crashed", self.delivery.pk)
             return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
 
 
 def _due_deliveries(now):
-    return (Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("partner", "order", "order__company", "order__branch", "order__ordered_by")
-            .filter(status__in=OPEN, next_attempt_at__lte=now + timedelta(seconds=1)))
+    return (
+        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("partner", "order", "order__company", "order__branch", "order__ordered_by")
+        .filter(status__in=OPEN, next_attempt_at__lte=now + timedelta(seconds=1))
+    )
 
 
 def claim(delivery_ids=None, *, limit: int | None = None, worker_id: str = WORKER_ID) -> list[Job]:
@@ -149,14 +169,19 @@ def _claim_locked(delivery_ids, limit, worker_id) -> list[Job]:
         if d.order.status in SENDABLE:
             live.append(d)
         else:  # cancelled, or answered by the partner already
-            closed[Delivery.Status.CANCELLED if d.order.status == S.CANCELLED else Delivery.Status.DELIVERED].append(d.pk)
+            closed[
+                Delivery.Status.CANCELLED
+                if d.order.status == S.CANCELLED
+                else Delivery.Status.DELIVERED
+            ].append(d.pk)
     for status, pks in closed.items():
         if pks:
             Delivery.objects.filter(pk__in=pks).update(status=status)
     queued = [d for d in live if d.order.status == S.QUEUED]
     if queued:
-        moved = order_status.transition_many([(d.order, f"Kanal {d.channel}", None) for d in queued], S.SENDING,
-                                             actor="Zustellung")
+        moved = order_status.transition_many(
+            [(d.order, f"Kanal {d.channel}", None) for d in queued], S.SENDING, actor="Zustellung"
+        )
         # An order that could not move was changed by someone else meanwhile: leave its delivery alone.
         moved_ids = {o.pk for o in moved}
         live = [d for d in live if d.order.status != S.QUEUED or d.order.pk in moved_ids]
@@ -164,15 +189,32 @@ def _claim_locked(delivery_ids, limit, worker_id) -> list[Job]:
         return []
     lease = now + timedelta(seconds=lease_seconds())
     Delivery.objects.filter(pk__in=[d.pk for d in live]).update(
-        status=Delivery.Status.IN_PROGRESS, attempts=F("attempts") + 1, lease_until=lease, worker_id=worker_id,
-        first_attempt_at=Coalesce("first_attempt_at", Value(now, output_field=DateTimeField())))
+        status=Delivery.Status.IN_PROGRESS,
+        attempts=F("attempts") + 1,
+        lease_until=lease,
+        worker_id=worker_id,
+        first_attempt_at=Coalesce("first_attempt_at", Value(now, output_field=DateTimeField())),
+    )
     for d in live:
-        d.status, d.attempts, d.lease_until, d.worker_id = Delivery.Status.IN_PROGRESS, d.attempts + 1, lease, worker_id
+        d.status, d.attempts, d.lease_until, d.worker_id = (
+            Delivery.Status.IN_PROGRESS,
+            d.attempts + 1,
+            lease,
+            worker_id,
+        )
         d.first_attempt_at = d.first_attempt_at or now
-    attempts = DeliveryAttempt.objects.bulk_create([
-        DeliveryAttempt(delivery=d, number=d.attempts, started_at=now, channel=d.channel, worker_id=worker_id)
-        for d in live
-    ])
+    attempts = DeliveryAttempt.objects.bulk_create(
+        [
+            DeliveryAttempt(
+                delivery=d,
+                number=d.attempts,
+                started_at=now,
+                channel=d.channel,
+                worker_id=worker_id,
+            )
+            for d in live
+        ]
+    )
     return [Job(d, a) for d, a in zip(live, attempts)]
 
 
@@ -192,7 +234,9 @@ def prepare(jobs: list[Job]) -> None:
         orders.append(order)
     prefetch_related_objects(orders, "lines")
     stored: dict = {}
-    for d in Document.objects.filter(order__in=orders, direction=Document.Direction.OUTBOUND).order_by("created_at", "id"):
+    for d in Document.objects.filter(
+        order__in=orders, direction=Document.Direction.OUTBOUND
+    ).order_by("created_at", "id"):
         stored.setdefault(d.order_id, []).append(d)
     by_partner: dict = {}
     new, fresh = [], []
@@ -205,15 +249,27 @@ def prepare(jobs: list[Job]) -> None:
             job.channel = by_partner[key]
             job.doc = order_documents.build(delivery.order)
             if delivery.order_id in stored:
-                job.rendered = [Rendered(d.kind, d.format, d.content_type, d.filename, bytes(d.content))
-                                for d in stored[delivery.order_id]]
+                job.rendered = [
+                    Rendered(d.kind, d.format, d.content_type, d.filename, bytes(d.content))
+                    for d in stored[delivery.order_id]
+                ]
             else:
                 job.rendered = job.channel.render(job.doc)
                 fresh.append(job)
-                new.extend(Document(order_id=delivery.order_id, partner_id=delivery.partner_id,
-                                    direction=Document.Direction.OUTBOUND, kind=r.kind, format=r.format,
-                                    content_type=r.content_type, filename=r.filename, content=r.content,
-                                    size=len(r.content)) for r in job.rendered)
+                new.extend(
+                    Document(
+                        order_id=delivery.order_id,
+                        partner_id=delivery.partner_id,
+                        direction=Document.Direction.OUTBOUND,
+                        kind=r.kind,
+                        format=r.format,
+                        content_type=r.content_type,
+                        filename=r.filename,
+                        content=r.content,
+                        size=len(r.content),
+                    )
+                    for r in job.rendered
+                )
         except Exception as exc:  # a bug or bad data must not lose the order: record and retry
             logger.exception("delivery %s could not be prepared", delivery.pk)
             job.result = DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
@@ -238,8 +294,13 @@ def record(jobs: list[Job]) -> None:
         return
     now = timezone.now()
     with transaction.atomic():
-        current = {d.pk: d for d in Delivery.objects.select_for_update(of=("self",)).filter(
-            pk__in=[j.delivery.pk for j in jobs]).order_by("pk").only("id", "status", "attempts")}
+        current = {
+            d.pk: d
+            for d in Delivery.objects.select_for_update(of=("self",))
+            .filter(pk__in=[j.delivery.pk for j in jobs])
+            .order_by("pk")
+            .only("id", "status", "attempts")
+        }
         delivered, changed, sent, failed, retries = [], [], [], [], []
         for job in jobs:
             delivery, attempt, result = job.delivery, job.attempt, job.result
@@ -248,8 +309,11 @@ def record(jobs: list[Job]) -> None:
             attempt.detail = result.detail[:500]
             attempt.response_excerpt = result.response_excerpt
             now_held = current.get(delivery.pk)
-            if (now_held is None or now_held.status != Delivery.Status.IN_PROGRESS
-                    or now_held.attempts != attempt.number):
+            if (
+                now_held is None
+                or now_held.status != Delivery.Status.IN_PROGRESS
+                or now_held.attempts != attempt.number
+            ):
                 # Our lease expired and someone else took over; their outcome counts.
                 attempt.outcome = DeliveryAttempt.Outcome.ABANDONED
                 job.outcome = "abandoned"
@@ -257,13 +321,19 @@ def record(jobs: list[Job]) -> None:
             delivery.lease_until = None
             if result.ok:
                 attempt.outcome = DeliveryAttempt.Outcome.SUCCESS
-                delivery.status, delivery.delivered_at, delivery.last_error = Delivery.Status.DELIVERED, now, ""
+                delivery.status, delivery.delivered_at, delivery.last_error = (
+                    Delivery.Status.DELIVERED,
+                    now,
+                    "",
+                )
                 delivered.append(delivery.pk)
                 sent.append((delivery.order, result.detail[:200], {"attempt": attempt.number}))
                 job.outcome = "delivered"
                 continue
             delivery.last_error = result.detail
-            horizon = delivery.first_attempt_at + timedelta(hours=delivery.partner.dead_letter_after_hours)
+            horizon = delivery.first_attempt_at + timedelta(
+                hours=delivery.partner.dead_letter_after_hours
+            )
             next_at = now + timedelta(seconds=backoff(delivery.partner, delivery.attempts))
             if result.retryable and next_at < horizon:
                 attempt.outcome = DeliveryAttempt.Outcome.RETRY
@@ -272,8 +342,11 @@ def record(jobs: list[Job]) -> None:
                 retries.append(delivery)
                 job.outcome = "retry"
             else:
-                attempt.outcome = (DeliveryAttempt.Outcome.RETRY if result.retryable
-                                   else DeliveryAttempt.Outcome.FAILED)
+                attempt.outcome = (
+                    DeliveryAttempt.Outcome.RETRY
+                    if result.retryable
+                    else DeliveryAttempt.Outcome.FAILED
+                )
                 delivery.status = Delivery.Status.DEAD
                 why = "Zustellung aufgegeben" + (" (Frist abgelaufen)" if result.retryable else "")
                 failed.append((delivery.order, f"{why}: {result.detail}"[:500], None))
@@ -281,11 +354,14 @@ def record(jobs: list[Job]) -> None:
             changed.append(delivery)
         _save_attempts([j.attempt for j in jobs])
         if delivered:
-            Delivery.objects.filter(pk__in=delivered).update(status=Delivery.Status.DELIVERED, delivered_at=now,
-                                                            last_error="", lease_until=None)
+            Delivery.objects.filter(pk__in=delivered).update(
+                status=Delivery.Status.DELIVERED, delivered_at=now, last_error="", lease_until=None
+            )
         if changed:
-            Delivery.objects.bulk_update(changed, ["status", "last_error", "lease_until", "next_attempt_at",
-                                                   "last_enqueued_at"])
+            Delivery.objects.bulk_update(
+                changed,
+                ["status", "last_error", "lease_until", "next_attempt_at", "last_enqueued_at"],
+            )
         for delivery in retries:
             _enqueue_task(delivery, delivery.next_attempt_at, touch=False)
         # The partner may have answered already (order confirmed): the status machine leaves such orders be.
@@ -305,9 +381,14 @@ def _save_attempts(attempts: list[DeliveryAttempt]) -> None:
     conn = connections[DeliveryAttempt.objects.db]
     fields = [meta.get_field(name) for name in names]
     quote = conn.ops.quote_name
-    sql = (f"UPDATE {quote(meta.db_table)} SET " + ", ".join(f"{quote(f.column)} = %s" for f in fields)
-           + f" WHERE {quote(meta.pk.column)} = %s")
-    rows = [[f.get_db_prep_save(getattr(a, f.attname), conn) for f in fields] + [a.pk] for a in attempts]
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "
+        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(a, f.attname), conn) for f in fields] + [a.pk] for a in attempts
+    ]
     with conn.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -332,6 +413,7 @@ def _claim(delivery_id: int) -> tuple[Delivery, DeliveryAttempt] | None:
 
 # --- the django.tasks rows of the ``deliver`` task, claimed in batches ----------------------------------
 
+
 def claim_tasks(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list[Job]]:
     """Take up to ``limit`` ready ``deliver`` tasks and lease their deliveries; one transaction.
 
@@ -344,9 +426,12 @@ def claim_tasks(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list[Jo
 
     now = timezone.now()
     with transaction.atomic():
-        rows = list(DBTaskResult.objects.ready().filter(queue_name=DELIVERY_QUEUE, task_path=DELIVER_TASK,
-                                                        backend_name="default")
-                    .select_for_update(skip_locked=True).only("id", "args_kwargs")[:limit])
+        rows = list(
+            DBTaskResult.objects.ready()
+            .filter(queue_name=DELIVERY_QUEUE, task_path=DELIVER_TASK, backend_name="default")
+            .select_for_update(skip_locked=True)
+            .only("id", "args_kwargs")[:limit]
+        )
         if not rows:
             return 0, []
         tasks_of: dict = {}
@@ -364,8 +449,9 @@ def claim_tasks(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list[Jo
             job.task_ids = tasks_of.pop(job.delivery.pk)
             running.extend(job.task_ids)
         if running:
-            DBTaskResult.objects.filter(pk__in=running).update(status=TaskResultStatus.RUNNING, started_at=now,
-                                                               worker_ids=[worker_id])
+            DBTaskResult.objects.filter(pk__in=running).update(
+                status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[worker_id]
+            )
         skipped = [pk for pks in tasks_of.values() for pk in pks]
         if skipped:
             finish_tasks(dict.fromkeys(skipped, "skipped"), now, started=True)
@@ -381,9 +467,12 @@ def fail_first_task(exc: BaseException) -> None:
     from django_tasks_db.models import DBTaskResult
 
     with transaction.atomic():
-        row = (DBTaskResult.objects.ready().filter(queue_name=DELIVERY_QUEUE, task_path=DELIVER_TASK,
-                                                   backend_name="default")
-               .select_for_update(skip_locked=True).first())
+        row = (
+            DBTaskResult.objects.ready()
+            .filter(queue_name=DELIVERY_QUEUE, task_path=DELIVER_TASK, backend_name="default")
+            .select_for_update(skip_locked=True)
+            .first()
+        )
         if row is not None:
             row.set_failed(exc)
             logger.error("deliver task %s failed for good: %s", row.pk, exc)
@@ -399,9 +488,14 @@ def finish_tasks(outcomes: dict, now, started: bool = False) -> None:
         by_outcome.setdefault(outcome, []).append(pk)
     for outcome, pks in by_outcome.items():
         extra = {"started_at": now} if started else {}
-        DBTaskResult.objects.filter(pk__in=pks).update(status=TaskResultStatus.SUCCESSFUL, finished_at=now,
-                                                       return_value=outcome, exception_class_path="",
-                                                       traceback="", **extra)
+        DBTaskResult.objects.filter(pk__in=pks).update(
+            status=TaskResultStatus.SUCCESSFUL,
+            finished_at=now,
+            return_value=outcome,
+            exception_class_path="",
+            traceback="",
+            **extra,
+        )
 
 
 def recover_stale(now=None) -> int:
@@ -409,19 +503,31 @@ def recover_stale(now=None) -> int:
     now = now or timezone.now()
     recovered = 0
     with transaction.atomic():
-        stale = list(Delivery.objects.select_for_update(skip_locked=True)
-                     .filter(status=Delivery.Status.IN_PROGRESS, lease_until__lt=now))
+        stale = list(
+            Delivery.objects.select_for_update(skip_locked=True).filter(
+                status=Delivery.Status.IN_PROGRESS, lease_until__lt=now
+            )
+        )
         for delivery in stale:
-            DeliveryAttempt.objects.filter(delivery=delivery, outcome=DeliveryAttempt.Outcome.RUNNING).update(
-                outcome=DeliveryAttempt.Outcome.ABANDONED, finished_at=now,
-                detail="worker stopped during the attempt; outcome unknown, retrying (partner deduplicates)")
-            delivery.status, delivery.next_attempt_at, delivery.lease_until = Delivery.Status.RETRYING, now, None
+            DeliveryAttempt.objects.filter(
+                delivery=delivery, outcome=DeliveryAttempt.Outcome.RUNNING
+            ).update(
+                outcome=DeliveryAttempt.Outcome.ABANDONED,
+                finished_at=now,
+                detail="worker stopped during the attempt; outcome unknown, retrying (partner deduplicates)",
+            )
+            delivery.status, delivery.next_attempt_at, delivery.lease_until = (
+                Delivery.Status.RETRYING,
+                now,
+                None,
+            )
             delivery.save(update_fields=["status", "next_attempt_at", "lease_until"])
             _enqueue_task(delivery, now)
             recovered += 1
         grace = now - timedelta(seconds=max(60, lease_seconds()))
-        lost = (Delivery.objects.select_for_update(skip_locked=True)
-                .filter(status__in=OPEN, next_attempt_at__lt=grace, last_enqueued_at__lt=grace))
+        lost = Delivery.objects.select_for_update(skip_locked=True).filter(
+            status__in=OPEN, next_attempt_at__lt=grace, last_enqueued_at__lt=grace
+        )
         for delivery in lost:
             _enqueue_task(delivery, now)
             recovered += 1
@@ -431,14 +537,20 @@ def recover_stale(now=None) -> int:
 @transaction.atomic
 def retry_dead(delivery: Delivery, actor: str) -> Delivery:
     """The manual retry for a dead-lettered delivery (operator or company)."""
-    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("order").get(pk=delivery.pk)
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",)).select_related("order").get(pk=delivery.pk)
+    )
     if delivery.status != Delivery.Status.DEAD:
         return delivery
     order = delivery.order
     if order.status == S.FAILED:
         order_status.transition(order, S.QUEUED, actor=actor, reason="Zustellung erneut angestoßen")
     now = timezone.now()
-    delivery.status, delivery.next_attempt_at, delivery.first_attempt_at = Delivery.Status.PENDING, now, None
+    delivery.status, delivery.next_attempt_at, delivery.first_attempt_at = (
+        Delivery.Status.PENDING,
+        now,
+        None,
+    )
     delivery.save(update_fields=["status", "next_attempt_at", "first_attempt_at"])
     _enqueue_task(delivery, now)
     return delivery

@@ -20,9 +20,13 @@ def run_once() -> dict:
     from orderhub.delivery import inbox, outbox, sftp_inbox
     from orderhub.ordering.services import expire_due_carts
 
-    return {"expired_carts": expire_due_carts(), "recovered_deliveries": outbox.recover_stale(),
-            "edifact_inbox": inbox.pick_up_all(), "sftp_inbox": sftp_inbox.pick_up_all(),
-            "registrations_purged": purge_registrations()}
+    return {
+        "expired_carts": expire_due_carts(),
+        "recovered_deliveries": outbox.recover_stale(),
+        "edifact_inbox": inbox.pick_up_all(),
+        "sftp_inbox": sftp_inbox.pick_up_all(),
+        "registrations_purged": purge_registrations(),
+    }
 
 
 class PeriodicThread(threading.Thread):

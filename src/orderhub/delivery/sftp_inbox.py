@@ -76,7 +76,7 @@ def pick_up(partner: Partner) -> dict[str, int]:
                 logger.warning("SFTP answer %s of %s not read: %s", path, partner.slug, exc)
                 counts["deferred"] += 1
                 continue
-            except Exception as exc:  # noqa: BLE001 - what a parser says about a file is its fault
+            except Exception as exc:
                 read.append(((mtime, 9, name), path, b"", exc))
                 continue
             read.append(((mtime, rank, name), path, data, parsed))

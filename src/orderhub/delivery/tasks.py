@@ -13,7 +13,9 @@ def deliver(delivery_id: int) -> str:
 
 
 @task(queue_name="default")
-def notify_company_webhooks(order_id: str, event_id: int, attempt: int = 1, hook_ids: list[int] | None = None) -> str:
+def notify_company_webhooks(
+    order_id: str, event_id: int, attempt: int = 1, hook_ids: list[int] | None = None
+) -> str:
     from orderhub.delivery.company_webhooks import send
 
     return send(order_id, event_id, attempt, hook_ids)

@@ -51,8 +51,14 @@ def _check_connection() -> None:
 
 
 class DeliveryLoop:
-    def __init__(self, *, concurrency: int = CONCURRENCY, batch: int = BATCH, interval: float = 0.2,
-                 worker_id: str = outbox.WORKER_ID):
+    def __init__(
+        self,
+        *,
+        concurrency: int = CONCURRENCY,
+        batch: int = BATCH,
+        interval: float = 0.2,
+        worker_id: str = outbox.WORKER_ID,
+    ):
         self.concurrency = max(1, concurrency)
         self.batch = max(1, batch)
         self.interval = interval
@@ -114,8 +120,12 @@ class DeliveryLoop:
                     next_claim = now if claimed >= limit else now + self.interval
                     if self.outage_failures:  # the database is away: wait longer each time
                         next_claim = now + backoff(self.outage_failures, base=self.interval)
-                if finished and (stopping or not inflight or len(finished) >= record_min
-                                 or now - finished_since >= RECORD_DELAY):
+                if finished and (
+                    stopping
+                    or not inflight
+                    or len(finished) >= record_min
+                    or now - finished_since >= RECORD_DELAY
+                ):
                     self._record(finished)
                     finished = []
                 if not inflight:
@@ -132,7 +142,9 @@ class DeliveryLoop:
                     deadlines.append(next_claim)
                 if finished:
                     deadlines.append(finished_since + RECORD_DELAY)
-                timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else self.interval
+                timeout = (
+                    max(0.0, min(deadlines) - time.monotonic()) if deadlines else self.interval
+                )
                 done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
                 for future in done:
                     job = inflight.pop(future)
@@ -153,20 +165,26 @@ class DeliveryLoop:
             claimed, jobs = outbox.claim_tasks(limit, worker_id=self.worker_id)
             self.claim_failures = 0
             if self.outage_failures:
-                logger.warning("database reachable again after %d failed claims; delivering",
-                               self.outage_failures)
+                logger.warning(
+                    "database reachable again after %d failed claims; delivering",
+                    self.outage_failures,
+                )
             self.outage_failures = 0
         except OUTAGE_ERRORS as exc:
             # The database is down, restarting or locked: no task is to blame. Retry with backoff;
             # the traceback once, then one line per try.
             self.outage_failures += 1
             if self.outage_failures == 1:
-                logger.exception("claiming deliveries failed: database unavailable; "
-                                 "retrying with backoff")
+                logger.exception(
+                    "claiming deliveries failed: database unavailable; retrying with backoff"
+                )
             else:
-                logger.warning("database still unavailable (try %d, next in %.1f s): %s",
-                               self.outage_failures,
-                               backoff(self.outage_failures, base=self.interval), exc)
+                logger.warning(
+                    "database still unavailable (try %d, next in %.1f s): %s",
+                    self.outage_failures,
+                    backoff(self.outage_failures, base=self.interval),
+                    exc,
+                )
             try:
                 _check_connection()
             except Exception:
@@ -209,8 +227,12 @@ class DeliveryLoop:
                 return
             except Exception:
                 # Left as it is, each delivery is retried after its lease (the partner deduplicates).
-                logger.exception("recording %d delivery outcomes failed (try %d of %d)", len(jobs), attempt,
-                                 RECORD_TRIES)
+                logger.exception(
+                    "recording %d delivery outcomes failed (try %d of %d)",
+                    len(jobs),
+                    attempt,
+                    RECORD_TRIES,
+                )
                 _check_connection()
                 if attempt < RECORD_TRIES:
                     time.sleep(0.2 * attempt)

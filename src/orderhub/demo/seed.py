@@ -48,37 +48,70 @@ def configure_partners(sim: SimulatorEndpoints, timeout: float = 10) -> dict[str
     tokens = {}
     with transaction.atomic():
         for slug, name, channel, _prefix, needs_number, city in PARTNERS:
-            partner, _ = Partner.objects.update_or_create(slug=slug, defaults={
-                "name": name, "channel": channel, "requires_customer_number": needs_number, "city": city,
-                "gln": {"audiotec": "4012345000009"}.get(slug, ""), "edi_id": slug.upper(),
-                "retry_first_seconds": 2, "retry_max_seconds": 60, "dead_letter_after_hours": 48,
-            })
+            partner, _ = Partner.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "name": name,
+                    "channel": channel,
+                    "requires_customer_number": needs_number,
+                    "city": city,
+                    "gln": {"audiotec": "4012345000009"}.get(slug, ""),
+                    "edi_id": slug.upper(),
+                    "retry_first_seconds": 2,
+                    "retry_max_seconds": 60,
+                    "dead_letter_after_hours": 48,
+                },
+            )
             base = f"http://127.0.0.1:{sim.http_port}"
             if channel == Partner.Channel.OPENTRANS_HTTP:
-                partner.channel_config = {"url": f"{base}/{slug}/opentrans/orders", "timeout": timeout}
+                partner.channel_config = {
+                    "url": f"{base}/{slug}/opentrans/orders",
+                    "timeout": timeout,
+                }
                 partner.credentials = {"username": SIM_BASIC[0], "password": SIM_BASIC[1]}
             elif channel == Partner.Channel.WEBHOOK:
-                partner.channel_config = {"url": f"{base}/{slug}/webhook/orders", "timeout": timeout}
+                partner.channel_config = {
+                    "url": f"{base}/{slug}/webhook/orders",
+                    "timeout": timeout,
+                }
                 partner.credentials = {"secret": SIM_WEBHOOK_SECRET}
             elif channel == Partner.Channel.EMAIL:
-                partner.channel_config = {"to": f"bestellung@{slug}.example", "smtp_host": "127.0.0.1",
-                                          "smtp_port": sim.smtp_port, "timeout": timeout}
+                partner.channel_config = {
+                    "to": f"bestellung@{slug}.example",
+                    "smtp_host": "127.0.0.1",
+                    "smtp_port": sim.smtp_port,
+                    "timeout": timeout,
+                }
             else:
                 partner.channel_config = {"drop_dir": str(sim.drop_root), "partner_dir": slug}
             partner.save()
-            PartnerToken.objects.filter(partner=partner, name="Simulator").update(revoked_at=timezone.now())
-            _, tokens[slug] = PartnerToken.issue(partner=partner, name="Simulator", created_by="demo")
+            PartnerToken.objects.filter(partner=partner, name="Simulator").update(
+                revoked_at=timezone.now()
+            )
+            _, tokens[slug] = PartnerToken.issue(
+                partner=partner, name="Simulator", created_by="demo"
+            )
     return tokens
 
 
 def simulator_args(sim: SimulatorEndpoints, tokens: dict[str, str], portal_url: str) -> list[str]:
     return [
-        "--portal-url", portal_url, "--http-port", str(sim.http_port), "--smtp-port", str(sim.smtp_port),
-        "--drop-root", str(sim.drop_root),
-        "--partner", f"sonora:opentrans:{tokens['sonora']}:{SIM_BASIC[0]}:{SIM_BASIC[1]}",
-        "--partner", f"klangwerk:webhook:{tokens['klangwerk']}:{SIM_WEBHOOK_SECRET}",
-        "--partner", f"otoplast:email:{tokens['otoplast']}:bestellung@otoplast.example",
-        "--partner", "audiotec:edifact",
+        "--portal-url",
+        portal_url,
+        "--http-port",
+        str(sim.http_port),
+        "--smtp-port",
+        str(sim.smtp_port),
+        "--drop-root",
+        str(sim.drop_root),
+        "--partner",
+        f"sonora:opentrans:{tokens['sonora']}:{SIM_BASIC[0]}:{SIM_BASIC[1]}",
+        "--partner",
+        f"klangwerk:webhook:{tokens['klangwerk']}:{SIM_WEBHOOK_SECRET}",
+        "--partner",
+        f"otoplast:email:{tokens['otoplast']}:bestellung@otoplast.example",
+        "--partner",
+        "audiotec:edifact",
     ]
 
 
@@ -95,7 +128,11 @@ def import_demo_catalogs(size: int = 2000, progress=print) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{slug}.xml"
             with open(path, "wb") as out:
-                write_bmecat(catalog_header(prefix, size, name), generate_catalog(prefix, size, seed=7, manufacturer=name), out)
+                write_bmecat(
+                    catalog_header(prefix, size, name),
+                    generate_catalog(prefix, size, seed=7, manufacturer=name),
+                    out,
+                )
             job = import_file(partner, path, created_by="demo")
         progress(f"  Katalog {name}: {job.created} Artikel ({job.status})")
 
@@ -109,16 +146,32 @@ def demo_company() -> tuple[Company, str]:
     numbers = []
     for firm in practice["firms"]:
         if firm.get("partner") and firm.get("customer_number"):
-            numbers.append({"partner": firm["partner"], "customer_number": firm["customer_number"], "branch_id": None})
+            numbers.append(
+                {
+                    "partner": firm["partner"],
+                    "customer_number": firm["customer_number"],
+                    "branch_id": None,
+                }
+            )
         for branch_id, number in (firm.get("branch_customer_numbers") or {}).items():
-            numbers.append({"partner": firm["partner"], "customer_number": number, "branch_id": branch_id})
-    snapshot = MasterDataIn.model_validate({"company": practice["company"], "branches": practice["branches"],
-                                            "users": practice["users"], "customer_numbers": numbers})
+            numbers.append(
+                {"partner": firm["partner"], "customer_number": number, "branch_id": branch_id}
+            )
+    snapshot = MasterDataIn.model_validate(
+        {
+            "company": practice["company"],
+            "branches": practice["branches"],
+            "users": practice["users"],
+            "customer_numbers": numbers,
+        }
+    )
     User = get_user_model()
     with transaction.atomic():
         user = User.objects.filter(username=DEMO_USERNAME).first()
         if user is None:
-            company = Company.objects.create(name=snapshot.company.name, software_name="Demo-Praxissoftware")
+            company = Company.objects.create(
+                name=snapshot.company.name, software_name="Demo-Praxissoftware"
+            )
             user = User.objects.create_user(DEMO_USERNAME, "demo@muster.example", DEMO_PASSWORD)
             Account.objects.create(user=user, company=company)
         company = user.account.company
@@ -129,8 +182,12 @@ def demo_company() -> tuple[Company, str]:
         if supplier is None:
             from orderhub.delivery.models import PartnerAccount
 
-            supplier = User.objects.create_user(SUPPLIER_USERNAME, "portal@otoplast.example", SUPPLIER_PASSWORD)
-            PartnerAccount.objects.create(user=supplier, partner=Partner.objects.get(slug="otoplast"))
+            supplier = User.objects.create_user(
+                SUPPLIER_USERNAME, "portal@otoplast.example", SUPPLIER_PASSWORD
+            )
+            PartnerAccount.objects.create(
+                user=supplier, partner=Partner.objects.get(slug="otoplast")
+            )
     return company, token
 
 
@@ -148,23 +205,41 @@ def demo_orders(company: Company) -> list[str]:
         return []
 
     def submit(ext, partner, lines, branch="F1", user="U1", customer_number=None):
-        payload = OrderIn.model_validate({"external_order_id": ext, "partner": partner, "branch_id": branch,
-                                          "ordered_by": user, "customer_number": customer_number,
-                                          "reference": "Demo", "lines": lines})
+        payload = OrderIn.model_validate(
+            {
+                "external_order_id": ext,
+                "partner": partner,
+                "branch_id": branch,
+                "ordered_by": user,
+                "customer_number": customer_number,
+                "reference": "Demo",
+                "lines": lines,
+            }
+        )
         _, body = services.submit_order(company, payload, f"demo-{ext}", "Demo-Einrichtung")
         return Order.objects.get(pk=body["id"])
 
-    line = lambda pos, number, qty=1, **kw: {"position": pos, "quantity": qty, "partner_article_number": number, **kw}  # noqa: E731
+    def line(pos, number, qty=1, **kw):
+        return {"position": pos, "quantity": qty, "partner_article_number": number, **kw}
+
     made = [
         submit("DEMO-1", "sonora", [line(1, "SN-R-M-3-R", 2), line(2, "SN-D-OPEN-M", 10)]),
-        submit("DEMO-2", "audiotec", [line(1, "AT-HA-AURA3-BTE-L-SILBER"), line(2, "AT-D-OPEN-S", 5)]),
+        submit(
+            "DEMO-2", "audiotec", [line(1, "AT-HA-AURA3-BTE-L-SILBER"), line(2, "AT-D-OPEN-S", 5)]
+        ),
         submit("DEMO-3", "otoplast", [line(1, "OP-OTO-ACR-SCHALE-L")], branch="F2", user="U3"),
         submit("DEMO-4", "klangwerk", [line(1, "KW-ACC-LADER-RIC")], customer_number="KW-5521"),
-        submit("DEMO-5", "sonora", [line(1, "SN-R-M-3-R"), line(2, "SN-GIBT-ES-NICHT", description="Ladeschale alt")]),
+        submit(
+            "DEMO-5",
+            "sonora",
+            [line(1, "SN-R-M-3-R"), line(2, "SN-GIBT-ES-NICHT", description="Ladeschale alt")],
+        ),
     ]
     old_cart = submit("DEMO-6", "sonora", [line(1, "SN-UNBEKANNT-1", description="Hörer M links")])
-    Order.objects.filter(pk=old_cart.pk).update(created_at=timezone.now() - timedelta(hours=7),
-                                                cart_expires_at=timezone.now() - timedelta(hours=1))
+    Order.objects.filter(pk=old_cart.pk).update(
+        created_at=timezone.now() - timedelta(hours=7),
+        cart_expires_at=timezone.now() - timedelta(hours=1),
+    )
     services.expire_due_carts()
     cancelled = submit("DEMO-7", "sonora", [line(1, "SN-UNBEKANNT-2")])
     services.cancel(cancelled, "Demo-Einrichtung", reason="Demo: storniert")

@@ -33,14 +33,14 @@ from lxml import etree
 
 from . import FormatError, safexml
 from .catalog import (
+    PRICE_TYPE_RANK,
     CatalogArticle,
     CatalogHeader,
     ImportIssue,
     _name_key,
     attribute_key,
-    normalize_attribute_value,
-    PRICE_TYPE_RANK,
     canonical_price_type,
+    normalize_attribute_value,
     parse_price,
     parse_status,
     price_type_rank,
@@ -88,12 +88,33 @@ _EVENT_TAGS = [
 ]
 
 # Identifier carriers. INTERNATIONAL_PID without a type is taken as a GTIN.
-_GTIN_PID_TYPES = {"", "gtin", "ean", "gtin8", "gtin12", "gtin13", "gtin14", "ean8", "ean13",
-                   "upc", "upca"}
-_HMV_NAMES = {_name_key(n) for n in (
-    "HMV", "HMV-Nummer", "HMV-Nr", "HMV number", "Hilfsmittelnummer", "Hilfsmittel-Nr",
-    "Hilfsmittelverzeichnisnummer", "Hilfsmittelpositionsnummer", "Positionsnummer HMV",
-)}
+_GTIN_PID_TYPES = {
+    "",
+    "gtin",
+    "ean",
+    "gtin8",
+    "gtin12",
+    "gtin13",
+    "gtin14",
+    "ean8",
+    "ean13",
+    "upc",
+    "upca",
+}
+_HMV_NAMES = {
+    _name_key(n)
+    for n in (
+        "HMV",
+        "HMV-Nummer",
+        "HMV-Nr",
+        "HMV number",
+        "Hilfsmittelnummer",
+        "Hilfsmittel-Nr",
+        "Hilfsmittelverzeichnisnummer",
+        "Hilfsmittelpositionsnummer",
+        "Positionsnummer HMV",
+    )
+}
 
 
 class _LocalNames(dict[object, str]):
@@ -199,8 +220,9 @@ class _StrictBatches:
         self.items: list[CatalogArticle | ImportIssue] = []
         self._seen: set[tuple[int | None, str]] = set()
 
-    def add(self, element: etree._Element, items: list[CatalogArticle | ImportIssue] | None
-            ) -> None:
+    def add(
+        self, element: etree._Element, items: list[CatalogArticle | ImportIssue] | None
+    ) -> None:
         self.elements.append(copy.deepcopy(element))
         if items is not None:
             self.products += 1
@@ -212,21 +234,24 @@ class _StrictBatches:
 
     def validate(self) -> list[CatalogArticle | ImportIssue]:
         """Validate the batch; return its items or raise FormatError listing the errors."""
-        wrapper = etree.Element(self.root.tag, attrib=dict(self.root.attrib),
-                                nsmap=self.root.nsmap)
+        wrapper = etree.Element(self.root.tag, attrib=dict(self.root.attrib), nsmap=self.root.nsmap)
         if self.header is not None:
             wrapper.append(copy.deepcopy(self.header))
         if self.transaction is not None:
-            txn = etree.SubElement(wrapper, self.transaction.tag,
-                                   attrib=dict(self.transaction.attrib))
+            txn = etree.SubElement(
+                wrapper, self.transaction.tag, attrib=dict(self.transaction.attrib)
+            )
             for element in self.elements:
                 txn.append(element)
         valid = self.schema.validate(wrapper)
         errors: list[tuple[int | None, str]] = []
         if not valid:
             for entry in self.schema.error_log:
-                line = entry.line or (self.transaction.sourceline if self.transaction is not None
-                                      else self.root.sourceline)
+                line = entry.line or (
+                    self.transaction.sourceline
+                    if self.transaction is not None
+                    else self.root.sourceline
+                )
                 key = (line, entry.message)
                 if key in self._seen:  # header errors repeat in every batch
                     continue
@@ -266,8 +291,10 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
     elif "document is empty" in lowered or "start tag expected" in lowered:
         text = f"not an XML document: {message}"
     elif "entity" in lowered:
-        text = ("XML uses an entity that is not allowed (only &lt; &gt; &amp; &quot; &apos; and "
-                f"numeric character references are): {message}")
+        text = (
+            "XML uses an entity that is not allowed (only &lt; &gt; &amp; &quot; &apos; and "
+            f"numeric character references are): {message}"
+        )
     else:
         text = f"XML is malformed or truncated: {message}"
     return FormatError(text, line=line or None)
@@ -391,23 +418,37 @@ _ONE = Decimal(1)
 # What the reader does with a direct child of a product, and with the children of those.
 (_PID, _DETAILS, _FEATURES, _ORDER_DETAILS, _PRICE_DETAILS) = range(1, 6)
 _PRODUCT_PARTS = {
-    "SUPPLIER_PID": _PID, "SUPPLIER_AID": _PID,
-    "PRODUCT_DETAILS": _DETAILS, "ARTICLE_DETAILS": _DETAILS,
-    "PRODUCT_FEATURES": _FEATURES, "ARTICLE_FEATURES": _FEATURES,
-    "PRODUCT_ORDER_DETAILS": _ORDER_DETAILS, "ARTICLE_ORDER_DETAILS": _ORDER_DETAILS,
-    "PRODUCT_PRICE_DETAILS": _PRICE_DETAILS, "ARTICLE_PRICE_DETAILS": _PRICE_DETAILS,
+    "SUPPLIER_PID": _PID,
+    "SUPPLIER_AID": _PID,
+    "PRODUCT_DETAILS": _DETAILS,
+    "ARTICLE_DETAILS": _DETAILS,
+    "PRODUCT_FEATURES": _FEATURES,
+    "ARTICLE_FEATURES": _FEATURES,
+    "PRODUCT_ORDER_DETAILS": _ORDER_DETAILS,
+    "ARTICLE_ORDER_DETAILS": _ORDER_DETAILS,
+    "PRODUCT_PRICE_DETAILS": _PRICE_DETAILS,
+    "ARTICLE_PRICE_DETAILS": _PRICE_DETAILS,
 }
-(_SHORT, _LONG, _INTERNATIONAL_PID, _EAN, _MPN, _MANUFACTURER, _SPECIAL_TREATMENT,
- _STATUS) = range(1, 9)
+(_SHORT, _LONG, _INTERNATIONAL_PID, _EAN, _MPN, _MANUFACTURER, _SPECIAL_TREATMENT, _STATUS) = range(
+    1, 9
+)
 _DETAIL_PARTS = {
-    "DESCRIPTION_SHORT": _SHORT, "DESCRIPTION_LONG": _LONG, "INTERNATIONAL_PID": _INTERNATIONAL_PID,
-    "EAN": _EAN, "MANUFACTURER_PID": _MPN, "MANUFACTURER_AID": _MPN, "MANUFACTURER_NAME": _MANUFACTURER,
-    "SPECIAL_TREATMENT_CLASS": _SPECIAL_TREATMENT, "PRODUCT_STATUS": _STATUS, "ARTICLE_STATUS": _STATUS,
+    "DESCRIPTION_SHORT": _SHORT,
+    "DESCRIPTION_LONG": _LONG,
+    "INTERNATIONAL_PID": _INTERNATIONAL_PID,
+    "EAN": _EAN,
+    "MANUFACTURER_PID": _MPN,
+    "MANUFACTURER_AID": _MPN,
+    "MANUFACTURER_NAME": _MANUFACTURER,
+    "SPECIAL_TREATMENT_CLASS": _SPECIAL_TREATMENT,
+    "PRODUCT_STATUS": _STATUS,
+    "ARTICLE_STATUS": _STATUS,
 }
 
 
-def _product_items(element: etree._Element, transaction: str, header: CatalogHeader
-                   ) -> list[CatalogArticle | ImportIssue]:
+def _product_items(
+    element: etree._Element, transaction: str, header: CatalogHeader
+) -> list[CatalogArticle | ImportIssue]:
     """Turn one PRODUCT/ARTICLE element into an article plus issues (or only issues)."""
     local = _LOCAL_NAMES
     line = element.sourceline
@@ -497,9 +538,14 @@ def _product_items(element: etree._Element, transaction: str, header: CatalogHea
 
     if not pid:
         what = _local(element.tag)
-        issues.append(ImportIssue(line, f"{what} without supplier article number "
-                                        f"(SUPPLIER_{'PID' if what == 'PRODUCT' else 'AID'}) "
-                                        "skipped"))
+        issues.append(
+            ImportIssue(
+                line,
+                f"{what} without supplier article number "
+                f"(SUPPLIER_{'PID' if what == 'PRODUCT' else 'AID'}) "
+                "skipped",
+            )
+        )
         return issues
 
     def issue(message: str) -> None:
@@ -519,8 +565,9 @@ def _product_items(element: etree._Element, transaction: str, header: CatalogHea
     else:
         mode = "new"
 
-    article = CatalogArticle(partner_article_number=pid, mode=mode, line=line,
-                             currency=header.currency or "EUR")
+    article = CatalogArticle(
+        partner_article_number=pid, mode=mode, line=line, currency=header.currency or "EUR"
+    )
     if mode == "delete":
         return [*issues, article]
 
@@ -568,14 +615,20 @@ def _price_parts(price: etree._Element) -> dict[str, str]:
     parts: dict[str, str] = {}
     for part in price:
         name = _local(part.tag)
-        if name in ("PRICE_AMOUNT", "PRICE_CURRENCY", "PRICE_FACTOR", "LOWER_BOUND") \
-                and name not in parts:
+        if (
+            name in ("PRICE_AMOUNT", "PRICE_CURRENCY", "PRICE_FACTOR", "LOWER_BOUND")
+            and name not in parts
+        ):
             parts[name] = _text(part)
     return parts
 
 
-def _set_price(article: CatalogArticle, prices: list[etree._Element],
-               price_quantity: Decimal | None, issue: Callable[[str], None]) -> None:
+def _set_price(
+    article: CatalogArticle,
+    prices: list[etree._Element],
+    price_quantity: Decimal | None,
+    issue: Callable[[str], None],
+) -> None:
     """Choose one price by :data:`~.catalog.PRICE_TYPE_RANK`, then the lowest LOWER_BOUND.
 
     The amount is kept as written (``price_amount``, for ``PRICE_QUANTITY`` units) and as the
@@ -587,14 +640,15 @@ def _set_price(article: CatalogArticle, prices: list[etree._Element],
         parts = _price_parts(price)
         amount_text = parts.get("PRICE_AMOUNT")
         if not amount_text:
-            issue(f"price element ({price_type or 'no price_type'}) without PRICE_AMOUNT "
-                  "ignored")
+            issue(f"price element ({price_type or 'no price_type'}) without PRICE_AMOUNT ignored")
             continue
         try:
             amount = _price(amount_text)
         except ValueError:
-            issue(f"price {amount_text!r} is not a number; price ignored"
-                  + ("" if len(prices) > 1 else ", article kept without price"))
+            issue(
+                f"price {amount_text!r} is not a number; price ignored"
+                + ("" if len(prices) > 1 else ", article kept without price")
+            )
             continue
         bound = _decimal(parts.get("LOWER_BOUND", "")) or _ONE
         candidates.append((price_type_rank(price_type), bound, order, price_type, amount, parts))
@@ -602,8 +656,10 @@ def _set_price(article: CatalogArticle, prices: list[etree._Element],
         return
     rank, _, _, price_type, amount, parts = min(candidates)
     if rank > PRICE_TYPE_RANK["net_list"] + 1:
-        issue(f"no net price: price type {price_type or '(none)'} used "
-              "(docs/catalog-formats.md, price rule)")
+        issue(
+            f"no net price: price type {price_type or '(none)'} used "
+            "(docs/catalog-formats.md, price rule)"
+        )
     if parts.get("PRICE_CURRENCY"):
         article.currency = parts["PRICE_CURRENCY"]
     factor = _decimal(parts["PRICE_FACTOR"]) if parts.get("PRICE_FACTOR") else None
@@ -619,9 +675,11 @@ def _set_unit(article: CatalogArticle, text: str, issue: Callable[[str], None]) 
     code = unit_code(text)
     if code is None:
         article.order_unit = _one_line(text)[:10]
-        issue(f"order unit {text!r} is neither a UN/ECE Rec 20 code nor a known unit name "
-              "(docs/catalog-formats.md); the article cannot be ordered electronically until "
-              "the catalog names its unit")
+        issue(
+            f"order unit {text!r} is neither a UN/ECE Rec 20 code nor a known unit name "
+            "(docs/catalog-formats.md); the article cannot be ordered electronically until "
+            "the catalog names its unit"
+        )
     else:
         article.order_unit = code
 
@@ -735,14 +793,23 @@ def iter_bmecat(
                     yield from batches.validate()
             elif element is root:
                 if batches is not None:
-                    extra = [child for child in root
-                             if isinstance(child.tag, str)
-                             and child is not header_element and child is not transaction]
+                    extra = [
+                        child
+                        for child in root
+                        if isinstance(child.tag, str)
+                        and child is not header_element
+                        and child is not transaction
+                    ]
                     if extra:
-                        raise _schema_error([
-                            (child.sourceline, f"unexpected element {_local(child.tag)} in BMECAT")
-                            for child in extra
-                        ])
+                        raise _schema_error(
+                            [
+                                (
+                                    child.sourceline,
+                                    f"unexpected element {_local(child.tag)} in BMECAT",
+                                )
+                                for child in extra
+                            ]
+                        )
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc) from None
 
@@ -825,13 +892,16 @@ def write_bmecat(
                     leaf("LANGUAGE", header.language or "deu")
                     leaf("CATALOG_ID", _clip(header.catalog_id, 20) or "CATALOG")
                     version = header.catalog_version
-                    leaf("CATALOG_VERSION",
-                         version if _CATALOG_VERSION.fullmatch(version or "") else "1.0")
+                    leaf(
+                        "CATALOG_VERSION",
+                        version if _CATALOG_VERSION.fullmatch(version or "") else "1.0",
+                    )
                     leaf("CURRENCY", header.currency or "EUR")
                 with xf.element(q("SUPPLIER")):
                     leaf("SUPPLIER_NAME", _clip(header.supplier_name, 50) or "Supplier")
-            txn_attrib = {} if transaction == "T_NEW_CATALOG" else {
-                "prev_version": str(prev_version)}
+            txn_attrib = (
+                {} if transaction == "T_NEW_CATALOG" else {"prev_version": str(prev_version)}
+            )
             xf.write("\n")
             with xf.element(q(transaction), txn_attrib):
                 for article in articles:
@@ -852,8 +922,14 @@ class _Leaf(Protocol):
     def __call__(self, name: str, text: str, attrib: dict[str, str] | None = None) -> None: ...
 
 
-def _write_product(xf: _IncrementalFileWriter, leaf: _Leaf, q: Callable[[str], str],
-                   article: CatalogArticle, transaction: str, header: CatalogHeader) -> None:
+def _write_product(
+    xf: _IncrementalFileWriter,
+    leaf: _Leaf,
+    q: Callable[[str], str],
+    article: CatalogArticle,
+    transaction: str,
+    header: CatalogHeader,
+) -> None:
     pid = (article.partner_article_number or "").strip()
     if not pid or len(pid) > 32:
         raise FormatError(
@@ -869,8 +945,11 @@ def _write_product(xf: _IncrementalFileWriter, leaf: _Leaf, q: Callable[[str], s
                 if article.long_description:
                     leaf("DESCRIPTION_LONG", _clip(article.long_description, 64000))
                 if article.gtin:
-                    gtin = article.gtin[1:] if len(article.gtin) == 14 and \
-                        article.gtin.startswith("0") else article.gtin
+                    gtin = (
+                        article.gtin[1:]
+                        if len(article.gtin) == 14 and article.gtin.startswith("0")
+                        else article.gtin
+                    )
                     leaf("INTERNATIONAL_PID", gtin, {"type": "gtin"})
                 if article.manufacturer_article_number:
                     leaf("MANUFACTURER_PID", _clip(article.manufacturer_article_number, 50))
@@ -894,8 +973,9 @@ def _write_product(xf: _IncrementalFileWriter, leaf: _Leaf, q: Callable[[str], s
             with xf.element(q("PRODUCT_ORDER_DETAILS")):
                 leaf("ORDER_UNIT", article.order_unit or "C62")
         with xf.element(q("PRODUCT_PRICE_DETAILS")):
-            price_type = article.price_type if article.price_type in _WRITABLE_PRICE_TYPES \
-                else "net_list"
+            price_type = (
+                article.price_type if article.price_type in _WRITABLE_PRICE_TYPES else "net_list"
+            )
             with xf.element(q("PRODUCT_PRICE"), {"price_type": price_type}):
                 if article.price is not None:
                     leaf("PRICE_AMOUNT", _format_amount(article.price))

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Union
+from typing import TYPE_CHECKING, BinaryIO
 
 from . import FormatError
 
@@ -45,8 +45,8 @@ __all__ = [
     "read_catalog",
 ]
 
-Progress = Callable[[int, Union[int, None]], None]
-Source = Union[str, os.PathLike[str], BinaryIO, bytes]
+Progress = Callable[[int, int | None], None]
+Source = str | os.PathLike[str] | BinaryIO | bytes
 
 
 @dataclass
@@ -112,22 +112,46 @@ _ATTRIBUTE_ALIASES = {
     "side": ["Seite", "Side", "Ohrseite", "Ear side", "Ohr", "Ear"],
     "colour": ["Farbe", "Colour", "Color", "Gehäusefarbe", "Housing colour", "Housing color"],
     "receiver_power": [
-        "Hörerstärke", "Hörerleistung", "Hörertyp", "Receiver power", "Receiver strength",
-        "Receiver type", "Receiver",
+        "Hörerstärke",
+        "Hörerleistung",
+        "Hörertyp",
+        "Receiver power",
+        "Receiver strength",
+        "Receiver type",
+        "Receiver",
     ],
     "receiver_length": [
-        "Hörerlänge", "Hörerkabellänge", "Kabellänge", "Receiver length", "Wire length",
+        "Hörerlänge",
+        "Hörerkabellänge",
+        "Kabellänge",
+        "Receiver length",
+        "Wire length",
         "Cable length",
     ],
     "dome_size": [
-        "Domegröße", "Dome-Größe", "Schirmchengröße", "Schirmchen", "Dome size", "Dome",
+        "Domegröße",
+        "Dome-Größe",
+        "Schirmchengröße",
+        "Schirmchen",
+        "Dome size",
+        "Dome",
     ],
     "battery_size": [
-        "Batteriegröße", "Batterie", "Batterietyp", "Battery size", "Battery", "Battery type",
-        "Energieversorgung", "Power source",
+        "Batteriegröße",
+        "Batterie",
+        "Batterietyp",
+        "Battery size",
+        "Battery",
+        "Battery type",
+        "Energieversorgung",
+        "Power source",
     ],
     "category": [
-        "Kategorie", "Category", "Warengruppe", "Produktgruppe", "Artikelgruppe",
+        "Kategorie",
+        "Category",
+        "Warengruppe",
+        "Produktgruppe",
+        "Artikelgruppe",
         "Product group",
     ],
 }
@@ -155,31 +179,82 @@ def attribute_key(name: str) -> str | None:
 
 
 _SIDES = {
-    "l": "L", "li": "L", "links": "L", "left": "L",
-    "r": "R", "re": "R", "rechts": "R", "right": "R",
-    "b": "B", "bds": "B", "beidseitig": "B", "beide": "B", "both": "B", "binaural": "B",
-    "lr": "B", "rl": "B",
+    "l": "L",
+    "li": "L",
+    "links": "L",
+    "left": "L",
+    "r": "R",
+    "re": "R",
+    "rechts": "R",
+    "right": "R",
+    "b": "B",
+    "bds": "B",
+    "beidseitig": "B",
+    "beide": "B",
+    "both": "B",
+    "binaural": "B",
+    "lr": "B",
+    "rl": "B",
 }
 _STYLES = {
-    "ric": "RIC", "rite": "RIC", "exhoerer": "RIC", "receiverincanal": "RIC",
-    "bte": "BTE", "hdo": "BTE", "hinterdemohr": "BTE", "behindtheear": "BTE",
-    "ite": "ITE", "ido": "ITE", "indemohr": "ITE", "intheear": "ITE",
-    "itc": "ITC", "cic": "CIC", "iic": "IIC",
+    "ric": "RIC",
+    "rite": "RIC",
+    "exhoerer": "RIC",
+    "receiverincanal": "RIC",
+    "bte": "BTE",
+    "hdo": "BTE",
+    "hinterdemohr": "BTE",
+    "behindtheear": "BTE",
+    "ite": "ITE",
+    "ido": "ITE",
+    "indemohr": "ITE",
+    "intheear": "ITE",
+    "itc": "ITC",
+    "cic": "CIC",
+    "iic": "IIC",
 }
 _RECEIVER_POWERS = {
-    "s": "S", "standard": "S", "m": "M", "medium": "M", "p": "P", "power": "P",
-    "hp": "HP", "highpower": "HP", "up": "UP", "ultrapower": "UP", "sp": "HP",
+    "s": "S",
+    "standard": "S",
+    "m": "M",
+    "medium": "M",
+    "p": "P",
+    "power": "P",
+    "hp": "HP",
+    "highpower": "HP",
+    "up": "UP",
+    "ultrapower": "UP",
+    "sp": "HP",
     "superpower": "HP",
 }
 _BATTERY_SIZES = {
-    "10": "10", "pr70": "10", "312": "312", "pr41": "312", "13": "13", "pr48": "13",
-    "675": "675", "pr44": "675",
-    "akku": "rechargeable", "rechargeable": "rechargeable", "wiederaufladbar": "rechargeable",
-    "liion": "rechargeable", "lithiumionen": "rechargeable", "lithiumion": "rechargeable",
+    "10": "10",
+    "pr70": "10",
+    "312": "312",
+    "pr41": "312",
+    "13": "13",
+    "pr48": "13",
+    "675": "675",
+    "pr44": "675",
+    "akku": "rechargeable",
+    "rechargeable": "rechargeable",
+    "wiederaufladbar": "rechargeable",
+    "liion": "rechargeable",
+    "lithiumionen": "rechargeable",
+    "lithiumion": "rechargeable",
 }
 _DOME_SIZES = {
-    "xs": "XS", "s": "S", "m": "M", "l": "L", "xl": "XL",
-    "klein": "S", "small": "S", "mittel": "M", "medium": "M", "gross": "L", "large": "L",
+    "xs": "XS",
+    "s": "S",
+    "m": "M",
+    "l": "L",
+    "xl": "XL",
+    "klein": "S",
+    "small": "S",
+    "mittel": "M",
+    "medium": "M",
+    "gross": "L",
+    "large": "L",
 }
 
 
@@ -221,8 +296,7 @@ def normalize_attribute_value(key: str, value: str) -> str:
 #: buyer's own net price, then the net list price, other net prices, the recommended retail price
 #: (nrp, "UVP"), gross prices; any other type last. Within a type the lowest quantity tier
 #: (LOWER_BOUND) wins, then file order. Documented in docs/catalog-formats.md.
-PRICE_TYPE_RANK = {"net_customer": 0, "net_list": 1, "nrp": 3, "gros_customer": 4,
-                   "gros_list": 5}
+PRICE_TYPE_RANK = {"net_customer": 0, "net_list": 1, "nrp": 3, "gros_customer": 4, "gros_list": 5}
 #: Rank of any other ``net_*`` type, and of any other type at all.
 OTHER_NET_RANK, OTHER_RANK = 2, 6
 #: Decimal places kept for the price of one order unit.
@@ -232,18 +306,50 @@ UNIT_PRICE_PLACES = Decimal("0.000001")
 #: German (and other) price type names found in catalogs and CSV headers, read as the BMEcat
 #: type they stand for (compared case-folded, umlauts spelled out, only letters and digits).
 PRICE_TYPE_NAMES = {
-    "net_customer": ("EK", "EK netto", "EK ohne MwSt", "EK_ohne_MWST", "EK exkl. MwSt",
-                     "Einkaufspreis", "Einkaufspreis netto", "Netto-EK", "Nettoeinkaufspreis",
-                     "Kundenpreis", "Kundennettopreis", "Ihr Preis"),
-    "net_list": ("Listenpreis", "Listenpreis netto", "Netto-Listenpreis", "Nettolistenpreis",
-                 "Nettopreis", "LP netto", "Preis netto"),
-    "nrp": ("UVP", "unverbindliche Preisempfehlung", "empf. VK", "empfohlener VK",
-            "Verkaufspreis", "VK", "RRP", "MSRP"),
-    "gros_list": ("Bruttolistenpreis", "Listenpreis brutto", "Bruttopreis", "VK brutto",
-                  "EK brutto"),
+    "net_customer": (
+        "EK",
+        "EK netto",
+        "EK ohne MwSt",
+        "EK_ohne_MWST",
+        "EK exkl. MwSt",
+        "Einkaufspreis",
+        "Einkaufspreis netto",
+        "Netto-EK",
+        "Nettoeinkaufspreis",
+        "Kundenpreis",
+        "Kundennettopreis",
+        "Ihr Preis",
+    ),
+    "net_list": (
+        "Listenpreis",
+        "Listenpreis netto",
+        "Netto-Listenpreis",
+        "Nettolistenpreis",
+        "Nettopreis",
+        "LP netto",
+        "Preis netto",
+    ),
+    "nrp": (
+        "UVP",
+        "unverbindliche Preisempfehlung",
+        "empf. VK",
+        "empfohlener VK",
+        "Verkaufspreis",
+        "VK",
+        "RRP",
+        "MSRP",
+    ),
+    "gros_list": (
+        "Bruttolistenpreis",
+        "Listenpreis brutto",
+        "Bruttopreis",
+        "VK brutto",
+        "EK brutto",
+    ),
 }
-_PRICE_TYPE_BY_NAME = {_name_key(name): canonical for canonical, names in PRICE_TYPE_NAMES.items()
-                       for name in names}
+_PRICE_TYPE_BY_NAME = {
+    _name_key(name): canonical for canonical, names in PRICE_TYPE_NAMES.items() for name in names
+}
 
 
 def canonical_price_type(price_type: str) -> str:
@@ -260,8 +366,7 @@ def price_type_rank(price_type: str) -> int:
     return OTHER_NET_RANK if price_type.startswith("net") else OTHER_RANK
 
 
-def unit_price(amount: Decimal, quantity: Decimal | None, factor: Decimal | None = None
-               ) -> Decimal:
+def unit_price(amount: Decimal, quantity: Decimal | None, factor: Decimal | None = None) -> Decimal:
     """The price of one order unit: ``amount × factor ÷ quantity``, to 6 decimal places."""
     value = amount
     if factor is not None and factor != 1:
@@ -271,6 +376,7 @@ def unit_price(amount: Decimal, quantity: Decimal | None, factor: Decimal | None
     if value != value.quantize(UNIT_PRICE_PLACES):
         value = value.quantize(UNIT_PRICE_PLACES)
     return value
+
 
 _CURRENCY_NOISE = re.compile(r"(?i)(€|eur|\s|\u00a0|\u202f)")
 _PRICE_FORMS = [
@@ -306,8 +412,18 @@ def parse_price(raw: str) -> Decimal:
 
 
 _DISCONTINUED_WORDS = (
-    "discontinued", "ausgelaufen", "auslauf", "eingestellt", "nichtmehrlieferbar",
-    "nichtlieferbar", "inaktiv", "inactive", "deleted", "geloescht", "obsolete", "eol",
+    "discontinued",
+    "ausgelaufen",
+    "auslauf",
+    "eingestellt",
+    "nichtmehrlieferbar",
+    "nichtlieferbar",
+    "inaktiv",
+    "inactive",
+    "deleted",
+    "geloescht",
+    "obsolete",
+    "eol",
     "endoflife",
 )
 _ACTIVE_WORDS = ("active", "aktiv", "lieferbar", "available", "verfuegbar", "ja", "yes", "1", "")
@@ -337,8 +453,14 @@ PROGRESS_STEP = 1 << 20
 class _MeteredRaw(io.RawIOBase):
     """A raw stream that counts bytes, reports progress and enforces ``max_bytes``."""
 
-    def __init__(self, fileobj: BinaryIO, *, max_bytes: int | None, progress: Progress | None,
-                 total: int | None):
+    def __init__(
+        self,
+        fileobj: BinaryIO,
+        *,
+        max_bytes: int | None,
+        progress: Progress | None,
+        total: int | None,
+    ):
         self._file = fileobj
         self._max_bytes = max_bytes
         self._progress = progress
@@ -361,9 +483,7 @@ class _MeteredRaw(io.RawIOBase):
         view[:n] = data
         self.bytes_read += n
         if self._max_bytes is not None and self.bytes_read > self._max_bytes:
-            raise FormatError(
-                f"file too large: more than {self._max_bytes} bytes (limit)"
-            )
+            raise FormatError(f"file too large: more than {self._max_bytes} bytes (limit)")
         if self._progress is not None and (
             (n == 0 and not self._finished) or self.bytes_read - self._reported >= PROGRESS_STEP
         ):
@@ -391,7 +511,7 @@ def _size_of(fileobj: BinaryIO) -> int | None:
 
 #: Reads items from the buffered stream and calls back with the header once known.
 ItemsFactory = Callable[
-    [BinaryIO, Callable[[CatalogHeader], None]], Iterator[Union[CatalogArticle, ImportIssue]]
+    [BinaryIO, Callable[[CatalogHeader], None]], Iterator[CatalogArticle | ImportIssue]
 ]
 
 
@@ -404,9 +524,15 @@ class CatalogReader:
     Use it as a context manager (or call :meth:`close`) to release a file opened from a path.
     """
 
-    def __init__(self, items_factory: ItemsFactory, stream: io.BufferedReader[_MeteredRaw],
-                 raw: _MeteredRaw, *, owned_file: BinaryIO | None = None,
-                 format_name: str = "") -> None:
+    def __init__(
+        self,
+        items_factory: ItemsFactory,
+        stream: io.BufferedReader[_MeteredRaw],
+        raw: _MeteredRaw,
+        *,
+        owned_file: BinaryIO | None = None,
+        format_name: str = "",
+    ) -> None:
         self.header: CatalogHeader | None = None
         self.format_name = format_name  # "bmecat" | "csv"
         self._stream = stream
@@ -501,7 +627,7 @@ def read_catalog(
         fileobj: BinaryIO = io.BytesIO(bytes(source))
     elif isinstance(source, (str, os.PathLike)):
         try:
-            fileobj = owned = open(Path(source), "rb")  # noqa: SIM115 - closed by the reader
+            fileobj = owned = open(Path(source), "rb")
         except OSError as exc:
             raise FormatError(f"cannot open catalog file: {exc.strerror or exc}") from None
     else:
@@ -510,9 +636,7 @@ def read_catalog(
     total = _size_of(fileobj)
     try:
         if max_bytes is not None and total is not None and total > max_bytes:
-            raise FormatError(
-                f"file too large: {total} bytes (limit {max_bytes})"
-            )
+            raise FormatError(f"file too large: {total} bytes (limit {max_bytes})")
         raw = _MeteredRaw(fileobj, max_bytes=max_bytes, progress=progress, total=total)
         stream = io.BufferedReader(raw, buffer_size=64 * 1024)
         prefix = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
@@ -526,16 +650,21 @@ def read_catalog(
     if _looks_like_xml(prefix):
         from . import bmecat
 
-        def factory(stream: BinaryIO, set_header: Callable[[CatalogHeader], None]
-                    ) -> Iterator[CatalogArticle | ImportIssue]:
-            return bmecat.iter_bmecat(stream, set_header, strict=strict,
-                                      standards_dir=standards_dir)
+        def factory(
+            stream: BinaryIO, set_header: Callable[[CatalogHeader], None]
+        ) -> Iterator[CatalogArticle | ImportIssue]:
+            return bmecat.iter_bmecat(
+                stream, set_header, strict=strict, standards_dir=standards_dir
+            )
+
         format_name = "bmecat"
     else:
         from . import catalog_csv
 
-        def factory(stream: BinaryIO, set_header: Callable[[CatalogHeader], None]
-                    ) -> Iterator[CatalogArticle | ImportIssue]:
+        def factory(
+            stream: BinaryIO, set_header: Callable[[CatalogHeader], None]
+        ) -> Iterator[CatalogArticle | ImportIssue]:
             return catalog_csv.iter_csv(stream, set_header, strict=strict)
+
         format_name = "csv"
     return CatalogReader(factory, stream, raw, owned_file=owned, format_name=format_name)

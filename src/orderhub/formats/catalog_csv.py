@@ -34,9 +34,9 @@ from .catalog import (
     attribute_key,
     normalize_attribute_value,
     parse_price,
+    parse_status,
     price_type_rank,
     unit_price,
-    parse_status,
 )
 from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
 from .units import unit_code
@@ -56,34 +56,78 @@ MAX_LINE_BYTES = 1 << 20
 #: underscores and umlaut spelling ("Währung" = "Waehrung" = "WAEHRUNG").
 COLUMN_ALIASES: dict[str, list[str]] = {
     "partner_article_number": [
-        "Artikelnummer", "Artikel-Nr", "Artikelnr", "ArtNr", "Art-Nr", "Bestellnummer",
-        "Lieferantenartikelnummer", "article_number", "article number", "supplier_pid",
-        "supplier_aid", "partner_article_number", "sku", "item number",
-        "Order number", "Order no", "Order No.", "ordering number", "Bestell-Nr", "Best.-Nr.",
+        "Artikelnummer",
+        "Artikel-Nr",
+        "Artikelnr",
+        "ArtNr",
+        "Art-Nr",
+        "Bestellnummer",
+        "Lieferantenartikelnummer",
+        "article_number",
+        "article number",
+        "supplier_pid",
+        "supplier_aid",
+        "partner_article_number",
+        "sku",
+        "item number",
+        "Order number",
+        "Order no",
+        "Order No.",
+        "ordering number",
+        "Bestell-Nr",
+        "Best.-Nr.",
         "Bestellnr",
     ],
     "gtin": ["EAN", "GTIN", "EAN/GTIN", "GTIN/EAN", "EAN-Code", "EAN13", "Barcode"],
     "hmv_number": [
-        "HMV", "HMV-Nummer", "HMV-Nr", "HMV number", "hmv_number", "Hilfsmittelnummer",
+        "HMV",
+        "HMV-Nummer",
+        "HMV-Nr",
+        "HMV number",
+        "hmv_number",
+        "Hilfsmittelnummer",
         "Hilfsmittel-Nr",
     ],
     "manufacturer_article_number": [
-        "Herstellerartikelnummer", "Hersteller-Artikelnummer", "Herstellerartikelnr",
-        "Hersteller-Nr", "Herstellernummer", "manufacturer_article_number",
-        "manufacturer article number", "manufacturer_pid", "MPN",
+        "Herstellerartikelnummer",
+        "Hersteller-Artikelnummer",
+        "Herstellerartikelnr",
+        "Hersteller-Nr",
+        "Herstellernummer",
+        "manufacturer_article_number",
+        "manufacturer article number",
+        "manufacturer_pid",
+        "MPN",
     ],
     "manufacturer_name": ["Hersteller", "Herstellername", "manufacturer", "manufacturer_name"],
     "short_description": [
-        "Kurzbeschreibung", "Bezeichnung", "Artikelbezeichnung", "Beschreibung", "Kurztext",
-        "short_description", "description", "description_short", "name",
+        "Kurzbeschreibung",
+        "Bezeichnung",
+        "Artikelbezeichnung",
+        "Beschreibung",
+        "Kurztext",
+        "short_description",
+        "description",
+        "description_short",
+        "name",
     ],
     "long_description": [
-        "Langbeschreibung", "Langtext", "long_description", "description_long",
+        "Langbeschreibung",
+        "Langtext",
+        "long_description",
+        "description_long",
     ],
     "order_unit": ["Einheit", "Bestelleinheit", "Mengeneinheit", "ME", "unit", "order_unit"],
     "price_quantity": [
-        "Preiseinheit", "Preismenge", "PE", "Preis je", "Preis pro", "price_quantity",
-        "price quantity", "price unit", "per",
+        "Preiseinheit",
+        "Preismenge",
+        "PE",
+        "Preis je",
+        "Preis pro",
+        "price_quantity",
+        "price quantity",
+        "price unit",
+        "per",
     ],
     "currency": ["Währung", "currency"],
     "status": ["Status", "Artikelstatus", "status"],
@@ -95,22 +139,56 @@ COLUMN_ALIASES: dict[str, list[str]] = {
 #: first non-empty cell of a row in that order wins.
 PRICE_COLUMNS: dict[str, list[str]] = {
     "net_customer": [
-        "EK", "Einkaufspreis", "EK netto", "EK-Preis", "Netto-EK", "EK ohne MwSt",
-        "EK-Preis netto", "Einkaufspreis netto", "Kundenpreis", "Ihr Preis", "net_customer",
-        "customer price", "purchase price", "net purchase price",
+        "EK",
+        "Einkaufspreis",
+        "EK netto",
+        "EK-Preis",
+        "Netto-EK",
+        "EK ohne MwSt",
+        "EK-Preis netto",
+        "Einkaufspreis netto",
+        "Kundenpreis",
+        "Ihr Preis",
+        "net_customer",
+        "customer price",
+        "purchase price",
+        "net purchase price",
     ],
     "net_list": [
-        "Preis", "Nettopreis", "Listenpreis", "Netto-Listenpreis", "Listenpreis netto",
-        "Nettolistenpreis", "price", "net_price", "net price", "list_price", "list price",
-        "net_list", "net list price",
+        "Preis",
+        "Nettopreis",
+        "Listenpreis",
+        "Netto-Listenpreis",
+        "Listenpreis netto",
+        "Nettolistenpreis",
+        "price",
+        "net_price",
+        "net price",
+        "list_price",
+        "list price",
+        "net_list",
+        "net list price",
     ],
     "nrp": [
-        "UVP", "unverbindliche Preisempfehlung", "empf. VK", "empfohlener VK", "VK",
-        "Verkaufspreis", "nrp", "RRP", "MSRP", "retail price",
+        "UVP",
+        "unverbindliche Preisempfehlung",
+        "empf. VK",
+        "empfohlener VK",
+        "VK",
+        "Verkaufspreis",
+        "nrp",
+        "RRP",
+        "MSRP",
+        "retail price",
     ],
     "gros_list": [
-        "Bruttopreis", "Bruttolistenpreis", "Listenpreis brutto", "VK brutto", "gros_list",
-        "gross price", "gross list price",
+        "Bruttopreis",
+        "Bruttolistenpreis",
+        "Listenpreis brutto",
+        "VK brutto",
+        "gros_list",
+        "gross price",
+        "gross list price",
     ],
 }
 _PRICE_TYPE_BY_NAME = {
@@ -126,11 +204,22 @@ _FIELD_BY_NAME = {
 }
 
 _MODES = {
-    "": "new", "new": "new", "neu": "new", "n": "new", "insert": "new",
-    "update": "update", "u": "update", "aenderung": "update", "aendern": "update",
+    "": "new",
+    "new": "new",
+    "neu": "new",
+    "n": "new",
+    "insert": "new",
+    "update": "update",
+    "u": "update",
+    "aenderung": "update",
+    "aendern": "update",
     "change": "update",
-    "delete": "delete", "d": "delete", "del": "delete", "loeschen": "delete",
-    "loeschung": "delete", "remove": "delete",
+    "delete": "delete",
+    "d": "delete",
+    "del": "delete",
+    "loeschen": "delete",
+    "loeschung": "delete",
+    "remove": "delete",
 }
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -176,7 +265,7 @@ def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
                     line=1,
                 )
             if raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
+                raw = raw[len(codecs.BOM_UTF8) :]
         if not windows_1252:
             try:
                 yield raw.decode("utf-8")
@@ -291,8 +380,12 @@ def iter_csv(
         yield from items
 
 
-def _set_price(article: CatalogArticle, cells: list[tuple[str, str]], quantity_text: str,
-               issue: Callable[[str], None]) -> None:
+def _set_price(
+    article: CatalogArticle,
+    cells: list[tuple[str, str]],
+    quantity_text: str,
+    issue: Callable[[str], None],
+) -> None:
     """The first usable price cell in price-rule order (``cells`` come sorted by rank)."""
     quantity = None
     if quantity_text:
@@ -316,13 +409,23 @@ def _set_price(article: CatalogArticle, cells: list[tuple[str, str]], quantity_t
         return
 
 
-def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
-               attributes: dict[str, int], header: CatalogHeader,
-               prices: Sequence[tuple[int, str, int]] = ()
-               ) -> list[CatalogArticle | ImportIssue]:
+def _row_items(
+    row: list[str],
+    line: int,
+    width: int,
+    fields: dict[str, int],
+    attributes: dict[str, int],
+    header: CatalogHeader,
+    prices: Sequence[tuple[int, str, int]] = (),
+) -> list[CatalogArticle | ImportIssue]:
     if len(row) > width and any(cell.strip() for cell in row[width:]):
-        return [ImportIssue(line, f"row has {len(row)} fields but the header has {width} "
-                                  "(unquoted separator in a text?); row skipped")]
+        return [
+            ImportIssue(
+                line,
+                f"row has {len(row)} fields but the header has {width} "
+                "(unquoted separator in a text?); row skipped",
+            )
+        ]
 
     def get(index: int | None) -> str:
         if index is None or index >= len(row):
@@ -340,10 +443,19 @@ def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
     mode_text = get(fields.get("mode"))
     mode = _MODES.get(_name_key(mode_text))
     if mode is None:
-        return [ImportIssue(line, f"unknown action {mode_text!r} (expected new, update or "
-                                  "delete); row skipped", pid)]
-    article = CatalogArticle(partner_article_number=pid, mode=mode, line=line,
-                             currency=get(fields.get("currency")).upper() or header.currency)
+        return [
+            ImportIssue(
+                line,
+                f"unknown action {mode_text!r} (expected new, update or delete); row skipped",
+                pid,
+            )
+        ]
+    article = CatalogArticle(
+        partner_article_number=pid,
+        mode=mode,
+        line=line,
+        currency=get(fields.get("currency")).upper() or header.currency,
+    )
     if mode == "delete":
         return [article]
 
@@ -355,9 +467,11 @@ def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
     code = unit_code(unit)
     if code is None:
         article.order_unit = " ".join(unit.split())[:10]
-        issue(f"order unit {unit!r} is neither a UN/ECE Rec 20 code nor a known unit name "
-              "(docs/catalog-formats.md); the article cannot be ordered electronically until "
-              "the catalog names its unit")
+        issue(
+            f"order unit {unit!r} is neither a UN/ECE Rec 20 code nor a known unit name "
+            "(docs/catalog-formats.md); the article cannot be ordered electronically until "
+            "the catalog names its unit"
+        )
     else:
         article.order_unit = code
 
@@ -373,8 +487,12 @@ def _row_items(row: list[str], line: int, width: int, fields: dict[str, int],
             article.hmv_number = normalize_hmv(hmv)
         except InvalidIdentifier as exc:
             issue(f"HMV number {hmv!r}: {exc.reason}; HMV number dropped, article kept")
-    _set_price(article, [(price_type, get(index)) for _, price_type, index in prices],
-               get(fields.get("price_quantity")), issue)
+    _set_price(
+        article,
+        [(price_type, get(index)) for _, price_type, index in prices],
+        get(fields.get("price_quantity")),
+        issue,
+    )
     status_text = get(fields.get("status"))
     status = parse_status(status_text)
     if status is None:
@@ -453,14 +571,17 @@ def write_csv(
     decimal_comma = delimiter == ";"
     count = 0
     try:
-        writer = csv.writer(text, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL,
-                            lineterminator="\r\n")
+        writer = csv.writer(
+            text, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+        )
         writer.writerow([label for label, _ in CSV_COLUMNS])
         for article in articles:
-            writer.writerow([
-                neutralize_csv_cell(_cell(article, name, decimal_comma))
-                for _, name in CSV_COLUMNS
-            ])
+            writer.writerow(
+                [
+                    neutralize_csv_cell(_cell(article, name, decimal_comma))
+                    for _, name in CSV_COLUMNS
+                ]
+            )
             count += 1
     finally:
         text.flush()

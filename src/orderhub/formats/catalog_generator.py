@@ -53,8 +53,20 @@ DISCONTINUED_SHARE = 0.02
 _PREFIX = re.compile(r"[A-Z0-9]{1,4}")
 _CENT = Decimal("0.01")
 
-SERIES = ["AURA", "NOVA", "VITA", "LUMA", "ORA", "ZEN", "ECHO", "FLOW", "ARIA", "SOLA", "MIRA",
-          "TERA"]
+SERIES = [
+    "AURA",
+    "NOVA",
+    "VITA",
+    "LUMA",
+    "ORA",
+    "ZEN",
+    "ECHO",
+    "FLOW",
+    "ARIA",
+    "SOLA",
+    "MIRA",
+    "TERA",
+]
 LEVELS = [3, 5, 7, 9]
 LEVEL_PRICES = {3: 420, 5: 690, 7: 1040, 9: 1480}
 
@@ -64,27 +76,58 @@ _SHELL_COLOURS = (["BEIGE"], ["BRAUN", "SCHWARZ"])
 STYLES = {
     "RIC": ("RIC", "RIC", "Ex-Hörer-Hörsystem (RIC)", 1.00, "03", _EAR_COLOURS),
     "BTE": ("BTE", "HdO", "Hinter-dem-Ohr-Hörsystem (HdO)", 0.95, "01", _EAR_COLOURS),
-    "BTEP": ("BTE", "HdO", "Hinter-dem-Ohr-Power-Hörsystem (HdO)", 1.05, "05",
-             _EAR_COLOURS),
-    "ITE": ("ITE", "IdO", "Im-Ohr-Hörsystem (IdO), individuell gefertigt", 1.15, "02",
-            _SHELL_COLOURS),
-    "CIC": ("CIC", "CIC", "Im-Kanal-Hörsystem (CIC), individuell gefertigt", 1.25, "04",
-            _SHELL_COLOURS),
+    "BTEP": ("BTE", "HdO", "Hinter-dem-Ohr-Power-Hörsystem (HdO)", 1.05, "05", _EAR_COLOURS),
+    "ITE": (
+        "ITE",
+        "IdO",
+        "Im-Ohr-Hörsystem (IdO), individuell gefertigt",
+        1.15,
+        "02",
+        _SHELL_COLOURS,
+    ),
+    "CIC": (
+        "CIC",
+        "CIC",
+        "Im-Kanal-Hörsystem (CIC), individuell gefertigt",
+        1.25,
+        "04",
+        _SHELL_COLOURS,
+    ),
 }
 COLOUR_NAMES = {
-    "BEIGE": "beige", "SILBER": "silber", "GRAPHIT": "graphit", "SCHWARZ": "schwarz",
-    "SAND": "sand", "BRAUN": "braun", "WEISS": "weiß", "TITAN": "titan",
+    "BEIGE": "beige",
+    "SILBER": "silber",
+    "GRAPHIT": "graphit",
+    "SCHWARZ": "schwarz",
+    "SAND": "sand",
+    "BRAUN": "braun",
+    "WEISS": "weiß",
+    "TITAN": "titan",
 }
 SIDES = {"L": ("links", "linke"), "R": ("rechts", "rechte")}
 
-RECEIVER_POWERS = {"S": ("Standard", 48), "M": ("Medium", 52), "P": ("Power", 58),
-                   "HP": ("High Power", 64)}
-DOME_TYPES = {"OPEN": ("offen", 9.90), "CLOSED": ("geschlossen", 10.50),
-              "POWER": ("Power (doppelt)", 12.50)}
-EARMOLD_MATERIALS = {"ACR": ("Acryl, hart", 39), "SIL": ("Silikon, weich", 49),
-                     "THERMO": ("Thermoplast", 59)}
-EARMOLD_SHAPES = {"SCHALE": ("Vollschale", 1.0), "HALB": ("Halbschale", 0.95),
-                  "KRALLE": ("Kralle", 0.9), "CANAL": ("Gehörgangsstück", 0.85)}
+RECEIVER_POWERS = {
+    "S": ("Standard", 48),
+    "M": ("Medium", 52),
+    "P": ("Power", 58),
+    "HP": ("High Power", 64),
+}
+DOME_TYPES = {
+    "OPEN": ("offen", 9.90),
+    "CLOSED": ("geschlossen", 10.50),
+    "POWER": ("Power (doppelt)", 12.50),
+}
+EARMOLD_MATERIALS = {
+    "ACR": ("Acryl, hart", 39),
+    "SIL": ("Silikon, weich", 49),
+    "THERMO": ("Thermoplast", 59),
+}
+EARMOLD_SHAPES = {
+    "SCHALE": ("Vollschale", 1.0),
+    "HALB": ("Halbschale", 0.95),
+    "KRALLE": ("Kralle", 0.9),
+    "CANAL": ("Gehörgangsstück", 0.85),
+}
 LAB_MATERIALS = [
     ("ABF-SOFT", "Abformmasse Silikon weich, 2 Kartuschen à 50 ml", 34.50),
     ("ABF-MEDIUM", "Abformmasse Silikon mittel, 2 Kartuschen à 50 ml", 34.50),
@@ -95,8 +138,12 @@ LAB_MATERIALS = [
     ("SCHL-25", "Otoplastik-Schlauch 2,5 mm, 10 m", 11.20),
     ("LACK", "Otoplastik-Schutzlack, 15 ml", 18.60),
 ]
-BATTERIES = {"10": ("gelb", 2.10), "312": ("braun", 2.10), "13": ("orange", 2.20),
-             "675": ("blau", 2.40)}
+BATTERIES = {
+    "10": ("gelb", 2.10),
+    "312": ("braun", 2.10),
+    "13": ("orange", 2.20),
+    "675": ("blau", 2.40),
+}
 BATTERY_PACKS = [6, 60]
 # code, description, net price, HMV number or None, battery size or None
 ACCESSORIES = [
@@ -149,35 +196,60 @@ def _hearing_aids() -> Iterator[_FamilyItem]:
                 for level_index, level in enumerate(LEVELS):
                     gen = "" if generation == 1 else f"G{generation}"
                     code = f"{series}{level}{gen}"
-                    ordinal = ((generation - 1) * len(SERIES) + series_index) * len(LEVELS) \
-                        + level_index + 1
+                    ordinal = (
+                        ((generation - 1) * len(SERIES) + series_index) * len(LEVELS)
+                        + level_index
+                        + 1
+                    )
                     name = f"{series.title()} {level}" + (f" G{generation}" if gen else "")
-                    for style_code, (style, short_style, long_style, factor, subgroup,
-                                     colours) in STYLES.items():
+                    for style_code, (
+                        style,
+                        short_style,
+                        long_style,
+                        factor,
+                        subgroup,
+                        colours,
+                    ) in STYLES.items():
                         hmv = f"1320{subgroup}{ordinal % 10000:04d}"
                         model = name + (" Power" if style_code == "BTEP" else "")
-                        battery = ("rechargeable" if style_code == "RIC" and level >= 7 else
-                                   {"RIC": "312", "BTE": "13", "BTEP": "675", "ITE": "312",
-                                    "CIC": "10"}[style_code])
-                        battery_text = ("Lithium-Ionen-Akku" if battery == "rechargeable"
-                                        else f"Batteriegröße {battery}")
+                        battery = (
+                            "rechargeable"
+                            if style_code == "RIC" and level >= 7
+                            else {
+                                "RIC": "312",
+                                "BTE": "13",
+                                "BTEP": "675",
+                                "ITE": "312",
+                                "CIC": "10",
+                            }[style_code]
+                        )
+                        battery_text = (
+                            "Lithium-Ionen-Akku"
+                            if battery == "rechargeable"
+                            else f"Batteriegröße {battery}"
+                        )
                         for side, (side_short, side_long) in SIDES.items():
                             for colour in colours[0] if core else colours[1]:
                                 colour_name = COLOUR_NAMES[colour]
                                 yield (
                                     "HA",
                                     f"HA-{code}-{style_code}-{side}-{colour}",
-                                    f"Hörsystem {model} {short_style}, {side_short}, "
-                                    f"{colour_name}",
+                                    f"Hörsystem {model} {short_style}, {side_short}, {colour_name}",
                                     f"{long_style} der Serie {series.title()}, "
                                     f"Technologiestufe {level}"
                                     + (f", Plattform-Generation {generation}" if gen else "")
                                     + f". Für das {side_long} Ohr, Farbe {colour_name}. "
                                     f"{battery_text}.",
-                                    {"model": model, "style": style, "side": side,
-                                     "colour": colour_name, "battery_size": battery,
-                                     "category": "hearing_aid"},
-                                    LEVEL_PRICES[level] * factor
+                                    {
+                                        "model": model,
+                                        "style": style,
+                                        "side": side,
+                                        "colour": colour_name,
+                                        "battery_size": battery,
+                                        "category": "hearing_aid",
+                                    },
+                                    LEVEL_PRICES[level]
+                                    * factor
                                     * (1 + 0.03 * min(generation - 1, 5)),
                                     hmv,
                                 )
@@ -197,8 +269,12 @@ def _receivers() -> Iterator[_FamilyItem]:
                         f"Ex-Hörer Leistungsstufe {power_name} ({power}), Kabellänge {length}, "
                         f"für das {side_long} Ohr. Für Ex-Hörer-Hörsysteme der "
                         f"Plattform-Generation {generation}.",
-                        {"receiver_power": power, "receiver_length": str(length), "side": side,
-                         "category": "receiver"},
+                        {
+                            "receiver_power": power,
+                            "receiver_length": str(length),
+                            "side": side,
+                            "category": "receiver",
+                        },
                         base + 1.5 * length,
                         None,
                     )
@@ -207,37 +283,52 @@ def _receivers() -> Iterator[_FamilyItem]:
 def _domes() -> Iterator[_FamilyItem]:
     for dome, (name, base) in DOME_TYPES.items():
         for size in ("S", "M", "L"):
-            yield ("D", f"D-{dome}-{size}", f"Dome {name}, Größe {size}, 10 Stück",
-                   f"Schirmchen (Dome) {name} für Ex-Hörer und Slim-Tube, Größe {size}, "
-                   "Packung mit 10 Stück.",
-                   {"dome_size": size, "category": "dome"}, base, None)
+            yield (
+                "D",
+                f"D-{dome}-{size}",
+                f"Dome {name}, Größe {size}, 10 Stück",
+                f"Schirmchen (Dome) {name} für Ex-Hörer und Slim-Tube, Größe {size}, "
+                "Packung mit 10 Stück.",
+                {"dome_size": size, "category": "dome"},
+                base,
+                None,
+            )
 
 
 def _earmolds() -> Iterator[_FamilyItem]:
     for material, (material_name, base) in EARMOLD_MATERIALS.items():
         for shape, (shape_name, factor) in EARMOLD_SHAPES.items():
             for side, (side_short, side_long) in SIDES.items():
-                yield ("OTO", f"OTO-{material}-{shape}-{side}",
-                       f"Otoplastik {shape_name}, {material_name.split(',')[0]}, {side_short}",
-                       f"Individuelle Otoplastik ({shape_name}) aus {material_name}, für das "
-                       f"{side_long} Ohr. Fertigung nach Abformung.",
-                       {"side": side, "category": "earmold"}, base * factor, None)
+                yield (
+                    "OTO",
+                    f"OTO-{material}-{shape}-{side}",
+                    f"Otoplastik {shape_name}, {material_name.split(',')[0]}, {side_short}",
+                    f"Individuelle Otoplastik ({shape_name}) aus {material_name}, für das "
+                    f"{side_long} Ohr. Fertigung nach Abformung.",
+                    {"side": side, "category": "earmold"},
+                    base * factor,
+                    None,
+                )
 
 
 def _lab_materials() -> Iterator[_FamilyItem]:
     for code, text, base in LAB_MATERIALS:
-        yield ("MAT", f"MAT-{code}", text, text + ".", {"category": "earmold_material"},
-               base, None)
+        yield ("MAT", f"MAT-{code}", text, text + ".", {"category": "earmold_material"}, base, None)
 
 
 def _batteries() -> Iterator[_FamilyItem]:
     for pack in BATTERY_PACKS:
         for size, (tab, base) in BATTERIES.items():
-            yield ("BAT", f"BAT-{size}-{pack}", f"Zink-Luft-Batterie {size}, {pack} Stück",
-                   f"Hörgerätebatterie Zink-Luft Größe {size} (Farbcode {tab}), 1,45 V, "
-                   f"Packung mit {pack} Stück.",
-                   {"battery_size": size, "category": "battery"},
-                   base * (pack / 6) * (0.85 if pack == 60 else 1.0), None)
+            yield (
+                "BAT",
+                f"BAT-{size}-{pack}",
+                f"Zink-Luft-Batterie {size}, {pack} Stück",
+                f"Hörgerätebatterie Zink-Luft Größe {size} (Farbcode {tab}), 1,45 V, "
+                f"Packung mit {pack} Stück.",
+                {"battery_size": size, "category": "battery"},
+                base * (pack / 6) * (0.85 if pack == 60 else 1.0),
+                None,
+            )
 
 
 def _accessories() -> Iterator[_FamilyItem]:
@@ -251,8 +342,13 @@ def _accessories() -> Iterator[_FamilyItem]:
 def _interleaved() -> Iterator[_FamilyItem]:
     """Smooth weighted round robin over the families, independent of the requested size."""
     families = {
-        "HA": _hearing_aids(), "R": _receivers(), "OTO": _earmolds(), "D": _domes(),
-        "MAT": _lab_materials(), "BAT": _batteries(), "ACC": _accessories(),
+        "HA": _hearing_aids(),
+        "R": _receivers(),
+        "OTO": _earmolds(),
+        "D": _domes(),
+        "MAT": _lab_materials(),
+        "BAT": _batteries(),
+        "ACC": _accessories(),
     }
     current = {name: 0 for name in families}
     while families:
@@ -268,12 +364,17 @@ def _interleaved() -> Iterator[_FamilyItem]:
             del current[chosen]
 
 
-def catalog_header(prefix: str, size: int, manufacturer: str = DEFAULT_MANUFACTURER
-                   ) -> CatalogHeader:
+def catalog_header(
+    prefix: str, size: int, manufacturer: str = DEFAULT_MANUFACTURER
+) -> CatalogHeader:
     """The header used when a generated catalog is written as BMEcat."""
-    return CatalogHeader(transaction="T_NEW_CATALOG", catalog_id=f"{prefix}-{size}"[:20],
-                         catalog_version="1.0", supplier_name=manufacturer[:50],
-                         format_version="2005")
+    return CatalogHeader(
+        transaction="T_NEW_CATALOG",
+        catalog_id=f"{prefix}-{size}"[:20],
+        catalog_version="1.0",
+        supplier_name=manufacturer[:50],
+        format_version="2005",
+    )
 
 
 def generate_catalog(
@@ -286,8 +387,10 @@ def generate_catalog(
     """Yield ``size`` deterministic articles with partner article numbers ``{prefix}-...``."""
     prefix = prefix.upper()
     if not _PREFIX.fullmatch(prefix):
-        raise ValueError("prefix must be 1 to 4 letters or digits (article numbers have at "
-                         "most 32 characters in BMEcat)")
+        raise ValueError(
+            "prefix must be 1 to 4 letters or digits (article numbers have at "
+            "most 32 characters in BMEcat)"
+        )
     if not 0 <= size <= MAX_SIZE:
         raise ValueError(f"size must be between 0 and {MAX_SIZE}")
     company = f"{zlib.crc32(prefix.encode()) % 1000:03d}"
@@ -332,8 +435,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        articles = generate_catalog(args.prefix, args.size, seed=args.seed,
-                                    manufacturer=args.manufacturer)
+        articles = generate_catalog(
+            args.prefix, args.size, seed=args.seed, manufacturer=args.manufacturer
+        )
         # Fail on a bad prefix/size before an output file is created.
         first = next(articles, None)
     except ValueError as exc:
@@ -344,18 +448,22 @@ def main(argv: list[str] | None = None) -> int:
             yield first
             yield from articles
 
-    out = sys.stdout.buffer if args.out == "-" else open(args.out, "wb")  # noqa: SIM115
+    out = sys.stdout.buffer if args.out == "-" else open(args.out, "wb")
     try:
         if args.format == "bmecat":
             from .bmecat import write_bmecat
 
-            written = write_bmecat(catalog_header(args.prefix.upper(), args.size,
-                                                  args.manufacturer), all_articles(), out)
+            written = write_bmecat(
+                catalog_header(args.prefix.upper(), args.size, args.manufacturer),
+                all_articles(),
+                out,
+            )
         else:
             from .catalog_csv import write_csv
 
-            written = write_csv(all_articles(), out, delimiter=args.delimiter,
-                                encoding=args.encoding)
+            written = write_csv(
+                all_articles(), out, delimiter=args.delimiter, encoding=args.encoding
+            )
     finally:
         if out is not sys.stdout.buffer:
             out.close()

@@ -37,17 +37,17 @@ from pydifact.serializer import Serializer
 from pydifact.tokenizer import Tokenizer
 
 from . import FormatError
-from .units import unit_code
 from .documents import (
+    LOCAL_TZ,
     AnswerLine,
     OrderDocument,
     OrderItem,
-    Party,
     PartnerAnswer,
-    LOCAL_TZ,
+    Party,
     aware,
     line_status,
 )
+from .units import unit_code
 
 #: Service string advice OrderHub writes: ``:`` component, ``+`` element, ``.`` decimal mark,
 #: ``?`` release character, space reserved, ``'`` segment terminator.
@@ -60,8 +60,16 @@ MAX_BYTES = 20 * 1024 * 1024
 
 # Line action codes (data element 1229) in ORDRSP.
 ACTION_FOR_STATUS = {"confirmed": "5", "changed": "3", "rejected": "7"}
-STATUS_FOR_ACTION = {"5": "confirmed", "3": "changed", "6": "changed", "24": "changed",
-                     "1": "changed", "7": "rejected", "2": "rejected", "10": "rejected"}
+STATUS_FOR_ACTION = {
+    "5": "confirmed",
+    "3": "changed",
+    "6": "changed",
+    "24": "changed",
+    "1": "changed",
+    "7": "rejected",
+    "2": "rejected",
+    "10": "rejected",
+}
 _TAG = re.compile(r"[A-Z0-9]{3}")
 _NUMBER = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 _LINE_NUMBER = re.compile(r"[0-9]{1,9}")
@@ -125,8 +133,9 @@ def _decode(data: bytes) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise FormatError(f"{syntax} interchange is not valid UTF-8: {exc.reason} at byte "
-                              f"{exc.start}") from None
+            raise FormatError(
+                f"{syntax} interchange is not valid UTF-8: {exc.reason} at byte {exc.start}"
+            ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -144,8 +153,10 @@ def _characters(text: str) -> tuple[Characters, str]:
     chars = text[3:9]
     separators = [chars[0], chars[1], chars[3], chars[5]]
     if len(set(separators)) != 4 or any(c.isalnum() or c in "\r\n" for c in separators):
-        raise FormatError(f"UNA service string advice {chars!r} is not usable: separators must "
-                          "be four different non-alphanumeric characters")
+        raise FormatError(
+            f"UNA service string advice {chars!r} is not usable: separators must "
+            "be four different non-alphanumeric characters"
+        )
     return Characters.from_str("UNA" + chars), text[9:]
 
 
@@ -169,15 +180,23 @@ def read_segments(data: bytes) -> list[RawSegment]:
     try:
         tokens = TokenIterator(Tokenizer().get_tokens(body, characters))
         for position, raw in enumerate(
-                Parser(characters=characters).convert_tokens_to_raw_segments(tokens), 1):
+            Parser(characters=characters).convert_tokens_to_raw_segments(tokens), 1
+        ):
             tag = raw[0] if raw else ""
             if not isinstance(tag, str) or not _TAG.fullmatch(tag.strip()):
                 raise FormatError(f"segment {position}: {str(tag)[:20]!r} is not a segment tag")
             segments.append(RawSegment(tag.strip(), list(raw[1:]), position))
     except FormatError:
         raise
-    except (EDISyntaxError, ValidationError, ValueError, TypeError, IndexError,
-            AttributeError, AssertionError) as exc:
+    except (
+        EDISyntaxError,
+        ValidationError,
+        ValueError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        AssertionError,
+    ) as exc:
         # pydifact reports syntax problems with several exception types; callers get one.
         raise FormatError(f"malformed EDIFACT: {exc}") from None
     if not segments:
@@ -204,15 +223,19 @@ def read_interchange(data: bytes) -> Interchange:
     if unb.tag != "UNB":
         raise FormatError(f"an EDIFACT interchange starts with UNB, not {unb.tag}")
     if segments[-1].tag != "UNZ":
-        raise FormatError(f"EDIFACT interchange does not end with UNZ but with "
-                          f"{segments[-1].where()}: truncated?")
+        raise FormatError(
+            f"EDIFACT interchange does not end with UNZ but with {segments[-1].where()}: truncated?"
+        )
     syntax = unb.component(0, 0)
     if not syntax.startswith("UNO"):
         raise FormatError(f"UNB: unknown syntax identifier {syntax!r}")
     interchange = Interchange(
-        sender=unb.component(1, 0), sender_qualifier=unb.component(1, 1),
-        recipient=unb.component(2, 0), recipient_qualifier=unb.component(2, 1),
-        reference=unb.component(4, 0), syntax=syntax,
+        sender=unb.component(1, 0),
+        sender_qualifier=unb.component(1, 1),
+        recipient=unb.component(2, 0),
+        recipient_qualifier=unb.component(2, 1),
+        reference=unb.component(4, 0),
+        syntax=syntax,
     )
     if not interchange.sender or not interchange.recipient or not interchange.reference:
         raise FormatError("UNB needs sender, recipient and interchange reference")
@@ -231,11 +254,15 @@ def read_interchange(data: bytes) -> Interchange:
             interchange.messages.append(_message(current))
             current = None
         elif segment.tag in ("UNB", "UNZ"):
-            raise FormatError(f"{segment.where()}: a second interchange in the same file; send "
-                              "one interchange (UNB … UNZ) per file or request")
+            raise FormatError(
+                f"{segment.where()}: a second interchange in the same file; send "
+                "one interchange (UNB … UNZ) per file or request"
+            )
         elif segment.tag in ("UNG", "UNE"):
-            raise FormatError(f"{segment.where()}: functional groups (UNG … UNE) are not "
-                              "supported; send the messages directly in the interchange")
+            raise FormatError(
+                f"{segment.where()}: functional groups (UNG … UNE) are not "
+                "supported; send the messages directly in the interchange"
+            )
         elif current is None:
             raise FormatError(f"{segment.where()}: segment outside a message (UNH … UNT)")
         else:
@@ -244,11 +271,15 @@ def read_interchange(data: bytes) -> Interchange:
         raise FormatError("EDIFACT message is not closed by UNT: truncated?")
     unz = segments[-1]
     if unz.component(0) != str(len(interchange.messages)):
-        raise FormatError(f"UNZ counts {unz.component(0)!r} messages, the interchange has "
-                          f"{len(interchange.messages)}")
+        raise FormatError(
+            f"UNZ counts {unz.component(0)!r} messages, the interchange has "
+            f"{len(interchange.messages)}"
+        )
     if unz.component(1) != interchange.reference:
-        raise FormatError(f"UNZ reference {unz.component(1)!r} does not match UNB reference "
-                          f"{interchange.reference!r}")
+        raise FormatError(
+            f"UNZ reference {unz.component(1)!r} does not match UNB reference "
+            f"{interchange.reference!r}"
+        )
     if not interchange.messages:
         raise FormatError("EDIFACT interchange contains no message")
     return interchange
@@ -261,19 +292,25 @@ def _message(segments: list[RawSegment]) -> Message:
     if not identifier or not identifier[0]:
         raise FormatError(f"{unh.where()}: UNH without message type")
     if unt.component(0) != str(len(segments)):
-        raise FormatError(f"{unt.where()}: UNT counts {unt.component(0)!r} segments, the "
-                          f"message has {len(segments)}")
+        raise FormatError(
+            f"{unt.where()}: UNT counts {unt.component(0)!r} segments, the "
+            f"message has {len(segments)}"
+        )
     if unt.component(1) != reference:
-        raise FormatError(f"{unt.where()}: UNT reference {unt.component(1)!r} does not match "
-                          f"UNH reference {reference!r}")
-    return Message(type=identifier[0].upper(), reference=reference, identifier=identifier,
-                   segments=segments)
+        raise FormatError(
+            f"{unt.where()}: UNT reference {unt.component(1)!r} does not match "
+            f"UNH reference {reference!r}"
+        )
+    return Message(
+        type=identifier[0].upper(), reference=reference, identifier=identifier, segments=segments
+    )
 
 
 def _single(interchange: Interchange, types: tuple[str, ...]) -> Message:
     if len(interchange.messages) != 1:
-        raise FormatError(f"expected one message per interchange, found "
-                          f"{len(interchange.messages)}")
+        raise FormatError(
+            f"expected one message per interchange, found {len(interchange.messages)}"
+        )
     message = interchange.messages[0]
     if message.type not in types:
         raise FormatError(f"expected an EDIFACT {' or '.join(types)} message, got {message.type}")
@@ -294,11 +331,18 @@ def _dtm(segment: RawSegment) -> tuple[str, datetime]:
     qualifier = segment.component(0, 0)
     value = segment.component(0, 1)
     fmt = segment.component(0, 2) or "102"
-    patterns = {"102": "%Y%m%d", "203": "%Y%m%d%H%M", "204": "%Y%m%d%H%M%S", "101": "%y%m%d",
-                "718": "%Y%m%d"}
+    patterns = {
+        "102": "%Y%m%d",
+        "203": "%Y%m%d%H%M",
+        "204": "%Y%m%d%H%M%S",
+        "101": "%y%m%d",
+        "718": "%Y%m%d",
+    }
     if fmt not in patterns:
-        raise FormatError(f"{segment.where()}: date format {fmt!r} is not supported "
-                          "(use 102, 203 or 204)", field="DTM")
+        raise FormatError(
+            f"{segment.where()}: date format {fmt!r} is not supported (use 102, 203 or 204)",
+            field="DTM",
+        )
     if fmt == "718":  # CCYYMMDD-CCYYMMDD: the end of the range is the promise
         value = value.rpartition("-")[2]
     pattern = patterns[fmt]
@@ -307,8 +351,9 @@ def _dtm(segment: RawSegment) -> tuple[str, datetime]:
             raise ValueError(value)
         parsed = datetime.strptime(value, pattern)
     except ValueError:
-        raise FormatError(f"{segment.where()}: {value[:20]!r} is not a date in format {fmt}",
-                          field="DTM") from None
+        raise FormatError(
+            f"{segment.where()}: {value[:20]!r} is not a date in format {fmt}", field="DTM"
+        ) from None
     return qualifier, aware(parsed)
 
 
@@ -327,8 +372,9 @@ def _text(value: str | None) -> str:
             char.encode("latin-1")
             out.append(char)
         except UnicodeEncodeError:
-            base = "".join(c for c in unicodedata.normalize("NFKD", char)
-                           if not unicodedata.combining(c))
+            base = "".join(
+                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+            )
             try:
                 base.encode("latin-1")
                 out.append(base or "?")
@@ -340,13 +386,15 @@ def _text(value: str | None) -> str:
 def _identifier(value: str | None, limit: int, what: str) -> str:
     text = _text(value)
     if len(text) > limit:
-        raise FormatError(f"{what} is longer than the {limit} characters EDIFACT allows here: "
-                          f"{text[:40]!r}…", field=what)
+        raise FormatError(
+            f"{what} is longer than the {limit} characters EDIFACT allows here: {text[:40]!r}…",
+            field=what,
+        )
     return text
 
 
 def _chunks(text: str, size: int, count: int) -> list[str]:
-    return [text[i:i + size] for i in range(0, min(len(text), size * count), size)]
+    return [text[i : i + size] for i in range(0, min(len(text), size * count), size)]
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -366,8 +414,9 @@ def _is_gln(value: str | None) -> bool:
 def _seg(tag: str, *elements: str | list[str]) -> Segment:
     """A segment without trailing empty elements (EDIFACT truncation rule)."""
     trimmed = list(elements)
-    while trimmed and (trimmed[-1] == "" or (isinstance(trimmed[-1], list)
-                                              and not any(trimmed[-1]))):
+    while trimmed and (
+        trimmed[-1] == "" or (isinstance(trimmed[-1], list) and not any(trimmed[-1]))
+    ):
         trimmed.pop()
     return Segment(tag, *trimmed)
 
@@ -378,14 +427,16 @@ def _unb(sender: str, recipient: str, prepared: datetime, reference: str) -> Seg
     if not sender:
         raise FormatError("the interchange needs a sender id", field="sender_id")
     if not recipient:
-        raise FormatError("the interchange needs a recipient id (GLN or partner id)",
-                          field="recipient_id")
+        raise FormatError(
+            "the interchange needs a recipient id (GLN or partner id)", field="recipient_id"
+        )
     reference = _identifier(reference, 14, "interchange_ref")
     if not reference:
         raise FormatError("the interchange needs a reference", field="interchange_ref")
     local = _local(prepared)
     return Segment(
-        "UNB", list(SYNTAX),
+        "UNB",
+        list(SYNTAX),
         [sender, "14" if _is_gln(sender) else "ZZZ"],
         [recipient, "14" if _is_gln(recipient) else "ZZZ"],
         [f"{local:%y%m%d}", f"{local:%H%M}"],
@@ -394,12 +445,12 @@ def _unb(sender: str, recipient: str, prepared: datetime, reference: str) -> Seg
 
 
 def _envelope(unb: Segment, message_type: str, body: list[Segment]) -> bytes:
-    message = [_seg("UNH", "1", [message_type, *MESSAGE_VERSION, ASSOCIATION[message_type]]),
-               *body]
+    message = [_seg("UNH", "1", [message_type, *MESSAGE_VERSION, ASSOCIATION[message_type]]), *body]
     message.append(_seg("UNT", str(len(message) + 1), "1"))
     segments = [unb, *message, _seg("UNZ", "1", unb.elements[4])]
     text = Serializer(Characters.from_str("UNA" + CHARACTERS)).serialize(
-        segments, with_una_header=True)
+        segments, with_una_header=True
+    )
     return text.encode("latin-1", errors="replace")
 
 
@@ -424,11 +475,20 @@ def _nad(qualifier: str, party: Party, party_id: str, agency: str) -> list[Segme
     name = _chunks(_text(party.name), 35, 5)
     street = _chunks(_text(party.street), 35, 4)
     country = _text(party.country)
-    segments = [Segment(
-        "NAD", qualifier, identification, "", name or "", street or "",
-        _text(party.city)[:35], "", _text(party.postal_code)[:9],
-        country if len(country) <= 3 else "",
-    )]
+    segments = [
+        Segment(
+            "NAD",
+            qualifier,
+            identification,
+            "",
+            name or "",
+            street or "",
+            _text(party.city)[:35],
+            "",
+            _text(party.postal_code)[:9],
+            country if len(country) <= 3 else "",
+        )
+    ]
     return segments
 
 
@@ -443,8 +503,9 @@ def _contact(party: Party) -> list[Segment]:
     return segments
 
 
-def write_orders(doc: OrderDocument, *, interchange_ref: str,
-                 prepared_at: datetime | None = None) -> bytes:
+def write_orders(
+    doc: OrderDocument, *, interchange_ref: str, prepared_at: datetime | None = None
+) -> bytes:
     """One ORDERS message in one interchange.
 
     ``prepared_at`` (UNB date/time) defaults to the order date so that a retried delivery of the
@@ -496,19 +557,22 @@ def write_orders(doc: OrderDocument, *, interchange_ref: str,
 
 def _line(item: OrderItem) -> list[Segment]:
     if not 0 < item.line_no < 1_000_000:
-        raise FormatError(f"line number {item.line_no} does not fit EDIFACT (1…999999)",
-                          field="line_no")
+        raise FormatError(
+            f"line number {item.line_no} does not fit EDIFACT (1…999999)", field="line_no"
+        )
     gtin = _identifier(item.gtin, 35, "gtin")
     # A 14-digit GTIN (how OrderHub keeps them) has EANCOM item type "SRV" (GTIN); "EN" is
     # the EAN-13/EAN-8 article number.
-    segments = [_seg("LIN", str(item.line_no), "", [gtin, "SRV" if len(gtin) == 14 else "EN"])
-                if gtin else _seg("LIN", str(item.line_no))]
+    segments = [
+        _seg("LIN", str(item.line_no), "", [gtin, "SRV" if len(gtin) == 14 else "EN"])
+        if gtin
+        else _seg("LIN", str(item.line_no))
+    ]
     ids = []
     article = _identifier(item.supplier_article_number, 35, "supplier_article_number")
     if article:
         ids.append([article, "SA"])
-    manufacturer = _identifier(item.manufacturer_article_number, 35,
-                               "manufacturer_article_number")
+    manufacturer = _identifier(item.manufacturer_article_number, 35, "manufacturer_article_number")
     if manufacturer:
         ids.append([manufacturer, "MF"])
     hmv = _identifier(item.hmv_number, 35, "hmv_number")
@@ -518,7 +582,7 @@ def _line(item: OrderItem) -> list[Segment]:
         segments.append(_seg("PIA", "1", *ids))
     description = _chunks(_text(item.description), 35, 2 * 99)
     for i in range(0, len(description), 2):
-        segments.append(_seg("IMD", "F", "", ["", "", "", *description[i:i + 2]]))
+        segments.append(_seg("IMD", "F", "", ["", "", "", *description[i : i + 2]]))
     quantity = ["21", _decimal_text(item.quantity)]
     unit = _unit(item.unit, item.line_no)
     if unit != "C62":
@@ -542,7 +606,9 @@ def _unit(unit: str | None, line_no: int) -> str:
         raise FormatError(
             f"line {line_no}: order unit {_text(unit)!r} is not a UN/ECE Recommendation 20 "
             "code of at most 3 characters; fix the unit in the partner's catalog "
-            "(docs/catalog-formats.md)", field="unit")
+            "(docs/catalog-formats.md)",
+            field="unit",
+        )
     return code
 
 
@@ -578,23 +644,25 @@ def _check_answer(answer: PartnerAnswer, kind: str) -> tuple[str, str]:
 
 def _answer_line_head(line: AnswerLine, action: str = "") -> list[Segment]:
     if not 0 < line.line_no < 1_000_000:
-        raise FormatError(f"line number {line.line_no} does not fit EDIFACT (1…999999)",
-                          field="line_no")
-    segments = [_seg("LIN", str(line.line_no), action) if action
-                else _seg("LIN", str(line.line_no))]
+        raise FormatError(
+            f"line number {line.line_no} does not fit EDIFACT (1…999999)", field="line_no"
+        )
+    segments = [
+        _seg("LIN", str(line.line_no), action) if action else _seg("LIN", str(line.line_no))
+    ]
     article = _identifier(line.supplier_article_number, 35, "supplier_article_number")
     if article:
         segments.append(_seg("PIA", "1", [article, "SA"]))
     return segments
 
 
-def write_ordrsp(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
-                 interchange_ref: str) -> bytes:
+def write_ordrsp(
+    answer: PartnerAnswer, *, sender_id: str, recipient_id: str, interchange_ref: str
+) -> bytes:
     """ORDRSP: ``BGM+231``; lines ``LIN+n+<5|3|7>`` with ``QTY+113`` (quantity to be delivered)."""
     document_id, order_number = _check_answer(answer, "order_response")
     statuses = {line.status for line in answer.lines}
-    function = ("29" if statuses <= {"confirmed"} else
-                "27" if statuses == {"rejected"} else "4")
+    function = "29" if statuses <= {"confirmed"} else "27" if statuses == {"rejected"} else "4"
     body = [_seg("BGM", "231", document_id, function), _dtm_segment("137", answer.issued_at)]
     if answer.delivery_date:
         body.append(_dtm_segment("69", answer.delivery_date))
@@ -603,8 +671,10 @@ def write_ordrsp(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
     body += _answer_parties(sender_id, recipient_id)
     for line in answer.lines:
         if line.status not in ACTION_FOR_STATUS:
-            raise FormatError(f"line {line.line_no}: status {line.status!r} does not belong in an "
-                              "order response", field="status")
+            raise FormatError(
+                f"line {line.line_no}: status {line.status!r} does not belong in an order response",
+                field="status",
+            )
         body += _answer_line_head(line, ACTION_FOR_STATUS[line.status])
         if line.quantity is not None:
             body.append(_quantity("113", line.quantity, line.unit, line.line_no))
@@ -616,16 +686,18 @@ def write_ordrsp(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
     return _envelope(unb, "ORDRSP", body)
 
 
-def write_desadv(answer: PartnerAnswer, *, sender_id: str, recipient_id: str,
-                 interchange_ref: str) -> bytes:
+def write_desadv(
+    answer: PartnerAnswer, *, sender_id: str, recipient_id: str, interchange_ref: str
+) -> bytes:
     """DESADV: ``BGM+351``, ``RFF+ON`` order number, ``RFF+CN`` per tracking number (at most 9),
     carrier in ``TDT+20``, one ``CPS`` with ``LIN``/``QTY+12`` per line."""
     document_id, order_number = _check_answer(answer, "dispatch_notification")
     tracking = [_identifier(t, 35, "tracking_numbers") for t in answer.tracking_numbers]
     tracking = [t for t in tracking if t]
     if len(tracking) > 9:
-        raise FormatError("a DESADV carries at most 9 tracking numbers (RFF+CN)",
-                          field="tracking_numbers")
+        raise FormatError(
+            "a DESADV carries at most 9 tracking numbers (RFF+CN)", field="tracking_numbers"
+        )
     body = [_seg("BGM", "351", document_id, "9"), _dtm_segment("137", answer.issued_at)]
     if answer.delivery_date:
         body.append(_dtm_segment("17", answer.delivery_date))
@@ -663,8 +735,14 @@ def _guard(read: Callable[_P, _R]) -> Callable[_P, _R]:
             return read(*args, **kwargs)
         except FormatError:
             raise
-        except (ValueError, TypeError, IndexError, KeyError, AttributeError,
-                InvalidOperation) as exc:
+        except (
+            ValueError,
+            TypeError,
+            IndexError,
+            KeyError,
+            AttributeError,
+            InvalidOperation,
+        ) as exc:
             raise FormatError(f"malformed EDIFACT message: {exc}") from None
 
     wrapper.__name__ = read.__name__
@@ -735,8 +813,13 @@ def parse_orders(data: bytes) -> OrderDocument:
             elif party is not None and party.role == "supplier" and qualifier == "IA":
                 party.party_id = value
         elif tag == "NAD" and item is None:
-            role = {"BY": "buyer", "SU": "supplier", "DP": "delivery", "ST": "delivery",
-                    "IV": "invoice"}.get(segment.component(0))
+            role = {
+                "BY": "buyer",
+                "SU": "supplier",
+                "DP": "delivery",
+                "ST": "delivery",
+                "IV": "invoice",
+            }.get(segment.component(0))
             if role:
                 party = _party_from_nad(segment, role)
                 parties.setdefault(role, party)
@@ -757,8 +840,10 @@ def parse_orders(data: bytes) -> OrderDocument:
             party, description = None, []
             line_text = segment.component(0)
             if not _LINE_NUMBER.fullmatch(line_text):
-                raise FormatError(f"{segment.where()}: line number {line_text!r} is missing or "
-                                  "not a number", field="LIN")
+                raise FormatError(
+                    f"{segment.where()}: line number {line_text!r} is missing or not a number",
+                    field="LIN",
+                )
             item = OrderItem(line_no=int(line_text), quantity=None)  # type: ignore[arg-type]
             item_id, kind = segment.component(2, 0), segment.component(2, 1)
             if item_id and kind in ("EN", "SRV", "UP", ""):
@@ -816,10 +901,18 @@ def parse_orders(data: bytes) -> OrderDocument:
     buyer.party_id = customer_number or None
     supplier = parties.get("supplier") or Party(role="supplier")
     return OrderDocument(
-        order_number=order_number, order_date=order_date, buyer=buyer, supplier=supplier,
-        delivery=parties.get("delivery"), customer_number=customer_number, currency=currency,
-        reference=reference, note="\n".join(n for n in notes if n),
-        sender_id=interchange.sender, recipient_id=interchange.recipient, items=items,
+        order_number=order_number,
+        order_date=order_date,
+        buyer=buyer,
+        supplier=supplier,
+        delivery=parties.get("delivery"),
+        customer_number=customer_number,
+        currency=currency,
+        reference=reference,
+        note="\n".join(n for n in notes if n),
+        sender_id=interchange.sender,
+        recipient_id=interchange.recipient,
+        items=items,
     )
 
 
@@ -847,18 +940,37 @@ def parse_answers(data: bytes) -> list[PartnerAnswer]:
 
 #: What a DTM qualifier (2005) in an answer means; dates are kept under these names.
 DATE_MEANINGS = {
-    "2": "requested", "10": "requested_shipment", "69": "promised", "17": "estimated_delivery",
-    "132": "estimated_arrival", "64": "earliest_delivery", "63": "latest_delivery",
-    "11": "despatched", "35": "delivered", "137": "document", "171": "reference",
+    "2": "requested",
+    "10": "requested_shipment",
+    "69": "promised",
+    "17": "estimated_delivery",
+    "132": "estimated_arrival",
+    "64": "earliest_delivery",
+    "63": "latest_delivery",
+    "11": "despatched",
+    "35": "delivered",
+    "137": "document",
+    "171": "reference",
 }
 #: Which dated meaning becomes the delivery date, most specific first, per answer kind.
 #: A requested date (DTM+2) is never reported as the partner's promise, a despatch date
 #: (DTM+11) never as the delivery date.
 DELIVERY_DATE_RULE = {
-    "ORDRSP": ("promised", "estimated_delivery", "estimated_arrival", "latest_delivery",
-               "earliest_delivery"),
-    "DESADV": ("estimated_arrival", "estimated_delivery", "delivered", "promised",
-               "latest_delivery", "earliest_delivery"),
+    "ORDRSP": (
+        "promised",
+        "estimated_delivery",
+        "estimated_arrival",
+        "latest_delivery",
+        "earliest_delivery",
+    ),
+    "DESADV": (
+        "estimated_arrival",
+        "estimated_delivery",
+        "delivered",
+        "promised",
+        "latest_delivery",
+        "earliest_delivery",
+    ),
 }
 
 
@@ -871,7 +983,9 @@ class _AnswerReader:
         self.dispatch = message.type == "DESADV"
         self.answer = PartnerAnswer(
             kind="dispatch_notification" if self.dispatch else "order_response",
-            order_number="", document_id="", issued_at=None,  # type: ignore[arg-type]
+            order_number="",
+            document_id="",
+            issued_at=None,  # type: ignore[arg-type]
             sender_id=interchange.sender,
         )
         self.notes: list[str] = []
@@ -952,8 +1066,9 @@ class _AnswerReader:
 
     def _lin(self, segment: RawSegment) -> None:
         line_text = segment.component(0)
-        line_no = (int(line_text) if _LINE_NUMBER.fullmatch(line_text)
-                   else len(self.answer.lines) + 1)
+        line_no = (
+            int(line_text) if _LINE_NUMBER.fullmatch(line_text) else len(self.answer.lines) + 1
+        )
         self.line = AnswerLine(line_no=line_no, status="shipped" if self.dispatch else "")
         self.actions[id(self.line)] = segment.component(1)
         item_id, kind = segment.component(2, 0), segment.component(2, 1)
@@ -1005,8 +1120,9 @@ class _AnswerReader:
         if not answer.order_number:
             raise FormatError(f"{kind} does not name the order (RFF+ON)", field="RFF")
         answer.delivery_date = self.delivery_date(dates)
-        answer.dates = {meaning: value.date() for meaning, value in dates.items()
-                        if meaning != "document"}
+        answer.dates = {
+            meaning: value.date() for meaning, value in dates.items() if meaning != "document"
+        }
         ordered = {i.line_no: i for i in order.items} if order else {}
         for line in answer.lines:
             line_dates = self.line_dates.get(id(line), {})
@@ -1014,21 +1130,29 @@ class _AnswerReader:
             line.dates = {meaning: value.date() for meaning, value in line_dates.items()}
             if not self.dispatch:
                 status = STATUS_FOR_ACTION.get(self.actions[id(line)])
-                line.status = status or line_status(line.quantity, ordered.get(line.line_no),
-                                                    article=line.supplier_article_number)
+                line.status = status or line_status(
+                    line.quantity, ordered.get(line.line_no), article=line.supplier_article_number
+                )
         answer.note = "\n".join(n for n in self.notes if n)
         return answer
 
 
 @_guard
-def _read_answer(interchange: Interchange, message: Message,
-                 order: OrderDocument | None) -> PartnerAnswer:
+def _read_answer(
+    interchange: Interchange, message: Message, order: OrderDocument | None
+) -> PartnerAnswer:
     reader = _AnswerReader(interchange, message)
     reader.read()
     return reader.finish(order)
 
 
 __all__ = [
-    "write_orders", "parse_orders", "write_ordrsp", "write_desadv", "parse_answer",
-    "parse_answers", "read_interchange", "read_segments",
+    "parse_answer",
+    "parse_answers",
+    "parse_orders",
+    "read_interchange",
+    "read_segments",
+    "write_desadv",
+    "write_orders",
+    "write_ordrsp",
 ]

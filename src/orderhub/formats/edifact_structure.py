@@ -34,7 +34,7 @@ class Node:
     id: str
     max_repeat: int
     required: bool
-    children: tuple["Node", ...] = field(default=())
+    children: tuple[Node, ...] = field(default=())
 
     @property
     def is_group(self) -> bool:
@@ -70,8 +70,9 @@ def _load(path: str) -> tuple[Node, ...]:
     return tuple(_node(child) for child in root if child.tag in ("segment", "group"))
 
 
-def structure(message: str = "ORDERS", *,
-              standards_dir: str | os.PathLike[str] | None = None) -> tuple[Node, ...]:
+def structure(
+    message: str = "ORDERS", *, standards_dir: str | os.PathLike[str] | None = None
+) -> tuple[Node, ...]:
     """The top-level items of a message type's structure."""
     message = message.upper()
     if message not in MESSAGES:
@@ -96,37 +97,46 @@ class _Walker:
     def here(self) -> str:
         return f"segment {self.pos + 1} ({self.current()})"
 
-    def acceptable_later(self, tag: str, items: tuple[Node, ...], index: int,
-                         stack: list[tuple[tuple[Node, ...], int]]) -> bool:
+    def acceptable_later(
+        self,
+        tag: str,
+        items: tuple[Node, ...],
+        index: int,
+        stack: list[tuple[tuple[Node, ...], int]],
+    ) -> bool:
         """Could ``tag`` still be matched after leaving item ``index`` of ``items``?"""
-        if any(item.trigger == tag for item in items[index + 1:]):
+        if any(item.trigger == tag for item in items[index + 1 :]):
             return True
         for outer_items, outer_index in reversed(stack):
             # The enclosing group may repeat, or a later item of the enclosing level may match.
             if outer_items[outer_index].trigger == tag:
                 return True
-            if any(item.trigger == tag for item in outer_items[outer_index + 1:]):
+            if any(item.trigger == tag for item in outer_items[outer_index + 1 :]):
                 return True
         return False
 
-    def walk(self, items: tuple[Node, ...], stack: list[tuple[tuple[Node, ...], int]],
-             path: str) -> None:
+    def walk(
+        self, items: tuple[Node, ...], stack: list[tuple[tuple[Node, ...], int]], path: str
+    ) -> None:
         for index, item in enumerate(items):
             count = 0
             while (tag := self.current()) is not None:
                 if tag == item.trigger:
                     count += 1
                     if count == item.max_repeat + 1:
-                        self.report(f"{self.here()}: {self._name(item, path)} repeated more than "
-                                    f"{item.max_repeat} time(s)")
+                        self.report(
+                            f"{self.here()}: {self._name(item, path)} repeated more than "
+                            f"{item.max_repeat} time(s)"
+                        )
                     self.pos += 1
                     if item.is_group:
-                        self.walk(item.children[1:], [*stack, (items, index)],
-                                  f"{path}{item.id}/")
+                        self.walk(item.children[1:], [*stack, (items, index)], f"{path}{item.id}/")
                     continue
                 if not self.acceptable_later(tag, items, index, stack):
-                    self.report(f"{self.here()}: unexpected segment {tag} in "
-                                f"{path.rstrip('/') or 'message'}")
+                    self.report(
+                        f"{self.here()}: unexpected segment {tag} in "
+                        f"{path.rstrip('/') or 'message'}"
+                    )
                     self.pos += 1
                     continue
                 break
@@ -136,13 +146,15 @@ class _Walker:
 
     @staticmethod
     def _name(item: Node, path: str) -> str:
-        kind = f"segment group {item.id} ({item.trigger} …)" if item.is_group else \
-            f"segment {item.id}"
+        kind = (
+            f"segment group {item.id} ({item.trigger} …)" if item.is_group else f"segment {item.id}"
+        )
         return f"{kind} in {path.rstrip('/')}" if path else kind
 
 
-def check_segment_tags(tags: list[str], message: str = "ORDERS", *,
-                       standards_dir: str | os.PathLike[str] | None = None) -> list[str]:
+def check_segment_tags(
+    tags: list[str], message: str = "ORDERS", *, standards_dir: str | os.PathLike[str] | None = None
+) -> list[str]:
     """Violations of the message structure by a list of segment tags from UNH to UNT."""
     walker = _Walker(list(tags), message.upper())
     walker.walk(structure(message, standards_dir=standards_dir), [], "")
@@ -152,8 +164,9 @@ def check_segment_tags(tags: list[str], message: str = "ORDERS", *,
     return walker.violations
 
 
-def check_structure(data: bytes, message: str = "ORDERS", *,
-                    standards_dir: str | os.PathLike[str] | None = None) -> list[str]:
+def check_structure(
+    data: bytes, message: str = "ORDERS", *, standards_dir: str | os.PathLike[str] | None = None
+) -> list[str]:
     """Check every message of an interchange against the ``message`` structure.
 
     Returns a list of violations (empty = conforms). An interchange that cannot even be read
@@ -166,11 +179,12 @@ def check_structure(data: bytes, message: str = "ORDERS", *,
         if found.type != message:
             violations.append(f"message {number} is {found.type}, expected {message}")
             continue
-        for violation in check_segment_tags([s.tag for s in found.segments], message,
-                                            standards_dir=standards_dir):
+        for violation in check_segment_tags(
+            [s.tag for s in found.segments], message, standards_dir=standards_dir
+        ):
             prefix = f"message {number} " if len(interchange.messages) > 1 else ""
             violations.append(prefix + violation)
     return violations
 
 
-__all__ = ["check_structure", "check_segment_tags", "structure", "Node"]
+__all__ = ["Node", "check_segment_tags", "check_structure", "structure"]

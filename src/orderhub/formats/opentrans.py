@@ -25,7 +25,7 @@ import functools
 import os
 import re
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -37,8 +37,8 @@ from .documents import (
     AnswerLine,
     OrderDocument,
     OrderItem,
-    Party,
     PartnerAnswer,
+    Party,
     aware,
     line_status,
     standards_path,
@@ -87,8 +87,9 @@ def _clean(value: str | None) -> str:
     return _XML_INVALID.sub("", value or "").strip()
 
 
-def _sub(parent: etree._Element, name: str, text: str | None = None, *, bme: bool = False,
-         **attrs: str) -> etree._Element:
+def _sub(
+    parent: etree._Element, name: str, text: str | None = None, *, bme: bool = False, **attrs: str
+) -> etree._Element:
     element = etree.SubElement(parent, f"{{{BMECAT_NS if bme else OT_NS}}}{name}", attrib=attrs)
     if text is not None:
         element.text = text
@@ -99,8 +100,10 @@ def _identifier(value: str | None, limit: int, field: str) -> str:
     """An identifier goes out whole or not at all: shortening one would order the wrong thing."""
     text = _clean(value)
     if len(text) > limit:
-        raise FormatError(f"{field} is longer than the {limit} characters openTRANS allows: "
-                          f"{text[:40]!r}…", field=field)
+        raise FormatError(
+            f"{field} is longer than the {limit} characters openTRANS allows: {text[:40]!r}…",
+            field=field,
+        )
     return text
 
 
@@ -115,7 +118,7 @@ def _datetime_text(value: datetime) -> str:
     value = aware(value).replace(microsecond=0)
     offset = value.utcoffset() or timedelta(0)
     if offset.seconds % 60:  # historic offsets with seconds do not fit dtDATETIME
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.isoformat()
 
 
@@ -132,8 +135,9 @@ def _party_ids(party: Party, *, account: str = "") -> list[tuple[str, str]]:
     return ids or [(LOCAL_ID_TYPE, party.role)]
 
 
-def _write_party(parties: etree._Element, party: Party, role: str,
-                 ids: list[tuple[str, str]]) -> None:
+def _write_party(
+    parties: etree._Element, party: Party, role: str, ids: list[tuple[str, str]]
+) -> None:
     element = _sub(parties, "PARTY")
     for id_type, value in ids:
         _sub(element, "PARTY_ID", value, bme=True, type=id_type)
@@ -144,8 +148,11 @@ def _write_party(parties: etree._Element, party: Party, role: str,
     if _clean(party.contact):
         details = _sub(address, "CONTACT_DETAILS")
         _sub(details, "CONTACT_NAME", _clean(party.contact)[:50], bme=True)
-    for name, value, limit in (("STREET", party.street, 50), ("ZIP", party.postal_code, 20),
-                               ("CITY", party.city, 50)):
+    for name, value, limit in (
+        ("STREET", party.street, 50),
+        ("ZIP", party.postal_code, 20),
+        ("CITY", party.city, 50),
+    ):
         if _clean(value):
             _sub(address, name, _clean(value)[:limit], bme=True)
     country = _clean(party.country)
@@ -162,8 +169,9 @@ def _write_party(parties: etree._Element, party: Party, role: str,
         element.append(address)
 
 
-def _remarks(parent: etree._Element, *, note: str = "", reference: str = "",
-             note_type: str = "general") -> None:
+def _remarks(
+    parent: etree._Element, *, note: str = "", reference: str = "", note_type: str = "general"
+) -> None:
     if _clean(reference):
         _sub(parent, "REMARKS", _clean(reference), type=REFERENCE_REMARK)
     if _clean(note):
@@ -238,8 +246,10 @@ def write_order(doc: OrderDocument) -> bytes:
     try:
         validate(data)
     except FormatError as exc:
-        raise FormatError(f"the openTRANS ORDER {order_id} would not be valid, so it is not "
-                          f"sent: {exc.message}", field=exc.field) from None
+        raise FormatError(
+            f"the openTRANS ORDER {order_id} would not be valid, so it is not sent: {exc.message}",
+            field=exc.field,
+        ) from None
     return data
 
 
@@ -250,12 +260,14 @@ def order_unit(unit: str | None, line_no: int) -> str:
         raise FormatError(
             f"line {line_no}: order unit {_clean(unit)!r} is not a UN/ECE Recommendation 20 "
             "code; fix the unit in the partner's catalog (docs/catalog-formats.md)",
-            field="unit")
+            field="unit",
+        )
     return code
 
 
-def _write_order_item(item_list: etree._Element, item: OrderItem,
-                      supplier_id: tuple[str, str]) -> None:
+def _write_order_item(
+    item_list: etree._Element, item: OrderItem, supplier_id: tuple[str, str]
+) -> None:
     element = _sub(item_list, "ORDER_ITEM")
     _sub(element, "LINE_ITEM_ID", str(item.line_no))
     product = _sub(element, "PRODUCT_ID")
@@ -263,11 +275,17 @@ def _write_order_item(item_list: etree._Element, item: OrderItem,
     if article:
         _sub(product, "SUPPLIER_PID", article, bme=True, type="supplier_specific")
     if _clean(item.gtin):
-        _sub(product, "INTERNATIONAL_PID", _identifier(item.gtin, 100, "gtin"), bme=True,
-             type="gtin")
+        _sub(
+            product, "INTERNATIONAL_PID", _identifier(item.gtin, 100, "gtin"), bme=True, type="gtin"
+        )
     if _clean(item.hmv_number):
-        _sub(product, "INTERNATIONAL_PID", _identifier(item.hmv_number, 100, "hmv_number"),
-             bme=True, type=HMV_PID_TYPE)
+        _sub(
+            product,
+            "INTERNATIONAL_PID",
+            _identifier(item.hmv_number, 100, "hmv_number"),
+            bme=True,
+            type=HMV_PID_TYPE,
+        )
     description = _clean(item.description)
     if description:
         _sub(product, "DESCRIPTION_SHORT", description[:150], bme=True)
@@ -278,9 +296,12 @@ def _write_order_item(item_list: etree._Element, item: OrderItem,
         # MANUFACTURER_PID is what the partner needs.
         manufacturer = _sub(product, "MANUFACTURER_INFO")
         _sub(manufacturer, "MANUFACTURER_IDREF", supplier_id[1], bme=True, type=supplier_id[0])
-        _sub(manufacturer, "MANUFACTURER_PID",
-             _identifier(item.manufacturer_article_number, 50, "manufacturer_article_number"),
-             bme=True)
+        _sub(
+            manufacturer,
+            "MANUFACTURER_PID",
+            _identifier(item.manufacturer_article_number, 50, "manufacturer_article_number"),
+            bme=True,
+        )
     features = [(_clean(k)[:60], _clean(v)[:60]) for k, v in item.attributes.items()]
     features = [(k, v) for k, v in features if k and v]
     if features:
@@ -301,16 +322,21 @@ def _write_order_item(item_list: etree._Element, item: OrderItem,
 # --------------------------------------------------------------------------- answers (writing)
 
 
-def _answer_parties(info: etree._Element, answer: PartnerAnswer, other_role: str,
-                    carrier: str = "") -> tuple[tuple[str, str], tuple[str, str]]:
+def _answer_parties(
+    info: etree._Element, answer: PartnerAnswer, other_role: str, carrier: str = ""
+) -> tuple[tuple[str, str], tuple[str, str]]:
     parties = _sub(info, "PARTIES")
     supplier_ids = _party_ids(Party(role="supplier", party_id=answer.sender_id or None))
     other_ids = [(LOCAL_ID_TYPE, other_role)]
     _write_party(parties, Party(role="supplier", country=""), "supplier", supplier_ids)
     _write_party(parties, Party(role=other_role, country=""), other_role, other_ids)
     if carrier:
-        _write_party(parties, Party(role="deliverer", name=carrier, country=""), "deliverer",
-                     [(LOCAL_ID_TYPE, "deliverer")])
+        _write_party(
+            parties,
+            Party(role="deliverer", name=carrier, country=""),
+            "deliverer",
+            [(LOCAL_ID_TYPE, "deliverer")],
+        )
     return supplier_ids[0], other_ids[0]
 
 
@@ -354,15 +380,21 @@ def write_order_response(answer: PartnerAnswer) -> bytes:
     items = _sub(root, "ORDERRESPONSE_ITEM_LIST")
     for line in answer.lines:
         if line.status not in ("confirmed", "changed", "rejected"):
-            raise FormatError(f"line {line.line_no}: status {line.status!r} does not belong in "
-                              "an order response", field="status")
+            raise FormatError(
+                f"line {line.line_no}: status {line.status!r} does not belong in an order response",
+                field="status",
+            )
         item = _sub(items, "ORDERRESPONSE_ITEM")
         _sub(item, "LINE_ITEM_ID", str(line.line_no))
         product = _sub(item, "PRODUCT_ID")
         if _clean(line.supplier_article_number):
-            _sub(product, "SUPPLIER_PID",
-                 _identifier(line.supplier_article_number, 32, "supplier_article_number"),
-                 bme=True, type="supplier_specific")
+            _sub(
+                product,
+                "SUPPLIER_PID",
+                _identifier(line.supplier_article_number, 32, "supplier_article_number"),
+                bme=True,
+                type="supplier_specific",
+            )
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
         _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
         if line.delivery_date:
@@ -412,9 +444,13 @@ def write_dispatch_notification(answer: PartnerAnswer) -> bytes:
         _sub(item, "LINE_ITEM_ID", str(line.line_no))
         product = _sub(item, "PRODUCT_ID")
         if _clean(line.supplier_article_number):
-            _sub(product, "SUPPLIER_PID",
-                 _identifier(line.supplier_article_number, 32, "supplier_article_number"),
-                 bme=True, type="supplier_specific")
+            _sub(
+                product,
+                "SUPPLIER_PID",
+                _identifier(line.supplier_article_number, 32, "supplier_article_number"),
+                bme=True,
+                type="supplier_specific",
+            )
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
         _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
         reference = _sub(item, "ORDER_REFERENCE")
@@ -438,19 +474,32 @@ def _load(data: bytes, expected: tuple[str, ...]) -> etree._Element:
     namespace = etree.QName(root).namespace
     name = etree.QName(root).localname
     if name not in expected:
-        raise FormatError(f"expected an openTRANS {' or '.join(expected)} document, "
-                          f"got root element <{name}>", line=root.sourceline)
+        raise FormatError(
+            f"expected an openTRANS {' or '.join(expected)} document, got root element <{name}>",
+            line=root.sourceline,
+        )
     version = (root.get("version") or "").strip()
-    if version.startswith("1.") or (namespace is None and not version and any(
+    if version.startswith("1.") or (
+        namespace is None
+        and not version
+        and any(
             etree.QName(e).localname in ("ARTICLE_ID", "SUPPLIER_AID", "BUYER_AID")
-            for e in root.iter() if isinstance(e.tag, str))):
+            for e in root.iter()
+            if isinstance(e.tag, str)
+        )
+    ):
         raise FormatError(
             f"this is an openTRANS {version or '1.x'} document; OrderHub reads openTRANS 2.1 "
             f"only — please send {name} in openTRANS 2.1 (namespace {OT_NS})",
-            line=root.sourceline, field="version")
+            line=root.sourceline,
+            field="version",
+        )
     if namespace not in (OT_NS, None):
-        raise FormatError(f"root element <{name}> is not in the openTRANS 2.1 namespace "
-                          f"{OT_NS} but in {namespace}", line=root.sourceline)
+        raise FormatError(
+            f"root element <{name}> is not in the openTRANS 2.1 namespace "
+            f"{OT_NS} but in {namespace}",
+            line=root.sourceline,
+        )
     for element in root.iter():
         if isinstance(element.tag, str):
             element.tag = etree.QName(element).localname
@@ -491,8 +540,9 @@ def _required(element: etree._Element | None, name: str, where: str) -> etree._E
 def _decimal(element: etree._Element, name: str) -> Decimal:
     text = _text(element)
     if not _DECIMAL.fullmatch(text):
-        raise FormatError(f"{name} is not a number: {text[:40]!r}", field=name,
-                          line=element.sourceline)
+        raise FormatError(
+            f"{name} is not a number: {text[:40]!r}", field=name, line=element.sourceline
+        )
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern already excludes this
@@ -501,30 +551,39 @@ def _decimal(element: etree._Element, name: str) -> Decimal:
 
 def _datetime(element: etree._Element, name: str) -> datetime:
     text = _text(element)
-    match = (_DATETIME.fullmatch(text) or _DATETIME_BASIC.fullmatch(text)
-             or _DATE_GERMAN.fullmatch(text))
+    match = (
+        _DATETIME.fullmatch(text) or _DATETIME_BASIC.fullmatch(text) or _DATE_GERMAN.fullmatch(text)
+    )
     if not match:
-        raise FormatError(f"{name} is not a date/time: {text[:40]!r}", field=name,
-                          line=element.sourceline)
+        raise FormatError(
+            f"{name} is not a date/time: {text[:40]!r}", field=name, line=element.sourceline
+        )
     parts = match.groupdict()
     try:
         value = datetime(
-            int(parts["y"]), int(parts["m"] or 1), int(parts["d"] or 1),
-            int(parts.get("H") or 0), int(parts.get("M") or 0), int(parts.get("S") or 0),
+            int(parts["y"]),
+            int(parts["m"] or 1),
+            int(parts["d"] or 1),
+            int(parts.get("H") or 0),
+            int(parts.get("M") or 0),
+            int(parts.get("S") or 0),
             int((parts.get("f") or "0")[:6].ljust(6, "0")),
         )
         tz = (parts.get("tz") or "").replace(":", "")
         if len(tz) == 5:
             tz = f"{tz[:3]}:{tz[3:]}"
         if tz == "Z":
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         elif tz:
             sign = -1 if tz[0] == "-" else 1
             offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[4:6]))
             value = value.replace(tzinfo=timezone(sign * offset))
     except ValueError as exc:
-        raise FormatError(f"{name} is not a valid date/time: {text[:40]!r} ({exc})", field=name,
-                          line=element.sourceline) from None
+        raise FormatError(
+            f"{name} is not a valid date/time: {text[:40]!r} ({exc})",
+            field=name,
+            line=element.sourceline,
+        ) from None
     return aware(value)
 
 
@@ -585,15 +644,17 @@ def _read_party(element: etree._Element, role: str) -> Party:
     party.street = _text(_child(address, "STREET"))
     party.postal_code = _text(_child(address, "ZIP"))
     party.city = _text(_child(address, "CITY"))
-    party.country = _text(_child(address, "COUNTRY_CODED")) or _text(
-        _child(address, "COUNTRY")) or "DE"
+    party.country = (
+        _text(_child(address, "COUNTRY_CODED")) or _text(_child(address, "COUNTRY")) or "DE"
+    )
     contact = _child(address, "CONTACT_DETAILS")
     if contact is not None:
         names = [_text(_child(contact, "FIRST_NAME")), _text(_child(contact, "CONTACT_NAME"))]
         party.contact = " ".join(n for n in names if n) or None
     party.phone = _text(_child(address, "PHONE")) or _text(_child(contact, "PHONE")) or None
-    party.email = (_text(_child(address, "EMAIL"))
-                   or _text(_path(contact, "EMAILS", "EMAIL")) or None)
+    party.email = (
+        _text(_child(address, "EMAIL")) or _text(_path(contact, "EMAILS", "EMAIL")) or None
+    )
     return party
 
 
@@ -607,10 +668,13 @@ def _parties_by_role(info: etree._Element) -> dict[str, etree._Element]:
     references = _child(info, "ORDER_PARTIES_REFERENCE")
     idrefs = {
         "buyer": _text(_child(references, "BUYER_IDREF")) or _text(_child(info, "BUYER_IDREF")),
-        "supplier": (_text(_child(references, "SUPPLIER_IDREF"))
-                     or _text(_child(info, "SUPPLIER_IDREF"))),
-        "delivery": (_text(_path(references, "SHIPMENT_PARTIES_REFERENCE", "DELIVERY_IDREF"))
-                     or _text(_path(info, "SHIPMENT_PARTIES_REFERENCE", "DELIVERY_IDREF"))),
+        "supplier": (
+            _text(_child(references, "SUPPLIER_IDREF")) or _text(_child(info, "SUPPLIER_IDREF"))
+        ),
+        "delivery": (
+            _text(_path(references, "SHIPMENT_PARTIES_REFERENCE", "DELIVERY_IDREF"))
+            or _text(_path(info, "SHIPMENT_PARTIES_REFERENCE", "DELIVERY_IDREF"))
+        ),
     }
     for role, ref in idrefs.items():
         if role in by_role or not ref:
@@ -630,8 +694,9 @@ def parse_order(data: bytes) -> OrderDocument:
     root = _load(data, ("ORDER",))
     info = _path(root, "ORDER_HEADER", "ORDER_INFO")
     if info is None:
-        raise FormatError("ORDER has no ORDER_HEADER/ORDER_INFO", field="ORDER_INFO",
-                          line=root.sourceline)
+        raise FormatError(
+            "ORDER has no ORDER_HEADER/ORDER_INFO", field="ORDER_INFO", line=root.sourceline
+        )
     order_number = _text(_required(info, "ORDER_ID", "ORDER_INFO"))
     order_date = _datetime(_required(info, "ORDER_DATE", "ORDER_INFO"), "ORDER_DATE")
 
@@ -649,8 +714,10 @@ def parse_order(data: bytes) -> OrderDocument:
     note, reference = _remark_texts(info)
 
     items_element = _child(root, "ORDER_ITEM_LIST")
-    items = [_read_order_item(element, position)
-             for position, element in enumerate(_children(items_element, "ORDER_ITEM"), 1)]
+    items = [
+        _read_order_item(element, position)
+        for position, element in enumerate(_children(items_element, "ORDER_ITEM"), 1)
+    ]
     if not items:
         raise FormatError("ORDER has no ORDER_ITEM", field="ORDER_ITEM", line=root.sourceline)
     return OrderDocument(
@@ -684,8 +751,9 @@ def _read_order_item(element: etree._Element, position: int) -> OrderItem:
     long = _text(_child(product, "DESCRIPTION_LONG"))
     # A long description that continues the short one is the complete text (ours always is).
     item.description = long if long.startswith(short) else short
-    item.manufacturer_article_number = _text(
-        _path(product, "MANUFACTURER_INFO", "MANUFACTURER_PID")) or None
+    item.manufacturer_article_number = (
+        _text(_path(product, "MANUFACTURER_INFO", "MANUFACTURER_PID")) or None
+    )
     for feature in _children(_child(element, "PRODUCT_FEATURES"), "FEATURE"):
         name = _text(_child(feature, "FNAME"))
         values = [_text(v) for v in _children(feature, "FVALUE")]
@@ -730,8 +798,11 @@ def _supplier_id(info: etree._Element, by_role: dict[str, etree._Element]) -> st
 def _read_order_response(root: etree._Element, order: OrderDocument | None) -> PartnerAnswer:
     info = _path(root, "ORDERRESPONSE_HEADER", "ORDERRESPONSE_INFO")
     if info is None:
-        raise FormatError("ORDERRESPONSE has no ORDERRESPONSE_HEADER/ORDERRESPONSE_INFO",
-                          field="ORDERRESPONSE_INFO", line=root.sourceline)
+        raise FormatError(
+            "ORDERRESPONSE has no ORDERRESPONSE_HEADER/ORDERRESPONSE_INFO",
+            field="ORDERRESPONSE_INFO",
+            line=root.sourceline,
+        )
     order_number = _text(_required(info, "ORDER_ID", "ORDERRESPONSE_INFO"))
     date_element = _required(info, "ORDERRESPONSE_DATE", "ORDERRESPONSE_INFO")
     issued_at = _datetime(date_element, "ORDERRESPONSE_DATE")
@@ -745,20 +816,28 @@ def _read_order_response(root: etree._Element, order: OrderDocument | None) -> P
 
     lines = []
     for position, item in enumerate(
-            _children(_child(root, "ORDERRESPONSE_ITEM_LIST"), "ORDERRESPONSE_ITEM"), 1):
+        _children(_child(root, "ORDERRESPONSE_ITEM_LIST"), "ORDERRESPONSE_ITEM"), 1
+    ):
         line_no = _line_no(item, position)
-        quantity = _decimal(_required(item, "QUANTITY", f"ORDERRESPONSE_ITEM {position}"),
-                            "QUANTITY")
+        quantity = _decimal(
+            _required(item, "QUANTITY", f"ORDERRESPONSE_ITEM {position}"), "QUANTITY"
+        )
         article = _text(_path(item, "PRODUCT_ID", "SUPPLIER_PID")) or None
         status = _text(_path(item, "ITEM_UDX", STATUS_UDX))
         if status not in LINE_STATUSES or status == "shipped":
             status = line_status(quantity, ordered.get(line_no), article=article)
         line_note, _ = _remark_texts(item)
-        lines.append(AnswerLine(
-            line_no=line_no, status=status, quantity=quantity, supplier_article_number=article,
-            delivery_date=_date(_child(item, "DELIVERY_DATE"), "DELIVERY_DATE"), note=line_note,
-            unit=_text(_child(item, "ORDER_UNIT")) or "C62",
-        ))
+        lines.append(
+            AnswerLine(
+                line_no=line_no,
+                status=status,
+                quantity=quantity,
+                supplier_article_number=article,
+                delivery_date=_date(_child(item, "DELIVERY_DATE"), "DELIVERY_DATE"),
+                note=line_note,
+                unit=_text(_child(item, "ORDER_UNIT")) or "C62",
+            )
+        )
     return PartnerAnswer(
         kind="order_response",
         order_number=order_number,
@@ -778,12 +857,12 @@ def _carrier(info: etree._Element) -> str:
         if "deliverer" in [_text(r) for r in _children(party, "PARTY_ROLE")]:
             address = _child(party, "ADDRESS")
             name = _text(_child(address, "NAME")) or _text(
-                _path(address, "CONTACT_DETAILS", "CONTACT_NAME"))
+                _path(address, "CONTACT_DETAILS", "CONTACT_NAME")
+            )
             if name:
                 return name
     for remark in _children(info, "REMARKS"):
-        if (remark.get("type") or "").strip().lower() in ("deliverercode", "deliverer",
-                                                          "carrier"):
+        if (remark.get("type") or "").strip().lower() in ("deliverercode", "deliverer", "carrier"):
             if _text(remark):
                 return _text(remark)
     return ""
@@ -792,13 +871,19 @@ def _carrier(info: etree._Element) -> str:
 def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
     info = _path(root, "DISPATCHNOTIFICATION_HEADER", "DISPATCHNOTIFICATION_INFO")
     if info is None:
-        raise FormatError("DISPATCHNOTIFICATION has no header info",
-                          field="DISPATCHNOTIFICATION_INFO", line=root.sourceline)
+        raise FormatError(
+            "DISPATCHNOTIFICATION has no header info",
+            field="DISPATCHNOTIFICATION_INFO",
+            line=root.sourceline,
+        )
     document_id = _text(_required(info, "DISPATCHNOTIFICATION_ID", "DISPATCHNOTIFICATION_INFO"))
     date_element = _child(info, "DISPATCHNOTIFICATION_DATE")
     if date_element is None or not _text(date_element):
-        raise FormatError("DISPATCHNOTIFICATION_INFO has no DISPATCHNOTIFICATION_DATE",
-                          field="DISPATCHNOTIFICATION_DATE", line=info.sourceline)
+        raise FormatError(
+            "DISPATCHNOTIFICATION_INFO has no DISPATCHNOTIFICATION_DATE",
+            field="DISPATCHNOTIFICATION_DATE",
+            line=info.sourceline,
+        )
     issued_at = _datetime(date_element, "DISPATCHNOTIFICATION_DATE")
     by_role = _parties_by_role(info)
     carrier = _carrier(info)
@@ -814,33 +899,51 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
     note, _ = _remark_texts(info)
 
     lines, order_numbers = [], []
-    for position, item in enumerate(_children(
-            _child(root, "DISPATCHNOTIFICATION_ITEM_LIST"), "DISPATCHNOTIFICATION_ITEM"), 1):
+    for position, item in enumerate(
+        _children(_child(root, "DISPATCHNOTIFICATION_ITEM_LIST"), "DISPATCHNOTIFICATION_ITEM"), 1
+    ):
         reference = _child(item, "ORDER_REFERENCE")
         order_id = _text(_child(reference, "ORDER_ID"))
         if not order_id:
             raise FormatError(
                 f"DISPATCHNOTIFICATION_ITEM {position} has no ORDER_REFERENCE/ORDER_ID",
-                field="ORDER_REFERENCE", line=item.sourceline)
+                field="ORDER_REFERENCE",
+                line=item.sourceline,
+            )
         if order_id not in order_numbers:
             order_numbers.append(order_id)
         referenced_line = _text(_child(reference, "LINE_ITEM_ID"))
-        line_no = (int(referenced_line) if _LINE_NUMBER.fullmatch(referenced_line)
-                   else _line_no(item, position))
+        line_no = (
+            int(referenced_line)
+            if _LINE_NUMBER.fullmatch(referenced_line)
+            else _line_no(item, position)
+        )
         quantity = _decimal(
-            _required(item, "QUANTITY", f"DISPATCHNOTIFICATION_ITEM {position}"), "QUANTITY")
+            _required(item, "QUANTITY", f"DISPATCHNOTIFICATION_ITEM {position}"), "QUANTITY"
+        )
         line_note, _ = _remark_texts(item)
-        lines.append(AnswerLine(
-            line_no=line_no, status="shipped", quantity=quantity,
-            supplier_article_number=_text(_path(item, "PRODUCT_ID", "SUPPLIER_PID")) or None,
-            note=line_note, unit=_text(_child(item, "ORDER_UNIT")) or "C62",
-        ))
+        lines.append(
+            AnswerLine(
+                line_no=line_no,
+                status="shipped",
+                quantity=quantity,
+                supplier_article_number=_text(_path(item, "PRODUCT_ID", "SUPPLIER_PID")) or None,
+                note=line_note,
+                unit=_text(_child(item, "ORDER_UNIT")) or "C62",
+            )
+        )
     if not order_numbers:
-        raise FormatError("DISPATCHNOTIFICATION has no items", field="DISPATCHNOTIFICATION_ITEM",
-                          line=root.sourceline)
+        raise FormatError(
+            "DISPATCHNOTIFICATION has no items",
+            field="DISPATCHNOTIFICATION_ITEM",
+            line=root.sourceline,
+        )
     if len(order_numbers) > 1:
-        raise FormatError("one DISPATCHNOTIFICATION per order, please: this one refers to "
-                          f"{', '.join(order_numbers[:5])}", field="ORDER_REFERENCE")
+        raise FormatError(
+            "one DISPATCHNOTIFICATION per order, please: this one refers to "
+            f"{', '.join(order_numbers[:5])}",
+            field="ORDER_REFERENCE",
+        )
     return PartnerAnswer(
         kind="dispatch_notification",
         order_number=order_numbers[0],
@@ -889,8 +992,9 @@ def schema(standards_dir: str | os.PathLike[str] | None = None) -> etree.XMLSche
         return _schema(str(Path(path).resolve()))
 
 
-def validate(data: bytes, *, standards_dir: str | os.PathLike[str] | None = None,
-             max_errors: int = 5) -> None:
+def validate(
+    data: bytes, *, standards_dir: str | os.PathLike[str] | None = None, max_errors: int = 5
+) -> None:
     """Raise :class:`FormatError` listing the first XSD errors (with line numbers), if any."""
     root = parse_bytes(bytes(data))
     xsd = schema(standards_dir)
@@ -899,8 +1003,10 @@ def validate(data: bytes, *, standards_dir: str | os.PathLike[str] | None = None
             return
         errors = list(xsd.error_log)[:max_errors]
     details = "; ".join(f"line {e.line}: {e.message}" for e in errors)
-    raise FormatError(f"openTRANS document does not match the 2.1 XSD: {details}",
-                      line=errors[0].line if errors else None)
+    raise FormatError(
+        f"openTRANS document does not match the 2.1 XSD: {details}",
+        line=errors[0].line if errors else None,
+    )
 
 
 def document_type(data: bytes) -> str:
@@ -908,12 +1014,19 @@ def document_type(data: bytes) -> str:
     root = parse_bytes(bytes(data))
     name = etree.QName(root).localname
     if name not in _ROOTS:
-        raise FormatError(f"not an openTRANS order document: root element <{name}>",
-                          line=root.sourceline)
+        raise FormatError(
+            f"not an openTRANS order document: root element <{name}>", line=root.sourceline
+        )
     return name
 
 
 __all__ = [
-    "write_order", "parse_order", "write_order_response", "write_dispatch_notification",
-    "parse_answer", "validate", "schema", "document_type",
+    "document_type",
+    "parse_answer",
+    "parse_order",
+    "schema",
+    "validate",
+    "write_dispatch_notification",
+    "write_order",
+    "write_order_response",
 ]

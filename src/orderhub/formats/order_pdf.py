@@ -17,7 +17,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from .documents import OrderDocument, OrderItem, Party, aware, LOCAL_TZ
+from .documents import LOCAL_TZ, OrderDocument, OrderItem, Party, aware
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -27,8 +27,16 @@ FONT_CANDIDATES = (
     "/Library/Fonts/Arial Unicode.ttf",
     "C:/Windows/Fonts/arial.ttf",
 )
-UNIT_NAMES = {"C62": "Stück", "H87": "Stück", "PCE": "Stück", "PR": "Paar", "SET": "Set",
-              "PK": "Packung", "BX": "Karton", "MTR": "Meter"}
+UNIT_NAMES = {
+    "C62": "Stück",
+    "H87": "Stück",
+    "PCE": "Stück",
+    "PR": "Paar",
+    "SET": "Set",
+    "PK": "Packung",
+    "BX": "Karton",
+    "MTR": "Meter",
+}
 COUNTRY_NAMES = {"DE": "Deutschland", "AT": "Österreich", "CH": "Schweiz"}
 
 
@@ -81,9 +89,15 @@ class _OrderPDF(FPDF):
         self.set_y(-13)
         self.font(7.5)
         self.set_text_color(90)
-        self.cell(0, 5, self.text_for(
-            f"Bestellung {self._order.order_number} · übermittelt über OrderHub · "
-            f"Seite {self.page_no()}/{{nb}}"), align="C")
+        self.cell(
+            0,
+            5,
+            self.text_for(
+                f"Bestellung {self._order.order_number} · übermittelt über OrderHub · "
+                f"Seite {self.page_no()}/{{nb}}"
+            ),
+            align="C",
+        )
         self.set_text_color(0)
 
 
@@ -154,8 +168,7 @@ def render_order_pdf(doc: OrderDocument, *, compress: bool = True) -> bytes:
         pdf.multi_cell(0, 6, t(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
-    blocks = [("Besteller", _address_lines(doc.buyer)),
-              ("Lieferant", _address_lines(doc.supplier))]
+    blocks = [("Besteller", _address_lines(doc.buyer)), ("Lieferant", _address_lines(doc.supplier))]
     delivery = _address_lines(doc.delivery) if doc.delivery else ["wie Besteller"]
     blocks.append(("Lieferadresse", delivery))
     width = (pdf.w - pdf.l_margin - pdf.r_margin) / 3
@@ -173,9 +186,13 @@ def render_order_pdf(doc: OrderDocument, *, compress: bool = True) -> bytes:
     pdf.font(11, bold=True)
     pdf.cell(0, 7, t("Positionen"), new_x="LMARGIN", new_y="NEXT")
     pdf.font(8.5)
-    with pdf.table(col_widths=(9, 30, 68, 15, 15, 37), text_align=(
-            "RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"), line_height=4.4,
-            padding=1.2, first_row_as_headings=True) as table:
+    with pdf.table(
+        col_widths=(9, 30, 68, 15, 15, 37),
+        text_align=("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"),
+        line_height=4.4,
+        padding=1.2,
+        first_row_as_headings=True,
+    ) as table:
         header = table.row()
         for title in ("Pos.", "Artikelnummer", "Bezeichnung", "Menge", "Einheit", "GTIN / HMV"):
             header.cell(t(title))
@@ -197,12 +214,19 @@ def render_order_pdf(doc: OrderDocument, *, compress: bool = True) -> bytes:
     pdf.ln(6)
     pdf.font(8.5)
     pdf.set_text_color(60)
-    pdf.multi_cell(0, 4.5, t(
-        f"Bitte bestätigen Sie diese Bestellung im OrderHub-Lieferantenportal. Die Bestellnummer "
-        f"{doc.order_number} kennzeichnet diese Bestellung eindeutig; erhalten Sie sie mehrfach, "
-        f"handelt es sich um dieselbe Bestellung."), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        4.5,
+        t(
+            f"Bitte bestätigen Sie diese Bestellung im OrderHub-Lieferantenportal. Die Bestellnummer "
+            f"{doc.order_number} kennzeichnet diese Bestellung eindeutig; erhalten Sie sie mehrfach, "
+            f"handelt es sich um dieselbe Bestellung."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_text_color(0)
     return bytes(pdf.output())
 
 
-__all__ = ["render_order_pdf", "find_font"]
+__all__ = ["find_font", "render_order_pdf"]

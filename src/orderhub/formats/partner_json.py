@@ -22,16 +22,26 @@ from .documents import (
     AnswerLine,
     OrderDocument,
     OrderItem,
-    Party,
     PartnerAnswer,
+    Party,
     aware,
     line_status,
 )
 
 ORDER_FORMAT = "orderhub.order.v1"
 MAX_BYTES = 5 * 1024 * 1024
-_PARTY_FIELDS = ("party_id", "gln", "name", "street", "postal_code", "city", "country", "email",
-                 "phone", "contact")
+_PARTY_FIELDS = (
+    "party_id",
+    "gln",
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "contact",
+)
 
 
 # --------------------------------------------------------------------------- writing
@@ -174,11 +184,11 @@ class _Object:
         try:
             number = Decimal(value.strip() if isinstance(value, str) else str(value))
         except InvalidOperation:
-            raise FormatError(f"{self.field(name)} is not a number: {str(value)[:30]!r}",
-                              field=self.field(name)) from None
+            raise FormatError(
+                f"{self.field(name)} is not a number: {str(value)[:30]!r}", field=self.field(name)
+            ) from None
         if not number.is_finite():
-            raise FormatError(f"{self.field(name)} must be a finite number",
-                              field=self.field(name))
+            raise FormatError(f"{self.field(name)} must be a finite number", field=self.field(name))
         return number
 
     @overload
@@ -206,8 +216,10 @@ class _Object:
         try:
             return aware(datetime.fromisoformat(value))
         except ValueError:
-            raise FormatError(f"{self.field(name)} is not an ISO 8601 date-time: {value[:40]!r}",
-                              field=self.field(name)) from None
+            raise FormatError(
+                f"{self.field(name)} is not an ISO 8601 date-time: {value[:40]!r}",
+                field=self.field(name),
+            ) from None
 
     def date(self, name: str) -> date | None:
         value = self.string(name)
@@ -220,8 +232,10 @@ class _Object:
         try:
             return datetime.fromisoformat(value).date()
         except ValueError:
-            raise FormatError(f"{self.field(name)} is not an ISO 8601 date: {value[:40]!r}",
-                              field=self.field(name)) from None
+            raise FormatError(
+                f"{self.field(name)} is not an ISO 8601 date: {value[:40]!r}",
+                field=self.field(name),
+            ) from None
 
     def array(self, name: str, *, required: bool = False) -> list[Any]:
         value = self.raw(name, required)
@@ -258,8 +272,9 @@ def _load(data: bytes) -> _Object:
     try:
         value = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"malformed JSON: {exc.msg} (column {exc.colno})",
-                          line=exc.lineno) from None
+        raise FormatError(
+            f"malformed JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
+        ) from None
     except RecursionError:
         raise FormatError("malformed JSON: nested too deeply") from None
     except ValueError as exc:  # e.g. integers beyond Python's digit limit
@@ -304,22 +319,27 @@ def parse_order(data: bytes) -> OrderDocument:
         obj = _Object(raw, f"items[{index}]")
         attributes = obj.raw("attributes", False) or {}
         if not isinstance(attributes, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()):
-            raise FormatError(f"{obj.field('attributes')} must map strings to strings",
-                              field=obj.field("attributes"))
-        items.append(OrderItem(
-            line_no=obj.integer("line_no", required=True),
-            quantity=obj.decimal("quantity", required=True),
-            unit=obj.string("unit", default="C62") or "C62",
-            supplier_article_number=obj.string("supplier_article_number"),
-            gtin=obj.optional_string("gtin"),
-            hmv_number=obj.optional_string("hmv_number"),
-            manufacturer_article_number=obj.optional_string("manufacturer_article_number"),
-            description=obj.string("description"),
-            price=obj.decimal("price"),
-            attributes=dict(attributes),
-            reference=obj.string("reference"),
-        ))
+            isinstance(k, str) and isinstance(v, str) for k, v in attributes.items()
+        ):
+            raise FormatError(
+                f"{obj.field('attributes')} must map strings to strings",
+                field=obj.field("attributes"),
+            )
+        items.append(
+            OrderItem(
+                line_no=obj.integer("line_no", required=True),
+                quantity=obj.decimal("quantity", required=True),
+                unit=obj.string("unit", default="C62") or "C62",
+                supplier_article_number=obj.string("supplier_article_number"),
+                gtin=obj.optional_string("gtin"),
+                hmv_number=obj.optional_string("hmv_number"),
+                manufacturer_article_number=obj.optional_string("manufacturer_article_number"),
+                description=obj.string("description"),
+                price=obj.decimal("price"),
+                attributes=dict(attributes),
+                reference=obj.string("reference"),
+            )
+        )
     customer_number = root.string("customer_number") or (buyer.party_id or "")
     return OrderDocument(
         order_number=root.string("order_number", required=True),
@@ -346,8 +366,9 @@ def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerA
     root = _load(data)
     kind = root.string("kind", required=True)
     if kind not in ANSWER_KINDS:
-        raise FormatError(f"kind must be one of {', '.join(ANSWER_KINDS)}, not {kind[:40]!r}",
-                          field="kind")
+        raise FormatError(
+            f"kind must be one of {', '.join(ANSWER_KINDS)}, not {kind[:40]!r}", field="kind"
+        )
     ordered = {item.line_no: item for item in order.items} if order else {}
     lines = []
     for index, raw in enumerate(root.array("lines")):
@@ -357,16 +378,32 @@ def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerA
         article = obj.optional_string("supplier_article_number")
         status = obj.string("status")
         if not status:
-            status = ("shipped" if kind == "dispatch_notification"
-                      else line_status(quantity, ordered.get(line_no), article=article))
-        allowed = (("shipped",) if kind == "dispatch_notification"
-                   else tuple(s for s in LINE_STATUSES if s != "shipped"))
+            status = (
+                "shipped"
+                if kind == "dispatch_notification"
+                else line_status(quantity, ordered.get(line_no), article=article)
+            )
+        allowed = (
+            ("shipped",)
+            if kind == "dispatch_notification"
+            else tuple(s for s in LINE_STATUSES if s != "shipped")
+        )
         if status not in allowed:
-            raise FormatError(f"{obj.field('status')} must be {' or '.join(allowed)} in a "
-                              f"{kind.replace('_', ' ')}", field=obj.field("status"))
-        lines.append(AnswerLine(line_no=line_no, status=status, quantity=quantity,
-                                supplier_article_number=article,
-                                delivery_date=obj.date("delivery_date"), note=obj.string("note")))
+            raise FormatError(
+                f"{obj.field('status')} must be {' or '.join(allowed)} in a "
+                f"{kind.replace('_', ' ')}",
+                field=obj.field("status"),
+            )
+        lines.append(
+            AnswerLine(
+                line_no=line_no,
+                status=status,
+                quantity=quantity,
+                supplier_article_number=article,
+                delivery_date=obj.date("delivery_date"),
+                note=obj.string("note"),
+            )
+        )
     tracking = root.array("tracking_numbers")
     if not all(isinstance(t, str) for t in tracking):
         raise FormatError("tracking_numbers must be an array of strings", field="tracking_numbers")
@@ -384,5 +421,12 @@ def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerA
     )
 
 
-__all__ = ["write_order", "parse_order", "write_answer", "parse_answer", "order_payload",
-           "answer_payload", "ORDER_FORMAT"]
+__all__ = [
+    "ORDER_FORMAT",
+    "answer_payload",
+    "order_payload",
+    "parse_answer",
+    "parse_order",
+    "write_answer",
+    "write_order",
+]

@@ -141,7 +141,7 @@ def parse_bytes(data: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> etree._E
     except etree.XMLSyntaxError as exc:
         raise FormatError(f"malformed XML: {exc.msg}", line=exc.lineno) from None
     if tree.docinfo.internalDTD is not None:
-        refuse_parameter_entity_use(data[:1 << 20])
+        refuse_parameter_entity_use(data[: 1 << 20])
     reject_doctype_entities(tree)
     return tree.getroot()
 

@@ -53,8 +53,9 @@ def sign(secret: bytes | str, timestamp: int, body: bytes) -> str:
     return hmac.new(_secret(secret), message, hashlib.sha256).hexdigest()
 
 
-def signature_header(secret: bytes | str, body: bytes,
-                     now: int | float | datetime | None = None) -> dict[str, str]:
+def signature_header(
+    secret: bytes | str, body: bytes, now: int | float | datetime | None = None
+) -> dict[str, str]:
     """The header(s) to send with ``body``."""
     timestamp = _now(now)
     return {HEADER: f"t={timestamp},v1={sign(secret, timestamp, body)}"}
@@ -100,15 +101,24 @@ def verify(
     timestamp, signatures = parse_header(header_value)
     expected = sign(secret, timestamp, body)
     # compare_digest on equal-length ASCII keeps the comparison constant-time.
-    matched = next((s for s in signatures if _HEX.fullmatch(s)
-                    and hmac.compare_digest(s.encode("ascii"), expected.encode("ascii"))), None)
+    matched = next(
+        (
+            s
+            for s in signatures
+            if _HEX.fullmatch(s)
+            and hmac.compare_digest(s.encode("ascii"), expected.encode("ascii"))
+        ),
+        None,
+    )
     if matched is None:
         raise SignatureError("webhook signature does not match the body", field=HEADER)
     age = _now(now) - timestamp
     if abs(age) > tolerance:
         raise SignatureError(
             f"webhook timestamp is {abs(age)} s {'old' if age > 0 else 'in the future'}, "
-            f"outside the {tolerance} s window", field=HEADER)
+            f"outside the {tolerance} s window",
+            field=HEADER,
+        )
     if seen is not None:
         if callable(seen) and not isinstance(seen, MutableSet):
             replayed = seen(matched)
@@ -116,9 +126,8 @@ def verify(
             replayed = matched in seen
             seen.add(matched)
         if replayed:
-            raise SignatureError("webhook was already received (replayed signature)",
-                                 field=HEADER)
+            raise SignatureError("webhook was already received (replayed signature)", field=HEADER)
     return timestamp
 
 
-__all__ = ["HEADER", "SignatureError", "sign", "signature_header", "verify", "parse_header"]
+__all__ = ["HEADER", "SignatureError", "parse_header", "sign", "signature_header", "verify"]

@@ -23,6 +23,8 @@ def put_masterdata(request, payload: MasterDataIn):
     }
 
 
-@router.get("", response=MasterDataOut, summary="The master data in force, dashboard edits included")
+@router.get(
+    "", response=MasterDataOut, summary="The master data in force, dashboard edits included"
+)
 def get_masterdata(request):
     return selectors.snapshot_in_force(request.company)

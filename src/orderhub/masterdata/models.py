@@ -48,7 +48,11 @@ class Branch(SyncedRecord):
         ordering = ["name"]
         verbose_name = _("Filiale")
         verbose_name_plural = _("Filialen")
-        constraints = [models.UniqueConstraint(fields=["company", "external_id"], name="branch_unique_external_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "external_id"], name="branch_unique_external_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -62,7 +66,9 @@ class Employee(SyncedRecord):
     email = models.EmailField(_("E-Mail"), max_length=254, blank=True)
     phone = models.CharField(_("Telefon"), max_length=50, blank=True)
     is_admin = models.BooleanField(_("Administrator"), default=False)
-    branches = models.ManyToManyField(Branch, through="EmployeeBranch", related_name="employees", blank=True)
+    branches = models.ManyToManyField(
+        Branch, through="EmployeeBranch", related_name="employees", blank=True
+    )
 
     SYNCED_FIELDS = ("name", "email", "phone", "is_admin")
 
@@ -70,7 +76,11 @@ class Employee(SyncedRecord):
         ordering = ["name"]
         verbose_name = _("Benutzer")
         verbose_name_plural = _("Benutzer")
-        constraints = [models.UniqueConstraint(fields=["company", "external_id"], name="employee_unique_external_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "external_id"], name="employee_unique_external_id"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -81,14 +91,18 @@ class EmployeeBranch(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.CASCADE)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["employee", "branch"], name="employee_branch_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "branch"], name="employee_branch_unique")
+        ]
 
 
 class CustomerNumber(SyncedRecord):
     """The company's (or one branch's) account number at a partner (Kundennummer)."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="customer_numbers")
-    branch = models.ForeignKey(Branch, null=True, blank=True, on_delete=models.CASCADE, related_name="customer_numbers")
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.CASCADE, related_name="customer_numbers"
+    )
     number = models.CharField(_("Kundennummer"), max_length=64)
 
     SYNCED_FIELDS = ("number",)
@@ -99,11 +113,13 @@ class CustomerNumber(SyncedRecord):
         verbose_name_plural = _("Kundennummern")
         constraints = [
             models.UniqueConstraint(
-                fields=["company", "partner", "branch"], name="customer_number_unique_branch",
+                fields=["company", "partner", "branch"],
+                name="customer_number_unique_branch",
                 condition=Q(branch__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["company", "partner"], name="customer_number_unique_company",
+                fields=["company", "partner"],
+                name="customer_number_unique_company",
                 condition=Q(branch__isnull=True),
             ),
         ]
@@ -121,7 +137,9 @@ class Conflict(models.Model):
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="conflicts")
     record_type = models.CharField(max_length=20)  # "branch" | "user" | "customer_number"
-    record_key = models.CharField(max_length=200)  # the practice software's id (or partner[/branch])
+    record_key = models.CharField(
+        max_length=200
+    )  # the practice software's id (or partner[/branch])
     record_id = models.BigIntegerField()
     field = models.CharField(max_length=50)
     dashboard_value = models.JSONField(null=True)
@@ -135,7 +153,8 @@ class Conflict(models.Model):
         ordering = ["-detected_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["record_type", "record_id", "field"], condition=Q(resolved_at__isnull=True),
+                fields=["record_type", "record_id", "field"],
+                condition=Q(resolved_at__isnull=True),
                 name="one_open_conflict_per_field",
             )
         ]

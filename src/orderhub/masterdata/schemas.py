@@ -18,7 +18,14 @@ import re
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    field_validator,
+    model_validator,
+)
 
 from orderhub.masterdata.gcpause import cyclic_gc_paused
 
@@ -32,8 +39,12 @@ class _EmailValidator(EmailValidator):
     """
 
     user_regex = re.compile(EmailValidator.user_regex.pattern, EmailValidator.user_regex.flags)
-    domain_regex = re.compile(EmailValidator.domain_regex.pattern, EmailValidator.domain_regex.flags)
-    literal_regex = re.compile(EmailValidator.literal_regex.pattern, EmailValidator.literal_regex.flags)
+    domain_regex = re.compile(
+        EmailValidator.domain_regex.pattern, EmailValidator.domain_regex.flags
+    )
+    literal_regex = re.compile(
+        EmailValidator.literal_regex.pattern, EmailValidator.literal_regex.flags
+    )
 
     def __init__(self):
         super().__init__()
@@ -138,8 +149,9 @@ REGISTRATION_MAX_CUSTOMER_NUMBERS = 10_000
 class RegistrationIn(MasterDataIn):
     branches: list[BranchIn] = Field(max_length=REGISTRATION_MAX_BRANCHES)
     users: list[UserIn] = Field(default_factory=list, max_length=REGISTRATION_MAX_USERS)
-    customer_numbers: list[CustomerNumberIn] = Field(default_factory=list,
-                                                     max_length=REGISTRATION_MAX_CUSTOMER_NUMBERS)
+    customer_numbers: list[CustomerNumberIn] = Field(
+        default_factory=list, max_length=REGISTRATION_MAX_CUSTOMER_NUMBERS
+    )
     software: SoftwareIn | None = None
     workstation: str | None = Field(None, max_length=100)
 
@@ -170,6 +182,7 @@ class SyncResultOut(Schema):
 
 # The answers describe what is stored; they are not validated again like input. A rule tightened
 # after data was stored must never turn every later GET into a 500 (issue 14, fault 1).
+
 
 class CompanyOut(Schema):
     name: str

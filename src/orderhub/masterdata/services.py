@@ -23,7 +23,14 @@ from orderhub.accounts import audit
 from orderhub.accounts.models import Company
 from orderhub.core.problems import InvalidInput
 from orderhub.masterdata.gcpause import cyclic_gc_paused
-from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee, EmployeeBranch, SyncedRecord
+from orderhub.masterdata.models import (
+    Branch,
+    Conflict,
+    CustomerNumber,
+    Employee,
+    EmployeeBranch,
+    SyncedRecord,
+)
 from orderhub.masterdata.schemas import MasterDataIn
 from orderhub.partners.models import Partner
 
@@ -38,8 +45,12 @@ class Counts:
     unchanged: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "deactivated": self.deactivated,
-                "unchanged": self.unchanged}
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "deactivated": self.deactivated,
+            "unchanged": self.unchanged,
+        }
 
 
 @dataclass
@@ -51,7 +62,10 @@ class SyncResult:
 
     @property
     def wrote_anything(self) -> bool:
-        return any(c.created or c.updated or c.deactivated for c in (self.branches, self.users, self.customer_numbers))
+        return any(
+            c.created or c.updated or c.deactivated
+            for c in (self.branches, self.users, self.customer_numbers)
+        )
 
 
 def validate_references(snapshot: MasterDataIn) -> dict[str, Partner]:
@@ -70,16 +84,23 @@ def validate_references(snapshot: MasterDataIn) -> dict[str, Partner]:
         for j, bid in enumerate(u.branch_ids):
             if bid not in branch_ids:
                 raise InvalidInput(f"users[{i}].branch_ids[{j}]", f"unknown branch id {bid!r}")
-    partners = {p.slug: p for p in Partner.objects.filter(slug__in={c.partner for c in snapshot.customer_numbers})}
+    partners = {
+        p.slug: p
+        for p in Partner.objects.filter(slug__in={c.partner for c in snapshot.customer_numbers})
+    }
     keys = set()
     for i, cn in enumerate(snapshot.customer_numbers):
         if cn.partner not in partners:
             raise InvalidInput(f"customer_numbers[{i}].partner", f"unknown partner {cn.partner!r}")
         if cn.branch_id is not None and cn.branch_id not in branch_ids:
-            raise InvalidInput(f"customer_numbers[{i}].branch_id", f"unknown branch id {cn.branch_id!r}")
+            raise InvalidInput(
+                f"customer_numbers[{i}].branch_id", f"unknown branch id {cn.branch_id!r}"
+            )
         key = (cn.partner, cn.branch_id)
         if key in keys:
-            raise InvalidInput(f"customer_numbers[{i}]", "second customer number for the same partner and branch")
+            raise InvalidInput(
+                f"customer_numbers[{i}]", "second customer number for the same partner and branch"
+            )
         keys.add(key)
     return partners
 
@@ -93,7 +114,9 @@ class _Reconciler:
         self.now = now
         self.open_conflicts: dict[tuple[int, str], Conflict] = {
             (c.record_id, c.field): c
-            for c in Conflict.objects.filter(company=company, record_type=record_type, resolved_at__isnull=True)
+            for c in Conflict.objects.filter(
+                company=company, record_type=record_type, resolved_at__isnull=True
+            )
         }
         self.new_conflicts: list[Conflict] = []
         self.changed_conflicts: list[Conflict] = []
@@ -116,15 +139,27 @@ class _Reconciler:
                 record.overrides = {k: v for k, v in record.overrides.items() if k != name}
                 dirty = True
                 if conflict:
-                    conflict.resolved_at, conflict.resolution, conflict.resolved_by = self.now, "take_source", "sync"
+                    conflict.resolved_at, conflict.resolution, conflict.resolved_by = (
+                        self.now,
+                        "take_source",
+                        "sync",
+                    )
                     self.closed_conflicts.append(conflict)
             elif "acknowledged" in override and override["acknowledged"] == value:
                 continue  # a person already decided to keep the dashboard value over exactly this one
             elif conflict is None:
-                self.new_conflicts.append(Conflict(
-                    company=self.company, record_type=self.record_type, record_key=key, record_id=record.pk,
-                    field=name, dashboard_value=current, source_value=value, detected_at=self.now,
-                ))
+                self.new_conflicts.append(
+                    Conflict(
+                        company=self.company,
+                        record_type=self.record_type,
+                        record_key=key,
+                        record_id=record.pk,
+                        field=name,
+                        dashboard_value=current,
+                        source_value=value,
+                        detected_at=self.now,
+                    )
+                )
             elif conflict.source_value != value:
                 conflict.source_value, conflict.detected_at = value, self.now
                 self.changed_conflicts.append(conflict)
@@ -137,9 +172,15 @@ class _Reconciler:
         if self.new_conflicts:
             Conflict.objects.bulk_create(self.new_conflicts, batch_size=BATCH)
         if self.changed_conflicts:
-            Conflict.objects.bulk_update(self.changed_conflicts, ["source_value", "detected_at"], batch_size=BATCH)
+            Conflict.objects.bulk_update(
+                self.changed_conflicts, ["source_value", "detected_at"], batch_size=BATCH
+            )
         if self.closed_conflicts:
-            Conflict.objects.bulk_update(self.closed_conflicts, ["resolved_at", "resolution", "resolved_by"], batch_size=BATCH)
+            Conflict.objects.bulk_update(
+                self.closed_conflicts,
+                ["resolved_at", "resolution", "resolved_by"],
+                batch_size=BATCH,
+            )
         return bool(self.new_conflicts or self.changed_conflicts or self.closed_conflicts)
 
 
@@ -157,15 +198,24 @@ def _existing_rows(model, company: Company, key_fields: tuple[str, ...]) -> dict
     overridden = set(records.exclude(overrides={}).values_list("pk", flat=True))
     n_key = len(key_fields)
     rows: dict[str, Row] = {}
-    for row in records.values_list(*key_fields, "pk", *model.SYNCED_FIELDS, "is_active", "created_in_dashboard"):
+    for row in records.values_list(
+        *key_fields, "pk", *model.SYNCED_FIELDS, "is_active", "created_in_dashboard"
+    ):
         key = customer_number_key(*row[:n_key]) if n_key > 1 else row[0]
         pk = row[n_key]
-        rows[key] = (pk, row[n_key + 1:-2], row[-2], row[-1], pk in overridden)
+        rows[key] = (pk, row[n_key + 1 : -2], row[-2], row[-1], pk in overridden)
     return rows
 
 
-def _sync_kind(model, company: Company, incoming: list[tuple[str, tuple, dict]], existing: dict[str, Row],
-               record_type: str, now, counts: Counts) -> tuple[dict[str, int], set[int], bool]:
+def _sync_kind(
+    model,
+    company: Company,
+    incoming: list[tuple[str, tuple, dict]],
+    existing: dict[str, Row],
+    record_type: str,
+    now,
+    counts: Counts,
+) -> tuple[dict[str, int], set[int], bool]:
     """Upsert ``incoming`` = [(key, synced values in ``model.SYNCED_FIELDS`` order, extra create kwargs)];
     deactivate the rest. Returns ({key: pk} of every record, pks written by this sync, conflicts changed).
 
@@ -178,14 +228,24 @@ def _sync_kind(model, company: Company, incoming: list[tuple[str, tuple, dict]],
     for key, values, create_kwargs in incoming:
         row = existing.get(key)
         if row is None:
-            to_create.append(model(company_id=company.pk, updated_at=now, **dict(zip(fields, values)), **create_kwargs))
+            to_create.append(
+                model(
+                    company_id=company.pk,
+                    updated_at=now,
+                    **dict(zip(fields, values)),
+                    **create_kwargs,
+                )
+            )
         elif row[2] and not row[4] and row[1] == values:
             counts.unchanged += 1
         else:
             to_check[row[0]] = (key, values)
     incoming_keys = {key for key, _, _ in incoming}
-    to_deactivate = [row[0] for key, row in existing.items()
-                     if key not in incoming_keys and row[2] and not row[3]]
+    to_deactivate = [
+        row[0]
+        for key, row in existing.items()
+        if key not in incoming_keys and row[2] and not row[3]
+    ]
 
     written: set[int] = set()
     conflicts_changed = False
@@ -202,7 +262,9 @@ def _sync_kind(model, company: Company, incoming: list[tuple[str, tuple, dict]],
                 else:
                     counts.unchanged += 1
         if to_update:
-            model.objects.bulk_update(to_update, [*fields, "overrides", "is_active", "updated_at"], batch_size=BATCH)
+            model.objects.bulk_update(
+                to_update, [*fields, "overrides", "is_active", "updated_at"], batch_size=BATCH
+            )
             written.update(r.pk for r in to_update)
         conflicts_changed = reconciler.flush()
     for batch in _batches(to_deactivate):
@@ -223,7 +285,7 @@ def _sync_kind(model, company: Company, incoming: list[tuple[str, tuple, dict]],
 def _batches(items: list, size: int = 900):
     """Slices small enough for SQLite's limit on query parameters."""
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def customer_number_key(partner_slug: str, branch_external_id: str | None) -> str:
@@ -244,18 +306,27 @@ def _insert_memberships(pairs: list[tuple[int, int]]) -> None:
     per_statement = min(BATCH, (connection.features.max_query_params or 2 * BATCH) // 2)
     with connection.cursor() as cursor:
         for i in range(0, len(pairs), per_statement):
-            chunk = pairs[i:i + per_statement]
-            cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join(['(%s, %s)'] * len(chunk))}",
-                           [value for pair in chunk for value in pair])
+            chunk = pairs[i : i + per_statement]
+            cursor.execute(
+                f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join(['(%s, %s)'] * len(chunk))}",
+                [value for pair in chunk for value in pair],
+            )
 
 
-def _sync_memberships(company: Company, snapshot: MasterDataIn, branch_pks: dict[str, int],
-                      employee_pks: dict[str, int]) -> set[int]:
+def _sync_memberships(
+    company: Company,
+    snapshot: MasterDataIn,
+    branch_pks: dict[str, int],
+    employee_pks: dict[str, int],
+) -> set[int]:
     """Make each user's branch memberships those of the snapshot; returns the users whose set changed."""
     have: dict[int, set[int]] = defaultdict(set)
     row_ids: dict[tuple[int, int], int] = {}
-    for row_id, emp_pk, branch_pk in (EmployeeBranch.objects.filter(employee__company=company).order_by()
-                                      .values_list("pk", "employee_id", "branch_id")):
+    for row_id, emp_pk, branch_pk in (
+        EmployeeBranch.objects.filter(employee__company=company)
+        .order_by()
+        .values_list("pk", "employee_id", "branch_id")
+    ):
         have[emp_pk].add(branch_pk)
         row_ids[emp_pk, branch_pk] = row_id
     empty: set[int] = set()
@@ -291,22 +362,51 @@ def _apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> Syn
         old = company.name
         company.name = snapshot.company.name
         company.save(update_fields=["name"])
-        audit.record(company, actor, "company.renamed", object_type="company", object_id=company.pk,
-                     changes={"name": [old, company.name]})
+        audit.record(
+            company,
+            actor,
+            "company.renamed",
+            object_type="company",
+            object_id=company.pk,
+            changes={"name": [old, company.name]},
+        )
 
     # Branches
-    incoming = [((b.id, (b.name, b.street, b.postal_code, b.city, b.country.upper()), {"external_id": b.id}))
-                for b in snapshot.branches]
-    branch_pks, _, changed = _sync_kind(Branch, company, incoming, _existing_rows(Branch, company, ("external_id",)),
-                                        "branch", now, result.branches)
+    incoming = [
+        (
+            (
+                b.id,
+                (b.name, b.street, b.postal_code, b.city, b.country.upper()),
+                {"external_id": b.id},
+            )
+        )
+        for b in snapshot.branches
+    ]
+    branch_pks, _, changed = _sync_kind(
+        Branch,
+        company,
+        incoming,
+        _existing_rows(Branch, company, ("external_id",)),
+        "branch",
+        now,
+        result.branches,
+    )
     wrote |= changed
 
     # Users and their branch memberships
-    incoming = [(u.id, (u.name, u.email or "", u.phone or "", u.is_admin), {"external_id": u.id})
-                for u in snapshot.users]
-    employee_pks, written, changed = _sync_kind(Employee, company, incoming,
-                                                _existing_rows(Employee, company, ("external_id",)),
-                                                "user", now, result.users)
+    incoming = [
+        (u.id, (u.name, u.email or "", u.phone or "", u.is_admin), {"external_id": u.id})
+        for u in snapshot.users
+    ]
+    employee_pks, written, changed = _sync_kind(
+        Employee,
+        company,
+        incoming,
+        _existing_rows(Employee, company, ("external_id",)),
+        "user",
+        now,
+        result.users,
+    )
     wrote |= changed
     membership_changed = _sync_memberships(company, snapshot, branch_pks, employee_pks)
     # A user whose only change is branch membership counts as updated, once. Created and
@@ -318,19 +418,35 @@ def _apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> Syn
     result.users.unchanged -= len(extra_updates)
 
     # Customer numbers
-    incoming = [(customer_number_key(cn.partner, cn.branch_id), (cn.customer_number,),
-                 {"partner": partners[cn.partner], "branch_id": branch_pks[cn.branch_id] if cn.branch_id else None})
-                for cn in snapshot.customer_numbers]
+    incoming = [
+        (
+            customer_number_key(cn.partner, cn.branch_id),
+            (cn.customer_number,),
+            {
+                "partner": partners[cn.partner],
+                "branch_id": branch_pks[cn.branch_id] if cn.branch_id else None,
+            },
+        )
+        for cn in snapshot.customer_numbers
+    ]
     existing = _existing_rows(CustomerNumber, company, ("partner__slug", "branch__external_id"))
-    _, _, changed = _sync_kind(CustomerNumber, company, incoming, existing, "customer_number", now,
-                               result.customer_numbers)
+    _, _, changed = _sync_kind(
+        CustomerNumber, company, incoming, existing, "customer_number", now, result.customer_numbers
+    )
     wrote |= changed
 
     if result.wrote_anything or wrote:
-        audit.record(company, actor, "masterdata.synced", object_type="masterdata", changes={
-            "branches": result.branches.as_dict(), "users": result.users.as_dict(),
-            "customer_numbers": result.customer_numbers.as_dict(),
-        })
+        audit.record(
+            company,
+            actor,
+            "masterdata.synced",
+            object_type="masterdata",
+            changes={
+                "branches": result.branches.as_dict(),
+                "users": result.users.as_dict(),
+                "customer_numbers": result.customer_numbers.as_dict(),
+            },
+        )
     result.conflicts = list(Conflict.objects.filter(company=company, resolved_at__isnull=True))
     return result
 
@@ -356,33 +472,65 @@ def edit_in_dashboard(record: SyncedRecord, values: dict[str, Any], actor: str) 
         changes[name] = [getattr(record, name), values[name]]
         setattr(record, name, values[name])
         overrides.setdefault(name, {})
-        Conflict.objects.filter(record_type=RECORD_TYPES[model], record_id=record.pk, field=name,
-                                resolved_at__isnull=True).update(dashboard_value=values[name])
+        Conflict.objects.filter(
+            record_type=RECORD_TYPES[model],
+            record_id=record.pk,
+            field=name,
+            resolved_at__isnull=True,
+        ).update(dashboard_value=values[name])
     if not changes:
         return {}
     record.overrides = overrides
     record.updated_at = timezone.now()
     record.save()
-    audit.record(record.company, actor, f"{RECORD_TYPES[model]}.edited", object_type=RECORD_TYPES[model],
-                 object_id=getattr(record, "external_id", record.pk), changes=changes)
+    audit.record(
+        record.company,
+        actor,
+        f"{RECORD_TYPES[model]}.edited",
+        object_type=RECORD_TYPES[model],
+        object_id=getattr(record, "external_id", record.pk),
+        changes=changes,
+    )
     return changes
 
 
 @transaction.atomic
-def create_customer_number(company: Company, partner: Partner, branch: Branch | None, number: str,
-                           actor: str) -> CustomerNumber:
+def create_customer_number(
+    company: Company, partner: Partner, branch: Branch | None, number: str, actor: str
+) -> CustomerNumber:
     """A person entered a customer number (dashboard or cart); later syncs keep it."""
-    existing = CustomerNumber.objects.select_for_update().filter(company=company, partner=partner, branch=branch).order_by("pk").first()
+    existing = (
+        CustomerNumber.objects.select_for_update()
+        .filter(company=company, partner=partner, branch=branch)
+        .order_by("pk")
+        .first()
+    )
     if existing is not None:
         edit_in_dashboard(existing, {"number": number}, actor)
         if not existing.is_active:
             CustomerNumber.objects.filter(pk=existing.pk).update(is_active=True)
         existing.refresh_from_db()
         return existing
-    record = CustomerNumber.objects.create(company=company, partner=partner, branch=branch, number=number,
-                                           overrides={"number": {}}, created_in_dashboard=True)
-    audit.record(company, actor, "customer_number.created", object_type="customer_number", object_id=record.pk,
-                 changes={"partner": partner.slug, "branch": branch.external_id if branch else None, "number": number})
+    record = CustomerNumber.objects.create(
+        company=company,
+        partner=partner,
+        branch=branch,
+        number=number,
+        overrides={"number": {}},
+        created_in_dashboard=True,
+    )
+    audit.record(
+        company,
+        actor,
+        "customer_number.created",
+        object_type="customer_number",
+        object_id=record.pk,
+        changes={
+            "partner": partner.slug,
+            "branch": branch.external_id if branch else None,
+            "number": number,
+        },
+    )
     return record
 
 
@@ -404,9 +552,22 @@ def resolve_conflict(conflict: Conflict, resolution: str, actor: str) -> None:
     record.overrides = overrides
     record.updated_at = timezone.now()
     record.save()
-    conflict.resolved_at, conflict.resolution, conflict.resolved_by = timezone.now(), resolution, actor[:150]
+    conflict.resolved_at, conflict.resolution, conflict.resolved_by = (
+        timezone.now(),
+        resolution,
+        actor[:150],
+    )
     conflict.save(update_fields=["resolved_at", "resolution", "resolved_by"])
-    audit.record(record.company, actor, "conflict.resolved", object_type=conflict.record_type,
-                 object_id=conflict.record_key, changes={"field": conflict.field, "resolution": resolution,
-                                                         "dashboard": conflict.dashboard_value,
-                                                         "practice_software": conflict.source_value})
+    audit.record(
+        record.company,
+        actor,
+        "conflict.resolved",
+        object_type=conflict.record_type,
+        object_id=conflict.record_key,
+        changes={
+            "field": conflict.field,
+            "resolution": resolution,
+            "dashboard": conflict.dashboard_value,
+            "practice_software": conflict.source_value,
+        },
+    )

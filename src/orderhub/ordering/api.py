@@ -18,34 +18,57 @@ router = Router(tags=["orders"], auth=company_auth)
 
 
 @router.post("", response={201: OrderCreatedOut}, summary="Submit an order (Bestellen)")
-def submit_order(request, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+def submit_order(
+    request, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
     key = (idempotency_key or "").strip()
     if not key:
         raise InvalidInput("Idempotency-Key", "header required: a stable key per order submission")
     if len(key) > 200:
         raise InvalidInput("Idempotency-Key", "at most 200 characters")
-    status, body = services.submit_order(request.company, payload, key, actor_for_token(request.auth), request)
+    status, body = services.submit_order(
+        request.company, payload, key, actor_for_token(request.auth), request
+    )
     # The answer is built by the service (and replayed as stored): sent as it is, without Ninja
     # validating it again against OrderCreatedOut (which still documents it).
-    return HttpResponse(json.dumps(body), status=status, content_type="application/json; charset=utf-8")
+    return HttpResponse(
+        json.dumps(body), status=status, content_type="application/json; charset=utf-8"
+    )
 
 
-@router.get("", response=OrderListOut, summary="Orders changed since a time (oldest change first), cursor paginated")
-def list_orders(request, updated_since: datetime | None = None, status: str | None = None,
-                cursor: str | None = None, limit: int = 100):
+@router.get(
+    "",
+    response=OrderListOut,
+    summary="Orders changed since a time (oldest change first), cursor paginated",
+)
+def list_orders(
+    request,
+    updated_since: datetime | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+):
     if not 1 <= limit <= 500:
         raise InvalidInput("limit", "between 1 and 500")
-    items, next_cursor = selectors.list_orders(request.company, updated_since=updated_since, status=status,
-                                               cursor=cursor, limit=limit)
-    return {"items": [selectors.order_summary(o, request) for o in items], "next_cursor": next_cursor}
+    items, next_cursor = selectors.list_orders(
+        request.company, updated_since=updated_since, status=status, cursor=cursor, limit=limit
+    )
+    return {
+        "items": [selectors.order_summary(o, request) for o in items],
+        "next_cursor": next_cursor,
+    }
 
 
-@router.get("/{order_id}", response=OrderDetailOut, summary="One order with lines, events and documents")
+@router.get(
+    "/{order_id}", response=OrderDetailOut, summary="One order with lines, events and documents"
+)
 def get_order(request, order_id: str):
     return selectors.order_detail(selectors.get_order(request.company, order_id), request)
 
 
-@router.post("/{order_id}/cancel", response=OrderDetailOut, summary="Cancel a cart or an order not yet sent")
+@router.post(
+    "/{order_id}/cancel", response=OrderDetailOut, summary="Cancel a cart or an order not yet sent"
+)
 def cancel_order(request, order_id: str):
     order = selectors.get_order(request.company, order_id)
     services.cancel(order, actor_for_token(request.auth), reason="über die API storniert")

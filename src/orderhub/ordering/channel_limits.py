@@ -38,14 +38,30 @@ class ChannelLimits:
     single_line: frozenset[str] = frozenset()
 
 
-EDIFACT = ChannelLimits("EDIFACT", max_length={
-    "customer_number": 35, "lines[].partner_article_number": 35, "lines[].gtin": 35,
-    "lines[].hmv_number": 35, "lines[].manufacturer_article_number": 35, "lines[].unit": 3,
-})
-EMAIL = ChannelLimits("E-Mail", single_line=frozenset({
-    "customer_number", "company.name", "branch.name", "branch.street", "branch.postal_code",
-    "branch.city",
-}))
+EDIFACT = ChannelLimits(
+    "EDIFACT",
+    max_length={
+        "customer_number": 35,
+        "lines[].partner_article_number": 35,
+        "lines[].gtin": 35,
+        "lines[].hmv_number": 35,
+        "lines[].manufacturer_article_number": 35,
+        "lines[].unit": 3,
+    },
+)
+EMAIL = ChannelLimits(
+    "E-Mail",
+    single_line=frozenset(
+        {
+            "customer_number",
+            "company.name",
+            "branch.name",
+            "branch.street",
+            "branch.postal_code",
+            "branch.city",
+        }
+    ),
+)
 #: By partner channel (``Partner.channel``). A new channel with limits declares them here.
 #: SFTP files are EDIFACT unless the partner chose openTRANS; the EDIFACT limits (the stricter)
 #: apply to both for now.
@@ -69,11 +85,21 @@ def violations(channel: str, values: dict[str, str | None]) -> list[FieldError]:
         rule = f"lines[].{path.split('.', 1)[1]}" if path.startswith("lines[") else path
         most = limits.max_length.get(rule)
         if most is not None and len(value) > most:
-            errors.append(FieldError(path, f"{len(value)} characters; the partner's {limits.label} "
-                                           f"channel carries at most {most}"))
+            errors.append(
+                FieldError(
+                    path,
+                    f"{len(value)} characters; the partner's {limits.label} "
+                    f"channel carries at most {most}",
+                )
+            )
         if rule in limits.single_line and any(c in value for c in LINE_BREAKS):
-            errors.append(FieldError(path, "contains a line break, which the partner's "
-                                           f"{limits.label} channel cannot carry"))
+            errors.append(
+                FieldError(
+                    path,
+                    "contains a line break, which the partner's "
+                    f"{limits.label} channel cannot carry",
+                )
+            )
     return errors
 
 
@@ -87,12 +113,14 @@ def _values(order, lines, branch=None) -> dict[str, str | None]:
         if line.removed:
             continue
         snap = line.article_snapshot or {}
-        values[f"lines[{index}].partner_article_number"] = (snap.get("partner_article_number")
-                                                           or line.partner_article_number)
+        values[f"lines[{index}].partner_article_number"] = (
+            snap.get("partner_article_number") or line.partner_article_number
+        )
         values[f"lines[{index}].gtin"] = snap.get("gtin") or line.gtin
         values[f"lines[{index}].hmv_number"] = snap.get("hmv_number") or line.hmv_number
         values[f"lines[{index}].manufacturer_article_number"] = (
-            snap.get("manufacturer_article_number") or line.manufacturer_article_number)
+            snap.get("manufacturer_article_number") or line.manufacturer_article_number
+        )
         values[f"lines[{index}].unit"] = snap.get("order_unit") or line.unit
     return values
 
@@ -123,14 +151,17 @@ def cart_problems(order) -> list[str]:
         return []
     lines = list(order.lines.order_by("position"))
     errors = violations(order.partner.channel, _values(order, lines, _branch_for(order, limits)))
-    return [f"{_german(e.field, lines)} kann über den Kanal {limits.label} der Partnerfirma nicht "
-            f"übermittelt werden / {e.field}: {e.message}" for e in errors]
+    return [
+        f"{_german(e.field, lines)} kann über den Kanal {limits.label} der Partnerfirma nicht "
+        f"übermittelt werden / {e.field}: {e.message}"
+        for e in errors
+    ]
 
 
 def _german(path: str, lines) -> str:
     if path == "customer_number":
         return "Die Kundennummer"
     if path.startswith("lines["):
-        index = int(path[6:path.index("]")])
+        index = int(path[6 : path.index("]")])
         return f"Position {lines[index].position}: {path.split('.', 1)[1]}"
     return path

@@ -52,7 +52,9 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "external_order_id"], name="order_unique_external_id"),
+            models.UniqueConstraint(
+                fields=["company", "external_order_id"], name="order_unique_external_id"
+            ),
         ]
         indexes = [
             models.Index(fields=["company", "updated_at", "id"], name="order_updated"),
@@ -87,14 +89,20 @@ class OrderLine(models.Model):
     description = models.CharField(max_length=300, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     # Identification:
-    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     matched_by = models.CharField(max_length=40, blank=True)
     #: The article as ordered, frozen when the order is placed (catalogs change later).
     article_snapshot = models.JSONField(default=dict, blank=True)
-    issue = models.JSONField(null=True, blank=True)  # {"code", "message", "message_en", "candidates"}
+    issue = models.JSONField(
+        null=True, blank=True
+    )  # {"code", "message", "message_en", "candidates"}
     removed = models.BooleanField(default=False)
     # Partner answers:
-    line_status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.OPEN)
+    line_status = models.CharField(
+        max_length=10, choices=LineStatus.choices, default=LineStatus.OPEN
+    )
     confirmed_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
     changed_article_number = models.CharField(max_length=100, blank=True)
     delivery_date = models.DateField(null=True, blank=True)
@@ -102,7 +110,9 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["order", "position"], name="line_unique_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="line_unique_position")
+        ]
 
 
 class OrderEvent(models.Model):
@@ -132,4 +142,6 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["company", "key"], name="idempotency_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "key"], name="idempotency_unique_key")
+        ]

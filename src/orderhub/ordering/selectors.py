@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 from django.urls import reverse
@@ -22,7 +21,11 @@ def get_order(company, order_id) -> Order:
         uuid.UUID(str(order_id))
     except ValueError:
         raise NotFound("no such order") from None
-    order = Order.objects.select_related("partner", "branch", "ordered_by").filter(pk=order_id, company=company).first()
+    order = (
+        Order.objects.select_related("partner", "branch", "ordered_by")
+        .filter(pk=order_id, company=company)
+        .first()
+    )
     if order is None:
         raise NotFound("no such order")
     return services.expire_if_due(order)
@@ -44,8 +47,8 @@ def checked_time(value: datetime, field: str) -> datetime:
     """An aware UTC datetime the database can compare with, or a 422 naming the field."""
     try:
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt_timezone.utc)
-        value = value.astimezone(dt_timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
     except (OverflowError, ValueError):
         raise InvalidInput(field, "date out of range") from None
     if not 1900 <= value.year <= 9000:
@@ -53,8 +56,14 @@ def checked_time(value: datetime, field: str) -> datetime:
     return value
 
 
-def list_orders(company, *, updated_since: datetime | None = None, status: str | None = None,
-                cursor: str | None = None, limit: int = 100):
+def list_orders(
+    company,
+    *,
+    updated_since: datetime | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+):
     """Oldest change first, so a client polling ``updated_since`` never misses one."""
     qs = Order.objects.filter(company=company).select_related("partner", "branch", "ordered_by")
     if status:
@@ -76,14 +85,23 @@ def list_orders(company, *, updated_since: datetime | None = None, status: str |
 def order_summary(order: Order, request=None) -> dict:
     is_cart = order.status == OrderStatus.CART
     return {
-        "id": str(order.pk), "number": order.number, "external_order_id": order.external_order_id,
-        "partner": order.partner.slug, "branch_id": order.branch.external_id,
-        "ordered_by": order.ordered_by.external_id, "customer_number": order.customer_number or None,
-        "reference": order.reference, "status": order.status,
-        "created_at": order.created_at.isoformat(), "updated_at": order.updated_at.isoformat(),
+        "id": str(order.pk),
+        "number": order.number,
+        "external_order_id": order.external_order_id,
+        "partner": order.partner.slug,
+        "branch_id": order.branch.external_id,
+        "ordered_by": order.ordered_by.external_id,
+        "customer_number": order.customer_number or None,
+        "reference": order.reference,
+        "status": order.status,
+        "created_at": order.created_at.isoformat(),
+        "updated_at": order.updated_at.isoformat(),
         "cart_url": services.cart_url(order, request) if is_cart else None,
-        "cart_expires_at": order.cart_expires_at.isoformat() if is_cart and order.cart_expires_at else None,
-        "tracking_numbers": order.tracking_numbers or [], "carrier": order.carrier or None,
+        "cart_expires_at": order.cart_expires_at.isoformat()
+        if is_cart and order.cart_expires_at
+        else None,
+        "tracking_numbers": order.tracking_numbers or [],
+        "carrier": order.carrier or None,
         "delivery_date": order.delivery_date.isoformat() if order.delivery_date else None,
     }
 
@@ -91,29 +109,72 @@ def order_summary(order: Order, request=None) -> dict:
 def order_detail(order: Order, request=None) -> dict:
     data = order_summary(order, request)
     data["issues"] = services.issues_of(order) if order.status == OrderStatus.CART else []
-    data["lines"] = [{
-        "position": l.position, "quantity": str(l.quantity), "unit": l.unit,
-        "partner_article_number": l.partner_article_number or None, "gtin": l.gtin or None,
-        "hmv_number": l.hmv_number or None, "manufacturer_article_number": l.manufacturer_article_number or None,
-        "description": l.description, "attributes": l.attributes, "removed": l.removed,
-        "matched_article": ({"article_id": l.article_id, "matched_by": l.matched_by, **l.article_snapshot}
-                            if l.article_snapshot else None),
-        "issue": l.issue, "line_status": l.line_status,
-        "confirmed_quantity": str(l.confirmed_quantity) if l.confirmed_quantity is not None else None,
-        "changed_article_number": l.changed_article_number or None,
-        "delivery_date": l.delivery_date.isoformat() if l.delivery_date else None,
-    } for l in order.lines.all()]
-    data["events"] = [{"at": e.at.isoformat(), "actor": e.actor, "from_status": e.from_status or None,
-                       "to_status": e.to_status or None, "reason": e.reason} for e in order.events.all()]
-    data["documents"] = [{
-        "id": d.pk, "direction": d.direction, "kind": d.kind, "format": d.format, "content_type": d.content_type,
-        "filename": d.filename, "size": d.size, "created_at": d.created_at.isoformat(),
-        "url": reverse("api:order_document", kwargs={"order_id": order.pk, "document_id": d.pk}),
-    } for d in order.documents.all().defer("content")]
+    data["lines"] = [
+        {
+            "position": l.position,
+            "quantity": str(l.quantity),
+            "unit": l.unit,
+            "partner_article_number": l.partner_article_number or None,
+            "gtin": l.gtin or None,
+            "hmv_number": l.hmv_number or None,
+            "manufacturer_article_number": l.manufacturer_article_number or None,
+            "description": l.description,
+            "attributes": l.attributes,
+            "removed": l.removed,
+            "matched_article": (
+                {"article_id": l.article_id, "matched_by": l.matched_by, **l.article_snapshot}
+                if l.article_snapshot
+                else None
+            ),
+            "issue": l.issue,
+            "line_status": l.line_status,
+            "confirmed_quantity": str(l.confirmed_quantity)
+            if l.confirmed_quantity is not None
+            else None,
+            "changed_article_number": l.changed_article_number or None,
+            "delivery_date": l.delivery_date.isoformat() if l.delivery_date else None,
+        }
+        for l in order.lines.all()
+    ]
+    data["events"] = [
+        {
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "from_status": e.from_status or None,
+            "to_status": e.to_status or None,
+            "reason": e.reason,
+        }
+        for e in order.events.all()
+    ]
+    data["documents"] = [
+        {
+            "id": d.pk,
+            "direction": d.direction,
+            "kind": d.kind,
+            "format": d.format,
+            "content_type": d.content_type,
+            "filename": d.filename,
+            "size": d.size,
+            "created_at": d.created_at.isoformat(),
+            "url": reverse(
+                "api:order_document", kwargs={"order_id": order.pk, "document_id": d.pk}
+            ),
+        }
+        for d in order.documents.all().defer("content")
+    ]
     delivery = getattr(order, "delivery", None)
-    data["delivery"] = ({"status": delivery.status, "attempts": delivery.attempts, "last_error": delivery.last_error or None,
-                         "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == "retrying" else None}
-                        if delivery else None)
+    data["delivery"] = (
+        {
+            "status": delivery.status,
+            "attempts": delivery.attempts,
+            "last_error": delivery.last_error or None,
+            "next_attempt_at": delivery.next_attempt_at.isoformat()
+            if delivery.status == "retrying"
+            else None,
+        }
+        if delivery
+        else None
+    )
     return data
 
 
@@ -134,6 +195,9 @@ def straight_through(company=None, days: int = 30) -> dict:
     for data in events.values_list("data", flat=True).iterator(chunk_size=2000):
         for code in (data or {}).get("cart_reasons", ()):
             reasons[code] = reasons.get(code, 0) + 1
-    return {"orders": total, "without_cart": total - with_cart,
-            "rate": (total - with_cart) / total if total else None,
-            "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1]))}
+    return {
+        "orders": total,
+        "without_cart": total - with_cart,
+        "rate": (total - with_cart) / total if total else None,
+        "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+    }

@@ -46,15 +46,24 @@ def request_hash(payload: OrderIn) -> str:
 
 
 def _issue_for(result: identification.Identification) -> dict:
-    return {"code": result.code, "message": result.message_de, "message_en": result.message_en,
-            "candidates": [c.as_dict() for c in result.candidates]}
+    return {
+        "code": result.code,
+        "message": result.message_de,
+        "message_en": result.message_en,
+        "candidates": [c.as_dict() for c in result.candidates],
+    }
 
 
 def article_snapshot(article: Article) -> dict:
-    return {"partner_article_number": article.partner_article_number, "gtin": article.gtin,
-            "hmv_number": article.hmv_number, "manufacturer_article_number": article.manufacturer_article_number,
-            "description": article.short_description, "order_unit": article.order_unit,
-            "price": article.price_text}
+    return {
+        "partner_article_number": article.partner_article_number,
+        "gtin": article.gtin,
+        "hmv_number": article.hmv_number,
+        "manufacturer_article_number": article.manufacturer_article_number,
+        "description": article.short_description,
+        "order_unit": article.order_unit,
+        "price": article.price_text,
+    }
 
 
 def issues_of(order: Order) -> list[dict]:
@@ -119,16 +128,39 @@ class _IntakeReads:
     def fetch(cls, company, payload: OrderIn, idempotency_key: str) -> _IntakeReads:
         connection = connections[router.db_for_read(Order)]
         cid = Company._meta.pk.get_db_prep_value(company.pk, connection)
-        params = (cid, True, cid, True, cid, idempotency_key, payload.partner, True,
-                  cid, payload.branch_id, True, cid, payload.ordered_by, True)
+        params = (
+            cid,
+            True,
+            cid,
+            True,
+            cid,
+            idempotency_key,
+            payload.partner,
+            True,
+            cid,
+            payload.branch_id,
+            True,
+            cid,
+            payload.ordered_by,
+            True,
+        )
         with connection.cursor() as cursor:
             cursor.execute(cls.sql(connection), params)
             row = cursor.fetchone()
         reads = cls()
-        (reads.key_hash, reads.key_status, response, reads.branch_id, reads.user_id,
-         reads.branch_number, reads.company_number) = row[:7]
+        (
+            reads.key_hash,
+            reads.key_status,
+            response,
+            reads.branch_id,
+            reads.user_id,
+            reads.branch_number,
+            reads.company_number,
+        ) = row[:7]
         if reads.key_hash is not None:
-            reads.key_response = json.loads(response) if isinstance(response, (str, bytes)) else response
+            reads.key_response = (
+                json.loads(response) if isinstance(response, (str, bytes)) else response
+            )
         if row[7] is not None:
             reads.partner = fastsql.from_row(Partner, row[7:], connection)
         return reads
@@ -144,13 +176,17 @@ class _IntakeReads:
         return self.partner, self.branch_id, self.user_id
 
 
-def submit_order(company, payload: OrderIn, idempotency_key: str, actor: str, request=None) -> tuple[int, dict]:
+def submit_order(
+    company, payload: OrderIn, idempotency_key: str, actor: str, request=None
+) -> tuple[int, dict]:
     """Accept an order: forwarded at once when complete, otherwise a 6-hour cart. Idempotent."""
     digest = request_hash(payload)
     reads = _IntakeReads.fetch(company, payload, idempotency_key)
     if reads.key_hash is None:
         partner, branch_id, user_id = reads.references(payload)
-        prepared = _prepare_order(company, payload, reads, partner, branch_id, user_id, actor, request)
+        prepared = _prepare_order(
+            company, payload, reads, partner, branch_id, user_id, actor, request
+        )
         channel_limits.check_intake(prepared.order, prepared.lines)  # 422 before any write
         try:
             with transaction.atomic():
@@ -161,55 +197,100 @@ def submit_order(company, payload: OrderIn, idempotency_key: str, actor: str, re
             previous = IdempotencyKey.objects.filter(company=company, key=idempotency_key).first()
             if previous is None:
                 raise _external_id_taken(company, payload.external_order_id) from None
-            reads.key_hash, reads.key_status, reads.key_response = (previous.request_hash, previous.status_code,
-                                                                    previous.response)
+            reads.key_hash, reads.key_status, reads.key_response = (
+                previous.request_hash,
+                previous.status_code,
+                previous.response,
+            )
     if reads.key_hash != digest:
-        raise Conflict("this Idempotency-Key was used with a different request body", title="Idempotency key reused")
+        raise Conflict(
+            "this Idempotency-Key was used with a different request body",
+            title="Idempotency key reused",
+        )
     return reads.key_status, reads.key_response
 
 
 def _external_id_taken(company, external_order_id) -> Problem:
     existing = Order.objects.filter(company=company, external_order_id=external_order_id).first()
-    return Conflict(f"external_order_id {external_order_id!r} already belongs to order "
-                    f"{existing.number if existing else '(in progress)'}",
-                    title="Order already exists", order_id=str(existing.pk) if existing else None)
+    return Conflict(
+        f"external_order_id {external_order_id!r} already belongs to order "
+        f"{existing.number if existing else '(in progress)'}",
+        title="Order already exists",
+        order_id=str(existing.pk) if existing else None,
+    )
 
 
 class _Prepared:
-    __slots__ = ("order", "lines", "complete", "response")
+    __slots__ = ("complete", "lines", "order", "response")
 
 
-def _prepare_order(company, payload: OrderIn, reads: _IntakeReads, partner, branch_id, user_id, actor,
-                   request) -> _Prepared:
+def _prepare_order(
+    company, payload: OrderIn, reads: _IntakeReads, partner, branch_id, user_id, actor, request
+) -> _Prepared:
     """Everything but the writes: the order and its lines in memory, identified, and the answer."""
     now = timezone.now()
-    customer_number = (payload.customer_number or "").strip() or reads.branch_number or reads.company_number or ""
-    order = Order(company=company, number=new_order_number(), external_order_id=payload.external_order_id,
-                  partner=partner, branch_id=branch_id, ordered_by_id=user_id, customer_number=customer_number,
-                  reference=payload.reference, note=payload.note, created_at=now, updated_at=now,
-                  status=S.CART)
-    results = identification.identify_many(partner, [identification.LineQuery(
-        partner_article_number=l.partner_article_number, gtin=l.gtin, hmv_number=l.hmv_number,
-        manufacturer_article_number=l.manufacturer_article_number, description=l.description,
-        attributes=l.attributes) for l in payload.lines])
-    unresolved = [i for i, r in enumerate(results) if r.code in ("article_not_found", "article_ambiguous")]
+    customer_number = (
+        (payload.customer_number or "").strip() or reads.branch_number or reads.company_number or ""
+    )
+    order = Order(
+        company=company,
+        number=new_order_number(),
+        external_order_id=payload.external_order_id,
+        partner=partner,
+        branch_id=branch_id,
+        ordered_by_id=user_id,
+        customer_number=customer_number,
+        reference=payload.reference,
+        note=payload.note,
+        created_at=now,
+        updated_at=now,
+        status=S.CART,
+    )
+    results = identification.identify_many(
+        partner,
+        [
+            identification.LineQuery(
+                partner_article_number=l.partner_article_number,
+                gtin=l.gtin,
+                hmv_number=l.hmv_number,
+                manufacturer_article_number=l.manufacturer_article_number,
+                description=l.description,
+                attributes=l.attributes,
+            )
+            for l in payload.lines
+        ],
+    )
+    unresolved = [
+        i for i, r in enumerate(results) if r.code in ("article_not_found", "article_ambiguous")
+    ]
     if unresolved:  # a person's earlier choice for the same line (catalog.mappings)
         mapped = mappings.lookup(company, partner, [payload.lines[i] for i in unresolved])
         for n, article in mapped.items():
             results[unresolved[n]] = identification.Identification(
-                code="identified", article=article, matched_by=MATCHED_BY_MAPPING,
-                message_de="über gespeicherte Zuordnung", message_en="by a saved article mapping")
+                code="identified",
+                article=article,
+                matched_by=MATCHED_BY_MAPPING,
+                message_de="über gespeicherte Zuordnung",
+                message_en="by a saved article mapping",
+            )
     lines, issues, line_issues = [], [], []
     complete = bool(customer_number) or not partner.requires_customer_number
     if not complete:
         issues.append({"position": None, **CUSTOMER_NUMBER_MISSING})
     for line_in, result in zip(payload.lines, results):
-        line = OrderLine(order=order, position=line_in.position, quantity=line_in.quantity, unit=line_in.unit,
-                         partner_article_number=line_in.partner_article_number or "", gtin=line_in.gtin or "",
-                         hmv_number=line_in.hmv_number or "",
-                         manufacturer_article_number=line_in.manufacturer_article_number or "",
-                         description=line_in.description, attributes=line_in.attributes,
-                         matched_by=result.matched_by)
+        line = OrderLine(
+            order=order,
+            position=line_in.position,
+            quantity=line_in.quantity,
+            unit=line_in.unit,
+            partner_article_number=line_in.partner_article_number or "",
+            gtin=line_in.gtin or "",
+            hmv_number=line_in.hmv_number or "",
+            manufacturer_article_number=line_in.manufacturer_article_number or "",
+            description=line_in.description,
+            attributes=line_in.attributes,
+            matched_by=result.matched_by,
+        )
         if result.identified:
             line.article = result.article
             line.article_snapshot = article_snapshot(result.article)
@@ -218,7 +299,9 @@ def _prepare_order(company, payload: OrderIn, reads: _IntakeReads, partner, bran
             line_issues.append({"position": line.position, **line.issue})
             complete = False
         lines.append(line)
-    issues.extend(sorted(line_issues, key=lambda i: i["position"]))  # as issues_of() reads them: by position
+    issues.extend(
+        sorted(line_issues, key=lambda i: i["position"])
+    )  # as issues_of() reads them: by position
     if complete:
         order.status, order.ordered_at = S.QUEUED, now
     else:
@@ -227,7 +310,9 @@ def _prepare_order(company, payload: OrderIn, reads: _IntakeReads, partner, bran
     prepared.order, prepared.lines, prepared.complete = order, lines, complete
     # The answer is built from what is about to be written (as issues_of() would read it back).
     prepared.response = {
-        "id": str(order.pk), "number": order.number, "status": order.status,
+        "id": str(order.pk),
+        "number": order.number,
+        "status": order.status,
         "cart_url": None if complete else cart_url(order, request),
         "cart_expires_at": None if complete else order.cart_expires_at.isoformat(),
         "issues": [] if complete else issues,
@@ -239,16 +324,31 @@ def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -
     """The writes only, one statement per table (inside the caller's transaction)."""
     order, complete = prepared.order, prepared.complete
     reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
-    by_mapping = [str(line.position) for line in prepared.lines if line.matched_by == MATCHED_BY_MAPPING]
+    by_mapping = [
+        str(line.position) for line in prepared.lines if line.matched_by == MATCHED_BY_MAPPING
+    ]
     if by_mapping:
         reason += f"; Position {', '.join(by_mapping)} über gespeicherte Zuordnung"
     data = {"idempotency_key": idempotency_key}
     if not complete:  # why a person was needed (straight-through rate, selectors.straight_through)
         data["cart_reasons"] = sorted({i["code"] for i in prepared.response["issues"]})
-    event = OrderEvent(order=order, at=order.created_at, actor=actor[:200], to_status=order.status, reason=reason,
-                       data=data)
-    key = IdempotencyKey(company=company, key=idempotency_key, request_hash=digest, order=order, status_code=201,
-                         response=prepared.response, created_at=order.created_at)
+    event = OrderEvent(
+        order=order,
+        at=order.created_at,
+        actor=actor[:200],
+        to_status=order.status,
+        reason=reason,
+        data=data,
+    )
+    key = IdempotencyKey(
+        company=company,
+        key=idempotency_key,
+        request_hash=digest,
+        order=order,
+        status_code=201,
+        response=prepared.response,
+        created_at=order.created_at,
+    )
     # Unique (company, external_order_id) and (company, key) guard against a second order; one
     # round trip on PostgreSQL.
     fastsql.insert([order], prepared.lines, [event], [key])
@@ -269,6 +369,7 @@ def _enqueue_delivery(order: Order, new_order: bool = False) -> None:
 
 # --- cart -----------------------------------------------------------------------------------------
 
+
 class CartClosed(Problem):
     status = 409
     title = "Cart closed"
@@ -278,7 +379,9 @@ def expire_if_due(order: Order, now=None) -> Order:
     now = now or timezone.now()
     if order.status == S.CART and order.cart_expires_at and order.cart_expires_at <= now:
         try:
-            order_status.transition(order, S.EXPIRED, actor="System", reason="Warenkorb nach 6 Stunden abgelaufen")
+            order_status.transition(
+                order, S.EXPIRED, actor="System", reason="Warenkorb nach 6 Stunden abgelaufen"
+            )
         except order_status.TransitionNotAllowed:
             order.refresh_from_db()
     return order
@@ -288,7 +391,9 @@ def expire_due_carts(now=None) -> int:
     """The periodic task: every cart older than 6 hours becomes ``expired``; nothing is sent."""
     now = now or timezone.now()
     expired = 0
-    for order in Order.objects.filter(status=S.CART, cart_expires_at__lte=now).only("pk", "status", "cart_expires_at"):
+    for order in Order.objects.filter(status=S.CART, cart_expires_at__lte=now).only(
+        "pk", "status", "cart_expires_at"
+    ):
         before = order.status
         expire_if_due(order, now)
         expired += order.status != before
@@ -308,17 +413,28 @@ def pick_article(order: Order, line: OrderLine, article: Article, actor: str) ->
     order = _open_cart(order)
     if article.partner_id != order.partner_id:
         raise InvalidInput("article_id", "article belongs to another partner's catalog")
-    line.article, line.article_snapshot, line.issue, line.matched_by = article, article_snapshot(article), None, "cart"
+    line.article, line.article_snapshot, line.issue, line.matched_by = (
+        article,
+        article_snapshot(article),
+        None,
+        "cart",
+    )
     line.save(update_fields=["article", "article_snapshot", "issue", "matched_by"])
     mappings.remember(order.company, order.partner, line, article, actor)
-    order_status.note(order, actor=actor, reason=f"Position {line.position}: {article.partner_article_number} gewählt")
+    order_status.note(
+        order,
+        actor=actor,
+        reason=f"Position {line.position}: {article.partner_article_number} gewählt",
+    )
 
 
 @transaction.atomic
 def set_quantity(order: Order, line: OrderLine, quantity, actor: str) -> None:
     order = _open_cart(order)
     if quantity is None or not quantity.is_finite() or not 0 < quantity <= 100_000:
-        raise InvalidInput("quantity", "a number greater than 0 and at most 100000, up to 3 decimals")
+        raise InvalidInput(
+            "quantity", "a number greater than 0 and at most 100000, up to 3 decimals"
+        )
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     order_status.note(order, actor=actor, reason=f"Position {line.position}: Menge {quantity}")
@@ -329,12 +445,21 @@ def remove_line(order: Order, line: OrderLine, actor: str, restore: bool = False
     order = _open_cart(order)
     line.removed = not restore
     line.save(update_fields=["removed"])
-    order_status.note(order, actor=actor, reason=f"Position {line.position} {'wiederhergestellt' if restore else 'entfernt'}")
+    order_status.note(
+        order,
+        actor=actor,
+        reason=f"Position {line.position} {'wiederhergestellt' if restore else 'entfernt'}",
+    )
 
 
 @transaction.atomic
-def set_customer_number(order: Order, number: str, actor: str, save_to_masterdata: bool = False,
-                        for_branch: bool = False) -> None:
+def set_customer_number(
+    order: Order,
+    number: str,
+    actor: str,
+    save_to_masterdata: bool = False,
+    for_branch: bool = False,
+) -> None:
     order = _open_cart(order)
     number = number.strip()
     if not number or len(number) > 64:
@@ -343,9 +468,15 @@ def set_customer_number(order: Order, number: str, actor: str, save_to_masterdat
     if save_to_masterdata:
         from orderhub.masterdata.services import create_customer_number
 
-        create_customer_number(order.company, order.partner, order.branch if for_branch else None, number, actor)
-    order_status.note(order, actor=actor, reason="Kundennummer eingegeben"
-                      + (" und in den Stammdaten gespeichert" if save_to_masterdata else ""))
+        create_customer_number(
+            order.company, order.partner, order.branch if for_branch else None, number, actor
+        )
+    order_status.note(
+        order,
+        actor=actor,
+        reason="Kundennummer eingegeben"
+        + (" und in den Stammdaten gespeichert" if save_to_masterdata else ""),
+    )
 
 
 def cart_problems(order: Order) -> list[str]:
@@ -359,9 +490,13 @@ def cart_problems(order: Order) -> list[str]:
     for line in live:
         a = line.article
         if a is None or line.issue:
-            problems.append(f"Position {line.position}: Artikel nicht eindeutig / article not identified")
+            problems.append(
+                f"Position {line.position}: Artikel nicht eindeutig / article not identified"
+            )
         elif a.partner_id != order.partner_id or a.is_discontinued:
-            problems.append(f"Position {line.position}: Artikel nicht bestellbar / article not orderable")
+            problems.append(
+                f"Position {line.position}: Artikel nicht bestellbar / article not orderable"
+            )
     problems.extend(channel_limits.cart_problems(order))
     return problems
 
@@ -372,8 +507,13 @@ def order_cart(order: Order, actor: str) -> Order:
     problems = cart_problems(order)
     if problems:
         raise Problem("; ".join(problems), status=422, title="Cart incomplete")
-    order_status.transition(order, S.QUEUED, actor=actor, reason="im Warenkorb bestellt",
-                            fields={"ordered_at": timezone.now()})
+    order_status.transition(
+        order,
+        S.QUEUED,
+        actor=actor,
+        reason="im Warenkorb bestellt",
+        fields={"ordered_at": timezone.now()},
+    )
     _enqueue_delivery(order)
     return order
 
@@ -383,8 +523,10 @@ def cancel(order: Order, actor: str, reason: str = "storniert") -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     expire_if_due(order)
     if order.status not in order_status.CANCELLABLE:
-        raise Conflict(f"order is {order.status}; only carts and orders not yet sent can be cancelled",
-                       title="Cannot cancel")
+        raise Conflict(
+            f"order is {order.status}; only carts and orders not yet sent can be cancelled",
+            title="Cannot cancel",
+        )
     order_status.transition(order, S.CANCELLED, actor=actor, reason=reason)
     signals.order_cancelled.send(sender=Order, order=order)
     return order

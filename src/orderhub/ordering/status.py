@@ -43,8 +43,15 @@ def can_transition(current: str, to: str) -> bool:
     return to in TRANSITIONS.get(current, set())
 
 
-def transition(order: Order, to: str, *, actor: str, reason: str = "", data: dict | None = None,
-               fields: dict | None = None) -> Order:
+def transition(
+    order: Order,
+    to: str,
+    *,
+    actor: str,
+    reason: str = "",
+    data: dict | None = None,
+    fields: dict | None = None,
+) -> Order:
     """Move ``order`` to ``to`` (locking its row); raises TransitionNotAllowed.
 
     ``fields`` are further attribute changes saved in the same write (e.g. ``ordered_at``).
@@ -60,8 +67,15 @@ def transition(order: Order, to: str, *, actor: str, reason: str = "", data: dic
         for name, value in (fields or {}).items():
             setattr(locked, name, value)
         locked.save(update_fields=["status", "updated_at", *(fields or {})])
-        event = OrderEvent.objects.create(order=locked, at=now, actor=actor[:200], from_status=previous,
-                                          to_status=to, reason=reason[:500], data=data or {})
+        event = OrderEvent.objects.create(
+            order=locked,
+            at=now,
+            actor=actor[:200],
+            from_status=previous,
+            to_status=to,
+            reason=reason[:500],
+            data=data or {},
+        )
         _announce(locked, event)
     order.status, order.updated_at = locked.status, locked.updated_at
     for name, value in (fields or {}).items():
@@ -78,7 +92,9 @@ def note(order: Order, *, actor: str, reason: str, data: dict | None = None) -> 
     now = timezone.now()
     Order.objects.filter(pk=order.pk).update(updated_at=now)
     order.updated_at = now
-    return OrderEvent.objects.create(order=order, at=now, actor=actor[:200], reason=reason[:500], data=data or {})
+    return OrderEvent.objects.create(
+        order=order, at=now, actor=actor[:200], reason=reason[:500], data=data or {}
+    )
 
 
 def transition_many(changes, to: str, *, actor: str) -> list[Order]:
@@ -96,18 +112,31 @@ def transition_many(changes, to: str, *, actor: str) -> list[Order]:
         return []
     # No savepoint of its own: an error rolls the caller's whole transaction back (two round trips less).
     with transaction.atomic(savepoint=False):
-        locked = list(Order.objects.select_for_update().filter(pk__in=list(changes)).order_by("pk")
-                      .only("id", "status", "company_id"))
+        locked = list(
+            Order.objects.select_for_update()
+            .filter(pk__in=list(changes))
+            .order_by("pk")
+            .only("id", "status", "company_id")
+        )
         movable = [o for o in locked if can_transition(o.status, to)]
         if not movable:
             return []
         now = timezone.now()
         Order.objects.filter(pk__in=[o.pk for o in movable]).update(status=to, updated_at=now)
-        events = OrderEvent.objects.bulk_create([
-            OrderEvent(order_id=o.pk, at=now, actor=actor[:200], from_status=o.status, to_status=to,
-                       reason=changes[o.pk][1][:500], data=changes[o.pk][2] or {})
-            for o in movable
-        ])
+        events = OrderEvent.objects.bulk_create(
+            [
+                OrderEvent(
+                    order_id=o.pk,
+                    at=now,
+                    actor=actor[:200],
+                    from_status=o.status,
+                    to_status=to,
+                    reason=changes[o.pk][1][:500],
+                    data=changes[o.pk][2] or {},
+                )
+                for o in movable
+            ]
+        )
         moved = []
         for o in movable:
             order = changes[o.pk][0]

@@ -30,9 +30,14 @@ def _order(request, order_id) -> Order:
 def _cart_context(order: Order) -> dict:
     lines = list(order.lines.select_related("article"))
     remaining = (order.cart_expires_at - timezone.now()) if order.cart_expires_at else None
-    return {"order": order, "lines": lines, "problems": services.cart_problems(order) if order.is_cart else [],
-            "remaining_minutes": max(0, int(remaining.total_seconds() // 60)) if remaining else None,
-            "needs_customer_number": order.partner.requires_customer_number and not order.customer_number}
+    return {
+        "order": order,
+        "lines": lines,
+        "problems": services.cart_problems(order) if order.is_cart else [],
+        "remaining_minutes": max(0, int(remaining.total_seconds() // 60)) if remaining else None,
+        "needs_customer_number": order.partner.requires_customer_number
+        and not order.customer_number,
+    }
 
 
 @company_view
@@ -64,6 +69,7 @@ def cart_pick(request, order_id, line_id):
             raise Problem("no article chosen", status=422, title="Invalid input") from None
         article = get_object_or_404(Article, pk=article_id, partner=order.partner)
         services.pick_article(order, _line(order, line_id), article, actor(request))
+
     return _cart_action(request, order_id, act)
 
 
@@ -75,26 +81,43 @@ def cart_quantity(request, order_id, line_id):
             quantity = Decimal(request.POST.get("quantity", "").strip().replace(",", "."))
         except InvalidOperation:
             quantity = None
-        if quantity is not None and (not quantity.is_finite() or quantity > 100_000
-                                     or quantity != quantity.quantize(Decimal("0.001"))):
+        if quantity is not None and (
+            not quantity.is_finite()
+            or quantity > 100_000
+            or quantity != quantity.quantize(Decimal("0.001"))
+        ):
             quantity = None
         services.set_quantity(order, _line(order, line_id), quantity, actor(request))
+
     return _cart_action(request, order_id, act)
 
 
 @company_view
 @require_POST
 def cart_remove(request, order_id, line_id):
-    return _cart_action(request, order_id, lambda order: services.remove_line(
-        order, _line(order, line_id), actor(request), restore=request.POST.get("restore") == "1"))
+    return _cart_action(
+        request,
+        order_id,
+        lambda order: services.remove_line(
+            order, _line(order, line_id), actor(request), restore=request.POST.get("restore") == "1"
+        ),
+    )
 
 
 @company_view
 @require_POST
 def cart_customer_number(request, order_id):
-    return _cart_action(request, order_id, lambda order: services.set_customer_number(
-        order, request.POST.get("customer_number", ""), actor(request),
-        save_to_masterdata=request.POST.get("save") == "1", for_branch=request.POST.get("scope") == "branch"))
+    return _cart_action(
+        request,
+        order_id,
+        lambda order: services.set_customer_number(
+            order,
+            request.POST.get("customer_number", ""),
+            actor(request),
+            save_to_masterdata=request.POST.get("save") == "1",
+            for_branch=request.POST.get("scope") == "branch",
+        ),
+    )
 
 
 @company_view
@@ -109,8 +132,18 @@ def cart_search(request, order_id, line_id):
             hits, next_cursor = search_articles(order.partner, q, cursor=cursor)
         except InvalidCursor:
             hits, cursor = [], None
-    return render(request, "ordering/_search_results.html", {"order": order, "line": line, "hits": hits, "q": q,
-                                                             "cursor": cursor, "next_cursor": next_cursor})
+    return render(
+        request,
+        "ordering/_search_results.html",
+        {
+            "order": order,
+            "line": line,
+            "hits": hits,
+            "q": q,
+            "cursor": cursor,
+            "next_cursor": next_cursor,
+        },
+    )
 
 
 @company_view
@@ -122,6 +155,9 @@ def cart_order(request, order_id):
     except Problem as exc:
         messages.error(request, exc.detail or exc.title)
         return redirect("cart", order_id=order.pk)
-    messages.success(request, _("Bestellt. Die Bestellung wird jetzt an %(partner)s übermittelt.") % {
-        "partner": order.partner.name})
+    messages.success(
+        request,
+        _("Bestellt. Die Bestellung wird jetzt an %(partner)s übermittelt.")
+        % {"partner": order.partner.name},
+    )
     return redirect("order_detail", order_id=order.pk)

@@ -7,11 +7,14 @@ from orderhub.partners.models import Partner, PartnerToken
 
 
 class PartnerForm(forms.ModelForm):
-    credentials = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False),
-                                  help_text='JSON, e.g. {"username": "…", "password": "…"}, {"token": "…"}, '
-                                            '{"secret": "…"} or (SFTP) {"private_key": "-----BEGIN OPENSSH '
-                                            'PRIVATE KEY-----…", "passphrase": "…"}; stored encrypted. Leave '
-                                            'empty to keep the current value.')
+    credentials = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text='JSON, e.g. {"username": "…", "password": "…"}, {"token": "…"}, '
+        '{"secret": "…"} or (SFTP) {"private_key": "-----BEGIN OPENSSH '
+        'PRIVATE KEY-----…", "passphrase": "…"}; stored encrypted. Leave '
+        "empty to keep the current value.",
+    )
 
     class Meta:
         model = Partner

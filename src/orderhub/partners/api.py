@@ -23,6 +23,13 @@ class PartnerList(Schema):
 
 @router.get("/partners", response=PartnerList, auth=None, summary="Participating partner firms")
 def list_partners(request):
-    items = [{"id": p.slug, "name": p.name, "requires_customer_number": p.requires_customer_number,
-              "channel": p.channel} for p in Partner.objects.filter(is_active=True)]
+    items = [
+        {
+            "id": p.slug,
+            "name": p.name,
+            "requires_customer_number": p.requires_customer_number,
+            "channel": p.channel,
+        }
+        for p in Partner.objects.filter(is_active=True)
+    ]
     return {"items": items, "next_cursor": None}

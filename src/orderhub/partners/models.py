@@ -31,7 +31,9 @@ class Partner(models.Model):
     country = models.CharField(max_length=2, default="DE")
     website = models.URLField(blank=True)
 
-    channel = models.CharField(_("Kanal"), max_length=20, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(
+        _("Kanal"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
+    )
     #: Non-secret channel settings: endpoint URL, e-mail address, drop directory, SFTP host and
     #: pinned host key fingerprint, timeouts.
     channel_config = models.JSONField(default=dict, blank=True)

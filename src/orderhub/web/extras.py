@@ -11,22 +11,43 @@ def dashboard_context(company) -> dict:
     from orderhub.ordering.models import Order, OrderStatus
 
     now = timezone.now()
-    carts = list(Order.objects.filter(company=company, status=OrderStatus.CART, cart_expires_at__gt=now)
-                 .select_related("partner").order_by("cart_expires_at")[:20])
-    failed = list(Order.objects.filter(company=company, status=OrderStatus.FAILED).select_related("partner")[:20])
-    recent = list(Order.objects.filter(company=company).select_related("partner").order_by("-updated_at")[:10])
+    carts = list(
+        Order.objects.filter(company=company, status=OrderStatus.CART, cart_expires_at__gt=now)
+        .select_related("partner")
+        .order_by("cart_expires_at")[:20]
+    )
+    failed = list(
+        Order.objects.filter(company=company, status=OrderStatus.FAILED).select_related("partner")[
+            :20
+        ]
+    )
+    recent = list(
+        Order.objects.filter(company=company).select_related("partner").order_by("-updated_at")[:10]
+    )
     from orderhub.ordering.selectors import straight_through
 
     flow = straight_through(company)
     return {
         "straight_through": flow,
         "tiles": [
-            {"count": len(carts), "label": _("offene Warenkörbe"), "url": reverse("order_list") + "?status=cart",
-             "warn": bool(carts)},
-            {"count": len(failed), "label": _("fehlgeschlagene Zustellungen"),
-             "url": reverse("order_list") + "?status=failed", "warn": bool(failed)},
+            {
+                "count": len(carts),
+                "label": _("offene Warenkörbe"),
+                "url": reverse("order_list") + "?status=cart",
+                "warn": bool(carts),
+            },
+            {
+                "count": len(failed),
+                "label": _("fehlgeschlagene Zustellungen"),
+                "url": reverse("order_list") + "?status=failed",
+                "warn": bool(failed),
+            },
         ],
-        "panels": [{"template": "ordering/_dashboard_straight_through.html", "data": flow},
-                   {"template": "ordering/_dashboard_orders.html",
-                    "data": {"carts": carts, "failed": failed, "recent": recent}}],
+        "panels": [
+            {"template": "ordering/_dashboard_straight_through.html", "data": flow},
+            {
+                "template": "ordering/_dashboard_orders.html",
+                "data": {"carts": carts, "failed": failed, "recent": recent},
+            },
+        ],
     }

@@ -10,7 +10,9 @@ from orderhub.partners.models import Partner
 
 
 class RegistrationForm(UserCreationForm):
-    email = forms.EmailField(label=_("E-Mail-Adresse"), help_text=_("Eine Adresse, die die Filiale lesen kann."))
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse"), help_text=_("Eine Adresse, die die Filiale lesen kann.")
+    )
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
@@ -28,9 +30,12 @@ class BranchForm(forms.ModelForm):
         try:
             return normalise_country(self.cleaned_data["country"])
         except ValueError:
-            raise forms.ValidationError(_(
-                "Zweistelliger Ländercode (A–Z), z. B. DE. / "
-                "Two-letter country code (A–Z), e.g. DE.")) from None
+            raise forms.ValidationError(
+                _(
+                    "Zweistelliger Ländercode (A–Z), z. B. DE. / "
+                    "Two-letter country code (A–Z), e.g. DE."
+                )
+            ) from None
 
 
 class EmployeeForm(forms.ModelForm):
@@ -46,9 +51,15 @@ class CustomerNumberForm(forms.ModelForm):
 
 
 class NewCustomerNumberForm(forms.Form):
-    partner = forms.ModelChoiceField(queryset=Partner.objects.filter(is_active=True), label=_("Partnerfirma"))
-    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), required=False, label=_("Filiale"),
-                                    empty_label=_("— alle Filialen —"))
+    partner = forms.ModelChoiceField(
+        queryset=Partner.objects.filter(is_active=True), label=_("Partnerfirma")
+    )
+    branch = forms.ModelChoiceField(
+        queryset=Branch.objects.none(),
+        required=False,
+        label=_("Filiale"),
+        empty_label=_("— alle Filialen —"),
+    )
     number = forms.CharField(max_length=64, label=_("Kundennummer"))
 
     def __init__(self, *args, company, **kwargs):
@@ -61,8 +72,14 @@ class ApiTokenForm(forms.Form):
 
 
 class WebhookForm(forms.Form):
-    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https",
-                         help_text=_("Erhält bei jeder Statusänderung einer Bestellung ein signiertes JSON-Ereignis."))
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "Erhält bei jeder Statusänderung einer Bestellung ein signiertes JSON-Ereignis."
+        ),
+    )
 
     def clean_url(self):
         """Refuse addresses inside the portal's own network, after resolving the name."""

@@ -43,20 +43,35 @@ def order_list(request):
         services.expire_if_due(order)
     page = Paginator(qs.order_by("-created_at"), 50).get_page(request.GET.get("seite"))
 
-    return render(request, "ordering/order_list.html", {
-        "page": page, "statuses": OrderStatus.choices, "status": status, "partner": partner, "q": q,
-        "partners": Partner.objects.filter(is_active=True)})
+    return render(
+        request,
+        "ordering/order_list.html",
+        {
+            "page": page,
+            "statuses": OrderStatus.choices,
+            "status": status,
+            "partner": partner,
+            "q": q,
+            "partners": Partner.objects.filter(is_active=True),
+        },
+    )
 
 
 @company_view
 def order_detail(request, order_id):
     order = _order(request, order_id)
-    return render(request, "ordering/order_detail.html", {
-        "order": order, "lines": order.lines.all(), "events": order.events.all(),
-        "documents": order.documents.all().defer("content"),
-        "delivery": getattr(order, "delivery", None),
-        "attempts": order.delivery.attempt_log.all() if hasattr(order, "delivery") else [],
-    })
+    return render(
+        request,
+        "ordering/order_detail.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "events": order.events.all(),
+            "documents": order.documents.all().defer("content"),
+            "delivery": getattr(order, "delivery", None),
+            "attempts": order.delivery.attempt_log.all() if hasattr(order, "delivery") else [],
+        },
+    )
 
 
 @company_view
@@ -90,21 +105,48 @@ def order_export(request):
         def write(self, value):
             return value
 
-    qs = (Order.objects.filter(company=request.company).select_related("partner", "branch", "ordered_by")
-          .order_by("-created_at"))
+    qs = (
+        Order.objects.filter(company=request.company)
+        .select_related("partner", "branch", "ordered_by")
+        .order_by("-created_at")
+    )
     status = request.GET.get("status", "")
     if status in OrderStatus.values:
         qs = qs.filter(status=status)
     writer = csv.writer(Echo(), delimiter=";")
-    header = ["Bestellnummer", "Bestellnummer Branchensoftware", "Partnerfirma", "Filiale", "Besteller",
-              "Kundennummer", "Referenz", "Status", "angelegt", "Sendungsnummern"]
+    header = [
+        "Bestellnummer",
+        "Bestellnummer Branchensoftware",
+        "Partnerfirma",
+        "Filiale",
+        "Besteller",
+        "Kundennummer",
+        "Referenz",
+        "Status",
+        "angelegt",
+        "Sendungsnummern",
+    ]
 
     def rows():
         yield "\ufeff" + writer.writerow(header)
         for o in qs.iterator(chunk_size=500):
-            yield writer.writerow([neutralize_csv_cell(str(v)) for v in (
-                o.number, o.external_order_id, o.partner.name, o.branch.name, o.ordered_by.name, o.customer_number,
-                o.reference, o.get_status_display(), o.created_at.isoformat(), ", ".join(o.tracking_numbers or []))])
+            yield writer.writerow(
+                [
+                    neutralize_csv_cell(str(v))
+                    for v in (
+                        o.number,
+                        o.external_order_id,
+                        o.partner.name,
+                        o.branch.name,
+                        o.ordered_by.name,
+                        o.customer_number,
+                        o.reference,
+                        o.get_status_display(),
+                        o.created_at.isoformat(),
+                        ", ".join(o.tracking_numbers or []),
+                    )
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="bestellungen.csv"'

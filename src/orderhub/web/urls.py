@@ -14,20 +14,29 @@ urlpatterns = [
     path("dashboard/bestellungen/export.csv", orders.order_export, name="order_export"),
     path("dashboard/bestellungen/<uuid:order_id>/", orders.order_detail, name="order_detail"),
     path("dashboard/bestellungen/<uuid:order_id>/erneut/", orders.order_retry, name="order_retry"),
-    path("dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/", orders.order_document,
-         name="order_document"),
+    path(
+        "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/",
+        orders.order_document,
+        name="order_document",
+    ),
     path("dashboard/filialen/", views.branches, name="branches"),
     path("dashboard/filialen/<int:pk>/", views.branch_edit, name="branch_edit"),
     path("dashboard/benutzer/", views.users, name="users"),
     path("dashboard/benutzer/<int:pk>/", views.user_edit, name="user_edit"),
     path("dashboard/kundennummern/", views.customer_numbers, name="customer_numbers"),
-    path("dashboard/kundennummern/<int:pk>/", views.customer_number_edit, name="customer_number_edit"),
+    path(
+        "dashboard/kundennummern/<int:pk>/", views.customer_number_edit, name="customer_number_edit"
+    ),
     path("dashboard/konflikte/", views.conflicts, name="conflicts"),
     path("dashboard/konflikte/<int:pk>/loesen/", views.conflict_resolve, name="conflict_resolve"),
     path("dashboard/tokens/", views.api_tokens, name="api_tokens"),
     path("dashboard/tokens/<int:pk>/widerrufen/", views.api_token_revoke, name="api_token_revoke"),
     path("dashboard/protokoll/", views.audit_trail, name="audit_trail"),
     path("dashboard/zuordnungen/", views.article_mappings, name="article_mappings"),
-    path("dashboard/zuordnungen/<int:pk>/loeschen/", views.article_mapping_delete, name="article_mapping_delete"),
+    path(
+        "dashboard/zuordnungen/<int:pk>/loeschen/",
+        views.article_mapping_delete,
+        name="article_mapping_delete",
+    ),
     path("dashboard/webhooks/", views.webhooks, name="webhooks"),
 ]

@@ -32,7 +32,9 @@ def home(request):
 
 
 def partner_list(request):
-    return render(request, "web/partners.html", {"partners": Partner.objects.filter(is_active=True)})
+    return render(
+        request, "web/partners.html", {"partners": Partner.objects.filter(is_active=True)}
+    )
 
 
 def registration(request, registration_id):
@@ -44,21 +46,34 @@ def registration(request, registration_id):
     form = forms.RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            company, user = accounts.complete_registration(
-                reg, username=form.cleaned_data["username"], email=form.cleaned_data["email"],
+            _company, user = accounts.complete_registration(
+                reg,
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
             )
         except Problem as exc:
             form.add_error(None, exc.detail)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Registrierung abgeschlossen. Die Schnittstelle erhält jetzt ihren Zugang; "
-                                        "Sie können zur Branchensoftware zurückkehren."))
+            messages.success(
+                request,
+                _(
+                    "Registrierung abgeschlossen. Die Schnittstelle erhält jetzt ihren Zugang; "
+                    "Sie können zur Branchensoftware zurückkehren."
+                ),
+            )
             return redirect("dashboard")
-    return render(request, "web/registration.html", {
-        "registration": reg, "form": form,
-        "company_name": reg.snapshot["company"]["name"], "branches": reg.snapshot["branches"],
-    })
+    return render(
+        request,
+        "web/registration.html",
+        {
+            "registration": reg,
+            "form": form,
+            "company_name": reg.snapshot["company"]["name"],
+            "branches": reg.snapshot["branches"],
+        },
+    )
 
 
 @company_view
@@ -84,8 +99,12 @@ def _dashboard_extras(request) -> dict:
 
 def _open_conflicts(company, record_type, records):
     by_record = {}
-    for c in Conflict.objects.filter(company=company, record_type=record_type, resolved_at__isnull=True,
-                                     record_id__in=[r.pk for r in records]):
+    for c in Conflict.objects.filter(
+        company=company,
+        record_type=record_type,
+        resolved_at__isnull=True,
+        record_id__in=[r.pk for r in records],
+    ):
         by_record.setdefault(c.record_id, []).append(c)
     for r in records:
         r.open_conflicts = by_record.get(r.pk, [])
@@ -95,7 +114,11 @@ def _open_conflicts(company, record_type, records):
 @company_view
 def branches(request):
     show_inactive = request.GET.get("inaktiv") == "1"
-    qs = Branch.objects.filter(company=request.company).order_by("name", "pk").annotate(user_count=Count("employees", filter=Q(employees__is_active=True)))
+    qs = (
+        Branch.objects.filter(company=request.company)
+        .order_by("name", "pk")
+        .annotate(user_count=Count("employees", filter=Q(employees__is_active=True)))
+    )
     if not show_inactive:
         qs = qs.filter(is_active=True)
     page = Paginator(qs, 50).get_page(request.GET.get("seite"))
@@ -109,12 +132,26 @@ def _edit(request, model, form_class, pk, template, back):
     if request.method == "POST" and form.is_valid():
         changes = masterdata.edit_in_dashboard(record, form.cleaned_data, actor(request))
         if changes:
-            messages.success(request, _("Gespeichert. Diese Änderung bleibt bei späteren Abgleichen erhalten."))
+            messages.success(
+                request, _("Gespeichert. Diese Änderung bleibt bei späteren Abgleichen erhalten.")
+            )
         return redirect(back)
-    conflicts = Conflict.objects.filter(company=request.company, record_id=record.pk,
-                                        record_type=masterdata.RECORD_TYPES[model], resolved_at__isnull=True)
-    return render(request, template, {"record": record, "form": form, "conflicts": conflicts,
-                                      "overridden": sorted(record.overrides)})
+    conflicts = Conflict.objects.filter(
+        company=request.company,
+        record_id=record.pk,
+        record_type=masterdata.RECORD_TYPES[model],
+        resolved_at__isnull=True,
+    )
+    return render(
+        request,
+        template,
+        {
+            "record": record,
+            "form": form,
+            "conflicts": conflicts,
+            "overridden": sorted(record.overrides),
+        },
+    )
 
 
 @company_view
@@ -124,7 +161,9 @@ def branch_edit(request, pk):
 
 @company_view
 def users(request):
-    qs = Employee.objects.filter(company=request.company, is_active=True).prefetch_related("branches")
+    qs = Employee.objects.filter(company=request.company, is_active=True).prefetch_related(
+        "branches"
+    )
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q) | Q(external_id=q))
@@ -140,12 +179,18 @@ def user_edit(request, pk):
 
 @company_view
 def customer_numbers(request):
-    qs = CustomerNumber.objects.filter(company=request.company, is_active=True).select_related("partner", "branch")
+    qs = CustomerNumber.objects.filter(company=request.company, is_active=True).select_related(
+        "partner", "branch"
+    )
     new_form = forms.NewCustomerNumberForm(request.POST or None, company=request.company)
     if request.method == "POST" and new_form.is_valid():
-        masterdata.create_customer_number(request.company, new_form.cleaned_data["partner"],
-                                          new_form.cleaned_data["branch"], new_form.cleaned_data["number"],
-                                          actor(request))
+        masterdata.create_customer_number(
+            request.company,
+            new_form.cleaned_data["partner"],
+            new_form.cleaned_data["branch"],
+            new_form.cleaned_data["number"],
+            actor(request),
+        )
         messages.success(request, _("Kundennummer gespeichert."))
         return redirect("customer_numbers")
     records = list(qs)
@@ -155,8 +200,14 @@ def customer_numbers(request):
 
 @company_view
 def customer_number_edit(request, pk):
-    return _edit(request, CustomerNumber, forms.CustomerNumberForm, pk, "web/customer_number_edit.html",
-                 "customer_numbers")
+    return _edit(
+        request,
+        CustomerNumber,
+        forms.CustomerNumberForm,
+        pk,
+        "web/customer_number_edit.html",
+        "customer_numbers",
+    )
 
 
 @company_view
@@ -178,8 +229,9 @@ def conflict_resolve(request, pk):
         return render(request, "web/_conflict_resolved.html", {"conflict": conflict})
     messages.success(request, _("Konflikt gelöst."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "conflicts"
     return redirect(target)
 
@@ -189,13 +241,24 @@ def api_tokens(request):
     form = forms.ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        row, new_token = ApiToken.issue(company=request.company, name=form.cleaned_data["name"],
-                                        created_by=request.user.get_username())
-        audit.record(request.company, actor(request), "api_token.issued", object_type="api_token",
-                     object_id=row.pk, changes={"name": row.name})
+        row, new_token = ApiToken.issue(
+            company=request.company,
+            name=form.cleaned_data["name"],
+            created_by=request.user.get_username(),
+        )
+        audit.record(
+            request.company,
+            actor(request),
+            "api_token.issued",
+            object_type="api_token",
+            object_id=row.pk,
+            changes={"name": row.name},
+        )
         form = forms.ApiTokenForm()
     tokens = ApiToken.objects.filter(company=request.company)
-    return render(request, "web/api_tokens.html", {"tokens": tokens, "form": form, "new_token": new_token})
+    return render(
+        request, "web/api_tokens.html", {"tokens": tokens, "form": form, "new_token": new_token}
+    )
 
 
 @company_view
@@ -204,18 +267,24 @@ def api_token_revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, company=request.company)
     if not token.is_revoked:
         token.revoke()
-        audit.record(request.company, actor(request), "api_token.revoked", object_type="api_token",
-                     object_id=token.pk, changes={"name": token.name})
+        audit.record(
+            request.company,
+            actor(request),
+            "api_token.revoked",
+            object_type="api_token",
+            object_id=token.pk,
+            changes={"name": token.name},
+        )
         messages.success(request, _("Token widerrufen."))
     return redirect("api_tokens")
 
 
 @company_view
 def audit_trail(request):
-    page = Paginator(AuditEvent.objects.filter(company=request.company), 50).get_page(request.GET.get("seite"))
+    page = Paginator(AuditEvent.objects.filter(company=request.company), 50).get_page(
+        request.GET.get("seite")
+    )
     return render(request, "web/audit.html", {"page": page})
-
-
 
 
 @company_view
@@ -228,26 +297,47 @@ def webhooks(request):
     form = forms.WebhookForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and request.POST.get("deactivate"):
-        hook = get_object_or_404(CompanyWebhook, pk=request.POST["deactivate"], company=request.company)
+        hook = get_object_or_404(
+            CompanyWebhook, pk=request.POST["deactivate"], company=request.company
+        )
         hook.is_active = False
         hook.save(update_fields=["is_active"])
-        audit.record(request.company, actor(request), "webhook.deactivated", object_type="webhook", object_id=hook.pk,
-                     changes={"url": hook.url})
+        audit.record(
+            request.company,
+            actor(request),
+            "webhook.deactivated",
+            object_type="webhook",
+            object_id=hook.pk,
+            changes={"url": hook.url},
+        )
         return redirect("webhooks")
     if request.method == "POST" and form.is_valid():
         new_secret = secrets.token_urlsafe(32)
-        hook = CompanyWebhook.objects.create(company=request.company, url=form.cleaned_data["url"], secret=new_secret)
-        audit.record(request.company, actor(request), "webhook.created", object_type="webhook", object_id=hook.pk,
-                     changes={"url": hook.url})
+        hook = CompanyWebhook.objects.create(
+            company=request.company, url=form.cleaned_data["url"], secret=new_secret
+        )
+        audit.record(
+            request.company,
+            actor(request),
+            "webhook.created",
+            object_type="webhook",
+            object_id=hook.pk,
+            changes={"url": hook.url},
+        )
         form = forms.WebhookForm()
     hooks = CompanyWebhook.objects.filter(company=request.company).order_by("-created_at")
-    return render(request, "web/webhooks.html", {"hooks": hooks, "form": form, "new_secret": new_secret})
+    return render(
+        request, "web/webhooks.html", {"hooks": hooks, "form": form, "new_secret": new_secret}
+    )
 
 
 @company_view
 def article_mappings(request):
-    qs = (ArticleMapping.objects.filter(company=request.company).select_related("partner", "article")
-          .order_by("partner__name", "line_label", "pk"))
+    qs = (
+        ArticleMapping.objects.filter(company=request.company)
+        .select_related("partner", "article")
+        .order_by("partner__name", "line_label", "pk")
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("seite"))
     return render(request, "web/article_mappings.html", {"page": page})
 
@@ -257,6 +347,11 @@ def article_mappings(request):
 def article_mapping_delete(request, pk):
     mapping = get_object_or_404(ArticleMapping, pk=pk, company=request.company)
     catalog_mappings.forget(mapping, actor(request))
-    messages.success(request, _("Zuordnung gelöscht. Die nächste Bestellung dieser Position öffnet wieder "
-                                "einen Warenkorb."))
+    messages.success(
+        request,
+        _(
+            "Zuordnung gelöscht. Die nächste Bestellung dieser Position öffnet wieder "
+            "einen Warenkorb."
+        ),
+    )
     return redirect("article_mappings")

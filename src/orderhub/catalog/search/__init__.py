@@ -18,11 +18,10 @@ from dataclasses import dataclass
 import tantivy
 
 from orderhub.catalog.models import Article
-from orderhub.catalog.search import index, rank
+from orderhub.catalog.search import index, rank, text
 from orderhub.catalog.search import terms as T
-from orderhub.catalog.search import text
 
-RECALL = 120          # articles tantivy hands to the ranking
+RECALL = 120  # articles tantivy hands to the ranking
 COMMON_SHARE, COMMON_MIN = 0.02, 2000  # a word held by more articles than this only ranks
 PAGE_MAX = 50
 
@@ -30,8 +29,8 @@ PAGE_MAX = 50
 @dataclass
 class Hit:
     article: Article
-    score: float      # percent, 100 only for an exact number or text
-    reason: str       # German
+    score: float  # percent, 100 only for an exact number or text
+    reason: str  # German
     reason_en: str
     exact: bool
     side_conflict: bool
@@ -47,7 +46,9 @@ class InvalidCursor(ValueError):
     pass
 
 
-def _tantivy_query(q: T.QueryForms, qwords: list[rank.QueryWord], df, num_docs: int) -> tantivy.Query:
+def _tantivy_query(
+    q: T.QueryForms, qwords: list[rank.QueryWord], df, num_docs: int
+) -> tantivy.Query:
     """Candidates by words, stems, parts, synonyms, typos, prefixes, compound ends and numbers.
 
     Speed at a million articles comes from three rules: expansions (typos, prefixes, compound ends)
@@ -84,7 +85,9 @@ def _tantivy_query(q: T.QueryForms, qwords: list[rank.QueryWord], df, num_docs: 
         if not known and len(w.word) >= 4 and not w.word.isdigit():
             expansion(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=1), 1.0)
         if (w.last or not known) and len(w.word) >= 3 and w.word.isalpha():
-            expansion(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=0, prefix=True), 1.0)
+            expansion(
+                tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=0, prefix=True), 1.0
+            )
         if not known and len(w.word) >= 5 and w.word.isalpha():  # the end or middle of a compound
             pattern = "|".join(sorted({w.word, w.stem}))
             expansion(tantivy.Query.regex_query(S, "terms", f".+({pattern}).*"), 0.8)
@@ -98,8 +101,11 @@ def _tantivy_query(q: T.QueryForms, qwords: list[rank.QueryWord], df, num_docs: 
         for g in dict.fromkeys(T.key_grams(key)):
             term("keygrams", g, 0.5, frequency=1)
     if q.side:
-        common.append(tantivy.Query.boost_query(
-            tantivy.Query.term_query(S, "terms", f"side{q.side.lower()}"), 0.5))
+        common.append(
+            tantivy.Query.boost_query(
+                tantivy.Query.term_query(S, "terms", f"side{q.side.lower()}"), 0.5
+            )
+        )
     # Typos, prefixes and compound ends widen the candidates only when no rarer word of the query
     # is in the catalog as it is; otherwise they rank ("aura 3 hdo lnks": "lnks" ≈ "links" is in
     # half the catalog, "aura" in a few hundred articles).
@@ -110,7 +116,9 @@ def _tantivy_query(q: T.QueryForms, qwords: list[rank.QueryWord], df, num_docs: 
     if not rare:
         return tantivy.Query.boolean_query([(should, c) for c in common])
     recall = tantivy.Query.boolean_query([(should, r) for r in rare])
-    return tantivy.Query.boolean_query([(tantivy.Occur.Must, recall)] + [(should, c) for c in common])
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Must, recall)] + [(should, c) for c in common]
+    )
 
 
 def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]:
@@ -121,21 +129,36 @@ def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]
     lex = T.lexicon()
     num_docs = searcher.num_docs
     qwords = rank.prepare(q, lex, lambda t: searcher.doc_freq("terms", t), num_docs)
-    result = searcher.search(_tantivy_query(q, qwords, lambda t: searcher.doc_freq("terms", t), num_docs),
-                             recall, count=False)
+    result = searcher.search(
+        _tantivy_query(q, qwords, lambda t: searcher.doc_freq("terms", t), num_docs),
+        recall,
+        count=False,
+    )
     if not result.hits:
         return []
     ids = [int(v) for v in searcher.fast_field_values("id", [addr for _, addr in result.hits])]
     order = {pk: n for n, pk in enumerate(ids)}
-    rows = [(*r, order[r[0]]) for r in Article.objects.filter(pk__in=ids, partner=partner).values_list(
-        "pk", "short_description", "attributes", "partner_article_key", "manufacturer_article_key", "status")]
+    rows = [
+        (*r, order[r[0]])
+        for r in Article.objects.filter(pk__in=ids, partner=partner).values_list(
+            "pk",
+            "short_description",
+            "attributes",
+            "partner_article_key",
+            "manufacturer_article_key",
+            "status",
+        )
+    ]
     return rank.rank(q, qwords, rows, lex)
 
 
 def _hits(ranked: list[rank.Ranked]) -> list[Hit]:
     articles = Article.objects.in_bulk([r.article_id for r in ranked])
-    return [Hit(articles[r.article_id], round(r.score * 100, 1), *_reasons(r), r.exact, r.side_conflict)
-            for r in ranked if r.article_id in articles]
+    return [
+        Hit(articles[r.article_id], round(r.score * 100, 1), *_reasons(r), r.exact, r.side_conflict)
+        for r in ranked
+        if r.article_id in articles
+    ]
 
 
 def _reasons(r: rank.Ranked) -> tuple[str, str]:
@@ -144,7 +167,9 @@ def _reasons(r: rank.Ranked) -> tuple[str, str]:
 
 
 def _cursor(offset: int, query: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset, "q": text.fold(query)[:40]}).encode()).decode()
+    return base64.urlsafe_b64encode(
+        json.dumps({"o": offset, "q": text.fold(query)[:40]}).encode()
+    ).decode()
 
 
 def _offset(cursor: str | None, query: str) -> int:
@@ -160,19 +185,30 @@ def _offset(cursor: str | None, query: str) -> int:
     return offset
 
 
-def search(partner, query: str, *, attributes: dict | None = None, limit: int = 10,
-           cursor: str | None = None) -> Page:
+def search(
+    partner,
+    query: str,
+    *,
+    attributes: dict | None = None,
+    limit: int = 10,
+    cursor: str | None = None,
+) -> Page:
     """What a person typed, best first; ``next_cursor`` reaches the following ones."""
     limit = max(1, min(limit, PAGE_MAX))
     offset = _offset(cursor, query)
     ranked = _ranked(partner, T.query_forms(query, attributes))
-    page = ranked[offset:offset + limit]
+    page = ranked[offset : offset + limit]
     more = offset + limit < len(ranked)
     return Page(_hits(page), _cursor(offset + limit, query) if more else None)
 
 
-def candidates(partner, description: str, attributes: dict | None, numbers: tuple[str, ...] = (),
-               limit: int = 5) -> list[Hit]:
+def candidates(
+    partner,
+    description: str,
+    attributes: dict | None,
+    numbers: tuple[str, ...] = (),
+    limit: int = 5,
+) -> list[Hit]:
     """Ranked articles for an order line: its description with its attributes, and its article numbers."""
     ranked: dict[int, rank.Ranked] = {}
     queries = [T.query_forms(description, attributes)] if (description or "").strip() else []

@@ -38,7 +38,13 @@ log = logging.getLogger(__name__)
 
 INCREMENTAL_LIMIT = 2000  # more pending edits than this: rebuild instead
 WRITER_HEAP = 50_000_000
-ARTICLE_COLUMNS = ("pk", "short_description", "attributes", "partner_article_key", "manufacturer_article_key")
+ARTICLE_COLUMNS = (
+    "pk",
+    "short_description",
+    "attributes",
+    "partner_article_key",
+    "manufacturer_article_key",
+)
 
 
 def _schema() -> tantivy.Schema:
@@ -62,8 +68,14 @@ def partner_dir(partner_id: int) -> Path:
     return root() / f"partner-{partner_id}"
 
 
-def document(pk: int, description: str, attributes, partner_key: str, manufacturer_key: str,
-             known: frozenset[str]) -> tantivy.Document:
+def document(
+    pk: int,
+    description: str,
+    attributes,
+    partner_key: str,
+    manufacturer_key: str,
+    known: frozenset[str],
+) -> tantivy.Document:
     keys = tuple(k.lower() for k in (partner_key, manufacturer_key) if k)
     forms = T.article_forms(description, attributes, keys, known)
     doc = tantivy.Document()
@@ -131,7 +143,9 @@ def opened(partner_id: int) -> OpenIndex | None:
             try:
                 idx = OpenIndex(partner_id, generation)
             except (ValueError, OSError):  # a generation removed under us: the next call reopens
-                log.warning("search index of partner %s: generation %s not readable", partner_id, generation)
+                log.warning(
+                    "search index of partner %s: generation %s not readable", partner_id, generation
+                )
                 return None
             _open[partner_id] = idx
         else:
@@ -141,8 +155,12 @@ def opened(partner_id: int) -> OpenIndex | None:
 
 def latest_change(partner_id: int) -> int:
     """Id of the partner's newest change (0 when none): one indexed look-up."""
-    return (CatalogChange.objects.filter(partner_id=partner_id).order_by("-pk")
-            .values_list("pk", flat=True).first()) or 0
+    return (
+        CatalogChange.objects.filter(partner_id=partner_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    ) or 0
 
 
 @contextmanager
@@ -193,8 +211,12 @@ def rebuild(partner_id: int) -> bool:
         for old in partner_dir(partner_id).iterdir():
             if old.is_dir() and old.name != generation:
                 shutil.rmtree(old, ignore_errors=True)  # readers that still map it keep their pages
-        log.info("search index of partner %s rebuilt: %s articles in %.1f s", partner_id, count,
-                 time.monotonic() - started)
+        log.info(
+            "search index of partner %s rebuilt: %s articles in %.1f s",
+            partner_id,
+            count,
+            time.monotonic() - started,
+        )
     opened(partner_id)
     return True
 
@@ -208,8 +230,12 @@ def apply_changes(idx: OpenIndex, changes: list[tuple[int, int | None]]) -> None
             return
         ids = sorted({aid for _, aid in pending if aid is not None})
         known = T.static_lexicon().known
-        rows = {r[0]: r for r in Article.objects.filter(partner_id=idx.partner_id, pk__in=ids)
-                .values_list(*ARTICLE_COLUMNS)}
+        rows = {
+            r[0]: r
+            for r in Article.objects.filter(partner_id=idx.partner_id, pk__in=ids).values_list(
+                *ARTICLE_COLUMNS
+            )
+        }
         writer = idx.index.writer(15_000_000, 1)
         for aid in ids:
             writer.delete_documents_by_term("id", aid)
@@ -234,7 +260,7 @@ def _rebuild_in_background(partner_id: int) -> None:
     def run():
         try:
             rebuild(partner_id)
-        except Exception:  # noqa: BLE001 - logged; the next search tries again
+        except Exception:
             log.exception("search index of partner %s: rebuild failed", partner_id)
         finally:
             connections.close_all()  # this thread's own connection
@@ -256,8 +282,11 @@ def fresh(partner_id: int) -> OpenIndex | None:
     if idx is None or idx.applied > newest:  # none here yet, or a copy of another database state
         _rebuild_in_background(partner_id)
         return opened(partner_id) if settings.SEARCH_REFRESH_INLINE else idx
-    changes = list(CatalogChange.objects.filter(partner_id=partner_id, pk__gt=idx.applied)
-                   .order_by("pk").values_list("pk", "article_id")[:INCREMENTAL_LIMIT + 1])
+    changes = list(
+        CatalogChange.objects.filter(partner_id=partner_id, pk__gt=idx.applied)
+        .order_by("pk")
+        .values_list("pk", "article_id")[: INCREMENTAL_LIMIT + 1]
+    )
     if len(changes) > INCREMENTAL_LIMIT or any(aid is None for _, aid in changes):
         _rebuild_in_background(partner_id)
         return opened(partner_id) if settings.SEARCH_REFRESH_INLINE else idx

@@ -18,8 +18,10 @@ SHIPPED: list[tuple[tuple[str, ...], str]] = [
     # Device styles
     (("HdO", "BTE", "hinter dem Ohr", "behind the ear"), "Bauform hinter dem Ohr"),
     (("IdO", "ITE", "im Ohr", "in the ear"), "Bauform im Ohr"),
-    (("RIC", "RITE", "Ex-Hörer", "Exhörer", "externer Hörer", "receiver in canal"),
-     "Hörer im Gehörgang"),
+    (
+        ("RIC", "RITE", "Ex-Hörer", "Exhörer", "externer Hörer", "receiver in canal"),
+        "Hörer im Gehörgang",
+    ),
     (("ITC", "Gehörgangsgerät", "in the canal"), "Bauform im Gehörgang"),
     (("CIC", "completely in canal", "Tiefgehörgang"), "Bauform tief im Gehörgang"),
     (("IIC", "invisible in canal", "unsichtbar"), "unsichtbare Bauform"),
@@ -28,14 +30,29 @@ SHIPPED: list[tuple[tuple[str, ...], str]] = [
     # Parts
     (("Hörer", "Receiver", "Lautsprecher", "speaker"), "Hörer eines RIC-Geräts"),
     (("Dome", "Schirmchen", "Schirm", "Tip", "ear tip", "Ohrschirm"), "Schirmchen am Hörer"),
-    (("Ohrpassstück", "Otoplastik", "Ohrstück", "Passstück", "earmold", "earmould"),
-     "individuelles Ohrpassstück"),
+    (
+        ("Ohrpassstück", "Otoplastik", "Ohrstück", "Passstück", "earmold", "earmould"),
+        "individuelles Ohrpassstück",
+    ),
     (("Schlauch", "Schallschlauch", "Hörgeräteschlauch", "tube", "tubing"), "Schallschlauch"),
     (("Dünnschlauch", "thin tube", "slim tube", "Slimtube"), "dünner Schallschlauch"),
     (("Winkel", "Tragehaken", "Ohrhaken", "Haken", "earhook", "hook"), "Winkel am HdO"),
     (("Kinderwinkel", "paediatric hook", "pediatric hook"), "Winkel für Kinder"),
-    (("Filter", "Cerumenfilter", "Cerumenschutz", "Cerumenschutzfilter", "Wachsschutz",
-      "Wachsfilter", "Ohrschmalzfilter", "wax guard", "wax filter", "WaxStop"), "Cerumenschutz"),
+    (
+        (
+            "Filter",
+            "Cerumenfilter",
+            "Cerumenschutz",
+            "Cerumenschutzfilter",
+            "Wachsschutz",
+            "Wachsfilter",
+            "Ohrschmalzfilter",
+            "wax guard",
+            "wax filter",
+            "WaxStop",
+        ),
+        "Cerumenschutz",
+    ),
     (("Mikrofonschutz", "Mikrofonfilter", "microphone cover", "mic cover"), "Schutz des Mikrofons"),
     (("Mikrofon", "microphone", "Mic"), "Mikrofon"),
     (("Batteriefach", "Batterieklappe", "battery door"), "Fach der Batterie"),
@@ -62,8 +79,10 @@ SHIPPED: list[tuple[tuple[str, ...], str]] = [
     (("Länge", "length", "Lg"), "Hörerlänge"),
     (("Größe", "size", "Gr"), "Größe"),
     # Batteries
-    (("Batterie", "Batterien", "battery", "batteries", "Knopfzelle", "Zelle", "cell"),
-     "Hörgerätebatterie"),
+    (
+        ("Batterie", "Batterien", "battery", "batteries", "Knopfzelle", "Zelle", "cell"),
+        "Hörgerätebatterie",
+    ),
     (("Zink-Luft", "Zinkluft", "zinc air", "zinc-air"), "Batteriechemie"),
     (("10", "PR70", "gelb", "yellow"), "Batteriegröße 10: IEC PR70, Lasche gelb"),
     (("312", "PR41", "braun", "brown"), "Batteriegröße 312: IEC PR41, Lasche braun"),
@@ -72,8 +91,10 @@ SHIPPED: list[tuple[tuple[str, ...], str]] = [
     (("Akku", "rechargeable", "wiederaufladbar", "Li-Ion", "Lithium-Ionen"), "wiederaufladbar"),
     (("Ladegerät", "Ladestation", "Ladeschale", "charger", "charging case"), "Laden"),
     # Care and accessories
-    (("Trockenkapsel", "Trockenmittel", "Trockentablette", "dry capsule", "desiccant"),
-     "Trocknung"),
+    (
+        ("Trockenkapsel", "Trockenmittel", "Trockentablette", "dry capsule", "desiccant"),
+        "Trocknung",
+    ),
     (("Trockenbox", "Trockengerät", "dry box", "drying box", "Trockendose"), "Trocknung"),
     (("Reinigungstuch", "Reinigungstücher", "Feuchttücher", "cleaning wipes", "wipes"), "Pflege"),
     (("Reinigungsspray", "cleaning spray", "Pflegespray"), "Pflege"),

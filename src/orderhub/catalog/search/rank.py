@@ -22,15 +22,22 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from orderhub.catalog.search import text
 from orderhub.catalog.search import terms as T
+from orderhub.catalog.search import text
 
 WORD, PART, SYNONYM, PREFIX, INFIX, TYPO, NEAR_SYNONYM = 1.0, 0.95, 0.9, 0.85, 0.85, 0.8, 0.7
 SIDE_NAMES = {"R": ("rechts", "right"), "L": ("links", "left")}
-ATTRIBUTE_NAMES = {"side": ("Seite", "side"), "colour": ("Farbe", "colour"), "size": ("Größe", "size"),
-                   "power": ("Leistung", "power"), "length": ("Länge", "length"),
-                   "pack_size": ("Packungsgröße", "pack size"), "battery": ("Batteriegröße", "battery size"),
-                   "model": ("Modell", "model"), "style": ("Bauform", "style")}
+ATTRIBUTE_NAMES = {
+    "side": ("Seite", "side"),
+    "colour": ("Farbe", "colour"),
+    "size": ("Größe", "size"),
+    "power": ("Leistung", "power"),
+    "length": ("Länge", "length"),
+    "pack_size": ("Packungsgröße", "pack size"),
+    "battery": ("Batteriegröße", "battery size"),
+    "model": ("Modell", "model"),
+    "style": ("Bauform", "style"),
+}
 MIN_SCORE = 0.34
 
 
@@ -38,19 +45,19 @@ MIN_SCORE = 0.34
 class QueryWord:
     word: str
     stem: str
-    forms: frozenset[str]      # the word and its stem
-    parts: tuple[str, ...]     # known words inside it ("hörgeräteschlauch" → horgerat, schlauch)
-    synonyms: frozenset[str]   # lexicon terms of its groups
+    forms: frozenset[str]  # the word and its stem
+    parts: tuple[str, ...]  # known words inside it ("hörgeräteschlauch" → horgerat, schlauch)
+    synonyms: frozenset[str]  # lexicon terms of its groups
     weight: float
     near_synonyms: frozenset[str] = frozenset()  # of the lexicon word nearest to a typo
-    df: int = 0                # articles holding the word or its stem
-    last: bool = False         # the word being typed: a prefix of one letter counts
+    df: int = 0  # articles holding the word or its stem
+    last: bool = False  # the word being typed: a prefix of one letter counts
 
 
 @dataclass
 class Ranked:
     article_id: int
-    score: float               # 0..1
+    score: float  # 0..1
     exact: bool
     side_conflict: bool
     reason_de: str
@@ -71,13 +78,25 @@ def prepare(q: T.QueryForms, lex: T.Lexicon, doc_freq, num_docs: int) -> list[Qu
         syn = lex.synonyms(s) | lex.synonyms(w)
         near: set[str] = set()
         if not syn and len(w) >= 5 and w.isalpha() and lex_forms:
-            best = process.extractOne(s, lex_forms, scorer=OSA.normalized_similarity, score_cutoff=0.8)
+            best = process.extractOne(
+                s, lex_forms, scorer=OSA.normalized_similarity, score_cutoff=0.8
+            )
             if best is not None:
                 near = {best[0]} | lex.synonyms(best[0])
         df = max(doc_freq(s), doc_freq(w))
         weight = math.log(1 + (num_docs + 1) / (df + 1)) if num_docs else 1.0
-        out.append(QueryWord(w, s, frozenset(forms), parts, frozenset(syn - forms), max(weight, 0.2),
-                             near_synonyms=frozenset(near - forms), df=df))
+        out.append(
+            QueryWord(
+                w,
+                s,
+                frozenset(forms),
+                parts,
+                frozenset(syn - forms),
+                max(weight, 0.2),
+                near_synonyms=frozenset(near - forms),
+                df=df,
+            )
+        )
     if out and q.words and out[-1].word == q.words[-1]:
         out[-1].last = True
     return out
@@ -112,7 +131,7 @@ def _word_match(qw: QueryWord, doc: T.ArticleForms, doc_words: set[str]) -> floa
                 # a whole word of the article before a part of one
                 typo = max(typo, OSA.normalized_similarity(w, d) - (0 if d in doc_words else 0.03))
                 if len(d) > len(w):  # a typo in a prefix still being typed
-                    typo = max(typo, OSA.normalized_similarity(w, d[:len(w)]) - 0.05)
+                    typo = max(typo, OSA.normalized_similarity(w, d[: len(w)]) - 0.05)
         if typo >= 0.75:
             best = max(best, TYPO * typo)
     return best
@@ -156,9 +175,14 @@ def _stated_attributes(q: T.QueryForms, docs: list[T.ArticleForms]) -> dict[str,
     return stated
 
 
-def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lexicon) -> list[Ranked]:
+def rank(
+    q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lexicon
+) -> list[Ranked]:
     """``rows``: (pk, description, attributes, partner_key, manufacturer_key, status, bm25 rank)."""
-    docs = [T.article_forms(r[1], r[2], tuple(k.lower() for k in (r[3], r[4]) if k), lex.known) for r in rows]
+    docs = [
+        T.article_forms(r[1], r[2], tuple(k.lower() for k in (r[3], r[4]) if k), lex.known)
+        for r in rows
+    ]
     stated = _stated_attributes(q, docs)
     stated_words = {k: [set(v.split()) for v in values] for k, values in stated.items()}
     total = sum(w.weight for w in qwords) or 1.0
@@ -167,14 +191,17 @@ def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lex
     query_prefixes = tuple(w.word for w in qwords)
     out = []
     for row, doc in zip(rows, docs):
-        pk, description, _, _, _, status, bm25_rank = row
+        pk, _description, _, _, _, status, bm25_rank = row
         doc_words = set(doc.words)
         matched = [(w, _word_match(w, doc, doc_words)) for w in qwords]
         coverage = sum(w.weight * m for w, m in matched) / total if qwords else 0.0
         if code_like:  # the words of "HE-SP-2-L" are pieces of a code, weak evidence as text
             coverage *= 0.8
-        number, exact_number = _number_match(q.key, doc.keys) if q.key and (
-            q.looks_like_number or not qwords) else (0.0, False)
+        number, exact_number = (
+            _number_match(q.key, doc.keys)
+            if q.key and (q.looks_like_number or not qwords)
+            else (0.0, False)
+        )
         exact_text = bool(q.folded_text) and q.folded_text == doc.description_text
         base = max(coverage, number)
         if base < MIN_SCORE and not exact_text:
@@ -193,16 +220,34 @@ def rank(q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lex
         desc_words = doc.description_words
         covered = sum(1 for d in desc_words if d in query_forms or d.startswith(query_prefixes))
         precision = covered / len(desc_words) if desc_words else 0.0
-        score = (base + 0.04 * len(matches) - 0.12 * len(misses) + 0.03 * precision
-                 - (0.08 if status == "discontinued" else 0.0))
+        score = (
+            base
+            + 0.04 * len(matches)
+            - 0.12 * len(misses)
+            + 0.03 * precision
+            - (0.08 if status == "discontinued" else 0.0)
+        )
         exact = exact_number or exact_text
         if side_conflict:
             score = min(score, 0.5)
-        ranked = Ranked(pk, 1.0 if exact and not misses else max(0.0, min(score, 0.99)), exact, side_conflict,
-                        "", "")
+        ranked = Ranked(
+            pk,
+            1.0 if exact and not misses else max(0.0, min(score, 0.99)),
+            exact,
+            side_conflict,
+            "",
+            "",
+        )
         ranked.sort_key = (side_conflict, not exact, -score, bm25_rank)  # type: ignore[attr-defined]
-        ranked.why = (exact_number, exact_text, number >= coverage and number > 0, base, matches,  # type: ignore[attr-defined]
-                      misses, [m for _, m in matched])
+        ranked.why = (
+            exact_number,
+            exact_text,
+            number >= coverage and number > 0,
+            base,
+            matches,  # type: ignore[attr-defined]
+            misses,
+            [m for _, m in matched],
+        )
         out.append(ranked)
     out.sort(key=lambda r: r.sort_key)  # type: ignore[attr-defined]
     return out
@@ -221,9 +266,15 @@ def _reason(exact_number, exact_text, by_number, base, matches, misses, matched)
     elif exact_text:
         de, en = ["Bezeichnung stimmt überein"], ["same description"]
     elif by_number:
-        de, en = [f"Artikelnummer passt zu {base * 100:.0f} %"], [f"article number fits {base * 100:.0f} %"]
+        de, en = (
+            [f"Artikelnummer passt zu {base * 100:.0f} %"],
+            [f"article number fits {base * 100:.0f} %"],
+        )
     else:
-        de, en = [f"Bezeichnung passt zu {base * 100:.0f} %"], [f"description fits {base * 100:.0f} %"]
+        de, en = (
+            [f"Bezeichnung passt zu {base * 100:.0f} %"],
+            [f"description fits {base * 100:.0f} %"],
+        )
         if any(0 < m < PREFIX for m in matched):
             de.append("mit Tippfehler")
             en.append("with a typo")

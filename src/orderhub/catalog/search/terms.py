@@ -13,11 +13,25 @@ from orderhub.catalog.search.lexicon import SHIPPED
 from orderhub.formats.identifiers import normalize_article_number
 
 # Attribute keys as catalogs and practice software write them → one name.
-ATTRIBUTE_KEYS = {"color": "colour", "farbe": "colour", "seite": "side", "groesse": "size",
-                  "grosse": "size", "größe": "size", "leistung": "power", "laenge": "length",
-                  "lange": "length", "länge": "length", "pack": "pack_size", "packung": "pack_size",
-                  "receiver_power": "power", "receiver_length": "length", "dome_size": "size",
-                  "battery_size": "battery", "pack_size": "pack_size"}
+ATTRIBUTE_KEYS = {
+    "color": "colour",
+    "farbe": "colour",
+    "seite": "side",
+    "groesse": "size",
+    "grosse": "size",
+    "größe": "size",
+    "leistung": "power",
+    "laenge": "length",
+    "lange": "length",
+    "länge": "length",
+    "pack": "pack_size",
+    "packung": "pack_size",
+    "receiver_power": "power",
+    "receiver_length": "length",
+    "dome_size": "size",
+    "battery_size": "battery",
+    "pack_size": "pack_size",
+}
 
 
 _WHOLE_WORD = re.compile(r"[a-z0-9]+")
@@ -61,6 +75,7 @@ def _stems(word: str) -> set[str]:
 
 
 # --- the lexicon ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Lexicon:
@@ -124,7 +139,7 @@ def lexicon() -> Lexicon:
 
             rows = [t.term_list() for t in TradeTerm.objects.filter(is_active=True)]
             entries = rows or None
-        except Exception:  # noqa: BLE001 - table missing before migrate: the shipped list
+        except Exception:
             entries = None
         if entries is None:
             entries = [list(terms) for terms, _ in SHIPPED]
@@ -144,18 +159,19 @@ def static_lexicon() -> Lexicon:
 
 # --- articles --------------------------------------------------------------------------------------
 
+
 @dataclass
 class ArticleForms:
-    words: list[str]                 # folded words of description and attribute values
+    words: list[str]  # folded words of description and attribute values
     stems: set[str]
-    parts: set[str]                  # compound parts (and their stems)
-    keys: tuple[str, ...]            # normalised article numbers (partner, manufacturer)
+    parts: set[str]  # compound parts (and their stems)
+    keys: tuple[str, ...]  # normalised article numbers (partner, manufacturer)
     attributes: dict[str, str]
     side: str | None
-    description_words: tuple[str, ...] = ()   # of the description alone
-    description_text: str = ""                # those words joined: exact text equality
-    joined_words: str = ""                    # " w1 w2 …": substring tests in one C call
-    joined_all: str = ""                      # words and parts, the same way
+    description_words: tuple[str, ...] = ()  # of the description alone
+    description_text: str = ""  # those words joined: exact text equality
+    joined_words: str = ""  # " w1 w2 …": substring tests in one C call
+    joined_all: str = ""  # words and parts, the same way
 
     def index_terms(self) -> str:
         terms = set(self.words) | self.stems | self.parts
@@ -164,8 +180,9 @@ class ArticleForms:
         return " ".join(sorted(terms))
 
 
-def article_forms(description: str, attributes: dict | None, keys: tuple[str, ...],
-                  known: frozenset[str]) -> ArticleForms:
+def article_forms(
+    description: str, attributes: dict | None, keys: tuple[str, ...], known: frozenset[str]
+) -> ArticleForms:
     attrs = normalised_attributes(attributes)
     ws = text.words(description)
     description_words = tuple(ws)
@@ -186,8 +203,18 @@ def article_forms(description: str, attributes: dict | None, keys: tuple[str, ..
     if side not in ("R", "L"):
         side = _side_in_words(ws)
     joined_words = " " + " ".join(ws)
-    return ArticleForms(ws, stems, parts, tuple(k for k in keys if k), attrs, side, description_words,
-                        " ".join(description_words), joined_words, joined_words + " " + " ".join(parts))
+    return ArticleForms(
+        ws,
+        stems,
+        parts,
+        tuple(k for k in keys if k),
+        attrs,
+        side,
+        description_words,
+        " ".join(description_words),
+        joined_words,
+        joined_words + " " + " ".join(parts),
+    )
 
 
 def _side_in_words(ws: list[str]) -> str | None:
@@ -197,18 +224,19 @@ def _side_in_words(ws: list[str]) -> str | None:
 
 def key_grams(key: str) -> list[str]:
     k = key.lower()
-    return [k[i:i + 3] for i in range(len(k) - 2)]
+    return [k[i : i + 3] for i in range(len(k) - 2)]
 
 
 # --- queries -------------------------------------------------------------------------------------
 
+
 @dataclass
 class QueryForms:
     raw: str
-    key: str                       # normalised as an article number
-    words: list[str]               # folded words, side words removed
+    key: str  # normalised as an article number
+    words: list[str]  # folded words, side words removed
     side: str | None
-    attributes: dict[str, str]     # stated by the line (identification) or the query's side
+    attributes: dict[str, str]  # stated by the line (identification) or the query's side
     looks_like_number: bool
     folded_text: str
 
@@ -232,8 +260,9 @@ def query_forms(query: str, attributes: dict | None = None) -> QueryForms:
         kept.append(t)
     ws = text.words(" ".join(kept))
     key = normalize_article_number(raw)
-    looks_like_number = any(c.isdigit() for c in raw) and ("-" in raw or len(tokens) == 1) or (
-        len(tokens) == 1 and raw.isupper() and len(raw) <= 12)
+    looks_like_number = (any(c.isdigit() for c in raw) and ("-" in raw or len(tokens) == 1)) or (
+        len(tokens) == 1 and raw.isupper() and len(raw) <= 12
+    )
     if side:
         attrs["side"] = side
     return QueryForms(raw, key, ws, side, attrs, looks_like_number, " ".join(text.words(raw)))

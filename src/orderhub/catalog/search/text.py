@@ -29,17 +29,96 @@ _LETTERS_DIGITS = re.compile(r"[a-z]+|[0-9]+")
 
 # Word stems of the trade that appear inside compounds (folded, at least 4 letters), besides the
 # lexicon's own words. "hörgeräteschlauch" holds "horgerat" and "schlauch".
-TRADE_STEMS = frozenset("""
-batterie zink luft filter schutz cerumen wachs schlauch dunn horer gerat horgerat hor
-dome schirm otoplastik ohr pass stuck passstuck schale voll halb kralle winkel haken
-kinder trocken kapsel box tuch tucher reinigung spray bürste burste pflege set lade
-station schale mikrofon fach klappe faden sport silikon acryl belüftung beluftung bohrung
-tulpe power offen geschlossen spritze masse abform abdruck block tamponade knopf zelle
-akku fern bedienung tinnitus rausch generator ersatz kabel magnet typ lange grosse
-""".split())
+TRADE_STEMS = frozenset(
+    [
+        "batterie",
+        "zink",
+        "luft",
+        "filter",
+        "schutz",
+        "cerumen",
+        "wachs",
+        "schlauch",
+        "dunn",
+        "horer",
+        "gerat",
+        "horgerat",
+        "hor",
+        "dome",
+        "schirm",
+        "otoplastik",
+        "ohr",
+        "pass",
+        "stuck",
+        "passstuck",
+        "schale",
+        "voll",
+        "halb",
+        "kralle",
+        "winkel",
+        "haken",
+        "kinder",
+        "trocken",
+        "kapsel",
+        "box",
+        "tuch",
+        "tucher",
+        "reinigung",
+        "spray",
+        "bürste",
+        "burste",
+        "pflege",
+        "set",
+        "lade",
+        "station",
+        "schale",
+        "mikrofon",
+        "fach",
+        "klappe",
+        "faden",
+        "sport",
+        "silikon",
+        "acryl",
+        "belüftung",
+        "beluftung",
+        "bohrung",
+        "tulpe",
+        "power",
+        "offen",
+        "geschlossen",
+        "spritze",
+        "masse",
+        "abform",
+        "abdruck",
+        "block",
+        "tamponade",
+        "knopf",
+        "zelle",
+        "akku",
+        "fern",
+        "bedienung",
+        "tinnitus",
+        "rausch",
+        "generator",
+        "ersatz",
+        "kabel",
+        "magnet",
+        "typ",
+        "lange",
+        "grosse",
+    ]
+)
 
-SIDE_WORDS = {"links": "L", "left": "L", "li": "L", "l": "L", "rechts": "R", "right": "R",
-              "re": "R", "r": "R"}
+SIDE_WORDS = {
+    "links": "L",
+    "left": "L",
+    "li": "L",
+    "l": "L",
+    "rechts": "R",
+    "right": "R",
+    "re": "R",
+    "r": "R",
+}
 
 
 def fold(text: str) -> str:
@@ -113,5 +192,5 @@ def compound_parts(word: str, known: frozenset[str]) -> tuple[str, ...]:
 
 
 def side_of(value: str) -> str | None:
-    """"R", "L" or None for a side as people and catalogs write it (rechts, re, R, right …)."""
+    """ "R", "L" or None for a side as people and catalogs write it (rechts, re, R, right …)."""
     return SIDE_WORDS.get(fold(str(value)).strip())

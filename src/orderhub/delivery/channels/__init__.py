@@ -6,7 +6,6 @@ from django.utils.module_loading import import_string
 
 from orderhub.delivery.channels.base import Channel
 
-
 CHANNELS = {
     "opentrans_http": "orderhub.delivery.channels.opentrans_http.OpenTransHttp",
     "edifact": "orderhub.delivery.channels.edifact_drop.EdifactDrop",
@@ -18,4 +17,6 @@ CHANNELS = {
 
 def for_partner(partner) -> Channel:
     # Imported on first use: the e-mail channel's PDF library alone takes seconds to import.
-    return import_string(CHANNELS[partner.channel])(partner.channel_config or {}, partner.credentials)
+    return import_string(CHANNELS[partner.channel])(
+        partner.channel_config or {}, partner.credentials
+    )

@@ -35,18 +35,34 @@ class DeliveryResult:
     response_excerpt: str = ""
 
     @classmethod
-    def success(cls, detail: str = "", status_code: int | None = None, excerpt: str = "") -> "DeliveryResult":
+    def success(
+        cls, detail: str = "", status_code: int | None = None, excerpt: str = ""
+    ) -> DeliveryResult:
         return cls(ok=True, detail=detail, status_code=status_code, response_excerpt=excerpt[:2000])
 
     @classmethod
-    def temporary(cls, detail: str, status_code: int | None = None, excerpt: str = "") -> "DeliveryResult":
-        return cls(ok=False, retryable=True, detail=detail[:500], status_code=status_code,
-                   response_excerpt=excerpt[:2000])
+    def temporary(
+        cls, detail: str, status_code: int | None = None, excerpt: str = ""
+    ) -> DeliveryResult:
+        return cls(
+            ok=False,
+            retryable=True,
+            detail=detail[:500],
+            status_code=status_code,
+            response_excerpt=excerpt[:2000],
+        )
 
     @classmethod
-    def permanent(cls, detail: str, status_code: int | None = None, excerpt: str = "") -> "DeliveryResult":
-        return cls(ok=False, retryable=False, detail=detail[:500], status_code=status_code,
-                   response_excerpt=excerpt[:2000])
+    def permanent(
+        cls, detail: str, status_code: int | None = None, excerpt: str = ""
+    ) -> DeliveryResult:
+        return cls(
+            ok=False,
+            retryable=False,
+            detail=detail[:500],
+            status_code=status_code,
+            response_excerpt=excerpt[:2000],
+        )
 
 
 class Channel:
@@ -97,9 +113,12 @@ def http_result(response: httpx.Response) -> DeliveryResult:
     if 200 <= response.status_code < 300:
         return DeliveryResult.success(f"HTTP {response.status_code}", response.status_code, excerpt)
     if response.status_code in RETRYABLE_HTTP:
-        return DeliveryResult.temporary(f"HTTP {response.status_code}", response.status_code, excerpt)
-    return DeliveryResult.permanent(f"partner refused the order: HTTP {response.status_code}",
-                                    response.status_code, excerpt)
+        return DeliveryResult.temporary(
+            f"HTTP {response.status_code}", response.status_code, excerpt
+        )
+    return DeliveryResult.permanent(
+        f"partner refused the order: HTTP {response.status_code}", response.status_code, excerpt
+    )
 
 
 def http_error(exc: httpx.HTTPError) -> DeliveryResult:

@@ -27,7 +27,9 @@ class EdifactDrop(Channel):
     def render(self, doc: OrderDocument) -> list[Rendered]:
         ref = doc.order_number.replace("-", "")[-14:]
         data = edifact.write_orders(doc, interchange_ref=ref)
-        return [Rendered("order", "edifact", "application/edifact", f"{doc.order_number}.edi", data)]
+        return [
+            Rendered("order", "edifact", "application/edifact", f"{doc.order_number}.edi", data)
+        ]
 
     def outbox(self) -> Path:
         return drop_root(self.config) / self.config.get("partner_dir", "") / "out"

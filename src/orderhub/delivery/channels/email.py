@@ -7,7 +7,6 @@ same message; partners without EDI confirm in the supplier portal (/lieferant/).
 from __future__ import annotations
 
 import smtplib
-import socket
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -24,8 +23,20 @@ class Email(Channel):
 
     def render(self, doc: OrderDocument) -> list[Rendered]:
         return [
-            Rendered("order", "opentrans", "application/xml", f"{doc.order_number}.xml", opentrans.write_order(doc)),
-            Rendered("order_pdf", "pdf", "application/pdf", f"Bestellung-{doc.order_number}.pdf", render_order_pdf(doc)),
+            Rendered(
+                "order",
+                "opentrans",
+                "application/xml",
+                f"{doc.order_number}.xml",
+                opentrans.write_order(doc),
+            ),
+            Rendered(
+                "order_pdf",
+                "pdf",
+                "application/pdf",
+                f"Bestellung-{doc.order_number}.pdf",
+                render_order_pdf(doc),
+            ),
         ]
 
     def message(self, doc: OrderDocument, documents: list[Rendered]) -> EmailMessage:
@@ -37,7 +48,10 @@ class Email(Channel):
         msg["Message-ID"] = f"<{doc.order_number}@orderhub>"
         msg["X-OrderHub-Order"] = doc.order_number
         portal = settings.BASE_URL or ""
-        lines = "\n".join(f"  {i.line_no}. {i.quantity} × {i.supplier_article_number} {i.description}" for i in doc.items)
+        lines = "\n".join(
+            f"  {i.line_no}. {i.quantity} × {i.supplier_article_number} {i.description}"
+            for i in doc.items
+        )
         msg.set_content(
             f"Guten Tag,\n\nanbei die Bestellung {doc.order_number} von {doc.buyer.name}"
             f" (Kundennummer {doc.customer_number or '—'}).\n\n{lines}\n\n"
@@ -63,7 +77,7 @@ class Email(Channel):
             if 400 <= exc.smtp_code < 500:
                 return DeliveryResult.temporary(text, exc.smtp_code)
             return DeliveryResult.permanent(text, exc.smtp_code)
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
         if refused:
             return DeliveryResult.permanent(f"recipients refused: {refused}")

@@ -14,10 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, default=None,
-            help="days after expiry / completion (default: REGISTRATION_PURGE_DAYS, 7)")
+            "--days",
+            type=int,
+            default=None,
+            help="days after expiry / completion (default: REGISTRATION_PURGE_DAYS, 7)",
+        )
 
     def handle(self, *args, days, **options):
         result = purge_registrations(days=days)
-        self.stdout.write(f"registrations deleted: {result['deleted']}, "
-                          f"personal data erased: {result['erased']}")
+        self.stdout.write(
+            f"registrations deleted: {result['deleted']}, personal data erased: {result['erased']}"
+        )

@@ -23,11 +23,17 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="import a catalog file for one partner")
         imp.add_argument("--partner", required=True, help="partner slug, e.g. sonora")
         imp.add_argument("file")
-        imp.add_argument("--update", action="store_true", help="change only the named articles (no removal)")
-        imp.add_argument("--strict", action="store_true", help="validate BMEcat 2005 against the official XSD")
+        imp.add_argument(
+            "--update", action="store_true", help="change only the named articles (no removal)"
+        )
+        imp.add_argument(
+            "--strict", action="store_true", help="validate BMEcat 2005 against the official XSD"
+        )
         imp.add_argument("--no-progress", action="store_true")
         sub.add_parser("stats", help="articles per partner and the last import")
-        idx = sub.add_parser("search-index", help="rebuild this machine's search index (all partners or one)")
+        idx = sub.add_parser(
+            "search-index", help="rebuild this machine's search index (all partners or one)"
+        )
         idx.add_argument("--partner", help="partner slug; all partners when omitted")
 
     def handle(self, *args, action, **options):
@@ -48,16 +54,22 @@ class Command(BaseCommand):
         for partner in partners.order_by("slug"):
             started = time.monotonic()
             if not index.rebuild(partner.pk):
-                self.stderr.write(f"{partner.slug}: another process is rebuilding this index right now")
+                self.stderr.write(
+                    f"{partner.slug}: another process is rebuilding this index right now"
+                )
                 continue
-            self.stdout.write(f"{partner.slug}: search index rebuilt in {time.monotonic() - started:.1f} s")
+            self.stdout.write(
+                f"{partner.slug}: search index rebuilt in {time.monotonic() - started:.1f} s"
+            )
 
     def stats(self):
         rows = services.stats()
         self.stdout.write(f"{'Partner':<16}{'Artikel':>10}{'ausgelaufen':>13}  letzter Import")
         for r in rows:
-            self.stdout.write(f"{r['partner']:<16}{r['articles']:>10}{r['discontinued']:>13}  "
-                              f"{r['last_import'] or '—'} {r['catalog_version']}")
+            self.stdout.write(
+                f"{r['partner']:<16}{r['articles']:>10}{r['discontinued']:>13}  "
+                f"{r['last_import'] or '—'} {r['catalog_version']}"
+            )
 
     def import_(self, options):
         try:
@@ -69,15 +81,24 @@ class Command(BaseCommand):
         if not os.path.isfile(path):
             raise CommandError(f"file not found: {path}")
         size = os.path.getsize(path)
-        bar = None if options["no_progress"] else tqdm(total=size, unit="B", unit_scale=True, desc="Import",
-                                                       file=self.stderr._out)
+        bar = (
+            None
+            if options["no_progress"]
+            else tqdm(total=size, unit="B", unit_scale=True, desc="Import", file=self.stderr._out)
+        )
 
         def progress(done, total):
             if bar is not None:
                 bar.update(done - bar.n)
 
-        job = services.import_file(partner, path, update=options["update"], strict=options["strict"],
-                                   created_by="orderhub catalog import", progress=progress)
+        job = services.import_file(
+            partner,
+            path,
+            update=options["update"],
+            strict=options["strict"],
+            created_by="orderhub catalog import",
+            progress=progress,
+        )
         if bar is not None:
             bar.close()
         for issue in job.issues[:50]:
@@ -87,7 +108,10 @@ class Command(BaseCommand):
             self.stderr.write(f"  … and {len(job.issues) - 50} more issues")
         if job.status != CatalogImport.Status.SUCCEEDED:
             raise CommandError(f"import failed, previous catalog unchanged: {job.error}")
-        self.stdout.write(self.style.SUCCESS(
-            f"{partner.slug}: {job.transaction or 'catalog'} {job.format_version} imported — "
-            f"{job.created} created, {job.updated} updated, {job.deleted} removed, {job.skipped} skipped, "
-            f"{len(job.issues)} issues"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{partner.slug}: {job.transaction or 'catalog'} {job.format_version} imported — "
+                f"{job.created} created, {job.updated} updated, {job.deleted} removed, {job.skipped} skipped, "
+                f"{len(job.issues)} issues"
+            )
+        )

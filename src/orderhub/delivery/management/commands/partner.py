@@ -22,11 +22,16 @@ class Command(BaseCommand):
         token.add_argument("--partner", required=True)
         token.add_argument("--name", default="Partner-API")
         sub.add_parser("list", help="list partners and their channels")
-        fp = sub.add_parser("sftp-fingerprint",
-                            help="show an SFTP partner's host key fingerprint; --confirm pins it")
+        fp = sub.add_parser(
+            "sftp-fingerprint",
+            help="show an SFTP partner's host key fingerprint; --confirm pins it",
+        )
         fp.add_argument("--partner", required=True)
-        fp.add_argument("--confirm", metavar="SHA256:…",
-                        help="store this fingerprint, only if the server presents exactly it")
+        fp.add_argument(
+            "--confirm",
+            metavar="SHA256:…",
+            help="store this fingerprint, only if the server presents exactly it",
+        )
 
     def handle(self, *args, action, **options):
         if action == "list":
@@ -39,7 +44,9 @@ class Command(BaseCommand):
             raise CommandError(f"unknown partner {options['partner']!r}") from None
         if action == "sftp-fingerprint":
             return self.sftp_fingerprint(partner, options.get("confirm"))
-        _, plain = PartnerToken.issue(partner=partner, name=options["name"], created_by="orderhub partner token")
+        _, plain = PartnerToken.issue(
+            partner=partner, name=options["name"], created_by="orderhub partner token"
+        )
         self.stdout.write(plain)
 
     def sftp_fingerprint(self, partner: Partner, confirm: str | None) -> None:
@@ -48,7 +55,8 @@ class Command(BaseCommand):
         if partner.channel != Partner.Channel.SFTP:
             raise CommandError(
                 f"{partner.slug} liefert nicht per SFTP (Kanal {partner.channel}). / "
-                f"{partner.slug} does not deliver over SFTP (channel {partner.channel}).")
+                f"{partner.slug} does not deliver over SFTP (channel {partner.channel})."
+            )
         config = dict(partner.channel_config or {})
         try:
             fingerprint, algorithms = sftp.fetch_host_key(config)
@@ -57,25 +65,31 @@ class Command(BaseCommand):
         where = f"{config.get('host')}:{sftp.setting(config, 'port')}"
         pinned = config.get("host_key_fingerprint") or ""
         self.stdout.write(fingerprint)  # the first line alone, for scripts
-        self.stdout.write(f"Host-Schlüssel von {where} ({algorithms[0]}): {fingerprint}\n"
-                          f"Host key of {where} ({algorithms[0]}): {fingerprint}")
+        self.stdout.write(
+            f"Host-Schlüssel von {where} ({algorithms[0]}): {fingerprint}\n"
+            f"Host key of {where} ({algorithms[0]}): {fingerprint}"
+        )
         if pinned and pinned != fingerprint:
-            self.stderr.write(f"Achtung: hinterlegt ist {pinned}; Zustellungen werden abgelehnt, "
-                              "bis der neue Fingerabdruck bestätigt ist.\n"
-                              f"Warning: {pinned} is pinned; deliveries are refused until the new "
-                              "fingerprint is confirmed.")
+            self.stderr.write(
+                f"Achtung: hinterlegt ist {pinned}; Zustellungen werden abgelehnt, "
+                "bis der neue Fingerabdruck bestätigt ist.\n"
+                f"Warning: {pinned} is pinned; deliveries are refused until the new "
+                "fingerprint is confirmed."
+            )
         if confirm is None:
             if pinned != fingerprint:
                 self.stdout.write(
                     "Mit dem Partner vergleichen, dann speichern mit / "
                     "Compare with the partner, then store with:\n"
                     f"orderhub partner sftp-fingerprint --partner {partner.slug} "
-                    f"--confirm {fingerprint}")
+                    f"--confirm {fingerprint}"
+                )
             return
         if confirm.strip() != fingerprint:
             raise CommandError(
                 f"Der Server zeigt {fingerprint}, nicht {confirm}; nichts gespeichert. / "
-                f"The server presents {fingerprint}, not {confirm}; nothing stored.")
+                f"The server presents {fingerprint}, not {confirm}; nothing stored."
+            )
         config["host_key_fingerprint"] = fingerprint
         config["host_key_algorithms"] = algorithms
         partner.channel_config = config

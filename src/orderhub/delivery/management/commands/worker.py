@@ -71,37 +71,80 @@ class Command(BaseCommand):
     help = "Run the OrderHub background worker (deliveries, imports, webhooks) and periodic jobs."
 
     def add_arguments(self, parser):
-        parser.add_argument("--queues", default="*", help="comma-separated queue names, '*' for all (default)")
-        parser.add_argument("--interval", type=float, default=float(os.environ.get("ORDERHUB_WORKER_POLL", "0.2")),
-                            help="seconds between polls when idle (default 0.2)")
-        parser.add_argument("--delivery-concurrency", type=int,
-                            default=int(os.environ.get("ORDERHUB_DELIVERY_CONCURRENCY", str(CONCURRENCY))),
-                            help=f"deliveries in flight at once in this process (default {CONCURRENCY})")
-        parser.add_argument("--delivery-batch", type=int,
-                            default=int(os.environ.get("ORDERHUB_DELIVERY_BATCH", str(BATCH))),
-                            help=f"most deliveries claimed in one statement (default {BATCH})")
-        parser.add_argument("--periodic-interval", type=float,
-                            default=float(os.environ.get("ORDERHUB_PERIODIC_SECONDS", "15")),
-                            help="seconds between periodic jobs: cart expiry, stale deliveries, EDI inbox")
+        parser.add_argument(
+            "--queues", default="*", help="comma-separated queue names, '*' for all (default)"
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=float(os.environ.get("ORDERHUB_WORKER_POLL", "0.2")),
+            help="seconds between polls when idle (default 0.2)",
+        )
+        parser.add_argument(
+            "--delivery-concurrency",
+            type=int,
+            default=int(os.environ.get("ORDERHUB_DELIVERY_CONCURRENCY", str(CONCURRENCY))),
+            help=f"deliveries in flight at once in this process (default {CONCURRENCY})",
+        )
+        parser.add_argument(
+            "--delivery-batch",
+            type=int,
+            default=int(os.environ.get("ORDERHUB_DELIVERY_BATCH", str(BATCH))),
+            help=f"most deliveries claimed in one statement (default {BATCH})",
+        )
+        parser.add_argument(
+            "--periodic-interval",
+            type=float,
+            default=float(os.environ.get("ORDERHUB_PERIODIC_SECONDS", "15")),
+            help="seconds between periodic jobs: cart expiry, stale deliveries, EDI inbox",
+        )
         parser.add_argument("--no-periodic", action="store_true")
         parser.add_argument("--worker-id", default=f"{socket.gethostname()}-{os.getpid()}"[:64])
         parser.add_argument("--batch", action="store_true", help="run what is due, then exit")
 
-    def handle(self, *args, queues, interval, delivery_concurrency, delivery_batch, periodic_interval, no_periodic,
-               worker_id, batch, **options):
-        logging.getLogger("django_tasks_db").setLevel(logging.WARNING if options["verbosity"] < 2 else logging.INFO)
+    def handle(
+        self,
+        *args,
+        queues,
+        interval,
+        delivery_concurrency,
+        delivery_batch,
+        periodic_interval,
+        no_periodic,
+        worker_id,
+        batch,
+        **options,
+    ):
+        logging.getLogger("django_tasks_db").setLevel(
+            logging.WARNING if options["verbosity"] < 2 else logging.INFO
+        )
         names = [q.strip() for q in queues.split(",") if q.strip()]
         every = "*" in names
         deliveries = every or DELIVERY_QUEUE in names
         others = ["*"] if every else [q for q in names if q != DELIVERY_QUEUE]
-        loop = DeliveryLoop(concurrency=delivery_concurrency, batch=delivery_batch, interval=interval,
-                            worker_id=worker_id) if deliveries else None
+        loop = (
+            DeliveryLoop(
+                concurrency=delivery_concurrency,
+                batch=delivery_batch,
+                interval=interval,
+                worker_id=worker_id,
+            )
+            if deliveries
+            else None
+        )
         worker = None
         if others:
-            worker = TaskWorker(queue_names=others, interval=interval, batch=batch, backend_name="default",
-                                startup_delay=not batch, max_tasks=None, worker_id=worker_id,
-                                excluded_queue_names=[DELIVERY_QUEUE] if deliveries else [],
-                                on_stop=loop.stop if loop else (lambda: None))
+            worker = TaskWorker(
+                queue_names=others,
+                interval=interval,
+                batch=batch,
+                backend_name="default",
+                startup_delay=not batch,
+                max_tasks=None,
+                worker_id=worker_id,
+                excluded_queue_names=[DELIVERY_QUEUE] if deliveries else [],
+                on_stop=loop.stop if loop else (lambda: None),
+            )
         if batch:
             run_once()
             if loop:
@@ -114,13 +157,20 @@ class Command(BaseCommand):
         if not no_periodic:
             periodic = PeriodicThread(periodic_interval)
             periodic.start()
-        self.stdout.write(f"orderhub worker {worker_id}: queues={queues} poll={interval}s"
-                          + (f" delivery concurrency={delivery_concurrency} batch={delivery_batch}" if loop else ""))
+        self.stdout.write(
+            f"orderhub worker {worker_id}: queues={queues} poll={interval}s"
+            + (
+                f" delivery concurrency={delivery_concurrency} batch={delivery_batch}"
+                if loop
+                else ""
+            )
+        )
         self.stdout.flush()
         thread = None
         if loop:
-            thread = threading.Thread(target=loop.run_forever, name="orderhub-delivery",
-                                      daemon=True)
+            thread = threading.Thread(
+                target=loop.run_forever, name="orderhub-delivery", daemon=True
+            )
             thread.start()
         forced = False
         try:
@@ -143,6 +193,7 @@ class Command(BaseCommand):
     @staticmethod
     def _wait(loop: DeliveryLoop, thread: threading.Thread) -> None:
         """Only deliveries in this process: the main thread waits for a signal."""
+
         def shutdown(signum, frame):
             if loop.stopped.is_set():  # a second signal: stop at once
                 sys.exit(1)

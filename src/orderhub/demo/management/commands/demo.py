@@ -34,27 +34,57 @@ class Command(BaseCommand):
         data_dir = settings.DATA_DIR
         data_dir.mkdir(parents=True, exist_ok=True)
         base_url = f"http://127.0.0.1:{port}"
-        self.stdout.write(f"OrderHub-Demo in {data_dir} (Datenbank: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+        self.stdout.write(
+            f"OrderHub-Demo in {data_dir} (Datenbank: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+        )
         call_command("migrate", verbosity=0)
         state_file = data_dir / "demo-state.json"
-        call_command("seed_demo", sim_http_port=port + 1, sim_smtp_port=port + 2, drop_root=str(settings.EDI_DROP_DIR),
-                     portal_url=base_url, catalog_size=catalog_size, write_state=str(state_file), stdout=self.stdout)
+        call_command(
+            "seed_demo",
+            sim_http_port=port + 1,
+            sim_smtp_port=port + 2,
+            drop_root=str(settings.EDI_DROP_DIR),
+            portal_url=base_url,
+            catalog_size=catalog_size,
+            write_state=str(state_file),
+            stdout=self.stdout,
+        )
         state = json.loads(state_file.read_text())
         self._connector_token(state["api_token"])
 
         # A development run: built-in keys, partners (the simulator) on 127.0.0.1.
-        env = {**os.environ, "ORDERHUB_DATA_DIR": str(data_dir), "ORDERHUB_BASE_URL": base_url,
-               "DJANGO_SETTINGS_MODULE": "orderhub.settings", "ORDERHUB_DEVELOPMENT": "1",
-               "ORDERHUB_ALLOW_PRIVATE_URLS": "1"}
+        env = {
+            **os.environ,
+            "ORDERHUB_DATA_DIR": str(data_dir),
+            "ORDERHUB_BASE_URL": base_url,
+            "DJANGO_SETTINGS_MODULE": "orderhub.settings",
+            "ORDERHUB_DEVELOPMENT": "1",
+            "ORDERHUB_ALLOW_PRIVATE_URLS": "1",
+        }
         bindir = Path(sys.executable).parent
         gunicorn = shutil.which("gunicorn", path=str(bindir)) or "gunicorn"
         logs = data_dir / "logs"
         logs.mkdir(exist_ok=True)
         procs = {
-            "simulator": [sys.executable, "-m", "simulator", *state["simulator_args"], "--mail-root",
-                          str(data_dir / "mailbox")],
-            "portal": [gunicorn, "orderhub.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(web_workers), "--no-control-socket",
-                       "--access-logfile", str(logs / "access.log")],
+            "simulator": [
+                sys.executable,
+                "-m",
+                "simulator",
+                *state["simulator_args"],
+                "--mail-root",
+                str(data_dir / "mailbox"),
+            ],
+            "portal": [
+                gunicorn,
+                "orderhub.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(web_workers),
+                "--no-control-socket",
+                "--access-logfile",
+                str(logs / "access.log"),
+            ],
             "worker": [sys.executable, "-m", "orderhub.cli", "worker", "--periodic-interval", "5"],
         }
         running = {}
@@ -65,29 +95,36 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         try:
             for name, cmd in procs.items():
-                running[name] = subprocess.Popen(cmd, env=env, stdout=open(logs / f"{name}.log", "ab"),
-                                                 stderr=subprocess.STDOUT)
+                running[name] = subprocess.Popen(
+                    cmd, env=env, stdout=open(logs / f"{name}.log", "ab"), stderr=subprocess.STDOUT
+                )
             self._wait_for(base_url + "/api/v1/partners")
-            self.stdout.write(self.style.SUCCESS(f"""
+            self.stdout.write(
+                self.style.SUCCESS(f"""
 OrderHub läuft / is running:
   Portal            {base_url}/
   Anmeldung         {base_url}/anmelden/   Benutzer: {seed.DEMO_USERNAME}  Passwort: {seed.DEMO_PASSWORD}
   Lieferantenportal {base_url}/lieferant/  Benutzer: {seed.SUPPLIER_USERNAME}  Passwort: {seed.SUPPLIER_PASSWORD}
   API (OpenAPI)     {base_url}/api/v1/docs
-  API-Token (Demo)  {state['api_token']}
+  API-Token (Demo)  {state["api_token"]}
   Simulator         http://127.0.0.1:{port + 1}/_stats   (SMTP 127.0.0.1:{port + 2}, EDI {settings.EDI_DROP_DIR})
   Schnittstelle     .venv/bin/orderhub-connector --config connector/demo/orderhub-connector.toml routes
   Logs              {logs}
-Strg-C beendet / Ctrl-C stops."""))
+Strg-C beendet / Ctrl-C stops.""")
+            )
             while True:
                 time.sleep(1)
                 worker = running["worker"]
                 if worker.poll() is not None:  # it survives outages; if it still ends: restart
-                    self.stderr.write(f"worker exited ({worker.returncode}); starting it again "
-                                      f"— see {logs}")
-                    running["worker"] = subprocess.Popen(procs["worker"], env=env,
-                                                         stdout=open(logs / "worker.log", "ab"),
-                                                         stderr=subprocess.STDOUT)
+                    self.stderr.write(
+                        f"worker exited ({worker.returncode}); starting it again — see {logs}"
+                    )
+                    running["worker"] = subprocess.Popen(
+                        procs["worker"],
+                        env=env,
+                        stdout=open(logs / "worker.log", "ab"),
+                        stderr=subprocess.STDOUT,
+                    )
                 if any(p.poll() is not None for n, p in running.items() if n != "worker"):
                     break
             dead = [n for n, p in running.items() if p.poll() is not None]

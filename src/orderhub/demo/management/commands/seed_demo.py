@@ -21,8 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--portal-url", default="http://127.0.0.1:8000")
         parser.add_argument("--catalog-size", type=int, default=2000)
         parser.add_argument("--no-orders", action="store_true")
-        parser.add_argument("--http-timeout", type=float, default=10, help="partner call timeout in seconds")
-        parser.add_argument("--write-state", help="write tokens and simulator arguments to this JSON file")
+        parser.add_argument(
+            "--http-timeout", type=float, default=10, help="partner call timeout in seconds"
+        )
+        parser.add_argument(
+            "--write-state", help="write tokens and simulator arguments to this JSON file"
+        )
 
     def handle(self, *args, **o):
         sim = seed.SimulatorEndpoints(o["sim_http_port"], o["sim_smtp_port"], Path(o["drop_root"]))
@@ -34,8 +38,11 @@ class Command(BaseCommand):
         orders = [] if o["no_orders"] else seed.demo_orders(company)
         if orders:
             self.stdout.write(f"Demo-Bestellungen: {', '.join(orders)}")
-        state = {"api_token": api_token, "partner_tokens": tokens,
-                 "simulator_args": seed.simulator_args(sim, tokens, o["portal_url"])}
+        state = {
+            "api_token": api_token,
+            "partner_tokens": tokens,
+            "simulator_args": seed.simulator_args(sim, tokens, o["portal_url"]),
+        }
         if o["write_state"]:
             Path(o["write_state"]).write_text(json.dumps(state, indent=2), encoding="utf-8")
         else:
