@@ -159,18 +159,24 @@ def _articles_with_identifiers(partner_id: int, wanted: dict[str, set[str]]) -> 
     """
     connection = connections[router.db_for_read(Article)]
     quote = connection.ops.quote_name
-    clauses, params = [], [partner_id]
+    columns = fastsql.select_columns(Article, "a", connection)
+    table = quote(Article._meta.db_table)
+    partner_column = quote(Article._meta.get_field("partner").column)
+    # One SELECT per identifier kind joined by UNION ALL, not one WHERE with OR: with an OR over
+    # several columns SQLite scans the partner's whole catalog (360 ms at 1,000,000 articles)
+    # instead of using each column's index; each branch here is one index look-up.
+    selects, params = [], []
     for kind, values in wanted.items():
         column = quote(Article._meta.get_field(LOOKUP_FIELD[kind]).column)
-        clauses.append(f"a.{column} IN ({', '.join(['%s'] * len(values))})")
-        params.extend(sorted(values))
-    sql = (
-        f"SELECT {fastsql.select_columns(Article, 'a', connection)} FROM {quote(Article._meta.db_table)} a "
-        f"WHERE a.{quote(Article._meta.get_field('partner').column)} = %s AND ({' OR '.join(clauses)})"
-    )
+        selects.append(
+            f"SELECT {columns} FROM {table} a WHERE a.{partner_column} = %s "
+            f"AND a.{column} IN ({', '.join(['%s'] * len(values))})"
+        )
+        params.extend([partner_id, *sorted(values)])
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [fastsql.from_row(Article, row, connection) for row in cursor.fetchall()]
+        cursor.execute(" UNION ALL ".join(selects), params)
+        rows = {row[0]: row for row in cursor.fetchall()}  # an article may match two kinds
+        return [fastsql.from_row(Article, row, connection) for row in rows.values()]
 
 
 def _decide(
