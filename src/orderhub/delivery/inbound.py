@@ -10,6 +10,8 @@ document id) count as duplicates, so the corrected interchange can simply be sen
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import logging
 from dataclasses import dataclass, field
 
@@ -127,6 +129,29 @@ def apply_interchange(
     return results
 
 
+#: What an order line can hold (``OrderLine.confirmed_quantity``: 12 digits, 3 of them decimals).
+MAX_QUANTITY = Decimal("999999999.999")
+
+
+def check_values(answer: PartnerAnswer) -> None:
+    """Values a parser read but the order cannot take are the document's fault: a 4xx naming the
+    field (and, in a drop directory or SFTP outbox, that file moved aside), never a 500."""
+    for n, line in enumerate(answer.lines):
+        q = line.quantity
+        if q is None:
+            continue
+        field = f"lines[{n}].quantity"
+        if not q.is_finite() or q < 0 or q > MAX_QUANTITY:
+            raise MalformedDocument(
+                f"line {line.line_no}: quantity {q} is not a number from 0 to {MAX_QUANTITY}",
+                field=field,
+            )
+        if q != q.quantize(Decimal("0.001")):
+            raise MalformedDocument(
+                f"line {line.line_no}: quantity {q} has more than 3 decimals", field=field
+            )
+
+
 def _find_order(partner: Partner, number: str) -> Order:
     order = Order.objects.filter(number=number).select_related("partner").first()
     if order is None:
@@ -146,6 +171,7 @@ def apply_answer(
     actor: str | None = None,
 ) -> Applied:
     actor = actor or f"Partner {partner.name}"
+    check_values(answer)
     order = _find_order(partner, answer.order_number)
     doc_id = (answer.document_id or "")[:100]
     existing = _existing(partner, answer.kind, doc_id)

@@ -11,6 +11,8 @@ import logging
 import os
 from pathlib import Path
 
+from django.db import DataError, IntegrityError
+
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels.edifact_drop import drop_root
 from orderhub.delivery.inbound import apply_interchange
@@ -62,6 +64,13 @@ def pick_up(partner: Partner) -> dict[str, int]:
         except (FormatError, Problem) as exc:
             logger.warning("EDIFACT answer %s refused: %s", path, exc)
             _move(path, "failed", str(exc))
+            counts["failed"] += 1
+            continue
+        except (DataError, IntegrityError, ValueError, ArithmeticError) as exc:
+            # The document's values, not an outage (those propagate to the worker's retry loop):
+            # this file goes aside, the next one is read.
+            logger.exception("EDIFACT answer %s could not be applied", path)
+            _move(path, "failed", f"could not be applied: {exc}")
             counts["failed"] += 1
             continue
         for r in results:
