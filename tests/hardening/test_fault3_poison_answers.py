@@ -7,7 +7,7 @@ import pytest
 
 from orderhub.formats import edifact, opentrans
 from orderhub.formats.documents import AnswerLine
-from tests.delivery.conftest import mark_sent, queued_order, recorder  # noqa: F401 - fixtures
+from tests.delivery.conftest import mark_sent
 from tests.delivery.test_inbound import answer, post
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,9 @@ def test_edifact_quantity_out_of_range_is_a_4xx_naming_the_quantity(
 def test_json_quantity_out_of_range_is_a_4xx(queued_order, sonora_client, quantity):
     order = mark_sent(queued_order)
     body = (
-        '{"type": "order_response", "order_number": "%s", "document_id": "J-1", '
+        f'{{"type": "order_response", "order_number": "{order.number}", "document_id": "J-1", '
         '"issued_at": "2026-12-01T10:00:00+01:00", "lines": [{"position": 1, "status": "confirmed", '
-        '"quantity": %s}]}' % (order.number, quantity)
+        f'"quantity": {quantity}}}]}}'
     ).encode()
     r = post(sonora_client, body, "application/json")
     assert 400 <= r.status_code < 500, (r.status_code, r.content[:500])

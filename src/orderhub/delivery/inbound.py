@@ -10,10 +10,9 @@ document id) count as duplicates, so the corrected interchange can simply be sen
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
