@@ -17,6 +17,7 @@ The score shown is that share in percent: 100 % only for an exact number or text
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -175,14 +176,29 @@ def _stated_attributes(q: T.QueryForms, docs: list[T.ArticleForms]) -> dict[str,
     return stated
 
 
+_FORMS_CACHE: OrderedDict[tuple, T.ArticleForms] = OrderedDict()
+FORMS_CACHE_SIZE = 2048  # ≈ 8 MB: the candidates of the last few searches (typing hits them again)
+
+
+def _forms(row: tuple, known: frozenset[str]) -> T.ArticleForms:
+    """An article's comparable forms, remembered for the candidates of recent searches."""
+    key = (row[0], row[1], repr(row[2]), row[3], row[4], id(known))
+    forms = _FORMS_CACHE.get(key)
+    if forms is not None:
+        _FORMS_CACHE.move_to_end(key)
+        return forms
+    forms = T.article_forms(row[1], row[2], tuple(k.lower() for k in (row[3], row[4]) if k), known)
+    _FORMS_CACHE[key] = forms
+    if len(_FORMS_CACHE) > FORMS_CACHE_SIZE:
+        _FORMS_CACHE.popitem(last=False)
+    return forms
+
+
 def rank(
     q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lexicon
 ) -> list[Ranked]:
     """``rows``: (pk, description, attributes, partner_key, manufacturer_key, status, bm25 rank)."""
-    docs = [
-        T.article_forms(r[1], r[2], tuple(k.lower() for k in (r[3], r[4]) if k), lex.known)
-        for r in rows
-    ]
+    docs = [_forms(r, lex.known) for r in rows]
     stated = _stated_attributes(q, docs)
     stated_words = {k: [set(v.split()) for v in values] for k, values in stated.items()}
     total = sum(w.weight for w in qwords) or 1.0
