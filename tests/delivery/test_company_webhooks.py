@@ -64,7 +64,7 @@ def test_webhooks_to_internal_addresses_are_refused(company, practice, url, sett
 
 
 def test_a_failing_hook_is_retried_a_bounded_number_of_times_and_a_working_one_gets_each_event_once(
-    company, practice, recorder
+    company, practice, recorder, django_capture_on_commit_callbacks
 ):
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
@@ -79,7 +79,10 @@ def test_a_failing_hook_is_retried_a_bounded_number_of_times_and_a_working_one_g
         CompanyWebhook.objects.create(company=company[0], url=failing.url, secret="bad")
         from tests.ordering.conftest import order_body, submit
 
-        order_id = submit(practice, order_body()).json_body["id"]
+        with django_capture_on_commit_callbacks(
+            execute=True
+        ):  # the new order is announced after commit
+            order_id = submit(practice, order_body()).json_body["id"]
         for _round in range(10):  # run every retry at once, whatever its run_after
             DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
             if not run_queued_tasks():

@@ -359,8 +359,11 @@ def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -
 
 
 def _announce(order: Order, event: OrderEvent) -> None:
-    """The new order is announced like a status change (the company's webhooks hear about it)."""
-    signals.order_events.send(sender=Order, pairs=[(order, event)])
+    """The new order is announced like a status change (the company's webhooks hear about it) —
+    after the commit: intake reads nothing inside its write transaction (SQLite's write lock), and
+    whether the company has webhooks is a read. A process that dies in between loses that one
+    announcement; the order and every later status change are unaffected."""
+    transaction.on_commit(lambda: signals.order_events.send(sender=Order, pairs=[(order, event)]))
 
 
 def _enqueue_delivery(order: Order, new_order: bool = False) -> None:
