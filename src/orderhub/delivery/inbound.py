@@ -136,9 +136,9 @@ def check_values(answer: PartnerAnswer) -> None:
     """Values a parser read but the order cannot take are the document's fault: a 4xx naming the
     field (and, in a drop directory or SFTP outbox, that file moved aside), never a 500."""
     for n, line in enumerate(answer.lines):
-        q = line.quantity
-        if q is None:
+        if line.quantity is None:
             continue
+        q = Decimal(str(line.quantity))  # the supplier portal gives whole numbers as int
         field = f"lines[{n}].quantity"
         if not q.is_finite() or q < 0 or q > MAX_QUANTITY:
             raise MalformedDocument(
