@@ -177,7 +177,7 @@ def _stated_attributes(q: T.QueryForms, docs: list[T.ArticleForms]) -> dict[str,
 
 
 _FORMS_CACHE: OrderedDict[tuple, T.ArticleForms] = OrderedDict()
-FORMS_CACHE_SIZE = 2048  # ≈ 8 MB: the candidates of the last few searches (typing hits them again)
+FORMS_CACHE_SIZE = 512  # ≈ 2 MB: the candidates of the last searches (typing hits them again)
 
 
 def _forms(row: tuple, known: frozenset[str]) -> T.ArticleForms:
