@@ -296,7 +296,9 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             from bench.relevance.pg_trgm_baseline import PgTrgmBaseline, PgTrgmUnavailable
 
             try:
-                if os.environ.get("BENCH_SEARCH_NO_TRGM_AT_SIZE"):  # 35 s per query at 1M: a long wait
+                if os.environ.get(
+                    "BENCH_SEARCH_NO_TRGM_AT_SIZE"
+                ):  # 35 s per query at 1M: a long wait
                     raise PgTrgmUnavailable("skipped (BENCH_SEARCH_NO_TRGM_AT_SIZE)")
                 with PgTrgmBaseline(scaled_catalog(size)) as baseline:
                     sample = queries[:: max(1, len(queries) // (10 if quick else 20))]
