@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -73,39 +73,20 @@ def remember(company, partner, line, article: Article, actor: str) -> ArticleMap
     if not label:
         return None
     with transaction.atomic():
-        mapping = (
-            ArticleMapping.objects.select_for_update()
-            .filter(company=company, partner=partner, line_key=key)
-            .first()
+        current = ArticleMapping.objects.filter(
+            company=company, partner=partner, line_key=key, article=article
+        ).first()
+        if current is not None:
+            return current
+        # update_or_create settles two people resolving the same line at once (it retries the
+        # read when the insert meets the unique constraint).
+        mapping, _ = ArticleMapping.objects.update_or_create(
+            company=company,
+            partner=partner,
+            line_key=key,
+            defaults={"article": article, "created_by": actor[:200], "created_at": timezone.now()},
+            create_defaults={"line_label": label, "article": article, "created_by": actor[:200]},
         )
-        if mapping is not None and mapping.article_id == article.pk:
-            return mapping
-        if mapping is None:
-            try:
-                with transaction.atomic():
-                    mapping = ArticleMapping.objects.create(
-                        company=company,
-                        partner=partner,
-                        line_key=key,
-                        line_label=label,
-                        article=article,
-                        created_by=actor[:200],
-                    )
-            except IntegrityError:  # the same line resolved at the same moment elsewhere
-                mapping = ArticleMapping.objects.get(company=company, partner=partner, line_key=key)
-                mapping.article, mapping.created_by, mapping.created_at = (
-                    article,
-                    actor[:200],
-                    timezone.now(),
-                )
-                mapping.save(update_fields=["article", "created_by", "created_at"])
-        else:
-            mapping.article, mapping.created_by, mapping.created_at = (
-                article,
-                actor[:200],
-                timezone.now(),
-            )
-            mapping.save(update_fields=["article", "created_by", "created_at"])
         audit.record(
             company,
             actor,

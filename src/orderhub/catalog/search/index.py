@@ -248,13 +248,14 @@ def apply_changes(idx: OpenIndex, changes: list[tuple[int, int | None]]) -> None
         idx.refresh_view()
 
 
-def _rebuild_in_background(partner_id: int) -> None:
+def _rebuild_in_background(partner_id: int, current: OpenIndex | None) -> OpenIndex | None:
+    """Start a rebuild; the index to answer from meanwhile (the new one when rebuilt inline)."""
     if settings.SEARCH_REFRESH_INLINE:
         rebuild(partner_id)
-        return
+        return opened(partner_id)
     with _open_lock:
         if partner_id in _rebuilding:
-            return
+            return current
         _rebuilding.add(partner_id)
 
     def run():
@@ -268,6 +269,7 @@ def _rebuild_in_background(partner_id: int) -> None:
                 _rebuilding.discard(partner_id)
 
     threading.Thread(target=run, name=f"search-rebuild-{partner_id}", daemon=True).start()
+    return current
 
 
 def fresh(partner_id: int) -> OpenIndex | None:
@@ -280,16 +282,14 @@ def fresh(partner_id: int) -> OpenIndex | None:
     if idx is not None and idx.applied == newest:
         return idx
     if idx is None or idx.applied > newest:  # none here yet, or a copy of another database state
-        _rebuild_in_background(partner_id)
-        return opened(partner_id) if settings.SEARCH_REFRESH_INLINE else idx
+        return _rebuild_in_background(partner_id, idx)
     changes = list(
         CatalogChange.objects.filter(partner_id=partner_id, pk__gt=idx.applied)
         .order_by("pk")
         .values_list("pk", "article_id")[: INCREMENTAL_LIMIT + 1]
     )
     if len(changes) > INCREMENTAL_LIMIT or any(aid is None for _, aid in changes):
-        _rebuild_in_background(partner_id)
-        return opened(partner_id) if settings.SEARCH_REFRESH_INLINE else idx
+        return _rebuild_in_background(partner_id, idx)
     apply_changes(idx, changes)
     return idx
 

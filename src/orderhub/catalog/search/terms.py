@@ -83,14 +83,12 @@ class Lexicon:
 
     groups: list[frozenset[str]]
     by_word: dict[str, list[int]] = field(default_factory=dict)
-    phrases: dict[str, int] = field(default_factory=dict)  # "zink luft" -> group
     known: frozenset[str] = frozenset()
 
     @classmethod
     def from_terms(cls, entries: list[list[str]]) -> Lexicon:
         groups: list[frozenset[str]] = []
         by_word: dict[str, list[int]] = {}
-        phrases: dict[str, int] = {}
         known = set(text.TRADE_STEMS)
         for terms in entries:
             forms: set[str] = set()
@@ -101,13 +99,12 @@ class Lexicon:
                     if len(tokens[0]) >= 4 and tokens[0].isalpha():
                         known.update(_stems(tokens[0]))
                 elif tokens:
-                    phrases[" ".join(tokens)] = len(groups)
                     forms.add("".join(tokens))
             group = frozenset(forms)
             for form in group:
                 by_word.setdefault(form, []).append(len(groups))
             groups.append(group)
-        return cls(groups, by_word, phrases, frozenset(w for w in known if len(w) >= 4))
+        return cls(groups, by_word, frozenset(w for w in known if len(w) >= 4))
 
     def synonyms(self, form: str) -> set[str]:
         out: set[str] = set()
