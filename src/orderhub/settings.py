@@ -313,7 +313,14 @@ DOCUMENT_DIR = DATA_DIR / "documents"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Time, process and thread on every line: an operator reading a worker's log can tell how long
+    # a shutdown or an outage took, and which thread (delivery loop, periodic jobs) said what.
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(process)d %(threadName)s %(name)s: %(message)s"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"orderhub": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }

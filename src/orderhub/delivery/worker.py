@@ -104,10 +104,26 @@ class DeliveryLoop:
         record_min = max(1, self.concurrency // 4)
         next_claim = 0.0
         checked = time.monotonic()
+        stop_seen = (
+            None  # when this loop first saw stop(): the shutdown is logged with its duration
+        )
         try:
             while True:
                 stopping = self.stopped.is_set()
+                if stopping and stop_seen is None:
+                    stop_seen = time.monotonic()
+                    if inflight or finished:
+                        logger.info(
+                            "stopping: %d deliveries in flight, %d to record",
+                            len(inflight),
+                            len(finished),
+                        )
                 if stopping and not inflight and not finished:
+                    if stop_seen is not None and time.monotonic() - stop_seen > 1:
+                        logger.info(
+                            "stopped: in-flight deliveries recorded in %.1f s",
+                            time.monotonic() - stop_seen,
+                        )
                     return
                 now = time.monotonic()
                 room = self.concurrency - len(inflight)
