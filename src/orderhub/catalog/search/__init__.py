@@ -16,12 +16,16 @@ import json
 from dataclasses import dataclass
 
 import tantivy
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from orderhub.catalog.models import Article
 from orderhub.catalog.search import index, rank, text
 from orderhub.catalog.search import terms as T
 
-RECALL = 120  # articles tantivy hands to the ranking
+#: Articles tantivy hands to the ranking: 40, 60, 80 and 120 rank the labelled set alike (also at
+#: 1,000,000 articles); each one costs a row read and its comparison (docs/performance.md).
+RECALL = 60
 COMMON_SHARE, COMMON_MIN = 0.02, 2000  # a word held by more articles than this only ranks
 PAGE_MAX = 50
 
@@ -140,10 +144,12 @@ def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]
     order = {pk: n for n, pk in enumerate(ids)}
     rows = [
         (*r, order[r[0]])
-        for r in Article.objects.filter(pk__in=ids, partner=partner).values_list(
+        for r in Article.objects.filter(pk__in=ids, partner=partner)
+        .annotate(attributes_json=Cast("attributes", TextField()))
+        .values_list(
             "pk",
             "short_description",
-            "attributes",
+            "attributes_json",
             "partner_article_key",
             "manufacturer_article_key",
             "status",

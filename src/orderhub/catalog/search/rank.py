@@ -16,6 +16,7 @@ The score shown is that share in percent: 100 % only for an exact number or text
 
 from __future__ import annotations
 
+import json
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -103,22 +104,20 @@ def prepare(q: T.QueryForms, lex: T.Lexicon, doc_freq, num_docs: int) -> list[Qu
     return out
 
 
-def _word_match(qw: QueryWord, doc: T.ArticleForms, doc_words: set[str]) -> float:
+def _word_match(qw: QueryWord, doc: T.ArticleForms) -> float:
     """How well the article holds this query word: the best of the ways it can (1 = the word itself)."""
-    if qw.forms & doc_words or qw.forms & doc.stems:
+    if not qw.forms.isdisjoint(doc.stems_words):
         return WORD
-    if qw.forms & doc.parts:
+    if not qw.forms.isdisjoint(doc.parts):
         return PART
-    held = doc.stems | doc.parts | doc_words
-    best = SYNONYM if qw.synonyms & held else 0.0
-    if not best and qw.near_synonyms & (doc.stems | doc_words):  # whole words only
+    best = SYNONYM if not qw.synonyms.isdisjoint(doc.held) else 0.0
+    if not best and not qw.near_synonyms.isdisjoint(doc.stems_words):  # whole words only
         best = NEAR_SYNONYM
     w = qw.word
     if w.isdigit():
-        return max(best, 0.6 if any(d.isdigit() and d.startswith(w) for d in doc_words) else 0.0)
-    candidates = doc_words | doc.parts
+        return max(best, 0.6 if any(d.isdigit() and d.startswith(w) for d in doc.word_set) else 0.0)
     if qw.parts:  # a compound typed whose parts the article has: as much as they cover of it
-        found = [p for p in qw.parts if p in doc_words or p in doc.stems or p in doc.parts]
+        found = [p for p in qw.parts if p in doc.held]
         if found:
             best = max(best, PART * min(1.0, sum(len(p) for p in found) / len(w)))
     if (len(w) >= 2 or qw.last) and " " + w in doc.joined_all:
@@ -126,15 +125,24 @@ def _word_match(qw: QueryWord, doc: T.ArticleForms, doc_words: set[str]) -> floa
     if len(w) >= 5 and w.isalpha() and (w in doc.joined_words or qw.stem in doc.joined_words):
         best = max(best, INFIX)  # the end or middle of a compound ("kapseln" in "trockenkapseln")
     if best < TYPO and len(w) >= 4:
-        typo = 0.0
-        for d in candidates:
-            if abs(len(d) - len(w)) <= 2 and d.isalpha():
-                # a whole word of the article before a part of one
-                typo = max(typo, OSA.normalized_similarity(w, d) - (0 if d in doc_words else 0.03))
-                if len(d) > len(w):  # a typo in a prefix still being typed
-                    typo = max(typo, OSA.normalized_similarity(w, d[: len(w)]) - 0.05)
+        typo = max(
+            _typo(w, doc.typo_words, 0.0),  # a whole word of the article before a part of one
+            _typo(w, doc.typo_parts, 0.03),
+        )
         if typo >= 0.75:
             best = max(best, TYPO * typo)
+    return best
+
+
+def _typo(w: str, strings: tuple[str, ...], penalty: float) -> float:
+    """The best similarity of ``w`` to one of ``strings`` (within two letters of its length) or to
+    the start of a longer one (a typo in a word still being typed: 0.05 less, whatever ``penalty``)."""
+    n, best = len(w), 0.0
+    for d in strings:
+        if abs(len(d) - n) <= 2:
+            best = max(best, OSA.normalized_similarity(w, d) - penalty)
+            if len(d) > n:
+                best = max(best, OSA.normalized_similarity(w, d[:n]) - 0.05)
     return best
 
 
@@ -182,12 +190,15 @@ FORMS_CACHE_SIZE = 512  # ≈ 2 MB: the candidates of the last searches (typing 
 
 def _forms(row: tuple, known: frozenset[str]) -> T.ArticleForms:
     """An article's comparable forms, remembered for the candidates of recent searches."""
-    key = (row[0], row[1], repr(row[2]), row[3], row[4], id(known))
+    key = (row[0], row[1], row[2], row[3], row[4], id(known))
     forms = _FORMS_CACHE.get(key)
     if forms is not None:
         _FORMS_CACHE.move_to_end(key)
         return forms
-    forms = T.article_forms(row[1], row[2], tuple(k.lower() for k in (row[3], row[4]) if k), known)
+    attributes = json.loads(row[2]) if row[2] else None
+    forms = T.article_forms(
+        row[1], attributes, tuple(k.lower() for k in (row[3], row[4]) if k), known
+    )
     _FORMS_CACHE[key] = forms
     if len(_FORMS_CACHE) > FORMS_CACHE_SIZE:
         _FORMS_CACHE.popitem(last=False)
@@ -197,7 +208,8 @@ def _forms(row: tuple, known: frozenset[str]) -> T.ArticleForms:
 def rank(
     q: T.QueryForms, qwords: list[QueryWord], rows: list[tuple], lex: T.Lexicon
 ) -> list[Ranked]:
-    """``rows``: (pk, description, attributes, partner_key, manufacturer_key, status, bm25 rank)."""
+    """``rows``: (pk, description, attributes as JSON text, partner_key, manufacturer_key, status,
+    bm25 rank). The attributes stay text until an article's forms are not in the cache."""
     docs = [_forms(r, lex.known) for r in rows]
     stated = _stated_attributes(q, docs)
     stated_words = {k: [set(v.split()) for v in values] for k, values in stated.items()}
@@ -208,8 +220,7 @@ def rank(
     out = []
     for row, doc in zip(rows, docs):
         pk, _description, _, _, _, status, bm25_rank = row
-        doc_words = set(doc.words)
-        matched = [(w, _word_match(w, doc, doc_words)) for w in qwords]
+        matched = [(w, _word_match(w, doc)) for w in qwords]
         coverage = sum(w.weight * m for w, m in matched) / total if qwords else 0.0
         if code_like:  # the words of "HE-SP-2-L" are pieces of a code, weak evidence as text
             coverage *= 0.8

@@ -169,6 +169,12 @@ class ArticleForms:
     description_text: str = ""  # those words joined: exact text equality
     joined_words: str = ""  # " w1 w2 …": substring tests in one C call
     joined_all: str = ""  # words and parts, the same way
+    # Derived once per article (the ranking compares every query word with them):
+    word_set: frozenset[str] = frozenset()
+    stems_words: frozenset[str] = frozenset()  # stems and words
+    held: frozenset[str] = frozenset()  # stems, parts and words
+    typo_words: tuple[str, ...] = ()  # alphabetic words, then parts that are not words,
+    typo_parts: tuple[str, ...] = ()  # the strings a typo is compared with
 
     def index_terms(self) -> str:
         terms = set(self.words) | self.stems | self.parts
@@ -200,6 +206,7 @@ def article_forms(
     if side not in ("R", "L"):
         side = _side_in_words(ws)
     joined_words = " " + " ".join(ws)
+    word_set = frozenset(ws)
     return ArticleForms(
         ws,
         stems,
@@ -211,6 +218,11 @@ def article_forms(
         " ".join(description_words),
         joined_words,
         joined_words + " " + " ".join(parts),
+        word_set,
+        word_set | stems,
+        word_set | stems | parts,
+        tuple(w for w in word_set if w.isalpha()),
+        tuple(p for p in parts if p.isalpha() and p not in word_set),
     )
 
 
