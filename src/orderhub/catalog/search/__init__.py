@@ -23,11 +23,12 @@ from orderhub.catalog.models import Article
 from orderhub.catalog.search import index, rank, text
 from orderhub.catalog.search import terms as T
 
-#: Articles tantivy hands to the ranking: 40, 60, 80 and 120 rank the labelled set alike (also at
-#: 1,000,000 articles); each one costs a row read and its comparison (docs/performance.md).
-RECALL = 60
+#: Articles tantivy hands to the ranking. On the labelled set 80, 100 and 120 rank alike, 60 loses
+#: two synonym queries; each candidate costs a row read and its comparison (docs/performance.md).
+RECALL = 80
 COMMON_SHARE, COMMON_MIN = 0.02, 2000  # a word held by more articles than this only ranks
 PAGE_MAX = 50
+TIE_BREAKER = 0.1  # each further alternative of a query word adds a tenth of its score
 
 
 @dataclass
@@ -68,23 +69,32 @@ def _tantivy_query(
     common: list[tantivy.Query] = []
     expansions: list[tantivy.Query] = []
 
-    def term(field, value, boost, frequency=None):
+    def term(field, value, boost, frequency=None, into=None):
         n = df(value) if frequency is None else frequency
         if n == 0:
             return
         query = tantivy.Query.boost_query(tantivy.Query.term_query(S, field, value), boost)
-        (common if field == "terms" and n > common_df else rare).append(query)
+        rare_or_common = common if field == "terms" and n > common_df else rare
+        (into[rare_or_common is common] if into is not None else rare_or_common).append(query)
 
     def expansion(query, boost):
         expansions.append(tantivy.Query.boost_query(query, boost))
 
     for w in qwords:
+        # A word counts once, by the best of its forms, parts and synonyms (a dis-max): an article
+        # holding five synonyms of "Ohr" must not outscore one holding the rarer words.
+        alternatives: tuple[list, list] = ([], [])  # (rare, common)
         for f in w.forms:
-            term("terms", f, 2.0)
+            term("terms", f, 2.0, into=alternatives)
         for f in w.parts:
-            term("terms", f, 1.0)
+            term("terms", f, 1.0, into=alternatives)
         for f in sorted(w.synonyms)[:12]:
-            term("terms", f, 1.0)
+            term("terms", f, 1.0, into=alternatives)
+        for found, bucket in zip(alternatives, (rare, common), strict=True):
+            if len(found) == 1:
+                bucket.append(found[0])
+            elif found:
+                bucket.append(tantivy.Query.disjunction_max_query(found, tie_breaker=TIE_BREAKER))
         known = w.df > 0
         if not known and len(w.word) >= 4 and not w.word.isdigit():
             expansion(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=1), 1.0)
