@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from orderhub.formats import edifact, opentrans
+from orderhub.formats import edifact, opentrans, partner_json
 from orderhub.formats.documents import AnswerLine
 from tests.delivery.conftest import mark_sent
 from tests.delivery.test_inbound import answer, post
@@ -45,13 +45,16 @@ def test_edifact_quantity_out_of_range_is_a_4xx_naming_the_quantity(
 @pytest.mark.parametrize("quantity", ["1e400", "-2", "99999999999999999999"])
 def test_json_quantity_out_of_range_is_a_4xx(queued_order, sonora_client, quantity):
     order = mark_sent(queued_order)
-    body = (
-        f'{{"type": "order_response", "order_number": "{order.number}", "document_id": "J-1", '
-        '"issued_at": "2026-12-01T10:00:00+01:00", "lines": [{"position": 1, "status": "confirmed", '
-        f'"quantity": {quantity}}}]}}'
-    ).encode()
+    doc = answer(order, lines=[AnswerLine(1, "confirmed", Decimal(2))])
+    body = partner_json.write_answer(doc).replace(
+        b'"quantity": "2"', f'"quantity": {quantity}'.encode()
+    )
+    assert f'"quantity": {quantity}'.encode() in body, body
     r = post(sonora_client, body, "application/json")
     assert 400 <= r.status_code < 500, (r.status_code, r.content[:500])
+    assert "quantity" in r.content.decode(), r.content[:500]  # refused for its quantity
+    order.refresh_from_db()
+    assert order.status == "sent"
 
 
 def test_openTRANS_quantity_out_of_range_is_a_4xx(queued_order, sonora_client):

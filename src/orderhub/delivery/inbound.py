@@ -11,6 +11,7 @@ document id) count as duplicates, so the corrected interchange can simply be sen
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -46,11 +47,6 @@ FORMATS = {
 class UnsupportedMediaType(Problem):
     status = 415
     title = "Unsupported media type"
-
-
-class WrongPartner(Problem):
-    status = 403
-    title = "Order belongs to another partner"
 
 
 class MalformedDocument(Problem):
@@ -149,14 +145,32 @@ def check_values(answer: PartnerAnswer) -> None:
             raise MalformedDocument(
                 f"line {line.line_no}: quantity {q} has more than 3 decimals", field=field
             )
+    document_id = answer.document_id or ""
+    if len(document_id) > DOCUMENT_ID_MAX or any(ord(c) < 32 or ord(c) == 127 for c in document_id):
+        raise MalformedDocument(
+            f"document_id must be at most {DOCUMENT_ID_MAX} characters without line breaks or "
+            "control characters",
+            field="document_id",
+        )
+
+
+DOCUMENT_ID_MAX = 100  # Document.partner_document_id
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def download_name(kind: str, document_id: str, fallback: str, fmt: str) -> str:
+    """The file name a company downloads: letters, digits, dot, dash and underscore only."""
+    stem = _FILENAME_UNSAFE.sub("_", f"{kind}-{document_id or fallback}")
+    stem = re.sub(r"\.{2,}", ".", stem).strip("._") or kind
+    return f"{stem[:120]}.{ {'edifact': 'edi', 'opentrans': 'xml'}.get(fmt, fmt) }"
 
 
 def _find_order(partner: Partner, number: str) -> Order:
-    order = Order.objects.filter(number=number).select_related("partner").first()
+    """The partner's order with this number; another partner's order is "not found" alike, so that
+    a partner cannot learn which order numbers exist elsewhere (issue 14)."""
+    order = Order.objects.filter(number=number, partner=partner).select_related("partner").first()
     if order is None:
-        raise NotFound(f"no order with number {number!r}")
-    if order.partner_id != partner.pk:
-        raise WrongPartner(f"order {number!r} was not sent to {partner.slug}")
+        raise NotFound(f"no order with number {number!r} was sent to you")
     return order
 
 
@@ -186,7 +200,7 @@ def apply_answer(
                 kind=answer.kind,
                 format=fmt,
                 content_type=content_type or "application/octet-stream",
-                filename=f"{answer.kind}-{doc_id or order.number}.{ {'edifact': 'edi', 'opentrans': 'xml'}.get(fmt, fmt) }",
+                filename=download_name(answer.kind, doc_id, order.number, fmt),
                 content=raw,
                 size=len(raw),
                 partner_document_id=doc_id,

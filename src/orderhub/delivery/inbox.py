@@ -35,21 +35,47 @@ def _move(path: Path, folder: str, note: str = "") -> None:
         (target / f"{path.name}.error.txt").write_text(note, encoding="utf-8")
 
 
+LINK_REFUSED = (
+    "symbolic links are not read: put the file itself into the directory "
+    "(symbolische Links werden nicht gelesen: bitte die Datei selbst ablegen)"
+)
+MAX_FILE_BYTES = 10 * 2**20  # as the partner API's document limit
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes, refusing a link swapped in since the listing (O_NOFOLLOW) and oversize files."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"{size} bytes, more than the {MAX_FILE_BYTES} bytes accepted")
+        return fh.read()
+
+
 def pick_up(partner: Partner) -> dict[str, int]:
     counts = {"applied": 0, "duplicates": 0, "failed": 0}
     folder = inbox_dir(partner)
     if not folder.is_dir():
         return counts
-    files = [
-        p
-        for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in {".edi", ".edifact", ".txt"}
-        and not p.name.startswith(".")
-    ]
+    files = []
+    for p in folder.iterdir():
+        if p.suffix.lower() not in {".edi", ".edifact", ".txt"} or p.name.startswith("."):
+            continue
+        if p.is_symlink():  # never read what a link points to (it may be any file of this machine)
+            logger.warning("EDIFACT inbox %s: symbolic link %s moved aside unread", folder, p.name)
+            _move(p, "failed", LINK_REFUSED)
+            counts["failed"] += 1
+        elif p.is_file():
+            files.append(p)
     # In the order the partner wrote them: an order response before the dispatch notice after it.
     for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name)):
-        data = path.read_bytes()
+        try:
+            data = _read(path)
+        except (OSError, ValueError) as exc:
+            logger.warning("EDIFACT inbox: %s not read: %s", path, exc)
+            _move(path, "failed", f"not read: {exc}")
+            counts["failed"] += 1
+            continue
         try:
             # The same rule as the partner API: all or nothing per interchange (see inbound).
             answers = edifact.parse_answers(data)

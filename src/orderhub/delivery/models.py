@@ -104,9 +104,10 @@ class Document(models.Model):
 def document_response(document: Document):
     """The exact stored bytes as a download (dashboard and API share it)."""
     from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
 
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, document.filename)
     return response
 
 
