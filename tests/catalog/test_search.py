@@ -139,6 +139,22 @@ def test_an_admin_edit_is_found_by_its_new_text(catalog, admin_client):
     assert "SN-ACC-TV" not in numbers(catalog, "Fernsehsender")
 
 
+def test_an_edit_is_found_once_the_freshness_window_has_passed(catalog, settings, monkeypatch):
+    """A process asks whether the catalog changed at most once per window (a search per key
+    stroke costs no extra query), so an edit is found within the window, not only after it."""
+    clock = [1000.0]
+    monkeypatch.setattr(index.time, "monotonic", lambda: clock[0])
+    settings.SEARCH_FRESHNESS_SECONDS = 1.0
+    article = Article.objects.get(partner_article_number="SN-ACC-TV")
+    assert not numbers(catalog, "Fernsehsender")
+    article.short_description = "Fernsehsender für Hörsysteme"
+    article.save()
+    clock[0] += 0.5
+    assert not numbers(catalog, "Fernsehsender"), "inside the window: the copy it has"
+    clock[0] += 0.6
+    assert numbers(catalog, "Fernsehsender")[0] == "SN-ACC-TV"
+
+
 def test_another_machine_builds_its_own_copy_and_serves_the_same(catalog, settings, tmp_path):
     expected = numbers(catalog, "Batterie 312")
     settings.SEARCH_INDEX_DIR = tmp_path / "machine-2"

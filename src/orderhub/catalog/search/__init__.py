@@ -28,7 +28,7 @@ from orderhub.catalog.search import terms as T
 RECALL = 80
 COMMON_SHARE, COMMON_MIN = 0.02, 2000  # a word held by more articles than this only ranks
 PAGE_MAX = 50
-TIE_BREAKER = 0.1  # each further alternative of a query word adds a tenth of its score
+WORD_AS_TYPED = 0.5  # beside its stem (2.0): the exact spelling only breaks ties
 
 
 @dataclass
@@ -69,32 +69,27 @@ def _tantivy_query(
     common: list[tantivy.Query] = []
     expansions: list[tantivy.Query] = []
 
-    def term(field, value, boost, frequency=None, into=None):
+    def term(field, value, boost, frequency=None):
         n = df(value) if frequency is None else frequency
         if n == 0:
             return
         query = tantivy.Query.boost_query(tantivy.Query.term_query(S, field, value), boost)
-        rare_or_common = common if field == "terms" and n > common_df else rare
-        (into[rare_or_common is common] if into is not None else rare_or_common).append(query)
+        (common if field == "terms" and n > common_df else rare).append(query)
 
     def expansion(query, boost):
         expansions.append(tantivy.Query.boost_query(query, boost))
 
     for w in qwords:
-        # A word counts once, by the best of its forms, parts and synonyms (a dis-max): an article
-        # holding five synonyms of "Ohr" must not outscore one holding the rarer words.
-        alternatives: tuple[list, list] = ([], [])  # (rare, common)
-        for f in w.forms:
-            term("terms", f, 2.0, into=alternatives)
+        # A word counts about once: its stem carries the weight (every article word is indexed with
+        # its stem too), the word as typed adds a little, so "Hinter-dem-Ohr" does not outscore
+        # the rarer words by holding "hinter" and "hint" both.
+        term("terms", w.stem, 2.0)
+        for f in w.forms - {w.stem}:
+            term("terms", f, WORD_AS_TYPED)
         for f in w.parts:
-            term("terms", f, 1.0, into=alternatives)
+            term("terms", f, 1.0)
         for f in sorted(w.synonyms)[:12]:
-            term("terms", f, 1.0, into=alternatives)
-        for found, bucket in zip(alternatives, (rare, common), strict=True):
-            if len(found) == 1:
-                bucket.append(found[0])
-            elif found:
-                bucket.append(tantivy.Query.disjunction_max_query(found, tie_breaker=TIE_BREAKER))
+            term("terms", f, 1.0)
         known = w.df > 0
         if not known and len(w.word) >= 4 and not w.word.isdigit():
             expansion(tantivy.Query.fuzzy_term_query(S, "terms", w.word, distance=1), 1.0)

@@ -124,6 +124,7 @@ def forget() -> None:
     """Close every index this process holds (tests point SEARCH_INDEX_DIR elsewhere)."""
     with _open_lock:
         _open.clear()
+        _checked.clear()
 
 
 def current_generation(partner_id: int) -> str | None:
@@ -275,8 +276,27 @@ def _rebuild_in_background(partner_id: int, current: OpenIndex | None) -> OpenIn
 def fresh(partner_id: int) -> OpenIndex | None:
     """The partner's index, caught up with the database as far as it can be without waiting.
 
-    One indexed query (the newest change) and a stat when nothing changed.
+    One indexed query (the newest change) and a stat when nothing changed; that query at most
+    once per ``settings.SEARCH_FRESHNESS_SECONDS`` per partner and process (a person typing sends
+    a search per key: an edit is found within that time, not only after it).
     """
+    window = settings.SEARCH_FRESHNESS_SECONDS
+    if window > 0:
+        checked = _checked.get(partner_id)
+        if checked is not None and time.monotonic() - checked[0] < window:
+            idx = opened(partner_id)
+            if idx is checked[1]:
+                return idx
+    idx = _caught_up(partner_id)
+    if window > 0 and idx is not None:
+        _checked[partner_id] = (time.monotonic(), idx)
+    return idx
+
+
+_checked: dict[int, tuple[float, OpenIndex]] = {}
+
+
+def _caught_up(partner_id: int) -> OpenIndex | None:
     newest = latest_change(partner_id)
     idx = opened(partner_id)
     if idx is not None and idx.applied == newest:
