@@ -23,10 +23,24 @@ def search_index(tmp_path, settings):
 
     settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
     settings.SEARCH_REFRESH_INLINE = True
+    settings.SEARCH_FRESHNESS_SECONDS = 0  # an edit is searched for at once
     index.forget()
     terms.forget_lexicon()
     yield settings.SEARCH_INDEX_DIR
     index.forget()
+
+
+@pytest.fixture(autouse=True)
+def file_storage(tmp_path, settings):
+    """Every test gets its own file storage (uploads, documents): nothing is left in the checkout."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+    return tmp_path / "media"
 
 
 hypothesis_settings.register_profile(

@@ -204,7 +204,11 @@ WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": DATA_DIR / "media"},
+        # Uploaded catalogs (and, as they move here, the other files): one directory that every
+        # web process and worker sees — a shared mount at scale (docs/deployment.md).
+        "OPTIONS": {
+            "location": Path(os.environ.get("ORDERHUB_MEDIA_DIR", str(DATA_DIR / "media")))
+        },
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -296,9 +300,10 @@ REGISTRATION_MAX_BYTES = int(
 )
 REGISTRATION_PURGE_DAYS = int(os.environ.get("ORDERHUB_REGISTRATION_PURGE_DAYS", "7"))
 CART_TTL_HOURS = 6
-CATALOG_DIR = DATA_DIR / "catalog-uploads"
 #: Each machine's copy of the catalog search index (tantivy); rebuilt from the database when missing.
 SEARCH_INDEX_DIR = Path(os.environ.get("ORDERHUB_SEARCH_INDEX_DIR", str(DATA_DIR / "search")))
+#: A process asks the database whether a partner's catalog changed at most this often (seconds).
+SEARCH_FRESHNESS_SECONDS = float(os.environ.get("ORDERHUB_SEARCH_FRESHNESS_SECONDS", "1"))
 #: Rebuild a stale index on the calling thread instead of in the background (the test suite, whose
 #: data lives in a transaction that no other thread sees).
 SEARCH_REFRESH_INLINE = env_flag("ORDERHUB_SEARCH_REFRESH_INLINE")

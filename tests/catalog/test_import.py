@@ -103,7 +103,7 @@ def test_cli_failure_says_so_and_exits_nonzero(partners, tmp_path):
 
 
 def test_partner_uploads_catalog_through_api_and_polls(
-    bmecat_file, partners, partner_token, django_capture_on_commit_callbacks
+    bmecat_file, partners, partner_token, django_capture_on_commit_callbacks, file_storage
 ):
     from tests.conftest import ApiClient, run_queued_tasks
 
@@ -116,9 +116,13 @@ def test_partner_uploads_catalog_through_api_and_polls(
         )
     assert r.status_code == 202, r.json_body
     assert r.json_body["status"] == "queued"
+    # Kept in Django's storage (which web and worker share) until the import has ended.
+    stored = file_storage / CatalogImport.objects.get(pk=r.json_body["import_id"]).stored_path
+    assert stored.is_file() and stored.read_bytes().startswith(b"<?xml")
     assert run_queued_tasks() == 1
     r = client.get(r.json_body["url"])
     assert r.json_body["status"] == "succeeded" and r.json_body["created"] == 50
+    assert not stored.exists(), "the upload is deleted once imported"
     assert Article.objects.filter(partner=partners["sonora"]).count() == 50
     # A company token is not a partner token.
     assert ApiClient("ohc_nope").post("/api/v1/partner/catalogs", raw=b"x").status_code == 401

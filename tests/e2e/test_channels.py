@@ -98,7 +98,7 @@ def test_partner_answers_for_unknown_or_foreign_orders_are_refused(stack):
         lines=[AnswerLine(line_no=1, status="rejected")],
     )
     r = post(tokens["klangwerk"], answer)
-    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
     answer.order_number = "OH-000000-NOPE"
     assert post(tokens["sonora"], answer).status_code == 404
     assert (

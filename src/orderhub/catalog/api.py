@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
+import tempfile
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from orderhub.authentication import company_auth, partner_auth
-from orderhub.catalog import identification
+from orderhub.catalog import identification, uploads
 from orderhub.catalog import search as catalog_search
 from orderhub.catalog.models import CatalogImport
 from orderhub.catalog.tasks import run_catalog_import
@@ -57,29 +58,27 @@ def _import_out(job: CatalogImport) -> dict:
 def upload_catalog(request, mode: str = "full", strict: bool = False):
     if mode not in CatalogImport.Mode.values:
         raise InvalidInput("mode", "must be 'full' or 'update'")
-    settings.CATALOG_DIR.mkdir(parents=True, exist_ok=True)
-    path = settings.CATALOG_DIR / f"{request.partner.slug}-{uuid.uuid4().hex}.upload"
     size = 0
-    with open(path, "wb") as out:
+    with tempfile.TemporaryFile() as spool:
         while chunk := request.read(CHUNK):
             size += len(chunk)
             if size > settings.CATALOG_UPLOAD_MAX_BYTES:
-                out.close()
-                path.unlink(missing_ok=True)
                 raise Problem(
                     f"catalog exceeds {settings.CATALOG_UPLOAD_MAX_BYTES} bytes",
                     status=413,
                     title="Payload too large",
                 )
-            out.write(chunk)
-    if size == 0:
-        path.unlink(missing_ok=True)
-        raise InvalidInput("body", "empty upload; send the catalog file as the request body")
+            spool.write(chunk)
+        if size == 0:
+            raise InvalidInput("body", "empty upload; send the catalog file as the request body")
+        spool.seek(0)
+        # Django's storage (settings.STORAGES): the worker that imports may be another machine.
+        name = uploads.save(request.partner.slug, File(spool))
     with transaction.atomic():
         job = CatalogImport.objects.create(
             partner=request.partner,
-            file_name=path.name,
-            stored_path=str(path),
+            file_name=name.rsplit("/", 1)[-1],
+            stored_path=name,
             mode=mode,
             strict=strict,
             created_by=f"Partner-Token {request.auth.name}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django_tasks import task
 
 from orderhub.catalog.models import CatalogImport
@@ -9,9 +10,21 @@ from orderhub.catalog.models import CatalogImport
 
 @task(queue_name="imports")
 def run_catalog_import(import_id: int) -> str:
+    from orderhub.catalog import uploads
     from orderhub.catalog.services import run_import
 
     job = CatalogImport.objects.select_related("partner").get(pk=import_id)
     if job.status != CatalogImport.Status.QUEUED:
         return job.status
-    return run_import(job, job.stored_path).status
+    try:
+        with uploads.opened(job.stored_path) as source:
+            status = run_import(job, source).status
+    except FileNotFoundError:
+        CatalogImport.objects.filter(pk=job.pk).update(
+            status=CatalogImport.Status.FAILED,
+            error="the uploaded file is no longer stored",
+            finished_at=timezone.now(),
+        )
+        return CatalogImport.Status.FAILED
+    uploads.discard(job.stored_path)  # the import has ended; the job keeps what came of it
+    return status
