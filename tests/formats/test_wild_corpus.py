@@ -11,6 +11,7 @@ import pytest
 
 from orderhub.formats import FormatError, edifact, opentrans
 from orderhub.formats.catalog import CatalogArticle, read_catalog
+from orderhub.formats.documents import LOCAL_TZ
 
 WILD = Path(__file__).parent / "data" / "wild"
 
@@ -169,6 +170,38 @@ def test_bmecat_fragment_without_root_is_refused_clearly():
         catalog("bmecat2005_naugrimm_product_features.xml")
 
 
+def test_bmecat12_in_iso_8859_1_with_umlauts_and_units_written_as_text():
+    name = "bmecat12_b3it_conceptoffice_latin1.xml"
+    data = (WILD / name).read_bytes()
+    # Written by "Software-Concept Office 7.0" in Latin-1: one byte per umlaut, no UTF-8.
+    assert data.startswith(b'<?xml version="1.0" encoding="iso-8859-1"')
+    assert b"H\xf6he (mm)" in data and "Höhe".encode() not in data
+    header, articles, issues = catalog(name)
+    assert (header.format_version, header.catalog_id, header.language, header.currency) == (
+        "1.2",
+        "12120",
+        "deu",
+        "EUR",
+    )
+    assert header.supplier_name == "Concept Office Web"
+    assert [a.partner_article_number for a in articles] == ["HEXGTIN", "HEEFGTIN"]
+    box, bully = articles
+    assert (box.short_description, bully.short_description) == ("box classic", "Bully")
+    assert "Höhe (mm): 1150" in box.long_description
+    assert "Sockelhöhe (mm): 25" in box.long_description
+    assert bully.long_description.endswith("Rolle Oberfläche: Weiß")
+    assert (box.order_unit, bully.order_unit) == ("C62", "C62")  # written "Stück"
+    # Two prices per article: the net customer price wins over the net list price (332.50).
+    assert (box.price, box.price_type, box.currency) == (Decimal("222.77"), "net_customer", "EUR")
+    assert (bully.price, bully.price_type, bully.price_quantity) == (
+        Decimal("113.50"),
+        "net_customer",
+        Decimal(1),
+    )
+    assert (box.manufacturer_article_number, box.manufacturer_name) == ("GTIN_12345", "ABC")
+    assert issues == []
+
+
 # -- openTRANS ---------------------------------------------------------------------------------
 
 
@@ -319,6 +352,82 @@ def test_desadv_without_document_date_uses_the_despatch_date(name):
         (6877871, Decimal(1)),
         (6905456, Decimal(1)),
     ]
+
+
+# ORDRSP written by library suppliers for the Evergreen ILS (book trade, D.96A): none is one
+# OrderHub can apply. The messages OrderHub would need are checked on the raw segments, so the
+# refusal is known to be about the envelope or the missing order number, not a misread.
+
+
+def _segments(name: str):
+    return edifact.read_segments((WILD / name).read_bytes())
+
+
+@pytest.mark.parametrize(
+    "name, order_numbers, lines",
+    [
+        # Baker & Taylor: three order responses in one group, lines accepted (5) or amended (24)
+        ("ordrsp_evergreen_bakertaylor_group.edi", ["E07158FIC", "E07159ANF", "E07160FIC"], 58),
+        ("ordrsp_evergreen_ingram_group.edi", ["17"], 4),  # Ingram, EANCOM EAN008
+    ],
+)
+def test_ordrsp_in_a_functional_group_is_refused_naming_the_group(name, order_numbers, lines):
+    segments = _segments(name)
+    assert (segments[1].tag, segments[1].component(0)) == ("UNG", "ORDRSP")
+    assert [
+        s.component(0, 1) for s in segments if s.tag == "RFF" and s.component(0, 0) == "ON"
+    ] == order_numbers
+    assert sum(s.tag == "LIN" for s in segments) == lines
+    with pytest.raises(
+        FormatError, match=r"segment 2 \(UNG\): functional groups \(UNG … UNE\) are not supported"
+    ):
+        edi(name)
+
+
+@pytest.mark.parametrize(
+    "name, document_id, first_line_reference, lines",
+    [
+        ("ordrsp_evergreen_brodart_po6.edi", "6", "6/1", 4),
+        ("ordrsp_evergreen_brodart_67_lines.edi", "HOGJ-037", "17621/1", 67),
+    ],
+)
+def test_ordrsp_naming_the_order_only_inside_line_references_is_refused(
+    name, document_id, first_line_reference, lines
+):
+    segments = _segments(name)
+    # Brodart (syntax UNOA:4, UNA with repetition separator "*") writes no RFF+ON: the order is
+    # named only as "<order>/<line>" in each line's RFF+LI, a convention OrderHub does not guess.
+    assert [s.component(1, 0) for s in segments if s.tag == "BGM"] == [document_id]
+    references = [
+        s.component(0, 1) for s in segments if s.tag == "RFF" and s.component(0, 0) == "LI"
+    ]
+    assert references[0] == first_line_reference and len(references) == lines
+    assert not any(s.tag == "RFF" and s.component(0, 0) == "ON" for s in segments)
+    with pytest.raises(FormatError, match=r"ORDRSP does not name the order \(RFF\+ON\)"):
+        edi(name)
+
+
+def test_edifact_with_utf8_byte_order_mark_is_read_past_the_mark():
+    name = "invoic_edifabric_bom.edi"
+    data = (WILD / name).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfUNB+UNOB:1+") and b"'\r\n" in data
+    interchange = edifact.read_interchange(data)
+    assert (interchange.sender, interchange.recipient, interchange.reference) == (
+        "102096559TEST",
+        "PARTNERID",
+        "131",
+    )
+    assert interchange.syntax == "UNOB"
+    assert interchange.prepared == datetime(2007, 11, 1, 17, 1, tzinfo=LOCAL_TZ)
+    [message] = interchange.messages
+    assert (message.type, message.reference, message.identifier) == (
+        "INVOIC",
+        "509010117",
+        ["INVOIC", "D", "00A", "UN"],
+    )
+    # An invoice is no answer OrderHub applies: refused for that, not for the mark.
+    with pytest.raises(FormatError, match="expected ORDRSP or DESADV messages, got INVOIC"):
+        edi(name)
 
 
 # -- EDIFACT orders (the partner side: the simulator reads these) ------------------------------
