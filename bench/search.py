@@ -165,9 +165,9 @@ from orderhub.partners.models import Partner
 from bench.relevance.evaluate import load_queries
 partner = Partner.objects.get(slug=sys.argv[1])
 queries = [q.text for q in load_queries()]
-def rss():
+def rss(kind="VmRSS"):
     for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(kind + ":"):
             return int(line.split()[1]) / 1024
 before = rss()
 t0 = time.perf_counter()
@@ -179,7 +179,8 @@ for _ in range(2):
         t0 = time.perf_counter()
         search_articles(partner, q, limit=10)
         times.append(time.perf_counter() - t0)
-print(json.dumps({"first_s": first, "rss_before_mb": before, "rss_after_mb": rss(), "times": times}))
+print(json.dumps({"first_s": first, "rss_before_mb": before, "rss_after_mb": rss(),
+                  "anon_after_mb": rss("RssAnon"), "file_after_mb": rss("RssFile"), "times": times}))
 """
 
 
@@ -321,7 +322,9 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             rss_delta = full_mem["rss_after_mb"] - empty_mem["rss_after_mb"]
             say(
                 f"  RSS after all queries twice: {full_mem['rss_after_mb']:.0f} MB with {size:,} articles, "
-                f"{empty_mem['rss_after_mb']:.0f} MB with an empty catalog (difference {rss_delta:.0f} MB)"
+                f"{empty_mem['rss_after_mb']:.0f} MB with an empty catalog (difference {rss_delta:.0f} MB: "
+                f"private {full_mem['anon_after_mb'] - empty_mem['anon_after_mb']:.0f} MB, mapped index "
+                f"and other file pages {full_mem['file_after_mb'] - empty_mem['file_after_mb']:.0f} MB)"
             )
             details.update(
                 restart_first_s=restart["first_s"],

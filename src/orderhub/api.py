@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
+from typing import Annotated
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
+from ninja import Path as PathParam
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from orderhub.core.problems import PROBLEM_JSON, Problem
+from orderhub.core.problems import PROBLEM_JSON, TYPES, Problem, problem_body, problem_json
 
 logger = logging.getLogger("orderhub.api")
 
@@ -114,16 +115,10 @@ api = OrderHubAPI(
 
 
 def problem_response(
-    request: HttpRequest, status: int, title: str, detail: str = "", **extra
+    request: HttpRequest, kind: str | int, detail: str = "", **extra
 ) -> HttpResponse:
-    body = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body["instance"] = request.path
-    body.update(extra)
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False, default=str), status=status, content_type=PROBLEM_JSON
-    )
+    body = problem_body(kind, detail, instance=request.path, **extra)
+    return HttpResponse(problem_json(body), status=body["status"], content_type=PROBLEM_JSON)
 
 
 def _field_path(loc) -> str:
@@ -145,9 +140,7 @@ def _field_path(loc) -> str:
 @api.exception_handler(Problem)
 def on_problem(request, exc: Problem):
     response = HttpResponse(
-        json.dumps(exc.body(request.path), ensure_ascii=False, default=str),
-        status=exc.status,
-        content_type=PROBLEM_JSON,
+        problem_json(exc.body(request.path)), status=exc.status, content_type=PROBLEM_JSON
     )
     if "retry_after" in exc.extra:
         response["Retry-After"] = str(exc.extra["retry_after"])
@@ -163,15 +156,14 @@ def on_validation_error(request, exc: ValidationError):
             message = "unknown field (not part of the contract; refused for data minimisation)"
         errors.append({"field": _field_path(err.get("loc", ())), "message": message})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-    return problem_response(request, 422, "Invalid input", detail, errors=errors)
+    return problem_response(request, "invalid-input", detail, errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
     response = problem_response(
         request,
-        401,
-        "Unauthorized",
+        "unauthorized",
         "A valid bearer token is required (Authorization: Bearer <token>); it may have been revoked.",
     )
     response["WWW-Authenticate"] = 'Bearer realm="orderhub"'
@@ -183,21 +175,19 @@ def on_http_error(request, exc: HttpError):
     detail = str(exc)
     if exc.status_code == 400 and exc.__cause__ is not None:
         detail = f"malformed JSON: {exc.__cause__}"
-    return problem_response(
-        request, exc.status_code, "Bad request" if exc.status_code == 400 else detail, detail
-    )
+    return problem_response(request, exc.status_code, detail)
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
     return problem_response(
-        request, 413, "Payload too large", str(exc) or "request body exceeds the size limit"
+        request, "payload-too-large", str(exc) or "request body exceeds the size limit"
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return problem_response(request, 404, "Not found", str(exc) or "no such resource")
+    return problem_response(request, "not-found", str(exc) or "no such resource")
 
 
 @api.exception_handler(OperationalError)
@@ -212,8 +202,42 @@ def on_database_unavailable(request, exc):
 def on_unexpected(request, exc):
     logger.exception("unhandled API error on %s", request.path)
     return problem_response(
-        request, 500, "Internal server error", "The error was logged; please try again later."
+        request, "internal-error", "The error was logged; please try again later."
     )
+
+
+class ProblemTypeOut(Schema):
+    type: str
+    status: int
+    title: str
+    description: str
+
+
+def _type_out(t) -> dict:
+    return {"type": t.uri, "status": t.status, "title": t.title, "description": t.description}
+
+
+@api.get(
+    "/problems",
+    response=list[ProblemTypeOut],
+    tags=["problems"],
+    summary="Every problem type an error answer's `type` can name",
+)
+def list_problem_types(request):
+    return [_type_out(t) for t in TYPES.values()]
+
+
+@api.get(
+    "/problems/{slug}",
+    response=ProblemTypeOut,
+    tags=["problems"],
+    summary="What one problem type means (the URI in an error answer's `type`)",
+)
+def get_problem_type(request, slug: Annotated[str, PathParam(pattern="^[a-z][a-z-]{0,40}$")]):
+    t = TYPES.get(slug)
+    if t is None:
+        raise Http404("no such problem type")
+    return _type_out(t)
 
 
 def _register_routers() -> None:

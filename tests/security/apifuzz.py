@@ -240,6 +240,8 @@ def real_path_parameters(op: Operation, world) -> list[dict]:
         return [{"import_id": world.sonora_import.pk}]
     if "{registration_id}" in op.path:
         return [{"registration_id": world.registration_id}]
+    if "{slug}" in op.path:  # problem types: a real one and an unknown one
+        return [{"slug": "invalid-input"}, {"slug": "no-such-type"}]
     return []
 
 

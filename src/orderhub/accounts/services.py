@@ -19,18 +19,15 @@ from orderhub.masterdata.schemas import MasterDataIn, RegistrationIn
 
 
 class PollTokenMismatch(Problem):
-    status = 403
-    title = "Forbidden"
+    kind = "forbidden"
 
 
 class TooManyRegistrations(Problem):
-    status = 429
-    title = "Too many requests"
+    kind = "too-many-requests"
 
 
 class RegistrationTooLarge(Problem):
-    status = 413
-    title = "Payload too large"
+    kind = "payload-too-large"
 
 
 def check_registration_limits(client_digest: str, body_bytes: int) -> None:

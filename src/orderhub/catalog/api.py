@@ -65,8 +65,7 @@ def upload_catalog(request, mode: str = "full", strict: bool = False):
             if size > settings.CATALOG_UPLOAD_MAX_BYTES:
                 raise Problem(
                     f"catalog exceeds {settings.CATALOG_UPLOAD_MAX_BYTES} bytes",
-                    status=413,
-                    title="Payload too large",
+                    kind="payload-too-large",
                 )
             spool.write(chunk)
         if size == 0:

@@ -7,29 +7,21 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseBadRequest
 
-from orderhub.core.problems import PROBLEM_JSON
+from orderhub.core.problems import PROBLEM_JSON, problem_body, problem_json
 
 #: Bodies streamed by their view (large catalog files) are not inspected here.
 STREAMED_PATHS = ("/api/v1/partner/catalogs",)
-TITLES = {404: "Not found", 405: "Method not allowed"}
+KINDS = {404: "not-found", 405: "method-not-allowed"}
 
 
-def _problem(status: int, title: str, detail: str, path: str, **extra) -> HttpResponse:
-    body = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": path,
-        **extra,
-    }
-    return HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_JSON)
+def _problem(kind: str, detail: str, path: str) -> HttpResponse:
+    body = problem_body(kind, detail, instance=path)
+    return HttpResponse(problem_json(body), status=body["status"], content_type=PROBLEM_JSON)
 
 
 def nul_location(request) -> str | None:
@@ -65,12 +57,11 @@ class RequestHygieneMiddleware:
         response = self.get_response(request)
         if (
             is_api
-            and response.status_code in TITLES
+            and response.status_code in KINDS
             and not response.get("Content-Type", "").startswith(PROBLEM_JSON)
         ):
             problem = _problem(
-                response.status_code,
-                TITLES[response.status_code],
+                KINDS[response.status_code],
                 f"{request.method} {request.path} is not part of the API",
                 request.path,
             )

@@ -11,7 +11,6 @@ views, and ``handler500`` for failures in other middleware (sessions, authentica
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 
@@ -20,7 +19,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.views import defaults
 
-from orderhub.core.problems import PROBLEM_JSON
+from orderhub.core.problems import PROBLEM_JSON, problem_body, problem_json
 
 logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
@@ -39,15 +38,13 @@ def retry_after() -> int:
 def unavailable_response(request, exc: BaseException) -> HttpResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
     if request.path.startswith("/api/"):
-        body = {
-            "type": "about:blank",
-            "title": "Service unavailable",
-            "status": 503,
-            "detail": "The database is unreachable at the moment; nothing was changed by this "
+        body = problem_body(
+            "service-unavailable",
+            "The database is unreachable at the moment; nothing was changed by this "
             "request. Please retry after the number of seconds in Retry-After.",
-            "instance": request.path,
-        }
-        response = HttpResponse(json.dumps(body), status=503, content_type=PROBLEM_JSON)
+            instance=request.path,
+        )
+        response = HttpResponse(problem_json(body), status=503, content_type=PROBLEM_JSON)
     else:
         response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(retry_after())

@@ -35,7 +35,7 @@ def post_document(request):
     if not body.strip():
         raise InvalidInput("body", "empty document")
     if len(body) > MAX_DOCUMENT_BYTES:
-        raise Problem("document too large", status=413, title="Payload too large")
+        raise Problem("document too large", kind="payload-too-large")
     result = inbound.receive(
         request.partner, request.content_type or request.headers.get("Content-Type", ""), body
     )

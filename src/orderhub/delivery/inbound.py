@@ -45,13 +45,11 @@ FORMATS = {
 
 
 class UnsupportedMediaType(Problem):
-    status = 415
-    title = "Unsupported media type"
+    kind = "unsupported-media-type"
 
 
 class MalformedDocument(Problem):
-    status = 400
-    title = "Malformed document"
+    kind = "malformed-document"
 
 
 @dataclass

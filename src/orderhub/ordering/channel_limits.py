@@ -69,8 +69,7 @@ LIMITS: dict[str, ChannelLimits] = {"edifact": EDIFACT, "sftp": EDIFACT, "email"
 
 
 class ChannelCannotCarry(Problem):
-    status = 422
-    title = "Invalid input"
+    kind = "channel-cannot-carry"
 
 
 def violations(channel: str, values: dict[str, str | None]) -> list[FieldError]:

@@ -374,8 +374,7 @@ def _enqueue_delivery(order: Order, new_order: bool = False) -> None:
 
 
 class CartClosed(Problem):
-    status = 409
-    title = "Cart closed"
+    kind = "cart-closed"
 
 
 def expire_if_due(order: Order, now=None) -> Order:
@@ -509,7 +508,7 @@ def order_cart(order: Order, actor: str) -> Order:
     order = _open_cart(order)
     problems = cart_problems(order)
     if problems:
-        raise Problem("; ".join(problems), status=422, title="Cart incomplete")
+        raise Problem("; ".join(problems), kind="cart-incomplete")
     order_status.transition(
         order,
         S.QUEUED,

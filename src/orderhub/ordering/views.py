@@ -66,7 +66,7 @@ def cart_pick(request, order_id, line_id):
         try:
             article_id = int(request.POST.get("article_id", ""))
         except ValueError:
-            raise Problem("no article chosen", status=422, title="Invalid input") from None
+            raise Problem("no article chosen", kind="invalid-input") from None
         article = get_object_or_404(Article, pk=article_id, partner=order.partner)
         services.pick_article(order, _line(order, line_id), article, actor(request))
 
