@@ -155,6 +155,21 @@ def test_an_edit_is_found_once_the_freshness_window_has_passed(catalog, settings
     assert numbers(catalog, "Fernsehsender")[0] == "SN-ACC-TV"
 
 
+def test_a_search_reads_its_hits_with_its_candidates(catalog, django_assert_num_queries):
+    """Whether the index is current, then the candidates with what their hits show: two queries,
+    however many hits (nothing read per hit, also not when a hit is shown)."""
+    search.search(catalog, "Batterie 312")  # the lexicon and the index are loaded once
+    with django_assert_num_queries(2):
+        page = search.search(catalog, "Batterie 312", limit=10)
+        shown = [h.article for h in page.hits]
+        rows = [
+            (a.partner_article_number, a.short_description, a.order_unit, a.price_text)
+            for a in shown
+        ]
+    assert len(rows) >= 5 and all(r[0] and r[1] and r[2] for r in rows)
+    assert rows[0][1] == Article.objects.get(pk=shown[0].pk).short_description
+
+
 def test_another_machine_builds_its_own_copy_and_serves_the_same(catalog, settings, tmp_path):
     expected = numbers(catalog, "Batterie 312")
     settings.SEARCH_INDEX_DIR = tmp_path / "machine-2"

@@ -12,6 +12,7 @@ figures and the relevance set: ``docs/catalog-search.md``.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from django.db.models.functions import Cast
 from orderhub.catalog.models import Article
 from orderhub.catalog.search import index, rank, text
 from orderhub.catalog.search import terms as T
+from orderhub.core import lookups  # noqa: F401 - registers id__any
 
 #: Articles tantivy hands to the ranking. On the labelled set 80, 100 and 120 rank alike, 60 loses
 #: two synonym queries; each candidate costs a row read and its comparison (docs/performance.md).
@@ -130,7 +132,50 @@ def _tantivy_query(
     )
 
 
-def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]:
+#: What the ranking reads of each candidate, then what a hit shows (``identification.Candidate``,
+#: the cart's search results): read in one query, so a search costs no second one for its hits.
+RANK_COLUMNS = (
+    "pk",
+    "short_description",
+    "attributes_json",
+    "partner_article_key",
+    "manufacturer_article_key",
+    "status",
+)
+HIT_FIELDS = (
+    "partner_id",
+    "partner_article_number",
+    "gtin",
+    "hmv_number",
+    "order_unit",
+    "price",
+    "currency",
+    "price_quantity",
+    "price_type",
+    "manufacturer_article_number",
+    "manufacturer_name",
+)
+
+
+@functools.cache
+def _article_layout() -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Which of a fetched row's values make an Article (``Model.from_db`` takes them in the model's
+    field order; the attributes and long texts stay deferred)."""
+    at = {
+        "id": 0,
+        "short_description": 1,
+        "partner_article_key": 3,
+        "manufacturer_article_key": 4,
+        "status": 5,
+    } | {name: len(RANK_COLUMNS) + n for n, name in enumerate(HIT_FIELDS)}
+    names = tuple(f.attname for f in Article._meta.concrete_fields if f.attname in at)
+    return names, tuple(at[n] for n in names)
+
+
+def _ranked(
+    partner, q: T.QueryForms, articles: dict[int, Article], recall: int = RECALL
+) -> list[rank.Ranked]:
+    """The candidates in ranking order; ``articles`` receives them by id (for the hits)."""
     idx = index.fresh(partner.pk)
     if idx is None or q.empty:
         return []
@@ -147,24 +192,23 @@ def _ranked(partner, q: T.QueryForms, recall: int = RECALL) -> list[rank.Ranked]
         return []
     ids = [int(v) for v in searcher.fast_field_values("id", [addr for _, addr in result.hits])]
     order = {pk: n for n, pk in enumerate(ids)}
-    rows = [
-        (*r, order[r[0]])
-        for r in Article.objects.filter(pk__in=ids, partner=partner)
+    values = (
+        Article.objects.filter(pk__any=ids, partner=partner)
         .annotate(attributes_json=Cast("attributes", TextField()))
-        .values_list(
-            "pk",
-            "short_description",
-            "attributes_json",
-            "partner_article_key",
-            "manufacturer_article_key",
-            "status",
-        )
-    ]
+        .values_list(*RANK_COLUMNS, *HIT_FIELDS)
+    )
+    rows = []
+    db = Article.objects.db
+    width = len(RANK_COLUMNS)
+    names, positions = _article_layout()
+    for v in values:
+        rows.append((*v[:width], order[v[0]]))
+        if v[0] not in articles:
+            articles[v[0]] = Article.from_db(db, names, [v[i] for i in positions])
     return rank.rank(q, qwords, rows, lex)
 
 
-def _hits(ranked: list[rank.Ranked]) -> list[Hit]:
-    articles = Article.objects.in_bulk([r.article_id for r in ranked])
+def _hits(ranked: list[rank.Ranked], articles: dict[int, Article]) -> list[Hit]:
     return [
         Hit(articles[r.article_id], round(r.score * 100, 1), *_reasons(r), r.exact, r.side_conflict)
         for r in ranked
@@ -207,10 +251,11 @@ def search(
     """What a person typed, best first; ``next_cursor`` reaches the following ones."""
     limit = max(1, min(limit, PAGE_MAX))
     offset = _offset(cursor, query)
-    ranked = _ranked(partner, T.query_forms(query, attributes))
+    articles: dict[int, Article] = {}
+    ranked = _ranked(partner, T.query_forms(query, attributes), articles)
     page = ranked[offset : offset + limit]
     more = offset + limit < len(ranked)
-    return Page(_hits(page), _cursor(offset + limit, query) if more else None)
+    return Page(_hits(page, articles), _cursor(offset + limit, query) if more else None)
 
 
 def candidates(
@@ -222,11 +267,12 @@ def candidates(
 ) -> list[Hit]:
     """Ranked articles for an order line: its description with its attributes, and its article numbers."""
     ranked: dict[int, rank.Ranked] = {}
+    articles: dict[int, Article] = {}
     queries = [T.query_forms(description, attributes)] if (description or "").strip() else []
     queries += [T.query_forms(n, attributes) for n in numbers if n and len(n.strip()) >= 3]
     for q in queries:
-        for r in _ranked(partner, q):
+        for r in _ranked(partner, q, articles):
             if r.article_id not in ranked or ranked[r.article_id].score < r.score:
                 ranked[r.article_id] = r
     best = sorted(ranked.values(), key=lambda r: (r.side_conflict, not r.exact, -r.score))[:limit]
-    return _hits(best)
+    return _hits(best, articles)
