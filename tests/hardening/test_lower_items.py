@@ -76,3 +76,21 @@ def test_a_document_id_with_quotes_and_slashes_downloads_under_a_safe_file_name(
     disposition = download["Content-Disposition"]
     assert disposition == 'attachment; filename="order_response-AB_._1_x.edi"', disposition
     assert bytes(download.content).startswith(b"UNA") or b"UNB+" in download.content
+
+
+def test_an_interchange_of_more_messages_than_are_applied_at_once_is_refused_whole(
+    queued_order, partners
+):
+    from orderhub.delivery.inbound import MAX_MESSAGES, MalformedDocument, apply_interchange
+
+    order = mark_sent(queued_order)
+    answers = [
+        answer(order, doc_id=f"AB-{n}", lines=[AnswerLine(1, "confirmed", Decimal(2))])
+        for n in range(MAX_MESSAGES + 1)
+    ]
+    with pytest.raises(MalformedDocument, match="split into several"):
+        apply_interchange(
+            partners["sonora"], answers, fmt="json", raw=b"{}", content_type="application/json"
+        )
+    order.refresh_from_db()
+    assert order.status == "sent"

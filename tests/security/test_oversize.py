@@ -82,24 +82,24 @@ def test_a_body_just_under_the_limit_is_not_refused_for_size(world, small_limit)
     assert world.b.api.put("/api/v1/masterdata", raw=body).status_code != 413
 
 
-def test_partner_document_over_10_mb_is_refused(world):
+def test_partner_document_over_2_mib_is_refused(world):
     from orderhub.delivery.models import Document
 
     client = ApiClient(world.partner_tokens["sonora"])
     before = Document.objects.count()
-    big = b"<ORDERRESPONSE>" + b" " * (10 * MB) + b"</ORDERRESPONSE>"
+    big = b"<ORDERRESPONSE>" + b" " * (2 * MB) + b"</ORDERRESPONSE>"
     _assert_413(client.post("/api/v1/partner/documents", raw=big, content_type="application/xml"))
     _assert_413(
         client.post(
             "/api/v1/partner/documents",
-            raw=b"{" + b" " * (10 * MB) + b"}",
+            raw=b"{" + b" " * (2 * MB) + b"}",
             content_type="application/json",
         )
     )
     assert Document.objects.count() == before
-    # At exactly 10 MB the size is fine (the document is refused for what it is, not for its size).
-    exact = b"<x>" + b" " * (10 * MB - 7) + b"</x>"
-    assert len(exact) == 10 * MB
+    # At exactly 2 MiB the size is fine (the document is refused for what it is, not for its size).
+    exact = b"<x>" + b" " * (2 * MB - 7) + b"</x>"
+    assert len(exact) == 2 * MB
     r = client.post("/api/v1/partner/documents", raw=exact, content_type="application/xml")
     assert r.status_code != 413 and 400 <= r.status_code < 500
 

@@ -15,7 +15,6 @@ from orderhub.ordering import selectors
 router = Router(tags=["partner"], auth=partner_auth)
 #: Mounted under /orders beside ordering's router: the documents of an order are delivery's.
 order_documents = Router(tags=["orders"], auth=company_auth)
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 class ReceivedOut(Schema):
@@ -34,8 +33,12 @@ def post_document(request):
     body = request.body
     if not body.strip():
         raise InvalidInput("body", "empty document")
-    if len(body) > MAX_DOCUMENT_BYTES:
-        raise Problem("document too large", kind="payload-too-large")
+    if len(body) > inbound.MAX_DOCUMENT_BYTES:
+        raise Problem(
+            f"a partner document is at most {inbound.MAX_DOCUMENT_BYTES} bytes; send larger "
+            "interchanges split into several",
+            kind="payload-too-large",
+        )
     result = inbound.receive(
         request.partner, request.content_type or request.headers.get("Content-Type", ""), body
     )

@@ -101,6 +101,11 @@ def apply_interchange(
     """Apply every answer of one interchange, all or nothing (one database transaction)."""
     if not answers:
         raise MalformedDocument("the document carries no order response or dispatch notification")
+    if len(answers) > MAX_MESSAGES:
+        raise MalformedDocument(
+            f"the interchange carries {len(answers)} messages; at most {MAX_MESSAGES} are applied "
+            "at once: send it split into several"
+        )
     results: list[Applied] = []
     with transaction.atomic():
         for number, answer in enumerate(answers, 1):
@@ -153,6 +158,11 @@ def check_values(answer: PartnerAnswer) -> None:
 
 
 DOCUMENT_ID_MAX = 100  # Document.partner_document_id
+#: A partner document (API body, drop-directory or SFTP file) and the messages of one interchange,
+#: applied in one transaction by the process that received it: real answers are kilobytes; 2 MiB
+#: of EDIFACT parse in ≈ 2.3 s on the reference machine, so no web worker is tied up for long.
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MAX_MESSAGES = 500
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

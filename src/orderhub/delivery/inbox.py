@@ -15,7 +15,7 @@ from django.db import DataError, IntegrityError
 
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels.edifact_drop import drop_root
-from orderhub.delivery.inbound import apply_interchange
+from orderhub.delivery.inbound import MAX_DOCUMENT_BYTES, apply_interchange
 from orderhub.formats import FormatError, edifact
 from orderhub.partners.models import Partner
 
@@ -39,7 +39,7 @@ LINK_REFUSED = (
     "symbolic links are not read: put the file itself into the directory "
     "(symbolische Links werden nicht gelesen: bitte die Datei selbst ablegen)"
 )
-MAX_FILE_BYTES = 10 * 2**20  # as the partner API's document limit
+MAX_FILE_BYTES = MAX_DOCUMENT_BYTES  # as the partner API's
 
 
 def _read(path: Path) -> bytes:

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels import sftp
-from orderhub.delivery.inbound import apply_answer, parse
+from orderhub.delivery.inbound import MAX_DOCUMENT_BYTES, apply_answer, parse
 from orderhub.formats import FormatError, edifact
 from orderhub.partners.models import Partner
 
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 #: Within one round, an order response is applied before the dispatch notice that follows it.
 KIND_RANK = {"order_response": 0, "dispatch_notification": 1}
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = MAX_DOCUMENT_BYTES  # as the partner API's
 
 _last_poll: dict[int, float] = {}
 
