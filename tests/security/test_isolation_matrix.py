@@ -74,12 +74,16 @@ PAGES = {
     # the API's own Django routes besides the operations below
     "api/v1/": "public",
     "api/v1/openapi.json": "public",
+    "api/v1/problems": "public",
+    "api/v1/problems/<slug>": "public",
     "api/v1/docs": "public",
 }
 PAGE_PREFIXES = {"admin/": "staff"}
 
 API = {
     ("GET", "/api/v1/partners"): "public",
+    ("GET", "/api/v1/problems"): "public",
+    ("GET", "/api/v1/problems/{slug}"): "public",
     ("POST", "/api/v1/registrations"): "public",
     ("POST", "/api/v1/registrations/{registration_id}/token"): "public",
     ("GET", "/api/v1/masterdata"): "company",
@@ -521,6 +525,11 @@ def api_probes(world, b_cart) -> dict[tuple[str, str], list[tuple[str, str, obje
 
     return {
         ("GET", "/api/v1/partners"): [("get", "/api/v1/partners", None, {}, "list")],
+        # The problem vocabulary is the same for everyone (no company data in it).
+        ("GET", "/api/v1/problems"): [("get", "/api/v1/problems", None, {}, "list")],
+        ("GET", "/api/v1/problems/{slug}"): [
+            ("get", "/api/v1/problems/not-found", None, {}, "list")
+        ],
         ("POST", "/api/v1/registrations"): [
             (
                 "post",
