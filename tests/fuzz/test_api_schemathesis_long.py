@@ -1,4 +1,4 @@
-"""The schemathesis run of tests/security/test_api_schemathesis.py with the "long" profile (500
+"""The schemathesis run of tests/security/test_api_schemathesis.py with the "long" profile (1,000
 examples per operation and credential it takes, 50 with each other credential)."""
 
 from __future__ import annotations

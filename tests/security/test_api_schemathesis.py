@@ -1,7 +1,7 @@
 """Schemathesis over every operation of the served OpenAPI document, with four credentials.
 
 Bounded for ``make test`` (25 positive + 25 negative examples per operation with the credential
-it takes, 5 + 5 with each other credential; derandomized); ``make fuzz`` runs the same with 500
+it takes, 5 + 5 with each other credential; derandomized); ``make fuzz`` runs the same with 1,000
 examples (tests/fuzz/test_api_schemathesis_long.py).
 """
 
