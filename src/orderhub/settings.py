@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "ninja",  # its static files: the API docs (Swagger UI) come from the portal, not a CDN
     "orderhub.accounts",
     "orderhub.masterdata",
     "orderhub.partners",
@@ -219,12 +220,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CATALOG_UPLOAD_MAX_BYTES = int(os.environ.get("ORDERHUB_MAX_CATALOG_BYTES", str(512 * 1024 * 1024)))
 
 # Content-Security-Policy (django-csp): pages load scripts and styles only from the portal itself
-# (htmx and orderhub.js are static files; no inline script, style or event handler). The interactive
-# API docs (Swagger UI from a CDN) are left out; the OpenAPI document itself is JSON.
+# (htmx and orderhub.js are static files; no inline script, style or event handler). The API docs
+# (Swagger UI) are static files of the portal too, under the same policy.
 from csp.constants import NONE, SELF  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
