@@ -30,12 +30,7 @@ class BranchForm(forms.ModelForm):
         try:
             return normalise_country(self.cleaned_data["country"])
         except ValueError:
-            raise forms.ValidationError(
-                _(
-                    "Zweistelliger Ländercode (A–Z), z. B. DE. / "
-                    "Two-letter country code (A–Z), e.g. DE."
-                )
-            ) from None
+            raise forms.ValidationError(_("Zweistelliger Ländercode (A–Z), z. B. DE.")) from None
 
 
 class EmployeeForm(forms.ModelForm):
