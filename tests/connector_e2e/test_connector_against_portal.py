@@ -433,8 +433,10 @@ def test_revoked_token_exits_7(practice, stack, browser):
 
         # … and revokes it again.
         page.get_by_role("row").filter(has_text="Werkstatt-PC").get_by_role(
-            "button", name="Widerrufen"
+            "link", name="Widerrufen …"
         ).click()
+        page.get_by_text("wird sofort ungültig").wait_for()  # asked first
+        page.get_by_role("button", name="Ja, widerrufen").click()
         page.get_by_text("Token widerrufen.").wait_for()
     finally:
         context.close()

@@ -262,9 +262,14 @@ def api_tokens(request):
 
 
 @company_view
-@require_POST
 def api_token_revoke(request, pk):
+    """Asks first (GET, or a POST without ``confirm``): a revoked token stops the practice software
+    that uses it at once."""
     token = get_object_or_404(ApiToken, pk=pk, company=request.company)
+    if request.method != "POST" or request.POST.get("confirm") != "1":
+        if token.is_revoked:
+            return redirect("api_tokens")
+        return render(request, "web/api_token_revoke.html", {"token": token})
     if not token.is_revoked:
         token.revoke()
         audit.record(
