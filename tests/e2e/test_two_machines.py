@@ -55,6 +55,10 @@ def test_a_catalog_uploaded_to_one_machine_is_imported_by_a_worker_on_another(tm
             job = partner.get(job["url"]).json()
         assert job["status"] == "succeeded", job
         assert job["created"] == 1
+        # The worker deletes the file right after the import's last write (moments later).
+        deadline = time.monotonic() + 10
+        while list((shared / "catalog-uploads").iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert list((shared / "catalog-uploads").iterdir()) == [], "deleted once imported"
 
         # Machine A's search index catches up on its own (a rebuild in the background).
