@@ -22,27 +22,30 @@ def _explained(anon_api, body: dict) -> dict:
 def test_error_answers_of_every_builder_name_a_type_the_api_explains(
     api, anon_api, partner_token, monkeypatch
 ):
-    answers = {
+    answers = [
         # a service's Problem (the API's exception handler)
-        "invalid-input": api.get("/api/v1/catalog/search?partner=nobody&q=x"),
+        ("invalid-input", api.get("/api/v1/catalog/search?partner=nobody&q=x")),
         # the schema's validation errors
-        "invalid-input ": api.put("/api/v1/masterdata", {"company": {}}),
+        ("invalid-input", api.put("/api/v1/masterdata", {"company": {}})),
         # no token
-        "unauthorized": anon_api.get("/api/v1/orders"),
+        ("unauthorized", anon_api.get("/api/v1/orders")),
         # the middleware: a path the API does not route
-        "not-found": api.get("/api/v1/no-such-thing"),
+        ("not-found", api.get("/api/v1/no-such-thing")),
         # a partner document that is not one
-        "malformed-document": ApiClient(partner_token).request(
-            "POST",
-            "/api/v1/partner/documents",
-            raw=b"<ORDERRESPONSE><broken",
-            content_type="application/xml",
+        (
+            "malformed-document",
+            ApiClient(partner_token).request(
+                "POST",
+                "/api/v1/partner/documents",
+                raw=b"<ORDERRESPONSE><broken",
+                content_type="application/xml",
+            ),
         ),
-    }
-    for expected, r in answers.items():
+    ]
+    for expected, r in answers:
         body = r.json()
         assert r["Content-Type"].startswith("application/problem+json"), (expected, r.content[:300])
-        assert body["type"] == f"/api/v1/problems/{expected.strip()}", (expected, body)
+        assert body["type"] == f"/api/v1/problems/{expected}", (expected, body)
         assert _explained(anon_api, body)["title"] == body["title"]
 
     # the outage answer

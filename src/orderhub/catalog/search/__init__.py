@@ -161,13 +161,8 @@ HIT_FIELDS = (
 def _article_layout() -> tuple[tuple[str, ...], tuple[int, ...]]:
     """Which of a fetched row's values make an Article (``Model.from_db`` takes them in the model's
     field order; the attributes and long texts stay deferred)."""
-    at = {
-        "id": 0,
-        "short_description": 1,
-        "partner_article_key": 3,
-        "manufacturer_article_key": 4,
-        "status": 5,
-    } | {name: len(RANK_COLUMNS) + n for n, name in enumerate(HIT_FIELDS)}
+    columns = ["id" if c == "pk" else c for c in (*RANK_COLUMNS, *HIT_FIELDS)]
+    at = {c: n for n, c in enumerate(columns) if c != "attributes_json"}
     names = tuple(f.attname for f in Article._meta.concrete_fields if f.attname in at)
     return names, tuple(at[n] for n in names)
 
