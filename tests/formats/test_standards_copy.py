@@ -7,6 +7,9 @@ import pytest
 from orderhub.formats.documents import SHIPPED_STANDARDS
 
 OFFICIAL = Path(__file__).resolve().parents[2].parent / "shared" / "standards"
+#: Files OrderHub ships beyond the team's reference set, each with its source in the README
+#: of the standards directory. Once the reference set has a file, the copy must equal it.
+ADDED = {Path("edifact-d96a/ordchg.xml")}
 
 
 def test_shipped_standards_equal_the_official_files():
@@ -19,4 +22,6 @@ def test_shipped_standards_equal_the_official_files():
     )
     assert len(shipped) >= 15
     for rel in shipped:
+        if rel in ADDED and not (OFFICIAL / rel).exists():
+            continue
         assert (SHIPPED_STANDARDS / rel).read_bytes() == (OFFICIAL / rel).read_bytes(), rel

@@ -1,6 +1,6 @@
 """Check an EDIFACT message against the D.96A message structure (segment groups, order, repeats).
 
-The structure comes from ``shared/standards/edifact-d96a/{orders,ordrsp,desadv}.xml``: a tree of
+The structure comes from ``shared/standards/edifact-d96a/{orders,ordrsp,desadv,ordchg}.xml``: a tree of
 ``<segment id maxrepeat required>`` and ``<group id maxrepeat>`` elements whose first child is
 the group's trigger segment. Matching is the classic deterministic walk EDIFACT is designed for:
 a segment belongs to the first item, from the current position on, whose trigger it is; a
@@ -24,7 +24,7 @@ from .documents import standards_path
 from .edifact import read_interchange
 from .safexml import parse_bytes
 
-MESSAGES = ("ORDERS", "ORDRSP", "DESADV")
+MESSAGES = ("ORDERS", "ORDRSP", "DESADV", "ORDCHG")
 
 
 @dataclass(frozen=True)
