@@ -85,6 +85,11 @@ def test_answer_shape_and_number_forms(response_bytes):
         "supplier_article_number",
         "delivery_date",
         "note",
+        "backordered_quantity",
+        "backorder_date",
+        "price",
+        "serial_numbers",
+        "lot_numbers",
     }
 
 

@@ -363,25 +363,64 @@ def _segments(name: str):
     return edifact.read_segments((WILD / name).read_bytes())
 
 
-@pytest.mark.parametrize(
-    "name, order_numbers, lines",
-    [
-        # Baker & Taylor: three order responses in one group, lines accepted (5) or amended (24)
-        ("ordrsp_evergreen_bakertaylor_group.edi", ["E07158FIC", "E07159ANF", "E07160FIC"], 58),
-        ("ordrsp_evergreen_ingram_group.edi", ["17"], 4),  # Ingram, EANCOM EAN008
-    ],
-)
-def test_ordrsp_in_a_functional_group_is_refused_naming_the_group(name, order_numbers, lines):
-    segments = _segments(name)
-    assert (segments[1].tag, segments[1].component(0)) == ("UNG", "ORDRSP")
+def test_baker_and_taylor_order_responses_in_a_functional_group_with_backorders():
+    # Three ORDRSP in one UNG … UNE group (UNZ counts the group); per line QTY+21 ordered,
+    # QTY+12 shipped now, QTY+83 backordered (FTX code 03 says the same in the book trade's list).
+    answers = edi("ordrsp_evergreen_bakertaylor_group.edi")
+    assert [(a.order_number, a.document_id, len(a.lines)) for a in answers] == [
+        ("E07158FIC", "582822", 18),
+        ("E07159ANF", "582828", 20),
+        ("E07160FIC", "582830", 20),
+    ]
+    first = answers[0]
+    assert first.issued_at == datetime(2007, 6, 18, tzinfo=LOCAL_TZ)
+    assert first.sender_id == "1556150"
+    one, two, _, four = first.lines[:4]
+    assert (one.line_no, one.status, one.quantity, one.ordered_quantity) == (
+        1,
+        "confirmed",
+        Decimal(4),
+        Decimal(4),
+    )
+    assert one.backordered_quantity is None and two.quantity == Decimal(1)
+    # LIN+4+24 (accepted with amendment): nothing now, both copies later.
+    assert (four.status, four.quantity, four.backordered_quantity) == (
+        "backordered",
+        Decimal(2),
+        Decimal(2),
+    )
+    # One copy now, two later.
+    ten = next(line for line in answers[1].lines if line.line_no == 10)
+    assert (ten.status, ten.ordered_quantity, ten.quantity, ten.backordered_quantity) == (
+        "backordered",
+        Decimal(3),
+        Decimal(3),
+        Decimal(2),
+    )
+    statuses = [line.status for a in answers for line in a.lines]
+    assert (statuses.count("confirmed"), statuses.count("backordered")) == (30, 28)
+
+
+def test_ingram_order_response_eancom_in_a_group_with_reduced_and_cancelled_lines():
+    (answer,) = edi("ordrsp_evergreen_ingram_group.edi")
+    assert (answer.order_number, answer.document_id, answer.sender_id) == ("17", "17", "1697978")
+    assert answer.issued_at == datetime(2010, 9, 2, tzinfo=LOCAL_TZ)
     assert [
-        s.component(0, 1) for s in segments if s.tag == "RFF" and s.component(0, 0) == "ON"
-    ] == order_numbers
-    assert sum(s.tag == "LIN" for s in segments) == lines
-    with pytest.raises(
-        FormatError, match=r"segment 2 \(UNG\): functional groups \(UNG … UNE\) are not supported"
-    ):
-        edi(name)
+        (line.line_no, line.status, line.ordered_quantity, line.quantity) for line in answer.lines
+    ] == [
+        (27, "confirmed", Decimal(19), Decimal(19)),  # LIN+27+5: accepted as ordered
+        (30, "changed", Decimal(4), Decimal(1)),  # LIN+30+24: one of four
+        (38, "rejected", Decimal(4), Decimal(0)),  # LIN+38+2: deleted
+        (40, "rejected", Decimal(3), Decimal(0)),
+    ]
+
+
+def test_functional_group_with_a_wrong_count_is_refused_naming_the_segment():
+    data = (WILD / "ordrsp_evergreen_ingram_group.edi").read_bytes()
+    with pytest.raises(FormatError, match=r"\(UNE\): UNE counts '2' messages, the group has 1"):
+        edifact.parse_answers(data.replace(b"UNE+1+", b"UNE+2+"))
+    with pytest.raises(FormatError, match=r"functional group not closed by UNE"):
+        edifact.parse_answers(data.replace(b"UNE+1+00000000000003'", b""))
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,11 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-#: Line statuses an answer can carry.
-LINE_STATUSES = ("confirmed", "changed", "rejected", "shipped")
+#: Line statuses an answer can carry: an order response says per line ``confirmed`` (as ordered),
+#: ``changed`` (quantity, date or price differ), ``substituted`` (another article is delivered),
+#: ``backordered`` (part or all of it follows later) or ``rejected``; a dispatch notification
+#: says ``shipped``.
+LINE_STATUSES = ("confirmed", "changed", "substituted", "backordered", "rejected", "shipped")
 #: Kinds of partner answers.
 ANSWER_KINDS = ("order_response", "dispatch_notification")
 #: Party roles an order knows.
@@ -102,14 +105,28 @@ class OrderDocument:
 @dataclass
 class AnswerLine:
     line_no: int
-    status: str  # "confirmed" | "changed" | "rejected" | "shipped"
-    quantity: Decimal | None = None  # confirmed / shipped quantity
-    supplier_article_number: str | None = None  # set when the partner changed the article
+    status: str  # one of LINE_STATUSES
+    #: Order response: the quantity the partner will deliver in all (now and later);
+    #: dispatch notification: the quantity in this dispatch.
+    quantity: Decimal | None = None
+    #: Set when the partner names another article: a substitute (status ``substituted``) or its own
+    #: number for the ordered one.
+    supplier_article_number: str | None = None
     delivery_date: date | None = None
     note: str = ""
     unit: str = "C62"  # Rec 20 code of the quantity (answers echo the order line's unit)
     #: Every date the line carries, by meaning ("requested", "promised", "despatched", …).
     dates: dict[str, date] = field(default_factory=dict, compare=False)
+    #: The ordered quantity as the partner echoes it (EDIFACT ``QTY+21``), for reference only.
+    ordered_quantity: Decimal | None = None
+    #: The part of ``quantity`` that follows later (backorder), and when it is expected.
+    backordered_quantity: Decimal | None = None
+    backorder_date: date | None = None
+    #: The net unit price the partner confirms, when it says one.
+    price: Decimal | None = None
+    #: Dispatch notification: the serial and lot (batch) numbers of the units in this dispatch.
+    serial_numbers: list[str] = field(default_factory=list)
+    lot_numbers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -142,19 +159,23 @@ def line_status(
     ordered: OrderItem | None,
     *,
     article: str | None = None,
+    backordered: Decimal | None = None,
 ) -> str:
     """The status of an order-response line derived from quantities, for formats without one.
 
-    Rules (documented in docs/partner-formats.md): quantity 0 → ``rejected``; confirmed quantity
-    or article number different from the ordered line → ``changed``; otherwise ``confirmed``.
-    Without the ordered line only the first rule can be applied.
+    Rules (documented in docs/partner-formats.md), first match: quantity 0 → ``rejected``; a
+    backordered part → ``backordered``; an article number different from the ordered line →
+    ``substituted``; a confirmed quantity different from the ordered one → ``changed``; otherwise
+    ``confirmed``. Without the ordered line only the first two rules can be applied.
     """
     if quantity is not None and quantity == 0:
         return "rejected"
+    if backordered:
+        return "backordered"
     if ordered is not None:
-        if quantity is not None and quantity != ordered.quantity:
-            return "changed"
         if article and article != ordered.supplier_article_number:
+            return "substituted"
+        if quantity is not None and quantity != ordered.quantity:
             return "changed"
     return "confirmed"
 

@@ -59,7 +59,14 @@ ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN005"}
 MAX_BYTES = 20 * 1024 * 1024
 
 # Line action codes (data element 1229) in ORDRSP.
-ACTION_FOR_STATUS = {"confirmed": "5", "changed": "3", "rejected": "7"}
+#: A backordered or substituted line is "accepted with amendment" (6); QTY+83 and PIA+3 say which.
+ACTION_FOR_STATUS = {
+    "confirmed": "5",
+    "changed": "3",
+    "backordered": "6",
+    "substituted": "6",
+    "rejected": "7",
+}
 STATUS_FOR_ACTION = {
     "5": "confirmed",
     "3": "changed",
@@ -216,6 +223,56 @@ def _unb_date(unb: RawSegment) -> datetime | None:
         return None
 
 
+class _Groups:
+    """Functional groups (``UNG … UNE``): optional, but then every message is inside one.
+
+    Some partners' translators (Baker & Taylor, Ingram) wrap their messages in a group; the group
+    adds nothing OrderHub needs, so it is checked (count and reference in ``UNE``) and passed by.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.open: RawSegment | None = None
+        self.first_message = 0
+
+    def message_starts(self, unh: RawSegment) -> None:
+        if self.count and self.open is None:
+            raise FormatError(
+                f"{unh.where()}: message outside a functional group (UNG … UNE) in an "
+                "interchange that uses groups"
+            )
+
+    def read(self, segment: RawSegment, messages: int) -> None:
+        if segment.tag == "UNG":
+            if self.open is not None:
+                raise FormatError(f"{segment.where()}: UNG before the UNE of the previous group")
+            if messages and not self.count:
+                raise FormatError(
+                    f"{segment.where()}: functional group after messages outside a group"
+                )
+            self.open, self.first_message = segment, messages
+            self.count += 1
+            return
+        if self.open is None:
+            raise FormatError(f"{segment.where()}: UNE without UNG")
+        reference = self.open.component(4, 0)
+        if segment.component(0) != str(messages - self.first_message):
+            raise FormatError(
+                f"{segment.where()}: UNE counts {segment.component(0)!r} messages, the group "
+                f"has {messages - self.first_message}"
+            )
+        if segment.component(1) != reference:
+            raise FormatError(
+                f"{segment.where()}: UNE reference {segment.component(1)!r} does not match "
+                f"UNG reference {reference!r}"
+            )
+        self.open = None
+
+    def close(self) -> None:
+        if self.open is not None:
+            raise FormatError(f"{self.open.where()}: functional group not closed by UNE")
+
+
 def read_interchange(data: bytes) -> Interchange:
     """Read and check the envelope: UNB … UNZ with complete UNH … UNT messages."""
     segments = read_segments(data)
@@ -242,10 +299,12 @@ def read_interchange(data: bytes) -> Interchange:
     interchange.prepared = _unb_date(unb)
 
     current: list[RawSegment] | None = None
+    groups = _Groups()
     for segment in segments[1:-1]:
         if segment.tag == "UNH":
             if current is not None:
                 raise FormatError(f"{segment.where()}: new message before UNT of the previous one")
+            groups.message_starts(segment)
             current = [segment]
         elif segment.tag == "UNT":
             if current is None:
@@ -258,23 +317,24 @@ def read_interchange(data: bytes) -> Interchange:
                 f"{segment.where()}: a second interchange in the same file; send "
                 "one interchange (UNB … UNZ) per file or request"
             )
-        elif segment.tag in ("UNG", "UNE"):
-            raise FormatError(
-                f"{segment.where()}: functional groups (UNG … UNE) are not "
-                "supported; send the messages directly in the interchange"
-            )
+        elif segment.tag in ("UNG", "UNE") and current is None:
+            groups.read(segment, len(interchange.messages))
         elif current is None:
             raise FormatError(f"{segment.where()}: segment outside a message (UNH … UNT)")
         else:
             current.append(segment)
     if current is not None:
         raise FormatError("EDIFACT message is not closed by UNT: truncated?")
+    groups.close()
     unz = segments[-1]
-    if unz.component(0) != str(len(interchange.messages)):
-        raise FormatError(
-            f"UNZ counts {unz.component(0)!r} messages, the interchange has "
-            f"{len(interchange.messages)}"
-        )
+    # ISO 9735: UNZ counts the functional groups when the interchange has them, else the messages.
+    counted, what = (
+        (groups.count, "functional groups")
+        if groups.count
+        else (len(interchange.messages), "messages")
+    )
+    if unz.component(0) != str(counted):
+        raise FormatError(f"UNZ counts {unz.component(0)!r} {what}, the interchange has {counted}")
     if unz.component(1) != interchange.reference:
         raise FormatError(
             f"UNZ reference {unz.component(1)!r} does not match UNB reference "
@@ -643,6 +703,7 @@ def _check_answer(answer: PartnerAnswer, kind: str) -> tuple[str, str]:
 
 
 def _answer_line_head(line: AnswerLine, action: str = "") -> list[Segment]:
+    """``LIN`` and the article: ``PIA+1`` (its number) or, for a substitute, ``PIA+3``."""
     if not 0 < line.line_no < 1_000_000:
         raise FormatError(
             f"line number {line.line_no} does not fit EDIFACT (1…999999)", field="line_no"
@@ -652,7 +713,8 @@ def _answer_line_head(line: AnswerLine, action: str = "") -> list[Segment]:
     ]
     article = _identifier(line.supplier_article_number, 35, "supplier_article_number")
     if article:
-        segments.append(_seg("PIA", "1", [article, "SA"]))
+        function = "3" if line.status == "substituted" else "1"
+        segments.append(_seg("PIA", function, [article, "SA"]))
     return segments
 
 
@@ -676,14 +738,47 @@ def write_ordrsp(
                 field="status",
             )
         body += _answer_line_head(line, ACTION_FOR_STATUS[line.status])
-        if line.quantity is not None:
-            body.append(_quantity("113", line.quantity, line.unit, line.line_no))
-        if line.delivery_date:
-            body.append(_dtm_segment("69", line.delivery_date))
-        body += _ftx("AAI", line.note)[:99]
+        body += _ordrsp_line(line)
     body += [_seg("UNS", "S"), _seg("CNT", ["2", str(len(answer.lines))])]
     unb = _unb(sender_id, recipient_id, answer.issued_at, interchange_ref)
     return _envelope(unb, "ORDRSP", body)
+
+
+def _ordrsp_line(line: AnswerLine) -> list[Segment]:
+    """A line's quantities, dates, note, price and delivery schedule (after LIN/PIA)."""
+    segments = []
+    if line.ordered_quantity is not None:
+        segments.append(_quantity("21", line.ordered_quantity, line.unit, line.line_no))
+    backordered = line.backordered_quantity or Decimal(0)
+    if line.quantity is not None:
+        if backordered > line.quantity:
+            raise FormatError(
+                f"line {line.line_no}: the backordered quantity is more than the confirmed one",
+                field="backordered_quantity",
+            )
+        segments.append(_quantity("113", line.quantity - backordered, line.unit, line.line_no))
+    if backordered:
+        segments.append(_quantity("83", backordered, line.unit, line.line_no))
+    if line.delivery_date:
+        segments.append(_dtm_segment("69", line.delivery_date))
+    segments += _ftx("AAI", line.note)[:99]
+    if line.price is not None:
+        segments.append(_seg("PRI", ["AAA", _decimal_text(line.price)]))
+    if backordered and line.backorder_date:
+        # SG51/SG52: the delivery schedule says when the backordered part follows.
+        segments += [
+            _seg("SCC", "1"),
+            _quantity("83", backordered, line.unit, line.line_no),
+            _dtm_segment("69", line.backorder_date),
+        ]
+    return segments
+
+
+def _gin(kind: str, numbers: list[str], what: str) -> list[Segment]:
+    """``GIN`` segments (five numbers each) of serial (BN) or batch (BX) numbers."""
+    cleaned = [_identifier(n, 35, what) for n in numbers]
+    cleaned = [n for n in cleaned if n]
+    return [_seg("GIN", kind, *cleaned[i : i + 5]) for i in range(0, len(cleaned), 5)]
 
 
 def write_desadv(
@@ -712,6 +807,8 @@ def write_desadv(
         body += _answer_line_head(line)
         if line.quantity is not None:
             body.append(_quantity("12", line.quantity, line.unit, line.line_no))
+        body += _gin("BN", line.serial_numbers, "serial_numbers")
+        body += _gin("BX", line.lot_numbers, "lot_numbers")
         if line.delivery_date:
             body.append(_dtm_segment("17", line.delivery_date))
         body += _ftx("AAI", line.note)[:5]
@@ -938,6 +1035,26 @@ def parse_answers(data: bytes) -> list[PartnerAnswer]:
     return answers
 
 
+#: The quantities (6063) an answer line is read from. ORDRSP: the partner delivers QTY+113
+#: (quantity to be delivered; else QTY+12, despatch quantity) now and QTY+83 (backorder) later —
+#: together the confirmed quantity; QTY+21 (ordered) is the order's quantity echoed, taken only
+#: when nothing else is given (a line accepted as ordered). DESADV: QTY+12, else 46, else 21.
+QUANTITY_MEANINGS = {
+    "21": "ordered",
+    "113": "to_be_delivered",
+    "12": "despatched",
+    "46": "delivered",
+    "83": "backordered",
+}
+
+
+def _first(quantities: dict[str, Decimal], *qualifiers: str) -> Decimal | None:
+    for qualifier in qualifiers:
+        if qualifier in quantities:
+            return quantities[qualifier]
+    return None
+
+
 #: What a DTM qualifier (2005) in an answer means; dates are kept under these names.
 DATE_MEANINGS = {
     "2": "requested",
@@ -991,6 +1108,11 @@ class _AnswerReader:
         self.notes: list[str] = []
         self.line: AnswerLine | None = None
         self.actions: dict[int, str] = {}
+        #: Per line: quantities by qualifier (6063), and whether PIA named a substitute.
+        self.quantities: dict[int, dict[str, Decimal]] = {}
+        self.substituted: set[int] = set()
+        #: Inside a line's delivery schedule (SCC, then QTY/DTM pairs): the last QTY qualifier.
+        self.schedule_qty: str | None = None
         self.in_package = False
         self.header_dates: dict[str, datetime] = {}
         self.line_dates: dict[int, dict[str, datetime]] = {}
@@ -1011,6 +1133,11 @@ class _AnswerReader:
         qualifier, value = _dtm(segment)
         meaning = DATE_MEANINGS.get(qualifier)
         if meaning is None:
+            return
+        if self.line is not None and self.schedule_qty is not None:
+            # A date of the line's delivery schedule: when the backordered part arrives.
+            if self.schedule_qty == "83" and self.line.backorder_date is None:
+                self.line.backorder_date = value.date()
             return
         if self.line is not None:
             self.line_dates.setdefault(id(self.line), {}).setdefault(meaning, value)
@@ -1053,16 +1180,7 @@ class _AnswerReader:
     def _cps(self, segment: RawSegment) -> None:
         self.in_package = True
         self.line = None
-
-    def _gin(self, segment: RawSegment) -> None:
-        # GIN+BJ: serial shipping container codes (SSCC) of the packages, used for tracking.
-        if segment.component(0) != "BJ":
-            return
-        for index in range(1, len(segment.elements)):
-            for sub in (0, 1):
-                value = segment.component(index, sub)
-                if value:
-                    self._tracking(value)
+        self.schedule_qty = None
 
     def _lin(self, segment: RawSegment) -> None:
         line_text = segment.component(0)
@@ -1071,33 +1189,95 @@ class _AnswerReader:
         )
         self.line = AnswerLine(line_no=line_no, status="shipped" if self.dispatch else "")
         self.actions[id(self.line)] = segment.component(1)
+        self.quantities[id(self.line)] = {}
+        self.schedule_qty = None
         item_id, kind = segment.component(2, 0), segment.component(2, 1)
         if item_id and kind in ("SA", "SRS"):
             self.line.supplier_article_number = item_id
         self.answer.lines.append(self.line)
 
     def _pia(self, segment: RawSegment) -> None:
+        # PIA function (4347): 1/5 = the article's (additional) identification, 3 = substituted by.
         if self.line is None:
             return
+        function = segment.component(0)
         for index in range(1, len(segment.elements)):
             if segment.component(index, 1) in ("SA", "SRS") and segment.component(index, 0):
                 self.line.supplier_article_number = segment.component(index, 0)
+                if function == "3":
+                    self.substituted.add(id(self.line))
 
     def _qty(self, segment: RawSegment) -> None:
         if self.line is None:
             return
         qualifier = segment.component(0, 0)
-        wanted = ("12", "46", "21") if self.dispatch else ("113", "21", "12")
-        if qualifier in wanted and (self.line.quantity is None or qualifier == wanted[0]):
-            self.line.quantity = _number(segment, 0, 1, "QTY")
-            self.line.unit = segment.component(0, 2) or "C62"
+        if self.schedule_qty is not None:
+            self.schedule_qty = qualifier
+            return
+        if qualifier in QUANTITY_MEANINGS:
+            self.quantities[id(self.line)].setdefault(qualifier, _number(segment, 0, 1, "QTY"))
+            if segment.component(0, 2):
+                self.line.unit = segment.component(0, 2)
+
+    def _scc(self, segment: RawSegment) -> None:
+        if self.line is not None:
+            self.schedule_qty = ""
+
+    def _pri(self, segment: RawSegment) -> None:
+        # PRI+AAA: the net calculation price; gross and retail prices (AAB, SRP) are not confirmed
+        # net prices and are left alone.
+        if self.line is not None and segment.component(0, 0) == "AAA":
+            self.line.price = _number(segment, 0, 1, "PRI")
+
+    def _gin(self, segment: RawSegment) -> None:
+        # GIN (7405): BJ = SSCC of a package (tracking), BN = serial number, BX = batch/lot number.
+        kind = segment.component(0)
+        numbers = []
+        for index in range(1, len(segment.elements)):
+            first, last = segment.component(index, 0), segment.component(index, 1)
+            if first:
+                numbers.append(f"{first}–{last}" if last and last != first else first)
+        if kind == "BJ":
+            for number in numbers:
+                self._tracking(number)
+        elif self.line is not None and kind == "BN":
+            self.line.serial_numbers += [n for n in numbers if n not in self.line.serial_numbers]
+        elif self.line is not None and kind == "BX":
+            self.line.lot_numbers += [n for n in numbers if n not in self.line.lot_numbers]
 
     def _uns(self, segment: RawSegment) -> None:
         self.line = None
+        self.schedule_qty = None
 
     _cnt = _uns
 
     # -- after the last segment
+
+    def _order_response_line(
+        self, line: AnswerLine, quantities: dict[str, Decimal], ordered: OrderItem | None
+    ) -> None:
+        """Quantities by meaning (QUANTITY_MEANINGS), then the status: the line action code
+        (1229) when given, refined by a backorder or a substitute; else derived (line_status)."""
+        backordered = quantities.get("83")
+        now = _first(quantities, "113", "12")
+        if now is not None or backordered is not None:
+            line.quantity = (now or Decimal(0)) + (backordered or Decimal(0))
+        else:
+            line.quantity = quantities.get("21")  # accepted as ordered: the order's quantity
+        line.backordered_quantity = backordered or None
+        if line.backordered_quantity and line.backorder_date is None:
+            line.backorder_date = line.delivery_date
+        status = STATUS_FOR_ACTION.get(self.actions[id(line)])
+        if status in ("confirmed", "changed") and line.backordered_quantity:
+            status = "backordered"
+        elif status in ("confirmed", "changed") and id(line) in self.substituted:
+            status = "substituted"
+        line.status = status or line_status(
+            line.quantity,
+            ordered,
+            article=line.supplier_article_number,
+            backordered=line.backordered_quantity,
+        )
 
     def delivery_date(self, dates: dict[str, datetime]) -> date | None:
         for meaning in DELIVERY_DATE_RULE[self.message.type]:
@@ -1128,11 +1308,12 @@ class _AnswerReader:
             line_dates = self.line_dates.get(id(line), {})
             line.delivery_date = self.delivery_date(line_dates)
             line.dates = {meaning: value.date() for meaning, value in line_dates.items()}
-            if not self.dispatch:
-                status = STATUS_FOR_ACTION.get(self.actions[id(line)])
-                line.status = status or line_status(
-                    line.quantity, ordered.get(line.line_no), article=line.supplier_article_number
-                )
+            quantities = self.quantities[id(line)]
+            line.ordered_quantity = quantities.get("21")
+            if self.dispatch:
+                line.quantity = _first(quantities, "12", "46", "21")
+                continue
+            self._order_response_line(line, quantities, ordered.get(line.line_no))
         answer.note = "\n".join(n for n in self.notes if n)
         return answer
 

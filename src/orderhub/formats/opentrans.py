@@ -379,7 +379,7 @@ def write_order_response(answer: PartnerAnswer) -> bytes:
 
     items = _sub(root, "ORDERRESPONSE_ITEM_LIST")
     for line in answer.lines:
-        if line.status not in ("confirmed", "changed", "rejected"):
+        if line.status not in LINE_STATUSES or line.status == "shipped":
             raise FormatError(
                 f"line {line.line_no}: status {line.status!r} does not belong in an order response",
                 field="status",
@@ -397,12 +397,39 @@ def write_order_response(answer: PartnerAnswer) -> bytes:
             )
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
         _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
-        if line.delivery_date:
-            _delivery_date(item, line.delivery_date)
+        if line.price is not None:
+            _sub(_sub(item, "PRODUCT_PRICE_FIX"), "PRICE_AMOUNT", _number(line.price), bme=True)
+        _response_item_delivery(item, line)
         _remarks(item, note=line.note)
         _sub(_sub(item, "ITEM_UDX"), STATUS_UDX, line.status)
     _sub(_sub(root, "ORDERRESPONSE_SUMMARY"), "TOTAL_ITEM_NUM", str(len(answer.lines)))
     return _serialize(root)
+
+
+def _response_item_delivery(item: etree._Element, line: AnswerLine) -> None:
+    """``DELIVERY_DATE``, or for a backorder a ``PARTIAL_DELIVERY_LIST``: the part delivered now
+    (at the line's date) and the backordered part (at its expected date)."""
+    backordered = line.backordered_quantity or Decimal(0)
+    if not backordered:
+        if line.delivery_date:
+            _delivery_date(item, line.delivery_date)
+        return
+    total = _answer_quantity(line)
+    if backordered > total:
+        raise FormatError(
+            f"line {line.line_no}: the backordered quantity is more than the confirmed one",
+            field="backordered_quantity",
+        )
+    parts = _sub(item, "PARTIAL_DELIVERY_LIST")
+    for quantity, when in (
+        (total - backordered, line.delivery_date),
+        (backordered, line.backorder_date),
+    ):
+        if quantity:
+            part = _sub(parts, "PARTIAL_DELIVERY")
+            _sub(part, "QUANTITY", _number(quantity))
+            if when:
+                _delivery_date(part, when)
 
 
 def write_dispatch_notification(answer: PartnerAnswer) -> bytes:
@@ -451,6 +478,13 @@ def write_dispatch_notification(answer: PartnerAnswer) -> bytes:
                 bme=True,
                 type="supplier_specific",
             )
+        for name, numbers in (
+            ("LOT_NUMBER", line.lot_numbers),
+            ("SERIAL_NUMBER", line.serial_numbers),
+        ):
+            for number in numbers:
+                if _clean(number):
+                    _sub(product, name, _identifier(number, 80, name.lower() + "s"))
         _sub(item, "QUANTITY", _number(_answer_quantity(line)))
         _sub(item, "ORDER_UNIT", order_unit(line.unit, line.line_no), bme=True)
         reference = _sub(item, "ORDER_REFERENCE")
@@ -527,6 +561,11 @@ def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
     return "".join(element.itertext()).strip()
+
+
+def _texts(element: etree._Element | None, name: str) -> list[str]:
+    """The non-empty texts of every ``name`` child, in document order."""
+    return [t for t in (_text(c) for c in _children(element, name)) if t]
 
 
 def _required(element: etree._Element | None, name: str, where: str) -> etree._Element:
@@ -823,19 +862,26 @@ def _read_order_response(root: etree._Element, order: OrderDocument | None) -> P
             _required(item, "QUANTITY", f"ORDERRESPONSE_ITEM {position}"), "QUANTITY"
         )
         article = _text(_path(item, "PRODUCT_ID", "SUPPLIER_PID")) or None
+        delivery_date, backordered, backorder_date = _response_item_dates(item, quantity)
         status = _text(_path(item, "ITEM_UDX", STATUS_UDX))
         if status not in LINE_STATUSES or status == "shipped":
-            status = line_status(quantity, ordered.get(line_no), article=article)
+            status = line_status(
+                quantity, ordered.get(line_no), article=article, backordered=backordered
+            )
         line_note, _ = _remark_texts(item)
+        price = _path(item, "PRODUCT_PRICE_FIX", "PRICE_AMOUNT")
         lines.append(
             AnswerLine(
                 line_no=line_no,
                 status=status,
                 quantity=quantity,
                 supplier_article_number=article,
-                delivery_date=_date(_child(item, "DELIVERY_DATE"), "DELIVERY_DATE"),
+                delivery_date=delivery_date,
                 note=line_note,
                 unit=_text(_child(item, "ORDER_UNIT")) or "C62",
+                backordered_quantity=backordered,
+                backorder_date=backorder_date,
+                price=_decimal(price, "PRICE_AMOUNT") if price is not None else None,
             )
         )
     return PartnerAnswer(
@@ -848,6 +894,36 @@ def _read_order_response(root: etree._Element, order: OrderDocument | None) -> P
         note=note,
         sender_id=_supplier_id(info, _parties_by_role(info)),
     )
+
+
+def _response_item_dates(
+    item: etree._Element, quantity: Decimal
+) -> tuple[date | None, Decimal | None, date | None]:
+    """(delivery date, backordered quantity, backorder date) of an ORDERRESPONSE_ITEM.
+
+    A ``PARTIAL_DELIVERY_LIST`` splits the confirmed quantity by date: the first part is delivered
+    at the line's delivery date, everything after it is the backorder, expected at the last date.
+    """
+    parts = _children(_child(item, "PARTIAL_DELIVERY_LIST"), "PARTIAL_DELIVERY")
+    if not parts:
+        return _date(_child(item, "DELIVERY_DATE"), "DELIVERY_DATE"), None, None
+    dated = [
+        (
+            _decimal(_required(part, "QUANTITY", "PARTIAL_DELIVERY"), "QUANTITY"),
+            _date(_child(part, "DELIVERY_DATE"), "DELIVERY_DATE"),
+        )
+        for part in parts
+    ]
+    if sum(q for q, _ in dated) != quantity:
+        raise FormatError(
+            f"the partial deliveries of line {_text(_child(item, 'LINE_ITEM_ID'))} add up to "
+            f"{sum(q for q, _ in dated)}, the line confirms {quantity}",
+            field="PARTIAL_DELIVERY_LIST",
+            line=item.sourceline,
+        )
+    later = dated[1:]
+    backordered = sum((q for q, _ in later), Decimal(0)) or None
+    return dated[0][1], backordered, (later[-1][1] if later else None)
 
 
 def _carrier(info: etree._Element) -> str:
@@ -930,6 +1006,8 @@ def _read_dispatch_notification(root: etree._Element) -> PartnerAnswer:
                 supplier_article_number=_text(_path(item, "PRODUCT_ID", "SUPPLIER_PID")) or None,
                 note=line_note,
                 unit=_text(_child(item, "ORDER_UNIT")) or "C62",
+                serial_numbers=_texts(_child(item, "PRODUCT_ID"), "SERIAL_NUMBER"),
+                lot_numbers=_texts(_child(item, "PRODUCT_ID"), "LOT_NUMBER"),
             )
         )
     if not order_numbers:

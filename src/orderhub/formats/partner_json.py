@@ -124,6 +124,11 @@ def answer_payload(answer: PartnerAnswer) -> dict[str, Any]:
                 "supplier_article_number": line.supplier_article_number,
                 "delivery_date": line.delivery_date.isoformat() if line.delivery_date else None,
                 "note": line.note,
+                "backordered_quantity": _decimal(line.backordered_quantity),
+                "backorder_date": line.backorder_date.isoformat() if line.backorder_date else None,
+                "price": _decimal(line.price),
+                "serial_numbers": list(line.serial_numbers),
+                "lot_numbers": list(line.lot_numbers),
             }
             for line in answer.lines
         ],
@@ -236,6 +241,15 @@ class _Object:
                 f"{self.field(name)} is not an ISO 8601 date: {value[:40]!r}",
                 field=self.field(name),
             ) from None
+
+    def strings(self, name: str) -> list[str]:
+        """An optional array of strings (empty strings dropped)."""
+        values = self.array(name)
+        if not all(isinstance(v, str) for v in values):
+            raise FormatError(
+                f"{self.field(name)} must be an array of strings", field=self.field(name)
+            )
+        return [v.strip() for v in values if v.strip()]
 
     def array(self, name: str, *, required: bool = False) -> list[Any]:
         value = self.raw(name, required)
@@ -376,12 +390,15 @@ def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerA
         line_no = obj.integer("line_no", required=True)
         quantity = obj.decimal("quantity")
         article = obj.optional_string("supplier_article_number")
+        backordered = obj.decimal("backordered_quantity") or None
         status = obj.string("status")
         if not status:
             status = (
                 "shipped"
                 if kind == "dispatch_notification"
-                else line_status(quantity, ordered.get(line_no), article=article)
+                else line_status(
+                    quantity, ordered.get(line_no), article=article, backordered=backordered
+                )
             )
         allowed = (
             ("shipped",)
@@ -402,6 +419,11 @@ def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerA
                 supplier_article_number=article,
                 delivery_date=obj.date("delivery_date"),
                 note=obj.string("note"),
+                backordered_quantity=backordered,
+                backorder_date=obj.date("backorder_date"),
+                price=obj.decimal("price"),
+                serial_numbers=obj.strings("serial_numbers"),
+                lot_numbers=obj.strings("lot_numbers"),
             )
         )
     tracking = root.array("tracking_numbers")
