@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",  # its static files: the API docs (Swagger UI) come from the portal, not a CDN
     "orderhub.accounts",
     "orderhub.masterdata",
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -167,6 +170,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Personal accounts (SPEC §3.11): invitation and password-reset links (Django's token generator)
+# are valid this long; administrators may add a TOTP second factor (django-otp).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("ORDERHUB_PASSWORD_LINK_HOURS", "72")) * 3600
+OTP_TOTP_ISSUER = "OrderHub"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -313,6 +320,8 @@ DELIVERY_LEASE_SECONDS = int(os.environ.get("ORDERHUB_DELIVERY_LEASE_SECONDS", "
 ORDERHUB_EMAIL_FROM = os.environ.get("ORDERHUB_EMAIL_FROM", "bestellungen@orderhub.example")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+#: Sender of invitations and password-reset mails (Django's mail framework, the SMTP relay above).
+DEFAULT_FROM_EMAIL = os.environ.get("ORDERHUB_ACCOUNT_EMAIL_FROM", ORDERHUB_EMAIL_FROM)
 DOCUMENT_DIR = DATA_DIR / "documents"
 
 LOGGING = {

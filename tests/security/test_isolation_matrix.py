@@ -40,6 +40,18 @@ PAGES = {
     "abmelden/": "public",
     "i18n/setlang/": "public",
     "registrierung/<uuid:registration_id>/": "link",
+    "anmelden/zweiter-faktor/": "public",
+    "passwort/vergessen/": "public",
+    "passwort/vergessen/gesendet/": "public",
+    "passwort/neu/fertig/": "public",
+    "passwort/neu/<uidb64>/<token>/": "link",
+    "einladung/<uidb64>/<token>/": "link",
+    "dashboard/zugaenge/": "company",
+    "dashboard/zugaenge/<int:pk>/": "company",
+    "dashboard/konto/": "company",
+    "dashboard/konto/passwort/": "company",
+    "dashboard/konto/zwei-faktor/": "company",
+    "dashboard/konto/zwei-faktor/aus/": "company",
     "metrics": "operator",
     "dashboard/": "company",
     "dashboard/filialen/": "company",
@@ -394,6 +406,23 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         "warenkorb/<uuid:order_id>/position/<int:line_id>/suche/": [
             ("get", f"/warenkorb/{cart.pk}/position/{line.pk}/suche/?q=Dome", None, "object"),
             ("get", f"/warenkorb/{b_order.pk}/position/{line.pk}/suche/?q=Dome", None, "object"),
+        ],
+        "dashboard/zugaenge/": [("get", "/dashboard/zugaenge/", None, "list")],
+        "dashboard/zugaenge/<int:pk>/": [
+            ("get", f"/dashboard/zugaenge/{a.user.account.pk}/", None, "object"),
+            (
+                "post",
+                f"/dashboard/zugaenge/{a.user.account.pk}/",
+                {"role": "read_only", "active": ""},
+                "object",
+            ),
+            ("post", f"/dashboard/zugaenge/{a.user.account.pk}/", {"resend": "1"}, "object"),
+        ],
+        "dashboard/konto/": [("get", "/dashboard/konto/", None, "list")],
+        "dashboard/konto/passwort/": [("get", "/dashboard/konto/passwort/", None, "list")],
+        "dashboard/konto/zwei-faktor/": [("get", "/dashboard/konto/zwei-faktor/", None, "list")],
+        "dashboard/konto/zwei-faktor/aus/": [
+            ("post", "/dashboard/konto/zwei-faktor/aus/", {"code": "123456"}, "list")
         ],
         "lieferant/": [("get", "/lieferant/", None, "list")],
         "lieferant/bestellungen/<str:number>/": [

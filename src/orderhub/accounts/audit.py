@@ -25,8 +25,14 @@ def record(
 
 
 def actor_for_user(user) -> str:
+    """A person: the employee's name with the login (an invited login), or the login's name (the
+    login that registered the company)."""
+    account = getattr(user, "account", None)
+    if account is not None and account.employee_id is not None:
+        return f"{account.employee.name} ({user.get_username()})"
     return f"Benutzer {user.get_username()}"
 
 
 def actor_for_token(token) -> str:
-    return f"API-Token {token.name} (…{token.hint})"
+    """The practice software, through one of the company's API tokens."""
+    return f"Branchensoftware (API-Token {token.name} …{token.hint})"

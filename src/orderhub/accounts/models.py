@@ -30,16 +30,57 @@ class Company(models.Model):
         return self.name
 
 
+class Role(models.TextChoices):
+    """What a person's login may do (SPEC §3.11); ``orderhub.accounts.access`` applies it."""
+
+    ADMIN = "admin", _("Administrator")
+    BRANCH_STAFF = "branch_staff", _("Filialmitarbeiter")
+    READ_ONLY = "read_only", _("Nur lesen")
+
+
 class Account(models.Model):
-    """Links a Django login to the one company it may act for."""
+    """Links a Django login to the one company it may act for, with the person's role.
+
+    The login that registered the company is an administrator without an employee; an invited login
+    belongs to one employee synced from the practice software, whose branches (kept by the sync)
+    are the branches a branch-staff login may work for. ``employee`` is named by string: the
+    accounts layer never imports masterdata, it only follows the relation.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account"
     )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="accounts")
+    role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default=Role.ADMIN)
+    employee = models.OneToOneField(
+        "masterdata.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account",
+        verbose_name=_("Mitarbeiter"),
+    )
+    invited_by = models.CharField(_("eingeladen von"), max_length=200, blank=True)
+    invited_at = models.DateTimeField(_("eingeladen am"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def person_name(self) -> str:
+        """The name the timeline and the audit trail show for this login."""
+        if self.employee_id is not None:
+            return self.employee.name
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def has_password(self) -> bool:
+        """False while an invitation has not been accepted."""
+        return self.user.has_usable_password()
 
 
 class ApiToken(HashedToken):

@@ -15,17 +15,22 @@ from orderhub.ordering import services
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus
 
 
-def get_order(company, order_id) -> Order:
-    """The company's order or NotFound — another company's order is indistinguishable from none."""
+def get_order(company, order_id, branch_ids=None) -> Order:
+    """The company's order or NotFound — another company's order is indistinguishable from none.
+
+    ``branch_ids`` (a login's branches, ``orderhub.accounts.access``; None = every branch): an order
+    of another branch is NotFound as well.
+    """
     try:
         uuid.UUID(str(order_id))
     except ValueError:
         raise NotFound("no such order") from None
-    order = (
-        Order.objects.select_related("partner", "branch", "ordered_by")
-        .filter(pk=order_id, company=company)
-        .first()
+    qs = Order.objects.select_related("partner", "branch", "ordered_by").filter(
+        pk=order_id, company=company
     )
+    if branch_ids is not None:
+        qs = qs.filter(branch_id__in=branch_ids)
+    order = qs.first()
     if order is None:
         raise NotFound("no such order")
     return services.expire_if_due(order)
@@ -106,9 +111,27 @@ def order_summary(order: Order, request=None) -> dict:
     }
 
 
+def _decimal(value) -> str | None:
+    """A quantity or price as the API writes it (a string, like ``quantity``), or None."""
+    return None if value is None else str(value)
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
 def order_detail(order: Order, request=None) -> dict:
     data = order_summary(order, request)
     data["issues"] = services.issues_of(order) if order.status == OrderStatus.CART else []
+    lines = list(order.lines.all())
+    shipments = list(order.shipments.prefetch_related("lines"))
+    received: dict[int, dict[str, list[str]]] = {}
+    for shipment in shipments:
+        for row in shipment.lines.all():
+            numbers = received.setdefault(row.line_id, {"serial_numbers": [], "lot_numbers": []})
+            numbers["serial_numbers"] += row.serial_numbers
+            numbers["lot_numbers"] += row.lot_numbers
+    positions = {l.pk: l.position for l in lines}
     data["lines"] = [
         {
             "position": l.position,
@@ -128,13 +151,38 @@ def order_detail(order: Order, request=None) -> dict:
             ),
             "issue": l.issue,
             "line_status": l.line_status,
-            "confirmed_quantity": str(l.confirmed_quantity)
-            if l.confirmed_quantity is not None
-            else None,
+            "confirmed_quantity": _decimal(l.confirmed_quantity),
+            "backordered_quantity": _decimal(l.backordered_quantity),
+            "backorder_date": _date(l.backorder_date),
+            "confirmed_price": _decimal(l.confirmed_price),
+            "shipped_quantity": _decimal(l.shipped_quantity),
+            "outstanding_quantity": _decimal(l.outstanding_quantity),
+            "remainder_closed": l.remainder_closed,
             "changed_article_number": l.changed_article_number or None,
-            "delivery_date": l.delivery_date.isoformat() if l.delivery_date else None,
+            "delivery_date": _date(l.delivery_date),
+            "answer_note": l.answer_note or None,
+            **received.get(l.pk, {"serial_numbers": [], "lot_numbers": []}),
         }
-        for l in order.lines.all()
+        for l in lines
+    ]
+    data["shipments"] = [
+        {
+            "document_id": s.partner_document_id,
+            "shipped_at": s.shipped_at.isoformat(),
+            "delivery_date": _date(s.delivery_date),
+            "carrier": s.carrier or None,
+            "tracking_numbers": s.tracking_numbers,
+            "lines": [
+                {
+                    "position": positions.get(row.line_id),
+                    "quantity": _decimal(row.quantity),
+                    "serial_numbers": row.serial_numbers,
+                    "lot_numbers": row.lot_numbers,
+                }
+                for row in s.lines.all()
+            ],
+        }
+        for s in shipments
     ]
     data["events"] = [
         {

@@ -22,7 +22,7 @@ from orderhub.ordering.models import Order, OrderLine
 
 def _order(request, order_id) -> Order:
     try:
-        return selectors.get_order(request.company, order_id)
+        return selectors.get_order(request.company, order_id, request.access.branch_ids)
     except Problem:
         raise Http404("no such order") from None
 
@@ -115,7 +115,9 @@ def cart_customer_number(request, order_id):
             request.POST.get("customer_number", ""),
             actor(request),
             save_to_masterdata=request.POST.get("save") == "1",
-            for_branch=request.POST.get("scope") == "branch",
+            # Branch staff save numbers for their branch only, never for the whole company.
+            for_branch=request.POST.get("scope") == "branch"
+            or not request.access.sees_all_branches,
         ),
     )
 

@@ -6,24 +6,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orderhub.accounts.access import EVERYTHING
 
-def dashboard_context(company) -> dict:
+
+def dashboard_context(company, access=EVERYTHING) -> dict:
+    """``access``: a branch-staff login sees its branches' carts and orders only."""
     from orderhub.ordering.models import Order, OrderStatus
 
     now = timezone.now()
+    orders = access.scope(Order.objects.filter(company=company)).select_related("partner")
     carts = list(
-        Order.objects.filter(company=company, status=OrderStatus.CART, cart_expires_at__gt=now)
-        .select_related("partner")
-        .order_by("cart_expires_at")[:20]
-    )
-    failed = list(
-        Order.objects.filter(company=company, status=OrderStatus.FAILED).select_related("partner")[
+        orders.filter(status=OrderStatus.CART, cart_expires_at__gt=now).order_by("cart_expires_at")[
             :20
         ]
     )
-    recent = list(
-        Order.objects.filter(company=company).select_related("partner").order_by("-updated_at")[:10]
-    )
+    failed = list(orders.filter(status=OrderStatus.FAILED)[:20])
+    recent = list(orders.order_by("-updated_at")[:10])
     from orderhub.ordering.selectors import straight_through
 
     flow = straight_through(company)

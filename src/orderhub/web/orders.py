@@ -22,14 +22,16 @@ from orderhub.partners.models import Partner
 
 def _order(request, order_id) -> Order:
     try:
-        return selectors.get_order(request.company, order_id)
+        return selectors.get_order(request.company, order_id, request.access.branch_ids)
     except Problem:
         raise Http404("no such order") from None
 
 
 @company_view
 def order_list(request):
-    qs = Order.objects.filter(company=request.company).select_related("partner", "branch")
+    qs = request.access.scope(
+        Order.objects.filter(company=request.company).select_related("partner", "branch")
+    )
     status = request.GET.get("status", "")
     partner = request.GET.get("partner", "")
     q = request.GET.get("q", "").strip()
@@ -105,7 +107,7 @@ def order_export(request):
         def write(self, value):
             return value
 
-    qs = (
+    qs = request.access.scope(
         Order.objects.filter(company=request.company)
         .select_related("partner", "branch", "ordered_by")
         .order_by("-created_at")

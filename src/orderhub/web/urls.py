@@ -1,13 +1,38 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from orderhub.web import orders, views
+from orderhub.accounts.decorators import company_view
+from orderhub.web import logins, orders, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("partner/", views.partner_list, name="partner_list"),
     path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("anmelden/zweiter-faktor/", logins.second_factor, name="login_second_factor"),
+    path("passwort/vergessen/", logins.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "passwort/vergessen/gesendet/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "passwort/neu/<uidb64>/<token>/",
+        logins.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "passwort/neu/fertig/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="web/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path(
+        "einladung/<uidb64>/<token>/",
+        logins.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
     path("registrierung/<uuid:registration_id>/", views.registration, name="registration"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/bestellungen/", orders.order_list, name="order_list"),
@@ -39,4 +64,18 @@ urlpatterns = [
         name="article_mapping_delete",
     ),
     path("dashboard/webhooks/", views.webhooks, name="webhooks"),
+    path("dashboard/zugaenge/", logins.login_list, name="logins"),
+    path("dashboard/zugaenge/<int:pk>/", logins.login_change, name="login_change"),
+    path("dashboard/konto/", logins.my_account, name="my_account"),
+    path(
+        "dashboard/konto/passwort/",
+        company_view(logins.PasswordChangeView.as_view()),
+        name="password_change",
+    ),
+    path("dashboard/konto/zwei-faktor/", logins.second_factor_setup, name="second_factor_setup"),
+    path(
+        "dashboard/konto/zwei-faktor/aus/",
+        logins.second_factor_disable,
+        name="second_factor_disable",
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from orderhub.accounts import audit
 from orderhub.accounts import services as accounts
-from orderhub.accounts.decorators import actor, company_view
+from orderhub.accounts.decorators import ADMINS, COMPANY_READERS, actor, company_view
 from orderhub.accounts.models import ApiToken, AuditEvent, Registration
 from orderhub.catalog import mappings as catalog_mappings
 from orderhub.catalog.models import ArticleMapping
@@ -79,12 +80,17 @@ def registration(request, registration_id):
 @company_view
 def dashboard(request):
     c = request.company
+    whole_company = request.account.role in COMPANY_READERS
+    numbers = CustomerNumber.objects.filter(company=c, is_active=True)
     context = {
+        "whole_company": whole_company,
         "branch_count": Branch.objects.filter(company=c, is_active=True).count(),
         "user_count": Employee.objects.filter(company=c, is_active=True).count(),
-        "number_count": CustomerNumber.objects.filter(company=c, is_active=True).count(),
-        "conflicts": Conflict.objects.filter(company=c, resolved_at__isnull=True)[:20],
-        "recent_events": AuditEvent.objects.filter(company=c)[:8],
+        "number_count": request.access.scope(numbers, company_wide=True).count(),
+        "conflicts": Conflict.objects.filter(company=c, resolved_at__isnull=True)[:20]
+        if whole_company
+        else [],
+        "recent_events": AuditEvent.objects.filter(company=c)[:8] if whole_company else [],
     }
     context.update(_dashboard_extras(request))
     return render(request, "web/dashboard.html", context)
@@ -94,7 +100,7 @@ def _dashboard_extras(request) -> dict:
     """Hook for the ordering and delivery apps (open carts, failed deliveries)."""
     from orderhub.web import extras
 
-    return extras.dashboard_context(request.company)
+    return extras.dashboard_context(request.company, request.access)
 
 
 def _open_conflicts(company, record_type, records):
@@ -111,7 +117,7 @@ def _open_conflicts(company, record_type, records):
     return records
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 def branches(request):
     show_inactive = request.GET.get("inaktiv") == "1"
     qs = (
@@ -126,8 +132,10 @@ def branches(request):
     return render(request, "web/branches.html", {"page": page, "show_inactive": show_inactive})
 
 
-def _edit(request, model, form_class, pk, template, back):
-    record = get_object_or_404(model, pk=pk, company=request.company)
+def _edit(request, model, form_class, pk, template, back, queryset=None):
+    record = get_object_or_404(
+        queryset if queryset is not None else model.objects, pk=pk, company=request.company
+    )
     form = form_class(request.POST or None, instance=model.objects.get(pk=record.pk))
     if request.method == "POST" and form.is_valid():
         changes = masterdata.edit_in_dashboard(record, form.cleaned_data, actor(request))
@@ -154,12 +162,12 @@ def _edit(request, model, form_class, pk, template, back):
     )
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 def branch_edit(request, pk):
     return _edit(request, Branch, forms.BranchForm, pk, "web/branch_edit.html", "branches")
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 def users(request):
     qs = Employee.objects.filter(company=request.company, is_active=True).prefetch_related(
         "branches"
@@ -172,17 +180,22 @@ def users(request):
     return render(request, "web/users.html", {"page": page, "q": q})
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 def user_edit(request, pk):
     return _edit(request, Employee, forms.EmployeeForm, pk, "web/user_edit.html", "users")
 
 
 @company_view
 def customer_numbers(request):
-    qs = CustomerNumber.objects.filter(company=request.company, is_active=True).select_related(
-        "partner", "branch"
+    qs = request.access.scope(
+        CustomerNumber.objects.filter(company=request.company, is_active=True).select_related(
+            "partner", "branch"
+        ),
+        company_wide=True,
     )
-    new_form = forms.NewCustomerNumberForm(request.POST or None, company=request.company)
+    new_form = forms.NewCustomerNumberForm(
+        request.POST or None, company=request.company, access=request.access
+    )
     if request.method == "POST" and new_form.is_valid():
         masterdata.create_customer_number(
             request.company,
@@ -200,6 +213,16 @@ def customer_numbers(request):
 
 @company_view
 def customer_number_edit(request, pk):
+    """Branch staff edit their branches' numbers; another branch's is a 404, and a company-wide one
+    (which they can read) is a 403."""
+    if not request.access.sees_all_branches:
+        number = get_object_or_404(
+            request.access.scope(CustomerNumber.objects, company_wide=True),
+            pk=pk,
+            company=request.company,
+        )
+        if number.branch_id is None:
+            raise PermissionDenied("a company-wide customer number is for administrators")
     return _edit(
         request,
         CustomerNumber,
@@ -207,16 +230,17 @@ def customer_number_edit(request, pk):
         pk,
         "web/customer_number_edit.html",
         "customer_numbers",
+        queryset=request.access.scope(CustomerNumber.objects, company_wide=True),
     )
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 def conflicts(request):
     qs = Conflict.objects.filter(company=request.company, resolved_at__isnull=True)
     return render(request, "web/conflicts.html", {"conflicts": qs})
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 @require_POST
 def conflict_resolve(request, pk):
     conflict = get_object_or_404(Conflict, pk=pk, company=request.company)
@@ -236,7 +260,7 @@ def conflict_resolve(request, pk):
     return redirect(target)
 
 
-@company_view
+@company_view(roles=ADMINS)
 def api_tokens(request):
     form = forms.ApiTokenForm(request.POST or None)
     new_token = None
@@ -261,7 +285,7 @@ def api_tokens(request):
     )
 
 
-@company_view
+@company_view(roles=ADMINS)
 def api_token_revoke(request, pk):
     """Asks first (GET, or a POST without ``confirm``): a revoked token stops the practice software
     that uses it at once."""
@@ -284,7 +308,7 @@ def api_token_revoke(request, pk):
     return redirect("api_tokens")
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 def audit_trail(request):
     page = Paginator(AuditEvent.objects.filter(company=request.company), 50).get_page(
         request.GET.get("seite")
@@ -292,7 +316,7 @@ def audit_trail(request):
     return render(request, "web/audit.html", {"page": page})
 
 
-@company_view
+@company_view(roles=ADMINS)
 def webhooks(request):
     """Signed webhooks the company registers to hear about order changes (in addition to polling)."""
     import secrets
@@ -336,7 +360,7 @@ def webhooks(request):
     )
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 def article_mappings(request):
     qs = (
         ArticleMapping.objects.filter(company=request.company)
@@ -347,7 +371,7 @@ def article_mappings(request):
     return render(request, "web/article_mappings.html", {"page": page})
 
 
-@company_view
+@company_view(roles=COMPANY_READERS)
 @require_POST
 def article_mapping_delete(request, pk):
     mapping = get_object_or_404(ArticleMapping, pk=pk, company=request.company)
