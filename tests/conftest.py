@@ -221,9 +221,12 @@ def page(browser):
 
 
 def run_queued_tasks(limit: int = 1000) -> int:
-    """Run ready django-tasks-db tasks in this process (the test's transaction stays open)."""
+    """Run ready django-tasks-db tasks and due outbox rows (deliveries, company webhooks) in this
+    process (the test's transaction stays open); returns how many tasks and attempts ran."""
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
+
+    from orderhub.delivery import outbox
 
     worker = Worker(
         queue_names=["*"],
@@ -236,10 +239,15 @@ def run_queued_tasks(limit: int = 1000) -> int:
         excluded_queue_names=[],
     )
     ran = 0
-    while ran < limit and (task := DBTaskResult.objects.ready().first()) is not None:
-        task.claim("pytest")
-        worker.run_task(task)
-        ran += 1
+    while ran < limit:
+        before = ran
+        while ran < limit and (task := DBTaskResult.objects.ready().first()) is not None:
+            task.claim("pytest")
+            worker.run_task(task)
+            ran += 1
+        ran += outbox.run_due(limit - ran)
+        if ran == before:
+            break
     return ran
 
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from orderhub.delivery import outbox
 from orderhub.delivery.models import Delivery, DeliveryAttempt, Document
@@ -30,11 +29,11 @@ def submit_many(practice, n, prefix="BATCH"):
 @pytest.mark.django_db
 def test_batch_claims_are_disjoint_and_leased(http_partner, practice):
     submit_many(practice, 5)
-    taken, first = outbox.claim_tasks(3, worker_id="w1")
+    taken, first = outbox.claim_due(3, worker_id="w1")
     assert taken == 3 and len(first) == 3
-    taken, second = outbox.claim_tasks(10, worker_id="w2")
+    taken, second = outbox.claim_due(10, worker_id="w2")
     assert taken == 2 and len(second) == 2
-    assert outbox.claim_tasks(10, worker_id="w3") == (0, [])
+    assert outbox.claim_due(10, worker_id="w3") == (0, [])
     ids = [j.delivery.pk for j in first + second]
     assert len(set(ids)) == 5
     for d in Delivery.objects.filter(pk__in=ids):
@@ -45,25 +44,21 @@ def test_batch_claims_are_disjoint_and_leased(http_partner, practice):
     }
     assert set(Order.objects.values_list("status", flat=True)) == {"sending"}
     assert DeliveryAttempt.objects.filter(outcome="running").count() == 5
-    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"RUNNING"}
     # A delivery held under a lease is not claimed again, not even by its id.
     assert outbox.claim([ids[0]]) == []
 
 
 @pytest.mark.django_db
-def test_a_task_whose_delivery_is_not_due_finishes_as_skipped(http_partner, practice):
+def test_a_delivery_not_due_is_not_claimed(http_partner, practice):
     submit_many(practice, 2)
     later = Delivery.objects.order_by("pk").first()
     Delivery.objects.filter(pk=later.pk).update(
         next_attempt_at=timezone.now() + timedelta(minutes=5)
     )
-    taken, jobs = outbox.claim_tasks(10)
-    assert taken == 2 and [j.delivery.pk for j in jobs] != [later.pk] and len(jobs) == 1
-    assert Counter(DBTaskResult.objects.values_list("status", "return_value")) == {
-        ("RUNNING", None): 1,
-        ("SUCCESSFUL", "skipped"): 1,
-    }
+    taken, jobs = outbox.claim_due(10)
+    assert taken == 1 and len(jobs) == 1 and jobs[0].delivery.pk != later.pk
     assert Order.objects.get(delivery=later).status == "queued"
+    assert outbox.claim_due(10) == (0, [])
 
 
 @pytest.mark.django_db
@@ -94,11 +89,7 @@ def test_loop_sends_a_batch_concurrently_and_records_everything(http_partner, pr
     assert sent_events.count() == 10 and all(e.data == {"attempt": 1} for e in sent_events)
     retrying = next(d for d in deliveries if d.status == "retrying")
     assert retrying.next_attempt_at > timezone.now() + timedelta(seconds=10)  # backoff
-    assert DBTaskResult.objects.filter(status="READY", args_kwargs__args=[retrying.pk]).count() == 1
-    done = Counter(
-        DBTaskResult.objects.filter(status="SUCCESSFUL").values_list("return_value", flat=True)
-    )
-    assert done == {"delivered": 10, "retry": 1, "dead": 1}
+    assert loop.delivered == 10
     assert Document.objects.filter(order_id__in=ids, direction="outbound").count() == 12
 
 
@@ -109,7 +100,6 @@ def test_retry_of_a_batch_reuses_the_stored_bytes(http_partner, practice, record
     DeliveryLoop(concurrency=3, batch=3, interval=0).run(until_idle=True)
     assert set(Delivery.objects.values_list("status", flat=True)) == {"retrying"}
     Delivery.objects.update(next_attempt_at=timezone.now())
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     DeliveryLoop(concurrency=3, batch=3, interval=0).run(until_idle=True)
     assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
     bodies: dict = {}
@@ -122,7 +112,7 @@ def test_retry_of_a_batch_reuses_the_stored_bytes(http_partner, practice, record
 @pytest.mark.django_db
 def test_outcome_after_a_lost_lease_is_recorded_as_abandoned(http_partner, practice):
     submit_many(practice, 1)
-    _, (job,) = outbox.claim_tasks(5)
+    _, (job,) = outbox.claim_due(5)
     outbox.prepare([job])
     assert (
         outbox.recover_stale(now=timezone.now() + timedelta(seconds=outbox.lease_seconds() + 1))
@@ -168,7 +158,7 @@ def test_concurrent_batch_claims_never_hand_a_delivery_to_two_workers(http_partn
             start.wait()
             mine = claimed.setdefault(name, [])
             while True:
-                taken, jobs = outbox.claim_tasks(3, worker_id=name)
+                taken, jobs = outbox.claim_due(3, worker_id=name)
                 if not taken:
                     break
                 mine.extend(j.delivery.pk for j in jobs)
@@ -195,22 +185,20 @@ def test_concurrent_batch_claims_never_hand_a_delivery_to_two_workers(http_partn
 
 
 @pytest.mark.django_db
-def test_a_broken_task_does_not_block_the_queue(http_partner, practice, recorder, monkeypatch):
+def test_a_broken_row_does_not_block_the_queue(http_partner, practice, recorder, monkeypatch):
     ids = submit_many(practice, 4)
-    from orderhub.delivery.tasks import deliver
-
-    deliver.enqueue("not-a-delivery-id")
     poison = Delivery.objects.get(order_id=ids[1]).pk
     real = outbox._claim_locked
 
-    def claim_locked(delivery_ids, limit, worker_id):
-        if delivery_ids and poison in delivery_ids:
+    def claim_locked(delivery_ids, limit, worker_id, now):
+        taken, jobs = real(delivery_ids, limit, worker_id, now)
+        if any(j.delivery.pk == poison for j in jobs):
             raise RuntimeError("broken data")
-        return real(delivery_ids, limit, worker_id)
+        return taken, jobs
 
     monkeypatch.setattr(outbox, "_claim_locked", claim_locked)
     loop = DeliveryLoop(concurrency=4, batch=8, interval=0)
-    # After a failed claim the loop claims one task at a time; the one that keeps failing is given up.
+    # After a failed claim the loop claims one row at a time; the one that keeps failing is deferred.
     for _ in range(20):
         loop.run(until_idle=True)
         if Delivery.objects.filter(status="delivered").count() == 3:
@@ -219,9 +207,8 @@ def test_a_broken_task_does_not_block_the_queue(http_partner, practice, recorder
         "delivered": 3,
         "pending": 1,
     }
-    assert Delivery.objects.get(pk=poison).status == "pending"  # recover_stale re-enqueues it later
-    assert DBTaskResult.objects.get(args_kwargs__args=[poison]).status == "FAILED"
-    assert (
-        DBTaskResult.objects.get(args_kwargs__args=["not-a-delivery-id"]).return_value == "invalid"
-    )
+    deferred = Delivery.objects.get(pk=poison)
+    assert deferred.status == "pending" and "broken data" in deferred.last_error
+    assert deferred.next_attempt_at > timezone.now() + timedelta(minutes=9)  # tried again later
+    assert not deferred.attempt_log.exists()  # every failed claim was rolled back
     assert len(recorder.requests) == 3

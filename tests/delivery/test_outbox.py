@@ -30,10 +30,8 @@ def test_retry_after_5xx_sends_the_identical_document(http_partner, queued_order
     delivery = Delivery.objects.get(order=queued_order)
     assert delivery.status == "retrying" and delivery.attempts == 1
     assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=10)
+    assert run_queued_tasks() == 0  # not due before its backoff
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
-    from django_tasks_db.models import DBTaskResult
-
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     assert run_queued_tasks() == 1
     delivery.refresh_from_db()
     assert delivery.status == "delivered"
@@ -92,11 +90,33 @@ def test_stale_lease_of_a_dead_worker_is_recovered(http_partner, queued_order, r
         outbox.recover_stale(now=timezone.now() + timedelta(seconds=outbox.lease_seconds() + 1))
         == 1
     )
-    from django_tasks_db.models import DBTaskResult
-
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     Delivery.objects.filter(order=queued_order).update(next_attempt_at=timezone.now())
     run_queued_tasks()
     delivery = Delivery.objects.get(order=queued_order)
     assert delivery.status == "delivered" and len(recorder.requests) == 1
     assert [a.outcome for a in delivery.attempt_log.all()] == ["abandoned", "success"]
+
+
+def test_the_outbox_is_the_only_queue_no_task_rows(http_partner, queued_order, recorder):
+    """A delivery is its Delivery row: no django-tasks row is written for it, before or after."""
+    from django_tasks_db.models import DBTaskResult
+
+    assert not DBTaskResult.objects.exists()
+    recorder.codes = [503]
+    assert run_queued_tasks() == 1
+    assert Delivery.objects.get(order=queued_order).status == "retrying"
+    Delivery.objects.filter(order=queued_order).update(next_attempt_at=timezone.now())
+    assert run_queued_tasks() == 1
+    assert Delivery.objects.get(order=queued_order).status == "delivered"
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_delivery_task_left_from_before_the_one_queue_is_a_harmless_no_op(
+    http_partner, queued_order, recorder
+):
+    from orderhub.delivery.tasks import deliver
+
+    deliver.enqueue(Delivery.objects.get(order=queued_order).pk)
+    assert run_queued_tasks() == 2  # the old task (a no-op) and the one attempt
+    assert len(recorder.requests) == 1
+    assert Delivery.objects.get(order=queued_order).status == "delivered"

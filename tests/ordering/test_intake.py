@@ -20,13 +20,9 @@ def test_complete_order_is_queued_and_its_delivery_job_committed_with_it(practic
     assert body["status"] == "queued" and body["cart_url"] is None and body["issues"] == []
     order = Order.objects.get(pk=body["id"])
     assert order.customer_number == "K-F1"  # branch-level before company-level
-    assert order.delivery.status == "pending"
-    assert (
-        DBTaskResult.objects.filter(
-            task_path="orderhub.delivery.tasks.deliver", args_kwargs__args=[order.delivery.pk]
-        ).count()
-        == 1
-    )
+    assert order.delivery.status == "pending"  # the outbox row is the delivery job (no task row)
+    assert order.delivery.next_attempt_at <= timezone.now()
+    assert not DBTaskResult.objects.exists()
     detail = practice.get(f"/api/v1/orders/{order.pk}").json_body
     assert [l["matched_article"]["partner_article_number"] for l in detail["lines"]] == [
         "SN-R-M-3-R",
@@ -89,7 +85,8 @@ def test_each_line_reason_opens_a_cart(practice, line, code):
     assert issue["message"] and issue["message_en"]
     if code != "article_not_found":
         assert issue["candidates"] and all(0 <= c["score"] <= 100 for c in issue["candidates"])
-    assert not DBTaskResult.objects.filter(task_path="orderhub.delivery.tasks.deliver").exists()
+    assert not DBTaskResult.objects.exists()
+    assert not hasattr(Order.objects.get(pk=r.json_body["id"]), "delivery")
 
 
 def test_missing_customer_number_opens_a_cart(practice, company):

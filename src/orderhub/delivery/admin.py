@@ -1,13 +1,17 @@
-"""Operator views (Django admin): dead-lettered deliveries with a manual retry, attempts, documents."""
+"""Operator views (Django admin): dead-lettered deliveries and company-webhook events with a manual
+retry, their attempts, documents."""
 
 from django.contrib import admin, messages
 
+from orderhub.delivery import company_webhooks
 from orderhub.delivery.models import (
     CompanyWebhook,
     Delivery,
     DeliveryAttempt,
     Document,
     PartnerAccount,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from orderhub.delivery.outbox import retry_dead
 
@@ -74,6 +78,48 @@ class DocumentAdmin(admin.ModelAdmin):
         "applied",
         "created_at",
     ]
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = [
+        "number",
+        "started_at",
+        "finished_at",
+        "outcome",
+        "status_code",
+        "detail",
+        "response_excerpt",
+        "worker_id",
+    ]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "order",
+        "hook",
+        "event_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["status"]
+    search_fields = ["order__number", "order__external_order_id", "hook__url"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    inlines = [WebhookAttemptInline]
+    actions = ["retry"]
+
+    @admin.action(description="Webhook erneut senden (nur aufgegebene)")
+    def retry(self, request, queryset):
+        n = 0
+        for row in queryset.filter(status=WebhookDelivery.Status.DEAD):
+            company_webhooks.retry_dead(row, f"Betreiber {request.user.get_username()}")
+            n += 1
+        self.message_user(request, f"{n} Webhook-Zustellung(en) neu eingeplant.", messages.SUCCESS)
 
 
 admin.site.register(PartnerAccount)

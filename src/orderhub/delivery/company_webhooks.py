@@ -1,36 +1,94 @@
-"""Signed webhooks a company registers to hear about its orders (SPEC §3.9 "signed webhook")."""
+"""Signed webhooks a company registers to hear about its orders (SPEC §3.9 "signed webhook").
+
+Every order event becomes one outbox row per active hook of the company (:class:`WebhookDelivery`),
+written in the transaction that records the event (the new order's own event just after intake's
+commit, see ``ordering.services._announce``). The delivery loop claims these rows like partner
+deliveries (``queue``: lease, SKIP LOCKED), posts the payload stored with the row, and logs every
+attempt. A hook that fails is tried again after about 1, 2, 4, 8 minutes (with jitter); after
+``MAX_TRIES`` attempts the row is dead-lettered (visible in the admin, retried by hand with
+:func:`retry_dead`). A hook that answered 2xx never gets the same event again.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import random
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+from django.db import transaction
 from django.utils import timezone
 
-from orderhub.delivery.channels.base import http_client
-from orderhub.delivery.models import CompanyWebhook
+from orderhub.delivery import queue
+from orderhub.delivery.channels.base import DeliveryResult, http_client
+from orderhub.delivery.models import (
+    WEBHOOK_MAX_TRIES,
+    CompanyWebhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from orderhub.formats import signing
 from orderhub.ordering.models import Order, OrderEvent
 
 logger = logging.getLogger(__name__)
-MAX_TRIES = 5
+MAX_TRIES = WEBHOOK_MAX_TRIES
+#: The first retry after about this many seconds (equal jitter), doubling up to RETRY_MAX_SECONDS.
+RETRY_FIRST_SECONDS = 60
+RETRY_MAX_SECONDS = 3600
+TIMEOUT_SECONDS = 10
+Status = WebhookDelivery.Status
+Outcome = WebhookAttempt.Outcome
+
+
+# --- enqueue: one row per (event, hook), in the event's transaction -----------------------------------
 
 
 def order_event_enqueue(order: Order, event: OrderEvent) -> None:
-    """Called inside the transaction that records the event, so the push is as durable as the change."""
-    if CompanyWebhook.objects.filter(company_id=order.company_id, is_active=True).exists():
-        from orderhub.delivery.tasks import notify_company_webhooks
+    order_events_enqueue([(order, event)])
 
-        # An event written in bulk (intake) has no id in memory: the order's first event is it.
-        event_id = event.pk or (
-            OrderEvent.objects.filter(order_id=order.pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
+
+def order_events_enqueue(
+    pairs: list[tuple[Order, OrderEvent]], hook_ids: list[int] | None = None
+) -> None:
+    """Put the events into the outbox for every active hook of their companies (one read, one
+    insert); ``hook_ids``: only for these hooks."""
+    companies = {order.company_id for order, _ in pairs}
+    hooks: dict = {}
+    active = CompanyWebhook.objects.filter(company_id__in=companies, is_active=True)
+    if hook_ids is not None:
+        active = active.filter(pk__in=hook_ids)
+    for hook_id, company_id in active.values_list("id", "company_id"):
+        hooks.setdefault(company_id, []).append(hook_id)
+    if not hooks:
+        return
+    now = timezone.now()
+    rows = []
+    for order, event in pairs:
+        if order.company_id not in hooks:
+            continue
+        if event.pk is None:  # written in bulk (intake) without its id in memory: the first event
+            event.pk = (
+                OrderEvent.objects.filter(order_id=order.pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+        body = payload(order, event).decode()
+        rows.extend(
+            WebhookDelivery(
+                hook_id=hook_id,
+                order_id=order.pk,
+                event_id=event.pk,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            for hook_id in hooks[order.company_id]
         )
-        notify_company_webhooks.enqueue(str(order.pk), event_id)
+    # An event announced twice (a replayed signal) is still one row per hook.
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def payload(order: Order, event: OrderEvent) -> bytes:
@@ -57,64 +115,142 @@ def payload(order: Order, event: OrderEvent) -> bytes:
     ).encode()
 
 
-def send(order_id: str, event_id: int, attempt: int = 1, hook_ids: list[int] | None = None) -> str:
-    """Post the event to the company's hooks (only ``hook_ids`` on a retry: those that failed).
+# --- claim, send, record -------------------------------------------------------------------------------
 
-    A hook that fails is tried again after 60 s, 2 min, 4 min, 8 min; after ``MAX_TRIES`` attempts
-    it is given up for this event (logged as an error). Hooks that answered 2xx never get the same
-    event twice.
-    """
-    order = Order.objects.get(pk=order_id)
-    event = OrderEvent.objects.get(pk=event_id)
-    body = payload(order, event)
-    hooks = CompanyWebhook.objects.filter(company_id=order.company_id, is_active=True)
-    if hook_ids is not None:
-        hooks = hooks.filter(pk__in=hook_ids)
-    failed: list[int] = []
-    for hook in hooks:
+
+@dataclass
+class WebhookJob:
+    """One claimed attempt of one (event, hook) row; ``send`` touches no database."""
+
+    delivery: WebhookDelivery
+    attempt: WebhookAttempt
+    result: DeliveryResult | None = None
+    #: After :func:`record_locked`: delivered | retry | dead | abandoned.
+    outcome: str = ""
+
+    def send(self) -> DeliveryResult:
+        row, hook = self.delivery, self.delivery.hook
+        body = row.body.encode()
         headers = {
             "Content-Type": "application/json",
-            "X-OrderHub-Event": str(event.pk),
-            "X-OrderHub-Attempt": str(attempt),
+            "X-OrderHub-Event": str(row.event_id),
+            "X-OrderHub-Delivery": str(row.pk),
+            "X-OrderHub-Attempt": str(self.attempt.number),
             **signing.signature_header(hook.secret, body),
         }
         try:
-            response = http_client().post(hook.url, content=body, headers=headers, timeout=10)
-            ok = 200 <= response.status_code < 300
+            response = http_client().post(
+                hook.url, content=body, headers=headers, timeout=TIMEOUT_SECONDS
+            )
         except httpx.HTTPError as exc:
-            logger.warning("company webhook %s failed: %s", hook.url, exc)
-            ok = False
-        if not ok:
-            failed.append(hook.pk)
-    if failed and attempt < MAX_TRIES:
-        from orderhub.delivery.tasks import notify_company_webhooks
-
-        notify_company_webhooks.using(
-            run_after=timezone.now() + timedelta(seconds=30 * 2**attempt)
-        ).enqueue(order_id, event_id, attempt + 1, failed)
-    elif failed:
-        logger.error(
-            "company webhooks %s gave up on event %s of order %s after %s attempts",
-            failed,
-            event_id,
-            order.number,
-            attempt,
+            return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+        except (
+            Exception
+        ) as exc:  # e.g. an address the network guard refuses: record, retry, give up
+            logger.exception("company webhook %s crashed", row.pk)
+            return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+        excerpt = response.text[:2000] if response.content else ""
+        if 200 <= response.status_code < 300:
+            return DeliveryResult.success(
+                f"HTTP {response.status_code}", response.status_code, excerpt
+            )
+        return DeliveryResult.temporary(
+            f"HTTP {response.status_code}", response.status_code, excerpt
         )
-    return f"{len(failed)} failed (attempt {attempt})"
 
 
-def order_events_enqueue(pairs: list[tuple[Order, OrderEvent]]) -> None:
-    """:func:`order_event_enqueue` for many events: one query for the companies with webhooks."""
-    companies = {order.company_id for order, _ in pairs}
-    hooked = set(
-        CompanyWebhook.objects.filter(company_id__in=companies, is_active=True)
-        .values_list("company_id", flat=True)
-        .distinct()
+def claim_locked(limit: int, now, worker_id: str) -> tuple[int, list[WebhookJob]]:
+    """Lease up to ``limit`` due rows (inside the caller's transaction); rows of a deactivated
+    hook are cancelled. Returns how many rows were taken and the jobs to send."""
+    if limit <= 0:
+        return 0, []
+    rows = list(
+        queue.due(WebhookDelivery, now)
+        .select_related("hook")
+        .order_by("next_attempt_at", "pk")[:limit]
     )
-    if not hooked:
-        return
-    from orderhub.delivery.tasks import notify_company_webhooks
+    if not rows:
+        return 0, []
+    live = [r for r in rows if r.hook.is_active]
+    if len(live) < len(rows):
+        WebhookDelivery.objects.filter(pk__in=[r.pk for r in rows if not r.hook.is_active]).update(
+            status=Status.CANCELLED, lease_until=None
+        )
+    if not live:
+        return len(rows), []
+    queue.take_lease(WebhookDelivery, live, now, worker_id)
+    attempts = WebhookAttempt.objects.bulk_create(
+        [
+            WebhookAttempt(delivery=r, number=r.attempts, started_at=now, worker_id=worker_id)
+            for r in live
+        ]
+    )
+    return len(rows), [WebhookJob(r, a) for r, a in zip(live, attempts)]
 
-    for order, event in pairs:
-        if order.company_id in hooked:
-            notify_company_webhooks.enqueue(str(order.pk), event.pk)
+
+def record_locked(jobs: list[WebhookJob], now, rng=random) -> None:
+    """Write the outcomes of finished attempts (inside the caller's transaction)."""
+    if not jobs:
+        return
+    current = {
+        r.pk: r
+        for r in WebhookDelivery.objects.select_for_update(of=("self",))
+        .filter(pk__in=[j.delivery.pk for j in jobs])
+        .order_by("pk")
+        .only("id", "status", "attempts")
+    }
+    changed = []
+    for job in jobs:
+        row, attempt, result = job.delivery, job.attempt, job.result
+        attempt.finished_at = now
+        attempt.status_code = result.status_code
+        attempt.detail = result.detail[:500]
+        attempt.response_excerpt = result.response_excerpt
+        if not queue.still_held(current, row, attempt.number):
+            attempt.outcome, job.outcome = Outcome.ABANDONED, "abandoned"  # a newer attempt counts
+            continue
+        row.lease_until = None
+        if result.ok:
+            attempt.outcome, job.outcome = Outcome.SUCCESS, "delivered"
+            row.status, row.delivered_at, row.last_error = Status.DELIVERED, now, ""
+        elif row.attempts < row.max_attempts:
+            attempt.outcome, job.outcome = Outcome.RETRY, "retry"
+            row.status, row.last_error = Status.RETRYING, result.detail
+            row.next_attempt_at = now + timedelta(
+                seconds=queue.backoff_seconds(
+                    RETRY_FIRST_SECONDS, RETRY_MAX_SECONDS, row.attempts, rng
+                )
+            )
+        else:
+            attempt.outcome, job.outcome = Outcome.FAILED, "dead"
+            row.status, row.last_error = Status.DEAD, result.detail
+            logger.error(
+                "company webhook %s gave up on event %s of order %s after %s attempts: %s",
+                row.hook_id,
+                row.event_id,
+                row.order_id,
+                row.attempts,
+                result.detail,
+            )
+        changed.append(row)
+    queue.save_attempts(WebhookAttempt, [j.attempt for j in jobs])
+    if changed:
+        WebhookDelivery.objects.bulk_update(
+            changed, ["status", "delivered_at", "last_error", "lease_until", "next_attempt_at"]
+        )
+
+
+@transaction.atomic
+def retry_dead(row: WebhookDelivery, actor: str) -> WebhookDelivery:
+    """The manual retry of a dead-lettered webhook event: another ``MAX_TRIES`` attempts, now."""
+    row = WebhookDelivery.objects.select_for_update().get(pk=row.pk)
+    if row.status != Status.DEAD:
+        return row
+    row.status, row.next_attempt_at, row.max_attempts = (
+        Status.PENDING,
+        timezone.now(),
+        row.attempts + MAX_TRIES,
+    )
+    row.save(update_fields=["status", "next_attempt_at", "max_attempts"])
+    logger.info("company webhook delivery %s retried by %s", row.pk, actor)
+    return row

@@ -1,4 +1,10 @@
-"""The transactional outbox (SPEC §3.8): one Delivery per order, every attempt, every document."""
+"""The transactional outbox (SPEC §3.8): one Delivery per order, every attempt, every document.
+
+The outbox tables are the delivery queue: a worker claims due rows directly (``SELECT … FOR UPDATE
+SKIP LOCKED`` on PostgreSQL) under a lease, with backoff and a dead letter. Two kinds of row share
+those fields (:class:`OutboxRow`): an order's :class:`Delivery` to its partner and a
+:class:`WebhookDelivery`, one per (order event, company webhook).
+"""
 
 from __future__ import annotations
 
@@ -9,33 +15,54 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orderhub.accounts.models import Company
-from orderhub.ordering.models import Order
+from orderhub.ordering.models import Order, OrderEvent
 from orderhub.partners.models import Partner
 
+#: Attempts of one company-webhook event before it is dead-lettered (again after each manual retry).
+WEBHOOK_MAX_TRIES = 5
 
-class Delivery(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("wartet")
-        IN_PROGRESS = "in_progress", _("wird zugestellt")
-        RETRYING = "retrying", _("neuer Versuch geplant")
-        DELIVERED = "delivered", _("zugestellt")
-        DEAD = "dead", _("aufgegeben")
-        CANCELLED = "cancelled", _("storniert")
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="delivery")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deliveries")
-    channel = models.CharField(max_length=20)
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("wartet")
+    IN_PROGRESS = "in_progress", _("wird zugestellt")
+    RETRYING = "retrying", _("neuer Versuch geplant")
+    DELIVERED = "delivered", _("zugestellt")
+    DEAD = "dead", _("aufgegeben")
+    CANCELLED = "cancelled", _("storniert")
+
+
+class AttemptOutcome(models.TextChoices):
+    RUNNING = "running", _("läuft")
+    SUCCESS = "success", _("erfolgreich")
+    RETRY = "retry", _("vorübergehender Fehler")
+    FAILED = "failed", _("dauerhafter Fehler")
+    ABANDONED = "abandoned", _("Worker abgebrochen")
+
+
+class OutboxRow(models.Model):
+    """The queue fields every outbox row has: due time, lease, attempt count, dead letter."""
+
+    Status = OutboxStatus
+
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
-    #: While a worker holds the delivery; a lease in the past means the worker died.
+    #: While a worker holds the row; a lease in the past means the worker died.
     lease_until = models.DateTimeField(null=True, blank=True)
     worker_id = models.CharField(max_length=64, blank=True)
-    last_enqueued_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(OutboxRow):
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="delivery")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=20)
 
     class Meta:
         verbose_name = _("Zustellung")
@@ -44,12 +71,7 @@ class Delivery(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    class Outcome(models.TextChoices):
-        RUNNING = "running", _("läuft")
-        SUCCESS = "success", _("erfolgreich")
-        RETRY = "retry", _("vorübergehender Fehler")
-        FAILED = "failed", _("dauerhafter Fehler")
-        ABANDONED = "abandoned", _("Worker abgebrochen")
+    Outcome = AttemptOutcome
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     number = models.PositiveIntegerField()
@@ -119,6 +141,51 @@ class CompanyWebhook(models.Model):
     secret = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(OutboxRow):
+    """One order event for one company webhook: claimed, retried and dead-lettered like a Delivery.
+
+    ``body`` is the payload as it was when the event happened, stored once, so every attempt posts
+    the same bytes (signed per attempt with the hook's secret).
+    """
+
+    hook = models.ForeignKey(CompanyWebhook, on_delete=models.CASCADE, related_name="deliveries")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event = models.ForeignKey(OrderEvent, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    #: Dead-lettered when ``attempts`` reaches this (a manual retry raises it by WEBHOOK_MAX_TRIES).
+    max_attempts = models.PositiveIntegerField(default=WEBHOOK_MAX_TRIES)
+
+    class Meta:
+        verbose_name = _("Webhook-Zustellung")
+        verbose_name_plural = _("Webhook-Zustellungen")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "hook"], name="webhook_delivery_once"),
+        ]
+
+
+class WebhookAttempt(models.Model):
+    Outcome = AttemptOutcome
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    status_code = models.IntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["number"]
 
 
 class PartnerAccount(models.Model):

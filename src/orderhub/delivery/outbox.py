@@ -1,7 +1,8 @@
 """The transactional outbox: enqueue with the order, claim with a lease, retry with backoff.
 
-A Delivery row is written in the same transaction as the order (and so is its django.tasks job).
-A worker *claims* deliveries by taking a lease (row lock, SKIP LOCKED on PostgreSQL; one
+A Delivery row is written in the same transaction as the order, and that row is the queue entry:
+there is no task row beside it (``queue`` has what partner deliveries and company webhooks share).
+A worker *claims* due deliveries by taking a lease (row lock, SKIP LOCKED on PostgreSQL; one
 ``IMMEDIATE`` transaction on SQLite); the partner call happens outside any transaction; the outcome
 is recorded afterwards. A worker that dies mid-delivery leaves an expired lease behind, which
 :func:`recover_stale` turns into a retry. Partners deduplicate on the order number, and the exact
@@ -12,7 +13,9 @@ Work is done in batches: :func:`claim` takes several due deliveries in one ``SEL
 SKIP LOCKED``, :func:`prepare` loads and renders them with a handful of queries, and :func:`record`
 writes the outcomes of several attempts in one transaction. ``orderhub worker`` drives this through
 :class:`orderhub.delivery.worker.DeliveryLoop` (a claimed batch is sent concurrently);
-:func:`run_delivery` is the same path for one delivery (the ``deliver`` task body).
+:func:`claim_due` also takes due company-webhook rows (``company_webhooks``) in the same
+transaction, and :func:`record` writes their outcomes too. :func:`run_delivery` is the same path
+for one delivery, :func:`run_due` for everything due (tests, ``orderhub worker --batch``).
 """
 
 from __future__ import annotations
@@ -21,16 +24,14 @@ import logging
 import os
 import random
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import DateTimeField, F, Value, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from orderhub.delivery import channels
+from orderhub.delivery import channels, company_webhooks, queue
 from orderhub.delivery import order_document as order_documents
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
 from orderhub.delivery.models import Delivery, DeliveryAttempt, Document
@@ -41,25 +42,26 @@ from orderhub.ordering.models import OrderStatus as S
 
 logger = logging.getLogger(__name__)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
-OPEN = (Delivery.Status.PENDING, Delivery.Status.RETRYING)
+OPEN = queue.OPEN
 SENDABLE = (S.QUEUED, S.SENDING, S.FAILED)
-DELIVER_TASK = "orderhub.delivery.tasks.deliver"
+#: ``orderhub worker --queues``: the name of the outbox (partner deliveries and company webhooks).
 DELIVERY_QUEUE = "delivery"
+#: Of a claim's room, at most this share goes to company webhooks (so neither kind starves).
+WEBHOOK_SHARE = 0.25
+#: A row that keeps a claim from working is put back this far (it is not lost; see defer_first_due).
+POISON_DEFER = timedelta(minutes=10)
 
 
 def enqueue_delivery(order: Order, *, new_order: bool = False) -> Delivery:
     """Call inside the transaction that makes the order ``queued`` (``new_order``: it was just created)."""
     now = timezone.now()
     if new_order:
-        delivery = Delivery.objects.create(
+        return Delivery.objects.create(
             order=order,
             partner=order.partner,
             channel=order.partner.channel,
             next_attempt_at=now,
-            last_enqueued_at=now,
         )
-        _enqueue_task(delivery, now, touch=False)
-        return delivery
     delivery, created = Delivery.objects.get_or_create(
         order=order,
         defaults={
@@ -75,17 +77,7 @@ def enqueue_delivery(order: Order, *, new_order: bool = False) -> Delivery:
             None,
         )
         delivery.save(update_fields=["status", "next_attempt_at", "lease_until"])
-    _enqueue_task(delivery, now)
     return delivery
-
-
-def _enqueue_task(delivery: Delivery, run_after, touch: bool = True) -> None:
-    from orderhub.delivery.tasks import deliver
-
-    task = deliver.using(run_after=run_after) if run_after > timezone.now() else deliver
-    task.enqueue(delivery.pk)
-    if touch:
-        Delivery.objects.filter(pk=delivery.pk).update(last_enqueued_at=timezone.now())
 
 
 def cancel_delivery(order: Order) -> None:
@@ -94,12 +86,12 @@ def cancel_delivery(order: Order) -> None:
 
 def backoff(partner, attempt: int, rng=random) -> float:
     """Seconds before retry ``attempt`` + 1: exponential, capped, with equal jitter."""
-    base = min(partner.retry_max_seconds, partner.retry_first_seconds * 2 ** max(0, attempt - 1))
-    return base / 2 + rng.uniform(0, base / 2)
+    return queue.backoff_seconds(
+        partner.retry_first_seconds, partner.retry_max_seconds, attempt, rng
+    )
 
 
-def lease_seconds() -> int:
-    return settings.DELIVERY_LEASE_SECONDS
+lease_seconds = queue.lease_seconds
 
 
 # --- one attempt of one delivery, in three steps: claim, prepare + send, record ------------------------
@@ -107,17 +99,16 @@ def lease_seconds() -> int:
 
 @dataclass
 class Job:
-    """One claimed attempt: the leased delivery (order, partner loaded), its attempt row, its task rows."""
+    """One claimed attempt: the leased delivery (order, partner loaded) and its attempt row."""
 
     delivery: Delivery
     attempt: DeliveryAttempt
-    task_ids: list = field(default_factory=list)
     channel: Channel | None = None
     doc: OrderDocument | None = None
     rendered: list[Rendered] | None = None
     #: Set when the attempt is over (sent, or failed before sending).
     result: DeliveryResult | None = None
-    #: After :func:`record`: delivered | retry | dead | abandoned (the task's return value).
+    #: After :func:`record`: delivered | retry | dead | abandoned.
     outcome: str = ""
 
     def send(self) -> DeliveryResult:
@@ -132,10 +123,8 @@ class Job:
 
 
 def _due_deliveries(now):
-    return (
-        Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("partner", "order", "order__company", "order__branch", "order__ordered_by")
-        .filter(status__in=OPEN, next_attempt_at__lte=now + timedelta(seconds=1))
+    return queue.due(Delivery, now).select_related(
+        "partner", "order", "order__company", "order__branch", "order__ordered_by"
     )
 
 
@@ -147,23 +136,61 @@ def claim(delivery_ids=None, *, limit: int | None = None, worker_id: str = WORKE
     handed to two workers at once. Queued orders move to ``sending``.
     """
     with transaction.atomic():
-        return _claim_locked(delivery_ids, limit, worker_id)
+        return _claim_locked(delivery_ids, limit, worker_id, timezone.now())[1]
 
 
-def _claim_locked(delivery_ids, limit, worker_id) -> list[Job]:
+def claim_due(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list]:
+    """The delivery loop's claim: up to ``limit`` due rows of the outbox, in one transaction.
+
+    Company-webhook rows (at most ``WEBHOOK_SHARE`` of the room, at least one) are taken first,
+    partner deliveries fill the rest. Returns how many rows were taken (a full claim means more may
+    be waiting) and the jobs to send (:class:`Job` and ``company_webhooks.WebhookJob``).
+    """
     now = timezone.now()
+    with transaction.atomic():
+        hooks_taken, hook_jobs = company_webhooks.claim_locked(
+            max(1, int(limit * WEBHOOK_SHARE)), now, worker_id
+        )
+        taken, jobs = _claim_locked(None, limit - hooks_taken, worker_id, now)
+    return hooks_taken + taken, [*hook_jobs, *jobs]
+
+
+def defer_first_due(exc: BaseException) -> None:
+    """The row that keeps :func:`claim_due` of one from working is put back by ``POISON_DEFER``.
+
+    It must not block the queue, and it is not lost: its ``last_error`` says why, and it is tried
+    again later (an operator sees it in the admin). The claim takes webhooks first, so does this.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        for model in (company_webhooks.WebhookDelivery, Delivery):
+            row = queue.due(model, now).order_by("next_attempt_at", "pk").first()
+            if row is not None:
+                model.objects.filter(pk=row.pk).update(
+                    next_attempt_at=now + POISON_DEFER,
+                    last_error=f"claim failed: {type(exc).__name__}: {exc}"[:500],
+                )
+                logger.error(
+                    "%s %s keeps the claim from working; deferred: %s", model.__name__, row.pk, exc
+                )
+                return
+
+
+def _claim_locked(delivery_ids, limit, worker_id, now) -> tuple[int, list[Job]]:
     qs = _due_deliveries(now)
     if delivery_ids is not None:
         if not delivery_ids:
-            return []
+            return 0, []
         qs = qs.filter(pk__in=list(delivery_ids)).order_by("pk")
     else:
         qs = qs.order_by("next_attempt_at", "pk")
     if limit is not None:
+        if limit <= 0:
+            return 0, []
         qs = qs[:limit]
     deliveries = list(qs)
     if not deliveries:
-        return []
+        return 0, []
     live, closed = [], {Delivery.Status.CANCELLED: [], Delivery.Status.DELIVERED: []}
     for d in deliveries:
         if d.order.status in SENDABLE:
@@ -186,23 +213,8 @@ def _claim_locked(delivery_ids, limit, worker_id) -> list[Job]:
         moved_ids = {o.pk for o in moved}
         live = [d for d in live if d.order.status != S.QUEUED or d.order.pk in moved_ids]
     if not live:
-        return []
-    lease = now + timedelta(seconds=lease_seconds())
-    Delivery.objects.filter(pk__in=[d.pk for d in live]).update(
-        status=Delivery.Status.IN_PROGRESS,
-        attempts=F("attempts") + 1,
-        lease_until=lease,
-        worker_id=worker_id,
-        first_attempt_at=Coalesce("first_attempt_at", Value(now, output_field=DateTimeField())),
-    )
-    for d in live:
-        d.status, d.attempts, d.lease_until, d.worker_id = (
-            Delivery.Status.IN_PROGRESS,
-            d.attempts + 1,
-            lease,
-            worker_id,
-        )
-        d.first_attempt_at = d.first_attempt_at or now
+        return len(deliveries), []
+    queue.take_lease(Delivery, live, now, worker_id)
     attempts = DeliveryAttempt.objects.bulk_create(
         [
             DeliveryAttempt(
@@ -215,7 +227,7 @@ def _claim_locked(delivery_ids, limit, worker_id) -> list[Job]:
             for d in live
         ]
     )
-    return [Job(d, a) for d, a in zip(live, attempts)]
+    return len(deliveries), [Job(d, a) for d, a in zip(live, attempts)]
 
 
 def prepare(jobs: list[Job]) -> None:
@@ -282,119 +294,94 @@ def prepare(jobs: list[Job]) -> None:
                 job.result = DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
 
 
-def record(jobs: list[Job]) -> None:
+def record(jobs: list) -> None:
     """Write the outcome of finished attempts (``job.result``): one transaction for all of them.
 
     An attempt whose lease was taken over (expired and recovered) is recorded as abandoned; the
     newer attempt's outcome counts. Successful orders move to ``sent``, dead-lettered ones to
-    ``failed``, retries get a new task after backoff with jitter. The jobs' django.tasks rows are
-    finished with the outcome.
+    ``failed``, retries are due again after backoff with jitter. Company-webhook jobs among
+    ``jobs`` are recorded by ``company_webhooks.record_locked`` in the same transaction.
     """
     if not jobs:
         return
     now = timezone.now()
+    hook_jobs = [j for j in jobs if isinstance(j, company_webhooks.WebhookJob)]
+    jobs = [j for j in jobs if not isinstance(j, company_webhooks.WebhookJob)]
     with transaction.atomic():
-        current = {
-            d.pk: d
-            for d in Delivery.objects.select_for_update(of=("self",))
-            .filter(pk__in=[j.delivery.pk for j in jobs])
-            .order_by("pk")
-            .only("id", "status", "attempts")
-        }
-        delivered, changed, sent, failed, retries = [], [], [], [], []
-        for job in jobs:
-            delivery, attempt, result = job.delivery, job.attempt, job.result
-            attempt.finished_at = now
-            attempt.status_code = result.status_code
-            attempt.detail = result.detail[:500]
-            attempt.response_excerpt = result.response_excerpt
-            now_held = current.get(delivery.pk)
-            if (
-                now_held is None
-                or now_held.status != Delivery.Status.IN_PROGRESS
-                or now_held.attempts != attempt.number
-            ):
-                # Our lease expired and someone else took over; their outcome counts.
-                attempt.outcome = DeliveryAttempt.Outcome.ABANDONED
-                job.outcome = "abandoned"
-                continue
-            delivery.lease_until = None
-            if result.ok:
-                attempt.outcome = DeliveryAttempt.Outcome.SUCCESS
-                delivery.status, delivery.delivered_at, delivery.last_error = (
-                    Delivery.Status.DELIVERED,
-                    now,
-                    "",
-                )
-                delivered.append(delivery.pk)
-                sent.append((delivery.order, result.detail[:200], {"attempt": attempt.number}))
-                job.outcome = "delivered"
-                continue
-            delivery.last_error = result.detail
-            horizon = delivery.first_attempt_at + timedelta(
-                hours=delivery.partner.dead_letter_after_hours
-            )
-            next_at = now + timedelta(seconds=backoff(delivery.partner, delivery.attempts))
-            if result.retryable and next_at < horizon:
-                attempt.outcome = DeliveryAttempt.Outcome.RETRY
-                delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, next_at
-                delivery.last_enqueued_at = now
-                retries.append(delivery)
-                job.outcome = "retry"
-            else:
-                attempt.outcome = (
-                    DeliveryAttempt.Outcome.RETRY
-                    if result.retryable
-                    else DeliveryAttempt.Outcome.FAILED
-                )
-                delivery.status = Delivery.Status.DEAD
-                why = "Zustellung aufgegeben" + (" (Frist abgelaufen)" if result.retryable else "")
-                failed.append((delivery.order, f"{why}: {result.detail}"[:500], None))
-                job.outcome = "dead"
-            changed.append(delivery)
-        _save_attempts([j.attempt for j in jobs])
-        if delivered:
-            Delivery.objects.filter(pk__in=delivered).update(
-                status=Delivery.Status.DELIVERED, delivered_at=now, last_error="", lease_until=None
-            )
-        if changed:
-            Delivery.objects.bulk_update(
-                changed,
-                ["status", "last_error", "lease_until", "next_attempt_at", "last_enqueued_at"],
-            )
-        for delivery in retries:
-            _enqueue_task(delivery, delivery.next_attempt_at, touch=False)
-        # The partner may have answered already (order confirmed): the status machine leaves such orders be.
-        order_status.transition_many(sent, S.SENT, actor="Zustellung")
-        order_status.transition_many(failed, S.FAILED, actor="Zustellung")
-        if any(job.task_ids for job in jobs):
-            finish_tasks({tid: job.outcome for job in jobs for tid in job.task_ids}, now)
+        company_webhooks.record_locked(hook_jobs, now)
+        if jobs:
+            _record_locked(jobs, now)
 
 
-def _save_attempts(attempts: list[DeliveryAttempt]) -> None:
-    """The outcome columns of finished attempts: one UPDATE by primary key each, sent as one batch.
-
-    (``bulk_update`` builds a CASE expression per row and column: far more CPU for the same.)
-    """
-    names = ["finished_at", "outcome", "status_code", "detail", "response_excerpt"]
-    meta = DeliveryAttempt._meta
-    conn = connections[DeliveryAttempt.objects.db]
-    fields = [meta.get_field(name) for name in names]
-    quote = conn.ops.quote_name
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET "
-        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        + f" WHERE {quote(meta.pk.column)} = %s"
-    )
-    rows = [
-        [f.get_db_prep_save(getattr(a, f.attname), conn) for f in fields] + [a.pk] for a in attempts
-    ]
-    with conn.cursor() as cursor:
-        cursor.executemany(sql, rows)
+def _record_locked(jobs: list[Job], now) -> None:
+    current = {
+        d.pk: d
+        for d in Delivery.objects.select_for_update(of=("self",))
+        .filter(pk__in=[j.delivery.pk for j in jobs])
+        .order_by("pk")
+        .only("id", "status", "attempts")
+    }
+    delivered, changed, sent, failed = [], [], [], []
+    for job in jobs:
+        delivery, attempt, result = job.delivery, job.attempt, job.result
+        attempt.finished_at = now
+        attempt.status_code = result.status_code
+        attempt.detail = result.detail[:500]
+        attempt.response_excerpt = result.response_excerpt
+        if not queue.still_held(current, delivery, attempt.number):
+            # Our lease expired and someone else took over; their outcome counts.
+            attempt.outcome = DeliveryAttempt.Outcome.ABANDONED
+            job.outcome = "abandoned"
+            continue
+        delivery.lease_until = None
+        if result.ok:
+            attempt.outcome = DeliveryAttempt.Outcome.SUCCESS
+            delivery.status, delivery.delivered_at, delivery.last_error = (
+                Delivery.Status.DELIVERED,
+                now,
+                "",
+            )
+            delivered.append(delivery.pk)
+            sent.append((delivery.order, result.detail[:200], {"attempt": attempt.number}))
+            job.outcome = "delivered"
+            continue
+        delivery.last_error = result.detail
+        horizon = delivery.first_attempt_at + timedelta(
+            hours=delivery.partner.dead_letter_after_hours
+        )
+        next_at = now + timedelta(seconds=backoff(delivery.partner, delivery.attempts))
+        if result.retryable and next_at < horizon:
+            attempt.outcome = DeliveryAttempt.Outcome.RETRY
+            delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, next_at
+            job.outcome = "retry"
+        else:
+            attempt.outcome = (
+                DeliveryAttempt.Outcome.RETRY
+                if result.retryable
+                else DeliveryAttempt.Outcome.FAILED
+            )
+            delivery.status = Delivery.Status.DEAD
+            why = "Zustellung aufgegeben" + (" (Frist abgelaufen)" if result.retryable else "")
+            failed.append((delivery.order, f"{why}: {result.detail}"[:500], None))
+            job.outcome = "dead"
+        changed.append(delivery)
+    queue.save_attempts(DeliveryAttempt, [j.attempt for j in jobs])
+    if delivered:
+        Delivery.objects.filter(pk__in=delivered).update(
+            status=Delivery.Status.DELIVERED, delivered_at=now, last_error="", lease_until=None
+        )
+    if changed:
+        Delivery.objects.bulk_update(
+            changed,
+            ["status", "last_error", "lease_until", "next_attempt_at"],
+        )
+    # The partner may have answered already (order confirmed): the status machine leaves such orders be.
+    order_status.transition_many(sent, S.SENT, actor="Zustellung")
+    order_status.transition_many(failed, S.FAILED, actor="Zustellung")
 
 
 def run_delivery(delivery_id: int) -> str:
-    """One attempt; the body of the ``deliver`` task (``orderhub worker`` claims these in batches)."""
+    """One attempt of one delivery, in this thread (``orderhub worker`` claims them in batches)."""
     jobs = claim([delivery_id])
     if not jobs:
         return "skipped"
@@ -406,132 +393,35 @@ def run_delivery(delivery_id: int) -> str:
     return job.outcome
 
 
+def run_due(limit: int = 1000, batch: int = 32) -> int:
+    """Attempt what is due now (deliveries and company webhooks), one after another in this thread,
+    until nothing is due or ``limit`` attempts were made; returns the number of attempts."""
+    made = 0
+    while made < limit:
+        taken, jobs = claim_due(min(batch, limit - made))
+        if not taken:
+            break
+        prepare([j for j in jobs if isinstance(j, Job)])
+        for job in jobs:
+            if job.result is None:
+                job.result = job.send()
+        record(jobs)
+        made += len(jobs)
+    return made
+
+
 def _claim(delivery_id: int) -> tuple[Delivery, DeliveryAttempt] | None:
     jobs = claim([delivery_id])
     return (jobs[0].delivery, jobs[0].attempt) if jobs else None
 
 
-# --- the django.tasks rows of the ``deliver`` task, claimed in batches ----------------------------------
-
-
-def claim_tasks(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list[Job]]:
-    """Take up to ``limit`` ready ``deliver`` tasks and lease their deliveries; one transaction.
-
-    Returns how many task rows were taken (a full batch means more may be waiting) and the jobs.
-    Tasks whose delivery is not to be attempted now (held by another worker, not due, done) finish
-    at once as ``skipped``, as :func:`run_delivery` does; the others run while the attempt runs.
-    """
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            DBTaskResult.objects.ready()
-            .filter(queue_name=DELIVERY_QUEUE, task_path=DELIVER_TASK, backend_name="default")
-            .select_for_update(skip_locked=True)
-            .only("id", "args_kwargs")[:limit]
-        )
-        if not rows:
-            return 0, []
-        tasks_of: dict = {}
-        invalid = []
-        for row in rows:
-            try:
-                tasks_of.setdefault(int(row.args_kwargs["args"][0]), []).append(row.pk)
-            except (KeyError, IndexError, TypeError, ValueError):
-                invalid.append(row.pk)
-        if invalid:
-            finish_tasks(dict.fromkeys(invalid, "invalid"), now, started=True)
-        jobs = _claim_locked(list(tasks_of), None, worker_id)
-        running = []
-        for job in jobs:
-            job.task_ids = tasks_of.pop(job.delivery.pk)
-            running.extend(job.task_ids)
-        if running:
-            DBTaskResult.objects.filter(pk__in=running).update(
-                status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[worker_id]
-            )
-        skipped = [pk for pks in tasks_of.values() for pk in pks]
-        if skipped:
-            finish_tasks(dict.fromkeys(skipped, "skipped"), now, started=True)
-    return len(rows), jobs
-
-
-def fail_first_task(exc: BaseException) -> None:
-    """Mark the first ready ``deliver`` task failed: it keeps the claim from working and must not block the queue.
-
-    Its delivery (if any) is not lost: :func:`recover_stale` gives an open delivery without a task a
-    new one after the grace period.
-    """
-    from django_tasks_db.models import DBTaskResult
-
-    with transaction.atomic():
-        row = (
-            DBTaskResult.objects.ready()
-            .filter(queue_name=DELIVERY_QUEUE, task_path=DELIVER_TASK, backend_name="default")
-            .select_for_update(skip_locked=True)
-            .first()
-        )
-        if row is not None:
-            row.set_failed(exc)
-            logger.error("deliver task %s failed for good: %s", row.pk, exc)
-
-
-def finish_tasks(outcomes: dict, now, started: bool = False) -> None:
-    """Mark task rows successful with their return value: one UPDATE per distinct outcome."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    by_outcome: dict = {}
-    for pk, outcome in outcomes.items():
-        by_outcome.setdefault(outcome, []).append(pk)
-    for outcome, pks in by_outcome.items():
-        extra = {"started_at": now} if started else {}
-        DBTaskResult.objects.filter(pk__in=pks).update(
-            status=TaskResultStatus.SUCCESSFUL,
-            finished_at=now,
-            return_value=outcome,
-            exception_class_path="",
-            traceback="",
-            **extra,
-        )
-
-
 def recover_stale(now=None) -> int:
-    """Deliveries whose worker died (lease expired) or whose task went missing get a new task."""
+    """Outbox rows whose worker died (lease expired) are due again; their attempt is abandoned."""
     now = now or timezone.now()
-    recovered = 0
     with transaction.atomic():
-        stale = list(
-            Delivery.objects.select_for_update(skip_locked=True).filter(
-                status=Delivery.Status.IN_PROGRESS, lease_until__lt=now
-            )
+        return queue.recover_stale(Delivery, DeliveryAttempt, now) + queue.recover_stale(
+            company_webhooks.WebhookDelivery, company_webhooks.WebhookAttempt, now
         )
-        for delivery in stale:
-            DeliveryAttempt.objects.filter(
-                delivery=delivery, outcome=DeliveryAttempt.Outcome.RUNNING
-            ).update(
-                outcome=DeliveryAttempt.Outcome.ABANDONED,
-                finished_at=now,
-                detail="worker stopped during the attempt; outcome unknown, retrying (partner deduplicates)",
-            )
-            delivery.status, delivery.next_attempt_at, delivery.lease_until = (
-                Delivery.Status.RETRYING,
-                now,
-                None,
-            )
-            delivery.save(update_fields=["status", "next_attempt_at", "lease_until"])
-            _enqueue_task(delivery, now)
-            recovered += 1
-        grace = now - timedelta(seconds=max(60, lease_seconds()))
-        lost = Delivery.objects.select_for_update(skip_locked=True).filter(
-            status__in=OPEN, next_attempt_at__lt=grace, last_enqueued_at__lt=grace
-        )
-        for delivery in lost:
-            _enqueue_task(delivery, now)
-            recovered += 1
-    return recovered
 
 
 @transaction.atomic
@@ -552,5 +442,4 @@ def retry_dead(delivery: Delivery, actor: str) -> Delivery:
         None,
     )
     delivery.save(update_fields=["status", "next_attempt_at", "first_attempt_at"])
-    _enqueue_task(delivery, now)
     return delivery

@@ -1,4 +1,7 @@
-"""The delivery loop of ``orderhub worker``: claim due deliveries in batches, send them concurrently.
+"""The delivery loop of ``orderhub worker``: claim due outbox rows in batches, send them concurrently.
+
+The outbox is the queue: partner deliveries and company-webhook events are claimed straight from
+their tables (``outbox.claim_due``), no task rows are involved.
 
 One coordinating thread does all database work (claim, prepare, record; see ``outbox``); a small
 thread pool only makes the partner calls, which touch no database. At most ``concurrency``
@@ -30,13 +33,13 @@ BATCH = 32
 #: Check the database connection (CONN_MAX_AGE, broken connections) at least this often while busy.
 CONNECTION_CHECK_SECONDS = 10.0
 RECORD_TRIES = 3
-#: A claim of one task that fails this often in a row: that task is marked failed.
+#: A claim of one row that fails this often in a row: that row is deferred (``outbox.defer_first_due``).
 POISON_AFTER = 5
 #: Outcomes wait at most this long to be recorded together with others.
 RECORD_DELAY = 0.05
 #: While the database is unreachable, claims back off exponentially up to this many seconds.
 MAX_BACKOFF = 10.0
-#: Errors that mean "the database is unreachable or locked", not "this task is broken".
+#: Errors that mean "the database is unreachable or locked", not "this row is broken".
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
@@ -174,11 +177,11 @@ class DeliveryLoop:
         finally:
             pool.shutdown(wait=True)
 
-    def _claim(self, limit: int) -> tuple[int, list[outbox.Job]]:
+    def _claim(self, limit: int) -> tuple[int, list]:
         if self.claim_failures:
-            limit = 1  # one bad task must not keep a whole batch from being claimed
+            limit = 1  # one bad row must not keep a whole batch from being claimed
         try:
-            claimed, jobs = outbox.claim_tasks(limit, worker_id=self.worker_id)
+            claimed, jobs = outbox.claim_due(limit, worker_id=self.worker_id)
             self.claim_failures = 0
             if self.outage_failures:
                 logger.warning(
@@ -187,7 +190,7 @@ class DeliveryLoop:
                 )
             self.outage_failures = 0
         except OUTAGE_ERRORS as exc:
-            # The database is down, restarting or locked: no task is to blame. Retry with backoff;
+            # The database is down, restarting or locked: no row is to blame. Retry with backoff;
             # the traceback once, then one line per try.
             self.outage_failures += 1
             if self.outage_failures == 1:
@@ -206,20 +209,20 @@ class DeliveryLoop:
             except Exception:
                 logger.warning("closing the database connection failed", exc_info=True)
             return 0, []
-        except Exception as exc:  # a task is broken: try again, one at a time, then give it up
+        except Exception as exc:  # a row is broken: try again, one at a time, then defer it
             logger.exception("claiming deliveries failed")
             _check_connection()
             self.claim_failures += 1
             if self.claim_failures >= POISON_AFTER:
                 self.claim_failures = 0
                 try:
-                    outbox.fail_first_task(exc)
+                    outbox.defer_first_due(exc)
                 except Exception:
-                    logger.exception("giving up a deliver task failed")
+                    logger.exception("deferring a broken outbox row failed")
                     _check_connection()
             return 0, []
         try:
-            outbox.prepare(jobs)
+            outbox.prepare([job for job in jobs if isinstance(job, outbox.Job)])
         except Exception as exc:  # e.g. the database went away between claim and prepare
             logger.exception("preparing deliveries failed")
             for job in jobs:
@@ -227,19 +230,21 @@ class DeliveryLoop:
                     job.result = outbox.DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
         return claimed, jobs
 
-    def _start(self, pool: ThreadPoolExecutor, jobs: list[outbox.Job]) -> dict[Future, outbox.Job]:
+    def _start(self, pool: ThreadPoolExecutor, jobs: list) -> dict[Future, outbox.Job]:
         """Send the prepared jobs; record at once those that cannot be sent."""
         started = {pool.submit(job.send): job for job in jobs if job.result is None}
         self._record([job for job in jobs if job.result is not None])
         return started
 
-    def _record(self, jobs: list[outbox.Job]) -> None:
+    def _record(self, jobs: list) -> None:
         if not jobs:
             return
         for attempt in range(1, RECORD_TRIES + 1):
             try:
                 outbox.record(jobs)
-                self.delivered += sum(1 for job in jobs if job.outcome == "delivered")
+                self.delivered += sum(
+                    1 for job in jobs if isinstance(job, outbox.Job) and job.outcome == "delivered"
+                )
                 return
             except Exception:
                 # Left as it is, each delivery is retried after its lease (the partner deduplicates).

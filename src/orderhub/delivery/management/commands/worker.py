@@ -1,12 +1,14 @@
-"""``orderhub worker``: runs background tasks (django-tasks-db) and the periodic jobs.
+"""``orderhub worker``: runs the outbox (deliveries, company webhooks), one-off tasks, periodic jobs.
 
 Start as many as you like, on as many machines as you like, against one PostgreSQL database: each
-task row is claimed under ``SELECT … FOR UPDATE SKIP LOCKED``, and each delivery under a lease.
+outbox row and each task row is claimed under ``SELECT … FOR UPDATE SKIP LOCKED``, outbox rows
+under a lease.
 
-Deliveries (the ``delivery`` queue) have their own loop in a thread of their own
-(:class:`orderhub.delivery.worker.DeliveryLoop`): it claims due deliveries in batches and sends up
-to ``--delivery-concurrency`` at once. The other queues (imports, company webhooks) run one task
-at a time in the main thread, as django-tasks-db's worker does, so a long catalog import never
+The outbox (``--queues delivery``: partner deliveries and company-webhook events; their rows are
+the queue, no task rows) has its own loop in a thread of its own
+(:class:`orderhub.delivery.worker.DeliveryLoop`): it claims due rows in batches and sends up to
+``--delivery-concurrency`` at once. One-off jobs (catalog imports) are django-tasks tasks and run
+one at a time in the main thread, as django-tasks-db's worker does, so a long catalog import never
 holds deliveries up.
 """
 
@@ -68,7 +70,7 @@ class TaskWorker(Worker):
 
 
 class Command(BaseCommand):
-    help = "Run the OrderHub background worker (deliveries, imports, webhooks) and periodic jobs."
+    help = "Run the OrderHub background worker (outbox: deliveries and webhooks; imports) and periodic jobs."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -142,7 +144,7 @@ class Command(BaseCommand):
                 startup_delay=not batch,
                 max_tasks=None,
                 worker_id=worker_id,
-                excluded_queue_names=[DELIVERY_QUEUE] if deliveries else [],
+                excluded_queue_names=[],
                 on_stop=loop.stop if loop else (lambda: None),
             )
         if batch:

@@ -1,0 +1,122 @@
+"""What every outbox row shares (``models.OutboxRow``): due rows, leases, backoff, stale leases.
+
+The outbox tables *are* the delivery queue; there is no second queue beside them. A worker selects
+due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; on SQLite the claim's ``IMMEDIATE``
+transaction serialises workers), marks them ``in_progress`` under a lease and logs an attempt. The
+outcome is written afterwards; a retry is the same row with a later ``next_attempt_at``. A worker
+that dies leaves an expired lease, which :func:`recover_stale` turns back into a due row.
+
+Partner deliveries (``outbox``) and company webhooks (``company_webhooks``) both use this.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Coalesce
+
+from orderhub.delivery.models import AttemptOutcome, OutboxStatus
+
+OPEN = (OutboxStatus.PENDING, OutboxStatus.RETRYING)
+#: A row due within this much is claimed now (saves a poll round for rows due a moment later).
+EARLY = timedelta(seconds=1)
+
+
+def lease_seconds() -> int:
+    return settings.DELIVERY_LEASE_SECONDS
+
+
+def backoff_seconds(first: float, cap: float, attempt: int, rng=random) -> float:
+    """Seconds before retry ``attempt`` + 1: exponential, capped, with equal jitter."""
+    base = min(cap, first * 2 ** max(0, attempt - 1))
+    return base / 2 + rng.uniform(0, base / 2)
+
+
+def due(model, now):
+    """Open rows of ``model`` that are due, locked for this transaction; rows others hold are skipped."""
+    return model.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        status__in=OPEN, next_attempt_at__lte=now + EARLY
+    )
+
+
+def take_lease(model, rows: list, now, worker_id: str):
+    """Mark ``rows`` in progress under a lease for ``worker_id`` (one UPDATE) and in memory."""
+    lease = now + timedelta(seconds=lease_seconds())
+    model.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=OutboxStatus.IN_PROGRESS,
+        attempts=F("attempts") + 1,
+        lease_until=lease,
+        worker_id=worker_id,
+        first_attempt_at=Coalesce("first_attempt_at", Value(now, output_field=DateTimeField())),
+    )
+    for r in rows:
+        r.status, r.attempts, r.lease_until, r.worker_id = (
+            OutboxStatus.IN_PROGRESS,
+            r.attempts + 1,
+            lease,
+            worker_id,
+        )
+        r.first_attempt_at = r.first_attempt_at or now
+    return lease
+
+
+def still_held(current: dict, row, attempt_number: int) -> bool:
+    """Whether the attempt ``attempt_number`` still holds ``row`` (``current``: pk → locked row)."""
+    now_held = current.get(row.pk)
+    return (
+        now_held is not None
+        and now_held.status == OutboxStatus.IN_PROGRESS
+        and now_held.attempts == attempt_number
+    )
+
+
+def recover_stale(model, attempt_model, now) -> int:
+    """Rows whose worker died (lease expired) are due again; their running attempt is abandoned.
+
+    Call inside a transaction.
+    """
+    stale = list(
+        model.objects.select_for_update(skip_locked=True)
+        .filter(status=OutboxStatus.IN_PROGRESS, lease_until__lt=now)
+        .only("id")
+    )
+    if not stale:
+        return 0
+    ids = [row.pk for row in stale]
+    attempt_model.objects.filter(delivery_id__in=ids, outcome=AttemptOutcome.RUNNING).update(
+        outcome=AttemptOutcome.ABANDONED,
+        finished_at=now,
+        detail="worker stopped during the attempt; outcome unknown, retrying (the receiver deduplicates)",
+    )
+    model.objects.filter(pk__in=ids).update(
+        status=OutboxStatus.RETRYING, next_attempt_at=now, lease_until=None
+    )
+    return len(ids)
+
+
+def save_attempts(attempt_model, attempts: list) -> None:
+    """The outcome columns of finished attempts: one UPDATE by primary key each, sent as one batch.
+
+    (``bulk_update`` builds a CASE expression per row and column: far more CPU for the same.)
+    """
+    if not attempts:
+        return
+    names = ["finished_at", "outcome", "status_code", "detail", "response_excerpt"]
+    meta = attempt_model._meta
+    conn = connections[attempt_model.objects.db]
+    fields = [meta.get_field(name) for name in names]
+    quote = conn.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "
+        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(a, f.attname), conn) for f in fields] + [a.pk] for a in attempts
+    ]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, rows)
