@@ -101,7 +101,6 @@ TEMPLATE_TABLES = [
     "ordering_orderline",
     "ordering_orderevent",
     "delivery_delivery",
-    "django_tasks_database_dbtaskresult",
 ]
 
 
@@ -122,13 +121,6 @@ class RawIntake:
             ("ordering_idempotencykey", "order_id = %s"),
         ]:
             self.templates[table] = self._rows(db, table, where, (oid,))
-        delivery_id = self.templates["delivery_delivery"][0]["id"]
-        tasks = [
-            r
-            for r in self._rows(db, "django_tasks_database_dbtaskresult", "1 = 1", ())
-            if _loads(r["args_kwargs"])["args"] == [delivery_id]
-        ]
-        self.templates["django_tasks_database_dbtaskresult"] = tasks[:1]
         missing = [t for t in TEMPLATE_TABLES if not self.templates.get(t)]
         if missing:
             raise RuntimeError(f"template rows missing for {missing}")
@@ -237,18 +229,7 @@ class RawIntake:
             self._insert(cur, "ordering_orderevent", row)
         delivery = {k: v for k, v in t["delivery_delivery"][0].items() if k != "id"}
         delivery["order_id"] = order["id"]
-        delivery_id = self._insert(cur, "delivery_delivery", delivery, returning=True)
-        task = dict(t["django_tasks_database_dbtaskresult"][0])
-        task_id = uuid.uuid4()
-        task.update(
-            id=task_id if pg else task_id.hex,
-            args_kwargs=_dumps_like(task["args_kwargs"], {"args": [delivery_id], "kwargs": {}}),
-        )
-        self._insert(cur, "django_tasks_database_dbtaskresult", task)
-        cur.execute(
-            f"UPDATE delivery_delivery SET last_enqueued_at = last_enqueued_at WHERE id = {ph}",
-            (delivery_id,),
-        )
+        self._insert(cur, "delivery_delivery", delivery)  # the outbox row is the delivery job
         response = _dumps_like(
             t["ordering_idempotencykey"][0]["response"], {"id": str(order_id), "status": "queued"}
         )
