@@ -16,15 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from orderhub.core.problems import NotFound, Problem
 from orderhub.delivery.models import Document
 from orderhub.formats import FormatError, edifact, opentrans, partner_json
 from orderhub.formats.documents import PartnerAnswer
-from orderhub.ordering import status as order_status
-from orderhub.ordering.models import Order, OrderLine
-from orderhub.ordering.models import OrderStatus as S
+from orderhub.ordering import answers
+from orderhub.ordering.models import Order
 from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -127,27 +125,52 @@ def apply_interchange(
     return results
 
 
-#: What an order line can hold (``OrderLine.confirmed_quantity``: 12 digits, 3 of them decimals).
+#: What an order line can hold (``OrderLine.confirmed_quantity``: 12 digits, 3 of them decimals;
+#: ``confirmed_price``: 14 digits, 4 of them decimals).
 MAX_QUANTITY = Decimal("999999999.999")
+MAX_PRICE = Decimal("9999999999.9999")
+#: Serial or lot numbers per line of one dispatch notification.
+MAX_SERIALS = 10_000
+
+
+def _check_number(line_no: int, field: str, value, limit: Decimal, places: int) -> None:
+    q = Decimal(str(value))  # the supplier portal gives whole numbers as int
+    what = field.rsplit(".", 1)[-1].replace("_", " ")
+    if not q.is_finite() or q < 0 or q > limit:
+        raise MalformedDocument(
+            f"line {line_no}: {what} {q} is not a number from 0 to {limit}", field=field
+        )
+    if q != q.quantize(Decimal(1).scaleb(-places)):
+        raise MalformedDocument(
+            f"line {line_no}: {what} {q} has more than {places} decimals", field=field
+        )
 
 
 def check_values(answer: PartnerAnswer) -> None:
     """Values a parser read but the order cannot take are the document's fault: a 4xx naming the
     field (and, in a drop directory or SFTP outbox, that file moved aside), never a 500."""
     for n, line in enumerate(answer.lines):
-        if line.quantity is None:
-            continue
-        q = Decimal(str(line.quantity))  # the supplier portal gives whole numbers as int
-        field = f"lines[{n}].quantity"
-        if not q.is_finite() or q < 0 or q > MAX_QUANTITY:
+        for name, value, limit, places in (
+            ("quantity", line.quantity, MAX_QUANTITY, 3),
+            ("backordered_quantity", line.backordered_quantity, MAX_QUANTITY, 3),
+            ("price", line.price, MAX_PRICE, 4),
+        ):
+            if value is not None:
+                _check_number(line.line_no, f"lines[{n}].{name}", value, limit, places)
+        if (line.backordered_quantity or 0) > (line.quantity or 0):
             raise MalformedDocument(
-                f"line {line.line_no}: quantity {q} is not a number from 0 to {MAX_QUANTITY}",
-                field=field,
+                f"line {line.line_no}: backordered quantity {line.backordered_quantity} is more "
+                f"than the confirmed quantity {line.quantity}",
+                field=f"lines[{n}].backordered_quantity",
             )
-        if q != q.quantize(Decimal("0.001")):
-            raise MalformedDocument(
-                f"line {line.line_no}: quantity {q} has more than 3 decimals", field=field
-            )
+        for name in ("serial_numbers", "lot_numbers"):
+            numbers = getattr(line, name)
+            if len(numbers) > MAX_SERIALS or any(len(v) > 80 for v in numbers):
+                raise MalformedDocument(
+                    f"line {line.line_no}: at most {MAX_SERIALS} {name.replace('_', ' ')} of at "
+                    "most 80 characters each",
+                    field=f"lines[{n}].{name}",
+                )
     document_id = answer.document_id or ""
     if len(document_id) > DOCUMENT_ID_MAX or any(ord(c) < 32 or ord(c) == 127 for c in document_id):
         raise MalformedDocument(
@@ -232,87 +255,9 @@ def _existing(partner, kind, doc_id):
 
 
 def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) -> None:
-    lines = {l.position: l for l in order.lines.filter(removed=False)}
-    changed = []
-    for a in answer.lines:
-        line = lines.get(a.line_no)
-        if line is None:
-            continue
-        if answer.kind == "dispatch_notification":
-            line.line_status = (
-                OrderLine.LineStatus.SHIPPED
-                if line.line_status != OrderLine.LineStatus.REJECTED
-                else line.line_status
-            )
-        else:
-            line.line_status = (
-                a.status
-                if a.status in OrderLine.LineStatus.values
-                else OrderLine.LineStatus.CONFIRMED
-            )
-            line.confirmed_quantity = (
-                a.quantity
-                if a.quantity is not None
-                else (0 if a.status == "rejected" else line.quantity)
-            )
-        if a.supplier_article_number and a.supplier_article_number != (
-            line.article_snapshot or {}
-        ).get("partner_article_number", line.partner_article_number):
-            line.changed_article_number = a.supplier_article_number[:100]
-        if a.delivery_date or answer.delivery_date:
-            line.delivery_date = a.delivery_date or answer.delivery_date
-        if a.note:
-            line.answer_note = a.note[:500]
-        changed.append(line)
-    if changed:
-        OrderLine.objects.bulk_update(
-            changed,
-            [
-                "line_status",
-                "confirmed_quantity",
-                "changed_article_number",
-                "delivery_date",
-                "answer_note",
-            ],
-        )
     data = {
         "document_id": document.pk,
         "partner_document_id": document.partner_document_id,
         "kind": answer.kind,
     }
-    if answer.dates:  # every date the partner gave, by meaning (requested, despatched, …)
-        data["dates"] = {
-            meaning: value.isoformat() for meaning, value in sorted(answer.dates.items())
-        }
-    if answer.kind == "dispatch_notification":
-        order.tracking_numbers = sorted(
-            set(order.tracking_numbers or []) | set(answer.tracking_numbers)
-        )
-        order.carrier = answer.carrier or order.carrier
-        fields = {"tracking_numbers": order.tracking_numbers, "carrier": order.carrier}
-        if answer.delivery_date:
-            fields["delivery_date"] = answer.delivery_date
-        target = S.SHIPPED
-        reason = "Versandmeldung" + (
-            f": {', '.join(answer.tracking_numbers)}" if answer.tracking_numbers else ""
-        )
-    else:
-        statuses = {l.line_status for l in order.lines.filter(removed=False)}
-        if statuses == {OrderLine.LineStatus.REJECTED}:
-            target = S.REJECTED
-        elif statuses <= {OrderLine.LineStatus.CONFIRMED, OrderLine.LineStatus.SHIPPED}:
-            target = S.CONFIRMED
-        else:
-            target = S.PARTIALLY_CONFIRMED
-        fields = {"delivery_date": answer.delivery_date} if answer.delivery_date else {}
-        reason = "Auftragsbestätigung"
-    if order.status == target or not order_status.can_transition(order.status, target):
-        for name, value in fields.items():
-            setattr(order, name, value)
-        order.updated_at = timezone.now()
-        order.save(update_fields=[*fields, "updated_at"])
-        order_status.note(
-            order, actor=actor, reason=f"{reason} (Status bleibt {order.status})", data=data
-        )
-        return
-    order_status.transition(order, target, actor=actor, reason=reason, data=data, fields=fields)
+    answers.apply_answer(order, answer, actor=actor, data=data)

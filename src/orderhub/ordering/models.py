@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
@@ -21,8 +22,11 @@ class OrderStatus(models.TextChoices):
     SENDING = "sending", _("wird gesendet")
     SENT = "sent", _("gesendet")
     CONFIRMED = "confirmed", _("bestätigt")
-    PARTIALLY_CONFIRMED = "partially_confirmed", _("teilweise bestätigt")
+    #: Some lines changed, substituted, backordered or rejected (not all rejected).
+    PARTIALLY_CONFIRMED = "partially_confirmed", _("mit Abweichungen bestätigt")
     REJECTED = "rejected", _("abgelehnt")
+    #: Something was shipped, something confirmed is still outstanding.
+    PARTIALLY_SHIPPED = "partially_shipped", _("teilweise versandt")
     SHIPPED = "shipped", _("versandt")
     FAILED = "failed", _("fehlgeschlagen")
     CANCELLED = "cancelled", _("storniert")
@@ -74,7 +78,10 @@ class OrderLine(models.Model):
         OPEN = "open", _("offen")
         CONFIRMED = "confirmed", _("bestätigt")
         CHANGED = "changed", _("geändert")
+        SUBSTITUTED = "substituted", _("Ersatzartikel")
+        BACKORDERED = "backordered", _("im Rückstand")
         REJECTED = "rejected", _("abgelehnt")
+        PARTIALLY_SHIPPED = "partially_shipped", _("teilweise versandt")
         SHIPPED = "shipped", _("versandt")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -101,18 +108,72 @@ class OrderLine(models.Model):
     removed = models.BooleanField(default=False)
     # Partner answers:
     line_status = models.CharField(
-        max_length=10, choices=LineStatus.choices, default=LineStatus.OPEN
+        max_length=20, choices=LineStatus.choices, default=LineStatus.OPEN
     )
+    #: What the partner delivers in all (now and later); None until it answered.
     confirmed_quantity = models.DecimalField(max_digits=12, decimal_places=3, null=True, blank=True)
+    #: The part of the confirmed quantity that follows later, and when.
+    backordered_quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    backorder_date = models.DateField(null=True, blank=True)
+    confirmed_price = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     changed_article_number = models.CharField(max_length=100, blank=True)
     delivery_date = models.DateField(null=True, blank=True)
     answer_note = models.CharField(max_length=500, blank=True)
+    #: Sum of the quantities of this line in the order's shipments.
+    shipped_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+    #: The practice closed what is still outstanding ("Rest schließen"): nothing more is expected.
+    remainder_closed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["order", "position"], name="line_unique_position")
         ]
+
+    @property
+    def expected_quantity(self) -> Decimal:
+        """What the practice still receives in all: nothing for a rejected line, the confirmed
+        quantity once the partner answered, else the ordered one."""
+        if self.removed or self.line_status == self.LineStatus.REJECTED:
+            return Decimal(0)
+        if self.confirmed_quantity is not None:
+            return self.confirmed_quantity
+        return self.quantity
+
+    @property
+    def outstanding_quantity(self) -> Decimal:
+        if self.remainder_closed:
+            return Decimal(0)
+        return max(self.expected_quantity - (self.shipped_quantity or 0), Decimal(0))
+
+
+class Shipment(models.Model):
+    """One dispatch notification of an order: a parcel (or several) with what it carries."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    #: The partner's document number of the dispatch notification.
+    partner_document_id = models.CharField(max_length=100, blank=True)
+    shipped_at = models.DateTimeField()
+    delivery_date = models.DateField(null=True, blank=True)
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_numbers = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipment_lines")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    serial_numbers = models.JSONField(default=list, blank=True)
+    lot_numbers = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["shipment_id", "line__position"]
 
 
 class OrderEvent(models.Model):

@@ -108,9 +108,64 @@ class OrderListOut(Schema):
     next_cursor: str | None
 
 
+class LineOut(Schema):
+    """One order line: as ordered, as identified, and what the partner answered and shipped.
+
+    Quantities are decimal strings. ``confirmed_quantity`` is what the partner delivers in all
+    (now and later; null until it answered), ``backordered_quantity`` the part that follows later
+    (expected ``backorder_date``), ``shipped_quantity`` the sum of the shipments, and
+    ``outstanding_quantity`` what is still to come (0 for rejected lines and a closed remainder).
+    """
+
+    position: int
+    quantity: str
+    unit: str
+    partner_article_number: str | None
+    gtin: str | None
+    hmv_number: str | None
+    manufacturer_article_number: str | None
+    description: str
+    attributes: dict[str, str]
+    removed: bool
+    matched_article: dict[str, Any] | None
+    issue: dict[str, Any] | None
+    line_status: str
+    confirmed_quantity: str | None
+    backordered_quantity: str | None
+    backorder_date: str | None
+    confirmed_price: str | None
+    shipped_quantity: str | None
+    outstanding_quantity: str | None
+    remainder_closed: bool
+    changed_article_number: str | None
+    delivery_date: str | None
+    answer_note: str | None
+    serial_numbers: list[str]
+    lot_numbers: list[str]
+
+
+class ShipmentLineOut(Schema):
+    position: int | None
+    quantity: str | None
+    serial_numbers: list[str]
+    lot_numbers: list[str]
+
+
+class ShipmentOut(Schema):
+    """One dispatch notification: its parcels' tracking numbers and what it carried per line."""
+
+    document_id: str
+    shipped_at: str
+    delivery_date: str | None
+    carrier: str | None
+    tracking_numbers: list[str]
+    lines: list[ShipmentLineOut]
+
+
 class OrderDetailOut(OrderSummaryOut):
     issues: list[IssueOut]
-    lines: list[dict[str, Any]]
+    lines: list[LineOut]
+    shipments: list[ShipmentOut]
     events: list[dict[str, Any]]
     documents: list[dict[str, Any]]
     delivery: dict[str, Any] | None

@@ -13,7 +13,7 @@ from orderhub.ordering import signals
 from orderhub.ordering.models import Order, OrderEvent
 from orderhub.ordering.models import OrderStatus as S
 
-ANSWERED = {S.CONFIRMED, S.PARTIALLY_CONFIRMED, S.REJECTED, S.SHIPPED}
+ANSWERED = {S.CONFIRMED, S.PARTIALLY_CONFIRMED, S.REJECTED, S.PARTIALLY_SHIPPED, S.SHIPPED}
 
 TRANSITIONS: dict[str, set[str]] = {
     S.CART: {S.QUEUED, S.EXPIRED, S.CANCELLED},
@@ -21,8 +21,10 @@ TRANSITIONS: dict[str, set[str]] = {
     # A partner may answer before the sender saw its acknowledgement (lost response), hence ANSWERED.
     S.SENDING: {S.SENT, S.FAILED} | ANSWERED,
     S.SENT: set(ANSWERED),
-    S.CONFIRMED: {S.PARTIALLY_CONFIRMED, S.REJECTED, S.SHIPPED},
-    S.PARTIALLY_CONFIRMED: {S.CONFIRMED, S.REJECTED, S.SHIPPED},
+    S.CONFIRMED: {S.PARTIALLY_CONFIRMED, S.REJECTED, S.PARTIALLY_SHIPPED, S.SHIPPED},
+    S.PARTIALLY_CONFIRMED: {S.CONFIRMED, S.REJECTED, S.PARTIALLY_SHIPPED, S.SHIPPED},
+    # The rest follows in a later dispatch notification, or the practice closes it.
+    S.PARTIALLY_SHIPPED: {S.SHIPPED},
     S.FAILED: {S.QUEUED, S.CANCELLED} | ANSWERED,
     S.SHIPPED: set(),
     S.REJECTED: set(),
