@@ -60,7 +60,7 @@ def send_invitation(account: Account, base_url: str) -> bool:
             "company": account.company.name,
             "invited_by": account.invited_by,
             "username": user.get_username(),
-            "role": account.get_role_display,
+            "role": Role(account.role).label,
             "link": base_url + set_password_path(user),
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         },
@@ -74,9 +74,10 @@ def send_invitation(account: Account, base_url: str) -> bool:
 
 
 def invite(
-    company: Company, employee, role: str, *, invited_by: str, base_url: str
+    company: Company, employee, role: str, *, by: Account, base_url: str
 ) -> tuple[Account, bool]:
-    """Create the login of a synced employee (``masterdata.Employee``) and mail them the link.
+    """Create the login of a synced employee (``masterdata.Employee``) and mail them the link;
+    ``by`` is the inviting administrator's account.
 
     Returns the account and whether the mail went out (the login exists either way; the
     administrator can send the invitation again).
@@ -104,12 +105,12 @@ def invite(
             company=company,
             role=role,
             employee=employee,
-            invited_by=invited_by[:200],
+            invited_by=by.person_name[:200],
             invited_at=timezone.now(),
         )
         audit.record(
             company,
-            invited_by,
+            audit.actor_for_user(by.user),
             "login.invited",
             object_type="login",
             object_id=user.pk,

@@ -40,7 +40,7 @@ def login_list(request):
                 request.company,
                 employee,
                 form.cleaned_data["role"],
-                invited_by=actor(request),
+                by=request.account,
                 base_url=base_url(request),
             )
         except Problem as exc:
