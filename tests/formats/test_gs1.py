@@ -144,6 +144,8 @@ def test_scanner_noise_is_tolerated():
         ("(01)09501101020917(17)1905", "17", 23, "needs 6 characters"),
         ("(01)0950110102091", "01", 5, "needs 14 characters"),
         ("(01)09501101020917(10)", "10", 23, "has no data"),
+        ("(01)09501101020917(55)1", "55", 19, "is not an Application Identifier"),
+        ("  (0101)09501101020917", "0101", 3, "is not an Application Identifier"),
     ],
 )
 def test_errors_name_the_ai_and_the_position(text, ai, position, words):

@@ -345,7 +345,9 @@ def _hri(text: str, offset: int) -> list[Element]:
         value = text[marker.end() : end].strip()
         position = marker.end() + offset
         if _AI_DIGITS.get(ai[:2]) != len(ai):
-            raise GS1Error("is not an Application Identifier", ai=ai, position=marker.start() + 1)
+            raise GS1Error(
+                "is not an Application Identifier", ai=ai, position=marker.start() + offset
+            )
         predefined = PREDEFINED_LENGTH.get(ai[:2])
         if predefined is not None and len(value) != predefined - len(ai):
             raise GS1Error(
