@@ -169,8 +169,10 @@ def branch_edit(request, pk):
 
 @company_view(roles=COMPANY_READERS)
 def users(request):
-    qs = Employee.objects.filter(company=request.company, is_active=True).prefetch_related(
-        "branches"
+    qs = (
+        Employee.objects.filter(company=request.company, is_active=True)
+        .select_related("account__user")
+        .prefetch_related("branches")
     )
     q = request.GET.get("q", "").strip()
     if q:
