@@ -206,3 +206,91 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["company", "key"], name="idempotency_unique_key")
         ]
+
+
+# --------------------------------------------------------------------------- goods receipt
+
+
+class GoodsReceipt(models.Model):
+    """What arrived at the practice for an order (Wareneingang), booked by a person (issue 16).
+
+    ``number`` (``<order number>/WE<sequence>``) is the receipt's own document number, also the
+    ``RECEIPTACKNOWLEDGEMENT_ID`` a partner deduplicates on. ``client_id`` is the Idempotency-Key
+    (or the client's own id) of the request that booked it: the same request again books nothing.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="receipts")
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=48, unique=True)
+    #: The dispatch notification the goods came with, when the practice said so.
+    shipment = models.ForeignKey(
+        Shipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    #: Who booked it: "Name (login)", or the practice software with the employee it named.
+    received_by = models.CharField(max_length=200)
+    employee = models.ForeignKey(
+        Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    client_id = models.CharField(max_length=200, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="receipt_unique_sequence"),
+            models.UniqueConstraint(
+                fields=["order", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="receipt_unique_client_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class GoodsReceiptLine(models.Model):
+    """One order line in a goods receipt: quantity, and what the boxes' GS1 codes said."""
+
+    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="receipt_lines")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    serial_numbers = models.JSONField(default=list, blank=True)
+    lot_numbers = models.JSONField(default=list, blank=True)
+    #: Expiry dates (AI 17) as ISO dates, once each.
+    expiry_dates = models.JSONField(default=list, blank=True)
+    #: GTINs read from the boxes (AI 01), once each.
+    gtins = models.JSONField(default=list, blank=True)
+    #: The scans of this line in the printed form ``(01)…(21)…``.
+    scans = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["receipt_id", "line__position"]
+
+
+class ReceiptDifference(models.Model):
+    """A difference between a goods receipt and the dispatch notification, as a code with its
+    parameters (``params``: position, quantities as strings, serial, lot, GTIN …); the sentence is
+    rendered in the reader's language (``orderhub.ordering.receipts.describe``)."""
+
+    class Kind(models.TextChoices):
+        SHORT = "short", _("Menge fehlt")
+        SURPLUS = "surplus", _("Mehrmenge")
+        SERIAL_NOT_NOTIFIED = "serial_not_notified", _("Seriennummer nicht in der Versandmeldung")
+        SERIAL_MISSING = "serial_missing", _("Seriennummer fehlt")
+        WRONG_ARTICLE = "wrong_article", _("falscher Artikel")
+        UNEXPECTED_ARTICLE = "unexpected_article", _("Artikel nicht bestellt")
+        LOT_DIFFERS = "lot_differs", _("andere Charge")
+
+    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="differences")
+    line = models.ForeignKey(
+        OrderLine, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["receipt_id", "id"]
