@@ -208,3 +208,17 @@ def test_the_login_is_throttled_per_account_for_invited_logins_too(people, setti
     r = c.post("/anmelden/", {"username": "u2@muster.example", "password": "Filiale-Passwort-1"})
     assert r.status_code == 429
     assert get_user_model().objects.filter(username="u2@muster.example").exists()
+
+
+def test_turning_totp_off_takes_a_current_code(people):
+    admin = admin_client(people)
+    admin.get("/dashboard/konto/zwei-faktor/")
+    device = TOTPDevice.objects.get(user=people["admin"])
+    admin.post("/dashboard/konto/zwei-faktor/", {"code": code(device)})
+    r = admin.post("/dashboard/konto/zwei-faktor/aus/", {"code": "000000"})
+    assert r.status_code == 302 and TOTPDevice.objects.filter(confirmed=True).exists()
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+    device.refresh_from_db()
+    admin.post("/dashboard/konto/zwei-faktor/aus/", {"code": code(device, 30)})
+    assert not TOTPDevice.objects.filter(user=people["admin"]).exists()
+    assert AuditEvent.objects.filter(action="login.second_factor_disabled").exists()
