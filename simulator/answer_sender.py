@@ -64,10 +64,11 @@ def encode(
     raise ValueError(f"no answer format for partner kind {partner.kind}")
 
 
-def answer_file_name(order_number: str, kind: str, *, broken: bool = False) -> str:
+def answer_file_name(order_number: str, kind: str, *, broken: bool = False, part: int = 1) -> str:
+    """``ORDRSP_<order>.edi``, ``DESADV_<order>.edi``; the backorder's DESADV is ``…_2.edi``."""
     message = "ORDRSP" if kind == answers.ORDER_RESPONSE else "DESADV"
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", order_number)
-    return f"{message}_{safe}{'_BROKEN' if broken else ''}.edi"
+    return f"{message}_{safe}{f'_{part}' if part > 1 else ''}{'_BROKEN' if broken else ''}.edi"
 
 
 def write_atomically(directory: Path, name: str, data: bytes) -> Path:
@@ -179,16 +180,16 @@ class AnswerSender:
                 order,
                 slug=partner.slug,
                 sender_id=sender_id,
-                policy=self.controls.settings.answer_policy,
+                policy=settings.answer_policy,
+                rules=settings.line_rules,
             )
             await self._deliver(partner, order, response, malformed=malformed)
-            dispatch = answers.dispatch_notification(
-                order, response, slug=partner.slug, sender_id=sender_id
-            )
-            if dispatch is None:
-                return
-            await asyncio.sleep(self.controls.settings.ship_delay)
-            await self._deliver(partner, order, dispatch, malformed=False)
+            for ship in (answers.dispatch_notification, answers.backorder_dispatch):
+                dispatch = ship(order, response, slug=partner.slug, sender_id=sender_id)
+                if dispatch is None:
+                    continue
+                await asyncio.sleep(self.controls.settings.ship_delay)
+                await self._deliver(partner, order, dispatch, malformed=False)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -211,7 +212,9 @@ class AnswerSender:
                 write_atomically(directory, name, answers.corrupt(body))
                 self.ledger.count(partner.slug, "answers_malformed")
                 self._log(partner, answer, "malformed", name)
-            name = answer_file_name(order.order_number, answer.kind)
+            second = answers.document_id(partner.slug, order.order_number, answer.kind, 2)
+            part = 2 if answer.document_id == second else 1
+            name = answer_file_name(order.order_number, answer.kind, part=part)
             write_atomically(directory, name, body)
             self.ledger.count(partner.slug, "answers_sent")
             self._log(partner, answer, "written", name)

@@ -8,9 +8,19 @@ Pure functions, no I/O. The rules, in order of precedence:
   half the quantity (rounded down, at least 1) is confirmed, delivery a week later;
 - answer policy ``partial``: the first line is handled as above, every further line is
   rejected; a single-line order gets the ``PARTIAL`` treatment;
+- a line marked ``LATER`` is *changed* in date only: as ordered, delivery two weeks later;
+- a line marked ``BACKORDER`` is *backordered*: all of it is confirmed, half (rounded down) ships
+  now and the rest three weeks later;
+- a line marked ``SUBST`` is *substituted*: the article number gets the suffix ``-NEU``;
 - everything else is confirmed as ordered.
 
-The dispatch notification ships every line that was not rejected, with one tracking number.
+Instead of markers, ``line_rules`` (a runtime setting: supplier article number → one of
+:data:`LINE_RULES`) applies the same rules to catalog articles, whose texts carry no markers.
+
+The dispatch notification ships every line that was not rejected, except backordered parts, with
+one tracking number; a second one (:func:`backorder_dispatch`) ships the backordered parts with its
+own tracking number. A line with a ``side`` attribute (a device or part for one ear) carries one
+serial number per shipped unit, derived from order, line and unit.
 Document ids are derived from (partner, order number, kind) so a retried post carries the same
 id and the portal can apply it once.
 """
@@ -36,9 +46,9 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()
 
 
-def document_id(slug: str, order_number: str, kind: str) -> str:
-    """Stable id for one answer document: same partner, order and kind → same id."""
-    code = _KIND_CODES[kind]
+def document_id(slug: str, order_number: str, kind: str, part: int = 1) -> str:
+    """Stable id for one answer document: same partner, order, kind and part → same id."""
+    code = _KIND_CODES[kind] + (str(part) if part > 1 else "")
     readable = f"SIM-{slug}-{code}-{order_number}"
     if len(readable) <= _MAX_DOCUMENT_ID and readable.isascii():
         return readable
@@ -56,10 +66,21 @@ def tracking_number(order_number: str) -> str:
 
 @dataclass(frozen=True)
 class LineDecision:
-    status: str  # "confirmed" | "changed" | "rejected"
+    status: str  # "confirmed" | "changed" | "backordered" | "substituted" | "rejected"
     quantity: Decimal
     delivery_date: date | None
     note: str
+    backordered: Decimal | None = None
+    backorder_date: date | None = None
+    substitute: str | None = None
+
+
+def serial_numbers(order_number: str, line_no: int, first: int, count: int) -> list[str]:
+    """Serial numbers of units ``first`` … ``first + count - 1`` of a line (stable)."""
+    return [
+        "SIM" + _digest("serial", order_number, str(line_no), str(unit))[:9].upper()
+        for unit in range(first, first + count)
+    ]
 
 
 def _marked(item, marker: str) -> bool:
@@ -71,13 +92,37 @@ def _half(quantity: Decimal) -> Decimal:
     return max(Decimal(1), (Decimal(quantity) / 2).quantize(Decimal(1), rounding=ROUND_DOWN))
 
 
-def decide_lines(order: OrderDocument, policy: str, today: date) -> list[LineDecision]:
+#: What a line rule (``line_rules``: supplier article number → rule) or a marker in the line's
+#: description or article number makes of a line.
+LINE_RULES = ("reject", "partial", "later", "backorder", "substitute")
+
+
+def _rule(item, rules: dict[str, str]) -> str:
+    rule = rules.get(item.supplier_article_number or "")
+    if rule:
+        return rule
+    for marker, name in (
+        ("REJECT", "reject"),
+        ("PARTIAL", "partial"),
+        ("LATER", "later"),
+        ("BACKORDER", "backorder"),
+        ("SUBST", "substitute"),
+    ):
+        if _marked(item, marker):
+            return name
+    return ""
+
+
+def decide_lines(
+    order: OrderDocument, policy: str, today: date, rules: dict[str, str] | None = None
+) -> list[LineDecision]:
     confirmed_date = today + timedelta(days=3)
     decisions = []
     for index, item in enumerate(order.items):
         quantity = Decimal(item.quantity)
-        reject = policy == "reject" or _marked(item, "REJECT")
-        partial = _marked(item, "PARTIAL")
+        rule = _rule(item, rules or {})
+        reject = policy == "reject" or rule == "reject"
+        partial = rule == "partial"
         if policy == "partial" and not reject:
             if len(order.items) == 1:
                 partial = True
@@ -85,6 +130,32 @@ def decide_lines(order: OrderDocument, policy: str, today: date) -> list[LineDec
                 reject = True
         if reject:
             decisions.append(LineDecision("rejected", Decimal(0), None, "Artikel nicht lieferbar"))
+        elif rule == "later":
+            decisions.append(
+                LineDecision("changed", quantity, today + timedelta(days=14), "Liefertermin später")
+            )
+        elif rule == "backorder":
+            now = _half(quantity) if quantity > 1 else Decimal(0)
+            decisions.append(
+                LineDecision(
+                    "backordered",
+                    quantity,
+                    confirmed_date,
+                    "Rest folgt",
+                    backordered=quantity - now,
+                    backorder_date=today + timedelta(days=21),
+                )
+            )
+        elif rule == "substitute":
+            decisions.append(
+                LineDecision(
+                    "substituted",
+                    quantity,
+                    confirmed_date,
+                    "Nachfolgeartikel",
+                    substitute=f"{item.supplier_article_number or 'ARTIKEL'}-NEU",
+                )
+            )
         elif partial:
             decisions.append(
                 LineDecision("changed", _half(quantity), today + timedelta(days=7), "Teillieferung")
@@ -95,19 +166,28 @@ def decide_lines(order: OrderDocument, policy: str, today: date) -> list[LineDec
 
 
 def order_response(
-    order: OrderDocument, *, slug: str, sender_id: str, policy: str, now: datetime | None = None
+    order: OrderDocument,
+    *,
+    slug: str,
+    sender_id: str,
+    policy: str,
+    now: datetime | None = None,
+    rules: dict[str, str] | None = None,
 ) -> PartnerAnswer:
     now = now or datetime.now(UTC)
-    decisions = decide_lines(order, policy, now.date())
+    decisions = decide_lines(order, policy, now.date(), rules)
     lines = [
         AnswerLine(
             line_no=item.line_no,
             status=decision.status,
             quantity=decision.quantity,
-            supplier_article_number=item.supplier_article_number,
+            supplier_article_number=decision.substitute or item.supplier_article_number,
             delivery_date=decision.delivery_date,
             note=decision.note,
             unit=item.unit or "C62",  # the answer is in the unit that was ordered
+            ordered_quantity=Decimal(item.quantity),
+            backordered_quantity=decision.backordered,
+            backorder_date=decision.backorder_date,
         )
         for item, decision in zip(order.items, decisions, strict=True)
     ]
@@ -126,6 +206,50 @@ def order_response(
     )
 
 
+def _shipped_line(
+    order: OrderDocument, line: AnswerLine, quantity: Decimal, first_unit: int, delivery: date
+) -> AnswerLine:
+    items = {item.line_no: item for item in order.items}
+    item = items.get(line.line_no)
+    serials = []
+    if item is not None and "side" in item.attributes and quantity == quantity.to_integral():
+        serials = serial_numbers(order.order_number, line.line_no, first_unit, int(quantity))
+    return AnswerLine(
+        line_no=line.line_no,
+        status="shipped",
+        quantity=quantity,
+        supplier_article_number=line.supplier_article_number,
+        delivery_date=delivery,
+        note="",
+        unit=line.unit,
+        serial_numbers=serials,
+    )
+
+
+def _dispatch(
+    order: OrderDocument,
+    lines: list[AnswerLine],
+    *,
+    slug: str,
+    sender_id: str,
+    now: datetime,
+    delivery: date,
+    part: int,
+) -> PartnerAnswer:
+    return PartnerAnswer(
+        kind=DISPATCH_NOTIFICATION,
+        order_number=order.order_number,
+        document_id=document_id(slug, order.order_number, DISPATCH_NOTIFICATION, part),
+        issued_at=now,
+        lines=lines,
+        delivery_date=delivery,
+        tracking_numbers=[tracking_number(order.order_number + ("" if part == 1 else f"/{part}"))],
+        carrier=CARRIER,
+        note="Simulierte Versandanzeige",
+        sender_id=sender_id,
+    )
+
+
 def dispatch_notification(
     order: OrderDocument,
     response: PartnerAnswer,
@@ -134,35 +258,50 @@ def dispatch_notification(
     sender_id: str,
     now: datetime | None = None,
 ) -> PartnerAnswer | None:
-    """The shipment for every line the response did not reject; None when nothing ships."""
+    """The first shipment: every line the response did not reject, without backordered parts;
+    None when nothing ships now."""
+    now = now or datetime.now(UTC)
+    delivery = now.date() + timedelta(days=1)
+    lines = []
+    for line in response.lines:
+        if line.status == "rejected" or line.quantity is None:
+            continue
+        quantity = line.quantity - (line.backordered_quantity or Decimal(0))
+        if quantity > 0:
+            lines.append(_shipped_line(order, line, quantity, 1, delivery))
+    if not lines:
+        return None
+    return _dispatch(
+        order, lines, slug=slug, sender_id=sender_id, now=now, delivery=delivery, part=1
+    )
+
+
+def backorder_dispatch(
+    order: OrderDocument,
+    response: PartnerAnswer,
+    *,
+    slug: str,
+    sender_id: str,
+    now: datetime | None = None,
+) -> PartnerAnswer | None:
+    """The second shipment: the backordered parts; None when nothing was backordered."""
     now = now or datetime.now(UTC)
     delivery = now.date() + timedelta(days=1)
     lines = [
-        AnswerLine(
-            line_no=line.line_no,
-            status="shipped",
-            quantity=line.quantity,
-            supplier_article_number=line.supplier_article_number,
-            delivery_date=delivery,
-            note="",
-            unit=line.unit,
+        _shipped_line(
+            order,
+            line,
+            line.backordered_quantity,
+            int(line.quantity - line.backordered_quantity) + 1,
+            delivery,
         )
         for line in response.lines
-        if line.status != "rejected"
+        if line.backordered_quantity and line.quantity is not None and line.status != "rejected"
     ]
     if not lines:
         return None
-    return PartnerAnswer(
-        kind=DISPATCH_NOTIFICATION,
-        order_number=order.order_number,
-        document_id=document_id(slug, order.order_number, DISPATCH_NOTIFICATION),
-        issued_at=now,
-        lines=lines,
-        delivery_date=delivery,
-        tracking_numbers=[tracking_number(order.order_number)],
-        carrier=CARRIER,
-        note="Simulierte Versandanzeige",
-        sender_id=sender_id,
+    return _dispatch(
+        order, lines, slug=slug, sender_id=sender_id, now=now, delivery=delivery, part=2
     )
 
 

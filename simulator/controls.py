@@ -11,6 +11,7 @@ import threading
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .answers import LINE_RULES
 from .config import ANSWER_POLICIES, FAULT_MODES, SimulatorConfig
 
 
@@ -26,10 +27,14 @@ class RuntimeSettings:
     fault_partners: list[str] | None = None
     timeout_hold: float = 30.0
     slow_delay: float = 2.0
+    #: Supplier article number → how its lines are answered (answers.LINE_RULES).
+    line_rules: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, config: SimulatorConfig) -> RuntimeSettings:
-        return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
+        return cls(
+            **{f.name: getattr(config, f.name) for f in fields(cls) if hasattr(config, f.name)}
+        )
 
 
 class Controls:
@@ -96,3 +101,8 @@ def _check(settings: RuntimeSettings) -> None:
             raise ValueError(f"{name} must not be negative")
     if not isinstance(settings.answers, bool):
         raise ValueError("answers must be true or false")
+    rules = settings.line_rules
+    if not isinstance(rules, dict) or any(
+        not isinstance(k, str) or v not in LINE_RULES for k, v in rules.items()
+    ):
+        raise ValueError(f"line_rules maps article numbers to one of {', '.join(LINE_RULES)}")

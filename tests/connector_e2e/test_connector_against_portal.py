@@ -538,6 +538,13 @@ def test_status_and_watch_once_write_the_order_status_back(practice):
     assert entry["tracking_numbers"] == shipped["tracking_numbers"] != []
     assert [h["status"] for h in entry["history"]][0] == "queued"
     assert entry["history"][-1]["status"] == "shipped"
+    # The line answers travel with it: what was confirmed, shipped and is still outstanding.
+    assert entry["lines"] and {line["line_status"] for line in entry["lines"]} == {"shipped"}
+    assert all(float(line["outstanding_quantity"]) == 0 for line in entry["lines"])
+    assert all(
+        float(line["shipped_quantity"]) == float(line["confirmed_quantity"])
+        for line in entry["lines"]
+    )
 
     # A second round hands over nothing new.
     assert install.run_json("watch", "--once") == []

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from orderhub.formats import edifact, opentrans, partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
@@ -189,21 +190,24 @@ def test_a_rejected_line_is_not_outstanding(order, partner):
     assert (rejected.line_status, rejected.answer_note) == ("rejected", "nicht mehr lieferbar")
 
 
-def test_the_practice_closes_the_remainder_and_the_order_is_shipped(order, partner):
+def test_the_practice_closes_the_remainder_and_the_order_is_shipped(order, partner, practice):
+    url = f"/api/v1/orders/{order.pk}/close-remainder"
+    early = practice.post(url)
+    assert early.status_code == 409 and "only a partly shipped order" in early.json_body["detail"]
     ship = _answer(order, "dispatch_notification", "LS-4", [AnswerLine(3, "shipped", Decimal(4))])
     assert _post(partner, partner_json.write_answer(ship), "application/json")["status"] == (
         "partially_shipped"
     )
-    order.refresh_from_db()
-    answers.close_remainder(order, actor="Anna Berger")
-    order.refresh_from_db()
-    assert order.status == "shipped"
+    r = practice.post(url)
+    assert r.status_code == 200 and r.json_body["status"] == "shipped"
+    lines = {line["position"]: line for line in r.json_body["lines"]}
+    assert lines[3]["remainder_closed"] is True
+    assert Decimal(lines[3]["outstanding_quantity"]) == 0
     event = order.events.order_by("-pk").first()
-    assert (event.actor, event.reason, event.data["closed"]) == (
-        "Anna Berger",
-        "Rest geschlossen",
-        {"1": "2.000", "2": "1.000", "3": "6.000"},
-    )
+    assert event.reason == "Rest geschlossen" and event.actor.startswith("Branchensoftware")
+    assert event.data["closed"] == {"1": "2.000", "2": "1.000", "3": "6.000"}
+    assert practice.post(url).status_code == 409
+    order.refresh_from_db()
     with pytest.raises(answers.NothingOutstanding):
         answers.close_remainder(order, actor="Anna Berger")
 
@@ -220,3 +224,55 @@ def test_a_backorder_larger_than_the_confirmed_quantity_is_refused_naming_the_fi
     assert r.status_code == 422 or r.status_code == 400
     assert r.json_body["field"] == "lines[0].backordered_quantity"
     assert "backordered quantity 5 is more than the confirmed quantity 2" in r.json_body["detail"]
+
+
+def test_the_order_page_shows_per_line_what_was_promised_delivered_and_outstanding(
+    order, partner, company
+):
+    response = _answer(
+        order,
+        "order_response",
+        "AB-5",
+        [
+            AnswerLine(1, "confirmed", Decimal(2)),
+            AnswerLine(2, "substituted", Decimal(1), supplier_article_number="SN-D-OPEN-M2"),
+            AnswerLine(
+                3,
+                "backordered",
+                Decimal(10),
+                backordered_quantity=Decimal(6),
+                backorder_date=date(2027, 1, 15),
+            ),
+        ],
+    )
+    _post(partner, partner_json.write_answer(response), "application/json")
+    ship = _answer(
+        order,
+        "dispatch_notification",
+        "LS-5",
+        [AnswerLine(1, "shipped", Decimal(2), serial_numbers=["2319A0411", "2319A0412"])],
+        tracking_numbers=["00340434161234567890"],
+        carrier="DHL",
+    )
+    _post(partner, partner_json.write_answer(ship), "application/json")
+    browser = Client()
+    browser.force_login(company[1])
+    url = f"/dashboard/bestellungen/{order.pk}/"
+    page = browser.get(url).content.decode()
+    assert "davon 6 im Rückstand, erwartet 15.01.2027" in page
+    assert "Ersatzartikel: <code>SN-D-OPEN-M2</code>" in page
+    assert "<code>2319A0411</code> <code>2319A0412</code>" in page
+    assert "Lieferschein LS-5 · DHL <code>00340434161234567890</code>" in page
+    # The timeline speaks in status names, not codes.
+    assert "mit Abweichungen bestätigt → <strong>teilweise versandt</strong>" in page
+    assert "partially_shipped" not in page.split('<ol class="timeline">')[1]
+    assert "Rest schließen" in page
+    r = browser.post(url + "rest-schliessen/", follow=True)
+    assert "Der offene Rest ist geschlossen" in r.content.decode()
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    english = Client(headers={"accept-language": "en"})
+    english.force_login(company[1])
+    page = english.get(url).content.decode()
+    assert "Close the remainder" not in page  # nothing is outstanding any more
+    assert "6 of them backordered, expected 15.01.2027" in page

@@ -112,3 +112,51 @@ def test_partner_answers_for_unknown_or_foreign_orders_are_refused(stack):
     assert post("ohp_wrong", None, "application/json", b"{}").status_code == 401
     after = stack.order(created["id"])
     assert after["status"] == "shipped" and after["events"] == order["events"]
+
+
+PREFIX = {"sonora": "SN", "audiotec": "AT", "otoplast": "OP", "klangwerk": "KW"}
+
+
+@pytest.mark.parametrize("partner", ["sonora", "audiotec", "otoplast", "klangwerk"])
+def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, partner):
+    """Issue 16: one line confirmed, one changed in date, one backordered; two dispatch
+    notifications, serial numbers for the device; ``shipped`` only after the second parcel."""
+    p = PREFIX[partner]
+    stack.sim_control(line_rules={f"{p}-D-OPEN-M": "later", f"{p}-BAT-312-60": "backorder"})
+    try:
+        created = stack.submit(
+            f"E2E-lines-{partner}",
+            partner,
+            [
+                {
+                    "position": 1,
+                    "quantity": 2,
+                    "partner_article_number": f"{p}-HA-AURA7-RIC-R-BEIGE",
+                    "attributes": {"side": "R"},
+                },
+                {"position": 2, "quantity": 1, "partner_article_number": f"{p}-D-OPEN-M"},
+                {"position": 3, "quantity": 4, "partner_article_number": f"{p}-BAT-312-60"},
+            ],
+            customer_number="K-E2E" if partner == "klangwerk" else None,
+        )
+        assert created["status"] == "queued", created
+        order = stack.wait_for(created["id"], {"shipped"}, timeout=90)
+    finally:
+        stack.sim_control(line_rules={})
+    transitions = [e["to_status"] for e in order["events"] if e["to_status"]]
+    assert transitions[-3:] == ["partially_confirmed", "partially_shipped", "shipped"], transitions
+    lines = {line["position"]: line for line in order["lines"]}
+    assert [lines[n]["line_status"] for n in (1, 2, 3)] == ["shipped"] * 3
+    assert [float(lines[n]["shipped_quantity"]) for n in (1, 2, 3)] == [2, 1, 4]
+    assert [float(lines[n]["outstanding_quantity"]) for n in (1, 2, 3)] == [0, 0, 0]
+    assert float(lines[3]["backordered_quantity"]) == 2 and lines[3]["backorder_date"]
+    assert lines[2]["delivery_date"] > lines[1]["delivery_date"]  # changed in date
+    assert len(lines[1]["serial_numbers"]) == 2 and lines[3]["serial_numbers"] == []
+    parcels = order["shipments"]
+    assert len(parcels) == 2
+    assert [[(r["position"], float(r["quantity"])) for r in s["lines"]] for s in parcels] == [
+        [(1, 2.0), (2, 1.0), (3, 2.0)],
+        [(3, 2.0)],
+    ]
+    assert parcels[0]["tracking_numbers"] != parcels[1]["tracking_numbers"]
+    assert parcels[0]["lines"][0]["serial_numbers"] == lines[1]["serial_numbers"]

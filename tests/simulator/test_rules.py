@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from orderhub.formats.documents import OrderDocument, OrderItem, Party
 from simulator import PartnerConfig, SimulatorConfig, answers
 from simulator.controls import Controls, RuntimeSettings
 from simulator.ledger import Ledger
@@ -144,3 +145,44 @@ class TestAnswerRules:
         long_id = answers.document_id("sonora", "X" * 60, answers.ORDER_RESPONSE)
         assert len(long_id) <= 35
         assert len(answers.interchange_ref("s", "OH-1", answers.ORDER_RESPONSE)) <= 14
+
+
+def test_backorder_and_substitute_markers_and_serial_numbers_for_one_ear():
+    order = OrderDocument(
+        order_number="OH-77",
+        order_date=datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+        buyer=Party("buyer", party_id="K-1"),
+        supplier=Party("supplier"),
+        items=[
+            OrderItem(1, Decimal(2), supplier_article_number="HA-R", attributes={"side": "R"}),
+            OrderItem(2, Decimal(5), supplier_article_number="BAT-312 BACKORDER"),
+            OrderItem(3, Decimal(1), supplier_article_number="DOME-M", description="SUBST"),
+        ],
+    )
+    now = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    response = answers.order_response(order, slug="s", sender_id="S", policy="confirm", now=now)
+    assert [(l.status, l.quantity, l.backordered_quantity) for l in response.lines] == [
+        ("confirmed", Decimal(2), None),
+        ("backordered", Decimal(5), Decimal(3)),
+        ("substituted", Decimal(1), None),
+    ]
+    assert response.lines[1].backorder_date == date(2026, 12, 23)
+    assert response.lines[2].supplier_article_number == "DOME-M-NEU"
+    first = answers.dispatch_notification(order, response, slug="s", sender_id="S", now=now)
+    second = answers.backorder_dispatch(order, response, slug="s", sender_id="S", now=now)
+    assert [(l.line_no, l.quantity) for l in first.lines] == [
+        (1, Decimal(2)),
+        (2, Decimal(2)),
+        (3, Decimal(1)),
+    ]
+    assert [(l.line_no, l.quantity) for l in second.lines] == [(2, Decimal(3))]
+    assert first.document_id == "SIM-s-DN-OH-77" and second.document_id == "SIM-s-DN2-OH-77"
+    assert first.tracking_numbers != second.tracking_numbers
+    serials = first.lines[0].serial_numbers
+    assert (
+        len(serials) == 2 and len(set(serials)) == 2 and all(s.startswith("SIM") for s in serials)
+    )
+    assert first.lines[1].serial_numbers == [] and second.lines[0].serial_numbers == []
+    # Stable: the same order gives the same serials.
+    again = answers.dispatch_notification(order, response, slug="s", sender_id="S", now=now)
+    assert again.lines[0].serial_numbers == serials

@@ -30,11 +30,21 @@ from .errors import (
 )
 from .interface import InterfaceCheck, check_interface
 from .payloads import body_digest, build_order_payload, build_snapshot, idempotency_key
-from .practice import JsonFileSource, OrderStatusUpdate, PracticeData, PracticeDataSource
+from .practice import (
+    LINE_KEYS,
+    JsonFileSource,
+    OrderStatusUpdate,
+    PracticeData,
+    PracticeDataSource,
+)
 from .routing import MANUAL, SPECIFIC_INTERFACE, FirmRoute, route_firm, route_firms
 from .state import TOKEN_ENV, Journal, StateFile, token_store
 
 COUNT_KINDS = ("branches", "users", "customer_numbers")
+#: Statuses after the partner answered: the order's lines carry its answer.
+ANSWERED = frozenset(
+    ("confirmed", "partially_confirmed", "rejected", "partially_shipped", "shipped")
+)
 COUNT_FIELDS = ("created", "updated", "deactivated", "unchanged")
 
 
@@ -463,6 +473,10 @@ class Connector:
             if marker in seen:
                 continue
             external = item.get("external_order_id") or self.journal.external_id_for(order_id)
+            if item.get("status") in ANSWERED and "lines" not in item:
+                # The list carries no lines; the practice software needs the line answers and
+                # serial numbers, so an answered order is fetched whole.
+                item = self._current_item(order_id) or item
             updates.append(_update_from_item(item, external))
             key = _ts_key(stamp)
             if key is not None and (newest_key is None or key > newest_key):  # stamp is set
@@ -476,13 +490,20 @@ class Connector:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _current_state(self, portal_id: str, external_id: str) -> OrderStatusUpdate | None:
-        """The order as the portal has it now, or None if that cannot be fetched."""
+    def _current_item(self, portal_id: str) -> dict[str, Any] | None:
+        """The order as the portal has it now (``GET /api/v1/orders/{id}``), or None."""
         try:
             item = json_body(self.client.request("GET", f"api/v1/orders/{portal_id}", retry=True))
         except ConnectorError:
             return None
         if not isinstance(item, dict) or str(item.get("id")) != str(portal_id):
+            return None
+        return item
+
+    def _current_state(self, portal_id: str, external_id: str) -> OrderStatusUpdate | None:
+        """The order as the portal has it now, or None if that cannot be fetched."""
+        item = self._current_item(portal_id)
+        if item is None:
             return None
         return _update_from_item(item, item.get("external_order_id") or external_id)
 
@@ -536,6 +557,11 @@ def _update_from_item(item: dict[str, Any], external_id: str | None) -> OrderSta
         tracking_numbers=tuple(item.get("tracking_numbers") or ()),
         carrier=item.get("carrier"),
         delivery_date=item.get("delivery_date"),
+        lines=tuple(
+            {key: line.get(key) for key in LINE_KEYS}
+            for line in item.get("lines") or ()
+            if isinstance(line, dict) and not line.get("removed")
+        ),
     )
 
 

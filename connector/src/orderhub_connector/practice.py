@@ -136,6 +136,23 @@ class PracticeData:
         return {b.id: b.name for b in self.branches}
 
 
+#: What the status file says per order line: the portal's line answer and shipments.
+LINE_KEYS = (
+    "position",
+    "line_status",
+    "quantity",
+    "confirmed_quantity",
+    "backordered_quantity",
+    "backorder_date",
+    "shipped_quantity",
+    "outstanding_quantity",
+    "delivery_date",
+    "changed_article_number",
+    "serial_numbers",
+    "lot_numbers",
+)
+
+
 @dataclass(frozen=True)
 class OrderStatusUpdate:
     """One order's state as the portal reports it, handed to the practice software."""
@@ -151,6 +168,8 @@ class OrderStatusUpdate:
     tracking_numbers: tuple[str, ...] = ()
     carrier: str | None = None
     delivery_date: str | None = None
+    #: Per line what the partner answered and shipped (see :data:`LINE_KEYS`), once it answered.
+    lines: tuple[dict[str, Any], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -165,6 +184,7 @@ class OrderStatusUpdate:
             "tracking_numbers": list(self.tracking_numbers),
             "carrier": self.carrier,
             "delivery_date": self.delivery_date,
+            "lines": [dict(line) for line in self.lines],
         }
 
 

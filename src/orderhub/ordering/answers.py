@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from orderhub.core.problems import Conflict
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderLine, Shipment, ShipmentLine
@@ -174,7 +175,7 @@ def _move(order: Order, target: str, *, actor: str, reason: str, data: dict, fie
     order_status.transition(order, target, actor=actor, reason=reason, data=data, fields=fields)
 
 
-class NothingOutstanding(Exception):
+class NothingOutstanding(Conflict):
     """Closing the remainder of an order that has nothing outstanding (or was not shipped yet)."""
 
 
@@ -183,7 +184,9 @@ def close_remainder(order: Order, *, actor: str) -> Order:
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if order.status != S.PARTIALLY_SHIPPED:
-            raise NothingOutstanding(order.status)
+            raise NothingOutstanding(
+                f"only a partly shipped order has a remainder to close; this one is {order.status}"
+            )
         lines = list(order.lines.filter(removed=False))
         open_lines = [line for line in lines if line.outstanding_quantity > 0]
         closed = {line.position: str(line.outstanding_quantity) for line in open_lines}

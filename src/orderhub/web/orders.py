@@ -15,7 +15,7 @@ from orderhub.accounts.decorators import actor, company_view
 from orderhub.core.problems import Problem
 from orderhub.delivery.models import Document, document_response
 from orderhub.delivery.outbox import retry_dead
-from orderhub.ordering import selectors, services
+from orderhub.ordering import answers, selectors, services
 from orderhub.ordering.models import Order, OrderStatus
 from orderhub.partners.models import Partner
 
@@ -59,16 +59,31 @@ def order_list(request):
     )
 
 
+def _status_label(code: str) -> str:
+    return str(OrderStatus(code).label) if code in OrderStatus.values else code
+
+
 @company_view
 def order_detail(request, order_id):
     order = _order(request, order_id)
+    lines = list(order.lines.prefetch_related("shipment_lines"))
+    for line in lines:
+        rows = list(line.shipment_lines.all())
+        line.serials = [n for row in rows for n in row.serial_numbers]
+        line.lots = [n for row in rows for n in row.lot_numbers]
+    events = list(order.events.all())
+    for event in events:
+        event.from_label = _status_label(event.from_status) if event.from_status else ""
+        event.to_label = _status_label(event.to_status) if event.to_status else ""
     return render(
         request,
         "ordering/order_detail.html",
         {
             "order": order,
-            "lines": order.lines.all(),
-            "events": order.events.all(),
+            "lines": lines,
+            "shipments": order.shipments.prefetch_related("lines__line"),
+            "can_write": request.access.can_write,
+            "events": events,
             "documents": order.documents.all().defer("content"),
             "delivery": getattr(order, "delivery", None),
             "attempts": order.delivery.attempt_log.all() if hasattr(order, "delivery") else [],
@@ -90,6 +105,22 @@ def order_retry(request, order_id):
     if delivery is not None:
         retry_dead(delivery, actor(request))
         messages.success(request, _("Zustellung wird erneut versucht."))
+    return redirect("order_detail", order_id=order.pk)
+
+
+@company_view
+@require_POST
+def order_close_remainder(request, order_id):
+    """ "Rest schließen": nothing more is expected of a partly shipped order."""
+    order = _order(request, order_id)
+    try:
+        answers.close_remainder(order, actor=actor(request))
+    except answers.NothingOutstanding:
+        messages.error(request, _("Bei dieser Bestellung ist nichts mehr offen."))
+    else:
+        messages.success(
+            request, _("Der offene Rest ist geschlossen; die Bestellung gilt als versandt.")
+        )
     return redirect("order_detail", order_id=order.pk)
 
 

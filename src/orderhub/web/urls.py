@@ -40,6 +40,11 @@ urlpatterns = [
     path("dashboard/bestellungen/<uuid:order_id>/", orders.order_detail, name="order_detail"),
     path("dashboard/bestellungen/<uuid:order_id>/erneut/", orders.order_retry, name="order_retry"),
     path(
+        "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/",
+        orders.order_close_remainder,
+        name="order_close_remainder",
+    ),
+    path(
         "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/",
         orders.order_document,
         name="order_document",
