@@ -6,13 +6,20 @@ import json
 from datetime import datetime
 
 from django.http import HttpResponse
-from ninja import Header, Router
+from ninja import Header, Router, Status
 
 from orderhub.accounts.audit import actor_for_token
 from orderhub.authentication import company_auth
 from orderhub.core.problems import InvalidInput
-from orderhub.ordering import answers, selectors, services
-from orderhub.ordering.schemas import OrderCreatedOut, OrderDetailOut, OrderIn, OrderListOut
+from orderhub.ordering import receipts, selectors, services
+from orderhub.ordering.schemas import (
+    OrderCreatedOut,
+    OrderDetailOut,
+    OrderIn,
+    OrderListOut,
+    ReceiptIn,
+    ReceiptOut,
+)
 
 router = Router(tags=["orders"], auth=company_auth)
 
@@ -77,14 +84,32 @@ def cancel_order(request, order_id: str):
 
 
 @router.post(
-    "/{order_id}/close-remainder",
-    response=OrderDetailOut,
-    summary="Close what is still outstanding of a partly shipped order (Rest schließen)",
-    description="Nothing more is expected of the order's lines; the order becomes `shipped`. "
-    "409 unless the order is `partially_shipped`.",
+    "/{order_id}/receipts",
+    response={200: ReceiptOut, 201: ReceiptOut},
+    summary="Book a goods receipt (Wareneingang): per line, or the GS1 scans of the boxes",
+    description="Compares what arrived with the dispatch notification and records the "
+    "differences (`differences[].code`: `short`, `surplus`, `serial_not_notified`, "
+    "`serial_missing`, `wrong_article`, `unexpected_article`, `lot_differs`). 201 with the new "
+    "receipt; 200 with the receipt booked before when the same `Idempotency-Key` (or "
+    "`client_id`) comes again with the same body (409 with another body). A bad scan is a 422 "
+    "naming `scans[i]` and the character position; 409 for an order that was not sent.",
 )
-def close_remainder(request, order_id: str):
+def book_receipt(
+    request,
+    order_id: str,
+    payload: ReceiptIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
     order = selectors.get_order(request.company, order_id)
-    answers.close_remainder(order, actor=actor_for_token(request.auth))
-    order.refresh_from_db()
-    return selectors.order_detail(order, request)
+    key = (idempotency_key or payload.client_id or "").strip()
+    if len(key) > 200:
+        raise InvalidInput("Idempotency-Key", "at most 200 characters")
+    if payload.received_at is not None:
+        payload.received_at = selectors.checked_time(payload.received_at, "received_at")
+    receipt, created = receipts.book(
+        order,
+        receipts.request_from_payload(payload),
+        actor=actor_for_token(request.auth),
+        client_id=key,
+    )
+    return Status(201 if created else 200, receipts.receipt_data(receipt))

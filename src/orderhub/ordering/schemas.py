@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -162,6 +163,83 @@ class ShipmentOut(Schema):
     lines: list[ShipmentLineOut]
 
 
+class ReceiptLineIn(Strict):
+    """One line as booked by hand: the received quantity (and serial/lot numbers if known)."""
+
+    position: int = Field(ge=1, le=9999)
+    quantity: Decimal | None = Field(None, ge=0, le=100_000, max_digits=12, decimal_places=3)
+    serial_numbers: list[Annotated[str, StringConstraints(min_length=1, max_length=80)]] = Field(
+        default_factory=list, max_length=1000
+    )
+    lot_numbers: list[Annotated[str, StringConstraints(min_length=1, max_length=80)]] = Field(
+        default_factory=list, max_length=100
+    )
+
+
+class ScanIn(Strict):
+    """A scan that names its line itself (else OrderHub finds it by GTIN or serial number)."""
+
+    scan: str = Field(min_length=1, max_length=500)
+    position: int | None = Field(None, ge=1, le=9999)
+
+
+class ReceiptIn(Strict):
+    """A goods receipt (Wareneingang): per line quantities and/or the raw GS1 scans of the boxes.
+
+    A scan is the text a scanner sends for a GS1 DataMatrix / GS1-128 (``]d2…``, the bare
+    element string or the printed ``(01)…(21)…`` form); the FNC1 separator as ASCII GS
+    (``\u001d``), ``<GS>``, ``{GS}``, ``^]`` or ``␝``. One scan is one box.
+    """
+
+    lines: list[ReceiptLineIn] = Field(default_factory=list, max_length=500)
+    scans: list[Annotated[str, StringConstraints(min_length=1, max_length=500)] | ScanIn] = Field(
+        default_factory=list, max_length=2000
+    )
+    #: The partner's dispatch notification (``shipments[].document_id``) the goods came with.
+    shipment: str | None = Field(None, max_length=100)
+    received_at: datetime | None = None
+    note: str = Field("", max_length=2000)
+    #: Every line still expected and not named counts as not received (the whole delivery).
+    complete: bool = False
+    #: The employee (id in the practice software) who unpacked it; named in the timeline.
+    received_by: str | None = Field(None, max_length=64)
+    #: The client's own id of this receipt; like ``Idempotency-Key`` (the header wins).
+    client_id: str | None = Field(None, max_length=200)
+
+
+class ReceiptLineOut(Schema):
+    position: int
+    quantity: str
+    serial_numbers: list[str]
+    lot_numbers: list[str]
+    expiry_dates: list[str]
+    gtins: list[str]
+    scans: list[str]
+
+
+class ReceiptDifferenceOut(Schema):
+    """A difference to the dispatch notification: ``code`` (``short``, ``surplus``,
+    ``serial_not_notified``, ``serial_missing``, ``wrong_article``, ``unexpected_article``,
+    ``lot_differs``) with its ``params``, and the sentence in German and English."""
+
+    code: str
+    position: int | None
+    params: dict[str, Any]
+    message: str
+    message_en: str
+
+
+class ReceiptOut(Schema):
+    number: str
+    received_at: str
+    received_by: str
+    shipment: str | None
+    note: str
+    client_id: str | None
+    lines: list[ReceiptLineOut]
+    differences: list[ReceiptDifferenceOut]
+
+
 class OrderDetailOut(OrderSummaryOut):
     issues: list[IssueOut]
     lines: list[LineOut]
@@ -169,3 +247,4 @@ class OrderDetailOut(OrderSummaryOut):
     events: list[dict[str, Any]]
     documents: list[dict[str, Any]]
     delivery: dict[str, Any] | None
+    receipts: list[ReceiptOut] = []

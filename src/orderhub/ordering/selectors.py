@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orderhub.core.problems import InvalidInput, NotFound
-from orderhub.ordering import services
+from orderhub.ordering import receipts, services
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus
 
 
@@ -223,6 +223,7 @@ def order_detail(order: Order, request=None) -> dict:
         if delivery
         else None
     )
+    data["receipts"] = [receipts.receipt_data(r) for r in receipts.receipts_of(order)]
     return data
 
 
@@ -249,3 +250,41 @@ def straight_through(company=None, days: int = 30) -> dict:
         "rate": (total - with_cart) / total if total else None,
         "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
     }
+
+
+#: Statuses after which an order's lines carry the partner's answer.
+ANSWERED_STATUSES = frozenset(
+    {
+        OrderStatus.CONFIRMED,
+        OrderStatus.PARTIALLY_CONFIRMED,
+        OrderStatus.REJECTED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+    }
+)
+
+
+def line_states(order: Order) -> list[dict]:
+    """Per line what the partner answered and shipped, for the company webhook: status,
+    quantities (decimal strings), dates, the article delivered instead, serial and lot numbers."""
+    lines = list(order.lines.filter(removed=False).prefetch_related("shipment_lines"))
+    states = []
+    for l in lines:
+        rows = list(l.shipment_lines.all())
+        states.append(
+            {
+                "position": l.position,
+                "line_status": l.line_status,
+                "quantity": _decimal(l.quantity),
+                "confirmed_quantity": _decimal(l.confirmed_quantity),
+                "backordered_quantity": _decimal(l.backordered_quantity),
+                "backorder_date": _date(l.backorder_date),
+                "shipped_quantity": _decimal(l.shipped_quantity),
+                "outstanding_quantity": _decimal(l.outstanding_quantity),
+                "delivery_date": _date(l.delivery_date),
+                "changed_article_number": l.changed_article_number or None,
+                "serial_numbers": [n for row in rows for n in row.serial_numbers],
+                "lot_numbers": [n for row in rows for n in row.lot_numbers],
+            }
+        )
+    return states

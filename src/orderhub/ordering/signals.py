@@ -13,3 +13,6 @@ order_events = Signal()
 order_ready = Signal()
 #: A not yet sent order was cancelled: ``order``.
 order_cancelled = Signal()
+#: A goods receipt was booked: ``receipt`` (an ``ordering.models.GoodsReceipt``, its order at
+#: ``receipt.order``); delivery stores the RECEIPTACKNOWLEDGEMENT for the partner.
+goods_received = Signal()
