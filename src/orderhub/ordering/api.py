@@ -11,7 +11,7 @@ from ninja import Header, Router, Status
 from orderhub.accounts.audit import actor_for_token
 from orderhub.authentication import company_auth
 from orderhub.core.problems import InvalidInput
-from orderhub.ordering import receipts, selectors, services
+from orderhub.ordering import answers, receipts, selectors, services
 from orderhub.ordering.schemas import (
     OrderCreatedOut,
     OrderDetailOut,
@@ -79,6 +79,20 @@ def get_order(request, order_id: str):
 def cancel_order(request, order_id: str):
     order = selectors.get_order(request.company, order_id)
     services.cancel(order, actor_for_token(request.auth), reason="über die API storniert")
+    order.refresh_from_db()
+    return selectors.order_detail(order, request)
+
+
+@router.post(
+    "/{order_id}/close-remainder",
+    response=OrderDetailOut,
+    summary="Close what is still outstanding of a partly shipped order (Rest schließen)",
+    description="Nothing more is expected of the order's lines; the order becomes `shipped`. "
+    "409 unless the order is `partially_shipped`.",
+)
+def close_remainder(request, order_id: str):
+    order = selectors.get_order(request.company, order_id)
+    answers.close_remainder(order, actor=actor_for_token(request.auth))
     order.refresh_from_db()
     return selectors.order_detail(order, request)
 
