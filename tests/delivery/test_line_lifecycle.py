@@ -5,17 +5,19 @@ order is ``shipped`` only after the second parcel (or when the practice closes t
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 
+from orderhub.delivery.models import CompanyWebhook
 from orderhub.formats import edifact, opentrans, partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
 from orderhub.ordering import answers
 from orderhub.ordering.models import Order
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, run_queued_tasks
 from tests.delivery.conftest import mark_sent
 from tests.ordering.conftest import order_body, submit
 
@@ -276,3 +278,43 @@ def test_the_order_page_shows_per_line_what_was_promised_delivered_and_outstandi
     page = english.get(url).content.decode()
     assert "Close the remainder" not in page  # nothing is outstanding any more
     assert "6 of them backordered, expected 15.01.2027" in page
+
+
+def test_the_company_webhook_tells_line_answers_and_serial_numbers(
+    order, partner, company, recorder
+):
+    CompanyWebhook.objects.create(company=company[0], url=recorder.url, secret="s3cret")
+    response = _answer(
+        order,
+        "order_response",
+        "AB-7",
+        [
+            AnswerLine(1, "confirmed", Decimal(2)),
+            AnswerLine(2, "confirmed", Decimal(1)),
+            AnswerLine(
+                3,
+                "backordered",
+                Decimal(10),
+                backordered_quantity=Decimal(6),
+                backorder_date=date(2027, 1, 15),
+            ),
+        ],
+    )
+    _post(partner, partner_json.write_answer(response), "application/json")
+    ship = _answer(
+        order,
+        "dispatch_notification",
+        "LS-7",
+        [AnswerLine(1, "shipped", Decimal(2), serial_numbers=["2319A0411", "2319A0412"])],
+    )
+    _post(partner, partner_json.write_answer(ship), "application/json")
+    run_queued_tasks()
+    bodies = [json.loads(r["body"]) for r in recorder.requests]
+    shipped = [b for b in bodies if b["event"]["to_status"] == "partially_shipped"]
+    assert len(shipped) == 1
+    lines = {line["position"]: line for line in shipped[0]["order"]["lines"]}
+    assert lines[1]["serial_numbers"] == ["2319A0411", "2319A0412"]
+    assert (lines[3]["backordered_quantity"], lines[3]["backorder_date"]) == ("6.000", "2027-01-15")
+    assert lines[3]["outstanding_quantity"] == "10.000"
+    confirmed = [b for b in bodies if b["event"]["to_status"] == "partially_confirmed"]
+    assert confirmed[0]["order"]["lines"][2]["line_status"] == "backordered"

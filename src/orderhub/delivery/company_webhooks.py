@@ -30,6 +30,7 @@ from orderhub.delivery.models import (
     WebhookDelivery,
 )
 from orderhub.formats import signing
+from orderhub.ordering import selectors
 from orderhub.ordering.models import Order, OrderEvent
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,10 @@ def payload(order: Order, event: OrderEvent) -> bytes:
                 "status": order.status,
                 "updated_at": order.updated_at.isoformat(),
                 "tracking_numbers": order.tracking_numbers,
+                # Once the partner answered: per line its answer, shipments and serial numbers.
+                "lines": selectors.line_states(order)
+                if order.status in selectors.ANSWERED_STATUSES
+                else [],
             },
             "event": {
                 "id": event.pk,
