@@ -43,6 +43,12 @@ def dispatch(order, doc_id, lines):
 
 @pytest.fixture
 def order(practice):
+    return shipped_order(practice)
+
+
+def shipped_order(practice):
+    """An order of two lines, sent and shipped in one parcel (LS-1): line 1 with two serial
+    numbers of lot L2601A, line 2 without."""
     r = submit(practice, order_body("WE-1", lines=LINES))
     assert r.json_body["status"] == "queued", r.json_body
     order = mark_sent(Order.objects.get(pk=r.json_body["id"]))

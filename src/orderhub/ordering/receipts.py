@@ -658,3 +658,22 @@ def as_format(receipt: GoodsReceipt) -> changes.GoodsReceipt:
         note=receipt.note,
         buyer_id=order.customer_number,
     )
+
+
+def still_expected(order: Order) -> dict[int, Decimal]:
+    """Per line position what is notified (or, without any dispatch notification, confirmed)
+    and not received yet: what the dashboard's receipt form suggests."""
+    lines = list(order.lines.filter(removed=False))
+    plan = _expected(order, lines, None)["by_line"]
+    return {line.position: plan[line.pk].quantity for line in lines}
+
+
+def shown(receipt: GoodsReceipt) -> dict:
+    """A receipt for the dashboard: its data with each difference's sentence in the active
+    language."""
+    data = receipt_data(receipt)
+    data["at"] = receipt.received_at
+    for d, row in zip(data["differences"], receipt.differences.all(), strict=True):
+        d["text"] = describe(row.kind, row.params)
+        d["label"] = row.get_kind_display()
+    return data

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from orderhub.accounts.decorators import company_view
-from orderhub.web import logins, orders, views
+from orderhub.web import logins, orders, receipts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,6 +43,11 @@ urlpatterns = [
         "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/",
         orders.order_close_remainder,
         name="order_close_remainder",
+    ),
+    path(
+        "dashboard/bestellungen/<uuid:order_id>/wareneingang/",
+        receipts.order_receipt,
+        name="order_receipt",
     ),
     path(
         "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/",

@@ -1,0 +1,102 @@
+"""The order page's "Wareneingang" (issue 16): a person scans the boxes (the scanner types the
+code and Enter, GS as "<GS>"), types quantities, sees the receipt with its differences
+highlighted; a read-only login is refused, another company's order is a 404."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from orderhub.accounts.models import Role
+from orderhub.masterdata.models import Employee
+from orderhub.ordering.models import GoodsReceipt, OrderEvent
+from tests.accounts.conftest import make_login
+from tests.ordering.test_goods_receipt import gtin_of, scan, shipped_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(practice):
+    return shipped_order(practice)
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return c
+
+
+def page_of(client, order, language="de"):
+    r = client.get(f"/dashboard/bestellungen/{order.pk}/", headers={"accept-language": language})
+    assert r.status_code == 200
+    return r.content.decode()
+
+
+def client_id(html):
+    return re.search(r'name="client_id" value="([0-9a-f]+)"', html).group(1)
+
+
+def test_scans_and_quantities_are_booked_and_differences_shown(company, order):
+    admin = client_for(company[1])
+    html = page_of(admin, order)
+    assert 'id="wareneingang"' in html and "Wareneingang buchen" in html
+    gtin = gtin_of(order, 1)
+    form = {
+        # as typed by a scanner that sends GS as "<GS>", each scan ended by Enter
+        "scans": f"{scan(gtin, 'SN40021', gs='<GS>')}\r\n{scan(gtin, 'SN47777', gs='<GS>')}\r\n",
+        "qty-2": "1",
+        "note": "Karton offen",
+        "client_id": client_id(html),
+    }
+    url = f"/dashboard/bestellungen/{order.pk}/wareneingang/"
+    r = admin.post(url, form)
+    assert r.status_code == 302 and r["Location"].endswith("#wareneingang")
+    assert admin.post(url, form).status_code == 302  # the same form twice books once
+    receipt = GoodsReceipt.objects.get(order=order)
+    assert receipt.received_by == f"Benutzer {company[1].username}"
+    assert sorted(receipt.differences.values_list("kind", flat=True)) == [
+        "serial_missing",
+        "serial_not_notified",
+    ]
+    html = page_of(admin, order)
+    assert "Wareneingang" in html and "mit 2 Abweichungen" in html
+    assert 'class="message error" data-code="serial_not_notified"' in html
+    assert "Seriennummer SN47777 steht nicht in der Versandmeldung." in html
+    assert OrderEvent.objects.filter(order=order).last().actor == receipt.received_by
+    english = page_of(admin, order, "en")
+    assert (
+        "Goods receipt" in english
+        and "2 differences" in english
+        and "Book goods receipt" in english
+    )
+    assert "serial number SN47777 is not in the dispatch notification" in english
+
+
+def test_a_bad_scan_books_nothing_and_keeps_what_was_typed(company, order):
+    admin = client_for(company[1])
+    url = f"/dashboard/bestellungen/{order.pk}/wareneingang/"
+    r = admin.post(url, {"scans": "]d20104012345678902", "client_id": "x1"}, follow=True)
+    html = r.content.decode()
+    assert "Wareneingang nicht gebucht" in html and "check digit" in html
+    assert "]d20104012345678902</textarea>" in html
+    assert not GoodsReceipt.objects.exists()
+
+
+def test_read_only_login_is_refused_and_sees_no_form(company, order):
+    reader = client_for(
+        make_login(company[0], Employee.objects.get(external_id="U1"), Role.READ_ONLY)
+    )
+    assert "Wareneingang buchen" not in page_of(reader, order)
+    r = reader.post(f"/dashboard/bestellungen/{order.pk}/wareneingang/", {"qty-1": "2"})
+    assert r.status_code == 403
+    assert not GoodsReceipt.objects.exists()
+
+
+def test_another_company_gets_404(other_company, order):
+    outsider = client_for(other_company[1])
+    r = outsider.post(f"/dashboard/bestellungen/{order.pk}/wareneingang/", {"qty-1": "2"})
+    assert r.status_code == 404
+    assert not GoodsReceipt.objects.exists()
