@@ -72,6 +72,7 @@ PAGES = {
     "dashboard/webhooks/": "company",
     "dashboard/bestellungen/<uuid:order_id>/": "company",
     "dashboard/bestellungen/<uuid:order_id>/erneut/": "company",
+    "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/": "company",
     "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": "company",
     "warenkorb/<uuid:order_id>/": "company",
     "warenkorb/<uuid:order_id>/bestellen/": "company",
@@ -105,6 +106,7 @@ API = {
     ("POST", "/api/v1/orders"): "company",
     ("GET", "/api/v1/orders/{order_id}"): "company",
     ("POST", "/api/v1/orders/{order_id}/cancel"): "company",
+    ("POST", "/api/v1/orders/{order_id}/close-remainder"): "company",
     ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): "company",
     ("POST", "/api/v1/partner/catalogs"): "partner",
     ("GET", "/api/v1/partner/catalogs/{import_id}"): "partner",
@@ -341,6 +343,10 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         "dashboard/bestellungen/<uuid:order_id>/erneut/": [
             ("get", f"/dashboard/bestellungen/{queued.pk}/erneut/", None, "object"),
             ("post", f"/dashboard/bestellungen/{queued.pk}/erneut/", {}, "object"),
+        ],
+        "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/": [
+            ("post", f"/dashboard/bestellungen/{o.pk}/rest-schliessen/", {}, "object")
+            for o in (queued, sent)
         ],
         "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": [
             (
@@ -619,6 +625,10 @@ def api_probes(world, b_cart) -> dict[tuple[str, str], list[tuple[str, str, obje
         ],
         ("POST", "/api/v1/orders/{order_id}/cancel"): [
             ("post", f"/api/v1/orders/{o.pk}/cancel", None, {}, "object") for o in (cart, queued)
+        ],
+        ("POST", "/api/v1/orders/{order_id}/close-remainder"): [
+            ("post", f"/api/v1/orders/{o.pk}/close-remainder", None, {}, "object")
+            for o in (queued, sent)
         ],
         ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): [
             ("get", f"/api/v1/orders/{queued.pk}/documents/{a.document.pk}", None, {}, "object"),
