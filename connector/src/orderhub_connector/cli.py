@@ -152,6 +152,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("order_id", metavar="ORDER_ID", nargs="?")
 
     p = sub.add_parser(
+        "receive",
+        parents=[common, as_json],
+        help="Wareneingang buchen / book a goods receipt",
+    )
+    p.add_argument("order_id", metavar="ORDER_ID")
+    p.add_argument(
+        "--scan",
+        action="append",
+        default=[],
+        metavar="STRING",
+        help="GS1-Scan eines Kartons (GS auch als <GS>) / GS1 scan of one box (GS also as <GS>)",
+    )
+    p.add_argument(
+        "--line",
+        action="append",
+        default=[],
+        metavar="POS=QTY",
+        help="erhaltene Menge einer Position / received quantity of a line",
+    )
+    p.add_argument("--shipment", metavar="ID", help="Lieferschein / dispatch notification id")
+    p.add_argument("--note", default="", help="Bemerkung / note")
+    p.add_argument(
+        "--complete",
+        action="store_true",
+        help="Lieferung vollständig: nicht Genanntes fehlt / the whole delivery: unnamed lines "
+        "are missing",
+    )
+    p.add_argument(
+        "--received-by", metavar="USER", help="Mitarbeiter-ID / employee id (practice software)"
+    )
+    p.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="eigene Kennung statt des abgeleiteten Idempotency-Key / own id instead of the "
+        "derived Idempotency-Key",
+    )
+
+    p = sub.add_parser(
         "watch",
         parents=[common, as_json],
         help="Statusänderungen verfolgen / follow order status changes",
@@ -449,6 +487,44 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
+def cmd_receive(conn: Connector, args: argparse.Namespace, out: Output) -> int:
+    receipt = conn.receive(
+        args.order_id,
+        scans=args.scan,
+        lines=args.line,
+        shipment=args.shipment,
+        note=args.note,
+        complete=args.complete,
+        received_by=args.received_by,
+        client_id=args.client_id,
+    )
+    if out.as_json:
+        out.json(receipt)
+        return ExitCode.OK
+    number = receipt.get("number")
+    if receipt.get("booked_before"):
+        out.line(
+            f"Wareneingang {number} war schon gebucht. / Goods receipt {number} was booked before."
+        )
+    else:
+        out.line(f"Wareneingang {number} gebucht. / Goods receipt {number} booked.")
+    for line in receipt.get("lines") or []:
+        serials = ", ".join(line.get("serial_numbers") or [])
+        out.line(
+            f"  Pos. {line.get('position')}: {_quantity(line.get('quantity'))}"
+            + (f"  ({serials})" if serials else "")
+        )
+    differences = receipt.get("differences") or []
+    if differences:
+        out.line(f"{len(differences)} Abweichung(en) / difference(s):")
+        for d in differences:
+            out.line(f"  ! {d.get('message')}")
+            out.line(f"    {d.get('message_en')}")
+    else:
+        out.line("Keine Abweichungen. / No differences.")
+    return ExitCode.OK
+
+
 def cmd_watch(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     interval = args.interval if args.interval is not None else conn.config.watch_interval
     while True:
@@ -490,6 +566,7 @@ COMMANDS = {
     "order": cmd_order,
     "status": cmd_status,
     "watch": cmd_watch,
+    "receive": cmd_receive,
 }
 
 

@@ -9,10 +9,11 @@ vendors can embed it directly. Everything that touches the network goes through
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import time
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,13 @@ from .errors import (
     RegistrationFailed,
 )
 from .interface import InterfaceCheck, check_interface
-from .payloads import body_digest, build_order_payload, build_snapshot, idempotency_key
+from .payloads import (
+    body_digest,
+    build_order_payload,
+    build_snapshot,
+    canonical_json,
+    idempotency_key,
+)
 from .practice import (
     LINE_KEYS,
     JsonFileSource,
@@ -488,6 +495,55 @@ class Connector:
             self.watch_state.save({"updated_since": newest, "seen": sorted(at_newest)})
         return updates
 
+    def receive(
+        self,
+        order_id: str,
+        *,
+        scans: Sequence[str] = (),
+        lines: Sequence[str] = (),
+        shipment: str | None = None,
+        note: str = "",
+        complete: bool = False,
+        received_by: str | None = None,
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Book a goods receipt (``POST /api/v1/orders/{id}/receipts``) and return it.
+
+        ``scans`` are GS1 scans as the scanner sent them (GS may be written ``<GS>``); ``lines``
+        are ``POS=QTY``. The Idempotency-Key is derived from the order and the receipt, so the
+        same command again books nothing twice; ``client_id`` overrides it (an identical second
+        receipt). Accepts a practice order id (through the journal) or a portal id.
+        """
+        body: dict[str, Any] = {
+            "lines": [_receipt_line(text) for text in lines],
+            "scans": list(scans),
+            "complete": complete,
+        }
+        if not body["lines"] and not body["scans"] and not complete:
+            raise PracticeDataError(
+                "Nichts zu buchen: bitte --scan oder --line angeben.",
+                "Nothing to book: give --scan or --line.",
+            )
+        if shipment:
+            body["shipment"] = shipment
+        if note:
+            body["note"] = note
+        if received_by:
+            body["received_by"] = received_by
+        portal_id = self.journal.portal_id_for(order_id) or order_id
+        key = client_id or receipt_key(self.config.portal_url, portal_id, body)
+        response = self.client.request(
+            "POST",
+            f"api/v1/orders/{portal_id}/receipts",
+            json=body,
+            headers={"Idempotency-Key": key},
+            retry=True,
+            expect=(200, 201),
+        )
+        receipt: dict[str, Any] = json_body(response)
+        receipt["booked_before"] = response.status_code == 200
+        return receipt
+
     # --- helpers -----------------------------------------------------------------------------
 
     def _current_item(self, portal_id: str) -> dict[str, Any] | None:
@@ -541,6 +597,30 @@ class Connector:
                 f"Warnung: Status konnte nicht an die Praxissoftware übergeben werden / "
                 f"warning: status could not be handed to the practice software: {exc}"
             )
+
+
+def _receipt_line(text: str) -> dict[str, Any]:
+    """``POS=QTY`` (``2=1``, ``3=0.5``, ``1=2,5``) as a receipt line."""
+    position, sep, quantity = text.partition("=")
+    quantity = quantity.strip().replace(",", ".")
+    try:
+        pos = int(position)
+        if not sep or pos < 1 or float(quantity) < 0:
+            raise ValueError(text)
+    except ValueError:
+        raise PracticeDataError(
+            f"„{text}“ ist keine Angabe POSITION=MENGE (z. B. 2=1).",
+            f"'{text}' is not POSITION=QUANTITY (e.g. 2=1).",
+        ) from None
+    return {"position": pos, "quantity": quantity}
+
+
+def receipt_key(portal_url: str, order_id: str, body: dict[str, Any]) -> str:
+    """The Idempotency-Key of a goods receipt: the same receipt of the same order, the same key."""
+    material = "\n".join(
+        ["orderhub-connector/receipt/v1", portal_url.rstrip("/"), order_id, canonical_json(body)]
+    )
+    return "ohr-" + hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def _update_from_item(item: dict[str, Any], external_id: str | None) -> OrderStatusUpdate:
