@@ -32,6 +32,19 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("storniert")
 
 
+class OrderType(models.TextChoices):
+    """What kind of order it is (issue 17); every channel's document states it."""
+
+    STANDARD = "standard", _("Standard")
+    EXPRESS = "express", _("Express")
+    CONSIGNMENT = "consignment", _("Kommission")
+    TRIAL = "trial", _("Probe")
+    LOANER = "loaner", _("Leihgerät")
+    REMAKE = "remake", _("Ersatz / Neuanfertigung")
+    REPAIR = "repair", _("Reparatur")
+    RETURN = "return", _("Rücksendung")
+
+
 class Order(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="orders")
@@ -52,6 +65,17 @@ class Order(models.Model):
     tracking_numbers = models.JSONField(default=list, blank=True)
     carrier = models.CharField(max_length=100, blank=True)
     delivery_date = models.DateField(null=True, blank=True)
+    order_type = models.CharField(
+        _("Auftragsart"), max_length=20, choices=OrderType.choices, default=OrderType.STANDARD
+    )
+    #: A remake or replacement names the order it replaces.
+    original_order = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    #: Kommission (consignment) and loaner orders: when the goods go back.
+    return_date = models.DateField(_("Rückgabedatum"), null=True, blank=True)
+    #: A pseudonymous fitting reference (Versorgung) of the practice, never the patient's name.
+    fitting_reference = models.CharField(_("Versorgung"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,6 +119,9 @@ class OrderLine(models.Model):
     manufacturer_article_number = models.CharField(max_length=100, blank=True)
     description = models.CharField(max_length=300, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    #: Lines with the same pair key form a binaural pair (right and left ear), shown, confirmed,
+    #: shipped and received together.
+    pair = models.CharField(max_length=20, blank=True)
     # Identification:
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
