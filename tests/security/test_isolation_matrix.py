@@ -73,6 +73,7 @@ PAGES = {
     "dashboard/bestellungen/<uuid:order_id>/": "company",
     "dashboard/bestellungen/<uuid:order_id>/erneut/": "company",
     "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/": "company",
+    "dashboard/bestellungen/<uuid:order_id>/wareneingang/": "company",
     "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": "company",
     "warenkorb/<uuid:order_id>/": "company",
     "warenkorb/<uuid:order_id>/bestellen/": "company",
@@ -107,6 +108,7 @@ API = {
     ("GET", "/api/v1/orders/{order_id}"): "company",
     ("POST", "/api/v1/orders/{order_id}/cancel"): "company",
     ("POST", "/api/v1/orders/{order_id}/close-remainder"): "company",
+    ("POST", "/api/v1/orders/{order_id}/receipts"): "company",
     ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): "company",
     ("POST", "/api/v1/partner/catalogs"): "partner",
     ("GET", "/api/v1/partner/catalogs/{import_id}"): "partner",
@@ -346,6 +348,10 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         ],
         "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/": [
             ("post", f"/dashboard/bestellungen/{o.pk}/rest-schliessen/", {}, "object")
+            for o in (queued, sent)
+        ],
+        "dashboard/bestellungen/<uuid:order_id>/wareneingang/": [
+            ("post", f"/dashboard/bestellungen/{o.pk}/wareneingang/", {"qty-1": "1"}, "object")
             for o in (queued, sent)
         ],
         "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": [
@@ -628,6 +634,16 @@ def api_probes(world, b_cart) -> dict[tuple[str, str], list[tuple[str, str, obje
         ],
         ("POST", "/api/v1/orders/{order_id}/close-remainder"): [
             ("post", f"/api/v1/orders/{o.pk}/close-remainder", None, {}, "object")
+            for o in (queued, sent)
+        ],
+        ("POST", "/api/v1/orders/{order_id}/receipts"): [
+            (
+                "post",
+                f"/api/v1/orders/{o.pk}/receipts",
+                {"lines": [{"position": 1, "quantity": 1}]},
+                {},
+                "object",
+            )
             for o in (queued, sent)
         ],
         ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): [
