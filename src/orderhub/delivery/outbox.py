@@ -139,17 +139,23 @@ def claim(delivery_ids=None, *, limit: int | None = None, worker_id: str = WORKE
         return _claim_locked(delivery_ids, limit, worker_id, timezone.now())[1]
 
 
-def claim_due(limit: int, *, worker_id: str = WORKER_ID) -> tuple[int, list]:
+def webhook_share(limit: int) -> int:
+    return max(1, int(limit * WEBHOOK_SHARE))
+
+
+def claim_due(limit: int, *, worker_id: str = WORKER_ID, webhooks: bool = True) -> tuple[int, list]:
     """The delivery loop's claim: up to ``limit`` due rows of the outbox, in one transaction.
 
-    Company-webhook rows (at most ``WEBHOOK_SHARE`` of the room, at least one) are taken first,
-    partner deliveries fill the rest. Returns how many rows were taken (a full claim means more may
-    be waiting) and the jobs to send (:class:`Job` and ``company_webhooks.WebhookJob``).
+    Company-webhook rows (``webhooks``; at most ``webhook_share(limit)``) are taken first, partner
+    deliveries fill the rest. Returns how many rows were taken (a full claim means more may be
+    waiting) and the jobs to send (:class:`Job` and ``company_webhooks.WebhookJob``).
     """
     now = timezone.now()
     with transaction.atomic():
-        hooks_taken, hook_jobs = company_webhooks.claim_locked(
-            max(1, int(limit * WEBHOOK_SHARE)), now, worker_id
+        hooks_taken, hook_jobs = (
+            company_webhooks.claim_locked(webhook_share(limit), now, worker_id)
+            if webhooks
+            else (0, [])
         )
         taken, jobs = _claim_locked(None, limit - hooks_taken, worker_id, now)
     return hooks_taken + taken, [*hook_jobs, *jobs]

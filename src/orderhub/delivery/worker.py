@@ -71,6 +71,9 @@ class DeliveryLoop:
         self.claim_failures = 0
         self.outage_failures = 0  # claims in a row that failed because the database was unreachable
         self.restarts = 0
+        #: Company webhooks are claimed at most every ``interval`` seconds while their last claim
+        #: was not full: a busy loop does not add a webhook query to every claim of deliveries.
+        self.webhooks_due = 0.0
 
     def run_forever(self) -> None:
         """:meth:`run` until :meth:`stop`; an error that escapes it is logged and the loop restarts
@@ -180,8 +183,14 @@ class DeliveryLoop:
     def _claim(self, limit: int) -> tuple[int, list]:
         if self.claim_failures:
             limit = 1  # one bad row must not keep a whole batch from being claimed
+        started = time.monotonic()
+        webhooks = bool(self.claim_failures) or started >= self.webhooks_due
         try:
-            claimed, jobs = outbox.claim_due(limit, worker_id=self.worker_id)
+            claimed, jobs = outbox.claim_due(limit, worker_id=self.worker_id, webhooks=webhooks)
+            if webhooks:
+                hooks = sum(1 for job in jobs if not isinstance(job, outbox.Job))
+                if hooks < outbox.webhook_share(limit):
+                    self.webhooks_due = started + self.interval
             self.claim_failures = 0
             if self.outage_failures:
                 logger.warning(
