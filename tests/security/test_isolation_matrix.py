@@ -109,6 +109,7 @@ API = {
     ("POST", "/api/v1/orders/{order_id}/cancel"): "company",
     ("POST", "/api/v1/orders/{order_id}/close-remainder"): "company",
     ("POST", "/api/v1/orders/{order_id}/receipts"): "company",
+    ("POST", "/api/v1/orders/{order_id}/changes"): "company",
     ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): "company",
     ("POST", "/api/v1/partner/catalogs"): "partner",
     ("GET", "/api/v1/partner/catalogs/{import_id}"): "partner",
@@ -645,6 +646,11 @@ def api_probes(world, b_cart) -> dict[tuple[str, str], list[tuple[str, str, obje
                 "object",
             )
             for o in (queued, sent)
+        ],
+        ("POST", "/api/v1/orders/{order_id}/changes"): [
+            ("post", f"/api/v1/orders/{o.pk}/changes", body, {}, "object")
+            for o in (queued, sent)
+            for body in ({"kind": "cancel"}, {"lines": [{"position": 1, "quantity": 5}]})
         ],
         ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): [
             ("get", f"/api/v1/orders/{queued.pk}/documents/{a.document.pk}", None, {}, "object"),

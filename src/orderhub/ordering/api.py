@@ -11,8 +11,10 @@ from ninja import Header, Router, Status
 from orderhub.accounts.audit import actor_for_token
 from orderhub.authentication import company_auth
 from orderhub.core.problems import InvalidInput
-from orderhub.ordering import answers, receipts, selectors, services
+from orderhub.ordering import answers, changes, receipts, selectors, services
 from orderhub.ordering.schemas import (
+    ChangeIn,
+    ChangeOut,
     OrderCreatedOut,
     OrderDetailOut,
     OrderIn,
@@ -127,3 +129,27 @@ def book_receipt(
         client_id=key,
     )
     return Status(201 if created else 200, receipts.receipt_data(receipt))
+
+
+@router.post(
+    "/{order_id}/changes",
+    response={201: ChangeOut},
+    summary="Ask the partner to change or cancel a sent order (Änderung, Stornierung)",
+    description="`kind` `change`: per line a new `quantity` and/or requested `delivery_date`, or "
+    "`remove`; `added` lines (identified in the partner's catalog). `kind` `cancel`: the whole "
+    "order. The change gets the next `sequence` of the order and goes to the partner, who "
+    "accepts or refuses it (`GET /api/v1/orders/{id}` lists the changes with their status). "
+    "409 with `code`, `message` (German) and `message_en` when it cannot be asked for: `cart`, "
+    "`not_sent` (use `/cancel`), `sending`, `shipped`, `partly_shipped` (cancel), `line_shipped`, "
+    "`closed`, `change_open` (one change at a time).",
+)
+def request_change(request, order_id: str, payload: ChangeIn):
+    order = selectors.get_order(request.company, order_id)
+    actor = actor_for_token(request.auth)
+    if payload.kind == "cancel":
+        if payload.lines or payload.added:
+            raise InvalidInput("lines", "a cancellation cancels the whole order; it lists no lines")
+        change = changes.request_cancel(order, actor=actor, note=payload.note)
+    else:
+        change = changes.request_change(order, changes.request_from_payload(payload), actor=actor)
+    return Status(201, changes.change_data(change))

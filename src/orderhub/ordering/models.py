@@ -321,3 +321,60 @@ class ReceiptDifference(models.Model):
 
     class Meta:
         ordering = ["receipt_id", "id"]
+
+
+# --------------------------------------------------------------------------- changes after sending
+
+
+class OrderChange(models.Model):
+    """A change or cancellation the practice asked for after the order was sent (issue 16).
+
+    ``sequence`` is the change's number within the order (1, 2 …): with the order number the key
+    partners deduplicate on (``ORDERCHANGE_SEQUENCE_ID``, ``BGM+230+<order>/<n>``). ``lines`` are
+    the changed sent lines (``{"position", "quantity", "delivery_date", "removed", "note"}``),
+    ``added`` the new lines (``{"position", "quantity", "unit", "partner_article_number", "gtin",
+    "description", "article_id", "article_snapshot", "note"}``); values as strings.
+    """
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("Änderung")
+        CANCEL = "cancel", _("Stornierung")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("angefragt")
+        SENT = "sent", _("an Partner gesendet")
+        ACCEPTED = "accepted", _("angenommen")
+        REFUSED = "refused", _("abgelehnt")
+        FAILED = "failed", _("nicht zustellbar")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="changes")
+    sequence = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHANGE)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    lines = models.JSONField(default=list, blank=True)
+    added = models.JSONField(default=list, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    #: Who asked: "Name (login)", or the practice software.
+    requested_by = models.CharField(max_length=200)
+    requested_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.CharField(max_length=200, blank=True)
+    #: The partner's reason (a refusal's, mostly).
+    answer_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["order_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="change_unique_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}/{self.sequence}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.order.number}/{self.sequence}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.REQUESTED, self.Status.SENT)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -240,6 +240,74 @@ class ReceiptOut(Schema):
     differences: list[ReceiptDifferenceOut]
 
 
+class ChangeLineIn(Strict):
+    """A sent line to change: a new quantity and/or requested delivery date, or ``remove``."""
+
+    position: int = Field(ge=1, le=9999)
+    quantity: Decimal | None = Field(None, gt=0, le=100_000, max_digits=12, decimal_places=3)
+    delivery_date: date | None = None
+    remove: bool = False
+    note: str = Field("", max_length=500)
+
+
+class ChangeAddedLineIn(Strict):
+    """A line to add; the article must be identified uniquely in the partner's catalog."""
+
+    quantity: Decimal = Field(gt=0, le=100_000, max_digits=12, decimal_places=3)
+    partner_article_number: str | None = Field(None, max_length=100)
+    gtin: str | None = Field(None, max_length=20)
+    hmv_number: str | None = Field(None, max_length=20)
+    manufacturer_article_number: str | None = Field(None, max_length=100)
+    description: str = Field("", max_length=300)
+    attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=20)
+    note: str = Field("", max_length=500)
+
+
+class ChangeIn(Strict):
+    """A change (``kind`` ``change``: ``lines`` and/or ``added``) or a cancellation (``cancel``,
+    no lines) of a sent order, for the partner to accept or refuse."""
+
+    kind: Literal["change", "cancel"] = "change"
+    lines: list[ChangeLineIn] = Field(default_factory=list, max_length=500)
+    added: list[ChangeAddedLineIn] = Field(default_factory=list, max_length=100)
+    note: str = Field("", max_length=500)
+
+
+class ChangeLineOut(Schema):
+    position: int
+    quantity: str | None
+    delivery_date: str | None
+    removed: bool
+    note: str
+
+
+class ChangeAddedLineOut(Schema):
+    position: int
+    quantity: str
+    unit: str
+    partner_article_number: str | None
+    description: str
+    note: str
+
+
+class ChangeOut(Schema):
+    """A change after sending: ``status`` ``requested`` → ``sent`` → ``accepted`` | ``refused``
+    (or ``failed`` when it could not be delivered); ``sequence`` 1, 2 … per order."""
+
+    sequence: int
+    number: str
+    kind: str
+    status: str
+    lines: list[ChangeLineOut]
+    added: list[ChangeAddedLineOut]
+    note: str
+    requested_by: str
+    requested_at: str
+    answered_at: str | None
+    answered_by: str | None
+    answer_note: str | None
+
+
 class OrderDetailOut(OrderSummaryOut):
     issues: list[IssueOut]
     lines: list[LineOut]
@@ -248,3 +316,4 @@ class OrderDetailOut(OrderSummaryOut):
     documents: list[dict[str, Any]]
     delivery: dict[str, Any] | None
     receipts: list[ReceiptOut] = []
+    changes: list[ChangeOut] = []

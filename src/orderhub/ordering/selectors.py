@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orderhub.core.problems import InvalidInput, NotFound
-from orderhub.ordering import receipts, services
+from orderhub.ordering import changes, receipts, services
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus
 
 
@@ -224,6 +224,7 @@ def order_detail(order: Order, request=None) -> dict:
         else None
     )
     data["receipts"] = [receipts.receipt_data(r) for r in receipts.receipts_of(order)]
+    data["changes"] = [changes.change_data(c) for c in order.changes.select_related("order")]
     return data
 
 

@@ -16,3 +16,7 @@ order_cancelled = Signal()
 #: A goods receipt was booked: ``receipt`` (an ``ordering.models.GoodsReceipt``, its order at
 #: ``receipt.order``); delivery stores the RECEIPTACKNOWLEDGEMENT for the partner.
 goods_received = Signal()
+#: The practice asked to change or cancel a sent order: ``change`` (an
+#: ``ordering.models.OrderChange``, its order at ``change.order``); delivery puts it into the
+#: outbox for the partner's channel (issue 16).
+order_change_requested = Signal()

@@ -20,9 +20,17 @@ TRANSITIONS: dict[str, set[str]] = {
     S.QUEUED: {S.SENDING, S.CANCELLED, S.FAILED},
     # A partner may answer before the sender saw its acknowledgement (lost response), hence ANSWERED.
     S.SENDING: {S.SENT, S.FAILED} | ANSWERED,
-    S.SENT: set(ANSWERED),
-    S.CONFIRMED: {S.PARTIALLY_CONFIRMED, S.REJECTED, S.PARTIALLY_SHIPPED, S.SHIPPED},
-    S.PARTIALLY_CONFIRMED: {S.CONFIRMED, S.REJECTED, S.PARTIALLY_SHIPPED, S.SHIPPED},
+    # Sent and not shipped: the partner may accept the practice's cancellation (issue 16,
+    # ordering/changes.py) — the order becomes ``cancelled``.
+    S.SENT: set(ANSWERED) | {S.CANCELLED},
+    S.CONFIRMED: {S.PARTIALLY_CONFIRMED, S.REJECTED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED},
+    S.PARTIALLY_CONFIRMED: {
+        S.CONFIRMED,
+        S.REJECTED,
+        S.PARTIALLY_SHIPPED,
+        S.SHIPPED,
+        S.CANCELLED,
+    },
     # The rest follows in a later dispatch notification, or the practice closes it.
     S.PARTIALLY_SHIPPED: {S.SHIPPED},
     S.FAILED: {S.QUEUED, S.CANCELLED} | ANSWERED,

@@ -1,0 +1,601 @@
+"""Changes and cancellations after sending (issue 16): the practice asks, the partner answers.
+
+The practice (API, connector, dashboard) asks to change quantities or requested delivery dates,
+to remove or add lines, or to cancel the whole order: :func:`request_change`,
+:func:`request_cancel`. Each request is an :class:`~orderhub.ordering.models.OrderChange` with
+the next sequence number of the order (1, 2 …), recorded in the timeline with the person who
+asked, and announced with :data:`~orderhub.ordering.signals.order_change_requested` — delivery
+puts it into the outbox of the partner's channel (openTRANS ORDERCHANGE, EDIFACT ORDCHG, a
+signed webhook event, an e-mail with a PDF, the supplier portal).
+
+Rules (each refusal is a 409 with ``code``, a German ``message`` and an English ``message_en``):
+
+* a cart is changed in the cart, a queued (not yet sent) order is cancelled with the existing
+  cancel (``POST /api/v1/orders/{id}/cancel``); an order being sent is asked again a moment later;
+* nothing is sent once the lines concerned are shipped: a line with a shipped quantity cannot be
+  changed or removed, a shipped order cannot be changed, an order of which anything is shipped
+  cannot be cancelled (its open rest can be changed, or closed with "Rest schließen");
+* one change at a time: while a change waits for the partner's answer, no other is asked.
+
+The partner answers with :func:`answer_change`: accepted — the change is applied to the lines
+(quantities, dates, removed and added lines; a cancellation makes the order ``cancelled``);
+refused — the lines stay as they were and the timeline says why. An answer to a change that was
+answered before changes nothing (the partner's documents may come twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from orderhub.catalog import identification
+from orderhub.core.problems import Conflict, InvalidInput
+from orderhub.formats import FormatError
+from orderhub.formats import changes as formats_changes
+from orderhub.formats.documents import OrderItem
+from orderhub.ordering import signals
+from orderhub.ordering import status as order_status
+from orderhub.ordering.models import Order, OrderChange, OrderLine
+from orderhub.ordering.models import OrderStatus as S
+
+#: A change can be asked for once the order went out, until it is shipped.
+CHANGEABLE = {S.SENT, S.CONFIRMED, S.PARTIALLY_CONFIRMED, S.PARTIALLY_SHIPPED}
+#: A cancellation only while nothing is shipped.
+CANCELLABLE = {S.SENT, S.CONFIRMED, S.PARTIALLY_CONFIRMED}
+MAX_QUANTITY = Decimal(100_000)
+
+
+class ChangeRefused(Conflict):
+    """A change or cancellation that cannot be asked for (409), with a German and English text."""
+
+    def __init__(self, code: str, message: str, message_en: str, **extra):
+        super().__init__(
+            f"{message} / {message_en}", code=code, message=message, message_en=message_en, **extra
+        )
+        self.code, self.message, self.message_en = code, message, message_en
+
+
+# --------------------------------------------------------------------------- input
+
+
+@dataclass
+class LineChangeInput:
+    position: int
+    quantity: Decimal | None = None
+    delivery_date: date | None = None
+    remove: bool = False
+    note: str = ""
+
+
+@dataclass
+class AddedLineInput:
+    quantity: Decimal
+    partner_article_number: str | None = None
+    gtin: str | None = None
+    hmv_number: str | None = None
+    manufacturer_article_number: str | None = None
+    description: str = ""
+    attributes: dict = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class ChangeRequest:
+    lines: list[LineChangeInput] = field(default_factory=list)
+    added: list[AddedLineInput] = field(default_factory=list)
+    note: str = ""
+
+
+# --------------------------------------------------------------------------- asking
+
+
+def _refuse_status(order: Order, kind: str) -> None:
+    status = order.status
+    if status == S.CART:
+        raise ChangeRefused(
+            "cart",
+            "Die Bestellung ist noch ein Warenkorb: bitte im Warenkorb ändern.",
+            "The order is still a cart: please change it in the cart.",
+        )
+    if status in (S.QUEUED, S.FAILED):
+        raise ChangeRefused(
+            "not_sent",
+            "Die Bestellung ist noch nicht beim Partner: sie wird mit »Stornieren« storniert "
+            "(POST /api/v1/orders/{id}/cancel) und bei Bedarf neu bestellt.",
+            "The order has not reached the partner yet: cancel it with 'Cancel' "
+            "(POST /api/v1/orders/{id}/cancel) and order again if needed.",
+        )
+    if status == S.SENDING:
+        raise ChangeRefused(
+            "sending",
+            "Die Bestellung wird gerade gesendet; bitte gleich noch einmal versuchen.",
+            "The order is being sent right now; please try again in a moment.",
+        )
+    if status == S.SHIPPED:
+        raise ChangeRefused(
+            "shipped",
+            "Die Bestellung ist bereits versandt; sie kann nicht mehr geändert oder storniert "
+            "werden.",
+            "The order has already been shipped; it can no longer be changed or cancelled.",
+        )
+    if kind == OrderChange.Kind.CANCEL and status == S.PARTIALLY_SHIPPED:
+        raise ChangeRefused(
+            "partly_shipped",
+            "Teile der Bestellung sind bereits versandt; stornieren ist nicht mehr möglich. "
+            "Ändern Sie die offenen Positionen oder schließen Sie den Rest.",
+            "Parts of the order have already been shipped; it can no longer be cancelled. "
+            "Change the open lines or close the remainder.",
+        )
+    allowed = CANCELLABLE if kind == OrderChange.Kind.CANCEL else CHANGEABLE
+    if status not in allowed:
+        label = str(S(status).label) if status in S.values else status
+        raise ChangeRefused(
+            "closed",
+            f"Die Bestellung ist {label}; sie kann nicht mehr geändert werden.",
+            f"The order is {status}; it can no longer be changed.",
+        )
+
+
+def _refuse_open_change(order: Order) -> None:
+    open_change = (
+        order.changes.filter(status__in=(OrderChange.Status.REQUESTED, OrderChange.Status.SENT))
+        .order_by("sequence")
+        .first()
+    )
+    if open_change is not None:
+        raise ChangeRefused(
+            "change_open",
+            f"Änderung {open_change.sequence} wartet noch auf die Antwort des Partners; bitte "
+            "erst danach eine weitere Änderung anfragen.",
+            f"Change {open_change.sequence} is still waiting for the partner's answer; please "
+            "ask for another change after that.",
+            sequence=open_change.sequence,
+        )
+
+
+def _quantity(value, where: str) -> Decimal:
+    if value is None or not value.is_finite() or not 0 < value <= MAX_QUANTITY:
+        raise InvalidInput(where, "a number greater than 0 and at most 100000")
+    if value != value.quantize(Decimal("0.001")):
+        raise InvalidInput(where, "at most 3 decimals")
+    return value
+
+
+def _plain(value: Decimal) -> str:
+    return str(
+        value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+    )
+
+
+def _changed_lines(order: Order, request: ChangeRequest) -> list[dict]:
+    lines = {line.position: line for line in order.lines.filter(removed=False)}
+    result, seen = [], set()
+    for i, item in enumerate(request.lines):
+        where = f"lines[{i}]"
+        line = lines.get(item.position)
+        if line is None:
+            raise InvalidInput(f"{where}.position", f"the order has no line {item.position}")
+        if item.position in seen:
+            raise InvalidInput(f"{where}.position", f"line {item.position} is named twice")
+        seen.add(item.position)
+        if line.shipped_quantity:
+            raise ChangeRefused(
+                "line_shipped",
+                f"Pos. {line.position} ist bereits (teilweise) versandt und kann nicht mehr "
+                "geändert werden.",
+                f"Line {line.position} has already been (partly) shipped and can no longer be "
+                "changed.",
+                position=line.position,
+            )
+        if item.remove:
+            if item.quantity is not None or item.delivery_date is not None:
+                raise InvalidInput(where, "a removed line has no new quantity or date")
+            result.append({"position": line.position, "removed": True, "note": item.note[:500]})
+            continue
+        quantity = None
+        if item.quantity is not None:
+            quantity = _quantity(item.quantity, f"{where}.quantity")
+            if quantity == line.quantity:
+                quantity = None
+        if quantity is None and item.delivery_date is None:
+            raise InvalidInput(where, f"nothing changes for line {line.position}")
+        result.append(
+            {
+                "position": line.position,
+                "quantity": _plain(quantity) if quantity is not None else None,
+                "delivery_date": item.delivery_date.isoformat() if item.delivery_date else None,
+                "removed": False,
+                "note": item.note[:500],
+            }
+        )
+    if lines and len([r for r in result if r["removed"]]) == len(lines) and not request.added:
+        raise InvalidInput(
+            "lines", "every line would be removed: cancel the order instead (kind 'cancel')"
+        )
+    return result
+
+
+def _added_lines(order: Order, request: ChangeRequest) -> list[dict]:
+    if not request.added:
+        return []
+    last = order.lines.aggregate(last=Max("position"))["last"] or 0
+    queries = [
+        identification.LineQuery(
+            partner_article_number=a.partner_article_number,
+            gtin=a.gtin,
+            hmv_number=a.hmv_number,
+            manufacturer_article_number=a.manufacturer_article_number,
+            description=a.description,
+            attributes=a.attributes,
+        )
+        for a in request.added
+    ]
+    found = identification.identify_many(order.partner, queries, candidates=False)
+    result = []
+    for i, (item, ident) in enumerate(zip(request.added, found)):
+        quantity = _quantity(item.quantity, f"added[{i}].quantity")
+        if not ident.identified or ident.article is None:
+            raise InvalidInput(
+                f"added[{i}]",
+                f"{ident.message_de or 'Artikel nicht eindeutig'} / "
+                f"{ident.message_en or 'article not identified'}",
+            )
+        from orderhub.ordering.services import article_snapshot
+
+        article = ident.article
+        snapshot = article_snapshot(article)
+        result.append(
+            {
+                "position": last + i + 1,
+                "quantity": _plain(quantity),
+                "unit": article.order_unit or "C62",
+                "partner_article_number": article.partner_article_number,
+                "gtin": article.gtin or "",
+                "hmv_number": article.hmv_number or "",
+                "manufacturer_article_number": article.manufacturer_article_number or "",
+                "description": item.description or article.short_description,
+                "attributes": dict(item.attributes or {}),
+                "article_id": article.pk,
+                "article_snapshot": snapshot,
+                "note": item.note[:500],
+            }
+        )
+    return result
+
+
+def _describe(change: OrderChange) -> str:
+    if change.kind == OrderChange.Kind.CANCEL:
+        text = f"Stornierung {change.sequence} angefragt"
+        return f"{text}: {change.note}" if change.note else text
+    parts = []
+    for line in change.lines:
+        if line.get("removed"):
+            parts.append(f"Pos. {line['position']} entfernen")
+            continue
+        what = []
+        if line.get("quantity") is not None:
+            what.append(f"Menge {line['quantity']}")
+        if line.get("delivery_date"):
+            what.append(f"Liefertermin {date.fromisoformat(line['delivery_date']):%d.%m.%Y}")
+        parts.append(f"Pos. {line['position']} " + ", ".join(what))
+    for line in change.added:
+        parts.append(
+            f"Pos. {line['position']} neu: {line['quantity']} × {line['partner_article_number']}"
+        )
+    return f"Änderung {change.sequence} angefragt: " + "; ".join(parts)
+
+
+def _create(order: Order, kind: str, lines: list, added: list, note: str, actor: str):
+    last = order.changes.aggregate(last=Max("sequence"))["last"] or 0
+    change = OrderChange.objects.create(
+        order=order,
+        sequence=last + 1,
+        kind=kind,
+        lines=lines,
+        added=added,
+        note=note[:500],
+        requested_by=actor[:200],
+        requested_at=timezone.now(),
+    )
+    # The same rules the partners' formats check (line numbers, quantities, nothing twice).
+    try:
+        formats_changes.check_change(as_format(change))
+    except FormatError as exc:
+        raise InvalidInput(exc.field or "lines", exc.message) from None
+    order_status.note(
+        order, actor=actor, reason=_describe(change)[:500], data={"change": change.sequence}
+    )
+    signals.order_change_requested.send(sender=OrderChange, change=change)
+    return change
+
+
+def request_change(order: Order, request: ChangeRequest, *, actor: str) -> OrderChange:
+    """Ask the partner to change the sent ``order``; raises ChangeRefused / InvalidInput."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("partner").get(pk=order.pk)
+        _refuse_status(order, OrderChange.Kind.CHANGE)
+        _refuse_open_change(order)
+        if not request.lines and not request.added:
+            raise InvalidInput("lines", "name at least one line to change, remove or add")
+        lines = _changed_lines(order, request)
+        added = _added_lines(order, request)
+        return _create(order, OrderChange.Kind.CHANGE, lines, added, request.note, actor)
+
+
+def request_cancel(order: Order, *, actor: str, note: str = "") -> OrderChange:
+    """Ask the partner to cancel the sent ``order``; refused once anything is shipped."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("partner").get(pk=order.pk)
+        _refuse_status(order, OrderChange.Kind.CANCEL)
+        if order.lines.filter(removed=False, shipped_quantity__gt=0).exists():
+            _refuse_status(Order(status=S.PARTIALLY_SHIPPED), OrderChange.Kind.CANCEL)
+        _refuse_open_change(order)
+        return _create(order, OrderChange.Kind.CANCEL, [], [], note, actor)
+
+
+# --------------------------------------------------------------------------- the formats' view
+
+
+def as_format(change: OrderChange) -> formats_changes.OrderChange:
+    """The format-neutral change the channels write (ORDERCHANGE, ORDCHG, JSON, PDF)."""
+    lines = [
+        formats_changes.LineChange(
+            line_no=line["position"],
+            quantity=Decimal(line["quantity"]) if line.get("quantity") is not None else None,
+            delivery_date=date.fromisoformat(line["delivery_date"])
+            if line.get("delivery_date")
+            else None,
+            removed=bool(line.get("removed")),
+            note=line.get("note", ""),
+        )
+        for line in change.lines
+    ]
+    added = []
+    for line in change.added:
+        snap = line.get("article_snapshot") or {}
+        price = snap.get("price")
+        added.append(
+            OrderItem(
+                line_no=line["position"],
+                quantity=Decimal(line["quantity"]),
+                unit=line.get("unit") or "C62",
+                supplier_article_number=line.get("partner_article_number") or "",
+                gtin=line.get("gtin") or None,
+                hmv_number=line.get("hmv_number") or None,
+                manufacturer_article_number=line.get("manufacturer_article_number") or None,
+                description=line.get("description", ""),
+                price=Decimal(price) if price else None,
+                attributes=dict(line.get("attributes") or {}),
+            )
+        )
+    return formats_changes.OrderChange(
+        order_number=change.order.number,
+        sequence=change.sequence,
+        issued_at=change.requested_at,
+        kind=change.kind,
+        lines=lines,
+        added=added,
+        note=change.note,
+    )
+
+
+# --------------------------------------------------------------------------- the partner's answer
+
+
+def mark_sent(change: OrderChange, *, actor: str, detail: str = "") -> None:
+    """The change reached the partner's channel (called by delivery)."""
+    updated = OrderChange.objects.filter(pk=change.pk, status=OrderChange.Status.REQUESTED).update(
+        status=OrderChange.Status.SENT
+    )
+    if updated:
+        change.status = OrderChange.Status.SENT
+        what = "Stornierung" if change.kind == OrderChange.Kind.CANCEL else "Änderung"
+        order_status.note(
+            change.order,
+            actor=actor,
+            reason=f"{what} {change.sequence} an den Partner gesendet",
+            data={"change": change.sequence, "detail": detail[:200]},
+        )
+
+
+def mark_failed(change: OrderChange, *, actor: str, detail: str) -> None:
+    """The change could not be delivered (dead letter): the lines stay as they are."""
+    updated = OrderChange.objects.filter(pk=change.pk, status__in=_OPEN).update(
+        status=OrderChange.Status.FAILED, answer_note=detail[:500]
+    )
+    if updated:
+        change.status = OrderChange.Status.FAILED
+        what = "Stornierung" if change.kind == OrderChange.Kind.CANCEL else "Änderung"
+        order_status.note(
+            change.order,
+            actor=actor,
+            reason=f"{what} {change.sequence} nicht zustellbar: {detail}"[:500],
+            data={"change": change.sequence},
+        )
+
+
+_OPEN = (OrderChange.Status.REQUESTED, OrderChange.Status.SENT)
+
+
+def find_change(order: Order, sequence: int) -> OrderChange | None:
+    return OrderChange.objects.filter(order=order, sequence=sequence).first()
+
+
+def answer_change(
+    change: OrderChange, accepted: bool, *, actor: str, note: str = "", data: dict | None = None
+) -> bool:
+    """Apply the partner's answer to ``change``; False when it was answered before."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().select_related("partner").get(pk=change.order_id)
+        change = OrderChange.objects.select_for_update().get(pk=change.pk)
+        change.order = order
+        if not change.is_open:
+            return False
+        now = timezone.now()
+        change.status = OrderChange.Status.ACCEPTED if accepted else OrderChange.Status.REFUSED
+        change.answered_at, change.answered_by, change.answer_note = now, actor[:200], note[:500]
+        change.save(update_fields=["status", "answered_at", "answered_by", "answer_note"])
+        what = "Stornierung" if change.kind == OrderChange.Kind.CANCEL else "Änderung"
+        data = {**(data or {}), "change": change.sequence, "accepted": accepted}
+        if not accepted:
+            reason = f"{what} {change.sequence} vom Partner abgelehnt"
+            if note:
+                reason += f": {note}"
+            reason += " – die Bestellung bleibt wie sie war"
+            order_status.note(order, actor=actor, reason=reason[:500], data=data)
+            return True
+        reason = f"{what} {change.sequence} vom Partner angenommen"
+        if note:
+            reason += f": {note}"
+        if change.kind == OrderChange.Kind.CANCEL:
+            if order_status.can_transition(order.status, S.CANCELLED):
+                order_status.transition(
+                    order, S.CANCELLED, actor=actor, reason=reason[:500], data=data
+                )
+            else:  # shipped meanwhile: the partner's word stands, the goods are on their way
+                order_status.note(
+                    order, actor=actor, reason=f"{reason} ({order.status})"[:500], data=data
+                )
+            return True
+        _apply(order, change)
+        _settle_status(order, actor=actor, reason=reason[:500], data=data)
+        return True
+
+
+def _apply(order: Order, change: OrderChange) -> None:
+    lines = {line.position: line for line in order.lines.filter(removed=False)}
+    changed = []
+    for item in change.lines:
+        line = lines.get(item["position"])
+        if line is None:
+            continue
+        if item.get("removed"):
+            line.removed = True
+        else:
+            if item.get("quantity") is not None:
+                quantity = Decimal(item["quantity"])
+                line.quantity = quantity
+                if line.confirmed_quantity is not None and line.line_status != "rejected":
+                    line.confirmed_quantity = quantity
+                    if line.backordered_quantity and line.backordered_quantity > quantity:
+                        line.backordered_quantity = quantity
+            if item.get("delivery_date"):
+                line.delivery_date = date.fromisoformat(item["delivery_date"])
+        changed.append(line)
+    if changed:
+        OrderLine.objects.bulk_update(
+            changed,
+            ["removed", "quantity", "confirmed_quantity", "backordered_quantity", "delivery_date"],
+        )
+    answered = order.status != S.SENT
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                position=item["position"],
+                quantity=Decimal(item["quantity"]),
+                unit=item.get("unit") or "C62",
+                partner_article_number=item.get("partner_article_number") or "",
+                gtin=item.get("gtin") or "",
+                hmv_number=item.get("hmv_number") or "",
+                manufacturer_article_number=item.get("manufacturer_article_number") or "",
+                description=(item.get("description") or "")[:300],
+                attributes=item.get("attributes") or {},
+                article_id=item.get("article_id"),
+                matched_by="order_change",
+                article_snapshot=item.get("article_snapshot") or {},
+                # The partner accepted the line: confirmed as asked once the order was answered.
+                line_status=OrderLine.LineStatus.CONFIRMED
+                if answered
+                else OrderLine.LineStatus.OPEN,
+                confirmed_quantity=Decimal(item["quantity"]) if answered else None,
+            )
+            for item in change.added
+        ]
+    )
+
+
+def _settle_status(order: Order, *, actor: str, reason: str, data: dict) -> None:
+    """Record the accepted change; the order's status follows its lines once it was answered."""
+    from orderhub.ordering import answers
+
+    target = order.status
+    if order.status in order_status.ANSWERED:
+        lines = list(order.lines.filter(removed=False))
+        target = answers.status_from_lines(lines, shipping=False)
+    if target != order.status and order_status.can_transition(order.status, target):
+        order_status.transition(order, target, actor=actor, reason=reason, data=data)
+    else:
+        order_status.note(order, actor=actor, reason=reason, data=data)
+
+
+def change_data(change: OrderChange) -> dict:
+    """A change as the API shows it."""
+    return {
+        "sequence": change.sequence,
+        "number": f"{change.order.number}/{change.sequence}",
+        "kind": change.kind,
+        "status": change.status,
+        "lines": [
+            {
+                "position": line["position"],
+                "quantity": line.get("quantity"),
+                "delivery_date": line.get("delivery_date"),
+                "removed": bool(line.get("removed")),
+                "note": line.get("note", ""),
+            }
+            for line in change.lines
+        ],
+        "added": [
+            {
+                "position": line["position"],
+                "quantity": line["quantity"],
+                "unit": line.get("unit") or "C62",
+                "partner_article_number": line.get("partner_article_number") or None,
+                "description": line.get("description", ""),
+                "note": line.get("note", ""),
+            }
+            for line in change.added
+        ],
+        "note": change.note,
+        "requested_by": change.requested_by,
+        "requested_at": change.requested_at.isoformat(),
+        "answered_at": change.answered_at.isoformat() if change.answered_at else None,
+        "answered_by": change.answered_by or None,
+        "answer_note": change.answer_note or None,
+    }
+
+
+def request_from_payload(payload) -> ChangeRequest:
+    """The API's ``ChangeIn`` (kind ``change``) as a service request."""
+    return ChangeRequest(
+        lines=[
+            LineChangeInput(
+                position=line.position,
+                quantity=line.quantity,
+                delivery_date=line.delivery_date,
+                remove=line.remove,
+                note=line.note,
+            )
+            for line in payload.lines
+        ],
+        added=[
+            AddedLineInput(
+                quantity=a.quantity,
+                partner_article_number=a.partner_article_number,
+                gtin=a.gtin,
+                hmv_number=a.hmv_number,
+                manufacturer_article_number=a.manufacturer_article_number,
+                description=a.description,
+                attributes=dict(a.attributes),
+                note=a.note,
+            )
+            for a in payload.added
+        ],
+        note=payload.note,
+    )
