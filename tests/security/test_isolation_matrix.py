@@ -85,6 +85,7 @@ PAGES = {
     "lieferant/": "supplier",
     "lieferant/bestellungen/<str:number>/": "supplier",
     "lieferant/bestellungen/<str:number>/antwort/": "supplier",
+    "lieferant/bestellungen/<str:number>/dokumente/<int:document_id>/": "supplier",
     # the API's own Django routes besides the operations below
     "api/v1/": "public",
     "api/v1/openapi.json": "public",
@@ -446,6 +447,14 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
                 "post",
                 f"/lieferant/bestellungen/{sent.number}/antwort/",
                 {"action": "reject"},
+                "object",
+            )
+        ],
+        "lieferant/bestellungen/<str:number>/dokumente/<int:document_id>/": [
+            (
+                "get",
+                f"/lieferant/bestellungen/{sent.number}/dokumente/{a.document.pk}/",
+                None,
                 "object",
             )
         ],

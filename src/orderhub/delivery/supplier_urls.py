@@ -6,4 +6,9 @@ urlpatterns = [
     path("lieferant/", views.order_list, name="supplier_orders"),
     path("lieferant/bestellungen/<str:number>/", views.order_detail, name="supplier_order"),
     path("lieferant/bestellungen/<str:number>/antwort/", views.answer, name="supplier_answer"),
+    path(
+        "lieferant/bestellungen/<str:number>/dokumente/<int:document_id>/",
+        views.order_document,
+        name="supplier_document",
+    ),
 ]

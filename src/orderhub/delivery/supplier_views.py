@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date
+import re
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -16,7 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orderhub.core.problems import Problem
+from orderhub.delivery import supplier_forms as forms
 from orderhub.delivery.inbound import apply_answer
+from orderhub.delivery.models import Document, document_response
+from orderhub.formats import partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
 from orderhub.ordering.models import Order, OrderStatus
 
@@ -26,8 +29,22 @@ VISIBLE = [
     OrderStatus.CONFIRMED,
     OrderStatus.PARTIALLY_CONFIRMED,
     OrderStatus.REJECTED,
+    OrderStatus.PARTIALLY_SHIPPED,
     OrderStatus.SHIPPED,
 ]
+#: The supplier may (re)answer an order until something is shipped, and ship what is confirmed.
+RESPONDABLE = {
+    OrderStatus.SENDING,
+    OrderStatus.SENT,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PARTIALLY_CONFIRMED,
+}
+SHIPPABLE = {
+    OrderStatus.SENT,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PARTIALLY_CONFIRMED,
+    OrderStatus.PARTIALLY_SHIPPED,
+}
 
 
 def partner_view(view):
@@ -57,80 +74,138 @@ def order_list(request):
     return render(request, "delivery/supplier_orders.html", {"page": page, "status": status})
 
 
-@partner_view
-def order_detail(request, number):
-    order = get_object_or_404(Order, number=number, partner=request.partner, status__in=VISIBLE)
-    return render(
-        request,
-        "delivery/supplier_order.html",
-        {"order": order, "lines": order.lines.filter(removed=False)},
+def _order(request, number) -> Order:
+    return get_object_or_404(
+        Order.objects.select_related("company", "branch", "ordered_by"),
+        number=number,
+        partner=request.partner,
+        status__in=VISIBLE,
     )
 
 
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _forms(order: Order, data=None, action: str = "") -> dict:
+    """The answer forms of an order page; ``data`` binds the one of ``action``."""
+    lines = list(order.lines.filter(removed=False))
+    bind = {
+        "respond": data if action == "respond" else None,
+        "ship": data if action == "ship" else None,
+    }
+    fresh = forms.new_form_id()
+    return {
+        "lines": lines,
+        "respond": forms.ResponseForm(bind["respond"], initial={"form_id": fresh}),
+        "respond_lines": [
+            forms.ResponseLineForm(
+                bind["respond"],
+                line=line,
+                initial={"status": "confirmed", "quantity": line.quantity},
+            )
+            for line in lines
+        ],
+        "reject_form_id": fresh,
+        "reject_error": "",
+        "ship": forms.ShipForm(bind["ship"], initial={"form_id": fresh}),
+        "ship_lines": [
+            forms.ShipLineForm(
+                bind["ship"], line=line, initial={"quantity": line.outstanding_quantity}
+            )
+            for line in lines
+            if line.outstanding_quantity > 0
+        ],
+    }
+
+
+def _page(request, order: Order, context: dict, status: int = 200):
+    documents = order.documents.filter(direction=Document.Direction.OUTBOUND).defer("content")
+    return render(
+        request,
+        "delivery/supplier_order.html",
+        {
+            "order": order,
+            "documents": documents,
+            "can_respond": order.status in RESPONDABLE,
+            "can_ship": order.status in SHIPPABLE,
+            **context,
+        },
+        status=status,
+    )
+
+
+@partner_view
+def order_detail(request, number):
+    order = _order(request, number)
+    return _page(request, order, _forms(order))
+
+
+@partner_view
+def order_document(request, number, document_id):
+    order = _order(request, number)
+    document = get_object_or_404(
+        Document, pk=document_id, order=order, direction=Document.Direction.OUTBOUND
+    )
+    return document_response(document)
 
 
 @partner_view
 @require_POST
 def answer(request, number):
-    order = get_object_or_404(Order, number=number, partner=request.partner, status__in=VISIBLE)
-    action = request.POST.get("action")
-    delivery_date = _parse_date(request.POST.get("delivery_date"))
-    lines = list(order.lines.filter(removed=False))
-    if action in ("confirm", "reject"):
+    order = _order(request, number)
+    action = request.POST.get("action", "")
+    context = _forms(order, request.POST, action)
+    form_id = (request.POST.get("form_id") or "")[:40]
+    if action == "respond" and order.status in RESPONDABLE:
+        header, line_forms = context["respond"], context["respond_lines"]
+        if not header.is_valid() or not all(f.is_valid() for f in line_forms):
+            return _page(request, order, context, status=400)
+        default_date = header.cleaned_data.get("delivery_date")
+        kind, lines = "order_response", [f.answer_line(default_date) for f in line_forms]
+        delivery_date, note, tracking, carrier = default_date, header.cleaned_data["note"], [], ""
+    elif action == "reject" and order.status in RESPONDABLE:
+        reason = (request.POST.get("reason") or "").strip()[:500]
+        if not reason:
+            context["reject_error"] = _("Bitte geben Sie einen Grund für die Ablehnung an.")
+            return _page(request, order, context, status=400)
         kind = "order_response"
-        status = "confirmed" if action == "confirm" else "rejected"
-        answer_lines = [
-            AnswerLine(
-                line_no=l.position,
-                status=status,
-                quantity=l.quantity if status == "confirmed" else 0,
-                delivery_date=delivery_date,
-            )
-            for l in lines
+        lines = [
+            AnswerLine(line_no=l.position, status="rejected", quantity=Decimal(0), note=reason)
+            for l in context["lines"]
         ]
-        tracking = []
-    elif action == "ship":
-        kind = "dispatch_notification"
-        answer_lines = [
-            AnswerLine(line_no=l.position, status="shipped", quantity=l.quantity) for l in lines
-        ]
-        tracking = [
-            t.strip() for t in request.POST.get("tracking_numbers", "").split(",") if t.strip()
-        ]
+        delivery_date, note, tracking, carrier = None, reason, [], ""
+    elif action == "ship" and order.status in SHIPPABLE:
+        header, line_forms = context["ship"], context["ship_lines"]
+        if not header.is_valid() or not all(f.is_valid() for f in line_forms):
+            return _page(request, order, context, status=400)
+        lines = [a for a in (f.answer_line() for f in line_forms) if a is not None]
+        if not lines:
+            header.add_error(None, _("Bitte bei mindestens einer Position eine Menge angeben."))
+            return _page(request, order, context, status=400)
+        kind, delivery_date, note = "dispatch_notification", None, ""
+        tracking, carrier = header.cleaned_data["tracking_numbers"], header.cleaned_data["carrier"]
     else:
-        messages.error(request, _("Unbekannte Aktion."))
+        messages.error(request, _("Diese Antwort ist für die Bestellung nicht (mehr) möglich."))
         return redirect("supplier_order", number=number)
+    if not re.fullmatch(r"[0-9a-f]{32}", form_id):
+        form_id = forms.new_form_id()
     partner_answer = PartnerAnswer(
         kind=kind,
         order_number=order.number,
-        document_id=f"portal-{action}-{order.number}",
+        document_id=f"portal-{action}-{form_id}",
         issued_at=timezone.now(),
-        lines=answer_lines,
+        lines=lines,
         delivery_date=delivery_date,
         tracking_numbers=tracking,
-        carrier=request.POST.get("carrier", "")[:100],
+        carrier=carrier,
+        note=note,
     )
-    raw = json.dumps(
-        {
-            "action": action,
-            "by": request.user.get_username(),
-            "tracking_numbers": tracking,
-            "delivery_date": delivery_date.isoformat() if delivery_date else None,
-        }
-    ).encode()
+    raw = partner_json.write_answer(partner_answer)
     try:
         result = apply_answer(
             request.partner,
             partner_answer,
-            fmt="portal",
+            fmt="json",
             raw=raw,
             content_type="application/json",
-            actor=f"Lieferantenportal {request.user.get_username()}",
+            actor=f"Lieferant {request.partner.name} ({request.user.get_username()})",
         )
     except Problem as exc:
         messages.error(request, exc.detail)
