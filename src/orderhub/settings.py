@@ -293,6 +293,25 @@ ALLOWED_PRIVATE_NETWORKS = [
     if n.strip()
 ]
 
+#: ``/metrics`` is for the operator only (docs/deployment.md "What to monitor"): a request with
+#: ``Authorization: Bearer <ORDERHUB_METRICS_TOKEN>``, or one from these networks (default loopback
+#: when no token is set). Anything else gets a 404.
+METRICS_TOKEN = os.environ.get("ORDERHUB_METRICS_TOKEN", "")
+METRICS_NETWORKS = [
+    n.strip()
+    for n in os.environ.get(
+        "ORDERHUB_METRICS_NETWORKS", "" if METRICS_TOKEN else "127.0.0.1/32,::1/128"
+    ).split(",")
+    if n.strip()
+]
+
+#: The operator's Impressum and Datenschutz pages (/impressum/, /datenschutz/): text, or the path of
+#: a .txt or .html file; ``…_EN`` for the English page (falls back to the German one).
+IMPRINT = os.environ.get("ORDERHUB_IMPRINT", "")
+IMPRINT_EN = os.environ.get("ORDERHUB_IMPRINT_EN", "")
+PRIVACY = os.environ.get("ORDERHUB_PRIVACY", "")
+PRIVACY_EN = os.environ.get("ORDERHUB_PRIVACY_EN", "")
+
 #: Seconds a client is told to wait (Retry-After) while the database is unreachable (503).
 RETRY_AFTER_SECONDS = int(os.environ.get("ORDERHUB_RETRY_AFTER_SECONDS", "5"))
 

@@ -1,16 +1,20 @@
 """``/metrics`` in the Prometheus text format: intake, delivery outcomes, queue depth, oldest job.
 
-Access: with ``ORDERHUB_METRICS_TOKEN`` set, a matching ``Authorization: Bearer`` header is
-required; without it, only requests from loopback are answered.
+The numbers span every company, so they are for the operator's monitoring only: a request with
+``Authorization: Bearer <ORDERHUB_METRICS_TOKEN>``, or one from ``ORDERHUB_METRICS_NETWORKS`` (default
+loopback while no token is set). Everyone else gets a 404, as if there were no such page. A request
+that carries forwarding headers came through a reverse proxy: without ``ORDERHUB_TRUSTED_PROXIES``
+its loopback address is the proxy's, so it counts as coming from outside.
 """
 
 from __future__ import annotations
 
 import hmac
-import os
+import ipaddress
 
+from django.conf import settings
 from django.db.models import Count, Min
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -18,13 +22,39 @@ from orderhub.delivery.models import Delivery, DeliveryAttempt
 from orderhub.ordering.models import Order, OrderStatus
 from orderhub.ordering.selectors import straight_through
 
+_FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 
-def _allowed(request) -> bool:
-    token = os.environ.get("ORDERHUB_METRICS_TOKEN", "")
-    if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(given, token)
-    return request.META.get("REMOTE_ADDR") in {"127.0.0.1", "::1"}
+
+def _bearer_matches(request) -> bool:
+    token = settings.METRICS_TOKEN
+    if not token:
+        return False
+    given = request.headers.get("Authorization", "")
+    if not given.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(given.removeprefix("Bearer ").strip().encode(), token.encode())
+
+
+def _from_operator_network(request) -> bool:
+    from orderhub.core.clientip import client_ip
+
+    if not settings.TRUSTED_PROXY_COUNT and any(h in request.META for h in _FORWARDING_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(client_ip(request))
+    except ValueError:
+        return False
+    for network in settings.METRICS_NETWORKS:
+        try:
+            if address in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def allowed(request) -> bool:
+    return _bearer_matches(request) or _from_operator_network(request)
 
 
 def _line(out: list[str], name: str, value, **labels) -> None:
@@ -110,6 +140,6 @@ def render() -> str:
 
 
 def metrics_view(request):
-    if not _allowed(request):
-        return HttpResponseForbidden("metrics are for the operator's monitoring only\n")
+    if not allowed(request):
+        raise Http404("no such page")
     return HttpResponse(render(), content_type="text/plain; version=0.0.4; charset=utf-8")
