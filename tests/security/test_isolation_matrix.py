@@ -36,6 +36,8 @@ pytestmark = pytest.mark.django_db
 PAGES = {
     "": "public",
     "partner/": "public",
+    "impressum/": "public",
+    "datenschutz/": "public",
     "anmelden/": "public",
     "abmelden/": "public",
     "i18n/setlang/": "public",

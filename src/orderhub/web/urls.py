@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from orderhub.accounts.decorators import company_view
-from orderhub.web import logins, orders, receipts, views
+from orderhub.web import legal, logins, orders, receipts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("partner/", views.partner_list, name="partner_list"),
+    path("impressum/", legal.imprint, name="imprint"),
+    path("datenschutz/", legal.privacy, name="privacy"),
     path("anmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("anmelden/zweiter-faktor/", logins.second_factor, name="login_second_factor"),
