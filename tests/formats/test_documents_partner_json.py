@@ -52,7 +52,11 @@ def test_order_shape(order):
         "price",
         "attributes",
         "reference",
+        "options",  # issue 17: typed options and the binaural pair
+        "pair",
     }
+    assert item["options"] == {} and item["pair"] is None
+    assert payload["order_type"] == "standard" and payload["return_date"] is None
 
 
 def test_answers_round_trip(response_bytes):

@@ -25,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .options import OptionValue, OrderFacts
+
 #: Line statuses an answer can carry: an order response says per line ``confirmed`` (as ordered),
 #: ``changed`` (quantity, date or price differ), ``substituted`` (another article is delivered),
 #: ``backordered`` (part or all of it follows later) or ``rejected``; a dispatch notification
@@ -67,6 +69,10 @@ class OrderItem:
     price: Decimal | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     reference: str = ""
+    #: Typed options (``orderhub.formats.options``: side, style, colour …) by vocabulary key.
+    options: dict[str, OptionValue] = field(default_factory=dict)
+    #: Lines with the same pair key are one binaural pair (right and left ear).
+    pair: str = ""
 
 
 @dataclass
@@ -83,6 +89,23 @@ class OrderDocument:
     sender_id: str = "ORDERHUB"  # EDI interchange ids (GLN or partner id)
     recipient_id: str = ""
     items: list[OrderItem] = field(default_factory=list)
+    #: Issue 17: the kind of order (``options.ORDER_TYPE_CODES``), the order a remake replaces,
+    #: when consigned or lent goods go back, and the practice's pseudonymous fitting reference.
+    order_type: str = "standard"
+    original_order_number: str = ""
+    return_date: date | None = None
+    fitting_reference: str = ""
+    #: How the partner names options in its catalog (``options.Terms``); writers only.
+    option_terms: dict[str, dict[str, object]] = field(default_factory=dict, compare=False)
+
+    @property
+    def facts(self) -> OrderFacts:
+        return OrderFacts(
+            order_type=self.order_type or "standard",
+            return_date=self.return_date,
+            original_order_number=self.original_order_number,
+            fitting_reference=self.fitting_reference,
+        )
 
     @property
     def buyer_account(self) -> str:

@@ -37,6 +37,7 @@ from pydifact.serializer import Serializer
 from pydifact.tokenizer import Tokenizer
 
 from . import FormatError
+from . import options as opts
 from .documents import (
     LOCAL_TZ,
     AnswerLine,
@@ -55,6 +56,12 @@ CHARACTERS = ":+.? '"
 SYNTAX = ("UNOC", "3")
 MESSAGE_VERSION = ("D", "96A", "UN")
 #: EANCOM association codes written into UNH (D.96A based EANCOM 1997 subsets).
+#: Issue 17: C107 text references of OrderHub's FTX+ZZZ: order facts (header) and the pair
+#: (line), and typed options (line); RFF qualifier 1153 PW "prior purchase order number" for
+#: the order a remake replaces.
+FACTS_FTX = "ORD"
+OPTION_FTX = "OPT"
+PRIOR_ORDER_RFF = "PW"
 ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN005"}
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -576,13 +583,20 @@ def write_orders(
         raise FormatError("an order needs an order number", field="order_number")
     if not doc.items:
         raise FormatError("an order needs at least one line", field="items")
+    order_type = doc.order_type or "standard"
+    if order_type not in opts.ORDER_TYPE_CODES:
+        raise FormatError(f"unknown order type {order_type!r}", field="order_type")
     body = [
-        _seg("BGM", "220", order_number, "9"),
+        _seg("BGM", opts.EDIFACT_BGM.get(order_type, "220"), order_number, "9"),
         _dtm_segment("137", doc.order_date),
         *_ftx("AAI", doc.note),
+        *_order_facts(doc),
     ]
     if _text(doc.reference):
         body.append(_seg("RFF", ["CR", _text(doc.reference)[:35]]))
+    original = _identifier(doc.original_order_number, 35, "original_order_number")
+    if original:
+        body.append(_seg("RFF", [PRIOR_ORDER_RFF, original]))
 
     account = _identifier(doc.buyer_account, 35, "customer_number")
     buyer_gln = _identifier(doc.buyer.gln, 35, "buyer.gln")
@@ -615,6 +629,66 @@ def write_orders(
     return _envelope(unb, "ORDERS", body)
 
 
+def _facts_ftx(key: str, *values: str) -> Segment:
+    return _seg("FTX", "ZZZ", "", FACTS_FTX, [key, *(_text(v)[:70] for v in values)])
+
+
+def _order_facts(doc: OrderDocument) -> list[Segment]:
+    """``FTX+ZZZ++ORD+<name>:<value>[:<label>]`` per fact of the order (issue 17): the
+    order type (also when BGM has a code for it), return date, fitting reference."""
+    segments = []
+    if doc.order_type and doc.order_type != "standard":
+        segments.append(
+            _facts_ftx(
+                "order_type",
+                doc.order_type,
+                opts.order_type_label(doc.order_type),
+                opts.order_type_label(doc.order_type, "en"),
+            )
+        )
+    if doc.return_date:
+        segments.append(_facts_ftx("return_date", doc.return_date.isoformat()))
+    if _text(doc.fitting_reference):
+        segments.append(_facts_ftx("fitting_reference", doc.fitting_reference[:64]))
+    return segments
+
+
+def _option_segments(item: OrderItem) -> tuple[list[Segment], list[Segment]]:
+    """(IMD, FTX) segments of a line's options: the colour as ``IMD`` with EANCOM's item
+    characteristic 35 (``B`` code and text, ``F`` text only; code agency 91 = the supplier's
+    code), every other option as ``FTX+ZZZ++OPT+<key>:<value>[:<code>]``, and the pair as
+    ``FTX+ZZZ++ORD+pair:<key>``."""
+    imd, ftx = [], []
+    for key in opts.OPTION_KEYS:
+        option = item.options.get(key)
+        if option is None:
+            continue
+        characteristic = opts.EDIFACT_IMD.get(key)
+        if characteristic and key == "colour":
+            code, name = _text(option.code)[:17], _text(option.name)[:35]
+            imd.append(
+                _seg(
+                    "IMD",
+                    "B" if code else "F",
+                    characteristic,
+                    [code, "", "91" if code else "", name],
+                )
+            )
+            continue
+        ftx.append(
+            _seg(
+                "FTX",
+                "ZZZ",
+                "",
+                OPTION_FTX,
+                [key, _text(option.value)[:70], _text(option.code)[:70]],
+            )
+        )
+    if _text(item.pair):
+        ftx.append(_facts_ftx("pair", item.pair[:20]))
+    return imd, ftx
+
+
 def _line(item: OrderItem) -> list[Segment]:
     if not 0 < item.line_no < 1_000_000:
         raise FormatError(
@@ -643,12 +717,17 @@ def _line(item: OrderItem) -> list[Segment]:
     description = _chunks(_text(item.description), 35, 2 * 99)
     for i in range(0, len(description), 2):
         segments.append(_seg("IMD", "F", "", ["", "", "", *description[i : i + 2]]))
+    option_imd, option_ftx = _option_segments(item)
+    segments += option_imd
     quantity = ["21", _decimal_text(item.quantity)]
     unit = _unit(item.unit, item.line_no)
     if unit != "C62":
         quantity.append(unit)
     segments.append(_seg("QTY", quantity))
+    segments += option_ftx
     for key, value in item.attributes.items():
+        if opts.option_key(key) in item.options:
+            continue  # the typed option says it
         key, value = _text(key)[:70], _text(value)
         if key:
             segments.append(_seg("FTX", "ZZZ", "", "", [key, *_chunks(value, 70, 4)]))
@@ -872,11 +951,13 @@ def parse_orders(data: bytes) -> OrderDocument:
     """Read an ORDERS interchange (one message) into an :class:`OrderDocument`."""
     interchange = read_interchange(data)
     message = _single(interchange, ("ORDERS",))
-    order_number = ""
+    order_number = document_code = ""
     order_date: datetime | None = None
     parties: dict[str, Party] = {}
     customer_number = ""
     notes: list[str] = []
+    facts: dict[str, str] = {}
+    original_order = ""
     reference, currency = "", "EUR"
     items: list[OrderItem] = []
     party: Party | None = None
@@ -894,10 +975,15 @@ def parse_orders(data: bytes) -> OrderDocument:
         tag = segment.tag
         if tag == "BGM":
             order_number = segment.component(1, 0)
+            document_code = segment.component(0, 0)
         elif tag == "DTM" and item is None and party is None:
             qualifier, stamp = _dtm(segment)
             if qualifier in ("137", "4"):
                 order_date = stamp
+        elif tag == "FTX" and item is None and segment.component(2, 0) == FACTS_FTX:
+            parts = segment.components(3)
+            if parts and len(parts) > 1:
+                facts[parts[0].strip()] = parts[1].strip()
         elif tag == "FTX" and item is None:
             if segment.component(0) in ("AAI", "ZZZ", "PUR", "ORI", "DEL"):
                 notes.append(_ftx_text(segment))
@@ -905,6 +991,8 @@ def parse_orders(data: bytes) -> OrderDocument:
             qualifier, value = segment.component(0, 0), segment.component(0, 1)
             if party is None and qualifier == "CR":
                 reference = value
+            elif party is None and qualifier == PRIOR_ORDER_RFF:
+                original_order = value
             elif party is not None and party.role == "buyer" and qualifier in ("IT", "ADE"):
                 customer_number = value
             elif party is not None and party.role == "supplier" and qualifier == "IA":
@@ -966,6 +1054,10 @@ def parse_orders(data: bytes) -> OrderDocument:
         elif item is not None and tag == "IMD":
             if segment.component(0) in ("F", "A", "E", "") and not segment.component(1):
                 description += segment.components(2)[3:5]
+            elif segment.component(1) == opts.EDIFACT_IMD["colour"]:
+                code, name = segment.component(2, 0), segment.component(2, 3)
+                if code or name:
+                    item.options["colour"] = opts.OptionValue(code=code, name=name)
         elif item is not None and tag == "QTY":
             if segment.component(0, 0) == "21":
                 item.quantity = _number(segment, 0, 1, "QTY")
@@ -973,7 +1065,14 @@ def parse_orders(data: bytes) -> OrderDocument:
         elif item is not None and tag == "FTX":
             parts = segment.components(3)
             key = parts[0].strip() if parts else ""
-            if segment.component(0) == "ZZZ" and key:
+            kind = segment.component(2, 0)
+            if kind == OPTION_FTX and key in opts.VOCABULARY:
+                value = parts[1].strip() if len(parts) > 1 else ""
+                code = parts[2].strip() if len(parts) > 2 else ""
+                item.options[key] = opts.option_from_text(key, code or value, value if code else "")
+            elif kind == FACTS_FTX and key == "pair":
+                item.pair = parts[1].strip() if len(parts) > 1 else ""
+            elif segment.component(0) == "ZZZ" and key:
                 item.attributes[key] = "".join(parts[1:]).strip()
         elif item is not None and tag == "PRI":
             if segment.component(0, 0) in ("AAA", "AAB", "CAL", "INF"):
@@ -993,6 +1092,9 @@ def parse_orders(data: bytes) -> OrderDocument:
         raise FormatError("ORDERS has no document date (DTM+137)", field="DTM")
     if not items:
         raise FormatError("ORDERS has no line items (LIN)", field="LIN")
+    order_type = facts.get("order_type") or opts.ORDER_TYPE_FOR_BGM.get(document_code, "standard")
+    if order_type not in opts.ORDER_TYPE_CODES:
+        order_type = "standard"
     buyer = parties.get("buyer") or Party(role="buyer")
     customer_number = customer_number or buyer.party_id or ""
     buyer.party_id = customer_number or None
@@ -1010,7 +1112,22 @@ def parse_orders(data: bytes) -> OrderDocument:
         sender_id=interchange.sender,
         recipient_id=interchange.recipient,
         items=items,
+        order_type=order_type,
+        original_order_number=original_order,
+        return_date=_fact_date(facts.get("return_date", "")),
+        fitting_reference=facts.get("fitting_reference", ""),
     )
+
+
+def _fact_date(text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FormatError(
+            f"return_date is not a date (YYYY-MM-DD): {text[:20]!r}", field="FTX"
+        ) from None
 
 
 def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerAnswer:

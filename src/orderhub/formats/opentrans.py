@@ -32,6 +32,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import FormatError
+from . import options as opts
 from .documents import (
     LINE_STATUSES,
     AnswerLine,
@@ -58,6 +59,17 @@ REFERENCE_REMARK = "reference"
 #: INTERNATIONAL_PID type carrying the German Hilfsmittelverzeichnis number.
 HMV_PID_TYPE = "hmv"
 STATUS_UDX = "UDX.ORDERHUB.STATUS"
+#: Issue 17: the order type and its facts in ``HEADER_UDX``, the binaural pair in ``ITEM_UDX``,
+#: and the sentence for a person in ``REMARKS type="order_type"``.
+ORDER_TYPE_UDX = "UDX.ORDERHUB.ORDER_TYPE"
+ORIGINAL_ORDER_UDX = "UDX.ORDERHUB.ORIGINAL_ORDER"
+RETURN_DATE_UDX = "UDX.ORDERHUB.RETURN_DATE"
+FITTING_REFERENCE_UDX = "UDX.ORDERHUB.FITTING_REFERENCE"
+PAIR_UDX = "UDX.ORDERHUB.PAIR"
+#: The vocabulary keys of the first features of the item, in order: which features are typed
+#: options (the others are free attributes, also when a name looks like an option).
+OPTIONS_UDX = "UDX.ORDERHUB.OPTIONS"
+ORDER_TYPE_REMARK = "ordertype"
 
 _ROOTS = ("ORDER", "ORDERRESPONSE", "DISPATCHNOTIFICATION")
 _COUNTRY_CODED = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
@@ -197,8 +209,18 @@ def _serialize(root: etree._Element) -> bytes:
 
 
 def write_order(doc: OrderDocument) -> bytes:
-    """openTRANS 2.1 ``ORDER type="standard"`` for one order."""
-    root = etree.Element(f"{{{OT_NS}}}ORDER", nsmap=NSMAP, version="2.1", type="standard")
+    """openTRANS 2.1 ``ORDER`` for one order; ``type`` is ``standard``, ``express`` or
+    ``consignment`` (the XSD's enumeration), other order types are ``standard`` and stated in
+    ``HEADER_UDX`` and ``REMARKS type="order_type"``."""
+    order_type = doc.order_type or "standard"
+    if order_type not in opts.ORDER_TYPE_CODES:
+        raise FormatError(f"unknown order type {order_type!r}", field="order_type")
+    root = etree.Element(
+        f"{{{OT_NS}}}ORDER",
+        nsmap=NSMAP,
+        version="2.1",
+        type=opts.OPENTRANS_ORDER_TYPE.get(order_type, "standard"),
+    )
     header = _sub(root, "ORDER_HEADER")
     _control_info(header)
     info = _sub(header, "ORDER_INFO")
@@ -229,12 +251,13 @@ def write_order(doc: OrderDocument) -> bytes:
     if currency:
         _sub(info, "CURRENCY", currency, bme=True)
     _remarks(info, note=doc.note, reference=doc.reference)
+    _order_facts(info, doc)
 
     if not doc.items:
         raise FormatError("an order needs at least one line", field="items")
     item_list = _sub(root, "ORDER_ITEM_LIST")
     for item in doc.items:
-        _write_order_item(item_list, item, supplier_ids[0])
+        _write_order_item(item_list, item, supplier_ids[0], doc.option_terms)
 
     summary = _sub(root, "ORDER_SUMMARY")
     _sub(summary, "TOTAL_ITEM_NUM", str(len(doc.items)))
@@ -253,6 +276,52 @@ def write_order(doc: OrderDocument) -> bytes:
     return data
 
 
+def _order_facts(info: etree._Element, doc: OrderDocument) -> None:
+    """Order type, original order, return date and fitting reference (issue 17)."""
+    statement = opts.order_statement(doc.facts)
+    if statement:
+        _sub(info, "REMARKS", _clean(statement), type=ORDER_TYPE_REMARK)
+    udx = [
+        (ORDER_TYPE_UDX, doc.order_type if doc.order_type != "standard" else ""),
+        (ORIGINAL_ORDER_UDX, _identifier(doc.original_order_number, 250, "original_order_number")),
+        (RETURN_DATE_UDX, doc.return_date.isoformat() if doc.return_date else ""),
+        (FITTING_REFERENCE_UDX, _clean(doc.fitting_reference)[:64]),
+    ]
+    udx = [(name, value) for name, value in udx if value]
+    if udx:
+        header_udx = _sub(info, "HEADER_UDX")
+        for name, value in udx:
+            _sub(header_udx, name, value)
+
+
+def _feature_rows(
+    item: OrderItem, terms: opts.Terms | None
+) -> tuple[list[str], list[opts.Feature]]:
+    """(option keys, features): the options first (in the partner's terms), then the free
+    attributes that no option already says."""
+
+    def cleaned(row: opts.Feature) -> opts.Feature:
+        return opts.Feature(
+            _clean(row.name)[:60], _clean(row.value)[:60], _clean(row.details)[:250]
+        )
+
+    keys, rows = [], []
+    for key, row in zip(
+        [k for k in opts.OPTION_KEYS if k in item.options], opts.features(item.options, terms)
+    ):
+        row = cleaned(row)
+        if row.name and row.value:
+            keys.append(key)
+            rows.append(row)
+    for name, value in item.attributes.items():
+        if opts.option_key(name) in item.options:
+            continue  # the typed option says it
+        row = cleaned(opts.Feature(name, value))
+        if row.name and row.value:
+            rows.append(row)
+    return keys, rows
+
+
 def order_unit(unit: str | None, line_no: int) -> str:
     """The Rec 20 code for an order line's unit, or FormatError naming the line."""
     code = unit_code(unit)
@@ -266,7 +335,10 @@ def order_unit(unit: str | None, line_no: int) -> str:
 
 
 def _write_order_item(
-    item_list: etree._Element, item: OrderItem, supplier_id: tuple[str, str]
+    item_list: etree._Element,
+    item: OrderItem,
+    supplier_id: tuple[str, str],
+    terms: opts.Terms | None = None,
 ) -> None:
     element = _sub(item_list, "ORDER_ITEM")
     _sub(element, "LINE_ITEM_ID", str(item.line_no))
@@ -302,14 +374,15 @@ def _write_order_item(
             _identifier(item.manufacturer_article_number, 50, "manufacturer_article_number"),
             bme=True,
         )
-    features = [(_clean(k)[:60], _clean(v)[:60]) for k, v in item.attributes.items()]
-    features = [(k, v) for k, v in features if k and v]
+    option_keys, features = _feature_rows(item, terms)
     if features:
         container = _sub(element, "PRODUCT_FEATURES")
-        for name, value in features:
+        for row in features:
             feature = _sub(container, "FEATURE")
-            _sub(feature, "FNAME", name, bme=True)
-            _sub(feature, "FVALUE", value, bme=True)
+            _sub(feature, "FNAME", row.name, bme=True)
+            _sub(feature, "FVALUE", row.value, bme=True)
+            if row.details:
+                _sub(feature, "FVALUE_DETAILS", row.details, bme=True)
     _sub(element, "QUANTITY", _number(item.quantity))
     _sub(element, "ORDER_UNIT", order_unit(item.unit, item.line_no), bme=True)
     if item.price is not None:
@@ -317,6 +390,12 @@ def _write_order_item(
         _sub(price, "PRICE_AMOUNT", _number(item.price), bme=True)
         _sub(element, "PRICE_LINE_AMOUNT", _number(item.price * item.quantity))
     _remarks(element, reference=item.reference)
+    if option_keys or _clean(item.pair):
+        udx = _sub(element, "ITEM_UDX")
+        if option_keys:
+            _sub(udx, OPTIONS_UDX, " ".join(option_keys))
+        if _clean(item.pair):
+            _sub(udx, PAIR_UDX, _clean(item.pair)[:20])
 
 
 # --------------------------------------------------------------------------- answers (writing)
@@ -649,8 +728,9 @@ def _remark_texts(element: etree._Element | None) -> tuple[str, str]:
     references: list[str] = []
     for remark in _children(element, "REMARKS"):
         text = _text(remark)
-        if text:
-            (references if remark.get("type") == REFERENCE_REMARK else notes).append(text)
+        kind = remark.get("type")
+        if text and kind != ORDER_TYPE_REMARK:  # the order-type sentence is read from the UDX
+            (references if kind == REFERENCE_REMARK else notes).append(text)
     return "\n".join(notes), "\n".join(references)
 
 
@@ -751,6 +831,11 @@ def parse_order(data: bytes) -> OrderDocument:
     supplier = party("supplier", _text(_child(references, "SUPPLIER_IDREF")))
     delivery = _read_party(by_role["delivery"], "delivery") if "delivery" in by_role else None
     note, reference = _remark_texts(info)
+    udx = _child(info, "HEADER_UDX")
+    order_type = _text(_child(udx, ORDER_TYPE_UDX)) or (root.get("type") or "standard").strip()
+    if order_type not in opts.ORDER_TYPE_CODES:
+        order_type = "standard"  # "release" and the like: an order as any other
+    return_date = _text(_child(udx, RETURN_DATE_UDX))
 
     items_element = _child(root, "ORDER_ITEM_LIST")
     items = [
@@ -771,7 +856,20 @@ def parse_order(data: bytes) -> OrderDocument:
         note=note,
         recipient_id=supplier.gln or supplier.party_id or "",
         items=items,
+        order_type=order_type,
+        original_order_number=_text(_child(udx, ORIGINAL_ORDER_UDX)),
+        return_date=_iso_date(return_date, RETURN_DATE_UDX) if return_date else None,
+        fitting_reference=_text(_child(udx, FITTING_REFERENCE_UDX)),
     )
+
+
+def _iso_date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FormatError(
+            f"{field} is not a date (YYYY-MM-DD): {text[:20]!r}", field=field
+        ) from None
 
 
 def _read_order_item(element: etree._Element, position: int) -> OrderItem:
@@ -793,15 +891,22 @@ def _read_order_item(element: etree._Element, position: int) -> OrderItem:
     item.manufacturer_article_number = (
         _text(_path(product, "MANUFACTURER_INFO", "MANUFACTURER_PID")) or None
     )
-    for feature in _children(_child(element, "PRODUCT_FEATURES"), "FEATURE"):
+    option_keys = _text(_path(element, "ITEM_UDX", OPTIONS_UDX)).split()
+    for index, feature in enumerate(_children(_child(element, "PRODUCT_FEATURES"), "FEATURE")):
         name = _text(_child(feature, "FNAME"))
         values = [_text(v) for v in _children(feature, "FVALUE")]
-        if name:
-            item.attributes[name] = ", ".join(v for v in values if v)
+        value = ", ".join(v for v in values if v)
+        key = option_keys[index] if index < len(option_keys) else ""
+        if key in opts.VOCABULARY:
+            details = _text(_child(feature, "FVALUE_DETAILS"))
+            item.options[key] = opts.option_from_text(key, value, details)
+        elif name:
+            item.attributes[name] = value
     price = _path(element, "PRODUCT_PRICE_FIX", "PRICE_AMOUNT")
     if price is not None and _text(price):
         item.price = _decimal(price, "PRICE_AMOUNT")
     _, item.reference = _remark_texts(element)
+    item.pair = _text(_path(element, "ITEM_UDX", PAIR_UDX))
     return item
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from . import options as opts
 from .documents import LOCAL_TZ, OrderDocument, OrderItem, Party, aware
 
 FONT_CANDIDATES = (
@@ -127,10 +128,19 @@ def _address_lines(party: Party) -> list[str]:
     return [line for line in lines if line and line.strip()]
 
 
-def _item_text(item: OrderItem) -> str:
+def _item_text(item: OrderItem, mates: dict[str, list[int]] | None = None) -> str:
     parts = [item.description or "—"]
-    if item.attributes:
-        parts.append(", ".join(f"{k}: {v}" for k, v in item.attributes.items()))
+    if item.options:
+        parts.append(", ".join(f"{k}: {v}" for k, v in opts.describe(item.options)))
+    attributes = {
+        k: v for k, v in item.attributes.items() if opts.option_key(k) not in item.options
+    }
+    if attributes:
+        parts.append(", ".join(f"{k}: {v}" for k, v in attributes.items()))
+    if item.pair:
+        others = [n for n in (mates or {}).get(item.pair, []) if n != item.line_no]
+        with_text = f" mit Pos. {', '.join(map(str, others))}" if others else ""
+        parts.append(f"Binaurales Paar{with_text} ({item.pair})")
     if item.reference:
         parts.append(f"Referenz: {item.reference}")
     return "\n".join(parts)
@@ -161,6 +171,14 @@ def render_order_pdf(doc: OrderDocument, *, compress: bool = True) -> bytes:
         facts.append(("Kundennummer", doc.buyer_account))
     if doc.reference:
         facts.append(("Referenz / Kommission", doc.reference))
+    if doc.order_type and doc.order_type != "standard":
+        facts.append(("Auftragsart", opts.order_type_label(doc.order_type)))
+    if doc.return_date:
+        facts.append(("Rückgabe bis", f"{doc.return_date:%d.%m.%Y}"))
+    if doc.original_order_number:
+        facts.append(("Originalauftrag", doc.original_order_number))
+    if doc.fitting_reference:
+        facts.append(("Versorgung", doc.fitting_reference))
     for label, value in facts:
         pdf.font(10, bold=True)
         pdf.cell(48, 6, t(f"{label}:"))
@@ -196,11 +214,15 @@ def render_order_pdf(doc: OrderDocument, *, compress: bool = True) -> bytes:
         header = table.row()
         for title in ("Pos.", "Artikelnummer", "Bezeichnung", "Menge", "Einheit", "GTIN / HMV"):
             header.cell(t(title))
+        mates: dict[str, list[int]] = {}
+        for item in doc.items:
+            if item.pair:
+                mates.setdefault(item.pair, []).append(item.line_no)
         for item in doc.items:
             row = table.row()
             row.cell(str(item.line_no))
             row.cell(t(item.supplier_article_number or "—"))
-            row.cell(t(_item_text(item)))
+            row.cell(t(_item_text(item, mates)))
             row.cell(_quantity_text(item.quantity))
             row.cell(t(UNIT_NAMES.get(item.unit, item.unit)))
             row.cell(t(_identifiers(item)))

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, NoReturn, overload
 
 from . import FormatError
+from . import options as opts
 from .documents import (
     ANSWER_KINDS,
     LINE_STATUSES,
@@ -85,6 +86,10 @@ def order_payload(doc: OrderDocument) -> dict[str, Any]:
         "buyer": _party(doc.buyer),
         "supplier": _party(doc.supplier),
         "delivery": _party(doc.delivery),
+        "order_type": doc.order_type or "standard",
+        "original_order_number": doc.original_order_number or None,
+        "return_date": doc.return_date.isoformat() if doc.return_date else None,
+        "fitting_reference": doc.fitting_reference or None,
         "items": [
             {
                 "line_no": item.line_no,
@@ -98,6 +103,8 @@ def order_payload(doc: OrderDocument) -> dict[str, Any]:
                 "price": _decimal(item.price),
                 "attributes": dict(item.attributes),
                 "reference": item.reference,
+                "options": opts.to_json(item.options),
+                "pair": item.pair or None,
             }
             for item in doc.items
         ],
@@ -352,9 +359,17 @@ def parse_order(data: bytes) -> OrderDocument:
                 price=obj.decimal("price"),
                 attributes=dict(attributes),
                 reference=obj.string("reference"),
+                options=_read_options(obj),
+                pair=obj.string("pair"),
             )
         )
     customer_number = root.string("customer_number") or (buyer.party_id or "")
+    order_type = root.string("order_type", default="standard") or "standard"
+    if order_type not in opts.ORDER_TYPE_CODES:
+        raise FormatError(
+            f"order_type must be one of {', '.join(opts.ORDER_TYPE_CODES)}, not {order_type[:40]!r}",
+            field="order_type",
+        )
     return OrderDocument(
         order_number=root.string("order_number", required=True),
         order_date=root.datetime("order_date", required=True),
@@ -368,7 +383,31 @@ def parse_order(data: bytes) -> OrderDocument:
         sender_id=root.string("sender_id", default="ORDERHUB") or "ORDERHUB",
         recipient_id=root.string("recipient_id"),
         items=items,
+        order_type=order_type,
+        original_order_number=root.string("original_order_number"),
+        return_date=root.date("return_date"),
+        fitting_reference=root.string("fitting_reference"),
     )
+
+
+def _read_options(item: _Object) -> dict[str, opts.OptionValue]:
+    """``options`` of an item as OrderHub writes them: ``{key: {"value", "code", "name"}}``."""
+    raw = item.object("options")
+    if raw is None:
+        return {}
+    out = {}
+    for key, value in raw.value.items():
+        where = raw.field(str(key))
+        if key not in opts.VOCABULARY:
+            raise FormatError(f"{where} is no option OrderHub knows", field=where)
+        entry = _Object(value, where)
+        option = opts.OptionValue(
+            value=entry.string("value"), code=entry.string("code"), name=entry.string("name")
+        )
+        if not option.as_dict():
+            raise FormatError(f"{where} is empty", field=where)
+        out[str(key)] = option
+    return out
 
 
 def parse_answer(data: bytes, *, order: OrderDocument | None = None) -> PartnerAnswer:
