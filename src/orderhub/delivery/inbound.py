@@ -19,10 +19,11 @@ from django.db import IntegrityError, transaction
 
 from orderhub.core.problems import NotFound, Problem
 from orderhub.delivery.models import Document
-from orderhub.formats import FormatError, edifact, opentrans, partner_json
+from orderhub.formats import FormatError, change_answers, edifact, opentrans, partner_json
+from orderhub.formats.change_answers import ChangeReply
 from orderhub.formats.documents import PartnerAnswer
-from orderhub.ordering import answers
-from orderhub.ordering.models import Order
+from orderhub.ordering import answers, changes
+from orderhub.ordering.models import Order, OrderChange
 from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,17 @@ def parse(content_type: str, body: bytes) -> tuple[str, list[PartnerAnswer]]:
 
 
 def receive(partner: Partner, content_type: str, body: bytes) -> Applied:
-    """Apply a document from the partner API; several messages: see the module docstring."""
+    """Apply a document from the partner API; several messages: see the module docstring.
+
+    A document that answers an order change (``formats.change_answers``) accepts or refuses it.
+    """
+    media = (content_type or "").split(";")[0].strip().lower()
+    if media in FORMATS:
+        reply = change_reply(FORMATS[media][0], body)
+        if reply is not None:
+            return apply_change_reply(
+                partner, reply, fmt=FORMATS[media][0], raw=body, content_type=media
+            )
     fmt, answers = parse(content_type, body)
     results = apply_interchange(
         partner, answers, fmt=fmt, raw=body, content_type=content_type.split(";")[0]
@@ -261,3 +272,90 @@ def _apply(order: Order, answer: PartnerAnswer, actor: str, document: Document) 
         "kind": answer.kind,
     }
     answers.apply_answer(order, answer, actor=actor, data=data)
+
+
+# --------------------------------------------------------------------------- answers to changes
+
+
+def change_reply(fmt: str, body: bytes) -> ChangeReply | None:
+    """The partner's answer to an order change that ``body`` carries, or None (issue 16)."""
+    try:
+        return change_answers.read_change_reply(fmt, body)
+    except FormatError as exc:
+        extra = {"line": exc.line} if exc.line else {}
+        if exc.field:
+            extra["field"] = exc.field
+        raise MalformedDocument(str(exc), **extra) from None
+
+
+CHANGE_RESPONSE = change_answers.CHANGE_RESPONSE_KIND
+
+
+def apply_change_reply(
+    partner: Partner,
+    reply: ChangeReply,
+    *,
+    fmt: str,
+    raw: bytes,
+    content_type: str,
+    actor: str | None = None,
+) -> Applied:
+    """Accept or refuse change ``reply.sequence`` of the partner's order, once.
+
+    Accepted: the change is applied to the lines, and the order response the document carries
+    (openTRANS, EDIFACT) confirms the order after it; refused: the lines stay. A second answer to
+    an answered change is recorded as a duplicate and changes nothing.
+    """
+    actor = actor or f"Partner {partner.name}"
+    if reply.answer is not None:
+        check_values(reply.answer)
+    order = _find_order(partner, reply.order_number)
+    change = OrderChange.objects.filter(order=order, sequence=reply.sequence).first()
+    if change is None:
+        raise NotFound(f"order {order.number} has no change {reply.sequence}")
+    doc_id = (reply.document_id or f"{order.number}/{reply.sequence}")[:100]
+    if len(doc_id) > DOCUMENT_ID_MAX or any(ord(c) < 32 or ord(c) == 127 for c in doc_id):
+        raise MalformedDocument("document_id has control characters", field="document_id")
+    existing = _existing(partner, CHANGE_RESPONSE, doc_id)
+    if existing is not None:
+        return Applied(existing, order, False)
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=order.pk)
+            document = Document.objects.create(
+                order=order,
+                partner=partner,
+                direction=Document.Direction.INBOUND,
+                kind=CHANGE_RESPONSE,
+                format=fmt,
+                content_type=content_type or "application/octet-stream",
+                filename=download_name(CHANGE_RESPONSE, doc_id, order.number, fmt),
+                content=raw,
+                size=len(raw),
+                partner_document_id=doc_id,
+                applied=True,
+            )
+            data = {"document_id": document.pk, "partner_document_id": doc_id}
+            applied = changes.answer_change(
+                change, reply.accepted, actor=actor, note=reply.note, data=data
+            )
+            if not applied:
+                Document.objects.filter(pk=document.pk).update(applied=False)
+                document.applied = False
+            elif (
+                reply.accepted
+                and change.kind == OrderChange.Kind.CHANGE
+                and reply.answer is not None
+                and reply.answer.lines
+            ):
+                order = Order.objects.select_for_update().get(pk=order.pk)
+                answers.apply_answer(
+                    order, reply.answer, actor=actor, data={**data, "kind": "order_response"}
+                )
+            order.refresh_from_db()
+    except IntegrityError:
+        existing = _existing(partner, CHANGE_RESPONSE, doc_id)
+        if existing is None:
+            raise
+        return Applied(existing, order, False)
+    return Applied(document, order, document.applied)

@@ -15,8 +15,8 @@ from django.db import DataError, IntegrityError
 
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels.edifact_drop import drop_root
-from orderhub.delivery.inbound import MAX_DOCUMENT_BYTES, apply_interchange
-from orderhub.formats import FormatError, edifact
+from orderhub.delivery.inbound import MAX_DOCUMENT_BYTES, apply_change_reply, apply_interchange
+from orderhub.formats import FormatError, change_answers, edifact
 from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -78,15 +78,28 @@ def pick_up(partner: Partner) -> dict[str, int]:
             continue
         try:
             # The same rule as the partner API: all or nothing per interchange (see inbound).
-            answers = edifact.parse_answers(data)
-            results = apply_interchange(
-                partner,
-                answers,
-                fmt="edifact",
-                raw=data,
-                content_type="application/edifact",
-                actor=f"Partner {partner.name} (Dateiablage)",
-            )
+            reply = change_answers.read_change_reply("edifact", data)  # issue 16
+            if reply is not None:
+                results = [
+                    apply_change_reply(
+                        partner,
+                        reply,
+                        fmt="edifact",
+                        raw=data,
+                        content_type="application/edifact",
+                        actor=f"Partner {partner.name} (Dateiablage)",
+                    )
+                ]
+            else:
+                answers = edifact.parse_answers(data)
+                results = apply_interchange(
+                    partner,
+                    answers,
+                    fmt="edifact",
+                    raw=data,
+                    content_type="application/edifact",
+                    actor=f"Partner {partner.name} (Dateiablage)",
+                )
         except (FormatError, Problem) as exc:
             logger.warning("EDIFACT answer %s refused: %s", path, exc)
             _move(path, "failed", str(exc))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orderhub.accounts.models import Company
-from orderhub.ordering.models import Order, OrderEvent
+from orderhub.ordering.models import Order, OrderChange, OrderEvent
 from orderhub.partners.models import Partner
 
 #: Attempts of one company-webhook event before it is dead-lettered (again after each manual retry).
@@ -174,6 +174,41 @@ class WebhookAttempt(models.Model):
 
     delivery = models.ForeignKey(
         WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    status_code = models.IntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+
+class ChangeDelivery(OutboxRow):
+    """One order change (or cancellation) for the partner's channel (issue 16): claimed, retried
+    and dead-lettered like a Delivery. Its bytes are stored as outbound documents of the order
+    (kind ``order_change`` / ``order_change_pdf``) before the first send."""
+
+    change = models.OneToOneField(OrderChange, on_delete=models.CASCADE, related_name="delivery")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="change_deliveries")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = _("Zustellung einer Änderung")
+        verbose_name_plural = _("Zustellungen von Änderungen")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="change_delivery_due")]
+
+
+class ChangeAttempt(models.Model):
+    Outcome = AttemptOutcome
+
+    delivery = models.ForeignKey(
+        ChangeDelivery, on_delete=models.CASCADE, related_name="attempt_log"
     )
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField(default=timezone.now)

@@ -31,10 +31,10 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from orderhub.delivery import channels, company_webhooks, queue
+from orderhub.delivery import change_deliveries, channels, company_webhooks, queue
 from orderhub.delivery import order_document as order_documents
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
-from orderhub.delivery.models import Delivery, DeliveryAttempt, Document
+from orderhub.delivery.models import ChangeDelivery, Delivery, DeliveryAttempt, Document
 from orderhub.formats.documents import OrderDocument
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order
@@ -148,7 +148,8 @@ def claim_due(limit: int, *, worker_id: str = WORKER_ID, webhooks: bool = True) 
 
     Company-webhook rows (``webhooks``; at most ``webhook_share(limit)``) are taken first, partner
     deliveries fill the rest. Returns how many rows were taken (a full claim means more may be
-    waiting) and the jobs to send (:class:`Job` and ``company_webhooks.WebhookJob``).
+    waiting) and the jobs to send (:class:`Job` and ``company_webhooks.WebhookJob``,
+    ``change_deliveries.ChangeJob``).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -157,8 +158,14 @@ def claim_due(limit: int, *, worker_id: str = WORKER_ID, webhooks: bool = True) 
             if webhooks
             else (0, [])
         )
-        taken, jobs = _claim_locked(None, limit - hooks_taken, worker_id, now)
-    return hooks_taken + taken, [*hook_jobs, *jobs]
+        # Order changes (issue 16) are rare: claimed with the webhooks, from the same share.
+        changes_taken, change_jobs = (
+            change_deliveries.claim_locked(webhook_share(limit) - hooks_taken, now, worker_id)
+            if webhooks
+            else (0, [])
+        )
+        taken, jobs = _claim_locked(None, limit - hooks_taken - changes_taken, worker_id, now)
+    return hooks_taken + changes_taken + taken, [*hook_jobs, *change_jobs, *jobs]
 
 
 def defer_first_due(exc: BaseException) -> None:
@@ -169,7 +176,7 @@ def defer_first_due(exc: BaseException) -> None:
     """
     now = timezone.now()
     with transaction.atomic():
-        for model in (company_webhooks.WebhookDelivery, Delivery):
+        for model in (company_webhooks.WebhookDelivery, ChangeDelivery, Delivery):
             row = queue.due(model, now).order_by("next_attempt_at", "pk").first()
             if row is not None:
                 model.objects.filter(pk=row.pk).update(
@@ -312,9 +319,11 @@ def record(jobs: list) -> None:
         return
     now = timezone.now()
     hook_jobs = [j for j in jobs if isinstance(j, company_webhooks.WebhookJob)]
-    jobs = [j for j in jobs if not isinstance(j, company_webhooks.WebhookJob)]
+    change_jobs = [j for j in jobs if isinstance(j, change_deliveries.ChangeJob)]
+    jobs = [j for j in jobs if isinstance(j, Job)]
     with transaction.atomic():
         company_webhooks.record_locked(hook_jobs, now)
+        change_deliveries.record_locked(change_jobs, now)
         if jobs:
             _record_locked(jobs, now)
 
@@ -425,8 +434,12 @@ def recover_stale(now=None) -> int:
     """Outbox rows whose worker died (lease expired) are due again; their attempt is abandoned."""
     now = now or timezone.now()
     with transaction.atomic():
-        return queue.recover_stale(Delivery, DeliveryAttempt, now) + queue.recover_stale(
-            company_webhooks.WebhookDelivery, company_webhooks.WebhookAttempt, now
+        return (
+            queue.recover_stale(Delivery, DeliveryAttempt, now)
+            + queue.recover_stale(
+                company_webhooks.WebhookDelivery, company_webhooks.WebhookAttempt, now
+            )
+            + change_deliveries.recover_stale(now)
         )
 
 

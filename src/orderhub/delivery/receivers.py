@@ -6,7 +6,7 @@ import logging
 
 from django.dispatch import receiver
 
-from orderhub.delivery import company_webhooks, order_document, outbox
+from orderhub.delivery import change_deliveries, company_webhooks, order_document, outbox
 from orderhub.delivery.channels.sftp import setting as sftp_setting
 from orderhub.delivery.models import Document
 from orderhub.formats import FormatError
@@ -27,6 +27,12 @@ def announce_to_company_webhooks(sender, pairs, **kwargs):
 @receiver(signals.order_ready, dispatch_uid="delivery-outbox-enqueue")
 def put_in_the_outbox(sender, order, new_order=False, **kwargs):
     outbox.enqueue_delivery(order, new_order=new_order)
+
+
+@receiver(signals.order_change_requested, dispatch_uid="delivery-change-enqueue")
+def put_the_change_in_the_outbox(sender, change, **kwargs):
+    """The practice's change or cancellation goes to the partner's channel (issue 16)."""
+    change_deliveries.enqueue(change)
 
 
 @receiver(signals.order_cancelled, dispatch_uid="delivery-outbox-cancel")

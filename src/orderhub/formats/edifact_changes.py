@@ -132,7 +132,8 @@ def write_ordchg(
     interchange_ref: str,
     prepared_at: datetime | None = None,
 ) -> bytes:
-    """One ORDCHG message in one interchange, for a change (or cancellation) of the sent ``order``.
+    """One ORDCHG message in one interchange, for a change (or cancellation) of the sent ``order``,
+    checked against the D.96A ORDCHG message structure (``edifact_structure``).
 
     Sender and recipient of the interchange are the order's. ``prepared_at`` (UNB date/time)
     defaults to the change's ``issued_at``, so a repeated delivery gives the same bytes.
@@ -162,7 +163,19 @@ def write_ordchg(
     unb = _unb(
         order.sender_id, order.recipient_id, prepared_at or change.issued_at, interchange_ref
     )
-    return _envelope(unb, body)
+    data = _envelope(unb, body)
+    # The writer checks its message against the D.96A ORDCHG structure: an ORDCHG that would
+    # not conform fails here with the reason instead of reaching the partner.
+    from .edifact_structure import check_structure
+
+    violations = check_structure(data, "ORDCHG")
+    if violations:
+        raise FormatError(
+            f"the ORDCHG {change.document_id} would not conform to the D.96A structure, so it is "
+            f"not sent: {'; '.join(violations[:3])}",
+            field="ORDCHG",
+        )
+    return data
 
 
 # --------------------------------------------------------------------------- reading

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
 RETRYABLE_HTTP = {408, 425, 429, 500, 502, 503, 504}
@@ -78,6 +79,16 @@ class Channel:
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
         raise NotImplementedError
 
+    # Changes after sending (issue 16): ``change`` is a ``formats.changes.OrderChange`` of the
+    # sent order ``doc``; its exact bytes are stored once, like the order's.
+    def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
+        raise NotImplementedError
+
+    def deliver_change(
+        self, change: OrderChange, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        raise NotImplementedError
+
     @property
     def timeout(self) -> float:
         return float(self.config.get("timeout", 30))
@@ -127,3 +138,8 @@ def http_error(exc: httpx.HTTPError) -> DeliveryResult:
     if isinstance(exc, UnsafeURL):  # an internal address does not become public by retrying
         return DeliveryResult.permanent(f"refused to send: {exc}"[:500])
     return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}"[:500])
+
+
+def change_filename(change: OrderChange, extension: str) -> str:
+    """``<order number>-AEND-<n>.<extension>``: one file per change, never the order's name."""
+    return f"{change.order_number}-AEND-{change.sequence}.{extension}"

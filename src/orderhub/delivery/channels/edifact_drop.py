@@ -12,8 +12,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
-from orderhub.formats import edifact
+from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, change_filename
+from orderhub.formats import edifact, edifact_changes
+from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
 
@@ -33,6 +34,26 @@ class EdifactDrop(Channel):
 
     def outbox(self) -> Path:
         return drop_root(self.config) / self.config.get("partner_dir", "") / "out"
+
+    def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
+        """ORDCHG in its own file ``<order number>-AEND-<n>.edi`` (interchange reference ``C`` +
+        the order number's last 11 characters + the change number, so it differs from the order's)."""
+        ref = f"C{doc.order_number.replace('-', '')[-11:]}{change.sequence}"[-14:]
+        data = edifact_changes.write_ordchg(change, doc, interchange_ref=ref)
+        return [
+            Rendered(
+                "order_change",
+                "edifact",
+                "application/edifact",
+                change_filename(change, "edi"),
+                data,
+            )
+        ]
+
+    def deliver_change(
+        self, change: OrderChange, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        return self.deliver(doc, documents)
 
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
         rendered = documents[0]

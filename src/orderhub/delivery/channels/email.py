@@ -12,8 +12,10 @@ from email.utils import formatdate
 
 from django.conf import settings
 
-from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
-from orderhub.formats import opentrans
+from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, change_filename
+from orderhub.formats import opentrans, opentrans_changes
+from orderhub.formats.change_pdf import render_change_pdf
+from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 from orderhub.formats.order_pdf import render_order_pdf
 
@@ -63,7 +65,83 @@ class Email(Channel):
             msg.add_attachment(d.content, maintype=maintype, subtype=subtype, filename=d.filename)
         return msg
 
+    def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
+        """The ORDERCHANGE and a PDF of the change (``Aenderung-<order>-<n>.pdf``)."""
+        title = "Stornierung" if change.kind == "cancel" else "Aenderung"
+        return [
+            Rendered(
+                "order_change",
+                "opentrans",
+                "application/xml",
+                change_filename(change, "xml"),
+                opentrans_changes.write_order_change(change, doc),
+            ),
+            Rendered(
+                "order_change_pdf",
+                "pdf",
+                "application/pdf",
+                f"{title}-{doc.order_number}-{change.sequence}.pdf",
+                render_change_pdf(change, doc),
+            ),
+        ]
+
+    def change_message(
+        self, change: OrderChange, doc: OrderDocument, documents: list[Rendered]
+    ) -> EmailMessage:
+        cancel = change.kind == "cancel"
+        what = "Stornierung" if cancel else "Bestelländerung"
+        msg = EmailMessage()
+        msg["Subject"] = (
+            f"{what} {change.sequence} zur Bestellung {doc.order_number} von {doc.buyer.name}"
+        )
+        msg["From"] = self.config.get("from") or settings.ORDERHUB_EMAIL_FROM
+        msg["To"] = self.config["to"]
+        msg["Date"] = formatdate(localtime=True)
+        msg["Message-ID"] = f"<{doc.order_number}.change-{change.sequence}@orderhub>"
+        msg["In-Reply-To"] = f"<{doc.order_number}@orderhub>"
+        msg["X-OrderHub-Order"] = doc.order_number
+        msg["X-OrderHub-Change"] = str(change.sequence)
+        portal = settings.BASE_URL or ""
+        body = (
+            f"die Bestellung {doc.order_number} soll vollständig storniert werden."
+            if cancel
+            else f"zur Bestellung {doc.order_number} bitten wir um folgende Änderung {change.sequence}:"
+        )
+        lines = []
+        for line in change.lines:
+            parts = ["entfällt"] if line.removed else []
+            if line.quantity is not None:
+                parts.append(f"neue Menge {line.quantity}")
+            if line.delivery_date is not None:
+                parts.append(f"Liefertermin {line.delivery_date:%d.%m.%Y}")
+            lines.append(f"  Pos. {line.line_no}: {', '.join(parts)}")
+        for item in change.added:
+            lines.append(
+                f"  Pos. {item.line_no} neu: {item.quantity} × {item.supplier_article_number} "
+                f"{item.description}"
+            )
+        msg.set_content(
+            f"Guten Tag,\n\n{body}\n"
+            + ("\n".join(lines) + "\n" if lines else "")
+            + (f"\nGrund: {change.note}\n" if change.note else "")
+            + f"\nBitte nehmen Sie die {what} im Lieferantenportal an oder lehnen Sie sie ab: "
+            f"{portal}/lieferant/bestellungen/{doc.order_number}/\n\n"
+            "Sie liegt als PDF und als openTRANS-2.1-ORDERCHANGE bei.\n"
+        )
+        for d in documents:
+            maintype, subtype = d.content_type.split("/", 1)
+            msg.add_attachment(d.content, maintype=maintype, subtype=subtype, filename=d.filename)
+        return msg
+
+    def deliver_change(
+        self, change: OrderChange, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        return self._send(self.change_message(change, doc, documents))
+
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
+        return self._send(self.message(doc, documents))
+
+    def _send(self, message: EmailMessage) -> DeliveryResult:
         host = self.config.get("smtp_host") or settings.EMAIL_HOST
         port = int(self.config.get("smtp_port") or settings.EMAIL_PORT)
         try:
@@ -71,7 +149,7 @@ class Email(Channel):
                 if self.credentials.get("username"):
                     smtp.starttls()
                     smtp.login(self.credentials["username"], self.credentials.get("password", ""))
-                refused = smtp.send_message(self.message(doc, documents))
+                refused = smtp.send_message(message)
         except smtplib.SMTPResponseException as exc:
             text = f"SMTP {exc.smtp_code} {exc.smtp_error!r}"
             if 400 <= exc.smtp_code < 500:

@@ -8,11 +8,13 @@ from orderhub.delivery.channels.base import (
     Channel,
     DeliveryResult,
     Rendered,
+    change_filename,
     http_client,
     http_error,
     http_result,
 )
-from orderhub.formats import opentrans
+from orderhub.formats import opentrans, opentrans_changes
+from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
 
@@ -31,10 +33,31 @@ class OpenTransHttp(Channel):
         ]
 
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
-        xml = documents[0].content
+        return self._post(self.config["url"], documents[0].content, doc.order_number)
+
+    def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
+        return [
+            Rendered(
+                "order_change",
+                "opentrans",
+                "application/xml",
+                change_filename(change, "xml"),
+                opentrans_changes.write_order_change(change, doc),
+            )
+        ]
+
+    def deliver_change(
+        self, change: OrderChange, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        """The ORDERCHANGE is posted like the order (to ``change_url`` when the partner has one);
+        ``Idempotency-Key`` is ``<order number>/<change number>``."""
+        url = self.config.get("change_url") or self.config["url"]
+        return self._post(url, documents[0].content, change.document_id)
+
+    def _post(self, url: str, xml: bytes, key: str) -> DeliveryResult:
         headers = {
             "Content-Type": "application/xml; charset=utf-8",
-            "Idempotency-Key": doc.order_number,
+            "Idempotency-Key": key,
         }
         auth = None
         if self.credentials.get("token"):
@@ -43,7 +66,7 @@ class OpenTransHttp(Channel):
             auth = (self.credentials["username"], self.credentials.get("password", ""))
         try:
             response = http_client().post(
-                self.config["url"], content=xml, headers=headers, auth=auth, timeout=self.timeout
+                url, content=xml, headers=headers, auth=auth, timeout=self.timeout
             )
         except httpx.HTTPError as exc:
             return http_error(exc)

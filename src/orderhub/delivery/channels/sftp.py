@@ -32,6 +32,7 @@ from asyncssh.constants import FILEXFER_TYPE_REGULAR
 from django.conf import settings
 
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
+from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
 logger = logging.getLogger(__name__)
@@ -372,8 +373,25 @@ class Sftp(Channel):
 
         return EdifactDrop(self.config, {}).render(doc)
 
+    def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
+        # The same bytes as the drop directory (ORDCHG) or the HTTP channel (ORDERCHANGE).
+        if setting(self.config, "format") == "opentrans":
+            from orderhub.delivery.channels.opentrans_http import OpenTransHttp
+
+            return OpenTransHttp(self.config, {}).render_change(change, doc)
+        from orderhub.delivery.channels.edifact_drop import EdifactDrop
+
+        return EdifactDrop(self.config, {}).render_change(change, doc)
+
+    def deliver_change(
+        self, change: OrderChange, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        return self._upload(documents[0])
+
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
-        rendered = next(d for d in documents if d.kind == "order")
+        return self._upload(next(d for d in documents if d.kind == "order"))
+
+    def _upload(self, rendered: Rendered) -> DeliveryResult:
         directory = setting(self.config, "upload_dir")
         try:
             budget = 0.75 * settings.DELIVERY_LEASE_SECONDS

@@ -8,11 +8,13 @@ from orderhub.delivery.channels.base import (
     Channel,
     DeliveryResult,
     Rendered,
+    change_filename,
     http_client,
     http_error,
     http_result,
 )
-from orderhub.formats import partner_json, signing
+from orderhub.formats import change_answers, partner_json, signing
+from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
 
@@ -31,16 +33,36 @@ class Webhook(Channel):
         ]
 
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
-        body = documents[0].content
+        return self._post(self.config["url"], documents[0].content, doc.order_number, "order")
+
+    def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
+        return [
+            Rendered(
+                "order_change",
+                "json",
+                "application/json",
+                change_filename(change, "json"),
+                change_answers.write_change_event(change, doc),
+            )
+        ]
+
+    def deliver_change(
+        self, change: OrderChange, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        """The ``orderhub.order_change.v1`` event, signed like orders, to ``change_url`` or the
+        order URL; ``Idempotency-Key`` ``<order number>/<change number>``."""
+        url = self.config.get("change_url") or self.config["url"]
+        return self._post(url, documents[0].content, change.document_id, "order_change")
+
+    def _post(self, url: str, body: bytes, key: str, event: str) -> DeliveryResult:
         headers = {
             "Content-Type": "application/json",
-            "Idempotency-Key": doc.order_number,
+            "Idempotency-Key": key,
+            "X-OrderHub-Event": event,
             **signing.signature_header(self.credentials.get("secret", ""), body),
         }
         try:
-            response = http_client().post(
-                self.config["url"], content=body, headers=headers, timeout=self.timeout
-            )
+            response = http_client().post(url, content=body, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as exc:
             return http_error(exc)
         return http_result(response)

@@ -1,0 +1,226 @@
+"""Order changes and cancellations to the partner (issue 16): the third kind of outbox row.
+
+A :class:`ChangeDelivery` is written in the transaction that records the practice's change
+(``ordering.changes`` announces it with ``order_change_requested``). The delivery loop claims
+these rows together with company webhooks (``outbox.claim_due``: lease, SKIP LOCKED), renders
+the change once for the partner's channel — openTRANS ORDERCHANGE posted over HTTP, an EDIFACT
+ORDCHG file (drop directory or SFTP), the signed ``orderhub.order_change.v1`` JSON event, an
+e-mail with a PDF of the change and the ORDERCHANGE — stores the exact bytes as outbound
+documents of the order before the first send, and records the outcome (``outbox.record``):
+delivered → the change is ``sent`` (the partner answers later); dead-lettered (the partner's
+horizon, or a permanent refusal) → ``failed``, the lines stay. Retries send the same bytes;
+partners deduplicate on ``<order number>/<change number>``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderhub.delivery import channels, queue
+from orderhub.delivery import order_document as order_documents
+from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
+from orderhub.delivery.models import ChangeAttempt, ChangeDelivery, Document
+from orderhub.formats.changes import OrderChange as FormatChange
+from orderhub.formats.documents import OrderDocument
+from orderhub.ordering import changes
+from orderhub.ordering.models import OrderChange
+
+logger = logging.getLogger(__name__)
+Status = ChangeDelivery.Status
+Outcome = ChangeAttempt.Outcome
+#: Outbound document kinds of a change (``Document.kind``).
+CHANGE_KINDS = ("order_change", "order_change_pdf")
+
+
+def enqueue(change: OrderChange) -> ChangeDelivery:
+    """Call inside the transaction that records the change."""
+    order = change.order
+    return ChangeDelivery.objects.create(
+        change=change,
+        order=order,
+        partner=order.partner,
+        channel=order.partner.channel,
+        next_attempt_at=timezone.now(),
+    )
+
+
+@dataclass
+class ChangeJob:
+    """One claimed attempt of one change; ``send`` touches no database."""
+
+    delivery: ChangeDelivery
+    attempt: ChangeAttempt
+    channel: Channel | None = None
+    change: FormatChange | None = None
+    doc: OrderDocument | None = None
+    rendered: list[Rendered] = field(default_factory=list)
+    result: DeliveryResult | None = None
+    #: After :func:`record_locked`: delivered | retry | dead | abandoned.
+    outcome: str = ""
+
+    def send(self) -> DeliveryResult:
+        try:
+            assert self.channel is not None and self.change is not None and self.doc is not None
+            return self.channel.deliver_change(self.change, self.doc, self.rendered)
+        except Exception as exc:  # a bug or bad configuration: record and retry
+            logger.exception("change delivery %s crashed", self.delivery.pk)
+            return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+
+
+def claim_locked(limit: int, now, worker_id: str) -> tuple[int, list[ChangeJob]]:
+    """Lease up to ``limit`` due rows (inside the caller's transaction) and prepare them: the
+    stored bytes of a retry, or rendered and stored now. A change answered meanwhile (supplier
+    portal) is not sent any more."""
+    if limit <= 0:
+        return 0, []
+    rows = list(
+        queue.due(ChangeDelivery, now)
+        .select_related(
+            "change",
+            "partner",
+            "order",
+            "order__company",
+            "order__branch",
+            "order__ordered_by",
+            "order__partner",
+        )
+        .order_by("next_attempt_at", "pk")[:limit]
+    )
+    if not rows:
+        return 0, []
+    live = [r for r in rows if r.change.is_open]
+    if len(live) < len(rows):
+        ChangeDelivery.objects.filter(pk__in=[r.pk for r in rows if not r.change.is_open]).update(
+            status=Status.CANCELLED, lease_until=None
+        )
+    if not live:
+        return len(rows), []
+    queue.take_lease(ChangeDelivery, live, now, worker_id)
+    attempts = ChangeAttempt.objects.bulk_create(
+        [
+            ChangeAttempt(delivery=r, number=r.attempts, started_at=now, worker_id=worker_id)
+            for r in live
+        ]
+    )
+    jobs = [ChangeJob(r, a) for r, a in zip(live, attempts)]
+    for job in jobs:
+        _prepare(job)
+    return len(rows), jobs
+
+
+def _prepare(job: ChangeJob) -> None:
+    row = job.delivery
+    change = row.change
+    change.order = row.order
+    try:
+        job.channel = channels.for_partner(row.partner)
+        job.change = changes.as_format(change)
+        job.doc = order_documents.build(row.order)
+        number = f"{row.order.number}/{change.sequence}"[:100]
+        stored = list(
+            Document.objects.filter(
+                order=row.order,
+                direction=Document.Direction.OUTBOUND,
+                kind__in=CHANGE_KINDS,
+                partner_document_id=number,
+            ).order_by("pk")
+        )
+        if stored:
+            job.rendered = [
+                Rendered(d.kind, d.format, d.content_type, d.filename, bytes(d.content))
+                for d in stored
+            ]
+            return
+        job.rendered = job.channel.render_change(job.change, job.doc)
+        with transaction.atomic():  # nothing is sent before its bytes are stored
+            Document.objects.bulk_create(
+                Document(
+                    order=row.order,
+                    partner=row.partner,
+                    direction=Document.Direction.OUTBOUND,
+                    kind=r.kind,
+                    format=r.format,
+                    content_type=r.content_type,
+                    filename=r.filename,
+                    content=r.content,
+                    size=len(r.content),
+                    partner_document_id=number,
+                )
+                for r in job.rendered
+            )
+    except Exception as exc:  # bad data or a bug: recorded, retried, then dead-lettered
+        logger.exception("change delivery %s could not be prepared", row.pk)
+        job.result = DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+
+
+def record_locked(jobs: list[ChangeJob], now, rng=random) -> None:
+    """Write the outcomes of finished attempts (inside the caller's transaction)."""
+    if not jobs:
+        return
+    current = {
+        r.pk: r
+        for r in ChangeDelivery.objects.select_for_update(of=("self",))
+        .filter(pk__in=[j.delivery.pk for j in jobs])
+        .order_by("pk")
+        .only("id", "status", "attempts")
+    }
+    changed = []
+    for job in jobs:
+        row, attempt, result = job.delivery, job.attempt, job.result
+        assert result is not None
+        attempt.finished_at = now
+        attempt.status_code = result.status_code
+        attempt.detail = result.detail[:500]
+        attempt.response_excerpt = result.response_excerpt
+        if not queue.still_held(current, row, attempt.number):
+            attempt.outcome, job.outcome = Outcome.ABANDONED, "abandoned"  # a newer attempt counts
+            continue
+        row.lease_until = None
+        change = row.change
+        change.order = row.order
+        if result.ok:
+            attempt.outcome, job.outcome = Outcome.SUCCESS, "delivered"
+            row.status, row.delivered_at, row.last_error = Status.DELIVERED, now, ""
+            changes.mark_sent(change, actor="Zustellung", detail=result.detail)
+            changed.append(row)
+            continue
+        row.last_error = result.detail
+        horizon = (row.first_attempt_at or now) + timedelta(
+            hours=row.partner.dead_letter_after_hours
+        )
+        next_at = now + timedelta(
+            seconds=queue.backoff_seconds(
+                row.partner.retry_first_seconds, row.partner.retry_max_seconds, row.attempts, rng
+            )
+        )
+        if result.retryable and next_at < horizon:
+            attempt.outcome, job.outcome = Outcome.RETRY, "retry"
+            row.status, row.next_attempt_at = Status.RETRYING, next_at
+        else:
+            attempt.outcome = Outcome.RETRY if result.retryable else Outcome.FAILED
+            job.outcome = "dead"
+            row.status = Status.DEAD
+            changes.mark_failed(change, actor="Zustellung", detail=result.detail)
+        changed.append(row)
+    queue.save_attempts(ChangeAttempt, [j.attempt for j in jobs])
+    if changed:
+        ChangeDelivery.objects.bulk_update(
+            changed, ["status", "delivered_at", "last_error", "lease_until", "next_attempt_at"]
+        )
+
+
+def recover_stale(now) -> int:
+    return queue.recover_stale(ChangeDelivery, ChangeAttempt, now)
+
+
+def cancel_open(change: OrderChange) -> None:
+    """The change was answered before it was sent (supplier portal): nothing more to send."""
+    ChangeDelivery.objects.filter(change=change, status__in=queue.OPEN).update(
+        status=Status.CANCELLED
+    )
