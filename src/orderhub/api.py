@@ -241,12 +241,12 @@ def get_problem_type(request, slug: Annotated[str, PathParam(pattern="^[a-z][a-z
 
 
 def _register_routers() -> None:
-    from orderhub.accounts.api import router as registrations
     from orderhub.catalog.api import company_router as catalog
     from orderhub.catalog.api import partner_router as partner_catalogs
     from orderhub.delivery.api import order_documents
     from orderhub.delivery.api import router as partner_documents
     from orderhub.masterdata.api import router as masterdata
+    from orderhub.masterdata.registration_api import router as registrations
     from orderhub.ordering.api import router as orders
     from orderhub.partners.api import router as partners
 

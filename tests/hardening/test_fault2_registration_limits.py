@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from orderhub.accounts.models import Registration
-from orderhub.accounts.services import complete_registration, purge_registrations
+from orderhub.masterdata.registration import complete_registration, purge_registrations
 from tests.conftest import snapshot
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ logger = logging.getLogger(__name__)
 
 
 def run_once() -> dict:
-    from orderhub.accounts.services import purge_registrations
     from orderhub.delivery import inbox, outbox, sftp_inbox
+    from orderhub.masterdata.registration import purge_registrations
     from orderhub.ordering.services import expire_due_carts
 
     return {

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orderhub.accounts import audit
-from orderhub.accounts import services as accounts
 from orderhub.accounts.decorators import ADMINS, COMPANY_READERS, actor, company_view
 from orderhub.accounts.models import ApiToken, AuditEvent, Registration
 from orderhub.catalog import mappings as catalog_mappings
 from orderhub.catalog.models import ArticleMapping
 from orderhub.core.problems import Problem
+from orderhub.masterdata import registration as registrations
 from orderhub.masterdata import services as masterdata
 from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
 from orderhub.partners.models import Partner
@@ -47,7 +47,7 @@ def registration(request, registration_id):
     form = forms.RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _company, user = accounts.complete_registration(
+            _company, user = registrations.complete_registration(
                 reg,
                 username=form.cleaned_data["username"],
                 email=form.cleaned_data["email"],

@@ -6,7 +6,7 @@ once (e.g. ``--days 0`` after a data-protection request).
 
 from django.core.management.base import BaseCommand
 
-from orderhub.accounts.services import purge_registrations
+from orderhub.masterdata.registration import purge_registrations
 
 
 class Command(BaseCommand):

@@ -1,4 +1,8 @@
-"""Registration (SPEC §3.1) in the style of the OAuth device authorization grant."""
+"""Registration (SPEC §3.1) in the style of the OAuth device authorization grant.
+
+Here, above accounts, because completing a registration applies its master-data snapshot: the
+company (accounts) is created, then its branches, users and customer numbers (masterdata).
+"""
 
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from orderhub.accounts import services
 from orderhub.core.clientip import client_digest
 from orderhub.core.middleware import reject_nul
+from orderhub.masterdata import registration as services
 from orderhub.masterdata.schemas import RegistrationIn
 
 router = Router(tags=["registration"])
