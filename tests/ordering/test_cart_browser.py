@@ -69,8 +69,9 @@ def test_person_completes_a_cart_and_the_api_shows_queued(
 
     page.get_by_label("Ihre Kundennummer bei Sonora Hörsysteme GmbH").fill("K-NEU-77")
     page.get_by_role("button", name="Kundennummer übernehmen").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("K-NEU-77").is_visible()
+    # Updated in place (htmx): the box shows the number and "Bestellen" is enabled again.
+    page.locator("#customer-number code", has_text="K-NEU-77").wait_for()
+    page.wait_for_function("!document.querySelector('#cart-footer button.big').disabled")
 
     page.get_by_role("button", name="Bestellen").click()
     page.wait_for_url(f"**/dashboard/bestellungen/{created['id']}/")

@@ -80,6 +80,7 @@ PAGES = {
     "warenkorb/<uuid:order_id>/": "company",
     "warenkorb/<uuid:order_id>/bestellen/": "company",
     "warenkorb/<uuid:order_id>/kundennummer/": "company",
+    "warenkorb/<uuid:order_id>/stornieren/": "company",
     "warenkorb/<uuid:order_id>/position/<int:line_id>/waehlen/": "company",
     "warenkorb/<uuid:order_id>/position/<int:line_id>/menge/": "company",
     "warenkorb/<uuid:order_id>/position/<int:line_id>/entfernen/": "company",
@@ -380,12 +381,17 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
             ("post", f"/warenkorb/{cart.pk}/bestellen/", {}, "object"),
         ],
         "warenkorb/<uuid:order_id>/kundennummer/": [
+            ("get", f"/warenkorb/{cart.pk}/kundennummer/", None, "object"),
             (
                 "post",
                 f"/warenkorb/{cart.pk}/kundennummer/",
                 {"customer_number": "GEKAPERT", "save": "1", "scope": "branch"},
                 "object",
-            )
+            ),
+        ],
+        "warenkorb/<uuid:order_id>/stornieren/": [
+            ("get", f"/warenkorb/{cart.pk}/stornieren/", None, "object"),
+            ("post", f"/warenkorb/{cart.pk}/stornieren/", {"confirm": "1"}, "object"),
         ],
         "warenkorb/<uuid:order_id>/position/<int:line_id>/waehlen/": [
             (

@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orderhub.formats.documents import AnswerLine
 from orderhub.ordering.models import OrderLine
+from orderhub.ordering.units import WHOLE_UNITS
 
-#: Units counted in whole numbers (Rec 20): piece, pair, set, pack.
-WHOLE_UNITS = {"C62", "PR", "SET", "PK", "H87", "EA", "NMP"}
 #: A delivery date further ahead than this is a typing error, not a promise.
 LATEST_DAYS = 730
 RESPONSE_STATUSES = [

@@ -6,11 +6,13 @@ import hashlib
 import json
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orderhub.accounts.models import Company
 from orderhub.catalog import identification, mappings
@@ -18,7 +20,7 @@ from orderhub.catalog.models import Article
 from orderhub.core import fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
-from orderhub.ordering import channel_limits, signals
+from orderhub.ordering import channel_limits, hearing, signals, units
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import IdempotencyKey, Order, OrderEvent, OrderLine
 from orderhub.ordering.models import OrderStatus as S
@@ -228,6 +230,7 @@ def _prepare_order(
     company, payload: OrderIn, reads: _IntakeReads, partner, branch_id, user_id, actor, request
 ) -> _Prepared:
     """Everything but the writes: the order and its lines in memory, identified, and the answer."""
+    checked = hearing.check(company, payload)  # issue 17: options, pairs, order type (422)
     now = timezone.now()
     customer_number = (
         (payload.customer_number or "").strip() or reads.branch_number or reads.company_number or ""
@@ -245,6 +248,10 @@ def _prepare_order(
         created_at=now,
         updated_at=now,
         status=S.CART,
+        order_type=payload.order_type,
+        original_order=checked.original_order,
+        return_date=payload.return_date,
+        fitting_reference=payload.fitting_reference or "",
     )
     results = identification.identify_many(
         partner,
@@ -277,7 +284,7 @@ def _prepare_order(
     complete = bool(customer_number) or not partner.requires_customer_number
     if not complete:
         issues.append({"position": None, **CUSTOMER_NUMBER_MISSING})
-    for line_in, result in zip(payload.lines, results):
+    for line_in, result, options in zip(payload.lines, results, checked.options):
         line = OrderLine(
             order=order,
             position=line_in.position,
@@ -288,7 +295,8 @@ def _prepare_order(
             hmv_number=line_in.hmv_number or "",
             manufacturer_article_number=line_in.manufacturer_article_number or "",
             description=line_in.description,
-            attributes=line_in.attributes,
+            attributes=hearing.stored_attributes(line_in.attributes, options),
+            pair=line_in.pair or "",
             matched_by=result.matched_by,
         )
         if result.identified:
@@ -377,6 +385,29 @@ class CartClosed(Problem):
     kind = "cart-closed"
 
 
+class CartInputError(InvalidInput):
+    """A value a person typed into the cart is refused: ``message`` is a sentence in the request's
+    language naming the position; ``field`` and ``position`` say where the page shows it."""
+
+    def __init__(self, field: str, message: str, position: int | None = None):
+        super().__init__(field, str(message))
+        self.detail = str(message)
+        self.field = field
+        self.position = position
+
+
+def cart_closed_message(order: Order) -> str:
+    """Why a cart can no longer be changed, as a sentence for the person."""
+    if order.status == S.EXPIRED:
+        return gettext(
+            "Dieser Warenkorb ist abgelaufen und kann nicht mehr geändert werden. Warenkörbe "
+            "gelten 6 Stunden; es wurde nichts bestellt."
+        )
+    if order.status == S.CANCELLED:
+        return gettext("Dieser Warenkorb wurde storniert und kann nicht mehr geändert werden.")
+    return gettext("Dieser Warenkorb wurde bereits bestellt und kann nicht mehr geändert werden.")
+
+
 def expire_if_due(order: Order, now=None) -> Order:
     now = now or timezone.now()
     if order.status == S.CART and order.cart_expires_at and order.cart_expires_at <= now:
@@ -406,7 +437,7 @@ def _open_cart(order: Order) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     expire_if_due(order)
     if order.status != S.CART:
-        raise CartClosed(f"this cart is {order.get_status_display()} and can no longer be changed")
+        raise CartClosed(cart_closed_message(order))
     return order
 
 
@@ -414,7 +445,14 @@ def _open_cart(order: Order) -> Order:
 def pick_article(order: Order, line: OrderLine, article: Article, actor: str) -> None:
     order = _open_cart(order)
     if article.partner_id != order.partner_id:
-        raise InvalidInput("article_id", "article belongs to another partner's catalog")
+        raise CartInputError(
+            "article_id",
+            gettext(
+                "Position %(position)s: Dieser Artikel gehört nicht zum Katalog von %(partner)s."
+            )
+            % {"position": line.position, "partner": order.partner.name},
+            line.position,
+        )
     line.article, line.article_snapshot, line.issue, line.matched_by = (
         article,
         article_snapshot(article),
@@ -430,13 +468,42 @@ def pick_article(order: Order, line: OrderLine, article: Article, actor: str) ->
     )
 
 
+def check_quantity(line: OrderLine, quantity) -> Decimal:
+    """The quantity a person typed for ``line`` (a Decimal, or None when it was not a number),
+    checked: greater than 0, at most 100000, at most 3 decimals, whole for a piece-type unit."""
+    if (
+        quantity is None
+        or not quantity.is_finite()
+        or not 0 < quantity <= 100_000
+        or quantity != quantity.quantize(Decimal("0.001"))
+    ):
+        raise CartInputError(
+            "quantity",
+            gettext(
+                "Position %(position)s: Bitte eine Menge größer als 0 und höchstens 100.000 "
+                "eingeben (höchstens 3 Nachkommastellen)."
+            )
+            % {"position": line.position},
+            line.position,
+        )
+    unit = units.line_unit(line)
+    if units.counts_whole(unit) and not units.is_whole(quantity):
+        raise CartInputError(
+            "quantity",
+            gettext(
+                "Position %(position)s: Bitte eine ganze Zahl eingeben – dieser Artikel wird in "
+                "%(unit)s bestellt."
+            )
+            % {"position": line.position, "unit": units.WHOLE_UNIT_NAMES[unit.strip().upper()]},
+            line.position,
+        )
+    return quantity
+
+
 @transaction.atomic
 def set_quantity(order: Order, line: OrderLine, quantity, actor: str) -> None:
     order = _open_cart(order)
-    if quantity is None or not quantity.is_finite() or not 0 < quantity <= 100_000:
-        raise InvalidInput(
-            "quantity", "a number greater than 0 and at most 100000, up to 3 decimals"
-        )
+    quantity = check_quantity(line, quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     order_status.note(order, actor=actor, reason=f"Position {line.position}: Menge {quantity}")
@@ -463,9 +530,8 @@ def set_customer_number(
     for_branch: bool = False,
 ) -> None:
     order = _open_cart(order)
-    number = number.strip()
-    if not number or len(number) > 64:
-        raise InvalidInput("customer_number", "1 to 64 characters")
+    number = clean_customer_number(number)
+    previous = order.customer_number
     Order.objects.filter(pk=order.pk).update(customer_number=number)
     if save_to_masterdata:
         from orderhub.masterdata.services import create_customer_number
@@ -476,28 +542,84 @@ def set_customer_number(
     order_status.note(
         order,
         actor=actor,
-        reason="Kundennummer eingegeben"
+        reason=(
+            f"Kundennummer {previous} durch {number} ersetzt"
+            if previous
+            else "Kundennummer eingegeben"
+        )
         + (" und in den Stammdaten gespeichert" if save_to_masterdata else ""),
     )
 
 
+def clean_customer_number(number: str) -> str:
+    number = (number or "").strip()
+    if not number or len(number) > 64 or any(not c.isprintable() for c in number):
+        raise CartInputError(
+            "customer_number",
+            gettext("Bitte eine Kundennummer mit 1 bis 64 Zeichen eingeben (ohne Steuerzeichen)."),
+        )
+    return number
+
+
+def customer_number_replacements(
+    order: Order, number: str, save_to_masterdata: bool, for_branch: bool
+) -> list[str]:
+    """Sentences naming each customer number that entering ``number`` would replace (the cart's
+    own, the one saved in master data for that scope); empty when nothing is overwritten."""
+    replaces = []
+    if order.customer_number and order.customer_number != number:
+        replaces.append(
+            gettext("Die Kundennummer dieses Warenkorbs „%(old)s“ wird durch „%(new)s“ ersetzt.")
+            % {"old": order.customer_number, "new": number}
+        )
+    if save_to_masterdata:
+        saved = CustomerNumber.objects.filter(
+            company_id=order.company_id,
+            partner_id=order.partner_id,
+            branch_id=order.branch_id if for_branch else None,
+            is_active=True,
+        ).first()
+        if saved is not None and saved.number != number:
+            scope = (
+                gettext("für Filiale %(branch)s") % {"branch": order.branch.name}
+                if for_branch
+                else gettext("für das ganze Unternehmen")
+            )
+            replaces.append(
+                gettext(
+                    "In den Stammdaten wird die Kundennummer „%(old)s“ (%(scope)s) durch "
+                    "„%(new)s“ ersetzt."
+                )
+                % {"old": saved.number, "new": number, "scope": scope}
+            )
+    return replaces
+
+
 def cart_problems(order: Order) -> list[str]:
-    """What still prevents ordering; the same checks intake makes, re-run on the server."""
+    """What still prevents ordering, as sentences in the request's language; the same checks
+    intake makes, re-run on the server."""
     problems = []
     if order.partner.requires_customer_number and not order.customer_number:
-        problems.append("Kundennummer fehlt / customer number missing")
+        problems.append(gettext("Die Kundennummer fehlt."))
     live = [l for l in order.lines.select_related("article") if not l.removed]
     if not live:
-        problems.append("Keine Position mehr im Warenkorb / no line left")
+        problems.append(gettext("Es ist keine Position mehr im Warenkorb."))
     for line in live:
         a = line.article
         if a is None or line.issue:
             problems.append(
-                f"Position {line.position}: Artikel nicht eindeutig / article not identified"
+                gettext("Position %(position)s: Der Artikel ist noch nicht eindeutig bestimmt.")
+                % {"position": line.position}
             )
         elif a.partner_id != order.partner_id or a.is_discontinued:
             problems.append(
-                f"Position {line.position}: Artikel nicht bestellbar / article not orderable"
+                gettext("Position %(position)s: Dieser Artikel kann nicht bestellt werden.")
+                % {"position": line.position}
+            )
+        elif units.counts_whole(units.line_unit(line)) and not units.is_whole(line.quantity):
+            problems.append(
+                gettext("Position %(position)s: Bitte eine ganze Zahl als Menge eingeben.")
+                % {"position": line.position}
             )
     problems.extend(channel_limits.cart_problems(order))
     return problems

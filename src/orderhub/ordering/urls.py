@@ -5,6 +5,7 @@ from orderhub.ordering import views
 urlpatterns = [
     path("warenkorb/<uuid:order_id>/", views.cart, name="cart"),
     path("warenkorb/<uuid:order_id>/bestellen/", views.cart_order, name="cart_order"),
+    path("warenkorb/<uuid:order_id>/stornieren/", views.cart_cancel, name="cart_cancel"),
     path(
         "warenkorb/<uuid:order_id>/kundennummer/",
         views.cart_customer_number,
