@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "orderhub.catalog",
     "orderhub.ordering",
     "orderhub.delivery",
+    "orderhub.notifications",
     "orderhub.demo",
     "orderhub.web",
 ]
@@ -342,6 +343,15 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 #: Sender of invitations and password-reset mails (Django's mail framework, the SMTP relay above).
 DEFAULT_FROM_EMAIL = os.environ.get("ORDERHUB_ACCOUNT_EMAIL_FROM", ORDERHUB_EMAIL_FROM)
 DOCUMENT_DIR = DATA_DIR / "documents"
+# Notifications (issue 15, docs/notifications.md): sender, when a delivery counts as failing, how
+# long the worker spends on them per periodic run, the SMTP timeout, tries before a mail is given up.
+NOTIFY_EMAIL_FROM = os.environ.get("ORDERHUB_NOTIFY_EMAIL_FROM", DEFAULT_FROM_EMAIL)
+NOTIFY_FAILING_MINUTES = int(os.environ.get("ORDERHUB_NOTIFY_FAILING_MINUTES", "30"))
+NOTIFY_PERIODIC_SECONDS = float(os.environ.get("ORDERHUB_NOTIFY_PERIODIC_SECONDS", "20"))
+NOTIFY_SMTP_TIMEOUT = float(os.environ.get("ORDERHUB_NOTIFY_SMTP_TIMEOUT", "10"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("ORDERHUB_NOTIFY_MAX_ATTEMPTS", "10"))
+#: Send a notice's mails right after the commit (else the worker's next periodic run sends them).
+NOTIFY_IMMEDIATE = env_flag("ORDERHUB_NOTIFY_IMMEDIATE", default=True)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("", include("orderhub.ordering.urls")),
     path("", include("orderhub.delivery.supplier_urls")),
+    path("", include("orderhub.notifications.urls")),
     path("", include("orderhub.web.urls")),
 ]
 

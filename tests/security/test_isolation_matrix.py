@@ -54,6 +54,8 @@ PAGES = {
     "dashboard/konto/passwort/": "company",
     "dashboard/konto/zwei-faktor/": "company",
     "dashboard/konto/zwei-faktor/aus/": "company",
+    "dashboard/konto/benachrichtigungen/": "company",
+    "dashboard/benachrichtigungen/": "company",
     "metrics": "operator",
     "dashboard/": "company",
     "dashboard/filialen/": "company",
@@ -207,6 +209,7 @@ def state_of(tenant) -> dict:
     from orderhub.accounts.models import ApiToken, AuditEvent
     from orderhub.delivery.models import Delivery, Document
     from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
+    from orderhub.notifications.models import BranchAddress, EmployeeAllowance
     from orderhub.ordering.models import Order, OrderLine
 
     c = tenant.company
@@ -225,6 +228,12 @@ def state_of(tenant) -> dict:
             Document.objects.filter(order__company=c).order_by("pk").values("pk", "size")
         ),
         "audit": AuditEvent.objects.filter(company=c).count(),
+        "notification_addresses": list(
+            BranchAddress.objects.filter(branch__company=c).order_by("pk").values()
+        ),
+        "notification_allowances": list(
+            EmployeeAllowance.objects.filter(employee__company=c).order_by("pk").values()
+        ),
     }
 
 
@@ -445,6 +454,24 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         "dashboard/konto/zwei-faktor/": [("get", "/dashboard/konto/zwei-faktor/", None, "list")],
         "dashboard/konto/zwei-faktor/aus/": [
             ("post", "/dashboard/konto/zwei-faktor/aus/", {"code": "123456"}, "list")
+        ],
+        # B's own settings; A's branch and employee named in the form are not B's and ignored.
+        "dashboard/konto/benachrichtigungen/": [
+            ("get", "/dashboard/konto/benachrichtigungen/", None, "list"),
+            ("post", "/dashboard/konto/benachrichtigungen/", {"language": "en"}, "list"),
+        ],
+        "dashboard/benachrichtigungen/": [
+            ("get", "/dashboard/benachrichtigungen/", None, "list"),
+            (
+                "post",
+                "/dashboard/benachrichtigungen/",
+                {
+                    "language": "en",
+                    f"branch-{branch.pk}": "gekapert@neugierig.example",
+                    f"employee-{employee.pk}": "on",
+                },
+                "list",
+            ),
         ],
         "lieferant/": [("get", "/lieferant/", None, "list")],
         "lieferant/bestellungen/<str:number>/": [

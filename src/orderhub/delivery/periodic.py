@@ -1,6 +1,7 @@
 """Work every worker does now and then: expire carts, recover stale deliveries, read EDI inboxes
 (drop directories and SFTP outboxes), purge registrations' personal data after
-REGISTRATION_PURGE_DAYS.
+REGISTRATION_PURGE_DAYS, and the jobs that areas above delivery register (notifications:
+:func:`register` from their ``AppConfig.ready``; delivery never imports them).
 
 Each job is safe to run in several workers at once (row locks with SKIP LOCKED, idempotent moves).
 """
@@ -9,10 +10,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from django.db import close_old_connections
 
 logger = logging.getLogger(__name__)
+
+#: name -> job of another area, run after delivery's own; each bounds its own time.
+JOBS: dict[str, Callable[[], object]] = {}
+
+
+def register(name: str, job: Callable[[], object]) -> None:
+    JOBS[name] = job
 
 
 def run_once() -> dict:
@@ -20,13 +29,19 @@ def run_once() -> dict:
     from orderhub.masterdata.registration import purge_registrations
     from orderhub.ordering.services import expire_due_carts
 
-    return {
+    result = {
         "expired_carts": expire_due_carts(),
         "recovered_deliveries": outbox.recover_stale(),
         "edifact_inbox": inbox.pick_up_all(),
         "sftp_inbox": sftp_inbox.pick_up_all(),
         "registrations_purged": purge_registrations(),
     }
+    for name, job in JOBS.items():
+        try:  # another area's failure never stops delivery's own jobs
+            result[name] = job()
+        except Exception:
+            logger.exception("periodic job %s failed", name)
+    return result
 
 
 class PeriodicThread(threading.Thread):

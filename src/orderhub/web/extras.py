@@ -25,6 +25,9 @@ def dashboard_context(company, access=EVERYTHING) -> dict:
     from orderhub.ordering.selectors import straight_through
 
     flow = straight_through(company)
+    from orderhub.notifications import dashboard as notifications
+
+    notices = notifications.dashboard_context(company, access)
     return {
         "straight_through": flow,
         "tiles": [
@@ -40,6 +43,7 @@ def dashboard_context(company, access=EVERYTHING) -> dict:
                 "url": reverse("order_list") + "?status=failed",
                 "warn": bool(failed),
             },
+            *notices["tiles"],
         ],
         "panels": [
             {"template": "ordering/_dashboard_straight_through.html", "data": flow},
@@ -47,5 +51,6 @@ def dashboard_context(company, access=EVERYTHING) -> dict:
                 "template": "ordering/_dashboard_orders.html",
                 "data": {"carts": carts, "failed": failed, "recent": recent},
             },
+            *notices["panels"],
         ],
     }
