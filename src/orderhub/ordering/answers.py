@@ -100,6 +100,9 @@ def _respond(order: Order, answer: PartnerAnswer, lines: dict[int, OrderLine]) -
             line.delivery_date = a.delivery_date or answer.delivery_date
         if a.note:
             line.answer_note = a.note[:500]
+        if line.shipped_quantity and line.line_status != L.REJECTED:
+            # A response after a dispatch (a late or corrected one): what was shipped stays shipped.
+            line.line_status = L.SHIPPED if line.outstanding_quantity == 0 else L.PARTIALLY_SHIPPED
         changed.append(line)
     if changed:
         OrderLine.objects.bulk_update(changed, ANSWER_FIELDS)
