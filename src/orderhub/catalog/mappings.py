@@ -63,7 +63,9 @@ def key_of(line) -> tuple[str, str]:
         line.hmv_number,
         line.manufacturer_article_number,
         line.description,
-        line.attributes,
+        # Without OrderHub's reserved keys (the typed options, ordering.hearing): the same key as
+        # the practice line had at intake.
+        {k: v for k, v in (line.attributes or {}).items() if not str(k).startswith("_")},
     )
 
 

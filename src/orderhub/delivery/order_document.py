@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from orderhub.formats import options as opts
 from orderhub.formats.documents import OrderDocument, OrderItem, Party
+from orderhub.ordering import hearing
 from orderhub.ordering.models import Order
 
 
@@ -59,7 +61,9 @@ def build(order: Order) -> OrderDocument:
                 manufacturer_article_number=snap.get("manufacturer_article_number") or None,
                 description=snap.get("description") or line.description,
                 price=Decimal(price) if price else None,
-                attributes=dict(line.attributes or {}),
+                attributes=hearing.free_attributes(line.attributes),
+                options=hearing.line_options(line),
+                pair=line.pair,
             )
         )
     return OrderDocument(
@@ -74,7 +78,19 @@ def build(order: Order) -> OrderDocument:
         sender_id="ORDERHUB",
         recipient_id=partner.gln or partner.edi_id or partner.slug.upper(),
         items=items,
+        order_type=order.order_type,
+        original_order_number=order.original_order.number if order.original_order_id else "",
+        return_date=order.return_date,
+        fitting_reference=order.fitting_reference,
+        option_terms=_option_terms(partner),
     )
+
+
+def _option_terms(partner) -> dict:
+    """How the partner names options in its catalog (``channel_config.option_terms``, see
+    docs/partner-formats.md); an unusable configuration is ignored rather than failing orders."""
+    terms = (partner.channel_config or {}).get("option_terms") or {}
+    return dict(terms) if not opts.check_terms(terms) else {}
 
 
 def _plain(quantity: Decimal) -> Decimal:

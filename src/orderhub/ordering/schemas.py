@@ -9,9 +9,18 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from orderhub.formats.options import ORDER_TYPE_CODES
+
 #: Attribute names and values are short words (side, colour, model); a limit on every stored text.
 AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 AttributeValue = Annotated[str, StringConstraints(max_length=200)]
+#: Issue 17: the order types (``orderhub.formats.options.ORDER_TYPES``).
+OrderTypeCode = Literal[
+    "standard", "express", "consignment", "trial", "loaner", "remake", "repair", "return"
+]
+assert set(OrderTypeCode.__args__) == set(ORDER_TYPE_CODES)  # type: ignore[attr-defined]
+#: A pair key or a fitting reference: a short pseudonym, never a name (no spaces).
+PSEUDONYM = r"^[A-Za-z0-9][A-Za-z0-9._/#-]*$"
 
 
 class Strict(BaseModel):
@@ -34,6 +43,12 @@ class LineIn(Strict):
     manufacturer_article_number: str | None = Field(None, max_length=100)
     description: str = Field("", max_length=300)
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=20)
+    #: Typed options (``orderhub.formats.options``; docs/partner-formats.md "Options and order
+    #: types"): a string (the value, a colour's name) or ``{"value", "code"}`` / colour
+    #: ``{"code", "name"}`` per key; validated at intake, errors name ``lines[i].options.<key>``.
+    options: dict[AttributeName, Any] = Field(default_factory=dict, max_length=20)
+    #: Two lines with the same key (one ``options.side`` R, one L) are one binaural pair.
+    pair: str | None = Field(None, min_length=1, max_length=20, pattern=PSEUDONYM)
 
 
 class OrderIn(Strict):
@@ -45,6 +60,13 @@ class OrderIn(Strict):
     reference: str = Field("", max_length=200)
     note: str = Field("", max_length=2000)
     lines: list[LineIn] = Field(min_length=1, max_length=500)
+    order_type: OrderTypeCode = "standard"
+    #: A remake (required), repair or return names the order it refers to: number or id.
+    original_order: str | None = Field(None, min_length=1, max_length=64)
+    #: Required for consignment (Kommission) and loaner orders, allowed for trial orders.
+    return_date: date | None = None
+    #: The practice's pseudonymous fitting reference (Versorgung), never the patient's name.
+    fitting_reference: str | None = Field(None, min_length=1, max_length=64, pattern=PSEUDONYM)
 
     @field_validator("lines")
     @classmethod
@@ -102,6 +124,10 @@ class OrderSummaryOut(Schema):
     tracking_numbers: list[str]
     carrier: str | None
     delivery_date: str | None
+    order_type: str = "standard"
+    original_order: str | None = None
+    return_date: str | None = None
+    fitting_reference: str | None = None
 
 
 class OrderListOut(Schema):
@@ -127,6 +153,9 @@ class LineOut(Schema):
     manufacturer_article_number: str | None
     description: str
     attributes: dict[str, str]
+    #: Typed options, normalised: ``{"side": {"value": "R"}, "colour": {"code", "name"}}``.
+    options: dict[str, dict[str, str]] = {}
+    pair: str | None = None
     removed: bool
     matched_article: dict[str, Any] | None
     issue: dict[str, Any] | None

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orderhub.core.problems import InvalidInput, NotFound
-from orderhub.ordering import changes, receipts, services
+from orderhub.ordering import changes, hearing, receipts, services
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus
 
 
@@ -108,6 +108,10 @@ def order_summary(order: Order, request=None) -> dict:
         "tracking_numbers": order.tracking_numbers or [],
         "carrier": order.carrier or None,
         "delivery_date": order.delivery_date.isoformat() if order.delivery_date else None,
+        "order_type": order.order_type,
+        "original_order": order.original_order.number if order.original_order_id else None,
+        "return_date": order.return_date.isoformat() if order.return_date else None,
+        "fitting_reference": order.fitting_reference or None,
     }
 
 
@@ -142,7 +146,9 @@ def order_detail(order: Order, request=None) -> dict:
             "hmv_number": l.hmv_number or None,
             "manufacturer_article_number": l.manufacturer_article_number or None,
             "description": l.description,
-            "attributes": l.attributes,
+            "attributes": hearing.free_attributes(l.attributes),
+            "options": hearing.options_json(l),
+            "pair": l.pair or None,
             "removed": l.removed,
             "matched_article": (
                 {"article_id": l.article_id, "matched_by": l.matched_by, **l.article_snapshot}

@@ -16,7 +16,7 @@ from orderhub.core.problems import Problem
 from orderhub.delivery.models import Document, document_response
 from orderhub.delivery.outbox import retry_dead
 from orderhub.ordering import answers, selectors, services
-from orderhub.ordering.models import Order, OrderStatus
+from orderhub.ordering.models import Order, OrderStatus, OrderType
 from orderhub.partners.models import Partner
 
 
@@ -35,8 +35,11 @@ def order_list(request):
     status = request.GET.get("status", "")
     partner = request.GET.get("partner", "")
     q = request.GET.get("q", "").strip()
+    order_type = request.GET.get("type", "")
     if status in OrderStatus.values:
         qs = qs.filter(status=status)
+    if order_type in OrderType.values:
+        qs = qs.filter(order_type=order_type)
     if partner:
         qs = qs.filter(partner__slug=partner)
     if q:
@@ -52,6 +55,8 @@ def order_list(request):
             "page": page,
             "statuses": OrderStatus.choices,
             "status": status,
+            "order_types": OrderType.choices,
+            "order_type": order_type,
             "partner": partner,
             "q": q,
             "partners": Partner.objects.filter(is_active=True),
