@@ -165,6 +165,11 @@ def test_the_company_page_is_for_administrators(people):
     staff = make_login(people["company"], employee("U2"), Role.BRANCH_STAFF)
     assert logged_in(staff).get("/dashboard/benachrichtigungen/").status_code == 403
     assert logged_in(staff).get("/dashboard/konto/benachrichtigungen/").status_code == 200
+    page = logged_in(staff).get("/dashboard/konto/").content.decode()
+    assert "/dashboard/konto/benachrichtigungen/" in page
+    assert "/dashboard/benachrichtigungen/" not in page
+    page = logged_in(people["admin"]).get("/dashboard/konto/").content.decode()
+    assert "/dashboard/benachrichtigungen/" in page
 
 
 # --------------------------------------------------------------------------- settings, language
@@ -435,7 +440,7 @@ def test_the_tiles_show_rejected_orders_and_failing_deliveries_of_ones_branches(
 
     page = logged_in(people["admin"]).get("/dashboard/").content.decode()
     assert "<strong>2</strong> abgelehnte Bestellungen (30 Tage)" in page
-    assert "/dashboard/bestellungen/?status=rejected" in page
+    assert "/dashboard/bestellungen/?status=rejected&amp;tage=30" in page
     assert "<strong>2</strong> gestörte Zustellungen, die älteste seit 2" in page
     assert f1_failing.number in page and f2_failing.number in page
 
@@ -446,5 +451,10 @@ def test_the_tiles_show_rejected_orders_and_failing_deliveries_of_ones_branches(
 
     # Older than 30 days: no longer on the tile.
     Order.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=31))
-    page = logged_in(people["admin"]).get("/dashboard/").content.decode()
+    admin = logged_in(people["admin"])
+    page = admin.get("/dashboard/").content.decode()
     assert "<strong>1</strong> abgelehnte Bestellungen (30 Tage)" in page
+    recent = admin.get("/dashboard/bestellungen/?status=rejected&tage=30").content.decode()
+    assert old.number not in recent
+    assert Order.objects.get(external_order_id="S-1").number in recent
+    assert old.number in admin.get("/dashboard/bestellungen/?status=rejected").content.decode()

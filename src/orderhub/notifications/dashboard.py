@@ -49,7 +49,7 @@ def dashboard_context(company, access) -> dict:
             {
                 "count": rejected,
                 "label": _("abgelehnte Bestellungen (30 Tage)"),
-                "url": reverse("order_list") + "?status=rejected",
+                "url": reverse("order_list") + f"?status=rejected&tage={REJECTED_DAYS}",
                 "warn": bool(rejected),
             },
             {

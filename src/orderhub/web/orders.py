@@ -3,6 +3,8 @@ retry, CSV export. Here, above ordering and delivery, because a page shows both.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -42,6 +44,9 @@ def order_list(request):
         qs = qs.filter(order_type=order_type)
     if partner:
         qs = qs.filter(partner__slug=partner)
+    days = request.GET.get("tage", "")
+    if days.isdigit():  # changed in the last N days (the dashboard's "rejected" tile)
+        qs = qs.filter(updated_at__gte=timezone.now() - timedelta(days=min(int(days), 3660)))
     if q:
         qs = qs.filter(number__icontains=q) | qs.filter(external_order_id__icontains=q)
     for order in qs.filter(status=OrderStatus.CART, cart_expires_at__lte=timezone.now()):
