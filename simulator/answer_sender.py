@@ -16,13 +16,15 @@ import re
 import threading
 from collections import deque
 from concurrent.futures import Future
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from orderhub.formats import edifact, opentrans, partner_json
-from orderhub.formats.documents import OrderDocument, PartnerAnswer
+from orderhub.formats import change_answers, edifact, opentrans, partner_json
+from orderhub.formats.changes import OrderChange
+from orderhub.formats.documents import AnswerLine, OrderDocument, PartnerAnswer
 
 from . import answers
 from .config import PartnerConfig, SimulatorConfig
@@ -164,6 +166,76 @@ class AnswerSender:
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
+
+    def submit_change(self, partner: PartnerConfig, change: OrderChange) -> None:
+        """Schedule the answer to an order change (``change_policy``: accept or refuse)."""
+        if partner.kind != "edifact" and not (self.config.portal_url and partner.portal_token):
+            return
+        future = asyncio.run_coroutine_threadsafe(self._answer_change(partner, change), self._loop)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    async def _answer_change(self, partner: PartnerConfig, change: OrderChange) -> None:
+        """The answer in the partner's own format: ORDRSP file with ``RFF+ON:<order>::<n>``
+        (EDIFACT), ORDERRESPONSE with ``ORDERCHANGE_SEQUENCE_ID`` (openTRANS, when lines are
+        confirmed), else the JSON ``change_response``."""
+        try:
+            settings = self.controls.settings
+            await asyncio.sleep(settings.answer_delay)
+            accepted = settings.change_policy == "accept"
+            note = "" if accepted else "Änderung nicht mehr möglich (Simulator)"
+            lines = [
+                AnswerLine(line.line_no, "confirmed", line.quantity)
+                for line in change.lines
+                if not line.removed and line.quantity is not None
+            ] + [AnswerLine(item.line_no, "confirmed", item.quantity) for item in change.added]
+            answer = PartnerAnswer(
+                kind="order_response",
+                order_number=change.order_number,
+                document_id=f"{partner.slug.upper()}-AEND-{change.document_id}"[:35],
+                issued_at=datetime.now(UTC),
+                lines=lines if change.kind == "change" else [],
+                note=note,
+            )
+            if partner.kind == "edifact":
+                data = change_answers.write_ordrsp_change_reply(
+                    answer,
+                    change.sequence,
+                    accepted,
+                    sender_id=partner.party_id or partner.sender_party_id,
+                    recipient_id="ORDERHUB",
+                    interchange_ref=f"C{change.sequence}{abs(hash(change.document_id)) % 10**9}",
+                )
+                safe = re.sub(r"[^A-Za-z0-9._-]", "_", change.order_number)
+                name = f"ORDRSP_{safe}_AEND{change.sequence}.edi"
+                write_atomically(self.drop_root / partner.slug / "in", name, data)
+                self.ledger.count(partner.slug, "answers_sent")
+                self._log(partner, answer, "written", name)
+                return
+            if partner.kind == "opentrans" and answer.lines:
+                content_type = "application/xml"
+                body = change_answers.write_opentrans_change_reply(
+                    answer, change.sequence, accepted
+                )
+            else:
+                content_type = "application/json"
+                body = change_answers.write_json_change_reply(
+                    change_answers.ChangeReply(
+                        order_number=change.order_number,
+                        sequence=change.sequence,
+                        accepted=accepted,
+                        document_id=answer.document_id,
+                        issued_at=answer.issued_at,
+                        note=note,
+                    )
+                )
+            await self._post_with_retry(partner, answer, content_type, body)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s: answering change %s failed", partner.slug, change.document_id)
+            self.ledger.count(partner.slug, "answer_failures")
 
     def _done(self, future: Future) -> None:
         with self._idle:

@@ -14,6 +14,9 @@ from typing import Any
 from .answers import LINE_RULES
 from .config import ANSWER_POLICIES, FAULT_MODES, SimulatorConfig
 
+#: How the simulator answers order changes (``change_policy``).
+CHANGE_POLICIES = ("accept", "refuse")
+
 
 @dataclass
 class RuntimeSettings:
@@ -29,6 +32,8 @@ class RuntimeSettings:
     slow_delay: float = 2.0
     #: Supplier article number → how its lines are answered (answers.LINE_RULES).
     line_rules: dict[str, str] = field(default_factory=dict)
+    #: How order changes and cancellations are answered (issue 16): "accept" or "refuse".
+    change_policy: str = "accept"
 
     @classmethod
     def from_config(cls, config: SimulatorConfig) -> RuntimeSettings:
@@ -99,6 +104,8 @@ def _check(settings: RuntimeSettings) -> None:
     for name in ("answer_delay", "ship_delay", "timeout_hold", "slow_delay"):
         if float(getattr(settings, name)) < 0:
             raise ValueError(f"{name} must not be negative")
+    if settings.change_policy not in CHANGE_POLICIES:
+        raise ValueError(f"change_policy must be one of {', '.join(CHANGE_POLICIES)}")
     if not isinstance(settings.answers, bool):
         raise ValueError("answers must be true or false")
     rules = settings.line_rules

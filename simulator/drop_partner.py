@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orderhub.formats import FormatError, edifact
+from orderhub.formats import FormatError, edifact, edifact_changes
 
 from .config import PartnerConfig
 
@@ -99,6 +99,17 @@ class DropWatcher:
             data = path.read_bytes()
         except FileNotFoundError:
             return  # taken away meanwhile
+        if b"ORDCHG" in data[:300]:  # an order change (issue 16)
+            try:
+                change = edifact_changes.parse_ordchg(data)
+            except FormatError as exc:
+                sim.ledger.count(partner.slug, "rejected")
+                failed = _move(path, path.parent / "failed")
+                failed.with_name(failed.name + ".error.txt").write_text(f"{exc}\n", "utf-8")
+                return
+            _move(path, path.parent / "processed")
+            sim.receive_change(partner, change)
+            return
         try:
             order = edifact.parse_orders(data)
         except FormatError as exc:

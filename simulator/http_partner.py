@@ -6,7 +6,8 @@ Endpoints (one threading server, so a held ``timeout`` request never blocks the 
   HTTP Basic or Bearer auth; without a slug the partner is found by its credentials.
 - ``POST /webhook/orders`` and ``POST /<slug>/webhook/orders`` — partner JSON order signed
   with ``X-OrderHub-Signature``; without a slug the partner is found by its secret.
-- ``GET /_stats``, ``GET|POST /_control``, ``POST /_reset``, ``GET /_answers``, ``GET /_health``.
+- ``GET /_stats``, ``GET|POST /_control``, ``POST /_reset``, ``GET /_answers``, ``GET /_changes``,
+  ``GET /_health``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import struct
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from orderhub.formats import FormatError, opentrans, partner_json, signing
+from orderhub.formats import FormatError, opentrans, opentrans_changes, partner_json, signing
+from orderhub.formats.changes import LineChange, OrderChange
+from orderhub.formats.documents import OrderItem
 
 from .config import FAULT_MODES, PartnerConfig
 
@@ -33,6 +36,45 @@ SIGNATURE_HEADER = signing.HEADER
 
 #: Faults after which the partner has not kept the order.
 NOT_RECORDED = ("5xx", "timeout", "reset")
+
+
+def change_from_event(body: bytes) -> OrderChange:
+    """The ``orderhub.order_change.v1`` event as an :class:`OrderChange` (what the answer needs)."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    event = json.loads(body)
+    if event.get("format") != "orderhub.order_change.v1":
+        raise ValueError("not an orderhub.order_change.v1 event")
+    lines = [
+        LineChange(
+            line_no=int(line["line_no"]),
+            quantity=Decimal(line["quantity"]) if line.get("quantity") else None,
+            delivery_date=date.fromisoformat(line["delivery_date"])
+            if line.get("delivery_date")
+            else None,
+            removed=line["action"] == "deleted",
+        )
+        for line in event["lines"]
+        if line["action"] in ("changed", "deleted") and event["kind"] == "change"
+    ]
+    added = [
+        OrderItem(
+            line_no=int(item["line_no"]),
+            quantity=Decimal(item["quantity"]),
+            supplier_article_number=item.get("supplier_article_number") or "",
+        )
+        for item in event.get("added") or []
+    ]
+    return OrderChange(
+        order_number=event["order_number"],
+        sequence=int(event["sequence"]),
+        issued_at=datetime.fromisoformat(event["issued_at"]),
+        kind=event["kind"],
+        lines=lines,
+        added=added,
+        note=event.get("note") or "",
+    )
 
 
 class PartnerHTTPServer(ThreadingHTTPServer):
@@ -101,6 +143,8 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
             self._send_json(200, self.sim.stats())
         elif path == "/_control":
             self._send_json(200, self.sim.control())
+        elif path == "/_changes":
+            self._send_json(200, {"changes": self.sim.changes()})
         elif path == "/_answers":
             self._send_json(200, {"answers": self.sim.answer_log()})
         elif path in ("/_health", ""):
@@ -165,11 +209,36 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
             self.sim.ledger.count(partner.slug, "rejected")
             raise RequestRefused(415, f"expected application/xml, got {content_type}")
 
+        if b"ORDERCHANGE" in body[:400]:  # an order change (issue 16), on the same endpoint
+            self._receive_change(partner, body, "xml")
+            return
+
         def parse() -> Any:
             opentrans.validate(body)
             return opentrans.parse_order(body)
 
         self._receive(partner, parse, receipt_type="xml")
+
+    def _receive_change(self, partner: PartnerConfig, body: bytes, kind: str) -> None:
+        try:
+            if kind == "xml":
+                opentrans.validate(body)
+                change = opentrans_changes.parse_order_change(body)
+            else:
+                change = change_from_event(body)
+        except (FormatError, ValueError, KeyError, TypeError) as exc:
+            self.sim.ledger.count(partner.slug, "rejected")
+            raise RequestRefused(400, f"invalid order change: {exc}") from None
+        first = self.sim.receive_change(partner, change)
+        self._send_json(
+            200,
+            {
+                "status": "received",
+                "partner": partner.slug,
+                "change": change.document_id,
+                "duplicate": not first,
+            },
+        )
 
     def _receive_webhook(self, slug: str | None, body: bytes) -> None:
         candidates = self._candidates(slug, "webhook")
@@ -199,6 +268,15 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
                 raise RequestRefused(401, f"signature rejected: {exc}") from None
             return partner_json.parse_order(body)
 
+        if self.headers.get("X-OrderHub-Event") == "order_change":
+            try:
+                seen = self.sim.seen_signatures(partner.slug)
+                signing.verify(partner.secret.encode(), header, body, seen=seen)
+            except signing.SignatureError as exc:
+                self.sim.ledger.count(partner.slug, "rejected")
+                raise RequestRefused(401, f"signature rejected: {exc}") from None
+            self._receive_change(partner, body, "json")
+            return
         self._receive(partner, parse, receipt_type="json")
 
     def _receive(self, partner: PartnerConfig, parse, *, receipt_type: str) -> None:

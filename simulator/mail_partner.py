@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
 
-from orderhub.formats import FormatError, opentrans, partner_json
+from orderhub.formats import FormatError, opentrans, opentrans_changes, partner_json
 
 from .config import PartnerConfig
 
@@ -93,6 +93,18 @@ def read_order(message: email.message.Message) -> tuple[Any, list[dict[str, Any]
     return order, attachments, (None if order is not None else problem)
 
 
+def read_change(message: email.message.Message) -> Any:
+    """The ORDERCHANGE attached to a change mail, or None."""
+    for part in message.walk():
+        name = (part.get_filename() or "").lower()
+        if name.endswith(".xml"):
+            try:
+                return opentrans_changes.parse_order_change(part.get_payload(decode=True) or b"")
+            except FormatError:
+                return None
+    return None
+
+
 class MailboxHandler:
     def __init__(self, simulator: Simulator, mail_root: Path):
         self.sim = simulator
@@ -129,6 +141,14 @@ class MailboxHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         message = email.message_from_bytes(raw, policy=email.policy.default)
+        if message.get("X-OrderHub-Change"):  # an order change (issue 16): its ORDERCHANGE
+            change = read_change(message)
+            if change is None:
+                sim.ledger.count(partner.slug, "rejected")
+                return "550 5.6.0 no readable ORDERCHANGE attachment"
+            self._store(partner, raw)
+            sim.receive_change(partner, change)
+            return "250 2.0.0 Change received"
         order, attachments, problem = read_order(message)
         if order is None:
             sim.ledger.count(partner.slug, "rejected")

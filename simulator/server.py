@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from orderhub.formats import signing
+from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
 from .answer_sender import AnswerSender
@@ -69,6 +70,8 @@ class Simulator:
         self._temporary_root: Path | None = None
         self._messages: dict[str, list[dict[str, Any]]] = {p.slug: [] for p in config.partners}
         self._seen = {p.slug: RecentSignatures() for p in config.partners}
+        self._changes: list[dict[str, Any]] = []
+        self._changes_seen: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self._http: PartnerHTTPServer | None = None
         self._http_thread: threading.Thread | None = None
@@ -179,6 +182,30 @@ class Simulator:
             self._answers.submit(partner, order, malformed=malformed)
         return first
 
+    def receive_change(self, partner: PartnerConfig, change: OrderChange) -> bool:
+        """Record an order change (issue 16); answer it the first time. True if first."""
+        key = (partner.slug, change.document_id)
+        with self._lock:
+            first = key not in self._changes_seen
+            self._changes_seen.add(key)
+            self._changes.append(
+                {
+                    "partner": partner.slug,
+                    "order_number": change.order_number,
+                    "sequence": change.sequence,
+                    "kind": change.kind,
+                    "duplicate": not first,
+                }
+            )
+        if first and self._answers is not None:
+            self._answers.submit_change(partner, change)
+        return first
+
+    def changes(self) -> list[dict[str, Any]]:
+        """Order changes received, in arrival order (``GET /_changes``)."""
+        with self._lock:
+            return list(self._changes)
+
     def record_message(self, slug: str, message: dict[str, Any]) -> None:
         with self._lock:
             self._messages[slug].append(message)
@@ -213,6 +240,8 @@ class Simulator:
         with self._lock:
             for slug in self._messages:
                 self._messages[slug].clear()
+            self._changes.clear()
+            self._changes_seen.clear()
         for seen in self._seen.values():
             seen.clear()
 

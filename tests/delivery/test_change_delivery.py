@@ -237,3 +237,29 @@ def test_a_change_that_cannot_be_delivered_fails_and_the_lines_stay(
     # The practice may ask again: the next change gets the next number.
     recorder.codes = []
     assert ask(practice, order, {"lines": [{"position": 1, "quantity": 9}]})["sequence"] == 2
+
+
+def test_supplier_portal_shows_the_open_change_and_accepts_it(partners, practice, order):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from orderhub.delivery.models import PartnerAccount
+
+    user = get_user_model().objects.create_user(username="sonora-portal", password="x-Geheim-123")
+    PartnerAccount.objects.create(user=user, partner=partners["sonora"])
+    portal = Client()
+    portal.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    ask(practice, order, {"lines": [{"position": 1, "quantity": 6}]})
+    page = portal.get(f"/lieferant/bestellungen/{order.number}/").content.decode()
+    assert "Änderung 1" in page and "Annehmen" in page
+    url = f"/lieferant/bestellungen/{order.number}/aenderungen/1/"
+    assert portal.post(url, {"decision": "refuse"}).status_code == 302  # a refusal needs a reason
+    assert OrderChange.objects.get().status == "requested"
+    assert portal.post(url, {"decision": "accept"}).status_code == 302
+    body = detail(practice, order)
+    assert body["changes"][0]["status"] == "accepted"
+    assert body["changes"][0]["answered_by"].startswith("Lieferant Sonora")
+    assert Decimal(body["lines"][0]["quantity"]) == 6
+    assert "Annehmen" not in portal.get(f"/lieferant/bestellungen/{order.number}/").content.decode()
+    outbox.run_due()  # the answered change is not sent any more
+    assert ChangeDelivery.objects.get().status == "cancelled"

@@ -218,6 +218,9 @@ class Stack:
     def sim_stats(self) -> dict:
         return httpx.get(self.sim_url + "/_stats", timeout=10).json()["partners"]
 
+    def sim_changes(self) -> list[dict]:
+        return httpx.get(self.sim_url + "/_changes", timeout=10).json()["changes"]
+
     def sim_control(self, **changes) -> None:
         httpx.post(self.sim_url + "/_control", json=changes, timeout=10).raise_for_status()
 

@@ -90,6 +90,7 @@ PAGES = {
     "lieferant/": "supplier",
     "lieferant/bestellungen/<str:number>/": "supplier",
     "lieferant/bestellungen/<str:number>/antwort/": "supplier",
+    "lieferant/bestellungen/<str:number>/aenderungen/<int:sequence>/": "supplier",
     "lieferant/bestellungen/<str:number>/dokumente/<int:document_id>/": "supplier",
     # the API's own Django routes besides the operations below
     "api/v1/": "public",
@@ -482,6 +483,14 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
                 "post",
                 f"/lieferant/bestellungen/{sent.number}/antwort/",
                 {"action": "reject"},
+                "object",
+            )
+        ],
+        "lieferant/bestellungen/<str:number>/aenderungen/<int:sequence>/": [
+            (
+                "post",
+                f"/lieferant/bestellungen/{sent.number}/aenderungen/1/",
+                {"decision": "accept"},
                 "object",
             )
         ],

@@ -23,7 +23,7 @@ from orderhub.formats import FormatError, change_answers, edifact, opentrans, pa
 from orderhub.formats.change_answers import ChangeReply
 from orderhub.formats.documents import PartnerAnswer
 from orderhub.ordering import answers, changes
-from orderhub.ordering.models import Order, OrderChange
+from orderhub.ordering.models import Order, OrderChange, OrderStatus
 from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -345,6 +345,8 @@ def apply_change_reply(
             elif (
                 reply.accepted
                 and change.kind == OrderChange.Kind.CHANGE
+                # Before the order's own response the lines wait for that one.
+                and order.status != OrderStatus.SENT
                 and reply.answer is not None
                 and reply.answer.lines
             ):

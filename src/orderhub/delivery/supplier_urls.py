@@ -1,5 +1,6 @@
 from django.urls import path
 
+from orderhub.delivery import supplier_changes
 from orderhub.delivery import supplier_views as views
 
 urlpatterns = [
@@ -10,5 +11,10 @@ urlpatterns = [
         "lieferant/bestellungen/<str:number>/dokumente/<int:document_id>/",
         views.order_document,
         name="supplier_document",
+    ),
+    path(
+        "lieferant/bestellungen/<str:number>/aenderungen/<int:sequence>/",
+        supplier_changes.answer_change,
+        name="supplier_change_answer",
     ),
 ]
