@@ -64,6 +64,8 @@ PAGES = {
     "dashboard/benutzer/<int:pk>/": "company",
     "dashboard/kundennummern/": "company",
     "dashboard/kundennummern/<int:pk>/": "company",
+    "dashboard/kundennummern/<int:pk>/loeschen/": "company",
+    "dashboard/kundennummern/<int:pk>/zuruecksetzen/": "company",
     "dashboard/konflikte/": "company",
     "dashboard/konflikte/<int:pk>/loesen/": "company",
     "dashboard/tokens/": "company",
@@ -309,6 +311,19 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         "dashboard/kundennummern/<int:pk>/": [
             ("get", f"/dashboard/kundennummern/{number.pk}/", None, "object"),
             ("post", f"/dashboard/kundennummern/{number.pk}/", {"number": "GEKAPERT"}, "object"),
+        ],
+        "dashboard/kundennummern/<int:pk>/loeschen/": [
+            ("get", f"/dashboard/kundennummern/{number.pk}/loeschen/", None, "object"),
+            ("post", f"/dashboard/kundennummern/{number.pk}/loeschen/", {"confirm": "1"}, "object"),
+        ],
+        "dashboard/kundennummern/<int:pk>/zuruecksetzen/": [
+            ("get", f"/dashboard/kundennummern/{number.pk}/zuruecksetzen/", None, "object"),
+            (
+                "post",
+                f"/dashboard/kundennummern/{number.pk}/zuruecksetzen/",
+                {"confirm": "1"},
+                "object",
+            ),
         ],
         "dashboard/konflikte/": [("get", "/dashboard/konflikte/", None, "list")],
         "dashboard/konflikte/<int:pk>/loesen/": [

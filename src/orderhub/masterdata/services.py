@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from orderhub.accounts import audit
 from orderhub.accounts.models import Company
+from orderhub.core.problems import Conflict as StateConflict
 from orderhub.core.problems import InvalidInput
 from orderhub.masterdata.gcpause import cyclic_gc_paused
 from orderhub.masterdata.models import (
@@ -134,6 +135,11 @@ class _Reconciler:
                     dirty = True
                 continue
             conflict = self.open_conflicts.get((record.pk, name))
+            if value != current and override.get("source") != value:
+                # The practice software's latest value, kept so a person can go back to it.
+                override = {**override, "source": value}
+                record.overrides = {**record.overrides, name: override}
+                dirty = True
             if value == current:
                 # The practice software now says what the dashboard says: nothing left to resolve.
                 record.overrides = {k: v for k, v in record.overrides.items() if k != name}
@@ -163,7 +169,7 @@ class _Reconciler:
             elif conflict.source_value != value:
                 conflict.source_value, conflict.detected_at = value, self.now
                 self.changed_conflicts.append(conflict)
-        if not record.is_active:
+        if not record.is_active and DELETED not in record.overrides:
             record.is_active = True
             dirty = True
         return dirty
@@ -451,6 +457,10 @@ def _apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> Syn
     return result
 
 
+#: The ``overrides`` key that marks a record a person deleted in the dashboard: a sync that still
+#: sends it leaves it inactive.
+DELETED = "is_active"
+
 EDITABLE_FIELDS = {
     Branch: ("name", "street", "postal_code", "city", "country"),
     Employee: ("name", "email", "phone", "is_admin"),
@@ -470,6 +480,9 @@ def edit_in_dashboard(record: SyncedRecord, values: dict[str, Any], actor: str) 
         if name not in values or getattr(record, name) == values[name]:
             continue
         changes[name] = [getattr(record, name), values[name]]
+        if name not in overrides and not record.created_in_dashboard:
+            # The value in force came from the practice software: keep it to go back to.
+            overrides[name] = {"source": getattr(record, name)}
         setattr(record, name, values[name])
         overrides.setdefault(name, {})
         Conflict.objects.filter(
@@ -507,9 +520,13 @@ def create_customer_number(
     )
     if existing is not None:
         edit_in_dashboard(existing, {"number": number}, actor)
-        if not existing.is_active:
-            CustomerNumber.objects.filter(pk=existing.pk).update(is_active=True)
         existing.refresh_from_db()
+        if not existing.is_active:
+            overrides = {k: v for k, v in existing.overrides.items() if k != DELETED}
+            CustomerNumber.objects.filter(pk=existing.pk).update(
+                is_active=True, overrides=overrides
+            )
+            existing.refresh_from_db()
         return existing
     record = CustomerNumber.objects.create(
         company=company,
@@ -534,6 +551,88 @@ def create_customer_number(
     return record
 
 
+def practice_software_number(record: CustomerNumber) -> str | None:
+    """The number the practice software sends for ``record`` when a person set another one in the
+    portal (its latest value, or one an open conflict reports); None when there is none to go
+    back to (the number in force is the practice software's, or it never sent one)."""
+    override = record.overrides.get("number")
+    if override is None:
+        return None
+    conflict = (
+        Conflict.objects.filter(
+            record_type="customer_number",
+            record_id=record.pk,
+            field="number",
+            resolved_at__isnull=True,
+        )
+        .order_by("-detected_at")
+        .first()
+    )
+    source = conflict.source_value if conflict is not None else override.get("source")
+    return source if source and source != record.number else None
+
+
+@transaction.atomic
+def reset_customer_number(record: CustomerNumber, actor: str) -> CustomerNumber:
+    """Back to the practice software's number: the portal's override ends, so later syncs write
+    the number again; an open conflict about it is settled in favour of the practice software."""
+    record = CustomerNumber.objects.select_for_update().order_by().get(pk=record.pk)
+    source = practice_software_number(record)
+    if source is None:
+        raise StateConflict("this customer number has no practice-software value to go back to")
+    old = record.number
+    record.number = source
+    record.overrides = {k: v for k, v in record.overrides.items() if k != "number"}
+    record.updated_at = timezone.now()
+    record.save(update_fields=["number", "overrides", "updated_at"])
+    Conflict.objects.filter(
+        record_type="customer_number", record_id=record.pk, field="number", resolved_at__isnull=True
+    ).update(
+        resolved_at=timezone.now(),
+        resolution=Conflict.Resolution.TAKE_SOURCE,
+        resolved_by=actor[:150],
+    )
+    audit.record(
+        record.company,
+        actor,
+        "customer_number.reset",
+        object_type="customer_number",
+        object_id=record.pk,
+        changes={"number": [old, source]},
+    )
+    return record
+
+
+@transaction.atomic
+def delete_customer_number(record: CustomerNumber, actor: str) -> None:
+    """A person deleted the number: it is no longer used for orders, and a later sync that still
+    sends it does not bring it back (entering a number for the same partner and branch does)."""
+    record = CustomerNumber.objects.select_for_update().order_by().get(pk=record.pk)
+    record.is_active = False
+    record.overrides = {**record.overrides, DELETED: {"source": True}}
+    record.updated_at = timezone.now()
+    record.save(update_fields=["is_active", "overrides", "updated_at"])
+    Conflict.objects.filter(
+        record_type="customer_number", record_id=record.pk, resolved_at__isnull=True
+    ).update(
+        resolved_at=timezone.now(),
+        resolution=Conflict.Resolution.KEEP_DASHBOARD,
+        resolved_by=actor[:150],
+    )
+    audit.record(
+        record.company,
+        actor,
+        "customer_number.deleted",
+        object_type="customer_number",
+        object_id=record.pk,
+        changes={
+            "partner": record.partner.slug,
+            "branch": record.branch.external_id if record.branch else None,
+            "number": record.number,
+        },
+    )
+
+
 @transaction.atomic
 def resolve_conflict(conflict: Conflict, resolution: str, actor: str) -> None:
     conflict = Conflict.objects.select_for_update().order_by().get(pk=conflict.pk)
@@ -546,7 +645,10 @@ def resolve_conflict(conflict: Conflict, resolution: str, actor: str) -> None:
         setattr(record, conflict.field, conflict.source_value)
         overrides.pop(conflict.field, None)
     elif resolution == Conflict.Resolution.KEEP_DASHBOARD:
-        overrides[conflict.field] = {"acknowledged": conflict.source_value}
+        overrides[conflict.field] = {
+            "source": conflict.source_value,
+            "acknowledged": conflict.source_value,
+        }
     else:
         raise ValueError(f"unknown resolution {resolution!r}")
     record.overrides = overrides

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from orderhub.accounts.decorators import company_view
-from orderhub.web import legal, logins, orders, receipts, views
+from orderhub.web import customer_numbers, legal, logins, orders, receipts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -60,9 +60,19 @@ urlpatterns = [
     path("dashboard/filialen/<int:pk>/", views.branch_edit, name="branch_edit"),
     path("dashboard/benutzer/", views.users, name="users"),
     path("dashboard/benutzer/<int:pk>/", views.user_edit, name="user_edit"),
-    path("dashboard/kundennummern/", views.customer_numbers, name="customer_numbers"),
+    path("dashboard/kundennummern/", customer_numbers.customer_numbers, name="customer_numbers"),
     path(
         "dashboard/kundennummern/<int:pk>/", views.customer_number_edit, name="customer_number_edit"
+    ),
+    path(
+        "dashboard/kundennummern/<int:pk>/loeschen/",
+        customer_numbers.customer_number_delete,
+        name="customer_number_delete",
+    ),
+    path(
+        "dashboard/kundennummern/<int:pk>/zuruecksetzen/",
+        customer_numbers.customer_number_reset,
+        name="customer_number_reset",
     ),
     path("dashboard/konflikte/", views.conflicts, name="conflicts"),
     path("dashboard/konflikte/<int:pk>/loesen/", views.conflict_resolve, name="conflict_resolve"),
