@@ -138,3 +138,34 @@ def test_idempotency_key_differs_per_portal_and_order(demo_data):
     key = idempotency_key(PORTAL, "B-2026-0001", body)
     assert key != idempotency_key("http://other.example", "B-2026-0001", body)
     assert key != idempotency_key(PORTAL, "B-2026-0009", body)
+
+
+def test_options_pairs_and_order_type_pass_through(demo_data):
+    """Issue 17: typed options, the binaural pair and the order's type and facts are sent as the
+    practice exported them (the portal validates them); absent, the body is as before."""
+    data = copy.deepcopy(demo_data)
+    order = data["orders"][0]
+    order.update(
+        order_type="consignment",
+        return_date="2026-03-01",
+        fitting_reference="V-2026-17",
+    )
+    order["lines"][0]["options"] = {"side": "R", "colour": {"code": "P01", "name": "beige"}}
+    order["lines"][0]["pair"] = "P1"
+    body = order_body(data)
+    assert body["order_type"] == "consignment" and body["return_date"] == "2026-03-01"
+    assert body["fitting_reference"] == "V-2026-17" and "original_order" not in body
+    line = body["lines"][0]
+    assert line["options"] == {"side": "R", "colour": {"code": "P01", "name": "beige"}}
+    assert line["pair"] == "P1"
+    assert "options" not in body["lines"][1] and "pair" not in body["lines"][1]
+
+
+def test_malformed_options_or_return_date_block_that_order(demo_data):
+    data = copy.deepcopy(demo_data)
+    data["orders"][0]["lines"][0]["options"] = ["side", "R"]
+    data["orders"][0]["return_date"] = "01.03.2026"
+    with pytest.raises(PracticeDataError) as info:
+        order_body(data)
+    text = " ".join(info.value.details)
+    assert "orders[0].lines[0].options" in text and "orders[0].return_date" in text

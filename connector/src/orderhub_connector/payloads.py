@@ -95,20 +95,23 @@ def build_order_payload(order: Order, firm: Firm) -> dict[str, Any]:
             attributes["side"] = line.side
         if line.colour:
             attributes["color"] = line.colour
-        lines.append(
-            {
-                "position": line.position,
-                "quantity": line.quantity,
-                "unit": line.unit,
-                "partner_article_number": line.article_number,
-                "gtin": line.gtin,
-                "hmv_number": line.hmv_number,
-                "manufacturer_article_number": line.manufacturer_article_number,
-                "description": line.description,
-                "attributes": attributes,
-            }
-        )
-    return {
+        entry: dict[str, Any] = {
+            "position": line.position,
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "partner_article_number": line.article_number,
+            "gtin": line.gtin,
+            "hmv_number": line.hmv_number,
+            "manufacturer_article_number": line.manufacturer_article_number,
+            "description": line.description,
+            "attributes": attributes,
+        }
+        if line.options:  # issue 17; only where set, so older orders keep their body (and key)
+            entry["options"] = dict(line.options)
+        if line.pair:
+            entry["pair"] = line.pair
+        lines.append(entry)
+    body: dict[str, Any] = {
         "external_order_id": order.id,
         "partner": firm.partner,
         "branch_id": order.branch_id,
@@ -118,6 +121,11 @@ def build_order_payload(order: Order, firm: Firm) -> dict[str, Any]:
         "note": order.note,
         "lines": lines,
     }
+    for name in ("order_type", "original_order", "return_date", "fitting_reference"):
+        value = getattr(order, name)
+        if value:
+            body[name] = value
+    return body
 
 
 def canonical_json(value: Any) -> str:

@@ -88,6 +88,10 @@ class OrderLine:
     description: str = ""
     side: str | None = None
     colour: str | None = None
+    #: Typed options (issue 17), passed to the portal as they are; the portal validates them.
+    options: dict[str, Any] = field(default_factory=dict)
+    #: Two lines with the same pair key (one side R, one L) are one binaural pair.
+    pair: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,12 @@ class Order:
     note: str = ""
     lines: tuple[OrderLine, ...] = ()
     problems: tuple[str, ...] = ()
+    #: Issue 17: the order type, the order a remake replaces, when consigned/lent goods go back,
+    #: and the pseudonymous fitting reference (never the patient's name).
+    order_type: str | None = None
+    original_order: str | None = None
+    return_date: str | None = None
+    fitting_reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -511,6 +521,7 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
                 continue
             lines.append(_parse_line(problems, lwhere, line, default_position=j))
         _duplicates(problems, f"{where}.lines (position)", [str(li.position) for li in lines])
+        return_date = _date_text(problems, f"{where}.return_date", item.get("return_date"))
         orders.append(
             Order(
                 id=required(where, item, "id"),
@@ -521,6 +532,10 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
                 note=str(item.get("note") or ""),
                 lines=tuple(lines),
                 problems=tuple(problems.items),
+                order_type=_text(item.get("order_type")),
+                original_order=_text(item.get("original_order")),
+                return_date=return_date,
+                fitting_reference=_text(item.get("fitting_reference")),
             )
         )
     _duplicates(errors, "orders", [o.id for o in orders])
@@ -566,6 +581,8 @@ def _parse_line(
         description=str(line.get("description") or ""),
         side=_text(line.get("side")),
         colour=_text(line.get("colour")),
+        options=_options(errors, f"{where}.options", line.get("options")),
+        pair=_text(line.get("pair")),
     )
     if not any(
         (
@@ -582,6 +599,36 @@ def _parse_line(
             "names no article number, GTIN, HMV number, manufacturer number or description",
         )
     return parsed
+
+
+def _options(errors: _Errors, where: str, value: Any) -> dict[str, Any]:
+    """A line's options as the practice software exported them: an object whose values are
+    strings, numbers or objects of strings (the portal checks the vocabulary)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        (isinstance(v, (str, int, float)) and not isinstance(v, bool))
+        or (isinstance(v, dict) and all(isinstance(x, (str, int)) for x in v.values()))
+        for v in value.values()
+    ):
+        errors.add(
+            where,
+            "muss ein Objekt sein: Schlüssel → Text oder {value, code, name}",
+            "must be an object: key → text or {value, code, name}",
+        )
+        return {}
+    return {str(k): v for k, v in value.items()}
+
+
+def _date_text(errors: _Errors, where: str, value: Any) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        errors.add(where, "muss ein Datum JJJJ-MM-TT sein", "must be a date YYYY-MM-DD")
+        return None
 
 
 def _duplicates(errors: _Errors, where: str, ids: list[str]) -> None:
