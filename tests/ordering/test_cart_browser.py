@@ -71,7 +71,7 @@ def test_person_completes_a_cart_and_the_api_shows_queued(
     page.get_by_role("button", name="Kundennummer übernehmen").click()
     # Updated in place (htmx): the box shows the number and "Bestellen" is enabled again.
     page.locator("#customer-number code", has_text="K-NEU-77").wait_for()
-    page.wait_for_function("!document.querySelector('#cart-footer button.big').disabled")
+    page.locator("#cart-footer button.big:not([disabled])").wait_for()
 
     page.get_by_role("button", name="Bestellen").click()
     page.wait_for_url(f"**/dashboard/bestellungen/{created['id']}/")
