@@ -25,6 +25,7 @@ demo: install
 
 test: install
 	.ci/install-chromium
+	[ -d tests/a11y/node_modules/axe-core ] || npm ci --prefix tests/a11y --no-audit --no-fund
 	$(VENV)/bin/python -m tests.preflight
 	$(VENV)/bin/pytest
 

@@ -20,6 +20,7 @@ from orderhub.delivery.outbox import retry_dead
 from orderhub.ordering import answers, selectors, services
 from orderhub.ordering.models import Order, OrderStatus, OrderType
 from orderhub.partners.models import Partner
+from orderhub.web import sentences
 
 
 def _order(request, order_id) -> Order:
@@ -85,6 +86,22 @@ def order_detail(request, order_id):
     for event in events:
         event.from_label = _status_label(event.from_status) if event.from_status else ""
         event.to_label = _status_label(event.to_status) if event.to_status else ""
+        event.sentence = sentences.event_sentence(event)
+        event.actor_text = sentences.actor_label(event.actor)
+        event.technical = sentences.technical(
+            status=f"{event.from_status} -> {event.to_status}" if event.to_status else "",
+            reason=event.reason if event.reason != event.sentence else "",
+            data=event.data,
+        )
+    attempts = list(order.delivery.attempt_log.all()) if hasattr(order, "delivery") else []
+    for attempt in attempts:
+        attempt.technical = sentences.technical(
+            channel=attempt.channel,
+            status_code=attempt.status_code,
+            detail=attempt.detail,
+            response=attempt.response_excerpt[:2000],
+            worker=attempt.worker_id,
+        )
     return render(
         request,
         "ordering/order_detail.html",
@@ -96,7 +113,8 @@ def order_detail(request, order_id):
             "events": events,
             "documents": order.documents.all().defer("content"),
             "delivery": getattr(order, "delivery", None),
-            "attempts": order.delivery.attempt_log.all() if hasattr(order, "delivery") else [],
+            "attempts": attempts,
+            "is_admin": request.account.is_admin,
         },
     )
 

@@ -23,7 +23,7 @@ from orderhub.masterdata import registration as registrations
 from orderhub.masterdata import services as masterdata
 from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
 from orderhub.partners.models import Partner
-from orderhub.web import forms
+from orderhub.web import forms, sentences
 
 
 def home(request):
@@ -157,7 +157,10 @@ def _edit(request, model, form_class, pk, template, back, queryset=None):
             "record": record,
             "form": form,
             "conflicts": conflicts,
-            "overridden": sorted(record.overrides),
+            "overridden": [
+                sentences.field_label(masterdata.RECORD_TYPES[model], name)
+                for name in sorted(record.overrides)
+            ],
         },
     )
 
