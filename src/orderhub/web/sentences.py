@@ -65,6 +65,8 @@ def field_label(record_type: str, field: str) -> str:
 def record_label(record_type: str, key: str, name: str = "") -> str:
     """ "Filiale „Mitte“ (F1)", "Benutzer „Anna Beispiel“ (U7)", "Kundennummer bei Sonora"."""
     named = {"key": key, "name": name}
+    if name and name.split()[0] in ("Filiale", "Branch", _("Filiale")):
+        return _("„%(name)s“ (%(key)s)") % named  # not "Filiale „Filiale Mitte“"
     if record_type == "branch":
         return _("Filiale „%(name)s“ (%(key)s)") % named if name else _("Filiale %(key)s") % named
     if record_type == "user":
@@ -76,6 +78,11 @@ def record_label(record_type: str, key: str, name: str = "") -> str:
 
 def customer_number_label(partner: str, branch: str) -> str:
     """ "Kundennummer bei Sonora, Filiale Mitte" or "… für das ganze Unternehmen"."""
+    if branch and branch.split()[0] in ("Filiale", "Branch", _("Filiale")):
+        return _("Kundennummer bei %(partner)s, %(branch)s") % {
+            "partner": partner,
+            "branch": branch,
+        }
     if branch:
         return _("Kundennummer bei %(partner)s, Filiale %(branch)s") % {
             "partner": partner,
