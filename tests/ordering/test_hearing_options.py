@@ -245,3 +245,37 @@ def test_dashboard_filters_by_order_type_and_shows_the_return_date(practice, com
     ).content.decode()
     assert "consignment" in english and "Colour: beige · Code P01" in english
     assert "Side: right" in english and "Pair with line 2" in english
+
+
+def test_supplier_portal_shows_options_pairs_and_the_kommission(practice, partners):
+    from django.contrib.auth import get_user_model
+
+    from orderhub.delivery.models import PartnerAccount
+    from tests.delivery.conftest import mark_sent
+
+    supplier = get_user_model().objects.create_user("sonora-portal", password="Lieferant-12345!")
+    PartnerAccount.objects.create(user=supplier, partner=partners["sonora"])
+    right, left = pair_lines()
+    dome = order_body()["lines"][1]
+    left["position"], dome["position"], right["position"] = 1, 2, 3
+    body = kommission(lines=[left, dome, right])
+    order = mark_sent(Order.objects.get(pk=submit(practice, body).json_body["id"]))
+    html = client_for(supplier).get(f"/lieferant/bestellungen/{order.number}/").content.decode()
+    assert "Kommission" in html and f"{order.return_date:%d.%m.%Y}" in html
+    assert "V-2026-0017" in html
+    assert "Farbe: beige · Code P01" in html and "Hörerstärke: Medium (M) · Code 85" in html
+    # the pair (positions 1 and 3) shown together, before position 2
+    assert html.index('id="line-1"') < html.index('id="line-3"') < html.index('id="line-2"')
+    assert "Paar mit Pos. 3" in html and "Paar mit Pos. 1" in html
+
+
+def test_the_cart_shows_options_and_the_pair_together(practice, company):
+    right, left = pair_lines()
+    left["position"], right["position"] = 1, 3
+    unknown = {"position": 2, "quantity": 1, "partner_article_number": "SN-GIBTS-NICHT-42"}
+    r = submit(practice, kommission(lines=[left, unknown, right]))
+    assert r.json_body["status"] == "cart", r.json_body
+    html = client_for(company[1]).get(f"/warenkorb/{r.json_body['id']}/").content.decode()
+    assert "Seite: links" in html and "Seite: rechts" in html and "_options" not in html
+    assert "Farbe: beige · Code P01" in html and "Paar mit Pos. 3" in html
+    assert html.index('id="line-1"') < html.index('id="line-3"') < html.index('id="line-2"')
