@@ -224,9 +224,38 @@ class ChangeAttempt(models.Model):
 
 
 class PartnerAccount(models.Model):
-    """A login for the supplier portal (/lieferant/), bound to one partner."""
+    """A personal login for the supplier portal (/lieferant/), bound to one partner (issue 15).
+
+    A partner has any number of them; the operator invites a clerk by e-mail (the login's username
+    is the address, without a password until the clerk follows the link) and blocks a login by
+    deactivating its user (``delivery.partner_logins``)."""
 
     user = models.OneToOneField(
         get_user_model(), on_delete=models.CASCADE, related_name="partner_account"
     )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="accounts")
+    name = models.CharField(_("Name"), max_length=200, blank=True)
+    invited_by = models.CharField(_("eingeladen von"), max_length=200, blank=True)
+    invited_at = models.DateTimeField(_("eingeladen am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Zugang zum Lieferantenportal")
+        verbose_name_plural = _("Zugänge zum Lieferantenportal")
+
+    def __str__(self) -> str:
+        return f"{self.person_name} @ {self.partner}"
+
+    @property
+    def person_name(self) -> str:
+        """The clerk's name when known, otherwise the login."""
+        return self.name or self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def actor(self) -> str:
+        """What order events, timelines and documents name: ``Lieferant <partner> (<person>)``."""
+        return f"Lieferant {self.partner.name} ({self.person_name})"
+
+    @property
+    def has_password(self) -> bool:
+        """False while the invitation has not been accepted."""
+        return self.user.has_usable_password()

@@ -46,7 +46,7 @@ def answer_change(request, number, sequence):
         fmt="json",
         raw=change_answers.write_json_change_reply(reply),
         content_type="application/json",
-        actor=f"Lieferant {request.partner.name} ({request.user.get_username()})",
+        actor=request.partner_account.actor,
     )
     if not result.applied:
         messages.error(request, _("Das war bereits erfasst."))

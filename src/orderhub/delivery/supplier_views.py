@@ -55,6 +55,7 @@ def partner_view(view):
         if account is None:
             raise PermissionDenied("this login belongs to no partner")
         request.partner = account.partner
+        request.partner_account = account
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -205,7 +206,7 @@ def answer(request, number):
             fmt="json",
             raw=raw,
             content_type="application/json",
-            actor=f"Lieferant {request.partner.name} ({request.user.get_username()})",
+            actor=request.partner_account.actor,
         )
     except Problem as exc:
         messages.error(request, exc.detail)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -119,6 +119,17 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
             )
         messages.success(self.request, _("Passwort gespeichert. Willkommen bei OrderHub."))
         return response
+
+    def get_user(self, uidb64):
+        # A blocked login's invitation no longer works (its user cannot log in anyway).
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def get_success_url(self):
+        # A supplier clerk invited by the operator lands in the supplier portal.
+        if getattr(self.user, "partner_account", None) is not None:
+            return reverse("supplier_orders")
+        return super().get_success_url()
 
 
 class PasswordResetView(auth_views.PasswordResetView):

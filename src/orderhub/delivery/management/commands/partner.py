@@ -4,6 +4,10 @@
 ``orderhub partner sftp-fingerprint --partner SLUG [--confirm SHA256:…]`` connects to an SFTP
 partner's server without logging in and prints its host key fingerprint; with ``--confirm`` and
 the same fingerprint (checked against what the partner told you) it is pinned for deliveries.
+``orderhub partner invite --partner SLUG --email ADDRESS [--name NAME] [--base-url URL]`` invites a
+supplier clerk to the supplier portal (a login named by the address, mailed a set-password link);
+for an address that is already this partner's login without a password it sends the link again.
+``orderhub partner logins --partner SLUG`` lists the partner's supplier-portal logins.
 """
 
 from __future__ import annotations
@@ -22,6 +26,19 @@ class Command(BaseCommand):
         token.add_argument("--partner", required=True)
         token.add_argument("--name", default="Partner-API")
         sub.add_parser("list", help="list partners and their channels")
+        invite = sub.add_parser(
+            "invite", help="invite a supplier clerk to the supplier portal by e-mail"
+        )
+        invite.add_argument("--partner", required=True)
+        invite.add_argument("--email", required=True)
+        invite.add_argument("--name", default="")
+        invite.add_argument(
+            "--base-url",
+            default="",
+            help="the portal's address for the link (default ORDERHUB_BASE_URL)",
+        )
+        logins = sub.add_parser("logins", help="list a partner's supplier-portal logins")
+        logins.add_argument("--partner", required=True)
         fp = sub.add_parser(
             "sftp-fingerprint",
             help="show an SFTP partner's host key fingerprint; --confirm pins it",
@@ -44,6 +61,10 @@ class Command(BaseCommand):
             raise CommandError(f"unknown partner {options['partner']!r}") from None
         if action == "sftp-fingerprint":
             return self.sftp_fingerprint(partner, options.get("confirm"))
+        if action == "invite":
+            return self.invite(partner, options)
+        if action == "logins":
+            return self.logins(partner)
         _, plain = PartnerToken.issue(
             partner=partner, name=options["name"], created_by="orderhub partner token"
         )
@@ -95,3 +116,68 @@ class Command(BaseCommand):
         partner.channel_config = config
         partner.save(update_fields=["channel_config"])
         self.stdout.write(f"Gespeichert für {partner.slug}. / Stored for {partner.slug}.")
+
+    def invite(self, partner: Partner, options: dict) -> None:
+        from django.conf import settings
+
+        from orderhub.core.problems import Problem
+        from orderhub.delivery import partner_logins
+        from orderhub.delivery.models import PartnerAccount
+
+        base_url = (options["base_url"] or settings.BASE_URL).rstrip("/")
+        if not base_url:
+            raise CommandError(
+                "Für den Link fehlt die Adresse des Portals: ORDERHUB_BASE_URL setzen oder "
+                "--base-url angeben. / The link needs the portal's address: set ORDERHUB_BASE_URL "
+                "or pass --base-url."
+            )
+        by = "Betreiber (orderhub partner invite)"
+        email = options["email"].strip().lower()
+        try:
+            existing = PartnerAccount.objects.filter(
+                partner=partner, user__username__iexact=email
+            ).first()
+            if existing is not None:
+                sent = partner_logins.resend_invitation(existing, by=by, base_url=base_url)
+                again = True
+            else:
+                existing, sent = partner_logins.invite(
+                    partner, email, name=options["name"], by=by, base_url=base_url
+                )
+                again = False
+        except Problem as exc:
+            raise CommandError(exc.detail) from None
+        if not sent:
+            raise CommandError(
+                f"Zugang {email} angelegt, aber die E-Mail konnte nicht gesendet werden; später "
+                f"erneut einladen. / Login {email} created, but the e-mail could not be sent; "
+                "invite again later."
+            )
+        if again:
+            self.stdout.write(
+                f"Einladung an {email} erneut gesendet ({partner.name}). / "
+                f"Invitation sent to {email} again ({partner.name})."
+            )
+        else:
+            self.stdout.write(
+                f"Einladung an {email} gesendet ({partner.name}). / "
+                f"Invitation sent to {email} ({partner.name})."
+            )
+
+    def logins(self, partner: Partner) -> None:
+        from orderhub.delivery.models import PartnerAccount
+
+        accounts = (
+            PartnerAccount.objects.filter(partner=partner)
+            .select_related("user")
+            .order_by("user__username")
+        )
+        for account in accounts:
+            user = account.user
+            if not user.is_active:
+                state = "gesperrt/blocked"
+            elif account.has_password:
+                state = "aktiv/active"
+            else:
+                state = "eingeladen/invited"
+            self.stdout.write(f"{user.get_username():<40} {state:<18} {account.name}")
