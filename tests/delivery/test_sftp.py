@@ -437,3 +437,125 @@ def test_a_delivery_ends_within_its_lease(queued, settings):
         assert delivery.status == "retrying" and "Timed out" in delivery.last_error
     finally:
         silent.close()
+
+
+# --- order changes (issue 16) --------------------------------------------------------------------
+
+
+def _change_response(order, doc_id, quantities):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from orderhub.formats.documents import AnswerLine, PartnerAnswer
+
+    return PartnerAnswer(
+        kind="order_response",
+        order_number=order.number,
+        document_id=doc_id,
+        issued_at=datetime.now(UTC),
+        lines=[AnswerLine(pos, "confirmed", Decimal(q)) for pos, q in quantities],
+    )
+
+
+def test_change_answers_are_read_from_the_outbox_like_the_drop_directory(
+    queued, sftp_root, practice
+):
+    from orderhub.formats import change_answers
+    from orderhub.ordering.models import OrderChange
+
+    assert delivered(queued).status == "delivered"
+    queued.refresh_from_db()
+    assert queued.status == "sent"
+    r = practice.post(
+        f"/api/v1/orders/{queued.pk}/changes", {"lines": [{"position": 1, "quantity": 3}]}
+    )
+    assert r.status_code == 201, r.json_body
+    assert run_queued_tasks() >= 1
+    ordchg = (sftp_root / "in" / f"{queued.number}-AEND-1.edi").read_bytes()
+    assert f"BGM+230+{queued.number}/1".encode() in ordchg
+    # The partner accepts change 1 with an ORDRSP naming RFF+ON:<order>::1, and its response to
+    # the order comes in the same round: the order's response is applied first.
+    ordrsp, _, _ = edifact_answers((sftp_root / "in" / f"{queued.number}.edi").read_bytes())
+    accepted = change_answers.write_ordrsp_change_reply(
+        _change_response(queued, "AB-CHG-1", [(1, 3), (2, 1)]),
+        1,
+        True,
+        sender_id="SONORA",
+        recipient_id="ORDERHUB",
+        interchange_ref="C1",
+    )
+    (sftp_root / "out" / f"A_CHANGE_{queued.number}.edi").write_bytes(accepted)
+    (sftp_root / "out" / f"B_ORDRSP_{queued.number}.edi").write_bytes(ordrsp)
+    counts = sftp_inbox.pick_up_all(force=True)
+    assert counts == {"applied": 2, "duplicates": 0, "failed": 0, "deferred": 0, "unreachable": 0}
+    change = OrderChange.objects.get(order=queued, sequence=1)
+    assert change.status == "accepted" and change.answered_by.endswith("(SFTP)")
+    queued.refresh_from_db()
+    assert queued.status == "confirmed"
+    line = queued.lines.get(position=1)
+    assert (line.quantity, line.confirmed_quantity) == (3, 3)
+    reasons = [e.reason for e in queued.events.order_by("id")]
+    assert reasons.index("Auftragsbestätigung") < reasons.index("Änderung 1 vom Partner angenommen")
+    assert sorted(p.name for p in (sftp_root / "out" / "done").iterdir()) == [
+        f"A_CHANGE_{queued.number}.edi",
+        f"B_ORDRSP_{queued.number}.edi",
+    ]
+    doc = Document.objects.get(order=queued, direction="inbound", kind="change_response")
+    assert bytes(doc.content) == accepted
+    # The same file again is a duplicate; the change stays accepted.
+    (sftp_root / "out" / f"A_CHANGE_{queued.number}.edi").write_bytes(accepted)
+    assert sftp_inbox.pick_up_all(force=True)["duplicates"] == 1
+
+    # Change 2 refused in openTRANS (ORDERRESPONSE with ORDERCHANGE_SEQUENCE_ID): lines stay.
+    r = practice.post(f"/api/v1/orders/{queued.pk}/changes", {"kind": "cancel"})
+    assert r.status_code == 201, r.json_body
+    refused = change_answers.write_opentrans_change_reply(
+        _change_response(queued, "AB-CHG-2", [(1, 3), (2, 1)]), 2, False
+    )
+    (sftp_root / "out" / "refused.xml").write_bytes(refused)
+    assert sftp_inbox.pick_up_all(force=True)["applied"] == 1
+    assert OrderChange.objects.get(order=queued, sequence=2).status == "refused"
+    queued.refresh_from_db()
+    assert queued.status == "confirmed"
+    assert not (sftp_root / "out" / "error").exists()
+
+
+def test_a_broken_change_answer_is_moved_aside(queued, sftp_root, practice):
+    assert delivered(queued).status == "delivered"
+    r = practice.post(f"/api/v1/orders/{queued.pk}/changes", {"kind": "cancel"})
+    assert r.status_code == 201, r.json_body
+    from orderhub.formats import change_answers
+
+    reply = change_answers.write_ordrsp_change_reply(
+        _change_response(queued, "AB-CHG-9", [(1, 2), (2, 1)]),
+        9,  # the order has no change 9
+        True,
+        sender_id="SONORA",
+        recipient_id="ORDERHUB",
+        interchange_ref="C9",
+    )
+    (sftp_root / "out" / "CHANGE_9.edi").write_bytes(reply)
+    assert sftp_inbox.pick_up_all(force=True)["failed"] == 1
+    assert "no change 9" in (sftp_root / "out" / "error" / "CHANGE_9.edi.error.txt").read_text()
+    queued.refresh_from_db()
+    assert queued.status == "sent"
+
+
+def test_a_stored_change_is_never_sent_as_the_order(queued, sftp_root):
+    """outbox.prepare reuses only the order's own stored bytes (kind order/order_pdf)."""
+    Document.objects.create(
+        order=queued,
+        partner=queued.partner,
+        direction="outbound",
+        kind="order_change",
+        format="edifact",
+        content_type="application/edifact",
+        filename=f"{queued.number}-AEND-1.edi",
+        content=b"UNA:+.? 'UNB+UNOC:3+ORDCHG'",
+        size=27,
+    )
+    assert delivered(queued).status == "delivered"
+    data = (sftp_root / "in" / f"{queued.number}.edi").read_bytes()
+    assert b"UNH+1+ORDERS:D:96A:UN" in data or b"ORDERS:D:96A" in data
+    assert b"ORDCHG" not in data
+    assert Document.objects.filter(order=queued, kind="order").count() == 1

@@ -243,6 +243,10 @@ def _claim_locked(delivery_ids, limit, worker_id, now) -> tuple[int, list[Job]]:
     return len(deliveries), [Job(d, a) for d, a in zip(live, attempts)]
 
 
+#: The outbound document kinds of an order's own delivery (``Document.kind``).
+ORDER_KINDS = ("order", "order_pdf")
+
+
 def prepare(jobs: list[Job]) -> None:
     """Build each order's document and its exact bytes: stored ones (a retry) or rendered and stored now.
 
@@ -259,8 +263,10 @@ def prepare(jobs: list[Job]) -> None:
         orders.append(order)
     prefetch_related_objects(orders, "lines")
     stored: dict = {}
+    # Only the order's own bytes: a change (order_change, issue 16) or a receipt acknowledgement
+    # stored for the order later is never sent as the order.
     for d in Document.objects.filter(
-        order__in=orders, direction=Document.Direction.OUTBOUND
+        order__in=orders, direction=Document.Direction.OUTBOUND, kind__in=ORDER_KINDS
     ).order_by("created_at", "id"):
         stored.setdefault(d.order_id, []).append(d)
     by_partner: dict = {}

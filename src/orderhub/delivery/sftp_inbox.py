@@ -2,7 +2,10 @@
 partners' outbox directories; the SFTP counterpart of :mod:`orderhub.delivery.inbox`.
 
 Every answer goes through :func:`orderhub.delivery.inbound.apply_answer`, the function the drop
-directory and the partner API use, so a document is applied once however often it is read. One
+directory and the partner API use, so a document is applied once however often it is read. A
+file that answers an order change (issue 16: an ORDRSP with ``RFF+ON:<order>::<n>``, an openTRANS
+ORDERRESPONSE naming ``ORDERCHANGE_SEQUENCE_ID``) goes through
+:func:`orderhub.delivery.inbound.apply_change_reply`, as in the drop directory. One
 file is one unit: all its messages are applied or none (one transaction); then it is moved to the
 done folder. A file that cannot be read or applied is moved to the error folder with a
 ``<name>.error.txt`` beside it, and the next file is read as if nothing happened. A file that
@@ -20,25 +23,46 @@ from django.db import transaction
 
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels import sftp
-from orderhub.delivery.inbound import MAX_DOCUMENT_BYTES, apply_answer, parse
-from orderhub.formats import FormatError, edifact
+from orderhub.delivery.inbound import (
+    CHANGE_RESPONSE,
+    MAX_DOCUMENT_BYTES,
+    apply_answer,
+    apply_change_reply,
+    parse,
+)
+from orderhub.formats import FormatError, change_answers, edifact
+from orderhub.formats.change_answers import ChangeReply
 from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
 
-#: Within one round, an order response is applied before the dispatch notice that follows it.
-KIND_RANK = {"order_response": 0, "dispatch_notification": 1}
+#: Within one round, an order response is applied before the answer to a change of the order and
+#: both before the dispatch notice that follows them.
+KIND_RANK = {"order_response": 0, CHANGE_RESPONSE: 1, "dispatch_notification": 2}
 MAX_BYTES = MAX_DOCUMENT_BYTES  # as the partner API's
 
 _last_poll: dict[int, float] = {}
 
 
-def _read(data: bytes):
-    """(format, content type, answers) of one file: openTRANS XML or an EDIFACT interchange."""
+def _read(data: bytes) -> tuple[str, str, list | ChangeReply]:
+    """(format, content type, answers) of one file: openTRANS XML or an EDIFACT interchange; the
+    answers are a :class:`ChangeReply` when the file answers an order change."""
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        reply = change_answers.read_change_reply("opentrans", data)
+        if reply is not None:
+            return "opentrans", "application/xml", reply
         fmt, answers = parse("application/xml", data)
         return fmt, "application/xml", answers
+    reply = change_answers.read_change_reply("edifact", data)
+    if reply is not None:
+        return "edifact", "application/edifact", reply
     return "edifact", "application/edifact", edifact.parse_answers(data)
+
+
+def _rank(answers: list | ChangeReply) -> int:
+    if isinstance(answers, ChangeReply):
+        return KIND_RANK[CHANGE_RESPONSE]
+    return min(KIND_RANK.get(a.kind, 9) for a in answers) if answers else 9
 
 
 def _note(exc: Exception, name: str) -> str:
@@ -71,7 +95,7 @@ def pick_up(partner: Partner) -> dict[str, int]:
                     raise FormatError(f"file larger than {MAX_BYTES} bytes")
                 data = session.read(path)
                 parsed = _read(data)
-                rank = min(KIND_RANK.get(a.kind, 9) for a in parsed[2]) if parsed[2] else 9
+                rank = _rank(parsed[2])
             except (sftp.SftpError, asyncssh.Error, OSError) as exc:  # the server: next round
                 logger.warning("SFTP answer %s of %s not read: %s", path, partner.slug, exc)
                 counts["deferred"] += 1
@@ -86,19 +110,32 @@ def pick_up(partner: Partner) -> dict[str, int]:
                 _move_aside(session, path, error_dir, _note(parsed, name), counts)
                 continue
             fmt, content_type, answers = parsed
+            actor = f"Partner {partner.name} (SFTP)"
             try:
                 with transaction.atomic():
-                    results = [
-                        apply_answer(
-                            partner,
-                            a,
-                            fmt=fmt,
-                            raw=data,
-                            content_type=content_type,
-                            actor=f"Partner {partner.name} (SFTP)",
-                        )
-                        for a in answers
-                    ]
+                    if isinstance(answers, ChangeReply):
+                        results = [
+                            apply_change_reply(
+                                partner,
+                                answers,
+                                fmt=fmt,
+                                raw=data,
+                                content_type=content_type,
+                                actor=actor,
+                            )
+                        ]
+                    else:
+                        results = [
+                            apply_answer(
+                                partner,
+                                a,
+                                fmt=fmt,
+                                raw=data,
+                                content_type=content_type,
+                                actor=actor,
+                            )
+                            for a in answers
+                        ]
             except (FormatError, Problem) as exc:
                 logger.warning("SFTP answer %s of %s refused: %s", path, partner.slug, exc)
                 _move_aside(session, path, error_dir, _note(exc, name), counts)
