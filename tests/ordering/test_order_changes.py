@@ -181,3 +181,46 @@ def test_another_company_gets_404(other_company, order):
     r = ApiClient(other_company[2]).post(f"/api/v1/orders/{order.pk}/changes", {"kind": "cancel"})
     assert r.status_code == 404
     assert not OrderChange.objects.exists()
+
+
+def test_idempotency_key_same_body_same_change_other_body_409(practice, order):
+    body = {"lines": [{"position": 1, "quantity": 5}], "note": "mehr"}
+    headers = {"Idempotency-Key": "chg-1"}
+    first = practice.post(f"/api/v1/orders/{order.pk}/changes", body, headers=headers)
+    assert first.status_code == 201, first.json_body
+    # The same request again (a retry after a lost answer): the same change, nothing asked twice,
+    # also while it still waits for the partner (no change_open refusal).
+    again = practice.post(
+        f"/api/v1/orders/{order.pk}/changes",
+        {"note": "mehr", "lines": [{"position": 1, "quantity": "5.000"}]},
+        headers=headers,
+    )
+    assert again.status_code == 200, again.json_body
+    assert again.json_body == first.json_body
+    assert OrderChange.objects.filter(order=order).count() == 1
+    other = practice.post(f"/api/v1/orders/{order.pk}/changes", {"kind": "cancel"}, headers=headers)
+    assert other.status_code == 409
+    assert "Idempotency-Key" in other.json_body["detail"]
+    # After the partner's answer the key still answers with its change.
+    changes.answer_change(OrderChange.objects.get(order=order), False, actor="Partner")
+    again = practice.post(f"/api/v1/orders/{order.pk}/changes", body, headers=headers)
+    assert again.status_code == 200 and again.json_body["status"] == "refused"
+    # A new key asks a new change; a key of one order means nothing for another.
+    r = practice.post(
+        f"/api/v1/orders/{order.pk}/changes", body, headers={"Idempotency-Key": "chg-2"}
+    )
+    assert r.status_code == 201 and r.json_body["sequence"] == 2
+    r = practice.post(
+        f"/api/v1/orders/{order.pk}/changes", body, headers={"Idempotency-Key": "x" * 201}
+    )
+    assert r.status_code == 422
+
+
+def test_a_refused_request_asks_nothing_and_may_come_again(practice, order):
+    headers = {"Idempotency-Key": "cancel-1"}
+    assert ask(practice, order, {"lines": [{"position": 1, "quantity": 5}]}).status_code == 201
+    r = practice.post(f"/api/v1/orders/{order.pk}/changes", {"kind": "cancel"}, headers=headers)
+    assert r.status_code == 409 and r.json_body["code"] == "change_open"
+    changes.answer_change(OrderChange.objects.get(order=order), True, actor="Partner")
+    r = practice.post(f"/api/v1/orders/{order.pk}/changes", {"kind": "cancel"}, headers=headers)
+    assert r.status_code == 201 and r.json_body["kind"] == "cancel"

@@ -133,7 +133,7 @@ def book_receipt(
 
 @router.post(
     "/{order_id}/changes",
-    response={201: ChangeOut},
+    response={200: ChangeOut, 201: ChangeOut},
     summary="Ask the partner to change or cancel a sent order (Änderung, Stornierung)",
     description="`kind` `change`: per line a new `quantity` and/or requested `delivery_date`, or "
     "`remove`; `added` lines (identified in the partner's catalog). `kind` `cancel`: the whole "
@@ -141,15 +141,27 @@ def book_receipt(
     "accepts or refuses it (`GET /api/v1/orders/{id}` lists the changes with their status). "
     "409 with `code`, `message` (German) and `message_en` when it cannot be asked for: `cart`, "
     "`not_sent` (use `/cancel`), `sending`, `shipped`, `partly_shipped` (cancel), `line_shipped`, "
-    "`closed`, `change_open` (one change at a time).",
+    "`closed`, `change_open` (one change at a time). Optional `Idempotency-Key` header (at most "
+    "200 characters): the same key with the same body answers 200 with the change asked the "
+    "first time (nothing is asked again), with another body 409.",
 )
-def request_change(request, order_id: str, payload: ChangeIn):
+def request_change(
+    request,
+    order_id: str,
+    payload: ChangeIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
     order = selectors.get_order(request.company, order_id)
     actor = actor_for_token(request.auth)
+    key = (idempotency_key or "").strip()
+    if len(key) > 200:
+        raise InvalidInput("Idempotency-Key", "at most 200 characters")
     if payload.kind == "cancel":
         if payload.lines or payload.added:
             raise InvalidInput("lines", "a cancellation cancels the whole order; it lists no lines")
-        change = changes.request_cancel(order, actor=actor, note=payload.note)
+        change = changes.request_cancel(order, actor=actor, note=payload.note, client_id=key)
     else:
-        change = changes.request_change(order, changes.request_from_payload(payload), actor=actor)
-    return Status(201, changes.change_data(change))
+        change = changes.request_change(
+            order, changes.request_from_payload(payload), actor=actor, client_id=key
+        )
+    return Status(200 if change.replayed else 201, changes.change_data(change))

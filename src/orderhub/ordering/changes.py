@@ -17,6 +17,11 @@ Rules (each refusal is a 409 with ``code``, a German ``message`` and an English 
   cannot be cancelled (its open rest can be changed, or closed with "Rest schließen");
 * one change at a time: while a change waits for the partner's answer, no other is asked.
 
+**Idempotent**: ``client_id`` (the API's ``Idempotency-Key``, the dashboard form's hidden id)
+identifies the request: the same key with the same request answers with the change asked the first
+time (``change.replayed`` is True; nothing is asked again, also while it waits for the partner),
+with another request 409. A request that was refused asked nothing and may be sent again.
+
 The partner answers with :func:`answer_change`: accepted — the change is applied to the lines
 (quantities, dates, removed and added lines; a cancellation makes the order ``cancelled``);
 refused — the lines stay as they were and the timeline says why. An answer to a change that was
@@ -25,11 +30,13 @@ answered before changes nothing (the partner's documents may come twice).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -89,6 +96,41 @@ class ChangeRequest:
     lines: list[LineChangeInput] = field(default_factory=list)
     added: list[AddedLineInput] = field(default_factory=list)
     note: str = ""
+
+    def digest(self, kind: str = "change") -> str:
+        """The request's hash: what an ``Idempotency-Key`` is compared with."""
+
+        def number(value: Decimal | None) -> str | None:
+            return None if value is None else _plain(value)
+
+        data = {
+            "kind": kind,
+            "lines": [
+                [
+                    line.position,
+                    number(line.quantity),
+                    line.delivery_date.isoformat() if line.delivery_date else None,
+                    line.remove,
+                    line.note,
+                ]
+                for line in self.lines
+            ],
+            "added": [
+                [
+                    number(a.quantity),
+                    a.partner_article_number,
+                    a.gtin,
+                    a.hmv_number,
+                    a.manufacturer_article_number,
+                    a.description,
+                    a.attributes,
+                    a.note,
+                ]
+                for a in self.added
+            ],
+            "note": self.note,
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- asking
@@ -290,7 +332,34 @@ def _describe(change: OrderChange) -> str:
     return f"Änderung {change.sequence} angefragt: " + "; ".join(parts)
 
 
-def _create(order: Order, kind: str, lines: list, added: list, note: str, actor: str):
+def _replay(order: Order, client_id: str, digest: str) -> OrderChange | None:
+    """The change this key asked for before (same request), or None; 409 for another request."""
+    if not client_id:
+        return None
+    earlier = OrderChange.objects.filter(order=order, client_id=client_id).first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != digest:
+        raise Conflict(
+            "this Idempotency-Key asked for another change of the order; use a new key for a new "
+            "change",
+            title="Idempotency key reused",
+        )
+    earlier.order = order
+    earlier.replayed = True  # type: ignore[attr-defined]
+    return earlier
+
+
+def _create(
+    order: Order,
+    kind: str,
+    lines: list,
+    added: list,
+    note: str,
+    actor: str,
+    client_id: str = "",
+    digest: str = "",
+):
     last = order.changes.aggregate(last=Max("sequence"))["last"] or 0
     change = OrderChange.objects.create(
         order=order,
@@ -301,7 +370,10 @@ def _create(order: Order, kind: str, lines: list, added: list, note: str, actor:
         note=note[:500],
         requested_by=actor[:200],
         requested_at=timezone.now(),
+        client_id=client_id,
+        request_hash=digest if client_id else "",
     )
+    change.replayed = False  # type: ignore[attr-defined]
     # The same rules the partners' formats check (line numbers, quantities, nothing twice).
     try:
         formats_changes.check_change(as_format(change))
@@ -314,28 +386,60 @@ def _create(order: Order, kind: str, lines: list, added: list, note: str, actor:
     return change
 
 
-def request_change(order: Order, request: ChangeRequest, *, actor: str) -> OrderChange:
-    """Ask the partner to change the sent ``order``; raises ChangeRefused / InvalidInput."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("partner").get(pk=order.pk)
+def _once(order: Order, client_id: str, digest: str, ask) -> OrderChange:
+    """Run ``ask(locked_order)`` in a transaction unless ``client_id`` asked this before."""
+    client_id = (client_id or "").strip()[:200]
+    try:
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().select_related("partner").get(pk=order.pk)
+            replay = _replay(locked, client_id, digest)
+            if replay is not None:
+                return replay
+            return ask(locked, client_id)
+    except IntegrityError:
+        # Two requests with one key at the same time: the other one asked it.
+        replay = _replay(order, client_id, digest)
+        if replay is None:
+            raise
+        return replay
+
+
+def request_change(
+    order: Order, request: ChangeRequest, *, actor: str, client_id: str = ""
+) -> OrderChange:
+    """Ask the partner to change the sent ``order``; raises ChangeRefused / InvalidInput.
+
+    ``client_id`` (Idempotency-Key): the same request again returns the change it asked for
+    (``replayed`` True), another request with it is a 409."""
+    digest = request.digest(OrderChange.Kind.CHANGE)
+
+    def ask(order: Order, client_id: str) -> OrderChange:
         _refuse_status(order, OrderChange.Kind.CHANGE)
         _refuse_open_change(order)
         if not request.lines and not request.added:
             raise InvalidInput("lines", "name at least one line to change, remove or add")
         lines = _changed_lines(order, request)
         added = _added_lines(order, request)
-        return _create(order, OrderChange.Kind.CHANGE, lines, added, request.note, actor)
+        return _create(
+            order, OrderChange.Kind.CHANGE, lines, added, request.note, actor, client_id, digest
+        )
+
+    return _once(order, client_id, digest, ask)
 
 
-def request_cancel(order: Order, *, actor: str, note: str = "") -> OrderChange:
-    """Ask the partner to cancel the sent ``order``; refused once anything is shipped."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("partner").get(pk=order.pk)
+def request_cancel(order: Order, *, actor: str, note: str = "", client_id: str = "") -> OrderChange:
+    """Ask the partner to cancel the sent ``order``; refused once anything is shipped.
+    ``client_id``: as for :func:`request_change`."""
+    digest = ChangeRequest(note=note).digest(OrderChange.Kind.CANCEL)
+
+    def ask(order: Order, client_id: str) -> OrderChange:
         _refuse_status(order, OrderChange.Kind.CANCEL)
         if order.lines.filter(removed=False, shipped_quantity__gt=0).exists():
             _refuse_status(Order(status=S.PARTIALLY_SHIPPED), OrderChange.Kind.CANCEL)
         _refuse_open_change(order)
-        return _create(order, OrderChange.Kind.CANCEL, [], [], note, actor)
+        return _create(order, OrderChange.Kind.CANCEL, [], [], note, actor, client_id, digest)
+
+    return _once(order, client_id, digest, ask)
 
 
 # --------------------------------------------------------------------------- the formats' view

@@ -361,11 +361,20 @@ class OrderChange(models.Model):
     answered_by = models.CharField(max_length=200, blank=True)
     #: The partner's reason (a refusal's, mostly).
     answer_note = models.CharField(max_length=500, blank=True)
+    #: The ``Idempotency-Key`` of the request that asked (API, connector, dashboard form) and the
+    #: hash of its body: the same key again answers with this change, another body is a 409.
+    client_id = models.CharField(max_length=200, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["order_id", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["order", "sequence"], name="change_unique_sequence"),
+            models.UniqueConstraint(
+                fields=["order", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="change_unique_client_id",
+            ),
         ]
 
     def __str__(self) -> str:
