@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import edifact_structure, opentrans, partner_json
+from orderhub.formats import edifact, edifact_structure, opentrans, partner_json
 
 pytestmark = pytest.mark.slow
 
@@ -160,3 +160,92 @@ def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, partn
     ]
     assert parcels[0]["tracking_numbers"] != parcels[1]["tracking_numbers"]
     assert parcels[0]["lines"][0]["serial_numbers"] == lines[1]["serial_numbers"]
+
+
+def _received_order(stack, order, partner):
+    """The order document as the partner received it: the exact bytes sent (the EDIFACT file as
+    the simulator picked it up, the e-mail's machine-readable attachment), parsed."""
+    sent = [d for d in order["documents"] if d["direction"] == "outbound" and d["kind"] == "order"]
+    content = stack.api.get(sent[0]["url"]).content
+    if sent[0]["format"] == "opentrans":
+        opentrans.validate(content)
+        return opentrans.parse_order(content), content
+    if sent[0]["format"] == "edifact":
+        assert edifact_structure.check_structure(content, "ORDERS") == []
+        picked = Path(stack.sim_info["drop_root"]) / partner / "out" / "processed"
+        assert (picked / f"{order['number']}.edi").read_bytes() == content
+        return edifact.parse_orders(content), content
+    if sent[0]["format"] == "json":
+        return partner_json.parse_order(content), content
+    # e-mail: the PDF for people, openTRANS for machines
+    mails = [
+        email.message_from_bytes(p.read_bytes())
+        for p in Path(stack.sim_info["mail_root"]).rglob("*.eml")
+    ]
+    message = next(m for m in mails if order["number"] in (m["Subject"] or ""))
+    names = {p.get_filename(): p for p in message.walk() if p.get_filename()}
+    xml = names[f"{order['number']}.xml"].get_payload(decode=True)
+    opentrans.validate(xml)
+    assert names[f"Bestellung-{order['number']}.pdf"].get_payload(decode=True).startswith(b"%PDF")
+    return opentrans.parse_order(xml), xml
+
+
+@pytest.mark.parametrize("partner", ["sonora", "audiotec", "otoplast", "klangwerk"])
+def test_a_kommission_of_a_binaural_ric_pair_reaches_every_channel(stack, partner):
+    """Issue 17: a consignment order (return date, fitting reference) of a binaural RIC pair with
+    typed options; the document the partner received carries type, return date, options and pair."""
+    from datetime import date, timedelta
+
+    p = PREFIX[partner]
+    back = (date.today() + timedelta(days=28)).isoformat()
+
+    def line(position, side):
+        return {
+            "position": position,
+            "quantity": 1,
+            "partner_article_number": f"{p}-HA-AURA7-RIC-{side}-BEIGE",
+            "options": {
+                "side": side,
+                "style": "RIC",
+                "colour": {"code": "P01", "name": "beige"},
+                "receiver_power": {"value": "M", "code": "85"},
+                "receiver_length": 2,
+                "dome_type": "offen",
+                "dome_size": "8 mm",
+                "battery": "Akku",
+            },
+            "pair": "P1",
+        }
+
+    created = stack.submit(
+        f"E2E-hearing-{partner}",
+        partner,
+        [line(1, "R"), line(2, "L")],
+        customer_number="K-E2E" if partner == "klangwerk" else None,
+        order_type="consignment",
+        return_date=back,
+        fitting_reference="V-E2E-17",
+    )
+    assert created["status"] == "queued", created
+    order = stack.wait_for(created["id"], {"shipped"}, timeout=90)
+    assert order["order_type"] == "consignment" and order["return_date"] == back
+    assert [l["pair"] for l in order["lines"]] == ["P1", "P1"]
+
+    doc, raw = _received_order(stack, order, partner)
+    assert doc.order_number == order["number"]
+    assert doc.order_type == "consignment" and doc.return_date.isoformat() == back
+    assert doc.fitting_reference == "V-E2E-17"
+    right, left = doc.items
+    assert (right.pair, left.pair) == ("P1", "P1")
+    assert right.options["side"].value == "R" and left.options["side"].value == "L"
+    assert right.options["colour"].code == "P01" and right.options["colour"].name == "beige"
+    assert (right.options["receiver_power"].value, right.options["receiver_power"].code) == (
+        "M",
+        "85",
+    )
+    assert right.options["battery"].value == "rechargeable"
+    assert right.options["dome_size"].value == "8"
+    if raw.startswith(b"<?xml"):
+        assert b'type="consignment"' in raw
+    elif raw.startswith(b"UNA"):
+        assert b"BGM+227+" in raw and b"IMD+B+35+P01::91:beige'" in raw
