@@ -204,6 +204,7 @@ def test_the_operator_invites_lists_blocks_and_reinvites_in_the_admin(
     partners,
 ):
     ops = admin_client()
+    assert "E-Mail-Adresse" in ops.get("/admin/delivery/partneraccount/add/").content.decode()
     r = ops.post(
         "/admin/delivery/partneraccount/add/",
         {"partner": partners["sonora"].pk, "email": "Fritz@Sonora.example", "name": "Fritz Fix"},
@@ -247,6 +248,14 @@ def test_the_operator_invites_lists_blocks_and_reinvites_in_the_admin(
     # The admin's history names the operator.
     history = ops.get(f"{changelist}{account.pk}/history/").content.decode()
     assert "gesperrt von Betreiber betreiber" in history
+
+    # The name can be corrected; the login and the partner stay.
+    page = ops.get(f"{changelist}{account.pk}/change/").content.decode()
+    assert "Fritz Fix" in page and "Betreiber betreiber" in page
+    r = ops.post(f"{changelist}{account.pk}/change/", {"name": "Fritz Fixmann"})
+    assert r.status_code == 302
+    account.refresh_from_db()
+    assert account.name == "Fritz Fixmann" and account.partner == partners["sonora"]
 
     # Unblocked: the password works again.
     ops.post(changelist, {"action": "unblock", "_selected_action": [account.pk]})
