@@ -279,3 +279,30 @@ def test_the_cart_shows_options_and_the_pair_together(practice, company):
     assert "Seite: links" in html and "Seite: rechts" in html and "_options" not in html
     assert "Farbe: beige · Code P01" in html and "Paar mit Pos. 3" in html
     assert html.index('id="line-1"') < html.index('id="line-3"') < html.index('id="line-2"')
+
+
+def test_the_request_hash_of_a_plain_order_is_what_it_was_before_issue_17():
+    import hashlib
+    import json
+
+    from orderhub.ordering.schemas import OrderIn
+    from orderhub.ordering.services import request_hash
+
+    body = order_body()
+    before = OrderIn(**body).model_dump(mode="json")  # without issue 17's members, as before
+    for key in ("order_type", "original_order", "return_date", "fitting_reference"):
+        before.pop(key)
+    for line in before["lines"]:
+        line.pop("options"), line.pop("pair")
+    canonical = json.dumps(before, sort_keys=True, separators=(",", ":"))
+    assert request_hash(OrderIn(**body)) == hashlib.sha256(canonical.encode()).hexdigest()
+    assert request_hash(OrderIn(**kommission())) != request_hash(OrderIn(**body))
+
+
+def test_empty_pair_and_fitting_reference_mean_none(practice):
+    body = order_body(fitting_reference="", original_order=" ")
+    body["lines"][0]["pair"] = ""
+    r = submit(practice, body)
+    assert r.status_code == 201, r.json_body
+    order = Order.objects.get(pk=r.json_body["id"])
+    assert order.fitting_reference == "" and order.lines.first().pair == ""

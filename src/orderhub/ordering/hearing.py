@@ -48,6 +48,28 @@ def options_json(line) -> dict[str, dict[str, str]]:
     return opts.to_json(line_options(line))
 
 
+#: Issue 17's members of an order submission and their defaults (order, then line).
+_ORDER_DEFAULTS = {
+    "order_type": "standard",
+    "original_order": None,
+    "return_date": None,
+    "fitting_reference": None,
+}
+_LINE_DEFAULTS = {"options": {}, "pair": None}
+
+
+def without_unset(body: dict) -> dict:
+    """An order submission (``OrderIn.model_dump``) without issue 17's members where they have
+    their defaults: the request hash of an order that uses none of them stays what it was before
+    they existed, so an ``Idempotency-Key`` retried across the upgrade still replays."""
+    body = {k: v for k, v in body.items() if _ORDER_DEFAULTS.get(k, ...) != v}
+    body["lines"] = [
+        {k: v for k, v in line.items() if _LINE_DEFAULTS.get(k, ...) != v}
+        for line in body.get("lines", [])
+    ]
+    return body
+
+
 @dataclass
 class Checked:
     """What :func:`check` found sound: the normalised options per line and the original order."""

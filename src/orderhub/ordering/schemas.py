@@ -50,6 +50,11 @@ class LineIn(Strict):
     #: Two lines with the same key (one ``options.side`` R, one L) are one binaural pair.
     pair: str | None = Field(None, min_length=1, max_length=20, pattern=PSEUDONYM)
 
+    @field_validator("pair", mode="before")
+    @classmethod
+    def empty_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
 
 class OrderIn(Strict):
     external_order_id: str = Field(min_length=1, max_length=64)
@@ -67,6 +72,11 @@ class OrderIn(Strict):
     return_date: date | None = None
     #: The practice's pseudonymous fitting reference (Versorgung), never the patient's name.
     fitting_reference: str | None = Field(None, min_length=1, max_length=64, pattern=PSEUDONYM)
+
+    @field_validator("original_order", "fitting_reference", mode="before")
+    @classmethod
+    def empty_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("lines")
     @classmethod

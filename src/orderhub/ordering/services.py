@@ -43,7 +43,8 @@ def new_order_number() -> str:
 
 
 def request_hash(payload: OrderIn) -> str:
-    canonical = json.dumps(payload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    body = hearing.without_unset(payload.model_dump(mode="json"))
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
