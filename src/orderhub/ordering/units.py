@@ -49,3 +49,31 @@ def line_unit(line) -> str:
     if article is not None and article.order_unit:
         return article.order_unit
     return line.unit or "C62"
+
+
+#: How a unit is named next to a quantity ("2 Stück", "1 Paar"); other codes are shown as they are.
+UNIT_LABELS = {
+    "C62": pgettext_lazy("Mengeneinheit", "Stück"),
+    "H87": pgettext_lazy("Mengeneinheit", "Stück"),
+    "EA": pgettext_lazy("Mengeneinheit", "Stück"),
+    "PR": pgettext_lazy("Mengeneinheit", "Paar"),
+    "SET": pgettext_lazy("Mengeneinheit", "Set"),
+    "PK": pgettext_lazy("Mengeneinheit", "Packung"),
+    "KT": pgettext_lazy("Mengeneinheit", "Kit"),
+    "CT": pgettext_lazy("Mengeneinheit", "Karton"),
+    "BX": pgettext_lazy("Mengeneinheit", "Schachtel"),
+    "BG": pgettext_lazy("Mengeneinheit", "Beutel"),
+    "BO": pgettext_lazy("Mengeneinheit", "Flasche"),
+    "TU": pgettext_lazy("Mengeneinheit", "Tube"),
+    "RO": pgettext_lazy("Mengeneinheit", "Rolle"),
+    "LTR": pgettext_lazy("Mengeneinheit", "l"),
+    "MLT": pgettext_lazy("Mengeneinheit", "ml"),
+    "MTR": pgettext_lazy("Mengeneinheit", "m"),
+    "KGM": pgettext_lazy("Mengeneinheit", "kg"),
+    "GRM": pgettext_lazy("Mengeneinheit", "g"),
+}
+
+
+def unit_label(unit: str | None) -> str:
+    code = (unit or "").strip().upper()
+    return str(UNIT_LABELS.get(code, code))
