@@ -80,6 +80,7 @@ PAGES = {
     "dashboard/bestellungen/<uuid:order_id>/erneut/": "company",
     "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/": "company",
     "dashboard/bestellungen/<uuid:order_id>/wareneingang/": "company",
+    "dashboard/bestellungen/<uuid:order_id>/aenderung/": "company",
     "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": "company",
     "warenkorb/<uuid:order_id>/": "company",
     "warenkorb/<uuid:order_id>/bestellen/": "company",
@@ -383,6 +384,11 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         "dashboard/bestellungen/<uuid:order_id>/wareneingang/": [
             ("post", f"/dashboard/bestellungen/{o.pk}/wareneingang/", {"qty-1": "1"}, "object")
             for o in (queued, sent)
+        ],
+        "dashboard/bestellungen/<uuid:order_id>/aenderung/": [
+            ("post", f"/dashboard/bestellungen/{o.pk}/aenderung/", body, "object")
+            for o in (queued, sent)
+            for body in ({"action": "cancel"}, {"action": "change", "qty-1": "5"})
         ],
         "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": [
             (

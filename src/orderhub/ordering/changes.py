@@ -200,6 +200,23 @@ def _refuse_open_change(order: Order) -> None:
         )
 
 
+def refusal(order: Order, kind: str) -> ChangeRefused | None:
+    """Why ``kind`` (change / cancel) cannot be asked for ``order`` now, or None: the rules
+    :func:`request_change` and :func:`request_cancel` apply (the dashboard shows its form only
+    when this is None)."""
+    try:
+        _refuse_status(order, kind)
+        if (
+            kind == OrderChange.Kind.CANCEL
+            and order.lines.filter(removed=False, shipped_quantity__gt=0).exists()
+        ):
+            _refuse_status(Order(status=S.PARTIALLY_SHIPPED), kind)
+        _refuse_open_change(order)
+    except ChangeRefused as exc:
+        return exc
+    return None
+
+
 def _quantity(value, where: str) -> Decimal:
     if value is None or not value.is_finite() or not 0 < value <= MAX_QUANTITY:
         raise InvalidInput(where, "a number greater than 0 and at most 100000")

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from orderhub.accounts.decorators import company_view
-from orderhub.web import customer_numbers, legal, logins, orders, receipts, views
+from orderhub.web import changes, customer_numbers, legal, logins, orders, receipts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -50,6 +50,11 @@ urlpatterns = [
         "dashboard/bestellungen/<uuid:order_id>/wareneingang/",
         receipts.order_receipt,
         name="order_receipt",
+    ),
+    path(
+        "dashboard/bestellungen/<uuid:order_id>/aenderung/",
+        changes.order_change,
+        name="order_change",
     ),
     path(
         "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/",

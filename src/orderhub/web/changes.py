@@ -1,0 +1,194 @@
+"""The order page's "Änderung und Stornierung" (issue 16): the forms post here; the section itself
+is ``ordering/_order_change.html`` (``{% order_change_panel %}``).
+
+A person asks the partner for a new quantity and/or delivery date per line, to remove lines, or
+to cancel the whole order (after a confirmation, ``data-confirm``). What the form allows follows
+:func:`orderhub.ordering.changes.refusal`; the service's refusals (409 with a German and an
+English sentence) and what the form itself refuses are shown at the form with what was typed.
+Read-only logins are refused by ``company_view`` (403); another company's order is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orderhub.accounts.decorators import actor, company_view
+from orderhub.core.problems import InvalidInput, Problem
+from orderhub.ordering import changes, services
+from orderhub.ordering.models import OrderChange
+from orderhub.ordering.templatetags.order_changes import DRAFT_KEY
+from orderhub.web.orders import _order
+
+
+class FormRefused(Exception):
+    """What a person typed cannot be asked for; ``message`` is a sentence in their language."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _decimal(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw.replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _request_from_form(order, post) -> changes.ChangeRequest:
+    lines = list(order.lines.filter(removed=False).select_related("article").order_by("position"))
+    asked: list[changes.LineChangeInput] = []
+    today = timezone.localdate()
+    for line in lines:
+        remove = post.get(f"remove-{line.position}") == "1"
+        raw_qty = post.get(f"qty-{line.position}", "").strip()
+        raw_date = post.get(f"date-{line.position}", "").strip()
+        if remove:
+            if raw_qty or raw_date:
+                raise FormRefused(
+                    _(
+                        "Pos. %(position)s: bitte entweder entfernen oder eine neue Menge bzw. "
+                        "einen neuen Liefertermin angeben."
+                    )
+                    % {"position": line.position}
+                )
+            asked.append(changes.LineChangeInput(position=line.position, remove=True))
+            continue
+        quantity = None
+        if raw_qty:
+            try:
+                quantity = services.check_quantity(line, _decimal(raw_qty))
+            except services.CartInputError as exc:
+                raise FormRefused(exc.detail) from None
+            if quantity == line.quantity:
+                quantity = None  # the same quantity again changes nothing
+        delivery_date = None
+        if raw_date:
+            try:
+                delivery_date = date.fromisoformat(raw_date)
+            except ValueError:
+                raise FormRefused(
+                    _("Pos. %(position)s: „%(value)s“ ist kein Datum.")
+                    % {"position": line.position, "value": raw_date[:40]}
+                ) from None
+            if delivery_date < today:
+                raise FormRefused(
+                    _("Pos. %(position)s: der Liefertermin %(date)s liegt in der Vergangenheit.")
+                    % {"position": line.position, "date": delivery_date.strftime("%d.%m.%Y")}
+                )
+            if delivery_date == line.delivery_date:
+                delivery_date = None
+        if quantity is not None or delivery_date is not None:
+            asked.append(
+                changes.LineChangeInput(
+                    position=line.position, quantity=quantity, delivery_date=delivery_date
+                )
+            )
+    if not asked:
+        raise FormRefused(
+            _(
+                "Es ist nichts geändert: bitte bei mindestens einer Position eine neue Menge, "
+                "einen neuen Liefertermin oder „entfernen“ angeben."
+            )
+        )
+    if len([a for a in asked if a.remove]) == len(lines):
+        raise FormRefused(
+            _(
+                "Alle Positionen zu entfernen heißt, die Bestellung zu stornieren: bitte "
+                "„Bestellung stornieren“ verwenden."
+            )
+        )
+    return changes.ChangeRequest(lines=asked, note=post.get("note", "").strip()[:500])
+
+
+def _keep_draft(request, order, *, code: str, message: str, message_en: str = "") -> None:
+    """What the panel shows at the form after the redirect: the refusal and what was typed."""
+    post = request.POST
+    request.session[DRAFT_KEY] = {
+        "order": str(order.pk),
+        "action": post.get("action", "change"),
+        "code": code,
+        "message": message,
+        "message_en": message_en,
+        # A number field takes no comma: "1,5" is shown again as "1.5".
+        "values": {
+            k: post.get(k, "")[:40].replace(",", ".")
+            if k.startswith("qty-")
+            else post.get(k, "")[:40]
+            for k in post
+            if k.startswith(("qty-", "date-", "remove-")) and len(k) < 20
+        },
+        "note": post.get("note", "")[:500],
+    }
+
+
+@company_view
+@require_POST
+def order_change(request, order_id):
+    """Ask the partner to change the order (lines) or to cancel it (``action=cancel``)."""
+    order = _order(request, order_id)
+    target = reverse("order_detail", kwargs={"order_id": order.pk}) + "#aenderung"
+    cancel = request.POST.get("action") == "cancel"
+    client_id = request.POST.get("client_id", "")[:200]
+    try:
+        if cancel:
+            change = changes.request_cancel(
+                order,
+                actor=actor(request),
+                note=request.POST.get("note", "").strip()[:500],
+                client_id=client_id,
+            )
+        else:
+            change = changes.request_change(
+                order,
+                _request_from_form(order, request.POST),
+                actor=actor(request),
+                client_id=client_id,
+            )
+    except FormRefused as exc:
+        _keep_draft(request, order, code="form", message=exc.message)
+        return redirect(target)
+    except changes.ChangeRefused as exc:
+        _keep_draft(request, order, code=exc.code, message=exc.message, message_en=exc.message_en)
+        return redirect(target)
+    except InvalidInput as exc:  # the service's own checks (e.g. the partner's format rules)
+        detail = exc.errors[0].message if exc.errors else exc.detail
+        _keep_draft(request, order, code="invalid", message=str(detail or exc.title))
+        return redirect(target)
+    except Problem:  # e.g. the form's id sent again with other values (back button)
+        _keep_draft(
+            request,
+            order,
+            code="conflict",
+            message=_(
+                "Das Formular war nicht mehr aktuell. Bitte die Angaben prüfen und erneut senden."
+            ),
+        )
+        return redirect(target)
+    if change.replayed:
+        messages.info(request, _("Das war schon angefragt."))
+    elif change.kind == OrderChange.Kind.CANCEL:
+        messages.success(
+            request,
+            _(
+                "Stornierung %(number)s angefragt. Die Bestellung gilt erst als storniert, wenn "
+                "der Partner zustimmt."
+            )
+            % {"number": change.number},
+        )
+    else:
+        messages.success(
+            request,
+            _("Änderung %(number)s angefragt. Sie gilt, sobald der Partner sie annimmt.")
+            % {"number": change.number},
+        )
+    return redirect(target)
