@@ -190,6 +190,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "change",
+        parents=[common, as_json],
+        help="Änderung oder Stornierung beim Partner anfragen / ask the partner to change or "
+        "cancel a sent order",
+    )
+    p.add_argument("order_id", metavar="ORDER_ID")
+    p.add_argument(
+        "--line",
+        action="append",
+        default=[],
+        metavar="POS=QTY",
+        help="neue Menge einer Position / new quantity of a line",
+    )
+    p.add_argument(
+        "--date",
+        action="append",
+        default=[],
+        metavar="POS=YYYY-MM-DD",
+        help="neuer Liefertermin einer Position / new delivery date of a line",
+    )
+    p.add_argument(
+        "--remove",
+        action="append",
+        default=[],
+        metavar="POS",
+        help="Position entfernen / remove a line",
+    )
+    p.add_argument(
+        "--cancel",
+        action="store_true",
+        help="die ganze Bestellung stornieren / cancel the whole order",
+    )
+    p.add_argument("--note", default="", help="Grund für den Partner / reason for the partner")
+    p.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="eigene Kennung statt des abgeleiteten Idempotency-Key / own id instead of the "
+        "derived Idempotency-Key",
+    )
+
+    p = sub.add_parser(
         "watch",
         parents=[common, as_json],
         help="Statusänderungen verfolgen / follow order status changes",
@@ -525,6 +566,57 @@ def cmd_receive(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
+_CHANGE_STATUS = {
+    "requested": "angefragt / requested",
+    "sent": "an den Partner gesendet / sent to the partner",
+    "accepted": "angenommen / accepted",
+    "refused": "abgelehnt / refused",
+    "failed": "nicht zustellbar / undeliverable",
+}
+
+
+def cmd_change(conn: Connector, args: argparse.Namespace, out: Output) -> int:
+    change = conn.change(
+        args.order_id,
+        lines=args.line,
+        dates=args.date,
+        remove=args.remove,
+        cancel=args.cancel,
+        note=args.note,
+        client_id=args.client_id,
+    )
+    if out.as_json:
+        out.json(change)
+        return ExitCode.OK
+    number = change.get("number")
+    cancel = change.get("kind") == "cancel"
+    de, en = ("Stornierung", "Cancellation") if cancel else ("Änderung", "Change")
+    if change.get("asked_before"):
+        out.line(f"{de} {number} war schon angefragt. / {en} {number} was asked for before.")
+    else:
+        out.line(f"{de} {number} angefragt. / {en} {number} asked for.")
+    for line in change.get("lines") or []:
+        if line.get("removed"):
+            out.line(f"  Pos. {line.get('position')}: entfernen / remove")
+            continue
+        parts = []
+        if line.get("quantity") is not None:
+            parts.append(f"Menge / quantity {_quantity(line.get('quantity'))}")
+        if line.get("delivery_date"):
+            parts.append(f"Liefertermin / delivery date {line.get('delivery_date')}")
+        out.line(f"  Pos. {line.get('position')}: " + ", ".join(parts))
+    status = str(change.get("status") or "")
+    out.line(f"Status: {_CHANGE_STATUS.get(status, status)}")
+    if change.get("answer_note"):
+        out.line(f"Partner: {change.get('answer_note')}")
+    if status in ("requested", "sent"):
+        out.line(
+            "Der Partner muss zustimmen; „status“ zeigt seine Antwort. / The partner has to agree; "
+            "'status' shows the answer."
+        )
+    return ExitCode.OK
+
+
 def cmd_watch(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     interval = args.interval if args.interval is not None else conn.config.watch_interval
     while True:
@@ -567,6 +659,7 @@ COMMANDS = {
     "status": cmd_status,
     "watch": cmd_watch,
     "receive": cmd_receive,
+    "change": cmd_change,
 }
 
 

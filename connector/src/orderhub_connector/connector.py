@@ -22,6 +22,7 @@ import httpx
 from .client import PortalClient, json_body
 from .config import ConnectorConfig
 from .errors import (
+    ChangeRefused,
     ConnectorError,
     FirmNotRouted,
     InterfaceNotAllowed,
@@ -544,6 +545,50 @@ class Connector:
         receipt["booked_before"] = response.status_code == 200
         return receipt
 
+    def change(
+        self,
+        order_id: str,
+        *,
+        lines: Sequence[str] = (),
+        dates: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        cancel: bool = False,
+        note: str = "",
+        client_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Ask the partner to change or cancel a sent order (``POST /api/v1/orders/{id}/changes``)
+        and return the change (``sequence``, ``number``, ``status`` …, ``asked_before``).
+
+        ``lines`` are ``POS=QTY``, ``dates`` ``POS=YYYY-MM-DD``, ``remove`` positions; ``cancel``
+        cancels the whole order (nothing else may be given). The Idempotency-Key is derived from
+        the order and the request, so the same command again asks nothing twice; ``client_id``
+        overrides it (the same change asked again after a refusal). A refusal by the portal (409
+        with a code: shipped, an open change …) raises :class:`ChangeRefused` with the portal's
+        German and English sentence. Accepts a practice order id (journal) or a portal id.
+        """
+        body = change_body(lines=lines, dates=dates, remove=remove, cancel=cancel, note=note)
+        portal_id = self.journal.portal_id_for(order_id) or order_id
+        key = client_id or change_key(self.config.portal_url, portal_id, body)
+        try:
+            response = self.client.request(
+                "POST",
+                f"api/v1/orders/{portal_id}/changes",
+                json=body,
+                headers={"Idempotency-Key": key},
+                retry=True,
+                expect=(200, 201),
+            )
+        except PortalProblem as exc:
+            raw = exc.problem.raw
+            if exc.status == 409 and isinstance(raw.get("code"), str) and raw.get("message"):
+                raise ChangeRefused(
+                    raw["code"], str(raw["message"]), str(raw.get("message_en") or raw["message"])
+                ) from None
+            raise
+        change: dict[str, Any] = json_body(response)
+        change["asked_before"] = response.status_code == 200
+        return change
+
     # --- helpers -----------------------------------------------------------------------------
 
     def _current_item(self, portal_id: str) -> dict[str, Any] | None:
@@ -613,6 +658,106 @@ def _receipt_line(text: str) -> dict[str, Any]:
             f"'{text}' is not POSITION=QUANTITY (e.g. 2=1).",
         ) from None
     return {"position": pos, "quantity": quantity}
+
+
+def _position(text: str, what_de: str, what_en: str) -> int:
+    try:
+        position = int(text.strip())
+        if position < 1:
+            raise ValueError(text)
+    except ValueError:
+        raise PracticeDataError(
+            f"„{text}“ ist keine Position ({what_de}).", f"'{text}' is not a line ({what_en})."
+        ) from None
+    return position
+
+
+def change_body(
+    *,
+    lines: Sequence[str] = (),
+    dates: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    cancel: bool = False,
+    note: str = "",
+) -> dict[str, Any]:
+    """The body of ``POST /api/v1/orders/{id}/changes`` from the command line's values: one entry
+    per position (new quantity and/or date, or removed), sorted by position."""
+    if cancel:
+        if lines or dates or remove:
+            raise PracticeDataError(
+                "--cancel storniert die ganze Bestellung: bitte ohne --line, --date, --remove.",
+                "--cancel cancels the whole order: give no --line, --date or --remove.",
+            )
+        body: dict[str, Any] = {"kind": "cancel"}
+        if note:
+            body["note"] = note
+        return body
+    by_position: dict[int, dict[str, Any]] = {}
+
+    def entry(position: int) -> dict[str, Any]:
+        return by_position.setdefault(position, {"position": position})
+
+    for text in lines:
+        position_text, sep, quantity = text.partition("=")
+        quantity = quantity.strip().replace(",", ".")
+        try:
+            if not sep or float(quantity) <= 0:
+                raise ValueError(text)
+        except ValueError:
+            raise PracticeDataError(
+                f"„{text}“ ist keine Angabe POSITION=MENGE (z. B. 2=3), die Menge größer als 0.",
+                f"'{text}' is not POSITION=QUANTITY (e.g. 2=3) with a quantity above 0.",
+            ) from None
+        item = entry(_position(position_text, "POSITION=MENGE", "POSITION=QUANTITY"))
+        if "quantity" in item:
+            raise PracticeDataError(
+                f"Pos. {item['position']} hat zweimal --line.",
+                f"Line {item['position']} has --line twice.",
+            )
+        item["quantity"] = quantity
+    for text in dates:
+        position_text, sep, day = text.partition("=")
+        try:
+            if not sep:
+                raise ValueError(text)
+            parsed = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            raise PracticeDataError(
+                f"„{text}“ ist keine Angabe POSITION=JJJJ-MM-TT (z. B. 2=2026-03-31).",
+                f"'{text}' is not POSITION=YYYY-MM-DD (e.g. 2=2026-03-31).",
+            ) from None
+        item = entry(_position(position_text, "POSITION=JJJJ-MM-TT", "POSITION=YYYY-MM-DD"))
+        if "delivery_date" in item:
+            raise PracticeDataError(
+                f"Pos. {item['position']} hat zweimal --date.",
+                f"Line {item['position']} has --date twice.",
+            )
+        item["delivery_date"] = parsed.isoformat()
+    for text in remove:
+        item = entry(_position(text, "--remove POSITION", "--remove POSITION"))
+        if len(item) > 1:
+            raise PracticeDataError(
+                f"Pos. {item['position']}: entweder --remove oder --line/--date.",
+                f"Line {item['position']}: either --remove or --line/--date.",
+            )
+        item["remove"] = True
+    if not by_position:
+        raise PracticeDataError(
+            "Nichts zu ändern: bitte --line, --date, --remove oder --cancel angeben.",
+            "Nothing to change: give --line, --date, --remove or --cancel.",
+        )
+    body = {"kind": "change", "lines": [by_position[p] for p in sorted(by_position)]}
+    if note:
+        body["note"] = note
+    return body
+
+
+def change_key(portal_url: str, order_id: str, body: dict[str, Any]) -> str:
+    """The Idempotency-Key of a change: the same change of the same order, the same key."""
+    material = "\n".join(
+        ["orderhub-connector/change/v1", portal_url.rstrip("/"), order_id, canonical_json(body)]
+    )
+    return "ohx-" + hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def receipt_key(portal_url: str, order_id: str, body: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     PORTAL_PROBLEM = 10
     REGISTRATION_FAILED = 11
     PORTAL_SERVER_ERROR = 12
+    CHANGE_REFUSED = 13
     INTERRUPTED = 130
 
 
@@ -111,6 +112,21 @@ class RegistrationFailed(ConnectorError):
 
 class PortalServerError(ConnectorError):
     exit_code = ExitCode.PORTAL_SERVER_ERROR
+
+
+class ChangeRefused(ConnectorError):
+    """The portal cannot ask the partner for this change or cancellation now (HTTP 409 with a
+    ``code``: ``shipped``, ``partly_shipped``, ``line_shipped``, ``change_open``, ``not_sent`` …);
+    ``de``/``en`` are the portal's own sentences."""
+
+    exit_code = ExitCode.CHANGE_REFUSED
+
+    def __init__(self, code: str, de: str, en: str, *, details: list[str] | None = None) -> None:
+        super().__init__(de, en, details=details)
+        self.code = code
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "code": self.code}
 
 
 @dataclass
