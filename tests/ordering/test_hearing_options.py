@@ -306,3 +306,47 @@ def test_empty_pair_and_fitting_reference_mean_none(practice):
     assert r.status_code == 201, r.json_body
     order = Order.objects.get(pk=r.json_body["id"])
     assert order.fitting_reference == "" and order.lines.first().pair == ""
+
+
+def test_supplier_portal_confirms_and_ships_a_pair_together(practice, partners):
+    from django.contrib.auth import get_user_model
+
+    from orderhub.delivery.models import PartnerAccount
+    from tests.delivery.conftest import mark_sent
+
+    supplier = get_user_model().objects.create_user("sonora-portal", password="Lieferant-12345!")
+    PartnerAccount.objects.create(user=supplier, partner=partners["sonora"])
+    order = mark_sent(Order.objects.get(pk=submit(practice, kommission()).json_body["id"]))
+    c = client_for(supplier)
+    url = f"/lieferant/bestellungen/{order.number}/antwort/"
+    respond = {
+        "action": "respond",
+        "form_id": "a" * 32,
+        "delivery_date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "line-1-status": "confirmed",
+        "line-1-quantity": "1",
+        "line-2-status": "rejected",
+        "line-2-quantity": "0",
+        "line-2-note": "nicht lieferbar",
+    }
+    r = c.post(url, respond)
+    assert r.status_code == 400
+    assert "Binaurales Paar (Pos. 1, 2): bitte beide Seiten gemeinsam" in r.content.decode()
+    respond.update({"line-2-status": "confirmed", "line-2-quantity": "1", "line-2-note": ""})
+    assert c.post(url, respond).status_code == 302
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    ship = {
+        "action": "ship",
+        "form_id": "b" * 32,
+        "tracking_numbers": "TRK-1",
+        "carrier": "DHL",
+        "line-1-quantity": "1",
+        "line-2-quantity": "0",
+    }
+    r = c.post(url, ship)
+    assert r.status_code == 400 and "bitte beide Seiten zusammen versenden" in r.content.decode()
+    ship["line-2-quantity"] = "1"
+    assert c.post(url, ship).status_code == 302
+    order.refresh_from_db()
+    assert order.status == "shipped"

@@ -21,6 +21,7 @@ from orderhub.delivery.inbound import apply_answer
 from orderhub.delivery.models import Document, document_response
 from orderhub.formats import partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
+from orderhub.ordering import hearing
 from orderhub.ordering.models import Order, OrderStatus
 
 VISIBLE = [
@@ -147,6 +148,25 @@ def order_document(request, number, document_id):
     return document_response(document)
 
 
+def _pairs_apart(line_forms, field: str, flag) -> bool:
+    """A binaural pair is confirmed (or rejected) and shipped together (issue 17): when its two
+    lines differ, both line forms get the error at ``field``."""
+    apart = hearing.pairs_apart(((f, flag(f)) for f in line_forms), lambda f: f.line.pair)
+    for forms_of_pair in apart:
+        positions = ", ".join(str(f.line.position) for f in forms_of_pair)
+        message = (
+            _(
+                "Binaurales Paar (Pos. %(positions)s): bitte beide Seiten gemeinsam bestätigen "
+                "oder ablehnen."
+            )
+            if field == "status"
+            else _("Binaurales Paar (Pos. %(positions)s): bitte beide Seiten zusammen versenden.")
+        ) % {"positions": positions}
+        for f in forms_of_pair:
+            f.add_error(field, message)
+    return bool(apart)
+
+
 @partner_view
 @require_POST
 def answer(request, number):
@@ -157,6 +177,8 @@ def answer(request, number):
     if action == "respond" and order.status in RESPONDABLE:
         header, line_forms = context["respond"], context["respond_lines"]
         if not header.is_valid() or not all(f.is_valid() for f in line_forms):
+            return _page(request, order, context, status=400)
+        if _pairs_apart(line_forms, "status", lambda f: f.cleaned_data["status"] == "rejected"):
             return _page(request, order, context, status=400)
         default_date = header.cleaned_data.get("delivery_date")
         kind, lines = "order_response", [f.answer_line(default_date) for f in line_forms]
@@ -175,6 +197,8 @@ def answer(request, number):
     elif action == "ship" and order.status in SHIPPABLE:
         header, line_forms = context["ship"], context["ship_lines"]
         if not header.is_valid() or not all(f.is_valid() for f in line_forms):
+            return _page(request, order, context, status=400)
+        if _pairs_apart(line_forms, "quantity", lambda f: bool(f.cleaned_data.get("quantity"))):
             return _page(request, order, context, status=400)
         lines = [a for a in (f.answer_line() for f in line_forms) if a is not None]
         if not lines:

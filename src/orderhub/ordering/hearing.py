@@ -168,6 +168,24 @@ def find_order(company, reference: str) -> Order | None:
 # --------------------------------------------------------------------------- display
 
 
+def pairs_apart(
+    entries: Iterable[tuple[object, bool]], pair_of=lambda line: line.pair
+) -> list[list]:
+    """The binaural pairs whose two lines differ in a flag (one rejected and one not, one shipped
+    in this parcel and one not): each such pair's lines. ``entries``: (line, flag); ``pair_of``
+    reads the pair key of an entry."""
+    groups: dict[str, list[tuple[object, bool]]] = {}
+    for line, flag in entries:
+        pair = pair_of(line)
+        if pair:
+            groups.setdefault(pair, []).append((line, flag))
+    return [
+        [line for line, _ in members]
+        for members in groups.values()
+        if len({flag for _, flag in members}) > 1
+    ]
+
+
 def pair_mates(lines: Iterable) -> dict[int, list[int]]:
     """Position → the positions of the other lines of its pair."""
     groups: dict[str, list[int]] = {}
