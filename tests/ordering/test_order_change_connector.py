@@ -60,6 +60,9 @@ def test_change_is_asked_once_and_refusals_have_their_exit_code(capsys, config, 
     code, out, _ = run(capsys, config, *args, "--note", "Patient wünscht mehr")
     assert "war schon angefragt" in out and "abgelehnt / refused" in out
     assert "Partner: Nicht lieferbar" in out
+    code, out, _ = run(capsys, config, "status", str(order.pk))
+    assert code == ExitCode.OK
+    assert f"{order.number}/1  change: abgelehnt / refused – Nicht lieferbar" in out
     code, out, err = run(capsys, config, *args, "--client-id", "zweiter-versuch")
     assert code == ExitCode.OK, err
     assert f"Änderung {order.number}/2 angefragt." in out

@@ -500,6 +500,12 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                 f"  {line.get('position')}. {_quantity(line.get('quantity'))} × {article}"
                 f"  {state}".rstrip()
             )
+        for change in order.get("changes") or []:  # changes after sending (see `change`)
+            status = str(change.get("status") or "")
+            text = f"  {change.get('number')}  {change.get('kind')}: {_CHANGE_STATUS.get(status, status)}"
+            if change.get("answer_note"):
+                text += f" – {change['answer_note']}"
+            out.line(text)
         for event in order.get("events") or []:
             change = event.get("to_status") or event.get("status") or ""
             if event.get("from_status"):
