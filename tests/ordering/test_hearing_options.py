@@ -350,3 +350,13 @@ def test_supplier_portal_confirms_and_ships_a_pair_together(practice, partners):
     assert c.post(url, ship).status_code == 302
     order.refresh_from_db()
     assert order.status == "shipped"
+
+
+def test_the_api_lists_orders_by_order_type(practice):
+    kommission_id = submit(practice, kommission()).json_body["id"]
+    standard_id = submit(practice, order_body("S-1"), key="s1").json_body["id"]
+    items = practice.get("/api/v1/orders?order_type=consignment").json_body["items"]
+    assert [i["id"] for i in items] == [kommission_id]
+    items = practice.get("/api/v1/orders?order_type=standard,express").json_body["items"]
+    assert [i["id"] for i in items] == [standard_id]
+    assert "order_type" in errors_of(practice.get("/api/v1/orders?order_type=gift"))

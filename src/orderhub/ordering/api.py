@@ -56,11 +56,17 @@ def list_orders(
     status: str | None = None,
     cursor: str | None = None,
     limit: int = 100,
+    order_type: str | None = None,
 ):
     if not 1 <= limit <= 500:
         raise InvalidInput("limit", "between 1 and 500")
     items, next_cursor = selectors.list_orders(
-        request.company, updated_since=updated_since, status=status, cursor=cursor, limit=limit
+        request.company,
+        updated_since=updated_since,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+        order_type=order_type,
     )
     return {
         "items": [selectors.order_summary(o, request) for o in items],

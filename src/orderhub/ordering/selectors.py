@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from orderhub.core.problems import InvalidInput, NotFound
 from orderhub.ordering import changes, hearing, receipts, services
-from orderhub.ordering.models import Order, OrderEvent, OrderStatus
+from orderhub.ordering.models import Order, OrderEvent, OrderStatus, OrderType
 
 
 def get_order(company, order_id, branch_ids=None) -> Order:
@@ -68,8 +68,11 @@ def list_orders(
     status: str | None = None,
     cursor: str | None = None,
     limit: int = 100,
+    order_type: str | None = None,
 ):
-    """Oldest change first, so a client polling ``updated_since`` never misses one."""
+    """Oldest change first, so a client polling ``updated_since`` never misses one.
+
+    ``status`` and ``order_type`` (issue 17) are comma-separated lists."""
     qs = Order.objects.filter(company=company).select_related("partner", "branch", "ordered_by")
     if status:
         wanted = [s for s in status.split(",") if s]
@@ -77,6 +80,12 @@ def list_orders(
         if unknown:
             raise InvalidInput("status", f"unknown status {sorted(unknown)}")
         qs = qs.filter(status__in=wanted)
+    if order_type:
+        types = [t for t in order_type.split(",") if t]
+        unknown = set(types) - set(OrderType.values)
+        if unknown:
+            raise InvalidInput("order_type", f"unknown order type {sorted(unknown)}")
+        qs = qs.filter(order_type__in=types)
     if updated_since:
         qs = qs.filter(updated_at__gt=checked_time(updated_since, "updated_since"))
     if cursor:
