@@ -236,8 +236,10 @@ def test_poll_updates_follows_cursors_and_hands_changes_over_once(portal, make_c
     portal.touch(portal.orders[0], "confirmed")
     changed = conn.poll_updates()
     assert [(u.external_order_id, u.status) for u in changed] == [("B-2026-0001", "confirmed")]
-    last = portal.calls("GET", "/api/v1/orders")[-1]
-    assert last["query"]["updated_since"] == portal.orders[-1]["updated_at"]  # newest before
+    listed = [r for r in portal.calls("GET", "/api/v1/orders") if r["path"] == "/api/v1/orders"]
+    assert listed[-1]["query"]["updated_since"] == portal.orders[-1]["updated_at"]  # newest before
+    # An answered order is fetched whole: its lines carry the partner's answer for the practice.
+    assert portal.calls("GET", "/api/v1/orders/1") and not portal.calls("GET", "/api/v1/orders/2")
 
     status = json.loads(conn.config.status_file.read_text(encoding="utf-8"))["orders"]
     assert status["B-2026-0001"]["status"] == "confirmed"
