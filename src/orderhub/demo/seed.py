@@ -191,6 +191,16 @@ def demo_company() -> tuple[Company, str]:
     return company, token
 
 
+def _demo_options(side: str) -> dict:
+    return {
+        "side": side,
+        "style": "BTE",
+        "colour": {"code": "SI", "name": "silber"},
+        "battery": "13",
+        "tubing": "thin",
+    }
+
+
 def demo_orders(company: Company) -> list[str]:
     """Orders in several states; queued ones are then delivered to the simulator by the worker."""
     from datetime import timedelta
@@ -204,7 +214,7 @@ def demo_orders(company: Company) -> list[str]:
     if Order.objects.filter(company=company, external_order_id__startswith="DEMO-").exists():
         return []
 
-    def submit(ext, partner, lines, branch="F1", user="U1", customer_number=None):
+    def submit(ext, partner, lines, branch="F1", user="U1", customer_number=None, **extra):
         payload = OrderIn.model_validate(
             {
                 "external_order_id": ext,
@@ -214,6 +224,7 @@ def demo_orders(company: Company) -> list[str]:
                 "customer_number": customer_number,
                 "reference": "Demo",
                 "lines": lines,
+                **extra,
             }
         )
         _, body = services.submit_order(company, payload, f"demo-{ext}", "Demo-Einrichtung")
@@ -224,8 +235,18 @@ def demo_orders(company: Company) -> list[str]:
 
     made = [
         submit("DEMO-1", "sonora", [line(1, "SN-R-M-3-R", 2), line(2, "SN-D-OPEN-M", 10)]),
+        # A Kommission of a binaural pair with typed options (issue 17).
         submit(
-            "DEMO-2", "audiotec", [line(1, "AT-HA-AURA3-BTE-L-SILBER"), line(2, "AT-D-OPEN-S", 5)]
+            "DEMO-2",
+            "audiotec",
+            [
+                line(1, "AT-HA-AURA3-BTE-R-SILBER", pair="P1", options=_demo_options("R")),
+                line(2, "AT-HA-AURA3-BTE-L-SILBER", pair="P1", options=_demo_options("L")),
+                line(3, "AT-D-OPEN-S", 5, options={"dome_type": "open", "dome_size": "S"}),
+            ],
+            order_type="consignment",
+            return_date=(timezone.localdate() + timedelta(days=28)).isoformat(),
+            fitting_reference="V-DEMO-0002",
         ),
         submit("DEMO-3", "otoplast", [line(1, "OP-OTO-ACR-SCHALE-L")], branch="F2", user="U3"),
         submit("DEMO-4", "klangwerk", [line(1, "KW-ACC-LADER-RIC")], customer_number="KW-5521"),
