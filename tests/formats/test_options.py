@@ -115,6 +115,15 @@ def test_normalise_names_each_problem_by_key():
     assert "a value is required" in paths["battery"]
 
 
+def test_numbers_are_values():
+    values = _values({"dome_size": 8.5, "receiver_length": 2, "battery": {"value": 312}})
+    assert [values[k].value for k in ("receiver_length", "dome_size", "battery")] == [
+        "2",
+        "8.5",
+        "312",
+    ]
+
+
 def test_a_key_given_twice_under_two_names_is_refused():
     _, errors = o.normalise({"colour": "beige", "color": "silber"})
     assert [e.path for e in errors] == ["color"]

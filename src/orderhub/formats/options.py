@@ -334,7 +334,7 @@ def _one(spec: OptionSpec, raw: object) -> tuple[OptionValue | None, list[Option
     key = spec.key
     if isinstance(raw, bool) or raw is None:
         return None, [OptionError(key, "must be a string or an object")]
-    if isinstance(raw, (int, Decimal)):
+    if isinstance(raw, (int, float, Decimal)):
         raw = str(raw)
     if isinstance(raw, str):
         data: dict[str, object] = {"name" if spec.kind == "colour" else "value": raw}
@@ -355,7 +355,7 @@ def _one(spec: OptionSpec, raw: object) -> tuple[OptionValue | None, list[Option
         value = data.get(member)
         if value is None:
             continue
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
             errors.append(OptionError(f"{key}.{member}", "must be a string"))
