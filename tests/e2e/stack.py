@@ -192,7 +192,8 @@ class Stack:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
 
-    def wait_http(self, url: str, timeout: float = 30) -> None:
+    def wait_http(self, url: str, timeout: float = 120) -> None:
+        """Wait for the first answer; a bound, not a delay (a loaded machine needs longer)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

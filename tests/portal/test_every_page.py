@@ -116,6 +116,7 @@ SKIPPED = {
     "i18n/setlang/": POST_ONLY,
     "dashboard/bestellungen/<uuid:order_id>/erneut/": POST_ONLY,
     "dashboard/bestellungen/<uuid:order_id>/rest-schliessen/": POST_ONLY,
+    "dashboard/bestellungen/<uuid:order_id>/aenderung/": POST_ONLY,
     "dashboard/bestellungen/<uuid:order_id>/wareneingang/": POST_ONLY,
     "dashboard/konflikte/<int:pk>/loesen/": POST_ONLY,
     "dashboard/zuordnungen/<int:pk>/loeschen/": POST_ONLY,
