@@ -191,32 +191,6 @@ def user_edit(request, pk):
 
 
 @company_view
-def customer_numbers(request):
-    qs = request.access.scope(
-        CustomerNumber.objects.filter(company=request.company, is_active=True).select_related(
-            "partner", "branch"
-        ),
-        company_wide=True,
-    )
-    new_form = forms.NewCustomerNumberForm(
-        request.POST or None, company=request.company, access=request.access
-    )
-    if request.method == "POST" and new_form.is_valid():
-        masterdata.create_customer_number(
-            request.company,
-            new_form.cleaned_data["partner"],
-            new_form.cleaned_data["branch"],
-            new_form.cleaned_data["number"],
-            actor(request),
-        )
-        messages.success(request, _("Kundennummer gespeichert."))
-        return redirect("customer_numbers")
-    records = list(qs)
-    _open_conflicts(request.company, "customer_number", records)
-    return render(request, "web/customer_numbers.html", {"records": records, "new_form": new_form})
-
-
-@company_view
 def customer_number_edit(request, pk):
     """Branch staff edit their branches' numbers; another branch's is a 404, and a company-wide one
     (which they can read) is a 403."""
