@@ -311,7 +311,100 @@ _REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
         re.compile(r"^Kundennummer (?P<old>.+) durch (?P<new>.+) ersetzt$"),
         lambda m: _("Kundennummer %(old)s durch %(new)s ersetzt") % m.groupdict(),
     ),
+    # Order changes (ordering/changes.py): "Änderung 2 …" / "Stornierung 1 …".
+    (
+        re.compile(r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) an den Partner gesendet$"),
+        lambda m: _change(
+            m,
+            _("Änderung %(n)s an den Partner gesendet"),
+            _("Stornierung %(n)s an den Partner gesendet"),
+        ),
+    ),
+    (
+        re.compile(
+            r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) nicht zustellbar: (?P<detail>.*)$", re.S
+        ),
+        lambda m: _change(
+            m,
+            _("Änderung %(n)s nicht zustellbar: %(detail)s"),
+            _("Stornierung %(n)s nicht zustellbar: %(detail)s"),
+        ),
+    ),
+    (
+        re.compile(
+            r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) vom Partner abgelehnt(?:: (?P<note>.*?))? – die Bestellung bleibt wie sie war$",
+            re.S,
+        ),
+        lambda m: _change(
+            m,
+            _("Änderung %(n)s vom Partner abgelehnt%(note)s – die Bestellung bleibt wie sie war"),
+            _(
+                "Stornierung %(n)s vom Partner abgelehnt%(note)s – die Bestellung bleibt wie sie war"
+            ),
+        ),
+    ),
+    (
+        re.compile(
+            r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) vom Partner angenommen(?:: (?P<note>.*))?$",
+            re.S,
+        ),
+        lambda m: _change(
+            m,
+            _("Änderung %(n)s vom Partner angenommen%(note)s"),
+            _("Stornierung %(n)s vom Partner angenommen%(note)s"),
+        ),
+    ),
+    (
+        re.compile(r"^Stornierung (?P<n>\d+) angefragt(?:: (?P<note>.*))?$", re.S),
+        lambda m: _change(m, "", _("Stornierung %(n)s angefragt%(note)s")),
+    ),
+    (
+        re.compile(r"^Änderung (?P<n>\d+) angefragt: (?P<details>.*)$", re.S),
+        lambda m: (
+            _("Änderung %(n)s angefragt: %(details)s")
+            % {"n": m["n"], "details": _change_details(m["details"])}
+        ),
+    ),
 ]
+
+
+def _change(m: re.Match, change: str, cancellation: str) -> str:
+    values = {k: v or "" for k, v in m.groupdict().items()}
+    if values.get("note"):
+        values["note"] = f": {values['note']}"
+    return (cancellation if values.get("what", "Stornierung") == "Stornierung" else change) % values
+
+
+_CHANGE_PART = re.compile(
+    r"^Pos\. (?P<position>\d+) (?:(?P<removed>entfernen)|neu: (?P<added>.+)|(?P<what>.+))$"
+)
+
+
+def _change_details(details: str) -> str:
+    """ "Pos. 1 Menge 3, Liefertermin 30.01.2026; Pos. 2 entfernen" in the current language."""
+    parts = []
+    for part in details.split("; "):
+        m = _CHANGE_PART.match(part)
+        if m is None:
+            parts.append(part)
+        elif m["removed"]:
+            parts.append(_("Pos. %(position)s entfernen") % {"position": m["position"]})
+        elif m["added"]:
+            parts.append(_("Pos. %(position)s neu: %(added)s") % m.groupdict())
+        else:
+            what = [
+                _("Menge %(value)s") % {"value": w[6:]}
+                if w.startswith("Menge ")
+                else _("Liefertermin %(value)s") % {"value": w[13:]}
+                if w.startswith("Liefertermin ")
+                else w
+                for w in m["what"].split(", ")
+            ]
+            parts.append(
+                _("Pos. %(position)s %(what)s")
+                % {"position": m["position"], "what": ", ".join(what)}
+            )
+    return "; ".join(parts)
 
 
 def reason_text(reason: str) -> str:
