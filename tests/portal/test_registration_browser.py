@@ -57,8 +57,8 @@ def test_registration_sync_edit_and_conflict_in_the_browser(live_server, page, p
     page.get_by_role("link", name="Konflikte", exact=True).click()
     row = page.locator("tr.conflict")
     assert (
-        row.get_by_text("Filiale am Markt").is_visible()
-        and row.get_by_text("Filiale 1").is_visible()
+        row.get_by_text("Filiale am Markt", exact=True).is_visible()  # the dashboard's value
+        and row.get_by_text("Filiale 1", exact=True).is_visible()  # the practice software's
     )
     row.get_by_role("button", name="Dashboard-Wert behalten").click()
     page.locator("tr.resolved").wait_for()
