@@ -2,6 +2,7 @@
 field), not accepted and then retried for 48 hours."""
 
 import pytest
+from django.utils import translation
 
 from orderhub.ordering import services
 from orderhub.ordering.models import Order
@@ -93,4 +94,11 @@ def test_fault4_a_cart_cannot_be_ordered_with_a_customer_number_the_channel_cann
     services.set_customer_number(order, "K" * 36, "Test")
     order.refresh_from_db()
     problems = services.cart_problems(order)
-    assert any("customer_number" in p and "EDIFACT" in p for p in problems), problems
+    sentence = "Die Kundennummer hat 36 Zeichen; der EDIFACT-Kanal der Partnerfirma überträgt höchstens 35."
+    assert sentence in problems, problems
+    assert not any("customer_number" in p for p in problems)  # a sentence, never a field code
+    with translation.override("en"):
+        assert (
+            "The customer number has 36 characters; the partner's EDIFACT channel carries at "
+            "most 35." in services.cart_problems(order)
+        )

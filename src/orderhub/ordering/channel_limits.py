@@ -24,6 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from orderhub.core.problems import FieldError, Problem
 
 LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
@@ -72,34 +75,42 @@ class ChannelCannotCarry(Problem):
     kind = "channel-cannot-carry"
 
 
-def violations(channel: str, values: dict[str, str | None]) -> list[FieldError]:
-    """``values`` maps a field path (``lines[2].gtin``) to its text."""
-    limits = LIMITS.get(channel)
-    if limits is None:
-        return []
-    errors = []
+@dataclass(frozen=True)
+class _Violation:
+    path: str  # customer_number, company.name, branch.<f>, lines[<i>].<f>
+    rule: str  # the path with the line index dropped (lines[].<f>)
+    length: int | None  # too long: its length, and the most the channel carries
+    most: int | None
+
+
+def _violations(limits: ChannelLimits, values: dict[str, str | None]) -> list[_Violation]:
+    found = []
     for path, value in values.items():
         if not value:
             continue
         rule = f"lines[].{path.split('.', 1)[1]}" if path.startswith("lines[") else path
         most = limits.max_length.get(rule)
         if most is not None and len(value) > most:
-            errors.append(
-                FieldError(
-                    path,
-                    f"{len(value)} characters; the partner's {limits.label} "
-                    f"channel carries at most {most}",
-                )
-            )
+            found.append(_Violation(path, rule, len(value), most))
         if rule in limits.single_line and any(c in value for c in LINE_BREAKS):
-            errors.append(
-                FieldError(
-                    path,
-                    "contains a line break, which the partner's "
-                    f"{limits.label} channel cannot carry",
-                )
-            )
-    return errors
+            found.append(_Violation(path, rule, None, None))
+    return found
+
+
+def violations(channel: str, values: dict[str, str | None]) -> list[FieldError]:
+    """``values`` maps a field path (``lines[2].gtin``) to its text."""
+    limits = LIMITS.get(channel)
+    if limits is None:
+        return []
+    return [
+        FieldError(
+            v.path,
+            f"{v.length} characters; the partner's {limits.label} channel carries at most {v.most}"
+            if v.length is not None
+            else f"contains a line break, which the partner's {limits.label} channel cannot carry",
+        )
+        for v in _violations(limits, values)
+    ]
 
 
 def _values(order, lines, branch=None) -> dict[str, str | None]:
@@ -143,24 +154,49 @@ def check_intake(order, lines) -> None:
         raise ChannelCannotCarry(detail, errors=errors)
 
 
+#: What a person calls the value a channel cannot carry (the subject of the cart's sentence).
+FIELD_NAMES = {
+    "customer_number": gettext_lazy("Die Kundennummer"),
+    "company.name": gettext_lazy("Der Firmenname"),
+    "branch.name": gettext_lazy("Der Name der Filiale"),
+    "branch.street": gettext_lazy("Die Straße der Filiale"),
+    "branch.postal_code": gettext_lazy("Die Postleitzahl der Filiale"),
+    "branch.city": gettext_lazy("Der Ort der Filiale"),
+    "lines[].partner_article_number": gettext_lazy("Die Artikelnummer"),
+    "lines[].gtin": gettext_lazy("Die GTIN"),
+    "lines[].hmv_number": gettext_lazy("Die Hilfsmittelnummer"),
+    "lines[].manufacturer_article_number": gettext_lazy("Die Herstellerartikelnummer"),
+    "lines[].unit": gettext_lazy("Die Mengeneinheit"),
+}
+
+
 def cart_problems(order) -> list[str]:
-    """The same rules for a cart, as sentences for the person (German / English)."""
+    """The same rules for a cart, as sentences for the person in the current language."""
     limits = LIMITS.get(order.partner.channel)
     if limits is None:
         return []
     lines = list(order.lines.order_by("position"))
-    errors = violations(order.partner.channel, _values(order, lines, _branch_for(order, limits)))
-    return [
-        f"{_german(e.field, lines)} kann über den Kanal {limits.label} der Partnerfirma nicht "
-        f"übermittelt werden / {e.field}: {e.message}"
-        for e in errors
-    ]
-
-
-def _german(path: str, lines) -> str:
-    if path == "customer_number":
-        return "Die Kundennummer"
-    if path.startswith("lines["):
-        index = int(path[6 : path.index("]")])
-        return f"Position {lines[index].position}: {path.split('.', 1)[1]}"
-    return path
+    problems = []
+    for v in _violations(limits, _values(order, lines, _branch_for(order, limits))):
+        values = {"field": FIELD_NAMES.get(v.rule, v.rule), "channel": limits.label}
+        if v.length is not None:
+            sentence = _(
+                "%(field)s hat %(length)s Zeichen; der %(channel)s-Kanal der Partnerfirma "
+                "überträgt höchstens %(most)s."
+            ) % {**values, "length": v.length, "most": v.most}
+        else:
+            sentence = (
+                _(
+                    "%(field)s enthält einen Zeilenumbruch, den der %(channel)s-Kanal der "
+                    "Partnerfirma nicht übertragen kann."
+                )
+                % values
+            )
+        if v.path.startswith("lines["):
+            position = lines[int(v.path[6 : v.path.index("]")])].position
+            sentence = _("Position %(position)s: %(problem)s") % {
+                "position": position,
+                "problem": sentence,
+            }
+        problems.append(sentence)
+    return problems
