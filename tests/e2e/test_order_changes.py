@@ -49,7 +49,10 @@ def wait_for_change(stack, order_id, sequence, statuses, timeout=60):
         change = next(c for c in order["changes"] if c["sequence"] == sequence)
         if change["status"] in statuses or time.monotonic() > deadline:
             assert change["status"] in statuses, (change, stack.root)
-            return order, change
+            # The order page reads lines and changes in separate queries: the answer may have been
+            # committed between them. Once the change is answered it is final, so read once more.
+            order = stack.order(order_id)
+            return order, next(c for c in order["changes"] if c["sequence"] == sequence)
         time.sleep(0.3)
 
 
