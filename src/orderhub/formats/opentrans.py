@@ -208,6 +208,27 @@ def _serialize(root: etree._Element) -> bytes:
 # --------------------------------------------------------------------------- ORDER
 
 
+def _order_parties(info: etree._Element, doc: OrderDocument) -> tuple[str, str]:
+    """PARTIES and ORDER_PARTIES_REFERENCE of an ORDER (and an ORDERCHANGE, which repeats them);
+    returns the supplier's (type, id) pair the items refer to."""
+    parties = _sub(info, "PARTIES")
+    buyer_ids = _party_ids(doc.buyer, account=doc.buyer_account)
+    supplier_ids = _party_ids(doc.supplier)
+    _write_party(parties, doc.buyer, "buyer", buyer_ids)
+    _write_party(parties, doc.supplier, "supplier", supplier_ids)
+    delivery_ids = None
+    if doc.delivery is not None:
+        delivery_ids = _party_ids(doc.delivery)
+        _write_party(parties, doc.delivery, "delivery", delivery_ids)
+    references = _sub(info, "ORDER_PARTIES_REFERENCE")
+    _sub(references, "BUYER_IDREF", buyer_ids[0][1], bme=True, type=buyer_ids[0][0])
+    _sub(references, "SUPPLIER_IDREF", supplier_ids[0][1], bme=True, type=supplier_ids[0][0])
+    if delivery_ids:
+        shipment = _sub(references, "SHIPMENT_PARTIES_REFERENCE")
+        _sub(shipment, "DELIVERY_IDREF", delivery_ids[0][1], type=delivery_ids[0][0])
+    return supplier_ids[0]
+
+
 def write_order(doc: OrderDocument) -> bytes:
     """openTRANS 2.1 ``ORDER`` for one order; ``type`` is ``standard``, ``express`` or
     ``consignment`` (the XSD's enumeration), other order types are ``standard`` and stated in
@@ -231,22 +252,7 @@ def write_order(doc: OrderDocument) -> bytes:
     _sub(info, "ORDER_DATE", _datetime_text(doc.order_date))
     _sub(info, "LANGUAGE", "deu", bme=True, default="true")
 
-    parties = _sub(info, "PARTIES")
-    buyer_ids = _party_ids(doc.buyer, account=doc.buyer_account)
-    supplier_ids = _party_ids(doc.supplier)
-    _write_party(parties, doc.buyer, "buyer", buyer_ids)
-    _write_party(parties, doc.supplier, "supplier", supplier_ids)
-    delivery_ids = None
-    if doc.delivery is not None:
-        delivery_ids = _party_ids(doc.delivery)
-        _write_party(parties, doc.delivery, "delivery", delivery_ids)
-
-    references = _sub(info, "ORDER_PARTIES_REFERENCE")
-    _sub(references, "BUYER_IDREF", buyer_ids[0][1], bme=True, type=buyer_ids[0][0])
-    _sub(references, "SUPPLIER_IDREF", supplier_ids[0][1], bme=True, type=supplier_ids[0][0])
-    if delivery_ids:
-        shipment = _sub(references, "SHIPMENT_PARTIES_REFERENCE")
-        _sub(shipment, "DELIVERY_IDREF", delivery_ids[0][1], type=delivery_ids[0][0])
+    supplier_id = _order_parties(info, doc)
     currency = _clean(doc.currency).upper()
     if currency:
         _sub(info, "CURRENCY", currency, bme=True)
@@ -257,7 +263,7 @@ def write_order(doc: OrderDocument) -> bytes:
         raise FormatError("an order needs at least one line", field="items")
     item_list = _sub(root, "ORDER_ITEM_LIST")
     for item in doc.items:
-        _write_order_item(item_list, item, supplier_ids[0], doc.option_terms)
+        _write_order_item(item_list, item, supplier_id, doc.option_terms)
 
     summary = _sub(root, "ORDER_SUMMARY")
     _sub(summary, "TOTAL_ITEM_NUM", str(len(doc.items)))

@@ -52,6 +52,7 @@ from .opentrans import (
     _line_no,
     _load,
     _number,
+    _order_parties,
     _parties_by_role,
     _party_ids,
     _path,
@@ -85,26 +86,6 @@ def _validated(data: bytes, what: str) -> bytes:
             field=exc.field,
         ) from None
     return data
-
-
-def _write_parties(info: etree._Element, order: OrderDocument) -> tuple[str, str]:
-    """PARTIES and ORDER_PARTIES_REFERENCE as in the ORDER; returns the supplier IDREF pair."""
-    parties = _sub(info, "PARTIES")
-    buyer_ids = _party_ids(order.buyer, account=order.buyer_account)
-    supplier_ids = _party_ids(order.supplier)
-    _write_party(parties, order.buyer, "buyer", buyer_ids)
-    _write_party(parties, order.supplier, "supplier", supplier_ids)
-    delivery_ids = None
-    if order.delivery is not None:
-        delivery_ids = _party_ids(order.delivery)
-        _write_party(parties, order.delivery, "delivery", delivery_ids)
-    references = _sub(info, "ORDER_PARTIES_REFERENCE")
-    _sub(references, "BUYER_IDREF", buyer_ids[0][1], bme=True, type=buyer_ids[0][0])
-    _sub(references, "SUPPLIER_IDREF", supplier_ids[0][1], bme=True, type=supplier_ids[0][0])
-    if delivery_ids:
-        shipment = _sub(references, "SHIPMENT_PARTIES_REFERENCE")
-        _sub(shipment, "DELIVERY_IDREF", delivery_ids[0][1], type=delivery_ids[0][0])
-    return supplier_ids[0]
 
 
 def _change_item(
@@ -149,7 +130,7 @@ def write_order_change(change: OrderChange, order: OrderDocument) -> bytes:
     _sub(info, "ORDER_DATE", _datetime_text(order.order_date))
     _sub(info, "ORDERCHANGE_SEQUENCE_ID", str(change.sequence))
     _sub(info, "LANGUAGE", "deu", bme=True, default="true")
-    supplier_id = _write_parties(info, order)
+    supplier_id = _order_parties(info, order)
     currency = _clean(order.currency).upper()
     if currency:
         _sub(info, "CURRENCY", currency, bme=True)
