@@ -94,21 +94,10 @@ def claim_locked(limit: int, now, worker_id: str) -> tuple[int, list[ChangeJob]]
     )
     if not rows:
         return 0, []
-    live = [r for r in rows if r.change.is_open]
-    if len(live) < len(rows):
-        ChangeDelivery.objects.filter(pk__in=[r.pk for r in rows if not r.change.is_open]).update(
-            status=Status.CANCELLED, lease_until=None
-        )
-    if not live:
-        return len(rows), []
-    queue.take_lease(ChangeDelivery, live, now, worker_id)
-    attempts = ChangeAttempt.objects.bulk_create(
-        [
-            ChangeAttempt(delivery=r, number=r.attempts, started_at=now, worker_id=worker_id)
-            for r in live
-        ]
+    leased = queue.lease_live(
+        ChangeDelivery, ChangeAttempt, rows, lambda r: r.change.is_open, now, worker_id
     )
-    jobs = [ChangeJob(r, a) for r, a in zip(live, attempts)]
+    jobs = [ChangeJob(r, a) for r, a in leased]
     for job in jobs:
         _prepare(job)
     return len(rows), jobs

@@ -176,21 +176,10 @@ def claim_locked(limit: int, now, worker_id: str) -> tuple[int, list[WebhookJob]
     )
     if not rows:
         return 0, []
-    live = [r for r in rows if r.hook.is_active]
-    if len(live) < len(rows):
-        WebhookDelivery.objects.filter(pk__in=[r.pk for r in rows if not r.hook.is_active]).update(
-            status=Status.CANCELLED, lease_until=None
-        )
-    if not live:
-        return len(rows), []
-    queue.take_lease(WebhookDelivery, live, now, worker_id)
-    attempts = WebhookAttempt.objects.bulk_create(
-        [
-            WebhookAttempt(delivery=r, number=r.attempts, started_at=now, worker_id=worker_id)
-            for r in live
-        ]
+    leased = queue.lease_live(
+        WebhookDelivery, WebhookAttempt, rows, lambda r: r.hook.is_active, now, worker_id
     )
-    return len(rows), [WebhookJob(r, a) for r, a in zip(live, attempts)]
+    return len(rows), [WebhookJob(r, a) for r, a in leased]
 
 
 def record_locked(jobs: list[WebhookJob], now, rng=random) -> None:

@@ -6,7 +6,8 @@ transaction serialises workers), marks them ``in_progress`` under a lease and lo
 outcome is written afterwards; a retry is the same row with a later ``next_attempt_at``. A worker
 that dies leaves an expired lease, which :func:`recover_stale` turns back into a due row.
 
-Partner deliveries (``outbox``) and company webhooks (``company_webhooks``) both use this.
+Partner deliveries (``outbox``), company webhooks (``company_webhooks``) and order changes
+(``change_deliveries``) all use this.
 """
 
 from __future__ import annotations
@@ -62,6 +63,26 @@ def take_lease(model, rows: list, now, worker_id: str):
         )
         r.first_attempt_at = r.first_attempt_at or now
     return lease
+
+
+def lease_live(model, attempt_model, rows: list, live, now, worker_id: str) -> list[tuple]:
+    """Of claimed ``rows``, cancel those ``live(row)`` says are moot (a deactivated hook, an
+    answered change), lease the others and log an attempt each: [(row, attempt), …]."""
+    keep = [r for r in rows if live(r)]
+    if len(keep) < len(rows):
+        model.objects.filter(pk__in=[r.pk for r in rows if not live(r)]).update(
+            status=OutboxStatus.CANCELLED, lease_until=None
+        )
+    if not keep:
+        return []
+    take_lease(model, keep, now, worker_id)
+    attempts = attempt_model.objects.bulk_create(
+        [
+            attempt_model(delivery=r, number=r.attempts, started_at=now, worker_id=worker_id)
+            for r in keep
+        ]
+    )
+    return list(zip(keep, attempts))
 
 
 def still_held(current: dict, row, attempt_number: int) -> bool:
