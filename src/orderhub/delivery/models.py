@@ -59,6 +59,26 @@ class OutboxRow(models.Model):
         abstract = True
 
 
+class AttemptRow(models.Model):
+    """One try of an outbox row: a partner delivery, a company webhook, an order change (the
+    subclass names its ``delivery``)."""
+
+    Outcome = AttemptOutcome
+
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    status_code = models.IntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["number"]
+
+
 class Delivery(OutboxRow):
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="delivery")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deliveries")
@@ -70,22 +90,12 @@ class Delivery(OutboxRow):
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
 
 
-class DeliveryAttempt(models.Model):
-    Outcome = AttemptOutcome
-
+class DeliveryAttempt(AttemptRow):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
-    number = models.PositiveIntegerField()
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=20)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
-    status_code = models.IntegerField(null=True, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
-    response_excerpt = models.TextField(blank=True)
-    worker_id = models.CharField(max_length=64, blank=True)
 
-    class Meta:
-        ordering = ["number"]
+    class Meta(AttemptRow.Meta):
+        pass
 
 
 class Document(models.Model):
@@ -169,23 +179,13 @@ class WebhookDelivery(OutboxRow):
         ]
 
 
-class WebhookAttempt(models.Model):
-    Outcome = AttemptOutcome
-
+class WebhookAttempt(AttemptRow):
     delivery = models.ForeignKey(
         WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
     )
-    number = models.PositiveIntegerField()
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
-    status_code = models.IntegerField(null=True, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
-    response_excerpt = models.TextField(blank=True)
-    worker_id = models.CharField(max_length=64, blank=True)
 
-    class Meta:
-        ordering = ["number"]
+    class Meta(AttemptRow.Meta):
+        pass
 
 
 class ChangeDelivery(OutboxRow):
@@ -204,23 +204,13 @@ class ChangeDelivery(OutboxRow):
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="change_delivery_due")]
 
 
-class ChangeAttempt(models.Model):
-    Outcome = AttemptOutcome
-
+class ChangeAttempt(AttemptRow):
     delivery = models.ForeignKey(
         ChangeDelivery, on_delete=models.CASCADE, related_name="attempt_log"
     )
-    number = models.PositiveIntegerField()
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
-    status_code = models.IntegerField(null=True, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
-    response_excerpt = models.TextField(blank=True)
-    worker_id = models.CharField(max_length=64, blank=True)
 
-    class Meta:
-        ordering = ["number"]
+    class Meta(AttemptRow.Meta):
+        pass
 
 
 class PartnerAccount(models.Model):
