@@ -138,12 +138,10 @@ def order_detail(order: Order, request=None) -> dict:
     data["issues"] = services.issues_of(order) if order.status == OrderStatus.CART else []
     lines = list(order.lines.all())
     shipments = list(order.shipments.prefetch_related("lines"))
-    received: dict[int, dict[str, list[str]]] = {}
+    received: dict[int, list] = {}
     for shipment in shipments:
         for row in shipment.lines.all():
-            numbers = received.setdefault(row.line_id, {"serial_numbers": [], "lot_numbers": []})
-            numbers["serial_numbers"] += row.serial_numbers
-            numbers["lot_numbers"] += row.lot_numbers
+            received.setdefault(row.line_id, []).append(row)
     positions = {l.pk: l.position for l in lines}
     data["lines"] = [
         {
@@ -165,18 +163,10 @@ def order_detail(order: Order, request=None) -> dict:
                 else None
             ),
             "issue": l.issue,
-            "line_status": l.line_status,
-            "confirmed_quantity": _decimal(l.confirmed_quantity),
-            "backordered_quantity": _decimal(l.backordered_quantity),
-            "backorder_date": _date(l.backorder_date),
+            **_answer_state(l, received.get(l.pk, [])),
             "confirmed_price": _decimal(l.confirmed_price),
-            "shipped_quantity": _decimal(l.shipped_quantity),
-            "outstanding_quantity": _decimal(l.outstanding_quantity),
             "remainder_closed": l.remainder_closed,
-            "changed_article_number": l.changed_article_number or None,
-            "delivery_date": _date(l.delivery_date),
             "answer_note": l.answer_note or None,
-            **received.get(l.pk, {"serial_numbers": [], "lot_numbers": []}),
         }
         for l in lines
     ]
@@ -280,27 +270,31 @@ ANSWERED_STATUSES = frozenset(
 )
 
 
+def _answer_state(l, rows) -> dict:
+    """What the partner answered and shipped for a line (``rows``: its ShipmentLines)."""
+    return {
+        "line_status": l.line_status,
+        "confirmed_quantity": _decimal(l.confirmed_quantity),
+        "backordered_quantity": _decimal(l.backordered_quantity),
+        "backorder_date": _date(l.backorder_date),
+        "shipped_quantity": _decimal(l.shipped_quantity),
+        "outstanding_quantity": _decimal(l.outstanding_quantity),
+        "delivery_date": _date(l.delivery_date),
+        "changed_article_number": l.changed_article_number or None,
+        "serial_numbers": [n for row in rows for n in row.serial_numbers],
+        "lot_numbers": [n for row in rows for n in row.lot_numbers],
+    }
+
+
 def line_states(order: Order) -> list[dict]:
     """Per line what the partner answered and shipped, for the company webhook: status,
     quantities (decimal strings), dates, the article delivered instead, serial and lot numbers."""
-    lines = list(order.lines.filter(removed=False).prefetch_related("shipment_lines"))
-    states = []
-    for l in lines:
-        rows = list(l.shipment_lines.all())
-        states.append(
-            {
-                "position": l.position,
-                "line_status": l.line_status,
-                "quantity": _decimal(l.quantity),
-                "confirmed_quantity": _decimal(l.confirmed_quantity),
-                "backordered_quantity": _decimal(l.backordered_quantity),
-                "backorder_date": _date(l.backorder_date),
-                "shipped_quantity": _decimal(l.shipped_quantity),
-                "outstanding_quantity": _decimal(l.outstanding_quantity),
-                "delivery_date": _date(l.delivery_date),
-                "changed_article_number": l.changed_article_number or None,
-                "serial_numbers": [n for row in rows for n in row.serial_numbers],
-                "lot_numbers": [n for row in rows for n in row.lot_numbers],
-            }
-        )
-    return states
+    lines = order.lines.filter(removed=False).prefetch_related("shipment_lines")
+    return [
+        {
+            "position": l.position,
+            "quantity": _decimal(l.quantity),
+            **_answer_state(l, list(l.shipment_lines.all())),
+        }
+        for l in lines
+    ]
