@@ -41,7 +41,8 @@ fuzz: install
 messages: install
 	cd src/orderhub && ../../$(VENV)/bin/orderhub makemessages -l en --no-obsolete && ../../$(VENV)/bin/orderhub compilemessages
 
-# The code checks itself: lint, formatting, types (strict for formats and the connector),
+# The code checks itself: lint, formatting, types (strict for formats and the connector, the
+# Django apps through django-stubs),
 # the layer contract (.importlinter) and migrations that match the models. .ci/run runs it first.
 check: install
 	$(VENV)/bin/ruff check .

@@ -31,6 +31,13 @@ def test_partner_article_number_is_normalised(catalog):
         )
 
 
+def test_an_article_number_of_separators_only_is_reported_not_a_crash(catalog):
+    # "-" normalises to nothing; it used to raise a TypeError (a 500 for the whole order).
+    result = identify(catalog, LineQuery(partner_article_number=" - / ", description="Hörer M"))
+    assert result.code == "article_not_found"
+    assert any("'- /'" in note and "empty" in note for note in result.notes), result.notes
+
+
 def test_gtin_in_every_length_and_with_check_digit_verified(catalog):
     a = article("SN-R-M-3-R")
     gtin13 = a.gtin.lstrip("0").rjust(13, "0")

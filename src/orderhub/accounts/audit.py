@@ -11,7 +11,7 @@ def record(
     action: str,
     *,
     object_type: str = "",
-    object_id: str = "",
+    object_id: object = "",
     changes: dict | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(

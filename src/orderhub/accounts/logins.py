@@ -140,7 +140,7 @@ def change(account: Account, actor_account: Account, *, role: str, active: bool)
     if role not in Role.values:
         raise InvalidInput("role", "unknown role")
     user = account.user
-    changes = {}
+    changes: dict[str, list] = {}
     if account.role != role:
         changes["role"] = [account.role, role]
         account.role = role

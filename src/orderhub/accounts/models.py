@@ -73,7 +73,7 @@ class Account(models.Model):
     @property
     def person_name(self) -> str:
         """The name the timeline and the audit trail show for this login."""
-        if self.employee_id is not None:
+        if self.employee is not None:
             return self.employee.name
         return self.user.get_full_name() or self.user.get_username()
 

@@ -115,7 +115,7 @@ def price_text(value) -> str | None:
     from decimal import Decimal
 
     d = Decimal(value).normalize()
-    if d.as_tuple().exponent > -2:
+    if int(d.as_tuple().exponent) > -2:  # a finite price: never 'n'/'N'/'F'
         d = d.quantize(Decimal("0.01"))
     return f"{d:f}"
 

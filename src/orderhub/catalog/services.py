@@ -248,7 +248,7 @@ def stats() -> list[dict]:
                 "partner": p.slug,
                 "articles": p.articles_total,
                 "discontinued": p.discontinued,
-                "last_import": last.finished_at.isoformat() if last else None,
+                "last_import": last.finished_at.isoformat() if last and last.finished_at else None,
                 "catalog_version": last.catalog_version if last else "",
             }
         )

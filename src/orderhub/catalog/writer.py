@@ -58,7 +58,7 @@ _TEMP_TABLE = "orderhub_catalog_rows"
 
 
 def _column(name: str) -> str:
-    return connection.ops.quote_name(Article._meta.get_field(name).column)
+    return connection.ops.quote_name(Article._meta.get_field(name).column)  # type: ignore[union-attr,arg-type]
 
 
 # SQLite limits the host parameters of one statement (999 before 3.32); keep well below.

@@ -144,7 +144,7 @@ def _statements(objs: list, connection):
         sql = _sql.get(sql_key)
         if sql is None:
             sql = _sql[sql_key] = head + ", ".join([row] * len(batch))
-        params = []
+        params: list = []
         append = params.append
         for obj in batch:
             d = obj.__dict__
@@ -169,7 +169,7 @@ def insert(*groups: list, using: str | None = None) -> None:
     One statement per group and table; on PostgreSQL all of them are sent in one round trip. Use
     inside a transaction when the groups belong together.
     """
-    groups = [g for g in groups if g]
+    groups = tuple(g for g in groups if g)
     if not groups:
         return
     connection = connections[using or router.db_for_write(type(groups[0][0]))]

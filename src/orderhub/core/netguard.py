@@ -95,7 +95,7 @@ def resolve_public(host: str, port: int | None = None) -> str:
         infos = getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
         raise UnsafeURL(f"{host} cannot be resolved ({exc})") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise UnsafeURL(f"{host} cannot be resolved")
     for address in addresses:

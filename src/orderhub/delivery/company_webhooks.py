@@ -65,7 +65,7 @@ def order_events_enqueue(
     if not hooks:
         return
     now = timezone.now()
-    rows = []
+    rows: list[WebhookDelivery] = []
     for order, event in pairs:
         if order.company_id not in hooks:
             continue
@@ -196,6 +196,7 @@ def record_locked(jobs: list[WebhookJob], now, rng=random) -> None:
     changed = []
     for job in jobs:
         row, attempt, result = job.delivery, job.attempt, job.result
+        assert result is not None  # only finished attempts are recorded
         attempt.finished_at = now
         attempt.status_code = result.status_code
         attempt.detail = result.detail[:500]

@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -71,7 +72,7 @@ def parse(content_type: str, body: bytes) -> tuple[str, list[PartnerAnswer]]:
     try:
         return fmt, parser(body)
     except FormatError as exc:
-        extra = {"line": exc.line} if exc.line else {}
+        extra: dict[str, Any] = {"line": exc.line} if exc.line else {}
         if exc.field:
             extra["field"] = exc.field
         raise MalformedDocument(str(exc), **extra) from None
@@ -282,7 +283,7 @@ def change_reply(fmt: str, body: bytes) -> ChangeReply | None:
     try:
         return change_answers.read_change_reply(fmt, body)
     except FormatError as exc:
-        extra = {"line": exc.line} if exc.line else {}
+        extra: dict[str, Any] = {"line": exc.line} if exc.line else {}
         if exc.field:
             extra["field"] = exc.field
         raise MalformedDocument(str(exc), **extra) from None

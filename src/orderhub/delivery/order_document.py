@@ -79,7 +79,7 @@ def build(order: Order) -> OrderDocument:
         recipient_id=partner.gln or partner.edi_id or partner.slug.upper(),
         items=items,
         order_type=order.order_type,
-        original_order_number=order.original_order.number if order.original_order_id else "",
+        original_order_number=order.original_order.number if order.original_order else "",
         return_date=order.return_date,
         fitting_reference=order.fitting_reference,
         option_terms=_option_terms(partner),

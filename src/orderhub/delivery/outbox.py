@@ -113,6 +113,7 @@ class Job:
 
     def send(self) -> DeliveryResult:
         """The partner call; touches no database, so it may run in any thread."""
+        assert self.channel and self.doc and self.rendered is not None, "send() after prepare"
         try:
             return self.channel.deliver(self.doc, self.rendered)
         except (
@@ -204,7 +205,8 @@ def _claim_locked(delivery_ids, limit, worker_id, now) -> tuple[int, list[Job]]:
     deliveries = list(qs)
     if not deliveries:
         return 0, []
-    live, closed = [], {Delivery.Status.CANCELLED: [], Delivery.Status.DELIVERED: []}
+    live: list[Delivery] = []
+    closed: dict[str, list[int]] = {Delivery.Status.CANCELLED: [], Delivery.Status.DELIVERED: []}
     for d in deliveries:
         if d.order.status in SENDABLE:
             live.append(d)
@@ -270,7 +272,8 @@ def prepare(jobs: list[Job]) -> None:
     ).order_by("created_at", "id"):
         stored.setdefault(d.order_id, []).append(d)
     by_partner: dict = {}
-    new, fresh = [], []
+    new: list[Document] = []
+    fresh: list[Job] = []
     for job in jobs:
         delivery = job.delivery
         try:
@@ -345,6 +348,7 @@ def _record_locked(jobs: list[Job], now) -> None:
     delivered, changed, sent, failed = [], [], [], []
     for job in jobs:
         delivery, attempt, result = job.delivery, job.attempt, job.result
+        assert result is not None  # only finished attempts are recorded
         attempt.finished_at = now
         attempt.status_code = result.status_code
         attempt.detail = result.detail[:500]
@@ -367,7 +371,7 @@ def _record_locked(jobs: list[Job], now) -> None:
             job.outcome = "delivered"
             continue
         delivery.last_error = result.detail
-        horizon = delivery.first_attempt_at + timedelta(
+        horizon = (delivery.first_attempt_at or now) + timedelta(
             hours=delivery.partner.dead_letter_after_hours
         )
         next_at = now + timedelta(seconds=backoff(delivery.partner, delivery.attempts))

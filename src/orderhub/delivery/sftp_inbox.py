@@ -104,12 +104,12 @@ def pick_up(partner: Partner) -> dict[str, int]:
                 read.append(((mtime, 9, name), path, b"", exc))
                 continue
             read.append(((mtime, rank, name), path, data, parsed))
-        for _, path, data, parsed in sorted(read, key=lambda r: r[0]):
+        for _, path, data, outcome in sorted(read, key=lambda r: r[0]):
             name = posixpath.basename(path)
-            if isinstance(parsed, Exception):
-                _move_aside(session, path, error_dir, _note(parsed, name), counts)
+            if isinstance(outcome, Exception):
+                _move_aside(session, path, error_dir, _note(outcome, name), counts)
                 continue
-            fmt, content_type, answers = parsed
+            fmt, content_type, answers = outcome
             actor = f"Partner {partner.name} (SFTP)"
             try:
                 with transaction.atomic():

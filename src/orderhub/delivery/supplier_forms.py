@@ -58,7 +58,8 @@ class _LineForm(forms.Form):
 
     def __init__(self, *args, line: OrderLine, **kwargs):
         self.line = line
-        super().__init__(*args, prefix=f"line-{line.position}", **kwargs)
+        kwargs["prefix"] = f"line-{line.position}"
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # the table's header is the visual label
             field.widget.attrs["aria-label"] = _("%(field)s, Position %(position)s") % {
                 "field": field.label,

@@ -155,6 +155,7 @@ def collect_token(registration_id, poll_token: str) -> tuple[str, Company] | Non
             raise Gone("this registration has expired; please start it again")
         return None
     company = registration.company
+    assert company is not None  # an approved registration has its company
     label = (
         f"Schnittstelle {registration.workstation}".strip()
         if registration.workstation

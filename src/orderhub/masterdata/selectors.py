@@ -63,7 +63,7 @@ def snapshot_in_force(company: Company) -> dict:
             {
                 "partner": c.partner.slug,
                 "customer_number": c.number,
-                "branch_id": c.branch.external_id if c.branch_id else None,
+                "branch_id": c.branch.external_id if c.branch else None,
             }
             for c in numbers
         ],

@@ -308,7 +308,7 @@ def _insert_memberships(pairs: list[tuple[int, int]]) -> None:
         return
     meta = EmployeeBranch._meta
     qn = connection.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(name).column) for name in ("employee", "branch"))
+    columns = ", ".join(qn(meta.get_field(name).column) for name in ("employee", "branch"))  # type: ignore[union-attr,arg-type]
     per_statement = min(BATCH, (connection.features.max_query_params or 2 * BATCH) // 2)
     with connection.cursor() as cursor:
         for i in range(0, len(pairs), per_statement):
@@ -336,7 +336,8 @@ def _sync_memberships(
         have[emp_pk].add(branch_pk)
         row_ids[emp_pk, branch_pk] = row_id
     empty: set[int] = set()
-    add, remove = [], []
+    add: list[tuple[int, int]] = []
+    remove: list[int] = []
     changed: set[int] = set()
     for u in snapshot.users:
         emp_pk = employee_pks[u.id]
@@ -378,7 +379,7 @@ def _apply_snapshot(company: Company, snapshot: MasterDataIn, actor: str) -> Syn
         )
 
     # Branches
-    incoming = [
+    incoming: list[tuple[str, tuple, dict]] = [
         (
             (
                 b.id,
@@ -473,7 +474,7 @@ RECORD_TYPES = {Branch: "branch", Employee: "user", CustomerNumber: "customer_nu
 def edit_in_dashboard(record: SyncedRecord, values: dict[str, Any], actor: str) -> dict[str, list]:
     """A person changed fields in the dashboard: the new values stay in force over later syncs."""
     model = type(record)
-    record = model.objects.select_for_update().order_by().get(pk=record.pk)
+    record = model._default_manager.select_for_update().order_by().get(pk=record.pk)
     changes = {}
     overrides = dict(record.overrides)
     for name in EDITABLE_FIELDS[model]:
@@ -639,7 +640,7 @@ def resolve_conflict(conflict: Conflict, resolution: str, actor: str) -> None:
     if not conflict.is_open:
         return
     model = {v: k for k, v in RECORD_TYPES.items()}[conflict.record_type]
-    record = model.objects.select_for_update().order_by().get(pk=conflict.record_id)
+    record = model._default_manager.select_for_update().order_by().get(pk=conflict.record_id)
     overrides = dict(record.overrides)
     if resolution == Conflict.Resolution.TAKE_SOURCE:
         setattr(record, conflict.field, conflict.source_value)

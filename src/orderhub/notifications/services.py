@@ -48,7 +48,7 @@ from orderhub.ordering.models import Order, OrderLine, OrderStatus
 
 log = logging.getLogger(__name__)
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     Kind.CART_OPENED: gettext_noop("Warenkorb geöffnet: Bestellung %(number)s an %(partner)s"),
     Kind.CART_EXPIRING: gettext_noop(
         "Warenkorb läuft in einer Stunde ab: Bestellung %(number)s an %(partner)s"
@@ -243,7 +243,9 @@ def notice_expiring_carts(now: datetime | None = None, limit: int = BATCH) -> in
     )
     made = 0
     for order in carts:
-        params = {**order_params(order), "expires_at": order.cart_expires_at.isoformat()}
+        expires_at = order.cart_expires_at
+        assert expires_at is not None  # the query asked for a time within the hour
+        params = {**order_params(order), "expires_at": expires_at.isoformat()}
         if record(order, Kind.CART_EXPIRING, str(order.pk), params) is not None:
             made += 1
     return made
@@ -333,6 +335,8 @@ def render(mail: Mail) -> tuple[str, str]:
 def _obsolete(notice: Notice) -> bool:
     """A cart notice for a cart that is no cart any more, a failing notice for a delivery that
     went through meanwhile: not worth sending late."""
+    if notice.order_id is None:
+        return False
     if notice.kind in (Kind.CART_OPENED, Kind.CART_EXPIRING):
         return not Order.objects.filter(pk=notice.order_id, status=OrderStatus.CART).exists()
     if notice.kind == Kind.DELIVERY_FAILING:

@@ -170,4 +170,5 @@ def request_change(
         change = changes.request_change(
             order, changes.request_from_payload(payload), actor=actor, client_id=key
         )
-    return Status(200 if change.replayed else 201, changes.change_data(change))
+    replayed = getattr(change, "replayed", False)  # set by changes.request_* on a repeated key
+    return Status(200 if replayed else 201, changes.change_data(change))

@@ -38,7 +38,7 @@ def free_attributes(attributes: Mapping | None) -> dict[str, str]:
 
 
 def stored_attributes(attributes: Mapping | None, options: Mapping[str, opts.OptionValue]) -> dict:
-    stored = free_attributes(attributes)
+    stored: dict = dict(free_attributes(attributes))
     if options:
         stored[OPTIONS_KEY] = opts.to_json(options)
     return stored
@@ -55,7 +55,7 @@ _ORDER_DEFAULTS = {
     "return_date": None,
     "fitting_reference": None,
 }
-_LINE_DEFAULTS = {"options": {}, "pair": None}
+_LINE_DEFAULTS: dict[str, object] = {"options": {}, "pair": None}
 
 
 def without_unset(body: dict) -> dict:

@@ -71,7 +71,7 @@ GS_SPELLINGS = ("<GS>", "{GS}", "^]", "\u241d")
 _GS_PATTERN = re.compile("|".join(re.escape(s) for s in GS_SPELLINGS), re.IGNORECASE)
 
 #: The sentence of each difference; parameters by name (quantities already formatted).
-SENTENCES = {
+SENTENCES: dict[str, str] = {
     K.SHORT: gettext_noop(
         "Pos. %(position)s: %(missing)s Stück fehlen (versandt %(expected)s, erhalten "
         "%(received)s)."

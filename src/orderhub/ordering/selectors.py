@@ -118,7 +118,7 @@ def order_summary(order: Order, request=None) -> dict:
         "carrier": order.carrier or None,
         "delivery_date": order.delivery_date.isoformat() if order.delivery_date else None,
         "order_type": order.order_type,
-        "original_order": order.original_order.number if order.original_order_id else None,
+        "original_order": order.original_order.number if order.original_order else None,
         "return_date": order.return_date.isoformat() if order.return_date else None,
         "fitting_reference": order.fitting_reference or None,
     }

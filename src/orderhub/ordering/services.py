@@ -70,7 +70,7 @@ def article_snapshot(article: Article) -> dict:
 
 
 def issues_of(order: Order) -> list[dict]:
-    issues = []
+    issues: list[dict] = []
     if order.partner.requires_customer_number and not order.customer_number:
         issues.append({"position": None, **CUSTOMER_NUMBER_MISSING})
     for line in order.lines.all():
@@ -225,6 +225,10 @@ def _external_id_taken(company, external_order_id) -> Problem:
 
 class _Prepared:
     __slots__ = ("complete", "lines", "order", "response")
+    complete: bool
+    lines: list[OrderLine]
+    order: Order
+    response: dict
 
 
 def _prepare_order(
@@ -281,7 +285,9 @@ def _prepare_order(
                 message_de="über gespeicherte Zuordnung",
                 message_en="by a saved article mapping",
             )
-    lines, issues, line_issues = [], [], []
+    lines: list[OrderLine] = []
+    issues: list[dict] = []
+    line_issues: list[dict] = []
     complete = bool(customer_number) or not partner.requires_customer_number
     if not complete:
         issues.append({"position": None, **CUSTOMER_NUMBER_MISSING})
@@ -300,7 +306,7 @@ def _prepare_order(
             pair=line_in.pair or "",
             matched_by=result.matched_by,
         )
-        if result.identified:
+        if result.identified and result.article is not None:
             line.article = result.article
             line.article_snapshot = article_snapshot(result.article)
         else:
@@ -323,7 +329,7 @@ def _prepare_order(
         "number": order.number,
         "status": order.status,
         "cart_url": None if complete else cart_url(order, request),
-        "cart_expires_at": None if complete else order.cart_expires_at.isoformat(),
+        "cart_expires_at": order.cart_expires_at.isoformat() if order.cart_expires_at else None,
         "issues": [] if complete else issues,
     }
     return prepared
@@ -577,7 +583,7 @@ def customer_number_replacements(
         saved = CustomerNumber.objects.filter(
             company_id=order.company_id,
             partner_id=order.partner_id,
-            branch_id=order.branch_id if for_branch else None,
+            branch_id=order.branch_id if for_branch else None,  # type: ignore[misc]  # None: IS NULL
             is_active=True,
         ).first()
         if saved is not None and saved.number != number:

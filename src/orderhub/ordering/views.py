@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -46,11 +47,12 @@ def _lines(order: Order) -> list[OrderLine]:
 def _decorate(line: OrderLine, error=None, typed=None, field=None) -> OrderLine:
     """What the line's template needs beyond the model: its unit rule and a refused value."""
     unit = units.line_unit(line)
-    line.order_unit = unit
-    line.whole = units.counts_whole(unit)
-    line.error = error
-    line.error_field = field
-    line.typed = typed
+    shown: Any = line  # the template's extra attributes are not model fields
+    shown.order_unit = unit
+    shown.whole = units.counts_whole(unit)
+    shown.error = error
+    shown.error_field = field
+    shown.typed = typed
     return line
 
 

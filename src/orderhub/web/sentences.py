@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -56,7 +57,7 @@ def field_label(record_type: str, field: str) -> str:
     model = {"branch": Branch, "user": Employee, "customer_number": CustomerNumber}.get(record_type)
     if model is not None:
         try:
-            return str(model._meta.get_field(field).verbose_name)
+            return str(model._meta.get_field(field).verbose_name)  # type: ignore[union-attr]
         except Exception:  # an old row may name a field that no longer exists
             pass
     return field
@@ -182,7 +183,7 @@ def _p(changes: dict, name: str) -> str:
     return value_text(changes.get(name))
 
 
-AUDIT: dict[str, Callable[[object, dict], str]] = {
+AUDIT: dict[str, Callable[[Any, dict], str]] = {
     "api_token.issued": lambda e, c: (
         _("API-Token „%(name)s“ ausgestellt") % {"name": _p(c, "name")}
     ),

@@ -185,7 +185,8 @@ def _ranked(
     )
     if not result.hits:
         return []
-    ids = [int(v) for v in searcher.fast_field_values("id", [addr for _, addr in result.hits])]
+    hit_ids = searcher.fast_field_values("id", [addr for _, addr in result.hits])
+    ids = [int(v) for v in hit_ids]  # type: ignore[arg-type]  # "id" is an integer field
     order = {pk: n for n, pk in enumerate(ids)}
     values = (
         Article.objects.filter(pk__any=ids, partner=partner)

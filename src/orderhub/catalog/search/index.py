@@ -106,7 +106,7 @@ class OpenIndex:
         self.path = partner_dir(partner_id) / generation
         self.index = tantivy.Index(SCHEMA, path=str(self.path), reuse=True)
         self.index.register_tokenizer("ws", _WS)
-        self._applied_stat = None
+        self._applied_stat: tuple[int, int] | None = None
         self.applied = 0
         self.refresh_view()
 

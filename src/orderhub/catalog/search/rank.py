@@ -266,7 +266,7 @@ def rank(
             "",
         )
         ranked.sort_key = (side_conflict, not exact, -score, bm25_rank)  # type: ignore[attr-defined]
-        ranked.why = (
+        ranked.why = (  # type: ignore[attr-defined]
             exact_number,
             exact_text,
             number >= coverage and number > 0,

@@ -59,7 +59,7 @@ class OpenTransHttp(Channel):
             "Content-Type": "application/xml; charset=utf-8",
             "Idempotency-Key": key,
         }
-        auth = None
+        auth: tuple[str, str] | httpx.Auth = httpx.Auth()  # the base class sends no credentials
         if self.credentials.get("token"):
             headers["Authorization"] = f"Bearer {self.credentials['token']}"
         elif self.credentials.get("username"):

@@ -162,7 +162,7 @@ class Session:
         budget = budget if budget is not None else 10 * self.target.timeout
         self.deadline = time.monotonic() + budget
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.conn = None
+        self.conn: asyncssh.SSHClientConnection | None = None
         self.sftp: asyncssh.SFTPClient | None = None
 
     def _run(self, coro, timeout: float | None = None):
@@ -198,7 +198,9 @@ class Session:
                 ),
                 t.timeout * 2,
             )
-            self.sftp = self._run(self.conn.start_sftp_client())
+            conn = self.conn
+            assert conn is not None
+            self.sftp = self._run(conn.start_sftp_client())
         except Exception as exc:
             self.__exit__(None, None, None)
             raise _translate(exc, t, client) from None
@@ -229,8 +231,14 @@ class Session:
                 f"Timed out talking to {self.target.where}.",
             ) from None
 
+    @property
+    def _client(self) -> asyncssh.SFTPClient:
+        """The open SFTP session (the methods below run only after ``connect``)."""
+        assert self.sftp is not None, "not connected"
+        return self.sftp
+
     def exists(self, path: str) -> bool:
-        return self.step(self.sftp.exists(path))
+        return self.step(self._client.exists(path))
 
     def upload_atomic(self, directory: str, name: str, data: bytes) -> str:
         """``.name.tmp`` written and synced, then renamed; an existing ``name`` is success."""
@@ -240,7 +248,7 @@ class Session:
         tmp = posixpath.join(directory, f".{name}.tmp")
         self.step(self._write(tmp, data))
         try:
-            self.step(self.sftp.rename(tmp, final))  # plain SFTP rename never replaces a file
+            self.step(self._client.rename(tmp, final))  # plain SFTP rename never replaces a file
         except asyncssh.SFTPError:
             if self.exists(final):  # someone (another worker) was faster with the same bytes
                 self._remove_quietly(tmp)
@@ -249,7 +257,7 @@ class Session:
         return "written"
 
     async def _write(self, path: str, data: bytes) -> None:
-        async with self.sftp.open(path, "wb") as fh:
+        async with self._client.open(path, "wb") as fh:
             await fh.write(data)
             try:
                 await fh.fsync()
@@ -258,7 +266,7 @@ class Session:
 
     def _remove_quietly(self, path: str) -> None:
         try:
-            self.step(self.sftp.remove(path))
+            self.step(self._client.remove(path))
         except (asyncssh.SFTPError, SftpError):
             pass
 
@@ -266,7 +274,7 @@ class Session:
         """(name, mtime, size) of the answer files in ``directory``, oldest first; none when the
         directory does not exist."""
         try:
-            entries = self.step(self.sftp.readdir(directory))
+            entries = self.step(self._client.readdir(directory))
         except asyncssh.SFTPNoSuchFile:
             return []
         found = []
@@ -282,13 +290,13 @@ class Session:
 
     def read(self, path: str) -> bytes:
         async def read() -> bytes:
-            async with self.sftp.open(path, "rb") as fh:
+            async with self._client.open(path, "rb") as fh:
                 return await fh.read()
 
         return self.step(read())
 
     def makedirs(self, path: str) -> None:
-        self.step(self.sftp.makedirs(path, exist_ok=True))
+        self.step(self._client.makedirs(path, exist_ok=True))
 
     def move(self, path: str, directory: str) -> str:
         """Move ``path`` into ``directory``; a file of that name there gets a time stamp suffix."""
@@ -296,7 +304,7 @@ class Session:
         target_path = posixpath.join(directory, name)
         if self.exists(target_path):
             target_path = posixpath.join(directory, f"{name}.{time.strftime('%Y%m%d%H%M%S')}")
-        self.step(self.sftp.rename(path, target_path))
+        self.step(self._client.rename(path, target_path))
         return target_path
 
     def write(self, path: str, data: bytes) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from orderhub.web import sentences
@@ -33,7 +35,7 @@ def conflict_record(conflict) -> str:
     """The record a conflict is about, with its current name: "Filiale „Mitte“ (F1)"."""
     from orderhub.masterdata.models import Branch, CustomerNumber, Employee
 
-    model = {"branch": Branch, "user": Employee, "customer_number": CustomerNumber}.get(
+    model: Any = {"branch": Branch, "user": Employee, "customer_number": CustomerNumber}.get(
         conflict.record_type
     )
     if model is CustomerNumber:
@@ -47,7 +49,11 @@ def conflict_record(conflict) -> str:
             return sentences.customer_number_label(number.partner.name, where)
     name = ""
     if model is not None:
-        name = model.objects.filter(pk=conflict.record_id).values_list("name", flat=True).first()
+        name = (
+            model._default_manager.filter(pk=conflict.record_id)
+            .values_list("name", flat=True)
+            .first()
+        )
     key = conflict.record_key
     return sentences.record_label(conflict.record_type, key, name or "")
 
