@@ -340,7 +340,7 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
     Problems with branches, users and firms fail the whole export; problems with one order
     are kept on that order and reported when it is submitted.
 
-    Unknown keys are ignored here and never sent: the snapshot (snapshot.py) picks exactly the
+    Unknown keys are ignored here and never sent: the snapshot (``payloads.build_snapshot``) picks exactly the
     SPEC §3.3 fields.
     """
     errors = _Errors()

@@ -3,7 +3,7 @@
 pydifact does the character work (release character ``?``, separators); this module decides which
 segments carry what. The envelope (UNA, UNB, UNH … UNT, UNZ) is written and checked here so that
 a truncated or spliced file is refused instead of half-read. The segment order follows the message
-directory in ``shared/standards/edifact-d96a`` (see :mod:`orderhub.formats.edifact_structure`).
+directory in ``formats/standards/edifact-d96a`` (see :mod:`orderhub.formats.edifact_structure`).
 
 Choices worth knowing (partners read them in ``docs/partner-formats.md``):
 

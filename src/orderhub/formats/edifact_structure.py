@@ -1,6 +1,7 @@
 """Check an EDIFACT message against the D.96A message structure (segment groups, order, repeats).
 
-The structure comes from ``shared/standards/edifact-d96a/{orders,ordrsp,desadv,ordchg}.xml``: a tree of
+The structure comes from ``formats/standards/edifact-d96a/{orders,ordrsp,desadv,ordchg}.xml``:
+a tree of
 ``<segment id maxrepeat required>`` and ``<group id maxrepeat>`` elements whose first child is
 the group's trigger segment. Matching is the classic deterministic walk EDIFACT is designed for:
 a segment belongs to the first item, from the current position on, whose trigger it is; a

@@ -1,7 +1,7 @@
 """openTRANS 2.1: ORDER out, ORDERRESPONSE and DISPATCHNOTIFICATION in (and out, for the simulator).
 
-Everything written here validates against the official XSD in ``shared/standards/opentrans-2.1``
-(see :func:`validate`). Parsing is deliberately more lenient than the XSD: partners' documents are
+Everything written here validates against the official XSD (the copy in
+``formats/standards/opentrans-2.1``, see :func:`validate`). Parsing is deliberately more lenient than the XSD: partners' documents are
 read when the fields OrderHub needs are present, and a missing one raises :class:`FormatError`
 naming it. The mapping between the dataclasses and the elements is documented for partners in
 ``docs/partner-formats.md``.
