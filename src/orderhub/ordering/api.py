@@ -10,6 +10,7 @@ from ninja import Header, Router, Status
 
 from orderhub.accounts.audit import actor_for_token
 from orderhub.authentication import company_auth
+from orderhub.core import snapshot
 from orderhub.core.problems import InvalidInput
 from orderhub.ordering import answers, changes, receipts, selectors, services
 from orderhub.ordering.schemas import (
@@ -78,7 +79,10 @@ def list_orders(
     "/{order_id}", response=OrderDetailOut, summary="One order with lines, events and documents"
 )
 def get_order(request, order_id: str):
-    return selectors.order_detail(selectors.get_order(request.company, order_id), request)
+    order = selectors.get_order(request.company, order_id)  # may expire a cart that is due
+    with snapshot.one_moment():  # lines, shipments, changes and events of one moment
+        order.refresh_from_db()
+        return selectors.order_detail(order, request)
 
 
 @router.post(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orderhub.accounts.decorators import actor, company_view
+from orderhub.core import snapshot
 from orderhub.core.problems import Problem
 from orderhub.delivery.models import Document, document_response
 from orderhub.delivery.outbox import retry_dead
@@ -76,7 +77,13 @@ def _status_label(code: str) -> str:
 
 @company_view
 def order_detail(request, order_id):
-    order = _order(request, order_id)
+    order = _order(request, order_id)  # may expire a cart that is due
+    with snapshot.one_moment():  # the page's queries see one moment (core/snapshot.py)
+        order.refresh_from_db()
+        return _order_page(request, order)
+
+
+def _order_page(request, order):
     lines = list(order.lines.prefetch_related("shipment_lines"))
     for line in lines:
         rows = list(line.shipment_lines.all())
