@@ -12,7 +12,7 @@ from urllib.parse import unquote_to_bytes
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseBadRequest
 
-from orderhub.core.problems import PROBLEM_JSON, problem_body, problem_json
+from orderhub.core.problems import PROBLEM_JSON, InvalidInput, problem_body, problem_json
 
 #: Bodies streamed by their view (large catalog files) are not inspected here.
 STREAMED_PATHS = ("/api/v1/partner/catalogs",)
@@ -73,8 +73,6 @@ class RequestHygieneMiddleware:
 
 def reject_nul(request) -> None:
     """Called once the API request is authenticated (or by public endpoints)."""
-    from orderhub.core.problems import InvalidInput
-
     where = getattr(request, "nul_location", None)
     if where:
         raise InvalidInput(where, "contains a NUL character, which is not allowed")

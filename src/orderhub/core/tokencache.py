@@ -21,6 +21,7 @@ import time
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 from orderhub.core.fastsql import clone
 
@@ -105,8 +106,6 @@ def _on_changed(sender, instance=None, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
     post_save.connect(
         _on_token_saved, sender="accounts.ApiToken", dispatch_uid="tokencache-token-saved"
     )
