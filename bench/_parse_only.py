@@ -35,7 +35,8 @@ def raw_lxml(path: str) -> int:
 
 
 def reader(path: str) -> int:
-    from orderhub.formats.catalog import CatalogArticle, read_catalog
+    from orderhub.formats.catalog import CatalogArticle
+    from orderhub.formats.catalog_reader import read_catalog
 
     n = 0
     with read_catalog(path, max_bytes=2**40) as items:

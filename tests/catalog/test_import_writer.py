@@ -15,8 +15,9 @@ from orderhub.catalog import services, writer
 from orderhub.catalog.models import Article, CatalogImport
 from orderhub.catalog.services import import_file
 from orderhub.formats.bmecat import write_bmecat
-from orderhub.formats.catalog import CatalogArticle, CatalogHeader, read_catalog
+from orderhub.formats.catalog import CatalogArticle, CatalogHeader
 from orderhub.formats.catalog_generator import catalog_header, generate_catalog
+from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.identifiers import normalize_article_number
 
 pytestmark = pytest.mark.django_db

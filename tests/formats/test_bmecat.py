@@ -11,9 +11,9 @@ from orderhub.formats.catalog import (
     CatalogHeader,
     ImportIssue,
     normalize_attribute_value,
-    read_catalog,
 )
 from orderhub.formats.catalog_generator import catalog_header, generate_catalog
+from orderhub.formats.catalog_reader import read_catalog
 
 
 def articles_and_issues(source, **kwargs):

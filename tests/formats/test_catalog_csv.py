@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 
 from orderhub.formats import FormatError
-from orderhub.formats.catalog import CatalogArticle, ImportIssue, parse_price, read_catalog
+from orderhub.formats.catalog import CatalogArticle, ImportIssue, parse_price
 from orderhub.formats.catalog_csv import neutralize_csv_cell, write_csv
 from orderhub.formats.catalog_generator import generate_catalog
+from orderhub.formats.catalog_reader import read_catalog
 
 
 def read(source, **kwargs):

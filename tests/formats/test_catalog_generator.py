@@ -3,8 +3,9 @@ from collections import Counter
 
 import pytest
 
-from orderhub.formats.catalog import CatalogArticle, read_catalog
+from orderhub.formats.catalog import CatalogArticle
 from orderhub.formats.catalog_generator import generate_catalog, main
+from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.identifiers import normalize_gtin, normalize_hmv
 
 PATTERNS = {

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from orderhub.formats import FormatError
 from orderhub.formats.bmecat import write_bmecat
-from orderhub.formats.catalog import CatalogArticle, CatalogHeader, ImportIssue, read_catalog
+from orderhub.formats.catalog import CatalogArticle, CatalogHeader, ImportIssue
 from orderhub.formats.catalog_csv import neutralize_csv_cell, write_csv
+from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.identifiers import (
     InvalidIdentifier,
     gtin_with_check_digit,

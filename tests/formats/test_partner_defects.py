@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from orderhub.formats import FormatError, edifact, opentrans, partner_json
-from orderhub.formats.catalog import read_catalog
+from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.units import UNIT_NAMES, unit_code
 
 DATA = Path(__file__).parent / "data" / "documents"

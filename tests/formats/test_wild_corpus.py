@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from orderhub.formats import FormatError, edifact, opentrans
-from orderhub.formats.catalog import CatalogArticle, read_catalog
+from orderhub.formats.catalog import CatalogArticle
+from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.documents import LOCAL_TZ
 
 WILD = Path(__file__).parent / "data" / "wild"

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orderhub.formats.catalog import CatalogArticle, read_catalog
+from orderhub.formats.catalog import CatalogArticle
 from orderhub.formats.catalog_csv import CSV_COLUMNS, neutralize_csv_cell, write_csv
+from orderhub.formats.catalog_reader import read_catalog
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAYLOADS = [

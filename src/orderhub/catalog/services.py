@@ -21,7 +21,8 @@ from django.utils import timezone
 from orderhub.catalog.models import Article, CatalogImport
 from orderhub.catalog.writer import ArticleWriter
 from orderhub.formats import FormatError
-from orderhub.formats.catalog import CatalogArticle, ImportIssue, read_catalog
+from orderhub.formats.catalog import CatalogArticle, ImportIssue
+from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.identifiers import normalize_article_number
 from orderhub.partners.models import Partner
 

@@ -716,7 +716,7 @@ def iter_bmecat(
 ) -> Iterator[CatalogArticle | ImportIssue]:
     """Yield articles and issues from a BMEcat stream; call ``set_header`` once it is known.
 
-    Used through :func:`orderhub.formats.catalog.read_catalog`.
+    Used through :func:`orderhub.formats.catalog_reader.read_catalog`.
     """
     peek = getattr(stream, "peek", None)
     if peek is not None:

@@ -303,7 +303,7 @@ def iter_csv(
 ) -> Iterator[CatalogArticle | ImportIssue]:
     """Yield articles and issues from a CSV stream; call ``set_header`` after the header row.
 
-    Used through :func:`orderhub.formats.catalog.read_catalog`. With ``strict`` the first row
+    Used through :func:`orderhub.formats.catalog_reader.read_catalog`. With ``strict`` the first row
     problem raises FormatError instead of becoming an ImportIssue.
     """
     lines = _decoded_lines(stream)

@@ -40,7 +40,9 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import count
 
+from .bmecat import write_bmecat
 from .catalog import CatalogArticle, CatalogHeader
+from .catalog_csv import write_csv
 from .identifiers import gtin_with_check_digit
 
 __all__ = ["DEFAULT_MANUFACTURER", "MAX_SIZE", "catalog_header", "generate_catalog", "main"]
@@ -451,16 +453,12 @@ def main(argv: list[str] | None = None) -> int:
     out = sys.stdout.buffer if args.out == "-" else open(args.out, "wb")
     try:
         if args.format == "bmecat":
-            from .bmecat import write_bmecat
-
             written = write_bmecat(
                 catalog_header(args.prefix.upper(), args.size, args.manufacturer),
                 all_articles(),
                 out,
             )
         else:
-            from .catalog_csv import write_csv
-
             written = write_csv(
                 all_articles(), out, delimiter=args.delimiter, encoding=args.encoding
             )

@@ -32,6 +32,7 @@ from lxml import etree
 from . import FormatError, edifact, opentrans, partner_json
 from .changes import OrderChange, apply_change, check_change
 from .documents import OrderDocument, PartnerAnswer, aware
+from .edifact_structure import check_structure
 
 CHANGE_EVENT_FORMAT = "orderhub.order_change.v1"
 CHANGE_RESPONSE_KIND = "change_response"
@@ -288,8 +289,6 @@ def write_ordrsp_change_reply(
 ) -> bytes:
     """An EDIFACT ORDRSP answering change ``sequence``: ``RFF+ON:<order>::<n>``, BGM function
     ``27`` when refused (checked against the D.96A ORDRSP structure)."""
-    from .edifact_structure import check_structure
-
     data = edifact.write_ordrsp(
         answer, sender_id=sender_id, recipient_id=recipient_id, interchange_ref=interchange_ref
     )

@@ -51,6 +51,7 @@ from .edifact import (
     _unb,
     read_interchange,
 )
+from .edifact_structure import check_structure
 
 #: EANCOM association code of ORDCHG based on D.96A.
 ASSOCIATION = "EAN005"
@@ -166,8 +167,6 @@ def write_ordchg(
     data = _envelope(unb, body)
     # The writer checks its message against the D.96A ORDCHG structure: an ORDCHG that would
     # not conform fails here with the reason instead of reaching the partner.
-    from .edifact_structure import check_structure
-
     violations = check_structure(data, "ORDCHG")
     if violations:
         raise FormatError(
