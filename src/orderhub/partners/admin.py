@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.contrib import admin
 
+from orderhub.core.netguard import UnsafeURL, check_url
 from orderhub.partners.models import Partner, PartnerToken
 
 
@@ -34,8 +35,6 @@ class PartnerForm(forms.ModelForm):
 
     def clean_channel_config(self):
         """A partner URL must be public, like a webhook's (orderhub.core.netguard, SSRF)."""
-        from orderhub.core.netguard import UnsafeURL, check_url
-
         config = self.cleaned_data.get("channel_config") or {}
         url = config.get("url") if isinstance(config, dict) else None
         if url:
