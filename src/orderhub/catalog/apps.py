@@ -7,4 +7,4 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Kataloge")
 
     def ready(self):
-        from orderhub.catalog.search import signals  # noqa: F401 - connects the receivers
+        from orderhub.catalog.search import signals  # noqa: F401, PLC0415 - receivers need loaded models

@@ -6,6 +6,8 @@ as-given values are kept for display and for the documents sent back to the part
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,7 +114,6 @@ class Article(models.Model):
 def price_text(value) -> str | None:
     if value is None:
         return None
-    from decimal import Decimal
 
     d = Decimal(value).normalize()
     if int(d.as_tuple().exponent) > -2:  # a finite price: never 'n'/'N'/'F'

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from orderhub.catalog.models import Article, CatalogImport
@@ -236,8 +237,6 @@ def import_file(
 
 
 def stats() -> list[dict]:
-    from django.db.models import Count, Q
-
     rows = []
     for p in Partner.objects.annotate(
         articles_total=Count("articles"),

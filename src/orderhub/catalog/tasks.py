@@ -5,14 +5,13 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from orderhub.catalog import uploads
 from orderhub.catalog.models import CatalogImport
+from orderhub.catalog.services import run_import
 
 
 @task(queue_name="imports")
 def run_catalog_import(import_id: int) -> str:
-    from orderhub.catalog import uploads
-    from orderhub.catalog.services import run_import
-
     job = CatalogImport.objects.select_related("partner").get(pk=import_id)
     if job.status != CatalogImport.Status.QUEUED:
         return job.status

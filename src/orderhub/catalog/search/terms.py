@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from orderhub.catalog.models import TradeTerm
 from orderhub.catalog.search import text
 from orderhub.catalog.search.lexicon import SHIPPED
 from orderhub.formats.identifiers import normalize_article_number
@@ -132,8 +133,6 @@ def lexicon() -> Lexicon:
     with _lexicon_lock:
         entries = None
         try:
-            from orderhub.catalog.models import TradeTerm
-
             rows = [t.term_list() for t in TradeTerm.objects.filter(is_active=True)]
             entries = rows or None
         except Exception:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from orderhub.catalog import services
 from orderhub.catalog.models import CatalogImport
+from orderhub.catalog.search import index
 from orderhub.partners.models import Partner
 
 
@@ -44,10 +46,6 @@ class Command(BaseCommand):
         return self.import_(options)
 
     def search_index(self, slug):
-        import time
-
-        from orderhub.catalog.search import index
-
         partners = Partner.objects.filter(slug=slug) if slug else Partner.objects.all()
         if slug and not partners.exists():
             raise CommandError(f"unknown partner {slug!r}")
