@@ -45,10 +45,11 @@ from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import FormatError
 from orderhub.formats import changes as formats_changes
 from orderhub.formats.documents import OrderItem
-from orderhub.ordering import signals
+from orderhub.ordering import answers, signals
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderChange, OrderLine
 from orderhub.ordering.models import OrderStatus as S
+from orderhub.ordering.services import article_snapshot
 
 #: A change can be asked for once the order went out, until it is shipped.
 CHANGEABLE = {S.SENT, S.CONFIRMED, S.PARTIALLY_CONFIRMED, S.PARTIALLY_SHIPPED}
@@ -304,7 +305,6 @@ def _added_lines(order: Order, request: ChangeRequest) -> list[dict]:
                 f"{ident.message_de or 'Artikel nicht eindeutig'} / "
                 f"{ident.message_en or 'article not identified'}",
             )
-        from orderhub.ordering.services import article_snapshot
 
         article = ident.article
         snapshot = article_snapshot(article)
@@ -643,8 +643,6 @@ def _apply(order: Order, change: OrderChange) -> None:
 
 def _settle_status(order: Order, *, actor: str, reason: str, data: dict) -> None:
     """Record the accepted change; the order's status follows its lines once it was answered."""
-    from orderhub.ordering import answers
-
     target = order.status
     if order.status in order_status.ANSWERED:
         lines = list(order.lines.filter(removed=False))

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orderhub.core.problems import FieldError, Problem
+from orderhub.masterdata.models import Branch
 
 LINE_BREAKS = ("\r", "\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
@@ -138,7 +139,6 @@ def _values(order, lines, branch=None) -> dict[str, str | None]:
 def _branch_for(order, limits: ChannelLimits):
     if not any(f.startswith("branch.") for f in limits.single_line):
         return None  # no extra query for channels that do not care about the address
-    from orderhub.masterdata.models import Branch
 
     return Branch.objects.only("name", "street", "postal_code", "city").get(pk=order.branch_id)
 

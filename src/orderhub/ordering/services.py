@@ -20,6 +20,7 @@ from orderhub.catalog.models import Article
 from orderhub.core import fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
+from orderhub.masterdata.services import create_customer_number
 from orderhub.ordering import channel_limits, hearing, signals, units
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import IdempotencyKey, Order, OrderEvent, OrderLine
@@ -541,8 +542,6 @@ def set_customer_number(
     previous = order.customer_number
     Order.objects.filter(pk=order.pk).update(customer_number=number)
     if save_to_masterdata:
-        from orderhub.masterdata.services import create_customer_number
-
         create_customer_number(
             order.company, order.partner, order.branch if for_branch else None, number, actor
         )
