@@ -7,4 +7,4 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Zustellung")
 
     def ready(self):
-        from orderhub.delivery import receivers  # noqa: F401 - connects the receivers
+        from orderhub.delivery import receivers  # noqa: F401, PLC0415 - receivers need loaded models

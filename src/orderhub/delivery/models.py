@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from orderhub.accounts.models import Company
@@ -135,9 +137,6 @@ class Document(models.Model):
 
 def document_response(document: Document):
     """The exact stored bytes as a download (dashboard and API share it)."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
     response = HttpResponse(bytes(document.content), content_type=document.content_type)
     response["Content-Disposition"] = content_disposition_header(True, document.filename)
     return response

@@ -14,6 +14,10 @@ from collections.abc import Callable
 
 from django.db import close_old_connections
 
+from orderhub.delivery import inbox, outbox, sftp_inbox
+from orderhub.masterdata.registration import purge_registrations
+from orderhub.ordering.services import expire_due_carts
+
 logger = logging.getLogger(__name__)
 
 #: name -> job of another area, run after delivery's own; each bounds its own time.
@@ -25,10 +29,6 @@ def register(name: str, job: Callable[[], object]) -> None:
 
 
 def run_once() -> dict:
-    from orderhub.delivery import inbox, outbox, sftp_inbox
-    from orderhub.masterdata.registration import purge_registrations
-    from orderhub.ordering.services import expire_due_carts
-
     result = {
         "expired_carts": expire_due_carts(),
         "recovered_deliveries": outbox.recover_stale(),

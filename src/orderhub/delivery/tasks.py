@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from orderhub.delivery.company_webhooks import order_events_enqueue
+from orderhub.ordering.models import Order, OrderEvent
+
 
 @task(queue_name="delivery")
 def deliver(delivery_id: int) -> str:
@@ -22,9 +25,6 @@ def notify_company_webhooks(
     order_id: str, event_id: int, attempt: int = 1, hook_ids: list[int] | None = None
 ) -> str:
     """A pre-0003 webhook task: the event goes into the outbox (one row per hook it names, once)."""
-    from orderhub.delivery.company_webhooks import order_events_enqueue
-    from orderhub.ordering.models import Order, OrderEvent
-
     order = Order.objects.filter(pk=order_id).first()
     event = OrderEvent.objects.filter(pk=event_id, order_id=order_id).first()
     if order is None or event is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from orderhub.core.netguard import PinnedTransport, UnsafeURL
 from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
@@ -112,8 +113,6 @@ def http_client() -> httpx.Client:
             client = _clients.get(pid)
             if client is None:
                 # Every outgoing request is checked and pinned to a public address (SSRF).
-                from orderhub.core.netguard import PinnedTransport
-
                 transport = PinnedTransport(limits=httpx.Limits(max_keepalive_connections=20))
                 client = _clients[pid] = httpx.Client(transport=transport)
     return client
@@ -133,8 +132,6 @@ def http_result(response: httpx.Response) -> DeliveryResult:
 
 
 def http_error(exc: httpx.HTTPError) -> DeliveryResult:
-    from orderhub.core.netguard import UnsafeURL
-
     if isinstance(exc, UnsafeURL):  # an internal address does not become public by retrying
         return DeliveryResult.permanent(f"refused to send: {exc}"[:500])
     return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}"[:500])

@@ -32,6 +32,8 @@ from asyncssh.constants import FILEXFER_TYPE_REGULAR
 from django.conf import settings
 
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
+from orderhub.delivery.channels.edifact_drop import EdifactDrop
+from orderhub.delivery.channels.opentrans_http import OpenTransHttp
 from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 
@@ -374,20 +376,14 @@ class Sftp(Channel):
     def render(self, doc: OrderDocument) -> list[Rendered]:
         # The same bytes as the drop directory (EDIFACT) or the HTTP channel (openTRANS).
         if setting(self.config, "format") == "opentrans":
-            from orderhub.delivery.channels.opentrans_http import OpenTransHttp
-
             return OpenTransHttp(self.config, {}).render(doc)
-        from orderhub.delivery.channels.edifact_drop import EdifactDrop
 
         return EdifactDrop(self.config, {}).render(doc)
 
     def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
         # The same bytes as the drop directory (ORDCHG) or the HTTP channel (ORDERCHANGE).
         if setting(self.config, "format") == "opentrans":
-            from orderhub.delivery.channels.opentrans_http import OpenTransHttp
-
             return OpenTransHttp(self.config, {}).render_change(change, doc)
-        from orderhub.delivery.channels.edifact_drop import EdifactDrop
 
         return EdifactDrop(self.config, {}).render_change(change, doc)
 

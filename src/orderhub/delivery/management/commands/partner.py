@@ -12,8 +12,13 @@ for an address that is already this partner's login without a password it sends 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from orderhub.core.problems import Problem
+from orderhub.delivery import partner_logins
+from orderhub.delivery.channels import sftp
+from orderhub.delivery.models import PartnerAccount
 from orderhub.partners.models import Partner, PartnerToken
 
 
@@ -71,8 +76,6 @@ class Command(BaseCommand):
         self.stdout.write(plain)
 
     def sftp_fingerprint(self, partner: Partner, confirm: str | None) -> None:
-        from orderhub.delivery.channels import sftp
-
         if partner.channel != Partner.Channel.SFTP:
             raise CommandError(
                 f"{partner.slug} liefert nicht per SFTP (Kanal {partner.channel}). / "
@@ -118,12 +121,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Gespeichert für {partner.slug}. / Stored for {partner.slug}.")
 
     def invite(self, partner: Partner, options: dict) -> None:
-        from django.conf import settings
-
-        from orderhub.core.problems import Problem
-        from orderhub.delivery import partner_logins
-        from orderhub.delivery.models import PartnerAccount
-
         base_url = (options["base_url"] or settings.BASE_URL).rstrip("/")
         if not base_url:
             raise CommandError(
@@ -165,8 +162,6 @@ class Command(BaseCommand):
             )
 
     def logins(self, partner: Partner) -> None:
-        from orderhub.delivery.models import PartnerAccount
-
         accounts = (
             PartnerAccount.objects.filter(partner=partner)
             .select_related("user")
