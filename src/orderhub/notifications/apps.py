@@ -7,10 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Benachrichtigungen")
 
     def ready(self):
-        from orderhub.delivery import periodic
-        from orderhub.notifications import (
-            receivers,  # noqa: F401 - connects the receivers
-            services,
-        )
+        # Django loads models before ready(); these modules import them (receivers connects).
+        from orderhub.delivery import periodic  # noqa: PLC0415 - needs loaded models
+        from orderhub.notifications import receivers, services  # noqa: F401, PLC0415 - same
 
         periodic.register("notifications", services.run_periodic)
