@@ -7,12 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderhub.accounts.access import EVERYTHING
+from orderhub.notifications import dashboard as notifications
+from orderhub.ordering.models import Order, OrderStatus
+from orderhub.ordering.selectors import straight_through
 
 
 def dashboard_context(company, access=EVERYTHING) -> dict:
     """``access``: a branch-staff login sees its branches' carts and orders only."""
-    from orderhub.ordering.models import Order, OrderStatus
-
     now = timezone.now()
     orders = access.scope(Order.objects.filter(company=company)).select_related("partner")
     carts = list(
@@ -22,10 +23,8 @@ def dashboard_context(company, access=EVERYTHING) -> dict:
     )
     failed = list(orders.filter(status=OrderStatus.FAILED)[:20])
     recent = list(orders.order_by("-updated_at")[:10])
-    from orderhub.ordering.selectors import straight_through
 
     flow = straight_through(company)
-    from orderhub.notifications import dashboard as notifications
 
     notices = notifications.dashboard_context(company, access)
     return {

@@ -3,11 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from orderhub.accounts.logins import bilingual_mail
 from orderhub.accounts.models import Role
+from orderhub.core.netguard import UnsafeURL, check_url
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
+from orderhub.masterdata.schemas import normalise_country
 from orderhub.partners.models import Partner
 
 
@@ -27,8 +31,6 @@ class BranchForm(forms.ModelForm):
         fields = ("name", "street", "postal_code", "city", "country")
 
     def clean_country(self):
-        from orderhub.masterdata.schemas import normalise_country
-
         try:
             return normalise_country(self.cleaned_data["country"])
         except ValueError:
@@ -86,8 +88,6 @@ class WebhookForm(forms.Form):
 
     def clean_url(self):
         """Refuse addresses inside the portal's own network, after resolving the name."""
-        from orderhub.core.netguard import UnsafeURL, check_url
-
         url = self.cleaned_data["url"]
         try:
             check_url(url)
@@ -166,10 +166,6 @@ class BilingualPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from django.core.mail import EmailMessage
-
-        from orderhub.accounts.logins import bilingual_mail
-
         subject, body = bilingual_mail(
             gettext_noop("OrderHub: Passwort zurücksetzen"),
             email_template_name,

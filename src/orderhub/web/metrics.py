@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from orderhub.core.clientip import client_ip
 from orderhub.delivery.models import Delivery, DeliveryAttempt
 from orderhub.ordering.models import Order, OrderStatus
 from orderhub.ordering.selectors import straight_through
@@ -36,8 +37,6 @@ def _bearer_matches(request) -> bool:
 
 
 def _from_operator_network(request) -> bool:
-    from orderhub.core.clientip import client_ip
-
     if not settings.TRUSTED_PROXY_COUNT and any(h in request.META for h in _FORWARDING_HEADERS):
         return False
     try:

@@ -3,11 +3,12 @@ retry, CSV export. Here, above ordering and delivery, because a page shows both.
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from orderhub.core import snapshot
 from orderhub.core.problems import Problem
 from orderhub.delivery.models import Document, document_response
 from orderhub.delivery.outbox import retry_dead
+from orderhub.formats.catalog_csv import neutralize_csv_cell
 from orderhub.ordering import answers, selectors, services
 from orderhub.ordering.models import Order, OrderStatus, OrderType
 from orderhub.partners.models import Partner
@@ -163,11 +165,6 @@ def order_close_remainder(request, order_id):
 def order_export(request):
     """The order list as CSV (semicolon, UTF-8 with BOM for spreadsheet programs); cells that a
     spreadsheet would run as a formula are neutralised."""
-    import csv
-
-    from django.http import StreamingHttpResponse
-
-    from orderhub.formats.catalog_csv import neutralize_csv_cell
 
     class Echo:
         def write(self, value):

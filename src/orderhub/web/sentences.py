@@ -16,6 +16,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from orderhub.accounts.models import Role
+from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
+from orderhub.ordering.models import OrderStatus
+from orderhub.partners.models import Partner
+
 # --- who acted ------------------------------------------------------------------------------------
 
 _ACTORS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
@@ -52,8 +57,6 @@ def actor_label(actor: str) -> str:
 
 def field_label(record_type: str, field: str) -> str:
     """A master-data field's name as the forms show it ("Straße"), not its code (``street``)."""
-    from orderhub.masterdata.models import Branch, CustomerNumber, Employee
-
     model = {"branch": Branch, "user": Employee, "customer_number": CustomerNumber}.get(record_type)
     if model is not None:
         try:
@@ -146,8 +149,6 @@ def _sync_counts(changes: dict) -> str:
 
 
 def _role(code) -> str:
-    from orderhub.accounts.models import Role
-
     return str(Role(code).label) if code in Role.values else str(code)
 
 
@@ -166,14 +167,10 @@ def _login_changed(changes: dict) -> str:
 
 
 def _resolution(code) -> str:
-    from orderhub.masterdata.models import Conflict
-
     return str(Conflict.Resolution(code).label) if code in Conflict.Resolution.values else str(code)
 
 
 def _partner_name(slug) -> str:
-    from orderhub.partners.models import Partner
-
     if not slug:
         return ""
     return Partner.objects.filter(slug=slug).values_list("name", flat=True).first() or str(slug)
@@ -422,8 +419,6 @@ def reason_text(reason: str) -> str:
 
 
 def _status_label(code: str) -> str:
-    from orderhub.ordering.models import OrderStatus
-
     return str(OrderStatus(code).label) if code in OrderStatus.values else code
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
@@ -19,11 +21,12 @@ from orderhub.accounts.models import ApiToken, AuditEvent, Registration
 from orderhub.catalog import mappings as catalog_mappings
 from orderhub.catalog.models import ArticleMapping
 from orderhub.core.problems import Problem
+from orderhub.delivery.models import CompanyWebhook
 from orderhub.masterdata import registration as registrations
 from orderhub.masterdata import services as masterdata
 from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
 from orderhub.partners.models import Partner
-from orderhub.web import forms, sentences
+from orderhub.web import extras, forms, sentences
 
 
 def home(request):
@@ -98,8 +101,6 @@ def dashboard(request):
 
 def _dashboard_extras(request) -> dict:
     """Hook for the ordering and delivery apps (open carts, failed deliveries)."""
-    from orderhub.web import extras
-
     return extras.dashboard_context(request.company, request.access)
 
 
@@ -298,10 +299,6 @@ def audit_trail(request):
 @company_view(roles=ADMINS)
 def webhooks(request):
     """Signed webhooks the company registers to hear about order changes (in addition to polling)."""
-    import secrets
-
-    from orderhub.delivery.models import CompanyWebhook
-
     form = forms.WebhookForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and request.POST.get("deactivate"):

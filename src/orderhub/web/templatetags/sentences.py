@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from orderhub.masterdata.models import Branch, CustomerNumber, Employee
 from orderhub.web import sentences
 
 register = template.Library()
@@ -33,8 +34,6 @@ def actor_label(actor: str) -> str:
 @register.filter
 def conflict_record(conflict) -> str:
     """The record a conflict is about, with its current name: "Filiale „Mitte“ (F1)"."""
-    from orderhub.masterdata.models import Branch, CustomerNumber, Employee
-
     model: Any = {"branch": Branch, "user": Employee, "customer_number": CustomerNumber}.get(
         conflict.record_type
     )
