@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -16,6 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderhub.accounts.models import Account, ApiToken, Company
+from orderhub.catalog.models import Article
+from orderhub.catalog.services import import_file
+from orderhub.delivery.models import PartnerAccount
+from orderhub.formats.bmecat import write_bmecat
+from orderhub.formats.catalog_generator import catalog_header, generate_catalog
+from orderhub.masterdata.schemas import MasterDataIn
+from orderhub.masterdata.services import apply_snapshot
+from orderhub.ordering import services as ordering
+from orderhub.ordering.models import Order
+from orderhub.ordering.schemas import OrderIn
 from orderhub.partners.models import Partner, PartnerToken
 
 REPO = Path(__file__).resolve().parents[3]
@@ -116,11 +127,6 @@ def simulator_args(sim: SimulatorEndpoints, tokens: dict[str, str], portal_url: 
 
 
 def import_demo_catalogs(size: int = 2000, progress=print) -> None:
-    from orderhub.catalog.models import Article
-    from orderhub.catalog.services import import_file
-    from orderhub.formats.bmecat import write_bmecat
-    from orderhub.formats.catalog_generator import catalog_header, generate_catalog
-
     for slug, name, _channel, prefix, _needs, _city in PARTNERS:
         partner = Partner.objects.get(slug=slug)
         if Article.objects.filter(partner=partner).count() >= size:
@@ -139,9 +145,6 @@ def import_demo_catalogs(size: int = 2000, progress=print) -> None:
 
 def demo_company() -> tuple[Company, str]:
     """The demo company from the connector's demo practice data; returns it and a fresh API token."""
-    from orderhub.masterdata.schemas import MasterDataIn
-    from orderhub.masterdata.services import apply_snapshot
-
     practice = json.loads(PRACTICE_JSON.read_text(encoding="utf-8"))
     numbers = []
     for firm in practice["firms"]:
@@ -180,8 +183,6 @@ def demo_company() -> tuple[Company, str]:
         _, token = ApiToken.issue(company=company, name="Demo", created_by="demo")
         supplier = User.objects.filter(username=SUPPLIER_USERNAME).first()
         if supplier is None:
-            from orderhub.delivery.models import PartnerAccount
-
             supplier = User.objects.create_user(
                 SUPPLIER_USERNAME, "portal@otoplast.example", SUPPLIER_PASSWORD
             )
@@ -203,14 +204,6 @@ def _demo_options(side: str) -> dict:
 
 def demo_orders(company: Company) -> list[str]:
     """Orders in several states; queued ones are then delivered to the simulator by the worker."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from orderhub.ordering import services
-    from orderhub.ordering.models import Order
-    from orderhub.ordering.schemas import OrderIn
-
     if Order.objects.filter(company=company, external_order_id__startswith="DEMO-").exists():
         return []
 
@@ -227,7 +220,7 @@ def demo_orders(company: Company) -> list[str]:
                 **extra,
             }
         )
-        _, body = services.submit_order(company, payload, f"demo-{ext}", "Demo-Einrichtung")
+        _, body = ordering.submit_order(company, payload, f"demo-{ext}", "Demo-Einrichtung")
         return Order.objects.get(pk=body["id"])
 
     def line(pos, number, qty=1, **kw):
@@ -261,7 +254,7 @@ def demo_orders(company: Company) -> list[str]:
         created_at=timezone.now() - timedelta(hours=7),
         cart_expires_at=timezone.now() - timedelta(hours=1),
     )
-    services.expire_due_carts()
+    ordering.expire_due_carts()
     cancelled = submit("DEMO-7", "sonora", [line(1, "SN-UNBEKANNT-2")])
-    services.cancel(cancelled, "Demo-Einrichtung", reason="Demo: storniert")
+    ordering.cancel(cancelled, "Demo-Einrichtung", reason="Demo: storniert")
     return [o.number for o in made + [old_cart, cancelled]]

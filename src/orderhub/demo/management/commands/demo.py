@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -152,8 +153,6 @@ Strg-C beendet / Ctrl-C stops.""")
         os.chmod(path, 0o600)
 
     def _wait_for(self, url: str, timeout: float = 30) -> None:
-        import httpx
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
