@@ -12,7 +12,16 @@ from ninja import NinjaAPI, Schema
 from ninja import Path as PathParam
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from orderhub.catalog.api import company_router as catalog
+from orderhub.catalog.api import partner_router as partner_catalogs
+from orderhub.core.outage import unavailable_response
 from orderhub.core.problems import PROBLEM_JSON, TYPES, Problem, problem_body, problem_json
+from orderhub.delivery.api import order_documents
+from orderhub.delivery.api import router as partner_documents
+from orderhub.masterdata.api import router as masterdata
+from orderhub.masterdata.registration_api import router as registrations
+from orderhub.ordering.api import router as orders
+from orderhub.partners.api import router as partners
 
 logger = logging.getLogger("orderhub.api")
 
@@ -193,8 +202,6 @@ def on_not_found(request, exc):
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
 def on_database_unavailable(request, exc):
-    from orderhub.core.outage import unavailable_response
-
     return unavailable_response(request, exc)
 
 
@@ -241,15 +248,6 @@ def get_problem_type(request, slug: Annotated[str, PathParam(pattern="^[a-z][a-z
 
 
 def _register_routers() -> None:
-    from orderhub.catalog.api import company_router as catalog
-    from orderhub.catalog.api import partner_router as partner_catalogs
-    from orderhub.delivery.api import order_documents
-    from orderhub.delivery.api import router as partner_documents
-    from orderhub.masterdata.api import router as masterdata
-    from orderhub.masterdata.registration_api import router as registrations
-    from orderhub.ordering.api import router as orders
-    from orderhub.partners.api import router as partners
-
     api.add_router("/registrations", registrations)
     api.add_router("/masterdata", masterdata)
     api.add_router("/", partners)

@@ -7,10 +7,11 @@ stock command (``orderhub migrate``) go through here.
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderhub.settings")
-    from django.core.management import execute_from_command_line
 
     execute_from_command_line(["orderhub", *(sys.argv[1:] if argv is None else argv)])
 

@@ -10,7 +10,7 @@ def _hide_server_header() -> None:
     """gunicorn writes ``Server: gunicorn`` on every answer and has no setting for it; the portal
     does not advertise its server software, so the line is left out (issue 14)."""
     try:
-        from gunicorn.http import wsgi as gunicorn_wsgi
+        from gunicorn.http import wsgi as gunicorn_wsgi  # noqa: PLC0415 - only under gunicorn
     except ImportError:  # another WSGI server: configure it (or the proxy) not to send one
         return
     if getattr(gunicorn_wsgi.Response, "_orderhub_no_server", False):
