@@ -18,6 +18,8 @@ import json
 import logging
 import socket
 import struct
+from datetime import date, datetime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
@@ -40,9 +42,6 @@ NOT_RECORDED = ("5xx", "timeout", "reset")
 
 def change_from_event(body: bytes) -> OrderChange:
     """The ``orderhub.order_change.v1`` event as an :class:`OrderChange` (what the answer needs)."""
-    from datetime import date, datetime
-    from decimal import Decimal
-
     event = json.loads(body)
     if event.get("format") != "orderhub.order_change.v1":
         raise ValueError("not an orderhub.order_change.v1 event")

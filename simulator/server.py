@@ -24,6 +24,7 @@ from .controls import Controls, RuntimeSettings
 from .drop_partner import DropWatcher
 from .http_partner import PartnerHTTPServer
 from .ledger import Ledger
+from .mail_partner import start_smtp
 
 
 class RecentSignatures:
@@ -106,8 +107,6 @@ class Simulator:
             )
             self._http_thread.start()
             if config.partners_of("email"):
-                from .mail_partner import start_smtp
-
                 self._smtp = start_smtp(self, self.mail_root, config.host, config.smtp_port)
             if config.partners_of("edifact"):
                 self._drop = DropWatcher(self, self.drop_root, config.partners_of("edifact"))

@@ -82,7 +82,7 @@ class KeyringTokenStore:
     """The token in the OS keyring (Windows Credential Locker, macOS Keychain, Secret Service)."""
 
     def __init__(self, portal_url: str) -> None:
-        import keyring
+        import keyring  # noqa: PLC0415 - optional: only installed where the OS keyring is used
 
         self._keyring = keyring
         self.username = portal_url
