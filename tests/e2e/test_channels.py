@@ -211,7 +211,7 @@ def test_a_kommission_of_a_binaural_ric_pair_reaches_every_channel(stack, partne
                 "receiver_power": {"value": "M", "code": "85"},
                 "receiver_length": 2,
                 "dome_type": "offen",
-                "dome_size": "8 mm",
+                "dome_size": "M",  # the catalog's domes come in S, M, L (catalog.variants)
                 "battery": "Akku",
             },
             "pair": "P1",
@@ -244,7 +244,7 @@ def test_a_kommission_of_a_binaural_ric_pair_reaches_every_channel(stack, partne
         "85",
     )
     assert right.options["battery"].value == "rechargeable"
-    assert right.options["dome_size"].value == "8"
+    assert right.options["dome_size"].value == "M"
     if raw.startswith(b"<?xml"):
         assert b'type="consignment"' in raw
     elif raw.startswith(b"UNA"):

@@ -85,6 +85,11 @@ class Identification:
     message_en: str = ""
     candidates: list[Candidate] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: ``article_ambiguous``: every article the identifier names (``catalog.variants`` lets a
+    #: line's options choose among them).
+    hits: list[Article] = field(default_factory=list)
+    #: Option values a person may pick instead (``catalog.variants``): option, value, labels.
+    alternatives: list[dict] = field(default_factory=list)
 
     @property
     def identified(self) -> bool:
@@ -212,6 +217,7 @@ def _decide(
                 Candidate(a, 100.0, f"gleiche {label_de}", f"same {label_en}")
                 for a in found[:MAX_CANDIDATES]
             ],
+            hits=found,
         )
     article = found[0]
     contradicting = [k for k, arts in hits.items() if arts and article not in arts]

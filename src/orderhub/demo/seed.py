@@ -129,8 +129,12 @@ def simulator_args(sim: SimulatorEndpoints, tokens: dict[str, str], portal_url: 
 def import_demo_catalogs(size: int = 2000, progress=print) -> None:
     for slug, name, _channel, prefix, _needs, _city in PARTNERS:
         partner = Partner.objects.get(slug=slug)
-        if Article.objects.filter(partner=partner).count() >= size:
-            continue
+        articles = Article.objects.filter(partner=partner)
+        if (
+            articles.count() >= size
+            and articles.filter(attributes__has_key="receiver_family").exists()
+        ):
+            continue  # imported, with the variant structure of issue 17
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{slug}.xml"
             with open(path, "wb") as out:
@@ -249,6 +253,46 @@ def demo_orders(company: Company) -> list[str]:
             [line(1, "SN-R-M-3-R"), line(2, "SN-GIBT-ES-NICHT", description="Ladeschale alt")],
         ),
     ]
+    # Issue 17, options against the catalog: a RIC pair named by its HMV number (one number for
+    # every side and colour of Aura 7 RIC): the options choose the variant; the right ear's
+    # colour and the left ear's dome are not on offer, so the cart names what is.
+    made.append(
+        submit(
+            "DEMO-8",
+            "sonora",
+            [
+                {
+                    "position": 1,
+                    "quantity": 1,
+                    "hmv_number": "1320030003",
+                    "description": "Aura 7 RIC rechts",
+                    "pair": "P1",
+                    "options": {
+                        "side": "R",
+                        "style": "RIC",
+                        "colour": {"code": "RT", "name": "rot"},
+                    },
+                },
+                {
+                    "position": 2,
+                    "quantity": 1,
+                    "hmv_number": "1320030003",
+                    "description": "Aura 7 RIC links",
+                    "pair": "P1",
+                    "options": {
+                        "side": "L",
+                        "style": "RIC",
+                        "colour": "beige",
+                        "receiver_power": "M",
+                        "receiver_length": "2",
+                        "dome_type": "tulip",
+                        "dome_size": "M",
+                    },
+                },
+            ],
+            fitting_reference="V-DEMO-0008",
+        )
+    )
     old_cart = submit("DEMO-6", "sonora", [line(1, "SN-UNBEKANNT-1", description="Hörer M links")])
     Order.objects.filter(pk=old_cart.pk).update(
         created_at=timezone.now() - timedelta(hours=7),

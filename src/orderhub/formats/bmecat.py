@@ -836,6 +836,8 @@ FEATURE_NAMES = {
     "colour": "Farbe",
     "receiver_power": "Hörerstärke",
     "receiver_length": "Hörerlänge",
+    "receiver_family": "Hörerfamilie",
+    "dome_type": "Dometyp",
     "dome_size": "Domegröße",
     "battery_size": "Batteriegröße",
     "category": "Kategorie",

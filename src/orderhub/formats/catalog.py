@@ -75,6 +75,8 @@ ATTRIBUTE_KEYS = (
     "colour",
     "receiver_power",
     "receiver_length",
+    "receiver_family",
+    "dome_type",
     "dome_size",
     "battery_size",
     "category",
@@ -103,6 +105,21 @@ _ATTRIBUTE_ALIASES = {
         "Receiver length",
         "Wire length",
         "Cable length",
+    ],
+    "receiver_family": [
+        "Hörerfamilie",
+        "Hörersystem",
+        "Hörerplattform",
+        "Receiver family",
+        "Receiver platform",
+        "Receiver system",
+    ],
+    "dome_type": [
+        "Dometyp",
+        "Domeart",
+        "Schirmchentyp",
+        "Schirmchenart",
+        "Dome type",
     ],
     "dome_size": [
         "Domegröße",
@@ -219,6 +236,20 @@ _BATTERY_SIZES = {
     "lithiumionen": "rechargeable",
     "lithiumion": "rechargeable",
 }
+_DOME_TYPES = {
+    "open": "open",
+    "offen": "open",
+    "closed": "closed",
+    "geschlossen": "closed",
+    "power": "power",
+    "powerdoppelt": "power",
+    "doppelt": "power",
+    "double": "power",
+    "tulip": "tulip",
+    "tulpe": "tulip",
+    "vented": "vented",
+    "belueftet": "vented",
+}
 _DOME_SIZES = {
     "xs": "XS",
     "s": "S",
@@ -260,6 +291,8 @@ def normalize_attribute_value(key: str, value: str) -> str:
         return _BATTERY_SIZES.get(token, value)
     if key == "dome_size":
         return _DOME_SIZES.get(token, value)
+    if key == "dome_type":
+        return _DOME_TYPES.get(token, value)
     if key == "colour":
         return value.lower()  # not casefold(): "weiß" must stay "weiß"
     return value

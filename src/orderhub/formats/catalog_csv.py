@@ -529,6 +529,8 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("Farbe", "colour"),
     ("Hörerstärke", "receiver_power"),
     ("Hörerlänge", "receiver_length"),
+    ("Hörerfamilie", "receiver_family"),
+    ("Dometyp", "dome_type"),
     ("Domegröße", "dome_size"),
     ("Batteriegröße", "battery_size"),
     ("Kategorie", "category"),

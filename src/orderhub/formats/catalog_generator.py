@@ -23,6 +23,13 @@ platform generation on; STYLE is RIC, BTE, BTEP (power BTE), ITE or CIC; SIDE L 
 BEIGE, SILBER, GRAPHIT, SCHWARZ, SAND, BRAUN, WEISS, TITAN (ITE/CIC: BEIGE, BRAUN, SCHWARZ).
 POWER is S, M, P, HP; LENGTH 0–5; dome TYPE OPEN, CLOSED, POWER; SIZE S, M, L.
 
+**Variants** (issue 17): a hearing aid's variants are the articles of one ``model`` (style ×
+side × colour, each with its battery); receivers and domes carry a ``receiver_family``
+(``G{N}``, the platform generation): a RIC hearing aid of generation N takes the receivers of
+family ``G{N}`` (power × length × side), and the domes (type × size) fit family ``G1`` only, so
+a generation-2 device asks for its own domes. ``orderhub.catalog.variants`` checks a line's
+options against exactly this structure.
+
 The sequence does not depend on ``size``: a smaller catalog is a prefix of a larger one, so
 ``SN-HA-AURA7-RIC-R-BEIGE`` exists in every catalog with at least a few dozen articles.
 Article numbers, GTINs and HMV numbers depend only on prefix and position; prices and the
@@ -114,10 +121,10 @@ RECEIVER_POWERS = {
     "P": ("Power", 58),
     "HP": ("High Power", 64),
 }
-DOME_TYPES = {
-    "OPEN": ("offen", 9.90),
-    "CLOSED": ("geschlossen", 10.50),
-    "POWER": ("Power (doppelt)", 12.50),
+DOME_TYPES = {  # code: (name, price, dome_type)
+    "OPEN": ("offen", 9.90, "open"),
+    "CLOSED": ("geschlossen", 10.50, "closed"),
+    "POWER": ("Power (doppelt)", 12.50, "power"),
 }
 EARMOLD_MATERIALS = {
     "ACR": ("Acryl, hart", 39),
@@ -249,6 +256,11 @@ def _hearing_aids() -> Iterator[_FamilyItem]:
                                         "colour": colour_name,
                                         "battery_size": battery,
                                         "category": "hearing_aid",
+                                        **(
+                                            {"receiver_family": f"G{generation}"}
+                                            if style == "RIC"
+                                            else {}
+                                        ),
                                     },
                                     LEVEL_PRICES[level]
                                     * factor
@@ -274,6 +286,7 @@ def _receivers() -> Iterator[_FamilyItem]:
                         {
                             "receiver_power": power,
                             "receiver_length": str(length),
+                            "receiver_family": f"G{generation}",
                             "side": side,
                             "category": "receiver",
                         },
@@ -283,7 +296,7 @@ def _receivers() -> Iterator[_FamilyItem]:
 
 
 def _domes() -> Iterator[_FamilyItem]:
-    for dome, (name, base) in DOME_TYPES.items():
+    for dome, (name, base, dome_type) in DOME_TYPES.items():
         for size in ("S", "M", "L"):
             yield (
                 "D",
@@ -291,7 +304,12 @@ def _domes() -> Iterator[_FamilyItem]:
                 f"Dome {name}, Größe {size}, 10 Stück",
                 f"Schirmchen (Dome) {name} für Ex-Hörer und Slim-Tube, Größe {size}, "
                 "Packung mit 10 Stück.",
-                {"dome_size": size, "category": "dome"},
+                {
+                    "dome_type": dome_type,
+                    "dome_size": size,
+                    "receiver_family": "G1",
+                    "category": "dome",
+                },
                 base,
                 None,
             )

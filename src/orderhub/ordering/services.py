@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from orderhub.accounts.models import Company
-from orderhub.catalog import identification, mappings
+from orderhub.catalog import identification, mappings, variants
 from orderhub.catalog.models import Article
 from orderhub.core import fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
+from orderhub.formats import options as opts
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
 from orderhub.masterdata.services import create_customer_number
 from orderhub.ordering import channel_limits, hearing, signals, units
@@ -50,12 +51,15 @@ def request_hash(payload: OrderIn) -> str:
 
 
 def _issue_for(result: identification.Identification) -> dict:
-    return {
+    issue = {
         "code": result.code,
         "message": result.message_de,
         "message_en": result.message_en,
         "candidates": [c.as_dict() for c in result.candidates],
     }
+    if result.alternatives:  # option values to pick (catalog.variants)
+        issue["alternatives"] = result.alternatives
+    return issue
 
 
 def article_snapshot(article: Article) -> dict:
@@ -273,18 +277,26 @@ def _prepare_order(
             for l in payload.lines
         ],
     )
+    # Issue 17: the options select the variant, or say what the catalog does not offer.
+    terms = variants.terms_of(partner)
+    results = [variants.apply(partner, r, o, terms) for r, o in zip(results, checked.options)]
     unresolved = [
         i for i, r in enumerate(results) if r.code in ("article_not_found", "article_ambiguous")
     ]
     if unresolved:  # a person's earlier choice for the same line (catalog.mappings)
         mapped = mappings.lookup(company, partner, [payload.lines[i] for i in unresolved])
         for n, article in mapped.items():
-            results[unresolved[n]] = identification.Identification(
-                code="identified",
-                article=article,
-                matched_by=MATCHED_BY_MAPPING,
-                message_de="über gespeicherte Zuordnung",
-                message_en="by a saved article mapping",
+            results[unresolved[n]] = variants.apply(
+                partner,
+                identification.Identification(
+                    code="identified",
+                    article=article,
+                    matched_by=MATCHED_BY_MAPPING,
+                    message_de="über gespeicherte Zuordnung",
+                    message_en="by a saved article mapping",
+                ),
+                checked.options[unresolved[n]],
+                terms,
             )
     lines: list[OrderLine] = []
     issues: list[dict] = []
@@ -311,6 +323,9 @@ def _prepare_order(
             line.article = result.article
             line.article_snapshot = article_snapshot(result.article)
         else:
+            if result.alternatives and result.article is not None:  # the device is known
+                line.article = result.article
+                line.article_snapshot = article_snapshot(result.article)
             line.issue = _issue_for(result)
             line_issues.append({"position": line.position, **line.issue})
             complete = False
@@ -461,18 +476,54 @@ def pick_article(order: Order, line: OrderLine, article: Article, actor: str) ->
             % {"position": line.position, "partner": order.partner.name},
             line.position,
         )
+    # The picked variant decides the options it carries (side, colour …); what it still does
+    # not offer (a receiver or dome of its family) stays an issue (catalog.variants).
+    options = variants.adopt(article, hearing.line_options(line))
+    remaining = variants.accessories(
+        order.partner, article, options, variants.terms_of(order.partner)
+    )
     line.article, line.article_snapshot, line.issue, line.matched_by = (
         article,
         article_snapshot(article),
-        None,
+        _issue_for(remaining) if remaining else None,
         "cart",
     )
-    line.save(update_fields=["article", "article_snapshot", "issue", "matched_by"])
+    line.attributes = hearing.stored_attributes(line.attributes, options)
+    line.save(update_fields=["article", "article_snapshot", "issue", "matched_by", "attributes"])
     mappings.remember(order.company, order.partner, line, article, actor)
     order_status.note(
         order,
         actor=actor,
         reason=f"Position {line.position}: {article.partner_article_number} gewählt",
+    )
+
+
+@transaction.atomic
+def pick_option(order: Order, line: OrderLine, key: str, value: dict, actor: str) -> None:
+    """A person picks one of the option values the catalog offers (an issue's ``alternatives``):
+    the line's option becomes that value and the line is checked against the catalog again."""
+    order = _open_cart(order)
+    offered = [a for a in (line.issue or {}).get("alternatives", []) if a.get("option") == key]
+    if line.article is None or not any(a.get("value") == value for a in offered):
+        raise CartInputError(
+            "option",
+            gettext("Position %(position)s: Bitte eine der angebotenen Optionen wählen.")
+            % {"position": line.position},
+            line.position,
+        )
+    options = hearing.line_options(line)
+    options[key] = opts.OptionValue.from_dict(value)
+    options = {k: options[k] for k in opts.OPTION_KEYS if k in options}
+    remaining = variants.check(
+        order.partner, line.article, options, variants.terms_of(order.partner)
+    )
+    line.attributes = hearing.stored_attributes(line.attributes, options)
+    line.issue = _issue_for(remaining) if remaining else None
+    line.save(update_fields=["attributes", "issue"])
+    order_status.note(
+        order,
+        actor=actor,
+        reason=f"Position {line.position}: {key} = {options[key].text} gewählt",
     )
 
 

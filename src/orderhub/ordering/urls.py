@@ -17,6 +17,11 @@ urlpatterns = [
         name="cart_pick",
     ),
     path(
+        "warenkorb/<uuid:order_id>/position/<int:line_id>/option/",
+        views.cart_option,
+        name="cart_option",
+    ),
+    path(
         "warenkorb/<uuid:order_id>/position/<int:line_id>/menge/",
         views.cart_quantity,
         name="cart_quantity",

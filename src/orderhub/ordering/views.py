@@ -169,6 +169,27 @@ def cart_pick(request, order_id, line_id):
     return _line_action(request, order_id, line_id, act)
 
 
+@company_view
+@require_POST
+def cart_option(request, order_id, line_id):
+    """Pick one of the option values the catalog offers (``issue.alternatives``, by index)."""
+
+    def act(order, line):
+        offered = (line.issue or {}).get("alternatives") or []
+        try:
+            chosen = offered[int(request.POST.get("alternative", ""))]
+        except (ValueError, IndexError):
+            raise services.CartInputError(
+                "option",
+                _("Position %(position)s: Bitte eine der angebotenen Optionen wählen.")
+                % {"position": line.position},
+                line.position,
+            ) from None
+        services.pick_option(order, line, chosen["option"], chosen["value"], actor(request))
+
+    return _line_action(request, order_id, line_id, act)
+
+
 def parse_quantity(text: str) -> Decimal | None:
     """A quantity as typed (comma or point); None when it is not a number."""
     try:

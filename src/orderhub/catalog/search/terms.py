@@ -56,9 +56,10 @@ def _attribute_value(key: str, value: str) -> str:
     return " ".join(text.words(str(value)))
 
 
-# Attributes that are no words of the article: the side (a hard attribute of its own) and the
-# supplier's classification code.
-NOT_WORDS = frozenset({"side", "category"})
+# Attributes that are no words of the article: the side (a hard attribute of its own), the
+# supplier's classification code, and the variant codes of issue 17 (the receiver family "G1",
+# the dome type "open", whose German word is in the description).
+NOT_WORDS = frozenset({"side", "category", "receiver_family", "dome_type"})
 
 
 def normalised_attributes(attributes: dict | None) -> dict[str, str]:
