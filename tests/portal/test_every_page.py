@@ -125,6 +125,7 @@ SKIPPED = {
     "warenkorb/<uuid:order_id>/bestellen/": POST_ONLY,
     "warenkorb/<uuid:order_id>/stornieren/": POST_ONLY,
     "warenkorb/<uuid:order_id>/position/<int:line_id>/waehlen/": POST_ONLY,
+    "warenkorb/<uuid:order_id>/position/<int:line_id>/option/": POST_ONLY,
     "warenkorb/<uuid:order_id>/position/<int:line_id>/menge/": POST_ONLY,
     "warenkorb/<uuid:order_id>/position/<int:line_id>/entfernen/": POST_ONLY,
     "lieferant/bestellungen/<str:number>/antwort/": POST_ONLY,
