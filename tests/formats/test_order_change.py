@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from lxml import etree
 
 from orderhub.formats import (
     FormatError,
+    change_answers,
     edifact,
     edifact_changes,
     gs1,
@@ -746,3 +748,52 @@ def test_docs_gs1_examples_read_as_documented():
             gs1.parse(text)
         assert str(raised.value).startswith(message)
         assert str(raised.value).split(": ", 1)[1] in " ".join(section.split())
+
+
+def test_docs_receipt_event_example_is_what_orderhub_writes():
+    """The JSON twin of the RECEIPTACKNOWLEDGEMENT (webhook partners) as the docs show it."""
+    shown = _docs_block("json", '{\n  "format": "orderhub.goods_receipt.v1"')
+    written = change_answers.write_receipt_event(example_receipt(), example_order())
+    assert shown.encode() == written + b"\n"
+    back = change_answers.read_receipt_event(shown.encode())
+    expected = copy.deepcopy(example_receipt())
+    expected.lines[0].supplier_article_number = "SN-R-312"  # from the order line
+    expected.buyer_id = "K-4711"
+    assert back == expected
+    # The same receipt in both formats: what one says, the other says.
+    xml = opentrans_changes.parse_receipt_acknowledgement(
+        opentrans_changes.write_receipt_acknowledgement(example_receipt(), example_order())
+    )
+    xml.supplier_id = ""
+    assert xml == back
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        ({"document_id": " "}, "needs a document id"),
+        ({"order_number": "OH-2026-000999"}, "not OH-2026-000123"),
+        ({"lines": []}, "at least one line"),
+        ({"lines": [ReceivedLine(9, Decimal(1))]}, "line 9 is not a line of order"),
+        ({"lines": [ReceivedLine(1, Decimal("NaN"))]}, "received quantity NaN"),
+    ],
+)
+def test_receipt_event_refuses_what_the_acknowledgement_refuses(edit, words):
+    receipt = example_receipt()
+    for name, value in edit.items():
+        setattr(receipt, name, value)
+    with pytest.raises(FormatError, match=words):
+        change_answers.write_receipt_event(receipt, example_order())
+    with pytest.raises(FormatError, match=words):
+        opentrans_changes.write_receipt_acknowledgement(receipt, example_order())
+
+
+def test_receipt_event_reader_names_what_is_wrong():
+    with pytest.raises(FormatError, match="not an orderhub.goods_receipt.v1 event"):
+        change_answers.read_receipt_event(b'{"format": "orderhub.order_change.v1"}')
+    with pytest.raises(FormatError, match="not JSON"):
+        change_answers.read_receipt_event(b"<xml/>")
+    event = change_answers.receipt_event_payload(example_receipt(), example_order())
+    del event["received_at"]
+    with pytest.raises(FormatError, match="received_at"):
+        change_answers.read_receipt_event(json.dumps(event).encode())

@@ -3,6 +3,10 @@
 **The change event** (webhook partners): :func:`write_change_event` — ``orderhub.order_change.v1``,
 the change with what happens to each line and the order as it stands after it.
 
+**The goods-receipt event** (webhook partners): :func:`write_receipt_event` —
+``orderhub.goods_receipt.v1``, the JSON twin of the openTRANS RECEIPTACKNOWLEDGEMENT (what arrived,
+per order line, with serial and lot numbers); :func:`read_receipt_event` reads it back.
+
 **The partner's answer to a change** — :func:`read_change_reply` finds it in a document posted
 to OrderHub; a document that answers no change gives ``None`` and is read as before:
 
@@ -25,16 +29,25 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
 from . import FormatError, edifact, opentrans, partner_json
-from .changes import OrderChange, apply_change, check_change
+from .changes import (
+    GoodsReceipt,
+    OrderChange,
+    ReceivedLine,
+    apply_change,
+    check_change,
+    check_receipt,
+)
 from .documents import OrderDocument, PartnerAnswer, aware
 from .edifact_structure import check_structure
 
 CHANGE_EVENT_FORMAT = "orderhub.order_change.v1"
+RECEIPT_EVENT_FORMAT = "orderhub.goods_receipt.v1"
 CHANGE_RESPONSE_KIND = "change_response"
 REPLY_UDX = "UDX.ORDERHUB.CHANGE_RESPONSE"
 #: BGM message function (1225) of an ORDRSP that refuses a change.
@@ -108,6 +121,91 @@ def change_event_payload(change: OrderChange, order: OrderDocument) -> dict[str,
 
 def write_change_event(change: OrderChange, order: OrderDocument) -> bytes:
     return json.dumps(change_event_payload(change, order), ensure_ascii=False, indent=2).encode()
+
+
+# --------------------------------------------------------------------------- the goods-receipt event
+
+
+def receipt_event_payload(
+    receipt: GoodsReceipt, order: OrderDocument | None = None
+) -> dict[str, Any]:
+    """The goods receipt as JSON for webhook partners; ``order`` (the sent order) supplies the
+    article number and GTIN of lines that name none, as in the RECEIPTACKNOWLEDGEMENT."""
+    check_receipt(receipt, order)
+    ordered = {item.line_no: item for item in order.items} if order is not None else {}
+    lines = []
+    for line in receipt.lines:
+        original = ordered.get(line.line_no)
+        lines.append(
+            {
+                "line_no": line.line_no,
+                "quantity": partner_json._decimal(line.quantity),
+                "unit": line.unit,
+                "supplier_article_number": line.supplier_article_number
+                or (original.supplier_article_number if original else "")
+                or None,
+                "gtin": line.gtin or (original.gtin if original else None) or None,
+                "serial_numbers": list(line.serial_numbers),
+                "lot_numbers": list(line.lot_numbers),
+                "complete": line.complete,
+                "note": line.note,
+            }
+        )
+    return {
+        "format": RECEIPT_EVENT_FORMAT,
+        "type": "order.goods_received",
+        "order_number": receipt.order_number,
+        "document_id": receipt.document_id,
+        "received_at": aware(receipt.received_at).isoformat(),
+        "issued_at": aware(receipt.issued_at or receipt.received_at).isoformat(),
+        "dispatch_id": receipt.dispatch_id or None,
+        "buyer_id": receipt.buyer_id or (order.buyer_account if order is not None else "") or None,
+        "note": receipt.note,
+        "lines": lines,
+    }
+
+
+def write_receipt_event(receipt: GoodsReceipt, order: OrderDocument | None = None) -> bytes:
+    return json.dumps(receipt_event_payload(receipt, order), ensure_ascii=False, indent=2).encode()
+
+
+def read_receipt_event(data: bytes) -> GoodsReceipt:
+    """An ``orderhub.goods_receipt.v1`` event as a :class:`GoodsReceipt` (the simulator reads it)."""
+    try:
+        root = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FormatError(f"not JSON: {exc}") from None
+    if not isinstance(root, dict) or root.get("format") != RECEIPT_EVENT_FORMAT:
+        raise FormatError(f"not an {RECEIPT_EVENT_FORMAT} event", field="format")
+    try:
+        lines = [
+            ReceivedLine(
+                line_no=int(line["line_no"]),
+                quantity=Decimal(str(line["quantity"])),
+                unit=line.get("unit") or "C62",
+                serial_numbers=[str(s) for s in line.get("serial_numbers") or []],
+                lot_numbers=[str(s) for s in line.get("lot_numbers") or []],
+                supplier_article_number=line.get("supplier_article_number") or "",
+                gtin=line.get("gtin") or None,
+                complete=line.get("complete"),
+                note=line.get("note") or "",
+            )
+            for line in root.get("lines") or []
+        ]
+        receipt = GoodsReceipt(
+            document_id=str(root.get("document_id") or ""),
+            order_number=str(root.get("order_number") or ""),
+            received_at=datetime.fromisoformat(root["received_at"]),
+            issued_at=datetime.fromisoformat(root["issued_at"]) if root.get("issued_at") else None,
+            lines=lines,
+            dispatch_id=root.get("dispatch_id") or "",
+            note=root.get("note") or "",
+            buyer_id=root.get("buyer_id") or "",
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise FormatError(f"{RECEIPT_EVENT_FORMAT}: {type(exc).__name__}: {exc}") from None
+    check_receipt(receipt)
+    return receipt
 
 
 def write_json_change_reply(reply: ChangeReply) -> bytes:

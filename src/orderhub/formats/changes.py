@@ -154,6 +154,37 @@ def check_change(change: OrderChange, order: OrderDocument | None = None) -> Non
             )
 
 
+def check_receipt(receipt: GoodsReceipt, order: OrderDocument | None = None) -> None:
+    """Refuse a goods receipt no partner could read; with ``order``, check the line numbers.
+
+    Rules (every receipt writer applies them): a document id and the order number; with the
+    order, the same number; at least one line; each line a line of the order; received
+    quantities finite and ≥ 0 (0: nothing of the line arrived).
+    """
+    if not receipt.document_id.strip():
+        raise FormatError("a goods receipt needs a document id", field="document_id")
+    if not receipt.order_number.strip():
+        raise FormatError("a goods receipt needs the order number", field="order_number")
+    if order is not None and order.order_number != receipt.order_number:
+        raise FormatError(
+            f"the goods receipt is for order {receipt.order_number}, not {order.order_number}",
+            field="order_number",
+        )
+    if not receipt.lines:
+        raise FormatError("a goods receipt needs at least one line", field="lines")
+    ordered = {item.line_no for item in order.items} if order is not None else None
+    for line in receipt.lines:
+        if not line.quantity.is_finite() or line.quantity < 0:
+            raise FormatError(
+                f"line {line.line_no}: received quantity {line.quantity}", field="quantity"
+            )
+        if ordered is not None and line.line_no not in ordered:
+            raise FormatError(
+                f"line {line.line_no} is not a line of order {receipt.order_number}",
+                field="lines",
+            )
+
+
 def apply_change(order: OrderDocument, change: OrderChange) -> OrderDocument:
     """The order as it stands after ``change`` (a new object; ``order`` is not modified).
 

@@ -34,6 +34,7 @@ from .changes import (
     OrderChange,
     ReceivedLine,
     check_change,
+    check_receipt,
 )
 from .documents import OrderDocument, OrderItem, Party
 from .opentrans import (
@@ -295,19 +296,9 @@ def write_receipt_acknowledgement(
     """openTRANS 2.1 ``RECEIPTACKNOWLEDGEMENT``: what arrived, per order line, with serial and lot
     numbers. ``order`` (the sent order) supplies parties and, for lines that name none, the
     article number and GTIN."""
+    check_receipt(receipt, order)
     document_id = _identifier(receipt.document_id, 250, "document_id")
     order_id = _identifier(receipt.order_number, 250, "order_number")
-    if not document_id:
-        raise FormatError("a goods receipt needs a document id", field="document_id")
-    if not order_id:
-        raise FormatError("a goods receipt needs the order number", field="order_number")
-    if order is not None and order.order_number != receipt.order_number:
-        raise FormatError(
-            f"the goods receipt is for order {receipt.order_number}, not {order.order_number}",
-            field="order_number",
-        )
-    if not receipt.lines:
-        raise FormatError("a goods receipt needs at least one line", field="lines")
     ordered = {item.line_no: item for item in order.items} if order is not None else {}
     root = etree.Element(f"{{{OT_NS}}}RECEIPTACKNOWLEDGEMENT", nsmap=NSMAP, version="2.1")
     header = _sub(root, "RECEIPTACKNOWLEDGEMENT_HEADER")
@@ -327,16 +318,7 @@ def write_receipt_acknowledgement(
     items = _sub(root, "RECEIPTACKNOWLEDGEMENT_ITEM_LIST")
     dispatch_id = _identifier(receipt.dispatch_id, 250, "dispatch_id")
     for line in receipt.lines:
-        if not line.quantity.is_finite() or line.quantity < 0:
-            raise FormatError(
-                f"line {line.line_no}: received quantity {line.quantity}", field="quantity"
-            )
         original = ordered.get(line.line_no)
-        if order is not None and original is None:
-            raise FormatError(
-                f"line {line.line_no} is not a line of order {receipt.order_number}",
-                field="lines",
-            )
         item = _sub(items, "RECEIPTACKNOWLEDGEMENT_ITEM")
         _sub(item, "LINE_ITEM_ID", str(line.line_no))
         product = _sub(item, "PRODUCT_ID")
