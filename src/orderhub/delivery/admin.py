@@ -1,18 +1,20 @@
-"""Operator views (Django admin): dead-lettered deliveries and company-webhook events with a manual
-retry, their attempts, documents; the supplier portal's logins (invite, block, invite again)."""
+"""Operator views (Django admin): dead-lettered deliveries, company-webhook events and goods-receipt
+acknowledgements with a manual retry, their attempts, documents; the supplier portal's logins (invite, block, invite again)."""
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 
 from orderhub.core.problems import Problem
-from orderhub.delivery import company_webhooks, partner_logins
+from orderhub.delivery import company_webhooks, partner_logins, receipt_deliveries
 from orderhub.delivery.models import (
     CompanyWebhook,
     Delivery,
     DeliveryAttempt,
     Document,
     PartnerAccount,
+    ReceiptAttempt,
+    ReceiptDelivery,
     WebhookAttempt,
     WebhookDelivery,
 )
@@ -123,6 +125,38 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             company_webhooks.retry_dead(row, f"Betreiber {request.user.get_username()}")
             n += 1
         self.message_user(request, f"{n} Webhook-Zustellung(en) neu eingeplant.", messages.SUCCESS)
+
+
+class ReceiptAttemptInline(WebhookAttemptInline):
+    model = ReceiptAttempt  # type: ignore[assignment]
+
+
+@admin.register(ReceiptDelivery)
+class ReceiptDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "receipt",
+        "partner",
+        "channel",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    list_filter = ["status", "channel", "partner"]
+    search_fields = ["receipt__number", "order__number", "order__external_order_id"]
+    readonly_fields = [f.name for f in ReceiptDelivery._meta.fields]
+    inlines = [ReceiptAttemptInline]
+    actions = ["retry"]
+
+    @admin.action(description="Wareneingangsbestätigung erneut senden (nur aufgegebene)")
+    def retry(self, request, queryset):
+        n = sum(
+            receipt_deliveries.retry_dead(row)
+            for row in queryset.filter(status=ReceiptDelivery.Status.DEAD)
+        )
+        self.message_user(
+            request, f"{n} Wareneingangsbestätigung(en) neu eingeplant.", messages.SUCCESS
+        )
 
 
 class PartnerInviteForm(forms.ModelForm):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +32,6 @@ from orderhub.ordering.models import OrderChange
 
 logger = logging.getLogger(__name__)
 Status = ChangeDelivery.Status
-Outcome = ChangeAttempt.Outcome
 #: Outbound document kinds of a change (``Document.kind``).
 CHANGE_KINDS = ("order_change", "order_change_pdf")
 
@@ -149,59 +147,24 @@ def _prepare(job: ChangeJob) -> None:
 
 
 def record_locked(jobs: list[ChangeJob], now, rng=random) -> None:
-    """Write the outcomes of finished attempts (inside the caller's transaction)."""
-    if not jobs:
-        return
-    current = {
-        r.pk: r
-        for r in ChangeDelivery.objects.select_for_update(of=("self",))
-        .filter(pk__in=[j.delivery.pk for j in jobs])
-        .order_by("pk")
-        .only("id", "status", "attempts")
-    }
-    changed = []
-    for job in jobs:
-        row, attempt, result = job.delivery, job.attempt, job.result
-        assert result is not None
-        attempt.finished_at = now
-        attempt.status_code = result.status_code
-        attempt.detail = result.detail[:500]
-        attempt.response_excerpt = result.response_excerpt
-        if not queue.still_held(current, row, attempt.number):
-            attempt.outcome, job.outcome = Outcome.ABANDONED, "abandoned"  # a newer attempt counts
-            continue
-        row.lease_until = None
-        change = row.change
-        change.order = row.order
-        if result.ok:
-            attempt.outcome, job.outcome = Outcome.SUCCESS, "delivered"
-            row.status, row.delivered_at, row.last_error = Status.DELIVERED, now, ""
-            changes.mark_sent(change, actor="Zustellung", detail=result.detail)
-            changed.append(row)
-            continue
-        row.last_error = result.detail
-        horizon = (row.first_attempt_at or now) + timedelta(
-            hours=row.partner.dead_letter_after_hours
-        )
-        next_at = now + timedelta(
-            seconds=queue.backoff_seconds(
-                row.partner.retry_first_seconds, row.partner.retry_max_seconds, row.attempts, rng
-            )
-        )
-        if result.retryable and next_at < horizon:
-            attempt.outcome, job.outcome = Outcome.RETRY, "retry"
-            row.status, row.next_attempt_at = Status.RETRYING, next_at
-        else:
-            attempt.outcome = Outcome.RETRY if result.retryable else Outcome.FAILED
-            job.outcome = "dead"
-            row.status = Status.DEAD
-            changes.mark_failed(change, actor="Zustellung", detail=result.detail)
-        changed.append(row)
-    queue.save_attempts(ChangeAttempt, [j.attempt for j in jobs])
-    if changed:
-        ChangeDelivery.objects.bulk_update(
-            changed, ["status", "delivered_at", "last_error", "lease_until", "next_attempt_at"]
-        )
+    """Write the outcomes of finished attempts (inside the caller's transaction): delivered → the
+    change is ``sent``; dead-lettered → ``failed``, the lines stay."""
+
+    def delivered(job: ChangeJob) -> None:
+        change = job.delivery.change
+        change.order = job.delivery.order
+        assert job.result is not None
+        changes.mark_sent(change, actor="Zustellung", detail=job.result.detail)
+
+    def dead(job: ChangeJob) -> None:
+        change = job.delivery.change
+        change.order = job.delivery.order
+        assert job.result is not None
+        changes.mark_failed(change, actor="Zustellung", detail=job.result.detail)
+
+    queue.record_outcomes(
+        ChangeDelivery, ChangeAttempt, jobs, now, delivered=delivered, dead=dead, rng=rng
+    )
 
 
 def recover_stale(now) -> int:

@@ -1,9 +1,10 @@
 """The transactional outbox (SPEC §3.8): one Delivery per order, every attempt, every document.
 
 The outbox tables are the delivery queue: a worker claims due rows directly (``SELECT … FOR UPDATE
-SKIP LOCKED`` on PostgreSQL) under a lease, with backoff and a dead letter. Two kinds of row share
-those fields (:class:`OutboxRow`): an order's :class:`Delivery` to its partner and a
-:class:`WebhookDelivery`, one per (order event, company webhook).
+SKIP LOCKED`` on PostgreSQL) under a lease, with backoff and a dead letter. Four kinds of row share
+those fields (:class:`OutboxRow`): an order's :class:`Delivery` to its partner, a
+:class:`WebhookDelivery`, one per (order event, company webhook), a :class:`ChangeDelivery` per
+order change and a :class:`ReceiptDelivery` per acknowledged goods receipt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from orderhub.accounts.models import Company
-from orderhub.ordering.models import Order, OrderChange, OrderEvent
+from orderhub.ordering.models import GoodsReceipt, Order, OrderChange, OrderEvent
 from orderhub.partners.models import Partner
 
 #: Attempts of one company-webhook event before it is dead-lettered (again after each manual retry).
@@ -62,8 +63,8 @@ class OutboxRow(models.Model):
 
 
 class AttemptRow(models.Model):
-    """One try of an outbox row: a partner delivery, a company webhook, an order change (the
-    subclass names its ``delivery``)."""
+    """One try of an outbox row: a partner delivery, a company webhook, an order change, a
+    receipt acknowledgement (the subclass names its ``delivery``)."""
 
     Outcome = AttemptOutcome
 
@@ -206,6 +207,33 @@ class ChangeDelivery(OutboxRow):
 class ChangeAttempt(AttemptRow):
     delivery = models.ForeignKey(
         ChangeDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+
+    class Meta(AttemptRow.Meta):
+        pass
+
+
+class ReceiptDelivery(OutboxRow):
+    """The RECEIPTACKNOWLEDGEMENT of one goods receipt for the partner's channel (issue 16):
+    claimed, retried and dead-lettered like a Delivery. Its bytes are stored as an outbound
+    document of the order (kind ``receipt_acknowledgement``) when the receipt is booked."""
+
+    receipt = models.OneToOneField(
+        GoodsReceipt, on_delete=models.CASCADE, related_name="acknowledgement"
+    )
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="receipt_deliveries")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = _("Zustellung einer Wareneingangsbestätigung")
+        verbose_name_plural = _("Zustellungen von Wareneingangsbestätigungen")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="receipt_delivery_due")]
+
+
+class ReceiptAttempt(AttemptRow):
+    delivery = models.ForeignKey(
+        ReceiptDelivery, on_delete=models.CASCADE, related_name="attempt_log"
     )
 
     class Meta(AttemptRow.Meta):

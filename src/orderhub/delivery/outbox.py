@@ -31,10 +31,22 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from orderhub.delivery import change_deliveries, channels, company_webhooks, queue
+from orderhub.delivery import (
+    change_deliveries,
+    channels,
+    company_webhooks,
+    queue,
+    receipt_deliveries,
+)
 from orderhub.delivery import order_document as order_documents
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
-from orderhub.delivery.models import ChangeDelivery, Delivery, DeliveryAttempt, Document
+from orderhub.delivery.models import (
+    ChangeDelivery,
+    Delivery,
+    DeliveryAttempt,
+    Document,
+    ReceiptDelivery,
+)
 from orderhub.formats.documents import OrderDocument
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order
@@ -150,7 +162,7 @@ def claim_due(limit: int, *, worker_id: str = WORKER_ID, webhooks: bool = True) 
     Company-webhook rows (``webhooks``; at most ``webhook_share(limit)``) are taken first, partner
     deliveries fill the rest. Returns how many rows were taken (a full claim means more may be
     waiting) and the jobs to send (:class:`Job` and ``company_webhooks.WebhookJob``,
-    ``change_deliveries.ChangeJob``).
+    ``change_deliveries.ChangeJob``, ``receipt_deliveries.ReceiptJob``).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -165,8 +177,17 @@ def claim_due(limit: int, *, worker_id: str = WORKER_ID, webhooks: bool = True) 
             if webhooks
             else (0, [])
         )
-        taken, jobs = _claim_locked(None, limit - hooks_taken - changes_taken, worker_id, now)
-    return hooks_taken + changes_taken + taken, [*hook_jobs, *change_jobs, *jobs]
+        # Receipt acknowledgements (issue 16) too: what the share has left.
+        receipts_taken, receipt_jobs = (
+            receipt_deliveries.claim_locked(
+                webhook_share(limit) - hooks_taken - changes_taken, now, worker_id
+            )
+            if webhooks
+            else (0, [])
+        )
+        side = hooks_taken + changes_taken + receipts_taken
+        taken, jobs = _claim_locked(None, limit - side, worker_id, now)
+    return side + taken, [*hook_jobs, *change_jobs, *receipt_jobs, *jobs]
 
 
 def defer_first_due(exc: BaseException) -> None:
@@ -177,7 +198,7 @@ def defer_first_due(exc: BaseException) -> None:
     """
     now = timezone.now()
     with transaction.atomic():
-        for model in (company_webhooks.WebhookDelivery, ChangeDelivery, Delivery):
+        for model in (company_webhooks.WebhookDelivery, ChangeDelivery, ReceiptDelivery, Delivery):
             row = queue.due(model, now).order_by("next_attempt_at", "pk").first()
             if row is not None:
                 model.objects.filter(pk=row.pk).update(
@@ -329,10 +350,12 @@ def record(jobs: list) -> None:
     now = timezone.now()
     hook_jobs = [j for j in jobs if isinstance(j, company_webhooks.WebhookJob)]
     change_jobs = [j for j in jobs if isinstance(j, change_deliveries.ChangeJob)]
+    receipt_jobs = [j for j in jobs if isinstance(j, receipt_deliveries.ReceiptJob)]
     jobs = [j for j in jobs if isinstance(j, Job)]
     with transaction.atomic():
         company_webhooks.record_locked(hook_jobs, now)
         change_deliveries.record_locked(change_jobs, now)
+        receipt_deliveries.record_locked(receipt_jobs, now)
         if jobs:
             _record_locked(jobs, now)
 
@@ -450,6 +473,7 @@ def recover_stale(now=None) -> int:
                 company_webhooks.WebhookDelivery, company_webhooks.WebhookAttempt, now
             )
             + change_deliveries.recover_stale(now)
+            + receipt_deliveries.recover_stale(now)
         )
 
 

@@ -6,13 +6,15 @@ transaction serialises workers), marks them ``in_progress`` under a lease and lo
 outcome is written afterwards; a retry is the same row with a later ``next_attempt_at``. A worker
 that dies leaves an expired lease, which :func:`recover_stale` turns back into a due row.
 
-Partner deliveries (``outbox``), company webhooks (``company_webhooks``) and order changes
-(``change_deliveries``) all use this.
+Partner deliveries (``outbox``), company webhooks (``company_webhooks``), order changes
+(``change_deliveries``) and receipt acknowledgements (``receipt_deliveries``) all use this; the
+last two also share how an outcome is recorded (:func:`record_outcomes`).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -141,3 +143,71 @@ def save_attempts(attempt_model, attempts: list) -> None:
     ]
     with conn.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def record_outcomes(
+    model,
+    attempt_model,
+    jobs: list,
+    now,
+    *,
+    delivered: Callable,
+    dead: Callable,
+    rng=random,
+) -> None:
+    """Write the outcomes of finished attempts of rows that belong to one partner (inside the
+    caller's transaction): delivered, retried after backoff within the partner's horizon
+    (``dead_letter_after_hours``), or dead-lettered. ``delivered(job)`` and ``dead(job)`` tell
+    the row's owner (a change is ``sent``; a receipt's timeline says so). Each job has
+    ``delivery`` (partner loaded), ``attempt``, ``result``; its ``outcome`` is set here."""
+    if not jobs:
+        return
+    Outcome = AttemptOutcome
+    current = {
+        r.pk: r
+        for r in model.objects.select_for_update(of=("self",))
+        .filter(pk__in=[j.delivery.pk for j in jobs])
+        .order_by("pk")
+        .only("id", "status", "attempts")
+    }
+    changed = []
+    for job in jobs:
+        row, attempt, result = job.delivery, job.attempt, job.result
+        assert result is not None
+        attempt.finished_at = now
+        attempt.status_code = result.status_code
+        attempt.detail = result.detail[:500]
+        attempt.response_excerpt = result.response_excerpt
+        if not still_held(current, row, attempt.number):
+            attempt.outcome, job.outcome = Outcome.ABANDONED, "abandoned"  # a newer attempt counts
+            continue
+        row.lease_until = None
+        if result.ok:
+            attempt.outcome, job.outcome = Outcome.SUCCESS, "delivered"
+            row.status, row.delivered_at, row.last_error = OutboxStatus.DELIVERED, now, ""
+            delivered(job)
+            changed.append(row)
+            continue
+        row.last_error = result.detail
+        horizon = (row.first_attempt_at or now) + timedelta(
+            hours=row.partner.dead_letter_after_hours
+        )
+        next_at = now + timedelta(
+            seconds=backoff_seconds(
+                row.partner.retry_first_seconds, row.partner.retry_max_seconds, row.attempts, rng
+            )
+        )
+        if result.retryable and next_at < horizon:
+            attempt.outcome, job.outcome = Outcome.RETRY, "retry"
+            row.status, row.next_attempt_at = OutboxStatus.RETRYING, next_at
+        else:
+            attempt.outcome = Outcome.RETRY if result.retryable else Outcome.FAILED
+            job.outcome = "dead"
+            row.status = OutboxStatus.DEAD
+            dead(job)
+        changed.append(row)
+    save_attempts(attempt_model, [j.attempt for j in jobs])
+    if changed:
+        model.objects.bulk_update(
+            changed, ["status", "delivered_at", "last_error", "lease_until", "next_attempt_at"]
+        )

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.dispatch import receiver
 
-from orderhub.delivery import change_deliveries, company_webhooks, order_document, outbox
-from orderhub.delivery.channels.sftp import setting as sftp_setting
-from orderhub.delivery.models import Document
-from orderhub.formats import FormatError
-from orderhub.formats.opentrans_changes import write_receipt_acknowledgement
-from orderhub.ordering import receipts, signals
-
-log = logging.getLogger(__name__)
+from orderhub.delivery import change_deliveries, company_webhooks, outbox, receipt_deliveries
+from orderhub.ordering import signals
 
 
 @receiver(signals.order_events, dispatch_uid="delivery-company-webhooks")
@@ -40,41 +32,8 @@ def take_out_of_the_outbox(sender, order, **kwargs):
     outbox.cancel_delivery(order)
 
 
-#: Channels that carry openTRANS, so a RECEIPTACKNOWLEDGEMENT is written for them (EDIFACT
-#: partners would need RECADV, JSON webhooks have no receipt message yet).
-RECEIPT_CHANNELS = {"opentrans_http", "email"}
-
-
-def acknowledges_receipts(partner) -> bool:
-    if partner.channel == "sftp":
-        return sftp_setting(partner.channel_config or {}, "format") == "opentrans"
-    return partner.channel in RECEIPT_CHANNELS
-
-
 @receiver(signals.goods_received, dispatch_uid="delivery-receipt-acknowledgement")
-def store_receipt_acknowledgement(sender, receipt, **kwargs):
-    """The openTRANS RECEIPTACKNOWLEDGEMENT of a booked goods receipt, stored as an outbound
-    document of the order (in the booking's transaction). Sending it over the partner's channel
-    is not wired yet: the document waits in the order's documents."""
-    order = receipt.order
-    if not acknowledges_receipts(order.partner) or not receipt.lines.exists():
-        return
-    try:
-        content = write_receipt_acknowledgement(
-            receipts.as_format(receipt), order_document.build(order)
-        )
-    except FormatError as exc:  # the receipt stands; only the acknowledgement is missing
-        log.warning("no RECEIPTACKNOWLEDGEMENT for %s: %s", receipt.number, exc)
-        return
-    Document.objects.create(
-        order=order,
-        partner=order.partner,
-        direction=Document.Direction.OUTBOUND,
-        kind="receipt_acknowledgement",
-        format="opentrans",
-        content_type="application/xml",
-        filename=f"{receipt.number.replace('/', '-')}.xml",
-        content=content,
-        size=len(content),
-        partner_document_id=receipt.number[:100],
-    )
+def put_the_receipt_acknowledgement_in_the_outbox(sender, receipt, **kwargs):
+    """The acknowledgement of a booked goods receipt, stored as an outbound document of the order
+    and queued for the partner's channel (in the booking's transaction; ``receipt_deliveries``)."""
+    receipt_deliveries.enqueue(receipt)

@@ -28,8 +28,11 @@ A bad scan is a 422 naming ``scans[i]`` and the character position in the text a
 **Idempotent**: the ``Idempotency-Key`` (or the body's ``client_id``) identifies the request; the
 same key with the same body answers with the receipt booked the first time, with another body 409.
 
-After booking, :data:`orderhub.ordering.signals.goods_received` announces the receipt (delivery
-stores the openTRANS RECEIPTACKNOWLEDGEMENT for partners whose channel carries openTRANS).
+After booking, :data:`orderhub.ordering.signals.goods_received` announces the receipt (in the
+booking's transaction): delivery stores the acknowledgement for partners whose channel sends one
+(openTRANS RECEIPTACKNOWLEDGEMENT over HTTP or SFTP, the signed JSON event for webhook partners)
+and puts it in its outbox; :func:`mark_acknowledged` / :func:`mark_not_acknowledged` put the
+outcome in the order's timeline.
 """
 
 from __future__ import annotations
@@ -578,6 +581,29 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
     )
     signals.goods_received.send(sender=GoodsReceipt, receipt=receipt)
     return receipt, True
+
+
+# --------------------------------------------------------------------------- acknowledgement
+
+
+def mark_acknowledged(receipt: GoodsReceipt, *, actor: str, detail: str = "") -> None:
+    """The receipt's acknowledgement reached the partner's channel (called by delivery)."""
+    order_status.note(
+        receipt.order,
+        actor=actor,
+        reason=f"Wareneingang {receipt.number} dem Partner bestätigt",
+        data={"receipt": receipt.number, "detail": detail[:200]},
+    )
+
+
+def mark_not_acknowledged(receipt: GoodsReceipt, *, actor: str, detail: str) -> None:
+    """The acknowledgement could not be delivered (dead letter); the receipt stands."""
+    order_status.note(
+        receipt.order,
+        actor=actor,
+        reason=f"Bestätigung des Wareneingangs {receipt.number} nicht zustellbar: {detail}"[:500],
+        data={"receipt": receipt.number},
+    )
 
 
 # --------------------------------------------------------------------------- reading

@@ -352,6 +352,21 @@ _REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
             _("Stornierung %(n)s vom Partner angenommen%(note)s"),
         ),
     ),
+    # Goods-receipt acknowledgements (ordering/receipts.py).
+    (
+        re.compile(r"^Wareneingang (?P<number>\S+) dem Partner bestätigt$"),
+        lambda m: _("Wareneingang %(number)s dem Partner bestätigt") % m.groupdict(),
+    ),
+    (
+        re.compile(
+            r"^Bestätigung des Wareneingangs (?P<number>\S+) nicht zustellbar: (?P<detail>.*)$",
+            re.S,
+        ),
+        lambda m: (
+            _("Bestätigung des Wareneingangs %(number)s nicht zustellbar: %(detail)s")
+            % m.groupdict()
+        ),
+    ),
     (
         re.compile(r"^Stornierung (?P<n>\d+) angefragt(?:: (?P<note>.*))?$", re.S),
         lambda m: _change(m, "", _("Stornierung %(n)s angefragt%(note)s")),

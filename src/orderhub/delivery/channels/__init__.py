@@ -20,3 +20,13 @@ def for_partner(partner) -> Channel:
     return import_string(CHANNELS[partner.channel])(
         partner.channel_config or {}, partner.credentials
     )
+
+
+#: Channels that may send a goods-receipt acknowledgement (``Channel.sends_receipts`` decides;
+#: EDIFACT has no RECADV structure here, an e-mail partner's clerk has nothing to do with one).
+RECEIPT_CHANNELS = ("opentrans_http", "webhook", "sftp")
+
+
+def sends_receipts(partner) -> bool:
+    """Whether ``partner``'s channel sends a RECEIPTACKNOWLEDGEMENT (or its JSON twin)."""
+    return partner.channel in RECEIPT_CHANNELS and for_partner(partner).sends_receipts

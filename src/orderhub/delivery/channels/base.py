@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from orderhub.core.netguard import PinnedTransport, UnsafeURL
-from orderhub.formats.changes import OrderChange
+from orderhub.formats.changes import GoodsReceipt, OrderChange
 from orderhub.formats.documents import OrderDocument
 
 RETRYABLE_HTTP = {408, 425, 429, 500, 502, 503, 504}
@@ -90,6 +90,20 @@ class Channel:
     ) -> DeliveryResult:
         raise NotImplementedError
 
+    # Goods-receipt acknowledgements (issue 16): ``receipt`` is a ``formats.changes.GoodsReceipt``
+    # of the sent order ``doc``. Only channels whose partners read one send it (``sends_receipts``).
+    @property
+    def sends_receipts(self) -> bool:
+        return False
+
+    def render_receipt(self, receipt: GoodsReceipt, doc: OrderDocument) -> list[Rendered]:
+        raise NotImplementedError
+
+    def deliver_receipt(
+        self, receipt: GoodsReceipt, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        raise NotImplementedError
+
     @property
     def timeout(self) -> float:
         return float(self.config.get("timeout", 30))
@@ -140,3 +154,8 @@ def http_error(exc: httpx.HTTPError) -> DeliveryResult:
 def change_filename(change: OrderChange, extension: str) -> str:
     """``<order number>-AEND-<n>.<extension>``: one file per change, never the order's name."""
     return f"{change.order_number}-AEND-{change.sequence}.{extension}"
+
+
+def receipt_filename(receipt: GoodsReceipt, extension: str) -> str:
+    """``<order number>-WE<n>.<extension>``: the receipt number, ``/`` made file-safe."""
+    return f"{receipt.document_id.replace('/', '-')}.{extension}"

@@ -12,9 +12,10 @@ from orderhub.delivery.channels.base import (
     http_client,
     http_error,
     http_result,
+    receipt_filename,
 )
 from orderhub.formats import opentrans, opentrans_changes
-from orderhub.formats.changes import OrderChange
+from orderhub.formats.changes import GoodsReceipt, OrderChange
 from orderhub.formats.documents import OrderDocument
 
 
@@ -53,6 +54,29 @@ class OpenTransHttp(Channel):
         ``Idempotency-Key`` is ``<order number>/<change number>``."""
         url = self.config.get("change_url") or self.config["url"]
         return self._post(url, documents[0].content, change.document_id)
+
+    @property
+    def sends_receipts(self) -> bool:
+        return True
+
+    def render_receipt(self, receipt: GoodsReceipt, doc: OrderDocument) -> list[Rendered]:
+        return [
+            Rendered(
+                "receipt_acknowledgement",
+                "opentrans",
+                "application/xml",
+                receipt_filename(receipt, "xml"),
+                opentrans_changes.write_receipt_acknowledgement(receipt, doc),
+            )
+        ]
+
+    def deliver_receipt(
+        self, receipt: GoodsReceipt, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        """The RECEIPTACKNOWLEDGEMENT is posted like the order (to ``receipt_url`` when the
+        partner has one); ``Idempotency-Key`` is the receipt number."""
+        url = self.config.get("receipt_url") or self.config["url"]
+        return self._post(url, documents[0].content, receipt.document_id)
 
     def _post(self, url: str, xml: bytes, key: str) -> DeliveryResult:
         headers = {

@@ -34,7 +34,7 @@ from django.conf import settings
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
 from orderhub.delivery.channels.edifact_drop import EdifactDrop
 from orderhub.delivery.channels.opentrans_http import OpenTransHttp
-from orderhub.formats.changes import OrderChange
+from orderhub.formats.changes import GoodsReceipt, OrderChange
 from orderhub.formats.documents import OrderDocument
 
 logger = logging.getLogger(__name__)
@@ -394,6 +394,21 @@ class Sftp(Channel):
 
     def deliver(self, doc: OrderDocument, documents: list[Rendered]) -> DeliveryResult:
         return self._upload(next(d for d in documents if d.kind == "order"))
+
+    @property
+    def sends_receipts(self) -> bool:
+        """openTRANS partners get the RECEIPTACKNOWLEDGEMENT file; EDIFACT ones nothing (no
+        RECADV structure in ``formats``)."""
+        return setting(self.config, "format") == "opentrans"
+
+    def render_receipt(self, receipt: GoodsReceipt, doc: OrderDocument) -> list[Rendered]:
+        return OpenTransHttp(self.config, {}).render_receipt(receipt, doc)
+
+    def deliver_receipt(
+        self, receipt: GoodsReceipt, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        """``<order number>-WE<n>.xml`` into ``upload_dir``, beside the orders."""
+        return self._upload(documents[0])
 
     def _upload(self, rendered: Rendered) -> DeliveryResult:
         directory = setting(self.config, "upload_dir")

@@ -12,9 +12,10 @@ from orderhub.delivery.channels.base import (
     http_client,
     http_error,
     http_result,
+    receipt_filename,
 )
 from orderhub.formats import change_answers, partner_json, signing
-from orderhub.formats.changes import OrderChange
+from orderhub.formats.changes import GoodsReceipt, OrderChange
 from orderhub.formats.documents import OrderDocument
 
 
@@ -53,6 +54,29 @@ class Webhook(Channel):
         order URL; ``Idempotency-Key`` ``<order number>/<change number>``."""
         url = self.config.get("change_url") or self.config["url"]
         return self._post(url, documents[0].content, change.document_id, "order_change")
+
+    @property
+    def sends_receipts(self) -> bool:
+        return True
+
+    def render_receipt(self, receipt: GoodsReceipt, doc: OrderDocument) -> list[Rendered]:
+        return [
+            Rendered(
+                "receipt_acknowledgement",
+                "json",
+                "application/json",
+                receipt_filename(receipt, "json"),
+                change_answers.write_receipt_event(receipt, doc),
+            )
+        ]
+
+    def deliver_receipt(
+        self, receipt: GoodsReceipt, doc: OrderDocument, documents: list[Rendered]
+    ) -> DeliveryResult:
+        """The ``orderhub.goods_receipt.v1`` event, signed like orders, to ``receipt_url`` or the
+        order URL; ``Idempotency-Key`` the receipt number, ``X-OrderHub-Event: goods_receipt``."""
+        url = self.config.get("receipt_url") or self.config["url"]
+        return self._post(url, documents[0].content, receipt.document_id, "goods_receipt")
 
     def _post(self, url: str, body: bytes, key: str, event: str) -> DeliveryResult:
         headers = {
