@@ -8,6 +8,9 @@ Layout per partner (created at start)::
     <drop_root>/<slug>/in/             the partner's ORDRSP / DESADV answers for OrderHub
 
 Only finished files (``*.edi``) are picked up; a writer renames its ``*.tmp`` when complete.
+An openTRANS RECEIPTACKNOWLEDGEMENT (``*.xml``, what an SFTP partner with openTRANS files gets
+when the practice books a goods receipt; EDIFACT partners get none) is validated, recorded per
+receipt number and moved to ``processed`` too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orderhub.formats import FormatError, edifact, edifact_changes
+from orderhub.formats import FormatError, edifact, edifact_changes, opentrans, opentrans_changes
 
 from .config import PartnerConfig
 
@@ -77,13 +80,14 @@ class DropWatcher:
             self._stop.wait(interval)
 
     def scan(self, partner: PartnerConfig) -> int:
-        """Process every finished ORDERS file once; returns how many were picked up."""
+        """Process every finished ORDERS (ORDCHG, RECEIPTACKNOWLEDGEMENT) file once; returns how
+        many were picked up."""
         out = self.drop_root / partner.slug / "out"
         try:
             entries = sorted(
                 entry
                 for entry in out.iterdir()
-                if entry.is_file() and entry.suffix.lower() == ".edi"
+                if entry.is_file() and entry.suffix.lower() in (".edi", ".xml")
             )
         except FileNotFoundError:
             prepare(self.drop_root, partner)
@@ -99,6 +103,18 @@ class DropWatcher:
             data = path.read_bytes()
         except FileNotFoundError:
             return  # taken away meanwhile
+        if path.suffix.lower() == ".xml":  # a goods-receipt acknowledgement (issue 16)
+            try:
+                opentrans.validate(data)
+                receipt = opentrans_changes.parse_receipt_acknowledgement(data)
+            except FormatError as exc:
+                sim.ledger.count(partner.slug, "rejected")
+                failed = _move(path, path.parent / "failed")
+                failed.with_name(failed.name + ".error.txt").write_text(f"{exc}\n", "utf-8")
+                return
+            _move(path, path.parent / "processed")
+            sim.receive_receipt(partner, receipt)
+            return
         if b"ORDCHG" in data[:300]:  # an order change (issue 16)
             try:
                 change = edifact_changes.parse_ordchg(data)

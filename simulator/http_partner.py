@@ -6,6 +6,10 @@ Endpoints (one threading server, so a held ``timeout`` request never blocks the 
   HTTP Basic or Bearer auth; without a slug the partner is found by its credentials.
 - ``POST /webhook/orders`` and ``POST /<slug>/webhook/orders`` — partner JSON order signed
   with ``X-OrderHub-Signature``; without a slug the partner is found by its secret.
+
+Order changes (ORDERCHANGE, ``X-OrderHub-Event: order_change``) and goods-receipt
+acknowledgements (RECEIPTACKNOWLEDGEMENT, ``X-OrderHub-Event: goods_receipt``) arrive on the same
+endpoints; an acknowledgement is validated, counted per receipt number and answered with 200.
 - ``GET /_stats``, ``GET|POST /_control``, ``POST /_reset``, ``GET /_answers``, ``GET /_changes``,
   ``GET /_health``.
 """
@@ -23,7 +27,14 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from orderhub.formats import FormatError, opentrans, opentrans_changes, partner_json, signing
+from orderhub.formats import (
+    FormatError,
+    change_answers,
+    opentrans,
+    opentrans_changes,
+    partner_json,
+    signing,
+)
 from orderhub.formats.changes import LineChange, OrderChange
 from orderhub.formats.documents import OrderItem
 
@@ -211,6 +222,9 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
         if b"ORDERCHANGE" in body[:400]:  # an order change (issue 16), on the same endpoint
             self._receive_change(partner, body, "xml")
             return
+        if b"RECEIPTACKNOWLEDGEMENT" in body[:400]:  # a goods receipt (issue 16), likewise
+            self._receive_receipt(partner, body, "xml")
+            return
 
         def parse() -> Any:
             opentrans.validate(body)
@@ -235,6 +249,27 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
                 "status": "received",
                 "partner": partner.slug,
                 "change": change.document_id,
+                "duplicate": not first,
+            },
+        )
+
+    def _receive_receipt(self, partner: PartnerConfig, body: bytes, kind: str) -> None:
+        try:
+            if kind == "xml":
+                opentrans.validate(body)
+                receipt = opentrans_changes.parse_receipt_acknowledgement(body)
+            else:
+                receipt = change_answers.read_receipt_event(body)
+        except FormatError as exc:
+            self.sim.ledger.count(partner.slug, "rejected")
+            raise RequestRefused(400, f"invalid goods receipt acknowledgement: {exc}") from None
+        first = self.sim.receive_receipt(partner, receipt)
+        self._send_json(
+            200,
+            {
+                "status": "received",
+                "partner": partner.slug,
+                "receipt": receipt.document_id,
                 "duplicate": not first,
             },
         )
@@ -267,14 +302,18 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
                 raise RequestRefused(401, f"signature rejected: {exc}") from None
             return partner_json.parse_order(body)
 
-        if self.headers.get("X-OrderHub-Event") == "order_change":
+        event = self.headers.get("X-OrderHub-Event")
+        if event in ("order_change", "goods_receipt"):
             try:
                 seen = self.sim.seen_signatures(partner.slug)
                 signing.verify(partner.secret.encode(), header, body, seen=seen)
             except signing.SignatureError as exc:
                 self.sim.ledger.count(partner.slug, "rejected")
                 raise RequestRefused(401, f"signature rejected: {exc}") from None
-            self._receive_change(partner, body, "json")
+            if event == "order_change":
+                self._receive_change(partner, body, "json")
+            else:
+                self._receive_receipt(partner, body, "json")
             return
         self._receive(partner, parse, receipt_type="json")
 

@@ -3,6 +3,9 @@
 ``received`` maps every order number to how often it arrived. The first arrival is the order;
 every further one is a duplicate delivery — what OrderHub must keep at zero in normal operation,
 and what it may cause only where a fault made the partner keep an order the sender saw fail.
+
+``receipts`` does the same for goods-receipt acknowledgements (issue 16), by receipt number: the
+first arrival is the acknowledgement, every further one a duplicate the partner ignores.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Ledger:
 
     def _reset_locked(self) -> None:
         self._received: dict[str, Counter[str]] = {slug: Counter() for slug in self._slugs}
+        self._receipts: dict[str, Counter[str]] = {slug: Counter() for slug in self._slugs}
         self._counters: dict[str, Counter[str]] = {slug: Counter() for slug in self._slugs}
         self._faults: dict[str, Counter[str]] = defaultdict(Counter)
 
@@ -42,6 +46,13 @@ class Ledger:
             counts = self._received[slug]
             counts[order_number] += 1
             return counts[order_number] == 1
+
+    def record_receipt(self, slug: str, receipt_number: str) -> bool:
+        """Count one acknowledgement of goods receipt ``receipt_number``; True when it is new."""
+        with self._lock:
+            counts = self._receipts[slug]
+            counts[receipt_number] += 1
+            return counts[receipt_number] == 1
 
     def count(self, slug: str, counter: str, n: int = 1) -> None:
         if counter not in COUNTERS:
@@ -62,6 +73,7 @@ class Ledger:
                     "received": received,
                     "unique": len(received),
                     "duplicates": sum(n - 1 for n in received.values()),
+                    "receipts": dict(self._receipts[slug]),
                     **{name: self._counters[slug][name] for name in COUNTERS},
                     "faults": dict(self._faults[slug]),
                 }

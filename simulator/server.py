@@ -1,11 +1,14 @@
 """The :class:`Simulator`: starts the configured partner servers and ties them together.
 
 Every channel hands a parsed order to :meth:`Simulator.receive_order`, which records it in the
-ledger and — the first time only — schedules its answers.
+ledger and — the first time only — schedules its answers; order changes go to
+:meth:`Simulator.receive_change`, goods-receipt acknowledgements to
+:meth:`Simulator.receive_receipt` (counted per receipt number, nothing is answered).
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import threading
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from orderhub.formats import signing
-from orderhub.formats.changes import OrderChange
+from orderhub.formats.changes import GoodsReceipt, OrderChange
 from orderhub.formats.documents import OrderDocument
 
 from .answer_sender import AnswerSender
@@ -25,6 +28,8 @@ from .drop_partner import DropWatcher
 from .http_partner import PartnerHTTPServer
 from .ledger import Ledger
 from .mail_partner import start_smtp
+
+logger = logging.getLogger("simulator")
 
 
 class RecentSignatures:
@@ -198,6 +203,19 @@ class Simulator:
             )
         if first and self._answers is not None:
             self._answers.submit_change(partner, change)
+        return first
+
+    def receive_receipt(self, partner: PartnerConfig, receipt: GoodsReceipt) -> bool:
+        """Record a goods-receipt acknowledgement (issue 16); True if it is the first one with
+        its number (a partner deduplicates on RECEIPTACKNOWLEDGEMENT_ID)."""
+        first = self.ledger.record_receipt(partner.slug, receipt.document_id)
+        logger.info(
+            "%s: goods receipt %s of order %s acknowledged (%s)",
+            partner.slug,
+            receipt.document_id,
+            receipt.order_number,
+            "new" if first else "duplicate",
+        )
         return first
 
     def changes(self) -> list[dict[str, Any]]:

@@ -1,13 +1,22 @@
 """End to end on real processes: order → worker → simulator gets a valid document → answers →
-the order is ``confirmed``, then ``shipped`` — for each of the four channels."""
+the order is ``confirmed``, then ``shipped`` — for each of the four channels; the practice's goods
+receipt is acknowledged to the partners whose channel sends it."""
 
 import email
+import time
 from datetime import UTC
 from pathlib import Path
 
 import pytest
 
-from orderhub.formats import edifact, edifact_structure, opentrans, partner_json
+from orderhub.formats import (
+    change_answers,
+    edifact,
+    edifact_structure,
+    opentrans,
+    opentrans_changes,
+    partner_json,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -160,6 +169,47 @@ def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, partn
     ]
     assert parcels[0]["tracking_numbers"] != parcels[1]["tracking_numbers"]
     assert parcels[0]["lines"][0]["serial_numbers"] == lines[1]["serial_numbers"]
+    _goods_receipt_reaches_the_partner(stack, order, partner, lines[1]["serial_numbers"])
+
+
+#: Channels that send the goods-receipt acknowledgement (openTRANS HTTP, webhook); EDIFACT (no
+#: RECADV) and e-mail partners get none (docs/partner-formats.md).
+ACKNOWLEDGES_RECEIPTS = {"sonora": "opentrans", "klangwerk": "json"}
+
+
+def _goods_receipt_reaches_the_partner(stack, order, partner, serials):
+    """The practice books the first parcel's device with its serials: the partner records the
+    acknowledgement once under the receipt number, on the channels that send it."""
+    r = stack.api.post(
+        f"/api/v1/orders/{order['id']}/receipts",
+        json={"lines": [{"position": 1, "quantity": 2, "serial_numbers": serials}]},
+        headers={"Idempotency-Key": f"e2e-we-{partner}"},
+    )
+    assert r.status_code == 201, r.text
+    number = r.json()["number"]
+    if partner not in ACKNOWLEDGES_RECEIPTS:
+        after = stack.order(order["id"])
+        assert not [d for d in after["documents"] if d["kind"] == "receipt_acknowledgement"]
+        assert stack.sim_stats()[partner]["receipts"] == {}
+        return
+    said = f"Wareneingang {number} dem Partner bestätigt"
+    deadline = time.monotonic() + 60
+    while said not in [e["reason"] for e in stack.order(order["id"])["events"]]:
+        assert time.monotonic() < deadline, f"{said!r} missing; logs in {stack.root}"
+        time.sleep(0.2)
+    assert stack.sim_stats()[partner]["receipts"] == {number: 1}
+    (sent,) = [
+        d for d in stack.order(order["id"])["documents"] if d["kind"] == "receipt_acknowledgement"
+    ]
+    assert sent["format"] == ACKNOWLEDGES_RECEIPTS[partner]
+    content = stack.api.get(sent["url"]).content
+    if sent["format"] == "opentrans":
+        opentrans.validate(content)
+        acknowledged = opentrans_changes.parse_receipt_acknowledgement(content)
+    else:
+        acknowledged = change_answers.read_receipt_event(content)
+    assert acknowledged.document_id == number
+    assert acknowledged.lines[0].serial_numbers == serials
 
 
 def _received_order(stack, order, partner):

@@ -75,3 +75,33 @@ def test_malformed_fault_writes_a_broken_answer_file_too(make_simulator):
     names = sorted(p.name for p in (sim.drop_root / "audiotec" / "in").iterdir())
     assert names == ["DESADV_OH-62.edi", "ORDRSP_OH-62.edi", "ORDRSP_OH-62_BROKEN.edi"]
     assert sim.stats()["partners"]["audiotec"]["answers_malformed"] == 1
+
+
+def test_a_receipt_acknowledgement_file_is_recorded(make_simulator):
+    """An SFTP partner with openTRANS files gets the RECEIPTACKNOWLEDGEMENT as ``*.xml`` beside
+    the orders (issue 16); the partner validates and records it per receipt number."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from orderhub.formats.changes import GoodsReceipt, ReceivedLine
+    from orderhub.formats.opentrans_changes import write_receipt_acknowledgement
+
+    sim = make_simulator(AUDIOTEC, answers=False)
+    data = write_receipt_acknowledgement(
+        GoodsReceipt(
+            document_id="OH-61/WE1",
+            order_number="OH-61",
+            received_at=datetime(2026, 1, 20, 10, 5, tzinfo=UTC),
+            lines=[ReceivedLine(1, Decimal(1), serial_numbers=["SN9"])],
+            buyer_id="K-1",
+            supplier_id="audiotec",
+        )
+    )
+    out = sim.drop_root / "audiotec" / "out"
+    (out / "OH-61-WE1.xml").write_bytes(data)
+    (out / "broken.xml").write_bytes(b"<RECEIPTACKNOWLEDGEMENT/>")
+    sim.scan_drop_directories()
+    partner = sim.stats()["partners"]["audiotec"]
+    assert partner["receipts"] == {"OH-61/WE1": 1} and partner["rejected"] == 1
+    assert (out / "processed" / "OH-61-WE1.xml").exists()
+    assert (out / "failed" / "broken.xml.error.txt").exists()

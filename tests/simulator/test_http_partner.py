@@ -287,3 +287,58 @@ def test_accounting_under_random_faults_matches_what_a_retrying_sender_caused(ma
     assert partner["unique"] == 20
     assert partner["duplicates"] == partner["faults"].get("reset_after", 0)
     assert partner["faults"].get("5xx", 0) + partner["faults"].get("reset", 0) > 0
+
+
+def receipt(number="OH-70/WE1"):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from orderhub.formats.changes import GoodsReceipt, ReceivedLine
+
+    return GoodsReceipt(
+        document_id=number,
+        order_number=number.split("/")[0],
+        received_at=datetime(2026, 1, 20, 10, 5, tzinfo=UTC),
+        lines=[ReceivedLine(1, Decimal(2), serial_numbers=["SN1", "SN2"])],
+        buyer_id="K-1",
+        supplier_id="sonora",
+    )
+
+
+def test_goods_receipt_acknowledgements_are_recorded_once_per_receipt_number(make_simulator):
+    """Issue 16: the RECEIPTACKNOWLEDGEMENT (openTRANS) and the signed JSON event arrive on the
+    order endpoints; the partner counts them per receipt number and answers nothing."""
+    from orderhub.formats import change_answers, opentrans_changes
+
+    sim = make_simulator(SONORA, KLANGWERK, answers=False)
+    xml = opentrans_changes.write_receipt_acknowledgement(receipt())
+    with client() as http:
+        for _ in range(2):  # a retry after an unknown outcome
+            r = http.post(
+                f"{sim.base_url}/opentrans/orders",
+                content=xml,
+                headers=XML,
+                auth=("sonora", "geheim"),
+            )
+            assert r.status_code == 200, r.text
+        assert r.json() == {
+            "status": "received",
+            "partner": "sonora",
+            "receipt": "OH-70/WE1",
+            "duplicate": True,
+        }
+        broken = xml.replace(b"<QUANTITY>2</QUANTITY>", b"<QUANTITY>zwei</QUANTITY>")
+        r = http.post(
+            f"{sim.base_url}/opentrans/orders",
+            content=broken,
+            headers=XML,
+            auth=("sonora", "geheim"),
+        )
+        assert r.status_code == 400 and "goods receipt" in r.json()["error"]
+        body = change_answers.write_receipt_event(receipt("OH-71/WE2"))
+        headers = {**signed("kw-secret", body), "X-OrderHub-Event": "goods_receipt"}
+        r = http.post(f"{sim.base_url}/webhook/orders", content=body, headers=headers)
+        assert r.status_code == 200 and r.json()["receipt"] == "OH-71/WE2"
+    assert stats(sim)["receipts"] == {"OH-70/WE1": 2}
+    assert stats(sim)["rejected"] == 1 and stats(sim)["unique"] == 0
+    assert stats(sim, "klangwerk")["receipts"] == {"OH-71/WE2": 1}
