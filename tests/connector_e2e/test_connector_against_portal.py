@@ -526,9 +526,20 @@ def test_status_and_watch_once_write_the_order_status_back(practice):
     [order] = practice.orders_for("B-2026-0001")
     shipped = practice.wait_for(order["id"], {"shipped"})
 
+    # The serial numbers the dispatch notification carried, per line (the devices for one ear
+    # carry one per unit; the domes none).
+    notified: dict[int, list[str]] = {}
+    for parcel in shipped["shipments"]:
+        for row in parcel["lines"]:
+            notified.setdefault(row["position"], []).extend(row["serial_numbers"])
+    assert len(notified[1]) == 2 and len(notified[2]) == 1 and notified.get(3, []) == []
+
     status = install.run("status", "B-2026-0001")  # practice order id, mapped through the journal
     assert status.returncode == 0, status
     assert f"{order['number']}  (B-2026-0001): shipped" in status.stdout
+    for serials in notified.values():
+        if serials:
+            assert f"Seriennummern / serial numbers: {', '.join(serials)}" in status.stdout
 
     watched = install.run_json("watch", "--once")
     assert "B-2026-0001" in {u["external_order_id"] for u in watched}
@@ -545,6 +556,11 @@ def test_status_and_watch_once_write_the_order_status_back(practice):
         float(line["shipped_quantity"]) == float(line["confirmed_quantity"])
         for line in entry["lines"]
     )
+    # … and the serial numbers, in the status file and in what `watch` hands over.
+    by_position = {line["position"]: line["serial_numbers"] for line in entry["lines"]}
+    assert by_position == {n: notified.get(n, []) for n in (1, 2, 3)}
+    (handed,) = [u for u in watched if u["external_order_id"] == "B-2026-0001"]
+    assert {line["position"]: line["serial_numbers"] for line in handed["lines"]} == by_position
 
     # A second round hands over nothing new.
     assert install.run_json("watch", "--once") == []

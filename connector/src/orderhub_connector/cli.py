@@ -500,6 +500,14 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                 f"  {line.get('position')}. {_quantity(line.get('quantity'))} × {article}"
                 f"  {state}".rstrip()
             )
+            # What the dispatch notifications carried per unit: the practice software's records
+            # (warranty, repairs, the health insurer) need them, and a person reads them here.
+            if line.get("serial_numbers"):
+                out.line(
+                    "     Seriennummern / serial numbers: " + ", ".join(line["serial_numbers"])
+                )
+            if line.get("lot_numbers"):
+                out.line("     Chargen / lots: " + ", ".join(line["lot_numbers"]))
         for change in order.get("changes") or []:  # changes after sending (see `change`)
             status = str(change.get("status") or "")
             text = f"  {change.get('number')}  {change.get('kind')}: {_CHANGE_STATUS.get(status, status)}"
