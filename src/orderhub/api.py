@@ -12,6 +12,8 @@ from ninja import NinjaAPI, Schema
 from ninja import Path as PathParam
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from orderhub.attachments.api import orders_router as order_attachments
+from orderhub.attachments.api import router as attachments
 from orderhub.catalog.api import company_router as catalog
 from orderhub.catalog.api import partner_router as partner_catalogs
 from orderhub.core.outage import unavailable_response
@@ -256,6 +258,8 @@ def _register_routers() -> None:
     api.add_router("/partner", partner_documents)
     api.add_router("/orders", orders)
     api.add_router("/orders", order_documents)
+    api.add_router("/attachments", attachments)
+    api.add_router("/orders", order_attachments)
 
 
 _register_routers()

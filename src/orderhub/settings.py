@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "orderhub.partners",
     "orderhub.catalog",
     "orderhub.ordering",
+    "orderhub.attachments",
     "orderhub.delivery",
     "orderhub.notifications",
     "orderhub.demo",
@@ -226,6 +227,11 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ORDERHUB_MAX_BODY_BYTES", str(16 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 CATALOG_UPLOAD_MAX_BYTES = int(os.environ.get("ORDERHUB_MAX_CATALOG_BYTES", str(512 * 1024 * 1024)))
+# Attachments of orders (issue 17, docs/attachments.md): the largest file, how long a file is kept
+# after it was last attached to an order, and how long a download link in a sent document works.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ORDERHUB_ATTACHMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+ATTACHMENT_RETENTION_DAYS = int(os.environ.get("ORDERHUB_ATTACHMENT_RETENTION_DAYS", "730"))
+ATTACHMENT_LINK_DAYS = int(os.environ.get("ORDERHUB_ATTACHMENT_LINK_DAYS", "90"))
 
 # Content-Security-Policy (django-csp): pages load scripts and styles only from the portal itself
 # (htmx and orderhub.js are static files; no inline script, style or event handler). The API docs

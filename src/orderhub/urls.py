@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("metrics", metrics_view, name="metrics"),
     path("", include("orderhub.ordering.urls")),
+    path("", include("orderhub.attachments.urls")),
     path("", include("orderhub.delivery.supplier_urls")),
     path("", include("orderhub.notifications.urls")),
     path("", include("orderhub.web.urls")),

@@ -135,6 +135,10 @@ SKIPPED = {
     "dashboard/bestellungen/export.csv": DOWNLOAD,
     "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": DOWNLOAD,
     "lieferant/bestellungen/<str:number>/dokumente/<int:document_id>/": DOWNLOAD,
+    "anhaenge/<str:token>/": DOWNLOAD,
+    "dashboard/bestellungen/<uuid:order_id>/anhaenge/<uuid:attachment_id>/": DOWNLOAD,
+    "warenkorb/<uuid:order_id>/anhaenge/": POST_ONLY,
+    "warenkorb/<uuid:order_id>/anhaenge/<int:link_id>/entfernen/": POST_ONLY,
     "metrics": "the operator's monitoring (Prometheus text, not a page)",
 }
 SKIPPED_PREFIXES = {

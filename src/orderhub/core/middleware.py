@@ -1,7 +1,8 @@
 """Request hygiene shared by API and pages.
 
 * NUL characters (``\\x00``) never reach the database: PostgreSQL refuses them in text columns,
-  so a request carrying one in its query, headers or body is answered 422 (API) / 400 (pages).
+  so a request carrying one in its query, headers or body is answered 422 (API) / 400 (pages);
+  multipart bodies (files) are left to the views that read their fields.
 * Every answer under ``/api/`` is problem+json, also Django's own 404/405 for unrouted paths.
 """
 
@@ -30,7 +31,13 @@ def nul_location(request) -> str | None:
     for name, value in request.headers.items():
         if "\x00" in value:
             return f"header {name}"
-    if request.method in ("POST", "PUT", "PATCH") and not request.path.startswith(STREAMED_PATHS):
+    # Files (attachments: binary ear scans) come as multipart/form-data: their bytes are never
+    # text columns, and the form fields beside them are checked by the view that reads them.
+    if (
+        request.method in ("POST", "PUT", "PATCH")
+        and not request.path.startswith(STREAMED_PATHS)
+        and request.content_type != "multipart/form-data"
+    ):
         try:
             body = request.body
         except RequestDataTooBig:

@@ -1,6 +1,7 @@
 """Work every worker does now and then: expire carts, recover stale deliveries, read EDI inboxes
 (drop directories and SFTP outboxes), purge registrations' personal data after
-REGISTRATION_PURGE_DAYS, and the jobs that areas above delivery register (notifications:
+REGISTRATION_PURGE_DAYS, delete attachments' files after ATTACHMENT_RETENTION_DAYS, and the jobs that
+areas above delivery register (notifications:
 :func:`register` from their ``AppConfig.ready``; delivery never imports them).
 
 Each job is safe to run in several workers at once (row locks with SKIP LOCKED, idempotent moves).
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from django.db import close_old_connections
 
+from orderhub.attachments.services import purge_expired as purge_attachments
 from orderhub.delivery import inbox, outbox, sftp_inbox
 from orderhub.masterdata.registration import purge_registrations
 from orderhub.ordering.services import expire_due_carts
@@ -35,6 +37,7 @@ def run_once() -> dict:
         "edifact_inbox": inbox.pick_up_all(),
         "sftp_inbox": sftp_inbox.pick_up_all(),
         "registrations_purged": purge_registrations(),
+        "attachments_purged": purge_attachments(),
     }
     for name, job in JOBS.items():
         try:  # another area's failure never stops delivery's own jobs

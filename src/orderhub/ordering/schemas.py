@@ -21,6 +21,8 @@ OrderTypeCode = Literal[
 assert set(OrderTypeCode.__args__) == set(ORDER_TYPE_CODES)  # type: ignore[attr-defined]
 #: A pair key or a fitting reference: a short pseudonym, never a name (no spaces).
 PSEUDONYM = r"^[A-Za-z0-9][A-Za-z0-9._/#-]*$"
+#: An attachment's id (a UUID, as ``POST /api/v1/attachments`` answered it).
+AttachmentId = Annotated[str, StringConstraints(min_length=32, max_length=36)]
 
 
 class Strict(BaseModel):
@@ -49,6 +51,8 @@ class LineIn(Strict):
     options: dict[AttributeName, Any] = Field(default_factory=dict, max_length=20)
     #: Two lines with the same key (one ``options.side`` R, one L) are one binaural pair.
     pair: str | None = Field(None, min_length=1, max_length=20, pattern=PSEUDONYM)
+    #: Issue 17: ids of the company's attachments (``POST /api/v1/attachments``) for this line.
+    attachments: list[AttachmentId] = Field(default_factory=list, max_length=20)
 
     @field_validator("pair", mode="before")
     @classmethod
@@ -72,6 +76,12 @@ class OrderIn(Strict):
     return_date: date | None = None
     #: The practice's pseudonymous fitting reference (Versorgung), never the patient's name.
     fitting_reference: str | None = Field(None, min_length=1, max_length=64, pattern=PSEUDONYM)
+    #: Issue 17: ids of the company's attachments for the whole order.
+    attachments: list[AttachmentId] = Field(default_factory=list, max_length=20)
+
+    @property
+    def names_attachments(self) -> bool:
+        return bool(self.attachments) or any(line.attachments for line in self.lines)
 
     @field_validator("original_order", "fitting_reference", mode="before")
     @classmethod

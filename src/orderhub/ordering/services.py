@@ -196,9 +196,11 @@ def submit_order(
             company, payload, reads, partner, branch_id, user_id, actor, request
         )
         channel_limits.check_intake(prepared.order, prepared.lines)  # 422 before any write
+        if payload.names_attachments:  # issue 17: the attachments app checks them (422)
+            signals.order_checking.send(sender=Order, company=company, payload=payload)
         try:
             with transaction.atomic():
-                return _write_order(company, prepared, digest, idempotency_key, actor)
+                return _write_order(company, prepared, digest, idempotency_key, actor, payload)
         except IntegrityError:
             # A concurrent request with this key or this external order id committed first; the
             # unique constraints made this one roll back entirely. Answer as the winner did.
@@ -351,7 +353,9 @@ def _prepare_order(
     return prepared
 
 
-def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -> tuple[int, dict]:
+def _write_order(
+    company, prepared: _Prepared, digest, idempotency_key, actor, payload: OrderIn
+) -> tuple[int, dict]:
     """The writes only, one statement per table (inside the caller's transaction)."""
     order, complete = prepared.order, prepared.complete
     reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
@@ -383,6 +387,10 @@ def _write_order(company, prepared: _Prepared, digest, idempotency_key, actor) -
     # Unique (company, external_order_id) and (company, key) guard against a second order; one
     # round trip on PostgreSQL.
     fastsql.insert([order], prepared.lines, [event], [key])
+    if payload.names_attachments:
+        signals.order_written.send(
+            sender=Order, order=order, lines=prepared.lines, payload=payload, actor=actor
+        )
     _announce(order, event)
     if complete:
         _enqueue_delivery(order, new_order=True)

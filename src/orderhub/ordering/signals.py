@@ -20,3 +20,8 @@ goods_received = Signal()
 #: ``ordering.models.OrderChange``, its order at ``change.order``); delivery puts it into the
 #: outbox for the partner's channel (issue 16).
 order_change_requested = Signal()
+#: Intake is about to write an order whose JSON names attachments (issue 17): ``company``,
+#: ``payload`` (``schemas.OrderIn``); a receiver refuses with a ``Problem`` before anything is written.
+order_checking = Signal()
+#: Intake wrote such an order (inside its transaction): ``order``, ``lines``, ``payload``, ``actor``.
+order_written = Signal()

@@ -1,0 +1,53 @@
+"""Signed, expiring download links to an order's attachments, for the partner's documents.
+
+A link names one :class:`~orderhub.attachments.models.OrderAttachment` (this attachment with this
+order) and is signed with Django's ``signing`` (HMAC with ``SECRET_KEY``, a timestamp inside):
+nobody can forge or widen one, and it stops working ``ATTACHMENT_LINK_DAYS`` after it was made, or
+once the attachment is taken off the order or its file is purged. The document that carries it is
+rendered once, so every retry sends the same link.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from orderhub.attachments.models import OrderAttachment
+
+SALT = "orderhub.attachments.download"
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class LinkInvalid(Exception):
+    pass
+
+
+def token(link: OrderAttachment) -> str:
+    return signing.dumps([link.pk, link.attachment.sha256[:16]], salt=SALT)
+
+
+def download_url(link: OrderAttachment) -> str:
+    """The absolute link (``BASE_URL``) partners fetch the file from."""
+    return (settings.BASE_URL or "") + reverse("attachment_download", args=[token(link)])
+
+
+def max_age_seconds() -> int:
+    return settings.ATTACHMENT_LINK_DAYS * 86400
+
+
+def read(value: str) -> tuple[int, str]:
+    """(link id, start of the file's SHA-256) of a valid token; :class:`LinkExpired` when it is
+    too old, :class:`LinkInvalid` when it was not made here."""
+    try:
+        link_id, sha_start = signing.loads(value, salt=SALT, max_age=max_age_seconds())
+    except signing.SignatureExpired:
+        raise LinkExpired(value) from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise LinkInvalid(value) from None
+    if not isinstance(link_id, int) or not isinstance(sha_start, str):
+        raise LinkInvalid(value)
+    return link_id, sha_start
