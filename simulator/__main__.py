@@ -29,6 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
     add = parser.add_argument
     add("--config", help="TOML or JSON file with the same settings (CLI options win)")
     add("--partner", action="append", default=[], metavar="SPEC", help="a partner to play")
+    add(
+        "--catalog",
+        action="append",
+        default=[],
+        metavar="SLUG=CATALOG",
+        help="the partner's own catalog (BMEcat/CSV file or generated:PREFIX:SIZE[:SEED]); "
+        "lines whose options it does not offer are rejected",
+    )
     add("--portal-url", help="where answers go: POST {portal-url}/api/v1/partner/documents")
     add("--host", help="address to bind (default 127.0.0.1)")
     add("--http-port", type=int, help="openTRANS/webhook/control port (0 = any free port)")
@@ -52,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
     config = SimulatorConfig.from_file(args.config) if args.config else SimulatorConfig()
     config.partners.extend(PartnerConfig.parse(spec) for spec in args.partner)
+    for spec in args.catalog:
+        slug, _, catalog = spec.partition("=")
+        if not catalog:
+            raise ValueError(f"--catalog {spec!r}: expected SLUG=CATALOG")
+        try:
+            config.partner(slug).catalog = catalog
+        except KeyError:
+            raise ValueError(f"--catalog {spec!r}: no partner {slug!r}") from None
     for option in (
         "portal_url",
         "host",

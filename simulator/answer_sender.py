@@ -15,6 +15,7 @@ import random
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +25,9 @@ import httpx
 
 from orderhub.formats import change_answers, edifact, opentrans, partner_json
 from orderhub.formats.changes import OrderChange
-from orderhub.formats.documents import AnswerLine, OrderDocument, PartnerAnswer
+from orderhub.formats.documents import AnswerLine, OrderDocument, OrderItem, PartnerAnswer
 
-from . import answers
+from . import answers, catalogs
 from .config import PartnerConfig, SimulatorConfig
 from .controls import Controls
 from .ledger import Ledger
@@ -102,6 +103,8 @@ class AnswerSender:
         self._pending_lock = threading.Lock()
         self._idle = threading.Condition(self._pending_lock)
         self._warned: set[str] = set()
+        #: Each partner's own catalog, where it has one (issue 17: options are checked).
+        self.catalogs = {p.slug: catalogs.load(p.catalog) for p in config.partners if p.catalog}
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -243,6 +246,12 @@ class AnswerSender:
             self._idle.notify_all()
 
     # -- the answer sequence -------------------------------------------------------------
+    def _refusal(self, partner: PartnerConfig) -> Callable[[OrderItem], str | None] | None:
+        catalog = self.catalogs.get(partner.slug)
+        if catalog is None:
+            return None
+        return lambda item: catalogs.refusal(catalog, item)
+
     async def _answer(self, partner: PartnerConfig, order: OrderDocument, malformed: bool) -> None:
         try:
             settings = self.controls.settings
@@ -254,6 +263,7 @@ class AnswerSender:
                 sender_id=sender_id,
                 policy=settings.answer_policy,
                 rules=settings.line_rules,
+                refuse=self._refusal(partner),
             )
             await self._deliver(partner, order, response, malformed=malformed)
             for ship in (answers.dispatch_notification, answers.backorder_dispatch):

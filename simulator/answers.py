@@ -12,6 +12,8 @@ Pure functions, no I/O. The rules, in order of precedence:
 - a line marked ``BACKORDER`` is *backordered*: all of it is confirmed, half (rounded down) ships
   now and the rest three weeks later;
 - a line marked ``SUBST`` is *substituted*: the article number gets the suffix ``-NEU``;
+- a line whose typed options the partner's catalog does not offer (``refuse``, see
+  ``simulator.catalogs``) is rejected, the reason naming what the catalog offers;
 - everything else is confirmed as ordered.
 
 Instead of markers, ``line_rules`` (a runtime setting: supplier article number → one of
@@ -28,11 +30,12 @@ id and the portal can apply it once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from orderhub.formats.documents import AnswerLine, OrderDocument, PartnerAnswer
+from orderhub.formats.documents import AnswerLine, OrderDocument, OrderItem, PartnerAnswer
 
 ORDER_RESPONSE = "order_response"
 DISPATCH_NOTIFICATION = "dispatch_notification"
@@ -114,12 +117,20 @@ def _rule(item, rules: dict[str, str]) -> str:
 
 
 def decide_lines(
-    order: OrderDocument, policy: str, today: date, rules: dict[str, str] | None = None
+    order: OrderDocument,
+    policy: str,
+    today: date,
+    rules: dict[str, str] | None = None,
+    refuse: Callable[[OrderItem], str | None] | None = None,
 ) -> list[LineDecision]:
     confirmed_date = today + timedelta(days=3)
     decisions = []
     for index, item in enumerate(order.items):
         quantity = Decimal(item.quantity)
+        refused = refuse(item) if refuse is not None and policy != "reject" else None
+        if refused:
+            decisions.append(LineDecision("rejected", Decimal(0), None, refused))
+            continue
         rule = _rule(item, rules or {})
         reject = policy == "reject" or rule == "reject"
         partial = rule == "partial"
@@ -173,9 +184,10 @@ def order_response(
     policy: str,
     now: datetime | None = None,
     rules: dict[str, str] | None = None,
+    refuse: Callable[[OrderItem], str | None] | None = None,
 ) -> PartnerAnswer:
     now = now or datetime.now(UTC)
-    decisions = decide_lines(order, policy, now.date(), rules)
+    decisions = decide_lines(order, policy, now.date(), rules, refuse)
     lines = [
         AnswerLine(
             line_no=item.line_no,

@@ -40,6 +40,9 @@ class PartnerConfig:
     address: str | None = None
     #: Party id the partner uses as sender of its answers (EDIFACT UNB sender, openTRANS party).
     party_id: str | None = None
+    #: The partner's own catalog (``simulator.catalogs``): a BMEcat or CSV file, or
+    #: ``generated:PREFIX:SIZE[:SEED]``; lines whose options it does not offer are rejected.
+    catalog: str | None = None
 
     def __post_init__(self) -> None:
         if not self.slug or not self.slug.replace("-", "").replace("_", "").isalnum():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from orderhub.catalog import variants
+from orderhub.formats import variants
 from orderhub.formats.options import OptionValue
 from orderhub.ordering import hearing, services
 from orderhub.ordering.models import Order

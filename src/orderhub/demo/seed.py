@@ -105,8 +105,22 @@ def configure_partners(sim: SimulatorEndpoints, timeout: float = 10) -> dict[str
     return tokens
 
 
-def simulator_args(sim: SimulatorEndpoints, tokens: dict[str, str], portal_url: str) -> list[str]:
+#: The seed of the demo catalogs (``import_demo_catalogs``); the simulator generates the same.
+CATALOG_SEED = 7
+
+
+def simulator_args(
+    sim: SimulatorEndpoints, tokens: dict[str, str], portal_url: str, catalog_size: int = 2000
+) -> list[str]:
+    """The simulator's command line: the four partners, each with the catalog the portal
+    imported for it (issue 17: the simulator checks the options it receives against it)."""
+    catalogs = [
+        arg
+        for slug, _name, _channel, prefix, _needs, _city in PARTNERS
+        for arg in ("--catalog", f"{slug}=generated:{prefix}:{catalog_size}:{CATALOG_SEED}")
+    ]
     return [
+        *catalogs,
         "--portal-url",
         portal_url,
         "--http-port",
@@ -140,7 +154,7 @@ def import_demo_catalogs(size: int = 2000, progress=print) -> None:
             with open(path, "wb") as out:
                 write_bmecat(
                     catalog_header(prefix, size, name),
-                    generate_catalog(prefix, size, seed=7, manufacturer=name),
+                    generate_catalog(prefix, size, seed=CATALOG_SEED, manufacturer=name),
                     out,
                 )
             job = import_file(partner, path, created_by="demo")

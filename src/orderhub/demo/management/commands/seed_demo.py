@@ -41,7 +41,7 @@ class Command(BaseCommand):
         state = {
             "api_token": api_token,
             "partner_tokens": tokens,
-            "simulator_args": seed.simulator_args(sim, tokens, o["portal_url"]),
+            "simulator_args": seed.simulator_args(sim, tokens, o["portal_url"], o["catalog_size"]),
         }
         if o["write_state"]:
             Path(o["write_state"]).write_text(json.dumps(state, indent=2), encoding="utf-8")
