@@ -100,3 +100,55 @@ def test_another_company_gets_404(other_company, order):
     r = outsider.post(f"/dashboard/bestellungen/{order.pk}/wareneingang/", {"qty-1": "2"})
     assert r.status_code == 404
     assert not GoodsReceipt.objects.exists()
+
+
+def test_a_binaural_pair_is_received_together_and_a_missing_side_stays_outstanding(
+    company, practice
+):
+    """The receipt form shows the two sides of a pair one after the other; booking one side
+    leaves the other visibly outstanding until it arrives."""
+    from decimal import Decimal
+
+    from orderhub.formats.documents import AnswerLine
+    from orderhub.ordering.models import Order
+    from tests.delivery.conftest import mark_sent
+    from tests.ordering.conftest import order_body, submit
+    from tests.ordering.test_goods_receipt import dispatch
+    from tests.ordering.test_hearing_options import pair_lines
+
+    right, left = pair_lines()
+    left["position"] = 3
+    dome = {"position": 2, "quantity": 4, "partner_article_number": "SN-D-OPEN-M"}
+    r = submit(practice, order_body("WE-PAAR", lines=[right, dome, left]))
+    assert r.json_body["status"] == "queued", r.json_body
+    order = mark_sent(Order.objects.get(pk=r.json_body["id"]))
+    dispatch(
+        order,
+        "LS-P",
+        [
+            AnswerLine(1, "shipped", Decimal(1), serial_numbers=["SNR1"]),
+            AnswerLine(2, "shipped", Decimal(4)),
+            AnswerLine(3, "shipped", Decimal(1), serial_numbers=["SNL1"]),
+        ],
+    )
+    admin = client_for(company[1])
+    html = page_of(admin, order)
+    form = html[html.index('class="receipt-form"') :]
+    assert form.index('name="qty-1"') < form.index('name="qty-3"') < form.index('name="qty-2"')
+    assert "Paar mit Pos. 3 · rechts" in form and "Paar mit Pos. 1 · links" in form
+    assert "steht noch aus" not in html  # nothing booked yet: nothing is incomplete
+
+    url = f"/dashboard/bestellungen/{order.pk}/wareneingang/"
+    assert admin.post(url, {"qty-1": "1", "qty-2": "4", "client_id": "paar-1"}).status_code == 302
+    html = page_of(admin, order)
+    said = (
+        "Pos. 3 (links) des binauralen Paars steht noch aus: 1 von 1 Stück; Pos. 1 ist eingegangen."
+    )
+    assert said in html
+    row = html[html.index('name="qty-3"') - 600 : html.index('name="qty-3"')]
+    assert "steht noch aus" in row
+    assert "Item 3 (left) of the binaural pair is still outstanding" in page_of(admin, order, "en")
+
+    assert admin.post(url, {"qty-3": "1", "client_id": "paar-2"}).status_code == 302
+    html = page_of(admin, order)
+    assert "des binauralen Paars steht noch aus" not in html and "steht noch aus" not in html

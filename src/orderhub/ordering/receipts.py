@@ -25,6 +25,10 @@ identified article's) it carries, or to the line whose shipments list its serial
 may name its line (``position``) itself. A scan that matches no line is an ``unexpected_article``.
 A bad scan is a 422 naming ``scans[i]`` and the character position in the text as given.
 
+**Binaural pairs** are received like any two lines (parcels split, nothing is refused), but the
+dashboard's form shows the two sides together, and while one side has arrived and the other not,
+:func:`pair_gaps` says which side is still outstanding (the pair is fitted together).
+
 **Idempotent**: the ``Idempotency-Key`` (or the body's ``client_id``) identifies the request; the
 same key with the same body answers with the receipt booked the first time, with another body 409.
 
@@ -50,8 +54,9 @@ from django.utils.translation import gettext, gettext_noop
 
 from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import changes, gs1
+from orderhub.formats import options as opts
 from orderhub.masterdata.models import Employee
-from orderhub.ordering import signals
+from orderhub.ordering import hearing, signals
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import (
     GoodsReceipt,
@@ -692,6 +697,51 @@ def still_expected(order: Order) -> dict[int, Decimal]:
     lines = list(order.lines.filter(removed=False))
     plan = _expected(order, lines, None)["by_line"]
     return {line.position: plan[line.pk].quantity for line in lines}
+
+
+def pair_gaps(order: Order) -> dict[int, str]:
+    """Per line position the sentence for a side of a binaural pair that is still outstanding
+    while its mate has arrived (in the active language).
+
+    The two sides of a pair are fitted together, so a receipt that books one side only leaves
+    the pair incomplete: the practice must see the other side as outstanding until it arrives
+    (or its remainder is closed). Nothing is refused — parcels do split — and it is no
+    difference to a dispatch notification that shipped one side.
+    """
+    lines = [line for line in order.lines.filter(removed=False) if line.pair]
+    if not lines:
+        return {}
+    received: dict[int, Decimal] = {}
+    for line_id, quantity in GoodsReceiptLine.objects.filter(receipt__order=order).values_list(
+        "line_id", "quantity"
+    ):
+        received[line_id] = received.get(line_id, Decimal(0)) + quantity
+    pairs: dict[str, list[OrderLine]] = {}
+    for line in lines:
+        pairs.setdefault(line.pair, []).append(line)
+    language = translation.get_language() or "de"
+    gaps: dict[int, str] = {}
+    for members in pairs.values():
+        arrived = [line.position for line in members if received.get(line.pk, 0) > 0]
+        for line in members:
+            got = received.get(line.pk, Decimal(0))
+            if line.remainder_closed or got >= line.expected_quantity:
+                continue
+            mates = [p for p in arrived if p != line.position]
+            if not mates:
+                continue
+            side = hearing.line_options(line).get("side")
+            gaps[line.position] = gettext(
+                "Pos. %(position)s (%(side)s) des binauralen Paars steht noch aus: "
+                "%(missing)s von %(expected)s Stück; Pos. %(mates)s ist eingegangen."
+            ) % {
+                "position": line.position,
+                "side": opts.value_label("side", side, language) if side else "—",
+                "missing": _quantity_text(line.expected_quantity - got),
+                "expected": _quantity_text(line.expected_quantity),
+                "mates": ", ".join(str(p) for p in mates),
+            }
+    return gaps
 
 
 def shown(receipt: GoodsReceipt) -> dict:
