@@ -1,0 +1,163 @@
+"""The answer examples of docs/partner-formats.md ("One order answered line by line and shipped in
+two parcels"): each is what OrderHub's writers produce, byte for byte, validates (openTRANS XSD;
+the D.96A structure and Bots' grammar in strict mode) and reads back as the documented answer —
+one line confirmed, one changed in date, one backordered; a parcel with serial and lot numbers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from orderhub.formats import edifact, opentrans, partner_json
+from orderhub.formats.documents import LOCAL_TZ, AnswerLine, PartnerAnswer
+from orderhub.formats.edifact_structure import check_structure
+
+from .bots_grammar import bots_errors
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "partner-formats.md"
+SECTION = "## One order answered line by line and shipped in two parcels (examples)"
+
+
+def response() -> PartnerAnswer:
+    return PartnerAnswer(
+        kind="order_response",
+        order_number="OH-2026-000123",
+        document_id="AB-2026-0815",
+        issued_at=datetime(2026, 1, 15, 14, 0, tzinfo=LOCAL_TZ),
+        lines=[
+            AnswerLine(1, "confirmed", Decimal(2), delivery_date=date(2026, 1, 22)),
+            AnswerLine(
+                2,
+                "changed",
+                Decimal(1),
+                unit="PR",
+                delivery_date=date(2026, 1, 29),
+                note="Schirmchen erst ab 29.01.",
+            ),
+            AnswerLine(
+                3,
+                "backordered",
+                Decimal(10),
+                delivery_date=date(2026, 1, 22),
+                backordered_quantity=Decimal(6),
+                backorder_date=date(2026, 2, 12),
+            ),
+        ],
+    )
+
+
+def parcel() -> PartnerAnswer:
+    return PartnerAnswer(
+        kind="dispatch_notification",
+        order_number="OH-2026-000123",
+        document_id="LS-2026-0815",
+        issued_at=datetime(2026, 1, 22, 9, 30, tzinfo=LOCAL_TZ),
+        lines=[
+            AnswerLine(
+                1,
+                "shipped",
+                Decimal(2),
+                serial_numbers=["SN40021", "SN40022"],
+                lot_numbers=["L2601A"],
+            ),
+            AnswerLine(3, "shipped", Decimal(4)),
+        ],
+        tracking_numbers=["00340434161234567890"],
+        carrier="DHL",
+    )
+
+
+def blocks(kind: str, start: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    assert SECTION in text
+    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    found = [
+        body
+        for info, body in re.findall(r"```([a-z]*)\n(.*?)```", section, flags=re.S)
+        if info == kind and start in body[:400]
+    ]
+    assert len(found) == 1, f"no single {kind} block with {start!r}"
+    return found[0]
+
+
+def edifact_bytes(block: str) -> bytes:
+    return block.replace("\n", "").encode("latin-1")
+
+
+def promised(answer: PartnerAnswer) -> list[tuple]:
+    return [
+        (line.line_no, line.status, line.quantity, line.delivery_date, line.backordered_quantity)
+        for line in answer.lines
+    ]
+
+
+PROMISED = [
+    (1, "confirmed", Decimal(2), date(2026, 1, 22), None),
+    (2, "changed", Decimal(1), date(2026, 1, 29), None),
+    (3, "backordered", Decimal(10), date(2026, 1, 22), Decimal(6)),
+]
+
+
+def shipped(answer: PartnerAnswer) -> list[tuple]:
+    return [(l.line_no, l.quantity, l.serial_numbers, l.lot_numbers) for l in answer.lines]
+
+
+SHIPPED = [
+    (1, Decimal(2), ["SN40021", "SN40022"], ["L2601A"]),
+    (3, Decimal(4), [], []),
+]
+
+
+def test_opentrans_examples_are_what_orderhub_writes_and_read_back():
+    xml = blocks("xml", "<ORDERRESPONSE ").encode()
+    assert xml == opentrans.write_order_response(response())
+    opentrans.validate(xml)
+    back = opentrans.parse_answer(xml)
+    assert promised(back) == PROMISED and back.lines[2].backorder_date == date(2026, 2, 12)
+    xml = blocks("xml", "<DISPATCHNOTIFICATION ").encode()
+    assert xml == opentrans.write_dispatch_notification(parcel())
+    opentrans.validate(xml)
+    back = opentrans.parse_answer(xml)
+    assert shipped(back) == SHIPPED and back.tracking_numbers == ["00340434161234567890"]
+
+
+@pytest.mark.parametrize(
+    ("message", "write", "check"),
+    [
+        (
+            "ORDRSP",
+            lambda: edifact.write_ordrsp(
+                response(),
+                sender_id="4012345000009",
+                recipient_id="ORDERHUB",
+                interchange_ref="AB1",
+            ),
+            lambda back: (
+                promised(back) == PROMISED and back.lines[2].backorder_date == date(2026, 2, 12)
+            ),
+        ),
+        (
+            "DESADV",
+            lambda: edifact.write_desadv(
+                parcel(), sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="LS1"
+            ),
+            lambda back: shipped(back) == SHIPPED and back.carrier == "DHL",
+        ),
+    ],
+)
+def test_edifact_examples_are_what_orderhub_writes_and_read_back(message, write, check):
+    data = edifact_bytes(blocks("edifact", f"UNH+1+{message}:D:96A"))
+    assert data == write()
+    assert check_structure(data, message) == []
+    assert bots_errors(data) == []
+    assert check(edifact.parse_answer(data))
+
+
+def test_json_example_is_what_orderhub_writes_and_reads_back():
+    data = blocks("json", '"kind": "dispatch_notification"').encode()
+    assert data == partner_json.write_answer(parcel()) + b"\n"
+    assert shipped(partner_json.parse_answer(data)) == SHIPPED
