@@ -131,12 +131,24 @@ def test_transition_many_checks_every_change_and_records_events(practice):
     a, b, c = (Order.objects.get(pk=i) for i in submit_many(practice, 3))
     order_status.transition(c, "cancelled", actor="test")
     moved = order_status.transition_many(
-        [(a, "r-a", {"x": 1}), (b, "r-b", None), (c, "r-c", None)], "sending", actor="Zustellung"
+        [
+            (a, "delivery.sending", {"channel": "a"}, {"x": 1}),
+            (b, "delivery.sending", {"channel": "b"}, None),
+            (c, "delivery.sending", {"channel": "c"}, None),
+        ],
+        "sending",
+        actor="Zustellung",
     )
     assert {o.pk for o in moved} == {a.pk, b.pk} and a.status == b.status == "sending"
     assert Order.objects.get(pk=c.pk).status == "cancelled"
     e = OrderEvent.objects.get(order=a, to_status="sending")
-    assert (e.from_status, e.reason, e.data, e.actor) == ("queued", "r-a", {"x": 1}, "Zustellung")
+    assert (e.from_status, e.reason_code, e.reason_params, e.data, e.actor) == (
+        "queued",
+        "delivery.sending",
+        {"channel": "a"},
+        {"x": 1},
+        "Zustellung",
+    )
     assert not OrderEvent.objects.filter(order=c, to_status="sending").exists()
 
 

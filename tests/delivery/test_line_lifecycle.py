@@ -18,6 +18,7 @@ from orderhub.formats import edifact, opentrans, partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
 from orderhub.ordering import answers
 from orderhub.ordering.models import Order
+from orderhub.ordering.reasons import event_reason
 from tests.conftest import ApiClient, run_queued_tasks
 from tests.delivery.conftest import mark_sent
 from tests.ordering.conftest import order_body, submit
@@ -207,7 +208,7 @@ def test_the_practice_closes_the_remainder_and_the_order_is_shipped(order, partn
     assert lines[3]["remainder_closed"] is True
     assert Decimal(lines[3]["outstanding_quantity"]) == 0
     event = order.events.order_by("-pk").first()
-    assert event.reason == "Rest geschlossen" and event.actor.startswith("Branchensoftware")
+    assert event_reason(event) == "Rest geschlossen" and event.actor.startswith("Branchensoftware")
     assert event.data["closed"] == {"1": "2.000", "2": "1.000", "3": "6.000"}
     assert practice.post(url).status_code == 409
     order.refresh_from_db()

@@ -18,6 +18,7 @@ from orderhub.delivery import channels, order_document, outbox, sftp_inbox
 from orderhub.delivery.models import Delivery, Document
 from orderhub.formats import edifact, opentrans
 from orderhub.ordering.models import Order
+from orderhub.ordering.reasons import event_reason
 from simulator import answers as sim_answers
 from tests.conftest import run_queued_tasks
 from tests.delivery.sftp_server import SftpServer
@@ -494,7 +495,7 @@ def test_change_answers_are_read_from_the_outbox_like_the_drop_directory(
     assert queued.status == "confirmed"
     line = queued.lines.get(position=1)
     assert (line.quantity, line.confirmed_quantity) == (3, 3)
-    reasons = [e.reason for e in queued.events.order_by("id")]
+    reasons = [event_reason(e) for e in queued.events.order_by("id")]
     assert reasons.index("Auftragsbestätigung") < reasons.index("Änderung 1 vom Partner angenommen")
     assert sorted(p.name for p in (sftp_root / "out" / "done").iterdir()) == [
         f"A_CHANGE_{queued.number}.edi",

@@ -30,7 +30,7 @@ from orderhub.delivery.models import (
     WebhookDelivery,
 )
 from orderhub.formats import signing
-from orderhub.ordering import selectors
+from orderhub.ordering import reasons, selectors
 from orderhub.ordering.models import Order, OrderEvent
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ def payload(order: Order, event: OrderEvent) -> bytes:
                 "at": event.at.isoformat(),
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "reason": event.reason,
+                **reasons.api_fields(event),
             },
         },
         ensure_ascii=False,

@@ -243,7 +243,9 @@ def _claim_locked(delivery_ids, limit, worker_id, now) -> tuple[int, list[Job]]:
     queued = [d for d in live if d.order.status == S.QUEUED]
     if queued:
         moved = order_status.transition_many(
-            [(d.order, f"Kanal {d.channel}", None) for d in queued], S.SENDING, actor="Zustellung"
+            [(d.order, "delivery.sending", {"channel": d.channel}, None) for d in queued],
+            S.SENDING,
+            actor="Zustellung",
         )
         # An order that could not move was changed by someone else meanwhile: leave its delivery alone.
         moved_ids = {o.pk for o in moved}
@@ -390,7 +392,14 @@ def _record_locked(jobs: list[Job], now) -> None:
                 "",
             )
             delivered.append(delivery.pk)
-            sent.append((delivery.order, result.detail[:200], {"attempt": attempt.number}))
+            sent.append(
+                (
+                    delivery.order,
+                    "delivery.sent",
+                    {"detail": result.detail[:200]},
+                    {"attempt": attempt.number},
+                )
+            )
             job.outcome = "delivered"
             continue
         delivery.last_error = result.detail
@@ -409,8 +418,8 @@ def _record_locked(jobs: list[Job], now) -> None:
                 else DeliveryAttempt.Outcome.FAILED
             )
             delivery.status = Delivery.Status.DEAD
-            why = "Zustellung aufgegeben" + (" (Frist abgelaufen)" if result.retryable else "")
-            failed.append((delivery.order, f"{why}: {result.detail}"[:500], None))
+            why = "delivery.given_up_expired" if result.retryable else "delivery.given_up"
+            failed.append((delivery.order, why, {"detail": result.detail[:500]}, None))
             job.outcome = "dead"
         changed.append(delivery)
     queue.save_attempts(DeliveryAttempt, [j.attempt for j in jobs])
@@ -487,7 +496,7 @@ def retry_dead(delivery: Delivery, actor: str) -> Delivery:
         return delivery
     order = delivery.order
     if order.status == S.FAILED:
-        order_status.transition(order, S.QUEUED, actor=actor, reason="Zustellung erneut angestoßen")
+        order_status.transition(order, S.QUEUED, actor=actor, reason="delivery.retried")
     now = timezone.now()
     delivery.status, delivery.next_attempt_at, delivery.first_attempt_at = (
         Delivery.Status.PENDING,

@@ -314,5 +314,5 @@ def demo_orders(company: Company) -> list[str]:
     )
     ordering.expire_due_carts()
     cancelled = submit("DEMO-7", "sonora", [line(1, "SN-UNBEKANNT-2")])
-    ordering.cancel(cancelled, "Demo-Einrichtung", reason="Demo: storniert")
+    ordering.cancel(cancelled, "Demo-Einrichtung")
     return [o.number for o in made + [old_cart, cancelled]]

@@ -11,7 +11,16 @@ class LineInline(admin.TabularInline):
 class EventInline(admin.TabularInline):
     model = OrderEvent
     extra = 0
-    readonly_fields = ["at", "actor", "from_status", "to_status", "reason", "data"]
+    readonly_fields = [
+        "at",
+        "actor",
+        "from_status",
+        "to_status",
+        "reason_code",
+        "reason_params",
+        "reason",
+        "data",
+    ]
 
 
 @admin.register(Order)

@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from orderhub.core.problems import Conflict
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
@@ -69,12 +68,12 @@ def apply_answer(order: Order, answer: PartnerAnswer, *, actor: str, data: dict)
         data = {**data, "dates": {k: v.isoformat() for k, v in sorted(answer.dates.items())}}
     if answer.kind == "dispatch_notification":
         fields = _ship(order, answer, lines)
-        reason = gettext_noop("Versandmeldung")
+        reason = "answer.dispatch"
         if answer.tracking_numbers:
             data = {**data, "tracking_numbers": list(answer.tracking_numbers)}
     else:
         fields = _respond(order, answer, lines)
-        reason = gettext_noop("Auftragsbestätigung")
+        reason = "answer.confirmation"
     target = status_from_lines(
         list(lines.values()), shipping=answer.kind == "dispatch_notification"
     )
@@ -201,7 +200,7 @@ def close_remainder(order: Order, *, actor: str) -> Order:
             order,
             S.SHIPPED,
             actor=actor,
-            reason=gettext_noop("Rest geschlossen"),
+            reason="answer.remainder_closed",
             data={"closed": closed},
         )
     return order

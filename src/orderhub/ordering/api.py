@@ -90,7 +90,7 @@ def get_order(request, order_id: str):
 )
 def cancel_order(request, order_id: str):
     order = selectors.get_order(request.company, order_id)
-    services.cancel(order, actor_for_token(request.auth), reason="über die API storniert")
+    services.cancel(order, actor_for_token(request.auth), reason="order.cancelled_api")
     order.refresh_from_db()
     return selectors.order_detail(order, request)
 

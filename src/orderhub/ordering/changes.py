@@ -45,7 +45,7 @@ from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import FormatError
 from orderhub.formats import changes as formats_changes
 from orderhub.formats.documents import OrderItem
-from orderhub.ordering import answers, signals
+from orderhub.ordering import answers, reasons, signals
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderChange, OrderLine
 from orderhub.ordering.models import OrderStatus as S
@@ -327,26 +327,20 @@ def _added_lines(order: Order, request: ChangeRequest) -> list[dict]:
     return result
 
 
-def _describe(change: OrderChange) -> str:
+def _reason(change: OrderChange, what: str, note: str = "") -> str:
+    """The reason code for ``what`` ("sent", "accepted", …) of a change or a cancellation."""
+    kind = "cancellation" if change.kind == OrderChange.Kind.CANCEL else "change"
+    return f"{kind}.{what}{'_note' if note else ''}"
+
+
+def _describe(change: OrderChange) -> tuple[str, dict]:
+    params: dict = {"n": change.sequence}
     if change.kind == OrderChange.Kind.CANCEL:
-        text = f"Stornierung {change.sequence} angefragt"
-        return f"{text}: {change.note}" if change.note else text
-    parts = []
-    for line in change.lines:
-        if line.get("removed"):
-            parts.append(f"Pos. {line['position']} entfernen")
-            continue
-        what = []
-        if line.get("quantity") is not None:
-            what.append(f"Menge {line['quantity']}")
-        if line.get("delivery_date"):
-            what.append(f"Liefertermin {date.fromisoformat(line['delivery_date']):%d.%m.%Y}")
-        parts.append(f"Pos. {line['position']} " + ", ".join(what))
-    for line in change.added:
-        parts.append(
-            f"Pos. {line['position']} neu: {line['quantity']} × {line['partner_article_number']}"
-        )
-    return f"Änderung {change.sequence} angefragt: " + "; ".join(parts)
+        if change.note:
+            params["note"] = change.note
+        return _reason(change, "requested", change.note), params
+    params["parts"] = reasons.change_parts(change.lines, change.added)
+    return "change.requested", params
 
 
 def _replay(order: Order, client_id: str, digest: str) -> OrderChange | None:
@@ -396,8 +390,9 @@ def _create(
         formats_changes.check_change(as_format(change))
     except FormatError as exc:
         raise InvalidInput(exc.field or "lines", exc.message) from None
+    reason, params = _describe(change)
     order_status.note(
-        order, actor=actor, reason=_describe(change)[:500], data={"change": change.sequence}
+        order, actor=actor, reason=reason, params=params, data={"change": change.sequence}
     )
     signals.order_change_requested.send(sender=OrderChange, change=change)
     return change
@@ -515,11 +510,11 @@ def mark_sent(change: OrderChange, *, actor: str, detail: str = "") -> None:
     )
     if updated:
         change.status = OrderChange.Status.SENT
-        what = "Stornierung" if change.kind == OrderChange.Kind.CANCEL else "Änderung"
         order_status.note(
             change.order,
             actor=actor,
-            reason=f"{what} {change.sequence} an den Partner gesendet",
+            reason=_reason(change, "sent"),
+            params={"n": change.sequence},
             data={"change": change.sequence, "detail": detail[:200]},
         )
 
@@ -531,11 +526,11 @@ def mark_failed(change: OrderChange, *, actor: str, detail: str) -> None:
     )
     if updated:
         change.status = OrderChange.Status.FAILED
-        what = "Stornierung" if change.kind == OrderChange.Kind.CANCEL else "Änderung"
         order_status.note(
             change.order,
             actor=actor,
-            reason=f"{what} {change.sequence} nicht zustellbar: {detail}"[:500],
+            reason=_reason(change, "undeliverable"),
+            params={"n": change.sequence, "detail": detail[:500]},
             data={"change": change.sequence},
         )
 
@@ -561,30 +556,29 @@ def answer_change(
         change.status = OrderChange.Status.ACCEPTED if accepted else OrderChange.Status.REFUSED
         change.answered_at, change.answered_by, change.answer_note = now, actor[:200], note[:500]
         change.save(update_fields=["status", "answered_at", "answered_by", "answer_note"])
-        what = "Stornierung" if change.kind == OrderChange.Kind.CANCEL else "Änderung"
         data = {**(data or {}), "change": change.sequence, "accepted": accepted}
+        params = {"n": change.sequence, **({"note": note[:500]} if note else {})}
         if not accepted:
-            reason = f"{what} {change.sequence} vom Partner abgelehnt"
-            if note:
-                reason += f": {note}"
-            reason += " – die Bestellung bleibt wie sie war"
-            order_status.note(order, actor=actor, reason=reason[:500], data=data)
+            reason = _reason(change, "refused", note)
+            order_status.note(order, actor=actor, reason=reason, params=params, data=data)
             return True
-        reason = f"{what} {change.sequence} vom Partner angenommen"
-        if note:
-            reason += f": {note}"
+        reason = _reason(change, "accepted", note)
         if change.kind == OrderChange.Kind.CANCEL:
             if order_status.can_transition(order.status, S.CANCELLED):
                 order_status.transition(
-                    order, S.CANCELLED, actor=actor, reason=reason[:500], data=data
+                    order, S.CANCELLED, actor=actor, reason=reason, params=params, data=data
                 )
             else:  # shipped meanwhile: the partner's word stands, the goods are on their way
                 order_status.note(
-                    order, actor=actor, reason=f"{reason} ({order.status})"[:500], data=data
+                    order,
+                    actor=actor,
+                    reason=_reason(change, "accepted_late", note),
+                    params={**params, "status": order.status},
+                    data=data,
                 )
             return True
         _apply(order, change)
-        _settle_status(order, actor=actor, reason=reason[:500], data=data)
+        _settle_status(order, actor=actor, reason=reason, params=params, data=data)
         return True
 
 
@@ -641,16 +635,16 @@ def _apply(order: Order, change: OrderChange) -> None:
     )
 
 
-def _settle_status(order: Order, *, actor: str, reason: str, data: dict) -> None:
+def _settle_status(order: Order, *, actor: str, reason: str, params: dict, data: dict) -> None:
     """Record the accepted change; the order's status follows its lines once it was answered."""
     target = order.status
     if order.status in order_status.ANSWERED:
         lines = list(order.lines.filter(removed=False))
         target = answers.status_from_lines(lines, shipping=False)
     if target != order.status and order_status.can_transition(order.status, target):
-        order_status.transition(order, target, actor=actor, reason=reason, data=data)
+        order_status.transition(order, target, actor=actor, reason=reason, params=params, data=data)
     else:
-        order_status.note(order, actor=actor, reason=reason, data=data)
+        order_status.note(order, actor=actor, reason=reason, params=params, data=data)
 
 
 def change_data(change: OrderChange) -> dict:

@@ -204,7 +204,12 @@ class ShipmentLine(models.Model):
 
 
 class OrderEvent(models.Model):
-    """One entry of an order's timeline: a status change or a notable fact (who, when, why)."""
+    """One entry of an order's timeline: a status change or a notable fact (who, when, why).
+
+    Why: ``reason_code`` (a key of ``ordering/reasons.py``) and ``reason_params``, rendered in the
+    reader's language (``reasons.event_reason``). ``reason`` is the stored text of an event from
+    before the codes that migration 0007 did not recognise; new events leave it empty.
+    """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -212,6 +217,8 @@ class OrderEvent(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     reason = models.CharField(max_length=500, blank=True)
+    reason_code = models.CharField(max_length=60, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -573,9 +573,7 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
     order_status.note(
         order,
         actor=actor,
-        reason=gettext_noop("Wareneingang gebucht")
-        if not differences
-        else gettext_noop("Wareneingang mit Abweichungen gebucht"),
+        reason="receipt.booked_differences" if differences else "receipt.booked",
         data={
             "receipt": receipt.number,
             "lines": {
@@ -596,7 +594,8 @@ def mark_acknowledged(receipt: GoodsReceipt, *, actor: str, detail: str = "") ->
     order_status.note(
         receipt.order,
         actor=actor,
-        reason=f"Wareneingang {receipt.number} dem Partner bestätigt",
+        reason="receipt.acknowledged",
+        params={"number": receipt.number},
         data={"receipt": receipt.number, "detail": detail[:200]},
     )
 
@@ -606,7 +605,8 @@ def mark_not_acknowledged(receipt: GoodsReceipt, *, actor: str, detail: str) -> 
     order_status.note(
         receipt.order,
         actor=actor,
-        reason=f"Bestätigung des Wareneingangs {receipt.number} nicht zustellbar: {detail}"[:500],
+        reason="receipt.acknowledgement_undeliverable",
+        params={"number": receipt.number, "detail": detail[:500]},
         data={"receipt": receipt.number},
     )
 

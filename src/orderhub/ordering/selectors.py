@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orderhub.core.problems import InvalidInput, NotFound
-from orderhub.ordering import changes, hearing, receipts, services
+from orderhub.ordering import changes, hearing, reasons, receipts, services
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus, OrderType
 
 
@@ -195,7 +195,7 @@ def order_detail(order: Order, request=None) -> dict:
             "actor": e.actor,
             "from_status": e.from_status or None,
             "to_status": e.to_status or None,
-            "reason": e.reason,
+            **reasons.api_fields(e),
         }
         for e in order.events.all()
     ]

@@ -358,12 +358,13 @@ def _write_order(
 ) -> tuple[int, dict]:
     """The writes only, one statement per table (inside the caller's transaction)."""
     order, complete = prepared.order, prepared.complete
-    reason = "vollständig: wird weitergeleitet" if complete else "unvollständig: Warenkorb geöffnet"
+    reason = "intake.complete" if complete else "intake.cart"
+    params = {}
     by_mapping = [
         str(line.position) for line in prepared.lines if line.matched_by == MATCHED_BY_MAPPING
     ]
     if by_mapping:
-        reason += f"; Position {', '.join(by_mapping)} über gespeicherte Zuordnung"
+        reason, params = f"{reason}_mapped", {"positions": ", ".join(by_mapping)}
     data = {"idempotency_key": idempotency_key}
     if not complete:  # why a person was needed (straight-through rate, selectors.straight_through)
         data["cart_reasons"] = sorted({i["code"] for i in prepared.response["issues"]})
@@ -372,7 +373,8 @@ def _write_order(
         at=order.created_at,
         actor=actor[:200],
         to_status=order.status,
-        reason=reason,
+        reason_code=reason,
+        reason_params=params,
         data=data,
     )
     key = IdempotencyKey(
@@ -443,9 +445,7 @@ def expire_if_due(order: Order, now=None) -> Order:
     now = now or timezone.now()
     if order.status == S.CART and order.cart_expires_at and order.cart_expires_at <= now:
         try:
-            order_status.transition(
-                order, S.EXPIRED, actor="System", reason="Warenkorb nach 6 Stunden abgelaufen"
-            )
+            order_status.transition(order, S.EXPIRED, actor="System", reason="cart.expired")
         except order_status.TransitionNotAllowed:
             order.refresh_from_db()
     return order
@@ -502,7 +502,8 @@ def pick_article(order: Order, line: OrderLine, article: Article, actor: str) ->
     order_status.note(
         order,
         actor=actor,
-        reason=f"Position {line.position}: {article.partner_article_number} gewählt",
+        reason="cart.article_chosen",
+        params={"position": line.position, "article": article.partner_article_number},
     )
 
 
@@ -531,7 +532,8 @@ def pick_option(order: Order, line: OrderLine, key: str, value: dict, actor: str
     order_status.note(
         order,
         actor=actor,
-        reason=f"Position {line.position}: {key} = {options[key].text} gewählt",
+        reason="cart.option_chosen",
+        params={"position": line.position, "option": key, "option_value": options[key].as_dict()},
     )
 
 
@@ -573,7 +575,12 @@ def set_quantity(order: Order, line: OrderLine, quantity, actor: str) -> None:
     quantity = check_quantity(line, quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
-    order_status.note(order, actor=actor, reason=f"Position {line.position}: Menge {quantity}")
+    order_status.note(
+        order,
+        actor=actor,
+        reason="cart.quantity",
+        params={"position": line.position, "quantity": str(quantity)},
+    )
 
 
 @transaction.atomic
@@ -584,7 +591,8 @@ def remove_line(order: Order, line: OrderLine, actor: str, restore: bool = False
     order_status.note(
         order,
         actor=actor,
-        reason=f"Position {line.position} {'wiederhergestellt' if restore else 'entfernt'}",
+        reason="cart.line_restored" if restore else "cart.line_removed",
+        params={"position": line.position},
     )
 
 
@@ -607,12 +615,9 @@ def set_customer_number(
     order_status.note(
         order,
         actor=actor,
-        reason=(
-            f"Kundennummer {previous} durch {number} ersetzt"
-            if previous
-            else "Kundennummer eingegeben"
-        )
-        + (" und in den Stammdaten gespeichert" if save_to_masterdata else ""),
+        reason=("cart.customer_number_replaced" if previous else "cart.customer_number_entered")
+        + ("_saved" if save_to_masterdata else ""),
+        params={"old": previous, "new": number} if previous else {},
     )
 
 
@@ -700,7 +705,7 @@ def order_cart(order: Order, actor: str) -> Order:
         order,
         S.QUEUED,
         actor=actor,
-        reason="im Warenkorb bestellt",
+        reason="cart.ordered",
         fields={"ordered_at": timezone.now()},
     )
     _enqueue_delivery(order)
@@ -708,7 +713,8 @@ def order_cart(order: Order, actor: str) -> Order:
 
 
 @transaction.atomic
-def cancel(order: Order, actor: str, reason: str = "storniert") -> Order:
+def cancel(order: Order, actor: str, reason: str = "order.cancelled") -> Order:
+    """Cancel a cart or an order not sent yet; ``reason`` is a code of ``ordering/reasons.py``."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     expire_if_due(order)
     if order.status not in order_status.CANCELLABLE:

@@ -1,7 +1,8 @@
 """The order status machine: the one place where an order's status changes (SPEC §4 status list).
 
 Every change is checked against ``TRANSITIONS`` and recorded as an :class:`OrderEvent` with
-time, actor and reason, in the same transaction as the change.
+time, actor and reason, in the same transaction as the change. A reason is a code of
+``ordering/reasons.py`` with its parameters, never a sentence (issue 15).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from orderhub.ordering import signals
+from orderhub.ordering import reasons, signals
 from orderhub.ordering.models import Order, OrderEvent
 from orderhub.ordering.models import OrderStatus as S
 
@@ -59,13 +60,16 @@ def transition(
     *,
     actor: str,
     reason: str = "",
+    params: dict | None = None,
     data: dict | None = None,
     fields: dict | None = None,
 ) -> Order:
     """Move ``order`` to ``to`` (locking its row); raises TransitionNotAllowed.
 
+    ``reason`` is a code of ``ordering/reasons.py``, ``params`` the values its sentence names.
     ``fields`` are further attribute changes saved in the same write (e.g. ``ordered_at``).
     """
+    params = reasons.check(reason, params)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if not can_transition(locked.status, to):
@@ -83,7 +87,8 @@ def transition(
             actor=actor[:200],
             from_status=previous,
             to_status=to,
-            reason=reason[:500],
+            reason_code=reason,
+            reason_params=params,
             data=data or {},
         )
         _announce(locked, event)
@@ -97,27 +102,44 @@ def _announce(order: Order, event: OrderEvent) -> None:
     signals.order_events.send(sender=Order, pairs=[(order, event)])
 
 
-def note(order: Order, *, actor: str, reason: str, data: dict | None = None) -> OrderEvent:
+def note(
+    order: Order,
+    *,
+    actor: str,
+    reason: str,
+    params: dict | None = None,
+    data: dict | None = None,
+) -> OrderEvent:
     """Record an event that does not change the status (e.g. a line resolved in the cart)."""
+    params = reasons.check(reason, params)
     now = timezone.now()
     Order.objects.filter(pk=order.pk).update(updated_at=now)
     order.updated_at = now
     return OrderEvent.objects.create(
-        order=order, at=now, actor=actor[:200], reason=reason[:500], data=data or {}
+        order=order,
+        at=now,
+        actor=actor[:200],
+        reason_code=reason,
+        reason_params=params,
+        data=data or {},
     )
 
 
 def transition_many(changes, to: str, *, actor: str) -> list[Order]:
     """The bulk variant of :func:`transition` for background work on many orders at once.
 
-    ``changes`` are ``(order, reason, data)`` triples. The rows are locked (in primary-key order, so
+    ``changes`` are ``(order, reason, params, data)`` tuples (``reason`` a code as for
+    :func:`transition`). The rows are locked (in primary-key order, so
     two callers cannot deadlock), every change is checked against ``TRANSITIONS`` and recorded as
     an :class:`OrderEvent` in the same transaction, exactly as :func:`transition` does, but with one
     lock query, one ``UPDATE`` and one ``INSERT`` for all. Unlike :func:`transition` an order that
     may not move (another process changed it meanwhile) is left alone instead of raising; the
     orders that did move are returned (the given objects, updated in place).
     """
-    changes = {order.pk: (order, reason, data) for order, reason, data in changes}
+    changes = {
+        order.pk: (order, reason, reasons.check(reason, params), data)
+        for order, reason, params, data in changes
+    }
     if not changes:
         return []
     # No savepoint of its own: an error rolls the caller's whole transaction back (two round trips less).
@@ -141,8 +163,9 @@ def transition_many(changes, to: str, *, actor: str) -> list[Order]:
                     actor=actor[:200],
                     from_status=o.status,
                     to_status=to,
-                    reason=changes[o.pk][1][:500],
-                    data=changes[o.pk][2] or {},
+                    reason_code=changes[o.pk][1],
+                    reason_params=changes[o.pk][2],
+                    data=changes[o.pk][3] or {},
                 )
                 for o in movable
             ]

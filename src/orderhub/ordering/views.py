@@ -349,7 +349,7 @@ def cart_cancel(request, order_id):
             return render(request, "ordering/_cart_cancel_confirm.html", {"order": order})
         return render(request, "ordering/cart_cancel.html", {"order": order})
     try:
-        services.cancel(order, actor(request), reason="im Warenkorb storniert")
+        services.cancel(order, actor(request), reason="order.cancelled_cart")
     except Problem:
         order.refresh_from_db()
         messages.error(request, services.cart_closed_message(order))

@@ -1,7 +1,7 @@
 """What the audit trail and the order timeline say to a person: sentences in the chosen language.
 
-The rows store codes and parameters (``AuditEvent.action`` + ``changes``, ``OrderEvent`` status codes
-+ ``data``) and, for older timeline entries and the actors, German text. Everything a person reads
+The rows store codes and parameters (``AuditEvent.action`` + ``changes``, ``OrderEvent`` status and
+reason codes + ``reason_params``, see ``ordering/reasons.py``) and, for the actors, German text. Everything a person reads
 is made here at display time with German msgids (English in the catalogue), so a stored row reads
 in German or English alike; what only a developer or an operator needs (codes, ids, the raw
 parameters) goes into the technical detail that administrators can open (``technical``).
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from orderhub.accounts.models import Role
 from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
+from orderhub.ordering import reasons
 from orderhub.ordering.models import OrderStatus
 from orderhub.partners.models import Partner
 
@@ -227,6 +228,27 @@ AUDIT: dict[str, Callable[[Any, dict], str]] = {
             "branch": _p(c, "branch"),
         }
     ),
+    "customer_number.deleted": lambda e, c: (
+        (
+            _("Kundennummer %(number)s bei %(partner)s für Filiale %(branch)s gelöscht")
+            if c.get("branch")
+            else _("Kundennummer %(number)s bei %(partner)s für das ganze Unternehmen gelöscht")
+        )
+        % {
+            "number": _p(c, "number"),
+            "partner": _partner_name(c.get("partner")),
+            "branch": _p(c, "branch"),
+        }
+    ),
+    "customer_number.reset": lambda e, c: (
+        _("Kundennummer von „%(old)s“ auf den Wert der Branchensoftware „%(new)s“ zurückgesetzt")
+        % {
+            "old": value_text((c.get("number") or ["", ""])[0]),
+            "new": value_text((c.get("number") or ["", ""])[-1]),
+        }
+    ),
+    "notifications.preferences_changed": lambda e, c: _("Eigene Benachrichtigungen geändert"),
+    "notifications.company_changed": lambda e, c: _("Benachrichtigungen des Unternehmens geändert"),
     "conflict.resolved": lambda e, c: (
         _("Konflikt bei %(record)s, Feld %(field)s, gelöst: %(resolution)s")
         % {
@@ -287,159 +309,14 @@ def technical(**values) -> str:
 
 # --- the order timeline ---------------------------------------------------------------------------
 
-#: Reasons stored as German text by older code (and f-strings that still do): pattern -> msgid.
-_REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
-    (
-        re.compile(r"^Position (?P<position>\d+): (?P<article>.+) gewählt$"),
-        lambda m: _("Position %(position)s: Artikel %(article)s gewählt") % m.groupdict(),
-    ),
-    (
-        re.compile(r"^Position (?P<position>\d+): Menge (?P<quantity>.+)$"),
-        lambda m: _("Position %(position)s: Menge %(quantity)s") % m.groupdict(),
-    ),
-    (
-        re.compile(r"^Position (?P<position>\d+) entfernt$"),
-        lambda m: _("Position %(position)s entfernt") % m.groupdict(),
-    ),
-    (
-        re.compile(r"^Position (?P<position>\d+) wiederhergestellt$"),
-        lambda m: _("Position %(position)s wiederhergestellt") % m.groupdict(),
-    ),
-    (
-        re.compile(r"^Kundennummer (?P<old>.+) durch (?P<new>.+) ersetzt$"),
-        lambda m: _("Kundennummer %(old)s durch %(new)s ersetzt") % m.groupdict(),
-    ),
-    # Order changes (ordering/changes.py): "Änderung 2 …" / "Stornierung 1 …".
-    (
-        re.compile(r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) an den Partner gesendet$"),
-        lambda m: _change(
-            m,
-            _("Änderung %(n)s an den Partner gesendet"),
-            _("Stornierung %(n)s an den Partner gesendet"),
-        ),
-    ),
-    (
-        re.compile(
-            r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) nicht zustellbar: (?P<detail>.*)$", re.S
-        ),
-        lambda m: _change(
-            m,
-            _("Änderung %(n)s nicht zustellbar: %(detail)s"),
-            _("Stornierung %(n)s nicht zustellbar: %(detail)s"),
-        ),
-    ),
-    (
-        re.compile(
-            r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) vom Partner abgelehnt(?:: (?P<note>.*?))? – die Bestellung bleibt wie sie war$",
-            re.S,
-        ),
-        lambda m: _change(
-            m,
-            _("Änderung %(n)s vom Partner abgelehnt%(note)s – die Bestellung bleibt wie sie war"),
-            _(
-                "Stornierung %(n)s vom Partner abgelehnt%(note)s – die Bestellung bleibt wie sie war"
-            ),
-        ),
-    ),
-    (
-        re.compile(
-            r"^(?P<what>Änderung|Stornierung) (?P<n>\d+) vom Partner angenommen(?:: (?P<note>.*))?$",
-            re.S,
-        ),
-        lambda m: _change(
-            m,
-            _("Änderung %(n)s vom Partner angenommen%(note)s"),
-            _("Stornierung %(n)s vom Partner angenommen%(note)s"),
-        ),
-    ),
-    # Goods-receipt acknowledgements (ordering/receipts.py).
-    (
-        re.compile(r"^Wareneingang (?P<number>\S+) dem Partner bestätigt$"),
-        lambda m: _("Wareneingang %(number)s dem Partner bestätigt") % m.groupdict(),
-    ),
-    (
-        re.compile(
-            r"^Bestätigung des Wareneingangs (?P<number>\S+) nicht zustellbar: (?P<detail>.*)$",
-            re.S,
-        ),
-        lambda m: (
-            _("Bestätigung des Wareneingangs %(number)s nicht zustellbar: %(detail)s")
-            % m.groupdict()
-        ),
-    ),
-    (
-        re.compile(r"^Stornierung (?P<n>\d+) angefragt(?:: (?P<note>.*))?$", re.S),
-        lambda m: _change(m, "", _("Stornierung %(n)s angefragt%(note)s")),
-    ),
-    (
-        re.compile(r"^Änderung (?P<n>\d+) angefragt: (?P<details>.*)$", re.S),
-        lambda m: (
-            _("Änderung %(n)s angefragt: %(details)s")
-            % {"n": m["n"], "details": _change_details(m["details"])}
-        ),
-    ),
-]
-
-
-def _change(m: re.Match, change: str, cancellation: str) -> str:
-    values = {k: v or "" for k, v in m.groupdict().items()}
-    if values.get("note"):
-        values["note"] = f": {values['note']}"
-    return (cancellation if values.get("what", "Stornierung") == "Stornierung" else change) % values
-
-
-_CHANGE_PART = re.compile(
-    r"^Pos\. (?P<position>\d+) (?:(?P<removed>entfernen)|neu: (?P<added>.+)|(?P<what>.+))$"
-)
-
-
-def _change_details(details: str) -> str:
-    """ "Pos. 1 Menge 3, Liefertermin 30.01.2026; Pos. 2 entfernen" in the current language."""
-    parts = []
-    for part in details.split("; "):
-        m = _CHANGE_PART.match(part)
-        if m is None:
-            parts.append(part)
-        elif m["removed"]:
-            parts.append(_("Pos. %(position)s entfernen") % {"position": m["position"]})
-        elif m["added"]:
-            parts.append(_("Pos. %(position)s neu: %(added)s") % m.groupdict())
-        else:
-            what = [
-                _("Menge %(value)s") % {"value": w[6:]}
-                if w.startswith("Menge ")
-                else _("Liefertermin %(value)s") % {"value": w[13:]}
-                if w.startswith("Liefertermin ")
-                else w
-                for w in m["what"].split(", ")
-            ]
-            parts.append(
-                _("Pos. %(position)s %(what)s")
-                % {"position": m["position"], "what": ", ".join(what)}
-            )
-    return "; ".join(parts)
-
-
-def reason_text(reason: str) -> str:
-    """A stored reason in the current language: a msgid, a known pattern, else as stored."""
-    if not reason:
-        return ""
-    translated = _(reason)
-    if translated != reason:
-        return translated
-    for pattern, render in _REASONS:
-        if m := pattern.match(reason):
-            return render(m)
-    return reason
-
 
 def _status_label(code: str) -> str:
     return str(OrderStatus(code).label) if code in OrderStatus.values else code
 
 
 def event_sentence(event) -> str:
-    """A timeline entry: "Status: Gesendet." or the reason, or both."""
-    reason = reason_text(event.reason)
+    """A timeline entry: "Status: Gesendet." or the reason (``ordering/reasons.py``), or both."""
+    reason = reasons.event_reason(event)
     if event.to_status:
         status = _("Neuer Status: %(status)s") % {"status": _status_label(event.to_status)}
         return f"{status}. {reason}" if reason else f"{status}."
