@@ -13,9 +13,12 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from orderhub.ordering import reasons
+from orderhub.masterdata.models import Employee
+from orderhub.ordering import changes, reasons
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderEvent
+from tests.accounts.conftest import make_login
+from tests.delivery.conftest import mark_sent
 from tests.ordering.conftest import order_body, submit
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +172,23 @@ def test_the_status_machine_refuses_a_sentence_or_a_missing_value(practice):
     with pytest.raises(reasons.UnknownReason):
         order_status.note(order, actor="System", reason="cart.quantity", params={"position": 1})
     assert OrderEvent.objects.filter(order=order).count() == 1
+
+
+def test_an_undeliverable_change_shows_its_error_only_to_administrators(practice, company):
+    order = mark_sent(Order.objects.get(pk=submit(practice, order_body("B-FAIL")).json_body["id"]))
+    change = changes.request_cancel(order, actor="Benutzer muster-admin", note="Patient verzogen")
+    changes.mark_failed(change, actor="Zustellung", detail="ConnectError: /srv/out refused")
+    staff = Client()
+    staff.force_login(
+        make_login(
+            company[0], Employee.objects.get(company=company[0], external_id="U2"), "branch_staff"
+        )
+    )
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = f"/dashboard/bestellungen/{order.pk}/"
+    page = staff.get(url).content.decode()
+    assert "Cancellation 1 could not be delivered" in page
+    assert "/srv/out" not in page and "ConnectError" not in page
+    assert "User muster-admin" in page  # who asked, in the page's language
+    admin = _language_client(company, "en").get(url).content.decode()
+    assert "<pre data-verbatim>ConnectError: /srv/out refused</pre>" in admin

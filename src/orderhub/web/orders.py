@@ -99,7 +99,7 @@ def _order_page(request, order):
         event.actor_text = sentences.actor_label(event.actor)
         event.technical = sentences.technical(
             status=f"{event.from_status} -> {event.to_status}" if event.to_status else "",
-            reason=event.reason_code or event.reason,
+            reason=event.reason_code,
             reason_params=event.reason_params,
             data=event.data,
         )
