@@ -17,6 +17,7 @@ from orderhub.formats import (
     opentrans_changes,
     partner_json,
 )
+from tests.connector_e2e.helpers import Install, demo_practice
 
 pytestmark = pytest.mark.slow
 
@@ -129,7 +130,9 @@ PREFIX = {"sonora": "SN", "audiotec": "AT", "otoplast": "OP", "klangwerk": "KW"}
 @pytest.mark.parametrize("partner", ["sonora", "audiotec", "otoplast", "klangwerk"])
 def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, partner):
     """Issue 16: one line confirmed, one changed in date, one backordered; two dispatch
-    notifications, serial numbers for the device; ``shipped`` only after the second parcel."""
+    notifications, serial numbers for the device; ``shipped`` only after the second parcel; the
+    API and ``orderhub-connector watch`` show per line promised/delivered/outstanding and the
+    serials; the practice's goods receipt is acknowledged where the channel sends one."""
     p = PREFIX[partner]
     stack.sim_control(line_rules={f"{p}-D-OPEN-M": "later", f"{p}-BAT-312-60": "backorder"})
     try:
@@ -169,6 +172,25 @@ def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, partn
     ]
     assert parcels[0]["tracking_numbers"] != parcels[1]["tracking_numbers"]
     assert parcels[0]["lines"][0]["serial_numbers"] == lines[1]["serial_numbers"]
+    # The practice software takes the answer over through the connector: `watch` hands over the
+    # order with per line what was promised, delivered, outstanding, and the serial numbers.
+    install = Install(
+        stack.root / f"connector-{partner}",
+        stack.base_url,
+        demo_practice("E2E-Praxis"),
+        token=stack.api_token,
+    )
+    (update,) = [
+        u
+        for u in install.run_json("watch", "--once")
+        if u["external_order_id"] == order["external_order_id"]
+    ]
+    assert update["status"] == "shipped"
+    assert {l["position"]: l["serial_numbers"] for l in update["lines"]} == {
+        n: lines[n]["serial_numbers"] for n in (1, 2, 3)
+    }
+    assert [float(l["outstanding_quantity"]) for l in update["lines"]] == [0, 0, 0]
+    assert float(update["lines"][2]["backordered_quantity"]) == 2
     _goods_receipt_reaches_the_partner(stack, order, partner, lines[1]["serial_numbers"])
 
 
