@@ -224,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--note", default="", help="Grund für den Partner / reason for the partner")
     p.add_argument(
+        "--both-sides",
+        action="store_true",
+        help="bei einem binauralen Paar auch die andere Seite ändern / change the other side of "
+        "a binaural pair too",
+    )
+    p.add_argument(
         "--client-id",
         metavar="ID",
         help="eigene Kennung statt des abgeleiteten Idempotency-Key / own id instead of the "
@@ -598,6 +604,7 @@ def cmd_change(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         cancel=args.cancel,
         note=args.note,
         client_id=args.client_id,
+        both_sides=args.both_sides,
     )
     if out.as_json:
         out.json(change)
@@ -619,6 +626,8 @@ def cmd_change(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         if line.get("delivery_date"):
             parts.append(f"Liefertermin / delivery date {line.get('delivery_date')}")
         out.line(f"  Pos. {line.get('position')}: " + ", ".join(parts))
+    for hint in change.get("pair_hints") or []:  # one side of a binaural pair only
+        out.line(f"  Hinweis: {hint.get('message')} / Note: {hint.get('message_en')}")
     status = str(change.get("status") or "")
     out.line(f"Status: {_CHANGE_STATUS.get(status, status)}")
     if change.get("answer_note"):

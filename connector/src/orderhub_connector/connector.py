@@ -555,6 +555,7 @@ class Connector:
         cancel: bool = False,
         note: str = "",
         client_id: str | None = None,
+        both_sides: bool = False,
     ) -> dict[str, Any]:
         """Ask the partner to change or cancel a sent order (``POST /api/v1/orders/{id}/changes``)
         and return the change (``sequence``, ``number``, ``status`` …, ``asked_before``).
@@ -565,8 +566,12 @@ class Connector:
         overrides it (the same change asked again after a refusal). A refusal by the portal (409
         with a code: shipped, an open change …) raises :class:`ChangeRefused` with the portal's
         German and English sentence. Accepts a practice order id (journal) or a portal id.
+        ``both_sides``: a line's change goes to the other side of its binaural pair too
+        (``apply_to_pair``); without it the answer's ``pair_hints`` name a side left as it is.
         """
         body = change_body(lines=lines, dates=dates, remove=remove, cancel=cancel, note=note)
+        if both_sides and not cancel:
+            body["apply_to_pair"] = True
         portal_id = self.journal.portal_id_for(order_id) or order_id
         key = client_id or change_key(self.config.portal_url, portal_id, body)
         try:

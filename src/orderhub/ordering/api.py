@@ -153,7 +153,9 @@ def book_receipt(
     "`not_sent` (use `/cancel`), `sending`, `shipped`, `partly_shipped` (cancel), `line_shipped`, "
     "`closed`, `change_open` (one change at a time). Optional `Idempotency-Key` header (at most "
     "200 characters): the same key with the same body answers 200 with the change asked the "
-    "first time (nothing is asked again), with another body 409.",
+    "first time (nothing is asked again), with another body 409. Binaural pairs: a change to one "
+    "side is accepted, and `pair_hints` names the other side it leaves as it is; "
+    "`apply_to_pair: true` asks the same change for the other side of each pair.",
 )
 def request_change(
     request,
@@ -171,8 +173,9 @@ def request_change(
             raise InvalidInput("lines", "a cancellation cancels the whole order; it lists no lines")
         change = changes.request_cancel(order, actor=actor, note=payload.note, client_id=key)
     else:
-        change = changes.request_change(
-            order, changes.request_from_payload(payload), actor=actor, client_id=key
-        )
+        asked = changes.request_from_payload(payload)
+        if payload.apply_to_pair:  # issue 17: the other side of each binaural pair too
+            asked = changes.with_pair(order, asked)
+        change = changes.request_change(order, asked, actor=actor, client_id=key)
     replayed = getattr(change, "replayed", False)  # set by changes.request_* on a repeated key
     return Status(200 if replayed else 201, changes.change_data(change))

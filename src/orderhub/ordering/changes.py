@@ -17,6 +17,13 @@ Rules (each refusal is a 409 with ``code``, a German ``message`` and an English 
   cannot be cancelled (its open rest can be changed, or closed with "Rest schließen");
 * one change at a time: while a change waits for the partner's answer, no other is asked.
 
+**Binaural pairs** (issue 17): a change to one side of a pair asks about the other. The
+dashboard's form asks the person whether the change is for both sides (then the same change goes
+to the mate) or for this side only, before anything is sent. The API accepts a change for one
+side — a practice may well replace only the right receiver — but answers with ``pair_hints``
+naming the mate (:func:`pair_hints`); ``apply_to_pair: true`` copies each line's change to its
+mate (:func:`with_pair`) when the practice software means both.
+
 **Idempotent**: ``client_id`` (the API's ``Idempotency-Key``, the dashboard form's hidden id)
 identifies the request: the same key with the same request answers with the change asked the first
 time (``change.replayed`` is True; nothing is asked again, also while it waits for the partner),
@@ -45,7 +52,7 @@ from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import FormatError
 from orderhub.formats import changes as formats_changes
 from orderhub.formats.documents import OrderItem
-from orderhub.ordering import answers, reasons, signals
+from orderhub.ordering import answers, hearing, reasons, signals
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderChange, OrderLine
 from orderhub.ordering.models import OrderStatus as S
@@ -454,6 +461,78 @@ def request_cancel(order: Order, *, actor: str, note: str = "", client_id: str =
     return _once(order, client_id, digest, ask)
 
 
+# --------------------------------------------------------------------------- binaural pairs
+
+
+def _mates(order: Order) -> dict[int, list[int]]:
+    return hearing.pair_mates(order.lines.filter(removed=False))
+
+
+def pair_gaps(order: Order, request: ChangeRequest) -> dict[int, list[int]]:
+    """Position → the mates of its pair that the request leaves as they are."""
+    mates = _mates(order)
+    named = {line.position for line in request.lines}
+    return {
+        line.position: left
+        for line in request.lines
+        if (left := [m for m in mates.get(line.position, []) if m not in named])
+    }
+
+
+def with_pair(order: Order, request: ChangeRequest) -> ChangeRequest:
+    """The request with each line's change also asked for the other side of its pair (unless
+    the request names that side itself)."""
+    gaps = pair_gaps(order, request)
+    copies = [
+        LineChangeInput(
+            position=mate,
+            quantity=line.quantity,
+            delivery_date=line.delivery_date,
+            remove=line.remove,
+            note=line.note,
+        )
+        for line in request.lines
+        for mate in gaps.get(line.position, [])
+    ]
+    quantities = dict(order.lines.values_list("position", "quantity"))
+    seen: set[int] = set()
+    unique = []
+    for copy in copies:
+        if copy.position in seen:
+            continue
+        seen.add(copy.position)
+        if copy.quantity == quantities.get(copy.position) and not copy.remove:
+            copy.quantity = None  # that side has this quantity already
+        if copy.remove or copy.quantity is not None or copy.delivery_date is not None:
+            unique.append(copy)
+    return ChangeRequest(lines=[*request.lines, *unique], added=request.added, note=request.note)
+
+
+def pair_hints(change: OrderChange) -> list[dict]:
+    """The lines of ``change`` whose pair's other side it leaves as it is: position, mates and a
+    German and an English sentence naming them."""
+    if change.kind != OrderChange.Kind.CHANGE or not change.lines:
+        return []
+    mates = _mates(change.order)
+    named = {line["position"] for line in change.lines}
+    hints = []
+    for line in change.lines:
+        left = [m for m in mates.get(line["position"], []) if m not in named]
+        if left:
+            others = ", ".join(str(m) for m in left)
+            hints.append(
+                {
+                    "position": line["position"],
+                    "mates": left,
+                    "message": f"Pos. {line['position']} gehört zu einem binauralen Paar mit "
+                    f"Pos. {others}; die Änderung betrifft nur Pos. {line['position']}.",
+                    "message_en": f"Line {line['position']} is one side of a binaural pair "
+                    f"with line {others}; the change concerns line {line['position']} only.",
+                }
+            )
+    return hints
+
+
 # --------------------------------------------------------------------------- the formats' view
 
 
@@ -681,6 +760,7 @@ def change_data(change: OrderChange) -> dict:
         "answered_at": change.answered_at.isoformat() if change.answered_at else None,
         "answered_by": change.answered_by or None,
         "answer_note": change.answer_note or None,
+        "pair_hints": pair_hints(change),
     }
 
 

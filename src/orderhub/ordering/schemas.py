@@ -320,6 +320,8 @@ class ChangeIn(Strict):
     lines: list[ChangeLineIn] = Field(default_factory=list, max_length=500)
     added: list[ChangeAddedLineIn] = Field(default_factory=list, max_length=100)
     note: str = Field("", max_length=500)
+    #: Issue 17: also ask each line's change for the other side of its binaural pair.
+    apply_to_pair: bool = False
 
 
 class ChangeLineOut(Schema):
@@ -339,6 +341,15 @@ class ChangeAddedLineOut(Schema):
     note: str
 
 
+class PairHintOut(Schema):
+    """A changed line whose binaural pair's other side the change leaves as it is."""
+
+    position: int
+    mates: list[int]
+    message: str
+    message_en: str
+
+
 class ChangeOut(Schema):
     """A change after sending: ``status`` ``requested`` → ``sent`` → ``accepted`` | ``refused``
     (or ``failed`` when it could not be delivered); ``sequence`` 1, 2 … per order."""
@@ -355,6 +366,7 @@ class ChangeOut(Schema):
     answered_at: str | None
     answered_by: str | None
     answer_note: str | None
+    pair_hints: list[PairHintOut] = []
 
 
 class OrderDetailOut(OrderSummaryOut):

@@ -6,6 +6,10 @@ to cancel the whole order (after a confirmation, ``data-confirm``). What the for
 :func:`orderhub.ordering.changes.refusal`; the service's refusals (409 with a German and an
 English sentence) and what the form itself refuses are shown at the form with what was typed.
 Read-only logins are refused by ``company_view`` (403); another company's order is a 404.
+
+A change to one side of a binaural pair (issue 17) is not sent at once: the form comes back
+asking whether it is for both sides ("Für beide Seiten anfragen": the same change for the other
+side too) or for this side only, with what was typed.
 """
 
 from __future__ import annotations
@@ -110,6 +114,18 @@ def _request_from_form(order, post) -> changes.ChangeRequest:
     return changes.ChangeRequest(lines=asked, note=post.get("note", "").strip()[:500])
 
 
+def _pair_question(gaps: dict[int, list[int]]) -> str:
+    """The question a change to one side of a binaural pair asks first."""
+    return " ".join(
+        _(
+            "Pos. %(position)s gehört zu einem binauralen Paar mit Pos. %(mates)s. Soll die "
+            "Änderung für beide Seiten gelten?"
+        )
+        % {"position": position, "mates": ", ".join(str(m) for m in mates)}
+        for position, mates in gaps.items()
+    )
+
+
 def _keep_draft(request, order, *, code: str, message: str, message_en: str = "") -> None:
     """What the panel shows at the form after the redirect: the refusal and what was typed."""
     post = request.POST
@@ -148,12 +164,15 @@ def order_change(request, order_id):
                 client_id=client_id,
             )
         else:
-            change = changes.request_change(
-                order,
-                _request_from_form(order, request.POST),
-                actor=actor(request),
-                client_id=client_id,
-            )
+            asked = _request_from_form(order, request.POST)
+            both = request.POST.get("pair")
+            gaps = changes.pair_gaps(order, asked)
+            if gaps and both not in ("both", "one"):  # issue 17: ask about the other side
+                _keep_draft(request, order, code="pair", message=_pair_question(gaps))
+                return redirect(target)
+            if gaps and both == "both":
+                asked = changes.with_pair(order, asked)
+            change = changes.request_change(order, asked, actor=actor(request), client_id=client_id)
     except FormRefused as exc:
         _keep_draft(request, order, code="form", message=exc.message)
         return redirect(target)
