@@ -35,8 +35,16 @@ from orderhub.formats.changes import (
     check_change,
     receipt_line,
 )
-from orderhub.formats.documents import LOCAL_TZ, OrderDocument, OrderItem, Party
+from orderhub.formats.documents import (
+    LOCAL_TZ,
+    AnswerLine,
+    OrderDocument,
+    OrderItem,
+    PartnerAnswer,
+    Party,
+)
 from orderhub.formats.edifact_structure import check_structure
+from simulator.http_partner import change_from_event
 
 from .bots_grammar import bots_errors, bots_tree, install
 from .conftest import STANDARDS
@@ -797,3 +805,52 @@ def test_receipt_event_reader_names_what_is_wrong():
     del event["received_at"]
     with pytest.raises(FormatError, match="received_at"):
         change_answers.read_receipt_event(json.dumps(event).encode())
+
+
+def test_docs_change_event_and_change_replies_are_what_orderhub_writes():
+    """The JSON change event, an ORDRSP refusing the change and a JSON acceptance, as the docs
+    show them: written by OrderHub's writers, valid, and read as documented."""
+    shown = _docs_block("json", '{\n  "format": "orderhub.order_change.v1"')
+    assert (
+        shown.encode()
+        == change_answers.write_change_event(example_change(), example_order()) + b"\n"
+    )
+    event = change_from_event(shown.encode())
+    assert (event.order_number, event.sequence, event.kind) == ("OH-2026-000123", 1, "change")
+    assert [(l.line_no, l.quantity, l.removed) for l in event.lines] == [
+        (1, Decimal(3), False),
+        (2, None, True),
+    ]
+    assert [i.line_no for i in event.added] == [3]
+
+    refusal = PartnerAnswer(
+        kind="order_response",
+        order_number="OH-2026-000123",
+        document_id="AB-2026-0816",
+        issued_at=datetime(2026, 1, 16, 11, 0, tzinfo=LOCAL_TZ),
+        lines=[
+            AnswerLine(1, "confirmed", Decimal(2)),
+            AnswerLine(2, "confirmed", Decimal(1), unit="PR"),
+        ],
+        note="Bereits kommissioniert",
+    )
+    head = "UNA:+.? '\nUNB+UNOC:3+4012345000009:14+ORDERHUB:ZZZ+260116:1100"
+    shown = _docs_block("edifact", head).replace("\n", "").encode("latin-1")
+    assert shown == change_answers.write_ordrsp_change_reply(
+        refusal, 1, False, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="R1"
+    )
+    assert check_structure(shown, "ORDRSP") == [] and bots_errors(shown) == []
+    reply = change_answers.read_change_reply("edifact", shown)
+    assert (reply.sequence, reply.accepted, reply.note) == (1, False, "Bereits kommissioniert")
+
+    shown = _docs_block("json", '{"kind": "change_response"')
+    accepted = change_answers.ChangeReply(
+        order_number="OH-2026-000123",
+        sequence=1,
+        accepted=True,
+        document_id="AB-2026-0817",
+        issued_at=datetime(2026, 1, 16, 11, 0, tzinfo=LOCAL_TZ),
+    )
+    assert shown.encode() == change_answers.write_json_change_reply(accepted) + b"\n"
+    reply = change_answers.read_change_reply("json", shown.encode())
+    assert (reply.sequence, reply.accepted, reply.document_id) == (1, True, "AB-2026-0817")
