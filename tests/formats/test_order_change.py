@@ -854,3 +854,22 @@ def test_docs_change_event_and_change_replies_are_what_orderhub_writes():
     assert shown.encode() == change_answers.write_json_change_reply(accepted) + b"\n"
     reply = change_answers.read_change_reply("json", shown.encode())
     assert (reply.sequence, reply.accepted, reply.document_id) == (1, True, "AB-2026-0817")
+
+
+def test_docs_opentrans_change_acceptance_is_valid_and_reads_as_documented():
+    """The docs show the ORDERRESPONSE accepting change 1 indented for reading; it is valid and
+    says what OrderHub's own reply writer says."""
+    shown = _docs_block("xml", "<?xml version='1.0' encoding='UTF-8'?>\n<ORDERRESPONSE").encode()
+    opentrans.validate(shown)
+    answer = PartnerAnswer(
+        kind="order_response",
+        order_number="OH-2026-000123",
+        document_id="AB-2026-0818",
+        issued_at=datetime(2026, 1, 16, 11, 0, tzinfo=LOCAL_TZ),
+        lines=[AnswerLine(1, "confirmed", Decimal(3)), AnswerLine(3, "confirmed", Decimal(2))],
+    )
+    written = change_answers.write_opentrans_change_reply(answer, 1, True)
+    reply = change_answers.read_change_reply("opentrans", shown)
+    assert (reply.order_number, reply.sequence, reply.accepted) == ("OH-2026-000123", 1, True)
+    assert reply == change_answers.read_change_reply("opentrans", written)
+    assert [(l.line_no, l.quantity) for l in reply.answer.lines] == [(1, 3), (3, 2)]
