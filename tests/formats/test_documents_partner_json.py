@@ -54,6 +54,7 @@ def test_order_shape(order):
         "reference",
         "options",  # issue 17: typed options and the binaural pair
         "pair",
+        "attachments",  # issue 17: link, sha256 and type of the line's files
     }
     assert item["options"] == {} and item["pair"] is None
     assert payload["order_type"] == "standard" and payload["return_date"] is None

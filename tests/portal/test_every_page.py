@@ -136,6 +136,7 @@ SKIPPED = {
     "dashboard/bestellungen/<uuid:order_id>/dokumente/<int:document_id>/": DOWNLOAD,
     "lieferant/bestellungen/<str:number>/dokumente/<int:document_id>/": DOWNLOAD,
     "anhaenge/<str:token>/": DOWNLOAD,
+    "lieferant/bestellungen/<str:number>/anhaenge/<uuid:attachment_id>/": DOWNLOAD,
     "dashboard/bestellungen/<uuid:order_id>/anhaenge/<uuid:attachment_id>/": DOWNLOAD,
     "warenkorb/<uuid:order_id>/anhaenge/": POST_ONLY,
     "warenkorb/<uuid:order_id>/anhaenge/<int:link_id>/entfernen/": POST_ONLY,

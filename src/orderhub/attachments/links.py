@@ -14,6 +14,7 @@ from django.core import signing
 from django.urls import reverse
 
 from orderhub.attachments.models import OrderAttachment
+from orderhub.formats.documents import Attachment as FormatAttachment
 
 SALT = "orderhub.attachments.download"
 
@@ -51,3 +52,30 @@ def read(value: str) -> tuple[int, str]:
     if not isinstance(link_id, int) or not isinstance(sha_start, str):
         raise LinkInvalid(value)
     return link_id, sha_start
+
+
+def document_attachments(order) -> tuple[list[FormatAttachment], dict[int, list[FormatAttachment]]]:
+    """The order's attachments as the documents carry them: (the order's, by line position), each
+    file with a fresh signed link; purged files are left out (nothing to fetch any more)."""
+    whole: list[FormatAttachment] = []
+    by_position: dict[int, list[FormatAttachment]] = {}
+    links = OrderAttachment.objects.filter(order=order).select_related("attachment", "line")
+    for link in links.order_by("added_at", "pk"):
+        a = link.attachment
+        if not a.available:
+            continue
+        entry = FormatAttachment(
+            kind=a.kind,
+            filename=a.filename,
+            content_type=a.content_type,
+            size=a.size,
+            sha256=a.sha256,
+            url="" if a.is_text else download_url(link),
+            text=a.text,
+            storage_name=a.storage_name,
+        )
+        if link.line is None:
+            whole.append(entry)
+        elif not link.line.removed:
+            by_position.setdefault(link.line.position, []).append(entry)
+    return whole, by_position

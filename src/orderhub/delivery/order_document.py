@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from orderhub.attachments.links import document_attachments
 from orderhub.formats import options as opts
 from orderhub.formats.documents import OrderDocument, OrderItem, Party
 from orderhub.ordering import hearing
@@ -43,6 +44,7 @@ def build(order: Order) -> OrderDocument:
         city=partner.city,
         country=partner.country or "DE",
     )
+    attachments, line_attachments = document_attachments(order)
     items = []
     for line in order.lines.all():
         if line.removed:
@@ -64,6 +66,7 @@ def build(order: Order) -> OrderDocument:
                 attributes=hearing.free_attributes(line.attributes),
                 options=hearing.line_options(line),
                 pair=line.pair,
+                attachments=line_attachments.get(line.position, []),
             )
         )
     return OrderDocument(
@@ -83,6 +86,7 @@ def build(order: Order) -> OrderDocument:
         return_date=order.return_date,
         fitting_reference=order.fitting_reference,
         option_terms=_option_terms(partner),
+        attachments=attachments,
     )
 
 

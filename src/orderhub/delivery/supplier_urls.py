@@ -13,6 +13,11 @@ urlpatterns = [
         name="supplier_document",
     ),
     path(
+        "lieferant/bestellungen/<str:number>/anhaenge/<uuid:attachment_id>/",
+        views.order_attachment,
+        name="supplier_attachment",
+    ),
+    path(
         "lieferant/bestellungen/<str:number>/aenderungen/<int:sequence>/",
         supplier_changes.answer_change,
         name="supplier_change_answer",

@@ -10,11 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orderhub.attachments import selectors as attachment_selectors
+from orderhub.attachments.views import file_response
 from orderhub.core.problems import Problem
 from orderhub.delivery import supplier_forms as forms
 from orderhub.delivery.inbound import apply_answer
@@ -125,6 +128,7 @@ def _page(request, order: Order, context: dict, status: int = 200):
         {
             "order": order,
             "documents": documents,
+            "attachments": attachment_selectors.for_order(order),
             "can_respond": order.status in RESPONDABLE,
             "can_ship": order.status in SHIPPABLE,
             **context,
@@ -146,6 +150,15 @@ def order_document(request, number, document_id):
         Document, pk=document_id, order=order, direction=Document.Direction.OUTBOUND
     )
     return document_response(document)
+
+
+@partner_view
+def order_attachment(request, number, attachment_id):
+    """A file of one of the partner's own orders (issue 17); any other order's is a 404."""
+    link = attachment_selectors.link_of_order(_order(request, number), attachment_id)
+    if link is None:
+        raise Http404("no such attachment")
+    return file_response(link.attachment)
 
 
 def _pairs_apart(line_forms, field: str, flag) -> bool:

@@ -57,6 +57,26 @@ class Party:
 
 
 @dataclass
+class Attachment:
+    """A file (or a tracking number) that goes with an order or one line (issue 17).
+
+    Documents carry where the partner downloads it (``url``: signed and expiring), its SHA-256
+    and type, never the bytes; a channel that sends the bytes (e-mail) reads them by
+    ``storage_name``, which no document contains.
+    """
+
+    kind: str  # scan | audiogram | photo | tracking_number
+    filename: str = ""
+    content_type: str = ""
+    size: int = 0
+    sha256: str = ""
+    url: str = ""
+    #: An impression's tracking number (kind ``tracking_number``; no file).
+    text: str = ""
+    storage_name: str = field(default="", compare=False, repr=False)
+
+
+@dataclass
 class OrderItem:
     line_no: int
     quantity: Decimal
@@ -73,6 +93,8 @@ class OrderItem:
     options: dict[str, OptionValue] = field(default_factory=dict)
     #: Lines with the same pair key are one binaural pair (right and left ear).
     pair: str = ""
+    #: Files that go with this line (an ear scan), see :class:`Attachment`.
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +117,8 @@ class OrderDocument:
     original_order_number: str = ""
     return_date: date | None = None
     fitting_reference: str = ""
+    #: Files that go with the whole order (an audiogram), see :class:`Attachment`.
+    attachments: list[Attachment] = field(default_factory=list)
     #: How the partner names options in its catalog (``options.Terms``); writers only.
     option_terms: dict[str, dict[str, object]] = field(default_factory=dict, compare=False)
 
@@ -106,6 +130,18 @@ class OrderDocument:
             original_order_number=self.original_order_number,
             fitting_reference=self.fitting_reference,
         )
+
+    @property
+    def all_attachments(self) -> list[Attachment]:
+        """The order's and every line's attachments, each file once (by SHA-256)."""
+        seen: set[str] = set()
+        out = []
+        for a in [*self.attachments, *(a for item in self.items for a in item.attachments)]:
+            key = a.sha256 or a.text
+            if key not in seen:
+                seen.add(key)
+                out.append(a)
+        return out
 
     @property
     def buyer_account(self) -> str:

@@ -41,6 +41,7 @@ from . import options as opts
 from .documents import (
     LOCAL_TZ,
     AnswerLine,
+    Attachment,
     OrderDocument,
     OrderItem,
     PartnerAnswer,
@@ -61,6 +62,9 @@ MESSAGE_VERSION = ("D", "96A", "UN")
 #: the order a remake replaces.
 FACTS_FTX = "ORD"
 OPTION_FTX = "OPT"
+#: Attachments: ``FTX+ZZZ++ATT+<kind>:<sha256>:<link in up to three 70-character parts>``
+#: (header: the order's, line: the line's); a tracking number ``FTX+ZZZ++ATT+tracking_number:<text>``.
+ATTACHMENT_FTX = "ATT"
 PRIOR_ORDER_RFF = "PW"
 ASSOCIATION = {"ORDERS": "EAN008", "ORDRSP": "EAN005", "DESADV": "EAN005"}
 MAX_BYTES = 20 * 1024 * 1024
@@ -591,6 +595,7 @@ def write_orders(
         _dtm_segment("137", doc.order_date),
         *_ftx("AAI", doc.note),
         *_order_facts(doc),
+        *_attachment_ftx(doc.attachments),
     ]
     if _text(doc.reference):
         body.append(_seg("RFF", ["CR", _text(doc.reference)[:35]]))
@@ -651,6 +656,39 @@ def _order_facts(doc: OrderDocument) -> list[Segment]:
     if _text(doc.fitting_reference):
         segments.append(_facts_ftx("fitting_reference", doc.fitting_reference[:64]))
     return segments
+
+
+def _attachment_ftx(attachments: list[Attachment]) -> list[Segment]:
+    segments = []
+    for a in attachments:
+        if a.kind == "tracking_number":
+            if _text(a.text):
+                segments.append(
+                    _seg("FTX", "ZZZ", "", ATTACHMENT_FTX, [a.kind, _text(a.text)[:70]])
+                )
+            continue
+        if not a.url:
+            continue
+        if len(a.url) > 210:
+            raise FormatError("an attachment's link is longer than 210 characters", field="url")
+        segments.append(
+            _seg("FTX", "ZZZ", "", ATTACHMENT_FTX, [a.kind, a.sha256, *_chunks(a.url, 70, 3)])
+        )
+    return segments
+
+
+def _read_attachment(segment: RawSegment) -> Attachment | None:
+    if segment.component(2, 0) != ATTACHMENT_FTX:
+        return None
+    parts = segment.components(3)
+    kind = parts[0].strip() if parts else ""
+    if kind == "tracking_number":
+        return Attachment(kind=kind, text="".join(parts[1:]).strip())
+    return Attachment(
+        kind=kind or "file",
+        sha256=parts[1].strip().lower() if len(parts) > 1 else "",
+        url="".join(parts[2:]).strip(),
+    )
 
 
 def _option_segments(item: OrderItem) -> tuple[list[Segment], list[Segment]]:
@@ -725,6 +763,7 @@ def _line(item: OrderItem) -> list[Segment]:
         quantity.append(unit)
     segments.append(_seg("QTY", quantity))
     segments += option_ftx
+    segments += _attachment_ftx(item.attachments)
     for key, value in item.attributes.items():
         if opts.option_key(key) in item.options:
             continue  # the typed option says it
@@ -957,6 +996,7 @@ def parse_orders(data: bytes) -> OrderDocument:
     customer_number = ""
     notes: list[str] = []
     facts: dict[str, str] = {}
+    attachments: list[Attachment] = []
     original_order = ""
     reference, currency = "", "EUR"
     items: list[OrderItem] = []
@@ -980,6 +1020,10 @@ def parse_orders(data: bytes) -> OrderDocument:
             qualifier, stamp = _dtm(segment)
             if qualifier in ("137", "4"):
                 order_date = stamp
+        elif tag == "FTX" and item is None and segment.component(2, 0) == ATTACHMENT_FTX:
+            found = _read_attachment(segment)
+            if found is not None:
+                attachments.append(found)
         elif tag == "FTX" and item is None and segment.component(2, 0) == FACTS_FTX:
             parts = segment.components(3)
             if parts and len(parts) > 1:
@@ -1066,7 +1110,11 @@ def parse_orders(data: bytes) -> OrderDocument:
             parts = segment.components(3)
             key = parts[0].strip() if parts else ""
             kind = segment.component(2, 0)
-            if kind == OPTION_FTX and key in opts.VOCABULARY:
+            if kind == ATTACHMENT_FTX:
+                found = _read_attachment(segment)
+                if found is not None:
+                    item.attachments.append(found)
+            elif kind == OPTION_FTX and key in opts.VOCABULARY:
                 value = parts[1].strip() if len(parts) > 1 else ""
                 code = parts[2].strip() if len(parts) > 2 else ""
                 item.options[key] = opts.option_from_text(key, code or value, value if code else "")
@@ -1116,6 +1164,7 @@ def parse_orders(data: bytes) -> OrderDocument:
         original_order_number=original_order,
         return_date=_fact_date(facts.get("return_date", "")),
         fitting_reference=facts.get("fitting_reference", ""),
+        attachments=attachments,
     )
 
 

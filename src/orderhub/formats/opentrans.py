@@ -36,6 +36,7 @@ from . import options as opts
 from .documents import (
     LINE_STATUSES,
     AnswerLine,
+    Attachment,
     OrderDocument,
     OrderItem,
     PartnerAnswer,
@@ -70,6 +71,12 @@ PAIR_UDX = "UDX.ORDERHUB.PAIR"
 #: options (the others are free attributes, also when a name looks like an option).
 OPTIONS_UDX = "UDX.ORDERHUB.OPTIONS"
 ORDER_TYPE_REMARK = "ordertype"
+#: Issue 17: attachments are ``MIME_INFO/MIME`` with the signed link (``MIME_SOURCE``) and
+#: ``FILE_HASH_VALUE type="SHA256"``; ``MIME_DESCR`` says ``<kind>: <file name>``. An
+#: impression's tracking number is ``REMARKS type="impressiontracking"``.
+TRACKING_REMARK = "impressiontracking"
+#: MIME_TYPE values the BMEcat pattern takes as they are; others go as their subtype ("stl").
+_MIME_TYPES = {"application/pdf", "application/xml", "image/gif", "image/jpeg", "text/plain"}
 
 _ROOTS = ("ORDER", "ORDERRESPONSE", "DISPATCHNOTIFICATION")
 _COUNTRY_CODED = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
@@ -256,7 +263,9 @@ def write_order(doc: OrderDocument) -> bytes:
     currency = _clean(doc.currency).upper()
     if currency:
         _sub(info, "CURRENCY", currency, bme=True)
+    _mime_info(info, doc.attachments)
     _remarks(info, note=doc.note, reference=doc.reference)
+    _tracking_remarks(info, doc.attachments)
     _order_facts(info, doc)
 
     if not doc.items:
@@ -340,6 +349,62 @@ def order_unit(unit: str | None, line_no: int) -> str:
     return code
 
 
+def _mime_info(parent: etree._Element, attachments: list[Attachment]) -> None:
+    files = [a for a in attachments if a.url]
+    if not files:
+        return
+    info = _sub(parent, "MIME_INFO")
+    for a in files:
+        mime = _sub(info, "MIME")
+        content_type = a.content_type or "application/octet-stream"
+        _sub(
+            mime,
+            "MIME_TYPE",
+            content_type if content_type in _MIME_TYPES else content_type.split("/")[-1][:30],
+            bme=True,
+        )
+        if len(a.url) > 255:
+            raise FormatError("an attachment's link is longer than 255 characters", field="url")
+        _sub(mime, "MIME_SOURCE", a.url, bme=True)
+        if a.sha256:
+            _sub(mime, "FILE_HASH_VALUE", a.sha256, type="SHA256")
+        _sub(mime, "MIME_DESCR", _clean(f"{a.kind}: {a.filename}")[:250], bme=True)
+        _sub(mime, "MIME_PURPOSE", "others")
+
+
+def _tracking_remarks(parent: etree._Element, attachments: list[Attachment]) -> None:
+    for a in attachments:
+        if a.kind == "tracking_number" and _clean(a.text):
+            _sub(parent, "REMARKS", _clean(a.text)[:250], type=TRACKING_REMARK)
+
+
+def _read_attachments(element: etree._Element | None) -> list[Attachment]:
+    out = []
+    for mime in _children(_child(element, "MIME_INFO"), "MIME"):
+        kind, _, filename = _text(_child(mime, "MIME_DESCR")).partition(": ")
+        sha = next(
+            (
+                _text(h).lower()
+                for h in _children(mime, "FILE_HASH_VALUE")
+                if (h.get("type") or "").upper() == "SHA256"
+            ),
+            "",
+        )
+        out.append(
+            Attachment(
+                kind=kind or "file",
+                filename=filename,
+                content_type=_text(_child(mime, "MIME_TYPE")),
+                sha256=sha,
+                url=_text(_child(mime, "MIME_SOURCE")),
+            )
+        )
+    for remark in _children(element, "REMARKS"):
+        if remark.get("type") == TRACKING_REMARK and _text(remark):
+            out.append(Attachment(kind="tracking_number", text=_text(remark)))
+    return out
+
+
 def _write_order_item(
     item_list: etree._Element,
     item: OrderItem,
@@ -395,7 +460,9 @@ def _write_order_item(
         price = _sub(element, "PRODUCT_PRICE_FIX")
         _sub(price, "PRICE_AMOUNT", _number(item.price), bme=True)
         _sub(element, "PRICE_LINE_AMOUNT", _number(item.price * item.quantity))
+    _mime_info(element, item.attachments)
     _remarks(element, reference=item.reference)
+    _tracking_remarks(element, item.attachments)
     if option_keys or _clean(item.pair):
         udx = _sub(element, "ITEM_UDX")
         if option_keys:
@@ -735,7 +802,8 @@ def _remark_texts(element: etree._Element | None) -> tuple[str, str]:
     for remark in _children(element, "REMARKS"):
         text = _text(remark)
         kind = remark.get("type")
-        if text and kind != ORDER_TYPE_REMARK:  # the order-type sentence is read from the UDX
+        # The order-type sentence is read from the UDX, tracking numbers as attachments.
+        if text and kind not in (ORDER_TYPE_REMARK, TRACKING_REMARK):
             (references if kind == REFERENCE_REMARK else notes).append(text)
     return "\n".join(notes), "\n".join(references)
 
@@ -866,6 +934,7 @@ def parse_order(data: bytes) -> OrderDocument:
         original_order_number=_text(_child(udx, ORIGINAL_ORDER_UDX)),
         return_date=_iso_date(return_date, RETURN_DATE_UDX) if return_date else None,
         fitting_reference=_text(_child(udx, FITTING_REFERENCE_UDX)),
+        attachments=_read_attachments(info),
     )
 
 
@@ -913,6 +982,7 @@ def _read_order_item(element: etree._Element, position: int) -> OrderItem:
         item.price = _decimal(price, "PRICE_AMOUNT")
     _, item.reference = _remark_texts(element)
     item.pair = _text(_path(element, "ITEM_UDX", PAIR_UDX))
+    item.attachments = _read_attachments(element)
     return item
 
 

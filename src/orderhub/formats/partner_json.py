@@ -21,6 +21,7 @@ from .documents import (
     ANSWER_KINDS,
     LINE_STATUSES,
     AnswerLine,
+    Attachment,
     OrderDocument,
     OrderItem,
     PartnerAnswer,
@@ -105,10 +106,51 @@ def order_payload(doc: OrderDocument) -> dict[str, Any]:
                 "reference": item.reference,
                 "options": opts.to_json(item.options),
                 "pair": item.pair or None,
+                "attachments": _attachments(item.attachments),
             }
             for item in doc.items
         ],
+        "attachments": _attachments(doc.attachments),
     }
+
+
+def _attachments(attachments: list[Attachment]) -> list[dict[str, Any]]:
+    """Issue 17: a signed, expiring ``url`` with the file's ``sha256``, type and size; a tracking
+    number as ``text``."""
+    out: list[dict[str, Any]] = []
+    for a in attachments:
+        if a.kind == "tracking_number":
+            out.append({"kind": a.kind, "text": a.text})
+        else:
+            out.append(
+                {
+                    "kind": a.kind,
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "size": a.size,
+                    "sha256": a.sha256,
+                    "url": a.url,
+                }
+            )
+    return out
+
+
+def _read_attachments(obj: _Object) -> list[Attachment]:
+    out = []
+    for index, raw in enumerate(obj.array("attachments")):
+        entry = _Object(raw, f"{obj.field('attachments')}[{index}]")
+        out.append(
+            Attachment(
+                kind=entry.string("kind", required=True),
+                filename=entry.string("filename"),
+                content_type=entry.string("content_type"),
+                size=entry.integer("size") or 0,
+                sha256=entry.string("sha256"),
+                url=entry.string("url"),
+                text=entry.string("text"),
+            )
+        )
+    return out
 
 
 def write_order(doc: OrderDocument) -> bytes:
@@ -361,6 +403,7 @@ def parse_order(data: bytes) -> OrderDocument:
                 reference=obj.string("reference"),
                 options=_read_options(obj),
                 pair=obj.string("pair"),
+                attachments=_read_attachments(obj),
             )
         )
     customer_number = root.string("customer_number") or (buyer.party_id or "")
@@ -387,6 +430,7 @@ def parse_order(data: bytes) -> OrderDocument:
         original_order_number=root.string("original_order_number"),
         return_date=root.date("return_date"),
         fitting_reference=root.string("fitting_reference"),
+        attachments=_read_attachments(root),
     )
 
 

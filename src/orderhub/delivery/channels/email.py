@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, change_filename
 from orderhub.formats import opentrans, opentrans_changes
@@ -18,6 +19,15 @@ from orderhub.formats.change_pdf import render_change_pdf
 from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
 from orderhub.formats.order_pdf import render_order_pdf
+
+#: The order's files attached to its mail in all at most (mail servers refuse larger mails).
+MAIL_FILES_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _named(a) -> str:
+    if a.kind == "tracking_number":
+        return f"Sendungsnummer der Abformung {a.text}"
+    return f"{a.filename} (SHA-256 {a.sha256})"
 
 
 class Email(Channel):
@@ -52,8 +62,9 @@ class Email(Channel):
         portal = settings.BASE_URL or ""
         lines = "\n".join(
             f"  {i.line_no}. {i.quantity} × {i.supplier_article_number} {i.description}"
+            + "".join(f"\n     Anhang: {_named(a)}" for a in i.attachments)
             for i in doc.items
-        )
+        ) + "".join(f"\n  Anhang zur Bestellung: {_named(a)}" for a in doc.attachments)
         msg.set_content(
             f"Guten Tag,\n\nanbei die Bestellung {doc.order_number} von {doc.buyer.name}"
             f" (Kundennummer {doc.customer_number or '—'}).\n\n{lines}\n\n"
@@ -63,7 +74,21 @@ class Email(Channel):
         for d in documents:
             maintype, subtype = d.content_type.split("/", 1)
             msg.add_attachment(d.content, maintype=maintype, subtype=subtype, filename=d.filename)
+        self._attach_files(msg, doc)
         return msg
+
+    def _attach_files(self, msg: EmailMessage, doc: OrderDocument) -> None:
+        """The order's files (issue 17) as mail attachments, read from the storage; beyond
+        ``MAIL_FILES_MAX_BYTES`` in all, the rest goes by its link in the openTRANS document."""
+        total = 0
+        for a in doc.all_attachments:
+            if not a.storage_name or total + a.size > MAIL_FILES_MAX_BYTES:
+                continue
+            with default_storage.open(a.storage_name, "rb") as fh:
+                data = fh.read()
+            total += len(data)
+            maintype, _, subtype = (a.content_type or "application/octet-stream").partition("/")
+            msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=a.filename)
 
     def render_change(self, change: OrderChange, doc: OrderDocument) -> list[Rendered]:
         """The ORDERCHANGE and a PDF of the change (``Aenderung-<order>-<n>.pdf``)."""
