@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import edifact, opentrans, partner_json
+from orderhub.formats import FormatError, edifact, opentrans, partner_json
 from orderhub.formats.documents import LOCAL_TZ, AnswerLine, PartnerAnswer
 from orderhub.formats.edifact_structure import check_structure
 
@@ -161,3 +161,25 @@ def test_json_example_is_what_orderhub_writes_and_reads_back():
     data = blocks("json", '"kind": "dispatch_notification"').encode()
     assert data == partner_json.write_answer(parcel()) + b"\n"
     assert shipped(partner_json.parse_answer(data)) == SHIPPED
+
+
+def test_the_json_sections_answer_example_reads_as_documented():
+    """The hand-written example of "### Answer (you → OrderHub)": a partner's JSON as partners
+    write it (numbers or strings), read line by line."""
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split("### Answer (you → OrderHub)", 1)[1].split("\n## ", 1)[0]
+    (example,) = re.findall(r"```json\n(.*?)```", section, flags=re.S)
+    answer = partner_json.parse_answer(example.encode())
+    assert [
+        (l.line_no, l.status, l.quantity, l.supplier_article_number, l.backordered_quantity)
+        for l in answer.lines
+    ] == [
+        (1, "confirmed", Decimal(2), None, None),
+        (2, "substituted", Decimal(1), "DOME-8-NEU", None),
+        (3, "backordered", Decimal(10), None, Decimal(6)),
+    ]
+    assert answer.lines[2].backorder_date == date(2026, 2, 15)
+    assert answer.lines[2].price == Decimal("0.4125")
+    # The error sentence the docs quote is the reader's.
+    with pytest.raises(FormatError, match=r"lines\[1\]\.quantity is not a number: 'zwei'"):
+        partner_json.parse_answer(example.replace('"quantity": "1"', '"quantity": "zwei"').encode())
