@@ -90,6 +90,7 @@ PAGES = {
     "warenkorb/<uuid:order_id>/position/<int:line_id>/menge/": "company",
     "warenkorb/<uuid:order_id>/position/<int:line_id>/entfernen/": "company",
     "warenkorb/<uuid:order_id>/position/<int:line_id>/suche/": "company",
+    "warenkorb/<uuid:order_id>/position/<int:line_id>/option/": "company",
     "lieferant/": "supplier",
     "lieferant/bestellungen/<str:number>/": "supplier",
     "lieferant/bestellungen/<str:number>/antwort/": "supplier",
@@ -459,6 +460,20 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
         "warenkorb/<uuid:order_id>/position/<int:line_id>/suche/": [
             ("get", f"/warenkorb/{cart.pk}/position/{line.pk}/suche/?q=Dome", None, "object"),
             ("get", f"/warenkorb/{b_order.pk}/position/{line.pk}/suche/?q=Dome", None, "object"),
+        ],
+        "warenkorb/<uuid:order_id>/position/<int:line_id>/option/": [
+            (
+                "post",
+                f"/warenkorb/{cart.pk}/position/{line.pk}/option/",
+                {"alternative": "0"},
+                "object",
+            ),
+            (
+                "post",
+                f"/warenkorb/{b_order.pk}/position/{line.pk}/option/",
+                {"alternative": "0"},
+                "object",
+            ),
         ],
         "dashboard/zugaenge/": [("get", "/dashboard/zugaenge/", None, "list")],
         "dashboard/zugaenge/<int:pk>/": [
