@@ -10,6 +10,8 @@ import re
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import translation
 
@@ -192,3 +194,24 @@ def test_an_undeliverable_change_shows_its_error_only_to_administrators(practice
     assert "User muster-admin" in page  # who asked, in the page's language
     admin = _language_client(company, "en").get(url).content.decode()
     assert "<pre data-verbatim>ConnectError: /srv/out refused</pre>" in admin
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_converts_rows_written_before_it(practice):
+    """Back to 0006 (no codes), a German-era row written there, forward again: the row has its code."""
+    order_id = submit(practice, order_body("B-MIG")).json_body["id"]
+    executor = MigrationExecutor(connection)
+    before = [("ordering", "0006_order_change_client_id")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("ordering", "OrderEvent")
+    written = [
+        old.objects.create(order_id=order_id, actor="System", reason=text).pk
+        for text in ("Position 1 entfernt", "Telefonisch geklärt")
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    rows = OrderEvent.objects.filter(pk__in=written).order_by("pk")
+    assert [(e.reason_code, e.reason_params, e.reason) for e in rows] == [
+        ("cart.line_removed", {"position": 1}, ""),
+        ("", {}, "Telefonisch geklärt"),
+    ]
