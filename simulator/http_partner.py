@@ -11,6 +11,7 @@ Order changes (ORDERCHANGE, ``X-OrderHub-Event: order_change``) and goods-receip
 acknowledgements (RECEIPTACKNOWLEDGEMENT, ``X-OrderHub-Event: goods_receipt``) arrive on the same
 endpoints; an acknowledgement is validated, counted per receipt number and answered with 200.
 - ``GET /_stats``, ``GET|POST /_control``, ``POST /_reset``, ``GET /_answers``, ``GET /_changes``,
+  ``GET /_attachments`` (the order's files fetched by their links, with the SHA-256 check),
   ``GET /_health``.
 """
 
@@ -155,6 +156,8 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
             self._send_json(200, self.sim.control())
         elif path == "/_changes":
             self._send_json(200, {"changes": self.sim.changes()})
+        elif path == "/_attachments":
+            self._send_json(200, {"attachments": self.sim.attachments()})
         elif path == "/_answers":
             self._send_json(200, {"answers": self.sim.answer_log()})
         elif path in ("/_health", ""):

@@ -8,6 +8,7 @@ ledger and — the first time only — schedules its answers; order changes go t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -16,6 +17,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from orderhub.formats import signing
 from orderhub.formats.changes import GoodsReceipt, OrderChange
@@ -78,6 +81,7 @@ class Simulator:
         self._seen = {p.slug: RecentSignatures() for p in config.partners}
         self._changes: list[dict[str, Any]] = []
         self._changes_seen: set[tuple[str, str]] = set()
+        self._attachments: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._http: PartnerHTTPServer | None = None
         self._http_thread: threading.Thread | None = None
@@ -182,9 +186,45 @@ class Simulator:
     ) -> bool:
         """Record one delivery; schedule answers if it is the first. True if first."""
         first = self.ledger.record(partner.slug, order.order_number)
+        if first:
+            self.fetch_attachments(partner, order)
         if first and self._answers is not None:
             self._answers.submit(partner, order, malformed=malformed)
         return first
+
+    def fetch_attachments(self, partner: PartnerConfig, order: OrderDocument) -> None:
+        """Issue 17: what a partner does with the order's files — fetch each signed link (before
+        answering) and check the SHA-256 the document states (``GET /_attachments``)."""
+        for a in order.all_attachments:
+            if not a.url:
+                continue
+            try:
+                response = httpx.get(a.url, timeout=10, trust_env=False)
+                status, got = response.status_code, hashlib.sha256(response.content).hexdigest()
+            except httpx.HTTPError as exc:
+                status, got = 0, f"{type(exc).__name__}: {exc}"
+            ok = status == 200 and got == a.sha256
+            if not ok:
+                logger.warning(
+                    "%s: attachment of %s: HTTP %s", partner.slug, order.order_number, status
+                )
+            with self._lock:
+                self._attachments.append(
+                    {
+                        "partner": partner.slug,
+                        "order_number": order.order_number,
+                        "kind": a.kind,
+                        "filename": a.filename,
+                        "sha256": a.sha256,
+                        "status": status,
+                        "ok": ok,
+                    }
+                )
+
+    def attachments(self) -> list[dict[str, Any]]:
+        """The attachment links fetched, in arrival order (``GET /_attachments``)."""
+        with self._lock:
+            return list(self._attachments)
 
     def receive_change(self, partner: PartnerConfig, change: OrderChange) -> bool:
         """Record an order change (issue 16); answer it the first time. True if first."""
@@ -259,6 +299,7 @@ class Simulator:
                 self._messages[slug].clear()
             self._changes.clear()
             self._changes_seen.clear()
+            self._attachments.clear()
         for seen in self._seen.values():
             seen.clear()
 

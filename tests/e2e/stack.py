@@ -222,6 +222,15 @@ class Stack:
     def sim_changes(self) -> list[dict]:
         return httpx.get(self.sim_url + "/_changes", timeout=10).json()["changes"]
 
+    def sim_attachments(self) -> list[dict]:
+        return httpx.get(self.sim_url + "/_attachments", timeout=10).json()["attachments"]
+
+    def upload(self, name: str, data: bytes) -> dict:
+        """An attachment for the stack's company (``POST /api/v1/attachments``, multipart)."""
+        r = self.api.post("/api/v1/attachments", files={"file": (name, data)})
+        assert r.status_code == 201, r.text
+        return r.json()
+
     def sim_control(self, **changes) -> None:
         httpx.post(self.sim_url + "/_control", json=changes, timeout=10).raise_for_status()
 

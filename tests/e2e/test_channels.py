@@ -3,6 +3,8 @@ the order is ``confirmed``, then ``shipped`` — for each of the four channels; 
 receipt is acknowledged to the partners whose channel sends it."""
 
 import email
+import hashlib
+import struct
 import time
 from datetime import UTC
 from pathlib import Path
@@ -234,6 +236,14 @@ def _goods_receipt_reaches_the_partner(stack, order, partner, serials):
     assert acknowledged.lines[0].serial_numbers == serials
 
 
+def _order_mail(stack, order):
+    mails = [
+        email.message_from_bytes(p.read_bytes())
+        for p in Path(stack.sim_info["mail_root"]).rglob("*.eml")
+    ]
+    return next(m for m in mails if order["number"] in (m["Subject"] or ""))
+
+
 def _received_order(stack, order, partner):
     """The order document as the partner received it: the exact bytes sent (the EDIFACT file as
     the simulator picked it up, the e-mail's machine-readable attachment), parsed."""
@@ -250,11 +260,7 @@ def _received_order(stack, order, partner):
     if sent[0]["format"] == "json":
         return partner_json.parse_order(content), content
     # e-mail: the PDF for people, openTRANS for machines
-    mails = [
-        email.message_from_bytes(p.read_bytes())
-        for p in Path(stack.sim_info["mail_root"]).rglob("*.eml")
-    ]
-    message = next(m for m in mails if order["number"] in (m["Subject"] or ""))
+    message = _order_mail(stack, order)
     names = {p.get_filename(): p for p in message.walk() if p.get_filename()}
     xml = names[f"{order['number']}.xml"].get_payload(decode=True)
     opentrans.validate(xml)
@@ -265,11 +271,15 @@ def _received_order(stack, order, partner):
 @pytest.mark.parametrize("partner", ["sonora", "audiotec", "otoplast", "klangwerk"])
 def test_a_kommission_of_a_binaural_ric_pair_reaches_every_channel(stack, partner):
     """Issue 17: a consignment order (return date, fitting reference) of a binaural RIC pair with
-    typed options; the document the partner received carries type, return date, options and pair."""
+        typed options and an STL scan per ear; the document the partner received carries type, return
+    date, options, pair and the scans' signed links, which the partner fetched (SHA-256 checked)."""
     from datetime import date, timedelta
 
     p = PREFIX[partner]
     back = (date.today() + timedelta(days=28)).isoformat()
+    # An STL scan of each ear, uploaded first and named by the lines (issue 17).
+    scans = {side: binary_stl(side) for side in ("R", "L")}
+    uploaded = {side: stack.upload(f"{side}-{partner}.stl", data) for side, data in scans.items()}
 
     def line(position, side):
         return {
@@ -287,6 +297,7 @@ def test_a_kommission_of_a_binaural_ric_pair_reaches_every_channel(stack, partne
                 "battery": "Akku",
             },
             "pair": "P1",
+            "attachments": [uploaded[side]["id"]],
         }
 
     created = stack.submit(
@@ -321,3 +332,26 @@ def test_a_kommission_of_a_binaural_ric_pair_reaches_every_channel(stack, partne
         assert b'type="consignment"' in raw
     elif raw.startswith(b"UNA"):
         assert b"BGM+227+" in raw and b"IMD+B+35+P01::91:beige'" in raw
+
+    # The scans went with their lines; the partner fetched each link and the SHA-256 matched.
+    for item, side in ((right, "R"), (left, "L")):
+        (scan,) = item.attachments
+        assert scan.kind == "scan" and scan.sha256 == hashlib.sha256(scans[side]).hexdigest()
+        assert scan.url.startswith(stack.base_url + "/anhaenge/")
+    fetched = [a for a in stack.sim_attachments() if a["order_number"] == order["number"]]
+    assert sorted(a["sha256"] for a in fetched) == sorted(u["sha256"] for u in uploaded.values())
+    assert all(a["ok"] and a["partner"] == partner for a in fetched), fetched
+    if partner == "otoplast":  # e-mail: the files themselves are attached too
+        message = _order_mail(stack, order)
+        names = {part.get_filename(): part for part in message.walk() if part.get_filename()}
+        assert names[f"R-{partner}.stl"].get_payload(decode=True) == scans["R"]
+        assert names[f"L-{partner}.stl"].get_payload(decode=True) == scans["L"]
+
+
+def binary_stl(side: str, triangles: int = 3) -> bytes:
+    """A small binary STL whose bytes differ per ear."""
+    facets = b"".join(
+        struct.pack("<12fH", 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, float(i + (side == "L")), 0)
+        for i in range(triangles)
+    )
+    return f"scan {side}".encode().ljust(80, b" ") + struct.pack("<I", triangles) + facets
