@@ -116,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         try:
             body = json.loads(raw) if raw else None
-        except json.JSONDecodeError:
+        except ValueError:  # not JSON (a multipart upload)
             body = None
         request = {
             "method": method,
@@ -124,6 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "body": body,
+            "raw": raw,
         }
         with self.fake.lock:
             self.fake.requests.append(request)
@@ -254,6 +255,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self.fake.masterdata[kind] = items
         self._json(200, answer)
 
+    def post_attachment(self, request: dict) -> None:
+        """Issue 17: a multipart upload; answers with a UUID-like id, as the portal does."""
+        if not self._authorized(request):
+            return
+        if b'name="file"' not in request["raw"] and not request["raw"].startswith(b"text="):
+            self._problem(422, "Invalid input", "file: send a file")
+            return
+        with self.fake.lock:
+            n = len([r for r in self.fake.requests if r["path"] == "/api/v1/attachments"])
+        self._json(201, {"id": f"00000000-0000-4000-8000-{n:012d}", "sha256": ""})
+
     def post_order(self, request: dict) -> None:
         if not self._authorized(request):
             return
@@ -382,6 +394,7 @@ ROUTES = {
         (r"/api/v1/registrations", _Handler.start_registration),
         (r"/api/v1/registrations/([^/]+)/token", _Handler.poll_registration),
         (r"/api/v1/orders", _Handler.post_order),
+        (r"/api/v1/attachments", _Handler.post_attachment),
     ],
     "PUT": [
         (r"/api/v1/masterdata", _Handler.put_masterdata),

@@ -76,6 +76,8 @@ class PortalClient:
         path: str,
         *,
         json: Any = None,
+        files: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         auth: bool = True,
@@ -97,7 +99,13 @@ class PortalClient:
         for attempt in range(1, attempts + 1):
             try:
                 response = self.http.request(
-                    method, url, json=json, params=params, headers=all_headers
+                    method,
+                    url,
+                    json=json,
+                    files=files,
+                    data=data,
+                    params=params,
+                    headers=all_headers,
                 )
             except httpx.TransportError as exc:
                 if attempt < attempts:

@@ -40,7 +40,9 @@ from .payloads import (
 )
 from .practice import (
     LINE_KEYS,
+    AttachmentRef,
     JsonFileSource,
+    Order,
     OrderStatusUpdate,
     PracticeData,
     PracticeDataSource,
@@ -316,9 +318,11 @@ class Connector:
     # --- orders ------------------------------------------------------------------------------
 
     def prepare_order(
-        self, order_id: str, data: PracticeData | None = None
+        self, order_id: str, data: PracticeData | None = None, *, upload: bool = False
     ) -> tuple[dict[str, Any], str, FirmRoute]:
-        """Body, idempotency key and route of a practice order — refusing what must not go."""
+        """Body, idempotency key and route of a practice order — refusing what must not go;
+        ``upload``: its files are uploaded first and named by their ids (see
+        :meth:`upload_attachments`)."""
         data = data or self.load()
         order = data.order(order_id)
         firm = data.firm(order.firm_id)
@@ -349,8 +353,56 @@ class Connector:
                 check=check,
                 details=[str(r) for r in check.reasons],
             )
-        body = build_order_payload(order, firm)
+        body = build_order_payload(order, firm, self.upload_attachments(order) if upload else None)
         return body, idempotency_key(self.config.portal_url, order.id, body), route
+
+    def upload_attachments(self, order: Order) -> dict[AttachmentRef, str]:
+        """Upload the files an order names (issue 17; ``POST /api/v1/attachments``, multipart)
+        and return the portal's id of each. A file uploaded before (same SHA-256 to the same
+        portal, journaled) is not uploaded again: its id is reused, so a retried order has the
+        same body and the same Idempotency-Key."""
+        refs = [*order.attachments, *(ref for line in order.lines for ref in line.attachments)]
+        if not refs:
+            return {}
+        known = {
+            (e.get("portal_url"), e.get("sha256")): e.get("attachment_id")
+            for e in self.journal.entries()
+            if e.get("event") == "uploaded"
+        }
+        ids: dict[AttachmentRef, str] = {}
+        for ref in refs:
+            if ref in ids:
+                continue
+            if ref.tracking_number:
+                content, name, fields = None, "", {"text": ref.tracking_number}
+                digest = hashlib.sha256(f"tracking:{ref.tracking_number}".encode()).hexdigest()
+            else:
+                with open(ref.file or "", "rb") as fh:
+                    content = fh.read()
+                name, fields = os.path.basename(ref.file or ""), {"kind": ref.kind or ""}
+                digest = hashlib.sha256(content).hexdigest()
+            reused = known.get((self.config.portal_url, digest))
+            if reused:
+                ids[ref] = reused
+                continue
+            response = self.client.request(
+                "POST",
+                "api/v1/attachments",
+                files={"file": (name, content)} if content is not None else None,
+                data={k: v for k, v in fields.items() if v},
+                retry=True,
+                expect=(201,),
+            )
+            attachment_id = str(json_body(response)["id"])
+            self.journal.append(
+                "uploaded",
+                external_order_id=order.id,
+                portal_url=self.config.portal_url,
+                sha256=digest,
+                attachment_id=attachment_id,
+            )
+            ids[ref] = attachment_id
+        return ids
 
     def submit_order(self, order_id: str, *, open_browser: bool = True) -> OrderResult:
         """Submit one practice order (SPEC §3.6), safely retryable.
@@ -358,8 +410,8 @@ class Connector:
         The key is journaled before the first byte leaves; transport failures are retried with
         the same key, so a lost answer never turns into a second order.
         """
-        body, key, _route = self.prepare_order(order_id)
         self.client.auth_headers()  # not registered: say so before journaling an attempt
+        body, key, _route = self.prepare_order(order_id, upload=True)
         # Sent before (an earlier run, perhaps one whose answer was lost)? Then the portal answers
         # as it did the first time (SPEC §3.6), which may be long out of date.
         sent_before = any(

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .errors import PracticeDataError
-from .practice import Firm, Order, PracticeData
+from .practice import AttachmentRef, Firm, Order, PracticeData
 
 
 def build_snapshot(data: PracticeData) -> dict[str, Any]:
@@ -81,8 +81,12 @@ def customer_numbers(data: PracticeData) -> list[dict[str, Any]]:
     ]
 
 
-def build_order_payload(order: Order, firm: Firm) -> dict[str, Any]:
-    """The body of ``POST /api/v1/orders`` (SPEC §4 "Order submission")."""
+def build_order_payload(
+    order: Order, firm: Firm, attachment_ids: dict[AttachmentRef, str] | None = None
+) -> dict[str, Any]:
+    """The body of ``POST /api/v1/orders`` (SPEC §4 "Order submission"); ``attachment_ids``: the
+    portal's id of each uploaded file (``Connector.upload_attachments``), named by its line."""
+    ids = attachment_ids or {}
     if not firm.partner:
         raise PracticeDataError(
             f"Firma „{firm.name}“ ist keine OrderHub-Partnerfirma.",
@@ -110,6 +114,8 @@ def build_order_payload(order: Order, firm: Firm) -> dict[str, Any]:
             entry["options"] = dict(line.options)
         if line.pair:
             entry["pair"] = line.pair
+        if line.attachments:  # issue 17; only where named, like options
+            entry["attachments"] = [ids[ref] for ref in line.attachments if ref in ids]
         lines.append(entry)
     body: dict[str, Any] = {
         "external_order_id": order.id,
@@ -125,6 +131,8 @@ def build_order_payload(order: Order, firm: Firm) -> dict[str, Any]:
         value = getattr(order, name)
         if value:
             body[name] = value
+    if order.attachments:
+        body["attachments"] = [ids[ref] for ref in order.attachments if ref in ids]
     return body
 
 

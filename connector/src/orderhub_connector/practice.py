@@ -8,6 +8,7 @@ a vendor embedding the connector implements the same two methods against its own
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -77,6 +78,17 @@ class Firm:
 
 
 @dataclass(frozen=True)
+class AttachmentRef:
+    """A file the practice software names for an order or a line (issue 17): an ear scan, an
+    audiogram, a photo (``file``, relative to the export's folder), or an impression's tracking
+    number. The connector uploads the file (``POST /api/v1/attachments``) before the order."""
+
+    file: str | None = None
+    kind: str | None = None
+    tracking_number: str | None = None
+
+
+@dataclass(frozen=True)
 class OrderLine:
     position: int
     quantity: int | float
@@ -92,6 +104,8 @@ class OrderLine:
     options: dict[str, Any] = field(default_factory=dict)
     #: Two lines with the same pair key (one side R, one L) are one binaural pair.
     pair: str | None = None
+    #: Files for this line (the ear's scan), see :class:`AttachmentRef`.
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,8 @@ class Order:
     original_order: str | None = None
     return_date: str | None = None
     fitting_reference: str | None = None
+    #: Files for the whole order (an audiogram), see :class:`AttachmentRef`.
+    attachments: tuple[AttachmentRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -234,7 +250,9 @@ class JsonFileSource:
                 f"Praxisdaten-Export {self.export_path} ist nicht lesbar: {exc}",
                 f"Practice data export {self.export_path} cannot be read: {exc}",
             ) from None
-        return parse_practice_data(raw, origin=str(self.export_path))
+        return parse_practice_data(
+            raw, origin=str(self.export_path), base_dir=self.export_path.parent
+        )
 
     def read_status(self) -> dict[str, Any]:
         try:
@@ -334,7 +352,9 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
+def parse_practice_data(
+    raw: Any, *, origin: str = "export", base_dir: str | os.PathLike[str] | None = None
+) -> PracticeData:
     """Validate the export and build :class:`PracticeData`; reports every problem at once.
 
     Problems with branches, users and firms fail the whole export; problems with one order
@@ -519,7 +539,11 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
             if not isinstance(line, dict):
                 problems.add(lwhere, "muss ein Objekt sein", "must be an object")
                 continue
-            lines.append(_parse_line(problems, lwhere, line, default_position=j))
+            parsed_line = _parse_line(problems, lwhere, line, default_position=j)
+            refs = _attachments(
+                problems, f"{lwhere}.attachments", line.get("attachments"), base_dir
+            )
+            lines.append(dataclasses.replace(parsed_line, attachments=refs))
         _duplicates(problems, f"{where}.lines (position)", [str(li.position) for li in lines])
         return_date = _date_text(problems, f"{where}.return_date", item.get("return_date"))
         orders.append(
@@ -536,6 +560,9 @@ def parse_practice_data(raw: Any, *, origin: str = "export") -> PracticeData:
                 original_order=_text(item.get("original_order")),
                 return_date=return_date,
                 fitting_reference=_text(item.get("fitting_reference")),
+                attachments=_attachments(
+                    problems, f"{where}.attachments", item.get("attachments"), base_dir
+                ),
             )
         )
     _duplicates(errors, "orders", [o.id for o in orders])
@@ -599,6 +626,43 @@ def _parse_line(
             "names no article number, GTIN, HMV number, manufacturer number or description",
         )
     return parsed
+
+
+def _attachments(
+    errors: _Errors, where: str, value: Any, base_dir: str | os.PathLike[str] | None
+) -> tuple[AttachmentRef, ...]:
+    """``[{"file": "scans/rechts.stl", "kind": "scan"}, {"tracking_number": "DHL …"}]``; a file
+    path relative to the export's folder; a missing file is a problem of the order."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        errors.add(where, "muss eine Liste sein", "must be a list")
+        return ()
+    refs = []
+    for n, entry in enumerate(value):
+        here = f"{where}[{n}]"
+        if isinstance(entry, str):
+            entry = {"file": entry}
+        if not isinstance(entry, dict):
+            errors.add(here, "muss ein Objekt sein", "must be an object")
+            continue
+        tracking = _text(entry.get("tracking_number"))
+        file = _text(entry.get("file"))
+        if tracking:
+            refs.append(AttachmentRef(tracking_number=tracking))
+        elif file:
+            path = Path(base_dir or ".") / file
+            if not path.is_file():
+                errors.add(
+                    f"{here}.file", f"Datei „{file}“ nicht gefunden", f"file '{file}' not found"
+                )
+                continue
+            refs.append(AttachmentRef(file=str(path.resolve()), kind=_text(entry.get("kind"))))
+        else:
+            errors.add(
+                here, "nennt weder file noch tracking_number", "names no file or tracking_number"
+            )
+    return tuple(refs)
 
 
 def _options(errors: _Errors, where: str, value: Any) -> dict[str, Any]:
