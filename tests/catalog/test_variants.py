@@ -221,3 +221,13 @@ def test_a_receiver_length_the_family_does_not_offer(practice, partners):
 def test_lines_without_options_are_identified_as_before(practice):
     body, _ = order(practice, device({}, partner_article_number="SN-HA-AURA7-RIC-R-BEIGE"))
     assert body["status"] == "queued"
+
+
+def test_the_search_suggestions_for_an_unknown_line_fit_its_options(practice):
+    body, _ = order(
+        practice,
+        device({"side": "L", "colour": "silber"}, description="Hörsystem Aura 7 RIC"),
+    )
+    (issue,) = body["issues"]
+    assert issue["code"] == "article_not_found" and issue["candidates"]
+    assert all("-L-SILBER" in c["partner_article_number"] for c in issue["candidates"])

@@ -15,7 +15,9 @@ supplier simulator); this module asks the database for an article's variants and
   variants to pick;
 * the device fits but its receiver or dome options name nothing of its receiver family:
   ``option_not_offered`` with the option values to pick instead (``alternatives``); the device
-  itself stays identified.
+  itself stays identified;
+* nothing is identified: of the catalog search's suggestions, those that contradict the options
+  are dropped when any fit them.
 """
 
 from __future__ import annotations
@@ -144,6 +146,15 @@ def apply(
         return issue
     if result.identified and result.article is not None:
         return check(partner, result.article, options, terms) or result
+    if result.code == "article_not_found" and result.candidates:
+        # The search's suggestions that contradict the options go, if any fit them.
+        fitting = [
+            c
+            for c in result.candidates
+            if rules.fit([c.article], options, OPTION_ATTRIBUTE, terms).matching
+        ]
+        if fitting:
+            result.candidates = fitting
     return result
 
 
