@@ -298,6 +298,14 @@ def world(practice, company, partners, partner_token):
     # Orders: a cart, one sent, one answered with a backorder, one shipped.
     cart = order_body("PVS-CART")
     cart["lines"][0]["partner_article_number"] = "SN-DOES-NOT-EXIST"
+    cart["lines"].append(  # issue 17: a dome the catalog does not offer, options to pick
+        {
+            "position": 3,
+            "quantity": 1,
+            "partner_article_number": "SN-HA-AURA7-RIC-R-BEIGE",
+            "options": {"side": "R", "dome_type": "tulip", "dome_size": "M"},
+        }
+    )
     r = submit(practice, cart, key="every-cart")
     assert r.json_body["status"] == "cart", r.json_body
     w.orders["cart"] = Order.objects.get(pk=r.json_body["id"])
