@@ -4,6 +4,7 @@ receipt is acknowledged to the partners whose channel sends it."""
 
 import email
 import hashlib
+import json
 import struct
 import time
 from datetime import UTC
@@ -20,6 +21,7 @@ from orderhub.formats import (
     partner_json,
 )
 from tests.connector_e2e.helpers import Install, demo_practice
+from tests.delivery.conftest import Recorder
 
 pytestmark = pytest.mark.slow
 
@@ -129,12 +131,41 @@ def test_partner_answers_for_unknown_or_foreign_orders_are_refused(stack):
 PREFIX = {"sonora": "SN", "audiotec": "AT", "otoplast": "OP", "klangwerk": "KW"}
 
 
+@pytest.fixture(scope="module")
+def company_hook(stack):
+    """The practice's own webhook (signed order events), a real HTTP endpoint on loopback."""
+    recorder = Recorder()
+    stack.orderhub(
+        "shell",
+        "-c",
+        "from orderhub.accounts.models import ApiToken;"
+        "from orderhub.delivery.models import CompanyWebhook;"
+        f"CompanyWebhook.objects.create(company=ApiToken.objects.find({stack.api_token!r}).company,"
+        f" url={recorder.url!r}, secret='e2e-hook')",
+    )
+    yield recorder
+    recorder.close()
+
+
+def _hook_events(recorder, order_id: str, to_status: str, timeout: float = 60) -> dict:
+    """The company webhook's event for ``order_id`` reaching ``to_status`` (waits for it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for r in list(recorder.requests):
+            body = json.loads(r["body"])
+            if body["order"]["id"] == order_id and body["event"]["to_status"] == to_status:
+                return body
+        assert time.monotonic() < deadline, f"no {to_status} event for {order_id} at the hook"
+        time.sleep(0.2)
+
+
 @pytest.mark.parametrize("partner", ["sonora", "audiotec", "otoplast", "klangwerk"])
-def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, partner):
+def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, company_hook, partner):
     """Issue 16: one line confirmed, one changed in date, one backordered; two dispatch
     notifications, serial numbers for the device; ``shipped`` only after the second parcel; the
-    API and ``orderhub-connector watch`` show per line promised/delivered/outstanding and the
-    serials; the practice's goods receipt is acknowledged where the channel sends one."""
+    API, the company webhook and ``orderhub-connector watch`` show per line
+    promised/delivered/outstanding and the serials; the practice's goods receipt is acknowledged
+    where the channel sends one."""
     p = PREFIX[partner]
     stack.sim_control(line_rules={f"{p}-D-OPEN-M": "later", f"{p}-BAT-312-60": "backorder"})
     try:
@@ -193,6 +224,16 @@ def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, partn
     }
     assert [float(l["outstanding_quantity"]) for l in update["lines"]] == [0, 0, 0]
     assert float(update["lines"][2]["backordered_quantity"]) == 2
+    # The company webhook told the same, parcel by parcel: after the first, the backordered rest
+    # of line 3 is outstanding; after the second, nothing is.
+    first = _hook_events(company_hook, order["id"], "partially_shipped")["order"]["lines"]
+    assert [float(l["outstanding_quantity"]) for l in first] == [0, 0, 2]
+    assert first[0]["serial_numbers"] == lines[1]["serial_numbers"]
+    last = _hook_events(company_hook, order["id"], "shipped")["order"]["lines"]
+    assert [float(l["outstanding_quantity"]) for l in last] == [0, 0, 0]
+    assert {l["position"]: l["serial_numbers"] for l in last} == {
+        n: lines[n]["serial_numbers"] for n in (1, 2, 3)
+    }
     _goods_receipt_reaches_the_partner(stack, order, partner, lines[1]["serial_numbers"])
 
 
