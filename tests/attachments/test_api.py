@@ -150,3 +150,21 @@ def test_the_openapi_document_describes_the_multipart_upload(anon_api):
     op = schema["paths"]["/api/v1/attachments"]["post"]
     assert "multipart/form-data" in op["requestBody"]["content"]
     assert "422" in op["responses"]
+
+
+def test_a_nul_in_a_multipart_field_is_refused_the_files_bytes_are_not(api):
+    headers = {"Authorization": f"Bearer {api.token}"}
+    r = api.client.post("/api/v1/attachments", {"text": "DHL 12\x0034"}, headers=headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body"
+    r = api.client.post(
+        "/api/v1/attachments",
+        {"file": SimpleUploadedFile("scan.stl", files.binary_stl()), "kind": "scan\x00"},
+        headers=headers,
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body"
+    r = api.client.post(
+        "/api/v1/attachments",
+        {"file": SimpleUploadedFile("scan.stl", files.binary_stl()), "kind": "scan"},
+        headers=headers,
+    )
+    assert r.status_code == 201  # the binary STL itself is full of NUL bytes

@@ -56,6 +56,10 @@ def test_a_scan_uploaded_in_the_cart_goes_with_the_line_and_downloads(cart, brow
     assert link.line.position == 1 and link.attachment.sha256 == hashlib.sha256(data).hexdigest()
     got = browser.get(f"/dashboard/bestellungen/{cart.pk}/anhaenge/{link.attachment.pk}/")
     assert got.status_code == 200 and b"".join(got.streaming_content) == data
+    # The order page lists it too (read only), with the same download.
+    detail = text(browser.get(f"/dashboard/bestellungen/{cart.pk}/"))
+    assert f'href="/dashboard/bestellungen/{cart.pk}/anhaenge/{link.attachment.pk}/"' in detail
+    assert "Entfernen" not in detail.split('id="attachments"')[1].split("</section>")[0]
 
 
 def test_a_file_that_is_no_scan_is_a_sentence_at_the_box(cart, browser):

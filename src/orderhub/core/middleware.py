@@ -2,7 +2,7 @@
 
 * NUL characters (``\\x00``) never reach the database: PostgreSQL refuses them in text columns,
   so a request carrying one in its query, headers or body is answered 422 (API) / 400 (pages);
-  multipart bodies (files) are left to the views that read their fields.
+  in a multipart body (files) the form fields and file names are checked, not the files' bytes.
 * Every answer under ``/api/`` is problem+json, also Django's own 404/405 for unrouted paths.
 """
 
@@ -12,6 +12,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.http.multipartparser import MultiPartParserError
 
 from orderhub.core.problems import PROBLEM_JSON, InvalidInput, problem_body, problem_json
 
@@ -31,21 +32,28 @@ def nul_location(request) -> str | None:
     for name, value in request.headers.items():
         if "\x00" in value:
             return f"header {name}"
-    # Files (attachments: binary ear scans) come as multipart/form-data: their bytes are never
-    # text columns, and the form fields beside them are checked by the view that reads them.
-    if (
-        request.method in ("POST", "PUT", "PATCH")
-        and not request.path.startswith(STREAMED_PATHS)
-        and request.content_type != "multipart/form-data"
-    ):
+    if request.method not in ("POST", "PUT", "PATCH") or request.path.startswith(STREAMED_PATHS):
+        return None
+    if request.content_type == "multipart/form-data":
+        # Files (attachments: binary ear scans) carry NUL bytes and are never text columns; the
+        # form fields and file names beside them are checked.
         try:
-            body = request.body
-        except RequestDataTooBig:
-            return None  # the view answers 413
-        if b"\x00" in body or b"\\u0000" in body:
+            fields, uploads = request.POST, request.FILES
+        except (RequestDataTooBig, MultiPartParserError):
+            return None  # the view answers (413, or the missing field)
+        if any("\x00" in v for _, values in fields.lists() for v in values) or any(
+            "\x00" in (f.name or "") for f in uploads.values()
+        ):
             return "body"
-        if request.content_type == "application/x-www-form-urlencoded" and b"%00" in body:
-            return "body"
+        return None
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return None  # the view answers 413
+    if b"\x00" in body or b"\\u0000" in body:
+        return "body"
+    if request.content_type == "application/x-www-form-urlencoded" and b"%00" in body:
+        return "body"
     return None
 
 
