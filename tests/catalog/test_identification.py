@@ -35,7 +35,16 @@ def test_an_article_number_of_separators_only_is_reported_not_a_crash(catalog):
     # "-" normalises to nothing; it used to raise a TypeError (a 500 for the whole order).
     result = identify(catalog, LineQuery(partner_article_number=" - / ", description="Hörer M"))
     assert result.code == "article_not_found"
-    assert any("'- /'" in note and "empty" in note for note in result.notes), result.notes
+    # The cart's sentence names the value in each language, without a code or a repr.
+    assert result.message_de == (
+        "Artikel nicht im Katalog gefunden. Artikelnummer „- /“ ungültig (leer)."
+    )
+    assert result.message_en == (
+        "Article not found in the catalog. Invalid article number “- /” (empty)."
+    )
+    gtin = identify(catalog, LineQuery(gtin="123", description="Hörer M"))
+    assert gtin.message_de.endswith("GTIN „123“ ungültig (falsche Länge).")
+    assert gtin.message_en.endswith("Invalid GTIN “123” (wrong length).")
 
 
 def test_gtin_in_every_length_and_with_check_digit_verified(catalog):

@@ -17,6 +17,7 @@ from django.db import connections, router
 from orderhub.catalog import search
 from orderhub.catalog.models import Article
 from orderhub.core import fastsql
+from orderhub.formats import identifiers
 from orderhub.formats.identifiers import (
     InvalidIdentifier,
     normalize_article_number,
@@ -39,6 +40,15 @@ LABEL = {
     "manufacturer_article_number": ("Herstellerartikelnummer", "manufacturer article number"),
 }
 MAX_CANDIDATES = 5
+#: ``InvalidIdentifier.reason`` (bilingual, for import reports) per language, for the cart's sentence.
+INVALID = {
+    identifiers.WRONG_CHECK_DIGIT: ("Prüfziffer falsch", "wrong check digit"),
+    identifiers.WRONG_LENGTH: ("falsche Länge", "wrong length"),
+    identifiers.NOT_NUMERIC: ("enthält Zeichen außer Ziffern", "not numeric"),
+    identifiers.EMPTY: ("leer", "empty"),
+    "empty": ("leer", "empty"),
+    identifiers.PLACEHOLDER: ("Platzhalter aus Nullen", "placeholder of zeros"),
+}
 
 
 @dataclass
@@ -84,7 +94,8 @@ class Identification:
     message_de: str = ""
     message_en: str = ""
     candidates: list[Candidate] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    #: Invalid identifiers of the line, one (German, English) sentence each.
+    notes: list[tuple[str, str]] = field(default_factory=list)
     #: ``article_ambiguous``: every article the identifier names (``catalog.variants`` lets a
     #: line's options choose among them).
     hits: list[Article] = field(default_factory=list)
@@ -107,7 +118,7 @@ def _normalise(kind: str, raw: str) -> str:
     return key
 
 
-def _normalised(line: LineQuery) -> tuple[dict[str, str], list[str]]:
+def _normalised(line: LineQuery) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """{kind: normalised value} for the identifiers a line carries, and notes on invalid ones."""
     values, notes = {}, []
     for kind in IDENTIFIER_ORDER:
@@ -117,8 +128,12 @@ def _normalised(line: LineQuery) -> tuple[dict[str, str], list[str]]:
         try:
             values[kind] = _normalise(kind, raw)
         except InvalidIdentifier as exc:
+            de, en = INVALID.get(exc.reason, (exc.reason, exc.reason))
             notes.append(
-                f"{LABEL[kind][0]} {raw!r} ungültig ({exc.reason}) / invalid {LABEL[kind][1]} ({exc.reason})"
+                (
+                    f"{LABEL[kind][0]} „{raw}“ ungültig ({de}).",
+                    f"Invalid {LABEL[kind][1]} “{raw}” ({en}).",
+                )
             )
     return values, notes
 
@@ -190,7 +205,7 @@ def _decide(
     partner: Partner,
     line: LineQuery,
     hits: dict[str, list[Article]],
-    notes: list[str],
+    notes: list[tuple[str, str]],
     candidates: bool = True,
 ) -> Identification:
     first = next((k for k in IDENTIFIER_ORDER if hits.get(k)), None)
@@ -198,10 +213,8 @@ def _decide(
         return Identification(
             code="article_not_found",
             notes=notes,
-            message_de="Artikel nicht im Katalog gefunden."
-            + (" " + "; ".join(notes) if notes else ""),
-            message_en="Article not found in the catalog."
-            + (" " + "; ".join(notes) if notes else ""),
+            message_de=" ".join(["Artikel nicht im Katalog gefunden.", *(n[0] for n in notes)]),
+            message_en=" ".join(["Article not found in the catalog.", *(n[1] for n in notes)]),
             candidates=fuzzy_candidates(partner, line) if candidates else [],
         )
     found = hits[first]
