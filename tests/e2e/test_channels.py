@@ -7,7 +7,7 @@ import hashlib
 import json
 import struct
 import time
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -235,6 +235,77 @@ def test_line_answers_backorder_and_two_parcels_with_serial_numbers(stack, compa
         n: lines[n]["serial_numbers"] for n in (1, 2, 3)
     }
     _goods_receipt_reaches_the_partner(stack, order, partner, lines[1]["serial_numbers"])
+
+
+@pytest.mark.browser
+def test_an_email_partner_answers_line_by_line_in_the_supplier_portal(stack, company_hook, page):
+    """Issue 16 for the e-mail channel as it works for real: the clerk reads the order mail and
+    answers in the supplier portal (a real browser against the stack's gunicorn) — one line
+    confirmed, one later, one partly backordered — then ships two parcels, the device with its
+    serial numbers; the practice sees it per line in the API and at its webhook."""
+    soon = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    later = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    backorder = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
+    stack.sim_control(answers=False)  # the simulator only receives the mail; a person answers
+    try:
+        created = stack.submit(
+            "E2E-portal-otoplast",
+            "otoplast",
+            [
+                {"position": 1, "quantity": 2, "partner_article_number": "OP-HA-AURA7-RIC-R-BEIGE"},
+                {"position": 2, "quantity": 1, "partner_article_number": "OP-D-OPEN-M"},
+                {"position": 3, "quantity": 4, "partner_article_number": "OP-BAT-312-60"},
+            ],
+        )
+        assert created["status"] == "queued", created
+        sent = stack.wait_for(created["id"], {"sent"}, timeout=60)
+        assert _order_mail(stack, sent)  # the mail reached the partner's mailbox
+    finally:
+        stack.sim_control(answers=True)
+
+    page.goto(stack.base_url + "/lieferant/")
+    page.get_by_label("Benutzername").fill("otoplast")
+    page.get_by_label("Passwort").fill("Lieferant-Demo-2026")
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("link", name=sent["number"]).click()
+    page.get_by_label("Liefertermin für alle Positionen").fill(soon)
+    page.get_by_label("Antwort, Position 2").select_option("changed")
+    page.get_by_label("Liefertermin, Position 2").fill(later)
+    page.get_by_label("Antwort, Position 3").select_option("backordered")
+    page.get_by_label("davon im Rückstand, Position 3").fill("2")
+    page.get_by_label("Rückstand kommt am, Position 3").fill(backorder)
+    page.get_by_role("button", name="Antwort senden").click()
+    page.get_by_text("Gespeichert.").wait_for()
+    # First parcel: the device pair with one serial per piece, the dome, half the batteries.
+    page.get_by_label("Sendungsnummern (durch Komma getrennt)").fill("00340434161094016001")
+    page.get_by_label("Versanddienstleister").fill("DHL")
+    page.get_by_label("Seriennummern, Position 1").fill("2401B0001, 2401B0002")
+    page.get_by_label("Menge in dieser Sendung, Position 3").fill("2")
+    page.get_by_role("button", name="Als versandt markieren").click()
+    page.get_by_text("Gespeichert.").wait_for()
+    assert stack.order(created["id"])["status"] == "partially_shipped"
+    # Second parcel: the backordered batteries.
+    page.get_by_label("Sendungsnummern (durch Komma getrennt)").fill("00340434161094016002")
+    page.get_by_label("Versanddienstleister").fill("DHL")
+    page.get_by_role("button", name="Als versandt markieren").click()
+    page.get_by_text("Gespeichert.").wait_for()
+
+    order = stack.order(created["id"])
+    transitions = [e["to_status"] for e in order["events"] if e["to_status"]]
+    assert transitions[-3:] == ["partially_confirmed", "partially_shipped", "shipped"], transitions
+    lines = {line["position"]: line for line in order["lines"]}
+    assert [lines[n]["delivery_date"] for n in (1, 2)] == [soon, later]
+    assert (float(lines[3]["backordered_quantity"]), lines[3]["backorder_date"]) == (2, backorder)
+    assert lines[1]["serial_numbers"] == ["2401B0001", "2401B0002"]
+    assert [float(lines[n]["outstanding_quantity"]) for n in (1, 2, 3)] == [0, 0, 0]
+    assert [s["tracking_numbers"] for s in order["shipments"]] == [
+        ["00340434161094016001"],
+        ["00340434161094016002"],
+    ]
+    first = _hook_events(company_hook, created["id"], "partially_shipped")["order"]["lines"]
+    assert [float(l["outstanding_quantity"]) for l in first] == [0, 0, 2]
+    assert first[0]["serial_numbers"] == ["2401B0001", "2401B0002"]
+    _hook_events(company_hook, created["id"], "shipped")
 
 
 #: Channels that send the goods-receipt acknowledgement (openTRANS HTTP, webhook); EDIFACT (no
