@@ -205,6 +205,23 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
         size=36,
     )
 
+    # --- A: an ear scan on the cart and on the sent order (issue 17 attachments) -----------------
+    import io
+
+    from orderhub.attachments import services as attachment_services
+    from tests.attachments.files import binary_stl
+
+    scan = binary_stl(header=b"GEHEIM-SCAN-BYTES")
+    a.attachment = attachment_services.store_file(
+        a.company, io.BytesIO(scan), "scan-geheim-rechts.stl", len(scan), "Benutzer geheim-anna"
+    )
+    (a.cart_link,) = attachment_services.attach(
+        a.orders["cart"], [a.attachment], "Benutzer geheim-anna"
+    )
+    (a.sent_link,) = attachment_services.attach(
+        a.orders["sent"], [a.attachment], "Benutzer geheim-anna"
+    )
+
     from orderhub.delivery.models import CompanyWebhook
 
     # Loopback, closed port: tasks that notify it fail fast and never leave the machine.
@@ -225,6 +242,9 @@ def world(fast_hashing, partners, sonora_catalog) -> World:
         "geheim-anna",
         a.user.get_username(),
         "GEHEIM-DOCUMENT-BYTES",
+        "GEHEIM-SCAN-BYTES",
+        "scan-geheim-rechts",
+        str(a.attachment.pk),
         "geheimhausen-hook",
         "webhook-secret-geheimhausen",
         *(o.number for o in a.orders.values()),

@@ -91,6 +91,12 @@ PAGES = {
     "warenkorb/<uuid:order_id>/position/<int:line_id>/entfernen/": "company",
     "warenkorb/<uuid:order_id>/position/<int:line_id>/suche/": "company",
     "warenkorb/<uuid:order_id>/position/<int:line_id>/option/": "company",
+    "warenkorb/<uuid:order_id>/anhaenge/": "company",
+    "warenkorb/<uuid:order_id>/anhaenge/<int:link_id>/entfernen/": "company",
+    "dashboard/bestellungen/<uuid:order_id>/anhaenge/<uuid:attachment_id>/": "company",
+    "lieferant/bestellungen/<str:number>/anhaenge/<uuid:attachment_id>/": "supplier",
+    # a signed, expiring link the partner's document carries (attachments/links.py)
+    "anhaenge/<str:token>/": "link",
     "lieferant/": "supplier",
     "lieferant/bestellungen/<str:number>/": "supplier",
     "lieferant/bestellungen/<str:number>/antwort/": "supplier",
@@ -122,6 +128,11 @@ API = {
     ("POST", "/api/v1/orders/{order_id}/receipts"): "company",
     ("POST", "/api/v1/orders/{order_id}/changes"): "company",
     ("GET", "/api/v1/orders/{order_id}/documents/{document_id}"): "company",
+    ("POST", "/api/v1/attachments"): "company",
+    ("GET", "/api/v1/attachments/{attachment_id}"): "company",
+    ("GET", "/api/v1/attachments/{attachment_id}/content"): "company",
+    ("GET", "/api/v1/orders/{order_id}/attachments"): "company",
+    ("POST", "/api/v1/orders/{order_id}/attachments"): "company",
     ("POST", "/api/v1/partner/catalogs"): "partner",
     ("GET", "/api/v1/partner/catalogs/{import_id}"): "partner",
     ("POST", "/api/v1/partner/documents"): "partner",
@@ -212,6 +223,7 @@ def test_admin_is_closed_to_company_and_supplier_logins(world):
 
 def state_of(tenant) -> dict:
     from orderhub.accounts.models import ApiToken, AuditEvent
+    from orderhub.attachments.models import Attachment, OrderAttachment
     from orderhub.delivery.models import Delivery, Document
     from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
     from orderhub.notifications.models import BranchAddress, EmployeeAllowance
@@ -233,6 +245,10 @@ def state_of(tenant) -> dict:
             Document.objects.filter(order__company=c).order_by("pk").values("pk", "size")
         ),
         "audit": AuditEvent.objects.filter(company=c).count(),
+        "attachments": list(Attachment.objects.filter(company=c).order_by("pk").values()),
+        "attachment_links": list(
+            OrderAttachment.objects.filter(order__company=c).order_by("pk").values()
+        ),
         "notification_addresses": list(
             BranchAddress.objects.filter(branch__company=c).order_by("pk").values()
         ),
@@ -538,6 +554,47 @@ def page_probes(world, b_cart=None) -> dict[str, list[tuple[str, str, dict | Non
                 "object",
             )
         ],
+        "lieferant/bestellungen/<str:number>/anhaenge/<uuid:attachment_id>/": [
+            (
+                "get",
+                f"/lieferant/bestellungen/{sent.number}/anhaenge/{a.attachment.pk}/",
+                None,
+                "object",
+            )
+        ],
+        "warenkorb/<uuid:order_id>/anhaenge/": [
+            ("post", f"/warenkorb/{cart.pk}/anhaenge/", {"text": "GEKAPERT-123"}, "object"),
+            # B's own cart, naming A's stored scan: refused at the form, nothing of A's shown.
+            (
+                "post",
+                f"/warenkorb/{b_order.pk}/anhaenge/",
+                {"attachment_id": str(a.attachment.pk)},
+                "list",
+            ),
+        ],
+        "warenkorb/<uuid:order_id>/anhaenge/<int:link_id>/entfernen/": [
+            ("post", f"/warenkorb/{cart.pk}/anhaenge/{a.cart_link.pk}/entfernen/", {}, "object"),
+            (
+                "post",
+                f"/warenkorb/{b_order.pk}/anhaenge/{a.cart_link.pk}/entfernen/",
+                {},
+                "object",
+            ),
+        ],
+        "dashboard/bestellungen/<uuid:order_id>/anhaenge/<uuid:attachment_id>/": [
+            (
+                "get",
+                f"/dashboard/bestellungen/{sent.pk}/anhaenge/{a.attachment.pk}/",
+                None,
+                "object",
+            ),
+            (
+                "get",
+                f"/dashboard/bestellungen/{b_order.pk}/anhaenge/{a.attachment.pk}/",
+                None,
+                "object",
+            ),
+        ],
     }
     return probes
 
@@ -576,6 +633,7 @@ def test_company_pages_with_another_companys_session(world, b_cart):
     )
     assert failures == [], "\n".join(failures)
     assert state_of(world.a) == before, "company B changed company A's data through the dashboard"
+    _no_foreign_attachment_links(world)
 
     from orderhub.masterdata.models import CustomerNumber
 
@@ -745,6 +803,36 @@ def api_probes(world, b_cart) -> dict[tuple[str, str], list[tuple[str, str, obje
             ("get", f"/api/v1/orders/{queued.pk}/documents/{a.document.pk}", None, {}, "object"),
             ("get", f"/api/v1/orders/{b_cart.pk}/documents/{a.document.pk}", None, {}, "object"),
         ],
+        # B's own upload (a JSON body is no multipart upload: refused, nothing stored for A).
+        ("POST", "/api/v1/attachments"): [
+            ("post", "/api/v1/attachments", {"text": "B-123"}, {}, "own")
+        ],
+        ("GET", "/api/v1/attachments/{attachment_id}"): [
+            ("get", f"/api/v1/attachments/{a.attachment.pk}", None, {}, "object")
+        ],
+        ("GET", "/api/v1/attachments/{attachment_id}/content"): [
+            ("get", f"/api/v1/attachments/{a.attachment.pk}/content", None, {}, "object")
+        ],
+        ("GET", "/api/v1/orders/{order_id}/attachments"): [
+            ("get", f"/api/v1/orders/{o.pk}/attachments", None, {}, "object") for o in (cart, sent)
+        ],
+        ("POST", "/api/v1/orders/{order_id}/attachments"): [
+            (
+                "post",
+                f"/api/v1/orders/{cart.pk}/attachments",
+                {"attachment_id": str(a.attachment.pk)},
+                {},
+                "object",
+            ),
+            # B's own cart, A's scan: a 422 naming attachment_id, not a link to A's file.
+            (
+                "post",
+                f"/api/v1/orders/{b_cart.pk}/attachments",
+                {"attachment_id": str(a.attachment.pk)},
+                {},
+                "refuse",
+            ),
+        ],
         ("POST", "/api/v1/partner/catalogs"): [
             ("post", "/api/v1/partner/catalogs", None, {}, "refuse")
         ],
@@ -786,6 +874,18 @@ def test_api_with_another_companys_token(world, b_cart):
     failures = _run_api_probes(world.b.api, probes, world.a.secrets)
     assert failures == [], "\n".join(failures)
     assert state_of(world.a) == before, "company B changed company A's data through the API"
+    _no_foreign_attachment_links(world)
+
+
+def _no_foreign_attachment_links(world):
+    """B named A's stored scan on its own cart: refused, so no order of B carries A's file."""
+    from orderhub.attachments.models import OrderAttachment
+
+    assert (
+        not OrderAttachment.objects.filter(attachment=world.a.attachment)
+        .exclude(order__company=world.a.company)
+        .exists()
+    )
 
 
 def test_api_with_partner_tokens_reaches_no_company_data(world, b_cart):
