@@ -147,6 +147,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's cache framework, in each process's memory. ``tokens``: company API tokens found valid,
+# kept ORDERHUB_TOKEN_CACHE_SECONDS (default 2 s; 0 reads every token from the database), at most
+# 1,000 per process (orderhub.authentication: revocation is obeyed at once by the process that
+# revokes, within that time by every other process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "tokens": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "orderhub-tokens",
+        "TIMEOUT": float(os.environ.get("ORDERHUB_TOKEN_CACHE_SECONDS", "2")),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("ORDERHUB_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

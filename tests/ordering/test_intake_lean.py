@@ -1,26 +1,28 @@
-"""The lean intake path: token memory with prompt revocation, reads before writes, one statement per
-table, answers built without reading back (SPEC §3.6, §4)."""
+"""The lean intake path: checked tokens kept briefly with prompt revocation, reads before writes,
+one statement per table, answers built without reading back (SPEC §3.6, §4)."""
 
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends import locmem
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orderhub.accounts.models import ApiToken, Company
-from orderhub.core import tokencache
 from orderhub.ordering.models import IdempotencyKey, Order, OrderEvent, OrderLine
+from tests.conftest import ApiClient
 from tests.ordering.conftest import order_body, submit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fresh_token_memory():
-    tokencache.forget_all()
+def fresh_token_cache():
+    caches["tokens"].clear()
     yield
-    tokencache.forget_all()
+    caches["tokens"].clear()
 
 
 def _works(practice) -> bool:
@@ -29,11 +31,11 @@ def _works(practice) -> bool:
     return r.status_code == 200
 
 
-# --- the token memory ---------------------------------------------------------------------------------
+# --- the token cache ----------------------------------------------------------------------------------
 
 
 def test_revoked_token_is_refused_at_once_in_this_process(practice, company):
-    assert _works(practice) and _works(practice)  # the second answer came from the memory
+    assert _works(practice) and _works(practice)  # the second answer came from the cache
     ApiToken.objects.get(company=company[0]).revoke()
     assert not _works(practice)
     r = submit(practice, order_body())
@@ -48,66 +50,61 @@ def test_deactivated_company_is_refused_at_once(practice, company):
     assert not _works(practice)
 
 
-def test_revocation_in_another_process_on_this_machine_is_obeyed_at_once(practice, company):
-    assert _works(practice)
-    # Another process revokes: this process's memory is untouched, only the shared stamp file changes.
-    ApiToken.objects.filter(company=company[0]).update(revoked_at=timezone.now())
-    remembered = dict(tokencache._entries)
-    tokencache.bump()
-    tokencache._entries.update(remembered)  # as if bump() had run elsewhere
-    assert not _works(practice)
-
-
-def test_revocation_is_announced_again_when_it_commits(
+def test_revocation_is_forgotten_again_when_it_commits(
     practice, company, django_capture_on_commit_callbacks
 ):
-    """Another process may read the token between the revoking save and its commit, while the row is
-    still valid; the second announcement at commit makes it forget that read."""
+    """A request may read the token between the revoking save and its commit, while the row is
+    still valid; forgetting it again at commit drops that read."""
     assert _works(practice)
     with django_capture_on_commit_callbacks() as callbacks:
         ApiToken.objects.get(company=company[0]).revoke()
-        before_commit = tokencache._stamp()
-    assert tokencache.bump in callbacks
+    assert callbacks
+    ApiToken.objects.filter(company=company[0]).update(revoked_at=None)
+    assert _works(practice)  # read while "not yet committed", kept again
+    ApiToken.objects.filter(company=company[0]).update(revoked_at=timezone.now())
     for callback in callbacks:
         callback()
-    assert tokencache._stamp() != before_commit
     assert not _works(practice)
 
 
-def test_revocation_nobody_announces_is_obeyed_within_the_documented_time(
+def test_revocation_another_process_makes_is_obeyed_within_the_cache_timeout(
     practice, company, monkeypatch
 ):
-    assert tokencache.TTL_SECONDS <= 5
+    timeout = caches["tokens"].default_timeout
+    assert 0 < timeout <= 5
     assert _works(practice)
-    ApiToken.objects.filter(company=company[0]).update(
-        revoked_at=timezone.now()
-    )  # no signal, no stamp
-    assert _works(practice)  # still remembered …
-    later = tokencache.time.monotonic() + tokencache.TTL_SECONDS + 0.01
-    monkeypatch.setattr(tokencache.time, "monotonic", lambda: later)
-    assert not _works(practice)  # … but not longer than TTL_SECONDS
+    # Another process revokes (or QuerySet.update() bypasses the signals): this cache is untouched.
+    ApiToken.objects.filter(company=company[0]).update(revoked_at=timezone.now())
+    assert _works(practice)  # still kept …
+    later = locmem.time.time() + timeout + 0.01
+    monkeypatch.setattr(locmem.time, "time", lambda: later)
+    assert not _works(practice)  # … but not longer than the timeout
 
 
-def test_unknown_tokens_are_never_remembered(practice, company):
-    from tests.conftest import ApiClient
-
+def test_unknown_tokens_are_never_kept(practice, company):
+    caches["tokens"].clear()  # the fixtures' own requests
     assert ApiClient("ohc_unknown").get("/api/v1/orders").status_code == 401
-    assert all(entry[1].company_id == company[0].pk for entry in tokencache._entries.values())
-
-
-def test_request_changes_do_not_leak_into_the_memory(practice, company):
+    assert not caches["tokens"]._cache  # type: ignore[attr-defined]
     assert _works(practice)
-    [(_, token, comp)] = tokencache._entries.values()
-    row, company_copy = tokencache.get(next(iter(tokencache._entries)))
-    company_copy.name = "geändert"
-    assert comp.name != "geändert" and row is not token
+    assert len(caches["tokens"]._cache) == 1  # type: ignore[attr-defined]
 
 
-def test_a_stamp_file_that_cannot_be_written_leaves_the_ttl(practice, settings, tmp_path):
-    (tmp_path / "a-file").write_text("")
-    settings.DATA_DIR = tmp_path / "a-file" / "data"  # cannot be created, even by root
-    tokencache.bump()  # no exception
-    assert _works(practice) and _works(practice)
+def test_request_changes_do_not_leak_into_the_cache(practice, company, monkeypatch):
+    from orderhub import authentication
+
+    seen = []
+    original = authentication.reject_nul
+
+    def spy(request):
+        seen.append(request)
+        original(request)
+
+    monkeypatch.setattr(authentication, "reject_nul", spy)
+    assert _works(practice)
+    assert _works(practice)
+    seen[-1].company.name = "geändert"
+    assert _works(practice)
+    assert seen[-1].company.name != "geändert"
 
 
 # --- statements ---------------------------------------------------------------------------------------
@@ -118,7 +115,7 @@ def _statements(ctx):
 
 
 def test_a_complete_order_reads_first_then_writes_one_statement_per_table(practice):
-    submit(practice, order_body("B-0"), key="warm")  # token remembered
+    submit(practice, order_body("B-0"), key="warm")  # token kept
     with CaptureQueriesContext(connection) as ctx:
         r = submit(practice, order_body())
     assert r.status_code == 201 and r.json_body["status"] == "queued"

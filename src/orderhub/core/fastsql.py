@@ -16,7 +16,6 @@ import json
 
 from django.db import connections, router
 from django.db import models as m
-from django.db.models.base import ModelState
 
 #: Field classes whose Python values the drivers take unchanged (SQLite and psycopg alike).
 _PLAIN = (
@@ -216,12 +215,3 @@ def from_row(model, values, connection):
     return model.from_db(
         connection.alias, [f.attname for f in model._meta.concrete_fields], converted
     )
-
-
-def clone(obj):
-    """A cheap independent copy of a model instance (same field values, own state, no cached relations)."""
-    new = obj.__class__.__new__(obj.__class__)
-    new.__dict__.update(obj.__dict__)
-    new._state = ModelState()
-    new._state.db, new._state.adding = obj._state.db, obj._state.adding
-    return new

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orderhub.core import tokencache, tokens
+from orderhub.core import tokens
 
 
 class HashedTokenQuerySet(models.QuerySet):
@@ -57,7 +57,3 @@ class HashedToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
-
-
-# A revoked company token or a changed company must not stay remembered by the token cache.
-tokencache.connect_signals()
