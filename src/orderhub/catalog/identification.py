@@ -176,7 +176,9 @@ def _articles_with_identifiers(partner_id: int, wanted: dict[str, set[str]]) -> 
 
     Identification runs for every order line, and composing this query through the ORM cost 5–10 ×
     the look-up itself (0.6 ms of CPU against 0.1 ms on PostgreSQL), so it is plain SQL; the rows
-    become articles with the ORM's converters (``fastsql.from_row``).
+    become articles with the ORM's converters (``fastsql.from_row``). Measured again for issue 13
+    (CPU per line in one process, SQLite): 0.07 ms here against 0.41 ms through a UNION of ORM
+    querysets, 0.09 against 0.84 ms when a line carries two identifiers.
     """
     connection = connections[router.db_for_read(Article)]
     quote = connection.ops.quote_name

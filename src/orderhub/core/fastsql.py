@@ -8,6 +8,11 @@ strings, integers and booleans are passed as they are. Semantics are those of
 ``bulk_create`` without returned ids: no signals, primary keys of auto fields stay unset.
 On PostgreSQL the rows of a table travel as one JSON parameter, and several INSERTs go to the
 server in one round trip.
+
+Why not ``bulk_create``: measured for issue 13 (CPU of the request in one process, SQLite), an
+order intake through ``bulk_create`` and ORM reads cost 9.7 ms instead of 3.5 ms — the intake
+target (≥ 300 orders/s on two cores) would be missed. The statement caches below are bounded:
+one entry per model (and per row count up to the driver's batch size).
 """
 
 from __future__ import annotations

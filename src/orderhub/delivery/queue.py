@@ -124,7 +124,9 @@ def recover_stale(model, attempt_model, now) -> int:
 def save_attempts(attempt_model, attempts: list) -> None:
     """The outcome columns of finished attempts: one UPDATE by primary key each, sent as one batch.
 
-    (``bulk_update`` builds a CASE expression per row and column: far more CPU for the same.)
+    (``bulk_update`` builds a CASE expression per row and column: far more CPU for the same —
+    measured for issue 13 on batches of 32: 0.7 ms per attempt against 0.01–0.02 ms here, SQLite and
+    PostgreSQL, where a delivery costs ~3–4 ms of CPU in all.)
     """
     if not attempts:
         return

@@ -303,6 +303,8 @@ def _insert_memberships(pairs: list[tuple[int, int]]) -> None:
 
     The same statements ``bulk_create`` would send, without building a model instance per row
     (a first sync of 10,000 users inserts ~17,000 memberships; the instances cost more than the SQL).
+    Measured for issue 13 (CPU of the request in one process, SQLite): the first sync costs ~55 %
+    more through ``bulk_create(batch_size=1000)``.
     """
     if not pairs:
         return

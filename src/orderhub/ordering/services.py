@@ -102,7 +102,11 @@ def cart_url(order: Order, request=None) -> str:
 
 class _IntakeReads:
     """One round trip: the idempotency key's first answer, the partner row, branch and user ids, and
-    the branch-level and company-level customer numbers for that partner."""
+    the branch-level and company-level customer numbers for that partner.
+
+    Plain SQL because it pays (issue 13, with the inserts of ``core/fastsql.py``: 3.5 ms of CPU per
+    order against 9.7 ms through ORM reads with subqueries and ``bulk_create``). ``_sql`` holds the
+    statement per database vendor (one entry each)."""
 
     _sql: dict[str, str] = {}
 
