@@ -5,8 +5,9 @@ written where it lives (here; ``core/fastsql.py`` for intake, ``catalog/identifi
 ``delivery/queue.save_attempts``, ``masterdata/services._insert_memberships``). This one is
 measured (issue 13, ``bench/catalog_import.py``): writing 20,000 rows takes 0.27 s here against
 1.3–2.2 s through ``bulk_create(update_conflicts=True)``, and the 100,000-product import meets its
-target (≤ 20 s) at 7.5 s / 7.9 s (SQLite / PostgreSQL, docs/performance.md). It skips what ``bulk_create`` handles (``db_default``, generated
-fields, ``pre_save``): a new field of ``Article`` with any of those must be added here by hand.
+target (≤ 20 s) at 7.5 s / 7.9 s (SQLite / PostgreSQL, docs/performance.md). It skips what
+``bulk_create`` handles (``db_default``, generated fields, ``pre_save``): a new field of
+``Article`` with any of those must be added here by hand.
 
 A catalog import writes up to a few hundred thousand rows into ``catalog_article`` inside one
 transaction. Building a model instance per row and letting ``bulk_create(update_conflicts=True)``
