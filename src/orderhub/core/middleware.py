@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParserError
@@ -26,7 +27,16 @@ def _problem(kind: str, detail: str, path: str) -> HttpResponse:
     return HttpResponse(problem_json(body), status=body["status"], content_type=PROBLEM_JSON)
 
 
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def nul_location(request) -> str | None:
+    """Where a NUL character is (query, header, body), or None; raises RequestDataTooBig for a
+    multipart form whose fields exceed the limit (the stream is consumed: nobody could read it)."""
     if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
         return "query"
     for name, value in request.headers.items():
@@ -36,11 +46,18 @@ def nul_location(request) -> str | None:
         return None
     if request.content_type == "multipart/form-data":
         # Files (attachments: binary ear scans) carry NUL bytes and are never text columns; the
-        # form fields and file names beside them are checked.
+        # form fields and file names beside them are checked. A body within the memory limit is
+        # read first, so a view that reads the raw body (partner documents) still can: Django
+        # then parses the form from the bytes in memory, not from the consumed stream.
+        if _content_length(request) <= (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or float("inf")):
+            try:
+                request.body  # noqa: B018  (reading caches it)
+            except RequestDataTooBig:
+                return None  # the view answers 413
         try:
             fields, uploads = request.POST, request.FILES
-        except (RequestDataTooBig, MultiPartParserError):
-            return None  # the view answers (413, or the missing field)
+        except MultiPartParserError:
+            return None  # the view answers (the body or the field it misses)
         if any("\x00" in v for _, values in fields.lists() for v in values) or any(
             "\x00" in (f.name or "") for f in uploads.values()
         ):
@@ -63,7 +80,14 @@ class RequestHygieneMiddleware:
 
     def __call__(self, request):
         is_api = request.path.startswith("/api/")
-        where = nul_location(request)
+        try:
+            where = nul_location(request)
+        except RequestDataTooBig:
+            if is_api:
+                return _problem(
+                    "payload-too-large", "The form exceeds the size limit.", request.path
+                )
+            return HttpResponseBadRequest("The form exceeds the size limit.")
         request.nul_location = where
         if where and not is_api:
             return HttpResponseBadRequest(f"NUL characters are not allowed ({where})")
