@@ -266,7 +266,17 @@ def test_the_order_page_shows_per_line_what_was_promised_delivered_and_outstandi
     assert "davon 6 im Rückstand, erwartet 15.01.2027" in page
     assert "Ersatzartikel: <code>SN-D-OPEN-M2</code>" in page
     assert "<code>2319A0411</code> <code>2319A0412</code>" in page
-    assert "Lieferschein LS-5 · DHL <code>00340434161234567890</code>" in page
+    # The parcel's number links to the carrier's tracking page.
+    tracking_page = (
+        "https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html"
+        "?piececode=00340434161234567890"
+    )
+    assert f'Lieferschein LS-5 · DHL <a href="{tracking_page}"' in page
+    assert "<code>00340434161234567890</code></a>" in page
+    detail = ApiClient(company[2]).get(f"/api/v1/orders/{order.pk}").json_body
+    assert detail["shipments"][0]["tracking"] == [
+        {"number": "00340434161234567890", "url": tracking_page}
+    ]
     # The timeline speaks in status names, not codes.
     timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
     timeline = re.sub(r"<details.*?</details>", "", timeline, flags=re.S)  # admins' detail

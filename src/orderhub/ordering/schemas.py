@@ -201,6 +201,13 @@ class ShipmentLineOut(Schema):
     lot_numbers: list[str]
 
 
+class TrackingOut(Schema):
+    """One parcel: its tracking number (or SSCC) and the carrier's tracking page, where known."""
+
+    number: str
+    url: str | None
+
+
 class ShipmentOut(Schema):
     """One dispatch notification: its parcels' tracking numbers and what it carried per line."""
 
@@ -209,6 +216,9 @@ class ShipmentOut(Schema):
     delivery_date: str | None
     carrier: str | None
     tracking_numbers: list[str]
+    #: The same numbers with the carrier's tracking page (ordering/tracking.py); url null for a
+    #: carrier OrderHub does not know.
+    tracking: list[TrackingOut]
     lines: list[ShipmentLineOut]
 
 

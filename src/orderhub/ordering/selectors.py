@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orderhub.core.problems import InvalidInput, NotFound
-from orderhub.ordering import changes, hearing, reasons, receipts, services
+from orderhub.ordering import changes, hearing, reasons, receipts, services, tracking
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus, OrderType
 
 
@@ -177,6 +177,7 @@ def order_detail(order: Order, request=None) -> dict:
             "delivery_date": _date(s.delivery_date),
             "carrier": s.carrier or None,
             "tracking_numbers": s.tracking_numbers,
+            "tracking": tracking.links(s.carrier, s.tracking_numbers),
             "lines": [
                 {
                     "position": positions.get(row.line_id),

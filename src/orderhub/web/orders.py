@@ -20,7 +20,7 @@ from orderhub.core.problems import Problem
 from orderhub.delivery.models import Document, document_response
 from orderhub.delivery.outbox import retry_dead
 from orderhub.formats.catalog_csv import neutralize_csv_cell
-from orderhub.ordering import answers, selectors, services
+from orderhub.ordering import answers, selectors, services, tracking
 from orderhub.ordering.models import Order, OrderStatus, OrderType
 from orderhub.partners.models import Partner
 from orderhub.web import sentences
@@ -86,6 +86,9 @@ def order_detail(request, order_id):
 
 
 def _order_page(request, order):
+    shipments = list(order.shipments.prefetch_related("lines__line"))
+    for shipment in shipments:
+        shipment.tracking_links = tracking.links(shipment.carrier, shipment.tracking_numbers)
     lines = list(order.lines.prefetch_related("shipment_lines"))
     for line in lines:
         rows = list(line.shipment_lines.all())
@@ -118,7 +121,7 @@ def _order_page(request, order):
         {
             "order": order,
             "lines": lines,
-            "shipments": order.shipments.prefetch_related("lines__line"),
+            "shipments": shipments,
             "can_write": request.access.can_write,
             "events": events,
             "documents": order.documents.all().defer("content"),
