@@ -15,6 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import translation
 
+from orderhub.core import actors
+from orderhub.core.actors import Actor
 from orderhub.masterdata.models import Employee
 from orderhub.ordering import changes, reasons
 from orderhub.ordering import status as order_status
@@ -158,6 +160,11 @@ def test_new_events_store_codes_and_the_api_renders_both_languages(practice):
     assert events[0] == {
         "at": events[0]["at"],
         "actor": event.actor,
+        "actor_en": event.actor.replace(
+            "Branchensoftware (API-Token", "Practice software (API token"
+        ),
+        "actor_kind": "software",
+        "actor_params": event.actor_params,
         "from_status": None,
         "to_status": "queued",
         "reason": "vollständig: wird weitergeleitet",
@@ -178,8 +185,10 @@ def test_the_status_machine_refuses_a_sentence_or_a_missing_value(practice):
 
 def test_an_undeliverable_change_shows_its_error_only_to_administrators(practice, company):
     order = mark_sent(Order.objects.get(pk=submit(practice, order_body("B-FAIL")).json_body["id"]))
-    change = changes.request_cancel(order, actor="Benutzer muster-admin", note="Patient verzogen")
-    changes.mark_failed(change, actor="Zustellung", detail="ConnectError: /srv/out refused")
+    change = changes.request_cancel(
+        order, actor=Actor.person("muster-admin"), note="Patient verzogen"
+    )
+    changes.mark_failed(change, actor=actors.DELIVERY, detail="ConnectError: /srv/out refused")
     staff = Client()
     staff.force_login(
         make_login(

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
+from orderhub.core.actors import Actor
 from orderhub.web import sentences
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +65,13 @@ def test_audit_rows_are_sentences_in_both_languages():
 
 
 def test_actors_and_records_are_named_in_the_chosen_language():
-    assert both(lambda: sentences.actor_label("Benutzer muster-admin")) == (
+    assert both(lambda: sentences.actor_label(Actor.person("muster-admin"))) == (
         "Benutzer muster-admin",
         "User muster-admin",
     )
-    assert both(lambda: sentences.actor_label("Branchensoftware (API-Token Schnittstelle …ab12)"))[
-        1
-    ] == ("Practice software (API token Schnittstelle …ab12)")
+    assert both(lambda: sentences.actor_label(Actor.software("Schnittstelle", "ab12")))[1] == (
+        "Practice software (API token Schnittstelle …ab12)"
+    )
     assert both(lambda: sentences.record_label("branch", "F1", "Studio Mitte")) == (
         "Filiale „Studio Mitte“ (F1)",
         "Branch “Studio Mitte” (F1)",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from orderhub.accounts.models import AuditEvent, Company
+from orderhub.core import actors
+from orderhub.core.actors import Actor
 
 
 def record(
@@ -16,7 +18,7 @@ def record(
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         company=company,
-        actor=actor[:200],
+        **actors.fields(actor),
         action=action,
         object_type=object_type,
         object_id=str(object_id)[:100],
@@ -24,15 +26,15 @@ def record(
     )
 
 
-def actor_for_user(user) -> str:
+def actor_for_user(user) -> Actor:
     """A person: the employee's name with the login (an invited login), or the login's name (the
     login that registered the company)."""
     account = getattr(user, "account", None)
     if account is not None and account.employee_id is not None:
-        return f"{account.employee.name} ({user.get_username()})"
-    return f"Benutzer {user.get_username()}"
+        return Actor.person(user.get_username(), account.employee.name)
+    return Actor.person(user.get_username())
 
 
-def actor_for_token(token) -> str:
+def actor_for_token(token) -> Actor:
     """The practice software, through one of the company's API tokens."""
-    return f"Branchensoftware (API-Token {token.name} …{token.hint})"
+    return Actor.software(token.name, token.hint)

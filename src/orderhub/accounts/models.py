@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orderhub.core import actors
 from orderhub.core.models import HashedToken
 
 
@@ -135,10 +136,16 @@ class AuditEvent(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="audit_events")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.CharField(_("wer"), max_length=200)
+    actor_kind = models.CharField(max_length=30, blank=True)
+    actor_params = models.JSONField(default=dict, blank=True)
     action = models.CharField(_("was"), max_length=100)
     object_type = models.CharField(max_length=50, blank=True)
     object_id = models.CharField(max_length=100, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+
+    def actor_label(self) -> str:
+        """Who acted, in the current language (``core/actors.py``)."""
+        return actors.label(self.actor_kind, self.actor_params, self.actor)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from orderhub.core import actors
 from orderhub.delivery import channels, queue
 from orderhub.delivery import order_document as order_documents
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
@@ -154,13 +155,13 @@ def record_locked(jobs: list[ChangeJob], now, rng=random) -> None:
         change = job.delivery.change
         change.order = job.delivery.order
         assert job.result is not None
-        changes.mark_sent(change, actor="Zustellung", detail=job.result.detail)
+        changes.mark_sent(change, actor=actors.DELIVERY, detail=job.result.detail)
 
     def dead(job: ChangeJob) -> None:
         change = job.delivery.change
         change.order = job.delivery.order
         assert job.result is not None
-        changes.mark_failed(change, actor="Zustellung", detail=job.result.detail)
+        changes.mark_failed(change, actor=actors.DELIVERY, detail=job.result.detail)
 
     queue.record_outcomes(
         ChangeDelivery, ChangeAttempt, jobs, now, delivered=delivered, dead=dead, rng=rng

@@ -21,6 +21,7 @@ import httpx
 from django.db import transaction
 from django.utils import timezone
 
+from orderhub.core import actors
 from orderhub.delivery import queue
 from orderhub.delivery.channels.base import DeliveryResult, http_client
 from orderhub.delivery.models import (
@@ -113,6 +114,7 @@ def payload(order: Order, event: OrderEvent) -> bytes:
                 "at": event.at.isoformat(),
                 "from_status": event.from_status,
                 "to_status": event.to_status,
+                **actors.api_fields(event),
                 **reasons.api_fields(event),
             },
         },

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from orderhub.core.actors import Actor
 from orderhub.core.problems import NotFound, Problem
 from orderhub.delivery.models import Document
 from orderhub.formats import FormatError, change_answers, edifact, opentrans, partner_json
@@ -226,7 +227,7 @@ def apply_answer(
     content_type: str,
     actor: str | None = None,
 ) -> Applied:
-    actor = actor or f"Partner {partner.name}"
+    actor = actor or Actor.partner(partner.name)
     check_values(answer)
     order = _find_order(partner, answer.order_number)
     doc_id = (answer.document_id or "")[:100]
@@ -307,7 +308,7 @@ def apply_change_reply(
     (openTRANS, EDIFACT) confirms the order after it; refused: the lines stay. A second answer to
     an answered change is recorded as a duplicate and changes nothing.
     """
-    actor = actor or f"Partner {partner.name}"
+    actor = actor or Actor.partner(partner.name)
     if reply.answer is not None:
         check_values(reply.answer)
     order = _find_order(partner, reply.order_number)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import DataError, IntegrityError
 
+from orderhub.core.actors import Actor
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels.edifact_drop import drop_root
 from orderhub.delivery.inbound import MAX_DOCUMENT_BYTES, apply_change_reply, apply_interchange
@@ -87,7 +88,7 @@ def pick_up(partner: Partner) -> dict[str, int]:
                         fmt="edifact",
                         raw=data,
                         content_type="application/edifact",
-                        actor=f"Partner {partner.name} (Dateiablage)",
+                        actor=Actor.partner(partner.name, "drop"),
                     )
                 ]
             else:
@@ -98,7 +99,7 @@ def pick_up(partner: Partner) -> dict[str, int]:
                     fmt="edifact",
                     raw=data,
                     content_type="application/edifact",
-                    actor=f"Partner {partner.name} (Dateiablage)",
+                    actor=Actor.partner(partner.name, "drop"),
                 )
         except (FormatError, Problem) as exc:
             logger.warning("EDIFACT answer %s refused: %s", path, exc)

@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from orderhub.accounts.models import Company
+from orderhub.core.actors import Actor
 from orderhub.ordering.models import GoodsReceipt, Order, OrderChange, OrderEvent
 from orderhub.partners.models import Partner
 
@@ -268,9 +269,9 @@ class PartnerAccount(models.Model):
         return self.name or self.user.get_full_name() or self.user.get_username()
 
     @property
-    def actor(self) -> str:
+    def actor(self) -> Actor:
         """What order events, timelines and documents name: ``Lieferant <partner> (<person>)``."""
-        return f"Lieferant {self.partner.name} ({self.person_name})"
+        return Actor.supplier(self.partner.name, self.person_name, self.user.get_username())
 
     @property
     def has_password(self) -> bool:

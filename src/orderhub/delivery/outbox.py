@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from orderhub.core import actors
 from orderhub.delivery import (
     change_deliveries,
     channels,
@@ -245,7 +246,7 @@ def _claim_locked(delivery_ids, limit, worker_id, now) -> tuple[int, list[Job]]:
         moved = order_status.transition_many(
             [(d.order, "delivery.sending", {"channel": d.channel}, None) for d in queued],
             S.SENDING,
-            actor="Zustellung",
+            actor=actors.DELIVERY,
         )
         # An order that could not move was changed by someone else meanwhile: leave its delivery alone.
         moved_ids = {o.pk for o in moved}
@@ -433,8 +434,8 @@ def _record_locked(jobs: list[Job], now) -> None:
             ["status", "last_error", "lease_until", "next_attempt_at"],
         )
     # The partner may have answered already (order confirmed): the status machine leaves such orders be.
-    order_status.transition_many(sent, S.SENT, actor="Zustellung")
-    order_status.transition_many(failed, S.FAILED, actor="Zustellung")
+    order_status.transition_many(sent, S.SENT, actor=actors.DELIVERY)
+    order_status.transition_many(failed, S.FAILED, actor=actors.DELIVERY)
 
 
 def run_delivery(delivery_id: int) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from orderhub.core import actors
 from orderhub.delivery import channels, queue
 from orderhub.delivery import order_document as order_documents
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
@@ -180,13 +181,13 @@ def record_locked(jobs: list[ReceiptJob], now, rng=random) -> None:
         receipt = job.delivery.receipt
         receipt.order = job.delivery.order
         assert job.result is not None
-        receipts.mark_acknowledged(receipt, actor="Zustellung", detail=job.result.detail)
+        receipts.mark_acknowledged(receipt, actor=actors.DELIVERY, detail=job.result.detail)
 
     def dead(job: ReceiptJob) -> None:
         receipt = job.delivery.receipt
         receipt.order = job.delivery.order
         assert job.result is not None
-        receipts.mark_not_acknowledged(receipt, actor="Zustellung", detail=job.result.detail)
+        receipts.mark_not_acknowledged(receipt, actor=actors.DELIVERY, detail=job.result.detail)
 
     queue.record_outcomes(
         ReceiptDelivery, ReceiptAttempt, jobs, now, delivered=delivered, dead=dead, rng=rng

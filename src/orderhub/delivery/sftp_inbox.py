@@ -21,6 +21,7 @@ import time
 import asyncssh
 from django.db import transaction
 
+from orderhub.core.actors import Actor
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels import sftp
 from orderhub.delivery.inbound import (
@@ -110,7 +111,7 @@ def pick_up(partner: Partner) -> dict[str, int]:
                 _move_aside(session, path, error_dir, _note(outcome, name), counts)
                 continue
             fmt, content_type, answers = outcome
-            actor = f"Partner {partner.name} (SFTP)"
+            actor = Actor.partner(partner.name, "sftp")
             try:
                 with transaction.atomic():
                     if isinstance(answers, ChangeReply):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from orderhub.accounts.models import Account, ApiToken, Company
 from orderhub.catalog.models import Article
 from orderhub.catalog.services import import_file
+from orderhub.core import actors
 from orderhub.delivery.models import PartnerAccount
 from orderhub.formats.bmecat import write_bmecat
 from orderhub.formats.catalog_generator import catalog_header, generate_catalog
@@ -196,7 +197,7 @@ def demo_company() -> tuple[Company, str]:
             user = User.objects.create_user(DEMO_USERNAME, "demo@muster.example", DEMO_PASSWORD)
             Account.objects.create(user=user, company=company)
         company = user.account.company
-        apply_snapshot(company, snapshot, "Demo-Einrichtung")
+        apply_snapshot(company, snapshot, actors.DEMO)
         ApiToken.objects.filter(company=company, name="Demo").update(revoked_at=timezone.now())
         _, token = ApiToken.issue(company=company, name="Demo", created_by="demo")
         supplier = User.objects.filter(username=SUPPLIER_USERNAME).first()
@@ -238,7 +239,7 @@ def demo_orders(company: Company) -> list[str]:
                 **extra,
             }
         )
-        _, body = ordering.submit_order(company, payload, f"demo-{ext}", "Demo-Einrichtung")
+        _, body = ordering.submit_order(company, payload, f"demo-{ext}", actors.DEMO)
         return Order.objects.get(pk=body["id"])
 
     def line(pos, number, qty=1, **kw):
@@ -314,5 +315,5 @@ def demo_orders(company: Company) -> list[str]:
     )
     ordering.expire_due_carts()
     cancelled = submit("DEMO-7", "sonora", [line(1, "SN-UNBEKANNT-2")])
-    ordering.cancel(cancelled, "Demo-Einrichtung")
+    ordering.cancel(cancelled, actors.DEMO)
     return [o.number for o in made + [old_cart, cancelled]]

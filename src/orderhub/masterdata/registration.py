@@ -17,6 +17,7 @@ from django.utils import timezone
 from orderhub.accounts import audit
 from orderhub.accounts.models import Account, ApiToken, Company, Registration
 from orderhub.core import tokens
+from orderhub.core.actors import Actor
 from orderhub.core.problems import Gone, NotFound, Problem
 from orderhub.masterdata import services as masterdata
 from orderhub.masterdata.schemas import MasterDataIn, RegistrationIn
@@ -115,7 +116,7 @@ def complete_registration(registration: Registration, *, username: str, email: s
     )
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     Account.objects.create(user=user, company=company)
-    actor = f"Registrierung durch {username}"
+    actor = Actor("registration", login=username)
     audit.record(
         company,
         actor,

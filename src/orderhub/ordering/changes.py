@@ -48,6 +48,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from orderhub.catalog import identification
+from orderhub.core import actors
 from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import FormatError
 from orderhub.formats import changes as formats_changes
@@ -386,7 +387,7 @@ def _create(
         lines=lines,
         added=added,
         note=note[:500],
-        requested_by=actor[:200],
+        **actors.fields(actor, "requested_by"),
         requested_at=timezone.now(),
         client_id=client_id,
         request_hash=digest if client_id else "",
@@ -633,8 +634,11 @@ def answer_change(
             return False
         now = timezone.now()
         change.status = OrderChange.Status.ACCEPTED if accepted else OrderChange.Status.REFUSED
-        change.answered_at, change.answered_by, change.answer_note = now, actor[:200], note[:500]
-        change.save(update_fields=["status", "answered_at", "answered_by", "answer_note"])
+        change.answered_at, change.answer_note = now, note[:500]
+        answered = actors.fields(actor, "answered_by")
+        for name, value in answered.items():
+            setattr(change, name, value)
+        change.save(update_fields=["status", "answered_at", *answered, "answer_note"])
         data = {**(data or {}), "change": change.sequence, "accepted": accepted}
         params = {"n": change.sequence, **({"note": note[:500]} if note else {})}
         if not accepted:
@@ -755,10 +759,10 @@ def change_data(change: OrderChange) -> dict:
             for line in change.added
         ],
         "note": change.note,
-        "requested_by": change.requested_by,
+        **actors.api_fields(change, "requested_by"),
         "requested_at": change.requested_at.isoformat(),
         "answered_at": change.answered_at.isoformat() if change.answered_at else None,
-        "answered_by": change.answered_by or None,
+        **actors.api_fields(change, "answered_by"),
         "answer_note": change.answer_note or None,
         "pair_hints": pair_hints(change),
     }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orderhub.accounts.models import Company
 from orderhub.catalog.models import Article
+from orderhub.core import actors
 from orderhub.masterdata.models import Branch, Employee
 from orderhub.partners.models import Partner
 
@@ -206,20 +207,28 @@ class ShipmentLine(models.Model):
 class OrderEvent(models.Model):
     """One entry of an order's timeline: a status change or a notable fact (who, when, why).
 
-    Why: ``reason_code`` (a key of ``ordering/reasons.py``) and ``reason_params``, rendered in the
-    reader's language (``reasons.event_reason``). ``reason`` is the stored text of an event from
+    Who: ``actor`` (German text, what the API returns) with ``actor_kind`` and ``actor_params``
+    (``core/actors.py``), rendered by :meth:`actor_label`. Why: ``reason_code`` (a key of
+    ``ordering/reasons.py``) and ``reason_params``, rendered in the reader's language
+    (``reasons.event_reason``). ``reason`` is the stored text of an event from
     before the codes that migration 0007 did not recognise; new events leave it empty.
     """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.CharField(max_length=200)
+    actor_kind = models.CharField(max_length=30, blank=True)
+    actor_params = models.JSONField(default=dict, blank=True)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     reason = models.CharField(max_length=500, blank=True)
     reason_code = models.CharField(max_length=60, blank=True)
     reason_params = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    def actor_label(self) -> str:
+        """Who acted, in the current language (``core/actors.py``)."""
+        return actors.label(self.actor_kind, self.actor_params, self.actor)
 
     class Meta:
         ordering = ["at", "id"]
@@ -263,6 +272,8 @@ class GoodsReceipt(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     #: Who booked it: "Name (login)", or the practice software with the employee it named.
     received_by = models.CharField(max_length=200)
+    received_by_kind = models.CharField(max_length=30, blank=True)
+    received_by_params = models.JSONField(default=dict, blank=True)
     employee = models.ForeignKey(
         Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -270,6 +281,10 @@ class GoodsReceipt(models.Model):
     client_id = models.CharField(max_length=200, blank=True)
     request_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def received_by_label(self) -> str:
+        """Who booked it, in the current language (``core/actors.py``)."""
+        return actors.label(self.received_by_kind, self.received_by_params, self.received_by)
 
     class Meta:
         ordering = ["order_id", "sequence"]
@@ -363,15 +378,27 @@ class OrderChange(models.Model):
     note = models.CharField(max_length=500, blank=True)
     #: Who asked: "Name (login)", or the practice software.
     requested_by = models.CharField(max_length=200)
+    requested_by_kind = models.CharField(max_length=30, blank=True)
+    requested_by_params = models.JSONField(default=dict, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.CharField(max_length=200, blank=True)
+    answered_by_kind = models.CharField(max_length=30, blank=True)
+    answered_by_params = models.JSONField(default=dict, blank=True)
     #: The partner's reason (a refusal's, mostly).
     answer_note = models.CharField(max_length=500, blank=True)
     #: The ``Idempotency-Key`` of the request that asked (API, connector, dashboard form) and the
     #: hash of its body: the same key again answers with this change, another body is a 409.
     client_id = models.CharField(max_length=200, blank=True)
     request_hash = models.CharField(max_length=64, blank=True)
+
+    def requested_by_label(self) -> str:
+        """Who asked, in the current language (``core/actors.py``)."""
+        return actors.label(self.requested_by_kind, self.requested_by_params, self.requested_by)
+
+    def answered_by_label(self) -> str:
+        """Who answered, in the current language (``core/actors.py``)."""
+        return actors.label(self.answered_by_kind, self.answered_by_params, self.answered_by)
 
     class Meta:
         ordering = ["order_id", "sequence"]

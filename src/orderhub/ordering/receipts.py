@@ -52,6 +52,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from orderhub.core import actors
+from orderhub.core.actors import Actor
 from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import changes, gs1
 from orderhub.formats import options as opts
@@ -505,7 +507,7 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
         ).first()
         if employee is None:
             raise InvalidInput("received_by", f"no employee {request.received_by!r}")
-        actor = f"{employee.name} über {actor}"
+        actor = Actor.via(employee.name, actor)
     plan = _expected(order, lines, shipment)
     expected, serial_checks = plan["by_line"], plan["serial_checks"]
     received: dict[int, _Received] = {}
@@ -542,7 +544,7 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
         number=f"{order.number}/WE{sequence}",
         shipment=shipment,
         received_at=request.received_at or now,
-        received_by=actor[:200],
+        **actors.fields(actor, "received_by"),
         employee=employee,
         note=request.note,
         client_id=client_id,

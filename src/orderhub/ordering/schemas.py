@@ -371,10 +371,18 @@ class ChangeOut(Schema):
     lines: list[ChangeLineOut]
     added: list[ChangeAddedLineOut]
     note: str
+    #: Who asked / answered: German text, English, and the kind with its parameters
+    #: (``core/actors.py``; ``null`` kind for a text of the German era no pattern knew).
     requested_by: str
+    requested_by_en: str | None = None
+    requested_by_kind: str | None = None
+    requested_by_params: dict[str, Any] = {}
     requested_at: str
     answered_at: str | None
     answered_by: str | None
+    answered_by_en: str | None = None
+    answered_by_kind: str | None = None
+    answered_by_params: dict[str, Any] = {}
     answer_note: str | None
     pair_hints: list[PairHintOut] = []
 

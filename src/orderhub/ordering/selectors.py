@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from orderhub.core import actors
 from orderhub.core.problems import InvalidInput, NotFound
 from orderhub.ordering import changes, hearing, reasons, receipts, services, tracking
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus, OrderType
@@ -193,7 +194,7 @@ def order_detail(order: Order, request=None) -> dict:
     data["events"] = [
         {
             "at": e.at.isoformat(),
-            "actor": e.actor,
+            **actors.api_fields(e),
             "from_status": e.from_status or None,
             "to_status": e.to_status or None,
             **reasons.api_fields(e),

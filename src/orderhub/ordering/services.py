@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from orderhub.accounts.models import Company
 from orderhub.catalog import identification, mappings, variants
 from orderhub.catalog.models import Article
-from orderhub.core import fastsql
+from orderhub.core import actors, fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
 from orderhub.formats import options as opts
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
@@ -375,7 +375,7 @@ def _write_order(
     event = OrderEvent(
         order=order,
         at=order.created_at,
-        actor=actor[:200],
+        **actors.fields(actor),
         to_status=order.status,
         reason_code=reason,
         reason_params=params,
@@ -449,7 +449,7 @@ def expire_if_due(order: Order, now=None) -> Order:
     now = now or timezone.now()
     if order.status == S.CART and order.cart_expires_at and order.cart_expires_at <= now:
         try:
-            order_status.transition(order, S.EXPIRED, actor="System", reason="cart.expired")
+            order_status.transition(order, S.EXPIRED, actor=actors.SYSTEM, reason="cart.expired")
         except order_status.TransitionNotAllowed:
             order.refresh_from_db()
     return order

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from orderhub.core import actors
 from orderhub.ordering import reasons, signals
 from orderhub.ordering.models import Order, OrderEvent
 from orderhub.ordering.models import OrderStatus as S
@@ -84,7 +85,7 @@ def transition(
         event = OrderEvent.objects.create(
             order=locked,
             at=now,
-            actor=actor[:200],
+            **actors.fields(actor),
             from_status=previous,
             to_status=to,
             reason_code=reason,
@@ -118,7 +119,7 @@ def note(
     return OrderEvent.objects.create(
         order=order,
         at=now,
-        actor=actor[:200],
+        **actors.fields(actor),
         reason_code=reason,
         reason_params=params,
         data=data or {},
@@ -160,7 +161,7 @@ def transition_many(changes, to: str, *, actor: str) -> list[Order]:
                 OrderEvent(
                     order_id=o.pk,
                     at=now,
-                    actor=actor[:200],
+                    **actors.fields(actor),
                     from_status=o.status,
                     to_status=to,
                     reason_code=changes[o.pk][1],

@@ -99,7 +99,7 @@ def _order_page(request, order):
         event.from_label = _status_label(event.from_status) if event.from_status else ""
         event.to_label = _status_label(event.to_status) if event.to_status else ""
         event.sentence = sentences.event_sentence(event)
-        event.actor_text = sentences.actor_label(event.actor)
+        event.actor_text = event.actor_label()
         event.technical = sentences.technical(
             status=f"{event.from_status} -> {event.to_status}" if event.to_status else "",
             reason=event.reason_code,

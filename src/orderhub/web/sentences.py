@@ -1,7 +1,8 @@
 """What the audit trail and the order timeline say to a person: sentences in the chosen language.
 
 The rows store codes and parameters (``AuditEvent.action`` + ``changes``, ``OrderEvent`` status and
-reason codes + ``reason_params``, see ``ordering/reasons.py``) and, for the actors, German text. Everything a person reads
+reason codes + ``reason_params``, see ``ordering/reasons.py``; the actors as kind + parameters, see
+``core/actors.py``). Everything a person reads
 is made here at display time with German msgids (English in the catalogue), so a stored row reads
 in German or English alike; what only a developer or an operator needs (codes, ids, the raw
 parameters) goes into the technical detail that administrators can open (``technical``).
@@ -10,13 +11,13 @@ parameters) goes into the technical detail that administrators can open (``techn
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from orderhub.accounts.models import Role
+from orderhub.core import actors
 from orderhub.masterdata.models import Branch, Conflict, CustomerNumber, Employee
 from orderhub.ordering import reasons
 from orderhub.ordering.models import OrderStatus
@@ -24,33 +25,12 @@ from orderhub.partners.models import Partner
 
 # --- who acted ------------------------------------------------------------------------------------
 
-_ACTORS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
-    (re.compile(r"^Benutzer (?P<login>.+)$"), lambda m: _("Benutzer %(login)s") % m.groupdict()),
-    (
-        re.compile(r"^Branchensoftware \(API-Token (?P<token>.+)\)$"),
-        lambda m: _("Branchensoftware (API-Token %(token)s)") % m.groupdict(),
-    ),
-    (re.compile(r"^Branchensoftware$"), lambda m: _("Branchensoftware")),
-    (
-        re.compile(r"^Lieferant (?P<who>.+)$"),
-        lambda m: _("Lieferant %(who)s") % m.groupdict(),
-    ),
-    (
-        re.compile(r"^Lieferantenportal (?P<who>.+)$"),
-        lambda m: _("Lieferantenportal %(who)s") % m.groupdict(),
-    ),
-    (re.compile(r"^System$"), lambda m: _("System")),
-    (re.compile(r"^Zustellung$"), lambda m: _("Zustellung")),
-    (re.compile(r"^(?:test|Demo-Einrichtung)$"), lambda m: _("System")),
-]
-
 
 def actor_label(actor: str) -> str:
-    """The stored actor text (German prefixes, see docs/people-and-logins.md) in the current language."""
-    for pattern, render in _ACTORS:
-        if m := pattern.match(actor):
-            return render(m)
-    return actor
+    """Who acted (an :class:`~orderhub.core.actors.Actor`) in the current language; a stored row
+    reads through its own ``actor_label()`` (kind and parameters, see ``core/actors.py``)."""
+    kind, params = actors.code(actor)
+    return actors.label(kind, params, str(actor))
 
 
 # --- records and fields of the master data --------------------------------------------------------

@@ -27,11 +27,6 @@ def audit_technical(event) -> str:
 
 
 @register.filter
-def actor_label(actor: str) -> str:
-    return sentences.actor_label(actor)
-
-
-@register.filter
 def conflict_record(conflict) -> str:
     """The record a conflict is about, with its current name: "Filiale „Mitte“ (F1)"."""
     model: Any = {"branch": Branch, "user": Employee, "customer_number": CustomerNumber}.get(
