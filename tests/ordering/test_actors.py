@@ -17,11 +17,13 @@ from django.utils import translation
 
 from orderhub.accounts import audit
 from orderhub.accounts.models import AuditEvent
+from orderhub.catalog.models import Article, ArticleMapping
 from orderhub.core import actors
 from orderhub.core.actors import Actor
-from orderhub.ordering import changes
+from orderhub.ordering import changes, services
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderChange, OrderEvent
+from tests.catalog.test_mappings import submit as submit_line
 from tests.delivery.conftest import mark_sent
 from tests.ordering.conftest import order_body, submit
 
@@ -202,6 +204,16 @@ def test_a_plain_string_is_stored_as_text_without_a_kind(practice):
     order = Order.objects.get(pk=submit(practice, order_body()).json_body["id"])
     event = order_status.note(order, actor="Skript", reason="cart.expired")
     assert (event.actor, event.actor_kind, event.actor_params) == ("Skript", "", {})
+
+
+def test_the_article_mappings_page_names_who_saved_a_mapping_in_english(practice, company):
+    order = Order.objects.get(pk=submit_line(practice, "B-MAP")["id"])
+    article = Article.objects.get(partner_article_number="SN-R-M-3-R")
+    who = audit.actor_for_user(company[1])
+    services.pick_article(order, order.lines.get(), article, actor=who)
+    assert ArticleMapping.objects.get().created_by_kind == "user"
+    page = _language_client(company, "en").get("/dashboard/zuordnungen/").content.decode()
+    assert f"User {company[1].get_username()}" in page and "Benutzer" not in page
 
 
 @pytest.mark.django_db(transaction=True)

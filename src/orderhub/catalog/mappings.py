@@ -22,6 +22,7 @@ from django.utils import timezone
 from orderhub.accounts import audit
 from orderhub.catalog.models import Article, ArticleMapping
 from orderhub.catalog.search import terms, text
+from orderhub.core import actors
 from orderhub.formats.identifiers import normalize_article_number
 
 
@@ -82,12 +83,13 @@ def remember(company, partner, line, article: Article, actor: str) -> ArticleMap
             return current
         # update_or_create settles two people resolving the same line at once (it retries the
         # read when the insert meets the unique constraint).
+        who = actors.fields(actor, "created_by")
         mapping, _ = ArticleMapping.objects.update_or_create(
             company=company,
             partner=partner,
             line_key=key,
-            defaults={"article": article, "created_by": actor[:200], "created_at": timezone.now()},
-            create_defaults={"line_label": label, "article": article, "created_by": actor[:200]},
+            defaults={"article": article, **who, "created_at": timezone.now()},
+            create_defaults={"line_label": label, "article": article, **who},
         )
         audit.record(
             company,

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orderhub.core import actors
 from orderhub.partners.models import Partner
 
 
@@ -177,10 +178,17 @@ class ArticleMapping(models.Model):
     line_key = models.CharField(max_length=64)
     line_label = models.CharField(max_length=400)
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    #: Who saved it: German text with kind and parameters (``core/actors.py``).
     created_by = models.CharField(max_length=200)
+    created_by_kind = models.CharField(max_length=30, blank=True)
+    created_by_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     used_count = models.PositiveIntegerField(default=0)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def created_by_label(self) -> str:
+        """Who saved it, in the current language (``core/actors.py``)."""
+        return actors.label(self.created_by_kind, self.created_by_params, self.created_by)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
