@@ -39,7 +39,7 @@ def test_partner_answers_per_line_and_ships_in_two_parcels(
     # What the PDF shows is on the page: reference, note, attributes, address, contact.
     content = page.content()
     assert "Kommission Müller" in content and "Bitte bis Freitag" in content
-    assert "side: R" in content
+    assert "Seite: rechts" in content and "side: R" not in content  # in words, not codes
 
     # Line 2 backordered without saying when, line 1 dated yesterday: refused at the lines.
     page.get_by_label("Liefertermin für alle Positionen").fill(soon.isoformat())

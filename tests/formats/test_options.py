@@ -333,3 +333,12 @@ def test_pdf_shows_type_return_date_options_and_pair(order):
         "Binaurales Paar mit Pos. 2",
     ):
         assert expected in text, expected
+
+
+def test_free_attributes_the_vocabulary_knows_read_in_words():
+    attributes = {"side": "R", "Farbe": "beige", "Hörer": "M", "Kundenwunsch": "leise"}
+    assert o.describe_attributes(attributes, "de")[0] == ("Seite", "rechts")
+    assert o.describe_attributes(attributes, "en")[0] == ("Side", "right")
+    # a colour has no vocabulary value; an unknown key stays as the practice sent it
+    assert ("Kundenwunsch", "leise") in o.describe_attributes(attributes, "de")
+    assert o.describe_attributes({"side": "oben"}, "de") == [("side", "oben")]

@@ -459,6 +459,21 @@ def value_label(key: str, value: OptionValue, lang: str = "de") -> str:
     return " · ".join(parts)
 
 
+def describe_attributes(attributes: Mapping[str, str], lang: str = "de") -> list[tuple[str, str]]:
+    """(label, value) per free attribute as a person reads it: a key and value the vocabulary
+    knows in its words (``side: R`` → ``Seite: rechts``), anything else as the practice sent it."""
+    described = []
+    for name, raw in attributes.items():
+        key = option_key(str(name))
+        spec = VOCABULARY.get(key) if key else None
+        value = _choice_value(spec, str(raw)) if spec is not None else None
+        if key is None or value is None:
+            described.append((str(name), str(raw)))
+        else:
+            described.append((label(key, lang), value_label(key, OptionValue(value=value), lang)))
+    return described
+
+
 def describe(options: Mapping[str, OptionValue], lang: str = "de") -> list[tuple[str, str]]:
     """(label, value) per option, in vocabulary order."""
     return [(label(k, lang), value_label(k, options[k], lang)) for k in OPTION_KEYS if k in options]

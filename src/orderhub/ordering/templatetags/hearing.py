@@ -49,7 +49,9 @@ def line_hearing(line, lines=(), attributes=True) -> dict:
     mates = hearing.pair_mates(lines or [line]).get(line.position, [])
     return {
         "options": opts.describe(hearing.line_options(line), _lang()),
-        "attributes": hearing.free_attributes(line.attributes) if attributes else {},
+        "attributes": opts.describe_attributes(hearing.free_attributes(line.attributes), _lang())
+        if attributes
+        else [],
         "pair": line.pair,
         "mates": mates,
     }
