@@ -20,6 +20,7 @@ from orderhub.ordering.models import Order, OrderChange
 from tests.accounts.conftest import Mailbox
 from tests.conftest import ApiClient
 from tests.delivery.conftest import mark_sent
+from tests.delivery.test_partner_logins import admin_client
 from tests.ordering.conftest import order_body, submit
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +237,12 @@ def test_a_change_that_cannot_be_delivered_fails_and_the_lines_stay(
     body = detail(practice, order)
     assert body["changes"][0]["status"] == "failed"
     assert Decimal(body["lines"][0]["quantity"]) == 2
+    # The operator sees the dead change and why in the admin (no retry: the practice asks again).
+    ops = admin_client()
+    row = ChangeDelivery.objects.get()
+    listing = ops.get("/admin/delivery/changedelivery/?status__exact=dead").content.decode()
+    assert order.number in listing and "HTTP 400" in listing
+    assert ops.get(f"/admin/delivery/changedelivery/{row.pk}/change/").status_code == 200
     # The practice may ask again: the next change gets the next number.
     recorder.codes = []
     assert ask(practice, order, {"lines": [{"position": 1, "quantity": 9}]})["sequence"] == 2

@@ -1,5 +1,6 @@
 """Operator views (Django admin): dead-lettered deliveries, company-webhook events and goods-receipt
-acknowledgements with a manual retry, their attempts, documents; the supplier portal's logins (invite, block, invite again)."""
+acknowledgements with a manual retry, order changes on their way, their attempts, documents; the
+supplier portal's logins (invite, block, invite again)."""
 
 from django import forms
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.contrib import admin, messages
 from orderhub.core.problems import Problem
 from orderhub.delivery import company_webhooks, partner_logins, receipt_deliveries
 from orderhub.delivery.models import (
+    ChangeAttempt,
+    ChangeDelivery,
     CompanyWebhook,
     Delivery,
     DeliveryAttempt,
@@ -125,6 +128,23 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             company_webhooks.retry_dead(row, f"Betreiber {request.user.get_username()}")
             n += 1
         self.message_user(request, f"{n} Webhook-Zustellung(en) neu eingeplant.", messages.SUCCESS)
+
+
+class ChangeAttemptInline(WebhookAttemptInline):
+    model = ChangeAttempt  # type: ignore[assignment]
+
+
+@admin.register(ChangeDelivery)
+class ChangeDeliveryAdmin(admin.ModelAdmin):
+    """Order changes on their way to the partner, with their attempts. No manual retry: a
+    dead-lettered change is ``failed`` and the practice sees it in the timeline; it asks again (a new
+    change with its own sequence number) rather than having a stale one revived."""
+
+    list_display = ["change", "order", "partner", "channel", "status", "attempts", "last_error"]
+    list_filter = ["status", "channel", "partner"]
+    search_fields = ["order__number", "order__external_order_id"]
+    readonly_fields = [f.name for f in ChangeDelivery._meta.fields]
+    inlines = [ChangeAttemptInline]
 
 
 class ReceiptAttemptInline(WebhookAttemptInline):
