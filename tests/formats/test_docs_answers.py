@@ -5,6 +5,7 @@ one line confirmed, one changed in date, one backordered; a parcel with serial a
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -183,3 +184,12 @@ def test_the_json_sections_answer_example_reads_as_documented():
     # The error sentence the docs quote is the reader's.
     with pytest.raises(FormatError, match=r"lines\[1\]\.quantity is not a number: 'zwei'"):
         partner_json.parse_answer(example.replace('"quantity": "1"', '"quantity": "zwei"').encode())
+
+
+def test_the_json_order_example_is_what_the_writer_writes():
+    """The "Order (OrderHub → you)" JSON example is complete: read and written back, it is the
+    same document (every member the writer sends is shown, none it does not send)."""
+    block = DOCS.read_text(encoding="utf-8").split("### Order (OrderHub → you)")[1]
+    example = block.split("```json", 1)[1].split("```", 1)[0]
+    order = partner_json.parse_order(example.encode())
+    assert json.loads(partner_json.write_order(order)) == json.loads(example)
