@@ -989,183 +989,240 @@ def _party_from_nad(segment: RawSegment, role: str) -> Party:
 def parse_orders(data: bytes) -> OrderDocument:
     """Read an ORDERS interchange (one message) into an :class:`OrderDocument`."""
     interchange = read_interchange(data)
-    message = _single(interchange, ("ORDERS",))
-    order_number = document_code = ""
-    order_date: datetime | None = None
-    parties: dict[str, Party] = {}
-    customer_number = ""
-    notes: list[str] = []
-    facts: dict[str, str] = {}
-    attachments: list[Attachment] = []
-    original_order = ""
-    reference, currency = "", "EUR"
-    items: list[OrderItem] = []
-    party: Party | None = None
-    item: OrderItem | None = None
-    description: list[str] = []
+    return _OrdersReader(interchange, _single(interchange, ("ORDERS",))).read()
 
-    def finish_item() -> None:
-        if item is not None:
-            item.description = "".join(description).strip()
-            if item.quantity is None:
-                raise FormatError(f"line {item.line_no} has no QTY+21", field="QTY")
-            items.append(item)
 
-    for segment in message.segments[1:-1]:
-        tag = segment.tag
-        if tag == "BGM":
-            order_number = segment.component(1, 0)
-            document_code = segment.component(0, 0)
-        elif tag == "DTM" and item is None and party is None:
+#: Who a NAD names (3035), as OrderHub's party roles.
+_NAD_ROLES = {"BY": "buyer", "SU": "supplier", "DP": "delivery", "ST": "delivery", "IV": "invoice"}
+
+
+class _OrdersReader:
+    """Reads one ORDERS message: one method per segment, the header's before the first LIN and
+    the line's after it (``_HEADER`` / ``_LINE`` name them; other segments are skipped)."""
+
+    _HEADER = ("BGM", "DTM", "FTX", "RFF", "NAD", "CTA", "COM", "CUX", "LIN", "UNS")
+    _LINE = ("BGM", "LIN", "UNS", "PIA", "IMD", "QTY", "FTX", "PRI", "RFF")
+
+    def __init__(self, interchange: Interchange, message: Message):
+        self.interchange = interchange
+        self.message = message
+        self.order_number = self.document_code = ""
+        self.order_date: datetime | None = None
+        self.parties: dict[str, Party] = {}
+        self.customer_number = ""
+        self.notes: list[str] = []
+        self.facts: dict[str, str] = {}
+        self.attachments: list[Attachment] = []
+        self.original_order = ""
+        self.reference, self.currency = "", "EUR"
+        self.items: list[OrderItem] = []
+        #: The party whose CTA/COM follow (header only), the line being read and its IMD text.
+        self.party: Party | None = None
+        self.item: OrderItem | None = None
+        self.description: list[str] = []
+
+    def read(self) -> OrderDocument:
+        for segment in self.message.segments[1:-1]:
+            if self.item is None:
+                if segment.tag in self._HEADER:
+                    getattr(self, f"_{segment.tag.lower()}")(segment)
+            elif segment.tag in self._LINE:
+                getattr(self, f"_line_{segment.tag.lower()}")(segment)
+        self._finish_item()
+        return self._document()
+
+    # -- the header
+
+    def _bgm(self, segment: RawSegment) -> None:
+        self.order_number = segment.component(1, 0)
+        self.document_code = segment.component(0, 0)
+
+    def _dtm(self, segment: RawSegment) -> None:
+        if self.party is None:
             qualifier, stamp = _dtm(segment)
             if qualifier in ("137", "4"):
-                order_date = stamp
-        elif tag == "FTX" and item is None and segment.component(2, 0) == ATTACHMENT_FTX:
+                self.order_date = stamp
+
+    def _ftx(self, segment: RawSegment) -> None:
+        kind = segment.component(2, 0)
+        if kind == ATTACHMENT_FTX:
             found = _read_attachment(segment)
             if found is not None:
-                attachments.append(found)
-        elif tag == "FTX" and item is None and segment.component(2, 0) == FACTS_FTX:
+                self.attachments.append(found)
+        elif kind == FACTS_FTX:
             parts = segment.components(3)
             if parts and len(parts) > 1:
-                facts[parts[0].strip()] = parts[1].strip()
-        elif tag == "FTX" and item is None:
-            if segment.component(0) in ("AAI", "ZZZ", "PUR", "ORI", "DEL"):
-                notes.append(_ftx_text(segment))
-        elif tag == "RFF" and item is None:
-            qualifier, value = segment.component(0, 0), segment.component(0, 1)
-            if party is None and qualifier == "CR":
-                reference = value
-            elif party is None and qualifier == PRIOR_ORDER_RFF:
-                original_order = value
-            elif party is not None and party.role == "buyer" and qualifier in ("IT", "ADE"):
-                customer_number = value
-            elif party is not None and party.role == "supplier" and qualifier == "IA":
-                party.party_id = value
-        elif tag == "NAD" and item is None:
-            role = {
-                "BY": "buyer",
-                "SU": "supplier",
-                "DP": "delivery",
-                "ST": "delivery",
-                "IV": "invoice",
-            }.get(segment.component(0))
-            if role:
-                party = _party_from_nad(segment, role)
-                parties.setdefault(role, party)
-            else:
-                party = None
-        elif tag == "CTA" and party is not None:
-            party.contact = segment.component(1, 1) or segment.component(1, 0) or None
-        elif tag == "COM" and party is not None:
+                self.facts[parts[0].strip()] = parts[1].strip()
+        elif segment.component(0) in ("AAI", "ZZZ", "PUR", "ORI", "DEL"):
+            self.notes.append(_ftx_text(segment))
+
+    def _rff(self, segment: RawSegment) -> None:
+        qualifier, value = segment.component(0, 0), segment.component(0, 1)
+        party = self.party
+        if party is None and qualifier == "CR":
+            self.reference = value
+        elif party is None and qualifier == PRIOR_ORDER_RFF:
+            self.original_order = value
+        elif party is not None and party.role == "buyer" and qualifier in ("IT", "ADE"):
+            self.customer_number = value
+        elif party is not None and party.role == "supplier" and qualifier == "IA":
+            party.party_id = value
+
+    def _nad(self, segment: RawSegment) -> None:
+        role = _NAD_ROLES.get(segment.component(0))
+        self.party = _party_from_nad(segment, role) if role else None
+        if role and self.party is not None:
+            self.parties.setdefault(role, self.party)
+
+    def _cta(self, segment: RawSegment) -> None:
+        if self.party is not None:
+            self.party.contact = segment.component(1, 1) or segment.component(1, 0) or None
+
+    def _com(self, segment: RawSegment) -> None:
+        if self.party is not None:
             kind, value = segment.component(0, 1), segment.component(0, 0)
             if kind == "EM":
-                party.email = value or None
+                self.party.email = value or None
             elif kind == "TE":
-                party.phone = value or None
-        elif tag == "CUX" and item is None:
-            currency = segment.component(0, 1) or currency
-        elif tag == "LIN":
-            finish_item()
-            party, description = None, []
-            line_text = segment.component(0)
-            if not _LINE_NUMBER.fullmatch(line_text):
-                raise FormatError(
-                    f"{segment.where()}: line number {line_text!r} is missing or not a number",
-                    field="LIN",
-                )
-            item = OrderItem(line_no=int(line_text), quantity=None)  # type: ignore[arg-type]
-            item_id, kind = segment.component(2, 0), segment.component(2, 1)
-            if item_id and kind in ("EN", "SRV", "UP", ""):
-                item.gtin = item_id
-            elif item_id and kind in ("SA", "SRS"):  # supplier's article number in LIN itself
-                item.supplier_article_number = item_id
-            elif item_id and kind == "MF":
-                item.manufacturer_article_number = item_id
-        elif item is not None and tag == "PIA":
-            for index in range(1, len(segment.elements)):
-                value, kind = segment.component(index, 0), segment.component(index, 1)
-                code_list = segment.component(index, 2)
-                if not value:
-                    continue
-                if code_list == "HMV":
-                    item.hmv_number = value
-                elif kind in ("SA", "SRS"):
-                    item.supplier_article_number = value
-                elif kind == "MF":
-                    item.manufacturer_article_number = value
-                elif kind in ("EN", "SRV") and not item.gtin:
-                    item.gtin = value
-        elif item is not None and tag == "IMD":
-            if segment.component(0) in ("F", "A", "E", "") and not segment.component(1):
-                description += segment.components(2)[3:5]
-            elif segment.component(1) == opts.EDIFACT_IMD["colour"]:
-                code, name = segment.component(2, 0), segment.component(2, 3)
-                if code or name:
-                    item.options["colour"] = opts.OptionValue(code=code, name=name)
-        elif item is not None and tag == "QTY":
-            if segment.component(0, 0) == "21":
-                item.quantity = _number(segment, 0, 1, "QTY")
-                item.unit = segment.component(0, 2) or "C62"
-        elif item is not None and tag == "FTX":
-            parts = segment.components(3)
-            key = parts[0].strip() if parts else ""
-            kind = segment.component(2, 0)
-            if kind == ATTACHMENT_FTX:
-                found = _read_attachment(segment)
-                if found is not None:
-                    item.attachments.append(found)
-            elif kind == OPTION_FTX and key in opts.VOCABULARY:
-                value = parts[1].strip() if len(parts) > 1 else ""
-                code = parts[2].strip() if len(parts) > 2 else ""
-                item.options[key] = opts.option_from_text(key, code or value, value if code else "")
-            elif kind == FACTS_FTX and key == "pair":
-                item.pair = parts[1].strip() if len(parts) > 1 else ""
-            elif segment.component(0) == "ZZZ" and key:
-                item.attributes[key] = "".join(parts[1:]).strip()
-        elif item is not None and tag == "PRI":
-            if segment.component(0, 0) in ("AAA", "AAB", "CAL", "INF"):
-                item.price = _number(segment, 0, 1, "PRI")
-        elif item is not None and tag == "RFF":
-            if segment.component(0, 0) == "CR":
-                item.reference = segment.component(0, 1)
-        elif tag == "UNS":
-            finish_item()
-            item, party = None, None
-    if item is not None:
-        finish_item()
+                self.party.phone = value or None
 
-    if not order_number:
-        raise FormatError("ORDERS has no order number (BGM)", field="BGM")
-    if order_date is None:
-        raise FormatError("ORDERS has no document date (DTM+137)", field="DTM")
-    if not items:
-        raise FormatError("ORDERS has no line items (LIN)", field="LIN")
-    order_type = facts.get("order_type") or opts.ORDER_TYPE_FOR_BGM.get(document_code, "standard")
-    if order_type not in opts.ORDER_TYPE_CODES:
-        order_type = "standard"
-    buyer = parties.get("buyer") or Party(role="buyer")
-    customer_number = customer_number or buyer.party_id or ""
-    buyer.party_id = customer_number or None
-    supplier = parties.get("supplier") or Party(role="supplier")
-    return OrderDocument(
-        order_number=order_number,
-        order_date=order_date,
-        buyer=buyer,
-        supplier=supplier,
-        delivery=parties.get("delivery"),
-        customer_number=customer_number,
-        currency=currency,
-        reference=reference,
-        note="\n".join(n for n in notes if n),
-        sender_id=interchange.sender,
-        recipient_id=interchange.recipient,
-        items=items,
-        order_type=order_type,
-        original_order_number=original_order,
-        return_date=_fact_date(facts.get("return_date", "")),
-        fitting_reference=facts.get("fitting_reference", ""),
-        attachments=attachments,
-    )
+    def _cux(self, segment: RawSegment) -> None:
+        self.currency = segment.component(0, 1) or self.currency
+
+    def _uns(self, segment: RawSegment) -> None:
+        self._finish_item()
+        self.item, self.party = None, None
+
+    # -- a line: LIN starts it, the next LIN or UNS ends it
+
+    def _lin(self, segment: RawSegment) -> None:
+        self._finish_item()
+        self.party, self.description = None, []
+        line_text = segment.component(0)
+        if not _LINE_NUMBER.fullmatch(line_text):
+            raise FormatError(
+                f"{segment.where()}: line number {line_text!r} is missing or not a number",
+                field="LIN",
+            )
+        item = self.item = OrderItem(line_no=int(line_text), quantity=None)  # type: ignore[arg-type]
+        item_id, kind = segment.component(2, 0), segment.component(2, 1)
+        if item_id and kind in ("EN", "SRV", "UP", ""):
+            item.gtin = item_id
+        elif item_id and kind in ("SA", "SRS"):  # supplier's article number in LIN itself
+            item.supplier_article_number = item_id
+        elif item_id and kind == "MF":
+            item.manufacturer_article_number = item_id
+
+    _line_bgm = _bgm
+    _line_lin = _lin
+    _line_uns = _uns
+
+    def _finish_item(self) -> None:
+        item = self.item
+        if item is not None:
+            item.description = "".join(self.description).strip()
+            if item.quantity is None:
+                raise FormatError(f"line {item.line_no} has no QTY+21", field="QTY")
+            self.items.append(item)
+            self.item = None
+
+    def _line_pia(self, segment: RawSegment) -> None:
+        item = self._current()
+        for index in range(1, len(segment.elements)):
+            value, kind = segment.component(index, 0), segment.component(index, 1)
+            if not value:
+                continue
+            if segment.component(index, 2) == "HMV":
+                item.hmv_number = value
+            elif kind in ("SA", "SRS"):
+                item.supplier_article_number = value
+            elif kind == "MF":
+                item.manufacturer_article_number = value
+            elif kind in ("EN", "SRV") and not item.gtin:
+                item.gtin = value
+
+    def _line_imd(self, segment: RawSegment) -> None:
+        item = self._current()
+        if segment.component(0) in ("F", "A", "E", "") and not segment.component(1):
+            self.description += segment.components(2)[3:5]
+        elif segment.component(1) == opts.EDIFACT_IMD["colour"]:
+            code, name = segment.component(2, 0), segment.component(2, 3)
+            if code or name:
+                item.options["colour"] = opts.OptionValue(code=code, name=name)
+
+    def _line_qty(self, segment: RawSegment) -> None:
+        item = self._current()
+        if segment.component(0, 0) == "21":
+            item.quantity = _number(segment, 0, 1, "QTY")
+            item.unit = segment.component(0, 2) or "C62"
+
+    def _line_ftx(self, segment: RawSegment) -> None:
+        item = self._current()
+        parts = segment.components(3)
+        key = parts[0].strip() if parts else ""
+        kind = segment.component(2, 0)
+        if kind == ATTACHMENT_FTX:
+            found = _read_attachment(segment)
+            if found is not None:
+                item.attachments.append(found)
+        elif kind == OPTION_FTX and key in opts.VOCABULARY:
+            value = parts[1].strip() if len(parts) > 1 else ""
+            code = parts[2].strip() if len(parts) > 2 else ""
+            item.options[key] = opts.option_from_text(key, code or value, value if code else "")
+        elif kind == FACTS_FTX and key == "pair":
+            item.pair = parts[1].strip() if len(parts) > 1 else ""
+        elif segment.component(0) == "ZZZ" and key:
+            item.attributes[key] = "".join(parts[1:]).strip()
+
+    def _line_pri(self, segment: RawSegment) -> None:
+        if segment.component(0, 0) in ("AAA", "AAB", "CAL", "INF"):
+            self._current().price = _number(segment, 0, 1, "PRI")
+
+    def _line_rff(self, segment: RawSegment) -> None:
+        if segment.component(0, 0) == "CR":
+            self._current().reference = segment.component(0, 1)
+
+    def _current(self) -> OrderItem:
+        assert self.item is not None  # line handlers run inside a line only
+        return self.item
+
+    # -- the document
+
+    def _document(self) -> OrderDocument:
+        if not self.order_number:
+            raise FormatError("ORDERS has no order number (BGM)", field="BGM")
+        if self.order_date is None:
+            raise FormatError("ORDERS has no document date (DTM+137)", field="DTM")
+        if not self.items:
+            raise FormatError("ORDERS has no line items (LIN)", field="LIN")
+        facts = self.facts
+        order_type = facts.get("order_type") or opts.ORDER_TYPE_FOR_BGM.get(
+            self.document_code, "standard"
+        )
+        if order_type not in opts.ORDER_TYPE_CODES:
+            order_type = "standard"
+        buyer = self.parties.get("buyer") or Party(role="buyer")
+        customer_number = self.customer_number or buyer.party_id or ""
+        buyer.party_id = customer_number or None
+        return OrderDocument(
+            order_number=self.order_number,
+            order_date=self.order_date,
+            buyer=buyer,
+            supplier=self.parties.get("supplier") or Party(role="supplier"),
+            delivery=self.parties.get("delivery"),
+            customer_number=customer_number,
+            currency=self.currency,
+            reference=self.reference,
+            note="\n".join(n for n in self.notes if n),
+            sender_id=self.interchange.sender,
+            recipient_id=self.interchange.recipient,
+            items=self.items,
+            order_type=order_type,
+            original_order_number=self.original_order,
+            return_date=_fact_date(facts.get("return_date", "")),
+            fitting_reference=facts.get("fitting_reference", ""),
+            attachments=self.attachments,
+        )
 
 
 def _fact_date(text: str) -> date | None:
