@@ -360,211 +360,31 @@ def parse_practice_data(
     Problems with branches, users and firms fail the whole export; problems with one order
     are kept on that order and reported when it is submitted.
 
-    Unknown keys are ignored here and never sent: the snapshot (``payloads.build_snapshot``) picks exactly the
-    SPEC §3.3 fields.
+    Unknown keys are ignored here and never sent: the snapshot (``payloads.build_snapshot``)
+    picks exactly the SPEC §3.3 fields.
     """
-    errors = _Errors()
     if not isinstance(raw, dict):
         raise PracticeDataError(
             f"{origin}: die oberste Ebene muss ein JSON-Objekt sein.",
             f"{origin}: the top level must be a JSON object.",
         )
+    export = _Export(raw)
+    errors = export.errors
     company_raw = raw.get("company") or {}
     company_name = _text(company_raw.get("name")) if isinstance(company_raw, dict) else None
     if not company_name:
         errors.add("company.name", "fehlt", "missing")
-
-    def records(key: str) -> list[tuple[str, dict[str, Any]]]:
-        value = raw.get(key, [])
-        if not isinstance(value, list):
-            errors.add(key, "muss eine Liste sein", "must be a list")
-            return []
-        out: list[tuple[str, dict[str, Any]]] = []
-        for i, item in enumerate(value):
-            where = f"{key}[{i}]"
-            if isinstance(item, dict):
-                out.append((where, item))
-            else:
-                errors.add(where, "muss ein Objekt sein", "must be an object")
-        return out
-
-    def required(where: str, item: dict[str, Any], key: str) -> str:
-        value = _text(item.get(key))
-        if value is None:
-            errors.add(f"{where}.{key}", "fehlt", "missing")
-            return ""
-        return value
-
-    branches = []
-    for where, item in records("branches"):
-        branches.append(
-            Branch(
-                id=required(where, item, "id"),
-                name=required(where, item, "name"),
-                street=_text(item.get("street")) or "",
-                postal_code=_text(item.get("postal_code")) or "",
-                city=_text(item.get("city")) or "",
-                country=(_text(item.get("country")) or "DE").upper(),
-            )
-        )
+    branches = _branches(export)
     branch_ids = {b.id for b in branches}
     _duplicates(errors, "branches", [b.id for b in branches])
-
-    users = []
-    for where, item in records("users"):
-        ids = item.get("branch_ids", [])
-        if not isinstance(ids, list):
-            errors.add(f"{where}.branch_ids", "muss eine Liste sein", "must be a list")
-            ids = []
-        ids = tuple(t for t in (_text(b) for b in ids) if t)
-        for bid in ids:
-            if bid not in branch_ids:
-                errors.add(
-                    f"{where}.branch_ids", f"unbekannte Filiale „{bid}“", f"unknown branch '{bid}'"
-                )
-        is_admin = item.get("is_admin", False)
-        if not isinstance(is_admin, bool):
-            errors.add(f"{where}.is_admin", "muss true oder false sein", "must be true or false")
-            is_admin = False
-        users.append(
-            User(
-                id=required(where, item, "id"),
-                name=required(where, item, "name"),
-                email=_text(item.get("email")),
-                phone=_text(item.get("phone")),
-                branch_ids=ids,
-                is_admin=is_admin,
-            )
-        )
-    user_ids = {u.id for u in users}
+    users = _users(export, branch_ids)
     _duplicates(errors, "users", [u.id for u in users])
-
-    firms = []
-    for where, item in records("firms"):
-        order_form = _text(item.get("order_form")) or "interface"
-        if order_form not in ORDER_FORMS:
-            errors.add(
-                f"{where}.order_form",
-                f"„{order_form}“ ist keine Bestellform ({', '.join(ORDER_FORMS)})",
-                f"'{order_form}' is not an order form ({', '.join(ORDER_FORMS)})",
-            )
-        bcn = item.get("branch_customer_numbers") or {}
-        if not isinstance(bcn, dict):
-            errors.add(
-                f"{where}.branch_customer_numbers", "muss ein Objekt sein", "must be an object"
-            )
-            bcn = {}
-        branch_numbers: dict[str, str] = {}
-        for bid, number in bcn.items():
-            if bid not in branch_ids:
-                errors.add(
-                    f"{where}.branch_customer_numbers",
-                    f"unbekannte Filiale „{bid}“",
-                    f"unknown branch '{bid}'",
-                )
-            number_text = _text(number)
-            if number_text:
-                branch_numbers[str(bid)] = number_text
-        specific = item.get("specific_interface")
-        specific_interface = None
-        if isinstance(specific, dict):
-            active = specific.get("active", True)
-            if not isinstance(active, bool):
-                errors.add(
-                    f"{where}.specific_interface.active",
-                    "muss true oder false sein",
-                    "must be true or false",
-                )
-                active = True
-            specific_interface = SpecificInterface(
-                name=_text(specific.get("name")) or "firmenspezifische Schnittstelle",
-                active=active,
-            )
-        elif specific is not None:
-            errors.add(
-                f"{where}.specific_interface",
-                "muss null oder ein Objekt sein",
-                "must be null or an object",
-            )
-        partner = _text(item.get("partner"))
-        firms.append(
-            Firm(
-                id=required(where, item, "id"),
-                name=required(where, item, "name"),
-                partner=partner.lower() if partner else None,
-                order_form=order_form,
-                customer_number=_text(item.get("customer_number")),
-                branch_customer_numbers=branch_numbers,
-                specific_interface=specific_interface,
-            )
-        )
-    firm_ids = {f.id for f in firms}
+    firms = _firms(export, branch_ids)
     _duplicates(errors, "firms", [f.id for f in firms])
-
-    orders = []
-    for where, item in records("orders"):
-        # Problems of one order block only that order (see PracticeData.order), never the
-        # master data: an old order naming an employee who has left must not stop a sync.
-        problems = _Errors()
-        firm_id = _text(item.get("firm_id")) or ""
-        if firm_id not in firm_ids:
-            problems.add(
-                f"{where}.firm_id", f"unbekannte Firma „{firm_id}“", f"unknown firm '{firm_id}'"
-            )
-        branch_id = _text(item.get("branch_id")) or ""
-        if branch_id not in branch_ids:
-            problems.add(
-                f"{where}.branch_id",
-                f"unbekannte Filiale „{branch_id}“",
-                f"unknown branch '{branch_id}'",
-            )
-        ordered_by = _text(item.get("ordered_by"))
-        if not ordered_by:
-            problems.add(f"{where}.ordered_by", "fehlt (wer bestellt?)", "missing (who orders?)")
-        elif ordered_by not in user_ids:
-            problems.add(
-                f"{where}.ordered_by",
-                f"unbekannter Benutzer „{ordered_by}“",
-                f"unknown user '{ordered_by}'",
-            )
-        lines = []
-        raw_lines = item.get("lines", [])
-        if not isinstance(raw_lines, list) or not raw_lines:
-            problems.add(
-                f"{where}.lines", "muss eine nicht leere Liste sein", "must be a non-empty list"
-            )
-            raw_lines = []
-        for j, line in enumerate(raw_lines, start=1):
-            lwhere = f"{where}.lines[{j - 1}]"
-            if not isinstance(line, dict):
-                problems.add(lwhere, "muss ein Objekt sein", "must be an object")
-                continue
-            parsed_line = _parse_line(problems, lwhere, line, default_position=j)
-            refs = _attachments(
-                problems, f"{lwhere}.attachments", line.get("attachments"), base_dir
-            )
-            lines.append(dataclasses.replace(parsed_line, attachments=refs))
-        _duplicates(problems, f"{where}.lines (position)", [str(li.position) for li in lines])
-        return_date = _date_text(problems, f"{where}.return_date", item.get("return_date"))
-        orders.append(
-            Order(
-                id=required(where, item, "id"),
-                firm_id=firm_id,
-                branch_id=branch_id,
-                ordered_by=ordered_by,
-                reference=_text(item.get("reference")) or "",
-                note=str(item.get("note") or ""),
-                lines=tuple(lines),
-                problems=tuple(problems.items),
-                order_type=_text(item.get("order_type")),
-                original_order=_text(item.get("original_order")),
-                return_date=return_date,
-                fitting_reference=_text(item.get("fitting_reference")),
-                attachments=_attachments(
-                    problems, f"{where}.attachments", item.get("attachments"), base_dir
-                ),
-            )
-        )
+    known = (branch_ids, {u.id for u in users}, {f.id for f in firms})
+    orders = [
+        _order(export, where, item, known, base_dir) for where, item in export.records("orders")
+    ]
     _duplicates(errors, "orders", [o.id for o in orders])
 
     if errors.items:
@@ -579,6 +399,215 @@ def parse_practice_data(
         users=tuple(users),
         firms=tuple(firms),
         orders=tuple(orders),
+    )
+
+
+class _Export:
+    """The export being read and the problems found in it (every one is reported)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.errors = _Errors()
+
+    def records(self, key: str) -> list[tuple[str, dict[str, Any]]]:
+        value = self.raw.get(key, [])
+        if not isinstance(value, list):
+            self.errors.add(key, "muss eine Liste sein", "must be a list")
+            return []
+        out: list[tuple[str, dict[str, Any]]] = []
+        for i, item in enumerate(value):
+            where = f"{key}[{i}]"
+            if isinstance(item, dict):
+                out.append((where, item))
+            else:
+                self.errors.add(where, "muss ein Objekt sein", "must be an object")
+        return out
+
+    def required(self, where: str, item: dict[str, Any], key: str) -> str:
+        value = _text(item.get(key))
+        if value is None:
+            self.errors.add(f"{where}.{key}", "fehlt", "missing")
+            return ""
+        return value
+
+
+def _branches(export: _Export) -> list[Branch]:
+    branches = []
+    for where, item in export.records("branches"):
+        branches.append(
+            Branch(
+                id=export.required(where, item, "id"),
+                name=export.required(where, item, "name"),
+                street=_text(item.get("street")) or "",
+                postal_code=_text(item.get("postal_code")) or "",
+                city=_text(item.get("city")) or "",
+                country=(_text(item.get("country")) or "DE").upper(),
+            )
+        )
+    return branches
+
+
+def _users(export: _Export, branch_ids: set[str]) -> list[User]:
+    users = []
+    for where, item in export.records("users"):
+        ids = item.get("branch_ids", [])
+        if not isinstance(ids, list):
+            export.errors.add(f"{where}.branch_ids", "muss eine Liste sein", "must be a list")
+            ids = []
+        ids = tuple(t for t in (_text(b) for b in ids) if t)
+        for bid in ids:
+            if bid not in branch_ids:
+                export.errors.add(
+                    f"{where}.branch_ids", f"unbekannte Filiale „{bid}“", f"unknown branch '{bid}'"
+                )
+        is_admin = item.get("is_admin", False)
+        if not isinstance(is_admin, bool):
+            export.errors.add(
+                f"{where}.is_admin", "muss true oder false sein", "must be true or false"
+            )
+            is_admin = False
+        users.append(
+            User(
+                id=export.required(where, item, "id"),
+                name=export.required(where, item, "name"),
+                email=_text(item.get("email")),
+                phone=_text(item.get("phone")),
+                branch_ids=ids,
+                is_admin=is_admin,
+            )
+        )
+    return users
+
+
+def _firms(export: _Export, branch_ids: set[str]) -> list[Firm]:
+    firms = []
+    for where, item in export.records("firms"):
+        order_form = _text(item.get("order_form")) or "interface"
+        if order_form not in ORDER_FORMS:
+            export.errors.add(
+                f"{where}.order_form",
+                f"„{order_form}“ ist keine Bestellform ({', '.join(ORDER_FORMS)})",
+                f"'{order_form}' is not an order form ({', '.join(ORDER_FORMS)})",
+            )
+        bcn = item.get("branch_customer_numbers") or {}
+        if not isinstance(bcn, dict):
+            export.errors.add(
+                f"{where}.branch_customer_numbers", "muss ein Objekt sein", "must be an object"
+            )
+            bcn = {}
+        branch_numbers: dict[str, str] = {}
+        for bid, number in bcn.items():
+            if bid not in branch_ids:
+                export.errors.add(
+                    f"{where}.branch_customer_numbers",
+                    f"unbekannte Filiale „{bid}“",
+                    f"unknown branch '{bid}'",
+                )
+            number_text = _text(number)
+            if number_text:
+                branch_numbers[str(bid)] = number_text
+        specific = item.get("specific_interface")
+        specific_interface = None
+        if isinstance(specific, dict):
+            active = specific.get("active", True)
+            if not isinstance(active, bool):
+                export.errors.add(
+                    f"{where}.specific_interface.active",
+                    "muss true oder false sein",
+                    "must be true or false",
+                )
+                active = True
+            specific_interface = SpecificInterface(
+                name=_text(specific.get("name")) or "firmenspezifische Schnittstelle",
+                active=active,
+            )
+        elif specific is not None:
+            export.errors.add(
+                f"{where}.specific_interface",
+                "muss null oder ein Objekt sein",
+                "must be null or an object",
+            )
+        partner = _text(item.get("partner"))
+        firms.append(
+            Firm(
+                id=export.required(where, item, "id"),
+                name=export.required(where, item, "name"),
+                partner=partner.lower() if partner else None,
+                order_form=order_form,
+                customer_number=_text(item.get("customer_number")),
+                branch_customer_numbers=branch_numbers,
+                specific_interface=specific_interface,
+            )
+        )
+    return firms
+
+
+def _order(
+    export: _Export,
+    where: str,
+    item: dict[str, Any],
+    known: tuple[set[str], set[str], set[str]],
+    base_dir: str | os.PathLike[str] | None,
+) -> Order:
+    """One order of the export; its problems stay on it (see below)."""
+    branch_ids, user_ids, firm_ids = known
+    # Problems of one order block only that order (see PracticeData.order), never the
+    # master data: an old order naming an employee who has left must not stop a sync.
+    problems = _Errors()
+    firm_id = _text(item.get("firm_id")) or ""
+    if firm_id not in firm_ids:
+        problems.add(
+            f"{where}.firm_id", f"unbekannte Firma „{firm_id}“", f"unknown firm '{firm_id}'"
+        )
+    branch_id = _text(item.get("branch_id")) or ""
+    if branch_id not in branch_ids:
+        problems.add(
+            f"{where}.branch_id",
+            f"unbekannte Filiale „{branch_id}“",
+            f"unknown branch '{branch_id}'",
+        )
+    ordered_by = _text(item.get("ordered_by"))
+    if not ordered_by:
+        problems.add(f"{where}.ordered_by", "fehlt (wer bestellt?)", "missing (who orders?)")
+    elif ordered_by not in user_ids:
+        problems.add(
+            f"{where}.ordered_by",
+            f"unbekannter Benutzer „{ordered_by}“",
+            f"unknown user '{ordered_by}'",
+        )
+    lines = []
+    raw_lines = item.get("lines", [])
+    if not isinstance(raw_lines, list) or not raw_lines:
+        problems.add(
+            f"{where}.lines", "muss eine nicht leere Liste sein", "must be a non-empty list"
+        )
+        raw_lines = []
+    for j, line in enumerate(raw_lines, start=1):
+        lwhere = f"{where}.lines[{j - 1}]"
+        if not isinstance(line, dict):
+            problems.add(lwhere, "muss ein Objekt sein", "must be an object")
+            continue
+        parsed_line = _parse_line(problems, lwhere, line, default_position=j)
+        refs = _attachments(problems, f"{lwhere}.attachments", line.get("attachments"), base_dir)
+        lines.append(dataclasses.replace(parsed_line, attachments=refs))
+    _duplicates(problems, f"{where}.lines (position)", [str(li.position) for li in lines])
+    return_date = _date_text(problems, f"{where}.return_date", item.get("return_date"))
+    return Order(
+        id=export.required(where, item, "id"),
+        firm_id=firm_id,
+        branch_id=branch_id,
+        ordered_by=ordered_by,
+        reference=_text(item.get("reference")) or "",
+        note=str(item.get("note") or ""),
+        lines=tuple(lines),
+        problems=tuple(problems.items),
+        order_type=_text(item.get("order_type")),
+        original_order=_text(item.get("original_order")),
+        return_date=return_date,
+        fitting_reference=_text(item.get("fitting_reference")),
+        attachments=_attachments(
+            problems, f"{where}.attachments", item.get("attachments"), base_dir
+        ),
     )
 
 
