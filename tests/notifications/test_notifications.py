@@ -360,7 +360,10 @@ def test_a_delivery_failing_for_longer_than_the_setting_is_mailed_once(people, m
     assert mail["Subject"].strip().startswith(f"Zustellung gestört: Bestellung {long.number}")
     body = mailbox.body(mail)
     assert "45 Minuten, 4 Versuche" in body and "45 minutes, 4 attempts" in body
-    assert "HTTP 503" in body
+    # A sentence, not the partner's raw reply (that is the administrators' technical detail).
+    assert "HTTP 503" not in body
+    assert "Die technische Meldung des Partners sehen Administratoren auf der Bestellseite." in body
+    assert "Administrators see the partner's technical message on the order page." in body
     mailbox.wait_for("filiale1@muster.example")
     assert services.run_periodic()["delivery_failing"] == 0
 
