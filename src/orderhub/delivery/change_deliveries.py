@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,10 +24,9 @@ from django.utils import timezone
 from orderhub.core import actors
 from orderhub.delivery import channels, queue
 from orderhub.delivery import order_document as order_documents
-from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
+from orderhub.delivery.channels.base import DeliveryResult, Rendered
 from orderhub.delivery.models import ChangeAttempt, ChangeDelivery, Document
 from orderhub.formats.changes import OrderChange as FormatChange
-from orderhub.formats.documents import OrderDocument
 from orderhub.ordering import changes
 from orderhub.ordering.models import OrderChange
 
@@ -50,26 +49,14 @@ def enqueue(change: OrderChange) -> ChangeDelivery:
 
 
 @dataclass
-class ChangeJob:
-    """One claimed attempt of one change; ``send`` touches no database."""
+class ChangeJob(queue.DocumentJob):
+    """One claimed attempt of one change (a ChangeDelivery and its ChangeAttempt)."""
 
-    delivery: ChangeDelivery
-    attempt: ChangeAttempt
-    channel: Channel | None = None
     change: FormatChange | None = None
-    doc: OrderDocument | None = None
-    rendered: list[Rendered] = field(default_factory=list)
-    result: DeliveryResult | None = None
-    #: After :func:`record_locked`: delivered | retry | dead | abandoned.
-    outcome: str = ""
 
-    def send(self) -> DeliveryResult:
-        try:
-            assert self.channel is not None and self.change is not None and self.doc is not None
-            return self.channel.deliver_change(self.change, self.doc, self.rendered)
-        except Exception as exc:  # a bug or bad configuration: record and retry
-            logger.exception("change delivery %s crashed", self.delivery.pk)
-            return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+    def _deliver(self) -> DeliveryResult:
+        assert self.channel is not None and self.change is not None and self.doc is not None
+        return self.channel.deliver_change(self.change, self.doc, self.rendered)
 
 
 def claim_locked(limit: int, now, worker_id: str) -> tuple[int, list[ChangeJob]]:

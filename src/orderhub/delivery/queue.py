@@ -13,16 +13,50 @@ last two also share how an outcome is recorded (:func:`record_outcomes`).
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Coalesce
 
+from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
 from orderhub.delivery.models import AttemptOutcome, OutboxStatus
+from orderhub.formats.documents import OrderDocument
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DocumentJob:
+    """One claimed attempt of an outbox row that sends a document about an order (an order
+    change, a goods-receipt acknowledgement); ``send`` touches no database. Subclasses add what
+    they send and say how (``_deliver``)."""
+
+    delivery: Any
+    attempt: Any
+    channel: Channel | None = None
+    doc: OrderDocument | None = None
+    rendered: list[Rendered] = field(default_factory=list)
+    result: DeliveryResult | None = None
+    #: After ``record_locked``: delivered | retry | dead | abandoned.
+    outcome: str = ""
+
+    def _deliver(self) -> DeliveryResult:
+        raise NotImplementedError
+
+    def send(self) -> DeliveryResult:
+        try:
+            return self._deliver()
+        except Exception as exc:  # a bug or bad configuration: record and retry
+            logger.exception("%s %s crashed", type(self).__name__, self.delivery.pk)
+            return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.RETRYING)
 #: A row due within this much is claimed now (saves a poll round for rows due a moment later).

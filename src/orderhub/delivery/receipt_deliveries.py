@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,11 +29,10 @@ from django.utils import timezone
 from orderhub.core import actors
 from orderhub.delivery import channels, queue
 from orderhub.delivery import order_document as order_documents
-from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
+from orderhub.delivery.channels.base import DeliveryResult, Rendered
 from orderhub.delivery.models import Document, ReceiptAttempt, ReceiptDelivery
 from orderhub.formats import FormatError
 from orderhub.formats.changes import GoodsReceipt as FormatReceipt
-from orderhub.formats.documents import OrderDocument
 from orderhub.ordering import receipts
 from orderhub.ordering.models import GoodsReceipt
 
@@ -87,26 +86,14 @@ def enqueue(receipt: GoodsReceipt) -> ReceiptDelivery | None:
 
 
 @dataclass
-class ReceiptJob:
-    """One claimed attempt of one acknowledgement; ``send`` touches no database."""
+class ReceiptJob(queue.DocumentJob):
+    """One claimed attempt of one acknowledgement (a ReceiptDelivery and its ReceiptAttempt)."""
 
-    delivery: ReceiptDelivery
-    attempt: ReceiptAttempt
-    channel: Channel | None = None
     receipt: FormatReceipt | None = None
-    doc: OrderDocument | None = None
-    rendered: list[Rendered] = field(default_factory=list)
-    result: DeliveryResult | None = None
-    #: After :func:`record_locked`: delivered | retry | dead | abandoned.
-    outcome: str = ""
 
-    def send(self) -> DeliveryResult:
-        try:
-            assert self.channel is not None and self.receipt is not None and self.doc is not None
-            return self.channel.deliver_receipt(self.receipt, self.doc, self.rendered)
-        except Exception as exc:  # a bug or bad configuration: record and retry
-            logger.exception("receipt delivery %s crashed", self.delivery.pk)
-            return DeliveryResult.temporary(f"{type(exc).__name__}: {exc}")
+    def _deliver(self) -> DeliveryResult:
+        assert self.channel is not None and self.receipt is not None and self.doc is not None
+        return self.channel.deliver_receipt(self.receipt, self.doc, self.rendered)
 
 
 def claim_locked(limit: int, now, worker_id: str) -> tuple[int, list[ReceiptJob]]:
