@@ -93,14 +93,6 @@ def plot_fuzzy(plt, out: Path) -> Path | None:
             alpha=0.4,
             label=f"fuzzy_candidates p50 ({db})",
         )
-    d = next(iter(data.values()))["details"]["fuzzy"]
-    sizes = sorted(int(k) for k in d)
-    ax.plot(
-        [s / 1000 for s in sizes],
-        [d[str(s)]["raw_rapidfuzz"]["p95"] for s in sizes],
-        ":v",
-        label="raw rapidfuzz extract p95",
-    )
     ax.axhline(50, color="red", lw=0.8, ls="--", label="target at 200k: p95 50 ms")
     ax.set(
         xlabel="articles of the partner (thousands)",

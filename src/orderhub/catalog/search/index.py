@@ -8,7 +8,8 @@ Layout under ``settings.SEARCH_INDEX_DIR`` (default ``$ORDERHUB_DATA_DIR/search`
 
 The database is the truth; an index is a copy that knows how far it got. ``CatalogChange`` rows
 say what happened since: an import (rebuild) or single article edits (applied in place). Every
-machine catches up on its own — the worker that ran an import rebuilds right after it, and any
+machine catches up on its own — after an import a worker rebuilds as a job of its own
+(``catalog.tasks.rebuild_search_index``, so the import's memory stays bounded), and any
 process that searches and finds its copy behind applies edits at once (milliseconds) or starts a
 rebuild in a background thread and answers from the copy it has. No index is built while a person
 waits, and no process keeps the catalog in its own memory: tantivy maps the files, which the

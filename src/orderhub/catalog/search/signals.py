@@ -8,11 +8,12 @@ from django.dispatch import receiver
 
 from orderhub.catalog.models import Article, CatalogImport, TradeTerm
 from orderhub.catalog.search import index, terms
+from orderhub.catalog.tasks import rebuild_search_index
 
 
-def _catch_up(partner_id: int, rebuild: bool = False) -> None:
+def _catch_up(partner_id: int) -> None:
     try:
-        index.rebuild(partner_id) if rebuild else index.fresh(partner_id)
+        index.fresh(partner_id)
     except Exception:
         index.log.exception("search index of partner %s: catching up failed", partner_id)
 
@@ -28,8 +29,10 @@ def article_changed(sender, instance: Article, **kwargs):
 def catalog_imported(sender, instance: CatalogImport, **kwargs):
     if instance.status == CatalogImport.Status.SUCCEEDED and instance.finished_at is not None:
         index.record_rebuild(instance.partner_id)
-        # The process that imported (worker or CLI) rebuilds this machine's copy at once.
-        transaction.on_commit(lambda: _catch_up(instance.partner_id, rebuild=True))
+        # A worker rebuilds its machine's copy as a job of its own (catalog.tasks), not the
+        # process that imported: the import's memory stays bounded by the file, not the catalog.
+        partner_id = instance.partner_id
+        transaction.on_commit(lambda: rebuild_search_index.enqueue(partner_id))
 
 
 @receiver(post_save, sender=TradeTerm, dispatch_uid="search-lexicon-saved")
