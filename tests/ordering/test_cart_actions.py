@@ -225,6 +225,33 @@ def test_an_expired_cart_says_so_in_german(cart, browser):
     assert "This cart has expired and can no longer be changed." in text(r)
 
 
+def test_reading_a_cart_past_its_hours_shows_it_expired_and_writes_nothing(cart, browser, practice):
+    """GET pages and the API show a due cart as expired; only the periodic job (or a write to the
+    cart) records the expiry with its timeline entry."""
+    from django.utils import timezone
+
+    from orderhub.ordering.services import expire_due_carts
+
+    Order.objects.filter(pk=cart.pk).update(cart_expires_at=timezone.now())
+    events = OrderEvent.objects.filter(order=cart).count()
+
+    page = text(browser.get(f"/warenkorb/{cart.pk}/"))
+    assert "Dieser Warenkorb ist abgelaufen" in page and 'name="quantity"' not in page
+    assert practice.get(f"/api/v1/orders/{cart.pk}").json_body["status"] == "expired"
+    listed = practice.get("/api/v1/orders?status=expired").json_body
+    assert [o["id"] for o in listed["items"]] == [str(cart.pk)]
+    assert practice.get("/api/v1/orders?status=cart").json_body["items"] == []
+    assert "abgelaufen" in text(browser.get("/dashboard/bestellungen/?status=expired"))
+
+    cart.refresh_from_db()
+    assert cart.status == "cart" and OrderEvent.objects.filter(order=cart).count() == events
+
+    assert expire_due_carts() == 1
+    cart.refresh_from_db()
+    assert cart.status == "expired"
+    assert OrderEvent.objects.filter(order=cart).count() == events + 1
+
+
 # --- cancel ------------------------------------------------------------------------------------------
 
 

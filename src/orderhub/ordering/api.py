@@ -13,6 +13,7 @@ from orderhub.authentication import company_auth
 from orderhub.core import snapshot
 from orderhub.core.problems import InvalidInput
 from orderhub.ordering import answers, changes, receipts, selectors, services
+from orderhub.ordering import status as order_status
 from orderhub.ordering.schemas import (
     ChangeIn,
     ChangeOut,
@@ -79,10 +80,10 @@ def list_orders(
     "/{order_id}", response=OrderDetailOut, summary="One order with lines, events and documents"
 )
 def get_order(request, order_id: str):
-    order = selectors.get_order(request.company, order_id)  # may expire a cart that is due
+    order = selectors.get_order(request.company, order_id)
     with snapshot.one_moment():  # lines, shipments, changes and events of one moment
         order.refresh_from_db()
-        return selectors.order_detail(order, request)
+        return selectors.order_detail(order_status.as_read(order), request)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from orderhub.core import actors
 from orderhub.core.problems import InvalidInput, NotFound
 from orderhub.ordering import changes, hearing, reasons, receipts, services, tracking
+from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderEvent, OrderStatus, OrderType
 
 
@@ -20,7 +21,8 @@ def get_order(company, order_id, branch_ids=None) -> Order:
     """The company's order or NotFound — another company's order is indistinguishable from none.
 
     ``branch_ids`` (a login's branches, ``orderhub.accounts.access``; None = every branch): an order
-    of another branch is NotFound as well.
+    of another branch is NotFound as well. The stored state: what a reader is shown is
+    ``status.as_read(order)``; a write expires a due cart itself (``services.expire_if_due``).
     """
     try:
         uuid.UUID(str(order_id))
@@ -34,7 +36,7 @@ def get_order(company, order_id, branch_ids=None) -> Order:
     order = qs.first()
     if order is None:
         raise NotFound("no such order")
-    return services.expire_if_due(order)
+    return order
 
 
 def encode_cursor(order: Order) -> str:
@@ -80,7 +82,7 @@ def list_orders(
         unknown = set(wanted) - set(OrderStatus.values)
         if unknown:
             raise InvalidInput("status", f"unknown status {sorted(unknown)}")
-        qs = qs.filter(status__in=wanted)
+        qs = qs.filter(order_status.status_filter(wanted))  # a due cart counts as expired
     if order_type:
         types = [t for t in order_type.split(",") if t]
         unknown = set(types) - set(OrderType.values)
@@ -98,6 +100,7 @@ def list_orders(
 
 
 def order_summary(order: Order, request=None) -> dict:
+    order_status.as_read(order)
     is_cart = order.status == OrderStatus.CART
     return {
         "id": str(order.pk),

@@ -8,6 +8,7 @@ time, actor and reason, in the same transaction as the change. A reason is a cod
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from orderhub.core import actors
@@ -49,6 +50,31 @@ class TransitionNotAllowed(Exception):
     def __init__(self, order: Order, to: str):
         self.order, self.to = order, to
         super().__init__(f"order {order.number} cannot go from {order.status} to {to}")
+
+
+def as_read(order: Order, now=None) -> Order:
+    """The order as a reader sees it now: a cart past its 6 hours is ``expired`` (in memory only).
+
+    Reading never writes (issue 13): the periodic job (``services.expire_due_carts``) records the
+    expiry with its timeline entry, and every write to a cart (``services._open_cart``) expires it
+    first; until then a reader is not shown a cart that can no longer be completed.
+    """
+    now = now or timezone.now()
+    if order.status == S.CART and order.cart_expires_at and order.cart_expires_at <= now:
+        order.status = S.EXPIRED
+    return order
+
+
+def status_filter(wanted, now=None) -> Q:
+    """Orders in one of the ``wanted`` statuses as :func:`as_read` shows them: a cart past its 6
+    hours whose expiry is not recorded yet counts as ``expired``, not as ``cart``."""
+    due = Q(status=S.CART, cart_expires_at__lte=now or timezone.now())
+    q = Q(status__in=list(wanted))
+    if S.CART in wanted and S.EXPIRED not in wanted:
+        q &= ~due
+    elif S.EXPIRED in wanted and S.CART not in wanted:
+        q |= due
+    return q
 
 
 def can_transition(current: str, to: str) -> bool:

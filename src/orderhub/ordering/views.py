@@ -20,14 +20,18 @@ from orderhub.catalog.models import Article
 from orderhub.catalog.search import InvalidCursor
 from orderhub.core.problems import Problem
 from orderhub.ordering import selectors, services, units
+from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderLine
 
 
 def _order(request, order_id) -> Order:
     try:
-        return selectors.get_order(request.company, order_id, request.access.branch_ids)
+        order = selectors.get_order(request.company, order_id, request.access.branch_ids)
     except Problem:
         raise Http404("no such order") from None
+    if request.method == "POST":  # a cart past its 6 hours is expired first, and that is kept
+        return services.expire_if_due(order)  # even when the action is then refused
+    return order_status.as_read(order)  # reading writes nothing
 
 
 FEEDBACK = "cart_feedback"  # session key: the refused value of a plain (no-JavaScript) POST

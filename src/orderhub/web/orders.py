@@ -21,6 +21,7 @@ from orderhub.delivery.models import Document, document_response
 from orderhub.delivery.outbox import retry_dead
 from orderhub.formats.catalog_csv import neutralize_csv_cell
 from orderhub.ordering import answers, selectors, services, tracking
+from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderStatus, OrderType
 from orderhub.partners.models import Partner
 from orderhub.web import sentences
@@ -28,9 +29,12 @@ from orderhub.web import sentences
 
 def _order(request, order_id) -> Order:
     try:
-        return selectors.get_order(request.company, order_id, request.access.branch_ids)
+        order = selectors.get_order(request.company, order_id, request.access.branch_ids)
     except Problem:
         raise Http404("no such order") from None
+    if request.method == "POST":  # a cart past its 6 hours is expired first, and that is kept
+        return services.expire_if_due(order)  # even when the action is then refused
+    return order_status.as_read(order)  # reading writes nothing
 
 
 @company_view
@@ -42,8 +46,8 @@ def order_list(request):
     partner = request.GET.get("partner", "")
     q = request.GET.get("q", "").strip()
     order_type = request.GET.get("type", "")
-    if status in OrderStatus.values:
-        qs = qs.filter(status=status)
+    if status in OrderStatus.values:  # a cart past its 6 hours is shown as expired (as_read)
+        qs = qs.filter(order_status.status_filter([status]))
     if order_type in OrderType.values:
         qs = qs.filter(order_type=order_type)
     if partner:
@@ -53,9 +57,9 @@ def order_list(request):
         qs = qs.filter(updated_at__gte=timezone.now() - timedelta(days=min(int(days), 3660)))
     if q:
         qs = qs.filter(number__icontains=q) | qs.filter(external_order_id__icontains=q)
-    for order in qs.filter(status=OrderStatus.CART, cart_expires_at__lte=timezone.now()):
-        services.expire_if_due(order)
     page = Paginator(qs.order_by("-created_at"), 50).get_page(request.GET.get("seite"))
+    for order in page:  # reading writes nothing; the periodic job records the expiry
+        order_status.as_read(order)
 
     return render(
         request,
@@ -79,10 +83,10 @@ def _status_label(code: str) -> str:
 
 @company_view
 def order_detail(request, order_id):
-    order = _order(request, order_id)  # may expire a cart that is due
+    order = _order(request, order_id)
     with snapshot.one_moment():  # the page's queries see one moment (core/snapshot.py)
         order.refresh_from_db()
-        return _order_page(request, order)
+        return _order_page(request, order_status.as_read(order))
 
 
 def _order_page(request, order):
@@ -180,8 +184,8 @@ def order_export(request):
         .order_by("-created_at")
     )
     status = request.GET.get("status", "")
-    if status in OrderStatus.values:
-        qs = qs.filter(status=status)
+    if status in OrderStatus.values:  # a cart past its 6 hours is shown as expired (as_read)
+        qs = qs.filter(order_status.status_filter([status]))
     writer = csv.writer(Echo(), delimiter=";")
     header = [
         "Bestellnummer",
@@ -210,7 +214,7 @@ def order_export(request):
                         o.ordered_by.name,
                         o.customer_number,
                         o.reference,
-                        o.get_status_display(),
+                        order_status.as_read(o).get_status_display(),
                         o.created_at.isoformat(),
                         ", ".join(o.tracking_numbers or []),
                     )
