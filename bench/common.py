@@ -217,6 +217,9 @@ class BenchStack(Stack):
         super().__init__(root, **kw)
         for name in ("ORDERHUB_PERIODIC_SECONDS", "ORDERHUB_WORKER_POLL"):
             self.env.pop(name, None)
+        # The simulated partners listen on 127.0.0.1, which the product refuses to send to unless
+        # told (core/netguard.py); without this every delivery of a bench run is dead-lettered.
+        self.env["ORDERHUB_ALLOW_PRIVATE_URLS"] = "1"
         self.env.update(env or {})
         self.web_args = web_args or []
         self.api_token = None
@@ -290,11 +293,16 @@ class BenchStack(Stack):
 
     def django_env(self) -> dict:
         """Environment for an in-process ``django.setup()`` against this stack's database."""
-        return {
+        env = {
             "DJANGO_SETTINGS_MODULE": "orderhub.settings",
             "ORDERHUB_DATA_DIR": str(self.root),
             "DATABASE_URL": self.database_url,
         }
+        # As the stack's own processes run: the simulator listens on 127.0.0.1 (netguard).
+        for name in ("ORDERHUB_DEVELOPMENT", "ORDERHUB_ALLOW_PRIVATE_URLS"):
+            if name in self.env:
+                env[name] = self.env[name]
+        return env
 
 
 def setup_django(stack: BenchStack) -> None:

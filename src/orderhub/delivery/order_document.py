@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orderhub.attachments.links import document_attachments
+from orderhub.attachments.links import Carried, document_attachments
 from orderhub.formats import options as opts
 from orderhub.formats.documents import OrderDocument, OrderItem, Party
 from orderhub.ordering import hearing
 from orderhub.ordering.models import Order
 
 
-def build(order: Order) -> OrderDocument:
+def build(order: Order, attachments: Carried | None = None) -> OrderDocument:
+    """``attachments``: the order's as ``attachments.links.documents_attachments`` read them for a
+    batch; read here when not given."""
     company, branch, partner, user = order.company, order.branch, order.partner, order.ordered_by
     buyer = Party(
         role="buyer",
@@ -44,7 +46,9 @@ def build(order: Order) -> OrderDocument:
         city=partner.city,
         country=partner.country or "DE",
     )
-    attachments, line_attachments = document_attachments(order)
+    attachments, line_attachments = (
+        document_attachments(order) if attachments is None else attachments
+    )
     items = []
     for line in order.lines.all():
         if line.removed:

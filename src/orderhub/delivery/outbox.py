@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
+from orderhub.attachments import links as attachment_links
 from orderhub.core import actors
 from orderhub.delivery import (
     change_deliveries,
@@ -288,6 +289,7 @@ def prepare(jobs: list[Job]) -> None:
             order.partner = job.delivery.partner
         orders.append(order)
     prefetch_related_objects(orders, "lines")
+    carried = attachment_links.documents_attachments(orders)
     stored: dict = {}
     # Only the order's own bytes: a change (order_change, issue 16) or a receipt acknowledgement
     # stored for the order later is never sent as the order.
@@ -305,7 +307,7 @@ def prepare(jobs: list[Job]) -> None:
             if key not in by_partner:
                 by_partner[key] = channels.for_partner(delivery.partner)
             job.channel = by_partner[key]
-            job.doc = order_documents.build(delivery.order)
+            job.doc = order_documents.build(delivery.order, carried[delivery.order_id])
             if delivery.order_id in stored:
                 job.rendered = [
                     Rendered(d.kind, d.format, d.content_type, d.filename, bytes(d.content))
