@@ -1,8 +1,9 @@
 """The lean write path of the catalog import: plain SQL instead of model instances.
 
 Hand-written SQL is kept only where a measurement shows it pays for itself, and the figure is
-written where it lives (here; ``core/fastsql.py`` for intake, ``catalog/identification.py``,
-``delivery/queue.save_attempts``, ``masterdata/services._insert_memberships``). This one is
+written where it lives. The other bulk writes go through ``core/fastsql.py`` (intake's inserts,
+``delivery/queue.save_attempts``, ``masterdata/services._insert_memberships``, each with its
+figure); reads of their own: ``catalog/identification.py``, intake's ``_IntakeReads``. This one is
 measured (issue 13, ``bench/catalog_import.py``): writing 20,000 rows takes 0.27 s here against
 1.3–2.2 s through ``bulk_create(update_conflicts=True)``, and the 100,000-product import meets its
 target (≤ 20 s) at 7.5 s / 7.9 s (SQLite / PostgreSQL, docs/performance.md). It skips what

@@ -1,4 +1,7 @@
-"""Lean SQL for hot paths: multi-row INSERTs of model instances and model instances from raw rows.
+"""Lean SQL for hot paths, in one place: multi-row INSERTs of model instances (:func:`insert`) and
+of plain rows (:func:`insert_values`), batched UPDATEs by primary key (:func:`update_by_pk`), and
+model instances from raw rows (:func:`from_row`). The catalog import's upsert is the one other
+write path of its own (``catalog/writer.py``: COPY on PostgreSQL).
 
 The ORM's insert compiler builds the SQL and prepares every value of every field anew for each
 statement (about a third of an order intake's CPU went there). Here the statement text is built
@@ -191,6 +194,56 @@ def insert(*groups: list, using: str | None = None) -> None:
         for obj in g:
             obj._state.adding = False
             obj._state.db = connection.alias
+
+
+def insert_values(model, field_names: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT plain rows (values in ``field_names`` order, already what the driver takes: ids,
+    strings, numbers) into ``model``'s table, as many rows per statement as the driver allows.
+
+    For link tables written by the thousand, where a model instance per row costs more than the
+    SQL (``masterdata.services._insert_memberships`` carries the figure)."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    meta, qn = model._meta, connection.ops.quote_name
+    columns = ", ".join(qn(meta.get_field(name).column) for name in field_names)
+    width = len(field_names)
+    placeholder = "(" + ", ".join(["%s"] * width) + ")"
+    per_statement = max(1, min(1000, (connection.features.max_query_params or 2000) // width))
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), per_statement):
+            chunk = rows[i : i + per_statement]
+            cursor.execute(
+                f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "
+                + ", ".join([placeholder] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
+def update_by_pk(objs: list, field_names: list[str]) -> None:
+    """UPDATE ``field_names`` of saved instances of one model, one statement by primary key each,
+    sent as one ``executemany`` batch; values prepared by each field as ``save()`` would.
+
+    ``bulk_update`` builds a CASE expression per row and column instead (``delivery.queue.
+    save_attempts`` carries the figure). No signals, no ``auto_now``."""
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    fields = [meta.get_field(name) for name in field_names]
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET "
+        + ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        + f" WHERE {qn(meta.pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] + [o.pk]
+        for o in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def select_columns(model, alias: str, connection) -> str:

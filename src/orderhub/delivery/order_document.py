@@ -11,8 +11,8 @@ from orderhub.ordering import hearing
 from orderhub.ordering.models import Order
 
 
-def build(order: Order, attachments: Carried | None = None) -> OrderDocument:
-    """``attachments``: the order's as ``attachments.links.documents_attachments`` read them for a
+def build(order: Order, carried: Carried | None = None) -> OrderDocument:
+    """``carried``: the order's as ``attachments.links.documents_attachments`` read them for a
     batch; read here when not given."""
     company, branch, partner, user = order.company, order.branch, order.partner, order.ordered_by
     buyer = Party(
@@ -46,9 +46,7 @@ def build(order: Order, attachments: Carried | None = None) -> OrderDocument:
         city=partner.city,
         country=partner.country or "DE",
     )
-    attachments, line_attachments = (
-        document_attachments(order) if attachments is None else attachments
-    )
+    attachments, line_attachments = document_attachments(order) if carried is None else carried
     items = []
     for line in order.lines.all():
         if line.removed:

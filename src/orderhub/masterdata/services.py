@@ -16,11 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from orderhub.accounts import audit
 from orderhub.accounts.models import Company
+from orderhub.core import fastsql
 from orderhub.core.problems import Conflict as StateConflict
 from orderhub.core.problems import InvalidInput
 from orderhub.masterdata.gcpause import cyclic_gc_paused
@@ -306,19 +307,7 @@ def _insert_memberships(pairs: list[tuple[int, int]]) -> None:
     Measured for issue 13 (CPU of the request in one process, SQLite): the first sync costs ~55 %
     more through ``bulk_create(batch_size=1000)``.
     """
-    if not pairs:
-        return
-    meta = EmployeeBranch._meta
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(meta.get_field(name).column) for name in ("employee", "branch"))  # type: ignore[union-attr,arg-type]
-    per_statement = min(BATCH, (connection.features.max_query_params or 2 * BATCH) // 2)
-    with connection.cursor() as cursor:
-        for i in range(0, len(pairs), per_statement):
-            chunk = pairs[i : i + per_statement]
-            cursor.execute(
-                f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join(['(%s, %s)'] * len(chunk))}",
-                [value for pair in chunk for value in pair],
-            )
+    fastsql.insert_values(EmployeeBranch, ("employee", "branch"), pairs)
 
 
 def _sync_memberships(
