@@ -42,14 +42,21 @@ def test_a_login_without_access_gets_a_403_that_names_it_and_suggests_another_lo
     assert "Kein Zugriff" not in html
 
 
-def test_a_server_error_page_says_it_in_both_languages_without_details(rf):
+def test_a_server_error_page_says_it_in_the_persons_language_without_details(rf):
+    from django.utils import translation
+
     from orderhub.core.outage import server_error
 
-    try:
-        raise ValueError("secret internals")
-    except ValueError:
-        r = server_error(rf.get("/dashboard/"))
-    html = r.content.decode()
-    assert r.status_code == 500
-    assert "Ein Fehler ist aufgetreten" in html and "Something went wrong" in html
-    assert "secret internals" not in html and "Traceback" not in html
+    pages = {}
+    for language in ("de", "en"):
+        with translation.override(language):
+            try:
+                raise ValueError("secret internals")
+            except ValueError:
+                r = server_error(rf.get("/dashboard/"))
+        assert r.status_code == 500
+        pages[language] = r.content.decode()
+        assert "secret internals" not in pages[language] and "Traceback" not in pages[language]
+    assert "Ein Fehler ist aufgetreten" in pages["de"] and "Something went" not in pages["de"]
+    assert "Something went wrong" in pages["en"] and "Ein Fehler" not in pages["en"]
+    assert '<html lang="en">' in pages["en"]

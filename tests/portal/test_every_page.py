@@ -523,15 +523,26 @@ def test_every_page_reads_as_sentences_fits_390_px_and_passes_axe(
             ]
         )
         page = ctx.new_page()
-        for url, status in (("/gibt-es-nicht/", 404), ("/dashboard/", 403)):
+        # … and a bug (tests/portal/failing_urls.py adds a URL that raises).
+        settings.ROOT_URLCONF = "tests.portal.failing_urls"
+        for url, status in (("/gibt-es-nicht/", 404), ("/dashboard/", 403), ("/test-fehler/", 500)):
             response = page.goto(live_server.url + url)
             where = f"[{language}] error page {url}"
             assert response is not None and response.status == status, where
-            failures.extend(
-                f"{where}: {f}" for f in developer_strings(page.evaluate(VISIBLE_TEXT), language)
-            )
+            if page.evaluate("document.documentElement.lang") != language:
+                failures.append(f"{where}: <html lang> is not {language}")
+            text = page.evaluate(VISIBLE_TEXT)
+            failures.extend(f"{where}: {f}" for f in developer_strings(text, language))
+            if "nobody outside the log" in text or "RuntimeError" in text:
+                failures.append(f"{where}: shows the exception")
             if page.evaluate("document.scrollingElement.scrollWidth") > WIDTH:
                 failures.append(f"{where}: wider than {WIDTH} px")
+            page.evaluate(axe_source + "\n;void 0")
+            result = page.evaluate(
+                "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+                ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))"
+            )
+            failures.extend(f"{where}: axe {v}" for v in result)
         ctx.close()
     finally:
         for page in contexts.values():
