@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from orderhub.catalog import issues
 from orderhub.demo import seed
 from orderhub.ordering.models import Order
 
@@ -19,8 +20,12 @@ def test_the_demo_cart_names_the_variants_on_offer(tmp_path: Path):
     cart = Order.objects.get(company=company, external_order_id="DEMO-8")
     assert cart.status == "cart"
     right, left = cart.lines.order_by("position")
-    assert right.issue["message"].startswith("Aura 7 (RIC): Farbe „rot · Code RT“ gibt es nicht")
+    assert issues.in_language("de", issues.message, right.issue).startswith(
+        "Aura 7 (RIC): Farbe „rot · Code RT“ gibt es nicht"
+    )
     assert left.article.partner_article_number == "SN-HA-AURA7-RIC-L-BEIGE"  # by the options
-    assert left.issue["message"].startswith("Schirmchen der Hörerfamilie G1: Schirmchen „Tulpe“")
+    assert issues.in_language("de", issues.message, left.issue).startswith(
+        "Schirmchen der Hörerfamilie G1: Schirmchen „Tulpe“"
+    )
     kommission = Order.objects.get(company=company, external_order_id="DEMO-2")
     assert kommission.status == "queued"  # its options fit the catalog

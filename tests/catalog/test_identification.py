@@ -2,7 +2,7 @@
 
 import pytest
 
-from orderhub.catalog import identification
+from orderhub.catalog import identification, issues
 from orderhub.catalog.identification import LineQuery, identify
 from orderhub.catalog.models import Article
 from orderhub.catalog.services import import_file
@@ -36,15 +36,19 @@ def test_an_article_number_of_separators_only_is_reported_not_a_crash(catalog):
     result = identify(catalog, LineQuery(partner_article_number=" - / ", description="Hörer M"))
     assert result.code == "article_not_found"
     # The cart's sentence names the value in each language, without a code or a repr.
-    assert result.message_de == (
+    assert issues.in_language("de", issues.message, result.issue()) == (
         "Artikel nicht im Katalog gefunden. Artikelnummer „- /“ ungültig (leer)."
     )
-    assert result.message_en == (
+    assert issues.in_language("en", issues.message, result.issue()) == (
         "Article not found in the catalog. Invalid article number “- /” (empty)."
     )
     gtin = identify(catalog, LineQuery(gtin="123", description="Hörer M"))
-    assert gtin.message_de.endswith("GTIN „123“ ungültig (falsche Länge).")
-    assert gtin.message_en.endswith("Invalid GTIN “123” (wrong length).")
+    assert issues.in_language("de", issues.message, gtin.issue()).endswith(
+        "GTIN „123“ ungültig (falsche Länge)."
+    )
+    assert issues.in_language("en", issues.message, gtin.issue()).endswith(
+        "Invalid GTIN “123” (wrong length)."
+    )
 
 
 def test_gtin_in_every_length_and_with_check_digit_verified(catalog):
@@ -55,7 +59,7 @@ def test_gtin_in_every_length_and_with_check_digit_verified(catalog):
     wrong = gtin13[:-1] + str((int(gtin13[-1]) + 1) % 10)
     result = identify(catalog, LineQuery(gtin=wrong, description="Hörer M, Länge 3, rechts"))
     assert result.code == "article_not_found"
-    assert "check digit" in result.message_en
+    assert "check digit" in issues.in_language("en", issues.message, result.issue())
     assert a in [c.article for c in result.candidates]
 
 
@@ -111,7 +115,7 @@ def test_typo_in_article_number_offers_the_right_candidate(catalog):
     result = identify(catalog, LineQuery(partner_article_number="SN-R-M-3-RR"))
     assert result.code == "article_not_found"
     assert result.candidates[0].article == a
-    assert "Artikelnummer" in result.candidates[0].reason
+    assert "Artikelnummer" in issues.in_language("de", issues.reason, result.candidates[0].why)
 
 
 def test_description_and_attributes_rank_candidates(catalog):
@@ -122,9 +126,9 @@ def test_description_and_attributes_rank_candidates(catalog):
     assert (attrs["receiver_power"], attrs["receiver_length"], attrs["side"]) == ("M", "3", "R"), (
         top.as_dict()
     )
-    assert (
-        "passt: Seite" in top.reason and "matches: side" in top.reason_en and 0 < top.score <= 100
-    )
+    reason = top.as_dict()  # the API's candidate: its reason in both languages
+    assert "passt: Seite" in reason["reason"] and "matches: side" in reason["reason_en"]
+    assert 0 < top.score <= 100
 
 
 def test_nothing_at_all(catalog):

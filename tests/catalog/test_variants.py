@@ -90,7 +90,7 @@ def test_a_colour_the_model_does_not_come_in_opens_a_cart_naming_the_colours(pra
         "Bitte eine Variante wählen."
     )
     assert issue["message_en"] == (
-        "Aura 7 (RIC): colour 'rot · Code RT' is not offered; available: beige, silber. "
+        "Aura 7 (RIC): Colour “rot · Code RT” is not offered; available: beige, silber. "
         "Please pick a variant."
     )
     # The variants to pick are the right ear's, in the colours on offer.

@@ -147,13 +147,11 @@ def search_articles(partner: Partner, q: str, limit: int = 10, cursor: str | Non
         )
         exact = identification.identify(partner, query, candidates=False)
         if exact.article is not None:
-            hits.append(
-                identification.Candidate(exact.article, 100.0, exact.message_de, exact.message_en)
-            )
+            hits.append(identification.Candidate(exact.article, 100.0, exact.why))
     page = catalog_search.search(partner, q, limit=limit, cursor=cursor)
     seen = {c.article.pk for c in hits}
     for h in page.hits:
         if h.article.pk not in seen:
-            hits.append(identification.Candidate(h.article, h.score, h.reason, h.reason_en))
+            hits.append(identification.Candidate(h.article, h.score, h.why))
             seen.add(h.article.pk)
     return hits[:limit] if cursor is None else hits, page.next_cursor

@@ -14,10 +14,9 @@ from typing import Any
 
 from django.db import connections, router
 
-from orderhub.catalog import search
+from orderhub.catalog import issues, search
 from orderhub.catalog.models import Article
 from orderhub.core import fastsql
-from orderhub.formats import identifiers
 from orderhub.formats.identifiers import (
     InvalidIdentifier,
     normalize_article_number,
@@ -33,22 +32,7 @@ LOOKUP_FIELD = {
     "hmv_number": "hmv_number",
     "manufacturer_article_number": "manufacturer_article_key",
 }
-LABEL = {
-    "partner_article_number": ("Artikelnummer", "article number"),
-    "gtin": ("GTIN", "GTIN"),
-    "hmv_number": ("HMV-Nummer", "HMV number"),
-    "manufacturer_article_number": ("Herstellerartikelnummer", "manufacturer article number"),
-}
 MAX_CANDIDATES = 5
-#: ``InvalidIdentifier.reason`` (bilingual, for import reports) per language, for the cart's sentence.
-INVALID = {
-    identifiers.WRONG_CHECK_DIGIT: ("Prüfziffer falsch", "wrong check digit"),
-    identifiers.WRONG_LENGTH: ("falsche Länge", "wrong length"),
-    identifiers.NOT_NUMERIC: ("enthält Zeichen außer Ziffern", "not numeric"),
-    identifiers.EMPTY: ("leer", "empty"),
-    "empty": ("leer", "empty"),
-    identifiers.PLACEHOLDER: ("Platzhalter aus Nullen", "placeholder of zeros"),
-}
 
 
 @dataclass
@@ -63,12 +47,14 @@ class LineQuery:
 
 @dataclass
 class Candidate:
+    """An article a person may mean, with why (``why``: reason parts, ``catalog.issues``)."""
+
     article: Article
     score: float
-    reason: str
-    reason_en: str = ""
+    why: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def stored(self) -> dict:
+        """What a cart line's issue keeps of the candidate (the words are made when read)."""
         a = self.article
         return {
             "article_id": a.pk,
@@ -81,9 +67,12 @@ class Candidate:
             "price": a.price_text,
             "currency": a.currency,
             "score": round(self.score, 1),
-            "reason": self.reason,
-            "reason_en": self.reason_en or self.reason,
+            "why": self.why,
         }
+
+    def as_dict(self) -> dict:
+        """The API's candidate: with its reason in German and English."""
+        return issues.candidate_for_api(self.stored())
 
 
 @dataclass
@@ -91,20 +80,35 @@ class Identification:
     code: str  # "identified" | "article_not_found" | "article_ambiguous" | "article_discontinued" | "identifiers_conflict"
     article: Article | None = None
     matched_by: str = ""
-    message_de: str = ""
-    message_en: str = ""
+    #: What the sentence of ``code`` names (``catalog.issues.ISSUES``).
+    params: dict[str, Any] = field(default_factory=dict)
+    #: ``identified``: how, as reason parts (``catalog.issues.REASONS``).
+    why: list[dict[str, Any]] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
-    #: Invalid identifiers of the line, one (German, English) sentence each.
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    #: Invalid identifiers of the line (``catalog.issues.note``).
+    notes: list[dict[str, str]] = field(default_factory=list)
     #: ``article_ambiguous``: every article the identifier names (``catalog.variants`` lets a
     #: line's options choose among them).
     hits: list[Article] = field(default_factory=list)
-    #: Option values a person may pick instead (``catalog.variants``): option, value, labels.
+    #: Option values a person may pick instead (``catalog.variants``): ``{"option", "value"}``.
     alternatives: list[dict] = field(default_factory=list)
 
     @property
     def identified(self) -> bool:
         return self.code == "identified"
+
+    def issue(self) -> dict[str, Any]:
+        """What a cart line stores when the line needs a person (``catalog.issues``)."""
+        stored: dict[str, Any] = {
+            "code": self.code,
+            "params": self.params,
+            "candidates": [c.stored() for c in self.candidates],
+        }
+        if self.notes:
+            stored["notes"] = self.notes
+        if self.alternatives:
+            stored["alternatives"] = self.alternatives
+        return stored
 
 
 def _normalise(kind: str, raw: str) -> str:
@@ -118,7 +122,7 @@ def _normalise(kind: str, raw: str) -> str:
     return key
 
 
-def _normalised(line: LineQuery) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def _normalised(line: LineQuery) -> tuple[dict[str, str], list[dict[str, str]]]:
     """{kind: normalised value} for the identifiers a line carries, and notes on invalid ones."""
     values, notes = {}, []
     for kind in IDENTIFIER_ORDER:
@@ -128,13 +132,7 @@ def _normalised(line: LineQuery) -> tuple[dict[str, str], list[tuple[str, str]]]
         try:
             values[kind] = _normalise(kind, raw)
         except InvalidIdentifier as exc:
-            de, en = INVALID.get(exc.reason, (exc.reason, exc.reason))
-            notes.append(
-                (
-                    f"{LABEL[kind][0]} „{raw}“ ungültig ({de}).",
-                    f"Invalid {LABEL[kind][1]} “{raw}” ({en}).",
-                )
-            )
+            notes.append(issues.note(kind, raw, exc.reason))
     return values, notes
 
 
@@ -207,7 +205,7 @@ def _decide(
     partner: Partner,
     line: LineQuery,
     hits: dict[str, list[Article]],
-    notes: list[tuple[str, str]],
+    notes: list[dict[str, str]],
     candidates: bool = True,
 ) -> Identification:
     first = next((k for k in IDENTIFIER_ORDER if hits.get(k)), None)
@@ -215,21 +213,17 @@ def _decide(
         return Identification(
             code="article_not_found",
             notes=notes,
-            message_de=" ".join(["Artikel nicht im Katalog gefunden.", *(n[0] for n in notes)]),
-            message_en=" ".join(["Article not found in the catalog.", *(n[1] for n in notes)]),
             candidates=fuzzy_candidates(partner, line) if candidates else [],
         )
     found = hits[first]
-    label_de, label_en = LABEL[first]
     if len(found) > 1:
         return Identification(
             code="article_ambiguous",
             matched_by=first,
             notes=notes,
-            message_de=f"{label_de} passt auf {len(found)} Artikel; bitte den richtigen wählen.",
-            message_en=f"The {label_en} matches {len(found)} articles; please pick the right one.",
+            params={"kind": first, "count": len(found)},
             candidates=[
-                Candidate(a, 100.0, f"gleiche {label_de}", f"same {label_en}")
+                Candidate(a, 100.0, [{"code": "same_identifier", "kind": first}])
                 for a in found[:MAX_CANDIDATES]
             ],
             hits=found,
@@ -238,23 +232,24 @@ def _decide(
     contradicting = [k for k, arts in hits.items() if arts and article not in arts]
     if contradicting:
         others = [a for k in contradicting for a in hits[k]]
-        names = ", ".join(LABEL[k][0] for k in contradicting)
-        names_en = ", ".join(LABEL[k][1] for k in contradicting)
         return Identification(
             code="identifiers_conflict",
             matched_by=first,
             notes=notes,
-            message_de=f"{label_de} und {names} zeigen auf verschiedene Artikel.",
-            message_en=f"The {label_en} and the {names_en} point to different articles.",
-            candidates=[Candidate(article, 100.0, f"über {label_de}", f"by {label_en}")]
+            params={"kind": first, "others": contradicting},
+            candidates=[Candidate(article, 100.0, [{"code": "by_identifier", "kind": first}])]
             + [
-                Candidate(a, 100.0, f"über {names}", f"by {names_en}")
+                Candidate(a, 100.0, [{"code": "by_identifier", "kind": contradicting}])
                 for a in others[: MAX_CANDIDATES - 1]
             ],
         )
     if article.is_discontinued and not candidates:
         return Identification(
-            code="article_discontinued", article=article, matched_by=first, notes=notes
+            code="article_discontinued",
+            article=article,
+            matched_by=first,
+            notes=notes,
+            params={"number": article.partner_article_number},
         )
     if article.is_discontinued:
         alternatives = [
@@ -270,8 +265,7 @@ def _decide(
             article=article,
             matched_by=first,
             notes=notes,
-            message_de=f"Artikel {article.partner_article_number} ist ausgelaufen; bitte eine Alternative wählen.",
-            message_en=f"Article {article.partner_article_number} is discontinued; please pick an alternative.",
+            params={"number": article.partner_article_number},
             candidates=alternatives,
         )
     return Identification(
@@ -279,8 +273,7 @@ def _decide(
         article=article,
         matched_by=first,
         notes=notes,
-        message_de=f"eindeutig über {label_de}",
-        message_en=f"uniquely by {label_en}",
+        why=[{"code": "unique", "kind": first}],
     )
 
 
@@ -293,6 +286,6 @@ def fuzzy_candidates(
     """Articles a person may mean by this line, best first (``catalog.search``)."""
     numbers = tuple(n for n in (line.partner_article_number, line.manufacturer_article_number) if n)
     return [
-        Candidate(h.article, h.score, h.reason, h.reason_en)
+        Candidate(h.article, h.score, h.why)
         for h in search.candidates(partner, line.description, line.attributes, numbers, limit)
     ]

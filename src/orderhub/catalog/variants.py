@@ -76,16 +76,13 @@ class Stored:
 
 
 def _identification(verdict: rules.Verdict, article: Article | None = None) -> Identification:
-    reason = ("passt zu den Optionen", "fits the options")
-    if verdict.code == NOT_OFFERED:
-        reason = ("lieferbare Variante", "variant on offer")
+    reason = "variant_on_offer" if verdict.code == NOT_OFFERED else "fits_options"
     return Identification(
         code=verdict.code,
         # With option values to pick, the device is identified; its receiver or dome is not.
         article=article if verdict.alternatives else None,
-        message_de=verdict.message_de,
-        message_en=verdict.message_en,
-        candidates=[Candidate(a, 100.0, *reason) for a in verdict.candidates],
+        params=verdict.params,
+        candidates=[Candidate(a, 100.0, [{"code": reason}]) for a in verdict.candidates],
         alternatives=verdict.alternatives,
     )
 
@@ -130,13 +127,15 @@ def apply(
                 article=article,
                 matched_by=result.matched_by,
                 notes=result.notes,
-                message_de=f"{result.message_de.split(';')[0]}; Variante über die Optionen",
-                message_en=f"{result.message_en.split(';')[0]}; variant by the options",
+                why=[
+                    {"code": "by_identifier", "kind": result.matched_by},
+                    {"code": "variant_by_options"},
+                ],
             )
             return accessories(partner, article, options, terms) or chosen
         if found.matching:
             result.candidates = [
-                Candidate(a, 100.0, "passt zu den Optionen", "fits the options")
+                Candidate(a, 100.0, [{"code": "fits_options"}])
                 for a in found.matching[: rules.MAX_CANDIDATES]
             ]
             return result

@@ -44,8 +44,8 @@ RECEIVER_KEYS = ("receiver_power", "receiver_length", "side")
 DOME_KEYS = ("dome_type", "dome_size")
 #: Accessory kinds: (attribute an accessory article carries, option keys, German, English).
 ACCESSORIES = (
-    ("receiver_power", RECEIVER_KEYS, "Hörer", "receivers"),
-    ("dome_size", DOME_KEYS, "Schirmchen", "domes"),
+    ("receiver_power", RECEIVER_KEYS, "Hörer"),
+    ("dome_size", DOME_KEYS, "Schirmchen"),
 )
 NOT_OFFERED = "option_not_offered"
 CONFLICT = "options_conflict"
@@ -152,18 +152,25 @@ def _values(members: Iterable[Any], key: str) -> list[opts.OptionValue]:
     return sorted(seen.values(), key=lambda v: (order.get(v.value, len(order)), v.name, v.value))
 
 
-def misses_text(found: Fit, options: Options, lang: str) -> str:
-    english = lang == "en"
+def missing_options(found: Fit, options: Options) -> list[dict[str, Any]]:
+    """What is not on offer, as data: the option, the value asked for and the values offered."""
+    return [
+        {
+            "option": key,
+            "wanted": options[key].as_dict(),
+            "offered": [v.as_dict() for v in values],
+        }
+        for key, values in found.misses.items()
+    ]
+
+
+def misses_text(found: Fit, options: Options) -> str:
+    """What is not on offer in the partner's words (German, as its answers are)."""
     parts = []
     for key, values in found.misses.items():
-        name, wanted = opts.label(key, lang), opts.value_label(key, options[key], lang)
-        offered = ", ".join(opts.value_label(key, v, lang) for v in values)
-        if english:
-            parts.append(
-                f"{name.lower()} '{wanted}' is not offered; available: {offered or 'none'}"
-            )
-        else:
-            parts.append(f"{name} „{wanted}“ gibt es nicht; lieferbar: {offered or 'keine'}")
+        name, wanted = opts.label(key), opts.value_label(key, options[key])
+        offered = ", ".join(opts.value_label(key, v) for v in values)
+        parts.append(f"{name} „{wanted}“ gibt es nicht; lieferbar: {offered or 'keine'}")
     return "; ".join(parts)
 
 
@@ -179,12 +186,15 @@ def subject(articles: Sequence[Any]) -> str:
 
 @dataclass
 class Verdict:
-    """What is wrong with a line's options: a German and an English sentence, the variants to
-    pick instead (``candidates``) or the option values to pick (``alternatives``)."""
+    """What is wrong with a line's options: a code with the facts its sentence names
+    (``params``, JSON; the portal's words for people are ``orderhub.catalog.issues``), the
+    partner's German sentence (``message_de``, what the supplier simulator answers), the variants
+    to pick instead (``candidates``) or the option values to pick (``alternatives``:
+    ``{"option", "value"}``)."""
 
     code: str
+    params: dict[str, Any]
     message_de: str
-    message_en: str
     candidates: list[Any] = field(default_factory=list)
     alternatives: list[dict[str, Any]] = field(default_factory=list)
 
@@ -207,8 +217,8 @@ def not_offered(found: Fit, options: Options, members: Sequence[Any]) -> Verdict
     prefix = f"{named}: " if named else ""
     return Verdict(
         NOT_OFFERED,
-        f"{prefix}{misses_text(found, options, 'de')}. Bitte eine Variante wählen.",
-        f"{prefix}{misses_text(found, options, 'en')}. Please pick a variant.",
+        {"subject": named, "misses": missing_options(found, options)},
+        f"{prefix}{misses_text(found, options)}. Bitte eine Variante wählen.",
         candidates=[a for a in found.near if is_active(a)][:MAX_CANDIDATES],
     )
 
@@ -238,25 +248,27 @@ def check(
         return not_offered(found, options, group)
     wrong = [k for k in own.keys if not _fits(article, k, options, terms)]
 
-    def was(k: str, lang: str) -> str:
-        return opts.value_label(k, option_of(k, str(attributes[OPTION_ATTRIBUTE[k]])), lang)
+    def was(k: str) -> opts.OptionValue:
+        return option_of(k, str(attributes[OPTION_ATTRIBUTE[k]]))
 
     de = ", ".join(
-        f"{opts.label(k)} „{opts.value_label(k, options[k])}“ statt „{was(k, 'de')}“" for k in wrong
-    )
-    en = ", ".join(
-        f"{opts.label(k, 'en').lower()} '{opts.value_label(k, options[k], 'en')}' instead of "
-        f"'{was(k, 'en')}'"
+        f"{opts.label(k)} „{opts.value_label(k, options[k])}“ statt „{opts.value_label(k, was(k))}“"
         for k in wrong
     )
     numbers = ", ".join(a.partner_article_number for a in found.matching[:3])
     number = article.partner_article_number
     return Verdict(
         CONFLICT,
+        {
+            "number": number,
+            "wrong": [
+                {"option": k, "wanted": options[k].as_dict(), "was": was(k).as_dict()}
+                for k in wrong
+            ],
+            "matching": numbers,
+        },
         f"Artikel {number} passt nicht zu den Optionen ({de}); passende Variante: {numbers}. "
         "Bitte die richtige wählen.",
-        f"Article {number} does not fit the options ({en}); matching variant: {numbers}. "
-        "Please pick the right one.",
         candidates=found.matching[:MAX_CANDIDATES],
     )
 
@@ -276,7 +288,7 @@ def accessories(
     if not family or not wanted or not (attributes.get("model") or attributes.get("style")):
         return None  # only a device's receiver and dome options (a receiver is no device)
     members = catalog.family(article, str(family))
-    for marker, keys, de, en in wanted:
+    for marker, keys, de in wanted:
         kind_members = [m for m in members if marker in _attributes(m)]
         if not kind_members:
             if not catalog.lists(marker):
@@ -289,19 +301,11 @@ def accessories(
                 continue
         return Verdict(
             NOT_OFFERED,
-            f"{de} der Hörerfamilie {family}: {misses_text(found, options, 'de')}. "
+            {"accessory": marker, "family": str(family), "misses": missing_options(found, options)},
+            f"{de} der Hörerfamilie {family}: {misses_text(found, options)}. "
             "Bitte eine Option wählen.",
-            f"{en.capitalize()} of receiver family {family}: "
-            f"{misses_text(found, options, 'en')}. Please pick an option.",
             alternatives=[
-                {
-                    "option": key,
-                    "value": value.as_dict(),
-                    "label": opts.value_label(key, value),
-                    "label_en": opts.value_label(key, value, "en"),
-                    "name": opts.label(key),
-                    "name_en": opts.label(key, "en"),
-                }
+                {"option": key, "value": value.as_dict()}
                 for key, values in found.misses.items()
                 for value in values
             ],

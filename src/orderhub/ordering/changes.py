@@ -48,6 +48,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from orderhub.catalog import identification
+from orderhub.catalog import issues as cart_issues
 from orderhub.core import actors
 from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import FormatError
@@ -308,11 +309,7 @@ def _added_lines(order: Order, request: ChangeRequest) -> list[dict]:
     for i, (item, ident) in enumerate(zip(request.added, found)):
         quantity = _quantity(item.quantity, f"added[{i}].quantity")
         if not ident.identified or ident.article is None:
-            raise InvalidInput(
-                f"added[{i}]",
-                f"{ident.message_de or 'Artikel nicht eindeutig'} / "
-                f"{ident.message_en or 'article not identified'}",
-            )
+            raise InvalidInput(f"added[{i}]", cart_issues.message(ident.issue()))
 
         article = ident.article
         snapshot = article_snapshot(article)

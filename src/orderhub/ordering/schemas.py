@@ -108,11 +108,16 @@ class CandidateOut(Schema):
     status: str
     score: float
     reason: str
+    reason_en: str = ""
+    #: why, as reason parts ``{"code", …}`` (docs/api.md)
+    why: list[dict[str, Any]] = []
 
 
 class IssueOut(Schema):
     position: int | None
     code: str
+    #: the values the sentence names, for software (``kind``, ``count``, ``number`` …)
+    params: dict[str, Any] = {}
     message: str
     message_en: str
     candidates: list[CandidateOut] = []

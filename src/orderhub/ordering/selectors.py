@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from orderhub.catalog import issues as cart_issues
 from orderhub.core import actors
 from orderhub.core.problems import InvalidInput, NotFound
 from orderhub.ordering import changes, hearing, reasons, receipts, services, tracking
@@ -139,7 +140,11 @@ def _date(value) -> str | None:
 
 def order_detail(order: Order, request=None) -> dict:
     data = order_summary(order, request)
-    data["issues"] = services.issues_of(order) if order.status == OrderStatus.CART else []
+    data["issues"] = (
+        [cart_issues.for_api(i) for i in services.issues_of(order)]
+        if order.status == OrderStatus.CART
+        else []
+    )
     lines = list(order.lines.all())
     shipments = list(order.shipments.prefetch_related("lines"))
     received: dict[int, list] = {}
@@ -166,7 +171,7 @@ def order_detail(order: Order, request=None) -> dict:
                 if l.article_snapshot
                 else None
             ),
-            "issue": l.issue,
+            "issue": cart_issues.for_api(l.issue) if l.issue else None,
             **_answer_state(l, received.get(l.pk, [])),
             "confirmed_price": _decimal(l.confirmed_price),
             "remainder_closed": l.remainder_closed,

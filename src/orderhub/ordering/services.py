@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from orderhub.accounts.models import Company
 from orderhub.catalog import identification, mappings, variants
+from orderhub.catalog import issues as cart_issues
 from orderhub.catalog.models import Article
 from orderhub.core import actors, fastsql
 from orderhub.core.problems import Conflict, InvalidInput, Problem
@@ -29,12 +30,7 @@ from orderhub.ordering.models import OrderStatus as S
 from orderhub.ordering.schemas import OrderIn
 from orderhub.partners.models import Partner
 
-CUSTOMER_NUMBER_MISSING = {
-    "code": "customer_number_missing",
-    "message": "Für diese Partnerfirma ist keine Kundennummer hinterlegt; bitte im Warenkorb eingeben.",
-    "message_en": "No customer number is on file for this partner; please enter it in the cart.",
-    "candidates": [],
-}
+CUSTOMER_NUMBER_MISSING = {"code": "customer_number_missing", "params": {}, "candidates": []}
 
 
 MATCHED_BY_MAPPING = "article_mapping"
@@ -48,18 +44,6 @@ def request_hash(payload: OrderIn) -> str:
     body = hearing.without_unset(payload.model_dump(mode="json"))
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _issue_for(result: identification.Identification) -> dict:
-    issue = {
-        "code": result.code,
-        "message": result.message_de,
-        "message_en": result.message_en,
-        "candidates": [c.as_dict() for c in result.candidates],
-    }
-    if result.alternatives:  # option values to pick (catalog.variants)
-        issue["alternatives"] = result.alternatives
-    return issue
 
 
 def article_snapshot(article: Article) -> dict:
@@ -298,8 +282,7 @@ def _prepare_order(
                     code="identified",
                     article=article,
                     matched_by=MATCHED_BY_MAPPING,
-                    message_de="über gespeicherte Zuordnung",
-                    message_en="by a saved article mapping",
+                    why=[{"code": "by_mapping"}],
                 ),
                 checked.options[unresolved[n]],
                 terms,
@@ -332,7 +315,7 @@ def _prepare_order(
             if result.alternatives and result.article is not None:  # the device is known
                 line.article = result.article
                 line.article_snapshot = article_snapshot(result.article)
-            line.issue = _issue_for(result)
+            line.issue = result.issue()
             line_issues.append({"position": line.position, **line.issue})
             complete = False
         lines.append(line)
@@ -352,7 +335,7 @@ def _prepare_order(
         "status": order.status,
         "cart_url": None if complete else cart_url(order, request),
         "cart_expires_at": order.cart_expires_at.isoformat() if order.cart_expires_at else None,
-        "issues": [] if complete else issues,
+        "issues": [] if complete else [cart_issues.for_api(i) for i in issues],
     }
     return prepared
 
@@ -497,7 +480,7 @@ def pick_article(order: Order, line: OrderLine, article: Article, actor: str) ->
     line.article, line.article_snapshot, line.issue, line.matched_by = (
         article,
         article_snapshot(article),
-        _issue_for(remaining) if remaining else None,
+        remaining.issue() if remaining else None,
         "cart",
     )
     line.attributes = hearing.stored_attributes(line.attributes, options)
@@ -531,7 +514,7 @@ def pick_option(order: Order, line: OrderLine, key: str, value: dict, actor: str
         order.partner, line.article, options, variants.terms_of(order.partner)
     )
     line.attributes = hearing.stored_attributes(line.attributes, options)
-    line.issue = _issue_for(remaining) if remaining else None
+    line.issue = remaining.issue() if remaining else None
     line.save(update_fields=["attributes", "issue"])
     order_status.note(
         order,

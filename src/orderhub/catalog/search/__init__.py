@@ -37,8 +37,7 @@ WORD_AS_TYPED = 0.5  # beside its stem (2.0): the exact spelling only breaks tie
 class Hit:
     article: Article
     score: float  # percent, 100 only for an exact number or text
-    reason: str  # German
-    reason_en: str
+    why: list[dict]  # reason parts: the words are ``catalog.issues.reason``
     exact: bool
     side_conflict: bool
 
@@ -206,15 +205,16 @@ def _ranked(
 
 def _hits(ranked: list[rank.Ranked], articles: dict[int, Article]) -> list[Hit]:
     return [
-        Hit(articles[r.article_id], round(r.score * 100, 1), *_reasons(r), r.exact, r.side_conflict)
+        Hit(
+            articles[r.article_id],
+            round(r.score * 100, 1),
+            rank.explain(r).why or [],
+            r.exact,
+            r.side_conflict,
+        )
         for r in ranked
         if r.article_id in articles
     ]
-
-
-def _reasons(r: rank.Ranked) -> tuple[str, str]:
-    rank.explain(r)
-    return r.reason_de, r.reason_en
 
 
 def _cursor(offset: int, query: str) -> str:

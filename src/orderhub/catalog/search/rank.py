@@ -29,17 +29,6 @@ from orderhub.catalog.search import text
 
 WORD, PART, SYNONYM, PREFIX, INFIX, TYPO, NEAR_SYNONYM = 1.0, 0.95, 0.9, 0.85, 0.85, 0.8, 0.7
 SIDE_NAMES = {"R": ("rechts", "right"), "L": ("links", "left")}
-ATTRIBUTE_NAMES = {
-    "side": ("Seite", "side"),
-    "colour": ("Farbe", "colour"),
-    "size": ("Größe", "size"),
-    "power": ("Leistung", "power"),
-    "length": ("Länge", "length"),
-    "pack_size": ("Packungsgröße", "pack size"),
-    "battery": ("Batteriegröße", "battery size"),
-    "model": ("Modell", "model"),
-    "style": ("Bauform", "style"),
-}
 MIN_SCORE = 0.34
 
 
@@ -62,8 +51,8 @@ class Ranked:
     score: float  # 0..1
     exact: bool
     side_conflict: bool
-    reason_de: str
-    reason_en: str
+    #: why, as reason parts (``catalog.issues.REASONS``); filled by :func:`explain`
+    why: list[dict] | None = None
 
 
 def prepare(q: T.QueryForms, lex: T.Lexicon, doc_freq, num_docs: int) -> list[QueryWord]:
@@ -262,11 +251,9 @@ def rank(
             1.0 if exact and not misses else max(0.0, min(score, 0.99)),
             exact,
             side_conflict,
-            "",
-            "",
         )
         ranked.sort_key = (side_conflict, not exact, -score, bm25_rank)  # type: ignore[attr-defined]
-        ranked.why = (  # type: ignore[attr-defined]
+        ranked.facts = (  # type: ignore[attr-defined]
             exact_number,
             exact_text,
             number >= coverage and number > 0,
@@ -281,37 +268,28 @@ def rank(
 
 
 def explain(ranked: Ranked) -> Ranked:
-    """Fill in the reason (German and English) — only for the results a person sees."""
-    if not ranked.reason_de:
-        ranked.reason_de, ranked.reason_en = _reason(*ranked.why)  # type: ignore[attr-defined]
+    """Fill in the reason — only for the results a person sees."""
+    if ranked.why is None:
+        ranked.why = _reason(*ranked.facts)  # type: ignore[attr-defined]
     return ranked
 
 
-def _reason(exact_number, exact_text, by_number, base, matches, misses, matched) -> tuple[str, str]:
+def _reason(exact_number, exact_text, by_number, base, matches, misses, matched) -> list[dict]:
+    """Why an article ranks, as reason parts (the words: ``catalog.issues.REASONS``)."""
     if exact_number:
-        de, en = ["Artikelnummer stimmt überein"], ["same article number"]
+        parts: list[dict] = [{"code": "same_number"}]
     elif exact_text:
-        de, en = ["Bezeichnung stimmt überein"], ["same description"]
+        parts = [{"code": "same_description"}]
     elif by_number:
-        de, en = (
-            [f"Artikelnummer passt zu {base * 100:.0f} %"],
-            [f"article number fits {base * 100:.0f} %"],
-        )
+        parts = [{"code": "number_fits", "percent": round(base * 100)}]
     else:
-        de, en = (
-            [f"Bezeichnung passt zu {base * 100:.0f} %"],
-            [f"description fits {base * 100:.0f} %"],
-        )
+        parts = [{"code": "description_fits", "percent": round(base * 100)}]
         if any(0 < m < PREFIX for m in matched):
-            de.append("mit Tippfehler")
-            en.append("with a typo")
+            parts.append({"code": "typo"})
         if any(m == SYNONYM for m in matched):
-            de.append("über Fachbegriff")
-            en.append("by a trade term")
+            parts.append({"code": "trade_term"})
     if matches:
-        de.append("passt: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[0] for k in matches))
-        en.append("matches: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[1] for k in matches))
+        parts.append({"code": "attributes_match", "names": list(matches)})
     if misses:
-        de.append("weicht ab: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[0] for k in misses))
-        en.append("differs: " + ", ".join(ATTRIBUTE_NAMES.get(k, (k, k))[1] for k in misses))
-    return "; ".join(de), "; ".join(en)
+        parts.append({"code": "attributes_differ", "names": list(misses)})
+    return parts
