@@ -8,7 +8,8 @@ asked, and announced with :data:`~orderhub.ordering.signals.order_change_request
 puts it into the outbox of the partner's channel (openTRANS ORDERCHANGE, EDIFACT ORDCHG, a
 signed webhook event, an e-mail with a PDF, the supplier portal).
 
-Rules (each refusal is a 409 with ``code``, a German ``message`` and an English ``message_en``):
+Rules (each refusal is a 409 with ``code`` and ``params`` — see :mod:`~orderhub.ordering.refusals`
+— a German ``message`` and an English ``message_en``):
 
 * a cart is changed in the cart, a queued (not yet sent) order is cancelled with the existing
   cancel (``POST /api/v1/orders/{id}/cancel``); an order being sent is asked again a moment later;
@@ -54,7 +55,7 @@ from orderhub.core.problems import Conflict, InvalidInput
 from orderhub.formats import FormatError
 from orderhub.formats import changes as formats_changes
 from orderhub.formats.documents import OrderItem
-from orderhub.ordering import answers, hearing, reasons, signals
+from orderhub.ordering import answers, hearing, reasons, refusals, signals
 from orderhub.ordering import status as order_status
 from orderhub.ordering.models import Order, OrderChange, OrderLine
 from orderhub.ordering.models import OrderStatus as S
@@ -68,13 +69,32 @@ MAX_QUANTITY = Decimal(100_000)
 
 
 class ChangeRefused(Conflict):
-    """A change or cancellation that cannot be asked for (409), with a German and English text."""
+    """A change or cancellation that cannot be asked for (409): a code of
+    :data:`~orderhub.ordering.refusals.REFUSALS` and the values its sentence names. The 409 says
+    it in German (``message``) and English (``message_en``) with ``code`` and ``params``; a page
+    renders it in its own language (:func:`~orderhub.ordering.refusals.render`)."""
 
-    def __init__(self, code: str, message: str, message_en: str, **extra):
+    #: Parameters the 409 has had as fields of their own since before ``params``.
+    TOP_LEVEL = ("sequence", "position")
+
+    def __init__(self, code: str, **params):
+        if code not in refusals.REFUSALS:
+            raise ValueError(f"no refusal code {code!r} (ordering/refusals.py)")
+        words = refusals.both(code, params)
+        top = {k: v for k, v in params.items() if k in self.TOP_LEVEL}
         super().__init__(
-            f"{message} / {message_en}", code=code, message=message, message_en=message_en, **extra
+            f"{words['message']} / {words['message_en']}",
+            code=code,
+            **words,
+            params=params,
+            **top,
         )
-        self.code, self.message, self.message_en = code, message, message_en
+        self.code, self.params = code, params
+        self.message, self.message_en = words["message"], words["message_en"]
+
+    def text(self, language: str | None = None) -> str:
+        """The refusal in the active language (or ``language``)."""
+        return refusals.render(self.code, self.params, language)
 
 
 # --------------------------------------------------------------------------- input
@@ -149,48 +169,18 @@ class ChangeRequest:
 def _refuse_status(order: Order, kind: str) -> None:
     status = order.status
     if status == S.CART:
-        raise ChangeRefused(
-            "cart",
-            "Die Bestellung ist noch ein Warenkorb: bitte im Warenkorb ändern.",
-            "The order is still a cart: please change it in the cart.",
-        )
+        raise ChangeRefused("cart")
     if status in (S.QUEUED, S.FAILED):
-        raise ChangeRefused(
-            "not_sent",
-            "Die Bestellung ist noch nicht beim Partner: sie wird mit »Stornieren« storniert "
-            "(POST /api/v1/orders/{id}/cancel) und bei Bedarf neu bestellt.",
-            "The order has not reached the partner yet: cancel it with 'Cancel' "
-            "(POST /api/v1/orders/{id}/cancel) and order again if needed.",
-        )
+        raise ChangeRefused("not_sent")
     if status == S.SENDING:
-        raise ChangeRefused(
-            "sending",
-            "Die Bestellung wird gerade gesendet; bitte gleich noch einmal versuchen.",
-            "The order is being sent right now; please try again in a moment.",
-        )
+        raise ChangeRefused("sending")
     if status == S.SHIPPED:
-        raise ChangeRefused(
-            "shipped",
-            "Die Bestellung ist bereits versandt; sie kann nicht mehr geändert oder storniert "
-            "werden.",
-            "The order has already been shipped; it can no longer be changed or cancelled.",
-        )
+        raise ChangeRefused("shipped")
     if kind == OrderChange.Kind.CANCEL and status == S.PARTIALLY_SHIPPED:
-        raise ChangeRefused(
-            "partly_shipped",
-            "Teile der Bestellung sind bereits versandt; stornieren ist nicht mehr möglich. "
-            "Ändern Sie die offenen Positionen oder schließen Sie den Rest.",
-            "Parts of the order have already been shipped; it can no longer be cancelled. "
-            "Change the open lines or close the remainder.",
-        )
+        raise ChangeRefused("partly_shipped")
     allowed = CANCELLABLE if kind == OrderChange.Kind.CANCEL else CHANGEABLE
     if status not in allowed:
-        label = str(S(status).label) if status in S.values else status
-        raise ChangeRefused(
-            "closed",
-            f"Die Bestellung ist {label}; sie kann nicht mehr geändert werden.",
-            f"The order is {status}; it can no longer be changed.",
-        )
+        raise ChangeRefused("closed", status=status)
 
 
 def _refuse_open_change(order: Order) -> None:
@@ -200,14 +190,7 @@ def _refuse_open_change(order: Order) -> None:
         .first()
     )
     if open_change is not None:
-        raise ChangeRefused(
-            "change_open",
-            f"Änderung {open_change.sequence} wartet noch auf die Antwort des Partners; bitte "
-            "erst danach eine weitere Änderung anfragen.",
-            f"Change {open_change.sequence} is still waiting for the partner's answer; please "
-            "ask for another change after that.",
-            sequence=open_change.sequence,
-        )
+        raise ChangeRefused("change_open", sequence=open_change.sequence)
 
 
 def refusal(order: Order, kind: str) -> ChangeRefused | None:
@@ -253,14 +236,7 @@ def _changed_lines(order: Order, request: ChangeRequest) -> list[dict]:
             raise InvalidInput(f"{where}.position", f"line {item.position} is named twice")
         seen.add(item.position)
         if line.shipped_quantity:
-            raise ChangeRefused(
-                "line_shipped",
-                f"Pos. {line.position} ist bereits (teilweise) versandt und kann nicht mehr "
-                "geändert werden.",
-                f"Line {line.position} has already been (partly) shipped and can no longer be "
-                "changed.",
-                position=line.position,
-            )
+            raise ChangeRefused("line_shipped", position=line.position)
         if item.remove:
             if item.quantity is not None or item.delivery_date is not None:
                 raise InvalidInput(where, "a removed line has no new quantity or date")
@@ -507,8 +483,9 @@ def with_pair(order: Order, request: ChangeRequest) -> ChangeRequest:
 
 
 def pair_hints(change: OrderChange) -> list[dict]:
-    """The lines of ``change`` whose pair's other side it leaves as it is: position, mates and a
-    German and an English sentence naming them."""
+    """The lines of ``change`` whose pair's other side it leaves as it is: ``position``,
+    ``mates``, and the ``code`` and ``params`` of the sentence naming them
+    (:data:`~orderhub.ordering.refusals.HINTS`), rendered when read (the API: :func:`change_data`)."""
     if change.kind != OrderChange.Kind.CHANGE or not change.lines:
         return []
     mates = _mates(change.order)
@@ -517,18 +494,23 @@ def pair_hints(change: OrderChange) -> list[dict]:
     for line in change.lines:
         left = [m for m in mates.get(line["position"], []) if m not in named]
         if left:
-            others = ", ".join(str(m) for m in left)
             hints.append(
                 {
                     "position": line["position"],
                     "mates": left,
-                    "message": f"Pos. {line['position']} gehört zu einem binauralen Paar mit "
-                    f"Pos. {others}; die Änderung betrifft nur Pos. {line['position']}.",
-                    "message_en": f"Line {line['position']} is one side of a binaural pair "
-                    f"with line {others}; the change concerns line {line['position']} only.",
+                    "code": "pair_one_side",
+                    "params": {"position": line["position"], "mates": left},
                 }
             )
     return hints
+
+
+def _pair_hints_out(change: OrderChange) -> list[dict]:
+    """``pair_hints`` as the API has shown them: position, mates, German and English."""
+    return [
+        {"position": h["position"], "mates": h["mates"], **refusals.both(h["code"], h["params"])}
+        for h in pair_hints(change)
+    ]
 
 
 # --------------------------------------------------------------------------- the formats' view
@@ -761,7 +743,7 @@ def change_data(change: OrderChange) -> dict:
         "answered_at": change.answered_at.isoformat() if change.answered_at else None,
         **actors.api_fields(change, "answered_by"),
         "answer_note": change.answer_note or None,
-        "pair_hints": pair_hints(change),
+        "pair_hints": _pair_hints_out(change),
     }
 
 

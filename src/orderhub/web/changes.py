@@ -3,8 +3,9 @@ is ``ordering/_order_change.html`` (``{% order_change_panel %}``).
 
 A person asks the partner for a new quantity and/or delivery date per line, to remove lines, or
 to cancel the whole order (after a confirmation, ``data-confirm``). What the form allows follows
-:func:`orderhub.ordering.changes.refusal`; the service's refusals (409 with a German and an
-English sentence) and what the form itself refuses are shown at the form with what was typed.
+:func:`orderhub.ordering.changes.refusal`; the service's refusals (409 with a code and its
+parameters) and what the form itself refuses are kept as codes (:mod:`orderhub.ordering.refusals`)
+and shown at the form, in the page's language, with what was typed.
 Read-only logins are refused by ``company_view`` (403); another company's order is a 404.
 
 A change to one side of a binaural pair (issue 17) is not sent at once: the form comes back
@@ -33,11 +34,16 @@ from orderhub.web.orders import _order
 
 
 class FormRefused(Exception):
-    """What a person typed cannot be asked for; ``message`` is a sentence in their language."""
+    """What a person typed cannot be asked for: a code of
+    :data:`~orderhub.ordering.refusals.FORM` with its parameters, or ``text`` (a sentence another
+    module made in the person's language)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str = "", text: str = "", **params):
+        super().__init__(code or text)
+        self.code, self.params, self.text = code, params, text
+
+    def sentences(self) -> list[dict]:
+        return [{"code": self.code, "params": self.params}] if self.code else []
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -58,13 +64,7 @@ def _request_from_form(order, post) -> changes.ChangeRequest:
         raw_date = post.get(f"date-{line.position}", "").strip()
         if remove:
             if raw_qty or raw_date:
-                raise FormRefused(
-                    _(
-                        "Pos. %(position)s: bitte entweder entfernen oder eine neue Menge bzw. "
-                        "einen neuen Liefertermin angeben."
-                    )
-                    % {"position": line.position}
-                )
+                raise FormRefused("form.remove_or_change", position=line.position)
             asked.append(changes.LineChangeInput(position=line.position, remove=True))
             continue
         quantity = None
@@ -72,7 +72,7 @@ def _request_from_form(order, post) -> changes.ChangeRequest:
             try:
                 quantity = services.check_quantity(line, _decimal(raw_qty))
             except services.CartInputError as exc:
-                raise FormRefused(exc.detail) from None
+                raise FormRefused(text=exc.detail) from None
             if quantity == line.quantity:
                 quantity = None  # the same quantity again changes nothing
         delivery_date = None
@@ -81,13 +81,11 @@ def _request_from_form(order, post) -> changes.ChangeRequest:
                 delivery_date = date.fromisoformat(raw_date)
             except ValueError:
                 raise FormRefused(
-                    _("Pos. %(position)s: „%(value)s“ ist kein Datum.")
-                    % {"position": line.position, "value": raw_date[:40]}
+                    "form.not_a_date", position=line.position, value=raw_date[:40]
                 ) from None
             if delivery_date < today:
                 raise FormRefused(
-                    _("Pos. %(position)s: der Liefertermin %(date)s liegt in der Vergangenheit.")
-                    % {"position": line.position, "date": delivery_date.strftime("%d.%m.%Y")}
+                    "form.date_past", position=line.position, date=delivery_date.isoformat()
                 )
             if delivery_date == line.delivery_date:
                 delivery_date = None
@@ -98,43 +96,34 @@ def _request_from_form(order, post) -> changes.ChangeRequest:
                 )
             )
     if not asked:
-        raise FormRefused(
-            _(
-                "Es ist nichts geändert: bitte bei mindestens einer Position eine neue Menge, "
-                "einen neuen Liefertermin oder „entfernen“ angeben."
-            )
-        )
+        raise FormRefused("form.nothing_changed")
     if len([a for a in asked if a.remove]) == len(lines):
-        raise FormRefused(
-            _(
-                "Alle Positionen zu entfernen heißt, die Bestellung zu stornieren: bitte "
-                "„Bestellung stornieren“ verwenden."
-            )
-        )
+        raise FormRefused("form.all_removed")
     return changes.ChangeRequest(lines=asked, note=post.get("note", "").strip()[:500])
 
 
-def _pair_question(gaps: dict[int, list[int]]) -> str:
-    """The question a change to one side of a binaural pair asks first."""
-    return " ".join(
-        _(
-            "Pos. %(position)s gehört zu einem binauralen Paar mit Pos. %(mates)s. Soll die "
-            "Änderung für beide Seiten gelten?"
-        )
-        % {"position": position, "mates": ", ".join(str(m) for m in mates)}
+def _pair_question(gaps: dict[int, list[int]]) -> list[dict]:
+    """The question a change to one side of a binaural pair asks first, one sentence a pair."""
+    return [
+        {"code": "form.pair_question", "params": {"position": position, "mates": mates}}
         for position, mates in gaps.items()
-    )
+    ]
 
 
-def _keep_draft(request, order, *, code: str, message: str, message_en: str = "") -> None:
-    """What the panel shows at the form after the redirect: the refusal and what was typed."""
+def _keep_draft(
+    request, order, *, code: str, sentences: list[dict] | None = None, text: str = ""
+) -> None:
+    """What the panel shows at the form after the redirect: the refusal and what was typed.
+    ``code`` is the kind the page names (``data-code``); the sentences are codes and parameters
+    (:mod:`orderhub.ordering.refusals`), said in the language of the page that shows them;
+    ``text`` is a sentence another module made."""
     post = request.POST
     request.session[DRAFT_KEY] = {
         "order": str(order.pk),
         "action": post.get("action", "change"),
         "code": code,
-        "message": message,
-        "message_en": message_en,
+        "sentences": sentences or [],
+        "text": text,
         # A number field takes no comma: "1,5" is shown again as "1.5".
         "values": {
             k: post.get(k, "")[:40].replace(",", ".")
@@ -168,30 +157,24 @@ def order_change(request, order_id):
             both = request.POST.get("pair")
             gaps = changes.pair_gaps(order, asked)
             if gaps and both not in ("both", "one"):  # issue 17: ask about the other side
-                _keep_draft(request, order, code="pair", message=_pair_question(gaps))
+                _keep_draft(request, order, code="pair", sentences=_pair_question(gaps))
                 return redirect(target)
             if gaps and both == "both":
                 asked = changes.with_pair(order, asked)
             change = changes.request_change(order, asked, actor=actor(request), client_id=client_id)
     except FormRefused as exc:
-        _keep_draft(request, order, code="form", message=exc.message)
+        _keep_draft(request, order, code="form", sentences=exc.sentences(), text=exc.text)
         return redirect(target)
     except changes.ChangeRefused as exc:
-        _keep_draft(request, order, code=exc.code, message=exc.message, message_en=exc.message_en)
+        sentence = {"code": exc.code, "params": exc.params}
+        _keep_draft(request, order, code=exc.code, sentences=[sentence])
         return redirect(target)
     except InvalidInput as exc:  # the service's own checks (e.g. the partner's format rules)
         detail = exc.errors[0].message if exc.errors else exc.detail
-        _keep_draft(request, order, code="invalid", message=str(detail or exc.title))
+        _keep_draft(request, order, code="invalid", text=str(detail or exc.title))
         return redirect(target)
     except Problem:  # e.g. the form's id sent again with other values (back button)
-        _keep_draft(
-            request,
-            order,
-            code="conflict",
-            message=_(
-                "Das Formular war nicht mehr aktuell. Bitte die Angaben prüfen und erneut senden."
-            ),
-        )
+        _keep_draft(request, order, code="conflict", sentences=[{"code": "form.stale"}])
         return redirect(target)
     if change.replayed:
         messages.info(request, _("Das war schon angefragt."))

@@ -8,24 +8,16 @@ import uuid
 from datetime import date
 
 from django import template
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderhub.ordering import changes, units
+from orderhub.ordering import changes, refusals, units
 from orderhub.ordering.models import Order, OrderChange
 
 register = template.Library()
 
 #: The session key under which the change view keeps a refusal and what was typed.
 DRAFT_KEY = "order_change_draft"
-
-
-def _english() -> bool:
-    return (translation.get_language() or "de").lower().startswith("en")
-
-
-def _sentence(message: str, message_en: str) -> str:
-    return message_en if message_en and _english() else message
 
 
 def _what(change: OrderChange) -> list[str]:
@@ -89,12 +81,14 @@ def order_change_panel(context, order: Order) -> dict:
     if change_refused is not None and cancel_refused is not None:
         reason = change_refused if change_refused.code == "change_open" else cancel_refused
         if reason.code not in ("cart", "not_sent", "closed") or asked:
-            blocked = _sentence(reason.message, reason.message_en)
+            blocked = reason.text()
     refusal = None
-    if draft.get("message"):
+    # A refusal kept by the change view: codes and parameters, said in this page's language.
+    told = refusals.sentences(draft.get("sentences"), draft.get("text", ""))
+    if told:
         refusal = {
             "code": draft.get("code", ""),
-            "text": _sentence(draft["message"], draft.get("message_en", "")),
+            "text": told,
             "action": draft.get("action", "change"),
         }
         if refusal["text"] == blocked:
@@ -109,7 +103,7 @@ def order_change_panel(context, order: Order) -> dict:
         "can_cancel": cancel_refused is None,
         "blocked": blocked,
         # A change is possible but not a cancellation (something is shipped): say why.
-        "cancel_blocked": _sentence(cancel_refused.message, cancel_refused.message_en)
+        "cancel_blocked": cancel_refused.text()
         if change_refused is None
         and cancel_refused is not None
         and cancel_refused.code != "change_open"
