@@ -31,6 +31,17 @@ def search_index(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def process_caches():
+    """Tokens and webhooks a test's rolled-back rows left in the process's caches are forgotten:
+    ids are reused after a rollback, so the next test must not see the last one's hooks."""
+    from django.core.cache import caches
+
+    yield
+    for name in ("tokens", "webhooks"):
+        caches[name].clear()
+
+
+@pytest.fixture(autouse=True)
 def file_storage(tmp_path, settings):
     """Every test gets its own file storage (uploads, documents): nothing is left in the checkout."""
     settings.STORAGES = {

@@ -159,6 +159,13 @@ CACHES = {
         "TIMEOUT": float(os.environ.get("ORDERHUB_TOKEN_CACHE_SECONDS", "2")),
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
+    # each company's active webhooks (delivery/company_webhooks.py active_hooks)
+    "webhooks": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "orderhub-webhooks",
+        "TIMEOUT": float(os.environ.get("ORDERHUB_WEBHOOK_CACHE_SECONDS", "2")),
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
 }
 
 TASKS = {

@@ -210,3 +210,24 @@ def test_a_deactivated_hook_gets_no_more_events(
         "cancelled"
     }
     assert len(bad.requests) == 3  # each event once (failed), then nothing more
+
+
+def test_a_hook_created_after_the_last_order_hears_the_next_one(
+    company, practice, django_capture_on_commit_callbacks
+):
+    """Which company has hooks is kept for a moment (``active_hooks``); creating a hook forgets it,
+    so the next order of this process is announced to the new hook, and the order before it, when
+    the company had none, to nobody."""
+    from orderhub.delivery.models import WebhookDelivery
+    from tests.ordering.conftest import order_body, submit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        before = submit(practice, order_body("B-1"), key="k-1").json_body
+    hook = CompanyWebhook.objects.create(
+        company=company[0], url="https://praxis.example/h", secret="s"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        after = submit(practice, order_body("B-2"), key="k-2").json_body
+    announced = set(WebhookDelivery.objects.filter(hook=hook).values_list("order_id", flat=True))
+    assert {str(o) for o in announced} == {after["id"]}
+    assert before["id"] != after["id"]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -57,12 +58,15 @@ def order_events_enqueue(
     """Put the events into the outbox for every active hook of their companies (one read, one
     insert); ``hook_ids``: only for these hooks."""
     companies = {order.company_id for order, _ in pairs}
-    hooks: dict = {}
-    active = CompanyWebhook.objects.filter(company_id__in=companies, is_active=True)
-    if hook_ids is not None:
-        active = active.filter(pk__in=hook_ids)
-    for hook_id, company_id in active.values_list("id", "company_id"):
-        hooks.setdefault(company_id, []).append(hook_id)
+    if hook_ids is None:
+        hooks = active_hooks(companies)
+    else:
+        hooks = {}
+        active = CompanyWebhook.objects.filter(
+            company_id__in=companies, is_active=True, pk__in=hook_ids
+        )
+        for hook_id, company_id in active.values_list("id", "company_id"):
+            hooks.setdefault(company_id, []).append(hook_id)
     if not hooks:
         return
     now = timezone.now()
@@ -91,6 +95,44 @@ def order_events_enqueue(
         )
     # An event announced twice (a replayed signal) is still one row per hook.
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _hooks_key(company_id: int) -> str:
+    return f"company-hooks:{company_id}"
+
+
+def active_hooks(company_ids: set[int]) -> dict[int, list[int]]:
+    """{company: its active hook ids}, for the companies that have any.
+
+    Every new order asks this after intake's commit, and almost no company has a hook: the answer
+    is kept in ``CACHES["webhooks"]`` (``ORDERHUB_WEBHOOK_CACHE_SECONDS``, 2 s, per process unless
+    a shared cache is configured). The ORM query it saves cost ≈ 0.8 ms of CPU per order — most of
+    what intake had grown since issue 13 (docs/performance.md). Saving or deleting a hook forgets
+    its company at once in that process (:func:`forget_hooks`); elsewhere a new hook hears the
+    events from at most that long after it was created. A deactivated hook is never posted to: the
+    delivery loop checks ``is_active`` before it sends.
+    """
+    cache = caches["webhooks"]
+    keys = {_hooks_key(c): c for c in company_ids}
+    found = cache.get_many(list(keys))
+    hooks = {keys[k]: ids for k, ids in found.items()}
+    missing = [c for k, c in keys.items() if k not in found]
+    if missing:
+        fresh: dict[int, list[int]] = {c: [] for c in missing}
+        active = CompanyWebhook.objects.filter(company_id__in=missing, is_active=True)
+        for hook_id, company_id in active.values_list("id", "company_id").order_by("id"):
+            fresh[company_id].append(hook_id)
+        cache.set_many({_hooks_key(c): ids for c, ids in fresh.items()})
+        hooks.update(fresh)
+    return {c: ids for c, ids in hooks.items() if ids}
+
+
+def forget_hooks(company_id: int) -> None:
+    """A hook of the company was saved or deleted: the next event reads its hooks again (now, and
+    after the commit, so that a concurrent reader cannot keep the old list)."""
+    key = _hooks_key(company_id)
+    caches["webhooks"].delete(key)
+    transaction.on_commit(lambda: caches["webhooks"].delete(key))
 
 
 def payload(order: Order, event: OrderEvent) -> bytes:

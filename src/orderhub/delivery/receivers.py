@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from orderhub.delivery import change_deliveries, company_webhooks, outbox, receipt_deliveries
+from orderhub.delivery.models import CompanyWebhook
 from orderhub.ordering import signals
+
+
+@receiver([post_save, post_delete], sender=CompanyWebhook, dispatch_uid="delivery-forget-hooks")
+def forget_the_companys_hooks(sender, instance, **kwargs):
+    company_webhooks.forget_hooks(instance.company_id)
 
 
 @receiver(signals.order_events, dispatch_uid="delivery-company-webhooks")

@@ -83,7 +83,7 @@ class ChangeRefused(Conflict):
         words = refusals.both(code, params)
         top = {k: v for k, v in params.items() if k in self.TOP_LEVEL}
         super().__init__(
-            f"{words['message']} / {words['message_en']}",
+            refusals.render(code, params),  # ``detail``: the request's language
             code=code,
             **words,
             params=params,

@@ -130,9 +130,8 @@ class OrderLine(models.Model):
     matched_by = models.CharField(max_length=40, blank=True)
     #: The article as ordered, frozen when the order is placed (catalogs change later).
     article_snapshot = models.JSONField(default=dict, blank=True)
-    issue = models.JSONField(
-        null=True, blank=True
-    )  # {"code", "message", "message_en", "candidates"}
+    #: What a person must settle: code and values, the words made when read (catalog/issues.py).
+    issue = models.JSONField(null=True, blank=True)
     removed = models.BooleanField(default=False)
     # Partner answers:
     line_status = models.CharField(
