@@ -16,6 +16,7 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 import httpx
 from django.core.cache import caches
@@ -58,10 +59,10 @@ def order_events_enqueue(
     """Put the events into the outbox for every active hook of their companies (one read, one
     insert); ``hook_ids``: only for these hooks."""
     companies = {order.company_id for order, _ in pairs}
+    hooks: dict[UUID, list[int]] = {}
     if hook_ids is None:
         hooks = active_hooks(companies)
     else:
-        hooks = {}
         active = CompanyWebhook.objects.filter(
             company_id__in=companies, is_active=True, pk__in=hook_ids
         )
@@ -97,11 +98,11 @@ def order_events_enqueue(
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _hooks_key(company_id: int) -> str:
+def _hooks_key(company_id: UUID) -> str:
     return f"company-hooks:{company_id}"
 
 
-def active_hooks(company_ids: set[int]) -> dict[int, list[int]]:
+def active_hooks(company_ids: set[UUID]) -> dict[UUID, list[int]]:
     """{company: its active hook ids}, for the companies that have any.
 
     Every new order asks this after intake's commit, and almost no company has a hook: the answer
@@ -118,7 +119,7 @@ def active_hooks(company_ids: set[int]) -> dict[int, list[int]]:
     hooks = {keys[k]: ids for k, ids in found.items()}
     missing = [c for k, c in keys.items() if k not in found]
     if missing:
-        fresh: dict[int, list[int]] = {c: [] for c in missing}
+        fresh: dict[UUID, list[int]] = {c: [] for c in missing}
         active = CompanyWebhook.objects.filter(company_id__in=missing, is_active=True)
         for hook_id, company_id in active.values_list("id", "company_id").order_by("id"):
             fresh[company_id].append(hook_id)
@@ -127,7 +128,7 @@ def active_hooks(company_ids: set[int]) -> dict[int, list[int]]:
     return {c: ids for c, ids in hooks.items() if ids}
 
 
-def forget_hooks(company_id: int) -> None:
+def forget_hooks(company_id: UUID) -> None:
     """A hook of the company was saved or deleted: the next event reads its hooks again (now, and
     after the commit, so that a concurrent reader cannot keep the old list)."""
     key = _hooks_key(company_id)
