@@ -20,6 +20,10 @@ DEMO = Path(__file__).resolve().parents[1] / "demo"
 def _no_token_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ORDERHUB_CONNECTOR_TOKEN", raising=False)
     monkeypatch.delenv("ORDERHUB_CONNECTOR_CONFIG", raising=False)
+    # The CLI speaks the language of the environment: the tests choose it themselves (German,
+    # the default, unless a test sets --lang, a config's language or one of these).
+    for name in ("ORDERHUB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def test_register_prints_url_and_stores_token(portal, write_config, run, no_brow
     code, out, err = run(write_config(portal.url), "register", "--no-browser")
     assert code == ExitCode.OK, err
     assert f"{portal.url}/register/reg-1" in out
-    assert "Registrierung abgeschlossen" in out and "Registration complete" in out
+    assert "Registrierung abgeschlossen" in out and "Registration" not in out
     assert no_browser == []
 
 
@@ -52,14 +52,14 @@ def test_register_expired_exit_code(portal, write_config, run, no_browser):
     portal.expire_registrations = True
     code, _, err = run(write_config(portal.url), "register", "--no-browser")
     assert code == ExitCode.REGISTRATION_FAILED
-    assert "Fehler:" in err and "Error:" in err and "Traceback" not in err
+    assert "Fehler: Die Registrierung ist abgelaufen" in err and "Traceback" not in err
 
 
 def test_sync_prints_counts_and_json(portal, write_config, run):
     config = registered(write_config(portal.url))
     code, out, _ = run(config, "sync")
     assert code == ExitCode.OK
-    assert "Filialen / branches" in out and "created" in out
+    assert "Filialen" in out and "unverändert" in out and "branches" not in out
     code, out, _ = run(config, "sync", "--json")
     data = json.loads(out)
     assert data["counts"]["users"] == {"created": 0, "updated": 0, "deactivated": 0, "unchanged": 4}
@@ -94,7 +94,10 @@ def test_routes_human_and_json(write_config, run):
     config = write_config()
     code, out, _ = run(config, "routes")
     assert code == ExitCode.OK
-    assert "Audiotec Direkt" in out and "Warnung" in out and "Warning" in out
+    assert "Audiotec Direkt" in out and "Warnung: Die aktive" in out and "Warning" not in out
+    code, out, _ = run(config, "routes", "--lang", "en")
+    assert "Warning: The active firm-specific interface 'Audiotec Direkt'" in out
+    assert "Warnung" not in out
     code, out, _ = run(config, "routes", "--json")
     routes = {r["firm_id"]: r for r in json.loads(out)}
     assert routes["FA-100"]["destination"] == "orderhub"
@@ -166,12 +169,12 @@ def test_bad_usage_value_is_a_config_error(write_config, run):
     config = write_config(interface='[interface]\nusage = "server"\n')
     code, _, err = run(config, "check", "--branch", "F1")
     assert code == ExitCode.CONFIG
-    assert "usage 'server' is not supported" in err and "Traceback" not in err
+    assert "Verwendung „server“ wird nicht unterstützt" in err and "Traceback" not in err
 
 
 def test_missing_config_file(tmp_path, run):
     code, _, err = run(tmp_path / "nope.toml", "routes")
-    assert code == ExitCode.CONFIG and "not found" in err
+    assert code == ExitCode.CONFIG and "nicht gefunden" in err
 
 
 def test_config_from_environment(write_config, capsys, monkeypatch):
@@ -202,7 +205,7 @@ def test_order_for_firm_not_routed_through_orderhub(portal, write_config, run):
     assert code == ExitCode.FIRM_NOT_ROUTED
     assert "Audiotec Direkt" in err
     code, _, err = run(config, "order", "B-2026-0004")
-    assert code == ExitCode.FIRM_NOT_ROUTED and "e-mail" in err
+    assert code == ExitCode.FIRM_NOT_ROUTED and "Bestellform „E-Mail“" in err
     assert portal.calls("POST", "/api/v1/orders") == []
 
 
@@ -226,7 +229,8 @@ def test_order_cart_lists_issues_and_prints_url(portal, write_config, run, no_br
     code, out, _ = run(config, "order", "B-2026-0002", "--no-browser")
     assert code == ExitCode.OK
     assert "Warenkorb" in out and "Pos. 2: article_not_found" in out
-    assert "Artikel nicht gefunden / article not found" in out
+    assert "Pos. 2: article_not_found – Artikel nicht gefunden" in out
+    assert "article not found" not in out
     assert f"{portal.url}/cart/OH-000001" in out
     assert no_browser == []
 
@@ -243,7 +247,7 @@ def test_unreachable_portal_exit_code(closed_port, write_config, run):
     for command in (["sync"], ["order", "B-2026-0001"], ["status"], ["watch", "--once"]):
         code, _, err = run(config, *command)
         assert code == ExitCode.PORTAL_UNREACHABLE, command
-        assert "nicht erreichbar" in err and "cannot be reached" in err
+        assert "nicht erreichbar" in err and "cannot be reached" not in err
         assert "Traceback" not in err
 
 
@@ -254,7 +258,7 @@ def test_revoked_token_exit_code(portal, write_config, run):
     FileTokenStore(config.parent / "state").save("tok-revoked")
     code, _, err = run(config, "sync")
     assert code == ExitCode.TOKEN_INVALID
-    assert "widerrufen" in err and "revoked" in err
+    assert "widerrufen" in err and "revoked" not in err
 
 
 def test_not_registered_exit_code(portal, write_config, run):
@@ -315,4 +319,4 @@ def test_watch_keeps_going_through_network_trouble(closed_port, write_config, ru
     config = registered(write_config(f"http://127.0.0.1:{closed_port}"))
     code, _, err = run(config, "watch", "--interval", "1")
     assert code == ExitCode.OK  # stopped by Ctrl-C, not by the unreachable portal
-    assert "cannot be reached" in err
+    assert "nicht erreichbar" in err

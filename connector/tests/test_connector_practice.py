@@ -48,7 +48,8 @@ def test_a_faulty_order_blocks_only_itself(demo_data):
     assert "orders[0].lines[0].quantity" in details and "orders[0].ordered_by" in details
     with pytest.raises(PracticeDataError) as info:
         data.order("B-2026-0002")
-    assert "unknown firm 'NOPE'" in info.value.details[0]
+    detail = info.value.details[0]  # German, with its English
+    assert "unbekannte Firma „NOPE“" in detail and "unknown firm 'NOPE'" in detail.en
     with pytest.raises(PracticeDataError) as info:
         data.order("B-2026-0003")
     assert "orders[2].ordered_by: fehlt" in info.value.details[0]

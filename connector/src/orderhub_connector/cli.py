@@ -1,9 +1,10 @@
 """``orderhub-connector``: the connector on the command line.
 
-Each command maps to one :class:`Connector` method and prints its result for a person
-(German first, English second) or, with ``--json``, for a program. Expected failures print a
-clear message and exit with their own code (errors.ExitCode); there is never a traceback
-unless ``--debug`` asks for one.
+Each command maps to one :class:`Connector` method and prints its result for a person, in one
+language (German or English, see :func:`~.i18n.choose_language` and connector/README.md
+"Languages"), or, with ``--json``, for a program (codes, and sentences in both languages where
+the library has them). Expected failures print a clear message and exit with their own code
+(errors.ExitCode); there is never a traceback unless ``--debug`` asks for one.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import datetime as dt
 import json
 import sys
 import time
+import tomllib
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
 from . import __version__
-from .config import CONFIG_ENV, DEFAULT_CONFIG, load_config
+from .config import CONFIG_ENV, DEFAULT_CONFIG, load_config, resolve_config_path
 from .connector import COUNT_FIELDS, COUNT_KINDS, Connector
 from .errors import (
     ConnectorError,
@@ -28,133 +30,190 @@ from .errors import (
     PortalUnreachable,
     PracticeDataError,
 )
+from .i18n import (
+    LANGUAGE_ENV,
+    LANGUAGES,
+    N_,
+    argparse_in,
+    choose_language,
+    in_language,
+    language_of,
+    text,
+    translate,
+)
 from .interface import VIA_WORKSTATION
 from .routing import MANUAL, ORDERHUB, SPECIFIC_INTERFACE
 
 _DESTINATION = {
-    ORDERHUB: "OrderHub",
-    SPECIFIC_INTERFACE: "firmenspezifische Schnittstelle / specific interface",
-    MANUAL: "von Hand / manual",
+    ORDERHUB: N_("OrderHub"),
+    SPECIFIC_INTERFACE: N_("firmenspezifische Schnittstelle"),
+    MANUAL: N_("von Hand"),
 }
 _KIND = {
-    "branches": "Filialen / branches",
-    "users": "Benutzer / users",
-    "customer_numbers": "Kundennummern / customer numbers",
+    "branches": N_("Filialen"),
+    "users": N_("Benutzer"),
+    "customer_numbers": N_("Kundennummern"),
 }
+_COUNT = {
+    "created": N_("neu"),
+    "updated": N_("geändert"),
+    "deactivated": N_("deaktiviert"),
+    "unchanged": N_("unverändert"),
+}
+_CHANGE_STATUS = {
+    "requested": N_("angefragt"),
+    "sent": N_("an den Partner gesendet"),
+    "accepted": N_("angenommen"),
+    "refused": N_("abgelehnt"),
+    "failed": N_("nicht zustellbar"),
+}
+_CHANGE_KIND = {"change": N_("Änderung"), "cancel": N_("Stornierung")}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(language: str = "de") -> argparse.ArgumentParser:
+    """The parser, its help in ``language`` (build and use it inside :func:`argparse_in`, which
+    puts argparse's own words into the same language)."""
+
+    def _(msgid: str, **params: Any) -> str:
+        # argparse formats help with %: a literal percent sign would have to be doubled.
+        return translate(msgid, language, **params)
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--config",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help=f"Konfigurationsdatei / config file (default: ${CONFIG_ENV} or ./{DEFAULT_CONFIG})",
+        help=_(
+            "Konfigurationsdatei (Standard: ${variable} oder ./{file})",
+            variable=CONFIG_ENV,
+            file=DEFAULT_CONFIG,
+        ),
+    )
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help=_(
+            "Sprache der Ausgabe (Standard: language in der Konfiguration, sonst ${variable}, "
+            "sonst die Spracheinstellung des Systems, sonst de)",
+            variable=LANGUAGE_ENV,
+        ),
     )
     common.add_argument(
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="Traceback bei unerwarteten Fehlern / traceback on unexpected errors",
+        help=_("Traceback bei unerwarteten Fehlern zeigen"),
     )
     as_json = argparse.ArgumentParser(add_help=False)
-    as_json.add_argument("--json", action="store_true", help="Ausgabe als JSON / output JSON")
+    as_json.add_argument("--json", action="store_true", help=_("Ausgabe als JSON"))
     browser = argparse.ArgumentParser(add_help=False)
     browser.add_argument(
         "--no-browser",
         action="store_true",
-        help="URL nur ausgeben, keinen Browser öffnen / print the URL only",
+        help=_("URL nur ausgeben, keinen Browser öffnen"),
+    )
+    client_id = argparse.ArgumentParser(add_help=False)
+    client_id.add_argument(
+        "--client-id",
+        metavar="ID",
+        help=_("eigene Kennung statt des abgeleiteten Idempotency-Key"),
     )
 
     parser = argparse.ArgumentParser(
         prog="orderhub-connector",
-        description="OrderHub-Schnittstelle der Praxis / OrderHub practice-side connector",
+        description=_("OrderHub-Schnittstelle der Praxis"),
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=_("die Versionsnummer zeigen und beenden"),
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
         "register",
         parents=[common, as_json, browser],
-        help="Jetzt registrieren / register this practice",
+        help=_("Jetzt registrieren: die Praxis beim Portal anmelden"),
     )
     p.add_argument(
         "--force",
         action="store_true",
-        help="auch wenn bereits ein Token gespeichert ist / even if a token is stored",
+        help=_("auch wenn bereits ein Token gespeichert ist"),
     )
 
     sub.add_parser(
         "sync",
         parents=[common, as_json],
-        help="Registrierung aktualisieren / send the master-data snapshot",
+        help=_("Registrierung aktualisieren: die Stammdaten übertragen"),
     )
     sub.add_parser(
         "snapshot",
         parents=[common],
-        help="zeigt, was übertragen wird / print the snapshot that would be sent",
+        help=_("zeigt, was übertragen wird"),
     )
 
     p = sub.add_parser(
         "routes",
         parents=[common, as_json],
-        help="Bestellweg je Firma / where each firm's orders go",
+        help=_("Bestellweg je Firma"),
     )
     p.add_argument(
         "--check-partners",
         action="store_true",
-        help="Partner-Kürzel gegen das Portal prüfen / check partner slugs online",
+        help=_("Partner-Kürzel gegen das Portal prüfen"),
     )
 
     p = sub.add_parser(
         "interfaces",
         parents=[common, as_json],
-        help="konfigurierte Schnittstellen / configured interfaces",
+        help=_("konfigurierte Schnittstellen"),
     )
     p.add_argument(
         "--with-workstation-settings",
         action="store_true",
-        help="nur „Mit Arbeitsplatz-Einstellungen“ / only workstation-configured ones",
+        help=_("nur „Mit Arbeitsplatz-Einstellungen“"),
     )
 
     p = sub.add_parser(
         "check",
         parents=[common, as_json],
-        help="darf die Schnittstelle hier verwendet werden? / may it be used here?",
+        help=_("darf die Schnittstelle hier verwendet werden?"),
     )
-    p.add_argument("--branch", metavar="B", help="Filial-ID / branch id")
+    p.add_argument("--branch", metavar="B", help=_("Filial-ID"))
     p.add_argument(
         "--workstation",
         metavar="W",
-        help="Rechnername (Standard: dieser Rechner) / workstation (default: this one)",
+        help=_("Rechnername (Standard: dieser Rechner)"),
     )
     p.add_argument(
         "--date",
         metavar="YYYY-MM-DD",
-        type=_date,
-        help="Datum (Standard: heute) / date (default: today)",
+        type=_date_reader(language),
+        help=_("Datum (Standard: heute)"),
     )
     p.add_argument(
         "--interface",
         metavar="NAME",
-        help="nur diese Schnittstelle prüfen / check only this interface",
+        help=_("nur diese Schnittstelle prüfen"),
     )
 
     p = sub.add_parser(
         "order",
         parents=[common, as_json, browser],
-        help="Bestellen / submit an order from the practice data",
+        help=_("Bestellen: eine Bestellung der Praxisdaten übermitteln"),
     )
     p.add_argument("order_id", metavar="ORDER_ID")
 
-    p = sub.add_parser("status", parents=[common, as_json], help="Bestellstatus / order status")
+    p = sub.add_parser("status", parents=[common, as_json], help=_("Bestellstatus"))
     p.add_argument("order_id", metavar="ORDER_ID", nargs="?")
 
     p = sub.add_parser(
         "receive",
-        parents=[common, as_json],
-        help="Wareneingang buchen / book a goods receipt",
+        parents=[common, as_json, client_id],
+        help=_("Wareneingang buchen"),
     )
     p.add_argument("order_id", metavar="ORDER_ID")
     p.add_argument(
@@ -162,38 +221,30 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="STRING",
-        help="GS1-Scan eines Kartons (GS auch als <GS>) / GS1 scan of one box (GS also as <GS>)",
+        help=_("GS1-Scan eines Kartons (GS auch als <GS>)"),
     )
     p.add_argument(
         "--line",
         action="append",
         default=[],
         metavar="POS=QTY",
-        help="erhaltene Menge einer Position / received quantity of a line",
+        help=_("erhaltene Menge einer Position"),
     )
-    p.add_argument("--shipment", metavar="ID", help="Lieferschein / dispatch notification id")
-    p.add_argument("--note", default="", help="Bemerkung / note")
+    p.add_argument("--shipment", metavar="ID", help=_("Lieferschein-ID"))
+    p.add_argument("--note", default="", help=_("Bemerkung"))
     p.add_argument(
         "--complete",
         action="store_true",
-        help="Lieferung vollständig: nicht Genanntes fehlt / the whole delivery: unnamed lines "
-        "are missing",
+        help=_("Lieferung vollständig: nicht Genanntes fehlt"),
     )
     p.add_argument(
-        "--received-by", metavar="USER", help="Mitarbeiter-ID / employee id (practice software)"
-    )
-    p.add_argument(
-        "--client-id",
-        metavar="ID",
-        help="eigene Kennung statt des abgeleiteten Idempotency-Key / own id instead of the "
-        "derived Idempotency-Key",
+        "--received-by", metavar="USER", help=_("Mitarbeiter-ID (in der Praxissoftware)")
     )
 
     p = sub.add_parser(
         "change",
-        parents=[common, as_json],
-        help="Änderung oder Stornierung beim Partner anfragen / ask the partner to change or "
-        "cancel a sent order",
+        parents=[common, as_json, client_id],
+        help=_("Änderung oder Stornierung einer gesendeten Bestellung beim Partner anfragen"),
     )
     p.add_argument("order_id", metavar="ORDER_ID")
     p.add_argument(
@@ -201,99 +252,149 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="POS=QTY",
-        help="neue Menge einer Position / new quantity of a line",
+        help=_("neue Menge einer Position"),
     )
     p.add_argument(
         "--date",
         action="append",
         default=[],
         metavar="POS=YYYY-MM-DD",
-        help="neuer Liefertermin einer Position / new delivery date of a line",
+        help=_("neuer Liefertermin einer Position"),
     )
     p.add_argument(
         "--remove",
         action="append",
         default=[],
         metavar="POS",
-        help="Position entfernen / remove a line",
+        help=_("Position entfernen"),
     )
     p.add_argument(
         "--cancel",
         action="store_true",
-        help="die ganze Bestellung stornieren / cancel the whole order",
+        help=_("die ganze Bestellung stornieren"),
     )
-    p.add_argument("--note", default="", help="Grund für den Partner / reason for the partner")
+    p.add_argument("--note", default="", help=_("Grund für den Partner"))
     p.add_argument(
         "--both-sides",
         action="store_true",
-        help="bei einem binauralen Paar auch die andere Seite ändern / change the other side of "
-        "a binaural pair too",
-    )
-    p.add_argument(
-        "--client-id",
-        metavar="ID",
-        help="eigene Kennung statt des abgeleiteten Idempotency-Key / own id instead of the "
-        "derived Idempotency-Key",
+        help=_("bei einem binauralen Paar auch die andere Seite ändern"),
     )
 
     p = sub.add_parser(
         "watch",
         parents=[common, as_json],
-        help="Statusänderungen verfolgen / follow order status changes",
+        help=_("Statusänderungen verfolgen"),
     )
-    p.add_argument("--once", action="store_true", help="eine Runde / one round only")
+    p.add_argument("--once", action="store_true", help=_("nur eine Runde"))
     p.add_argument(
         "--interval",
         type=float,
         metavar="SECONDS",
-        help="Abstand der Abfragen / seconds between rounds",
+        help=_("Sekunden zwischen zwei Abfragen"),
     )
     return parser
 
 
-def _date(value: str) -> dt.date:
+def _date_reader(language: str) -> Callable[[str], dt.date]:
+    def date(value: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                translate("„{value}“ ist kein Datum JJJJ-MM-TT", language, value=value)
+            ) from None
+
+    return date
+
+
+def language_for(argv: Sequence[str]) -> str:
+    """The language of this run, decided before the parser exists (its help is in it): the
+    ``--lang`` and ``--config`` on the command line are looked for by hand, the config's
+    ``language`` read quietly (a broken config is reported later, in this language)."""
+    option = config = None
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            break
+        for name in ("--lang", "--config"):
+            if arg == name:
+                value = next(args, None)
+            elif arg.startswith(name + "="):
+                value = arg.partition("=")[2]
+            else:
+                continue
+            if name == "--lang":
+                option = value
+            else:
+                config = value
+    return choose_language(option, _configured_language(config))
+
+
+def _configured_language(path: str | None) -> str | None:
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"„{value}“ ist kein Datum JJJJ-MM-TT / '{value}' is not a YYYY-MM-DD date"
-        ) from None
+        with open(resolve_config_path(path), "rb") as fh:
+            value = tomllib.load(fh).get("language")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return language_of(value) if isinstance(value, str) else None
 
 
 def main(argv: Sequence[str] | None = None, *, connector: Connector | None = None) -> int:
     """Run one command; returns the exit code (the console script passes it to sys.exit)."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = language_for(argv)
+    with argparse_in(language):
+        args = build_parser(language).parse_args(argv)
     as_json = getattr(args, "json", False)
-    out = Output(as_json)
+    out = Output(as_json, language)
     try:
         if connector is None:
             config = load_config(getattr(args, "config", None))
-            connector = Connector(config, echo=out.info)
+            connector = Connector(config, echo=out.info, language=language)
         with connector:
             return COMMANDS[args.command](connector, args, out)
     except ConnectorError as exc:
         out.error(exc)
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        print("\nAbgebrochen / interrupted", file=sys.stderr)
+        print("\n" + out._("Abgebrochen."), file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if getattr(args, "debug", False):
             traceback.print_exc()
         out.error(
             ConnectorError(
-                f"Unerwarteter Fehler: {type(exc).__name__}: {exc}",
-                f"Unexpected error: {type(exc).__name__}: {exc}",
+                text("Unerwarteter Fehler: {error}", error=f"{type(exc).__name__}: {exc}")
             )
         )
         return int(ExitCode.UNEXPECTED)
 
 
 class Output:
-    """Human text on stdout; with --json one JSON document on stdout and chatter on stderr."""
+    """Human text on stdout, in ``language``; with --json one JSON document on stdout and
+    chatter on stderr."""
 
-    def __init__(self, as_json: bool) -> None:
+    def __init__(self, as_json: bool, language: str = "de") -> None:
         self.as_json = as_json
+        self.language = language
+
+    def _(self, msgid: str, /, **params: Any) -> str:
+        """``msgid`` (German) in the reader's language."""
+        return translate(msgid, self.language, **params)
+
+    def say(self, msgid: str, /, **params: Any) -> None:
+        """Print the sentence ``msgid`` in the reader's language."""
+        self.line(self._(msgid, **params))
+
+    def of(self, value: Any) -> str:
+        """A sentence the library made (``Message``, ``Text``) in the reader's language."""
+        return in_language(value, self.language)
+
+    def said(self, item: dict[str, Any], key: str) -> str:
+        """What the portal said in ``item[key]`` (German), or ``item[key + "_en"]`` in English."""
+        if self.language == "en" and item.get(f"{key}_en"):
+            return str(item[f"{key}_en"])
+        return str(item.get(key) or "")
 
     def info(self, message: str) -> None:
         print(message, file=sys.stderr if self.as_json else sys.stdout, flush=True)
@@ -305,10 +406,10 @@ class Output:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
     def error(self, exc: ConnectorError) -> None:
-        for text in exc.lines():
-            print(text, file=sys.stderr)
+        for line in exc.lines(self.language):
+            print(line, file=sys.stderr)
         if self.as_json:
-            self.json(exc.as_dict())
+            self.json(exc.as_dict(self.language))
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -319,12 +420,9 @@ def cmd_register(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json(asdict(result))
     else:
-        out.line(
-            "Registrierung abgeschlossen, API-Token gespeichert. / Registration complete, "
-            "API token stored."
-        )
+        out.say("Registrierung abgeschlossen, API-Token gespeichert.")
         if result.company_id:
-            out.line(f"Unternehmen / company: {result.company_id}")
+            out.say("Unternehmen: {company}", company=result.company_id)
     return ExitCode.OK
 
 
@@ -333,24 +431,22 @@ def cmd_sync(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json({"counts": result.counts, "conflicts": result.conflicts})
         return ExitCode.OK
-    header = ["", *COUNT_FIELDS]
-    rows = [[_KIND[k], *(str(result.counts[k][f]) for f in COUNT_FIELDS)] for k in COUNT_KINDS]
-    out.line(
-        "Stammdaten übertragen / master data sent "
-        "(neu/created, geändert/updated, deaktiviert/deactivated, unverändert/unchanged):"
-    )
+    header = ["", *(out._(_COUNT[f]) for f in COUNT_FIELDS)]
+    rows = [
+        [out._(_KIND[k]), *(str(result.counts[k][f]) for f in COUNT_FIELDS)] for k in COUNT_KINDS
+    ]
+    out.say("Stammdaten übertragen:")
     out.line(_table([header, *rows]))
     if not result.changed:
-        out.line("Keine Änderungen. / No changes.")
+        out.say("Keine Änderungen.")
     if result.conflicts:
         out.line()
-        out.line(
-            f"{len(result.conflicts)} Konflikt(e) – die Dashboard-Werte bleiben gültig, bitte "
-            f"im Dashboard klären / conflict(s) – dashboard values stay in force, please "
-            f"resolve them in the dashboard:"
+        out.say(
+            "{count} Konflikt(e) – die Dashboard-Werte bleiben gültig, bitte im Dashboard klären:",
+            count=len(result.conflicts),
         )
         for conflict in result.conflicts:
-            out.line(f"  - {_describe_conflict(conflict)}")
+            out.line(f"  - {_describe_conflict(conflict, out)}")
     return ExitCode.OK
 
 
@@ -367,17 +463,17 @@ def cmd_routes(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     for route in routes:
         partner = f" [{route.partner}]" if route.partner else ""
         out.line(f"{route.firm_id}  {route.firm_name}{partner}")
-        out.line(f"  → {_DESTINATION[route.destination]}: {route.reason.de}")
-        out.line(f"    {route.reason.en}")
+        out.line(f"  → {out._(_DESTINATION[route.destination])}: {out.of(route.reason)}")
         for warning in route.warnings:
-            out.line(f"  ! Warnung: {warning.de}")
-            out.line(f"    Warning: {warning.en}")
+            out.line("  ! " + out._("Warnung: {warning}", warning=warning))
     warned = sum(1 for r in routes if r.warnings)
     via = sum(1 for r in routes if r.via_orderhub)
     out.line()
-    out.line(
-        f"{via} von {len(routes)} Firmen über OrderHub, {warned} mit Warnungen / "
-        f"{via} of {len(routes)} firms through OrderHub, {warned} with warnings."
+    out.say(
+        "{via} von {total} Firmen über OrderHub, {warned} mit Warnungen.",
+        via=via,
+        total=len(routes),
+        warned=warned,
     )
     return ExitCode.OK
 
@@ -390,32 +486,29 @@ def cmd_interfaces(conn: Connector, args: argparse.Namespace, out: Output) -> in
         out.json([s.as_dict() for s in settings])
         return ExitCode.OK
     if not settings:
-        out.line(
-            "Keine passenden Schnittstellen konfiguriert. / No matching interfaces configured."
-        )
+        out.say("Keine passenden Schnittstellen konfiguriert.")
         return ExitCode.OK
+    every = out._("alle")
     rows = [
         [
-            "Name",
-            "Filiale / branch",
-            "Konfiguriert über / configured via",
-            "Arbeitsplatz / workstation",
-            "Verwendung / usage",
-            "Start",
+            out._("Name"),
+            out._("Filiale"),
+            out._("Konfiguriert über"),
+            out._("Arbeitsplatz"),
+            out._("Verwendung"),
+            out._("Start"),
         ]
     ]
     for s in settings:
         rows.append(
             [
                 s.name,
-                s.branch or "alle / all",
-                " / ".join(s.via_label),
+                s.branch or every,
+                out.of(s.via_label),
                 # A workstation setting always names one (InterfaceSetting.__post_init__).
-                s.workstation
-                if s.configured_via == VIA_WORKSTATION and s.workstation
-                else "alle / all",
-                "clientseitig / client",
-                s.start.isoformat() if s.start else "sofort / at once",
+                s.workstation if s.configured_via == VIA_WORKSTATION and s.workstation else every,
+                out._("clientseitig"),
+                out.of(s.start) if s.start else out._("sofort"),
             ]
         )
     out.line(_table(rows))
@@ -433,27 +526,23 @@ def cmd_check(conn: Connector, args: argparse.Namespace, out: Output) -> int:
     if out.as_json:
         out.json(check.as_dict())
     else:
-        where_de = (
-            f"Filiale {args.branch or '–'}, Rechner {check.workstation}, {check.date:%d.%m.%Y}"
-        )
-        where_en = (
-            f"branch {args.branch or '–'}, workstation {check.workstation}, "
-            f"{check.date.isoformat()}"
+        where = text(
+            "Filiale {branch}, Rechner {workstation}, {date}",
+            branch=args.branch or "–",
+            workstation=check.workstation,
+            date=check.date,
         )
         allowed_by = check.allowed_by  # not None exactly when check.allowed
         if allowed_by is not None:
-            out.line(
-                f"Die Schnittstelle darf verwendet werden ({where_de}; Einstellung "
-                f"„{allowed_by.name}“)."
+            out.say(
+                "Die Schnittstelle darf verwendet werden ({where}; Einstellung „{setting}“).",
+                where=where,
+                setting=allowed_by.name,
             )
-            out.line(f"The interface may be used ({where_en}; setting '{allowed_by.name}').")
         else:
-            out.line(f"Die Schnittstelle darf hier NICHT verwendet werden ({where_de}):")
+            out.say("Die Schnittstelle darf hier NICHT verwendet werden ({where}):", where=where)
             for reason in check.reasons:
-                out.line(f"  - {reason.de}")
-            out.line(f"The interface may NOT be used here ({where_en}):")
-            for reason in check.reasons:
-                out.line(f"  - {reason.en}")
+                out.line(f"  - {out.of(reason)}")
     return ExitCode.OK if check.allowed else ExitCode.INTERFACE_NOT_ALLOWED
 
 
@@ -464,23 +553,24 @@ def cmd_order(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     number = result.number or result.order_id
     if result.needs_cart:
-        out.line(
-            f"Bestellung {result.external_order_id} → Warenkorb {number}: bitte im Browser "
-            f"vervollständigen (gültig bis {result.cart_expires_at or '?'})."
-        )
-        out.line(
-            f"Order {result.external_order_id} → cart {number}: please complete it in the "
-            f"browser (valid until {result.cart_expires_at or '?'})."
+        out.say(
+            "Bestellung {order} → Warenkorb {number}: bitte im Browser vervollständigen "
+            "(gültig bis {until}).",
+            order=result.external_order_id,
+            number=number,
+            until=result.cart_expires_at or "?",
         )
         for issue in result.issues:
-            out.line(f"  - {_describe_issue(issue)}")
+            out.line(f"  - {_describe_issue(issue, out)}")
         if result.cart_url:
-            out.line(f"Warenkorb / cart: {result.cart_url}")
+            out.say("Warenkorb: {url}", url=result.cart_url)
     else:
-        out.line(
-            f"Bestellung {result.external_order_id} angenommen: {number}, Status {result.status}."
+        out.say(
+            "Bestellung {order} angenommen: {number}, Status {status}.",
+            order=result.external_order_id,
+            number=number,
+            status=result.status,
         )
-        out.line(f"Order {result.external_order_id} accepted: {number}, status {result.status}.")
     return ExitCode.OK
 
 
@@ -496,8 +586,12 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         )
         if order.get("cart_url"):
             out.line(
-                f"  Warenkorb / cart: {order['cart_url']} (bis / until "
-                f"{order.get('cart_expires_at')})"
+                "  "
+                + out._(
+                    "Warenkorb: {url} (bis {until})",
+                    url=order["cart_url"],
+                    until=order.get("cart_expires_at"),
+                )
             )
         for line in order.get("lines") or []:
             article = line.get("partner_article_number") or line.get("description") or ""
@@ -509,32 +603,36 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
             # What the dispatch notifications carried per unit: the practice software's records
             # (warranty, repairs, the health insurer) need them, and a person reads them here.
             if line.get("serial_numbers"):
-                out.line(
-                    "     Seriennummern / serial numbers: " + ", ".join(line["serial_numbers"])
-                )
+                numbers = ", ".join(line["serial_numbers"])
+                out.line("     " + out._("Seriennummern: {numbers}", numbers=numbers))
             if line.get("lot_numbers"):
-                out.line("     Chargen / lots: " + ", ".join(line["lot_numbers"]))
+                lots = ", ".join(line["lot_numbers"])
+                out.line("     " + out._("Chargen: {lots}", lots=lots))
         for change in order.get("changes") or []:  # changes after sending (see `change`)
+            kind = str(change.get("kind") or "")
             status = str(change.get("status") or "")
-            text = f"  {change.get('number')}  {change.get('kind')}: {_CHANGE_STATUS.get(status, status)}"
+            text_ = (
+                f"  {change.get('number')}  {_label(_CHANGE_KIND, kind, out)}: "
+                f"{_label(_CHANGE_STATUS, status, out)}"
+            )
             if change.get("answer_note"):
-                text += f" – {change['answer_note']}"
-            out.line(text)
+                text_ += f" – {change['answer_note']}"
+            out.line(text_)
         for event in order.get("events") or []:
-            change = event.get("to_status") or event.get("status") or ""
+            moved = event.get("to_status") or event.get("status") or ""
             if event.get("from_status"):
-                change = f"{event['from_status']} → {change}"
-            note = event.get("reason") or event.get("message") or ""
-            out.line(f"  {event.get('at') or ''}  {change}  {note}".rstrip())
+                moved = f"{event['from_status']} → {moved}"
+            note = out.said(event, "reason") or out.said(event, "message")
+            out.line(f"  {event.get('at') or ''}  {moved}  {note}".rstrip())
         return ExitCode.OK
     orders = conn.list_orders()
     if out.as_json:
         out.json(orders)
         return ExitCode.OK
     if not orders:
-        out.line("Keine Bestellungen. / No orders.")
+        out.say("Keine Bestellungen.")
         return ExitCode.OK
-    rows = [["Nummer / number", "Praxis-ID / practice id", "Status", "Geändert / updated"]]
+    rows = [[out._("Nummer"), out._("Praxis-ID"), out._("Status"), out._("Geändert")]]
     for order in orders:
         rows.append(
             [
@@ -564,35 +662,23 @@ def cmd_receive(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     number = receipt.get("number")
     if receipt.get("booked_before"):
-        out.line(
-            f"Wareneingang {number} war schon gebucht. / Goods receipt {number} was booked before."
-        )
+        out.say("Wareneingang {number} war schon gebucht.", number=number)
     else:
-        out.line(f"Wareneingang {number} gebucht. / Goods receipt {number} booked.")
+        out.say("Wareneingang {number} gebucht.", number=number)
     for line in receipt.get("lines") or []:
         serials = ", ".join(line.get("serial_numbers") or [])
+        booked = _quantity(line.get("quantity")) + (f"  ({serials})" if serials else "")
         out.line(
-            f"  Pos. {line.get('position')}: {_quantity(line.get('quantity'))}"
-            + (f"  ({serials})" if serials else "")
+            "  " + out._("Pos. {position}: {what}", position=line.get("position"), what=booked)
         )
     differences = receipt.get("differences") or []
     if differences:
-        out.line(f"{len(differences)} Abweichung(en) / difference(s):")
+        out.say("{count} Abweichung(en):", count=len(differences))
         for d in differences:
-            out.line(f"  ! {d.get('message')}")
-            out.line(f"    {d.get('message_en')}")
+            out.line(f"  ! {out.said(d, 'message')}")
     else:
-        out.line("Keine Abweichungen. / No differences.")
+        out.say("Keine Abweichungen.")
     return ExitCode.OK
-
-
-_CHANGE_STATUS = {
-    "requested": "angefragt / requested",
-    "sent": "an den Partner gesendet / sent to the partner",
-    "accepted": "angenommen / accepted",
-    "refused": "abgelehnt / refused",
-    "failed": "nicht zustellbar / undeliverable",
-}
 
 
 def cmd_change(conn: Connector, args: argparse.Namespace, out: Output) -> int:
@@ -611,32 +697,34 @@ def cmd_change(conn: Connector, args: argparse.Namespace, out: Output) -> int:
         return ExitCode.OK
     number = change.get("number")
     cancel = change.get("kind") == "cancel"
-    de, en = ("Stornierung", "Cancellation") if cancel else ("Änderung", "Change")
     if change.get("asked_before"):
-        out.line(f"{de} {number} war schon angefragt. / {en} {number} was asked for before.")
+        if cancel:
+            out.say("Stornierung {number} war schon angefragt.", number=number)
+        else:
+            out.say("Änderung {number} war schon angefragt.", number=number)
+    elif cancel:
+        out.say("Stornierung {number} angefragt.", number=number)
     else:
-        out.line(f"{de} {number} angefragt. / {en} {number} asked for.")
+        out.say("Änderung {number} angefragt.", number=number)
     for line in change.get("lines") or []:
+        position = line.get("position")
         if line.get("removed"):
-            out.line(f"  Pos. {line.get('position')}: entfernen / remove")
+            out.line("  " + out._("Pos. {position}: entfernen", position=position))
             continue
         parts = []
         if line.get("quantity") is not None:
-            parts.append(f"Menge / quantity {_quantity(line.get('quantity'))}")
+            parts.append(out._("Menge {quantity}", quantity=_quantity(line.get("quantity"))))
         if line.get("delivery_date"):
-            parts.append(f"Liefertermin / delivery date {line.get('delivery_date')}")
-        out.line(f"  Pos. {line.get('position')}: " + ", ".join(parts))
+            parts.append(out._("Liefertermin {date}", date=line.get("delivery_date")))
+        out.line("  " + out._("Pos. {position}: {what}", position=position, what=", ".join(parts)))
     for hint in change.get("pair_hints") or []:  # one side of a binaural pair only
-        out.line(f"  Hinweis: {hint.get('message')} / Note: {hint.get('message_en')}")
+        out.line("  " + out._("Hinweis: {hint}", hint=out.said(hint, "message")))
     status = str(change.get("status") or "")
-    out.line(f"Status: {_CHANGE_STATUS.get(status, status)}")
+    out.say("Status: {status}", status=_label(_CHANGE_STATUS, status, out))
     if change.get("answer_note"):
-        out.line(f"Partner: {change.get('answer_note')}")
+        out.say("Partner: {note}", note=change.get("answer_note"))
     if status in ("requested", "sent"):
-        out.line(
-            "Der Partner muss zustimmen; „status“ zeigt seine Antwort. / The partner has to agree; "
-            "'status' shows the answer."
-        )
+        out.say("Der Partner muss zustimmen; „status“ zeigt seine Antwort.")
     return ExitCode.OK
 
 
@@ -649,8 +737,8 @@ def cmd_watch(conn: Connector, args: argparse.Namespace, out: Output) -> int:
             if args.once:
                 raise
             # A long-running watch outlives network trouble: say so and try again later.
-            for text in exc.lines():
-                print(text, file=sys.stderr)
+            for line in exc.lines(out.language):
+                print(line, file=sys.stderr)
             updates = None
         if updates is not None:
             if out.as_json:
@@ -662,7 +750,7 @@ def cmd_watch(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                         f"{u.status}  {u.updated_at or ''}".rstrip()
                     )
                 if args.once and not updates:
-                    out.line("Keine Änderungen. / No changes.")
+                    out.say("Keine Änderungen.")
         if args.once:
             return ExitCode.OK
         try:
@@ -702,25 +790,33 @@ def _quantity(value: Any) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _describe_conflict(conflict: Any) -> str:
+def _label(labels: dict[str, str], code: str, out: Output) -> str:
+    """A code's words (``requested`` → *angefragt*); a code this version does not know as is."""
+    return out._(labels[code]) if code in labels else code
+
+
+def _describe_conflict(conflict: Any, out: Output) -> str:
     if not isinstance(conflict, dict):
         return str(conflict)
     if "field" in conflict and ("dashboard_value" in conflict or "source_value" in conflict):
         record = " ".join(
             str(conflict[k]) for k in ("record_type", "record_id") if conflict.get(k) is not None
         )
-        return (
-            f"{record}: {conflict['field']} – Dashboard {conflict.get('dashboard_value')!r}, "
-            f"Praxissoftware / practice software {conflict.get('source_value')!r}"
+        return out._(
+            "{record}: {field} – Dashboard {dashboard!r}, Praxissoftware {source!r}",
+            record=record,
+            field=conflict["field"],
+            dashboard=conflict.get("dashboard_value"),
+            source=conflict.get("source_value"),
         )
     return ", ".join(f"{k}={v}" for k, v in conflict.items())
 
 
-def _describe_issue(issue: dict[str, Any]) -> str:
+def _describe_issue(issue: dict[str, Any], out: Output) -> str:
     position = issue.get("position")
-    where = f"Pos. {position}: " if position is not None else ""
-    messages = [m for m in (issue.get("message"), issue.get("message_en")) if m]
-    text = f"{where}{issue.get('code', '')} – {' / '.join(dict.fromkeys(messages))}"
+    text_ = f"{issue.get('code', '')} – {out.said(issue, 'message')}"
+    if position is not None:
+        text_ = out._("Pos. {position}: {what}", position=position, what=text_)
     candidates = issue.get("candidates") or []
     if candidates:
         names = []
@@ -736,5 +832,5 @@ def _describe_issue(issue: dict[str, Any]) -> str:
                 )
             else:
                 names.append(str(c))
-        text += f" (Vorschläge / candidates: {', '.join(names)})"
-    return text
+        text_ += " " + out._("(Vorschläge: {names})", names=", ".join(names))
+    return text_

@@ -19,6 +19,7 @@ from .errors import (
     TokenInvalid,
     parse_problem,
 )
+from .i18n import Text, text
 
 USER_AGENT = f"orderhub-connector/{__version__}"
 
@@ -63,10 +64,10 @@ class PortalClient:
         token = self._token()
         if not token:
             raise NotRegistered(
-                "Diese Installation ist noch nicht registriert (kein API-Token). Bitte zuerst "
-                "„orderhub-connector register“ ausführen.",
-                "This installation is not registered yet (no API token). Run "
-                "'orderhub-connector register' first.",
+                text(
+                    "Diese Installation ist noch nicht registriert (kein API-Token). Bitte zuerst "
+                    "„orderhub-connector register“ ausführen."
+                )
             )
         return {"Authorization": f"Bearer {token}"}
 
@@ -127,16 +128,15 @@ class PortalClient:
 
     def _unreachable(self, exc: Exception, *, retried: bool) -> PortalUnreachable:
         cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        details = [cause]
+        details: list[str | Text] = [cause]
         if retried:
-            details.append(
-                f"{self.retries} Wiederholung(en) ohne Erfolg. / {self.retries} retries failed."
-            )
+            details.append(text("{count} Wiederholung(en) ohne Erfolg.", count=self.retries))
         return PortalUnreachable(
-            f"Das OrderHub-Portal ({self.portal_url}) ist nicht erreichbar. Bitte Netzwerk und "
-            f"portal_url prüfen und es später erneut versuchen.",
-            f"The OrderHub portal ({self.portal_url}) cannot be reached. Check the network and "
-            f"portal_url and try again later.",
+            text(
+                "Das OrderHub-Portal ({url}) ist nicht erreichbar. Bitte Netzwerk und portal_url "
+                "prüfen und es später erneut versuchen.",
+                url=self.portal_url,
+            ),
             details=details,
         )
 
@@ -145,20 +145,24 @@ class PortalClient:
         status = response.status_code
         if status == 401:
             return TokenInvalid(
-                "Das API-Token wurde vom Portal abgelehnt (widerrufen oder ungültig). Bitte im "
-                "Dashboard ein neues Token anlegen oder „orderhub-connector register“ erneut "
-                "ausführen.",
-                "The portal rejected the API token (revoked or invalid). Create a new token in "
-                "the dashboard or run 'orderhub-connector register' again.",
+                text(
+                    "Das API-Token wurde vom Portal abgelehnt (widerrufen oder ungültig). Bitte im "
+                    "Dashboard ein neues Token anlegen oder „orderhub-connector register“ erneut "
+                    "ausführen."
+                )
             )
         body = _body(response)
         if status >= 500:
             problem = parse_problem(status, body)
             return PortalServerError(
-                f"Das Portal meldet einen Serverfehler (HTTP {status}). Bitte später erneut "
-                f"versuchen.",
-                f"The portal reports a server error (HTTP {status}). Please try again later.",
-                details=[t for t in (problem.title, problem.detail) if t],
+                text(
+                    "Das Portal meldet einen Serverfehler (HTTP {status}). Bitte später erneut "
+                    "versuchen.",
+                    status=status,
+                ),
+                details=[problem.reason]
+                if problem.raw.get("message")
+                else [t for t in (problem.title, problem.detail) if t],
             )
         return PortalProblem(parse_problem(status, body))
 
@@ -176,7 +180,9 @@ def json_body(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         raise PortalServerError(
-            f"Das Portal hat keine JSON-Antwort geschickt (HTTP {response.status_code}).",
-            f"The portal did not answer with JSON (HTTP {response.status_code}).",
+            text(
+                "Das Portal hat keine JSON-Antwort geschickt (HTTP {status}).",
+                status=response.status_code,
+            ),
             details=[response.text[:200]],
         ) from None

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ConfigError
+from .i18n import LANGUAGES, language_of, text
 from .interface import VIA_WORKSTATION, InterfaceSetting, parse_start
 
 CONFIG_ENV = "ORDERHUB_CONNECTOR_CONFIG"
@@ -35,6 +36,7 @@ _TOP_LEVEL_KEYS = {
     "poll_interval",
     "registration_timeout",
     "watch_interval",
+    "language",
     "software",
     "interface",
     "interfaces",
@@ -64,6 +66,8 @@ class ConnectorConfig:
     watch_interval: float = 60.0
     software_name: str = "orderhub-connector"
     software_version: str = __version__
+    #: ``de`` or ``en``: what the CLI speaks on this installation (None: ask the environment).
+    language: str | None = None
     interfaces: list[InterfaceSetting] = field(default_factory=list)
     source_path: Path | None = None
 
@@ -83,15 +87,23 @@ class ConnectorConfig:
         self.status_file = Path(self.status_file)
         if self.token_store not in TOKEN_STORES:
             raise ConfigError(
-                f"token_store = „{self.token_store}“ ist unbekannt; erlaubt: file, keyring.",
-                f"token_store = '{self.token_store}' is unknown; use 'file' or 'keyring'.",
+                text(
+                    "token_store = „{value}“ ist unbekannt; erlaubt: file, keyring.",
+                    value=self.token_store,
+                )
+            )
+        if self.language is not None and self.language not in LANGUAGES:
+            raise ConfigError(
+                text("language = „{value}“ ist unbekannt; erlaubt: de, en.", value=self.language)
             )
         names = [i.name for i in self.interfaces]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ConfigError(
-                f"Schnittstellen-Namen kommen mehrfach vor: {', '.join(duplicates)}.",
-                f"Interface names occur more than once: {', '.join(duplicates)}.",
+                text(
+                    "Schnittstellen-Namen kommen mehrfach vor: {names}.",
+                    names=", ".join(duplicates),
+                )
             )
 
     def url(self, path: str) -> str:
@@ -103,8 +115,11 @@ class ConnectorConfig:
                 return setting
         known = ", ".join(i.name for i in self.interfaces) or "–"
         raise ConfigError(
-            f"Keine Schnittstelle „{name}“ konfiguriert (vorhanden: {known}).",
-            f"No interface '{name}' is configured (known: {known}).",
+            text(
+                "Keine Schnittstelle „{name}“ konfiguriert (vorhanden: {known}).",
+                name=name,
+                known=known,
+            )
         )
 
 
@@ -117,21 +132,24 @@ def resolve_config_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> ConnectorConfig:
-    """Read and validate the TOML file; every problem is a bilingual :class:`ConfigError`."""
+    """Read and validate the TOML file; every problem is a :class:`ConfigError`."""
     config_path = resolve_config_path(path)
     try:
         with open(config_path, "rb") as fh:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(
-            f"Konfigurationsdatei {config_path} nicht gefunden (--config PATH oder "
-            f"{CONFIG_ENV} setzen).",
-            f"Configuration file {config_path} not found (pass --config PATH or set {CONFIG_ENV}).",
+            text(
+                "Konfigurationsdatei {path} nicht gefunden (--config PATH oder {variable} setzen).",
+                path=config_path,
+                variable=CONFIG_ENV,
+            )
         ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(
-            f"Konfigurationsdatei {config_path} ist nicht lesbar: {exc}",
-            f"Configuration file {config_path} cannot be read: {exc}",
+            text(
+                "Konfigurationsdatei {path} ist nicht lesbar: {error}", path=config_path, error=exc
+            )
         ) from None
     return config_from_mapping(data, base_dir=config_path.resolve().parent, source_path=config_path)
 
@@ -143,20 +161,15 @@ def config_from_mapping(
     unknown = sorted(set(data) - _TOP_LEVEL_KEYS)
     if unknown:
         raise ConfigError(
-            f"Unbekannte Einträge in der Konfiguration: {', '.join(unknown)}.",
-            f"Unknown configuration keys: {', '.join(unknown)}.",
+            text("Unbekannte Einträge in der Konfiguration: {keys}.", keys=", ".join(unknown))
         )
     for key in ("portal_url", "practice_data"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise ConfigError(
-                f"„{key}“ fehlt in der Konfiguration.",
-                f"'{key}' is missing from the configuration.",
-            )
+            raise ConfigError(text("„{key}“ fehlt in der Konfiguration.", key=key))
     portal_url = data["portal_url"].strip()
     if not portal_url.startswith(("http://", "https://")):
         raise ConfigError(
-            f"portal_url „{portal_url}“ muss mit http:// oder https:// beginnen.",
-            f"portal_url '{portal_url}' must start with http:// or https://.",
+            text("portal_url „{url}“ muss mit http:// oder https:// beginnen.", url=portal_url)
         )
 
     def path(value: Any) -> Path:
@@ -166,25 +179,19 @@ def config_from_mapping(
     workstation = str(data.get("workstation") or "").strip() or socket.gethostname()
     software = data.get("software") or {}
     if not isinstance(software, dict):
-        raise ConfigError("[software] muss eine Tabelle sein.", "[software] must be a table.")
+        raise ConfigError(text("[software] muss eine Tabelle sein."))
 
     raw_interfaces: list[dict[str, Any]] = []
     if "interface" in data:
         if not isinstance(data["interface"], dict):
-            raise ConfigError("[interface] muss eine Tabelle sein.", "[interface] must be a table.")
+            raise ConfigError(text("[interface] muss eine Tabelle sein."))
         raw_interfaces.append(data["interface"])
     extra = data.get("interfaces", [])
     if not isinstance(extra, list) or not all(isinstance(i, dict) for i in extra):
-        raise ConfigError(
-            "[[interfaces]] muss eine Liste von Tabellen sein.",
-            "[[interfaces]] must be an array of tables.",
-        )
+        raise ConfigError(text("[[interfaces]] muss eine Liste von Tabellen sein."))
     for entry in extra:
         if not entry.get("name"):
-            raise ConfigError(
-                "Jede [[interfaces]]-Tabelle braucht einen Namen (name).",
-                "Every [[interfaces]] table needs a name.",
-            )
+            raise ConfigError(text("Jede [[interfaces]]-Tabelle braucht einen Namen (name)."))
         raw_interfaces.append(entry)
     interfaces = [
         _interface_from_mapping(raw, default_workstation=workstation) for raw in raw_interfaces
@@ -206,14 +213,21 @@ def config_from_mapping(
             watch_interval=float(data.get("watch_interval", 60.0)),
             software_name=str(software.get("name") or "orderhub-connector"),
             software_version=str(software.get("version") or __version__),
+            language=_language(data.get("language")),
             interfaces=interfaces,
             source_path=source_path,
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(
-            f"Ungültiger Wert in der Konfiguration: {exc}",
-            f"Invalid value in the configuration: {exc}",
+            text("Ungültiger Wert in der Konfiguration: {error}", error=exc)
         ) from None
+
+
+def _language(value: Any) -> str | None:
+    """``language = "en"`` (or ``"en_GB"``, ``"English"``…) → ``"en"``; empty → None."""
+    if value is None or value == "":
+        return None
+    return language_of(str(value)) or str(value)  # an unknown value is refused by the config
 
 
 def _interface_from_mapping(raw: dict[str, Any], *, default_workstation: str) -> InterfaceSetting:
@@ -221,8 +235,11 @@ def _interface_from_mapping(raw: dict[str, Any], *, default_workstation: str) ->
     unknown = sorted(set(raw) - _INTERFACE_KEYS)
     if unknown:
         raise ConfigError(
-            f"Schnittstelle „{name}“: unbekannte Einträge {', '.join(unknown)}.",
-            f"Interface '{name}': unknown keys {', '.join(unknown)}.",
+            text(
+                "Schnittstelle „{name}“: unbekannte Einträge {keys}.",
+                name=name,
+                keys=", ".join(unknown),
+            )
         )
     configured_via = str(raw.get("configured_via") or "branch_administration").strip()
     workstation = str(raw.get("workstation") or "").strip() or None

@@ -30,6 +30,7 @@ from .errors import (
     PracticeDataError,
     RegistrationFailed,
 )
+from .i18n import DEFAULT_LANGUAGE, Text, text, translate
 from .interface import InterfaceCheck, check_interface
 from .payloads import (
     body_digest,
@@ -98,7 +99,11 @@ class OrderResult:
 
 
 class Connector:
-    """The practice-side connector (Schnittstelle) as a library."""
+    """The practice-side connector (Schnittstelle) as a library.
+
+    ``echo`` receives progress sentences for a person, in ``language`` (``de`` or ``en``);
+    errors and reasons carry both languages (``.de``, ``.en``).
+    """
 
     def __init__(
         self,
@@ -111,14 +116,18 @@ class Connector:
         echo: Callable[[str], Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         today: Callable[[], dt.date] = dt.date.today,
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         self.config = config
+        self.language = language
         self.source = source or JsonFileSource(config.practice_data, config.status_path)
         self.open_browser = open_browser or _open_in_browser
         self.echo = echo or (lambda message: None)
         self.sleep = sleep
         self.today = today
-        self.tokens = token_store(config.token_store, config.state_dir, config.portal_url)
+        self.tokens = token_store(
+            config.token_store, config.state_dir, config.portal_url, language=language
+        )
         self.journal = Journal(config.state_dir)
         self.registration_state = StateFile(config.state_dir / "registration.json")
         self.watch_state = StateFile(config.state_dir / "watch.json")
@@ -144,6 +153,10 @@ class Connector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def say(self, msgid: str, /, **params: Any) -> None:
+        """Tell the person watching (``echo``) one sentence, in their language."""
+        self.echo(translate(msgid, self.language, **params))
+
     def api_token(self) -> str | None:
         """The environment variable wins, so an operator can test a token without storing it."""
         return os.environ.get(TOKEN_ENV) or self.tokens.load()
@@ -160,10 +173,10 @@ class Connector:
         """Start registration, show its URL, and wait for the token (SPEC §3.1)."""
         if self.api_token() and not force:
             raise RegistrationFailed(
-                "Diese Installation ist bereits registriert. Neue Filialen oder Mitarbeiter "
-                "mit „orderhub-connector sync“ übertragen; neu registrieren nur mit --force.",
-                "This installation is already registered. Send new branches or employees with "
-                "'orderhub-connector sync'; register again only with --force.",
+                text(
+                    "Diese Installation ist bereits registriert. Neue Filialen oder Mitarbeiter "
+                    "mit „orderhub-connector sync“ übertragen; neu registrieren nur mit --force."
+                )
             )
         body = self.snapshot()
         body["software"] = {
@@ -182,14 +195,10 @@ class Connector:
             poll_token = str(started["poll_token"])
         except (KeyError, TypeError):
             raise RegistrationFailed(
-                "Das Portal hat eine unvollständige Registrierungsantwort geschickt.",
-                "The portal sent an incomplete registration answer.",
+                text("Das Portal hat eine unvollständige Registrierungsantwort geschickt."),
                 details=[str(started)[:300]],
             ) from None
-        self.echo(
-            "Registrierung im Browser abschließen / complete the registration in the browser:\n"
-            f"  {registration_url}"
-        )
+        self.say("Registrierung im Browser abschließen:\n  {url}", url=registration_url)
         opened = False
         if open_browser:
             opened = bool(_safe_open(self.open_browser, registration_url))
@@ -218,7 +227,7 @@ class Connector:
             deadline = min(deadline, time.monotonic() + max(remaining, 0))
         interval = self.config.poll_interval
         path = f"api/v1/registrations/{registration_id}/token"
-        self.echo("Warte auf Abschluss der Registrierung … / waiting for the registration …")
+        self.say("Warte auf Abschluss der Registrierung …")
         while True:
             try:
                 response = self.client.request(
@@ -237,8 +246,7 @@ class Connector:
                 else:
                     summary = f"HTTP {exc.status}: {exc.problem.title} {exc.problem.detail}"
                     raise RegistrationFailed(
-                        "Die Registrierung wurde vom Portal abgelehnt.",
-                        "The portal refused the registration.",
+                        text("Die Registrierung wurde vom Portal abgelehnt."),
                         details=[summary.strip(), *exc.details],
                     ) from None
             if response is not None:
@@ -246,18 +254,15 @@ class Connector:
                     body = json_body(response)
                     token = body.get("api_token")
                     if not token:
-                        raise RegistrationFailed(
-                            "Das Portal hat kein API-Token geschickt.",
-                            "The portal sent no API token.",
-                        )
+                        raise RegistrationFailed(text("Das Portal hat kein API-Token geschickt."))
                     company = body.get("company_id")
                     return str(token), (str(company) if company is not None else None)
                 if response.status_code == 410:
                     raise RegistrationFailed(
-                        "Die Registrierung ist abgelaufen oder ihr Token wurde bereits abgeholt. "
-                        "Bitte „orderhub-connector register“ erneut ausführen.",
-                        "The registration has expired or its token was already collected. "
-                        "Run 'orderhub-connector register' again.",
+                        text(
+                            "Die Registrierung ist abgelaufen oder ihr Token wurde bereits "
+                            "abgeholt. Bitte „orderhub-connector register“ erneut ausführen."
+                        )
                     )
                 if response.status_code == 429:
                     interval += 5
@@ -267,8 +272,7 @@ class Connector:
                         interval = max(interval, float(body["interval"]))
             if time.monotonic() + interval > deadline:
                 raise RegistrationFailed(
-                    "Die Registrierung wurde nicht rechtzeitig im Browser abgeschlossen.",
-                    "The registration was not completed in the browser in time.",
+                    text("Die Registrierung wurde nicht rechtzeitig im Browser abgeschlossen.")
                 )
             self.sleep(interval)
 
@@ -328,30 +332,33 @@ class Connector:
         firm = data.firm(order.firm_id)
         route = route_firm(firm, branch_names=data.branch_names)
         if not route.via_orderhub:
-            where_de, where_en = {
-                SPECIFIC_INTERFACE: (
-                    "über die firmenspezifische Schnittstelle",
-                    "through the firm-specific interface",
-                ),
-                MANUAL: ("von Hand", "by hand"),
+            where = {
+                SPECIFIC_INTERFACE: text("über die firmenspezifische Schnittstelle"),
+                MANUAL: text("von Hand"),
             }[route.destination]
             raise FirmNotRouted(
-                f"Bestellung {order.id} wird nicht über OrderHub bestellt: Firma „{firm.name}“ "
-                f"bestellt {where_de}. {route.reason.de}",
-                f"Order {order.id} is not ordered through OrderHub: firm '{firm.name}' orders "
-                f"{where_en}. {route.reason.en}",
+                text(
+                    "Bestellung {order} wird nicht über OrderHub bestellt: Firma „{firm}“ "
+                    "bestellt {where}. {reason}",
+                    order=order.id,
+                    firm=firm.name,
+                    where=where,
+                    reason=route.reason,
+                ),
                 route=route,
-                details=[str(w) for w in route.warnings],
+                details=[Text(w.de, w.en) for w in route.warnings],
             )
         check = self.check(order.branch_id, branch_names=data.branch_names)
         if not check.allowed:
             raise InterfaceNotAllowed(
-                f"Die Schnittstelle darf hier nicht verwendet werden (Filiale {order.branch_id}, "
-                f"Rechner {check.workstation}).",
-                f"The interface may not be used here (branch {order.branch_id}, workstation "
-                f"{check.workstation}).",
+                text(
+                    "Die Schnittstelle darf hier nicht verwendet werden (Filiale {branch}, "
+                    "Rechner {workstation}).",
+                    branch=order.branch_id,
+                    workstation=check.workstation,
+                ),
                 check=check,
-                details=[str(r) for r in check.reasons],
+                details=[Text(r.de, r.en) for r in check.reasons],
             )
         body = build_order_payload(order, firm, self.upload_attachments(order) if upload else None)
         return body, idempotency_key(self.config.portal_url, order.id, body), route
@@ -430,9 +437,9 @@ class Connector:
         def announce_retry(attempt: int) -> None:
             nonlocal attempts
             attempts = attempt
-            self.echo(
-                f"Keine Antwort vom Portal, Versuch {attempt} mit demselben Idempotency-Key … / "
-                f"no answer from the portal, attempt {attempt} with the same Idempotency-Key …"
+            self.say(
+                "Keine Antwort vom Portal, Versuch {attempt} mit demselben Idempotency-Key …",
+                attempt=attempt,
             )
 
         try:
@@ -573,10 +580,7 @@ class Connector:
             "complete": complete,
         }
         if not body["lines"] and not body["scans"] and not complete:
-            raise PracticeDataError(
-                "Nichts zu buchen: bitte --scan oder --line angeben.",
-                "Nothing to book: give --scan or --line.",
-            )
+            raise PracticeDataError(text("Nichts zu buchen: bitte --scan oder --line angeben."))
         if shipment:
             body["shipment"] = shipment
         if note:
@@ -695,36 +699,35 @@ class Connector:
         try:
             self.source.write_status(updates)
         except (PracticeDataError, OSError) as exc:
-            self.echo(
-                f"Warnung: Status konnte nicht an die Praxissoftware übergeben werden / "
-                f"warning: status could not be handed to the practice software: {exc}"
+            self.say(
+                "Warnung: Status konnte nicht an die Praxissoftware übergeben werden: {error}",
+                error=exc,
             )
 
 
-def _receipt_line(text: str) -> dict[str, Any]:
+def _receipt_line(value: str) -> dict[str, Any]:
     """``POS=QTY`` (``2=1``, ``3=0.5``, ``1=2,5``) as a receipt line."""
-    position, sep, quantity = text.partition("=")
+    position, sep, quantity = value.partition("=")
     quantity = quantity.strip().replace(",", ".")
     try:
         pos = int(position)
         if not sep or pos < 1 or float(quantity) < 0:
-            raise ValueError(text)
+            raise ValueError(value)
     except ValueError:
         raise PracticeDataError(
-            f"„{text}“ ist keine Angabe POSITION=MENGE (z. B. 2=1).",
-            f"'{text}' is not POSITION=QUANTITY (e.g. 2=1).",
+            text("„{value}“ ist keine Angabe POSITION=MENGE (z. B. 2=1).", value=value)
         ) from None
     return {"position": pos, "quantity": quantity}
 
 
-def _position(text: str, what_de: str, what_en: str) -> int:
+def _position(value: str, what: Text) -> int:
     try:
-        position = int(text.strip())
+        position = int(value.strip())
         if position < 1:
-            raise ValueError(text)
+            raise ValueError(value)
     except ValueError:
         raise PracticeDataError(
-            f"„{text}“ ist keine Position ({what_de}).", f"'{text}' is not a line ({what_en})."
+            text("„{value}“ ist keine Position ({what}).", value=value, what=what)
         ) from None
     return position
 
@@ -742,8 +745,9 @@ def change_body(
     if cancel:
         if lines or dates or remove:
             raise PracticeDataError(
-                "--cancel storniert die ganze Bestellung: bitte ohne --line, --date, --remove.",
-                "--cancel cancels the whole order: give no --line, --date or --remove.",
+                text(
+                    "--cancel storniert die ganze Bestellung: bitte ohne --line, --date, --remove."
+                )
             )
         body: dict[str, Any] = {"kind": "cancel"}
         if note:
@@ -754,54 +758,57 @@ def change_body(
     def entry(position: int) -> dict[str, Any]:
         return by_position.setdefault(position, {"position": position})
 
-    for text in lines:
-        position_text, sep, quantity = text.partition("=")
+    for value in lines:
+        position_text, sep, quantity = value.partition("=")
         quantity = quantity.strip().replace(",", ".")
         try:
             if not sep or float(quantity) <= 0:
-                raise ValueError(text)
+                raise ValueError(value)
         except ValueError:
             raise PracticeDataError(
-                f"„{text}“ ist keine Angabe POSITION=MENGE (z. B. 2=3), die Menge größer als 0.",
-                f"'{text}' is not POSITION=QUANTITY (e.g. 2=3) with a quantity above 0.",
+                text(
+                    "„{value}“ ist keine Angabe POSITION=MENGE (z. B. 2=3), die Menge größer als 0.",
+                    value=value,
+                )
             ) from None
-        item = entry(_position(position_text, "POSITION=MENGE", "POSITION=QUANTITY"))
+        item = entry(_position(position_text, text("POSITION=MENGE")))
         if "quantity" in item:
             raise PracticeDataError(
-                f"Pos. {item['position']} hat zweimal --line.",
-                f"Line {item['position']} has --line twice.",
+                text("Pos. {position} hat zweimal --line.", position=item["position"])
             )
         item["quantity"] = quantity
-    for text in dates:
-        position_text, sep, day = text.partition("=")
+    for value in dates:
+        position_text, sep, day = value.partition("=")
         try:
             if not sep:
-                raise ValueError(text)
+                raise ValueError(value)
             parsed = dt.date.fromisoformat(day.strip())
         except ValueError:
             raise PracticeDataError(
-                f"„{text}“ ist keine Angabe POSITION=JJJJ-MM-TT (z. B. 2=2026-03-31).",
-                f"'{text}' is not POSITION=YYYY-MM-DD (e.g. 2=2026-03-31).",
+                text(
+                    "„{value}“ ist keine Angabe POSITION=JJJJ-MM-TT (z. B. 2=2026-03-31).",
+                    value=value,
+                )
             ) from None
-        item = entry(_position(position_text, "POSITION=JJJJ-MM-TT", "POSITION=YYYY-MM-DD"))
+        item = entry(_position(position_text, text("POSITION=JJJJ-MM-TT")))
         if "delivery_date" in item:
             raise PracticeDataError(
-                f"Pos. {item['position']} hat zweimal --date.",
-                f"Line {item['position']} has --date twice.",
+                text("Pos. {position} hat zweimal --date.", position=item["position"])
             )
         item["delivery_date"] = parsed.isoformat()
-    for text in remove:
-        item = entry(_position(text, "--remove POSITION", "--remove POSITION"))
+    for value in remove:
+        item = entry(_position(value, Text("--remove POSITION", "--remove POSITION")))
         if len(item) > 1:
             raise PracticeDataError(
-                f"Pos. {item['position']}: entweder --remove oder --line/--date.",
-                f"Line {item['position']}: either --remove or --line/--date.",
+                text(
+                    "Pos. {position}: entweder --remove oder --line/--date.",
+                    position=item["position"],
+                )
             )
         item["remove"] = True
     if not by_position:
         raise PracticeDataError(
-            "Nichts zu ändern: bitte --line, --date, --remove oder --cancel angeben.",
-            "Nothing to change: give --line, --date, --remove or --cancel.",
+            text("Nichts zu ändern: bitte --line, --date, --remove oder --cancel angeben.")
         )
     body = {"kind": "change", "lines": [by_position[p] for p in sorted(by_position)]}
     if note:

@@ -1,16 +1,20 @@
 """Errors a practice understands, each with its own exit code.
 
-Every failure the connector expects is a :class:`ConnectorError` carrying a German and an
-English sentence (the UI is German first) and a distinct :class:`ExitCode`, so that practice
-software calling the CLI can tell "portal unreachable" from "token revoked" without parsing
-text. The CLI prints these and never a traceback.
+Every failure the connector expects is a :class:`ConnectorError` carrying one sentence in
+German and English (written once, in German, and translated through the catalogue — see
+:mod:`.i18n`) and a distinct :class:`ExitCode`, so that practice software calling the CLI can
+tell "portal unreachable" from "token revoked" without parsing text. The CLI prints these in
+the reader's language and never a traceback.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
+
+from .i18n import DEFAULT_LANGUAGE, Text, in_language, text, translate
 
 
 class ExitCode(IntEnum):
@@ -41,32 +45,59 @@ class Message:
     de: str
     en: str
 
+    @classmethod
+    def of(cls, code: str, msgid: str, /, **params: Any) -> Message:
+        """The sentence ``msgid`` (German, with ``{parameters}``) in both languages."""
+        sentence = text(msgid, **params)
+        return cls(code, sentence.de, sentence.en)
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" else self.de
+
     def __str__(self) -> str:
-        return f"{self.de} / {self.en}"
+        return self.de
+
+
+#: A detail line of an error: the connector's own sentence (a :class:`~.i18n.Text`, German
+#: with its English), or a plain string (the portal's words, an exception's text) printed as is.
+Detail = str
 
 
 class ConnectorError(Exception):
-    """Base of all expected failures; ``de``/``en`` are complete sentences."""
+    """Base of all expected failures; ``de``/``en`` are the same complete sentence.
+
+    Raise it with a :func:`~.i18n.text` (``ConfigError(text("… {path} …", path=p))``); the
+    older form with two strings, German then English, still works for sentences that arrive
+    translated (the portal's ``message`` and ``message_en``).
+    """
 
     exit_code: ExitCode = ExitCode.UNEXPECTED
 
-    def __init__(self, de: str, en: str, *, details: list[str] | None = None) -> None:
-        super().__init__(en)
-        self.de = de
-        self.en = en
-        self.details = list(details or [])
+    def __init__(
+        self, de: str | Text, en: str | None = None, *, details: Sequence[Detail] | None = None
+    ) -> None:
+        message = de if isinstance(de, Text) else Text(de, de if en is None else en)
+        super().__init__(message.en)
+        self.message = message
+        self.de = message.de
+        self.en = message.en
+        self.details: list[Detail] = list(details or [])
 
-    def lines(self) -> list[str]:
-        """The message as printed: German line, English line, then details."""
-        return [f"Fehler: {self.de}", f"Error: {self.en}", *(f"  {d}" for d in self.details)]
+    def lines(self, language: str = DEFAULT_LANGUAGE) -> list[str]:
+        """The message as printed in ``language``: the sentence, then one line per detail."""
+        return [
+            translate("Fehler: {message}", language, message=self.message),
+            *(f"  {in_language(d, language)}" for d in self.details),
+        ]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        """The error for ``--json``: the sentence in both languages, details in ``language``."""
         return {
             "error": type(self).__name__,
             "exit_code": int(self.exit_code),
             "de": self.de,
             "en": self.en,
-            "details": self.details,
+            "details": [in_language(d, language) for d in self.details],
         }
 
 
@@ -93,7 +124,14 @@ class TokenInvalid(ConnectorError):
 class InterfaceNotAllowed(ConnectorError):
     exit_code = ExitCode.INTERFACE_NOT_ALLOWED
 
-    def __init__(self, de: str, en: str, *, check: Any = None, details: list[str] | None = None):
+    def __init__(
+        self,
+        de: str | Text,
+        en: str | None = None,
+        *,
+        check: Any = None,
+        details: Sequence[Detail] | None = None,
+    ):
         super().__init__(de, en, details=details)
         self.check = check
 
@@ -101,7 +139,14 @@ class InterfaceNotAllowed(ConnectorError):
 class FirmNotRouted(ConnectorError):
     exit_code = ExitCode.FIRM_NOT_ROUTED
 
-    def __init__(self, de: str, en: str, *, route: Any = None, details: list[str] | None = None):
+    def __init__(
+        self,
+        de: str | Text,
+        en: str | None = None,
+        *,
+        route: Any = None,
+        details: Sequence[Detail] | None = None,
+    ):
         super().__init__(de, en, details=details)
         self.route = route
 
@@ -121,18 +166,25 @@ class ChangeRefused(ConnectorError):
 
     exit_code = ExitCode.CHANGE_REFUSED
 
-    def __init__(self, code: str, de: str, en: str, *, details: list[str] | None = None) -> None:
+    def __init__(
+        self, code: str, de: str, en: str, *, details: Sequence[Detail] | None = None
+    ) -> None:
         super().__init__(de, en, details=details)
         self.code = code
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "code": self.code}
+    def as_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        return {**super().as_dict(language), "code": self.code}
 
 
 @dataclass
 class FieldError:
     field: str
     message: str
+    message_en: str = ""  # where the portal says it in English too
+
+    def as_text(self) -> Text:
+        where = f"{self.field}: " if self.field else ""
+        return Text(where + self.message, where + (self.message_en or self.message))
 
 
 @dataclass
@@ -146,6 +198,19 @@ class Problem:
     field_errors: list[FieldError] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def reason(self) -> Text:
+        """What the portal said, in its words: its ``message`` (German) and ``message_en`` where
+        it sends them, else ``title: detail`` (which the portal writes in English only)."""
+        message, message_en = self.raw.get("message"), self.raw.get("message_en")
+        if isinstance(message, str) and message:
+            return Text(
+                message, message_en if isinstance(message_en, str) and message_en else message
+            )
+        title = self.title or f"HTTP {self.status}"
+        said = f"{title}: {self.detail}" if self.detail else title
+        return Text(said, said)
+
 
 class PortalProblem(ConnectorError):
     """The portal refused a request with a 4xx (problem+json where it sent one)."""
@@ -153,12 +218,13 @@ class PortalProblem(ConnectorError):
     exit_code = ExitCode.PORTAL_PROBLEM
 
     def __init__(self, problem: Problem) -> None:
-        title = problem.title or f"HTTP {problem.status}"
-        text = f"{title}: {problem.detail}" if problem.detail else title
         super().__init__(
-            f"Das Portal hat die Anfrage abgelehnt (HTTP {problem.status}) – {text}",
-            f"The portal refused the request (HTTP {problem.status}) – {text}",
-            details=[f"{fe.field}: {fe.message}" for fe in problem.field_errors],
+            text(
+                "Das Portal hat die Anfrage abgelehnt (HTTP {status}) – {reason}",
+                status=problem.status,
+                reason=problem.reason,
+            ),
+            details=[fe.as_text() for fe in problem.field_errors],
         )
         self.problem = problem
 
@@ -205,5 +271,5 @@ def _field_errors(value: Any) -> list[FieldError]:
         if isinstance(name, list):
             name = ".".join(str(part) for part in name)
         message = next((item[k] for k in ("message", "msg", "reason", "detail") if k in item), "")
-        out.append(FieldError(str(name), str(message)))
+        out.append(FieldError(str(name), str(message), str(item.get("message_en") or "")))
     return out

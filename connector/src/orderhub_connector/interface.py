@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError, Message
+from .i18n import Text, text
 
 VIA_WORKSTATION = "workstation"
 VIA_BRANCH_ADMINISTRATION = "branch_administration"
@@ -22,8 +23,8 @@ CONFIGURED_VIA = (VIA_WORKSTATION, VIA_BRANCH_ADMINISTRATION)
 USAGES = ("client",)
 
 _VIA_LABEL = {
-    VIA_WORKSTATION: ("Arbeitsplatz-Einstellungen", "workstation settings"),
-    VIA_BRANCH_ADMINISTRATION: ("Filialverwaltung", "branch administration"),
+    VIA_WORKSTATION: text("Arbeitsplatz-Einstellungen"),
+    VIA_BRANCH_ADMINISTRATION: text("Filialverwaltung"),
 }
 
 
@@ -41,28 +42,34 @@ class InterfaceSetting:
     def __post_init__(self) -> None:
         if self.configured_via not in CONFIGURED_VIA:
             raise ConfigError(
-                f"Schnittstelle „{self.name}“: configured_via = „{self.configured_via}“ ist "
-                f"unbekannt; erlaubt sind „workstation“ und „branch_administration“.",
-                f"Interface '{self.name}': configured_via = '{self.configured_via}' is unknown; "
-                f"use 'workstation' or 'branch_administration'.",
+                text(
+                    "Schnittstelle „{name}“: configured_via = „{value}“ ist unbekannt; erlaubt "
+                    "sind „workstation“ und „branch_administration“.",
+                    name=self.name,
+                    value=self.configured_via,
+                )
             )
         if self.usage not in USAGES:
             raise ConfigError(
-                f"Schnittstelle „{self.name}“: Verwendung „{self.usage}“ wird nicht unterstützt; "
-                f"der Connector läuft nur clientseitig (usage = „client“).",
-                f"Interface '{self.name}': usage '{self.usage}' is not supported; the connector "
-                f"only runs client-side (usage = 'client').",
+                text(
+                    "Schnittstelle „{name}“: Verwendung „{usage}“ wird nicht unterstützt; der "
+                    "Connector läuft nur clientseitig (usage = „client“).",
+                    name=self.name,
+                    usage=self.usage,
+                )
             )
         if self.configured_via == VIA_WORKSTATION and not self.workstation:
             raise ConfigError(
-                f"Schnittstelle „{self.name}“ ist über Arbeitsplatz-Einstellungen konfiguriert, "
-                f"aber ohne Rechnernamen (workstation).",
-                f"Interface '{self.name}' is configured through workstation settings but names "
-                f"no workstation.",
+                text(
+                    "Schnittstelle „{name}“ ist über Arbeitsplatz-Einstellungen konfiguriert, aber "
+                    "ohne Rechnernamen (workstation).",
+                    name=self.name,
+                )
             )
 
     @property
-    def via_label(self) -> tuple[str, str]:
+    def via_label(self) -> Text:
+        """Where the setting is made, in words (*Arbeitsplatz-Einstellungen*, *Filialverwaltung*)."""
         return _VIA_LABEL[self.configured_via]
 
     def as_dict(self) -> dict[str, Any]:
@@ -144,8 +151,11 @@ def parse_start(value: object, *, name: str = "OrderHub") -> dt.date | None:
         except ValueError:
             pass
     raise ConfigError(
-        f"Schnittstelle „{name}“: Start „{value}“ ist kein Datum (JJJJ-MM-TT) und nicht leer.",
-        f"Interface '{name}': start '{value}' is neither a date (YYYY-MM-DD) nor empty.",
+        text(
+            "Schnittstelle „{name}“: Start „{value}“ ist kein Datum (JJJJ-MM-TT) und nicht leer.",
+            name=name,
+            value=value,
+        )
     )
 
 
@@ -172,43 +182,44 @@ def evaluate_setting(
     if setting.branch:
         if not branch:
             reasons.append(
-                Message(
+                Message.of(
                     "branch_required",
-                    f"„{setting.name}“ ist auf Filiale {_branch_label(setting.branch, names)} "
-                    f"beschränkt; es wurde keine Filiale angegeben.",
-                    f"'{setting.name}' is restricted to branch "
-                    f"{_branch_label(setting.branch, names)}; no branch was given.",
+                    "„{name}“ ist auf Filiale {branch} beschränkt; es wurde keine Filiale "
+                    "angegeben.",
+                    name=setting.name,
+                    branch=_branch_label(setting.branch, names),
                 )
             )
         elif setting.branch != branch:
             reasons.append(
-                Message(
+                Message.of(
                     "other_branch",
-                    f"„{setting.name}“ ist auf Filiale {_branch_label(setting.branch, names)} "
-                    f"beschränkt, nicht Filiale {_branch_label(branch, names)}.",
-                    f"'{setting.name}' is restricted to branch {_branch_label(setting.branch, names)}, "
-                    f"not branch {_branch_label(branch, names)}.",
+                    "„{name}“ ist auf Filiale {branch} beschränkt, nicht Filiale {other}.",
+                    name=setting.name,
+                    branch=_branch_label(setting.branch, names),
+                    other=_branch_label(branch, names),
                 )
             )
     if setting.configured_via == VIA_WORKSTATION:
         assert setting.workstation  # guaranteed by InterfaceSetting.__post_init__
         if not _same_workstation(setting.workstation, workstation):
             reasons.append(
-                Message(
+                Message.of(
                     "other_workstation",
-                    f"„{setting.name}“ ist über die Arbeitsplatz-Einstellungen von Rechner "
-                    f"„{setting.workstation}“ eingerichtet und gilt nur dort, nicht auf "
-                    f"„{workstation}“.",
-                    f"'{setting.name}' is configured through the workstation settings of "
-                    f"'{setting.workstation}' and applies only there, not on '{workstation}'.",
+                    "„{name}“ ist über die Arbeitsplatz-Einstellungen von Rechner „{workstation}“ "
+                    "eingerichtet und gilt nur dort, nicht auf „{other}“.",
+                    name=setting.name,
+                    workstation=setting.workstation,
+                    other=workstation,
                 )
             )
     if setting.start and on_date < setting.start:
         reasons.append(
-            Message(
+            Message.of(
                 "not_started",
-                f"„{setting.name}“ ist erst ab {setting.start:%d.%m.%Y} freigeschaltet.",
-                f"'{setting.name}' is enabled from {setting.start.isoformat()}.",
+                "„{name}“ ist erst ab {start} freigeschaltet.",
+                name=setting.name,
+                start=setting.start,
             )
         )
     return SettingVerdict(setting, tuple(reasons))

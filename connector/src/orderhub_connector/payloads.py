@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from .errors import PracticeDataError
+from .i18n import Text, text
 from .practice import AttachmentRef, Firm, Order, PracticeData
 
 
@@ -51,7 +52,7 @@ def customer_numbers(data: PracticeData) -> list[dict[str, Any]]:
     same number twice is fine, two different numbers for one partner and branch are refused.
     """
     found: dict[tuple[str, str | None], tuple[str, str]] = {}
-    problems = []
+    problems: list[Text] = []
     for firm in data.firms:
         if not firm.partner:
             continue
@@ -62,18 +63,24 @@ def customer_numbers(data: PracticeData) -> list[dict[str, Any]]:
         for branch_id, number in entries:
             key = (firm.partner, branch_id)
             if key in found and found[key][1] != number:
-                scope = f"Filiale {branch_id}" if branch_id else "Unternehmen"
-                scope_en = f"branch {branch_id}" if branch_id else "company"
+                scope = (
+                    text("Filiale {branch}", branch=branch_id) if branch_id else text("Unternehmen")
+                )
                 problems.append(
-                    f"{firm.partner}: {scope} – „{found[key][1]}“ ({found[key][0]}) ≠ "
-                    f"„{number}“ ({firm.id}) / {scope_en}"
+                    text(
+                        "{partner}: {scope} – „{number}“ ({firm}) ≠ „{other_number}“ ({other_firm})",
+                        partner=firm.partner,
+                        scope=scope,
+                        number=found[key][1],
+                        firm=found[key][0],
+                        other_number=number,
+                        other_firm=firm.id,
+                    )
                 )
             found.setdefault(key, (firm.id, number))
     if problems:
         raise PracticeDataError(
-            "Widersprüchliche Kundennummern für dieselbe Partnerfirma.",
-            "Conflicting customer numbers for the same partner.",
-            details=problems,
+            text("Widersprüchliche Kundennummern für dieselbe Partnerfirma."), details=problems
         )
     return [
         {"partner": partner, "customer_number": number, "branch_id": branch_id}
@@ -89,8 +96,7 @@ def build_order_payload(
     ids = attachment_ids or {}
     if not firm.partner:
         raise PracticeDataError(
-            f"Firma „{firm.name}“ ist keine OrderHub-Partnerfirma.",
-            f"Firm '{firm.name}' is not an OrderHub partner.",
+            text("Firma „{firm}“ ist keine OrderHub-Partnerfirma.", firm=firm.name)
         )
     lines = []
     for line in order.lines:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .errors import PracticeDataError
+from .i18n import Text, text
 
 ORDER_FORMS = ("interface", "email", "fax", "print")
 
@@ -117,7 +118,7 @@ class Order:
     reference: str = ""
     note: str = ""
     lines: tuple[OrderLine, ...] = ()
-    problems: tuple[str, ...] = ()
+    problems: tuple[Text, ...] = ()
     #: Issue 17: the order type, the order a remake replaces, when consigned/lent goods go back,
     #: and the pseudonymous fitting reference (never the patient's name).
     order_type: str | None = None
@@ -140,21 +141,22 @@ class PracticeData:
         for firm in self.firms:
             if firm.id == firm_id:
                 return firm
-        raise PracticeDataError(f"Firma „{firm_id}“ ist unbekannt.", f"Unknown firm '{firm_id}'.")
+        raise PracticeDataError(text("Firma „{firm}“ ist unbekannt.", firm=firm_id))
 
     def order(self, order_id: str) -> Order:
         for order in self.orders:
             if order.id == order_id:
                 if order.problems:
                     raise PracticeDataError(
-                        f"Bestellung „{order_id}“ ist in den Praxisdaten fehlerhaft.",
-                        f"Order '{order_id}' is faulty in the practice data.",
-                        details=list(order.problems),
+                        text(
+                            "Bestellung „{order}“ ist in den Praxisdaten fehlerhaft.",
+                            order=order_id,
+                        ),
+                        details=order.problems,
                     )
                 return order
         raise PracticeDataError(
-            f"Bestellung „{order_id}“ ist in den Praxisdaten nicht vorhanden.",
-            f"Order '{order_id}' is not in the practice data.",
+            text("Bestellung „{order}“ ist in den Praxisdaten nicht vorhanden.", order=order_id)
         )
 
     @property
@@ -242,13 +244,15 @@ class JsonFileSource:
                 raw = json.load(fh)
         except FileNotFoundError:
             raise PracticeDataError(
-                f"Praxisdaten-Export {self.export_path} nicht gefunden.",
-                f"Practice data export {self.export_path} not found.",
+                text("Praxisdaten-Export {path} nicht gefunden.", path=self.export_path)
             ) from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PracticeDataError(
-                f"Praxisdaten-Export {self.export_path} ist nicht lesbar: {exc}",
-                f"Practice data export {self.export_path} cannot be read: {exc}",
+                text(
+                    "Praxisdaten-Export {path} ist nicht lesbar: {error}",
+                    path=self.export_path,
+                    error=exc,
+                )
             ) from None
         return parse_practice_data(
             raw, origin=str(self.export_path), base_dir=self.export_path.parent
@@ -262,8 +266,9 @@ class JsonFileSource:
             return {"orders": {}}
         except (OSError, json.JSONDecodeError) as exc:
             raise PracticeDataError(
-                f"Statusdatei {self.status_path} ist nicht lesbar: {exc}",
-                f"Status file {self.status_path} cannot be read: {exc}",
+                text(
+                    "Statusdatei {path} ist nicht lesbar: {error}", path=self.status_path, error=exc
+                )
             ) from None
         data.setdefault("orders", {})
         return data
@@ -336,10 +341,12 @@ def atomic_write_json(path: Path, data: Any, *, mode: int | None = None) -> None
 
 class _Errors:
     def __init__(self) -> None:
-        self.items: list[str] = []
+        self.items: list[Text] = []
 
-    def add(self, where: str, de: str, en: str) -> None:
-        self.items.append(f"{where}: {de} / {en}")
+    def report(self, where: str, msgid: str, /, **params: Any) -> None:
+        """``where`` (a JSON path) is wrong: ``msgid`` (German, translated) says how."""
+        said = text(msgid, **params)
+        self.items.append(Text(f"{where}: {said.de}", f"{where}: {said.en}"))
 
 
 def _text(value: Any) -> str | None:
@@ -373,7 +380,7 @@ def parse_practice_data(
     company_raw = raw.get("company") or {}
     company_name = _text(company_raw.get("name")) if isinstance(company_raw, dict) else None
     if not company_name:
-        errors.add("company.name", "fehlt", "missing")
+        errors.report("company.name", "fehlt")
     branches = _branches(export)
     branch_ids = {b.id for b in branches}
     _duplicates(errors, "branches", [b.id for b in branches])
@@ -389,8 +396,11 @@ def parse_practice_data(
 
     if errors.items:
         raise PracticeDataError(
-            f"Die Praxisdaten ({origin}) enthalten {len(errors.items)} Fehler.",
-            f"The practice data ({origin}) has {len(errors.items)} error(s).",
+            text(
+                "Die Praxisdaten ({origin}) enthalten {count} Fehler.",
+                origin=origin,
+                count=len(errors.items),
+            ),
             details=errors.items,
         )
     return PracticeData(
@@ -412,7 +422,7 @@ class _Export:
     def records(self, key: str) -> list[tuple[str, dict[str, Any]]]:
         value = self.raw.get(key, [])
         if not isinstance(value, list):
-            self.errors.add(key, "muss eine Liste sein", "must be a list")
+            self.errors.report(key, "muss eine Liste sein")
             return []
         out: list[tuple[str, dict[str, Any]]] = []
         for i, item in enumerate(value):
@@ -420,13 +430,13 @@ class _Export:
             if isinstance(item, dict):
                 out.append((where, item))
             else:
-                self.errors.add(where, "muss ein Objekt sein", "must be an object")
+                self.errors.report(where, "muss ein Objekt sein")
         return out
 
     def required(self, where: str, item: dict[str, Any], key: str) -> str:
         value = _text(item.get(key))
         if value is None:
-            self.errors.add(f"{where}.{key}", "fehlt", "missing")
+            self.errors.report(f"{where}.{key}", "fehlt")
             return ""
         return value
 
@@ -452,19 +462,17 @@ def _users(export: _Export, branch_ids: set[str]) -> list[User]:
     for where, item in export.records("users"):
         ids = item.get("branch_ids", [])
         if not isinstance(ids, list):
-            export.errors.add(f"{where}.branch_ids", "muss eine Liste sein", "must be a list")
+            export.errors.report(f"{where}.branch_ids", "muss eine Liste sein")
             ids = []
         ids = tuple(t for t in (_text(b) for b in ids) if t)
         for bid in ids:
             if bid not in branch_ids:
-                export.errors.add(
-                    f"{where}.branch_ids", f"unbekannte Filiale „{bid}“", f"unknown branch '{bid}'"
+                export.errors.report(
+                    f"{where}.branch_ids", "unbekannte Filiale „{branch}“", branch=bid
                 )
         is_admin = item.get("is_admin", False)
         if not isinstance(is_admin, bool):
-            export.errors.add(
-                f"{where}.is_admin", "muss true oder false sein", "must be true or false"
-            )
+            export.errors.report(f"{where}.is_admin", "muss true oder false sein")
             is_admin = False
         users.append(
             User(
@@ -484,24 +492,21 @@ def _firms(export: _Export, branch_ids: set[str]) -> list[Firm]:
     for where, item in export.records("firms"):
         order_form = _text(item.get("order_form")) or "interface"
         if order_form not in ORDER_FORMS:
-            export.errors.add(
+            export.errors.report(
                 f"{where}.order_form",
-                f"„{order_form}“ ist keine Bestellform ({', '.join(ORDER_FORMS)})",
-                f"'{order_form}' is not an order form ({', '.join(ORDER_FORMS)})",
+                "„{value}“ ist keine Bestellform ({allowed})",
+                value=order_form,
+                allowed=", ".join(ORDER_FORMS),
             )
         bcn = item.get("branch_customer_numbers") or {}
         if not isinstance(bcn, dict):
-            export.errors.add(
-                f"{where}.branch_customer_numbers", "muss ein Objekt sein", "must be an object"
-            )
+            export.errors.report(f"{where}.branch_customer_numbers", "muss ein Objekt sein")
             bcn = {}
         branch_numbers: dict[str, str] = {}
         for bid, number in bcn.items():
             if bid not in branch_ids:
-                export.errors.add(
-                    f"{where}.branch_customer_numbers",
-                    f"unbekannte Filiale „{bid}“",
-                    f"unknown branch '{bid}'",
+                export.errors.report(
+                    f"{where}.branch_customer_numbers", "unbekannte Filiale „{branch}“", branch=bid
                 )
             number_text = _text(number)
             if number_text:
@@ -511,10 +516,8 @@ def _firms(export: _Export, branch_ids: set[str]) -> list[Firm]:
         if isinstance(specific, dict):
             active = specific.get("active", True)
             if not isinstance(active, bool):
-                export.errors.add(
-                    f"{where}.specific_interface.active",
-                    "muss true oder false sein",
-                    "must be true or false",
+                export.errors.report(
+                    f"{where}.specific_interface.active", "muss true oder false sein"
                 )
                 active = True
             specific_interface = SpecificInterface(
@@ -522,11 +525,7 @@ def _firms(export: _Export, branch_ids: set[str]) -> list[Firm]:
                 active=active,
             )
         elif specific is not None:
-            export.errors.add(
-                f"{where}.specific_interface",
-                "muss null oder ein Objekt sein",
-                "must be null or an object",
-            )
+            export.errors.report(f"{where}.specific_interface", "muss null oder ein Objekt sein")
         partner = _text(item.get("partner"))
         firms.append(
             Firm(
@@ -556,36 +555,24 @@ def _order(
     problems = _Errors()
     firm_id = _text(item.get("firm_id")) or ""
     if firm_id not in firm_ids:
-        problems.add(
-            f"{where}.firm_id", f"unbekannte Firma „{firm_id}“", f"unknown firm '{firm_id}'"
-        )
+        problems.report(f"{where}.firm_id", "unbekannte Firma „{firm}“", firm=firm_id)
     branch_id = _text(item.get("branch_id")) or ""
     if branch_id not in branch_ids:
-        problems.add(
-            f"{where}.branch_id",
-            f"unbekannte Filiale „{branch_id}“",
-            f"unknown branch '{branch_id}'",
-        )
+        problems.report(f"{where}.branch_id", "unbekannte Filiale „{branch}“", branch=branch_id)
     ordered_by = _text(item.get("ordered_by"))
     if not ordered_by:
-        problems.add(f"{where}.ordered_by", "fehlt (wer bestellt?)", "missing (who orders?)")
+        problems.report(f"{where}.ordered_by", "fehlt (wer bestellt?)")
     elif ordered_by not in user_ids:
-        problems.add(
-            f"{where}.ordered_by",
-            f"unbekannter Benutzer „{ordered_by}“",
-            f"unknown user '{ordered_by}'",
-        )
+        problems.report(f"{where}.ordered_by", "unbekannter Benutzer „{user}“", user=ordered_by)
     lines = []
     raw_lines = item.get("lines", [])
     if not isinstance(raw_lines, list) or not raw_lines:
-        problems.add(
-            f"{where}.lines", "muss eine nicht leere Liste sein", "must be a non-empty list"
-        )
+        problems.report(f"{where}.lines", "muss eine nicht leere Liste sein")
         raw_lines = []
     for j, line in enumerate(raw_lines, start=1):
         lwhere = f"{where}.lines[{j - 1}]"
         if not isinstance(line, dict):
-            problems.add(lwhere, "muss ein Objekt sein", "must be an object")
+            problems.report(lwhere, "muss ein Objekt sein")
             continue
         parsed_line = _parse_line(problems, lwhere, line, default_position=j)
         refs = _attachments(problems, f"{lwhere}.attachments", line.get("attachments"), base_dir)
@@ -616,13 +603,11 @@ def _parse_line(
 ) -> OrderLine:
     position = line.get("position", default_position)
     if not isinstance(position, int) or isinstance(position, bool) or position < 1:
-        errors.add(
-            f"{where}.position", "muss eine positive ganze Zahl sein", "must be a positive integer"
-        )
+        errors.report(f"{where}.position", "muss eine positive ganze Zahl sein")
         position = default_position
     quantity = line.get("quantity")
     if isinstance(quantity, bool) or not isinstance(quantity, (int, float)) or quantity <= 0:
-        errors.add(f"{where}.quantity", "muss eine positive Zahl sein", "must be a positive number")
+        errors.report(f"{where}.quantity", "muss eine positive Zahl sein")
         quantity = 1
     elif isinstance(quantity, float) and quantity.is_integer():
         quantity = int(quantity)
@@ -649,10 +634,8 @@ def _parse_line(
             parsed.description,
         )
     ):
-        errors.add(
-            where,
-            "nennt weder Artikelnummer, GTIN, HMV-Nummer, Herstellernummer noch Beschreibung",
-            "names no article number, GTIN, HMV number, manufacturer number or description",
+        errors.report(
+            where, "nennt weder Artikelnummer, GTIN, HMV-Nummer, Herstellernummer noch Beschreibung"
         )
     return parsed
 
@@ -665,7 +648,7 @@ def _attachments(
     if value is None:
         return ()
     if not isinstance(value, list):
-        errors.add(where, "muss eine Liste sein", "must be a list")
+        errors.report(where, "muss eine Liste sein")
         return ()
     refs = []
     for n, entry in enumerate(value):
@@ -673,7 +656,7 @@ def _attachments(
         if isinstance(entry, str):
             entry = {"file": entry}
         if not isinstance(entry, dict):
-            errors.add(here, "muss ein Objekt sein", "must be an object")
+            errors.report(here, "muss ein Objekt sein")
             continue
         tracking = _text(entry.get("tracking_number"))
         file = _text(entry.get("file"))
@@ -682,15 +665,11 @@ def _attachments(
         elif file:
             path = Path(base_dir or ".") / file
             if not path.is_file():
-                errors.add(
-                    f"{here}.file", f"Datei „{file}“ nicht gefunden", f"file '{file}' not found"
-                )
+                errors.report(f"{here}.file", "Datei „{file}“ nicht gefunden", file=file)
                 continue
             refs.append(AttachmentRef(file=str(path.resolve()), kind=_text(entry.get("kind"))))
         else:
-            errors.add(
-                here, "nennt weder file noch tracking_number", "names no file or tracking_number"
-            )
+            errors.report(here, "nennt weder file noch tracking_number")
     return tuple(refs)
 
 
@@ -704,11 +683,7 @@ def _options(errors: _Errors, where: str, value: Any) -> dict[str, Any]:
         or (isinstance(v, dict) and all(isinstance(x, (str, int)) for x in v.values()))
         for v in value.values()
     ):
-        errors.add(
-            where,
-            "muss ein Objekt sein: Schlüssel → Text oder {value, code, name}",
-            "must be an object: key → text or {value, code, name}",
-        )
+        errors.report(where, "muss ein Objekt sein: Schlüssel → Text oder {value, code, name}")
         return {}
     return {str(k): v for k, v in value.items()}
 
@@ -720,7 +695,7 @@ def _date_text(errors: _Errors, where: str, value: Any) -> str | None:
     try:
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        errors.add(where, "muss ein Datum JJJJ-MM-TT sein", "must be a date YYYY-MM-DD")
+        errors.report(where, "muss ein Datum JJJJ-MM-TT sein")
         return None
 
 
@@ -728,5 +703,5 @@ def _duplicates(errors: _Errors, where: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for value in ids:
         if value and value in seen:
-            errors.add(where, f"„{value}“ kommt mehrfach vor", f"'{value}' occurs more than once")
+            errors.report(where, "„{value}“ kommt mehrfach vor", value=value)
         seen.add(value)

@@ -2,8 +2,8 @@
 
 The rule: order form *interface*, a partner, and a customer number → OrderHub — unless an
 active firm-specific interface exists, which keeps precedence. Everything else is ordered by
-hand (e-mail, fax, print) or through the specific interface. Each decision carries a
-bilingual explanation so the practice sees *why*, and warnings point at firms that look
+hand (e-mail, fax, print) or through the specific interface. Each decision carries an
+explanation (German and English, see :mod:`.i18n`) so the practice sees *why*, and warnings point at firms that look
 misconfigured.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import Message
+from .i18n import Text, text
 from .practice import Firm
 
 SPECIFIC_INTERFACE = "specific_interface"
@@ -21,10 +22,10 @@ ORDERHUB = "orderhub"
 MANUAL = "manual"
 
 _ORDER_FORM_LABEL = {
-    "interface": ("Schnittstelle", "interface"),
-    "email": ("E-Mail", "e-mail"),
-    "fax": ("Fax", "fax"),
-    "print": ("Druck", "print"),
+    "interface": text("Schnittstelle"),
+    "email": text("E-Mail"),
+    "fax": text("Fax"),
+    "print": text("Druck"),
 }
 
 
@@ -59,17 +60,17 @@ def route_firm(
     ``known_partners`` (slug → partner item from ``GET /api/v1/partners``) is optional; when
     given, partner slugs the portal does not know are warned about.
     """
-    form_de, form_en = _ORDER_FORM_LABEL.get(firm.order_form, (firm.order_form, firm.order_form))
+    form = _ORDER_FORM_LABEL.get(firm.order_form) or Text(firm.order_form, firm.order_form)
     warnings: list[Message] = []
     specific = firm.specific_interface
     partner = firm.partner
 
     if partner and known_partners is not None and partner not in known_partners:
         warnings.append(
-            Message(
+            Message.of(
                 "unknown_partner",
-                f"Partnerfirma „{partner}“ ist dem Portal unbekannt – Schreibweise prüfen.",
-                f"Partner '{partner}' is unknown to the portal – check the spelling.",
+                "Partnerfirma „{partner}“ ist dem Portal unbekannt – Schreibweise prüfen.",
+                partner=partner,
             )
         )
 
@@ -87,66 +88,62 @@ def route_firm(
     if firm.order_form != "interface":
         if partner:
             warnings.append(
-                Message(
+                Message.of(
                     "order_form_not_interface",
-                    f"Die Firma ist OrderHub-Partnerfirma („{partner}“), aber die Bestellform ist "
-                    f"„{form_de}“ – für OrderHub auf „Schnittstelle“ stellen.",
-                    f"The firm is an OrderHub partner ('{partner}') but its order form is "
-                    f"'{form_en}' – set it to 'interface' to order through OrderHub.",
+                    "Die Firma ist OrderHub-Partnerfirma („{partner}“), aber die Bestellform ist "
+                    "„{form}“ – für OrderHub auf „Schnittstelle“ stellen.",
+                    partner=partner,
+                    form=form,
                 )
             )
         return route(
             MANUAL,
-            Message(
+            Message.of(
                 "order_form",
-                f"Bestellform „{form_de}“: Bestellungen werden von Hand verschickt.",
-                f"Order form '{form_en}': orders are sent by hand.",
+                "Bestellform „{form}“: Bestellungen werden von Hand verschickt.",
+                form=form,
             ),
         )
 
     if specific and specific.active:
         if partner:
             warnings.append(
-                Message(
+                Message.of(
                     "specific_interface_shadows_orderhub",
-                    f"Die aktive firmenspezifische Schnittstelle „{specific.name}“ hat Vorrang; "
-                    f"OrderHub wird für diese Firma erst nach deren Deaktivierung genutzt.",
-                    f"The active firm-specific interface '{specific.name}' takes precedence; "
-                    f"OrderHub is used for this firm only once it is deactivated or deleted.",
+                    "Die aktive firmenspezifische Schnittstelle „{name}“ hat Vorrang; OrderHub "
+                    "wird für diese Firma erst nach deren Deaktivierung genutzt.",
+                    name=specific.name,
                 )
             )
             if not firm.has_customer_number:
                 warnings.append(_missing_customer_number(partner))
         return route(
             SPECIFIC_INTERFACE,
-            Message(
+            Message.of(
                 "specific_interface_active",
-                f"Firmenspezifische Schnittstelle „{specific.name}“ ist aktiv und hat Vorrang.",
-                f"Firm-specific interface '{specific.name}' is active and takes precedence.",
+                "Firmenspezifische Schnittstelle „{name}“ ist aktiv und hat Vorrang.",
+                name=specific.name,
             ),
         )
 
-    inactive_note_de = inactive_note_en = ""
+    inactive_note = Text("", "")
     if specific and not specific.active:
-        inactive_note_de = f" (Schnittstelle „{specific.name}“ ist deaktiviert)"
-        inactive_note_en = f" (interface '{specific.name}' is deactivated)"
+        inactive_note = text(" (Schnittstelle „{name}“ ist deaktiviert)", name=specific.name)
 
     if not partner:
         warnings.append(
-            Message(
+            Message.of(
                 "no_interface",
-                f"Bestellform „Schnittstelle“, aber weder eine aktive firmenspezifische "
-                f"Schnittstelle noch eine OrderHub-Partnerfirma{inactive_note_de}.",
-                f"Order form 'interface', but neither an active firm-specific interface nor an "
-                f"OrderHub partner{inactive_note_en}.",
+                "Bestellform „Schnittstelle“, aber weder eine aktive firmenspezifische "
+                "Schnittstelle noch eine OrderHub-Partnerfirma{note}.",
+                note=inactive_note,
             )
         )
         return route(
             MANUAL,
-            Message(
+            Message.of(
                 "no_partner",
                 "Keine OrderHub-Partnerfirma und keine aktive Schnittstelle: Bestellung von Hand.",
-                "Not an OrderHub partner and no active interface: order by hand.",
             ),
         )
 
@@ -154,36 +151,34 @@ def route_firm(
         warnings.append(_missing_customer_number(partner))
         return route(
             MANUAL,
-            Message(
+            Message.of(
                 "customer_number_missing",
-                f"Partnerfirma „{partner}“, aber keine Kundennummer eingetragen: Bestellungen gehen "
-                f"erst mit Kundennummer über OrderHub.",
-                f"Partner '{partner}' but no customer number entered: orders go through OrderHub "
-                f"only once a customer number is entered.",
+                "Partnerfirma „{partner}“, aber keine Kundennummer eingetragen: Bestellungen gehen "
+                "erst mit Kundennummer über OrderHub.",
+                partner=partner,
             ),
         )
 
-    numbers_de = _numbers_text(firm, "Kundennummer", "Filiale")
-    numbers_en = _numbers_text(firm, "customer number", "branch")
+    numbers = _numbers_text(firm)
     if not firm.customer_number and branch_names is not None:
         uncovered = [b for b in branch_names if b not in firm.branch_customer_numbers]
         if uncovered:
             warnings.append(
-                Message(
+                Message.of(
                     "customer_number_missing_for_branches",
-                    f"Keine Kundennummer für Filiale(n) {', '.join(uncovered)}: Bestellungen von "
-                    f"dort öffnen einen Warenkorb.",
-                    f"No customer number for branch(es) {', '.join(uncovered)}: orders from there "
-                    f"open a cart.",
+                    "Keine Kundennummer für Filiale(n) {branches}: Bestellungen von dort öffnen "
+                    "einen Warenkorb.",
+                    branches=", ".join(uncovered),
                 )
             )
     return route(
         ORDERHUB,
-        Message(
+        Message.of(
             "orderhub",
-            f"Bestellform „Schnittstelle“, Partnerfirma „{partner}“, {numbers_de}"
-            f"{inactive_note_de}.",
-            f"Order form 'interface', partner '{partner}', {numbers_en}{inactive_note_en}.",
+            "Bestellform „Schnittstelle“, Partnerfirma „{partner}“, {numbers}{note}.",
+            partner=partner,
+            numbers=numbers,
+            note=inactive_note,
         ),
     )
 
@@ -198,18 +193,24 @@ def route_firms(
 
 
 def _missing_customer_number(partner: str) -> Message:
-    return Message(
+    return Message.of(
         "partner_without_customer_number",
-        f"Partnerfirma „{partner}“ ohne Kundennummer – bitte die Kundennummer eintragen.",
-        f"Partner '{partner}' without a customer number – please enter the customer number.",
+        "Partnerfirma „{partner}“ ohne Kundennummer – bitte die Kundennummer eintragen.",
+        partner=partner,
     )
 
 
-def _numbers_text(firm: Firm, label: str, branch_label: str) -> str:
+def _numbers_text(firm: Firm) -> Text:
     """E.g. "Kundennummer K-4711 (Filiale F3: K-4711-P)"."""
-    per_branch = ", ".join(
-        f"{branch_label} {b}: {n}" for b, n in sorted(firm.branch_customer_numbers.items())
-    )
-    if firm.customer_number:
-        return f"{label} {firm.customer_number}" + (f" ({per_branch})" if per_branch else "")
-    return f"{label} {per_branch}"
+    per_branch = [
+        text("Filiale {branch}: {number}", branch=b, number=n)
+        for b, n in sorted(firm.branch_customer_numbers.items())
+    ]
+    listed = Text(", ".join(t.de for t in per_branch), ", ".join(t.en for t in per_branch))
+    if not firm.customer_number:
+        return text("Kundennummer {numbers}", numbers=listed)
+    if per_branch:
+        return text(
+            "Kundennummer {number} ({numbers})", number=firm.customer_number, numbers=listed
+        )
+    return text("Kundennummer {number}", number=firm.customer_number)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import ConfigError
+from .i18n import DEFAULT_LANGUAGE, text, translate
 from .practice import atomic_write_json
 
 TOKEN_ENV = "ORDERHUB_CONNECTOR_TOKEN"
@@ -28,8 +29,11 @@ def ensure_state_dir(path: Path) -> Path:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(
-            f"Zustandsverzeichnis {path} kann nicht angelegt werden: {exc}",
-            f"State directory {path} cannot be created: {exc}",
+            text(
+                "Zustandsverzeichnis {path} kann nicht angelegt werden: {error}",
+                path=path,
+                error=exc,
+            )
         ) from None
     return path
 
@@ -102,19 +106,21 @@ class KeyringTokenStore:
             pass
 
 
-def token_store(kind: str, state_dir: Path, portal_url: str) -> TokenStore:
-    """``keyring`` when asked for and importable; otherwise the 0600 file."""
+def token_store(
+    kind: str, state_dir: Path, portal_url: str, *, language: str = DEFAULT_LANGUAGE
+) -> TokenStore:
+    """``keyring`` when asked for and importable; otherwise the 0600 file (with a notice in
+    ``language``)."""
     if kind == "keyring":
         try:
             return KeyringTokenStore(portal_url)
         except ImportError:
-            print(
+            notice = translate(
                 'Hinweis: token_store = "keyring", aber das Paket „keyring“ ist nicht '
-                "installiert; das Token wird in einer Datei (0600) gespeichert. / Note: "
-                "token_store = \"keyring\" but 'keyring' is not installed; the token is stored "
-                "in a 0600 file.",
-                file=sys.stderr,
+                "installiert; das Token wird in einer Datei (0600) gespeichert.",
+                language,
             )
+            print(notice, file=sys.stderr)
     return FileTokenStore(state_dir)
 
 
