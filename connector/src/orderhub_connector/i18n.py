@@ -26,7 +26,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 DOMAIN = "orderhub_connector"
 LANGUAGES = ("de", "en")
@@ -35,10 +35,6 @@ DEFAULT_LANGUAGE = "de"
 LANGUAGE_ENV = "ORDERHUB_LANG"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _POSIX_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
-
-
-class Localized(Protocol):
-    def in_language(self, language: str) -> str: ...
 
 
 class Text(str):
