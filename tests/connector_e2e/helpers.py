@@ -147,7 +147,16 @@ class Install:
         env = {
             k: v
             for k, v in os.environ.items()
-            if k not in ("ORDERHUB_CONNECTOR_TOKEN", "ORDERHUB_CONNECTOR_CONFIG")
+            if k
+            not in (
+                "ORDERHUB_CONNECTOR_TOKEN",
+                "ORDERHUB_CONNECTOR_CONFIG",
+                # the CLI's language: German (the default) unless a test passes --lang
+                "ORDERHUB_LANG",
+                "LANGUAGE",
+                "LC_ALL",
+                "LC_MESSAGES",
+            )
         }
         env.update(BROWSER=f"{self.fake_browser} %s", PYTHONUNBUFFERED="1", LANG="C.UTF-8")
         env.pop("DISPLAY", None)
