@@ -6,6 +6,13 @@ with). The file lives in Django's storage (``storage_name``) so web processes an
 different machines see the same bytes; ``sha256`` is what partners check. After the retention
 time (``ATTACHMENT_RETENTION_DAYS`` since it was last attached) the file is deleted and the row
 kept, with ``purged_at``, so an order still says what it carried.
+
+Who uploaded an attachment (``created_by``) and who attached it to an order (``added_by``) are
+stored like every actor column (``core/actors.py``): the German text, which is what has always
+been stored, with ``*_kind`` and ``*_params``, from which :meth:`OrderAttachment.added_by_label`
+renders it in the reader's language. Migration 0002 gave the rows from before the kind the kind
+their text has, where it matches a known pattern; a text that matches none (from a script, a
+test) keeps no kind and is shown as stored.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orderhub.accounts.models import Company
+from orderhub.core import actors
 from orderhub.ordering.models import Order, OrderLine
 
 
@@ -42,7 +50,10 @@ class Attachment(models.Model):
     #: A tracking number of an impression sent by post (kind ``tracking_number``).
     text = models.CharField(_("Sendungsnummer"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("hochgeladen"), default=timezone.now)
+    #: Who uploaded it: German text with kind and parameters (``core/actors.py``).
     created_by = models.CharField(max_length=200, blank=True)
+    created_by_kind = models.CharField(max_length=30, blank=True)
+    created_by_params = models.JSONField(default=dict, blank=True)
     #: Attached to an order for the last time; the retention time counts from here.
     last_used_at = models.DateTimeField(default=timezone.now)
     purged_at = models.DateTimeField(_("gelöscht"), null=True, blank=True)
@@ -75,7 +86,14 @@ class OrderAttachment(models.Model):
     )
     attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="links")
     added_at = models.DateTimeField(default=timezone.now)
+    #: Who attached it: German text with kind and parameters (``core/actors.py``).
     added_by = models.CharField(max_length=200, blank=True)
+    added_by_kind = models.CharField(max_length=30, blank=True)
+    added_by_params = models.JSONField(default=dict, blank=True)
+
+    def added_by_label(self) -> str:
+        """Who attached it, in the current language (``core/actors.py``)."""
+        return actors.label(self.added_by_kind, self.added_by_params, self.added_by)
 
     class Meta:
         ordering = ["added_at", "id"]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from orderhub.attachments import content
 from orderhub.attachments.models import Attachment, OrderAttachment
+from orderhub.core import actors
 from orderhub.core.problems import InvalidInput
 from orderhub.ordering.models import Order, OrderLine
 
@@ -91,7 +92,7 @@ def store_file(
         content_type=found.content_type,
         size=size,
         sha256=digest.hexdigest(),
-        created_by=actor[:200],
+        **actors.fields(actor, "created_by"),
     )
     attachment.storage_name = default_storage.save(
         f"{PREFIX}/{company.pk}/{attachment.pk.hex}.{found.extension}", File(upload)
@@ -119,7 +120,7 @@ def store_tracking_number(company, text: str, actor: str) -> Attachment:
         company=company,
         kind=Attachment.Kind.TRACKING_NUMBER,
         text=text,
-        created_by=actor[:200],
+        **actors.fields(actor, "created_by"),
     )
 
 
@@ -187,13 +188,9 @@ def attach(
             gettext("Höchstens %(n)s Anhänge je Bestellung oder Position.") % {"n": MAX_PER_ORDER},
         )
     now = timezone.now()
+    who = actors.fields(actor, "added_by")
     links = OrderAttachment.objects.bulk_create(
-        [
-            OrderAttachment(
-                order=order, line=line, attachment=a, added_at=now, added_by=actor[:200]
-            )
-            for a in new
-        ]
+        [OrderAttachment(order=order, line=line, attachment=a, added_at=now, **who) for a in new]
     )
     if new:
         Attachment.objects.filter(pk__in=[a.pk for a in new]).update(last_used_at=now)
