@@ -37,8 +37,9 @@ def config(tmp_path, live_server, company, monkeypatch):
     return path
 
 
-def run(capsys, config, *args):
-    code = cli.main(["--config", str(config), *args])
+def run(capsys, config, *args, language="de"):
+    """The CLI in ``language`` (given, so that the environment's locale does not choose it)."""
+    code = cli.main(["--config", str(config), "--lang", language, *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -61,15 +62,21 @@ def test_receive_with_scans_and_lines(capsys, config, practice):
     ]
     code, out, err = run(capsys, config, *args)
     assert code == ExitCode.OK, err
-    assert f"Wareneingang {order.number}/WE1 gebucht. / Goods receipt" in out
+    assert f"Wareneingang {order.number}/WE1 gebucht." in out and "Goods receipt" not in out
     assert "Pos. 1: 2  (SN40021, SN40099)" in out
     assert "Seriennummer SN40099 steht nicht in der Versandmeldung." in out
-    assert "serial number SN40099 is not in the dispatch notification." in out
+    assert "dispatch notification" not in out
     code, out, err = run(capsys, config, *args, "--json")
     assert code == ExitCode.OK, err
     again = json.loads(out)
     assert again["booked_before"] is True and again["number"] == f"{order.number}/WE1"
     assert [d["code"] for d in again["differences"]] == ["serial_not_notified", "serial_missing"]
+    code, out, err = run(capsys, config, *args, language="en")
+    assert code == ExitCode.OK, err
+    assert f"Goods receipt {order.number}/WE1 was booked before." in out
+    assert "Line 1: 2  (SN40021, SN40099)" in out
+    assert "serial number SN40099 is not in the dispatch notification." in out
+    assert "Seriennummer" not in out
     assert GoodsReceipt.objects.filter(order=order).count() == 1
 
 
