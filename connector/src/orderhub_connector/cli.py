@@ -409,7 +409,7 @@ class Output:
         for line in exc.lines(self.language):
             print(line, file=sys.stderr)
         if self.as_json:
-            self.json(exc.as_dict(self.language))
+            self.json(exc.as_dict())
 
 
 # --- commands -------------------------------------------------------------------------------

@@ -90,14 +90,15 @@ class ConnectorError(Exception):
             *(f"  {in_language(d, language)}" for d in self.details),
         ]
 
-    def as_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
-        """The error for ``--json``: the sentence in both languages, details in ``language``."""
+    def as_dict(self) -> dict[str, Any]:
+        """The error for ``--json``, unchanged by the language: the sentence in German and in
+        English, each detail as it has always been written there (both languages in one)."""
         return {
             "error": type(self).__name__,
             "exit_code": int(self.exit_code),
             "de": self.de,
             "en": self.en,
-            "details": [in_language(d, language) for d in self.details],
+            "details": [d.both if isinstance(d, Text) else d for d in self.details],
         }
 
 
@@ -172,8 +173,8 @@ class ChangeRefused(ConnectorError):
         super().__init__(de, en, details=details)
         self.code = code
 
-    def as_dict(self, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
-        return {**super().as_dict(language), "code": self.code}
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "code": self.code}
 
 
 @dataclass

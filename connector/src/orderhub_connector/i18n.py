@@ -45,21 +45,35 @@ class Text(str):
     """
 
     en: str
+    _both: str | None
 
-    def __new__(cls, de: str, en: str) -> Text:
+    def __new__(cls, de: str, en: str, *, both: str | None = None) -> Text:
         obj = super().__new__(cls, de)
         obj.en = en
+        obj._both = both
         return obj
 
     @property
     def de(self) -> str:
         return str.__str__(self)
 
+    @property
+    def both(self) -> str:
+        """Both languages in one string, as the ``--json`` error ``details`` have always carried
+        them (``"… / …"``): the JSON stays as programs know it; people read :meth:`in_language`."""
+        if self._both is not None:
+            return self._both
+        return self.de if self.de == self.en else f"{self.de} / {self.en}"
+
     def in_language(self, language: str) -> str:
         return self.en if language == "en" else self.de
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Text, (self.de, self.en))
+        return (_rebuild, (self.de, self.en, self._both))
+
+
+def _rebuild(de: str, en: str, both: str | None) -> Text:
+    return Text(de, en, both=both)
 
 
 def N_(msgid: str) -> str:

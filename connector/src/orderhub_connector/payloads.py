@@ -66,17 +66,17 @@ def customer_numbers(data: PracticeData) -> list[dict[str, Any]]:
                 scope = (
                     text("Filiale {branch}", branch=branch_id) if branch_id else text("Unternehmen")
                 )
-                problems.append(
-                    text(
-                        "{partner}: {scope} – „{number}“ ({firm}) ≠ „{other_number}“ ({other_firm})",
-                        partner=firm.partner,
-                        scope=scope,
-                        number=found[key][1],
-                        firm=found[key][0],
-                        other_number=number,
-                        other_firm=firm.id,
-                    )
+                conflict = text(
+                    "{partner}: {scope} – „{number}“ ({firm}) ≠ „{other_number}“ ({other_firm})",
+                    partner=firm.partner,
+                    scope=scope,
+                    number=found[key][1],
+                    firm=found[key][0],
+                    other_number=number,
+                    other_firm=firm.id,
                 )
+                # --json has always carried it so: the German, then the English scope
+                problems.append(Text(conflict.de, conflict.en, both=f"{conflict.de} / {scope.en}"))
             found.setdefault(key, (firm.id, number))
     if problems:
         raise PracticeDataError(

@@ -346,7 +346,9 @@ class _Errors:
     def report(self, where: str, msgid: str, /, **params: Any) -> None:
         """``where`` (a JSON path) is wrong: ``msgid`` (German, translated) says how."""
         said = text(msgid, **params)
-        self.items.append(Text(f"{where}: {said.de}", f"{where}: {said.en}"))
+        self.items.append(
+            Text(f"{where}: {said.de}", f"{where}: {said.en}", both=f"{where}: {said.both}")
+        )
 
 
 def _text(value: Any) -> str | None:
