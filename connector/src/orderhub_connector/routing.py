@@ -3,8 +3,8 @@
 The rule: order form *interface*, a partner, and a customer number → OrderHub — unless an
 active firm-specific interface exists, which keeps precedence. Everything else is ordered by
 hand (e-mail, fax, print) or through the specific interface. Each decision carries an
-explanation (German and English, see :mod:`.i18n`) so the practice sees *why*, and warnings point at firms that look
-misconfigured.
+explanation (a ``Message``: a code with the sentence in German and English, see :mod:`.i18n`)
+so the practice sees *why*, and warnings point at firms that look misconfigured.
 """
 
 from __future__ import annotations
