@@ -87,11 +87,13 @@ def make_connector(write_config: Callable[..., Path]) -> Iterator[Callable[..., 
         portal_url: str = "http://127.0.0.1:9", *, token: str | None = None, **kwargs
     ) -> Connector:
         opened = kwargs.pop("opened", None)
+        language = kwargs.pop("language", "de")
         config = load_config(write_config(portal_url, **kwargs))
         conn = Connector(
             config,
             open_browser=(opened.append if opened is not None else (lambda url: True)),
             sleep=lambda s: None,
+            language=language,
         )
         if token:
             conn.tokens.save(token)

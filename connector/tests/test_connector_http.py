@@ -46,6 +46,14 @@ def test_register_polls_until_the_token_and_stores_it(portal, make_connector):
         assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
 
 
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_request_asks_for_the_persons_language(portal, make_connector, language):
+    """The portal writes its sentences (a field error, a cart issue) in the language asked for."""
+    make_connector(portal.url, language=language).register()
+    assert portal.requests
+    assert {r["headers"].get("accept-language") for r in portal.requests} == {language}
+
+
 def test_register_without_browser_does_not_open_one(portal, make_connector):
     opened: list[str] = []
     conn = make_connector(portal.url, opened=opened)

@@ -42,8 +42,12 @@ class PortalClient:
         retries: int = 3,
         retry_backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        language: str | None = None,
     ) -> None:
         self.portal_url = portal_url.rstrip("/")
+        #: Sent as ``Accept-Language``: the portal writes its sentences (``detail``, field errors)
+        #: in the person's language where it has them.
+        self.language = language
         self._token = token
         self._owns_client = client is None
         self.http = client or httpx.Client(
@@ -92,6 +96,8 @@ class PortalClient:
         """
         expected = set(expect)
         all_headers = {"Accept": "application/json, application/problem+json"}
+        if self.language:
+            all_headers["Accept-Language"] = self.language
         if auth:
             all_headers.update(self.auth_headers())
         all_headers.update(headers or {})

@@ -133,6 +133,7 @@ class Connector:
         self.watch_state = StateFile(config.state_dir / "watch.json")
         self.client = PortalClient(
             config.portal_url,
+            language=language,
             token=self.api_token,
             client=client,
             transport=transport,
