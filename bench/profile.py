@@ -108,7 +108,7 @@ def _profile_intake(stack: BenchStack, n: int, active_articles) -> None:
         _report(prof, "intake", n, "orders")
 
 
-def profile_forwarding(n: int) -> None:
+def profile_forwarding(n: int, loop: bool = False) -> None:
     from bench.intake import active_articles
 
     with bench_root("profile-forwarding") as root:
@@ -139,6 +139,7 @@ def profile_forwarding(n: int) -> None:
             from bench.intake import OrderFactory
             from orderhub.delivery.models import Delivery
             from orderhub.delivery.outbox import run_delivery
+            from orderhub.delivery.worker import DeliveryLoop
 
             client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {stack.api_token}")
             factory = OrderFactory(stack, articles, "fwd")
@@ -156,17 +157,29 @@ def profile_forwarding(n: int) -> None:
             counter = _SqlCounter()
             prof = cProfile.Profile()
             start = time.perf_counter()
-            with connection.execute_wrapper(counter):
-                prof.enable()
-                outcomes = Counter(run_delivery(pk) for pk in ids[10:])
-                prof.disable()
+            if loop:  # the workers' batch loop: claims, renders, records (its sender threads
+                # post; cProfile sees the loop's own thread, the CPU that grows with deliveries)
+                with connection.execute_wrapper(counter):
+                    prof.enable()
+                    DeliveryLoop().run(until_idle=True)
+                    prof.disable()
+                outcomes = Counter(
+                    Delivery.objects.filter(pk__in=ids[10:]).values_list("status", flat=True)
+                )
+            else:
+                with connection.execute_wrapper(counter):
+                    prof.enable()
+                    outcomes = Counter(run_delivery(pk) for pk in ids[10:])
+                    prof.disable()
             wall = time.perf_counter() - start
             say(
-                f"delivery in one process: {n} orders in {wall:.2f} s = {wall / n * 1000:.1f} ms per delivery "
-                f"(under cProfile; the simulator's time included), outcomes {dict(outcomes)}, "
-                f"{counter.count / n:.1f} SQL statements per delivery: {dict(counter.kinds)}"
+                f"delivery {'loop' if loop else 'task'} in one process: {n} orders in {wall:.2f} s "
+                f"= {wall / n * 1000:.1f} ms per delivery (under cProfile; the simulator's time "
+                f"included), outcomes {dict(outcomes)}, "
+                f"{counter.count / n:.1f} SQL statements per delivery (the loop thread's): "
+                f"{dict(counter.kinds)}"
             )
-            _report(prof, "forwarding", n, "deliveries")
+            _report(prof, "forwarding-loop" if loop else "forwarding", n, "deliveries")
         finally:
             sim.terminate()
             sim.wait(10)
@@ -239,15 +252,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.profile", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("target", choices=["intake", "forwarding", "masterdata", "catalog"])
+    parser.add_argument(
+        "target", choices=["intake", "forwarding", "forwarding-loop", "masterdata", "catalog"]
+    )
     parser.add_argument(
         "--n", type=int, default=300, help="orders (intake, forwarding) or products (catalog)"
     )
     args = parser.parse_args(argv)
     if args.target == "intake":
         profile_intake(args.n)
-    elif args.target == "forwarding":
-        profile_forwarding(args.n)
+    elif args.target in ("forwarding", "forwarding-loop"):
+        profile_forwarding(args.n, loop=args.target == "forwarding-loop")
     elif args.target == "catalog":
         profile_catalog(args.n if args.n != 300 else 20_000)
     else:
