@@ -220,7 +220,7 @@ def test_order_where_the_interface_may_not_be_used(portal, write_config, run):
 def test_order_queued(portal, write_config, run, no_browser):
     code, out, _ = run(registered(write_config(portal.url)), "order", "B-2026-0001")
     assert code == ExitCode.OK
-    assert "angenommen" in out and "OH-000001" in out and "queued" in out
+    assert "angenommen" in out and "OH-000001" in out and "Status in Warteschlange" in out
     assert no_browser == []
 
 
@@ -298,7 +298,7 @@ def test_status_and_watch(portal, write_config, run):
     code, out, _ = run(config, "status", "B-2026-0001", "--json")
     assert json.loads(out)["number"] == "OH-000001"
     code, out, _ = run(config, "watch", "--once")
-    assert code == ExitCode.OK and "B-2026-0001 (OH-000001): queued" in out
+    assert code == ExitCode.OK and "B-2026-0001 (OH-000001): in Warteschlange" in out
     code, out, _ = run(config, "watch", "--once", "--json")
     assert json.loads(out) == []
 

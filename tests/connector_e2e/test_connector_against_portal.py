@@ -293,7 +293,7 @@ def test_complete_order_is_queued_without_a_browser_and_then_delivered(practice,
     install = practice.install
     result = install.run("order", "B-2026-0001")
     assert result.returncode == 0, result
-    assert "Bestellung B-2026-0001 angenommen" in result.stdout and "Status queued" in result.stdout
+    assert "Bestellung B-2026-0001 angenommen" in result.stdout and "Status in Warteschlange" in result.stdout
     assert install.opened_urls() == []  # nothing for a person to do
 
     [order] = practice.orders_for("B-2026-0001")
@@ -551,7 +551,7 @@ def test_status_and_watch_once_write_the_order_status_back(practice):
 
     status = install.run("status", "B-2026-0001")  # practice order id, mapped through the journal
     assert status.returncode == 0, status
-    assert f"{order['number']}  (B-2026-0001): shipped" in status.stdout
+    assert f"{order['number']}  (B-2026-0001): versandt" in status.stdout
     for serials in notified.values():
         if serials:
             assert f"Seriennummern: {', '.join(serials)}" in status.stdout

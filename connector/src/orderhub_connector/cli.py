@@ -68,6 +68,32 @@ _CHANGE_STATUS = {
     "failed": N_("nicht zustellbar"),
 }
 _CHANGE_KIND = {"change": N_("Änderung"), "cancel": N_("Stornierung")}
+#: The portal's order statuses (SPEC §4) in the words of its dashboard.
+_ORDER_STATUS = {
+    "cart": N_("im Warenkorb"),
+    "expired": N_("abgelaufen"),
+    "queued": N_("in Warteschlange"),
+    "sending": N_("wird gesendet"),
+    "sent": N_("gesendet"),
+    "confirmed": N_("bestätigt"),
+    "partially_confirmed": N_("mit Abweichungen bestätigt"),
+    "rejected": N_("vom Partner abgelehnt"),
+    "partially_shipped": N_("teilweise versandt"),
+    "shipped": N_("versandt"),
+    "failed": N_("fehlgeschlagen"),
+    "cancelled": N_("storniert"),
+}
+#: A line's answer (``line_status``).
+_LINE_STATUS = {
+    "open": N_("offen"),
+    "confirmed": N_("bestätigt"),
+    "changed": N_("mit Änderung bestätigt"),
+    "substituted": N_("Ersatzartikel"),
+    "backordered": N_("im Rückstand"),
+    "rejected": N_("vom Partner abgelehnt"),
+    "partially_shipped": N_("teilweise versandt"),
+    "shipped": N_("versandt"),
+}
 
 
 def build_parser(language: str = "de") -> argparse.ArgumentParser:
@@ -569,7 +595,7 @@ def cmd_order(conn: Connector, args: argparse.Namespace, out: Output) -> int:
             "Bestellung {order} angenommen: {number}, Status {status}.",
             order=result.external_order_id,
             number=number,
-            status=result.status,
+            status=_label(_ORDER_STATUS, str(result.status), out),
         )
     return ExitCode.OK
 
@@ -582,7 +608,8 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
             return ExitCode.OK
         out.line(
             f"{order.get('number') or order.get('id')}  "
-            f"({order.get('external_order_id') or args.order_id}): {order.get('status')}"
+            f"({order.get('external_order_id') or args.order_id}): "
+            f"{_label(_ORDER_STATUS, str(order.get('status') or ''), out)}"
         )
         if order.get("cart_url"):
             out.line(
@@ -595,7 +622,7 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
             )
         for line in order.get("lines") or []:
             article = line.get("partner_article_number") or line.get("description") or ""
-            state = line.get("line_status") or line.get("status") or ""
+            state = _label(_LINE_STATUS, str(line.get("line_status") or ""), out)
             out.line(
                 f"  {line.get('position')}. {_quantity(line.get('quantity'))} × {article}"
                 f"  {state}".rstrip()
@@ -619,9 +646,9 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                 text_ += f" – {change['answer_note']}"
             out.line(text_)
         for event in order.get("events") or []:
-            moved = event.get("to_status") or event.get("status") or ""
-            if event.get("from_status"):
-                moved = f"{event['from_status']} → {moved}"
+            moved = _label(_ORDER_STATUS, str(event.get("to_status") or ""), out)
+            if event.get("from_status") and moved:
+                moved = f"{_label(_ORDER_STATUS, str(event['from_status']), out)} → {moved}"
             note = out.said(event, "reason") or out.said(event, "message")
             out.line(f"  {event.get('at') or ''}  {moved}  {note}".rstrip())
         return ExitCode.OK
@@ -638,7 +665,7 @@ def cmd_status(conn: Connector, args: argparse.Namespace, out: Output) -> int:
             [
                 str(order.get("number") or order.get("id")),
                 str(order.get("external_order_id") or ""),
-                str(order.get("status")),
+                _label(_ORDER_STATUS, str(order.get("status") or ""), out),
                 str(order.get("updated_at") or ""),
             ]
         )
@@ -747,7 +774,7 @@ def cmd_watch(conn: Connector, args: argparse.Namespace, out: Output) -> int:
                 for u in updates:
                     out.line(
                         f"{u.external_order_id or '–'} ({u.number or u.order_id}): "
-                        f"{u.status}  {u.updated_at or ''}".rstrip()
+                        f"{_label(_ORDER_STATUS, str(u.status), out)}  {u.updated_at or ''}".rstrip()
                     )
                 if args.once and not updates:
                     out.say("Keine Änderungen.")
@@ -791,7 +818,8 @@ def _quantity(value: Any) -> str:
 
 
 def _label(labels: dict[str, str], code: str, out: Output) -> str:
-    """A code's words (``requested`` → *angefragt*); a code this version does not know as is."""
+    """A code's words (``requested`` → *angefragt*); a code this version does not know as is,
+    none as nothing."""
     return out._(labels[code]) if code in labels else code
 
 
