@@ -293,7 +293,10 @@ def test_complete_order_is_queued_without_a_browser_and_then_delivered(practice,
     install = practice.install
     result = install.run("order", "B-2026-0001")
     assert result.returncode == 0, result
-    assert "Bestellung B-2026-0001 angenommen" in result.stdout and "Status in Warteschlange" in result.stdout
+    assert (
+        "Bestellung B-2026-0001 angenommen" in result.stdout
+        and "Status in Warteschlange" in result.stdout
+    )
     assert install.opened_urls() == []  # nothing for a person to do
 
     [order] = practice.orders_for("B-2026-0001")
