@@ -24,6 +24,7 @@ from bench.common import (
     MachineLoad,
     Metric,
     db_kind,
+    fmt,
     machine_info,
     print_metrics,
     say,
@@ -89,7 +90,6 @@ def print_table(names: list[str]) -> None:
         data = json.loads(path.read_text())
         for m in data["metrics"]:
             metric = Metric(**{k: m[k] for k in Metric.__dataclass_fields__})
-            from bench.common import fmt
 
             target = (
                 "—"
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             != 0
         )
     print_table(names)
-    from bench import plots
+    from bench import plots  # matplotlib only when a run draws its plots
 
     say("\nplots:")
     plots.main([])

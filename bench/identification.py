@@ -48,6 +48,7 @@ COLUMNS = [
 
 
 def make_partner(slug: str, name: str):
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from django.utils import timezone
 
     from orderhub.catalog.models import CatalogImport
@@ -68,6 +69,7 @@ def make_partner(slug: str, name: str):
 
 def bulk_load(partner, job, prefix: str, size: int, keep=None) -> tuple[float, dict]:
     """Load ``size`` generated articles; returns seconds and the articles at the indexes in ``keep``."""
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from django.db import connection, transaction
 
     from orderhub.formats.catalog_generator import generate_catalog
@@ -141,6 +143,7 @@ def _typed_like_a_person(number: str, rng: random.Random) -> str:
 
 
 def exact_queries(articles: dict, n: int, rng: random.Random) -> list[tuple[str, object]]:
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from orderhub.catalog.identification import LineQuery
 
     active = [a for a in articles.values() if a.status == "active"]
@@ -173,6 +176,7 @@ def exact_queries(articles: dict, n: int, rng: random.Random) -> list[tuple[str,
 
 
 def run_exact(partner, queries) -> dict:
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from django.db import connection
 
     from orderhub.catalog import identification
@@ -234,6 +238,7 @@ TYPO_WORDS = {
 
 def fuzzy_queries(articles: list, n: int, rng: random.Random) -> list:
     """Descriptions as a practice program sends them: shortened, words dropped, typos, attributes."""
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from orderhub.catalog.identification import LineQuery
 
     out = []
@@ -264,6 +269,7 @@ def fuzzy_queries(articles: list, n: int, rng: random.Random) -> list:
 
 def run_fuzzy(partner, queries) -> dict:
     """Candidates for lines exact identification cannot settle (catalog.search over the partner's index)."""
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from orderhub.catalog import identification
     from orderhub.catalog.models import Article
     from orderhub.catalog.search import index
@@ -304,6 +310,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
         stack.prepare()
         try:
             setup_django(stack)
+            # Django and OrderHub's apps load only after setup_django() has picked the run's database
             from django.db import connection
 
             details["db"] = connection.vendor
@@ -347,6 +354,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 )
 
             # A discontinued article found by its number: alternatives come from the search.
+            # Django and OrderHub's apps load only after setup_django() has picked the run's database
             from orderhub.catalog import identification
             from orderhub.catalog.search import index
 

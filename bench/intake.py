@@ -23,6 +23,7 @@ import uuid
 
 from bench import loadgen
 from bench.common import BenchStack, CpuMeter, Metric, RawDB, bench_root, say, summary_ms
+from orderhub.formats.identifiers import normalize_article_number
 
 NAME = "intake"
 WEB_WORKERS = 4
@@ -127,8 +128,6 @@ class RawIntake:
         order = self.templates["ordering_order"][0]
         self.company_id, self.partner_id = order["company_id"], order["partner_id"]
         self.branch_id = order["branch_id"]
-        from orderhub.formats.identifiers import normalize_article_number
-
         self.article_keys = [
             normalize_article_number(line["partner_article_number"])
             for line in self.templates["ordering_orderline"]

@@ -25,7 +25,10 @@ import sys
 import time
 from collections import Counter
 
+from bench.catalog_import import catalog_file
 from bench.common import PYTHON, RESULTS, BenchStack, bench_root, say, setup_django
+from bench.intake import OrderFactory, active_articles
+from bench.masterdata import snapshot
 
 
 def _report(prof: cProfile.Profile, name: str, per: int, label: str, top: int = 25) -> dict:
@@ -57,60 +60,54 @@ class _SqlCounter:
 
 
 def profile_intake(n: int) -> None:
-    from bench.intake import active_articles
-
     with bench_root("profile-intake") as root:
         stack = BenchStack(root, catalog_size=2000).prepare()
         try:
-            _profile_intake(stack, n, active_articles)
+            _profile_intake(stack, n)
         finally:
             stack._drop_database()
 
 
-def _profile_intake(stack: BenchStack, n: int, active_articles) -> None:
-    if True:
-        db = stack.raw()
-        articles = active_articles(db)
-        db.close()
-        setup_django(stack)
-        from django.db import connection
-        from django.test import Client
+def _profile_intake(stack: BenchStack, n: int) -> None:
+    db = stack.raw()
+    articles = active_articles(db)
+    db.close()
+    setup_django(stack)
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
+    from django.db import connection
+    from django.test import Client
 
-        from bench.intake import OrderFactory
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {stack.api_token}")
+    factory = OrderFactory(stack, articles, "prof")
 
-        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {stack.api_token}")
-        factory = OrderFactory(stack, articles, "prof")
-
-        def post(i):
-            r = client.post(
-                "/api/v1/orders",
-                data=factory.body(i),
-                content_type="application/json",
-                HTTP_IDEMPOTENCY_KEY=f"prof-{i}",
-            )
-            assert r.status_code == 201, r.content[:300]
-
-        for i in range(20):  # warm caches (URL resolver, schema, templates)
-            post(10_000 + i)
-        counter = _SqlCounter()
-        prof = cProfile.Profile()
-        start = time.perf_counter()
-        with connection.execute_wrapper(counter):
-            prof.enable()
-            for i in range(n):
-                post(i)
-            prof.disable()
-        wall = time.perf_counter() - start
-        say(
-            f"intake in one process: {n} orders in {wall:.2f} s = {wall / n * 1000:.1f} ms per order "
-            f"(under cProfile), {counter.count / n:.1f} SQL statements per order: {dict(counter.kinds)}"
+    def post(i):
+        r = client.post(
+            "/api/v1/orders",
+            data=factory.body(i),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"prof-{i}",
         )
-        _report(prof, "intake", n, "orders")
+        assert r.status_code == 201, r.content[:300]
+
+    for i in range(20):  # warm caches (URL resolver, schema, templates)
+        post(10_000 + i)
+    counter = _SqlCounter()
+    prof = cProfile.Profile()
+    start = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        prof.enable()
+        for i in range(n):
+            post(i)
+        prof.disable()
+    wall = time.perf_counter() - start
+    say(
+        f"intake in one process: {n} orders in {wall:.2f} s = {wall / n * 1000:.1f} ms per order "
+        f"(under cProfile), {counter.count / n:.1f} SQL statements per order: {dict(counter.kinds)}"
+    )
+    _report(prof, "intake", n, "orders")
 
 
 def profile_forwarding(n: int, loop: bool = False) -> None:
-    from bench.intake import active_articles
-
     with bench_root("profile-forwarding") as root:
         stack = BenchStack(root, catalog_size=2000)
         stack.prepare()
@@ -133,10 +130,10 @@ def profile_forwarding(n: int, loop: bool = False) -> None:
             articles = active_articles(db)
             db.close()
             setup_django(stack)
+            # Django and OrderHub's apps load only after setup_django() has picked the run's database
             from django.db import connection
             from django.test import Client
 
-            from bench.intake import OrderFactory
             from orderhub.delivery.models import Delivery
             from orderhub.delivery.outbox import run_delivery
             from orderhub.delivery.worker import DeliveryLoop
@@ -187,11 +184,10 @@ def profile_forwarding(n: int, loop: bool = False) -> None:
 
 
 def profile_masterdata(branches: int, users: int) -> None:
-    from bench.masterdata import snapshot
-
     with bench_root("profile-masterdata") as root:
         stack = BenchStack(root, catalog_size=20).prepare()
         setup_django(stack)
+        # Django and OrderHub's apps load only after setup_django() has picked the run's database
         from django.db import connection
         from django.test import Client
 
@@ -217,13 +213,12 @@ def profile_masterdata(branches: int, users: int) -> None:
 
 
 def profile_catalog(size: int) -> None:
-    from bench.catalog_import import catalog_file
-
     path = catalog_file(size)
     with bench_root("profile-catalog") as root:
         stack = BenchStack(root, catalog_size=20).prepare()
         try:
             setup_django(stack)
+            # Django and OrderHub's apps load only after setup_django() has picked the run's database
             from django.db import connection
 
             from orderhub.catalog.services import import_file

@@ -24,7 +24,10 @@ import subprocess
 import sys
 import time
 
+from bench import relevance
 from bench.common import PYTHON, REPO, BenchStack, Metric, bench_root, say, setup_django, summary_ms
+from bench.relevance.catalog import catalog, scaled_catalog
+from bench.relevance.evaluate import load_queries
 
 NAME = "search"
 COLUMNS = [
@@ -51,6 +54,7 @@ COLUMNS = [
 
 def load_partner(slug: str, articles) -> tuple[object, int, float]:
     """A partner with these article dicts (bench/relevance/catalog.py); returns (partner, count, seconds)."""
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -61,6 +65,8 @@ def load_partner(slug: str, articles) -> tuple[object, int, float]:
         normalize_gtin,
         normalize_hmv,
     )
+
+    # Django and OrderHub's apps load only after setup_django() has picked the run's database
     from orderhub.partners.models import Partner
 
     def normal(fn, value):  # as the import stores them
@@ -137,6 +143,7 @@ class ProductSearch:
     """``search_fn`` for bench.relevance: the product's search over a partner loaded for it."""
 
     def __init__(self, slug: str, articles):
+        # Django and OrderHub's apps load only after setup_django() has picked the run's database
         from orderhub.catalog.search import index
 
         self.partner, self.count, self.load_seconds = load_partner(slug, articles)
@@ -150,6 +157,7 @@ class ProductSearch:
         )
 
     def __call__(self, query: str) -> list[str]:
+        # Django and OrderHub's apps load only after setup_django() has picked the run's database
         from orderhub.catalog.api import search_articles
 
         hits, _ = search_articles(self.partner, query, limit=10)
@@ -213,9 +221,6 @@ def probe(stack: BenchStack, slug: str) -> dict:
 
 
 def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
-    from bench import relevance
-    from bench.relevance.catalog import catalog, scaled_catalog
-
     size = 100_000 if quick else 1_000_000
     details: dict = {"size": size}
     metrics: list[Metric] = []
@@ -226,6 +231,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
         os.environ["ORDERHUB_SEARCH_INDEX_DIR"] = str(root / "search-index")
         try:
             setup_django(stack)
+            # Django and OrderHub's apps load only after setup_django() has picked the run's database
             from django.conf import settings
 
             settings.SEARCH_INDEX_DIR = root / "search-index"
@@ -261,8 +267,6 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                     metric.label = metric.label.replace("relevance", f"relevance at {size:,}")
                     metrics.append(metric)
 
-            from bench.relevance.evaluate import load_queries
-
             queries = [q.text for q in load_queries()]
             for q in queries:  # warm
                 fn(q)
@@ -294,6 +298,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             )
 
             # An import: the worker rebuilds (a new generation); this process had the old one open.
+            # Django and OrderHub's apps load only after setup_django() has picked the run's database
             from orderhub.catalog.search import index
 
             t0 = time.perf_counter()
@@ -308,6 +313,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
             )
 
             # The other design at the same size: pg_trgm similarity over the same rows (latency).
+            # psycopg and a PostgreSQL server only for the baseline
             from bench.relevance.pg_trgm_baseline import PgTrgmBaseline, PgTrgmUnavailable
 
             try:
@@ -352,6 +358,7 @@ def run(quick: bool = False, keep: bool = False) -> tuple[list[Metric], dict]:
                 / 2**20,
             )
             say(f"  index on disk: {details['index_mb']:.0f} MB")
+            # Django and OrderHub's apps load only after setup_django() has picked the run's database
             from django.db import connection
 
             connection.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from bench.common import Metric
 from bench.relevance.catalog import by_number, catalog, scaled_catalog
 from bench.relevance.evaluate import CATEGORIES, evaluate, load_queries, print_misses, print_table
 
@@ -58,8 +59,6 @@ def run(
     ``quick``/``keep`` are accepted for ``python -m bench``; the run is short anyway.
     Returns ``(metrics, details)``: :class:`bench.common.Metric` list and a JSON-able dict.
     """
-    from bench.common import Metric
-
     queries = load_queries()
     by_num = by_number() if size is None else None
     results: dict[str, dict] = {}
@@ -72,6 +71,7 @@ def run(
     if search_fn_factory is not None:
         engines.append((name, search_fn_factory))
     if baseline:
+        # psycopg and a PostgreSQL server only for the baseline
         from bench.relevance.pg_trgm_baseline import search_fn_factory as pg_factory
 
         engines.append(("pg_trgm", pg_factory))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.relevance.catalog import by_number
+from bench.relevance.catalog import catalog as base_catalog
 
 QUERIES = Path(__file__).with_name("queries.tsv")
 CATEGORIES = [
@@ -249,7 +250,6 @@ def check(
     * with ``scaled_numbers`` / ``scaled_texts`` (iterables over a scaled catalog's distractors):
       no distractor contains a partial fragment or every word of a text query.
     """
-    from bench.relevance.catalog import catalog as base_catalog
 
     articles = articles if articles is not None else base_catalog()
     by_num = {a["partner_article_number"]: a for a in articles}
