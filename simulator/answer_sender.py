@@ -23,9 +23,10 @@ from typing import Any
 
 import httpx
 
-from orderhub.formats import change_answers, edifact, opentrans, partner_json
+from orderhub.formats import change_answers, edifact, partner_json
 from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import AnswerLine, OrderDocument, OrderItem, PartnerAnswer
+from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 
 from . import answers, catalogs
 from .config import PartnerConfig, SimulatorConfig
@@ -51,8 +52,8 @@ def encode(
     is_response = answer.kind == answers.ORDER_RESPONSE
     if partner.kind == "opentrans":
         if is_response:
-            return "application/xml", opentrans.write_order_response(answer)
-        return "application/xml", opentrans.write_dispatch_notification(answer)
+            return "application/xml", write_order_response(answer)
+        return "application/xml", write_dispatch_notification(answer)
     if partner.kind in ("webhook", "email"):
         return "application/json", partner_json.write_answer(answer)
     if partner.kind == "edifact":

@@ -21,7 +21,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orderhub.formats import FormatError, edifact, edifact_changes, opentrans, opentrans_changes
+from orderhub.formats import FormatError, edifact, edifact_changes
+from orderhub.formats.opentrans.partner import parse_receipt_acknowledgement
+from orderhub.formats.opentrans.schema import validate
 
 from .config import PartnerConfig
 
@@ -105,8 +107,8 @@ class DropWatcher:
             return  # taken away meanwhile
         if path.suffix.lower() == ".xml":  # a goods-receipt acknowledgement (issue 16)
             try:
-                opentrans.validate(data)
-                receipt = opentrans_changes.parse_receipt_acknowledgement(data)
+                validate(data)
+                receipt = parse_receipt_acknowledgement(data)
             except FormatError as exc:
                 sim.ledger.count(partner.slug, "rejected")
                 failed = _move(path, path.parent / "failed")

@@ -28,16 +28,15 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from orderhub.formats import (
-    FormatError,
-    change_answers,
-    opentrans,
-    opentrans_changes,
-    partner_json,
-    signing,
-)
+from orderhub.formats import FormatError, change_answers, partner_json, signing
 from orderhub.formats.changes import LineChange, OrderChange
 from orderhub.formats.documents import OrderItem
+from orderhub.formats.opentrans.partner import (
+    parse_order,
+    parse_order_change,
+    parse_receipt_acknowledgement,
+)
+from orderhub.formats.opentrans.schema import validate
 
 from .config import FAULT_MODES, PartnerConfig
 
@@ -230,16 +229,16 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
             return
 
         def parse() -> Any:
-            opentrans.validate(body)
-            return opentrans.parse_order(body)
+            validate(body)
+            return parse_order(body)
 
         self._receive(partner, parse, receipt_type="xml")
 
     def _receive_change(self, partner: PartnerConfig, body: bytes, kind: str) -> None:
         try:
             if kind == "xml":
-                opentrans.validate(body)
-                change = opentrans_changes.parse_order_change(body)
+                validate(body)
+                change = parse_order_change(body)
             else:
                 change = change_from_event(body)
         except (FormatError, ValueError, KeyError, TypeError) as exc:
@@ -259,8 +258,8 @@ class PartnerRequestHandler(BaseHTTPRequestHandler):
     def _receive_receipt(self, partner: PartnerConfig, body: bytes, kind: str) -> None:
         try:
             if kind == "xml":
-                opentrans.validate(body)
-                receipt = opentrans_changes.parse_receipt_acknowledgement(body)
+                validate(body)
+                receipt = parse_receipt_acknowledgement(body)
             else:
                 receipt = change_answers.read_receipt_event(body)
         except FormatError as exc:

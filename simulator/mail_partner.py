@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
 
-from orderhub.formats import FormatError, opentrans, opentrans_changes, partner_json
+from orderhub.formats import FormatError, partner_json
+from orderhub.formats.opentrans.partner import parse_order, parse_order_change
 
 from .config import PartnerConfig
 
@@ -85,7 +86,7 @@ def read_order(message: email.message.Message) -> tuple[Any, list[dict[str, Any]
         name = (filename or "").lower()
         try:
             if content_type in ("application/xml", "text/xml") or name.endswith(".xml"):
-                order = opentrans.parse_order(payload)
+                order = parse_order(payload)
             elif content_type == "application/json" or name.endswith(".json"):
                 order = partner_json.parse_order(payload)
         except FormatError as exc:
@@ -99,7 +100,7 @@ def read_change(message: email.message.Message) -> Any:
         name = (part.get_filename() or "").lower()
         if name.endswith(".xml"):
             try:
-                return opentrans_changes.parse_order_change(part.get_payload(decode=True) or b"")
+                return parse_order_change(part.get_payload(decode=True) or b"")
             except FormatError:
                 return None
     return None

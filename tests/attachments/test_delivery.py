@@ -16,7 +16,8 @@ from django.test import Client
 from orderhub.attachments.models import OrderAttachment
 from orderhub.delivery import outbox
 from orderhub.delivery.models import Document, PartnerAccount
-from orderhub.formats import opentrans
+from orderhub.formats.opentrans.partner import parse_order
+from orderhub.formats.opentrans.schema import validate
 from orderhub.ordering.models import Order
 from orderhub.partners.models import Partner
 from tests.accounts.conftest import Mailbox
@@ -72,7 +73,7 @@ def test_the_sent_document_links_the_scan_and_the_link_downloads_it(practice, pa
     outbox.run_due()
     sent = Document.objects.get(order=order, kind="order", direction="outbound")
     assert recorder.requests[0]["body"] == bytes(sent.content)
-    doc = opentrans.parse_order(bytes(sent.content))
+    doc = parse_order(bytes(sent.content))
     (scan,) = doc.items[0].attachments
     assert scan.sha256 == hashlib.sha256(SCAN).hexdigest() and scan.kind == "scan"
     anonymous = Client()
@@ -106,11 +107,8 @@ def test_the_email_channel_attaches_the_scan(practice, partners, smtp):
     names = {p.get_filename(): p for p in message.walk() if p.get_filename()}
     assert names["rechts.stl"].get_payload(decode=True) == SCAN
     xml = names[f"{order.number}.xml"].get_payload(decode=True)
-    opentrans.validate(xml)
-    assert (
-        opentrans.parse_order(xml).items[0].attachments[0].sha256
-        == hashlib.sha256(SCAN).hexdigest()
-    )
+    validate(xml)
+    assert parse_order(xml).items[0].attachments[0].sha256 == hashlib.sha256(SCAN).hexdigest()
 
 
 def supplier(partner) -> Client:

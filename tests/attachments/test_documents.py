@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import edifact, edifact_structure, opentrans, partner_json
+from orderhub.formats import edifact, edifact_structure, partner_json
 from orderhub.formats.documents import Attachment
+from orderhub.formats.opentrans.order_writer import write_order
+from orderhub.formats.opentrans.partner import parse_order
+from orderhub.formats.opentrans.schema import validate
 from tests.formats.bots_grammar import bots_errors
 
 DATA = Path(__file__).parents[1] / "formats" / "data" / "documents"
@@ -49,13 +52,13 @@ def doc():
 
 
 def test_opentrans_carries_mime_info_with_link_and_sha256_and_stays_valid(doc):
-    data = opentrans.write_order(doc)
-    opentrans.validate(data)  # the official openTRANS 2.1 XSD
+    data = write_order(doc)
+    validate(data)  # the official openTRANS 2.1 XSD
     text = data.decode()
     assert f'<FILE_HASH_VALUE type="SHA256">{SHA}</FILE_HASH_VALUE>' in text
     assert "<bmecat:MIME_DESCR>scan: rechts.stl</bmecat:MIME_DESCR>" in text
     assert '<REMARKS type="impressiontracking">DHL 00340434161234567890</REMARKS>' in text
-    back = opentrans.parse_order(data)
+    back = parse_order(data)
     assert [(a.kind, a.url, a.sha256) for a in back.attachments] == [("audiogram", LINK + "a", SHA)]
     scan, tracking = back.items[0].attachments
     assert (scan.kind, scan.filename, scan.url, scan.sha256) == ("scan", "rechts.stl", LINK, SHA)

@@ -13,9 +13,10 @@ import pytest
 
 from orderhub.delivery import inbox, outbox
 from orderhub.delivery.models import ChangeDelivery, Document
-from orderhub.formats import change_answers, edifact_structure, opentrans, signing
+from orderhub.formats import change_answers, edifact_structure, signing
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
-from orderhub.formats.opentrans_changes import parse_order_change
+from orderhub.formats.opentrans.partner import parse_order_change
+from orderhub.formats.opentrans.schema import validate
 from orderhub.ordering.models import Order, OrderChange
 from tests.accounts.conftest import Mailbox
 from tests.conftest import ApiClient
@@ -89,7 +90,7 @@ def test_opentrans_orderchange_is_posted_accepted_by_orderresponse(
     assert first["body"] == second["body"]
     assert second["headers"]["Idempotency-Key"] == f"{order.number}/1"
     assert second["headers"]["Authorization"] == "Bearer geheim"
-    opentrans.validate(second["body"])
+    validate(second["body"])
     parsed = parse_order_change(second["body"])
     assert (parsed.order_number, parsed.sequence, parsed.kind) == (order.number, 1, "change")
     assert parsed.lines[0].quantity == 3
@@ -220,7 +221,7 @@ def test_email_with_pdf_of_the_change(partners, practice, order, smtp):
     names = {p.get_filename(): p for p in message.walk() if p.get_filename()}
     pdf = names[f"Aenderung-{order.number}-1.pdf"].get_payload(decode=True)
     assert pdf.startswith(b"%PDF")
-    opentrans.validate(names[f"{order.number}-AEND-1.xml"].get_payload(decode=True))
+    validate(names[f"{order.number}-AEND-1.xml"].get_payload(decode=True))
     kinds = {d.kind for d in Document.objects.filter(order=order, direction="outbound")}
     assert {"order_change", "order_change_pdf"} <= kinds
     assert OrderChange.objects.get().status == "sent"

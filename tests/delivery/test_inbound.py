@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from orderhub.delivery.models import Document
-from orderhub.formats import edifact, opentrans, partner_json
+from orderhub.formats import edifact, partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
+from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 from orderhub.ordering.models import Order
 from orderhub.partners.models import PartnerToken
 from tests.conftest import ApiClient
@@ -45,13 +46,13 @@ def test_full_confirmation_then_dispatch(queued_order, sonora_client):
             AnswerLine(2, "confirmed", Decimal(1)),
         ],
     )
-    r = post(sonora_client, opentrans.write_order_response(doc), "application/xml")
+    r = post(sonora_client, write_order_response(doc), "application/xml")
     assert (
         r.status_code == 202
         and r.json_body["applied"] is True
         and r.json_body["status"] == "confirmed"
     )
-    again = post(sonora_client, opentrans.write_order_response(doc), "application/xml")
+    again = post(sonora_client, write_order_response(doc), "application/xml")
     assert again.status_code == 202 and again.json_body["applied"] is False
     assert again.json_body["document_id"] == r.json_body["document_id"]
     assert Document.objects.filter(direction="inbound").count() == 1
@@ -63,7 +64,7 @@ def test_full_confirmation_then_dispatch(queued_order, sonora_client):
         tracking_numbers=["00340434161094015902"],
         carrier="DHL",
     )
-    r = post(sonora_client, opentrans.write_dispatch_notification(ship), "application/xml")
+    r = post(sonora_client, write_dispatch_notification(ship), "application/xml")
     assert r.json_body["status"] == "shipped"
     order.refresh_from_db()
     assert order.tracking_numbers == ["00340434161094015902"]

@@ -14,8 +14,9 @@ import pytest
 from django.test import Client
 
 from orderhub.delivery.models import CompanyWebhook
-from orderhub.formats import edifact, opentrans, partner_json
+from orderhub.formats import edifact, partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
+from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 from orderhub.ordering import answers
 from orderhub.ordering.models import Order
 from orderhub.ordering.reasons import event_reason
@@ -58,8 +59,8 @@ def _answer(order, kind, doc_id, lines, **kw):
 WRITERS = {
     "opentrans": (
         "application/xml",
-        opentrans.write_order_response,
-        opentrans.write_dispatch_notification,
+        write_order_response,
+        write_dispatch_notification,
     ),
     "edifact": (
         "application/edifact",

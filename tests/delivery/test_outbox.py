@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from orderhub.delivery import outbox
 from orderhub.delivery.models import Delivery, Document
-from orderhub.formats import opentrans
+from orderhub.formats.opentrans.schema import validate
 from orderhub.ordering.models import Order
 from tests.conftest import run_queued_tasks
 
@@ -39,7 +39,7 @@ def test_retry_after_5xx_sends_the_identical_document(http_partner, queued_order
     assert first["body"] == second["body"]
     assert first["headers"]["Idempotency-Key"] == queued_order.number
     assert first["headers"]["Authorization"].startswith("Basic ")
-    opentrans.validate(first["body"])
+    validate(first["body"])
     assert Document.objects.filter(order=queued_order, direction="outbound").count() == 1
     queued_order.refresh_from_db()
     assert queued_order.status == "sent"

@@ -14,8 +14,9 @@ import pytest
 
 from orderhub.delivery import outbox
 from orderhub.delivery.models import Document, ReceiptDelivery
-from orderhub.formats import change_answers, opentrans, signing
-from orderhub.formats.opentrans_changes import parse_receipt_acknowledgement
+from orderhub.formats import change_answers, signing
+from orderhub.formats.opentrans.partner import parse_receipt_acknowledgement
+from orderhub.formats.opentrans.schema import validate
 from tests.delivery.sftp_server import SftpServer
 from tests.ordering.test_goods_receipt import gtin_of, scan, shipped_order
 
@@ -69,7 +70,7 @@ def test_opentrans_http_posts_the_receipt_acknowledgement_once_with_its_number(
     assert first["body"] == second["body"]
     assert second["headers"]["Idempotency-Key"] == receipt["number"]
     assert second["headers"]["Authorization"] == "Bearer geheim"
-    opentrans.validate(second["body"])
+    validate(second["body"])
     parsed = parse_receipt_acknowledgement(second["body"])
     assert (parsed.document_id, parsed.order_number, parsed.dispatch_id) == (
         receipt["number"],
@@ -148,7 +149,7 @@ def test_sftp_openTRANS_partner_gets_the_file_edifact_sftp_partner_nothing(
     finally:
         server.stop()
     uploaded = root / "in" / f"{receipt['number'].replace('/', '-')}.xml"
-    opentrans.validate(uploaded.read_bytes())
+    validate(uploaded.read_bytes())
     assert parse_receipt_acknowledgement(uploaded.read_bytes()).document_id == receipt["number"]
     attempts = ReceiptDelivery.objects.get().attempt_log.all()
     assert [a.detail.split(":")[0] for a in attempts] == [

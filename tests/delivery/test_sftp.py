@@ -16,7 +16,9 @@ from django.core.management import CommandError, call_command
 
 from orderhub.delivery import channels, order_document, outbox, sftp_inbox
 from orderhub.delivery.models import Delivery, Document
-from orderhub.formats import edifact, opentrans
+from orderhub.formats import edifact
+from orderhub.formats.opentrans.partner import parse_order, write_dispatch_notification
+from orderhub.formats.opentrans.schema import validate
 from orderhub.ordering.models import Order
 from orderhub.ordering.reasons import event_reason
 from simulator import answers as sim_answers
@@ -138,8 +140,8 @@ def test_opentrans_order_file(partners, server, sftp_root, practice):
     order = Order.objects.get(pk=submit(practice, order_body()).json_body["id"])
     assert delivered(order).status == "delivered"
     xml = (sftp_root / "in" / f"{order.number}.xml").read_bytes()
-    opentrans.validate(xml)
-    assert opentrans.parse_order(xml).order_number == order.number
+    validate(xml)
+    assert parse_order(xml).order_number == order.number
 
 
 def test_wrong_host_key_is_a_permanent_failure_before_any_login(queued, server, sftp_root):
@@ -330,9 +332,7 @@ def test_a_broken_answer_is_moved_aside_and_the_next_one_applied(queued, sftp_ro
 def test_opentrans_answers_from_the_outbox(queued, sftp_root):
     assert delivered(queued).status == "delivered"
     _, _, dispatch = edifact_answers((sftp_root / "in" / f"{queued.number}.edi").read_bytes())
-    (sftp_root / "out" / "dispatch.xml").write_bytes(
-        opentrans.write_dispatch_notification(dispatch)
-    )
+    (sftp_root / "out" / "dispatch.xml").write_bytes(write_dispatch_notification(dispatch))
     assert sftp_inbox.pick_up_all(force=True)["applied"] == 1
     queued.refresh_from_db()
     assert queued.status == "shipped" and queued.tracking_numbers == dispatch.tracking_numbers

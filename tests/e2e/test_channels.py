@@ -12,14 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import (
-    change_answers,
-    edifact,
-    edifact_structure,
-    opentrans,
-    opentrans_changes,
-    partner_json,
-)
+from orderhub.formats import change_answers, edifact, edifact_structure, partner_json
+from orderhub.formats.opentrans.partner import parse_order, parse_receipt_acknowledgement
+from orderhub.formats.opentrans.schema import validate
 from tests.connector_e2e.helpers import Install, demo_practice
 from tests.delivery.conftest import Recorder
 
@@ -60,8 +55,8 @@ def test_order_is_delivered_confirmed_and_shipped(stack, partner):
     assert len(sent) == 1
     content = stack.api.get(sent[0]["url"]).content
     if sent[0]["format"] == "opentrans":
-        opentrans.validate(content)
-        assert opentrans.parse_order(content).order_number == order["number"]
+        validate(content)
+        assert parse_order(content).order_number == order["number"]
     elif sent[0]["format"] == "edifact":
         assert edifact_structure.check_structure(content, "ORDERS") == []
         picked_up = (
@@ -82,7 +77,7 @@ def test_order_is_delivered_confirmed_and_shipped(stack, partner):
         message = email.message_from_bytes(mails[0].read_bytes())
         names = {p.get_filename(): p for p in message.walk() if p.get_filename()}
         assert f"Bestellung-{order['number']}.pdf" in names
-        opentrans.validate(names[f"{order['number']}.xml"].get_payload(decode=True))
+        validate(names[f"{order['number']}.xml"].get_payload(decode=True))
 
 
 def test_partner_answers_for_unknown_or_foreign_orders_are_refused(stack):
@@ -340,8 +335,8 @@ def _goods_receipt_reaches_the_partner(stack, order, partner, serials):
     assert sent["format"] == ACKNOWLEDGES_RECEIPTS[partner]
     content = stack.api.get(sent["url"]).content
     if sent["format"] == "opentrans":
-        opentrans.validate(content)
-        acknowledged = opentrans_changes.parse_receipt_acknowledgement(content)
+        validate(content)
+        acknowledged = parse_receipt_acknowledgement(content)
     else:
         acknowledged = change_answers.read_receipt_event(content)
     assert acknowledged.document_id == number
@@ -362,8 +357,8 @@ def _received_order(stack, order, partner):
     sent = [d for d in order["documents"] if d["direction"] == "outbound" and d["kind"] == "order"]
     content = stack.api.get(sent[0]["url"]).content
     if sent[0]["format"] == "opentrans":
-        opentrans.validate(content)
-        return opentrans.parse_order(content), content
+        validate(content)
+        return parse_order(content), content
     if sent[0]["format"] == "edifact":
         assert edifact_structure.check_structure(content, "ORDERS") == []
         picked = Path(stack.sim_info["drop_root"]) / partner / "out" / "processed"
@@ -375,9 +370,9 @@ def _received_order(stack, order, partner):
     message = _order_mail(stack, order)
     names = {p.get_filename(): p for p in message.walk() if p.get_filename()}
     xml = names[f"{order['number']}.xml"].get_payload(decode=True)
-    opentrans.validate(xml)
+    validate(xml)
     assert names[f"Bestellung-{order['number']}.pdf"].get_payload(decode=True).startswith(b"%PDF")
-    return opentrans.parse_order(xml), xml
+    return parse_order(xml), xml
 
 
 @pytest.mark.parametrize("partner", ["sonora", "audiotec", "otoplast", "klangwerk"])

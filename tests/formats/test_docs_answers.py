@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import FormatError, edifact, opentrans, partner_json
+from orderhub.formats import FormatError, edifact, partner_json
 from orderhub.formats.documents import LOCAL_TZ, AnswerLine, PartnerAnswer
 from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
+from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
+from orderhub.formats.opentrans.schema import validate
 
 from .bots_grammar import bots_errors
 
@@ -115,14 +118,14 @@ SHIPPED = [
 
 def test_opentrans_examples_are_what_orderhub_writes_and_read_back():
     xml = blocks("xml", "<ORDERRESPONSE ").encode()
-    assert xml == opentrans.write_order_response(response())
-    opentrans.validate(xml)
-    back = opentrans.parse_answer(xml)
+    assert xml == write_order_response(response())
+    validate(xml)
+    back = parse_opentrans_answer(xml)
     assert promised(back) == PROMISED and back.lines[2].backorder_date == date(2026, 2, 12)
     xml = blocks("xml", "<DISPATCHNOTIFICATION ").encode()
-    assert xml == opentrans.write_dispatch_notification(parcel())
-    opentrans.validate(xml)
-    back = opentrans.parse_answer(xml)
+    assert xml == write_dispatch_notification(parcel())
+    validate(xml)
+    back = parse_opentrans_answer(xml)
     assert shipped(back) == SHIPPED and back.tracking_numbers == ["00340434161234567890"]
 
 

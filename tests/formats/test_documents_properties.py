@@ -10,9 +10,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orderhub.formats import FormatError, edifact, opentrans, partner_json, signing
+from orderhub.formats import FormatError, edifact, partner_json, signing
 from orderhub.formats.documents import LOCAL_TZ, OrderDocument, OrderItem, Party
 from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
+from orderhub.formats.opentrans.order_writer import write_order
+from orderhub.formats.opentrans.partner import parse_order
+from orderhub.formats.opentrans.schema import validate
 
 DATA = Path(__file__).parent / "data" / "documents"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -26,13 +30,13 @@ SAMPLES = {
     "response.xml": (DATA / "orderresponse_partner.xml").read_bytes(),
 }
 _order = partner_json.parse_order(SAMPLES["order.json"])
-SAMPLES["order.xml"] = opentrans.write_order(_order)
+SAMPLES["order.xml"] = write_order(_order)
 SAMPLES["orders.edi"] = edifact.write_orders(_order, interchange_ref="1")
 
 PARSERS = [
-    opentrans.parse_order,
-    opentrans.parse_answer,
-    opentrans.validate,
+    parse_order,
+    parse_opentrans_answer,
+    validate,
     edifact.parse_orders,
     edifact.parse_answer,
     edifact.parse_answers,
@@ -212,13 +216,13 @@ def _berlin_time_is_unambiguous(moment: datetime) -> bool:
 def test_order_round_trips_through_json_opentrans_and_edifact(doc):
     assert partner_json.parse_order(partner_json.write_order(doc)) == doc
 
-    data = opentrans.write_order(doc)
-    opentrans.validate(data)
+    data = write_order(doc)
+    validate(data)
     # openTRANS has no interchange envelope: the recipient is the supplier's id.
     expected = dataclasses.replace(
         doc, sender_id="ORDERHUB", recipient_id=doc.supplier.gln or doc.supplier.party_id or ""
     )
-    assert opentrans.parse_order(data) == expected
+    assert parse_order(data) == expected
 
     # DTM carries German local time without offset: the repeated hour in October is ambiguous.
     if _berlin_time_is_unambiguous(doc.order_date):

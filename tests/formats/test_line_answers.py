@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from orderhub.formats import FormatError, edifact, opentrans, partner_json
+from orderhub.formats import FormatError, edifact, partner_json
 from orderhub.formats.documents import (
     LOCAL_TZ,
     AnswerLine,
@@ -21,6 +21,9 @@ from orderhub.formats.documents import (
     line_status,
 )
 from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
+from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
+from orderhub.formats.opentrans.schema import validate
 
 from .bots_grammar import bots_errors
 
@@ -104,10 +107,10 @@ def test_edifact_ordrsp_with_every_line_answer_conforms_and_reads_back():
 
 
 def test_opentrans_order_response_with_every_line_answer_validates_and_reads_back():
-    data = opentrans.write_order_response(order_response())
-    opentrans.validate(data)
+    data = write_order_response(order_response())
+    validate(data)
     assert b"<PARTIAL_DELIVERY_LIST>" in data and b"<bmecat:PRICE_AMOUNT>0.4125<" in data
-    answer = opentrans.parse_answer(data)
+    answer = parse_opentrans_answer(data)
     assert _lines(answer) == _lines(order_response())
 
 
@@ -122,7 +125,7 @@ def test_json_order_response_with_every_line_answer_reads_back():
         lambda a: edifact.write_desadv(
             a, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="8"
         ),
-        opentrans.write_dispatch_notification,
+        write_dispatch_notification,
         partner_json.write_answer,
     ],
     ids=["edifact", "opentrans", "json"],
@@ -135,8 +138,8 @@ def test_dispatch_notification_carries_serial_and_lot_numbers(write):
         assert b"GIN+BN+2319A0411+2319A0412'" in data and b"GIN+BX+L2026-48'" in data
         (answer,) = edifact.parse_answers(data)
     elif data.startswith(b"<?xml"):
-        opentrans.validate(data)
-        answer = opentrans.parse_answer(data)
+        validate(data)
+        answer = parse_opentrans_answer(data)
     else:
         answer = partner_json.parse_answer(data)
     assert [
@@ -155,14 +158,14 @@ def test_a_backorder_larger_than_the_confirmed_quantity_is_refused_by_the_writer
     with pytest.raises(FormatError, match="line 3: the backordered quantity is more"):
         edifact.write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
     with pytest.raises(FormatError, match="line 3: the backordered quantity is more"):
-        opentrans.write_order_response(answer)
+        write_order_response(answer)
 
 
 def test_opentrans_partial_deliveries_that_do_not_add_up_are_refused_naming_the_line():
-    data = opentrans.write_order_response(order_response())
+    data = write_order_response(order_response())
     broken = data.replace(b"<QUANTITY>6</QUANTITY>", b"<QUANTITY>5</QUANTITY>", 1)
     with pytest.raises(FormatError, match="partial deliveries of line 3 add up to 9"):
-        opentrans.parse_answer(broken)
+        parse_opentrans_answer(broken)
 
 
 def test_edifact_ordrsp_without_action_codes_is_classified_from_its_quantities():

@@ -12,21 +12,17 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from orderhub.formats import (
-    FormatError,
-    edifact,
-    edifact_structure,
-    opentrans,
-    order_pdf,
-    partner_json,
-)
+from orderhub.formats import FormatError, edifact, edifact_structure, order_pdf, partner_json
 from orderhub.formats import options as o
+from orderhub.formats.opentrans.order_writer import write_order
+from orderhub.formats.opentrans.partner import parse_order
+from orderhub.formats.opentrans.schema import BMECAT_NS, OT_NS, validate
 
 from .bots_grammar import bots_errors
 from .test_documents_pdf import extract_text
 
 DATA = Path(__file__).parent / "data" / "documents"
-OT = {"ot": opentrans.OT_NS, "bmecat": opentrans.BMECAT_NS}
+OT = {"ot": OT_NS, "bmecat": BMECAT_NS}
 
 RIGHT = {
     "side": "rechts",
@@ -154,8 +150,8 @@ def test_order_statement():
 @pytest.mark.parametrize("order_type", o.ORDER_TYPE_CODES)
 def test_opentrans_order_type_and_options(order, order_type):
     doc = _pair_order(order, order_type)
-    data = opentrans.write_order(doc)  # validates against the XSD itself
-    opentrans.validate(data)
+    data = write_order(doc)  # validates against the XSD itself
+    validate(data)
     root = etree.fromstring(data)
     assert root.get("type") == o.OPENTRANS_ORDER_TYPE.get(order_type, "standard")
     info = root.find("ot:ORDER_HEADER/ot:ORDER_INFO", OT)
@@ -183,7 +179,7 @@ def test_opentrans_order_type_and_options(order, order_type):
     ]
     assert ("Kabel", "kurz", None) in features and [f[0] for f in features].count("side") == 1
     assert item.findtext("ot:ITEM_UDX/ot:UDX.ORDERHUB.PAIR", namespaces=OT) == "P1"
-    assert opentrans.parse_order(data) == doc_without_shadowed_attributes(doc)
+    assert parse_order(data) == doc_without_shadowed_attributes(doc)
 
 
 def doc_without_shadowed_attributes(doc):
@@ -197,7 +193,7 @@ def doc_without_shadowed_attributes(doc):
 
 
 def test_opentrans_kommission_states_the_return_date(order):
-    data = opentrans.write_order(_pair_order(order, "consignment"))
+    data = write_order(_pair_order(order, "consignment"))
     text = data.decode()
     assert 'type="consignment"' in text
     assert "<UDX.ORDERHUB.RETURN_DATE>2026-03-01</UDX.ORDERHUB.RETURN_DATE>" in text
@@ -212,7 +208,7 @@ def test_opentrans_features_in_the_partners_terms(order):
         "side": {"name": "Seite", "values": {"R": "rechts", "L": "links"}},
         "colour": {"name": "Farbe"},
     }
-    data = opentrans.write_order(doc)
+    data = write_order(doc)
     root = etree.fromstring(data)
     first = root.find("ot:ORDER_ITEM_LIST/ot:ORDER_ITEM", OT)
     names = [
@@ -220,7 +216,7 @@ def test_opentrans_features_in_the_partners_terms(order):
         for f in first.findall("ot:PRODUCT_FEATURES/ot:FEATURE", OT)
     ]
     assert names[0] == ("Seite", "rechts") and names[2] == ("Farbe", "beige")
-    back = opentrans.parse_order(data)  # the reader knows the options by ITEM_UDX
+    back = parse_order(data)  # the reader knows the options by ITEM_UDX
     assert back.items[0].options["side"] == o.OptionValue(value="R")
     assert back.items[0].options["colour"] == o.OptionValue(name="beige")
     assert o.check_terms(doc.option_terms) == []
@@ -232,7 +228,7 @@ def test_features_named_like_options_stay_attributes_without_the_udx(order):
     attributes even when their names look like options."""
     assert order.items[0].attributes == {"side": "R", "color": "beige"}
     for reader, data in (
-        (opentrans.parse_order, opentrans.write_order(order)),
+        (parse_order, write_order(order)),
         (edifact.parse_orders, edifact.write_orders(order, interchange_ref="9")),
     ):
         back = reader(data)
@@ -243,7 +239,7 @@ def test_features_named_like_options_stay_attributes_without_the_udx(order):
 def test_opentrans_unknown_order_type_is_refused(order):
     order.order_type = "gift"
     with pytest.raises(FormatError, match="unknown order type"):
-        opentrans.write_order(order)
+        write_order(order)
 
 
 # --------------------------------------------------------------------------- EDIFACT

@@ -17,15 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from orderhub.formats import (
-    FormatError,
-    change_answers,
-    edifact,
-    edifact_changes,
-    gs1,
-    opentrans,
-    opentrans_changes,
-)
+from orderhub.formats import FormatError, change_answers, edifact, edifact_changes, gs1
 from orderhub.formats.changes import (
     GoodsReceipt,
     LineChange,
@@ -44,6 +36,10 @@ from orderhub.formats.documents import (
     Party,
 )
 from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.opentrans.changes import write_order_change, write_receipt_acknowledgement
+from orderhub.formats.opentrans.order_writer import write_order
+from orderhub.formats.opentrans.partner import parse_order_change, parse_receipt_acknowledgement
+from orderhub.formats.opentrans.schema import validate
 from simulator.http_partner import change_from_event
 
 from .bots_grammar import bots_errors, bots_tree, install
@@ -353,13 +349,13 @@ def _xml(data: bytes) -> etree._Element:
 @pytest.mark.parametrize("variant", sorted(_ordchg_variants()))
 def test_orderchange_validates_and_reads_back(variant):
     change, order = _ordchg_variants()[variant]
-    data = opentrans_changes.write_order_change(change, order)
-    opentrans.validate(data)
-    assert opentrans_changes.parse_order_change(data, order=order) == change
+    data = write_order_change(change, order)
+    validate(data)
+    assert parse_order_change(data, order=order) == change
 
 
 def test_orderchange_says_what_a_person_checks():
-    data = opentrans_changes.write_order_change(example_change(), example_order())
+    data = write_order_change(example_change(), example_order())
     root = _xml(data)
     info = root.find("ORDERCHANGE_HEADER/ORDERCHANGE_INFO")
     assert info.findtext("ORDER_ID") == "OH-2026-000123"
@@ -384,12 +380,12 @@ def test_orderchange_says_what_a_person_checks():
 
 
 def test_orderchange_cancellation():
-    data = opentrans_changes.write_order_change(example_cancel(), example_order())
-    opentrans.validate(data)
+    data = write_order_change(example_cancel(), example_order())
+    validate(data)
     root = _xml(data)
     assert root.findtext(".//HEADER_UDX/UDX.ORDERHUB.CHANGE") == "cancel"
     assert [i.findtext("QUANTITY") for i in root.iter("ORDER_ITEM")] == ["0", "0"]
-    assert opentrans_changes.parse_order_change(data) == example_cancel()
+    assert parse_order_change(data) == example_cancel()
 
 
 def _without_udx(data: bytes) -> bytes:
@@ -401,18 +397,18 @@ def _without_udx(data: bytes) -> bytes:
 
 def test_orderchange_of_another_system_is_read_by_comparing_with_the_order():
     order = example_order()
-    data = _without_udx(opentrans_changes.write_order_change(example_change(), order))
-    opentrans.validate(data)
-    assert opentrans_changes.parse_order_change(data, order=order) == example_change()
+    data = _without_udx(write_order_change(example_change(), order))
+    validate(data)
+    assert parse_order_change(data, order=order) == example_change()
     # Without the order, each line with a quantity is a change to that quantity.
-    alone = opentrans_changes.parse_order_change(data)
+    alone = parse_order_change(data)
     assert [(line.line_no, line.quantity, line.removed) for line in alone.lines] == [
         (1, Decimal(3), False),
         (2, None, True),
         (3, Decimal(2), False),
     ]
-    cancel = _without_udx(opentrans_changes.write_order_change(example_cancel(), order))
-    assert opentrans_changes.parse_order_change(cancel).kind == "cancel"
+    cancel = _without_udx(write_order_change(example_cancel(), order))
+    assert parse_order_change(cancel).kind == "cancel"
 
 
 @pytest.mark.parametrize(
@@ -424,12 +420,12 @@ def test_orderchange_of_another_system_is_read_by_comparing_with_the_order():
     ],
 )
 def test_orderchange_reader_names_the_problem(old, new, words):
-    data = opentrans_changes.write_order_change(example_change(), example_order())
+    data = write_order_change(example_change(), example_order())
     assert old in data
     with pytest.raises(FormatError, match=words):
-        opentrans_changes.parse_order_change(data.replace(old, new))
+        parse_order_change(data.replace(old, new))
     with pytest.raises(FormatError, match="expected an openTRANS ORDERCHANGE"):
-        opentrans_changes.parse_order_change(opentrans.write_order(example_order()))
+        parse_order_change(write_order(example_order()))
 
 
 # --------------------------------------------------------------------------- change rules
@@ -465,7 +461,7 @@ def test_changes_a_partner_could_not_apply_are_refused(change, words):
     with pytest.raises(FormatError, match=re.escape(words)):
         edifact_changes.write_ordchg(change, example_order(), interchange_ref="CHG1")
     with pytest.raises(FormatError, match=re.escape(words)):
-        opentrans_changes.write_order_change(change, example_order())
+        write_order_change(change, example_order())
 
 
 def test_apply_change():
@@ -500,9 +496,9 @@ def test_receipt_line_from_gs1_scans():
 
 def test_receipt_acknowledgement_validates_and_reads_back():
     receipt = example_receipt()
-    data = opentrans_changes.write_receipt_acknowledgement(receipt, example_order())
-    opentrans.validate(data)
-    back = opentrans_changes.parse_receipt_acknowledgement(data)
+    data = write_receipt_acknowledgement(receipt, example_order())
+    validate(data)
+    back = parse_receipt_acknowledgement(data)
     expected = copy.deepcopy(receipt)
     expected.lines[0].supplier_article_number = "SN-R-312"  # from the order line
     expected.buyer_id, expected.supplier_id = "K-4711", "sonora"
@@ -510,7 +506,7 @@ def test_receipt_acknowledgement_validates_and_reads_back():
 
 
 def test_receipt_acknowledgement_says_what_a_person_checks():
-    data = opentrans_changes.write_receipt_acknowledgement(example_receipt(), example_order())
+    data = write_receipt_acknowledgement(example_receipt(), example_order())
     root = _xml(data)
     info = root.find("RECEIPTACKNOWLEDGEMENT_HEADER/RECEIPTACKNOWLEDGEMENT_INFO")
     assert info.findtext("RECEIPTACKNOWLEDGEMENT_ID") == "WE-2026-0042"
@@ -546,9 +542,9 @@ def test_receipt_acknowledgement_without_the_order():
         supplier_id="sonora",
         note="Karton beschädigt",
     )
-    data = opentrans_changes.write_receipt_acknowledgement(receipt)
-    opentrans.validate(data)
-    back = opentrans_changes.parse_receipt_acknowledgement(data)
+    data = write_receipt_acknowledgement(receipt)
+    validate(data)
+    back = parse_receipt_acknowledgement(data)
     receipt.issued_at = receipt.received_at  # written as the document date too
     assert back == receipt
 
@@ -569,18 +565,18 @@ def test_receipt_acknowledgement_refuses(edit, words):
     for name, value in edit.items():
         setattr(receipt, name, value)
     with pytest.raises(FormatError, match=words):
-        opentrans_changes.write_receipt_acknowledgement(receipt, example_order())
+        write_receipt_acknowledgement(receipt, example_order())
 
 
 def test_receipt_acknowledgement_for_one_order_only():
-    data = opentrans_changes.write_receipt_acknowledgement(example_receipt(), example_order())
+    data = write_receipt_acknowledgement(example_receipt(), example_order())
     root = etree.fromstring(data)
     item = root.xpath("//*[local-name()='RECEIPTACKNOWLEDGEMENT_ITEM']")[0]
     second = copy.deepcopy(item)
     second.xpath(".//*[local-name()='ORDER_ID']")[0].text = "OH-2026-000124"
     item.addnext(second)
     with pytest.raises(FormatError, match="one RECEIPTACKNOWLEDGEMENT per order"):
-        opentrans_changes.parse_receipt_acknowledgement(etree.tostring(root))
+        parse_receipt_acknowledgement(etree.tostring(root))
 
 
 # --------------------------------------------------------------------------- properties
@@ -665,9 +661,9 @@ def test_every_change_validates_and_reads_back_in_both_formats(pair):
     assert check_structure(edi, "ORDCHG") == []
     assert bots_errors(edi) == []
     assert edifact_changes.parse_ordchg(edi) == _stripped(change)
-    xml = opentrans_changes.write_order_change(change, order)
-    opentrans.validate(xml)
-    assert opentrans_changes.parse_order_change(xml, order=order) == _stripped(change)
+    xml = write_order_change(change, order)
+    validate(xml)
+    assert parse_order_change(xml, order=order) == _stripped(change)
 
 
 @settings(max_examples=200, deadline=None)
@@ -677,8 +673,8 @@ def test_readers_raise_only_format_error(data):
     for candidate in (data, seed[: len(data)], seed.replace(b"+", data[:3] or b"+", 1)):
         for reader in (
             edifact_changes.parse_ordchg,
-            opentrans_changes.parse_order_change,
-            opentrans_changes.parse_receipt_acknowledgement,
+            parse_order_change,
+            parse_receipt_acknowledgement,
         ):
             try:
                 reader(candidate)
@@ -718,15 +714,11 @@ def test_docs_ordchg_example_is_what_orderhub_writes():
 
 def test_docs_orderchange_and_receipt_examples_are_what_orderhub_writes():
     change = _docs_block("xml", "<?xml version='1.0' encoding='UTF-8'?>\n<ORDERCHANGE")
-    assert change.encode() == opentrans_changes.write_order_change(
-        example_change(), example_order()
-    )
-    opentrans.validate(change.encode())
+    assert change.encode() == write_order_change(example_change(), example_order())
+    validate(change.encode())
     receipt = _docs_block("xml", "<?xml version='1.0' encoding='UTF-8'?>\n<RECEIPTACKNOWLEDGEMENT")
-    assert receipt.encode() == opentrans_changes.write_receipt_acknowledgement(
-        example_receipt(), example_order()
-    )
-    opentrans.validate(receipt.encode())
+    assert receipt.encode() == write_receipt_acknowledgement(example_receipt(), example_order())
+    validate(receipt.encode())
 
 
 def test_docs_gs1_examples_read_as_documented():
@@ -769,8 +761,8 @@ def test_docs_receipt_event_example_is_what_orderhub_writes():
     expected.buyer_id = "K-4711"
     assert back == expected
     # The same receipt in both formats: what one says, the other says.
-    xml = opentrans_changes.parse_receipt_acknowledgement(
-        opentrans_changes.write_receipt_acknowledgement(example_receipt(), example_order())
+    xml = parse_receipt_acknowledgement(
+        write_receipt_acknowledgement(example_receipt(), example_order())
     )
     xml.supplier_id = ""
     assert xml == back
@@ -793,7 +785,7 @@ def test_receipt_event_refuses_what_the_acknowledgement_refuses(edit, words):
     with pytest.raises(FormatError, match=words):
         change_answers.write_receipt_event(receipt, example_order())
     with pytest.raises(FormatError, match=words):
-        opentrans_changes.write_receipt_acknowledgement(receipt, example_order())
+        write_receipt_acknowledgement(receipt, example_order())
 
 
 def test_receipt_event_reader_names_what_is_wrong():
@@ -860,7 +852,7 @@ def test_docs_opentrans_change_acceptance_is_valid_and_reads_as_documented():
     """The docs show the ORDERRESPONSE accepting change 1 indented for reading; it is valid and
     says what OrderHub's own reply writer says."""
     shown = _docs_block("xml", "<?xml version='1.0' encoding='UTF-8'?>\n<ORDERRESPONSE").encode()
-    opentrans.validate(shown)
+    validate(shown)
     answer = PartnerAnswer(
         kind="order_response",
         order_number="OH-2026-000123",

@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import FormatError, edifact, opentrans, partner_json
+from orderhub.formats import FormatError, edifact, partner_json
 from orderhub.formats.catalog_reader import read_catalog
+from orderhub.formats.opentrans import order_writer
+from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
+from orderhub.formats.opentrans.order_writer import write_order
+from orderhub.formats.opentrans.partner import write_order_response
 from orderhub.formats.units import UNIT_NAMES, unit_code
 
 DATA = Path(__file__).parent / "data" / "documents"
@@ -88,29 +92,29 @@ def test_unknown_order_unit_is_an_import_issue():
 def test_order_with_unit_that_is_no_code_is_never_sent(order):
     order.items[0].unit = "Blister"
     with pytest.raises(FormatError, match="not a UN/ECE Recommendation 20 code"):
-        opentrans.write_order(order)
+        write_order(order)
     with pytest.raises(FormatError, match="at most 3 characters"):
         edifact.write_orders(order, interchange_ref="X1")
 
 
 def test_order_with_free_text_unit_is_written_with_its_code(order):
     order.items[0].unit = "Packung"
-    data = opentrans.write_order(order)  # validated against the XSD inside write_order
+    data = write_order(order)  # validated against the XSD inside write_order
     assert b">PK</bmecat:ORDER_UNIT>" in data or b">PK</ORDER_UNIT>" in data
     assert b"QTY+21:" in edifact.write_orders(order, interchange_ref="X1")
     assert ":PK'" in edifact.write_orders(order, interchange_ref="X1").decode("latin-1")
 
 
 def test_opentrans_order_is_validated_before_it_is_handed_to_a_channel(order, monkeypatch):
-    real = opentrans._serialize
+    real = order_writer._serialize
 
     def broken(root):  # a writer bug: an element the XSD does not allow
         data = real(root)
         return data.replace(b"</ORDER_HEADER>", b"<NOT_IN_THE_XSD/></ORDER_HEADER>")
 
-    monkeypatch.setattr(opentrans, "_serialize", broken)
+    monkeypatch.setattr(order_writer, "_serialize", broken)
     with pytest.raises(FormatError, match="would not be valid, so it is not sent"):
-        opentrans.write_order(copy.deepcopy(order))
+        write_order(copy.deepcopy(order))
 
 
 def test_answer_echoes_the_order_unit():
@@ -128,8 +132,8 @@ def test_answer_echoes_the_order_unit():
     edi = edifact.write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
     assert "QTY+113:2:PR'" in edi.decode("latin-1")
     assert edifact.parse_answer(edi).lines[0].unit == "PR"
-    xml = opentrans.write_order_response(answer)
-    assert opentrans.parse_answer(xml).lines[0].unit == "PR"
+    xml = write_order_response(answer)
+    assert parse_opentrans_answer(xml).lines[0].unit == "PR"
 
 
 # -- prices ------------------------------------------------------------------------------------
@@ -267,7 +271,7 @@ def test_opentrans_answer_dates_in_basic_format_are_read(text, day):
         f"<DELIVERY_DATE><DELIVERY_START_DATE>{text}</DELIVERY_START_DATE>"
         f"<DELIVERY_END_DATE>{text}</DELIVERY_END_DATE></DELIVERY_DATE>"
     )
-    answer = opentrans.parse_answer(_ordrsp_xml(text, delivery))
+    answer = parse_opentrans_answer(_ordrsp_xml(text, delivery))
     assert answer.issued_at.date() == day and answer.delivery_date == day
 
 
@@ -386,9 +390,9 @@ def test_opentrans_carrier_from_contact_name_or_deliverer_code_remark():
         "<PARTY_ROLE>deliverer</PARTY_ROLE><ADDRESS><CONTACT_DETAILS>"
         "<bmecat:CONTACT_NAME>UPS</bmecat:CONTACT_NAME></CONTACT_DETAILS></ADDRESS></PARTY>"
     )
-    assert opentrans.parse_answer(_dispatch_xml(parties=party)).carrier == "UPS"
+    assert parse_opentrans_answer(_dispatch_xml(parties=party)).carrier == "UPS"
     remark = '<REMARKS type="delivererCode">GLS</REMARKS>'
-    assert opentrans.parse_answer(_dispatch_xml(remarks=remark)).carrier == "GLS"
+    assert parse_opentrans_answer(_dispatch_xml(remarks=remark)).carrier == "GLS"
 
 
 def test_opentrans_1_0_is_refused_saying_so():
@@ -396,7 +400,7 @@ def test_opentrans_1_0_is_refused_saying_so():
 <ORDERRESPONSE_INFO><ORDER_ID>1</ORDER_ID></ORDERRESPONSE_INFO></ORDERRESPONSE_HEADER>
 </ORDERRESPONSE>"""
     with pytest.raises(FormatError, match="openTRANS 1.0 document; OrderHub reads openTRANS 2.1"):
-        opentrans.parse_answer(data)
+        parse_opentrans_answer(data)
 
 
 def test_edifact_answer_with_byte_order_mark_and_crlf_is_read():

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import FormatError, edifact, opentrans
+from orderhub.formats import FormatError, edifact
 from orderhub.formats.catalog import CatalogArticle
 from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.documents import LOCAL_TZ
+from orderhub.formats.opentrans.answer_reader import parse_answer
+from orderhub.formats.opentrans.partner import parse_order
 
 WILD = Path(__file__).parent / "data" / "wild"
 
@@ -207,7 +209,7 @@ def test_bmecat12_in_iso_8859_1_with_umlauts_and_units_written_as_text():
 
 
 def ot(name: str):
-    return opentrans.parse_answer((WILD / name).read_bytes())
+    return parse_answer((WILD / name).read_bytes())
 
 
 def test_opentrans_dispatchnotification_carrier_from_deliverer_code_remark():
@@ -269,7 +271,7 @@ def test_opentrans_dispatchnotification_with_package_and_deliverer_party():
     ],
 )
 def test_opentrans_orders_read_on_the_partner_side(name, prices):
-    order = opentrans.parse_order((WILD / name).read_bytes())
+    order = parse_order((WILD / name).read_bytes())
     assert order.order_number == "ORDER_180801-004" and order.customer_number == "123456"
     assert [(i.supplier_article_number, i.quantity, i.price, i.gtin) for i in order.items] == [
         ("123002", Decimal(1), Decimal(prices[0]), "0190198870803"),
@@ -280,7 +282,7 @@ def test_opentrans_orders_read_on_the_partner_side(name, prices):
 
 def test_opentrans_order_with_item_delivery_date():
     data = (WILD / "opentrans_naugrimm_order_item_delivery_date.xml").read_bytes()
-    order = opentrans.parse_order(data)
+    order = parse_order(data)
     [item] = order.items
     assert (item.supplier_article_number, item.quantity, item.unit) == (
         "product-number-1",
@@ -290,7 +292,7 @@ def test_opentrans_order_with_item_delivery_date():
 
 
 def test_opentrans_order_with_signature_and_unusual_unit():
-    order = opentrans.parse_order((WILD / "opentrans_stapel_order_signature.xml").read_bytes())
+    order = parse_order((WILD / "opentrans_stapel_order_signature.xml").read_bytes())
     assert order.order_number == "OID1"
     [item] = order.items
     assert (item.quantity, item.unit) == (Decimal(1), "04")

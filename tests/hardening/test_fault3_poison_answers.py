@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from orderhub.formats import edifact, opentrans, partner_json
+from orderhub.formats import edifact, partner_json
 from orderhub.formats.documents import AnswerLine
+from orderhub.formats.opentrans.partner import write_order_response
 from tests.delivery.conftest import mark_sent
 from tests.delivery.test_inbound import answer, post
 
@@ -60,7 +61,7 @@ def test_json_quantity_out_of_range_is_a_4xx(queued_order, sonora_client, quanti
 def test_openTRANS_quantity_out_of_range_is_a_4xx(queued_order, sonora_client):
     order = mark_sent(queued_order)
     doc = answer(order, lines=[AnswerLine(1, "confirmed", Decimal(2))])
-    xml = opentrans.write_order_response(doc)
+    xml = write_order_response(doc)
     xml = xml.replace(b"<QUANTITY>2</QUANTITY>", b"<QUANTITY>99999999999999999999</QUANTITY>", 1)
     r = post(sonora_client, xml, "application/xml")
     assert 400 <= r.status_code < 500, (r.status_code, r.content[:500])

@@ -13,7 +13,7 @@ from lxml import etree
 
 from orderhub.formats import gs1
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
-from orderhub.formats.opentrans_changes import parse_receipt_acknowledgement
+from orderhub.formats.opentrans.partner import parse_receipt_acknowledgement
 from orderhub.ordering import answers, receipts
 from orderhub.ordering.models import GoodsReceipt, Order, OrderEvent
 from orderhub.ordering.reasons import event_reason

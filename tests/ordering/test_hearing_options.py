@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from orderhub.delivery import order_document
-from orderhub.formats import edifact, opentrans
+from orderhub.formats import edifact
+from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.options import OptionValue
 from orderhub.ordering import hearing
 from orderhub.ordering.models import Order
@@ -91,7 +92,7 @@ def test_a_kommission_pair_is_stored_shown_and_handed_to_the_channels(practice):
     doc = order_document.build(order)
     assert doc.order_type == "consignment" and doc.return_date == order.return_date
     assert doc.items[0].options["side"] == OptionValue(value="R") and doc.items[1].pair == "P1"
-    xml = opentrans.write_order(doc)
+    xml = write_order(doc)
     assert b'type="consignment"' in xml and b"<UDX.ORDERHUB.PAIR>P1</UDX.ORDERHUB.PAIR>" in xml
     assert b"BGM+227+" in edifact.write_orders(doc, interchange_ref="1")
 
@@ -104,7 +105,7 @@ def test_partner_terms_from_the_channel_configuration(practice, partners):
     }
     sonora.save(update_fields=["channel_config"])
     order = Order.objects.get(pk=submit(practice, kommission()).json_body["id"])
-    xml = opentrans.write_order(order_document.build(order)).decode()
+    xml = write_order(order_document.build(order)).decode()
     assert (
         "<bmecat:FNAME>Seite</bmecat:FNAME>" in xml
         and "<bmecat:FVALUE>links</bmecat:FVALUE>" in xml

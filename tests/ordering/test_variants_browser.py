@@ -7,7 +7,7 @@ import pytest
 
 from orderhub.delivery import order_document
 from orderhub.delivery.models import Delivery
-from orderhub.formats import opentrans
+from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.ordering.models import Order
 from tests.ordering.conftest import order_body, submit
 
@@ -77,6 +77,6 @@ def test_a_combination_not_on_offer_is_fixed_in_the_cart_and_sent(
     order = Order.objects.get(pk=created["id"])
     assert order.status == "queued"
     assert Delivery.objects.filter(order=order).exists()  # handed to the channel
-    xml = opentrans.write_order(order_document.build(order)).decode()
+    xml = write_order(order_document.build(order)).decode()
     assert "SN-HA-AURA7-RIC-R-SILBER" in xml and "<bmecat:FVALUE>silber</bmecat:FVALUE>" in xml
     assert "<bmecat:FVALUE>closed</bmecat:FVALUE>" in xml and "rot" not in xml

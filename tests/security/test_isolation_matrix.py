@@ -941,8 +941,9 @@ def test_partner_cannot_answer_another_partners_order(world, fmt):
     from decimal import Decimal
 
     from orderhub.delivery.models import Document
-    from orderhub.formats import opentrans, partner_json
+    from orderhub.formats import partner_json
     from orderhub.formats.documents import AnswerLine, PartnerAnswer
+    from orderhub.formats.opentrans.partner import write_order_response
 
     order = world.a.orders["sent"]  # sent to sonora
     answer = PartnerAnswer(
@@ -955,7 +956,7 @@ def test_partner_cannot_answer_another_partners_order(world, fmt):
     body, content_type = (
         (partner_json.write_answer(answer), "application/json")
         if fmt == "json"
-        else (opentrans.write_order_response(answer), "application/xml")
+        else (write_order_response(answer), "application/xml")
     )
     for slug in ("audiotec", "otoplast"):
         r = ApiClient(world.partner_tokens[slug]).post(

@@ -130,17 +130,14 @@ def _answer(order_number: str, kind: str):
 
 
 def _valid_documents(order_number: str) -> dict[str, tuple[str, bytes]]:
-    from orderhub.formats import edifact, opentrans, partner_json
+    from orderhub.formats import edifact, partner_json
+    from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 
     docs = {}
     for kind in ("order_response", "dispatch_notification"):
         a = _answer(order_number, kind)
         docs[f"json-{kind}"] = ("application/json", partner_json.write_answer(a))
-        writer = (
-            opentrans.write_order_response
-            if kind == "order_response"
-            else opentrans.write_dispatch_notification
-        )
+        writer = write_order_response if kind == "order_response" else write_dispatch_notification
         docs[f"opentrans-{kind}"] = ("application/xml", writer(a))
         writer = edifact.write_ordrsp if kind == "order_response" else edifact.write_desadv
         docs[f"edifact-{kind}"] = (

@@ -143,8 +143,8 @@ def _leaked_anywhere(*texts) -> list[str]:
 
 @pytest.fixture
 def sent_order_answer(world):
-    from orderhub.formats import opentrans
     from orderhub.formats.documents import AnswerLine, PartnerAnswer
+    from orderhub.formats.opentrans.partner import write_order_response
 
     order = world.a.orders["sent"]
     answer = PartnerAnswer(
@@ -154,7 +154,7 @@ def sent_order_answer(world):
         issued_at=datetime.now(UTC),
         lines=[AnswerLine(line_no=1, status="confirmed", quantity=Decimal(2), note="Notiz")],
     )
-    return order, opentrans.write_order_response(answer)
+    return order, write_order_response(answer)
 
 
 ATTACK_NAMES = [

@@ -48,7 +48,7 @@ def opentrans_order(order_number: str, articles: tuple[str, ...] = ("SN-R-312",)
 
 
 def order_document(order_number: str, articles: tuple[str, ...] = ("SN-R-312",)):
-    from orderhub.formats.opentrans import parse_order
+    from orderhub.formats.opentrans.partner import parse_order
 
     return parse_order(opentrans_order(order_number, articles))
 

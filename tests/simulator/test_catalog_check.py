@@ -11,10 +11,11 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from orderhub.formats import opentrans
 from orderhub.formats.bmecat import write_bmecat
 from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 from orderhub.formats.documents import OrderItem
+from orderhub.formats.opentrans.answer_reader import parse_answer
+from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.options import OptionValue
 from simulator import PartnerConfig, answers, catalogs
 from simulator.__main__ import build_parser, config_from_args
@@ -119,11 +120,11 @@ def test_a_received_order_is_answered_per_line_against_the_catalog(make_simulato
     with httpx.Client(trust_env=False, timeout=5) as http:
         r = http.post(
             f"{sim.base_url}/sonora/opentrans/orders",
-            content=opentrans.write_order(order),
+            content=write_order(order),
             headers={"Content-Type": "application/xml"},
         )
     assert r.status_code == 200, r.text
-    response = opentrans.parse_answer(fake_portal.wait_for(1)[0].body)
+    response = parse_answer(fake_portal.wait_for(1)[0].body)
     rejected, confirmed = response.lines
     assert (rejected.status, confirmed.status) == ("rejected", "confirmed")
     assert rejected.note.startswith(

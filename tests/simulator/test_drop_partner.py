@@ -84,7 +84,7 @@ def test_a_receipt_acknowledgement_file_is_recorded(make_simulator):
     from decimal import Decimal
 
     from orderhub.formats.changes import GoodsReceipt, ReceivedLine
-    from orderhub.formats.opentrans_changes import write_receipt_acknowledgement
+    from orderhub.formats.opentrans.changes import write_receipt_acknowledgement
 
     sim = make_simulator(AUDIOTEC, answers=False)
     data = write_receipt_acknowledgement(

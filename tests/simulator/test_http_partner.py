@@ -7,7 +7,9 @@ import json
 import httpx
 import pytest
 
-from orderhub.formats import FormatError, opentrans, partner_json, signing
+from orderhub.formats import FormatError, partner_json, signing
+from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
+from orderhub.formats.opentrans.schema import validate
 from simulator import PartnerConfig
 
 from .conftest import opentrans_order, order_document, wait_until
@@ -110,9 +112,9 @@ class TestOpenTrans:
             assert post.path == "/api/v1/partner/documents"
             assert post.headers["authorization"] == "Bearer sonora-token"
             assert post.content_type == "application/xml"
-            opentrans.validate(post.body)
+            validate(post.body)
         assert b"<ORDERRESPONSE" in response.body and b"<DISPATCHNOTIFICATION" in dispatch.body
-        parsed = opentrans.parse_answer(dispatch.body)
+        parsed = parse_opentrans_answer(dispatch.body)
         assert parsed.order_number == "OH-10" and parsed.tracking_numbers
         assert stats(sim)["answers_sent"] == 2
 
@@ -233,9 +235,9 @@ class TestFaults:
             response.json()
         broken, good, dispatch = fake_portal.wait_for(3)
         with pytest.raises(FormatError):
-            opentrans.parse_answer(broken.body)
-        assert opentrans.parse_answer(good.body).kind == "order_response"
-        assert opentrans.parse_answer(dispatch.body).kind == "dispatch_notification"
+            parse_opentrans_answer(broken.body)
+        assert parse_opentrans_answer(good.body).kind == "order_response"
+        assert parse_opentrans_answer(dispatch.body).kind == "dispatch_notification"
         assert sim.wait_for_answers(5)
         assert stats(sim)["unique"] == 1 and stats(sim)["answers_malformed"] == 1
 
@@ -308,10 +310,11 @@ def receipt(number="OH-70/WE1"):
 def test_goods_receipt_acknowledgements_are_recorded_once_per_receipt_number(make_simulator):
     """Issue 16: the RECEIPTACKNOWLEDGEMENT (openTRANS) and the signed JSON event arrive on the
     order endpoints; the partner counts them per receipt number and answers nothing."""
-    from orderhub.formats import change_answers, opentrans_changes
+    from orderhub.formats import change_answers
+    from orderhub.formats.opentrans.changes import write_receipt_acknowledgement
 
     sim = make_simulator(SONORA, KLANGWERK, answers=False)
-    xml = opentrans_changes.write_receipt_acknowledgement(receipt())
+    xml = write_receipt_acknowledgement(receipt())
     with client() as http:
         for _ in range(2):  # a retry after an unknown outcome
             r = http.post(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orderhub.formats import edifact, opentrans
+from orderhub.formats import edifact
+from orderhub.formats.opentrans.answer_reader import parse_answer
+from orderhub.formats.opentrans.partner import write_order_response
 from simulator import answers
 
 from .conftest import order_document
@@ -57,6 +59,6 @@ def test_simulator_answers_echo_the_order_unit_not_always_c62():
     assert [line.unit for line in dispatch.lines] == ["PR", "C62"]
     ordrsp = edifact.write_ordrsp(response, sender_id="S", recipient_id="R", interchange_ref="1")
     assert b"QTY+113:2:PR'" in ordrsp
-    xml = opentrans.write_order_response(response)
-    assert opentrans.parse_answer(xml).lines[0].unit == "PR"
-    assert opentrans.parse_answer(xml).lines[0].quantity == Decimal(2)
+    xml = write_order_response(response)
+    assert parse_answer(xml).lines[0].unit == "PR"
+    assert parse_answer(xml).lines[0].quantity == Decimal(2)

@@ -21,9 +21,10 @@ from django.db import IntegrityError, transaction
 from orderhub.core.actors import Actor
 from orderhub.core.problems import NotFound, Problem
 from orderhub.delivery.models import Document
-from orderhub.formats import FormatError, change_answers, edifact, opentrans, partner_json
+from orderhub.formats import FormatError, change_answers, edifact, partner_json
 from orderhub.formats.change_answers import ChangeReply
 from orderhub.formats.documents import PartnerAnswer
+from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
 from orderhub.ordering import answers, changes
 from orderhub.ordering.models import Order, OrderChange, OrderStatus
 from orderhub.partners.models import Partner
@@ -37,8 +38,8 @@ def _one(parse):
 
 #: Media type → (format, parser returning every answer the document carries).
 FORMATS = {
-    "application/xml": ("opentrans", _one(opentrans.parse_answer)),
-    "text/xml": ("opentrans", _one(opentrans.parse_answer)),
+    "application/xml": ("opentrans", _one(parse_opentrans_answer)),
+    "text/xml": ("opentrans", _one(parse_opentrans_answer)),
     "application/edifact": ("edifact", edifact.parse_answers),
     "application/edi-edifact": ("edifact", edifact.parse_answers),
     "application/json": ("json", _one(partner_json.parse_answer)),

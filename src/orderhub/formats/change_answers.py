@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import FormatError, edifact, opentrans, partner_json
+from . import FormatError, edifact, partner_json
 from .changes import (
     GoodsReceipt,
     OrderChange,
@@ -45,6 +45,10 @@ from .changes import (
 )
 from .documents import OrderDocument, PartnerAnswer, aware
 from .edifact_structure import check_structure
+from .opentrans._xml import _child, _load, _path, _text
+from .opentrans.answer_reader import parse_answer
+from .opentrans.partner import write_order_response
+from .opentrans.schema import OT_NS, validate
 
 CHANGE_EVENT_FORMAT = "orderhub.order_change.v1"
 RECEIPT_EVENT_FORMAT = "orderhub.goods_receipt.v1"
@@ -278,11 +282,11 @@ def _json_reply(data: bytes) -> ChangeReply | None:
 
 
 def _opentrans_reply(data: bytes) -> ChangeReply | None:
-    root = opentrans._load(data, ("ORDERRESPONSE", "DISPATCHNOTIFICATION"))
+    root = _load(data, ("ORDERRESPONSE", "DISPATCHNOTIFICATION"))
     if root.tag != "ORDERRESPONSE":
         return None
-    info = opentrans._path(root, "ORDERRESPONSE_HEADER", "ORDERRESPONSE_INFO")
-    sequence_text = opentrans._text(opentrans._child(info, "ORDERCHANGE_SEQUENCE_ID"))
+    info = _path(root, "ORDERRESPONSE_HEADER", "ORDERRESPONSE_INFO")
+    sequence_text = _text(_child(info, "ORDERCHANGE_SEQUENCE_ID"))
     if not sequence_text:
         return None
     if not sequence_text.isascii() or not sequence_text.isdigit() or int(sequence_text) < 1:
@@ -290,12 +294,12 @@ def _opentrans_reply(data: bytes) -> ChangeReply | None:
             f"ORDERCHANGE_SEQUENCE_ID is not a change number: {sequence_text[:20]!r}",
             field="ORDERCHANGE_SEQUENCE_ID",
         )
-    decision = opentrans._text(opentrans._path(info, "HEADER_UDX", REPLY_UDX)).lower()
+    decision = _text(_path(info, "HEADER_UDX", REPLY_UDX)).lower()
     if decision not in ("", "accepted", "refused"):
         raise FormatError(
             f"{REPLY_UDX} is 'accepted' or 'refused', not {decision[:20]!r}", field=REPLY_UDX
         )
-    answer = opentrans.parse_answer(data)
+    answer = parse_answer(data)
     return ChangeReply(
         order_number=answer.order_number,
         sequence=int(sequence_text),
@@ -351,8 +355,8 @@ def _edifact_reply(data: bytes) -> ChangeReply | None:
 
 def write_opentrans_change_reply(answer: PartnerAnswer, sequence: int, accepted: bool) -> bytes:
     """An openTRANS ORDERRESPONSE answering change ``sequence`` (XSD-validated)."""
-    root = etree.fromstring(opentrans.write_order_response(answer))
-    ns = opentrans.OT_NS
+    root = etree.fromstring(write_order_response(answer))
+    ns = OT_NS
     info = root.find(f"{{{ns}}}ORDERRESPONSE_HEADER/{{{ns}}}ORDERRESPONSE_INFO")
     if info is None:  # pragma: no cover - the writer always writes it
         raise FormatError("ORDERRESPONSE without ORDERRESPONSE_INFO")
@@ -372,7 +376,7 @@ def write_opentrans_change_reply(answer: PartnerAnswer, sequence: int, accepted:
     decision = etree.SubElement(udx, f"{{{ns}}}{REPLY_UDX}")
     decision.text = "accepted" if accepted else "refused"
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    opentrans.validate(data)
+    validate(data)
     return data
 
 

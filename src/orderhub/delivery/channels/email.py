@@ -14,10 +14,11 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, change_filename
-from orderhub.formats import opentrans, opentrans_changes
 from orderhub.formats.change_pdf import render_change_pdf
 from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
+from orderhub.formats.opentrans.changes import write_order_change
+from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.order_pdf import render_order_pdf
 
 #: The order's files attached to its mail in all at most (mail servers refuse larger mails).
@@ -40,7 +41,7 @@ class Email(Channel):
                 "opentrans",
                 "application/xml",
                 f"{doc.order_number}.xml",
-                opentrans.write_order(doc),
+                write_order(doc),
             ),
             Rendered(
                 "order_pdf",
@@ -99,7 +100,7 @@ class Email(Channel):
                 "opentrans",
                 "application/xml",
                 change_filename(change, "xml"),
-                opentrans_changes.write_order_change(change, doc),
+                write_order_change(change, doc),
             ),
             Rendered(
                 "order_change_pdf",

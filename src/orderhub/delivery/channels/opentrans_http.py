@@ -14,9 +14,10 @@ from orderhub.delivery.channels.base import (
     http_result,
     receipt_filename,
 )
-from orderhub.formats import opentrans, opentrans_changes
 from orderhub.formats.changes import GoodsReceipt, OrderChange
 from orderhub.formats.documents import OrderDocument
+from orderhub.formats.opentrans.changes import write_order_change, write_receipt_acknowledgement
+from orderhub.formats.opentrans.order_writer import write_order
 
 
 class OpenTransHttp(Channel):
@@ -29,7 +30,7 @@ class OpenTransHttp(Channel):
                 "opentrans",
                 "application/xml",
                 f"{doc.order_number}.xml",
-                opentrans.write_order(doc),
+                write_order(doc),
             )
         ]
 
@@ -43,7 +44,7 @@ class OpenTransHttp(Channel):
                 "opentrans",
                 "application/xml",
                 change_filename(change, "xml"),
-                opentrans_changes.write_order_change(change, doc),
+                write_order_change(change, doc),
             )
         ]
 
@@ -66,7 +67,7 @@ class OpenTransHttp(Channel):
                 "opentrans",
                 "application/xml",
                 receipt_filename(receipt, "xml"),
-                opentrans_changes.write_receipt_acknowledgement(receipt, doc),
+                write_receipt_acknowledgement(receipt, doc),
             )
         ]
 

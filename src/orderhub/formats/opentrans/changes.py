@@ -1,7 +1,8 @@
-"""openTRANS 2.1 after the order: ORDERCHANGE (order change or cancellation) and
-RECEIPTACKNOWLEDGEMENT (goods receipt), written and read.
+"""openTRANS 2.1 after the order, as OrderHub writes it: ORDERCHANGE (order change or
+cancellation) and RECEIPTACKNOWLEDGEMENT (goods receipt). Reading them is the partner's part
+(:mod:`.partner`).
 
-Both writers validate their result against the official XSD (:func:`opentrans.validate`) and raise
+Both writers validate their result against the official XSD (:func:`.schema.validate`) and raise
 :class:`FormatError` instead of returning a document the schema refuses. The element mapping is
 documented for partners in ``docs/partner-formats.md``.
 
@@ -26,51 +27,26 @@ from decimal import Decimal
 
 from lxml import etree
 
-from . import FormatError
-from .changes import (
-    CHANGE_KINDS,
-    GoodsReceipt,
-    LineChange,
-    OrderChange,
-    ReceivedLine,
-    check_change,
-    check_receipt,
-)
-from .documents import OrderDocument, OrderItem, Party
-from .opentrans import (
+from .. import FormatError
+from ..changes import GoodsReceipt, LineChange, OrderChange, check_change, check_receipt
+from ..documents import OrderDocument, OrderItem, Party
+from ._xml import (
     NSMAP,
-    OT_NS,
-    _child,
-    _children,
     _clean,
     _control_info,
-    _date,
-    _datetime,
     _datetime_text,
-    _decimal,
     _delivery_date,
     _identifier,
-    _line_no,
-    _load,
     _number,
-    _order_parties,
-    _parties_by_role,
     _party_ids,
-    _path,
-    _read_ids,
-    _read_order_item,
-    _remark_texts,
     _remarks,
-    _required,
     _serialize,
     _sub,
-    _text,
-    _texts,
-    _write_order_item,
     _write_party,
     order_unit,
-    validate,
 )
+from .order_writer import _order_parties, _write_order_item
+from .schema import OT_NS, validate
 
 ACTION_UDX = "UDX.ORDERHUB.ACTION"
 CHANGE_UDX = "UDX.ORDERHUB.CHANGE"
@@ -159,102 +135,6 @@ def write_order_change(change: OrderChange, order: OrderDocument) -> bytes:
         total = sum((item.quantity * (item.price or 0) for item in written), Decimal(0))
         _sub(summary, "TOTAL_AMOUNT", _number(total))
     return _validated(_serialize(root), f"ORDERCHANGE {change.document_id}")
-
-
-def parse_order_change(data: bytes, *, order: OrderDocument | None = None) -> OrderChange:
-    """Read an openTRANS 2.1 ORDERCHANGE (OrderHub's or another buyer system's).
-
-    Per line, ``UDX.ORDERHUB.ACTION`` says what happened. Without it (other systems), the line is
-    compared with ``order`` when given: not in the order → added; quantity 0 → removed; another
-    quantity or a ``DELIVERY_DATE`` → changed; else unchanged. Without either, every line with
-    quantity > 0 is a change to that quantity. With ``order``, a changed line's quantity equal to
-    the ordered one reads as "quantity as before" (``None``).
-    """
-    root = _load(data, ("ORDERCHANGE",))
-    info = _path(root, "ORDERCHANGE_HEADER", "ORDERCHANGE_INFO")
-    if info is None:
-        raise FormatError(
-            "ORDERCHANGE has no ORDERCHANGE_HEADER/ORDERCHANGE_INFO",
-            field="ORDERCHANGE_INFO",
-            line=root.sourceline,
-        )
-    order_number = _text(_required(info, "ORDER_ID", "ORDERCHANGE_INFO"))
-    issued_at = _datetime(
-        _required(info, "ORDERCHANGE_DATE", "ORDERCHANGE_INFO"), "ORDERCHANGE_DATE"
-    )
-    sequence_element = _required(info, "ORDERCHANGE_SEQUENCE_ID", "ORDERCHANGE_INFO")
-    sequence_text = _text(sequence_element)
-    if not sequence_text.isascii() or not sequence_text.isdigit():
-        raise FormatError(
-            f"ORDERCHANGE_SEQUENCE_ID is not a whole number: {sequence_text[:20]!r}",
-            field="ORDERCHANGE_SEQUENCE_ID",
-            line=sequence_element.sourceline,
-        )
-    note, _ = _remark_texts(info)
-    declared_kind = _text(_path(info, "HEADER_UDX", CHANGE_UDX))
-    ordered = {item.line_no: item for item in order.items} if order is not None else None
-
-    lines: list[LineChange] = []
-    added: list[OrderItem] = []
-    quantities: list[Decimal] = []
-    for position, element in enumerate(
-        _children(_child(root, "ORDERCHANGE_ITEM_LIST"), "ORDER_ITEM"), 1
-    ):
-        line_no = _line_no(element, position)
-        quantity = _decimal(_required(element, "QUANTITY", f"ORDER_ITEM {position}"), "QUANTITY")
-        quantities.append(quantity)
-        requested = _date(_child(element, "DELIVERY_DATE"), "DELIVERY_DATE")
-        line_note, _ = _remark_texts(element)
-        action = _text(_path(element, "ITEM_UDX", ACTION_UDX))
-        original = ordered.get(line_no) if ordered is not None else None
-        if action not in ACTIONS:
-            if ordered is not None and original is None:
-                action = "added"
-            elif quantity == 0:
-                action = "deleted"
-            elif original is not None and quantity == original.quantity and requested is None:
-                action = "unchanged"
-            else:
-                action = "changed"
-        if action == "added":
-            added.append(_read_order_item(element, position))
-        elif action == "deleted":
-            lines.append(LineChange(line_no=line_no, removed=True, note=line_note))
-        elif action == "changed":
-            new_quantity: Decimal | None = quantity
-            if original is not None and quantity == original.quantity:
-                new_quantity = None
-            lines.append(
-                LineChange(
-                    line_no=line_no,
-                    quantity=new_quantity,
-                    delivery_date=requested,
-                    note=line_note,
-                )
-            )
-    if not quantities:
-        raise FormatError("ORDERCHANGE has no ORDER_ITEM", field="ORDER_ITEM", line=root.sourceline)
-    if declared_kind in CHANGE_KINDS:
-        kind = declared_kind
-    else:
-        kind = "cancel" if all(q == 0 for q in quantities) and not added else "change"
-    if kind == "cancel":
-        lines, added = [], []
-    buyer = _parties_by_role(info).get("buyer")
-    buyer_ids = [v for t, v in _read_ids(buyer) if t != "local"] if buyer is not None else []
-    return OrderChange(
-        order_number=order_number,
-        sequence=int(sequence_text),
-        issued_at=issued_at,
-        kind=kind,
-        lines=lines,
-        added=added,
-        note=note,
-        sender_id=buyer_ids[0] if buyer_ids else "",
-    )
-
-
-# --------------------------------------------------------------------------- RECEIPTACKNOWLEDGEMENT
 
 
 def _receipt_parties(
@@ -364,112 +244,4 @@ def write_receipt_acknowledgement(
     return _validated(_serialize(root), f"RECEIPTACKNOWLEDGEMENT {document_id}")
 
 
-def parse_receipt_acknowledgement(data: bytes) -> GoodsReceipt:
-    """Read an openTRANS 2.1 RECEIPTACKNOWLEDGEMENT (one order per document)."""
-    root = _load(data, ("RECEIPTACKNOWLEDGEMENT",))
-    info = _path(root, "RECEIPTACKNOWLEDGEMENT_HEADER", "RECEIPTACKNOWLEDGEMENT_INFO")
-    if info is None:
-        raise FormatError(
-            "RECEIPTACKNOWLEDGEMENT has no header info",
-            field="RECEIPTACKNOWLEDGEMENT_INFO",
-            line=root.sourceline,
-        )
-    document_id = _text(_required(info, "RECEIPTACKNOWLEDGEMENT_ID", "RECEIPTACKNOWLEDGEMENT_INFO"))
-    received_at = _datetime(
-        _required(info, "RECEIPT_DATE", "RECEIPTACKNOWLEDGEMENT_INFO"), "RECEIPT_DATE"
-    )
-    issued = _child(info, "RECEIPTACKNOWLEDGEMENT_DATE")
-    issued_at = (
-        _datetime(issued, "RECEIPTACKNOWLEDGEMENT_DATE")
-        if issued is not None and _text(issued)
-        else None
-    )
-    note, _ = _remark_texts(info)
-    by_role = _parties_by_role(info)
-
-    def first_id(role: str, preferred: str) -> str:
-        party = by_role.get(role)
-        ids = [(t, v) for t, v in _read_ids(party) if t != "local"] if party is not None else []
-        chosen = [v for t, v in ids if t == preferred] or [v for t, v in ids if t != "gln"]
-        return chosen[0] if chosen else ""
-
-    lines: list[ReceivedLine] = []
-    order_numbers: list[str] = []
-    dispatch_id = ""
-    for position, item in enumerate(
-        _children(_child(root, "RECEIPTACKNOWLEDGEMENT_ITEM_LIST"), "RECEIPTACKNOWLEDGEMENT_ITEM"),
-        1,
-    ):
-        reference = _child(item, "ORDER_REFERENCE")
-        order_id = _text(_child(reference, "ORDER_ID"))
-        if not order_id:
-            raise FormatError(
-                f"RECEIPTACKNOWLEDGEMENT_ITEM {position} has no ORDER_REFERENCE/ORDER_ID",
-                field="ORDER_REFERENCE",
-                line=item.sourceline,
-            )
-        if order_id not in order_numbers:
-            order_numbers.append(order_id)
-        referenced_line = _text(_child(reference, "LINE_ITEM_ID"))
-        line_no = (
-            int(referenced_line)
-            if referenced_line.isascii() and referenced_line.isdigit()
-            else _line_no(item, position)
-        )
-        dispatch_id = dispatch_id or _text(_path(item, "DELIVERY_REFERENCE", "DELIVERYNOTE_ID"))
-        product = _child(item, "PRODUCT_ID")
-        completed = _text(_child(item, "DELIVERY_COMPLETED")).lower()
-        gtins = [
-            _text(pid)
-            for pid in _children(product, "INTERNATIONAL_PID")
-            if (pid.get("type") or "").strip().lower() in ("gtin", "ean") and _text(pid)
-        ]
-        line_note, _ = _remark_texts(item)
-        lines.append(
-            ReceivedLine(
-                line_no=line_no,
-                quantity=_decimal(
-                    _required(item, "QUANTITY", f"RECEIPTACKNOWLEDGEMENT_ITEM {position}"),
-                    "QUANTITY",
-                ),
-                unit=_text(_child(item, "ORDER_UNIT")) or "C62",
-                serial_numbers=_texts(product, "SERIAL_NUMBER"),
-                lot_numbers=_texts(product, "LOT_NUMBER"),
-                supplier_article_number=_text(_child(product, "SUPPLIER_PID")),
-                gtin=gtins[0] if gtins else None,
-                complete={"true": True, "1": True, "false": False, "0": False}.get(completed),
-                note=line_note,
-            )
-        )
-    if not lines:
-        raise FormatError(
-            "RECEIPTACKNOWLEDGEMENT has no items",
-            field="RECEIPTACKNOWLEDGEMENT_ITEM",
-            line=root.sourceline,
-        )
-    if len(order_numbers) > 1:
-        raise FormatError(
-            "one RECEIPTACKNOWLEDGEMENT per order, please: this one refers to "
-            f"{', '.join(order_numbers[:5])}",
-            field="ORDER_REFERENCE",
-        )
-    return GoodsReceipt(
-        document_id=document_id,
-        order_number=order_numbers[0],
-        received_at=received_at,
-        lines=lines,
-        issued_at=issued_at,
-        dispatch_id=dispatch_id,
-        note=note,
-        buyer_id=first_id("buyer", "supplier_specific"),
-        supplier_id=first_id("supplier", "buyer_specific"),
-    )
-
-
-__all__ = [
-    "ACTIONS",
-    "parse_order_change",
-    "parse_receipt_acknowledgement",
-    "write_order_change",
-    "write_receipt_acknowledgement",
-]
+__all__ = ["ACTIONS", "write_order_change", "write_receipt_acknowledgement"]
