@@ -23,9 +23,10 @@ from typing import Any
 
 import httpx
 
-from orderhub.formats import change_answers, edifact, partner_json
+from orderhub.formats import change_answers, partner_json
 from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import AnswerLine, OrderDocument, OrderItem, PartnerAnswer
+from orderhub.formats.edifact.partner import write_desadv, write_ordrsp
 from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 
 from . import answers, catalogs
@@ -57,7 +58,7 @@ def encode(
     if partner.kind in ("webhook", "email"):
         return "application/json", partner_json.write_answer(answer)
     if partner.kind == "edifact":
-        writer = edifact.write_ordrsp if is_response else edifact.write_desadv
+        writer = write_ordrsp if is_response else write_desadv
         data = writer(
             answer,
             sender_id=answer_sender_id(partner, order),

@@ -21,7 +21,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from orderhub.formats import FormatError, edifact, edifact_changes
+from orderhub.formats import FormatError
+from orderhub.formats.edifact.partner import parse_ordchg, parse_orders
 from orderhub.formats.opentrans.partner import parse_receipt_acknowledgement
 from orderhub.formats.opentrans.schema import validate
 
@@ -119,7 +120,7 @@ class DropWatcher:
             return
         if b"ORDCHG" in data[:300]:  # an order change (issue 16)
             try:
-                change = edifact_changes.parse_ordchg(data)
+                change = parse_ordchg(data)
             except FormatError as exc:
                 sim.ledger.count(partner.slug, "rejected")
                 failed = _move(path, path.parent / "failed")
@@ -129,7 +130,7 @@ class DropWatcher:
             sim.receive_change(partner, change)
             return
         try:
-            order = edifact.parse_orders(data)
+            order = parse_orders(data)
         except FormatError as exc:
             sim.ledger.count(partner.slug, "rejected")
             failed = _move(path, path.parent / "failed")

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import edifact, edifact_structure, partner_json
+from orderhub.formats import partner_json
 from orderhub.formats.documents import Attachment
+from orderhub.formats.edifact.order_writer import write_orders
+from orderhub.formats.edifact.partner import parse_orders
+from orderhub.formats.edifact.structure import check_structure
 from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.opentrans.partner import parse_order
 from orderhub.formats.opentrans.schema import validate
@@ -67,11 +70,11 @@ def test_opentrans_carries_mime_info_with_link_and_sha256_and_stays_valid(doc):
 
 
 def test_edifact_carries_the_link_in_ftx_within_the_d96a_structure(doc):
-    data = edifact.write_orders(doc, interchange_ref="17")
-    assert edifact_structure.check_structure(data, "ORDERS") == []
+    data = write_orders(doc, interchange_ref="17")
+    assert check_structure(data, "ORDERS") == []
     assert bots_errors(data) == []
     assert b"FTX+ZZZ++ATT+scan:" + SHA.encode() in data
-    back = edifact.parse_orders(data)
+    back = parse_orders(data)
     assert [(a.kind, a.url, a.sha256) for a in back.attachments] == [("audiogram", LINK + "a", SHA)]
     scan, tracking = back.items[0].attachments
     assert (scan.kind, scan.url, scan.sha256) == ("scan", LINK, SHA)

@@ -13,8 +13,9 @@ import pytest
 
 from orderhub.delivery import inbox, outbox
 from orderhub.delivery.models import ChangeDelivery, Document
-from orderhub.formats import change_answers, edifact_structure, signing
+from orderhub.formats import change_answers, signing
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
+from orderhub.formats.edifact.structure import check_structure
 from orderhub.formats.opentrans.partner import parse_order_change
 from orderhub.formats.opentrans.schema import validate
 from orderhub.ordering.models import Order, OrderChange
@@ -128,7 +129,7 @@ def test_edifact_ordchg_file_refused_by_ordrsp_in_the_drop_directory(
     assert outbox.run_due() == 1
     written = tmp_path / "sonora" / "out" / f"{order.number}-AEND-1.edi"
     data = written.read_bytes()
-    assert edifact_structure.check_structure(data, "ORDCHG") == []
+    assert check_structure(data, "ORDCHG") == []
     assert f"BGM+230+{order.number}/1+1'".encode() in data
     reply = change_answers.write_ordrsp_change_reply(
         response_for(

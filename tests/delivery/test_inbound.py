@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from orderhub.delivery.models import Document
-from orderhub.formats import edifact, partner_json
+from orderhub.formats import partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
+from orderhub.formats.edifact.partner import write_ordrsp
 from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 from orderhub.ordering.models import Order
 from orderhub.partners.models import PartnerToken
@@ -97,9 +98,7 @@ def test_all_lines_rejected_rejects_the_order(queued_order, sonora_client):
     doc = answer(
         order, lines=[AnswerLine(1, "rejected", Decimal(0)), AnswerLine(2, "rejected", Decimal(0))]
     )
-    data = edifact.write_ordrsp(
-        doc, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="77"
-    )
+    data = write_ordrsp(doc, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="77")
     assert post(sonora_client, data, "application/edifact").json_body["status"] == "rejected"
 
 

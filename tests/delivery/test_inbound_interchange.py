@@ -8,8 +8,8 @@ import pytest
 
 from orderhub.delivery import inbox
 from orderhub.delivery.models import Document
-from orderhub.formats import edifact
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
+from orderhub.formats.edifact.partner import write_desadv, write_ordrsp
 from orderhub.ordering.models import Order
 from tests.conftest import ApiClient
 from tests.delivery.conftest import mark_sent
@@ -33,7 +33,7 @@ def batch(*answers) -> bytes:
     """One interchange with the messages of several single-message interchanges."""
     head, bodies = "", []
     for answer in answers:
-        writer = edifact.write_ordrsp if answer.kind == "order_response" else edifact.write_desadv
+        writer = write_ordrsp if answer.kind == "order_response" else write_desadv
         text = writer(
             answer, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="9"
         ).decode("latin-1")

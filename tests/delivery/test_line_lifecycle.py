@@ -14,8 +14,9 @@ import pytest
 from django.test import Client
 
 from orderhub.delivery.models import CompanyWebhook
-from orderhub.formats import edifact, partner_json
+from orderhub.formats import partner_json
 from orderhub.formats.documents import AnswerLine, PartnerAnswer
+from orderhub.formats.edifact.partner import write_desadv, write_ordrsp
 from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 from orderhub.ordering import answers
 from orderhub.ordering.models import Order
@@ -64,8 +65,8 @@ WRITERS = {
     ),
     "edifact": (
         "application/edifact",
-        lambda a: edifact.write_ordrsp(a, sender_id="S", recipient_id="R", interchange_ref="1"),
-        lambda a: edifact.write_desadv(a, sender_id="S", recipient_id="R", interchange_ref="2"),
+        lambda a: write_ordrsp(a, sender_id="S", recipient_id="R", interchange_ref="1"),
+        lambda a: write_desadv(a, sender_id="S", recipient_id="R", interchange_ref="2"),
     ),
     "json": ("application/json", partner_json.write_answer, partner_json.write_answer),
 }

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 
 from orderhub.delivery import channels, order_document, outbox, sftp_inbox
 from orderhub.delivery.models import Delivery, Document
-from orderhub.formats import edifact
+from orderhub.formats.edifact.partner import parse_orders, write_desadv, write_ordrsp
 from orderhub.formats.opentrans.partner import parse_order, write_dispatch_notification
 from orderhub.formats.opentrans.schema import validate
 from orderhub.ordering.models import Order
@@ -84,13 +84,13 @@ def delivered(order):
 
 def edifact_answers(data: bytes, slug="sonora"):
     """The partner's ORDRSP and DESADV for an uploaded ORDERS file, by the simulator's rules."""
-    doc = edifact.parse_orders(data)
+    doc = parse_orders(data)
     response = sim_answers.order_response(doc, slug=slug, sender_id="SONORA", policy="confirm")
     dispatch = sim_answers.dispatch_notification(doc, response, slug=slug, sender_id="SONORA")
-    ordrsp = edifact.write_ordrsp(
+    ordrsp = write_ordrsp(
         response, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="1"
     )
-    desadv = edifact.write_desadv(
+    desadv = write_desadv(
         dispatch, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="2"
     )
     return ordrsp, desadv, dispatch
@@ -108,7 +108,7 @@ def test_order_appears_atomically_under_its_order_number(queued, server, sftp_ro
     assert sorted(p.name for p in (sftp_root / "in").iterdir()) == [name]  # no temporary file left
     # Written under a temporary name only, then renamed: the final name never holds a partial file.
     assert server.ops == [("write", f"in/.{name}.tmp"), ("rename", f"in/.{name}.tmp", f"in/{name}")]
-    assert edifact.parse_orders(stored.content).order_number == queued.number
+    assert parse_orders(stored.content).order_number == queued.number
     queued.refresh_from_db()
     assert queued.status == "sent"
     assert "uploaded to 127.0.0.1" in delivery.attempt_log.get().detail

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import change_answers, edifact, edifact_structure, partner_json
+from orderhub.formats import change_answers, partner_json
+from orderhub.formats.edifact.partner import parse_orders
+from orderhub.formats.edifact.structure import check_structure
 from orderhub.formats.opentrans.partner import parse_order, parse_receipt_acknowledgement
 from orderhub.formats.opentrans.schema import validate
 from tests.connector_e2e.helpers import Install, demo_practice
@@ -58,7 +60,7 @@ def test_order_is_delivered_confirmed_and_shipped(stack, partner):
         validate(content)
         assert parse_order(content).order_number == order["number"]
     elif sent[0]["format"] == "edifact":
-        assert edifact_structure.check_structure(content, "ORDERS") == []
+        assert check_structure(content, "ORDERS") == []
         picked_up = (
             Path(stack.sim_info["drop_root"])
             / partner
@@ -360,10 +362,10 @@ def _received_order(stack, order, partner):
         validate(content)
         return parse_order(content), content
     if sent[0]["format"] == "edifact":
-        assert edifact_structure.check_structure(content, "ORDERS") == []
+        assert check_structure(content, "ORDERS") == []
         picked = Path(stack.sim_info["drop_root"]) / partner / "out" / "processed"
         assert (picked / f"{order['number']}.edi").read_bytes() == content
-        return edifact.parse_orders(content), content
+        return parse_orders(content), content
     if sent[0]["format"] == "json":
         return partner_json.parse_order(content), content
     # e-mail: the PDF for people, openTRANS for machines

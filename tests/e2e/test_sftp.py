@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import edifact, edifact_structure
+from orderhub.formats.edifact.partner import parse_orders, write_desadv, write_ordrsp
+from orderhub.formats.edifact.structure import check_structure
 from simulator import answers as sim_answers
 
 pytestmark = pytest.mark.slow
@@ -98,26 +99,22 @@ def test_order_over_sftp_is_confirmed_and_shipped(stack, sftp_server):
     order = stack.wait_for(created["id"], {"sent"}, timeout=60)
     uploaded = sftp_server["root"] / "in" / f"{order['number']}.edi"
     data = uploaded.read_bytes()
-    assert edifact_structure.check_structure(data, "ORDERS") == []
+    assert check_structure(data, "ORDERS") == []
     assert [p.name for p in uploaded.parent.iterdir()] == [uploaded.name]
 
-    doc = edifact.parse_orders(data)
+    doc = parse_orders(data)
     response = sim_answers.order_response(doc, slug="sonora", sender_id="SONORA", policy="confirm")
     dispatch = sim_answers.dispatch_notification(doc, response, slug="sonora", sender_id="SONORA")
     outbox = sftp_server["root"] / "out"
     write_atomically(
         outbox,
         f"ORDRSP_{order['number']}.edi",
-        edifact.write_ordrsp(
-            response, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="1"
-        ),
+        write_ordrsp(response, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="1"),
     )
     write_atomically(
         outbox,
         f"DESADV_{order['number']}.edi",
-        edifact.write_desadv(
-            dispatch, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="2"
-        ),
+        write_desadv(dispatch, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="2"),
     )
 
     order = stack.wait_for(created["id"], {"shipped"}, timeout=60)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import edifact, partner_json
+from orderhub.formats import partner_json
 from orderhub.formats.documents import AnswerLine
+from orderhub.formats.edifact.order_writer import write_orders
+from orderhub.formats.edifact.partner import write_desadv, write_ordrsp
 from simulator import answers
 
 from .bots_grammar import bots_errors, bots_tree
@@ -44,13 +46,13 @@ def _orders_variants(order):
 
 @pytest.mark.parametrize("variant", ["plain", "rich", "minimal"])
 def test_orders_written_by_orderhub_parse_with_bots_strict(order, variant):
-    data = edifact.write_orders(_orders_variants(order)[variant], interchange_ref="100")
+    data = write_orders(_orders_variants(order)[variant], interchange_ref="100")
     assert bots_errors(data) == []
 
 
 def test_bots_reads_what_we_meant(order):
     doc = _orders_variants(order)["rich"]
-    tree = bots_tree(edifact.write_orders(doc, interchange_ref="100"))
+    tree = bots_tree(write_orders(doc, interchange_ref="100"))
     text = repr(tree)
     assert "'S009.0065': 'ORDERS'" in text and "'S009.0054': '96A'" in text
     assert "'C212.7140': '04012345000016'" in text and "'C212.7143': 'SRV'" in text
@@ -63,7 +65,7 @@ def test_simulator_ordrsp_and_desadv_parse_with_bots_strict(order, policy):
     response = answers.order_response(
         order, slug="audiotec", sender_id="4012345000009", policy=policy
     )
-    data = edifact.write_ordrsp(
+    data = write_ordrsp(
         response, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="200"
     )
     assert bots_errors(data) == []
@@ -71,7 +73,7 @@ def test_simulator_ordrsp_and_desadv_parse_with_bots_strict(order, policy):
         order, response, slug="audiotec", sender_id="4012345000009"
     )
     if dispatch is not None:
-        data = edifact.write_desadv(
+        data = write_desadv(
             dispatch, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="201"
         )
         assert bots_errors(data) == []
@@ -83,7 +85,7 @@ def test_answers_with_every_field_parse_with_bots_strict():
         AnswerLine(len(response.lines) + 1, "rejected", Decimal(0), note="nicht lieferbar " * 20)
     )
     response.note = "Hinweis ? + : ' " * 10
-    data = edifact.write_ordrsp(
+    data = write_ordrsp(
         response, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="300"
     )
     assert bots_errors(data) == []
@@ -91,14 +93,14 @@ def test_answers_with_every_field_parse_with_bots_strict():
     dispatch.tracking_numbers = [f"JJD00039000765432{i}" for i in range(9)]
     dispatch.delivery_date = date(2026, 2, 1)
     dispatch.carrier = "DHL Paket GmbH"
-    data = edifact.write_desadv(
+    data = write_desadv(
         dispatch, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="301"
     )
     assert bots_errors(data) == []
 
 
 def test_bots_adapter_does_refuse_a_broken_message(order):
-    data = edifact.write_orders(order, interchange_ref="100")
+    data = write_orders(order, interchange_ref="100")
     broken = data.replace(b"UNS+S'", b"XXX+1'UNS+S'")
     count = data.split(b"UNT+")[1].split(b"+")[0]
     broken = broken.replace(b"UNT+" + count, b"UNT+" + str(int(count) + 1).encode())

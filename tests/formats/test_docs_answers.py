@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import FormatError, edifact, partner_json
+from orderhub.formats import FormatError, partner_json
 from orderhub.formats.documents import LOCAL_TZ, AnswerLine, PartnerAnswer
-from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.edifact.answer_reader import parse_answer as parse_edifact_answer
+from orderhub.formats.edifact.partner import write_desadv, write_ordrsp
+from orderhub.formats.edifact.structure import check_structure
 from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
 from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 from orderhub.formats.opentrans.schema import validate
@@ -134,7 +136,7 @@ def test_opentrans_examples_are_what_orderhub_writes_and_read_back():
     [
         (
             "ORDRSP",
-            lambda: edifact.write_ordrsp(
+            lambda: write_ordrsp(
                 response(),
                 sender_id="4012345000009",
                 recipient_id="ORDERHUB",
@@ -146,7 +148,7 @@ def test_opentrans_examples_are_what_orderhub_writes_and_read_back():
         ),
         (
             "DESADV",
-            lambda: edifact.write_desadv(
+            lambda: write_desadv(
                 parcel(), sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="LS1"
             ),
             lambda back: shipped(back) == SHIPPED and back.carrier == "DHL",
@@ -158,7 +160,7 @@ def test_edifact_examples_are_what_orderhub_writes_and_read_back(message, write,
     assert data == write()
     assert check_structure(data, message) == []
     assert bots_errors(data) == []
-    assert check(edifact.parse_answer(data))
+    assert check(parse_edifact_answer(data))
 
 
 def test_json_example_is_what_orderhub_writes_and_reads_back():

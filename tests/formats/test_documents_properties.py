@@ -10,9 +10,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orderhub.formats import FormatError, edifact, partner_json, signing
+from orderhub.formats import FormatError, partner_json, signing
 from orderhub.formats.documents import LOCAL_TZ, OrderDocument, OrderItem, Party
-from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.edifact.answer_reader import parse_answer as parse_edifact_answer
+from orderhub.formats.edifact.answer_reader import parse_answers
+from orderhub.formats.edifact.order_writer import write_orders
+from orderhub.formats.edifact.partner import parse_orders
+from orderhub.formats.edifact.structure import check_structure
 from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
 from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.opentrans.partner import parse_order
@@ -31,15 +35,15 @@ SAMPLES = {
 }
 _order = partner_json.parse_order(SAMPLES["order.json"])
 SAMPLES["order.xml"] = write_order(_order)
-SAMPLES["orders.edi"] = edifact.write_orders(_order, interchange_ref="1")
+SAMPLES["orders.edi"] = write_orders(_order, interchange_ref="1")
 
 PARSERS = [
     parse_order,
     parse_opentrans_answer,
     validate,
-    edifact.parse_orders,
-    edifact.parse_answer,
-    edifact.parse_answers,
+    parse_orders,
+    parse_edifact_answer,
+    parse_answers,
     check_structure,
     partner_json.parse_order,
     partner_json.parse_answer,
@@ -226,6 +230,6 @@ def test_order_round_trips_through_json_opentrans_and_edifact(doc):
 
     # DTM carries German local time without offset: the repeated hour in October is ambiguous.
     if _berlin_time_is_unambiguous(doc.order_date):
-        data = edifact.write_orders(doc, interchange_ref="P1")
+        data = write_orders(doc, interchange_ref="P1")
         assert check_structure(data, "ORDERS") == []
-        assert edifact.parse_orders(data) == doc
+        assert parse_orders(data) == doc

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from orderhub.formats import FormatError, edifact, partner_json
+from orderhub.formats import FormatError, partner_json
 from orderhub.formats.documents import (
     LOCAL_TZ,
     AnswerLine,
@@ -20,7 +20,10 @@ from orderhub.formats.documents import (
     Party,
     line_status,
 )
-from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.edifact.answer_reader import parse_answer as parse_edifact_answer
+from orderhub.formats.edifact.answer_reader import parse_answers
+from orderhub.formats.edifact.partner import write_desadv, write_ordrsp
+from orderhub.formats.edifact.structure import check_structure
 from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
 from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 from orderhub.formats.opentrans.schema import validate
@@ -92,7 +95,7 @@ def _lines(answer: PartnerAnswer) -> list[tuple]:
 
 
 def test_edifact_ordrsp_with_every_line_answer_conforms_and_reads_back():
-    data = edifact.write_ordrsp(
+    data = write_ordrsp(
         order_response(), sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="7"
     )
     assert check_structure(data, "ORDRSP") == []
@@ -102,7 +105,7 @@ def test_edifact_ordrsp_with_every_line_answer_conforms_and_reads_back():
     assert "LIN+3+6'PIA+1+BAT-312:SA'QTY+113:4'QTY+83:6'DTM+69:20261209:102'" in text
     assert "PRI+AAA:0.4125'SCC+1'QTY+83:6'DTM+69:20270115:102'" in text
     assert "LIN+4+6'PIA+3+DOME-OPEN-M2:SA'" in text  # substituted by
-    (answer,) = edifact.parse_answers(data)
+    (answer,) = parse_answers(data)
     assert _lines(answer) == _lines(order_response())
 
 
@@ -122,7 +125,7 @@ def test_json_order_response_with_every_line_answer_reads_back():
 @pytest.mark.parametrize(
     "write",
     [
-        lambda a: edifact.write_desadv(
+        lambda a: write_desadv(
             a, sender_id="4012345000009", recipient_id="ORDERHUB", interchange_ref="8"
         ),
         write_dispatch_notification,
@@ -136,7 +139,7 @@ def test_dispatch_notification_carries_serial_and_lot_numbers(write):
         assert check_structure(data, "DESADV") == []
         assert bots_errors(data) == []
         assert b"GIN+BN+2319A0411+2319A0412'" in data and b"GIN+BX+L2026-48'" in data
-        (answer,) = edifact.parse_answers(data)
+        (answer,) = parse_answers(data)
     elif data.startswith(b"<?xml"):
         validate(data)
         answer = parse_opentrans_answer(data)
@@ -156,7 +159,7 @@ def test_a_backorder_larger_than_the_confirmed_quantity_is_refused_by_the_writer
     answer = order_response()
     answer.lines[2].backordered_quantity = Decimal(11)
     with pytest.raises(FormatError, match="line 3: the backordered quantity is more"):
-        edifact.write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
+        write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
     with pytest.raises(FormatError, match="line 3: the backordered quantity is more"):
         write_order_response(answer)
 
@@ -183,7 +186,7 @@ def test_edifact_ordrsp_without_action_codes_is_classified_from_its_quantities()
     )
     data = f"UNB+UNOC:3+S:14+R:14+261202:0930+9'{body}UNZ+1+9'".encode()
     order = OrderDocument("OH-1", ISSUED, Party("buyer"), Party("supplier"), items=ordered)
-    answer = edifact.parse_answer(data, order=order)
+    answer = parse_edifact_answer(data, order=order)
     assert [(line.status, line.quantity, line.backordered_quantity) for line in answer.lines] == [
         ("confirmed", Decimal(2), None),
         ("backordered", Decimal(5), Decimal(2)),

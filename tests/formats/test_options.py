@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from orderhub.formats import FormatError, edifact, edifact_structure, order_pdf, partner_json
+from orderhub.formats import FormatError, order_pdf, partner_json
 from orderhub.formats import options as o
+from orderhub.formats.edifact.order_writer import write_orders
+from orderhub.formats.edifact.partner import parse_orders
+from orderhub.formats.edifact.structure import check_structure
 from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.opentrans.partner import parse_order
 from orderhub.formats.opentrans.schema import BMECAT_NS, OT_NS, validate
@@ -229,7 +232,7 @@ def test_features_named_like_options_stay_attributes_without_the_udx(order):
     assert order.items[0].attributes == {"side": "R", "color": "beige"}
     for reader, data in (
         (parse_order, write_order(order)),
-        (edifact.parse_orders, edifact.write_orders(order, interchange_ref="9")),
+        (parse_orders, write_orders(order, interchange_ref="9")),
     ):
         back = reader(data)
         assert back.items[0].options == {}
@@ -248,8 +251,8 @@ def test_opentrans_unknown_order_type_is_refused(order):
 @pytest.mark.parametrize("order_type", o.ORDER_TYPE_CODES)
 def test_edifact_order_type_and_options(order, order_type):
     doc = _pair_order(order, order_type)
-    data = edifact.write_orders(doc, interchange_ref="170")
-    assert edifact_structure.check_structure(data, "ORDERS") == []
+    data = write_orders(doc, interchange_ref="170")
+    assert check_structure(data, "ORDERS") == []
     assert bots_errors(data) == []
     text = data.decode("latin-1")
     assert f"BGM+{o.EDIFACT_BGM.get(order_type, '220')}+{doc.order_number}+9'" in text
@@ -262,11 +265,11 @@ def test_edifact_order_type_and_options(order, order_type):
     assert "FTX+ZZZ+++side:R'" not in text  # the typed option says it
     if doc.original_order_number:
         assert "RFF+PW:OH-2025-000042'" in text
-    assert edifact.parse_orders(data) == doc_without_shadowed_attributes(doc)
+    assert parse_orders(data) == doc_without_shadowed_attributes(doc)
 
 
 def test_edifact_kommission_return_date(order):
-    text = edifact.write_orders(_pair_order(order), interchange_ref="171").decode("latin-1")
+    text = write_orders(_pair_order(order), interchange_ref="171").decode("latin-1")
     assert "BGM+227+" in text
     assert "FTX+ZZZ++ORD+order_type:consignment:Kommission:consignment'" in text
     assert "FTX+ZZZ++ORD+return_date:2026-03-01'" in text
@@ -275,15 +278,15 @@ def test_edifact_kommission_return_date(order):
 
 def test_edifact_colour_name_only_is_imd_free_text(order):
     order.items[0].options = {"colour": o.OptionValue(name="silber")}
-    data = edifact.write_orders(order, interchange_ref="172")
+    data = write_orders(order, interchange_ref="172")
     assert "IMD+F+35+:::silber'" in data.decode("latin-1")
     assert bots_errors(data) == []
-    assert edifact.parse_orders(data).items[0].options == {"colour": o.OptionValue(name="silber")}
+    assert parse_orders(data).items[0].options == {"colour": o.OptionValue(name="silber")}
 
 
 def test_edifact_bgm_codes_read_back_without_facts(order):
-    data = edifact.write_orders(order, interchange_ref="173").replace(b"BGM+220+", b"BGM+224+")
-    assert edifact.parse_orders(data).order_type == "express"
+    data = write_orders(order, interchange_ref="173").replace(b"BGM+220+", b"BGM+224+")
+    assert parse_orders(data).order_type == "express"
 
 
 # --------------------------------------------------------------------------- JSON and PDF

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from orderhub.formats import FormatError, change_answers, edifact, edifact_changes, gs1
+from orderhub.formats import FormatError, change_answers, gs1
 from orderhub.formats.changes import (
     GoodsReceipt,
     LineChange,
@@ -35,7 +35,10 @@ from orderhub.formats.documents import (
     PartnerAnswer,
     Party,
 )
-from orderhub.formats.edifact_structure import check_structure
+from orderhub.formats.edifact.changes import write_ordchg
+from orderhub.formats.edifact.partner import parse_ordchg
+from orderhub.formats.edifact.structure import check_structure
+from orderhub.formats.edifact.syntax import read_segments
 from orderhub.formats.opentrans.changes import write_order_change, write_receipt_acknowledgement
 from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.opentrans.partner import parse_order_change, parse_receipt_acknowledgement
@@ -230,16 +233,16 @@ def _ordchg_variants() -> dict[str, tuple[OrderChange, OrderDocument]]:
 @pytest.mark.parametrize("variant", sorted(_ordchg_variants()))
 def test_ordchg_validates_and_reads_back(variant):
     change, order = _ordchg_variants()[variant]
-    data = edifact_changes.write_ordchg(change, order, interchange_ref="CHG1")
+    data = write_ordchg(change, order, interchange_ref="CHG1")
     assert bots_errors(data) == []
     assert check_structure(data, "ORDCHG") == []
-    back = edifact_changes.parse_ordchg(data)
+    back = parse_ordchg(data)
     assert back == change
     assert back.sender_id == "ORDERHUB"
 
 
 def test_ordchg_says_what_a_person_checks():
-    data = edifact_changes.write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
+    data = write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
     segments = _segments(data)
     assert "UNH+1+ORDCHG:D:96A:UN:EAN005" in segments
     assert "BGM+230+OH-2026-000123/1+4" in segments  # change request, function 4 = change
@@ -266,16 +269,16 @@ def test_ordchg_says_what_a_person_checks():
 
 
 def test_ordchg_cancellation_is_message_function_1_without_lines():
-    data = edifact_changes.write_ordchg(example_cancel(), example_order(), interchange_ref="CHG2")
+    data = write_ordchg(example_cancel(), example_order(), interchange_ref="CHG2")
     segments = _segments(data)
     assert "BGM+230+OH-2026-000123/2+1" in segments
     assert not [s for s in segments if s.startswith(("LIN", "CNT"))]
     assert "UNS+S" in segments
-    assert edifact_changes.parse_ordchg(data).kind == "cancel"
+    assert parse_ordchg(data).kind == "cancel"
 
 
 def test_bots_refuses_a_broken_ordchg():
-    data = edifact_changes.write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
+    data = write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
     count = data.split(b"UNT+")[1].split(b"+")[0]
     broken = data.replace(b"UNS+S'", b"XXX+1'UNS+S'").replace(
         b"UNT+" + count, b"UNT+" + str(int(count) + 1).encode()
@@ -290,7 +293,7 @@ def _edit(data: bytes, old: bytes, new: bytes) -> bytes:
     """Replace ``old`` by ``new`` and count the message's segments again in UNT."""
     assert old in data
     edited = data.replace(old, new)
-    tags = [segment.tag for segment in edifact.read_segments(edited)]
+    tags = [segment.tag for segment in read_segments(edited)]
     count = tags.index("UNT") - tags.index("UNH") + 1
     return re.sub(rb"UNT\+[0-9]+\+", b"UNT+%d+" % count, edited)
 
@@ -311,18 +314,18 @@ def _edit(data: bytes, old: bytes, new: bytes) -> bytes:
     ],
 )
 def test_ordchg_reader_names_the_problem(old, new, words):
-    data = edifact_changes.write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
+    data = write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
     with pytest.raises(FormatError) as raised:
-        edifact_changes.parse_ordchg(_edit(data, old, new))
+        parse_ordchg(_edit(data, old, new))
     assert words in str(raised.value)
 
 
 def test_ordchg_sequence_from_a_reference_version():
-    data = edifact_changes.write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
+    data = write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
     data = data.replace(b"BGM+230+OH-2026-000123/1+4'", b"BGM+230+AEND-77+4'").replace(
         b"RFF+ON:OH-2026-000123'", b"RFF+ON:OH-2026-000123::7'"
     )
-    change = edifact_changes.parse_ordchg(data)
+    change = parse_ordchg(data)
     assert (change.order_number, change.sequence) == ("OH-2026-000123", 7)
 
 
@@ -332,7 +335,7 @@ def test_ordchg_refuses_an_order_number_that_does_not_fit():
     change = example_change()
     change.order_number = order.order_number
     with pytest.raises(FormatError, match="document_id is longer than the 35"):
-        edifact_changes.write_ordchg(change, order, interchange_ref="CHG1")
+        write_ordchg(change, order, interchange_ref="CHG1")
 
 
 # --------------------------------------------------------------------------- openTRANS ORDERCHANGE
@@ -459,7 +462,7 @@ def test_changes_a_partner_could_not_apply_are_refused(change, words):
     with pytest.raises(FormatError, match=re.escape(words)):
         check_change(change, example_order())
     with pytest.raises(FormatError, match=re.escape(words)):
-        edifact_changes.write_ordchg(change, example_order(), interchange_ref="CHG1")
+        write_ordchg(change, example_order(), interchange_ref="CHG1")
     with pytest.raises(FormatError, match=re.escape(words)):
         write_order_change(change, example_order())
 
@@ -657,10 +660,10 @@ def _stripped(change: OrderChange) -> OrderChange:
 @given(order_changes())
 def test_every_change_validates_and_reads_back_in_both_formats(pair):
     change, order = pair
-    edi = edifact_changes.write_ordchg(change, order, interchange_ref="P1")
+    edi = write_ordchg(change, order, interchange_ref="P1")
     assert check_structure(edi, "ORDCHG") == []
     assert bots_errors(edi) == []
-    assert edifact_changes.parse_ordchg(edi) == _stripped(change)
+    assert parse_ordchg(edi) == _stripped(change)
     xml = write_order_change(change, order)
     validate(xml)
     assert parse_order_change(xml, order=order) == _stripped(change)
@@ -669,10 +672,10 @@ def test_every_change_validates_and_reads_back_in_both_formats(pair):
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=300))
 def test_readers_raise_only_format_error(data):
-    seed = edifact_changes.write_ordchg(example_change(), example_order(), interchange_ref="X")
+    seed = write_ordchg(example_change(), example_order(), interchange_ref="X")
     for candidate in (data, seed[: len(data)], seed.replace(b"+", data[:3] or b"+", 1)):
         for reader in (
-            edifact_changes.parse_ordchg,
+            parse_ordchg,
             parse_order_change,
             parse_receipt_acknowledgement,
         ):
@@ -700,13 +703,11 @@ def _docs_block(kind: str, first_line: str) -> str:
 
 def test_docs_ordchg_example_is_what_orderhub_writes():
     head = "UNA:+.? '\nUNB+UNOC:3+ORDERHUB:ZZZ+4012345000009:14+"
-    written = edifact_changes.write_ordchg(
-        example_change(), example_order(), interchange_ref="CHG1"
-    )
+    written = write_ordchg(example_change(), example_order(), interchange_ref="CHG1")
     shown = _docs_block("edifact", head + "260116").replace("\n", "").encode("latin-1")
     assert shown == written
     assert bots_errors(shown) == []
-    cancel = edifact_changes.write_ordchg(example_cancel(), example_order(), interchange_ref="CHG2")
+    cancel = write_ordchg(example_cancel(), example_order(), interchange_ref="CHG2")
     shown = _docs_block("edifact", head + "260117").replace("\n", "").encode("latin-1")
     assert shown == cancel
     assert bots_errors(shown) == []

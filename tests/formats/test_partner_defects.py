@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import FormatError, edifact, partner_json
+from orderhub.formats import FormatError, partner_json
 from orderhub.formats.catalog_reader import read_catalog
+from orderhub.formats.edifact.answer_reader import parse_answer as parse_edifact_answer
+from orderhub.formats.edifact.answer_reader import parse_answers
+from orderhub.formats.edifact.order_writer import write_orders
+from orderhub.formats.edifact.partner import write_ordrsp
 from orderhub.formats.opentrans import order_writer
 from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
 from orderhub.formats.opentrans.order_writer import write_order
@@ -94,15 +98,15 @@ def test_order_with_unit_that_is_no_code_is_never_sent(order):
     with pytest.raises(FormatError, match="not a UN/ECE Recommendation 20 code"):
         write_order(order)
     with pytest.raises(FormatError, match="at most 3 characters"):
-        edifact.write_orders(order, interchange_ref="X1")
+        write_orders(order, interchange_ref="X1")
 
 
 def test_order_with_free_text_unit_is_written_with_its_code(order):
     order.items[0].unit = "Packung"
     data = write_order(order)  # validated against the XSD inside write_order
     assert b">PK</bmecat:ORDER_UNIT>" in data or b">PK</ORDER_UNIT>" in data
-    assert b"QTY+21:" in edifact.write_orders(order, interchange_ref="X1")
-    assert ":PK'" in edifact.write_orders(order, interchange_ref="X1").decode("latin-1")
+    assert b"QTY+21:" in write_orders(order, interchange_ref="X1")
+    assert ":PK'" in write_orders(order, interchange_ref="X1").decode("latin-1")
 
 
 def test_opentrans_order_is_validated_before_it_is_handed_to_a_channel(order, monkeypatch):
@@ -129,9 +133,9 @@ def test_answer_echoes_the_order_unit():
         issued_at=aware(datetime(2026, 1, 5, 10, 0)),
         lines=[AnswerLine(line_no=1, status="confirmed", quantity=Decimal(2), unit="PR")],
     )
-    edi = edifact.write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
+    edi = write_ordrsp(answer, sender_id="S", recipient_id="R", interchange_ref="1")
     assert "QTY+113:2:PR'" in edi.decode("latin-1")
-    assert edifact.parse_answer(edi).lines[0].unit == "PR"
+    assert parse_edifact_answer(edi).lines[0].unit == "PR"
     xml = write_order_response(answer)
     assert parse_opentrans_answer(xml).lines[0].unit == "PR"
 
@@ -303,7 +307,7 @@ DTM+2:20200905:102'
 DTM+69:20200912:102'
 """,
     )
-    answer = edifact.parse_answer(data)
+    answer = parse_edifact_answer(data)
     assert answer.delivery_date == date(2020, 9, 10)  # DTM+69, not the first DTM
     assert answer.dates == {
         "requested": date(2020, 9, 5),
@@ -320,7 +324,7 @@ def test_edifact_requested_date_is_never_reported_as_promised():
         "BGM+231+AB-1+29'\nDTM+137:20200901:102'\nDTM+2:20200905:102'\n"
         "RFF+ON:OH-1'\nLIN+1+5'\nQTY+113:2'\n",
     )
-    answer = edifact.parse_answer(data)
+    answer = parse_edifact_answer(data)
     assert answer.delivery_date is None and answer.dates["requested"] == date(2020, 9, 5)
 
 
@@ -330,7 +334,7 @@ def test_desadv_despatch_date_is_not_the_delivery_date_and_estimated_arrival_is(
         "BGM+351+LS-1+9'\nDTM+137:20200901:102'\nDTM+11:20200902:102'\n"
         "DTM+132:20200904:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n",
     )
-    answer = edifact.parse_answer(data)
+    answer = parse_edifact_answer(data)
     assert answer.delivery_date == date(2020, 9, 4)
     assert answer.dates["despatched"] == date(2020, 9, 2)
 
@@ -340,12 +344,12 @@ def test_desadv_despatch_date_is_not_the_delivery_date_and_estimated_arrival_is(
 
 def test_desadv_without_document_date_takes_despatch_date_then_unb_date():
     body = "BGM+351+LS-1+9'\nDTM+11:20200902:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n"
-    assert edifact.parse_answer(_edi("DESADV", body)).issued_at.date() == date(2020, 9, 2)
+    assert parse_edifact_answer(_edi("DESADV", body)).issued_at.date() == date(2020, 9, 2)
     body = "BGM+351+LS-1+9'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n"
-    issued = edifact.parse_answer(_edi("DESADV", body)).issued_at
+    issued = parse_edifact_answer(_edi("DESADV", body)).issued_at
     assert (issued.date(), issued.hour, issued.minute) == (date(2020, 9, 1), 10, 15)
     with pytest.raises(FormatError, match="DTM\\+137"):  # an ORDRSP still needs its date
-        edifact.parse_answer(_edi("ORDRSP", "BGM+231+AB-1+29'\nRFF+ON:OH-1'\n"))
+        parse_edifact_answer(_edi("ORDRSP", "BGM+231+AB-1+29'\nRFF+ON:OH-1'\n"))
 
 
 def test_desadv_package_sscc_is_a_tracking_number():
@@ -364,7 +368,7 @@ PIA+1+1001:SA'
 QTY+12:2'
 """,
     )
-    answer = edifact.parse_answer(data)
+    answer = parse_edifact_answer(data)
     assert answer.tracking_numbers == ["340123450000000017", "340123450000000024"]
     assert answer.carrier == "DPD Deutschland"
     assert answer.lines[0].supplier_article_number == "1001"
@@ -409,5 +413,5 @@ def test_edifact_answer_with_byte_order_mark_and_crlf_is_read():
         "BGM+351+LS-9+9'\nDTM+137:20200901:102'\nRFF+ON:OH-1'\nCPS+1'\nLIN+1'\nQTY+12:2'\n",
     )
     data = b"\xef\xbb\xbf" + data.replace(b"'", b"'\r\n")
-    [answer] = edifact.parse_answers(data)
+    [answer] = parse_answers(data)
     assert (answer.document_id, answer.lines[0].quantity) == ("LS-9", Decimal(2))

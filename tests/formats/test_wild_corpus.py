@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from orderhub.formats import FormatError, edifact
+from orderhub.formats import FormatError
 from orderhub.formats.catalog import CatalogArticle
 from orderhub.formats.catalog_reader import read_catalog
 from orderhub.formats.documents import LOCAL_TZ
+from orderhub.formats.edifact.answer_reader import parse_answers
+from orderhub.formats.edifact.partner import parse_orders
+from orderhub.formats.edifact.syntax import read_interchange, read_segments
 from orderhub.formats.opentrans.answer_reader import parse_answer
 from orderhub.formats.opentrans.partner import parse_order
 
@@ -302,7 +305,7 @@ def test_opentrans_order_with_signature_and_unusual_unit():
 
 
 def edi(name: str):
-    return edifact.parse_answers((WILD / name).read_bytes())
+    return parse_answers((WILD / name).read_bytes())
 
 
 def test_desadv_batch_of_eight_messages():
@@ -363,7 +366,7 @@ def test_desadv_without_document_date_uses_the_despatch_date(name):
 
 
 def _segments(name: str):
-    return edifact.read_segments((WILD / name).read_bytes())
+    return read_segments((WILD / name).read_bytes())
 
 
 def test_baker_and_taylor_order_responses_in_a_functional_group_with_backorders():
@@ -421,9 +424,9 @@ def test_ingram_order_response_eancom_in_a_group_with_reduced_and_cancelled_line
 def test_functional_group_with_a_wrong_count_is_refused_naming_the_segment():
     data = (WILD / "ordrsp_evergreen_ingram_group.edi").read_bytes()
     with pytest.raises(FormatError, match=r"\(UNE\): UNE counts '2' messages, the group has 1"):
-        edifact.parse_answers(data.replace(b"UNE+1+", b"UNE+2+"))
+        parse_answers(data.replace(b"UNE+1+", b"UNE+2+"))
     with pytest.raises(FormatError, match=r"functional group not closed by UNE"):
-        edifact.parse_answers(data.replace(b"UNE+1+00000000000003'", b""))
+        parse_answers(data.replace(b"UNE+1+00000000000003'", b""))
 
 
 @pytest.mark.parametrize(
@@ -453,7 +456,7 @@ def test_edifact_with_utf8_byte_order_mark_is_read_past_the_mark():
     name = "invoic_edifabric_bom.edi"
     data = (WILD / name).read_bytes()
     assert data.startswith(b"\xef\xbb\xbfUNB+UNOB:1+") and b"'\r\n" in data
-    interchange = edifact.read_interchange(data)
+    interchange = read_interchange(data)
     assert (interchange.sender, interchange.recipient, interchange.reference) == (
         "102096559TEST",
         "PARTNERID",
@@ -476,7 +479,7 @@ def test_edifact_with_utf8_byte_order_mark_is_read_past_the_mark():
 
 
 def orders(name: str):
-    return edifact.parse_orders((WILD / name).read_bytes())
+    return parse_orders((WILD / name).read_bytes())
 
 
 def test_orders_eancom_d01b_with_lin_supplier_numbers():

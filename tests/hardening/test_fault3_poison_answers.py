@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from orderhub.formats import edifact, partner_json
+from orderhub.formats import partner_json
 from orderhub.formats.documents import AnswerLine
+from orderhub.formats.edifact.partner import write_ordrsp
 from orderhub.formats.opentrans.partner import write_order_response
 from tests.delivery.conftest import mark_sent
 from tests.delivery.test_inbound import answer, post
@@ -23,9 +24,7 @@ def sonora_client(partner_token):
 
 def _ordrsp(order, quantity: str) -> bytes:
     doc = answer(order, lines=[AnswerLine(1, "confirmed", Decimal(2))])
-    data = edifact.write_ordrsp(
-        doc, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="9"
-    )
+    data = write_ordrsp(doc, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="9")
     return data.replace(b"QTY+113:2", f"QTY+113:{quantity}".encode(), 1)
 
 

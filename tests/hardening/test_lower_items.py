@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from orderhub.formats import edifact, partner_json
+from orderhub.formats import partner_json
 from orderhub.formats.documents import AnswerLine
+from orderhub.formats.edifact.partner import write_ordrsp
 from orderhub.partners.models import Partner
 from tests.conftest import ApiClient
 from tests.delivery.conftest import mark_sent
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _ordrsp(order, doc_id="AB-1") -> bytes:
     doc = answer(order, doc_id=doc_id, lines=[AnswerLine(1, "confirmed", Decimal(2))])
-    return edifact.write_ordrsp(
-        doc, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="9"
-    )
+    return write_ordrsp(doc, sender_id="SONORA", recipient_id="ORDERHUB", interchange_ref="9")
 
 
 def test_a_link_in_the_drop_directory_is_moved_aside_unread_and_the_next_file_applied(

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from orderhub.delivery import order_document
-from orderhub.formats import edifact
+from orderhub.formats.edifact.order_writer import write_orders
 from orderhub.formats.opentrans.order_writer import write_order
 from orderhub.formats.options import OptionValue
 from orderhub.ordering import hearing
@@ -94,7 +94,7 @@ def test_a_kommission_pair_is_stored_shown_and_handed_to_the_channels(practice):
     assert doc.items[0].options["side"] == OptionValue(value="R") and doc.items[1].pair == "P1"
     xml = write_order(doc)
     assert b'type="consignment"' in xml and b"<UDX.ORDERHUB.PAIR>P1</UDX.ORDERHUB.PAIR>" in xml
-    assert b"BGM+227+" in edifact.write_orders(doc, interchange_ref="1")
+    assert b"BGM+227+" in write_orders(doc, interchange_ref="1")
 
 
 def test_partner_terms_from_the_channel_configuration(practice, partners):
@@ -182,7 +182,7 @@ def test_a_remake_names_the_original_order_by_number_or_id(practice, other_compa
         )
         doc = order_document.build(remake)
         assert doc.original_order_number == first.number
-        assert f"RFF+PW:{first.number}'".encode() in edifact.write_orders(doc, interchange_ref="2")
+        assert f"RFF+PW:{first.number}'".encode() in write_orders(doc, interchange_ref="2")
     # another company's order is no order of this one
     from tests.conftest import ApiClient, snapshot
 

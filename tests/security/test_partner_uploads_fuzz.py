@@ -130,7 +130,8 @@ def _answer(order_number: str, kind: str):
 
 
 def _valid_documents(order_number: str) -> dict[str, tuple[str, bytes]]:
-    from orderhub.formats import edifact, partner_json
+    from orderhub.formats import partner_json
+    from orderhub.formats.edifact.partner import write_desadv, write_ordrsp
     from orderhub.formats.opentrans.partner import write_dispatch_notification, write_order_response
 
     docs = {}
@@ -139,7 +140,7 @@ def _valid_documents(order_number: str) -> dict[str, tuple[str, bytes]]:
         docs[f"json-{kind}"] = ("application/json", partner_json.write_answer(a))
         writer = write_order_response if kind == "order_response" else write_dispatch_notification
         docs[f"opentrans-{kind}"] = ("application/xml", writer(a))
-        writer = edifact.write_ordrsp if kind == "order_response" else edifact.write_desadv
+        writer = write_ordrsp if kind == "order_response" else write_desadv
         docs[f"edifact-{kind}"] = (
             "application/edifact",
             writer(a, sender_id="4000001000005", recipient_id="ORDERHUB", interchange_ref="7"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orderhub.formats import edifact
+from orderhub.formats.edifact.answer_reader import parse_answer
+from orderhub.formats.edifact.order_writer import write_orders
 from simulator import PartnerConfig
 
 from .conftest import order_document, wait_until
@@ -16,7 +17,7 @@ AUDIOTEC = PartnerConfig("audiotec", "edifact", party_id="4012345000009")
 def drop_order(sim, order_number: str, articles=("AT-100",)) -> Path:
     """Write like OrderHub does: a .tmp file first, renamed when complete."""
     out = sim.drop_root / "audiotec" / "out"
-    data = edifact.write_orders(order_document(order_number, articles), interchange_ref="1")
+    data = write_orders(order_document(order_number, articles), interchange_ref="1")
     temporary = out / f"ORDERS_{order_number}.edi.tmp"
     temporary.write_bytes(data)
     return temporary
@@ -39,8 +40,8 @@ def test_orders_file_is_picked_up_and_answered(make_simulator):
     assert not final.exists()
     assert (final.parent / "processed" / final.name).exists()
     assert sim.stats()["partners"]["audiotec"]["received"] == {"OH-60": 1}
-    response = edifact.parse_answer((inbox / "ORDRSP_OH-60.edi").read_bytes())
-    dispatch = edifact.parse_answer((inbox / "DESADV_OH-60.edi").read_bytes())
+    response = parse_answer((inbox / "ORDRSP_OH-60.edi").read_bytes())
+    dispatch = parse_answer((inbox / "DESADV_OH-60.edi").read_bytes())
     assert (response.kind, response.order_number) == ("order_response", "OH-60")
     assert dispatch.kind == "dispatch_notification" and dispatch.tracking_numbers
     assert not list(inbox.glob("*.tmp"))

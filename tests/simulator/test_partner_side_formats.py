@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orderhub.formats import edifact
+from orderhub.formats.edifact.order_writer import write_orders
+from orderhub.formats.edifact.partner import parse_orders, write_desadv, write_ordrsp
 from orderhub.formats.opentrans.answer_reader import parse_answer
 from orderhub.formats.opentrans.partner import write_order_response
 from simulator import answers
@@ -23,7 +24,7 @@ ORDERS_WITH_LIN_ITEM_NUMBERS = (
 
 
 def test_orders_lin_item_numbers_sa_and_srs_are_read():
-    order = edifact.parse_orders(ORDERS_WITH_LIN_ITEM_NUMBERS)
+    order = parse_orders(ORDERS_WITH_LIN_ITEM_NUMBERS)
     assert [(i.supplier_article_number, i.gtin, i.unit) for i in order.items] == [
         ("1001", None, "C62"),
         ("1002", None, "PR"),
@@ -34,19 +35,17 @@ def test_orders_lin_item_numbers_sa_and_srs_are_read():
 def test_our_orders_write_14_digit_gtins_with_item_type_srv():
     order = order_document("OH-70")
     order.items[0].gtin = "04012345000016"
-    text = edifact.write_orders(order, interchange_ref="1").decode("latin-1")
+    text = write_orders(order, interchange_ref="1").decode("latin-1")
     assert "LIN+1++04012345000016:SRV'" in text and ":EN'" not in text
     order.items[0].gtin = "4012345000016"
-    assert "LIN+1++4012345000016:EN'" in edifact.write_orders(order, interchange_ref="1").decode(
-        "latin-1"
-    )
+    assert "LIN+1++4012345000016:EN'" in write_orders(order, interchange_ref="1").decode("latin-1")
 
 
 def test_desadv_uses_association_ean005_of_d96a():
     order = order_document("OH-71")
     response = answers.order_response(order, slug="audiotec", sender_id="S", policy="confirm")
     dispatch = answers.dispatch_notification(order, response, slug="audiotec", sender_id="S")
-    data = edifact.write_desadv(dispatch, sender_id="S", recipient_id="R", interchange_ref="1")
+    data = write_desadv(dispatch, sender_id="S", recipient_id="R", interchange_ref="1")
     assert b"UNH+1+DESADV:D:96A:UN:EAN005'" in data
 
 
@@ -57,7 +56,7 @@ def test_simulator_answers_echo_the_order_unit_not_always_c62():
     dispatch = answers.dispatch_notification(order, response, slug="audiotec", sender_id="S")
     assert [line.unit for line in response.lines] == ["PR", "C62"]
     assert [line.unit for line in dispatch.lines] == ["PR", "C62"]
-    ordrsp = edifact.write_ordrsp(response, sender_id="S", recipient_id="R", interchange_ref="1")
+    ordrsp = write_ordrsp(response, sender_id="S", recipient_id="R", interchange_ref="1")
     assert b"QTY+113:2:PR'" in ordrsp
     xml = write_order_response(response)
     assert parse_answer(xml).lines[0].unit == "PR"

@@ -21,9 +21,10 @@ from django.db import IntegrityError, transaction
 from orderhub.core.actors import Actor
 from orderhub.core.problems import NotFound, Problem
 from orderhub.delivery.models import Document
-from orderhub.formats import FormatError, change_answers, edifact, partner_json
+from orderhub.formats import FormatError, change_answers, partner_json
 from orderhub.formats.change_answers import ChangeReply
 from orderhub.formats.documents import PartnerAnswer
+from orderhub.formats.edifact.answer_reader import parse_answers as parse_edifact_answers
 from orderhub.formats.opentrans.answer_reader import parse_answer as parse_opentrans_answer
 from orderhub.ordering import answers, changes
 from orderhub.ordering.models import Order, OrderChange, OrderStatus
@@ -40,8 +41,8 @@ def _one(parse):
 FORMATS = {
     "application/xml": ("opentrans", _one(parse_opentrans_answer)),
     "text/xml": ("opentrans", _one(parse_opentrans_answer)),
-    "application/edifact": ("edifact", edifact.parse_answers),
-    "application/edi-edifact": ("edifact", edifact.parse_answers),
+    "application/edifact": ("edifact", parse_edifact_answers),
+    "application/edi-edifact": ("edifact", parse_edifact_answers),
     "application/json": ("json", _one(partner_json.parse_answer)),
 }
 

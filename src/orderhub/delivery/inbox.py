@@ -17,7 +17,8 @@ from orderhub.core.actors import Actor
 from orderhub.core.problems import Problem
 from orderhub.delivery.channels.edifact_drop import drop_root
 from orderhub.delivery.inbound import MAX_DOCUMENT_BYTES, apply_change_reply, apply_interchange
-from orderhub.formats import FormatError, change_answers, edifact
+from orderhub.formats import FormatError, change_answers
+from orderhub.formats.edifact.answer_reader import parse_answers
 from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def pick_up(partner: Partner) -> dict[str, int]:
                     )
                 ]
             else:
-                answers = edifact.parse_answers(data)
+                answers = parse_answers(data)
                 results = apply_interchange(
                     partner,
                     answers,

@@ -31,8 +31,9 @@ from orderhub.delivery.inbound import (
     apply_change_reply,
     parse,
 )
-from orderhub.formats import FormatError, change_answers, edifact
+from orderhub.formats import FormatError, change_answers
 from orderhub.formats.change_answers import ChangeReply
+from orderhub.formats.edifact.answer_reader import parse_answers
 from orderhub.partners.models import Partner
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _read(data: bytes) -> tuple[str, str, list | ChangeReply]:
     reply = change_answers.read_change_reply("edifact", data)
     if reply is not None:
         return "edifact", "application/edifact", reply
-    return "edifact", "application/edifact", edifact.parse_answers(data)
+    return "edifact", "application/edifact", parse_answers(data)
 
 
 def _rank(answers: list | ChangeReply) -> int:

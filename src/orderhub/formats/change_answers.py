@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from . import FormatError, edifact, partner_json
+from . import FormatError, partner_json
 from .changes import (
     GoodsReceipt,
     OrderChange,
@@ -44,7 +44,10 @@ from .changes import (
     check_receipt,
 )
 from .documents import OrderDocument, PartnerAnswer, aware
-from .edifact_structure import check_structure
+from .edifact.answer_reader import parse_answers
+from .edifact.partner import write_ordrsp
+from .edifact.structure import check_structure
+from .edifact.syntax import read_interchange
 from .opentrans._xml import _child, _load, _path, _text
 from .opentrans.answer_reader import parse_answer
 from .opentrans.partner import write_order_response
@@ -313,7 +316,7 @@ def _opentrans_reply(data: bytes) -> ChangeReply | None:
 
 
 def _edifact_reply(data: bytes) -> ChangeReply | None:
-    interchange = edifact.read_interchange(data)
+    interchange = read_interchange(data)
     found = []
     for message in interchange.messages:
         if message.type != "ORDRSP":
@@ -337,7 +340,7 @@ def _edifact_reply(data: bytes) -> ChangeReply | None:
         raise FormatError(
             f"RFF+ON reference version {version[:20]!r} is not a change number", field="RFF"
         )
-    answer = edifact.parse_answers(data)[0]
+    answer = parse_answers(data)[0]
     return ChangeReply(
         order_number=answer.order_number,
         sequence=int(version),
@@ -391,7 +394,7 @@ def write_ordrsp_change_reply(
 ) -> bytes:
     """An EDIFACT ORDRSP answering change ``sequence``: ``RFF+ON:<order>::<n>``, BGM function
     ``27`` when refused (checked against the D.96A ORDRSP structure)."""
-    data = edifact.write_ordrsp(
+    data = write_ordrsp(
         answer, sender_id=sender_id, recipient_id=recipient_id, interchange_ref=interchange_ref
     )
     text = data.decode("latin-1")

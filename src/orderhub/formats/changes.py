@@ -3,7 +3,7 @@
 An :class:`OrderChange` is what a practice asks for after the order went out: other quantities,
 another requested delivery date, lines taken out, lines added — or the whole order cancelled. It
 refers to the sent order by its number and to its lines by their numbers; the writers
-(``opentrans.changes.write_order_change``, ``edifact_changes.write_ordchg``) take the sent
+(``opentrans.changes.write_order_change``, ``edifact.changes.write_ordchg``) take the sent
 :class:`~orderhub.formats.documents.OrderDocument` too, for the parties and article numbers
 the formats repeat.
 

@@ -200,9 +200,9 @@ class PartnerAnswer:
     carrier: str = ""
     note: str = ""
     sender_id: str = ""  # who sent it (partner id / GLN) if the format carries it
-    #: Every date the answer carries, by meaning (``edifact.DATE_MEANINGS``): the requested,
-    #: promised, despatch and estimated-arrival dates stay apart; ``delivery_date`` is the one
-    #: chosen by the documented rule.
+    #: Every date the answer carries, by meaning (``edifact.answer_reader.DATE_MEANINGS``): the
+    #: requested, promised, despatch and estimated-arrival dates stay apart; ``delivery_date`` is
+    #: the one chosen by the documented rule.
     dates: dict[str, date] = field(default_factory=dict, compare=False)
 
 

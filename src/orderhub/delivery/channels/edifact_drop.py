@@ -13,9 +13,10 @@ from pathlib import Path
 from django.conf import settings
 
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered, change_filename
-from orderhub.formats import edifact, edifact_changes
 from orderhub.formats.changes import OrderChange
 from orderhub.formats.documents import OrderDocument
+from orderhub.formats.edifact.changes import write_ordchg
+from orderhub.formats.edifact.order_writer import write_orders
 
 
 def drop_root(config: dict) -> Path:
@@ -27,7 +28,7 @@ class EdifactDrop(Channel):
 
     def render(self, doc: OrderDocument) -> list[Rendered]:
         ref = doc.order_number.replace("-", "")[-14:]
-        data = edifact.write_orders(doc, interchange_ref=ref)
+        data = write_orders(doc, interchange_ref=ref)
         return [
             Rendered("order", "edifact", "application/edifact", f"{doc.order_number}.edi", data)
         ]
@@ -39,7 +40,7 @@ class EdifactDrop(Channel):
         """ORDCHG in its own file ``<order number>-AEND-<n>.edi`` (interchange reference ``C`` +
         the order number's last 11 characters + the change number, so it differs from the order's)."""
         ref = f"C{doc.order_number.replace('-', '')[-11:]}{change.sequence}"[-14:]
-        data = edifact_changes.write_ordchg(change, doc, interchange_ref=ref)
+        data = write_ordchg(change, doc, interchange_ref=ref)
         return [
             Rendered(
                 "order_change",

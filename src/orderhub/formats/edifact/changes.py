@@ -1,6 +1,7 @@
-"""EDIFACT ORDCHG D.96A (purchase order change request), written and read, in EANCOM style.
+"""EDIFACT ORDCHG D.96A (purchase order change request) as OrderHub writes it, in EANCOM style;
+reading it is the partner's part (:mod:`.partner`).
 
-The envelope, character handling and value rules are those of :mod:`orderhub.formats.edifact`
+The envelope, character handling and value rules are those of :mod:`.syntax`
 (``UNOC:3``, German local time, identifiers never shortened); the segment order follows the
 D.96A ORDCHG message structure in ``standards/edifact-d96a/ordchg.xml``.
 
@@ -20,38 +21,29 @@ What goes where (documented for partners in ``docs/partner-formats.md``):
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from pydifact.control.characters import Characters
 from pydifact.segments import Segment
 from pydifact.serializer import Serializer
 
-from . import FormatError
-from .changes import LineChange, OrderChange, check_change
-from .documents import OrderDocument, OrderItem
-from .edifact import (
-    _LINE_NUMBER,
+from .. import FormatError
+from ..changes import LineChange, OrderChange, check_change
+from ..documents import OrderDocument, OrderItem
+from .order_writer import _line
+from .structure import check_structure
+from .syntax import (
     CHARACTERS,
     MESSAGE_VERSION,
-    RawSegment,
-    _dtm,
     _dtm_segment,
     _ftx,
-    _ftx_text,
-    _guard,
     _identifier,
     _is_gln,
-    _line,
     _nad,
-    _number,
     _quantity,
     _seg,
-    _single,
     _unb,
-    read_interchange,
 )
-from .edifact_structure import check_structure
 
 #: EANCOM association code of ORDCHG based on D.96A.
 ASSOCIATION = "EAN005"
@@ -134,7 +126,7 @@ def write_ordchg(
     prepared_at: datetime | None = None,
 ) -> bytes:
     """One ORDCHG message in one interchange, for a change (or cancellation) of the sent ``order``,
-    checked against the D.96A ORDCHG message structure (``edifact_structure``).
+    checked against the D.96A ORDCHG message structure (:mod:`.structure`).
 
     Sender and recipient of the interchange are the order's. ``prepared_at`` (UNB date/time)
     defaults to the change's ``issued_at``, so a repeated delivery gives the same bytes.
@@ -177,183 +169,4 @@ def write_ordchg(
     return data
 
 
-# --------------------------------------------------------------------------- reading
-
-
-class _Line:
-    """A LIN group as read: its action, and what an added line needs."""
-
-    def __init__(self, segment: RawSegment):
-        text = segment.component(0)
-        if not _LINE_NUMBER.fullmatch(text):
-            raise FormatError(
-                f"{segment.where()}: line number {text!r} is missing or not a number", field="LIN"
-            )
-        self.segment = segment
-        self.action = segment.component(1)
-        if self.action not in (ACTION_ADDED, ACTION_DELETED, ACTION_CHANGED):
-            raise FormatError(
-                f"{segment.where()}: line action {self.action!r} is none of 1 (added), "
-                "2 (deleted), 3 (changed)",
-                field="LIN",
-            )
-        self.item = OrderItem(line_no=int(text), quantity=Decimal(0))
-        self.quantity: Decimal | None = None
-        self.delivery_date: date | None = None
-        self.notes: list[str] = []
-        self.description: list[str] = []
-        item_id, kind = segment.component(2, 0), segment.component(2, 1)
-        if item_id and kind in ("EN", "SRV", "UP", ""):
-            self.item.gtin = item_id
-        elif item_id and kind in ("SA", "SRS"):
-            self.item.supplier_article_number = item_id
-
-    def read(self, segment: RawSegment) -> None:
-        tag, item = segment.tag, self.item
-        if tag == "PIA":
-            for index in range(1, len(segment.elements)):
-                value, kind = segment.component(index, 0), segment.component(index, 1)
-                if not value:
-                    continue
-                if segment.component(index, 2) == "HMV":
-                    item.hmv_number = value
-                elif kind in ("SA", "SRS"):
-                    item.supplier_article_number = value
-                elif kind == "MF":
-                    item.manufacturer_article_number = value
-        elif tag == "IMD":
-            if segment.component(0) in ("F", "A", "E", "") and not segment.component(1):
-                self.description += segment.components(2)[3:5]
-        elif tag == "QTY" and segment.component(0, 0) == "21":
-            self.quantity = _number(segment, 0, 1, "QTY")
-            item.unit = segment.component(0, 2) or "C62"
-        elif tag == "DTM":
-            qualifier, stamp = _dtm(segment)
-            if qualifier in ("2", "10", "69"):
-                self.delivery_date = stamp.date()
-        elif tag == "FTX":
-            parts = segment.components(3)
-            key = parts[0].strip() if parts else ""
-            if segment.component(0) == "ZZZ" and key:
-                item.attributes[key] = "".join(parts[1:]).strip()
-            else:
-                self.notes.append(_ftx_text(segment))
-        elif tag == "PRI" and segment.component(0, 0) in ("AAA", "AAB", "CAL", "INF"):
-            item.price = _number(segment, 0, 1, "PRI")
-        elif tag == "RFF" and segment.component(0, 0) == "CR":
-            item.reference = segment.component(0, 1)
-
-    def result(self) -> LineChange | OrderItem:
-        note = "\n".join(n for n in self.notes if n)
-        line_no = self.item.line_no
-        if self.action == ACTION_ADDED:
-            if self.quantity is None:
-                raise FormatError(
-                    f"{self.segment.where()}: added line {line_no} has no QTY+21", field="QTY"
-                )
-            self.item.quantity = self.quantity
-            self.item.description = "".join(self.description).strip()
-            return self.item
-        if self.action == ACTION_DELETED:
-            return LineChange(line_no=line_no, removed=True, note=note)
-        if self.quantity is None and self.delivery_date is None:
-            raise FormatError(
-                f"{self.segment.where()}: changed line {line_no} says neither a new quantity "
-                "(QTY+21) nor a new date (DTM+2)",
-                field="LIN",
-            )
-        return LineChange(
-            line_no=line_no, quantity=self.quantity, delivery_date=self.delivery_date, note=note
-        )
-
-
-@_guard
-def parse_ordchg(data: bytes) -> OrderChange:
-    """Read an ORDCHG interchange (one message) into an :class:`OrderChange`.
-
-    The change sequence is the number after the last ``/`` of the BGM document number when the
-    part before it is the order number (as OrderHub writes it); otherwise a ``RFF+ON`` reference
-    version (``RFF+ON:<order>::<sequence>``).
-    """
-    interchange = read_interchange(data)
-    message = _single(interchange, ("ORDCHG",))
-    document_id, function, order_number, version = "", "", "", ""
-    issued_at: datetime | None = None
-    notes: list[str] = []
-    lines: list[LineChange] = []
-    added: list[OrderItem] = []
-    current: _Line | None = None
-
-    def finish() -> None:
-        if current is not None:
-            result = current.result()
-            if isinstance(result, OrderItem):
-                added.append(result)
-            else:
-                lines.append(result)
-
-    for segment in message.segments[1:-1]:
-        tag = segment.tag
-        if tag == "LIN":
-            finish()
-            current = _Line(segment)
-        elif tag in ("UNS", "CNT"):
-            finish()
-            current = None
-        elif current is not None:
-            current.read(segment)
-        elif tag == "BGM":
-            name = segment.component(0, 0)
-            if name and name != DOCUMENT_NAME:
-                raise FormatError(
-                    f"{segment.where()}: document name {name!r}; an order change is 230",
-                    field="BGM",
-                )
-            document_id, function = segment.component(1, 0), segment.component(2)
-        elif tag == "DTM":
-            qualifier, stamp = _dtm(segment)
-            if qualifier == "137":
-                issued_at = stamp
-        elif tag == "FTX":
-            notes.append(_ftx_text(segment))
-        elif tag == "RFF" and segment.component(0, 0) == "ON":
-            order_number = segment.component(0, 1)
-            version = segment.component(0, 3)
-    finish()
-
-    if not document_id:
-        raise FormatError("ORDCHG has no document number (BGM)", field="BGM")
-    if function not in KIND_FOR_FUNCTION:
-        raise FormatError(
-            f"ORDCHG message function {function!r}: OrderHub reads 4 (change) and 1 (cancellation)",
-            field="BGM",
-        )
-    if issued_at is None:
-        raise FormatError("ORDCHG has no document date (DTM+137)", field="DTM")
-    if not order_number:
-        raise FormatError("ORDCHG does not name the order (RFF+ON)", field="RFF")
-    prefix, _, suffix = document_id.rpartition("/")
-    if prefix == order_number and suffix.isascii() and suffix.isdigit():
-        sequence = int(suffix)
-    elif version.isascii() and version.isdigit():
-        sequence = int(version)
-    else:
-        raise FormatError(
-            f"ORDCHG {document_id}: which change of order {order_number} is it? Write the "
-            f"document number as {order_number}/<sequence> or RFF+ON:{order_number}::<sequence>",
-            field="BGM",
-        )
-    kind = KIND_FOR_FUNCTION[function]
-    return OrderChange(
-        order_number=order_number,
-        sequence=sequence,
-        issued_at=issued_at,
-        kind=kind,
-        lines=lines if kind == "change" else [],
-        added=added if kind == "change" else [],
-        note="\n".join(n for n in notes if n),
-        sender_id=interchange.sender,
-    )
-
-
-__all__ = ["ASSOCIATION", "parse_ordchg", "write_ordchg"]
+__all__ = ["ASSOCIATION", "write_ordchg"]

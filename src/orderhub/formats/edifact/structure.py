@@ -20,10 +20,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import FormatError
-from .documents import standards_path
-from .edifact import read_interchange
-from .safexml import parse_bytes
+from .. import FormatError
+from ..documents import standards_path
+from ..safexml import parse_bytes
+from .syntax import read_interchange
 
 MESSAGES = ("ORDERS", "ORDRSP", "DESADV", "ORDCHG")
 
