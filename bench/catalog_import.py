@@ -39,7 +39,7 @@ PARTNERS = ["sonora", "audiotec", "otoplast", "klangwerk"]
 
 def catalog_file(size: int, prefix: str = "SN", seed: int = 1) -> Path:
     """A generated BMEcat file of ``size`` products, written once and cached."""
-    from orderhub.formats.bmecat import write_bmecat
+    from orderhub.formats.bmecat.writer import write_bmecat
     from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 
     CACHE.mkdir(parents=True, exist_ok=True)

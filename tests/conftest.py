@@ -268,7 +268,7 @@ def run_queued_tasks(limit: int = 1000) -> int:
 @pytest.fixture
 def bmecat_file(tmp_path):
     """Write a generated BMEcat 2005 catalog; ``make(size, prefix, seed, name)`` returns its path."""
-    from orderhub.formats.bmecat import write_bmecat
+    from orderhub.formats.bmecat.writer import write_bmecat
     from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 
     def make(size=200, prefix="SN", seed=1, name="catalog.xml"):

@@ -14,7 +14,7 @@ import pytest
 from orderhub.catalog import services, writer
 from orderhub.catalog.models import Article, CatalogImport
 from orderhub.catalog.services import import_file
-from orderhub.formats.bmecat import write_bmecat
+from orderhub.formats.bmecat.writer import write_bmecat
 from orderhub.formats.catalog import CatalogArticle, CatalogHeader
 from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 from orderhub.formats.catalog_reader import read_catalog

@@ -5,7 +5,8 @@ import pytest
 from lxml import etree
 
 from orderhub.formats import FormatError
-from orderhub.formats.bmecat import STRICT_BATCH_PRODUCTS, load_schema, write_bmecat
+from orderhub.formats.bmecat.schema import STRICT_BATCH_PRODUCTS, load_schema
+from orderhub.formats.bmecat.writer import write_bmecat
 from orderhub.formats.catalog import (
     CatalogArticle,
     CatalogHeader,
@@ -514,7 +515,7 @@ def test_undefined_html_entity_is_a_clear_error():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from orderhub.formats import bmecat  # noqa: E402
+from orderhub.formats.bmecat import reader as bmecat_reader  # noqa: E402
 from orderhub.formats.catalog import parse_price  # noqa: E402
 from orderhub.formats.identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv  # noqa: E402
 
@@ -549,13 +550,13 @@ def _outcome(fn, raw):
 @_FAST
 @given(_identifier_like)
 def test_inline_gtin_check_matches_normalize_gtin(raw):
-    assert _outcome(bmecat._gtin, raw) == _outcome(normalize_gtin, raw)
+    assert _outcome(bmecat_reader._gtin, raw) == _outcome(normalize_gtin, raw)
 
 
 @_FAST
 @given(_identifier_like)
 def test_inline_hmv_check_matches_normalize_hmv(raw):
-    assert _outcome(bmecat._hmv, raw) == _outcome(normalize_hmv, raw)
+    assert _outcome(bmecat_reader._hmv, raw) == _outcome(normalize_hmv, raw)
 
 
 @_FAST
@@ -566,7 +567,7 @@ def test_inline_hmv_check_matches_normalize_hmv(raw):
     )
 )
 def test_inline_price_parsing_matches_parse_price(raw):
-    assert _outcome(bmecat._price, raw) == _outcome(parse_price, raw)
+    assert _outcome(bmecat_reader._price, raw) == _outcome(parse_price, raw)
 
 
 def test_memoised_feature_values_match_and_stay_bounded():
@@ -575,20 +576,24 @@ def test_memoised_feature_values_match_and_stay_bounded():
         ("style", "HdO", "BTE"),
         ("colour", "  Weiß ", "weiß"),
     ]:
-        assert bmecat._feature_value(key, raw) == expected == bmecat._feature_value(key, raw)
+        assert (
+            bmecat_reader._feature_value(key, raw)
+            == expected
+            == bmecat_reader._feature_value(key, raw)
+        )
     long_value = "Farbe " * 40
-    assert bmecat._feature_value("colour", long_value) == normalize_attribute_value(
+    assert bmecat_reader._feature_value("colour", long_value) == normalize_attribute_value(
         "colour", long_value
     )
-    assert ("colour", long_value) not in bmecat._feature_values
-    for i in range(bmecat._MEMO_ENTRIES + 10):
-        bmecat._feature_value("model", f"Modell {i}")
-        bmecat._feature_key(f"Merkmal {i}")
-    assert len(bmecat._feature_values) <= bmecat._MEMO_ENTRIES
-    assert len(bmecat._feature_keys) <= bmecat._MEMO_ENTRIES
-    assert bmecat._feature_key("HMV-Nr") is bmecat._HMV_FEATURE
-    assert bmecat._feature_key("Hörer-Stärke") == "receiver_power"
-    assert bmecat._feature_key("Gewicht") is bmecat._IGNORED
+    assert ("colour", long_value) not in bmecat_reader._feature_values
+    for i in range(bmecat_reader._MEMO_ENTRIES + 10):
+        bmecat_reader._feature_value("model", f"Modell {i}")
+        bmecat_reader._feature_key(f"Merkmal {i}")
+    assert len(bmecat_reader._feature_values) <= bmecat_reader._MEMO_ENTRIES
+    assert len(bmecat_reader._feature_keys) <= bmecat_reader._MEMO_ENTRIES
+    assert bmecat_reader._feature_key("HMV-Nr") is bmecat_reader._HMV_FEATURE
+    assert bmecat_reader._feature_key("Hörer-Stärke") == "receiver_power"
+    assert bmecat_reader._feature_key("Gewicht") is bmecat_reader._IGNORED
 
 
 BMECAT_1_WITH_INTERNAL_SUBSET = b"""<?xml version="1.0" encoding="ISO-8859-1"?>

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orderhub.formats import FormatError
-from orderhub.formats.bmecat import write_bmecat
+from orderhub.formats.bmecat.writer import write_bmecat
 from orderhub.formats.catalog import CatalogArticle, CatalogHeader, ImportIssue
 from orderhub.formats.catalog_csv import neutralize_csv_cell, write_csv
 from orderhub.formats.catalog_reader import read_catalog

@@ -283,7 +283,7 @@ def test_arbitrary_bytes_as_partner_document(world):
 
 
 def _seed_catalogs() -> list[bytes]:
-    from orderhub.formats.bmecat import write_bmecat
+    from orderhub.formats.bmecat.writer import write_bmecat
     from orderhub.formats.catalog_csv import write_csv
     from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 

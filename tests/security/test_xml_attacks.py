@@ -219,7 +219,7 @@ def test_partner_documents_with_entities_are_refused(
 
 
 def _small_bmecat(prefix="SN", size=3) -> bytes:
-    from orderhub.formats.bmecat import write_bmecat
+    from orderhub.formats.bmecat.writer import write_bmecat
     from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 
     out = io.BytesIO()

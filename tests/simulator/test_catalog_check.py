@@ -11,7 +11,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from orderhub.formats.bmecat import write_bmecat
+from orderhub.formats.bmecat.writer import write_bmecat
 from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 from orderhub.formats.documents import OrderItem
 from orderhub.formats.opentrans.answer_reader import parse_answer

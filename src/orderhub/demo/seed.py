@@ -21,7 +21,7 @@ from orderhub.catalog.models import Article
 from orderhub.catalog.services import import_file
 from orderhub.core import actors
 from orderhub.delivery.models import PartnerAccount
-from orderhub.formats.bmecat import write_bmecat
+from orderhub.formats.bmecat.writer import write_bmecat
 from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 from orderhub.masterdata.schemas import MasterDataIn
 from orderhub.masterdata.services import apply_snapshot

@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import count
 
-from .bmecat import write_bmecat
+from .bmecat.writer import write_bmecat
 from .catalog import CatalogArticle, CatalogHeader
 from .catalog_csv import write_csv
 from .identifiers import gtin_with_check_digit

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import FormatError, bmecat, catalog_csv
+from . import FormatError, catalog_csv
+from .bmecat.reader import iter_bmecat
 from .catalog import CatalogArticle, CatalogHeader, ImportIssue
 
 if TYPE_CHECKING:
@@ -202,7 +203,7 @@ def read_catalog(
     """Open a partner catalog (BMEcat or CSV, detected from the first bytes) for streaming.
 
     ``source`` is a path, a binary file object or ``bytes``. ``strict`` validates BMEcat 2005
-    against the official XSD (see :mod:`orderhub.formats.bmecat`) and makes CSV row problems
+    against the official XSD (see :mod:`orderhub.formats.bmecat.schema`) and makes CSV row problems
     fatal. ``max_bytes`` limits the input size; ``progress(bytes_read, total)`` is called about
     once per MiB and at the end (``total`` is None when the size is unknown).
 
@@ -239,9 +240,7 @@ def read_catalog(
         def factory(
             stream: BinaryIO, set_header: Callable[[CatalogHeader], None]
         ) -> Iterator[CatalogArticle | ImportIssue]:
-            return bmecat.iter_bmecat(
-                stream, set_header, strict=strict, standards_dir=standards_dir
-            )
+            return iter_bmecat(stream, set_header, strict=strict, standards_dir=standards_dir)
 
         format_name = "bmecat"
     else:

@@ -1,6 +1,7 @@
-"""BMEcat catalogs: a streaming reader (2005, 1.2, 1.01) and a streaming writer (2005).
+"""The streaming BMEcat reader (2005, 1.2, 1.01): :func:`iter_bmecat`, used through
+:func:`orderhub.formats.catalog_reader.read_catalog`.
 
-Reading uses ``lxml.etree.iterparse`` through :mod:`.safexml` (no DTD loading, no entity
+Reading uses ``lxml.etree.iterparse`` through :mod:`..safexml` (no DTD loading, no entity
 expansion, no network). Only the elements named in ``_EVENT_TAGS`` produce Python events, and
 each product is removed from the tree as soon as it was turned into a :class:`CatalogArticle`,
 so memory stays flat whatever the number of products.
@@ -11,28 +12,23 @@ schema namespaces). 2005 names (PRODUCT, SUPPLIER_PID, PRODUCT_DETAILS, ...) and
 (ARTICLE, SUPPLIER_AID, ARTICLE_DETAILS, ...) are both understood. Which elements are read, and
 how features map to attributes, is documented in ``docs/catalog-formats.md``.
 
-``strict=True`` validates BMEcat 2005 against the official XSD, in batches of products so memory
-stays flat and errors keep their line numbers. Articles are only yielded once the batch holding
-their product validated. Strict validation is not available for BMEcat 1.x (no schema is
-shipped); such files are read leniently with an :class:`ImportIssue` saying so.
+``strict=True`` validates BMEcat 2005 against the official XSD (:mod:`.schema`); BMEcat 1.x is
+then read leniently with an :class:`ImportIssue` saying so (no schema is shipped for it).
 """
 
 from __future__ import annotations
 
-import copy
 import os
 import re
-import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import BinaryIO
 
 from lxml import etree
 
-from . import FormatError, safexml
-from .catalog import (
+from .. import FormatError, safexml
+from ..catalog import (
     PRICE_TYPE_RANK,
     CatalogArticle,
     CatalogHeader,
@@ -46,29 +42,9 @@ from .catalog import (
     price_type_rank,
     unit_price,
 )
-from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
-from .units import unit_code
-
-if TYPE_CHECKING:
-    from lxml.etree._serializer import _IncrementalFileWriter
-
-__all__ = [
-    "NS_2005",
-    "TRANSACTIONS",
-    "default_standards_dir",
-    "iter_bmecat",
-    "load_schema",
-    "write_bmecat",
-]
-
-NS_2005 = "http://www.bmecat.org/bmecat/2005"
-TRANSACTIONS = ("T_NEW_CATALOG", "T_UPDATE_PRODUCTS", "T_UPDATE_PRICES")
-SCHEMA_RELATIVE_PATH = Path("bmecat-2005") / "bmecat_2005.xsd"
-
-#: Products validated together in strict mode (memory vs. per-call overhead).
-STRICT_BATCH_PRODUCTS = 500
-#: How many schema errors a strict FormatError lists.
-STRICT_ERRORS_LISTED = 10
+from ..identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
+from ..units import unit_code
+from .schema import NS_2005, TRANSACTIONS, _schema_error, _StrictBatches, load_schema
 
 _PRODUCT_NAMES = ("PRODUCT", "ARTICLE")
 # Direct children of a transaction that can be large or numerous; they are dropped (or, in
@@ -149,133 +125,6 @@ def _text(element: etree._Element | None) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-# --------------------------------------------------------------------------------------------
-# Schema (strict mode)
-
-
-def default_standards_dir() -> Path:
-    """``$ORDERHUB_STANDARDS_DIR``, else the copies shipped in ``orderhub/formats/standards``."""
-    env = os.environ.get("ORDERHUB_STANDARDS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent / "standards"
-
-
-# lxml schema objects must not be shared between threads (each keeps its own error log), so
-# the parsed XSD is cached per thread.
-_schema_cache = threading.local()
-_COMPILE_LOCK = threading.Lock()
-
-
-def _load_schema_cached(path: str) -> etree.XMLSchema:
-    cache: dict[str, etree.XMLSchema] | None = getattr(_schema_cache, "schemas", None)
-    if cache is None:
-        cache = _schema_cache.schemas = {}
-    if path not in cache:
-        try:
-            document = etree.parse(path, safexml.parser())
-        except OSError:
-            raise FormatError(
-                f"BMEcat 2005 schema not found at {path}; set ORDERHUB_STANDARDS_DIR"
-            ) from None
-        with _COMPILE_LOCK:  # libxml2 must not compile schemas in two threads at once
-            cache[path] = etree.XMLSchema(document)
-    return cache[path]
-
-
-def load_schema(standards_dir: str | os.PathLike[str] | None = None) -> etree.XMLSchema:
-    """The BMEcat 2005 XSD, parsed once per path (and thread) and cached."""
-    base = Path(standards_dir) if standards_dir is not None else default_standards_dir()
-    return _load_schema_cached(str((base / SCHEMA_RELATIVE_PATH).resolve()))
-
-
-_LONG_ENUMERATION = re.compile(r"\{'[^}]{80,}\}")
-
-
-def _clean_schema_message(message: str) -> str:
-    message = message.replace("{" + NS_2005 + "}", "")
-    message = _LONG_ENUMERATION.sub("{…}", message)
-    return message if len(message) <= 240 else message[:239] + "…"
-
-
-class _StrictBatches:
-    """Validates the transaction's children in batches against the XSD.
-
-    Each batch is a small stand-alone BMEcat document (root, header copy, transaction, the
-    batch's elements) — every contiguous run of products is valid wherever the whole file is,
-    as long as a batch only ends right before a product. Copied nodes keep their source line, so
-    errors point into the uploaded file.
-    """
-
-    def __init__(self, schema: etree.XMLSchema, root: etree._Element) -> None:
-        self.schema = schema
-        self.root = root
-        self.header: etree._Element | None = None
-        self.transaction: etree._Element | None = None
-        self.elements: list[etree._Element] = []
-        self.products = 0
-        # items of the products in this batch, released once valid
-        self.items: list[CatalogArticle | ImportIssue] = []
-        self._seen: set[tuple[int | None, str]] = set()
-
-    def add(
-        self, element: etree._Element, items: list[CatalogArticle | ImportIssue] | None
-    ) -> None:
-        self.elements.append(copy.deepcopy(element))
-        if items is not None:
-            self.products += 1
-            self.items.extend(items)
-
-    @property
-    def full(self) -> bool:
-        return self.products >= STRICT_BATCH_PRODUCTS
-
-    def validate(self) -> list[CatalogArticle | ImportIssue]:
-        """Validate the batch; return its items or raise FormatError listing the errors."""
-        wrapper = etree.Element(self.root.tag, attrib=dict(self.root.attrib), nsmap=self.root.nsmap)
-        if self.header is not None:
-            wrapper.append(copy.deepcopy(self.header))
-        if self.transaction is not None:
-            txn = etree.SubElement(
-                wrapper, self.transaction.tag, attrib=dict(self.transaction.attrib)
-            )
-            for element in self.elements:
-                txn.append(element)
-        valid = self.schema.validate(wrapper)
-        errors: list[tuple[int | None, str]] = []
-        if not valid:
-            for entry in self.schema.error_log:
-                line = entry.line or (
-                    self.transaction.sourceline
-                    if self.transaction is not None
-                    else self.root.sourceline
-                )
-                key = (line, entry.message)
-                if key in self._seen:  # header errors repeat in every batch
-                    continue
-                self._seen.add(key)
-                errors.append((line, _clean_schema_message(entry.message)))
-        if errors:
-            raise _schema_error(errors)
-        items, self.items = self.items, []
-        self.elements, self.products = [], 0
-        return items
-
-
-def _schema_error(errors: list[tuple[int | None, str]]) -> FormatError:
-    errors.sort(key=lambda e: e[0] or 0)
-    listed = "; ".join(f"line {line}: {message}" for line, message in errors[:STRICT_ERRORS_LISTED])
-    more = len(errors) - STRICT_ERRORS_LISTED
-    suffix = f"; and {more} more" if more > 0 else ""
-    return FormatError(
-        f"BMEcat 2005 schema validation failed: {listed}{suffix}", line=errors[0][0] or None
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Reading
 
 
 def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
@@ -824,161 +673,4 @@ def iter_bmecat(
         )
 
 
-# --------------------------------------------------------------------------------------------
-# Writing
-
-#: Feature names the writer uses (German, as partners' catalogs do); the reader accepts these
-#: and the English names listed in docs/catalog-formats.md.
-FEATURE_NAMES = {
-    "model": "Modell",
-    "style": "Bauform",
-    "side": "Seite",
-    "colour": "Farbe",
-    "receiver_power": "Hörerstärke",
-    "receiver_length": "Hörerlänge",
-    "receiver_family": "Hörerfamilie",
-    "dome_type": "Dometyp",
-    "dome_size": "Domegröße",
-    "battery_size": "Batteriegröße",
-    "category": "Kategorie",
-}
-HMV_FEATURE_NAME = "HMV-Nummer"
-
-_CATALOG_VERSION = re.compile(r"\d{1,3}\.\d{1,3}")
-
-
-def _clip(text: str, limit: int) -> str:
-    text = text or ""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _format_amount(value: Decimal) -> str:
-    text = format(value, "f")
-    return text
-
-
-def write_bmecat(
-    header: CatalogHeader,
-    articles: Iterable[CatalogArticle],
-    out: BinaryIO,
-    *,
-    prev_version: int = 0,
-    generator_info: str = "OrderHub",
-) -> int:
-    """Write a BMEcat 2005 document to ``out`` (binary) and return the number of products.
-
-    ``header.transaction`` chooses T_NEW_CATALOG (default), T_UPDATE_PRODUCTS (each product
-    with its ``mode``) or T_UPDATE_PRICES (only SUPPLIER_PID and the price). The output is valid
-    against the official XSD when the articles are sound: free texts are clipped to the XSD
-    maximum lengths; a partner article number over 32 characters raises FormatError. Products
-    are streamed with ``lxml.etree.xmlfile``; nothing accumulates in memory.
-    """
-    transaction = header.transaction if header.transaction in TRANSACTIONS else "T_NEW_CATALOG"
-
-    def q(name: str) -> str:
-        return f"{{{NS_2005}}}{name}"
-
-    count = 0
-    with etree.xmlfile(out, encoding="UTF-8") as xf:
-        xf.write_declaration()
-
-        def leaf(name: str, text: str, attrib: dict[str, str] | None = None) -> None:
-            with xf.element(q(name), attrib or {}):
-                xf.write(text)
-
-        with xf.element(q("BMECAT"), {"version": "2005"}, nsmap={None: NS_2005}):
-            xf.write("\n")
-            with xf.element(q("HEADER")):
-                leaf("GENERATOR_INFO", _clip(generator_info, 250) or "OrderHub")
-                with xf.element(q("CATALOG")):
-                    leaf("LANGUAGE", header.language or "deu")
-                    leaf("CATALOG_ID", _clip(header.catalog_id, 20) or "CATALOG")
-                    version = header.catalog_version
-                    leaf(
-                        "CATALOG_VERSION",
-                        version if _CATALOG_VERSION.fullmatch(version or "") else "1.0",
-                    )
-                    leaf("CURRENCY", header.currency or "EUR")
-                with xf.element(q("SUPPLIER")):
-                    leaf("SUPPLIER_NAME", _clip(header.supplier_name, 50) or "Supplier")
-            txn_attrib = (
-                {} if transaction == "T_NEW_CATALOG" else {"prev_version": str(prev_version)}
-            )
-            xf.write("\n")
-            with xf.element(q(transaction), txn_attrib):
-                for article in articles:
-                    xf.write("\n")  # one product per line: issues and errors get useful lines
-                    _write_product(xf, leaf, q, article, transaction, header)
-                    count += 1
-                    if count % 1000 == 0:
-                        xf.flush()
-                xf.write("\n")
-            xf.write("\n")
-    return count
-
-
-_WRITABLE_PRICE_TYPES = frozenset(PRICE_TYPE_RANK)
-
-
-class _Leaf(Protocol):
-    def __call__(self, name: str, text: str, attrib: dict[str, str] | None = None) -> None: ...
-
-
-def _write_product(
-    xf: _IncrementalFileWriter,
-    leaf: _Leaf,
-    q: Callable[[str], str],
-    article: CatalogArticle,
-    transaction: str,
-    header: CatalogHeader,
-) -> None:
-    pid = (article.partner_article_number or "").strip()
-    if not pid or len(pid) > 32:
-        raise FormatError(
-            f"partner article number {pid!r} cannot be written to BMEcat 2005 "
-            "(1 to 32 characters required)"
-        )
-    attrib = {"mode": article.mode} if transaction == "T_UPDATE_PRODUCTS" else {}
-    with xf.element(q("PRODUCT"), attrib):
-        leaf("SUPPLIER_PID", pid)
-        if transaction != "T_UPDATE_PRICES":
-            with xf.element(q("PRODUCT_DETAILS")):
-                leaf("DESCRIPTION_SHORT", _clip(_one_line(article.short_description), 150) or pid)
-                if article.long_description:
-                    leaf("DESCRIPTION_LONG", _clip(article.long_description, 64000))
-                if article.gtin:
-                    gtin = (
-                        article.gtin[1:]
-                        if len(article.gtin) == 14 and article.gtin.startswith("0")
-                        else article.gtin
-                    )
-                    leaf("INTERNATIONAL_PID", gtin, {"type": "gtin"})
-                if article.manufacturer_article_number:
-                    leaf("MANUFACTURER_PID", _clip(article.manufacturer_article_number, 50))
-                if article.manufacturer_name:
-                    leaf("MANUFACTURER_NAME", _clip(article.manufacturer_name, 50))
-                if article.status == "discontinued":
-                    leaf("PRODUCT_STATUS", "ausgelaufen", {"type": "others"})
-            features = [
-                (FEATURE_NAMES[key], value)
-                for key, value in article.attributes.items()
-                if key in FEATURE_NAMES and value
-            ]
-            if article.hmv_number:
-                features.append((HMV_FEATURE_NAME, article.hmv_number))
-            if features:
-                with xf.element(q("PRODUCT_FEATURES")):
-                    for fname, fvalue in features:
-                        with xf.element(q("FEATURE")):
-                            leaf("FNAME", fname)
-                            leaf("FVALUE", _clip(str(fvalue), 60))
-            with xf.element(q("PRODUCT_ORDER_DETAILS")):
-                leaf("ORDER_UNIT", article.order_unit or "C62")
-        with xf.element(q("PRODUCT_PRICE_DETAILS")):
-            price_type = (
-                article.price_type if article.price_type in _WRITABLE_PRICE_TYPES else "net_list"
-            )
-            with xf.element(q("PRODUCT_PRICE"), {"price_type": price_type}):
-                if article.price is not None:
-                    leaf("PRICE_AMOUNT", _format_amount(article.price))
-                leaf("PRICE_CURRENCY", article.currency or header.currency or "EUR")
+__all__ = ["iter_bmecat"]
