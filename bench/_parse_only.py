@@ -5,6 +5,14 @@
 ``python -m bench._parse_only reader FILE`` — OrderHub's own BMEcat reader (``read_catalog``), every
                                               article built, no database.
 Prints one JSON line: products, seconds.
+
+Issue 13 split the reader's two long functions into section readers (``bmecat/reader.py``:
+``_product_items`` from complexity 54 to 10, ``iter_bmecat`` from 27 to 13, output identical on
+every test file and 4,945 mutated ones). ``reader`` on the generated 100,000-product catalog
+(``bench/.cache/bmecat-SN-100000-seed1.xml``), before and after run in turns on the same
+2-core machine while others were running tests, best of 3: before 7.95 s, after 8.21 s
+(+3.3 %; two earlier sets: 8.23 → 8.21 s and 7.67 → 7.97 s). Both readers in one process,
+alternating over 20,000 products, median of 15: +1.5 %.
 """
 
 from __future__ import annotations

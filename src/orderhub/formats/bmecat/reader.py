@@ -264,20 +264,50 @@ def _feature_value(key: str, value: str) -> str:
 
 _ONE = Decimal(1)
 
-# What the reader does with a direct child of a product, and with the children of those.
-(_PID, _DETAILS, _FEATURES, _ORDER_DETAILS, _PRICE_DETAILS) = range(1, 6)
-_PRODUCT_PARTS = {
-    "SUPPLIER_PID": _PID,
-    "SUPPLIER_AID": _PID,
-    "PRODUCT_DETAILS": _DETAILS,
-    "ARTICLE_DETAILS": _DETAILS,
-    "PRODUCT_FEATURES": _FEATURES,
-    "ARTICLE_FEATURES": _FEATURES,
-    "PRODUCT_ORDER_DETAILS": _ORDER_DETAILS,
-    "ARTICLE_ORDER_DETAILS": _ORDER_DETAILS,
-    "PRODUCT_PRICE_DETAILS": _PRICE_DETAILS,
-    "ARTICLE_PRICE_DETAILS": _PRICE_DETAILS,
-}
+
+class _Product:
+    """What one PRODUCT/ARTICLE says, gathered by the section readers below before it becomes an
+    article (descriptions and prices stay elements: the catalog language and the price rule
+    choose among them afterwards)."""
+
+    __slots__ = (
+        "attributes",
+        "gtins",
+        "hmvs",
+        "longs",
+        "manufacturer_name",
+        "manufacturer_pid",
+        "order_unit",
+        "pid",
+        "price_quantity",
+        "prices",
+        "shorts",
+        "sides",
+        "status_texts",
+    )
+
+    def __init__(self) -> None:
+        self.pid = ""
+        self.shorts: list[etree._Element] = []
+        self.longs: list[etree._Element] = []
+        #: GTIN and HMV candidates in document order; the first usable one is taken.
+        self.gtins: list[str] = []
+        self.hmvs: list[str] = []
+        self.manufacturer_pid: str | None = None
+        self.manufacturer_name: str | None = None
+        self.status_texts: list[str | None] = []
+        self.attributes: dict[str, str] = {}
+        self.sides: list[str] = []
+        self.order_unit = ""
+        self.price_quantity: Decimal | None = None
+        self.prices: list[etree._Element] = []  # PRODUCT_PRICE / ARTICLE_PRICE elements
+
+
+def _read_pid(section: etree._Element, product: _Product) -> None:
+    product.pid = _text(section)
+
+
+# What the reader does with the children of PRODUCT_DETAILS / ARTICLE_DETAILS.
 (_SHORT, _LONG, _INTERNATIONAL_PID, _EAN, _MPN, _MANUFACTURER, _SPECIAL_TREATMENT, _STATUS) = range(
     1, 9
 )
@@ -295,146 +325,195 @@ _DETAIL_PARTS = {
 }
 
 
+def _read_details(section: etree._Element, product: _Product) -> None:
+    local = _LOCAL_NAMES
+    for detail in section:
+        kind = _DETAIL_PARTS.get(local[detail.tag])
+        if kind is None:
+            continue
+        if kind == _SHORT:
+            product.shorts.append(detail)
+        elif kind == _LONG:
+            product.longs.append(detail)
+        elif kind == _INTERNATIONAL_PID:
+            pid_type = _name_key(detail.get("type", ""))
+            if pid_type in _GTIN_PID_TYPES:
+                product.gtins.append(_text(detail))
+            elif pid_type in _HMV_NAMES:
+                product.hmvs.append(_text(detail))
+        elif kind == _EAN:
+            product.gtins.append(_text(detail))
+        elif kind == _MPN:
+            product.manufacturer_pid = _text(detail) or None
+        elif kind == _MANUFACTURER:
+            product.manufacturer_name = _one_line(_text(detail)) or None
+        elif kind == _SPECIAL_TREATMENT:
+            if _name_key(detail.get("type", "")) in _HMV_NAMES:
+                product.hmvs.append(_text(detail))
+        else:  # _STATUS
+            product.status_texts.extend((detail.get("type"), _text(detail)))
+
+
+def _read_features(section: etree._Element, product: _Product) -> None:
+    """FEATUREs with a name and a value: the HMV number, the side(s), or the first value of an
+    attribute; features that are none of the attributes are ignored."""
+    local = _LOCAL_NAMES
+    attributes = product.attributes
+    for feature in section:
+        if local[feature.tag] != "FEATURE":
+            continue
+        fname = ""
+        values = []
+        for fpart in feature:
+            # _text without the call for the usual leaf element: FNAME and FVALUE are the most
+            # frequent elements of a catalog.
+            part_name = local[fpart.tag]
+            if part_name == "FNAME":
+                if not fname:
+                    fname = _text(fpart) if len(fpart) else (fpart.text or "").strip()
+            elif part_name == "FVALUE":
+                value = _text(fpart) if len(fpart) else (fpart.text or "").strip()
+                if value:
+                    values.append(value)
+        if not fname or not values:
+            continue
+        key = _feature_keys.get(fname) or _feature_key(fname)
+        if key is _IGNORED:
+            continue
+        if key is _HMV_FEATURE:
+            product.hmvs.append(values[0])
+        elif key == "side":
+            product.sides.extend(_feature_value("side", v) for v in values)
+        elif key not in attributes:
+            attributes[key] = _feature_value(key, values[0])
+
+
+def _read_order_details(section: etree._Element, product: _Product) -> None:
+    local = _LOCAL_NAMES
+    for detail in section:
+        detail_name = local[detail.tag]
+        if detail_name == "ORDER_UNIT":
+            product.order_unit = _text(detail)
+        elif detail_name == "PRICE_QUANTITY":
+            product.price_quantity = _decimal(_text(detail))
+
+
+def _read_price_details(section: etree._Element, product: _Product) -> None:
+    local = _LOCAL_NAMES
+    for price in section:
+        if local[price.tag] in ("PRODUCT_PRICE", "ARTICLE_PRICE"):
+            product.prices.append(price)
+
+
+#: What the reader does with a direct child of a product (2005 and 1.x names); others are skipped.
+_PRODUCT_SECTIONS: dict[str, Callable[[etree._Element, _Product], None]] = {
+    "SUPPLIER_PID": _read_pid,
+    "SUPPLIER_AID": _read_pid,
+    "PRODUCT_DETAILS": _read_details,
+    "ARTICLE_DETAILS": _read_details,
+    "PRODUCT_FEATURES": _read_features,
+    "ARTICLE_FEATURES": _read_features,
+    "PRODUCT_ORDER_DETAILS": _read_order_details,
+    "ARTICLE_ORDER_DETAILS": _read_order_details,
+    "PRODUCT_PRICE_DETAILS": _read_price_details,
+    "ARTICLE_PRICE_DETAILS": _read_price_details,
+}
+
+
 def _product_items(
     element: etree._Element, transaction: str, header: CatalogHeader
 ) -> list[CatalogArticle | ImportIssue]:
     """Turn one PRODUCT/ARTICLE element into an article plus issues (or only issues)."""
     local = _LOCAL_NAMES
-    line = element.sourceline
-    issues: list[CatalogArticle | ImportIssue] = []
-    pid = ""
-    shorts: list[etree._Element] = []
-    longs: list[etree._Element] = []
-    gtin_candidates: list[str] = []
-    hmv_candidates: list[str] = []
-    manufacturer_pid = manufacturer_name = None
-    status_texts: list[str | None] = []
-    attributes: dict[str, str] = {}
-    sides: list[str] = []
-    order_unit = ""
-    price_quantity = None
-    prices: list[etree._Element] = []  # PRODUCT_PRICE / ARTICLE_PRICE elements
-
+    sections = _PRODUCT_SECTIONS
+    product = _Product()
     for child in element:
-        part = _PRODUCT_PARTS.get(local[child.tag])
-        if part is None:
-            continue
-        if part == _PID:
-            pid = _text(child)
-        elif part == _DETAILS:
-            for detail in child:
-                kind = _DETAIL_PARTS.get(local[detail.tag])
-                if kind is None:
-                    continue
-                if kind == _SHORT:
-                    shorts.append(detail)
-                elif kind == _LONG:
-                    longs.append(detail)
-                elif kind == _INTERNATIONAL_PID:
-                    pid_type = _name_key(detail.get("type", ""))
-                    if pid_type in _GTIN_PID_TYPES:
-                        gtin_candidates.append(_text(detail))
-                    elif pid_type in _HMV_NAMES:
-                        hmv_candidates.append(_text(detail))
-                elif kind == _EAN:
-                    gtin_candidates.append(_text(detail))
-                elif kind == _MPN:
-                    manufacturer_pid = _text(detail) or None
-                elif kind == _MANUFACTURER:
-                    manufacturer_name = _one_line(_text(detail)) or None
-                elif kind == _SPECIAL_TREATMENT:
-                    if _name_key(detail.get("type", "")) in _HMV_NAMES:
-                        hmv_candidates.append(_text(detail))
-                else:  # _STATUS
-                    status_texts.extend((detail.get("type"), _text(detail)))
-        elif part == _FEATURES:
-            for feature in child:
-                if local[feature.tag] != "FEATURE":
-                    continue
-                fname = ""
-                values = []
-                for fpart in feature:
-                    part_name = local[fpart.tag]
-                    if part_name == "FNAME":
-                        if not fname:
-                            fname = _text(fpart)
-                    elif part_name == "FVALUE":
-                        value = _text(fpart)
-                        if value:
-                            values.append(value)
-                if not fname or not values:
-                    continue
-                key = _feature_keys.get(fname) or _feature_key(fname)
-                if key is _IGNORED:
-                    continue
-                if key is _HMV_FEATURE:
-                    hmv_candidates.append(values[0])
-                elif key == "side":
-                    sides.extend(_feature_value("side", v) for v in values)
-                elif key not in attributes:
-                    attributes[key] = _feature_value(key, values[0])
-        elif part == _ORDER_DETAILS:
-            for detail in child:
-                detail_name = local[detail.tag]
-                if detail_name == "ORDER_UNIT":
-                    order_unit = _text(detail)
-                elif detail_name == "PRICE_QUANTITY":
-                    price_quantity = _decimal(_text(detail))
-        else:  # _PRICE_DETAILS
-            for price in child:
-                if local[price.tag] in ("PRODUCT_PRICE", "ARTICLE_PRICE"):
-                    prices.append(price)
+        read = sections.get(local[child.tag])
+        if read is not None:
+            read(child, product)
 
+    line = element.sourceline
+    pid = product.pid
     if not pid:
         what = _local(element.tag)
-        issues.append(
+        return [
             ImportIssue(
                 line,
                 f"{what} without supplier article number "
                 f"(SUPPLIER_{'PID' if what == 'PRODUCT' else 'AID'}) "
                 "skipped",
             )
-        )
-        return issues
+        ]
+    issues: list[CatalogArticle | ImportIssue] = []
 
     def issue(message: str) -> None:
         issues.append(ImportIssue(line, message, pid))
 
-    # Mode: fixed by T_NEW_CATALOG ("new") and T_UPDATE_PRICES ("update").
-    if transaction == "T_UPDATE_PRODUCTS":
-        mode = (element.get("mode") or "").strip().lower()
-        if not mode:
-            issue("product without mode attribute in T_UPDATE_PRODUCTS, treated as update")
-            mode = "update"
-        elif mode not in ("new", "update", "delete"):
-            issue(f"unknown product mode {mode!r} (expected new, update or delete); skipped")
-            return issues
-    elif transaction == "T_UPDATE_PRICES":
-        mode = "update"
-    else:
-        mode = "new"
-
+    mode = _mode(element, transaction, issue)
+    if mode is None:
+        return issues
     article = CatalogArticle(
         partner_article_number=pid, mode=mode, line=line, currency=header.currency or "EUR"
     )
     if mode == "delete":
         return [*issues, article]
 
-    if prices or transaction == "T_UPDATE_PRICES":
-        _set_price(article, prices, price_quantity, issue)
+    if product.prices or transaction == "T_UPDATE_PRICES":
+        _set_price(article, product.prices, product.price_quantity, issue)
     if transaction == "T_UPDATE_PRICES":
         if article.price is None:
             issue("price update without a usable price; skipped")
             return issues
         return [*issues, article]
 
-    article.short_description = _one_line(_pick_text(shorts, header.language))
-    article.long_description = _pick_text(longs, header.language)
-    article.manufacturer_article_number = manufacturer_pid
-    article.manufacturer_name = manufacturer_name
-    _set_unit(article, order_unit, issue)
+    _describe(article, product, header.language, issue)
+    return [*issues, article]
 
-    for raw in gtin_candidates:
+
+def _mode(element: etree._Element, transaction: str, issue: Callable[[str], None]) -> str | None:
+    """The product's mode, fixed by T_NEW_CATALOG ("new") and T_UPDATE_PRICES ("update"), else
+    its ``mode`` attribute; None when the product is skipped."""
+    if transaction == "T_UPDATE_PRICES":
+        return "update"
+    if transaction != "T_UPDATE_PRODUCTS":
+        return "new"
+    mode = (element.get("mode") or "").strip().lower()
+    if not mode:
+        issue("product without mode attribute in T_UPDATE_PRODUCTS, treated as update")
+        return "update"
+    if mode not in ("new", "update", "delete"):
+        issue(f"unknown product mode {mode!r} (expected new, update or delete); skipped")
+        return None
+    return mode
+
+
+def _describe(
+    article: CatalogArticle, product: _Product, language: str, issue: Callable[[str], None]
+) -> None:
+    """Everything but the price: texts in the catalog language, manufacturer, unit, identifiers,
+    attributes and status."""
+    article.short_description = _one_line(_pick_text(product.shorts, language))
+    article.long_description = _pick_text(product.longs, language)
+    article.manufacturer_article_number = product.manufacturer_pid
+    article.manufacturer_name = product.manufacturer_name
+    _set_unit(article, product.order_unit, issue)
+    _set_identifiers(article, product, issue)
+
+    attributes, sides = product.attributes, product.sides
+    if sides:
+        distinct = set(sides)
+        attributes["side"] = "B" if distinct >= {"L", "R"} else sides[0]
+    article.attributes = {key: value for key, value in attributes.items() if value}
+    status_texts = product.status_texts
+    if status_texts and parse_status(*status_texts) == "discontinued":
+        article.status = "discontinued"
+
+
+def _set_identifiers(
+    article: CatalogArticle, product: _Product, issue: Callable[[str], None]
+) -> None:
+    """The first valid GTIN and HMV number; each invalid one before it is reported and dropped."""
+    for raw in product.gtins:
         if not raw:
             continue
         try:
@@ -442,7 +521,7 @@ def _product_items(
             break
         except InvalidIdentifier as exc:
             issue(f"GTIN {raw!r}: {exc.reason}; GTIN dropped, article kept")
-    for raw in hmv_candidates:
+    for raw in product.hmvs:
         if not raw:
             continue
         try:
@@ -450,14 +529,6 @@ def _product_items(
             break
         except InvalidIdentifier as exc:
             issue(f"HMV number {raw!r}: {exc.reason}; HMV number dropped, article kept")
-
-    if sides:
-        distinct = set(sides)
-        attributes["side"] = "B" if distinct >= {"L", "R"} else sides[0]
-    article.attributes = {key: value for key, value in attributes.items() if value}
-    if status_texts and parse_status(*status_texts) == "discontinued":
-        article.status = "discontinued"
-    return [*issues, article]
 
 
 def _price_parts(price: etree._Element) -> dict[str, str]:
@@ -556,6 +627,125 @@ def _drain(
         del parent[0]
 
 
+class _Document:
+    """How far :func:`iter_bmecat` got in the document: the root, the header, the transaction
+    whose products it reads and, in strict mode, the batches that validate them. The events
+    before the transaction and the ends of the header, the transaction and the root are handled
+    here; the products themselves stay in :func:`iter_bmecat`'s loop."""
+
+    def __init__(
+        self,
+        set_header: Callable[[CatalogHeader], None],
+        strict: bool,
+        standards_dir: str | os.PathLike[str] | None,
+    ) -> None:
+        self.set_header = set_header
+        self.strict = strict
+        self.standards_dir = standards_dir
+        self.root: etree._Element | None = None
+        self.header_element: etree._Element | None = None
+        self.header: CatalogHeader | None = None  # set together with transaction
+        self.transaction: etree._Element | None = None
+        self.transaction_name = ""
+        self.version = ""
+        self.batches: _StrictBatches | None = None
+        #: strict: items of products not yet handed to the validator
+        self.pending: deque[list[CatalogArticle | ImportIssue]] = deque()
+        self.entity_names: frozenset[str] = frozenset()
+        #: a DOCTYPE with an internal subset: look for entity references
+        self.check_entities = False
+
+    def start(self, element: etree._Element, name: str) -> ImportIssue | None:
+        """A start tag before the transaction: the root, then the transaction's own."""
+        root = self.root
+        if root is None:
+            if name == "BMECAT" and element.getparent() is None:
+                self._open_root(element)
+        elif name in TRANSACTIONS and element.getparent() is root:
+            return self._open_transaction(root, element, name)
+        return None
+
+    def _open_root(self, root: etree._Element) -> None:
+        self.root = root
+        self.entity_names = _refuse_entities(root)
+        self.check_entities = root.getroottree().docinfo.internalDTD is not None
+        version = (root.get("version") or "").strip()
+        if not version and etree.QName(root).namespace == NS_2005:
+            version = "2005"
+        self.version = version
+
+    def _open_transaction(
+        self, root: etree._Element, transaction: etree._Element, name: str
+    ) -> ImportIssue | None:
+        """The header is complete once the transaction starts: report it, set up strict mode."""
+        self.transaction = transaction
+        self.transaction_name = name
+        self.header = _header_from(self.header_element, name, self.version)
+        self.set_header(self.header)
+        if not self.strict:
+            return None
+        if not self.version.startswith("2005"):
+            return ImportIssue(
+                None,
+                f"strict schema validation is only available for BMEcat 2005; "
+                f"this BMEcat {self.version or '1.x'} file was read without it",
+            )
+        self.batches = _StrictBatches(load_schema(self.standards_dir), root)
+        self.batches.header = self.header_element
+        self.batches.transaction = transaction
+        return None
+
+    def end(
+        self, element: etree._Element, name: str, parent: etree._Element | None
+    ) -> Iterator[CatalogArticle | ImportIssue]:
+        """An end tag that is not a child of the transaction: the header, the transaction (the
+        last of its children, and the last strict batch), the root (nothing else in strict
+        mode)."""
+        if name == "HEADER" and parent is self.root:
+            self.header_element = element
+        elif element is self.transaction:
+            yield from _drain(element, None, self.batches, self.pending)
+            if self.batches is not None:
+                yield from self.batches.validate()
+        elif element is self.root and self.batches is not None:
+            extra = [
+                child
+                for child in element
+                if isinstance(child.tag, str)
+                and child is not self.header_element
+                and child is not self.transaction
+            ]
+            if extra:
+                raise _schema_error(
+                    [
+                        (child.sourceline, f"unexpected element {_local(child.tag)} in BMECAT")
+                        for child in extra
+                    ]
+                )
+
+    def check_complete(self, found: etree._Element | None) -> None:
+        """After the last event: refuse a file that was no BMEcat or had no transaction."""
+        if self.root is None:
+            what = f"root element <{_local(found.tag)}>" if found is not None else "no root element"
+            raise FormatError(f"not a BMEcat document ({what})", line=1)
+        if self.transaction is None:
+            raise FormatError(
+                "BMEcat document without T_NEW_CATALOG, T_UPDATE_PRODUCTS or T_UPDATE_PRICES",
+                line=self.root.sourceline,
+            )
+
+
+def _refuse_parameter_entities(stream: BinaryIO) -> None:
+    """A DOCTYPE whose internal subset uses a parameter entity is refused from the raw head of
+    the stream (``safexml.refuse_parameter_entity_use``): libxml2 would expand it whatever the
+    parser options say."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        head = peek(1 << 16)
+        if b"<!DOCTYPE" in head[:4096]:
+            safexml.refuse_parameter_entity_use(head)
+
+
 def iter_bmecat(
     stream: BinaryIO,
     set_header: Callable[[CatalogHeader], None],
@@ -567,110 +757,43 @@ def iter_bmecat(
 
     Used through :func:`orderhub.formats.catalog_reader.read_catalog`.
     """
-    peek = getattr(stream, "peek", None)
-    if peek is not None:
-        head = peek(1 << 16)
-        if b"<!DOCTYPE" in head[:4096]:
-            safexml.refuse_parameter_entity_use(head)
+    _refuse_parameter_entities(stream)
     context = safexml.iterparse(stream, events=("start", "end"), tag=_EVENT_TAGS)
-    root: etree._Element | None = None
-    header_element: etree._Element | None = None
-    header: CatalogHeader | None = None
-    transaction: etree._Element | None = None
-    transaction_name = ""
-    version = ""
-    batches: _StrictBatches | None = None
-    # strict: items of products not yet handed to the validator
-    pending: deque[list[CatalogArticle | ImportIssue]] = deque()
-    entity_names: frozenset[str] = frozenset()
-    check_entities = False  # a DOCTYPE with an internal subset: look for entity references
+    document = _Document(set_header, strict, standards_dir)
+    pending = document.pending
     try:
         for event, element in context:
             name = _local(element.tag)
             if event == "start":
-                if root is None:
-                    if name != "BMECAT" or element.getparent() is not None:
-                        continue
-                    root = element
-                    entity_names = _refuse_entities(root)
-                    check_entities = root.getroottree().docinfo.internalDTD is not None
-                    version = (root.get("version") or "").strip()
-                    if not version and etree.QName(root).namespace == NS_2005:
-                        version = "2005"
-                elif name in TRANSACTIONS and element.getparent() is root and transaction is None:
-                    transaction = element
-                    transaction_name = name
-                    header = _header_from(header_element, name, version)
-                    set_header(header)
-                    if strict:
-                        if version.startswith("2005"):
-                            batches = _StrictBatches(load_schema(standards_dir), root)
-                            batches.header = header_element
-                            batches.transaction = transaction
-                        else:
-                            yield ImportIssue(
-                                None,
-                                f"strict schema validation is only available for BMEcat 2005; "
-                                f"this BMEcat {version or '1.x'} file was read without it",
-                            )
+                if document.transaction is None:
+                    found = document.start(element, name)
+                    if found is not None:
+                        yield found
                 continue
 
             # "end" events
-            if root is None:
+            if document.root is None:
                 continue
             parent = element.getparent()
-            if check_entities:
-                safexml.refuse_entity_references(element, entity_names)
-            # header is set together with transaction
-            if transaction is not None and header is not None and parent is transaction:
-                if name in _PRODUCT_NAMES:
-                    items = _product_items(element, transaction_name, header)
-                    if batches is None:
-                        yield from items
-                    else:
-                        pending.append(items)
-                if batches is None:  # lenient: drop what came before, without a generator
-                    while transaction[0] is not element:
-                        del transaction[0]
+            if document.check_entities:
+                safexml.refuse_entity_references(element, document.entity_names)
+            transaction, header = document.transaction, document.header
+            if transaction is None or header is None or parent is not transaction:
+                yield from document.end(element, name, parent)
+                continue
+            # a child of the transaction: a product, or one to drop (strict: to validate)
+            batches = document.batches
+            if name in _PRODUCT_NAMES:
+                items = _product_items(element, document.transaction_name, header)
+                if batches is None:
+                    yield from items
                 else:
-                    yield from _drain(transaction, element, batches, pending)
-            elif name == "HEADER" and parent is root:
-                header_element = element
-            elif element is transaction:
-                yield from _drain(transaction, None, batches, pending)
-                if batches is not None:
-                    yield from batches.validate()
-            elif element is root:
-                if batches is not None:
-                    extra = [
-                        child
-                        for child in root
-                        if isinstance(child.tag, str)
-                        and child is not header_element
-                        and child is not transaction
-                    ]
-                    if extra:
-                        raise _schema_error(
-                            [
-                                (
-                                    child.sourceline,
-                                    f"unexpected element {_local(child.tag)} in BMECAT",
-                                )
-                                for child in extra
-                            ]
-                        )
+                    pending.append(items)
+            if batches is None:  # lenient: drop what came before, without a generator
+                while transaction[0] is not element:
+                    del transaction[0]
+            else:
+                yield from _drain(transaction, element, batches, pending)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc) from None
-
-    if root is None:
-        found = context.root
-        what = f"root element <{_local(found.tag)}>" if found is not None else "no root element"
-        raise FormatError(f"not a BMEcat document ({what})", line=1)
-    if transaction is None:
-        raise FormatError(
-            "BMEcat document without T_NEW_CATALOG, T_UPDATE_PRODUCTS or T_UPDATE_PRICES",
-            line=root.sourceline,
-        )
-
-
-__all__ = ["iter_bmecat"]
+    document.check_complete(context.root)
