@@ -43,6 +43,7 @@ def raw_lxml(path: str) -> int:
 
 
 def reader(path: str) -> int:
+    # Imported here, not at the top: the lxml ceiling's peak RSS must not carry OrderHub's modules.
     from orderhub.formats.catalog import CatalogArticle
     from orderhub.formats.catalog_reader import read_catalog
 

@@ -32,6 +32,8 @@ from bench.common import (
     run_child,
     say,
 )
+from orderhub.formats.bmecat.writer import write_bmecat
+from orderhub.formats.catalog_generator import catalog_header, generate_catalog
 
 NAME = "catalog_import"
 PARTNERS = ["sonora", "audiotec", "otoplast", "klangwerk"]
@@ -39,9 +41,6 @@ PARTNERS = ["sonora", "audiotec", "otoplast", "klangwerk"]
 
 def catalog_file(size: int, prefix: str = "SN", seed: int = 1) -> Path:
     """A generated BMEcat file of ``size`` products, written once and cached."""
-    from orderhub.formats.bmecat.writer import write_bmecat
-    from orderhub.formats.catalog_generator import catalog_header, generate_catalog
-
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"bmecat-{prefix}-{size}-seed{seed}.xml"
     if not path.exists():
