@@ -367,7 +367,7 @@ def test_fingerprint_command_shows_and_stores_only_when_confirmed(sftp_partner, 
     assert "--confirm" in out.getvalue()
     sftp_partner.refresh_from_db()
     assert "host_key_fingerprint" not in sftp_partner.channel_config
-    with pytest.raises(CommandError, match="nothing stored"):
+    with pytest.raises(CommandError, match="nichts gespeichert"):
         call_command(
             "partner",
             "sftp-fingerprint",

@@ -71,6 +71,8 @@ class Stack:
             "ORDERHUB_WORKER_POLL": "0.1",
             "DJANGO_SETTINGS_MODULE": "orderhub.settings",
             "PYTHONUNBUFFERED": "1",
+            # the operator's commands speak German whatever the machine's locale (orderhub.cli)
+            "ORDERHUB_LANG": "de",
         }
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
@@ -101,7 +103,7 @@ class Stack:
     def orderhub(self, *args: str, check=True, **kw) -> subprocess.CompletedProcess:
         return subprocess.run(
             [PYTHON, "-m", "orderhub.cli", *args],
-            env=self.env,
+            env=kw.pop("env", self.env),
             check=check,
             capture_output=True,
             text=True,

@@ -93,7 +93,17 @@ def test_order_over_sftp_is_confirmed_and_shipped(stack, sftp_server):
         "--confirm",
         sftp_server["fingerprint"],
     )
-    assert "Stored for sonora" in stored.stdout
+    assert "Gespeichert für sonora." in stored.stdout  # the stack's operator reads German
+    english = stack.orderhub(
+        "partner",
+        "sftp-fingerprint",
+        "--partner",
+        "sonora",
+        "--confirm",
+        sftp_server["fingerprint"],
+        env={**stack.env, "ORDERHUB_LANG": "en"},
+    )
+    assert "Stored for sonora." in english.stdout and "Gespeichert" not in english.stdout
 
     created = stack.submit("E2E-SFTP-1", "sonora", LINES)
     order = stack.wait_for(created["id"], {"sent"}, timeout=60)

@@ -34,10 +34,17 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("de", "en")
 
 
-def bilingual_mail(subject: str, template: str, context: dict) -> tuple[str, str]:
-    """(subject, body) in German, then English; ``subject`` is a msgid (mark it gettext_noop)."""
+def login_mail(subject: str, template: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of a set-password mail; ``subject`` is a msgid (mark it gettext_noop).
+
+    In the language of the person who sends it: the administrator who invites, the person who
+    asks for a new password on the page, the operator (German unless the admin page is read in
+    English). The new login chooses its own language once it is in. Only where no language is
+    active (a script) are both written, German first."""
+    active = (translation.get_language() or "")[:2]
+    languages = [active] if active in LANGUAGES else list(LANGUAGES)
     subjects, bodies = [], []
-    for language in LANGUAGES:
+    for language in languages:
         with translation.override(language):
             subjects.append(_(subject))
             bodies.append(render_to_string(template, context).strip())
@@ -52,7 +59,7 @@ def set_password_path(user) -> str:
 def send_invitation(account: Account, base_url: str) -> bool:
     """Mail the set-password link; False when the SMTP relay refused or was unreachable."""
     user = account.user
-    subject, body = bilingual_mail(
+    subject, body = login_mail(
         gettext_noop("Ihr Zugang zu OrderHub"),
         "accounts/invitation_mail.txt",
         {

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from orderhub.accounts.logins import bilingual_mail, set_password_path
+from orderhub.accounts.logins import login_mail, set_password_path
 from orderhub.core.problems import Conflict, Problem
 from orderhub.delivery.models import PartnerAccount
 from orderhub.partners.models import Partner
@@ -56,7 +56,7 @@ def check_free(email: str) -> None:
 def send_invitation(account: PartnerAccount, base_url: str) -> bool:
     """Mail the set-password link; False when the SMTP relay refused or was unreachable."""
     user = account.user
-    subject, body = bilingual_mail(
+    subject, body = login_mail(
         gettext_noop("Ihr Zugang zum OrderHub-Lieferantenportal"),
         "delivery/partner_invitation_mail.txt",
         {

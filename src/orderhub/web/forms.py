@@ -7,7 +7,7 @@ from django.core.mail import EmailMessage
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from orderhub.accounts.logins import bilingual_mail
+from orderhub.accounts.logins import login_mail
 from orderhub.accounts.models import Role
 from orderhub.core.netguard import UnsafeURL, check_url
 from orderhub.masterdata.models import Branch, CustomerNumber, Employee
@@ -166,7 +166,7 @@ class BilingualPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        subject, body = bilingual_mail(
+        subject, body = login_mail(
             gettext_noop("OrderHub: Passwort zurücksetzen"),
             email_template_name,
             context,

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from orderhub.core.problems import Problem
 from orderhub.delivery import partner_logins
@@ -63,14 +65,16 @@ class Command(BaseCommand):
         try:
             partner = Partner.objects.get(slug=options["partner"])
         except Partner.DoesNotExist:
-            raise CommandError(f"unknown partner {options['partner']!r}") from None
+            raise CommandError(
+                _("Unbekannter Partner „%(partner)s“.") % {"partner": options["partner"]}
+            ) from None
         if action == "sftp-fingerprint":
             return self.sftp_fingerprint(partner, options.get("confirm"))
         if action == "invite":
             return self.invite(partner, options)
         if action == "logins":
             return self.logins(partner)
-        _, plain = PartnerToken.issue(
+        _token, plain = PartnerToken.issue(
             partner=partner, name=options["name"], created_by="orderhub partner token"
         )
         self.stdout.write(plain)
@@ -78,55 +82,57 @@ class Command(BaseCommand):
     def sftp_fingerprint(self, partner: Partner, confirm: str | None) -> None:
         if partner.channel != Partner.Channel.SFTP:
             raise CommandError(
-                f"{partner.slug} liefert nicht per SFTP (Kanal {partner.channel}). / "
-                f"{partner.slug} does not deliver over SFTP (channel {partner.channel})."
+                _("%(partner)s liefert nicht per SFTP (Kanal %(channel)s).")
+                % {"partner": partner.slug, "channel": partner.get_channel_display()}
             )
         config = dict(partner.channel_config or {})
         try:
             fingerprint, algorithms = sftp.fetch_host_key(config)
         except sftp.SftpError as exc:
-            raise CommandError(str(exc)) from None
+            english = (translation.get_language() or "").startswith("en")
+            raise CommandError(exc.english if english else exc.german) from None
         where = f"{config.get('host')}:{sftp.setting(config, 'port')}"
         pinned = config.get("host_key_fingerprint") or ""
         self.stdout.write(fingerprint)  # the first line alone, for scripts
         self.stdout.write(
-            f"Host-Schlüssel von {where} ({algorithms[0]}): {fingerprint}\n"
-            f"Host key of {where} ({algorithms[0]}): {fingerprint}"
+            _("Host-Schlüssel von %(where)s (%(algorithm)s): %(fingerprint)s")
+            % {"where": where, "algorithm": algorithms[0], "fingerprint": fingerprint}
         )
         if pinned and pinned != fingerprint:
             self.stderr.write(
-                f"Achtung: hinterlegt ist {pinned}; Zustellungen werden abgelehnt, "
-                "bis der neue Fingerabdruck bestätigt ist.\n"
-                f"Warning: {pinned} is pinned; deliveries are refused until the new "
-                "fingerprint is confirmed."
+                _(
+                    "Achtung: hinterlegt ist %(pinned)s; Zustellungen werden abgelehnt, bis der "
+                    "neue Fingerabdruck bestätigt ist."
+                )
+                % {"pinned": pinned}
             )
         if confirm is None:
             if pinned != fingerprint:
                 self.stdout.write(
-                    "Mit dem Partner vergleichen, dann speichern mit / "
-                    "Compare with the partner, then store with:\n"
-                    f"orderhub partner sftp-fingerprint --partner {partner.slug} "
+                    _("Mit dem Partner vergleichen, dann speichern mit:")
+                    + f"\norderhub partner sftp-fingerprint --partner {partner.slug} "
                     f"--confirm {fingerprint}"
                 )
             return
         if confirm.strip() != fingerprint:
             raise CommandError(
-                f"Der Server zeigt {fingerprint}, nicht {confirm}; nichts gespeichert. / "
-                f"The server presents {fingerprint}, not {confirm}; nothing stored."
+                _("Der Server zeigt %(fingerprint)s, nicht %(confirm)s; nichts gespeichert.")
+                % {"fingerprint": fingerprint, "confirm": confirm}
             )
         config["host_key_fingerprint"] = fingerprint
         config["host_key_algorithms"] = algorithms
         partner.channel_config = config
         partner.save(update_fields=["channel_config"])
-        self.stdout.write(f"Gespeichert für {partner.slug}. / Stored for {partner.slug}.")
+        self.stdout.write(_("Gespeichert für %(partner)s.") % {"partner": partner.slug})
 
     def invite(self, partner: Partner, options: dict) -> None:
         base_url = (options["base_url"] or settings.BASE_URL).rstrip("/")
         if not base_url:
             raise CommandError(
-                "Für den Link fehlt die Adresse des Portals: ORDERHUB_BASE_URL setzen oder "
-                "--base-url angeben. / The link needs the portal's address: set ORDERHUB_BASE_URL "
-                "or pass --base-url."
+                _(
+                    "Für den Link fehlt die Adresse des Portals: ORDERHUB_BASE_URL setzen oder "
+                    "--base-url angeben."
+                )
             )
         by = "Betreiber (orderhub partner invite)"
         email = options["email"].strip().lower()
@@ -146,20 +152,17 @@ class Command(BaseCommand):
             raise CommandError(exc.detail) from None
         if not sent:
             raise CommandError(
-                f"Zugang {email} angelegt, aber die E-Mail konnte nicht gesendet werden; später "
-                f"erneut einladen. / Login {email} created, but the e-mail could not be sent; "
-                "invite again later."
+                _(
+                    "Zugang %(email)s angelegt, aber die E-Mail konnte nicht gesendet werden; "
+                    "später erneut einladen."
+                )
+                % {"email": email}
             )
+        said = {"email": email, "partner": partner.name}
         if again:
-            self.stdout.write(
-                f"Einladung an {email} erneut gesendet ({partner.name}). / "
-                f"Invitation sent to {email} again ({partner.name})."
-            )
+            self.stdout.write(_("Einladung an %(email)s erneut gesendet (%(partner)s).") % said)
         else:
-            self.stdout.write(
-                f"Einladung an {email} gesendet ({partner.name}). / "
-                f"Invitation sent to {email} ({partner.name})."
-            )
+            self.stdout.write(_("Einladung an %(email)s gesendet (%(partner)s).") % said)
 
     def logins(self, partner: Partner) -> None:
         accounts = (
@@ -170,9 +173,9 @@ class Command(BaseCommand):
         for account in accounts:
             user = account.user
             if not user.is_active:
-                state = "gesperrt/blocked"
+                state = _("gesperrt")
             elif account.has_password:
-                state = "aktiv/active"
+                state = _("aktiv")
             else:
-                state = "eingeladen/invited"
+                state = _("eingeladen")
             self.stdout.write(f"{user.get_username():<40} {state:<18} {account.name}")
