@@ -14,9 +14,10 @@ import threading
 from collections.abc import Callable
 
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 from orderhub.attachments.services import purge_expired as purge_attachments
-from orderhub.delivery import inbox, outbox, sftp_inbox
+from orderhub.delivery import inbox, outbox
 from orderhub.masterdata.registration import purge_registrations
 from orderhub.ordering.services import expire_due_carts
 
@@ -35,7 +36,10 @@ def run_once() -> dict:
         "expired_carts": expire_due_carts(),
         "recovered_deliveries": outbox.recover_stale(),
         "edifact_inbox": inbox.pick_up_all(),
-        "sftp_inbox": sftp_inbox.pick_up_all(),
+        # Imported on first use, like the channels (channels/__init__.py): asyncssh and its
+        # cryptography take 0.5 s to import, which every web process and command would pay at
+        # start-up for a job only workers run.
+        "sftp_inbox": import_string("orderhub.delivery.sftp_inbox.pick_up_all")(),
         "registrations_purged": purge_registrations(),
         "attachments_purged": purge_attachments(),
     }

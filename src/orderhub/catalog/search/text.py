@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-
-import snowballstemmer
+from functools import cache, lru_cache
 
 _UMLAUT = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe"})
 # After the umlauts: their two-letter spellings (Hoerer = Hörer = Horer).
@@ -160,14 +158,20 @@ def _token_words(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_stemmer = snowballstemmer.stemmer("german")
+@cache
+def _german():
+    # Imported on first use: snowballstemmer takes 0.3 s to import, which every process would pay
+    # at start-up (the apps load identification) although only searching and indexing stem.
+    import snowballstemmer  # noqa: PLC0415 (see above)
+
+    return snowballstemmer.stemmer("german")
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
-    return _stemmer.stemWord(word)
+    return _german().stemWord(word)
 
 
 @lru_cache(maxsize=200_000)
