@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from orderhub.catalog.models import Article, CatalogImport
 from orderhub.catalog.services import import_file
@@ -20,7 +21,7 @@ def test_cli_imports_a_generated_catalog_and_reports(bmecat_file, partners, caps
     path = bmecat_file(300)
     call_command("catalog", "import", "--partner", "sonora", str(path), "--no-progress")
     out = capsys.readouterr().out
-    assert "300 created" in out
+    assert "300 neu" in out  # the operator's language (German unless ORDERHUB_LANG says)
     assert Article.objects.filter(partner=partners["sonora"]).count() == 300
     call_command("catalog", "stats")
     assert "sonora" in capsys.readouterr().out
@@ -96,9 +97,11 @@ def test_broken_file_fails_clearly_and_keeps_previous_catalog(
 def test_cli_failure_says_so_and_exits_nonzero(partners, tmp_path):
     broken = tmp_path / "x.xml"
     broken.write_bytes(b"<BMECAT><T_NEW_CATALOG>")
-    with pytest.raises(CommandError, match="previous catalog unchanged"):
+    with pytest.raises(CommandError, match="bisherige Katalog bleibt unverändert"):
         call_command("catalog", "import", "--partner", "sonora", str(broken), "--no-progress")
-    with pytest.raises(CommandError, match="unknown partner"):
+    with pytest.raises(CommandError, match="Unbekannter Partner „nobody“"):
+        call_command("catalog", "import", "--partner", "nobody", str(broken), "--no-progress")
+    with translation.override("en"), pytest.raises(CommandError, match="Unknown partner"):
         call_command("catalog", "import", "--partner", "nobody", str(broken), "--no-progress")
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from orderhub.core.problems import Problem
 from orderhub.delivery import partner_logins
@@ -25,16 +26,24 @@ from orderhub.partners.models import Partner, PartnerToken
 
 
 class Command(BaseCommand):
-    help = "Partner administration."
+    #: The command's description, said in the operator's language when the help is printed.
+    about = gettext_noop("Partner verwalten.")
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        self.help = _(self.about)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        token = sub.add_parser("token", help="issue a partner API token and print it once")
+        token = sub.add_parser(
+            "token", help=_("ein API-Token für den Partner ausstellen und einmal ausgeben")
+        )
         token.add_argument("--partner", required=True)
         token.add_argument("--name", default="Partner-API")
-        sub.add_parser("list", help="list partners and their channels")
+        sub.add_parser("list", help=_("Partner und ihre Kanäle auflisten"))
         invite = sub.add_parser(
-            "invite", help="invite a supplier clerk to the supplier portal by e-mail"
+            "invite",
+            help=_("eine Person des Lieferanten per E-Mail ins Lieferantenportal einladen"),
         )
         invite.add_argument("--partner", required=True)
         invite.add_argument("--email", required=True)
@@ -42,19 +51,21 @@ class Command(BaseCommand):
         invite.add_argument(
             "--base-url",
             default="",
-            help="the portal's address for the link (default ORDERHUB_BASE_URL)",
+            help=_("Adresse des Portals für den Link (Standard: ORDERHUB_BASE_URL)"),
         )
-        logins = sub.add_parser("logins", help="list a partner's supplier-portal logins")
+        logins = sub.add_parser(
+            "logins", help=_("die Zugänge eines Partners zum Lieferantenportal auflisten")
+        )
         logins.add_argument("--partner", required=True)
         fp = sub.add_parser(
             "sftp-fingerprint",
-            help="show an SFTP partner's host key fingerprint; --confirm pins it",
+            help=_("den Host-Schlüssel eines SFTP-Partners zeigen; --confirm hinterlegt ihn"),
         )
         fp.add_argument("--partner", required=True)
         fp.add_argument(
             "--confirm",
             metavar="SHA256:…",
-            help="store this fingerprint, only if the server presents exactly it",
+            help=_("diesen Fingerabdruck hinterlegen, nur wenn der Server genau ihn zeigt"),
         )
 
     def handle(self, *args, action, **options):
