@@ -28,7 +28,6 @@ from orderhub.catalog.search import terms as T
 from orderhub.catalog.search import text
 
 WORD, PART, SYNONYM, PREFIX, INFIX, TYPO, NEAR_SYNONYM = 1.0, 0.95, 0.9, 0.85, 0.85, 0.8, 0.7
-SIDE_NAMES = {"R": ("rechts", "right"), "L": ("links", "left")}
 MIN_SCORE = 0.34
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import asyncssh
 from asyncssh.constants import FILEXFER_TYPE_REGULAR
 from django.conf import settings
+from django.utils import translation
 
 from orderhub.delivery.channels.base import Channel, DeliveryResult, Rendered
 from orderhub.delivery.channels.edifact_drop import EdifactDrop
@@ -61,6 +62,10 @@ class SftpError(Exception):
     def __init__(self, german: str, english: str, hint: str = ""):
         super().__init__(f"{german} / {english}")
         self.german, self.english, self.hint = german, english, hint
+
+    def sentence(self) -> str:
+        """The failure in the active language (the operator's commands)."""
+        return self.english if (translation.get_language() or "").startswith("en") else self.german
 
 
 class PermanentSftpError(SftpError):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -100,8 +99,7 @@ class Command(BaseCommand):
         try:
             fingerprint, algorithms = sftp.fetch_host_key(config)
         except sftp.SftpError as exc:
-            english = (translation.get_language() or "").startswith("en")
-            raise CommandError(exc.english if english else exc.german) from None
+            raise CommandError(exc.sentence()) from None
         where = f"{config.get('host')}:{sftp.setting(config, 'port')}"
         pinned = config.get("host_key_fingerprint") or ""
         self.stdout.write(fingerprint)  # the first line alone, for scripts
