@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from orderhub.catalog import import_messages
 from orderhub.catalog.models import Article, CatalogImport
 from orderhub.catalog.services import import_file
 from orderhub.formats.documents import SHIPPED_STANDARDS
@@ -142,8 +143,21 @@ def test_duplicate_article_numbers_inside_one_catalog_are_an_issue_and_the_last_
     job = import_file(partners["sonora"], path)
     assert job.status == "succeeded", job.error
     [issue] = job.issues
-    assert issue["line"] == 4 and "more than once" in issue["message"]
-    assert "line 2" in issue["message"] and "last entry wins" in issue["message"]
+    assert issue == {
+        "line": 4,
+        "code": "duplicate_article",
+        "params": {"number": "d-1", "first_line": 2},
+        "article": "d-1",
+    }
+    assert import_messages.issue_message(issue) == (
+        "Artikelnummer „d-1“ kommt in diesem Katalog mehrfach vor (zuerst in Zeile 2); "
+        "der letzte Eintrag gilt."
+    )
+    with translation.override("en"):
+        assert import_messages.issue_message(issue) == (
+            "Article number “d-1” appears more than once in this catalog (first in line 2); "
+            "the last entry wins."
+        )
     article = Article.objects.get(partner=partners["sonora"], partner_article_key="D1")
     assert article.short_description == "zweit" and article.price == Decimal("3")
 

@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from orderhub.authentication import company_auth, partner_auth
-from orderhub.catalog import identification, uploads
+from orderhub.catalog import identification, import_messages, uploads
 from orderhub.catalog import search as catalog_search
+from orderhub.catalog.issues import in_language
 from orderhub.catalog.models import CatalogImport
 from orderhub.catalog.tasks import run_catalog_import
 from orderhub.core.problems import InvalidInput, Problem
@@ -24,6 +25,19 @@ company_router = Router(tags=["catalog"], auth=company_auth)
 CHUNK = 1024 * 1024
 
 
+class ImportIssueOut(Schema):
+    """One product or row the import skipped or corrected: ``code`` and ``params`` for software
+    (docs/catalog-formats.md lists the codes), ``message`` (German) and ``message_en`` for
+    people."""
+
+    line: int | None = None
+    article: str | None = None
+    code: str = ""
+    params: dict = {}
+    message: str
+    message_en: str
+
+
 class ImportOut(Schema):
     import_id: int
     status: str
@@ -33,11 +47,15 @@ class ImportOut(Schema):
     updated: int = 0
     deleted: int = 0
     skipped: int = 0
-    issues: list[dict] = []
+    issues: list[ImportIssueOut] = []
     error: str = ""
+    error_en: str = ""
+    error_code: str = ""
+    error_params: dict = {}
 
 
 def _import_out(job: CatalogImport) -> dict:
+    error = (job.error_code, job.error_params, job.error)
     return {
         "import_id": job.pk,
         "status": job.status,
@@ -47,8 +65,11 @@ def _import_out(job: CatalogImport) -> dict:
         "updated": job.updated,
         "deleted": job.deleted,
         "skipped": job.skipped,
-        "issues": job.issues[:100],
-        "error": job.error,
+        "issues": [import_messages.issue_for_api(i) for i in job.issues[:100]],
+        "error": in_language("de", import_messages.error_message, *error),
+        "error_en": in_language("en", import_messages.error_message, *error),
+        "error_code": job.error_code,
+        "error_params": job.error_params,
     }
 
 

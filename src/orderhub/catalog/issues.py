@@ -87,21 +87,21 @@ KINDS = {
     "manufacturer_article_number": pgettext_lazy("identifier kind", "Herstellerartikelnummer"),
 }
 
-#: ``formats.identifiers`` reason (an import report's text) -> code.
+#: the text ``formats.identifiers`` gave as reason before its reasons were codes -> code (cart
+#: lines stored then still read)
 INVALID_CODES = {
-    identifiers.WRONG_CHECK_DIGIT: "check_digit",
-    identifiers.WRONG_LENGTH: "length",
-    identifiers.NOT_NUMERIC: "not_numeric",
-    identifiers.EMPTY: "empty",
-    "empty": "empty",
-    identifiers.PLACEHOLDER: "placeholder",
+    "wrong check digit (Prüfziffer falsch)": identifiers.WRONG_CHECK_DIGIT,
+    "wrong length (falsche Länge)": identifiers.WRONG_LENGTH,
+    "not numeric (enthält Zeichen außer Ziffern)": identifiers.NOT_NUMERIC,
+    "empty (leer)": identifiers.EMPTY,
+    "placeholder of zeros (Platzhalter aus Nullen)": identifiers.PLACEHOLDER,
 }
 INVALID = {
-    "check_digit": N("Prüfziffer falsch"),
-    "length": N("falsche Länge"),
-    "not_numeric": N("enthält Zeichen außer Ziffern"),
-    "empty": N("leer"),
-    "placeholder": N("Platzhalter aus Nullen"),
+    identifiers.WRONG_CHECK_DIGIT: N("Prüfziffer falsch"),
+    identifiers.WRONG_LENGTH: N("falsche Länge"),
+    identifiers.NOT_NUMERIC: N("enthält Zeichen außer Ziffern"),
+    identifiers.EMPTY: N("leer"),
+    identifiers.PLACEHOLDER: N("Platzhalter aus Nullen"),
 }
 NOTE = N("%(kind)s „%(value)s“ ungültig (%(reason)s).")
 
@@ -204,7 +204,8 @@ def sentence(code: str, params: Mapping[str, Any]) -> str:
 
 
 def _note(n: Mapping[str, str]) -> str:
-    reason = INVALID.get(n.get("reason", ""))
+    code = n.get("reason", "")
+    reason = INVALID.get(INVALID_CODES.get(code, code))
     return _(NOTE) % {
         "kind": _kind(n.get("kind", "")),
         "value": n.get("value", ""),

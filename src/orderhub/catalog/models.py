@@ -43,7 +43,11 @@ class CatalogImport(models.Model):
     deleted = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     issues = models.JSONField(default=list, blank=True)
+    #: the failed import's error: its English (logs, technical detail) and what it is as data,
+    #: which the CLI and the API say in the reader's language (``catalog.import_messages``)
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -115,20 +115,30 @@ class _Applier:
             self.prices.clear()
 
 
-def _duplicate(seen: dict[str, int | None], item: CatalogArticle) -> str:
-    """The issue text when the catalog names this article number a second time, else ""."""
+def _duplicate(seen: dict[str, int | None], item: CatalogArticle) -> dict | None:
+    """The issue when the catalog names this article number a second time, else None."""
     key = normalize_article_number(item.partner_article_number)[:100]
     if not key:
-        return ""
+        return None
     if key not in seen:
         seen[key] = item.line
-        return ""
+        return None
     first = seen[key]
-    where = f" (first at line {first})" if first else ""
-    return (
-        f"article number {item.partner_article_number!r} appears more than once in this "
-        f"catalog{where}; the last entry wins"
-    )
+    number = item.partner_article_number
+    if first:
+        return {"code": "duplicate_article", "params": {"number": number, "first_line": first}}
+    return {"code": "duplicate_article.no_line", "params": {"number": number}}
+
+
+def _without_nul(value):
+    """``value`` (JSON data) with NUL characters spelled ``\\0``: PostgreSQL refuses them."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\0")
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def run_import(
@@ -162,7 +172,8 @@ def run_import(
                             issues.append(
                                 {
                                     "line": item.line,
-                                    "message": item.message,
+                                    "code": item.code,
+                                    "params": item.params,
                                     "article": item.partner_article_number,
                                 }
                             )
@@ -170,11 +181,7 @@ def run_import(
                     duplicate = _duplicate(seen, item)
                     if duplicate and len(issues) < MAX_STORED_ISSUES:
                         issues.append(
-                            {
-                                "line": item.line,
-                                "message": duplicate,
-                                "article": item.partner_article_number,
-                            }
+                            {"line": item.line, **duplicate, "article": item.partner_article_number}
                         )
                     applier.add(item, transaction_name)
                 applier.flush()
@@ -197,15 +204,18 @@ def run_import(
         if not isinstance(exc, FormatError):
             logger.warning("catalog import %s failed: %s", job.pk, exc)
         error = str(exc).replace("\x00", "\\0")[:2000]
+        code, params = (exc.code, exc.params) if isinstance(exc, FormatError) else ("", {})
         if not isinstance(exc, FormatError):
+            code, params = "not_stored", {"detail": f"{type(exc).__name__}: {error}"}
             error = f"the catalog could not be stored: {type(exc).__name__}: {error}"
-        issues = [
-            {k: (v.replace("\x00", "\\0") if isinstance(v, str) else v) for k, v in i.items()}
-            for i in issues
-        ]
+        elif exc.line and code:
+            params = {**params, "line": exc.line}
+        issues = [_without_nul(i) for i in issues]
         CatalogImport.objects.filter(pk=job.pk).update(
             status=CatalogImport.Status.FAILED,
             error=error,
+            error_code=code,
+            error_params=_without_nul(params),
             issues=issues,
             finished_at=timezone.now(),
             created=0,

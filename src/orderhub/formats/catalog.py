@@ -12,6 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from orderhub.formats.catalog_messages import issue_text
 
 __all__ = [
     "ATTRIBUTE_KEYS",
@@ -59,9 +62,18 @@ class CatalogArticle:
 
 @dataclass
 class ImportIssue:
+    """A product or row skipped or corrected: ``code`` of
+    :data:`~orderhub.formats.catalog_messages.ISSUES` with JSON-safe ``params``."""
+
     line: int | None
-    message: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
     partner_article_number: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The issue in English (logs, exceptions, tests); people read it in their language."""
+        return issue_text(self.code, self.params)
 
 
 # --------------------------------------------------------------------------------------------

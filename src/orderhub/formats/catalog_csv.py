@@ -22,9 +22,9 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from . import FormatError
+from . import catalog_messages
 from .catalog import (
     ATTRIBUTE_KEYS,
     CatalogArticle,
@@ -38,6 +38,7 @@ from .catalog import (
     price_type_rank,
     unit_price,
 )
+from .catalog_messages import Report as _Issue
 from .identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
 from .units import unit_code
 
@@ -254,16 +255,10 @@ def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
             return
         number += 1
         if len(raw) > MAX_LINE_BYTES:
-            raise FormatError(
-                f"line longer than {MAX_LINE_BYTES} bytes; not a CSV catalog?", line=number
-            )
+            raise catalog_messages.error("csv_line_too_long", line=number, limit=MAX_LINE_BYTES)
         if number == 1:
             if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                raise FormatError(
-                    "wrong encoding: UTF-16 CSV files are not supported, please save as UTF-8 "
-                    "or Windows-1252 (Excel: 'CSV UTF-8')",
-                    line=1,
-                )
+                raise catalog_messages.error("csv_utf16", line=1)
             if raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
         if not windows_1252:
@@ -276,10 +271,11 @@ def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
             try:
                 yield raw.decode("cp1252")
             except UnicodeDecodeError as exc:
-                raise FormatError(
-                    f"wrong encoding: byte 0x{raw[exc.start]:02x} at position {exc.start + 1} "
-                    "is neither UTF-8 nor Windows-1252",
+                raise catalog_messages.error(
+                    "csv_encoding",
                     line=number,
+                    byte=f"{raw[exc.start]:02x}",
+                    position=exc.start + 1,
                 ) from None
 
 
@@ -313,7 +309,7 @@ def iter_csv(
         header_line = next(lines, None)
         offset += 1
     if header_line is None:
-        raise FormatError("empty CSV file: no header row", line=1)
+        raise catalog_messages.error("csv_empty", line=1)
     delimiter = _sniff_delimiter(header_line)
     first_line = header_line  # a str here; the closure would not see the narrowing
 
@@ -325,7 +321,7 @@ def iter_csv(
     try:
         columns = next(reader)
     except csv.Error as exc:
-        raise FormatError(f"CSV header row cannot be read: {exc}", line=1) from None
+        raise catalog_messages.error("csv_header_unreadable", line=1, detail=str(exc)) from None
     header_row_line = reader.line_num + offset
 
     fields: dict[str, int] = {}
@@ -347,17 +343,17 @@ def iter_csv(
         elif label:
             ignored.append(label)
     if "partner_article_number" not in fields:
-        raise FormatError(
-            "missing required column: article number (one of Artikelnummer, article_number, "
-            f"SUPPLIER_PID); found columns: {', '.join(c.strip() for c in columns if c.strip())}",
+        raise catalog_messages.error(
+            "csv_no_article_column",
             line=header_row_line,
             field="partner_article_number",
+            columns=", ".join(c.strip() for c in columns if c.strip()),
         )
 
     header = CatalogHeader(transaction="CSV", format_version="csv")
     set_header(header)
     if ignored:
-        yield ImportIssue(header_row_line, "ignored unknown columns: " + ", ".join(ignored))
+        yield ImportIssue(header_row_line, "csv_columns_ignored", {"columns": ", ".join(ignored)})
 
     width = len(columns)
     previous_end = header_row_line
@@ -367,7 +363,9 @@ def iter_csv(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise FormatError(f"CSV cannot be read: {exc}", line=previous_end + 1) from None
+            raise catalog_messages.error(
+                "csv_unreadable", line=previous_end + 1, detail=str(exc)
+            ) from None
         line = previous_end + 1
         previous_end = reader.line_num + offset
         if not any(cell.strip() for cell in row):
@@ -376,7 +374,9 @@ def iter_csv(
         if strict:
             for item in items:
                 if isinstance(item, ImportIssue):
-                    raise FormatError(f"strict CSV import: {item.message}", line=item.line)
+                    raise catalog_messages.error(
+                        "csv_strict", line=item.line, issue=item.code, issue_params=item.params
+                    )
         yield from items
 
 
@@ -384,7 +384,7 @@ def _set_price(
     article: CatalogArticle,
     cells: list[tuple[str, str]],
     quantity_text: str,
-    issue: Callable[[str], None],
+    issue: _Issue,
 ) -> None:
     """The first usable price cell in price-rule order (``cells`` come sorted by rank)."""
     quantity = None
@@ -392,14 +392,14 @@ def _set_price(
         try:
             quantity = parse_price(quantity_text)
         except ValueError:
-            issue(f"price quantity {quantity_text!r} is not a number; 1 assumed")
+            issue("csv_price_quantity_not_a_number", value=quantity_text)
     for price_type, text in cells:
         if not text:
             continue
         try:
             amount = parse_price(text)
         except ValueError:
-            issue(f"price {text!r} is not a number ({price_type}); price ignored")
+            issue("csv_price_not_a_number", value=text, price_type=price_type)
             continue
         quantity = quantity if quantity not in (None, 0) else Decimal(1)
         article.price_type = price_type
@@ -419,13 +419,7 @@ def _row_items(
     prices: Sequence[tuple[int, str, int]] = (),
 ) -> list[CatalogArticle | ImportIssue]:
     if len(row) > width and any(cell.strip() for cell in row[width:]):
-        return [
-            ImportIssue(
-                line,
-                f"row has {len(row)} fields but the header has {width} "
-                "(unquoted separator in a text?); row skipped",
-            )
-        ]
+        return [ImportIssue(line, "csv_row_too_wide", {"fields": len(row), "width": width})]
 
     def get(index: int | None) -> str:
         if index is None or index >= len(row):
@@ -434,22 +428,16 @@ def _row_items(
 
     pid = get(fields["partner_article_number"])
     if not pid:
-        return [ImportIssue(line, "row without article number skipped")]
+        return [ImportIssue(line, "csv_no_article_number")]
     issues: list[ImportIssue] = []
 
-    def issue(message: str) -> None:
-        issues.append(ImportIssue(line, message, pid))
+    def issue(code: str, **params: Any) -> None:
+        issues.append(ImportIssue(line, code, params, pid))
 
     mode_text = get(fields.get("mode"))
     mode = _MODES.get(_name_key(mode_text))
     if mode is None:
-        return [
-            ImportIssue(
-                line,
-                f"unknown action {mode_text!r} (expected new, update or delete); row skipped",
-                pid,
-            )
-        ]
+        return [ImportIssue(line, "csv_action_unknown", {"action": mode_text}, pid)]
     article = CatalogArticle(
         partner_article_number=pid,
         mode=mode,
@@ -467,11 +455,7 @@ def _row_items(
     code = unit_code(unit)
     if code is None:
         article.order_unit = " ".join(unit.split())[:10]
-        issue(
-            f"order unit {unit!r} is neither a UN/ECE Rec 20 code nor a known unit name "
-            "(docs/catalog-formats.md); the article cannot be ordered electronically until "
-            "the catalog names its unit"
-        )
+        issue("unit_unknown", unit=unit)
     else:
         article.order_unit = code
 
@@ -480,13 +464,13 @@ def _row_items(
         try:
             article.gtin = normalize_gtin(gtin)
         except InvalidIdentifier as exc:
-            issue(f"GTIN {gtin!r}: {exc.reason}; GTIN dropped, article kept")
+            issue("gtin_invalid", value=gtin, reason=exc.reason)
     hmv = get(fields.get("hmv_number"))
     if hmv:
         try:
             article.hmv_number = normalize_hmv(hmv)
         except InvalidIdentifier as exc:
-            issue(f"HMV number {hmv!r}: {exc.reason}; HMV number dropped, article kept")
+            issue("hmv_invalid", value=hmv, reason=exc.reason)
     _set_price(
         article,
         [(price_type, get(index)) for _, price_type, index in prices],
@@ -496,7 +480,7 @@ def _row_items(
     status_text = get(fields.get("status"))
     status = parse_status(status_text)
     if status is None:
-        issue(f"unknown status {status_text!r}; treated as active")
+        issue("csv_status_unknown", status=status_text)
         status = "active"
     article.status = status
 

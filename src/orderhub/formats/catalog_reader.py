@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from . import FormatError, catalog_csv
+from . import catalog_csv, catalog_messages
 from .bmecat.reader import iter_bmecat
 from .catalog import CatalogArticle, CatalogHeader, ImportIssue
 
@@ -71,7 +71,7 @@ class _MeteredRaw(io.RawIOBase):
         view[:n] = data
         self.bytes_read += n
         if self._max_bytes is not None and self.bytes_read > self._max_bytes:
-            raise FormatError(f"file too large: more than {self._max_bytes} bytes (limit)")
+            raise catalog_messages.error("too_large", limit=self._max_bytes)
         if self._progress is not None and (
             (n == 0 and not self._finished) or self.bytes_read - self._reported >= PROGRESS_STEP
         ):
@@ -150,7 +150,7 @@ class CatalogReader:
             except StopIteration:
                 break
         if self.header is None:  # pragma: no cover - readers always set a header or raise
-            raise FormatError("catalog has no header")
+            raise catalog_messages.error("no_header")
         return self.header
 
     def __iter__(self) -> CatalogReader:
@@ -217,19 +217,19 @@ def read_catalog(
         try:
             fileobj = owned = open(Path(source), "rb")
         except OSError as exc:
-            raise FormatError(f"cannot open catalog file: {exc.strerror or exc}") from None
+            raise catalog_messages.error("cannot_open", detail=exc.strerror or str(exc)) from None
     else:
         fileobj = source
 
     total = _size_of(fileobj)
     try:
         if max_bytes is not None and total is not None and total > max_bytes:
-            raise FormatError(f"file too large: {total} bytes (limit {max_bytes})")
+            raise catalog_messages.error("too_large", limit=max_bytes)
         raw = _MeteredRaw(fileobj, max_bytes=max_bytes, progress=progress, total=total)
         stream = io.BufferedReader(raw, buffer_size=64 * 1024)
         prefix = stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES]
         if not prefix.strip(b" \t\r\n\xef\xbb\xbf"):
-            raise FormatError("empty file: no catalog data")
+            raise catalog_messages.error("empty_file")
     except BaseException:
         if owned is not None:
             owned.close()

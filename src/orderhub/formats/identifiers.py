@@ -33,13 +33,20 @@ __all__ = [
 GTIN_LENGTHS = (8, 12, 13, 14)
 HMV_LENGTH = 10
 
-# Short reasons, written so that a supplier reading an import report in either language
-# understands them.
-WRONG_CHECK_DIGIT = "wrong check digit (Prüfziffer falsch)"
-WRONG_LENGTH = "wrong length (falsche Länge)"
-NOT_NUMERIC = "not numeric (enthält Zeichen außer Ziffern)"
-EMPTY = "empty (leer)"
-PLACEHOLDER = "placeholder of zeros (Platzhalter aus Nullen)"
+# Why an identifier is refused, as a code: import reports and cart lines store the code and say
+# it in the reader's language (``orderhub.catalog.issues.INVALID``); REASONS is the English.
+WRONG_CHECK_DIGIT = "check_digit"
+WRONG_LENGTH = "length"
+NOT_NUMERIC = "not_numeric"
+EMPTY = "empty"
+PLACEHOLDER = "placeholder"
+REASONS = {
+    WRONG_CHECK_DIGIT: "wrong check digit",
+    WRONG_LENGTH: "wrong length",
+    NOT_NUMERIC: "not numeric",
+    EMPTY: "empty",
+    PLACEHOLDER: "placeholder of zeros",
+}
 
 _GTIN_SEPARATORS = re.compile(r"[\s\-]")
 _HMV_SEPARATORS = re.compile(r"[\s.\-/]")
@@ -47,13 +54,13 @@ _ARTICLE_NUMBER_SEPARATORS = re.compile(r"[\s\-./_]")
 
 
 class InvalidIdentifier(ValueError):
-    """An identifier that cannot be normalised; ``reason`` is a short text for import reports."""
+    """An identifier that cannot be normalised; ``reason`` is one of the :data:`REASONS` codes."""
 
     def __init__(self, kind: str, value: str, reason: str):
         self.kind = kind
         self.value = value
         self.reason = reason
-        super().__init__(f"{kind} {value!r}: {reason}")
+        super().__init__(f"{kind} {value!r}: {REASONS.get(reason, reason)}")
 
 
 def _is_ascii_digits(value: str) -> bool:

@@ -82,6 +82,8 @@ def refuse_entity_references(
                 f"the XML document uses the entity &{node.name}; — entity expansion is refused "
                 "(declarations alone are accepted)",
                 line=node.sourceline or element.sourceline,
+                code="entity_refused",
+                params={"entity": node.name},
             )
     if names:
         text = etree.tostring(element, encoding="unicode", with_tail=False)
@@ -91,6 +93,8 @@ def refuse_entity_references(
                     f"the XML document uses the entity &{name}; in an attribute — entity "
                     "expansion is refused (declarations alone are accepted)",
                     line=element.sourceline,
+                    code="entity_in_attribute_refused",
+                    params={"entity": name},
                 )
 
 
@@ -119,6 +123,8 @@ def refuse_parameter_entity_use(head: bytes) -> None:
             f"the XML document uses the parameter entity %{name}; in its DOCTYPE — entity "
             "expansion and external entities are refused (declarations alone are accepted)",
             line=1,
+            code="parameter_entity_refused",
+            params={"entity": name},
         )
 
 

@@ -23,11 +23,11 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from lxml import etree
 
-from .. import FormatError, safexml
+from .. import FormatError, catalog_messages, safexml
 from ..catalog import (
     PRICE_TYPE_RANK,
     CatalogArticle,
@@ -42,6 +42,7 @@ from ..catalog import (
     price_type_rank,
     unit_price,
 )
+from ..catalog_messages import Report as _Issue
 from ..identifiers import InvalidIdentifier, normalize_gtin, normalize_hmv
 from ..units import unit_code
 from .schema import NS_2005, TRANSACTIONS, _schema_error, _StrictBatches, load_schema
@@ -136,17 +137,14 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> FormatError:
             message, line = last.message, last.line
     lowered = message.lower()
     if "encoding" in lowered or "utf-8" in lowered or "char 0x" in lowered:
-        text = f"wrong encoding or invalid characters in XML: {message}"
+        code = "xml_encoding"
     elif "document is empty" in lowered or "start tag expected" in lowered:
-        text = f"not an XML document: {message}"
+        code = "xml_not_xml"
     elif "entity" in lowered:
-        text = (
-            "XML uses an entity that is not allowed (only &lt; &gt; &amp; &quot; &apos; and "
-            f"numeric character references are): {message}"
-        )
+        code = "xml_entity"
     else:
-        text = f"XML is malformed or truncated: {message}"
-    return FormatError(text, line=line or None)
+        code = "xml_malformed"
+    return catalog_messages.error(code, line=line or None, detail=message.strip())
 
 
 def _refuse_entities(root: etree._Element) -> frozenset[str]:
@@ -436,18 +434,12 @@ def _product_items(
     pid = product.pid
     if not pid:
         what = _local(element.tag)
-        return [
-            ImportIssue(
-                line,
-                f"{what} without supplier article number "
-                f"(SUPPLIER_{'PID' if what == 'PRODUCT' else 'AID'}) "
-                "skipped",
-            )
-        ]
+        field = "SUPPLIER_PID" if what == "PRODUCT" else "SUPPLIER_AID"
+        return [ImportIssue(line, "no_article_number", {"element": what, "field": field})]
     issues: list[CatalogArticle | ImportIssue] = []
 
-    def issue(message: str) -> None:
-        issues.append(ImportIssue(line, message, pid))
+    def issue(code: str, **params: Any) -> None:
+        issues.append(ImportIssue(line, code, params, pid))
 
     mode = _mode(element, transaction, issue)
     if mode is None:
@@ -462,7 +454,7 @@ def _product_items(
         _set_price(article, product.prices, product.price_quantity, issue)
     if transaction == "T_UPDATE_PRICES":
         if article.price is None:
-            issue("price update without a usable price; skipped")
+            issue("price_update_without_price")
             return issues
         return [*issues, article]
 
@@ -470,7 +462,7 @@ def _product_items(
     return [*issues, article]
 
 
-def _mode(element: etree._Element, transaction: str, issue: Callable[[str], None]) -> str | None:
+def _mode(element: etree._Element, transaction: str, issue: _Issue) -> str | None:
     """The product's mode, fixed by T_NEW_CATALOG ("new") and T_UPDATE_PRICES ("update"), else
     its ``mode`` attribute; None when the product is skipped."""
     if transaction == "T_UPDATE_PRICES":
@@ -479,17 +471,15 @@ def _mode(element: etree._Element, transaction: str, issue: Callable[[str], None
         return "new"
     mode = (element.get("mode") or "").strip().lower()
     if not mode:
-        issue("product without mode attribute in T_UPDATE_PRODUCTS, treated as update")
+        issue("mode_missing")
         return "update"
     if mode not in ("new", "update", "delete"):
-        issue(f"unknown product mode {mode!r} (expected new, update or delete); skipped")
+        issue("mode_unknown", mode=mode)
         return None
     return mode
 
 
-def _describe(
-    article: CatalogArticle, product: _Product, language: str, issue: Callable[[str], None]
-) -> None:
+def _describe(article: CatalogArticle, product: _Product, language: str, issue: _Issue) -> None:
     """Everything but the price: texts in the catalog language, manufacturer, unit, identifiers,
     attributes and status."""
     article.short_description = _one_line(_pick_text(product.shorts, language))
@@ -509,9 +499,7 @@ def _describe(
         article.status = "discontinued"
 
 
-def _set_identifiers(
-    article: CatalogArticle, product: _Product, issue: Callable[[str], None]
-) -> None:
+def _set_identifiers(article: CatalogArticle, product: _Product, issue: _Issue) -> None:
     """The first valid GTIN and HMV number; each invalid one before it is reported and dropped."""
     for raw in product.gtins:
         if not raw:
@@ -520,7 +508,7 @@ def _set_identifiers(
             article.gtin = _gtin(raw)
             break
         except InvalidIdentifier as exc:
-            issue(f"GTIN {raw!r}: {exc.reason}; GTIN dropped, article kept")
+            issue("gtin_invalid", value=raw, reason=exc.reason)
     for raw in product.hmvs:
         if not raw:
             continue
@@ -528,7 +516,7 @@ def _set_identifiers(
             article.hmv_number = _hmv(raw)
             break
         except InvalidIdentifier as exc:
-            issue(f"HMV number {raw!r}: {exc.reason}; HMV number dropped, article kept")
+            issue("hmv_invalid", value=raw, reason=exc.reason)
 
 
 def _price_parts(price: etree._Element) -> dict[str, str]:
@@ -547,7 +535,7 @@ def _set_price(
     article: CatalogArticle,
     prices: list[etree._Element],
     price_quantity: Decimal | None,
-    issue: Callable[[str], None],
+    issue: _Issue,
 ) -> None:
     """Choose one price by :data:`~.catalog.PRICE_TYPE_RANK`, then the lowest LOWER_BOUND.
 
@@ -560,15 +548,16 @@ def _set_price(
         parts = _price_parts(price)
         amount_text = parts.get("PRICE_AMOUNT")
         if not amount_text:
-            issue(f"price element ({price_type or 'no price_type'}) without PRICE_AMOUNT ignored")
+            if price_type:
+                issue("price_without_amount", price_type=price_type)
+            else:
+                issue("price_without_amount.untyped")
             continue
         try:
             amount = _price(amount_text)
         except ValueError:
-            issue(
-                f"price {amount_text!r} is not a number; price ignored"
-                + ("" if len(prices) > 1 else ", article kept without price")
-            )
+            code = "price_not_a_number" if len(prices) > 1 else "price_not_a_number.no_price"
+            issue(code, value=amount_text)
             continue
         bound = _decimal(parts.get("LOWER_BOUND", "")) or _ONE
         candidates.append((price_type_rank(price_type), bound, order, price_type, amount, parts))
@@ -576,10 +565,7 @@ def _set_price(
         return
     rank, _, _, price_type, amount, parts = min(candidates)
     if rank > PRICE_TYPE_RANK["net_list"] + 1:
-        issue(
-            f"no net price: price type {price_type or '(none)'} used "
-            "(docs/catalog-formats.md, price rule)"
-        )
+        issue("no_net_price", price_type=price_type or "–")
     if parts.get("PRICE_CURRENCY"):
         article.currency = parts["PRICE_CURRENCY"]
     factor = _decimal(parts["PRICE_FACTOR"]) if parts.get("PRICE_FACTOR") else None
@@ -590,16 +576,12 @@ def _set_price(
     article.price = unit_price(amount, quantity, factor)
 
 
-def _set_unit(article: CatalogArticle, text: str, issue: Callable[[str], None]) -> None:
+def _set_unit(article: CatalogArticle, text: str, issue: _Issue) -> None:
     """ORDER_UNIT → Rec 20 code (``units.unit_code``); an unknown unit is kept and reported."""
     code = unit_code(text)
     if code is None:
         article.order_unit = _one_line(text)[:10]
-        issue(
-            f"order unit {text!r} is neither a UN/ECE Rec 20 code nor a known unit name "
-            "(docs/catalog-formats.md); the article cannot be ordered electronically until "
-            "the catalog names its unit"
-        )
+        issue("unit_unknown", unit=text)
     else:
         article.order_unit = code
 
@@ -685,11 +667,7 @@ class _Document:
         if not self.strict:
             return None
         if not self.version.startswith("2005"):
-            return ImportIssue(
-                None,
-                f"strict schema validation is only available for BMEcat 2005; "
-                f"this BMEcat {self.version or '1.x'} file was read without it",
-            )
+            return ImportIssue(None, "strict_needs_2005", {"version": self.version or "1.x"})
         self.batches = _StrictBatches(load_schema(self.standards_dir), root)
         self.batches.header = self.header_element
         self.batches.transaction = transaction
@@ -726,13 +704,11 @@ class _Document:
     def check_complete(self, found: etree._Element | None) -> None:
         """After the last event: refuse a file that was no BMEcat or had no transaction."""
         if self.root is None:
-            what = f"root element <{_local(found.tag)}>" if found is not None else "no root element"
-            raise FormatError(f"not a BMEcat document ({what})", line=1)
+            if found is None:
+                raise catalog_messages.error("not_bmecat.no_root", line=1)
+            raise catalog_messages.error("not_bmecat", line=1, root=_local(found.tag))
         if self.transaction is None:
-            raise FormatError(
-                "BMEcat document without T_NEW_CATALOG, T_UPDATE_PRODUCTS or T_UPDATE_PRICES",
-                line=self.root.sourceline,
-            )
+            raise catalog_messages.error("no_transaction", line=self.root.sourceline)
 
 
 def _refuse_parameter_entities(stream: BinaryIO) -> None:

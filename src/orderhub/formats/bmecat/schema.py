@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import FormatError, safexml
+from .. import FormatError, catalog_messages, safexml
 from ..catalog import CatalogArticle, ImportIssue
 
 NS_2005 = "http://www.bmecat.org/bmecat/2005"
@@ -51,9 +51,7 @@ def _load_schema_cached(path: str) -> etree.XMLSchema:
         try:
             document = etree.parse(path, safexml.parser())
         except OSError:
-            raise FormatError(
-                f"BMEcat 2005 schema not found at {path}; set ORDERHUB_STANDARDS_DIR"
-            ) from None
+            raise catalog_messages.error("schema_missing", path=path) from None
         with _COMPILE_LOCK:  # libxml2 must not compile schemas in two threads at once
             cache[path] = etree.XMLSchema(document)
     return cache[path]
@@ -140,11 +138,10 @@ class _StrictBatches:
 
 def _schema_error(errors: list[tuple[int | None, str]]) -> FormatError:
     errors.sort(key=lambda e: e[0] or 0)
-    listed = "; ".join(f"line {line}: {message}" for line, message in errors[:STRICT_ERRORS_LISTED])
-    more = len(errors) - STRICT_ERRORS_LISTED
-    suffix = f"; and {more} more" if more > 0 else ""
-    return FormatError(
-        f"BMEcat 2005 schema validation failed: {listed}{suffix}", line=errors[0][0] or None
+    listed = [[line, message] for line, message in errors[:STRICT_ERRORS_LISTED]]
+    more = max(len(errors) - STRICT_ERRORS_LISTED, 0)
+    return catalog_messages.error(
+        "schema_invalid", line=errors[0][0] or None, errors=listed, more=more
     )
 
 

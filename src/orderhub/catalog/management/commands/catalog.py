@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from tqdm import tqdm
 
-from orderhub.catalog import services
+from orderhub.catalog import import_messages, services
 from orderhub.catalog.models import CatalogImport
 from orderhub.catalog.search import index
 from orderhub.partners.models import Partner
@@ -121,7 +121,7 @@ class Command(BaseCommand):
             bar.close()
         for issue in job.issues[:50]:
             where = _("Zeile %(line)s: ") % {"line": issue["line"]} if issue.get("line") else ""
-            self.stderr.write(f"  {where}{issue['message']}")
+            self.stderr.write(f"  {where}{import_messages.issue_message(issue)}")
         if len(job.issues) > 50:
             self.stderr.write(
                 "  " + _("… und %(count)s weitere Hinweise") % {"count": len(job.issues) - 50}
@@ -129,7 +129,11 @@ class Command(BaseCommand):
         if job.status != CatalogImport.Status.SUCCEEDED:
             raise CommandError(
                 _("Import fehlgeschlagen, der bisherige Katalog bleibt unverändert: %(error)s")
-                % {"error": job.error}
+                % {
+                    "error": import_messages.error_message(
+                        job.error_code, job.error_params, job.error
+                    )
+                }
             )
         self.stdout.write(
             self.style.SUCCESS(
