@@ -131,7 +131,7 @@ NONE_OFFERED = N("keine")
 
 def note(kind: str, value: str, reason: str) -> dict[str, str]:
     """An invalid identifier of a line, as the issue stores it."""
-    return {"kind": kind, "value": value, "reason": INVALID_CODES.get(reason, reason)}
+    return {"kind": kind, "value": value, "reason": reason}
 
 
 # --------------------------------------------------------------------------- reading

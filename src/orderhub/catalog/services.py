@@ -204,12 +204,13 @@ def run_import(
         if not isinstance(exc, FormatError):
             logger.warning("catalog import %s failed: %s", job.pk, exc)
         error = str(exc).replace("\x00", "\\0")[:2000]
-        code, params = (exc.code, exc.params) if isinstance(exc, FormatError) else ("", {})
-        if not isinstance(exc, FormatError):
+        if isinstance(exc, FormatError):
+            code, params = exc.code, exc.params
+            if exc.line and code:
+                params = {**params, "line": exc.line}
+        else:
             code, params = "not_stored", {"detail": f"{type(exc).__name__}: {error}"}
             error = f"the catalog could not be stored: {type(exc).__name__}: {error}"
-        elif exc.line and code:
-            params = {**params, "line": exc.line}
         issues = [_without_nul(i) for i in issues]
         CatalogImport.objects.filter(pk=job.pk).update(
             status=CatalogImport.Status.FAILED,
