@@ -163,6 +163,6 @@ def test_wrong_host_key_refuses_the_delivery_once(stack, sftp_server):
     assert order["status"] == "failed"
     assert order["delivery"]["status"] == "dead" and order["delivery"]["attempts"] == 1
     error = order["delivery"]["last_error"]
-    assert "Host-Schlüssel" in error and "Host key of 127.0.0.1" in error
+    assert "Host key of 127.0.0.1" in error
     assert f"got {sftp_server['fingerprint']}" in error
     assert not (sftp_server["root"] / "in" / f"{order['number']}.edi").exists()

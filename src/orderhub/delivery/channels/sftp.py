@@ -55,12 +55,16 @@ ANSWER_SUFFIXES = (".edi", ".edifact", ".txt", ".xml")
 
 
 class SftpError(Exception):
-    """A failure with a German and an English sentence; ``permanent`` ones are not retried."""
+    """A failure with a German and an English sentence; ``permanent`` ones are not retried.
+
+    ``str()`` is the English one: it goes into the delivery's technical log (``last_error``,
+    the attempt's detail), which is English for every channel like the partner's own answers;
+    the operator's commands say ``sentence()``, in the active language."""
 
     permanent = False
 
     def __init__(self, german: str, english: str, hint: str = ""):
-        super().__init__(f"{german} / {english}")
+        super().__init__(english)
         self.german, self.english, self.hint = german, english, hint
 
     def sentence(self) -> str:
@@ -424,15 +428,15 @@ class Sftp(Channel):
                 outcome = session.upload_atomic(directory, rendered.filename, rendered.content)
         except SftpError as exc:
             if exc.permanent:
-                return DeliveryResult.permanent(str(exc), excerpt=exc.hint)
-            return DeliveryResult.temporary(str(exc), excerpt=exc.hint)
+                return DeliveryResult.permanent(exc.english, excerpt=exc.hint)
+            return DeliveryResult.temporary(exc.english, excerpt=exc.hint)
         except asyncssh.SFTPError as exc:
             return DeliveryResult.temporary(
-                f"SFTP-Fehler / SFTP error: {exc.reason or exc} ({exc.code})"
+                f"SFTP error: {exc.reason or exc} ({exc.code})"
             )
         except (asyncssh.Error, OSError, EOFError) as exc:  # connection lost mid-transfer
             return DeliveryResult.temporary(
-                f"SFTP-Verbindung abgebrochen / SFTP connection lost: {type(exc).__name__}: {exc}"
+                f"SFTP connection lost: {type(exc).__name__}: {exc}"
             )
         path = posixpath.join(directory, rendered.filename)
         if outcome == "exists":
