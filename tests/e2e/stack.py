@@ -110,6 +110,9 @@ class Stack:
             **kw,
         )
 
+    def seeded(self) -> None:
+        """Called once the database is migrated and seeded, before any process starts."""
+
     def log(self, name: str):
         return open(self.root / f"{name}.log", "ab")
 
@@ -137,6 +140,7 @@ class Stack:
         )
         self.state = json.loads(state_file.read_text())
         self.api_token = self.state["api_token"]
+        self.seeded()
         sim_cmd = [
             PYTHON,
             "-m",

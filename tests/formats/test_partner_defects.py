@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from orderhub.formats import FormatError, partner_json
 from orderhub.formats.catalog_reader import read_catalog
@@ -110,15 +111,17 @@ def test_order_with_free_text_unit_is_written_with_its_code(order):
 
 
 def test_opentrans_order_is_validated_before_it_is_handed_to_a_channel(order, monkeypatch):
-    real = order_writer._serialize
+    real = order_writer._control_info
 
-    def broken(root):  # a writer bug: an element the XSD does not allow
-        data = real(root)
-        return data.replace(b"</ORDER_HEADER>", b"<NOT_IN_THE_XSD/></ORDER_HEADER>")
+    def broken(header):  # a writer bug: an element the XSD does not allow
+        real(header)
+        etree.SubElement(header, f"{{{order_writer.OT_NS}}}NOT_IN_THE_XSD")
 
-    monkeypatch.setattr(order_writer, "_serialize", broken)
-    with pytest.raises(FormatError, match="would not be valid, so it is not sent"):
+    monkeypatch.setattr(order_writer, "_control_info", broken)
+    with pytest.raises(FormatError, match="would not be valid, so it is not sent") as refused:
         write_order(copy.deepcopy(order))
+    # The tree is checked as built; the refusal still says where, from the bytes parsed again.
+    assert "NOT_IN_THE_XSD" in refused.value.message and "line " in refused.value.message
 
 
 def test_answer_echoes_the_order_unit():

@@ -431,13 +431,9 @@ class Sftp(Channel):
                 return DeliveryResult.permanent(exc.english, excerpt=exc.hint)
             return DeliveryResult.temporary(exc.english, excerpt=exc.hint)
         except asyncssh.SFTPError as exc:
-            return DeliveryResult.temporary(
-                f"SFTP error: {exc.reason or exc} ({exc.code})"
-            )
+            return DeliveryResult.temporary(f"SFTP error: {exc.reason or exc} ({exc.code})")
         except (asyncssh.Error, OSError, EOFError) as exc:  # connection lost mid-transfer
-            return DeliveryResult.temporary(
-                f"SFTP connection lost: {type(exc).__name__}: {exc}"
-            )
+            return DeliveryResult.temporary(f"SFTP connection lost: {type(exc).__name__}: {exc}")
         path = posixpath.join(directory, rendered.filename)
         if outcome == "exists":
             return DeliveryResult.success(f"already on {where}: {path}")

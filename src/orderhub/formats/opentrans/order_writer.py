@@ -33,7 +33,7 @@ from ._xml import (
     _write_party,
     order_unit,
 )
-from .schema import OT_NS, validate
+from .schema import OT_NS, is_valid, validate
 
 #: MIME_TYPE values the BMEcat pattern takes as they are; others go as their subtype ("stl").
 _MIME_TYPES = {"application/pdf", "application/xml", "image/gif", "image/jpeg", "text/plain"}
@@ -104,9 +104,11 @@ def write_order(doc: OrderDocument) -> bytes:
     if total is not None:
         _sub(summary, "TOTAL_AMOUNT", _number(total))
     data = _serialize(root)
-    # Never hand a partner an ORDER its schema refuses: check it here, before any channel sends.
+    # Never hand a partner an ORDER its schema refuses: check it here, before any channel sends
+    # (the tree as built; only a refused one is parsed again, for the message's line numbers).
     try:
-        validate(data)
+        if not is_valid(root):
+            validate(data)
     except FormatError as exc:
         raise FormatError(
             f"the openTRANS ORDER {order_id} would not be valid, so it is not sent: {exc.message}",

@@ -46,13 +46,28 @@ def _schema(path: str) -> etree.XMLSchema:
         raise FormatError(f"cannot load the openTRANS schema {path}: {exc}") from None
 
 
+@functools.lru_cache(maxsize=16)
+def _resolved(path: str) -> str:
+    # Path.resolve() stats every component: 50 µs, a third of validating an ORDER (bench/profile).
+    return str(Path(path).resolve())
+
+
 def schema(standards_dir: str | os.PathLike[str] | None = None) -> etree.XMLSchema:
     """The openTRANS 2.1 XSD, loaded once per location."""
     path = standards_path("opentrans-2.1", "opentrans_2_1.xsd", standards_dir=standards_dir)
     # libxml2 must not compile a schema in several threads at once: the first deliveries of a worker
     # (a pool of senders) or the simulator's first requests crashed it ("Internal error", segfault).
     with _VALIDATION_LOCK:
-        return _schema(str(Path(path).resolve()))
+        return _schema(_resolved(str(path)))
+
+
+def is_valid(root: etree._Element, *, standards_dir: str | os.PathLike[str] | None = None) -> bool:
+    """Whether a tree built in memory matches the XSD: the writers' check before they serialise,
+    without parsing their own bytes again (a third of :func:`validate`'s time). It has no line
+    numbers; a writer whose tree fails calls :func:`validate` on the bytes for the message."""
+    xsd = schema(standards_dir)
+    with _VALIDATION_LOCK:  # one schema object is shared; its error log is per object
+        return bool(xsd.validate(root))
 
 
 def validate(
@@ -83,4 +98,4 @@ def document_type(data: bytes) -> str:
     return name
 
 
-__all__ = ["BMECAT_NS", "OT_NS", "document_type", "schema", "validate"]
+__all__ = ["BMECAT_NS", "OT_NS", "document_type", "is_valid", "schema", "validate"]
