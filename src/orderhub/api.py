@@ -111,7 +111,19 @@ PROBLEM_SCHEMA = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string", "description": "English technical text"},
+                    "code": {
+                        "type": "string",
+                        "description": "What went wrong, as a code (present when known)",
+                    },
+                    "params": {
+                        "type": "object",
+                        "description": "The code's parameters (present with code)",
+                    },
+                },
             },
         },
     },

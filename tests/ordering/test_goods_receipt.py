@@ -215,7 +215,18 @@ def test_bad_scan_is_422_naming_the_scan_and_the_position_as_typed(practice, ord
     # The check digit is the last character of what was typed (with "<GS>" as four characters).
     assert r.json_body["position"] == len(bad)
     assert r.json_body["ai"] == "01"
-    assert f"Zeichen/position {len(bad)}" in error["message"]
+    # English only for machines (issue 15), and the same as a code with parameters
+    assert error["message"].startswith(f"AI (01), position {len(bad)}: check digit of GTIN")
+    assert "Zeichen" not in error["message"]
+    assert error["code"] == "gs1.check_digit"
+    assert error["params"] == {
+        "what": "GTIN",
+        "value": f"{gtin[:-1]}{bad_digit}",
+        "expected": gtin[-1],
+        "scan_index": 1,
+        "ai": "01",
+        "character": len(bad),
+    }
     assert GoodsReceipt.objects.count() == 0
 
 
@@ -249,13 +260,19 @@ def test_another_company_gets_404_and_an_unsent_order_409(practice, order, other
 
 
 def test_invalid_inputs_name_the_field(practice, order):
-    assert post(practice, order, {}).status_code == 422
+    def coded(r):
+        assert r.status_code == 422
+        error = r.json_body["errors"][0]
+        return error["field"], error["code"], error["params"]
+
+    assert coded(post(practice, order, {})) == ("lines", "receipt.empty", {})
     r = post(practice, order, {"lines": [{"position": 9, "quantity": 1}]})
-    assert (r.status_code, r.json_body["errors"][0]["field"]) == (422, "lines[0].position")
+    assert coded(r) == ("lines[0].position", "receipt.no_line", {"index": 0, "position": 9})
     r = post(practice, order, {"lines": [{"position": 1, "quantity": 1}], "shipment": "LS-9"})
-    assert (r.status_code, r.json_body["errors"][0]["field"]) == (422, "shipment")
+    assert coded(r) == ("shipment", "receipt.no_shipment", {"shipment": "LS-9"})
     r = post(practice, order, {"lines": [{"position": 1, "quantity": 1}], "received_by": "U99"})
-    assert (r.status_code, r.json_body["errors"][0]["field"]) == (422, "received_by")
+    assert coded(r) == ("received_by", "receipt.no_employee", {"employee": "U99"})
+    assert r.json_body["errors"][0]["message"] == "no employee 'U99'"
 
 
 def test_receipt_acknowledgement_is_stored_as_an_outbound_document(practice, order):

@@ -5,6 +5,7 @@ highlighted; a read-only login is refused, another company's order is a 404."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -80,9 +81,68 @@ def test_a_bad_scan_books_nothing_and_keeps_what_was_typed(company, order):
     url = f"/dashboard/bestellungen/{order.pk}/wareneingang/"
     r = admin.post(url, {"scans": "]d20104012345678902", "client_id": "x1"}, follow=True)
     html = r.content.decode()
-    assert "Wareneingang nicht gebucht" in html and "check digit" in html
+    assert "Wareneingang nicht gebucht: Scan 1, Zeichen 19: Die Prüfziffer der GTIN" in html
+    assert "check digit" not in html
     assert "]d20104012345678902</textarea>" in html
     assert not GoodsReceipt.objects.exists()
+
+
+def _refusal(html: str) -> str:
+    """The page's error message, as a person reads it."""
+    found = re.search(r'class="message error"[^>]*>(.*?)<', html, re.S)
+    assert found, "no error message on the page"
+    return unescape(found.group(1)).strip()
+
+
+def test_a_bad_scan_is_told_in_german_naming_the_scan_and_the_character(company, order):
+    """Issue 15: the second scan's expiry date has month 13; the person reads a German sentence
+    with the scan's number and the character as typed, not the API's English."""
+    admin = client_for(company[1])
+    gtin = gtin_of(order, 1)
+    scans = f"{scan(gtin, 'SN40021', gs='<GS>')}\r\n{scan(gtin, 'SN1', expiry='261340', gs='<GS>')}"
+    url = f"/dashboard/bestellungen/{order.pk}/wareneingang/"
+    r = admin.post(url, {"scans": scans, "client_id": "x2"}, follow=True)
+    told = _refusal(r.content.decode())
+    assert told == (
+        "Wareneingang nicht gebucht: Scan 2, Zeichen 22: Das Datum „261340“ im Feld "
+        "„Verfallsdatum“ (AI 17) ist kein gültiges Datum: einen Monat 13 gibt es nicht."
+    )
+    for english in ("must be", "found", "YYMMDD", "position", "does not exist"):
+        assert english not in told
+    assert not GoodsReceipt.objects.exists()
+
+
+def test_a_bad_scan_is_told_in_english_on_the_english_page(company, order):
+    admin = client_for(company[1])
+    gtin = gtin_of(order, 1)
+    url = f"/dashboard/bestellungen/{order.pk}/wareneingang/"
+    r = admin.post(
+        url,
+        {"scans": f"{scan(gtin, 'SN1', gs='<GS>')}\n]d201{gtin[:5]}O{gtin[6:]}", "client_id": "x3"},
+        headers={"accept-language": "en"},
+        follow=True,
+    )
+    told = _refusal(r.content.decode())
+    assert told == (
+        f"Goods receipt not booked: Scan 2, character 6: The field “GTIN” (AI 01) may only "
+        f"contain digits, found: “{gtin[:5]}O{gtin[6:]}”."
+    )
+    assert "Zeichen" not in told and "must be" not in told
+
+
+def test_an_uncoded_refusal_is_a_german_sentence_not_english(company, order, monkeypatch):
+    """A problem without a code is said as the generic sentence, never as its English text."""
+    from orderhub.core.problems import InvalidInput
+    from orderhub.ordering import receipts
+
+    def refuse(*args, **kwargs):
+        raise InvalidInput("note", "something technical went wrong")
+
+    monkeypatch.setattr(receipts, "book", refuse)
+    admin = client_for(company[1])
+    url = f"/dashboard/bestellungen/{order.pk}/wareneingang/"
+    told = _refusal(admin.post(url, {"qty-1": "1"}, follow=True).content.decode())
+    assert told == ("Wareneingang nicht gebucht: Die Eingabe wurde nicht angenommen (Feld note).")
 
 
 def test_read_only_login_is_refused_and_sees_no_form(company, order):

@@ -220,3 +220,30 @@ def test_no_section_before_the_order_went_out(company, practice):
     r = client_for(company[1]).post(url(queued), {"action": "cancel"}, follow=True)
     assert "noch nicht beim Partner" in r.content.decode()
     assert not OrderChange.objects.exists()
+
+
+def test_the_services_refusal_is_said_in_the_pages_language_not_in_english(
+    company, order, monkeypatch
+):
+    """Issue 15: what the change service refuses (422, a code with parameters) is a sentence in
+    the page's language at the form — here a line named twice — never the API's English."""
+    real = changes.request_change
+
+    def twice(order, request, **kwargs):
+        doubled = changes.ChangeRequest(lines=request.lines * 2, note=request.note)
+        return real(order, doubled, **kwargs)
+
+    monkeypatch.setattr(changes, "request_change", twice)
+    admin = client_for(company[1])
+    r = admin.post(url(order), {"action": "change", "qty-1": "5"}, follow=True)
+    part = section(r.content.decode())
+    assert 'data-code="invalid"' in part
+    assert "Nicht angefragt: Pos. 1 ist zweimal genannt." in part
+    assert "named twice" not in part
+    r = admin.post(
+        url(order), {"action": "change", "qty-1": "5"}, headers={"accept-language": "en"}
+    )
+    part = section(admin.get(r["Location"], headers={"accept-language": "en"}).content.decode())
+    assert "Item 1 is named twice." in part
+    assert 'name="qty-1" value="5"' in part  # what was typed is kept
+    assert not OrderChange.objects.filter(order=order).exists()

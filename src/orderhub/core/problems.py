@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "/api/v1/problems/"
@@ -131,8 +132,22 @@ def problem_json(body: dict) -> str:
 
 @dataclass
 class FieldError:
+    """One field's problem: ``message`` is English technical text (for machines and logs);
+    ``code`` with ``params`` says the same as data, for a person's language (issue 15: the portal
+    renders the code, never ``message``). ``code`` is "" where only ``message`` says it."""
+
     field: str
     message: str
+    code: str = ""
+    params: dict[str, Any] | None = None
+
+    def item(self) -> dict[str, Any]:
+        """The API body's ``errors`` item: ``code`` and ``params`` only when there is a code."""
+        data: dict[str, Any] = {"field": self.field, "message": self.message}
+        if self.code:
+            data["code"] = self.code
+            data["params"] = dict(self.params or {})
+        return data
 
 
 class Problem(Exception):
@@ -169,15 +184,25 @@ class Problem(Exception):
     def body(self, instance: str = "") -> dict:
         extra = dict(self.extra)
         if self.errors:
-            extra["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+            extra["errors"] = [e.item() for e in self.errors]
         return problem_body(TYPES[self.kind], self.detail, instance=instance, **extra)
 
 
 class InvalidInput(Problem):
     kind = "invalid-input"
 
-    def __init__(self, field: str, message: str, **extra):
-        super().__init__(f"{field}: {message}", errors=[FieldError(field, message)], **extra)
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        code: str = "",
+        params: dict[str, Any] | None = None,
+        **extra,
+    ):
+        super().__init__(
+            f"{field}: {message}", errors=[FieldError(field, message, code, params)], **extra
+        )
 
 
 class NotFound(Problem):

@@ -16,7 +16,9 @@ General Specifications predefine by their first two digits (``00``, ``01``, ``02
 ``20``, ``31``–``36``, ``41`` …) need no separator; a GS after them is tolerated.
 
 What is checked (a :class:`GS1Error` names the AI and the 1-based character position in the text
-as given): AIs known to the GS1 tables, numeric fields, fixed and maximum lengths, the GS1 check
+as given, and says what is wrong as a code of :data:`MESSAGES` with parameters — issue 15: the
+English sentence is the format layer's own, for logs and the API; the portal says the code in the
+reader's language, ``orderhub.ordering.input_messages``): AIs known to the GS1 tables, numeric fields, fixed and maximum lengths, the GS1 check
 digit of GTINs (``01``, ``02``) and SSCCs (``00``), dates ``YYMMDD`` (``DD = 00`` means the last
 day of the month; the century follows the GS1 sliding window around ``today``), the GS1 character
 set 82 for text fields, and an AI that occurs twice with different values.
@@ -34,6 +36,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from . import FormatError
 
@@ -153,10 +156,69 @@ AIS: dict[str, ApplicationIdentifier] = {
 }
 
 
-class GS1Error(FormatError):
-    """A scan that is no valid GS1 element string; ``ai`` and ``position`` say where."""
+#: GS1Error code -> English sentence with named ``%(params)s`` (after "GS1 AI (17), position 5: ").
+#: Parameters: ``value`` the field's data as scanned, ``title`` the AI's GS1 data title, ``length``
+#: what the AI needs (or allows), ``found`` what the scan has; dates: ``month``, ``day`` two digits.
+MESSAGES: dict[str, str] = {
+    "not_text": "a scan is text",
+    "ai_expected": "expected an Application Identifier (digits), found %(found)r",
+    "ai_unknown": "no Application Identifier starts with %(found)r",
+    "ai_cut_short": "Application Identifier %(found)r is cut short (needs %(digits)s digits)",
+    "length_fixed": "%(title)s needs %(length)s characters, found %(found)s (%(value)r)",
+    "too_long": (
+        "%(title)s has %(found)s characters, at most %(length)s are allowed — is the GS "
+        "separator after it missing?"
+    ),
+    "no_data": "has no data",
+    "not_digits": "must be digits, found %(value)r",
+    "character_not_allowed": (
+        "character %(character)r is not allowed in GS1 data (character set 82)"
+    ),
+    "too_short": "needs %(length)s characters, the scan has %(found)s (%(value)r)",
+    "hri_start": "human-readable form must start with an AI in parentheses",
+    "not_an_ai": "is not an Application Identifier",
+    "hri_length": "needs %(length)s characters, found %(found)s (%(value)r)",
+    "symbology_plain": (
+        "symbology identifier %(identifier)s is a %(symbology)s without GS1 data (no FNC1 in "
+        "first position); expected ]d2, ]C1 or ]Q3"
+    ),
+    "symbology_unknown": "unknown symbology identifier %(identifier)r",
+    "scan_empty": "the scan has no data",
+    "ai_twice": (
+        "occurs twice with different data (%(earlier)r at position %(earlier_position)s, %(value)r)"
+    ),
+    # ``what``: GTIN or SSCC
+    "check_digit": "check digit of %(what)s %(value)s is wrong (expected %(expected)s)",
+    "date_format": "%(title)s %(value)r is not a date YYMMDD: %(value)r is not YYMMDD",
+    "date_month": "%(title)s %(value)r is not a date YYMMDD: month %(month)s does not exist",
+    "date_day": "%(title)s %(value)r is not a date YYMMDD: %(year)s-%(month)s has no day %(day)s",
+    "not_a_symbology": "%(identifier)r is not a GS1 symbology identifier",
+}
 
-    def __init__(self, message: str, *, ai: str | None = None, position: int | None = None):
+
+def message(code: str, params: dict[str, Any]) -> str:
+    """The English sentence of a :data:`MESSAGES` code (the code itself if unknown)."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return code
+    try:
+        return template % params
+    except (KeyError, TypeError, ValueError):
+        return template
+
+
+class GS1Error(FormatError):
+    """A scan that is no valid GS1 element string; ``ai`` and ``position`` say where, ``code``
+    (a key of :data:`MESSAGES`) and ``params`` what is wrong; ``message`` is its English."""
+
+    def __init__(
+        self,
+        code: str,
+        *,
+        ai: str | None = None,
+        position: int | None = None,
+        **params: Any,
+    ):
         self.ai = ai
         self.position = position
         where = []
@@ -165,7 +227,21 @@ class GS1Error(FormatError):
         if position:
             where.append(f"position {position}")
         prefix = f"GS1 {', '.join(where)}: " if where else "GS1: "
-        super().__init__(prefix + message, field=f"({ai})" if ai else None)
+        super().__init__(
+            prefix + message(code, params),
+            field=f"({ai})" if ai else None,
+            code=code,
+            params=params,
+        )
+
+
+class _DateError(ValueError):
+    """Why ``YYMMDD`` is no date: a ``date_*`` code of :data:`MESSAGES` and its parameters."""
+
+    def __init__(self, code: str, text: str, **params: Any):
+        super().__init__(text)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -227,7 +303,7 @@ def gs1_date(text: str, *, today: date | None = None) -> date:
     the GS1 rule (a year more than 50 years ahead of ``today`` is in the previous century, one
     more than 49 years behind in the next)."""
     if len(text) != 6 or not text.isascii() or not text.isdigit():
-        raise ValueError(f"{text!r} is not YYMMDD")
+        raise _DateError("date_format", f"{text!r} is not YYMMDD")
     yy, month, day = int(text[:2]), int(text[2:4]), int(text[4:])
     today = today or date.today()
     century = today.year // 100 * 100
@@ -238,12 +314,18 @@ def gs1_date(text: str, *, today: date | None = None) -> date:
         century += 100
     year = century + yy
     if not 1 <= month <= 12:
-        raise ValueError(f"month {month:02d} does not exist")
+        raise _DateError("date_month", f"month {month:02d} does not exist", month=f"{month:02d}")
     last = calendar.monthrange(year, month)[1]
     if day == 0:
         return date(year, month, last)
     if day > last:
-        raise ValueError(f"{year}-{month:02d} has no day {day:02d}")
+        raise _DateError(
+            "date_day",
+            f"{year}-{month:02d} has no day {day:02d}",
+            year=year,
+            month=f"{month:02d}",
+            day=f"{day:02d}",
+        )
     return date(year, month, day)
 
 
@@ -253,21 +335,13 @@ def gs1_date(text: str, *, today: date | None = None) -> date:
 def _ai_at(text: str, pos: int, offset: int) -> str:
     head = text[pos : pos + 2]
     if len(head) < 2 or not head.isascii() or not head.isdigit():
-        raise GS1Error(
-            f"expected an Application Identifier (digits), found {text[pos : pos + 4]!r}",
-            position=pos + offset,
-        )
+        raise GS1Error("ai_expected", position=pos + offset, found=text[pos : pos + 4])
     digits = _AI_DIGITS.get(head)
     if digits is None:
-        raise GS1Error(
-            f"no Application Identifier starts with {head!r}", ai=head, position=pos + offset
-        )
+        raise GS1Error("ai_unknown", ai=head, position=pos + offset, found=head)
     ai = text[pos : pos + digits]
     if len(ai) < digits or not ai.isdigit():
-        raise GS1Error(
-            f"Application Identifier {ai!r} is cut short (needs {digits} digits)",
-            position=pos + offset,
-        )
+        raise GS1Error("ai_cut_short", position=pos + offset, found=ai, digits=digits)
     return ai
 
 
@@ -276,30 +350,38 @@ def _check_value(ai: str, value: str, position: int) -> None:
     if known is not None:
         if known.fixed and len(value) != known.length:
             raise GS1Error(
-                f"{known.title} needs {known.length} characters, found {len(value)} ({value!r})",
+                "length_fixed",
                 ai=ai,
                 position=position,
+                title=known.title,
+                length=known.length,
+                found=len(value),
+                value=value,
             )
         if len(value) > known.length:
             raise GS1Error(
-                f"{known.title} has {len(value)} characters, at most {known.length} are "
-                "allowed — is the GS separator after it missing?",
+                "too_long",
                 ai=ai,
                 position=position,
+                title=known.title,
+                length=known.length,
+                found=len(value),
+                value=value,
             )
         numeric = known.numeric
     else:
         numeric = ai[:2] in PREDEFINED_LENGTH
     if not value:
-        raise GS1Error("has no data", ai=ai, position=position)
+        raise GS1Error("no_data", ai=ai, position=position)
     if numeric and not (value.isascii() and _DIGITS.fullmatch(value)):
-        raise GS1Error(f"must be digits, found {value!r}", ai=ai, position=position)
+        raise GS1Error("not_digits", ai=ai, position=position, value=value)
     if not _CSET82.fullmatch(value):
         bad = next(c for c in value if not _CSET82.fullmatch(c))
         raise GS1Error(
-            f"character {bad!r} is not allowed in GS1 data (character set 82)",
+            "character_not_allowed",
             ai=ai,
             position=position + value.index(bad),
+            character=bad,
         )
 
 
@@ -319,10 +401,12 @@ def _element_string(text: str, offset: int) -> list[Element]:
             if len(value) < predefined - len(ai) or GS in value:
                 value = value.split(GS)[0]
                 raise GS1Error(
-                    f"needs {predefined - len(ai)} characters, the scan has {len(value)} "
-                    f"({value!r})",
+                    "too_short",
                     ai=ai,
                     position=start + offset,
+                    length=predefined - len(ai),
+                    found=len(value),
+                    value=value,
                 )
         else:
             end = text.find(GS, start)
@@ -338,22 +422,23 @@ def _hri(text: str, offset: int) -> list[Element]:
     elements = []
     markers = list(_HRI_AI.finditer(text))
     if not markers or markers[0].start() != 0:
-        raise GS1Error("human-readable form must start with an AI in parentheses", position=offset)
+        raise GS1Error("hri_start", position=offset)
     for index, marker in enumerate(markers):
         ai = marker.group(1)
         end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
         value = text[marker.end() : end].strip()
         position = marker.end() + offset
         if _AI_DIGITS.get(ai[:2]) != len(ai):
-            raise GS1Error(
-                "is not an Application Identifier", ai=ai, position=marker.start() + offset
-            )
+            raise GS1Error("not_an_ai", ai=ai, position=marker.start() + offset)
         predefined = PREDEFINED_LENGTH.get(ai[:2])
         if predefined is not None and len(value) != predefined - len(ai):
             raise GS1Error(
-                f"needs {predefined - len(ai)} characters, found {len(value)} ({value!r})",
+                "hri_length",
                 ai=ai,
                 position=position,
+                length=predefined - len(ai),
+                found=len(value),
+                value=value,
             )
         _check_value(ai, value, position)
         elements.append(Element(ai, value, marker.start() + offset))
@@ -366,7 +451,7 @@ def parse(scan: str, *, today: date | None = None) -> GS1Scan:
     ``today`` anchors the century of two-digit years (default: the current date).
     """
     if not isinstance(scan, str):
-        raise GS1Error("a scan is text")
+        raise GS1Error("not_text")
     text = scan.rstrip("\r\n")
     offset = 1
     symbology = None
@@ -376,15 +461,16 @@ def parse(scan: str, *, today: date | None = None) -> GS1Scan:
             symbology = GS1_SYMBOLOGIES[identifier]
         elif identifier in _PLAIN_SYMBOLOGIES:
             raise GS1Error(
-                f"symbology identifier {identifier} is a {_PLAIN_SYMBOLOGIES[identifier]} "
-                "without GS1 data (no FNC1 in first position); expected ]d2, ]C1 or ]Q3",
+                "symbology_plain",
                 position=1,
+                identifier=identifier,
+                symbology=_PLAIN_SYMBOLOGIES[identifier],
             )
         else:
-            raise GS1Error(f"unknown symbology identifier {identifier!r}", position=1)
+            raise GS1Error("symbology_unknown", position=1, identifier=identifier)
         text, offset = text[3:], 4
     if not text.strip(GS + " "):
-        raise GS1Error("the scan has no data", position=offset)
+        raise GS1Error("scan_empty", position=offset)
     if text.lstrip().startswith("("):
         stripped = len(text) - len(text.lstrip())
         elements = _hri(text.strip(), offset + stripped)
@@ -402,10 +488,12 @@ def _interpret(elements: list[Element], symbology: str | None, today: date | Non
         if earlier is not element:
             if earlier.value != value:
                 raise GS1Error(
-                    f"occurs twice with different data ({earlier.value!r} at position "
-                    f"{earlier.position}, {value!r})",
+                    "ai_twice",
                     ai=ai,
                     position=position,
+                    earlier=earlier.value,
+                    earlier_position=earlier.position,
+                    value=value,
                 )
             continue
         known = AIS.get(ai)
@@ -415,20 +503,25 @@ def _interpret(elements: list[Element], symbology: str | None, today: date | Non
         if known.kind in ("gtin", "sscc"):
             expected = check_digit(value[:-1])
             if value[-1] != expected:
-                what = "SSCC" if known.kind == "sscc" else "GTIN"
                 raise GS1Error(
-                    f"check digit of {what} {value} is wrong (expected {expected})",
+                    "check_digit",
                     ai=ai,
                     position=data_position + len(value) - 1,
+                    what="SSCC" if known.kind == "sscc" else "GTIN",
+                    value=value,
+                    expected=expected,
                 )
         if known.kind == "date":
             try:
                 parsed = gs1_date(value, today=today)
-            except ValueError as exc:
+            except _DateError as exc:
                 raise GS1Error(
-                    f"{known.title} {value!r} is not a date YYMMDD: {exc}",
+                    exc.code,
                     ai=ai,
                     position=data_position,
+                    title=known.title,
+                    value=value,
+                    **exc.params,
                 ) from None
             attribute = {
                 "17": "expiry",
@@ -471,7 +564,7 @@ def element_string(elements: list[Element] | list[tuple[str, str]], *, symbology
     ``symbology`` (e.g. ``"]d2"``) is put in front, as a scanner with identifiers sends it.
     """
     if symbology and symbology not in GS1_SYMBOLOGIES:
-        raise GS1Error(f"{symbology!r} is not a GS1 symbology identifier")
+        raise GS1Error("not_a_symbology", identifier=symbology)
     pairs = _pairs(elements)
     parts = []
     for index, (ai, value) in enumerate(pairs):
@@ -485,6 +578,7 @@ __all__ = [
     "AIS",
     "GS",
     "GS1_SYMBOLOGIES",
+    "MESSAGES",
     "ApplicationIdentifier",
     "Element",
     "GS1Error",

@@ -210,11 +210,19 @@ def refusal(order: Order, kind: str) -> ChangeRefused | None:
     return None
 
 
-def _quantity(value, where: str) -> Decimal:
+def _quantity(value, where: str, **params) -> Decimal:
+    """``params``: ``position`` (a line's) or ``added`` (the 1-based number of an added line)."""
     if value is None or not value.is_finite() or not 0 < value <= MAX_QUANTITY:
-        raise InvalidInput(where, "a number greater than 0 and at most 100000")
+        raise InvalidInput(
+            where,
+            "a number greater than 0 and at most 100000",
+            code="change.quantity_range",
+            params={**params, "most": MAX_QUANTITY},
+        )
     if value != value.quantize(Decimal("0.001")):
-        raise InvalidInput(where, "at most 3 decimals")
+        raise InvalidInput(
+            where, "at most 3 decimals", code="change.quantity_decimals", params=params
+        )
     return value
 
 
@@ -231,24 +239,44 @@ def _changed_lines(order: Order, request: ChangeRequest) -> list[dict]:
         where = f"lines[{i}]"
         line = lines.get(item.position)
         if line is None:
-            raise InvalidInput(f"{where}.position", f"the order has no line {item.position}")
+            raise InvalidInput(
+                f"{where}.position",
+                f"the order has no line {item.position}",
+                code="change.no_line",
+                params={"position": item.position},
+            )
         if item.position in seen:
-            raise InvalidInput(f"{where}.position", f"line {item.position} is named twice")
+            raise InvalidInput(
+                f"{where}.position",
+                f"line {item.position} is named twice",
+                code="change.line_twice",
+                params={"position": item.position},
+            )
         seen.add(item.position)
         if line.shipped_quantity:
             raise ChangeRefused("line_shipped", position=line.position)
         if item.remove:
             if item.quantity is not None or item.delivery_date is not None:
-                raise InvalidInput(where, "a removed line has no new quantity or date")
+                raise InvalidInput(
+                    where,
+                    "a removed line has no new quantity or date",
+                    code="change.removed_and_changed",
+                    params={"position": line.position},
+                )
             result.append({"position": line.position, "removed": True, "note": item.note[:500]})
             continue
         quantity = None
         if item.quantity is not None:
-            quantity = _quantity(item.quantity, f"{where}.quantity")
+            quantity = _quantity(item.quantity, f"{where}.quantity", position=line.position)
             if quantity == line.quantity:
                 quantity = None
         if quantity is None and item.delivery_date is None:
-            raise InvalidInput(where, f"nothing changes for line {line.position}")
+            raise InvalidInput(
+                where,
+                f"nothing changes for line {line.position}",
+                code="change.nothing_changes",
+                params={"position": line.position},
+            )
         result.append(
             {
                 "position": line.position,
@@ -260,7 +288,9 @@ def _changed_lines(order: Order, request: ChangeRequest) -> list[dict]:
         )
     if lines and len([r for r in result if r["removed"]]) == len(lines) and not request.added:
         raise InvalidInput(
-            "lines", "every line would be removed: cancel the order instead (kind 'cancel')"
+            "lines",
+            "every line would be removed: cancel the order instead (kind 'cancel')",
+            code="change.all_removed",
         )
     return result
 
@@ -283,9 +313,18 @@ def _added_lines(order: Order, request: ChangeRequest) -> list[dict]:
     found = identification.identify_many(order.partner, queries, candidates=False)
     result = []
     for i, (item, ident) in enumerate(zip(request.added, found)):
-        quantity = _quantity(item.quantity, f"added[{i}].quantity")
+        quantity = _quantity(item.quantity, f"added[{i}].quantity", added=i + 1)
         if not ident.identified or ident.article is None:
-            raise InvalidInput(f"added[{i}]", cart_issues.message(ident.issue()))
+            issue = ident.issue()
+            raise InvalidInput(
+                f"added[{i}]",
+                cart_issues.in_language("en", cart_issues.message, issue),
+                code="change.added_not_identified",
+                params={
+                    "added": i + 1,
+                    "issue": {k: issue[k] for k in ("code", "params", "notes") if k in issue},
+                },
+            )
 
         article = ident.article
         snapshot = article_snapshot(article)
@@ -410,7 +449,9 @@ def request_change(
         _refuse_status(order, OrderChange.Kind.CHANGE)
         _refuse_open_change(order)
         if not request.lines and not request.added:
-            raise InvalidInput("lines", "name at least one line to change, remove or add")
+            raise InvalidInput(
+                "lines", "name at least one line to change, remove or add", code="change.empty"
+            )
         lines = _changed_lines(order, request)
         added = _added_lines(order, request)
         return _create(

@@ -25,6 +25,10 @@ identified article's) it carries, or to the line whose shipments list its serial
 may name its line (``position``) itself. A scan that matches no line is an ``unexpected_article``.
 A bad scan is a 422 naming ``scans[i]`` and the character position in the text as given.
 
+Every 422 carries a code with parameters (``errors[0].code``/``params``; ``gs1.<code>`` for a
+scan, :data:`orderhub.formats.gs1.MESSAGES`) besides its English ``message``; the portal says the
+code in the reader's language (:mod:`orderhub.ordering.receipt_messages`).
+
 **Binaural pairs** are received like any two lines (parcels split, nothing is refused), but the
 dashboard's form shows the two sides together, and while one side has arrived and the other not,
 :func:`pair_gaps` says which side is still outstanding (the pair is fitted together).
@@ -215,26 +219,37 @@ _GS1_PREFIX = re.compile(r"^GS1 (?:AI \((\d+)\))?(?:, )?(?:position (\d+))?: ")
 
 
 def parse_scan(text: str, index: int) -> gs1.GS1Scan:
-    """One scan read, or a 422 naming ``scans[index]`` and the position in ``text``."""
+    """One scan read, or a 422 naming ``scans[index]`` and the position in ``text``: code
+    ``gs1.<GS1Error code>``, parameters the GS1Error's and ``scan_index`` (0-based), ``ai`` and
+    ``character`` (the 1-based position in ``text`` as typed)."""
     normalised, origin = normalise_scan(text.strip("\r\n"))
     try:
         return gs1.parse(normalised, today=timezone.localdate())
     except gs1.GS1Error as exc:
         message = _GS1_PREFIX.sub("", exc.message)
-        position = None
-        if exc.position:
-            position = origin[exc.position - 1] if exc.position <= len(origin) else len(text) + 1
+
+        def typed(at: int | None) -> int | None:
+            if not at:
+                return None
+            return origin[at - 1] if at <= len(origin) else len(text) + 1
+
+        position = typed(exc.position)
         where = ", ".join(
             part
             for part in (
                 f"AI ({exc.ai})" if exc.ai else "",
-                f"Zeichen/position {position}" if position else "",
+                f"position {position}" if position else "",
             )
             if part
         )
+        params = {**exc.params, "scan_index": index, "ai": exc.ai, "character": position}
+        if "earlier_position" in params:
+            params["earlier_position"] = typed(params["earlier_position"])
         raise InvalidInput(
             f"scans[{index}]",
             f"{where}: {message}" if where else message,
+            code=f"gs1.{exc.code}",
+            params=params,
             scan_index=index,
             position=position,
             ai=exc.ai,
@@ -245,7 +260,16 @@ def parse_scan(text: str, index: int) -> gs1.GS1Scan:
 
 
 class NotReceivable(Conflict):
-    """Goods cannot have arrived for an order in this status (not sent, cancelled …)."""
+    """Goods cannot have arrived for an order in this status (not sent, cancelled …);
+    ``order_status`` is the status (for the portal's sentence)."""
+
+    def __init__(self, detail: str = "", *, order_status: str = "", **kwargs):
+        super().__init__(detail, **kwargs)
+        self.order_status = order_status
+
+
+class KeyReused(Conflict):
+    """The Idempotency-Key (client_id) booked another goods receipt of the order."""
 
 
 @dataclass
@@ -354,7 +378,10 @@ def _assign_scans(
             line = by_position.get(given.position)
             if line is None:
                 raise InvalidInput(
-                    f"scans[{index}].position", f"the order has no line {given.position}"
+                    f"scans[{index}].position",
+                    f"the order has no line {given.position}",
+                    code="receipt.scan_no_line",
+                    params={"scan_index": index, "position": given.position},
                 )
         else:
             line = _match(scan, lines, gtins, expected, received)
@@ -454,7 +481,9 @@ def book(
     # Scans are read before anything is locked: a bad scan changes nothing.
     parsed = [(s, parse_scan(s.text, i)) for i, s in enumerate(request.scans)]
     if not request.lines and not parsed and not request.complete:
-        raise InvalidInput("lines", "a goods receipt names at least one line or one scan")
+        raise InvalidInput(
+            "lines", "a goods receipt names at least one line or one scan", code="receipt.empty"
+        )
     try:
         with transaction.atomic():
             receipt, created = _book(order, request, parsed, actor, client_id, digest)
@@ -474,7 +503,7 @@ def _replay(order: Order, client_id: str, digest: str) -> GoodsReceipt | None:
     if earlier is None:
         return None
     if earlier.request_hash != digest:
-        raise Conflict(
+        raise KeyReused(
             "this Idempotency-Key (client_id) booked another goods receipt of the order; "
             "use a new key for a new receipt"
         )
@@ -489,7 +518,8 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
     if order.status not in RECEIVABLE:
         raise NotReceivable(
             f"goods cannot have arrived for an order that is {order.status}; a goods receipt "
-            "needs an order that was sent"
+            "needs an order that was sent",
+            order_status=order.status,
         )
     lines = list(order.lines.filter(removed=False))
     by_position = {line.position: line for line in lines}
@@ -498,7 +528,10 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
         shipment = order.shipments.filter(partner_document_id=request.shipment).first()
         if shipment is None:
             raise InvalidInput(
-                "shipment", f"the order has no dispatch notification {request.shipment!r}"
+                "shipment",
+                f"the order has no dispatch notification {request.shipment!r}",
+                code="receipt.no_shipment",
+                params={"shipment": request.shipment},
             )
     employee = None
     if request.received_by:
@@ -506,7 +539,12 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
             company_id=order.company_id, external_id=request.received_by
         ).first()
         if employee is None:
-            raise InvalidInput("received_by", f"no employee {request.received_by!r}")
+            raise InvalidInput(
+                "received_by",
+                f"no employee {request.received_by!r}",
+                code="receipt.no_employee",
+                params={"employee": request.received_by},
+            )
         actor = Actor.via(employee.name, actor)
     plan = _expected(order, lines, shipment)
     expected, serial_checks = plan["by_line"], plan["serial_checks"]
@@ -515,7 +553,10 @@ def _book(order, request, parsed, actor, client_id, digest) -> tuple[GoodsReceip
         line = by_position.get(given.position)
         if line is None:
             raise InvalidInput(
-                f"lines[{index}].position", f"the order has no line {given.position}"
+                f"lines[{index}].position",
+                f"the order has no line {given.position}",
+                code="receipt.no_line",
+                params={"index": index, "position": given.position},
             )
         entry = received.setdefault(line.pk, _Received(line))
         if given.quantity is not None:

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from orderhub.accounts.decorators import actor, company_view
 from orderhub.core.problems import InvalidInput, Problem
-from orderhub.ordering import changes, services
+from orderhub.ordering import changes, input_messages, services
 from orderhub.ordering.models import OrderChange
 from orderhub.ordering.templatetags.order_changes import DRAFT_KEY
 from orderhub.web.orders import _order
@@ -170,8 +170,8 @@ def order_change(request, order_id):
         _keep_draft(request, order, code=exc.code, sentences=[sentence])
         return redirect(target)
     except InvalidInput as exc:  # the service's own checks (e.g. the partner's format rules)
-        detail = exc.errors[0].message if exc.errors else exc.detail
-        _keep_draft(request, order, code="invalid", text=str(detail or exc.title))
+        # said from its code in the page's language, never the API's English (issue 15)
+        _keep_draft(request, order, code="invalid", text=input_messages.problem_sentence(exc))
         return redirect(target)
     except Problem:  # e.g. the form's id sent again with other values (back button)
         _keep_draft(request, order, code="conflict", sentences=[{"code": "form.stale"}])

@@ -1,5 +1,9 @@
 """The order page's goods receipt (Wareneingang, issue 16): the form posts here; the section
-itself is ``ordering/_goods_receipt.html`` (``{% goods_receipt_panel %}``)."""
+itself is ``ordering/_goods_receipt.html`` (``{% goods_receipt_panel %}``).
+
+What the service refuses is said from its code in the page's language
+(:func:`orderhub.ordering.input_messages.problem_sentence`: a bad scan names the scan's number
+and the character), never with the API's English text (issue 15)."""
 
 from __future__ import annotations
 
@@ -14,11 +18,19 @@ from django.views.decorators.http import require_POST
 
 from orderhub.accounts.decorators import actor, company_view
 from orderhub.core.problems import Problem
-from orderhub.ordering import receipts
+from orderhub.ordering import input_messages, receipts
 from orderhub.ordering.templatetags.goods_receipts import DRAFT_KEY
 from orderhub.web.orders import _order
 
 MAX_SCANS = 2000
+
+
+class FormRefused(Exception):
+    """What was typed cannot be booked; ``text`` is the sentence in the person's language."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
 
 
 def _request_from_form(order, post) -> receipts.ReceiptRequest:
@@ -26,7 +38,7 @@ def _request_from_form(order, post) -> receipts.ReceiptRequest:
         s for s in (line.strip("\r") for line in post.get("scans", "").split("\n")) if s.strip()
     ]
     if len(scans) > MAX_SCANS:
-        raise Problem(_("Höchstens %(n)s Scans auf einmal.") % {"n": MAX_SCANS}, status=422)
+        raise FormRefused(_("Höchstens %(n)s Scans auf einmal.") % {"n": MAX_SCANS})
     lines = []
     for line in order.lines.filter(removed=False):
         raw = post.get(f"qty-{line.position}", "").strip().replace(",", ".")
@@ -37,10 +49,9 @@ def _request_from_form(order, post) -> receipts.ReceiptRequest:
         except InvalidOperation:
             quantity = None
         if quantity is None or not quantity.is_finite() or not 0 <= quantity <= 100_000:
-            raise Problem(
+            raise FormRefused(
                 _("Pos. %(position)s: „%(value)s“ ist keine Menge.")
-                % {"position": line.position, "value": raw},
-                status=422,
+                % {"position": line.position, "value": raw}
             )
         lines.append(receipts.LineInput(position=line.position, quantity=quantity))
     return receipts.ReceiptRequest(
@@ -65,16 +76,17 @@ def order_receipt(request, order_id):
             actor=actor(request),
             client_id=request.POST.get("client_id", "")[:200],
         )
-    except Problem as exc:
+    except (FormRefused, Problem) as exc:
         request.session[DRAFT_KEY] = {
             "order": str(order.pk),
             "scans": request.POST.get("scans", "")[:100_000],
             "note": request.POST.get("note", "")[:2000],
         }
-        detail = exc.errors[0].message if exc.errors else exc.detail
-        messages.error(
-            request, _("Wareneingang nicht gebucht: %(reason)s") % {"reason": detail or exc.title}
-        )
+        if isinstance(exc, FormRefused):
+            reason = exc.text
+        else:
+            reason = input_messages.problem_sentence(exc)
+        messages.error(request, _("Wareneingang nicht gebucht: %(reason)s") % {"reason": reason})
         return redirect(target)
     differences = receipt.differences.count()
     if not created:
